@@ -1,0 +1,1 @@
+"""tbms shared kernel."""

@@ -1,0 +1,104 @@
+"""Domain errors with Japanese messages, and the handlers that turn them into HTTP answers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class DomainError(Exception):
+    """An error the user should read: a Japanese message and an HTTP status."""
+
+    status_code = 400
+    code = "bad_request"
+    message = "要求を処理できませんでした。"
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, str] | None = None) -> None:
+        self.message = message or type(self).message
+        self.errors = errors or {}
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    """The record does not exist (or the user may not know it exists)."""
+
+    status_code = 404
+    code = "not_found"
+    message = "対象のデータが見つかりません。"
+
+
+class VersionConflict(DomainError):
+    """Somebody saved the record after this user opened it."""
+
+    status_code = 409
+    code = "version_conflict"
+    message = (
+        "このデータは他の利用者によって更新されています。画面を開き直して最新の内容を確認してから、"
+        "もう一度保存してください。入力した内容は保存されていません。"
+    )
+
+
+class AccessDenied(DomainError):
+    """The user's access level does not allow the operation."""
+
+    status_code = 403
+    code = "access_denied"
+    message = "この操作を行う権限がありません。"
+
+
+class NotAuthenticated(DomainError):
+    """No valid login came with the request."""
+
+    status_code = 401
+    code = "not_authenticated"
+    message = "ログインが必要です。もう一度ログインしてください。"
+
+
+class InvalidInput(DomainError):
+    """One or more fields are wrong; nothing was stored."""
+
+    status_code = 422
+    code = "invalid_input"
+    message = "入力内容に誤りがあります。各項目のメッセージを確認してください。"
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "必須項目です。",
+    "string_too_short": "入力してください。",
+    "string_too_long": "文字数が多すぎます（{max_length}文字まで）。",
+    "enum": "選択肢から選んでください。",
+    "literal_error": "選択肢から選んでください。",
+    "int_parsing": "数字で入力してください。",
+    "date_from_datetime_parsing": "日付の形式が正しくありません。",
+    "date_parsing": "日付の形式が正しくありません。",
+    "uuid_parsing": "IDの形式が正しくありません。",
+}
+
+
+def field_errors(exc: RequestValidationError) -> dict[str, str]:
+    """Japanese message per field for a request that failed validation."""
+    errors: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
+        template = _PYDANTIC_MESSAGES.get(err["type"])
+        if template:
+            message = template.format(**(err.get("ctx") or {}))
+        else:
+            message = str(err.get("msg", "入力内容に誤りがあります。")).removeprefix("Value error, ")
+        errors.setdefault(loc or "_", message)
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answers domain and validation errors as `{"detail", "code", "errors"}` in Japanese."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        body = {"detail": exc.message, "code": exc.code, "errors": exc.errors}
+        return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        body = {"detail": InvalidInput.message, "code": InvalidInput.code, "errors": field_errors(exc)}
+        return JSONResponse(body, status_code=422)

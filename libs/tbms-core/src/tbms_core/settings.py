@@ -1,0 +1,62 @@
+"""Settings base: every service reads `TBMS_<SERVICE>_*` variables and refuses local defaults in production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL = "local"
+PG_LOCAL = "postgresql+asyncpg://tbms@127.0.0.1:55432"
+
+
+class InsecureDefault(ValueError):
+    """A secret was left at its local-development value outside local development."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every tbms service needs to run: database, broker, identity provider, telemetry."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+    service: ClassVar[str] = ""
+
+    environment: str = LOCAL
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:54222"
+    oidc_issuer: str = "http://127.0.0.1:58080/realms/tbms"
+    oidc_audience: str = "tbms-api"
+    span_file_dir: Path | None = None
+    outbox_poll_seconds: float = 2.0
+    db_pool_size: int = 10
+    durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
+
+    @model_validator(mode="after")
+    def _fill_and_guard(self) -> ServiceSettings:
+        if not self.database_url:
+            if self.environment != LOCAL:
+                raise InsecureDefault(f"TBMS_{self.service.upper()}_DATABASE_URL must be set outside local")
+            self.database_url = f"{PG_LOCAL}/tbms_{self.service}"
+        if self.environment != LOCAL:
+            self._refuse_default_secrets()
+        return self
+
+    def _refuse_default_secrets(self) -> None:
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and isinstance(field.default, SecretStr):
+                if value.get_secret_value() == field.default.get_secret_value():
+                    raise InsecureDefault(
+                        f"TBMS_{self.service.upper()}_{name.upper()} has its local default; set a real secret"
+                    )
+
+    @property
+    def is_local(self) -> bool:
+        """True in local development and tests."""
+        return self.environment == LOCAL
+
+
+def prefix(service: str) -> SettingsConfigDict:
+    """The settings config for one service: env prefix `TBMS_<SERVICE>_`."""
+    return SettingsConfigDict(env_prefix=f"TBMS_{service.upper()}_", extra="ignore")

@@ -1,0 +1,12 @@
+"""The patients service application."""
+
+from fastapi import FastAPI
+from tbms_core.app import create_service_app
+
+from patients.patient.api import router as patient_router
+from patients.settings import get_settings
+
+
+def create_app() -> FastAPI:
+    """Builds the patients service."""
+    return create_service_app("patients", get_settings(), title="tbms patients（患者管理）", routers=[patient_router])

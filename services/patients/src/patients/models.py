@@ -1,0 +1,9 @@
+"""Every table of the patients database, for Alembic."""
+
+from tbms_core.db import Base
+from tbms_core.outbox import InboxMessage, OutboxMessage
+
+from patients.patient.models import Patient, RegistrationCounter
+
+metadata = Base.metadata
+__all__ = ["InboxMessage", "OutboxMessage", "Patient", "RegistrationCounter", "metadata"]

@@ -1,0 +1,53 @@
+"""Every query of the patient module; never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patients.patient.errors import PatientNotFound
+from patients.patient.models import Patient
+
+
+class PatientRepository:
+    """Reads and writes patients in the caller's unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, patient: Patient) -> Patient:
+        """Stores a new patient."""
+        self.session.add(patient)
+        await self.session.flush()
+        return patient
+
+    async def get(self, patient_id: uuid.UUID) -> Patient:
+        """The patient, or PatientNotFound."""
+        patient = await self.session.get(Patient, patient_id)
+        if patient is None:
+            raise PatientNotFound()
+        return patient
+
+    async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
+        """Patients newest first, and how many there are."""
+        rows = await self.session.scalars(
+            select(Patient)
+            .order_by(Patient.registered_on.desc(), Patient.registration_no.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(Patient))
+        return list(rows), int(total or 0)
+
+    async def next_sequence(self, year: int) -> int:
+        """The next 登録番号 sequence of a year, issued atomically."""
+        result = await self.session.execute(
+            text(
+                "INSERT INTO registration_counters (year, last) VALUES (:y, 1) "
+                "ON CONFLICT (year) DO UPDATE SET last = registration_counters.last + 1 RETURNING last"
+            ),
+            {"y": year},
+        )
+        return int(result.scalar_one())
