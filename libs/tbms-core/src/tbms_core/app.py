@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import nats
 from fastapi import APIRouter, FastAPI, Request, Response
-from faststream.nats import JStream, NatsBroker, NatsMessage
+from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter, Histogram, make_asgi_app
@@ -61,7 +61,10 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
     durable = f"{kit.name}-{consumer.name}{kit.settings.durable_suffix}"
 
     @kit.broker.subscriber(
-        consumer.subject, stream=JStream(name=stream_of(consumer.subject), declare=False), durable=durable
+        consumer.subject,
+        stream=JStream(name=stream_of(consumer.subject), declare=False),
+        durable=durable,
+        pull_sub=PullSub(batch_size=50, timeout=1.0),
     )
     async def _on_event(body: dict, msg: NatsMessage) -> None:  # type: ignore[type-arg]
         envelope = Envelope.model_validate(body)

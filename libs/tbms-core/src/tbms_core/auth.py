@@ -105,12 +105,20 @@ class Principal:
         return cls(
             user_id=claims["sub"],
             username=claims.get("preferred_username", ""),
-            display_name=claims.get("name") or claims.get("preferred_username", ""),
+            display_name=display_name(claims),
             roles=roles,
             district=str(claims.get("district", "") or ""),
             client_ip=client_ip,
             token=token,
         )
+
+
+def display_name(claims: dict[str, Any]) -> str:
+    """The user's name the Japanese way, family name first (Keycloak's `name` puts the given name first)."""
+    family, given = claims.get("family_name", ""), claims.get("given_name", "")
+    if family or given:
+        return f"{family} {given}".strip()
+    return claims.get("name") or claims.get("preferred_username", "")
 
 
 class TokenVerifier:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Integer, MetaData, String, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
@@ -57,6 +58,18 @@ class Versioned:
         """Refuses a change based on an older version than the stored one."""
         if self.version != expected:
             raise VersionConflict()
+
+
+async def apply_snapshot(session: AsyncSession, model: type[Base], key: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Stores a read-model row from an event snapshot unless a newer version is held; safe under concurrency."""
+    statement = pg_insert(model).values(**key, **values)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_=values,
+        where=model.__table__.c.version < statement.excluded.version,  # type: ignore[attr-defined]
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 class Database:

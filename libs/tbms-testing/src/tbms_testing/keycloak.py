@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import time
 from functools import cache
 from pathlib import Path
@@ -50,17 +52,52 @@ def _request_token(username: str, password: str, code: str) -> httpx.Response:
     )
 
 
+def fresh_totp(username: str) -> str:
+    """A TOTP code no test process has used yet (Keycloak refuses a reused code; it accepts the next step)."""
+    state = Path(os.environ.get("TBMS_STATE", Path.home() / ".local" / "state" / "tbms")) / "run"
+    state.mkdir(parents=True, exist_ok=True)
+    with (state / "totp-used.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        used_file = state / "totp-used.json"
+        used = json.loads(used_file.read_text()) if used_file.exists() else {}
+        step = int(time.time() // 30)
+        last = used.get(username, 0)
+        if last > step + 1:
+            time.sleep((last - step - 1) * 30)
+            step = int(time.time() // 30)
+        chosen = max(step, last + 1)
+        used[username] = chosen
+        used_file.write_text(json.dumps(used))
+    return pyotp.TOTP(demo_totp_secret(username)).at(chosen * 30)
+
+
+def clear_lockout(username: str) -> None:
+    """Lifts a temporary brute-force lockout of a demo user (local realm, admin API)."""
+    token = (
+        httpx.post(
+            "http://127.0.0.1:58080/realms/master/protocol/openid-connect/token",
+            data={"grant_type": "password", "client_id": "admin-cli", "username": "admin", "password": "admin"},
+            timeout=20,
+        )
+        .raise_for_status()
+        .json()["access_token"]
+    )
+    admin = "http://127.0.0.1:58080/admin/realms/tbms"
+    headers = {"Authorization": f"Bearer {token}"}
+    users = httpx.get(f"{admin}/users", params={"username": username, "exact": "true"}, headers=headers).json()
+    for user in users:
+        httpx.delete(f"{admin}/attack-detection/brute-force/users/{user['id']}", headers=headers, timeout=20)
+
+
 def login_token(username: str, password: str = DEMO_PASSWORD) -> str:
     """A real access token for a demo user; reuses a cached one that is still valid for a minute."""
     cached = _tokens.get(username)
     if cached and cached[1] - time.time() > 60:
         return cached[0]
-    totp = pyotp.TOTP(demo_totp_secret(username))
-    response = _request_token(username, password, totp.now())
-    if (response.status_code == 401 and "totp" in response.text.lower()) or response.status_code == 400:
-        # a TOTP code may be used once only: wait for the next 30-second window and try once more
-        time.sleep(30 - time.time() % 30 + 1)
-        response = _request_token(username, password, totp.now())
+    response = _request_token(username, password, fresh_totp(username))
+    if response.status_code in (400, 401):
+        clear_lockout(username)  # parallel test processes may have tripped the lockout
+        response = _request_token(username, password, fresh_totp(username))
     response.raise_for_status()
     body = response.json()
     _tokens[username] = (body["access_token"], time.time() + body["expires_in"])

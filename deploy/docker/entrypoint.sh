@@ -1,0 +1,53 @@
+#!/bin/sh
+# Entrypoint of the tbms service images (deploy/docker/Dockerfile).
+#   serve        alembic upgrade head, then uvicorn <service>.main:create_app --factory (default)
+#   migrate      alembic upgrade head only
+#   healthcheck  GET /health/live on the service's port (Docker HEALTHCHECK)
+# Environment: TBMS_SERVICE (set in the image), TBMS_PORT (default: the port in docs/conventions.md),
+# TBMS_SKIP_MIGRATIONS=1 to start without migrating (e.g. extra replicas).
+set -eu
+
+service="${TBMS_SERVICE:?TBMS_SERVICE is not set}"
+case "$service" in
+  gateway) default_port=8000 ;;
+  patients) default_port=8001 ;;
+  contacts) default_port=8002 ;;
+  reports) default_port=8003 ;;
+  search) default_port=8004 ;;
+  identity) default_port=8005 ;;
+  masters) default_port=8006 ;;
+  *) echo "unknown TBMS_SERVICE: $service" >&2; exit 64 ;;
+esac
+port="${TBMS_PORT:-$default_port}"
+
+migrate() {
+  if [ -f /app/service/alembic.ini ]; then
+    echo "tbms-$service: alembic upgrade head" >&2
+    (cd /app/service && alembic -c alembic.ini upgrade head)
+  fi
+}
+
+command="${1:-serve}"
+case "$command" in
+  healthcheck)
+    exec python -c 'import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health/live", timeout=4) as r:
+    sys.exit(0 if r.status == 200 else 1)' "$port"
+    ;;
+  migrate)
+    migrate
+    ;;
+  serve)
+    if [ "${TBMS_SKIP_MIGRATIONS:-0}" != "1" ]; then
+      migrate
+    fi
+    echo "tbms-$service: listening on 0.0.0.0:$port" >&2
+    exec uvicorn "$service.main:create_app" --factory \
+      --host 0.0.0.0 --port "$port" \
+      --proxy-headers --no-server-header \
+      --timeout-graceful-shutdown 20
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac

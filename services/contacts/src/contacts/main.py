@@ -1,0 +1,19 @@
+"""The contacts service application."""
+
+from fastapi import FastAPI
+from tbms_core.app import create_service_app
+
+from contacts.index_case.api import router as index_case_router
+from contacts.index_case.consumers import CONSUMERS
+from contacts.settings import get_settings
+
+
+def create_app() -> FastAPI:
+    """Builds the contacts service."""
+    return create_service_app(
+        "contacts",
+        get_settings(),
+        title="tbms contacts（接触者管理）",
+        routers=[index_case_router],
+        consumers=CONSUMERS,
+    )

@@ -1,0 +1,19 @@
+"""Settings of the masters service (`TBMS_MASTERS_*`)."""
+
+from functools import lru_cache
+from typing import ClassVar
+
+from tbms_core.settings import ServiceSettings, prefix
+
+
+class Settings(ServiceSettings):
+    """Masters service settings."""
+
+    model_config = prefix("masters")
+    service: ClassVar[str] = "masters"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings, read once from the environment."""
+    return Settings()

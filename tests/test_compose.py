@@ -1,0 +1,456 @@
+"""Static checks of the production stack in docker-compose.yml and its files under deploy/."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERFILE = "deploy/docker/Dockerfile"
+REALM_FILE = "deploy/keycloak/tbms-realm.json"
+
+# The conventions (docs/conventions.md): service -> port inside the compose network.
+TBMS_PORTS: dict[str, int] = {
+    "gateway": 8000,
+    "patients": 8001,
+    "contacts": 8002,
+    "reports": 8003,
+    "search": 8004,
+    "identity": 8005,
+    "masters": 8006,
+}
+TBMS_SERVICES = tuple(TBMS_PORTS)
+BACKENDS = tuple(name for name in TBMS_SERVICES if name != "gateway")
+INFRASTRUCTURE = (
+    "postgres",
+    "nats",
+    "minio",
+    "meilisearch",
+    "keycloak",
+    "otel-collector",
+    "jaeger",
+    "prometheus",
+    "grafana",
+    "clamav",
+    "nats-exporter",
+)
+# What each service waits for (healthy) besides postgres and nats.
+EXTRA_DEPENDENCIES: dict[str, set[str]] = {
+    "gateway": {"keycloak", *BACKENDS},
+    "patients": set(),
+    "contacts": set(),
+    "reports": {"minio", "clamav"},
+    "search": {"meilisearch"},
+    "identity": {"keycloak"},
+    "masters": set(),
+}
+# Services that may be published on the host: the gateway and the operator UIs.
+PUBLISHED = {"gateway", "keycloak", "grafana", "jaeger"}
+# Services without a container healthcheck, and why.
+NO_HEALTHCHECK = {"otel-collector": "distroless image without a shell, curl or wget"}
+
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|(?:^|_)KEY(?:_|$)")
+REQUIRED_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]+\}")
+VARIABLE_REFERENCE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
+URL_CREDENTIALS = re.compile(r"://[^/@\s]*:(?P<password>[^@\s]*)@")
+ENV_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+
+
+def _load_yaml(path: Path) -> Any:
+    """Parses one YAML file of the repository."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """The parsed docker-compose.yml."""
+    return _load_yaml(COMPOSE_FILE)
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The services section of docker-compose.yml."""
+    return compose["services"]
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment as a mapping, whichever syntax the file uses."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        pairs = (item.split("=", 1) if "=" in item else (item, "") for item in env)
+        return {key: value for key, value in pairs}
+    return {key: "" if value is None else str(value) for key, value in env.items()}
+
+
+def _depends_on(service: dict[str, Any]) -> dict[str, str]:
+    """A service's dependencies mapped to their condition."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return dict.fromkeys(deps, "service_started")
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def _strings(node: Any) -> Iterator[str]:
+    """Every string value inside a parsed YAML tree."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def _env_example() -> dict[str, str]:
+    """The variables listed in .env.example with their example values."""
+    found: dict[str, str] = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = ENV_LINE.match(line.strip())
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def _bind_sources(service: dict[str, Any]) -> list[str]:
+    """Host paths a service bind-mounts (named volumes left out)."""
+    sources: list[str] = []
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            if volume.get("type") == "bind":
+                sources.append(volume["source"])
+            continue
+        source = volume.split(":", 1)[0]
+        if source.startswith((".", "/")):
+            sources.append(source)
+    return sources
+
+
+def _panel_targets(panels: dict[str, dict[str, Any]], wanted: str) -> list[dict[str, Any]]:
+    """The query targets of the dashboard panels whose title contains the wanted words."""
+    return [target for title, panel in panels.items() if wanted in title for target in panel["targets"]]
+
+
+def _published(service: dict[str, Any]) -> list[Any]:
+    """The host ports a service publishes."""
+    return list(service.get("ports") or [])
+
+
+@pytest.mark.parametrize("name", INFRASTRUCTURE + TBMS_SERVICES)
+def test_service_exists(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Every infrastructure component and every tbms service is in the stack."""
+    assert name in services
+
+
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_service_builds_from_the_shared_dockerfile(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Each tbms service builds from the one Dockerfile with its own SERVICE argument."""
+    build = services[name]["build"]
+    assert (ROOT / build.get("context", ".")).resolve() == ROOT
+    assert build["dockerfile"] == DOCKERFILE
+    assert build["args"]["SERVICE"] == name
+
+
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_service_exposes_its_conventions_port(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Each tbms service exposes the port docs/conventions.md gives it."""
+    exposed = {str(port) for port in services[name].get("expose") or []}
+    assert str(TBMS_PORTS[name]) in exposed
+
+
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Each tbms service gets its production settings with compose hostnames."""
+    env = _environment(services[name])
+    prefix = f"TBMS_{name.upper()}_"
+    database_url = env[f"{prefix}DATABASE_URL"]
+    assert database_url.startswith("postgresql+asyncpg://tbms:")
+    assert database_url.endswith(f"@postgres:5432/tbms_{name}")
+    assert env[f"{prefix}NATS_URL"] == "nats://nats:4222"
+    assert env[f"{prefix}OIDC_ISSUER"].endswith("/realms/tbms")
+    assert env[f"{prefix}OIDC_AUDIENCE"] == "tbms-api"
+    assert env[f"{prefix}ENVIRONMENT"] == "production"
+    assert "127.0.0.1" not in " ".join(env.values())
+
+
+def test_service_specific_environment(services: dict[str, dict[str, Any]]) -> None:
+    """Reports, search, identity and gateway get the settings only they use."""
+    reports = _environment(services["reports"])
+    assert reports["TBMS_REPORTS_S3_ENDPOINT"] == "minio:9000"
+    assert reports["TBMS_REPORTS_S3_BUCKET"] == "tbms-documents"
+    assert {"TBMS_REPORTS_S3_ACCESS_KEY", "TBMS_REPORTS_S3_SECRET_KEY", "TBMS_REPORTS_S3_SECURE"} <= set(reports)
+    search = _environment(services["search"])
+    assert search["TBMS_SEARCH_MEILI_URL"] == search["MEILI_URL"] == "http://meilisearch:7700"
+    assert "TBMS_SEARCH_MEILI_KEY" in search
+    identity = _environment(services["identity"])
+    assert identity["TBMS_IDENTITY_KEYCLOAK_URL"] == "http://keycloak:8080"
+    assert {"TBMS_IDENTITY_KEYCLOAK_ADMIN_USER", "TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"} <= set(identity)
+    gateway = _environment(services["gateway"])
+    assert gateway["TBMS_GATEWAY_OIDC_CLIENT_ID"] == "tbms-gateway"
+    for key in ("PUBLIC_URL", "OIDC_SECRET", "SESSION_SECRET"):
+        assert f"TBMS_GATEWAY_{key}" in gateway
+    for backend in BACKENDS:
+        assert gateway[f"TBMS_GATEWAY_{backend.upper()}_URL"] == f"http://{backend}:{TBMS_PORTS[backend]}"
+
+
+@pytest.mark.req("N20")
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_service_exports_telemetry(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Each tbms service sends OTLP to the collector under its own service name."""
+    env = _environment(services[name])
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
+    assert env["OTEL_SERVICE_NAME"] == f"tbms-{name}"
+
+
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_service_waits_for_what_it_uses(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Each tbms service starts after postgres, nats and its own dependencies are healthy."""
+    deps = _depends_on(services[name])
+    for target in {"postgres", "nats"} | EXTRA_DEPENDENCIES[name]:
+        assert deps.get(target) == "service_healthy", f"{name} -> {target}"
+
+
+def test_only_gateway_and_operator_uis_are_published(services: dict[str, dict[str, Any]]) -> None:
+    """No database, broker or back-end service is reachable from outside the compose network."""
+    published = {name for name, service in services.items() if _published(service)}
+    assert "gateway" in published
+    assert published <= PUBLISHED
+
+
+def test_no_literal_secret(services: dict[str, dict[str, Any]]) -> None:
+    """Every password, secret or key comes from a required variable, never a value in the file."""
+    for name, service in services.items():
+        for key, value in _environment(service).items():
+            if SECRET_NAME.search(key):
+                assert REQUIRED_REFERENCE.fullmatch(value), f"{name}: {key} must be ${{VAR:?message}}"
+            credentials = URL_CREDENTIALS.search(value)
+            if credentials:
+                password = credentials.group("password")
+                assert REQUIRED_REFERENCE.fullmatch(password), f"{name}: {key} embeds a password"
+
+
+def test_meilisearch_runs_in_production_mode(services: dict[str, dict[str, Any]]) -> None:
+    """Meilisearch is pinned to v1.x, runs in production mode and takes its key from a variable."""
+    meili = services["meilisearch"]
+    assert re.fullmatch(r"getmeili/meilisearch:v1\.\d+(\.\d+)?", meili["image"])
+    env = _environment(meili)
+    assert env["MEILI_ENV"] == "production"
+    assert REQUIRED_REFERENCE.fullmatch(env["MEILI_MASTER_KEY"])
+
+
+def test_keycloak_imports_the_realm_into_its_own_database(services: dict[str, dict[str, Any]]) -> None:
+    """Keycloak 26 starts in production mode, imports realm tbms and uses database keycloak."""
+    keycloak = services["keycloak"]
+    assert re.fullmatch(r"quay\.io/keycloak/keycloak:26\.\d+\.\d+", keycloak["image"])
+    command = keycloak["command"]
+    command = command.split() if isinstance(command, str) else command
+    assert command[0] == "start"
+    assert "--import-realm" in command
+    env = _environment(keycloak)
+    assert env["KC_DB"] == "postgres"
+    assert env["KC_DB_URL"] == "jdbc:postgresql://postgres:5432/keycloak"
+    assert env["KC_HEALTH_ENABLED"] == "true"
+    assert any(source.endswith(REALM_FILE) for source in _bind_sources(keycloak))
+
+
+def test_nats_runs_jetstream(services: dict[str, dict[str, Any]]) -> None:
+    """NATS runs JetStream with its store on the volume and monitoring on 8222."""
+    command = " ".join(services["nats"]["command"])
+    for flag in ("-js", "-sd /data", "-m 8222"):
+        assert flag in command
+    config = (ROOT / "deploy/nats/nats.conf").read_text(encoding="utf-8")
+    assert re.search(r"^jetstream\s*\{", config, re.MULTILINE)
+    assert "max_file_store" in config
+    assert "tls {" in config and "authorization {" in config
+
+
+def test_postgres_init_creates_every_database() -> None:
+    """The init script creates tbms_<service> for the seven services and keycloak."""
+    sql = (ROOT / "deploy/postgres/init/01-databases.sql").read_text(encoding="utf-8")
+    created = set(re.findall(r"^CREATE DATABASE (\w+);", sql, re.MULTILINE))
+    assert created == {f"tbms_{name}" for name in TBMS_SERVICES} | {"keycloak"}
+
+
+def test_images_are_pinned(services: dict[str, dict[str, Any]]) -> None:
+    """Every third-party image names a version, never latest."""
+    for name, service in services.items():
+        if name in TBMS_SERVICES:
+            continue
+        image = service["image"]
+        reference = image.rsplit("/", 1)[-1]
+        assert ":" in reference and not reference.endswith(":latest"), f"{name}: {image}"
+
+
+@pytest.mark.req("N07")
+def test_every_service_restarts_unless_stopped(services: dict[str, dict[str, Any]]) -> None:
+    """Every container comes back after a crash or a host reboot."""
+    for name, service in services.items():
+        assert service.get("restart") == "unless-stopped", name
+
+
+@pytest.mark.req("N07")
+def test_every_service_has_a_healthcheck(services: dict[str, dict[str, Any]]) -> None:
+    """Docker watches the health of every container whose image allows it."""
+    for name, service in services.items():
+        if name in NO_HEALTHCHECK:
+            continue
+        healthcheck = service.get("healthcheck") or {}
+        assert healthcheck.get("test"), name
+        assert not healthcheck.get("disable"), name
+
+
+@pytest.mark.req("N07")
+@pytest.mark.parametrize("name", TBMS_SERVICES)
+def test_tbms_healthcheck_calls_health_live(services: dict[str, dict[str, Any]], name: str) -> None:
+    """A tbms service's healthcheck goes through the entrypoint that calls /health/live."""
+    assert services[name]["healthcheck"]["test"] == ["CMD", "tbms-entrypoint", "healthcheck"]
+    entrypoint = (ROOT / "deploy/docker/entrypoint.sh").read_text(encoding="utf-8")
+    assert "/health/live" in entrypoint
+
+
+@pytest.mark.req("N07")
+def test_dependencies_exist_and_have_healthchecks(services: dict[str, dict[str, Any]]) -> None:
+    """Every depends_on target is a service of the stack with a healthcheck to wait for."""
+    for name, service in services.items():
+        for target, condition in _depends_on(service).items():
+            assert target in services, f"{name} depends on unknown {target}"
+            assert condition == "service_healthy", f"{name} -> {target}: {condition}"
+            assert (services[target].get("healthcheck") or {}).get("test"), f"{target} has no healthcheck"
+
+
+def test_mounted_and_built_files_exist(services: dict[str, dict[str, Any]]) -> None:
+    """Every file a service mounts or builds from is in the repository."""
+    for name, service in services.items():
+        for source in _bind_sources(service):
+            assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+        build = service.get("build")
+        if build:
+            assert (ROOT / build.get("context", ".") / build["dockerfile"]).is_file(), name
+
+
+def test_realm_file_is_mounted_and_present(services: dict[str, dict[str, Any]]) -> None:
+    """The Keycloak realm file the stack imports exists and is JSON for realm tbms."""
+    assert REALM_FILE in " ".join(_bind_sources(services["keycloak"]))
+    realm = json.loads((ROOT / REALM_FILE).read_text(encoding="utf-8"))
+    assert realm["realm"] == "tbms"
+
+
+def test_keycloak_gets_the_variables_the_realm_file_reads(services: dict[str, dict[str, Any]]) -> None:
+    """Each ${VAR} placeholder of the realm file is set on Keycloak, so no local default is imported."""
+    placeholders = set(VARIABLE_REFERENCE.findall((ROOT / REALM_FILE).read_text(encoding="utf-8")))
+    env = _environment(services["keycloak"])
+    for name in placeholders:
+        assert name in env, f"Keycloak lacks {name} for the realm import"
+        if SECRET_NAME.search(name):
+            assert REQUIRED_REFERENCE.fullmatch(env[name]), name
+
+
+def test_every_variable_is_in_env_example(compose: dict[str, Any]) -> None:
+    """Every ${VAR} the compose file reads is listed in .env.example."""
+    listed = _env_example()
+    referenced = {name for text in _strings(compose) for name in VARIABLE_REFERENCE.findall(text)}
+    assert referenced, "docker-compose.yml reads no variable"
+    missing = sorted(referenced - set(listed))
+    assert not missing, f"not in .env.example: {missing}"
+
+
+def test_env_example_carries_no_secret() -> None:
+    """The secrets in .env.example are blank, so a copied file cannot start with a known secret."""
+    for name, value in _env_example().items():
+        if SECRET_NAME.search(name):
+            assert value == "", f"{name} has a value in .env.example"
+
+
+@pytest.mark.req("N20")
+def test_observability_services(services: dict[str, dict[str, Any]]) -> None:
+    """Collector, Jaeger, Prometheus and Grafana load their configuration from deploy/."""
+    assert "deploy/otel/collector.yaml" in " ".join(_bind_sources(services["otel-collector"]))
+    prometheus_mounts = " ".join(_bind_sources(services["prometheus"]))
+    assert "deploy/prometheus/prometheus.yml" in prometheus_mounts
+    assert "deploy/prometheus/alerts.yml" in prometheus_mounts
+    grafana_mounts = " ".join(_bind_sources(services["grafana"]))
+    assert "deploy/grafana/provisioning" in grafana_mounts
+    assert "deploy/grafana/dashboards" in grafana_mounts
+    assert any("16686" in str(port) for port in _published(services["jaeger"]))
+
+
+@pytest.mark.req("N20")
+def test_collector_routes_traces_to_jaeger_and_metrics_to_prometheus() -> None:
+    """The collector receives OTLP gRPC and HTTP, batches, and exports traces and metrics."""
+    config = _load_yaml(ROOT / "deploy/otel/collector.yaml")
+    assert {"grpc", "http"} <= set(config["receivers"]["otlp"]["protocols"])
+    pipelines = config["service"]["pipelines"]
+    for signal in ("traces", "metrics"):
+        assert "otlp" in pipelines[signal]["receivers"]
+        assert "batch" in pipelines[signal]["processors"]
+    (traces_exporter,) = pipelines["traces"]["exporters"]
+    assert traces_exporter.split("/")[0] in {"otlp", "otlp_grpc"}
+    assert config["exporters"][traces_exporter]["endpoint"].startswith("jaeger:")
+    assert pipelines["metrics"]["exporters"] == ["prometheus"]
+    assert config["exporters"]["prometheus"]["endpoint"].endswith(":8889")
+
+
+@pytest.mark.req("N20")
+def test_prometheus_scrapes_every_service() -> None:
+    """Prometheus scrapes the collector and each service's /metrics on its conventions port."""
+    config = _load_yaml(ROOT / "deploy/prometheus/prometheus.yml")
+    targets: dict[str, str] = {}
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                targets[target] = job.get("metrics_path", "/metrics")
+    assert "otel-collector:8889" in targets
+    assert "nats-exporter:7777" in targets
+    for name, port in TBMS_PORTS.items():
+        assert targets.get(f"{name}:{port}") == "/metrics", name
+    assert "/etc/prometheus/alerts.yml" in config["rule_files"]
+
+
+@pytest.mark.req("N20")
+def test_prometheus_alert_rules_cover_the_failure_modes() -> None:
+    """Alerts exist for service down, 5xx rate, p95 latency over 1 s, outbox lag over 60 s and consumer lag."""
+    rules = [rule for group in _load_yaml(ROOT / "deploy/prometheus/alerts.yml")["groups"] for rule in group["rules"]]
+    expressions = {rule["alert"]: " ".join(str(rule["expr"]).split()) for rule in rules}
+    assert all(rule["annotations"]["summary"] for rule in rules)
+
+    def has(pattern: str) -> bool:
+        """Whether some alert expression matches the pattern."""
+        return any(re.search(pattern, expr) for expr in expressions.values())
+
+    assert has(r'up\{job=~"tbms-\.\*"\} == 0')
+    assert has(r'tbms_http_request_duration_seconds_count\{.*status=~"5\.\."')
+    assert has(r"histogram_quantile\(0\.95,.*tbms_http_request_duration_seconds_bucket.*\) > 1$")
+    assert has(r"tbms_outbox_oldest_age_seconds.*> 60$")
+    assert has(r"jetstream_consumer_num_pending")
+
+
+@pytest.mark.req("N20")
+def test_grafana_datasources() -> None:
+    """Grafana is provisioned with the Prometheus and Jaeger datasources of the stack."""
+    config = _load_yaml(ROOT / "deploy/grafana/provisioning/datasources/datasources.yml")
+    by_type = {source["type"]: source for source in config["datasources"]}
+    assert by_type["prometheus"]["url"] == "http://prometheus:9090"
+    assert by_type["jaeger"]["url"] == "http://jaeger:16686"
+    providers = _load_yaml(ROOT / "deploy/grafana/provisioning/dashboards/dashboards.yml")["providers"]
+    assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
+
+
+@pytest.mark.req("N20")
+def test_grafana_dashboard_has_the_overview_panels() -> None:
+    """The overview dashboard shows request rate, error rate, p50/p95 latency, outbox and consumer lag."""
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/tbms-overview.json").read_text(encoding="utf-8"))
+    panels = {panel["title"].lower(): panel for panel in dashboard["panels"]}
+    for wanted in ("request rate", "error rate", "latency p50", "latency p95", "outbox lag", "consumer lag"):
+        targets = _panel_targets(panels, wanted)
+        assert targets, f"no panel for {wanted}"
+        assert all(target["expr"] for target in targets)
+    assert any("histogram_quantile(0.95" in target["expr"] for target in _panel_targets(panels, "latency p95"))
+    assert any("histogram_quantile(0.5" in target["expr"] for target in _panel_targets(panels, "latency p50"))

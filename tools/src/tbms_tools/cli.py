@@ -1,0 +1,50 @@
+"""The `tbms` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tbms_tools import config, stack
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Returns the argument parser of `tbms`."""
+    parser = argparse.ArgumentParser(prog="tbms", description="tbms developer tools")
+    groups = parser.add_subparsers(dest="group", required=True)
+    stack_parser = groups.add_parser("stack", help="the local stack (PostgreSQL, NATS, MinIO, Keycloak, services)")
+    actions = stack_parser.add_subparsers(dest="action", required=True)
+    up = actions.add_parser("up", help="start everything (idempotent)")
+    up.add_argument("--infra-only", action="store_true", help="start only the infrastructure")
+    actions.add_parser("down", help="stop the services, then the infrastructure")
+    actions.add_parser("status", help="show each component's port, pid and health")
+    env = actions.add_parser("env", help="print the services' environment variables as export lines")
+    env.add_argument("--service", choices=config.SERVICES, help="only this service's variables")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs `tbms`; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.action == "up":
+            stack.up(infra_only=args.infra_only)
+        elif args.action == "down":
+            stack.down()
+        elif args.action == "status":
+            print(stack.format_status(stack.status_rows()))
+        elif args.action == "env":
+            env = config.service_env(args.service) if args.service else config.stack_env()
+            print("\n".join(config.export_lines(env)))
+    except stack.StackError as error:
+        print(f"[stack] ERROR: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `tbms stack status | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

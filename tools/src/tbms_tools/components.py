@@ -1,0 +1,339 @@
+"""The processes of the local stack: PostgreSQL, NATS, MinIO, Keycloak and the tbms services."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tbms_tools import config
+from tbms_tools.config import HOST
+from tbms_tools.procs import StackError, http_ok, log, read_pid, run, spawn, stop_pid_file, wait_until
+
+
+class Component:
+    """A process started detached, with a pid file, a log file and an HTTP health check."""
+
+    name = "component"
+    port = 0
+    start_timeout = 60.0
+    stop_timeout = 20.0
+
+    @property
+    def log_file(self) -> Path:
+        """Returns the log of this component."""
+        return config.state_dir() / "logs" / f"{self.name}.log"
+
+    @property
+    def pid_file(self) -> Path:
+        """Returns the pid file of this component."""
+        return config.state_dir() / "run" / f"{self.name}.pid"
+
+    def health_url(self) -> str:
+        """Returns the URL that answers 200 when the component is ready."""
+        raise NotImplementedError
+
+    def command(self) -> tuple[list[str], dict[str, str], Path | None]:
+        """Returns argv, environment and working directory of the process."""
+        raise NotImplementedError
+
+    def pid(self) -> int | None:
+        """Returns the pid of the running process, if any."""
+        return read_pid(self.pid_file)
+
+    def healthy(self) -> bool:
+        """True when the component answers its health check."""
+        return http_ok(self.health_url())
+
+    def stale(self) -> bool:
+        """True when a healthy instance must be restarted (its configuration changed)."""
+        return False
+
+    def prepare(self) -> None:
+        """Creates directories and data before the first start."""
+
+    def after_healthy(self) -> None:
+        """Runs idempotent set-up once the component is healthy."""
+
+    def start(self) -> subprocess.Popen[bytes] | None:
+        """Starts the process detached; returns it (None when started by another tool)."""
+        self.prepare()
+        argv, env, cwd = self.command()
+        return spawn(argv, log_file=self.log_file, pid_file=self.pid_file, env=env, cwd=cwd)
+
+    def wait(self, proc: subprocess.Popen[bytes] | None) -> float:
+        """Waits until healthy; returns the seconds waited."""
+        alive = (lambda: proc.poll() is None) if proc is not None else None
+        return wait_until(self.name, self.healthy, timeout=self.start_timeout, log_file=self.log_file, alive=alive)
+
+    def stop(self) -> bool:
+        """Stops the process group (TERM, then KILL); True when something was running."""
+        return stop_pid_file(self.pid_file, self.stop_timeout)
+
+
+def _as_postgres() -> list[str]:
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+def _grant_traverse(target: Path, uid: int) -> None:
+    """Adds o+x to ancestors of target that another user (postgres) could not pass through."""
+    for directory in reversed(target.parents):
+        info = directory.stat()
+        if info.st_uid == uid or info.st_mode & stat.S_IXOTH:
+            continue
+        log(f"postgres: chmod o+x {directory} so that the postgres user can reach {target}")
+        directory.chmod(stat.S_IMODE(info.st_mode) | stat.S_IXOTH)
+
+
+class Postgres(Component):
+    """PostgreSQL in $TBMS_STATE/pg, run by the postgres OS user when we are root."""
+
+    name = "postgres"
+    port = config.PG_PORT
+    start_timeout = 60.0
+
+    def __init__(self) -> None:
+        bindir = config.postgres_bindir()
+        if bindir is None:
+            raise StackError("PostgreSQL binaries not found (run scripts/bootstrap.sh)")
+        self.bindir = bindir
+        self.data = config.state_dir() / "pg"
+
+    def health_url(self) -> str:
+        """Returns the connection URL (PostgreSQL has no HTTP health endpoint)."""
+        return f"postgresql://{config.PG_USER}@{HOST}:{self.port}/postgres"
+
+    def healthy(self) -> bool:
+        """True when pg_isready accepts connections on our port."""
+        argv = [str(self.bindir / "pg_isready"), "-q", "-h", HOST, "-p", str(self.port), "-U", config.PG_USER]
+        return subprocess.run(argv, check=False).returncode == 0
+
+    def pid(self) -> int | None:
+        """Returns the postmaster pid from postmaster.pid when it is alive."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return pid if Path(f"/proc/{pid}").exists() else None
+
+    def prepare(self) -> None:
+        """Runs initdb on first use, owned by the postgres user."""
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.touch()
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            _grant_traverse(self.data, owner.pw_uid)
+            os.chown(self.log_file, owner.pw_uid, owner.pw_gid)
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb()
+        self._configure()
+
+    def _initdb(self) -> None:
+        log(f"postgres: initdb {self.data}")
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.data.chmod(0o700)
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.data, owner.pw_uid, owner.pw_gid)
+        initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", config.PG_USER]
+        run([*_as_postgres(), *initdb, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+
+    def _configure(self) -> None:
+        """Appends our settings to postgresql.conf once (the marker line makes it idempotent)."""
+        conf = self.data / "postgresql.conf"
+        marker = "# tbms local stack"
+        if marker in conf.read_text():
+            return
+        settings = (
+            f"\n{marker}\nlisten_addresses = '{HOST}'\nport = {self.port}\n"
+            f"unix_socket_directories = '{self.data}'\nmax_connections = 200\n"
+        )
+        with conf.open("a") as handle:
+            handle.write(settings)
+
+    def start(self) -> subprocess.Popen[bytes] | None:
+        """Starts the postmaster through pg_ctl, which waits for it and then detaches."""
+        self.prepare()
+        pg_ctl = [str(self.bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data)]
+        run([*_as_postgres(), *pg_ctl, "-l", str(self.log_file)])
+        return None
+
+    def after_healthy(self) -> None:
+        """Creates the database tbms_<service> of every service when missing."""
+        psql = [str(self.bindir / "psql"), "-h", HOST, "-p", str(self.port), "-U", config.PG_USER]
+        existing = set(run([*psql, "-d", "postgres", "-tAc", "SELECT datname FROM pg_database"]).split())
+        for service in config.SERVICES:
+            if (database := f"tbms_{service}") not in existing:
+                log(f"postgres: create database {database}")
+                run([*psql, "-d", "postgres", "-c", f'CREATE DATABASE "{database}"'])
+
+    def stop(self) -> bool:
+        """Stops PostgreSQL with pg_ctl stop -m fast."""
+        if self.pid() is None:
+            return False
+        run([*_as_postgres(), str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast"])
+        return True
+
+
+class Nats(Component):
+    """nats-server with JetStream."""
+
+    name = "nats"
+    port = config.NATS_PORT
+
+    def health_url(self) -> str:
+        """Returns the monitoring health endpoint."""
+        return f"http://{HOST}:{config.NATS_MONITOR_PORT}/healthz"
+
+    def command(self) -> tuple[list[str], dict[str, str], Path | None]:
+        """Returns the nats-server command line."""
+        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
+        if binary is None:
+            raise StackError("nats-server not found (run scripts/bootstrap.sh)")
+        store = config.state_dir() / "nats"
+        store.mkdir(parents=True, exist_ok=True)
+        argv = [str(binary), "-a", HOST, "-p", str(self.port), "-m", str(config.NATS_MONITOR_PORT)]
+        return [*argv, "-js", "-sd", str(store), "-n", "tbms-local"], dict(os.environ), None
+
+
+class Minio(Component):
+    """MinIO built from source into $TBMS_CACHE/bin."""
+
+    name = "minio"
+    port = config.MINIO_PORT
+
+    def health_url(self) -> str:
+        """Returns the liveness endpoint of the S3 API."""
+        return f"http://{HOST}:{self.port}/minio/health/live"
+
+    def command(self) -> tuple[list[str], dict[str, str], Path | None]:
+        """Returns the minio server command line and its root credentials."""
+        binary = config.find_binary("minio", [config.cache_dir() / "bin" / "minio"])
+        cached = config.cache_dir() / "bin" / "minio"
+        binary = cached if cached.is_file() else binary
+        if binary is None:
+            raise StackError(f"{cached} not found (run scripts/bootstrap.sh)")
+        data = config.state_dir() / "minio"
+        data.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env.update(MINIO_ROOT_USER=config.S3_ACCESS_KEY, MINIO_ROOT_PASSWORD=config.S3_SECRET_KEY)
+        env.update(MINIO_UPDATE="off", MINIO_BROWSER="on")
+        addresses = ["--address", f"{HOST}:{self.port}", "--console-address", f"{HOST}:{config.MINIO_CONSOLE_PORT}"]
+        return [str(binary), "server", str(data), *addresses], env, None
+
+
+def file_digest(path: Path) -> str:
+    """Returns the SHA-256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def realm_changed(realm: Path, hash_file: Path) -> bool:
+    """True when the realm file differs from the one last imported (or none was recorded)."""
+    try:
+        return hash_file.read_text().strip() != file_digest(realm)
+    except FileNotFoundError:
+        return True
+
+
+def record_realm_hash(realm: Path, hash_file: Path) -> None:
+    """Remembers the realm file that Keycloak has imported."""
+    hash_file.parent.mkdir(parents=True, exist_ok=True)
+    hash_file.write_text(file_digest(realm) + "\n")
+
+
+def java_home() -> str | None:
+    """Returns the newest JDK >= 21 under /usr/lib/jvm, else None (the default java is used)."""
+    home = config.newest_jdk(Path("/usr/lib/jvm"))
+    return str(home) if home else None
+
+
+class Keycloak(Component):
+    """Keycloak start-dev (H2 in the distribution's data/h2) with the tbms realm imported."""
+
+    name = "keycloak"
+    port = config.KEYCLOAK_PORT
+    start_timeout = 300.0
+    stop_timeout = 30.0
+
+    def __init__(self) -> None:
+        self.home = config.keycloak_home()
+        self.realm = config.realm_file()
+        self.hash_file = config.state_dir() / "keycloak-realm.sha256"
+
+    def health_url(self) -> str:
+        """Returns the OpenID discovery document of the tbms realm."""
+        return f"http://{HOST}:{self.port}/realms/{config.REALM}/.well-known/openid-configuration"
+
+    def stale(self) -> bool:
+        """True when the realm file changed since the running Keycloak imported it."""
+        return realm_changed(self.realm, self.hash_file)
+
+    def prepare(self) -> None:
+        """Copies the realm into data/import; wipes data/h2 when the realm file changed."""
+        if not (self.home / "bin" / "kc.sh").is_file():
+            raise StackError(f"Keycloak not found in {self.home} (run scripts/bootstrap.sh)")
+        if realm_changed(self.realm, self.hash_file):
+            log("keycloak: realm file changed (or first start): wiping data/h2 to re-import it")
+            shutil.rmtree(self.home / "data" / "h2", ignore_errors=True)
+        imports = self.home / "data" / "import"
+        imports.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.realm, imports / "tbms-realm.json")
+
+    def command(self) -> tuple[list[str], dict[str, str], Path | None]:
+        """Returns the kc.sh start-dev command line."""
+        env = dict(os.environ)
+        env.update(KC_BOOTSTRAP_ADMIN_USERNAME=config.KEYCLOAK_ADMIN[0])
+        env.update(KC_BOOTSTRAP_ADMIN_PASSWORD=config.KEYCLOAK_ADMIN[1])
+        if home := java_home():
+            env["JAVA_HOME"] = home
+        argv = [str(self.home / "bin" / "kc.sh"), "start-dev", f"--http-host={HOST}", f"--http-port={self.port}"]
+        argv += [f"--http-management-port={config.KEYCLOAK_MANAGEMENT_PORT}", "--health-enabled=true"]
+        return [*argv, "--import-realm"], env, self.home
+
+    def after_healthy(self) -> None:
+        """Records the hash of the imported realm file."""
+        record_realm_hash(self.realm, self.hash_file)
+
+
+class Service(Component):
+    """A tbms FastAPI service run by uvicorn from the workspace virtualenv."""
+
+    start_timeout = 90.0
+    stop_timeout = 15.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.port = config.SERVICE_PORTS[name]
+        self.root = config.repo_root() / "services" / name
+
+    def health_url(self) -> str:
+        """Returns the readiness endpoint of the service."""
+        return f"{config.service_url(self.name)}/health/ready"
+
+    def env(self) -> dict[str, str]:
+        """Returns the process environment: ours plus the service's variables."""
+        return {**os.environ, **config.service_env(self.name)}
+
+    def prepare(self) -> None:
+        """Upgrades the service's database to the newest Alembic revision."""
+        ini = self.root / "alembic.ini"
+        if ini.is_file():
+            log(f"{self.name}: alembic upgrade head")
+            run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], env=self.env(), cwd=self.root)
+
+    def command(self) -> tuple[list[str], dict[str, str], Path | None]:
+        """Returns the uvicorn command line."""
+        app = f"{self.name}.main:create_app"
+        argv = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", HOST, "--port", str(self.port)]
+        return argv, self.env(), config.repo_root()
+
+
+def services_present() -> list[str]:
+    """Returns the services, in start order, whose main.py exists in the repository."""
+    root = config.repo_root() / "services"
+    return [name for name in config.SERVICES if (root / name / "src" / name / "main.py").is_file()]

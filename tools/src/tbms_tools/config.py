@@ -1,0 +1,206 @@
+"""Names, ports, paths and environment variables of the local stack (docs/conventions.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+KEYCLOAK_VERSION_DEFAULT = "26.7.3"
+KEYCLOAK_ENV_VERSION = "TBMS_KEYCLOAK_VERSION"
+MIN_KEYCLOAK_JAVA = 21
+
+HOST = "127.0.0.1"
+PG_PORT = 55432
+PG_USER = "tbms"
+NATS_PORT = 54222
+NATS_MONITOR_PORT = 58222
+MINIO_PORT = 59000
+MINIO_CONSOLE_PORT = 59001
+KEYCLOAK_PORT = 58080
+KEYCLOAK_MANAGEMENT_PORT = 59100
+REALM = "tbms"
+S3_ACCESS_KEY = "tbms-local"
+S3_SECRET_KEY = "tbms-local-secret"  # noqa: S105 - local-only value of docs/conventions.md
+S3_BUCKET = "tbms-documents"
+KEYCLOAK_ADMIN = ("admin", "admin")
+GATEWAY_CLIENT_ID = "tbms-gateway"
+GATEWAY_CLIENT_SECRET = "tbms-gateway-local-secret"  # noqa: S105 - local-only
+GATEWAY_SESSION_SECRET = "tbms-local-only-session-secret-do-not-use-elsewhere"  # noqa: S105
+
+# Start order of the services; the gateway comes last because it calls the others.
+SERVICE_PORTS: dict[str, int] = {
+    "masters": 8006,
+    "identity": 8005,
+    "patients": 8001,
+    "contacts": 8002,
+    "reports": 8003,
+    "search": 8004,
+    "gateway": 8000,
+}
+SERVICES: tuple[str, ...] = tuple(SERVICE_PORTS)
+
+
+def cache_dir() -> Path:
+    """Returns $TBMS_CACHE (default ~/.cache/tbms): downloaded and built things."""
+    return Path(os.environ.get("TBMS_CACHE") or Path.home() / ".cache" / "tbms")
+
+
+def state_dir() -> Path:
+    """Returns $TBMS_STATE (default ~/.local/state/tbms): data of the running stack."""
+    return Path(os.environ.get("TBMS_STATE") or Path.home() / ".local" / "state" / "tbms")
+
+
+def keycloak_version() -> str:
+    """Returns the pinned Keycloak version ($TBMS_KEYCLOAK_VERSION overrides it)."""
+    return os.environ.get(KEYCLOAK_ENV_VERSION) or KEYCLOAK_VERSION_DEFAULT
+
+
+def keycloak_home() -> Path:
+    """Returns the extracted Keycloak distribution in the cache."""
+    version = keycloak_version()
+    return cache_dir() / "keycloak" / f"keycloak-{version}"
+
+
+def _is_repo_root(path: Path) -> bool:
+    return (path / "docs" / "conventions.md").is_file() and (path / "tools").is_dir()
+
+
+def repo_root() -> Path:
+    """Finds the repository: $TBMS_REPO, then upwards from this file, then upwards from the cwd."""
+    if env := os.environ.get("TBMS_REPO"):
+        return Path(env)
+    for start in (Path(__file__).resolve(), Path.cwd().resolve()):
+        for candidate in (start, *start.parents):
+            if _is_repo_root(candidate):
+                return candidate
+    raise RuntimeError("cannot find the tbms repository (set TBMS_REPO)")
+
+
+def realm_file() -> Path:
+    """Returns the Keycloak realm file of the repository."""
+    return repo_root() / "deploy" / "keycloak" / "tbms-realm.json"
+
+
+def service_url(service: str) -> str:
+    """Returns the loopback base URL of a service."""
+    return f"http://{HOST}:{SERVICE_PORTS[service]}"
+
+
+def service_env(service: str, state: Path | None = None) -> dict[str, str]:
+    """Returns the environment variables of one service (docs/conventions.md)."""
+    if service not in SERVICE_PORTS:
+        raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
+    state = state or state_dir()
+    prefix = f"TBMS_{service.upper()}_"
+    env = {
+        "ENVIRONMENT": "local",
+        "DATABASE_URL": f"postgresql+asyncpg://{PG_USER}@{HOST}:{PG_PORT}/tbms_{service}",
+        "NATS_URL": f"nats://{HOST}:{NATS_PORT}",
+        "OIDC_ISSUER": f"http://{HOST}:{KEYCLOAK_PORT}/realms/{REALM}",
+        "OIDC_AUDIENCE": "tbms-api",
+        "SPAN_FILE_DIR": str(state / "logs"),
+        **_specific_env(service, state),
+    }
+    return {prefix + key: value for key, value in env.items()}
+
+
+def _specific_env(service: str, state: Path) -> dict[str, str]:
+    if service == "reports":
+        return {
+            "S3_ENDPOINT": f"{HOST}:{MINIO_PORT}",
+            "S3_ACCESS_KEY": S3_ACCESS_KEY,
+            "S3_SECRET_KEY": S3_SECRET_KEY,
+            "S3_BUCKET": S3_BUCKET,
+            "S3_SECURE": "false",
+        }
+    if service == "search":
+        return {"INDEX_DIR": str(state / "search")}
+    if service == "identity":
+        return {
+            "KEYCLOAK_ADMIN_USER": KEYCLOAK_ADMIN[0],
+            "KEYCLOAK_ADMIN_PASSWORD": KEYCLOAK_ADMIN[1],
+            "KEYCLOAK_URL": f"http://{HOST}:{KEYCLOAK_PORT}",
+        }
+    if service == "gateway":
+        backends = {f"{name.upper()}_URL": service_url(name) for name in SERVICES if name != "gateway"}
+        return {
+            "PUBLIC_URL": service_url("gateway"),
+            "OIDC_CLIENT_ID": GATEWAY_CLIENT_ID,
+            # the realm file reads the same variable: ${TBMS_GATEWAY_OIDC_SECRET:tbms-gateway-local-secret}
+            "OIDC_SECRET": os.environ.get("TBMS_GATEWAY_OIDC_SECRET") or GATEWAY_CLIENT_SECRET,
+            "SESSION_SECRET": GATEWAY_SESSION_SECRET,
+            **backends,
+        }
+    return {}
+
+
+def stack_env(state: Path | None = None) -> dict[str, str]:
+    """Returns the variables of every service together (the keys never collide)."""
+    merged: dict[str, str] = {}
+    for service in SERVICES:
+        merged.update(service_env(service, state))
+    return merged
+
+
+def parse_java_version(text: str) -> int | None:
+    """Returns the feature version of a JDK `release` file or directory name (1.8 → 8, 25.0.3 → 25)."""
+    match = re.search(r'JAVA_VERSION="([^"]+)"', text)
+    value = match.group(1) if match else text
+    found = re.search(r"(?<![0-9A-Za-z])(?:1\.)?([0-9]+)(?:[.\-_+]|$)", value)
+    return int(found.group(1)) if found else None
+
+
+def jdk_version(home: Path) -> int | None:
+    """Returns the feature version of a JDK home, from its `release` file or else its name."""
+    release = home / "release"
+    if release.is_file():
+        version = parse_java_version(release.read_text(errors="replace"))
+        if version is not None:
+            return version
+    return parse_java_version(home.name)
+
+
+def newest_jdk(jvm_root: Path, minimum: int = MIN_KEYCLOAK_JAVA) -> Path | None:
+    """Returns the newest JDK home under jvm_root with version >= minimum, or None."""
+    if not jvm_root.is_dir():
+        return None
+    found: list[tuple[int, str, Path]] = []
+    for home in sorted(jvm_root.iterdir()):
+        if not (home / "bin" / "java").is_file():
+            continue
+        version = jdk_version(home)
+        if version is not None and version >= minimum:
+            found.append((version, home.name, home))
+    return max(found)[2] if found else None
+
+
+def find_binary(name: str, extra: Iterable[Path] = ()) -> Path | None:
+    """Finds an executable on PATH, in the sbin directories or in the given places."""
+    places = [*extra, Path("/usr/sbin") / name, Path("/usr/local/sbin") / name]
+    if found := shutil.which(name):
+        return Path(found)
+    return next((p for p in places if p.is_file() and os.access(p, os.X_OK)), None)
+
+
+def postgres_bindir(roots: Iterable[Path] = (Path("/usr/lib/postgresql"),)) -> Path | None:
+    """Returns the bin directory of the newest PostgreSQL (Debian layout), or the one on PATH."""
+    candidates: list[tuple[int, Path]] = []
+    for root in roots:
+        if root.is_dir():
+            for entry in root.iterdir():
+                if entry.name.isdigit() and (entry / "bin" / "initdb").is_file():
+                    candidates.append((int(entry.name), entry / "bin"))
+    if candidates:
+        return max(candidates)[1]
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def export_lines(env: Mapping[str, str]) -> list[str]:
+    """Formats variables as shell `export` lines."""
+    import shlex
+
+    return [f"export {key}={shlex.quote(value)}" for key, value in sorted(env.items())]
