@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tbms_tools import config, stack
+from tbms_tools import config, demo, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("status", help="show each component's port, pid and health")
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
     env.add_argument("--service", choices=config.SERVICES, help="only this service's variables")
+    groups.add_parser("demo-data", help="register synthetic demo patients (only into an empty system)")
     return parser
 
 
@@ -29,7 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs `tbms`; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.action == "up":
+        if args.group == "demo-data":
+            demo.load()
+        elif args.action == "up":
             stack.up(infra_only=args.infra_only)
         elif args.action == "down":
             stack.down()

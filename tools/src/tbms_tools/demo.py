@@ -1,0 +1,71 @@
+"""Synthetic demo data for `make dev`: patients registered through the real API, never real people (N14)."""
+
+from __future__ import annotations
+
+import random
+
+import httpx
+
+from tbms_tools import config
+from tbms_tools.keycloak import auth_headers
+
+FAMILY = [
+    ("試験", "シケン"),
+    ("見本", "ミホン"),
+    ("仮名", "カメイ"),
+    ("検証", "ケンショウ"),
+    ("髙橋", "タカハシ"),
+    ("山﨑", "ヤマザキ"),
+    ("渡邊", "ワタナベ"),
+    ("齋藤", "サイトウ"),
+    ("田中", "タナカ"),
+    ("例題", "レイダイ"),
+]
+GIVEN = [
+    ("太郎", "タロウ", "male"),
+    ("花子", "ハナコ", "female"),
+    ("一郎", "イチロウ", "male"),
+    ("桜", "サクラ", "female"),
+    ("健", "ケン", "male"),
+    ("陽子", "ヨウコ", "female"),
+]
+DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]
+
+
+def demo_patients(count: int, seed: int = 2026) -> list[dict[str, str]]:
+    """Reproducible synthetic registrations with 和暦 and 西暦 birth dates mixed, as staff type them."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
+    people = []
+    for i in range(count):
+        family, family_kana = FAMILY[i % len(FAMILY)]
+        given, given_kana, sex = GIVEN[rng.randrange(len(GIVEN))]
+        year, month, day = rng.randint(1930, 2005), rng.randint(1, 12), rng.randint(1, 28)
+        birth = f"S{year - 1925}.{month}.{day}" if 1927 <= year <= 1988 else f"{year}-{month:02d}-{day:02d}"
+        people.append(
+            {
+                "name": f"{family} {given}",
+                "name_kana": f"{family_kana} {given_kana}",
+                "sex": sex,
+                "birth_date": birth,
+                "postal_code": f"154-{rng.randint(0, 9999):04d}",
+                "address": f"東京都世田谷区試験町{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+                "phone": f"03-0000-{rng.randint(0, 9999):04d}",
+                "district": DISTRICTS[i % len(DISTRICTS)],
+                "category": "ltbi" if i % 7 == 6 else "patient",
+            }
+        )
+    return people
+
+
+def load(count: int = 30) -> int:
+    """Registers demo patients unless the database already has patients; returns how many were added."""
+    base = config.service_url("patients")
+    headers = auth_headers("nurse1")
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        if client.get("/patients", params={"limit": 1}).raise_for_status().json()["total"] > 0:
+            print("[demo] patients already present; nothing loaded")
+            return 0
+        for person in demo_patients(count):
+            client.post("/patients", json=person).raise_for_status()
+    print(f"[demo] registered {count} synthetic patients")
+    return count
