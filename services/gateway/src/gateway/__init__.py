@@ -1,0 +1,1 @@
+"""tbms gateway: the staff web UI."""

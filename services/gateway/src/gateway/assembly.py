@@ -1,0 +1,112 @@
+"""How the gateway is put together: sessions, OIDC, templates, security, telemetry, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from prometheus_client import make_asgi_app
+from starlette.staticfiles import StaticFiles
+from tbms_core.telemetry import setup_logging, setup_tracing
+
+from gateway.errors import CsrfFailed, LoginRequired, install_error_pages
+from gateway.middleware import RequestMetrics, SecurityHeaders, SessionLoader
+from gateway.oidc import OidcClient, ProviderUnavailable
+from gateway.security import CsrfRejected, check_csrf, content_security_policy
+from gateway.sessions import SessionCookie, SessionStore
+from gateway.settings import Settings
+from gateway.templating import build_templates
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+async def csrf_guard(request: Request) -> None:
+    """Checks every state-changing request for the session's CSRF token."""
+    session = request.state.session
+    if request.method == "POST" and (session is None or not session.authenticated):
+        raise LoginRequired("/")
+    try:
+        await check_csrf(request, session, request.app.state.settings.public_url)
+    except CsrfRejected as exc:
+        raise CsrfFailed() from exc
+
+
+def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
+    """The gateway application with everything wired in."""
+    setup_logging("gateway")
+    provider = setup_tracing("gateway", settings.span_file_dir)
+    http = httpx.AsyncClient(timeout=settings.backend_timeout_seconds)
+    app = FastAPI(
+        title="tbms gateway（職員用画面）",
+        lifespan=_lifespan(http),
+        dependencies=[Depends(csrf_guard)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    _fill_state(app, settings, http)
+    install_error_pages(app)
+    app.add_middleware(SessionLoader, store=app.state.sessions, cookie=app.state.cookie)
+    app.add_middleware(SecurityHeaders, csp=app.state.csp, hsts=settings.secure_cookies)
+    app.add_middleware(RequestMetrics, service="gateway")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/metrics", make_asgi_app())
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="health/.*,metrics,static/.*")
+    if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
+        HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    return app
+
+
+def _fill_state(app: FastAPI, settings: Settings, http: httpx.AsyncClient) -> None:
+    app.state.settings, app.state.http = settings, http
+    app.state.sessions = SessionStore(
+        settings.session_secret.get_secret_value(),
+        idle_seconds=settings.session_idle_minutes * 60,
+        max_seconds=settings.session_max_hours * 3600,
+        login_wait_seconds=settings.login_wait_minutes * 60,
+    )
+    app.state.cookie = SessionCookie(secure=settings.secure_cookies)
+    app.state.oidc = OidcClient(settings, http)
+    app.state.templates = build_templates()
+    app.state.csp = content_security_policy(settings.oidc_issuer)
+
+
+def _lifespan(http: httpx.AsyncClient):
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """Closes the shared HTTP client at shutdown."""
+        try:
+            yield
+        finally:
+            await http.aclose()
+
+    return lifespan
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live")
+    async def live() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @router.get("/ready")
+    async def ready(request: Request, response: Response) -> dict[str, str]:
+        """Keycloak answers, so users can log in."""
+        try:
+            await request.app.state.oidc.metadata(fresh=True)
+        except ProviderUnavailable as exc:
+            response.status_code = 503
+            return {"status": "unavailable", "reason": str(exc)}
+        return {"status": "ok"}
+
+    return router

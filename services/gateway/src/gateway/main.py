@@ -1,0 +1,14 @@
+"""The gateway application: the staff web UI."""
+
+from fastapi import FastAPI
+
+from gateway.assembly import build_gateway
+from gateway.routes import auth, documents, home, patients, search
+from gateway.settings import get_settings
+
+ROUTERS = (auth.router, home.router, patients.router, search.router, documents.router)
+
+
+def create_app() -> FastAPI:
+    """Builds the gateway."""
+    return build_gateway(get_settings(), ROUTERS)

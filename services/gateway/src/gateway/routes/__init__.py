@@ -1,0 +1,1 @@
+"""The gateway's pages, one module per area of work."""

@@ -1,0 +1,216 @@
+"""Fixtures: the gateway in-process over ASGI, a fake Keycloak and fake back-ends (respx) for unit tests."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import jwt
+import pytest
+import respx
+from cryptography.hazmat.primitives.asymmetric import rsa
+from gateway.assembly import build_gateway
+from gateway.main import ROUTERS
+from gateway.oidc import code_challenge
+from gateway.settings import Settings
+
+ISSUER = "http://kc.test/realms/tbms"
+GATEWAY = "http://127.0.0.1:8000"
+PATIENTS, SEARCH, IDENTITY, REPORTS = (
+    "http://patients.test",
+    "http://search.test",
+    "http://identity.test",
+    "http://reports.test",
+)
+NURSE_ROLES = ["patients:update", "contacts:update", "forms:update", "documents:update"]
+
+Login = Callable[..., Awaitable[str]]
+
+
+@cache
+def signing_key() -> rsa.RSAPrivateKey:
+    """One RSA key for the fake Keycloak, made once per test run (key generation is slow)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class FakeKeycloak:
+    """Keycloak's OIDC endpoints as respx routes: discovery, JWKS, token (code + PKCE, refresh)."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.key = signing_key()
+        self.codes: dict[str, dict[str, str]] = {}
+        self.token_forms: list[dict[str, str]] = []
+        self.nonce_override: str | None = None
+        self.refresh_fails = False
+        self.expires_in = 300
+        self.user = {"sub": "u-nurse1", "preferred_username": "nurse1", "family_name": "試験", "given_name": "花子"}
+        discovery = {
+            "issuer": ISSUER,
+            "authorization_endpoint": f"{ISSUER}/protocol/openid-connect/auth",
+            "token_endpoint": f"{ISSUER}/protocol/openid-connect/token",
+            "end_session_endpoint": f"{ISSUER}/protocol/openid-connect/logout",
+            "jwks_uri": f"{ISSUER}/protocol/openid-connect/certs",
+        }
+        router.get(f"{ISSUER}/.well-known/openid-configuration").mock(return_value=httpx.Response(200, json=discovery))
+        router.get(discovery["jwks_uri"]).mock(return_value=httpx.Response(200, json={"keys": [self._jwk()]}))
+        self.token_route = router.post(discovery["token_endpoint"]).mock(side_effect=self._token)
+
+    def _jwk(self) -> dict[str, Any]:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}
+
+    def authorize(self, location: str) -> str:
+        """What Keycloak does after a good password and TOTP: the callback URL with a one-time code."""
+        params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = params
+        return f"/auth/callback?{urlencode({'code': code, 'state': params['state']})}"
+
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        self.token_forms.append(form)
+        if request.headers.get("authorization", "") != httpx.BasicAuth("tbms-gateway", "test-secret")._auth_header:
+            return httpx.Response(401, json={"error": "unauthorized_client"})
+        if form["grant_type"] == "refresh_token":
+            return self._refresh()
+        started = self.codes.pop(form.get("code", ""), None)
+        if started is None or code_challenge(form.get("code_verifier", "")) != started["code_challenge"]:
+            return httpx.Response(400, json={"error": "invalid_grant"})
+        return httpx.Response(200, json=self.tokens(self.nonce_override or started["nonce"]))
+
+    def _refresh(self) -> httpx.Response:
+        if self.refresh_fails:
+            return httpx.Response(400, json={"error": "invalid_grant", "error_description": "Session not active"})
+        return httpx.Response(200, json=self.tokens(None))
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        """A token signed by this Keycloak's key."""
+        now = int(time.time())
+        body = {"iss": ISSUER, "iat": now, "exp": now + self.expires_in, **self.user, **claims}
+        return jwt.encode(body, self.key, algorithm="RS256", headers={"kid": "test-key"})
+
+    def tokens(self, nonce: str | None) -> dict[str, Any]:
+        """A token response as Keycloak sends it."""
+        access = self.sign(
+            {"aud": ["tbms-api", "account"], "azp": "tbms-gateway", "realm_access": {"roles": NURSE_ROLES}}
+        )
+        body: dict[str, Any] = {
+            "access_token": access,
+            "refresh_token": secrets.token_urlsafe(24),
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "refresh_expires_in": 1800,
+        }
+        if nonce is not None:
+            body["id_token"] = self.sign({"aud": "tbms-gateway", "azp": "tbms-gateway", "nonce": nonce})
+        return body
+
+
+def make_settings(**overrides: Any) -> Settings:
+    """Gateway settings pointing at the fakes."""
+    values: dict[str, Any] = {
+        "environment": "local",
+        "oidc_issuer": ISSUER,
+        "public_url": GATEWAY,
+        "oidc_secret": "test-secret",
+        "patients_url": PATIENTS,
+        "search_url": SEARCH,
+        "identity_url": IDENTITY,
+        "reports_url": REPORTS,
+        "span_file_dir": None,
+        "backend_timeout_seconds": 2,
+    }
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+def backends() -> Iterator[respx.MockRouter]:
+    """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
+    with respx.mock(assert_all_called=False) as router:
+        yield router
+
+
+@pytest.fixture
+def keycloak(backends: respx.MockRouter) -> FakeKeycloak:
+    """A fake Keycloak that really checks PKCE, and signs tokens with its own key."""
+    return FakeKeycloak(backends)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings of the gateway under test (plain HTTP, like local development)."""
+    return make_settings()
+
+
+@pytest.fixture
+async def client(settings: Settings, keycloak: FakeKeycloak) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser talking to the gateway in-process; redirects are not followed so tests can see them."""
+    app = build_gateway(settings, ROUTERS)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    base = settings.public_url
+    async with httpx.AsyncClient(transport=transport, base_url=base, follow_redirects=False) as browser:
+        yield browser
+
+
+@pytest.fixture
+async def https_client(keycloak: FakeKeycloak) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser talking to a gateway published over HTTPS."""
+    settings = make_settings(public_url="https://tbms.example.test")
+    transport = httpx.ASGITransport(app=build_gateway(settings, ROUTERS), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as browser:
+        yield browser
+
+
+@pytest.fixture
+def login(keycloak: FakeKeycloak) -> Login:
+    """Logs the browser in through the fake Keycloak; returns the session cookie value."""
+
+    async def _login(browser: httpx.AsyncClient, next_path: str = "/") -> str:
+        started = await browser.get("/login", params={"next": next_path})
+        assert started.status_code == 303, started.text
+        finished = await browser.get(keycloak.authorize(started.headers["location"]))
+        assert finished.status_code == 303, finished.text
+        return session_cookie(browser)
+
+    return _login
+
+
+def session_cookie(browser: httpx.AsyncClient) -> str:
+    """The session id the browser holds now."""
+    for name in ("tbms_session", "__Host-tbms_session"):
+        if value := browser.cookies.get(name):
+            return value
+    return ""
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+@pytest.fixture
+def session_of() -> Callable[[httpx.AsyncClient], str]:
+    """Reads the session id a browser holds."""
+    return session_cookie
+
+
+@pytest.fixture
+def csrf_of() -> Callable[[str], str]:
+    """Reads the CSRF token from a page."""
+    return csrf_token
+
+
+@pytest.fixture
+def no_last_login(backends: respx.MockRouter) -> respx.Route:
+    """identity answers that there is no earlier login."""
+    return backends.get(f"{IDENTITY}/logins/me/last").mock(
+        return_value=httpx.Response(200, json={"last_login": None, "last_logout": None})
+    )

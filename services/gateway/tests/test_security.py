@@ -1,0 +1,149 @@
+"""CSRF tokens on every POST and security headers on every response (IPA checklist, N09)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+import respx
+
+Login = Callable[..., Awaitable[str]]
+CsrfOf = Callable[[str], str]
+PATIENTS = "http://patients.test"
+REGISTERED = {"id": "5b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a11"}
+
+
+@pytest.fixture
+def register_route(backends: respx.MockRouter) -> respx.Route:
+    """patients registers whatever it is sent."""
+    return backends.post(f"{PATIENTS}/patients").mock(return_value=httpx.Response(201, json=REGISTERED))
+
+
+@pytest.mark.req("N09")
+class TestCsrf:
+    async def test_a_form_post_with_the_sessions_token_is_accepted(
+        self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        token = csrf_of((await client.get("/patients/new")).text)
+        response = await client.post("/patients", data={"csrf_token": token, "name": "試験 太郎"})
+        assert response.status_code == 303
+        assert register_route.called
+
+    async def test_a_post_without_a_token_is_refused_and_nothing_is_sent_on(
+        self, client: httpx.AsyncClient, login: Login, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        response = await client.post("/patients", data={"name": "試験 太郎"})
+        assert response.status_code == 403
+        assert "この操作は受け付けられませんでした" in response.text
+        assert not register_route.called
+
+    async def test_a_wrong_token_is_refused(
+        self, client: httpx.AsyncClient, login: Login, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        response = await client.post("/patients", data={"csrf_token": "guessed", "name": "試験 太郎"})
+        assert response.status_code == 403
+        assert not register_route.called
+
+    async def test_the_token_of_another_session_is_refused(
+        self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        old_token = csrf_of((await client.get("/patients/new")).text)
+        client.cookies.clear()
+        await login(client)
+        response = await client.post("/patients", data={"csrf_token": old_token, "name": "試験 太郎"})
+        assert response.status_code == 403
+
+    async def test_the_token_is_renewed_with_the_session_at_login(
+        self, client: httpx.AsyncClient, csrf_of: CsrfOf, keycloak: object
+    ) -> None:
+        started = await client.get("/login")
+        before = client._transport.app.state.sessions  # type: ignore[attr-defined]
+        pre_login_tokens = {s.csrf_token for s in before._sessions.values()}
+        await client.get(keycloak.authorize(started.headers["location"]))  # type: ignore[attr-defined]
+        after = {s.csrf_token for s in before._sessions.values()}
+        assert not pre_login_tokens & after
+
+    async def test_htmx_requests_carry_the_token_in_a_header(
+        self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        token = csrf_of((await client.get("/patients/new")).text)
+        response = await client.post(
+            "/patients", data={"name": "試験 太郎"}, headers={"X-CSRF-Token": token, "HX-Request": "true"}
+        )
+        assert response.status_code == 303
+
+    async def test_every_page_sets_the_htmx_header_from_the_session_token(
+        self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, no_last_login: respx.Route
+    ) -> None:
+        await login(client)
+        page = (await client.get("/")).text
+        assert f'hx-headers=\'{{"X-CSRF-Token": "{csrf_of(page)}"}}\'' in page
+
+    async def test_a_post_from_another_origin_is_refused(
+        self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route
+    ) -> None:
+        await login(client)
+        token = csrf_of((await client.get("/patients/new")).text)
+        response = await client.post(
+            "/patients", data={"csrf_token": token}, headers={"Origin": "https://evil.example"}
+        )
+        assert response.status_code == 403
+        assert not register_route.called
+
+    async def test_logout_needs_the_token_too(self, client: httpx.AsyncClient, login: Login) -> None:
+        await login(client)
+        assert (await client.post("/logout")).status_code == 403
+
+
+def assert_security_headers(response: httpx.Response) -> None:
+    """The headers every response must carry."""
+    csp = response.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.req("N09")
+class TestSecurityHeaders:
+    async def test_pages_with_personal_data_are_never_cached(
+        self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter
+    ) -> None:
+        await login(client)
+        backends.get(f"{PATIENTS}/patients").mock(return_value=httpx.Response(200, json={"items": [], "total": 0}))
+        response = await client.get("/patients")
+        assert response.status_code == 200
+        assert_security_headers(response)
+        assert response.headers["cache-control"] == "no-store"
+
+    @pytest.mark.parametrize("path", ["/logged-out", "/no-such-page", "/login", "/health/live", "/static/app.css"])
+    async def test_every_response_carries_them(self, client: httpx.AsyncClient, path: str) -> None:
+        assert_security_headers(await client.get(path))
+
+    async def test_an_unexpected_failure_shows_a_japanese_page_without_a_stack_trace(
+        self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter
+    ) -> None:
+        await login(client)
+        backends.get(f"{PATIENTS}/patients").mock(return_value=httpx.Response(200, text="not json"))
+        response = await client.get("/patients")
+        assert response.status_code == 500
+        assert "エラーが発生しました" in response.text
+        assert "Traceback" not in response.text and "JSONDecodeError" not in response.text
+        assert_security_headers(response)
+        assert response.headers["cache-control"] == "no-store"
+
+    async def test_no_inline_script_on_any_page(
+        self, client: httpx.AsyncClient, login: Login, no_last_login: respx.Route
+    ) -> None:
+        await login(client)
+        for path in ("/", "/patients/new", "/logged-out"):
+            html = (await client.get(path)).text
+            assert "<script>" not in html and "onclick" not in html and "style=" not in html
+            assert html.count("<script") == html.count('<script src="/static/')
