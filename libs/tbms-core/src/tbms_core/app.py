@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 import nats
-from fastapi import APIRouter, FastAPI, Request, Response
-from faststream.nats import JStream, NatsBroker, NatsMessage, PullSub
+from fastapi import APIRouter, FastAPI
+from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
-from prometheus_client import Counter, Histogram, make_asgi_app
+from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,15 +23,20 @@ from tbms_core.errors import install_error_handlers
 from tbms_core.events import Envelope, stream_of
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_core.settings import ServiceSettings
-from tbms_core.telemetry import instrument, setup_logging, setup_tracing
+from tbms_core.telemetry import instrument_sql, setup_logging, setup_tracing
+from tbms_core.web import health_router, observe
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
-REQUESTS = Histogram(
-    "tbms_http_request_duration_seconds",
-    "HTTP requests by route and status",
-    ["service", "method", "route", "status"],
-)
+Hook = Callable[["ServiceKit"], Awaitable[None]]
 CONSUMED = Counter("tbms_events_consumed_total", "Events applied or skipped by consumers", ["consumer", "outcome"])
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Service code run before the broker starts and after it stopped."""
+
+    on_startup: Hook | None = None
+    on_shutdown: Hook | None = None
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,15 @@ class ServiceKit:
 def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
     """Registers a durable JetStream consumer `<service>-<handler>` that skips events it has applied."""
     durable = f"{kit.name}-{consumer.name}{kit.settings.durable_suffix}"
+    test_run = bool(kit.settings.durable_suffix)  # a test run beside the dev stack: new events only, expires idle
 
     @kit.broker.subscriber(
         consumer.subject,
         stream=JStream(name=stream_of(consumer.subject), declare=False),
         durable=durable,
         pull_sub=PullSub(batch_size=50, timeout=1.0),
+        deliver_policy=DeliverPolicy.NEW if test_run else DeliverPolicy.ALL,
+        config=ConsumerConfig(inactive_threshold=300.0) if test_run else None,
     )
     async def _on_event(body: dict, msg: NatsMessage) -> None:  # type: ignore[type-arg]
         envelope = Envelope.model_validate(body)
@@ -83,7 +90,8 @@ def create_service_app(
     title: str,
     routers: Sequence[APIRouter] = (),
     consumers: Sequence[Consumer] = (),
-    on_startup: Callable[[ServiceKit], Awaitable[None]] | None = None,
+    on_startup: Hook | None = None,
+    on_shutdown: Hook | None = None,
 ) -> FastAPI:
     """A FastAPI app for one service, wired to its database, NATS, Keycloak and telemetry."""
     setup_logging(name)
@@ -93,71 +101,49 @@ def create_service_app(
     kit = ServiceKit(name, settings, db, broker, provider)
     for consumer in consumers:
         subscribe(kit, consumer)
-    app = FastAPI(title=title, lifespan=_lifespan(kit, on_startup))
+    app = FastAPI(title=title, lifespan=_lifespan(kit, Hooks(on_startup, on_shutdown)))
     app.state.kit, app.state.db, app.state.settings = kit, db, settings
     app.state.verifier = TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
     install_error_handlers(app)
-    _add_metrics(app, name)
-    app.include_router(_health_router(kit))
+    app.include_router(health_router(_ready_check(kit)))
     for router in routers:
         app.include_router(router)
-    instrument(app, db.engine, provider)
+    observe(app, name, provider)
+    instrument_sql(db.engine, provider)
     return app
 
 
-def _lifespan(kit: ServiceKit, on_startup: Callable[[ServiceKit], Awaitable[None]] | None):
+def _lifespan(kit: ServiceKit, hooks: Hooks):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         nc = await nats.connect(kit.settings.nats_url)
         await ensure_streams(nc.jetstream())
         await nc.close()
+        if hooks.on_startup is not None:
+            await hooks.on_startup(kit)
         await kit.broker.start()
         relay = OutboxRelay(kit.name, kit.db, kit.settings.nats_url, poll_seconds=kit.settings.outbox_poll_seconds)
         kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
-        if on_startup is not None:
-            await on_startup(kit)
         try:
             yield
         finally:
+            await kit.broker.stop()  # no message may arrive while the rest shuts down
             for task in kit.tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError, Exception):
                     await task
-            await kit.broker.stop()
+            if hooks.on_shutdown is not None:
+                await hooks.on_shutdown(kit)
             await kit.db.dispose()
 
     return lifespan
 
 
-def _health_router(kit: ServiceKit) -> APIRouter:
-    router = APIRouter(prefix="/health", tags=["health"])
+def _ready_check(kit: ServiceKit):
+    async def ready() -> None:
+        async with kit.db.session() as session:
+            await session.execute(text("SELECT 1"))
+        if not await kit.broker.ping(timeout=2):
+            raise ConnectionError("NATS does not answer")
 
-    @router.get("/live")
-    async def live() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/ready")
-    async def ready(response: Response) -> dict[str, str]:
-        try:
-            async with kit.db.session() as session:
-                await session.execute(text("SELECT 1"))
-            if not await kit.broker.ping(timeout=2):
-                raise ConnectionError("nats")
-        except Exception as exc:
-            response.status_code = 503
-            return {"status": "unavailable", "reason": type(exc).__name__}
-        return {"status": "ok"}
-
-    return router
-
-
-def _add_metrics(app: FastAPI, name: str) -> None:
-    app.mount("/metrics", make_asgi_app())
-
-    @app.middleware("http")
-    async def _measure(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        REQUESTS.labels(name, request.method, route, str(response.status_code)).observe(time.perf_counter() - started)
-        return response
+    return ready

@@ -82,6 +82,7 @@ class Principal:
     display_name: str
     roles: frozenset[str] = frozenset()
     district: str = ""
+    session_id: str = ""  # the Keycloak session (`sid`) this token belongs to
     client_ip: str = ""
     token: str = field(default="", repr=False)
 
@@ -108,6 +109,7 @@ class Principal:
             display_name=display_name(claims),
             roles=roles,
             district=str(claims.get("district", "") or ""),
+            session_id=str(claims.get("sid", "") or ""),
             client_ip=client_ip,
             token=token,
         )

@@ -1,4 +1,4 @@
-"""Settings base: every service reads `TBMS_<SERVICE>_*` variables and refuses local defaults in production."""
+"""Settings bases: every process reads `TBMS_<SERVICE>_*` variables and refuses local defaults in production."""
 
 from __future__ import annotations
 
@@ -16,28 +16,19 @@ class InsecureDefault(ValueError):
     """A secret was left at its local-development value outside local development."""
 
 
-class ServiceSettings(BaseSettings):
-    """What every tbms service needs to run: database, broker, identity provider, telemetry."""
+class AppSettings(BaseSettings):
+    """What every tbms process needs: where it runs, the identity provider, telemetry; no default secrets."""
 
     model_config = SettingsConfigDict(extra="ignore")
     service: ClassVar[str] = ""
 
     environment: str = LOCAL
-    database_url: str = ""
-    nats_url: str = "nats://127.0.0.1:54222"
     oidc_issuer: str = "http://127.0.0.1:58080/realms/tbms"
     oidc_audience: str = "tbms-api"
     span_file_dir: Path | None = None
-    outbox_poll_seconds: float = 2.0
-    db_pool_size: int = 10
-    durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
 
     @model_validator(mode="after")
-    def _fill_and_guard(self) -> ServiceSettings:
-        if not self.database_url:
-            if self.environment != LOCAL:
-                raise InsecureDefault(f"TBMS_{self.service.upper()}_DATABASE_URL must be set outside local")
-            self.database_url = f"{PG_LOCAL}/tbms_{self.service}"
+    def _guard(self) -> AppSettings:
         if self.environment != LOCAL:
             self._refuse_default_secrets()
         return self
@@ -55,6 +46,24 @@ class ServiceSettings(BaseSettings):
     def is_local(self) -> bool:
         """True in local development and tests."""
         return self.environment == LOCAL
+
+
+class ServiceSettings(AppSettings):
+    """A back-end service: additionally its own database, the broker and the outbox relay."""
+
+    database_url: str = ""
+    nats_url: str = "nats://127.0.0.1:54222"
+    outbox_poll_seconds: float = 2.0
+    db_pool_size: int = 10
+    durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
+
+    @model_validator(mode="after")
+    def _fill_database(self) -> ServiceSettings:
+        if not self.database_url:
+            if self.environment != LOCAL:
+                raise InsecureDefault(f"TBMS_{self.service.upper()}_DATABASE_URL must be set outside local")
+            self.database_url = f"{PG_LOCAL}/tbms_{self.service}"
+        return self
 
 
 def prefix(service: str) -> SettingsConfigDict:

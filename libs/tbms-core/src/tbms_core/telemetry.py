@@ -10,10 +10,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from fastapi import FastAPI
 from opentelemetry import trace
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -78,12 +75,9 @@ def setup_tracing(service: str, span_file_dir: Path | None) -> TracerProvider:
     return provider
 
 
-def instrument(app: FastAPI, engine: AsyncEngine, provider: TracerProvider) -> None:
-    """Traces every request, SQL statement and outgoing HTTP call of a service."""
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="health/.*,metrics")
+def instrument_sql(engine: AsyncEngine, provider: TracerProvider) -> None:
+    """Traces every SQL statement of a service's engine."""
     SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
-    if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
-        HTTPXClientInstrumentor().instrument(tracer_provider=provider)
 
 
 class JsonFormatter(logging.Formatter):

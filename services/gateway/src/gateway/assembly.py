@@ -7,16 +7,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from prometheus_client import make_asgi_app
+from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.staticfiles import StaticFiles
 from tbms_core.telemetry import setup_logging, setup_tracing
+from tbms_core.web import health_router, observe
 
 from gateway.errors import CsrfFailed, LoginRequired, install_error_pages
-from gateway.middleware import RequestMetrics, SecurityHeaders, SessionLoader
-from gateway.oidc import OidcClient, ProviderUnavailable
+from gateway.middleware import SecurityHeaders, SessionLoader
+from gateway.oidc import OidcClient
 from gateway.security import CsrfRejected, check_csrf, content_security_policy
 from gateway.sessions import SessionCookie, SessionStore
 from gateway.settings import Settings
@@ -53,15 +51,11 @@ def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     install_error_pages(app)
     app.add_middleware(SessionLoader, store=app.state.sessions, cookie=app.state.cookie)
     app.add_middleware(SecurityHeaders, csp=app.state.csp, hsts=settings.secure_cookies)
-    app.add_middleware(RequestMetrics, service="gateway")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.mount("/metrics", make_asgi_app())
-    app.include_router(_health_router())
+    app.include_router(health_router(_ready(app)))  # ready = Keycloak answers, so users can log in
     for router in routers:
         app.include_router(router)
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls="health/.*,metrics,static/.*")
-    if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
-        HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+    observe(app, "gateway", provider, excluded="static/.*")
     return app
 
 
@@ -91,22 +85,8 @@ def _lifespan(http: httpx.AsyncClient):
     return lifespan
 
 
-def _health_router() -> APIRouter:
-    router = APIRouter(prefix="/health", tags=["health"])
+def _ready(app: FastAPI):
+    async def keycloak_answers() -> None:
+        await app.state.oidc.metadata(fresh=True)
 
-    @router.get("/live")
-    async def live() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
-
-    @router.get("/ready")
-    async def ready(request: Request, response: Response) -> dict[str, str]:
-        """Keycloak answers, so users can log in."""
-        try:
-            await request.app.state.oidc.metadata(fresh=True)
-        except ProviderUnavailable as exc:
-            response.status_code = 503
-            return {"status": "unavailable", "reason": str(exc)}
-        return {"status": "ok"}
-
-    return router
+    return keycloak_answers

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tbms_core.app import REQUESTS
 
 from gateway.security import apply_security_headers, scope_state
 from gateway.sessions import SessionCookie, SessionStore
@@ -49,29 +46,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class RequestMetrics:
-    """Records each request's duration by route and status (RED metrics, N20)."""
-
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
-        self.app, self.service = app, service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Runs the request and observes its duration."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), ["500"]
-
-        async def send_noting_status(message: Message) -> None:
-            """Notes the response status on its way out."""
-            if message["type"] == "http.response.start":
-                status[0] = str(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(self.service, scope["method"], route, status[0]).observe(time.perf_counter() - started)

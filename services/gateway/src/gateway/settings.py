@@ -5,17 +5,15 @@ from typing import ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
-from tbms_core.settings import ServiceSettings, prefix
+from tbms_core.settings import AppSettings, prefix
 
 
-class Settings(ServiceSettings):
+class Settings(AppSettings):
     """Gateway settings: where Keycloak and the back-end services are, and how sessions behave."""
 
     model_config = prefix("gateway")
     service: ClassVar[str] = "gateway"
 
-    # The gateway keeps no database; a non-empty value stops the base class from demanding one.
-    database_url: str = "none://the-gateway-has-no-database"
     public_url: str = "http://127.0.0.1:8000"
     oidc_client_id: str = "tbms-gateway"
     oidc_secret: SecretStr = SecretStr("tbms-gateway-local-secret")

@@ -1,0 +1,75 @@
+"""Web pieces every tbms app shares, services and gateway alike: health, RED metrics, HTTP tracing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Histogram, make_asgi_app
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUESTS = Histogram(
+    "tbms_http_request_duration_seconds",
+    "HTTP requests by route and status",
+    ["service", "method", "route", "status"],
+)
+ReadyCheck = Callable[[], Awaitable[None]]
+
+
+class RequestMetrics:
+    """Records each request's duration by route and status (RED metrics, N20)."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Runs the request and observes its duration; an exception counts as a 500."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), ["500"]
+
+        async def send_noting_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = str(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(self.service, scope["method"], route, status[0]).observe(time.perf_counter() - started)
+
+
+def health_router(ready: ReadyCheck) -> APIRouter:
+    """`/health/live` (the process is up) and `/health/ready` (its dependencies answer)."""
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/ready")
+    async def is_ready(response: Response) -> dict[str, str]:
+        try:
+            await ready()
+        except Exception as exc:
+            response.status_code = 503
+            return {"status": "unavailable", "reason": f"{type(exc).__name__}: {exc}"[:200]}
+        return {"status": "ok"}
+
+    return router
+
+
+def observe(app: FastAPI, service: str, provider: TracerProvider, *, excluded: str = "") -> None:
+    """Metrics at `/metrics`, RED metrics per route, and traces of every request and outgoing HTTP call."""
+    app.mount("/metrics", make_asgi_app())
+    app.add_middleware(RequestMetrics, service=service)
+    skip = ",".join(filter(None, ["health/.*", "metrics", excluded]))
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=skip)
+    if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
+        HTTPXClientInstrumentor().instrument(tracer_provider=provider)

@@ -1,0 +1,1 @@
+"""tbms identity service: login history, operation history and (later) user administration."""

@@ -1,0 +1,155 @@
+"""The hash chain over the operation history: how a row is hashed and how the whole chain is checked (N05)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.db import Database
+
+from identity.audit_log.models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+CHAINED_FIELDS = (
+    "seq",
+    "event_id",
+    "occurred_at",
+    "service",
+    "user_id",
+    "username",
+    "client_ip",
+    "operation",
+    "result",
+    "person_id",
+    "record_type",
+    "record_id",
+    "query",
+    "detail",
+    "recorded_at",
+)
+_COLUMNS = [AuditEvent.__table__.c[name] for name in (*CHAINED_FIELDS, "prev_hash", "hash")]
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def canonical_json(row: Mapping[str, Any]) -> str:
+    """The row's chained content as canonical JSON: sorted keys, no spaces, UTC microsecond timestamps."""
+    content = {name: _canonical_value(row[name]) for name in CHAINED_FIELDS}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """sha256(prev_hash + canonical JSON of the row), hex."""
+    return hashlib.sha256((prev_hash + canonical_json(row)).encode()).hexdigest()
+
+
+class ChainProblem(StrEnum):
+    """How the chain was found broken."""
+
+    ALTERED = "altered"  # the row's content no longer matches its hash
+    RELINKED = "relinked"  # the row does not follow the row before it (one was replaced or inserted)
+    MISSING = "missing"  # a seq is absent: a row was removed
+    UNCHAINED = "unchained"  # a row lies beyond the chain head: inserted outside the service
+    HEAD_MISMATCH = "head_mismatch"  # the last row is not the one the chain head recorded
+
+
+_MESSAGES = {
+    ChainProblem.ALTERED: "操作履歴 {seq} 番の内容が記録時から変更されています。",
+    ChainProblem.RELINKED: "操作履歴 {seq} 番の直前の記録が差し替えられたか、不正な記録が挿入されています。",
+    ChainProblem.MISSING: "操作履歴 {seq} 番が削除されています。",
+    ChainProblem.UNCHAINED: "操作履歴 {seq} 番は正規の手順によらず追加された記録です。",
+    ChainProblem.HEAD_MISMATCH: "操作履歴の末尾 {seq} 番が最後に記録された内容と一致しません。",
+}
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of walking the chain: intact, or the first seq where it breaks and why."""
+
+    ok: bool
+    checked: int
+    last_seq: int
+    broken_seq: int | None = None
+    problem: ChainProblem | None = None
+
+    @property
+    def message(self) -> str:
+        """What an auditor reads, in Japanese."""
+        if self.ok:
+            return f"操作履歴 {self.checked} 件の改ざんはありません。"
+        assert self.problem is not None
+        return _MESSAGES[self.problem].format(seq=self.broken_seq)
+
+
+async def _rows(session: AsyncSession, batch: int) -> AsyncIterator[Mapping[str, Any]]:
+    last = 0
+    while True:
+        result = await session.execute(
+            select(*_COLUMNS).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        )
+        rows = [row._mapping for row in result]
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        last = rows[-1]["seq"]
+
+
+async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> ChainReport:
+    """Walks the chain in seq order inside the session's transaction; names the first broken seq."""
+    head = (await session.execute(select(AuditChainHead.seq, AuditChainHead.hash))).one()
+    expected, prev, checked = 1, GENESIS_HASH, 0
+
+    def broken(seq: int, problem: ChainProblem) -> ChainReport:
+        return ChainReport(False, checked, head.seq, seq, problem)
+
+    async for row in _rows(session, batch):
+        if row["seq"] > head.seq:
+            return (
+                broken(expected, ChainProblem.MISSING)
+                if expected <= head.seq
+                else broken(row["seq"], ChainProblem.UNCHAINED)
+            )
+        if row["seq"] != expected:
+            return broken(expected, ChainProblem.MISSING)
+        if row["prev_hash"] != prev:
+            return broken(row["seq"], ChainProblem.RELINKED)
+        if chain_hash(prev, row) != row["hash"]:
+            return broken(row["seq"], ChainProblem.ALTERED)
+        prev, expected, checked = row["hash"], expected + 1, checked + 1
+    if expected - 1 != head.seq:
+        return broken(expected, ChainProblem.MISSING)
+    if prev != head.hash:
+        return broken(head.seq, ChainProblem.HEAD_MISMATCH)
+    return ChainReport(True, checked, head.seq)
+
+
+async def verify_database(db: Database) -> ChainReport:
+    """Checks the chain on one consistent snapshot of the database (for the API and the CLI)."""
+    async with db.sessions() as session:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        report = await verify_chain(session)
+        await session.rollback()
+    return report
+
+
+async def verify_url(database_url: str) -> ChainReport:
+    """Checks the chain of the identity database at a URL (what an operator's command calls)."""
+    db = Database(database_url, pool_size=1)
+    try:
+        return await verify_database(db)
+    finally:
+        await db.dispose()

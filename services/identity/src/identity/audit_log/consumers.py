@@ -1,0 +1,29 @@
+"""Stores every audit event any service publishes (`tbms.audit.>`) in the hash-chained history."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import OperationRecorded
+from tbms_core.app import Consumer
+from tbms_core.events import Envelope
+
+from identity.audit_log.repository import AuditEventRepository
+
+log = logging.getLogger(__name__)
+AUDIT_SUBJECTS = "tbms.audit.>"
+
+
+async def on_operation_recorded(session: AsyncSession, envelope: Envelope) -> None:
+    """Appends one OperationRecorded to the chain; the inbox and the unique event id drop repeats."""
+    try:
+        event = OperationRecorded.model_validate(envelope.payload)
+    except ValidationError:
+        log.error("audit event %s (%s) is not an OperationRecorded; not stored", envelope.event_id, envelope.type)
+        return
+    await AuditEventRepository(session).append(envelope.event_id, event)
+
+
+CONSUMERS = [Consumer("on_operation_recorded", AUDIT_SUBJECTS, on_operation_recorded)]

@@ -1,0 +1,79 @@
+"""What the operation history API accepts and returns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+from tbms_contracts.audit import Operation
+
+from identity.audit_log.chain import ChainProblem, ChainReport
+
+
+class AuditEventFilter(BaseModel):
+    """Which events to list: by operator, by person (本人開示), by operation, by service and by period."""
+
+    user: str | None = None
+    person_id: str | None = None
+    operation: Operation | None = None
+    service: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+    def as_query(self) -> str:
+        """The criteria as the audit record of this search shows them."""
+        fields = self.model_dump(mode="json", exclude_none=True)
+        return "&".join(f"{key}={value}" for key, value in fields.items())
+
+
+class AuditEventRead(BaseModel):
+    """One recorded access to personal data."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    event_id: uuid.UUID
+    occurred_at: datetime
+    service: str
+    user_id: str
+    username: str
+    client_ip: str
+    operation: str
+    result: str
+    person_id: str | None
+    record_type: str
+    record_id: str | None
+    query: str | None
+    detail: str | None
+    recorded_at: datetime
+
+
+class AuditEventPage(BaseModel):
+    """Events matching a filter, newest first."""
+
+    items: list[AuditEventRead]
+
+
+class ChainVerification(BaseModel):
+    """The outcome of checking the hash chain (N05)."""
+
+    ok: bool
+    checked: int
+    last_seq: int
+    broken_seq: int | None
+    problem: ChainProblem | None
+    message: str
+
+    @classmethod
+    def of(cls, report: ChainReport) -> ChainVerification:
+        """The API view of a chain report."""
+        return cls(
+            ok=report.ok,
+            checked=report.checked,
+            last_seq=report.last_seq,
+            broken_seq=report.broken_seq,
+            problem=report.problem,
+            message=report.message,
+        )

@@ -1,0 +1,44 @@
+"""Reading and checking the operation history, with access checks; reading it is itself audited."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import Operation
+from tbms_core import audit
+from tbms_core.auth import Access, Area, Principal
+from tbms_core.db import Database
+
+from identity.audit_log.chain import ChainReport, verify_database
+from identity.audit_log.models import AuditEvent
+from identity.audit_log.repository import AuditEventRepository
+from identity.audit_log.schemas import AuditEventFilter
+
+SERVICE = "identity"
+
+
+class AuditLogService:
+    """What auditors do with the operation history: search it and check it has not been tampered with."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.events = AuditEventRepository(session)
+
+    async def search(self, criteria: AuditEventFilter) -> list[AuditEvent]:
+        """Events matching the criteria, newest first; recorded as a read of the audit log."""
+        self.principal.require(Area.AUDIT, Access.READ)
+        rows = await self.events.search(criteria)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="audit_log",
+            person_id=criteria.person_id,
+            query=criteria.as_query(),
+        )
+        return rows
+
+    async def verify(self, db: Database) -> ChainReport:
+        """Walks the whole chain on a consistent snapshot and names the first broken seq."""
+        self.principal.require(Area.AUDIT, Access.READ)
+        return await verify_database(db)

@@ -1,0 +1,27 @@
+"""The identity service application."""
+
+from fastapi import FastAPI
+from tbms_core.app import create_service_app
+
+from identity.audit_log.api import router as audit_router
+from identity.audit_log.consumers import CONSUMERS
+from identity.keycloak import KeycloakAdmin
+from identity.login_history.api import router as login_router
+from identity.login_history.sync import LoginSync
+from identity.settings import get_settings
+
+
+def create_app() -> FastAPI:
+    """Builds the identity service: operation history from `tbms.audit.>`, login history from Keycloak."""
+    settings = get_settings()
+    login_sync = LoginSync(KeycloakAdmin(settings), interval=settings.login_sync_seconds)
+    app = create_service_app(
+        "identity",
+        settings,
+        title="tbms identity（利用者・履歴管理）",
+        routers=[audit_router, login_router],
+        consumers=CONSUMERS,
+        on_startup=login_sync.start,
+    )
+    app.state.login_sync = login_sync
+    return app

@@ -1,0 +1,10 @@
+"""Every table of the identity database, for Alembic."""
+
+from tbms_core.db import Base
+from tbms_core.outbox import InboxMessage, OutboxMessage
+
+from identity.audit_log.models import AuditChainHead, AuditEvent
+from identity.login_history.models import LoginEvent
+
+metadata = Base.metadata
+__all__ = ["AuditChainHead", "AuditEvent", "InboxMessage", "LoginEvent", "OutboxMessage", "metadata"]

@@ -1,0 +1,109 @@
+"""How typed words and records become comparable: folded keys, birth-date tokens and query terms (N11)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from tbms_core.jp.text import digits_only, normalize_input, search_key
+from tbms_core.jp.wareki import WarekiError, era_of, looks_like_era_year, parse_date, parse_year
+
+from search.engine.base import SearchDocument
+
+FIRST_BIRTH_YEAR = 1868  # a 4-digit word before 明治 is a number fragment, not a year
+_YEAR = re.compile("([0-9]{4})年?")
+_HYPHEN_BETWEEN_DIGITS = re.compile("(?<=[0-9])-(?=[0-9])")
+_DIGITS = re.compile("[0-9]+")
+SEPARATOR = "\n"  # between fields, so no trigram spans two of them
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A query split into what must all match: folded words, birth years and birth dates."""
+
+    words: list[str] = field(default_factory=list)
+    birth_years: list[int] = field(default_factory=list)
+    birth_dates: list[date] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing searchable is left after folding."""
+        return not (self.words or self.birth_years or self.birth_dates)
+
+    @property
+    def joined(self) -> str:
+        """The words as one key, to tell an exact or prefix match of a whole field."""
+        return "".join(self.words)
+
+
+def parse_query(text: str) -> QueryTerms:
+    """Splits a query on spaces and reads each word as a 和暦/西暦 year, a full date or folded text."""
+    terms = QueryTerms()
+    for token in normalize_input(text).split():
+        if (year := _birth_year(token)) is not None:
+            terms.birth_years.append(year)
+        elif (day := _birth_date(token)) is not None:
+            terms.birth_dates.append(day)
+        elif word := fold(token):
+            terms.words.append(word)
+    return terms
+
+
+def fold(text: str) -> str:
+    """The search key of a text, with hyphens between digits dropped (03-1234-5678, 154-0017, 1-2-3)."""
+    return _HYPHEN_BETWEEN_DIGITS.sub("", search_key(text))
+
+
+def _birth_year(token: str) -> int | None:
+    if looks_like_era_year(token):
+        try:
+            return parse_year(token)
+        except WarekiError:
+            return None
+    if (match := _YEAR.fullmatch(token)) and FIRST_BIRTH_YEAR <= int(match[1]) <= date.today().year:
+        return int(match[1])
+    return None
+
+
+def _birth_date(token: str) -> date | None:
+    if _DIGITS.fullmatch(token):
+        return None  # 8 digits may be part of a phone number: matched as text (the index holds 19700301)
+    try:
+        return parse_date(token)
+    except WarekiError:
+        return None
+
+
+def birth_tokens(birth_date: date | None) -> list[str]:
+    """What a birth date can be found by: 1970, 19700301, s45, 昭和45, s45.3.1 (folded)."""
+    if birth_date is None:
+        return []
+    tokens = [str(birth_date.year), birth_date.strftime("%Y%m%d")]
+    try:
+        era = era_of(birth_date)
+    except WarekiError:
+        return tokens
+    years = [str(era.year)] + (["元"] if era.year == 1 else [])
+    for year in years:
+        tokens += [f"{era.letter}{year}", f"{era.name}{year}"]
+    tokens.append(f"{era.letter}{era.year}.{birth_date.month}.{birth_date.day}")
+    return [fold(token) for token in tokens]
+
+
+def exact_keys(document: SearchDocument) -> list[str]:
+    """Whole-field keys: a query equal to one is an exact match, one starting it a prefix match."""
+    keys = [fold(document.name), fold(document.name_kana), fold(document.registration_no)]
+    keys.append(digits_only(document.phone))
+    return [key for key in keys if key]
+
+
+def index_text(document: SearchDocument) -> str:
+    """Every folded key of a document in one text: what an itemless search looks through."""
+    parts = [
+        *exact_keys(document),
+        digits_only(document.postal_code),
+        fold(document.address),
+        *birth_tokens(document.birth_date),
+    ]
+    return SEPARATOR.join(dict.fromkeys(part for part in parts if part))

@@ -1,0 +1,9 @@
+"""Every table of the search database, for Alembic."""
+
+from tbms_core.db import Base
+from tbms_core.outbox import InboxMessage, OutboxMessage
+
+from search.indexing.models import IndexedVersion
+
+metadata = Base.metadata
+__all__ = ["InboxMessage", "IndexedVersion", "OutboxMessage", "metadata"]

@@ -1,0 +1,37 @@
+"""HTTP API of search: itemless search and suggestions, limited to what the user may read."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from tbms_core.auth import PrincipalDep
+from tbms_core.db import SessionDep
+
+from search.deps import EngineDep
+from search.query.schemas import RecordType, SearchPage, SuggestionList
+from search.query.service import SearchService
+
+router = APIRouter(prefix="/search", tags=["検索"])
+Text = Annotated[str, Query(max_length=200, description="氏名・カナ・生年月日（S45 など）・登録番号・電話番号…")]
+
+
+@router.get("")
+async def search(
+    session: SessionDep,
+    principal: PrincipalDep,
+    engine: EngineDep,
+    q: Text,
+    record_type: Annotated[RecordType | None, Query(alias="type")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchPage:
+    """Itemless search: every word must match somewhere (AND), best first."""
+    service = SearchService(session, principal, engine)
+    return await service.search(q, record_type=record_type, limit=limit, offset=offset)
+
+
+@router.get("/suggest")
+async def suggest(session: SessionDep, principal: PrincipalDep, engine: EngineDep, q: Text) -> SuggestionList:
+    """Up to eight suggestions while typing, from the second character."""
+    return await SearchService(session, principal, engine).suggest(q)

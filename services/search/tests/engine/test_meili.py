@@ -1,0 +1,162 @@
+"""The Meilisearch adapter against recorded HTTP exchanges: the exact JSON it sends, and what it reads back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from search.engine.base import SearchDocument, SearchQuery
+from search.engine.meili import MeiliEngine, MeiliError
+
+URL = "http://meili.test:7700"
+KEY = "test-master-key"
+RECORDINGS = Path(__file__).resolve().parents[1] / "recordings"
+PATIENT_ID = "5f0c6c1e-7d1a-4b7e-9a51-0c2f1d3e4a01"
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    """The exchanges of one recording; a request body "@file.json" refers to another recording file."""
+    exchanges = json.loads((RECORDINGS / name).read_text(encoding="utf-8"))["exchanges"]
+    for exchange in exchanges:
+        body = exchange["request"].get("json")
+        if isinstance(body, str) and body.startswith("@"):
+            exchange["request"]["json"] = json.loads((RECORDINGS / body[1:]).read_text(encoding="utf-8"))
+    return exchanges
+
+
+class Replay:
+    """Answers requests from recordings, strictly in order, checking each request against the recorded one."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[dict[str, Any]] = []
+        self.position = 0
+
+    def add(self, *names: str) -> None:
+        """Appends recordings to play."""
+        for name in names:
+            self.exchanges += load(name)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert self.position < len(self.exchanges), f"unrecorded request {request.method} {request.url}"
+        expected, answer = self.exchanges[self.position]["request"], self.exchanges[self.position]["response"]
+        self.position += 1
+        assert (request.method, request.url.path) == (expected["method"], expected["path"])
+        assert dict(request.url.params) == expected.get("params", {})
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+        if "json" in expected:
+            assert json.loads(request.content) == expected["json"]
+        return httpx.Response(answer["status"], json=answer["json"])
+
+    def finished(self) -> bool:
+        """True when every recorded exchange was played."""
+        return self.position == len(self.exchanges)
+
+
+@pytest.fixture
+def replay() -> Iterator[Replay]:
+    """Routes every request to the Meilisearch URL through the replay."""
+    player = Replay()
+    with respx.mock(base_url=URL, assert_all_called=False) as router:
+        router.route().mock(side_effect=player)
+        yield player
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[MeiliEngine]:
+    """An adapter that polls tasks without sleeping."""
+    engine = MeiliEngine(URL, api_key=KEY, index="records", poll_interval=0)
+    yield engine
+    await engine.close()
+
+
+def patient(version: int = 2) -> SearchDocument:
+    """The synthetic patient of the recordings."""
+    return SearchDocument(
+        record_type="patient",
+        id=PATIENT_ID,
+        version=version,
+        area="patients",
+        name="髙橋 検証",
+        name_kana="タカハシ ケンショウ",
+        birth_date=date(1970, 3, 1),
+        registration_no="2024-00042",
+        status="active",
+        active=True,
+        phone="03-5555-0101",
+        postal_code="154-0017",
+        address="東京都世田谷区太子堂9-8-7",
+    )
+
+
+class TestStart:
+    """The index and its settings are created on start."""
+
+    async def test_creates_the_index_and_applies_settings(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_new_index.json")
+        await engine.start()
+        await engine.start()
+        assert replay.finished()
+
+    async def test_an_existing_index_is_fine(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json")
+        await engine.start()
+        assert replay.finished()
+
+
+class TestIndex:
+    """Documents carry folded keys; older versions are not sent; failed tasks raise."""
+
+    async def test_a_new_patient_is_added_with_folded_keys(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json", "index_new_patient.json")
+        assert await engine.index(patient())
+        assert replay.finished()
+
+    async def test_an_older_version_than_the_held_one_is_skipped(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json", "index_stale_version.json")
+        assert not await engine.index(patient(version=2))
+        assert replay.finished()
+
+    async def test_a_failed_task_raises_so_the_event_is_redelivered(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json", "index_task_failed.json")
+        with pytest.raises(MeiliError, match="no more space"):
+            await engine.index(patient())
+
+    async def test_delete_waits_for_its_task(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("delete_patient.json")
+        await engine.delete("patient", PATIENT_ID)
+        assert replay.finished()
+
+
+class TestSearch:
+    """Queries are folded, years become filters, and the readable areas always restrict the search."""
+
+    @pytest.mark.req("R22")
+    async def test_kana_and_era_year_with_the_area_filter(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("search_kana_and_era_year.json")
+        result = await engine.search(SearchQuery("タナカ　S45", ["patients", "contacts"]))
+        assert result.total == 2
+        first, second = result.hits
+        assert (first.name, first.birth_date, first.area) == ("田中 試験", date(1970, 3, 1), "patients")
+        assert (second.status, second.excluded_on) == ("excluded", date(2023, 4, 1))
+
+    async def test_suggest_asks_for_eight(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("suggest_prefix.json")
+        hits = await engine.suggest(SearchQuery("シケ", ["patients"], record_type="patient"))
+        assert [hit.name_kana for hit in hits] == ["シケン タロウ"]
+
+    async def test_a_refused_filter_raises_rather_than_returning_unfiltered_hits(
+        self, engine: MeiliEngine, replay: Replay
+    ) -> None:
+        replay.add("search_filter_rejected.json")
+        with pytest.raises(MeiliError, match="not filterable"):
+            await engine.search(SearchQuery("試験", ["patients"]))
+
+    async def test_no_readable_area_sends_no_request(self, engine: MeiliEngine, replay: Replay) -> None:
+        assert (await engine.search(SearchQuery("試験", []))).total == 0
+        assert replay.position == 0
