@@ -1,44 +1,17 @@
 """Contacts learns of index patients from the patients service's events, once each, newest version wins."""
 
-import json
 import uuid
-from datetime import date
 
 import httpx
-import nats
 import pytest
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
-
-NATS_URL = "nats://127.0.0.1:54222"
+from tbms_testing.events import patient_event, publish
 
 
 def registered(patient_id: uuid.UUID, version: int, name: str) -> Envelope:
-    """A PatientRegistered/Updated envelope for a synthetic patient."""
-    snapshot = PatientSnapshot(
-        id=str(patient_id),
-        version=version,
-        registration_no=f"2026-9{version:04d}",
-        registered_on=date(2026, 11, 1),
-        category="patient",
-        name=name,
-        name_kana="シケン ジロウ",
-        sex="male",
-        birth_date=date(1970, 3, 1),
-    )
-    payload = PatientRegistered(patient=snapshot) if version == 1 else PatientUpdated(patient=snapshot)
-    return Envelope.of(payload, aggregate_id=patient_id, version=version)
-
-
-async def publish(*envelopes: Envelope) -> None:
-    """Publishes envelopes to JetStream the way the outbox relay does."""
-    nc = await nats.connect(NATS_URL)
-    js = nc.jetstream()
-    for env in envelopes:
-        data = json.dumps(env.model_dump(mode="json")).encode()
-        await js.publish(env.type, data, headers={"Nats-Msg-Id": str(env.event_id)})
-    await nc.close()
+    """A patient event of a synthetic patient whose 登録番号 follows the version."""
+    return patient_event(patient_id, version, name, registration_no=f"2026-9{version:04d}", name_kana="シケン ジロウ")
 
 
 class TestIndexCaseFromEvents:

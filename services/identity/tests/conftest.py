@@ -9,14 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import nats
 import pytest
 from identity.main import create_app
-from nats.js import JetStreamContext
 from tbms_contracts.audit import Operation, OperationRecorded
 from tbms_core.db import Database
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, service_client
+from tbms_testing.events import publish as publish_like_relay
 
 TEST_SUBJECT = "tbms.audit.test.operation.recorded.v1"
 
@@ -32,14 +31,6 @@ async def identity() -> AsyncIterator[httpx.AsyncClient]:
 def db(identity: httpx.AsyncClient) -> Database:
     """The identity service's own database, for checks a user cannot make through the API."""
     return identity.app.state.db  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="session")
-async def js(identity: httpx.AsyncClient) -> AsyncIterator[JetStreamContext]:
-    """JetStream on the stack's NATS, for publishing audit events as the other services do."""
-    nc = await nats.connect(identity.app.state.settings.nats_url)  # type: ignore[attr-defined]
-    yield nc.jetstream()
-    await nc.close()
 
 
 Publish = Callable[..., Awaitable[Envelope]]
@@ -68,7 +59,7 @@ def operation() -> Callable[..., OperationRecorded]:
 
 
 @pytest.fixture(scope="session")
-def publish(js: JetStreamContext) -> Publish:
+def publish(identity: httpx.AsyncClient) -> Publish:
     """Publishes an audit event (or a given envelope) the way the outbox relay does; returns the envelope."""
 
     async def _publish(
@@ -77,8 +68,7 @@ def publish(js: JetStreamContext) -> Publish:
         if envelope is None:
             assert event is not None
             envelope = Envelope.of(event, aggregate_id=event.record_id or event.user_id, actor=event.user_id)
-        headers = {"Nats-Msg-Id": msg_id or str(envelope.event_id), "content-type": "application/json"}
-        await js.publish(TEST_SUBJECT, envelope.model_dump_json().encode(), headers=headers, timeout=5)
+        await publish_like_relay(envelope, subject=TEST_SUBJECT, msg_id=msg_id)
         return envelope
 
     return _publish

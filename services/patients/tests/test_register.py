@@ -82,8 +82,9 @@ class TestEvents:
         self, client: httpx.AsyncClient
     ) -> None:
         nc = await nats.connect("nats://127.0.0.1:54222")
-        sub = await nc.jetstream().subscribe("tbms.patients.patient.registered.v1", ordered_consumer=True,
-                                             deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        sub = await nc.jetstream().subscribe(
+            "tbms.patients.patient.registered.v1", ordered_consumer=True, deliver_policy=nats.js.api.DeliverPolicy.NEW
+        )
         patient = (await register(client, name="試験 発行")).json()
         msg = await sub.next_msg(timeout=5)
         while json.loads(msg.data)["aggregate_id"] != patient["id"]:
@@ -99,8 +100,11 @@ class TestEvents:
     async def test_viewing_a_patient_emits_an_audit_event_naming_the_person(self, client: httpx.AsyncClient) -> None:
         patient = (await register(client, name="試験 閲覧")).json()
         nc = await nats.connect("nats://127.0.0.1:54222")
-        sub = await nc.jetstream().subscribe("tbms.audit.patients.operation.recorded.v1", ordered_consumer=True,
-                                             deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        sub = await nc.jetstream().subscribe(
+            "tbms.audit.patients.operation.recorded.v1",
+            ordered_consumer=True,
+            deliver_policy=nats.js.api.DeliverPolicy.NEW,
+        )
         await client.get(f"/patients/{patient['id']}", headers=auth_headers("viewer1"))
         payload = json.loads((await sub.next_msg(timeout=5)).data)["payload"]
         while (payload["person_id"], payload["operation"]) != (patient["id"], "read"):

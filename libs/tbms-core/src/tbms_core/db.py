@@ -105,4 +105,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# Committed when the endpoint returns, before the response is sent: a client never holds a 201 (or a PDF) whose
+# row or audit record was then rolled back, and a VersionConflict raised at commit reaches the client.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -8,10 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from tbms_core.migrations import create_outbox_and_inbox, drop_outbox_and_inbox
 
-revision = "0001"
-down_revision = None
-branch_labels = None
-depends_on = None
+revision, down_revision, branch_labels, depends_on = "0001", None, None, None
 
 
 def upgrade() -> None:

@@ -12,9 +12,9 @@ import pytest
 from prometheus_client import REGISTRY
 from search.settings import get_settings
 from sqlalchemy import text
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
+from tbms_testing.events import patient_event, publish
 
 NATS_URL = "nats://127.0.0.1:54222"
 
@@ -22,34 +22,6 @@ NATS_URL = "nats://127.0.0.1:54222"
 def unique_number() -> str:
     """A 登録番号 no other test run uses, so searches by it find exactly one patient."""
     return f"9{uuid.uuid4().int % 10**8:08d}"
-
-
-def patient_event(patient_id: uuid.UUID, version: int, name: str, registration_no: str, **fields: object) -> Envelope:
-    """A PatientRegistered (version 1) or PatientUpdated envelope of a synthetic patient."""
-    snapshot = PatientSnapshot(
-        id=str(patient_id),
-        version=version,
-        registration_no=registration_no,
-        registered_on=date(2026, 11, 1),
-        category="patient",
-        name=name,
-        name_kana="シケン タロウ",
-        sex="male",
-        birth_date=date(1970, 3, 1),
-        **fields,
-    )
-    payload = PatientRegistered(patient=snapshot) if version == 1 else PatientUpdated(patient=snapshot)
-    return Envelope.of(payload, aggregate_id=patient_id, version=version)
-
-
-async def publish(*envelopes: Envelope) -> None:
-    """Publishes envelopes to JetStream as the outbox relay does (`Nats-Msg-Id` = event id)."""
-    nc = await nats.connect(NATS_URL)
-    js = nc.jetstream()
-    for envelope in envelopes:
-        data = json.dumps(envelope.model_dump(mode="json"), ensure_ascii=False).encode()
-        await js.publish(envelope.type, data, headers={"Nats-Msg-Id": str(envelope.event_id)})
-    await nc.close()
 
 
 async def found(client: httpx.AsyncClient, query: str, user: str = "nurse1") -> list[dict]:

@@ -1,0 +1,1 @@
+"""tbms reports service."""

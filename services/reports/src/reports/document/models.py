@@ -1,0 +1,31 @@
+"""Stored documents: generated forms (and later uploaded files) kept in the S3 document store."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Index, String
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+from tbms_core.db import Base, new_id, utcnow
+
+
+class Document(Base):
+    """One stored PDF: which form, about whom, where in the store and its checksum."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_patient_id_created_at", "patient_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # form id, e.g. F03
+    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    object_key: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    version_id: Mapped[str | None] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False, default="application/pdf")
+    template_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)  # user id (Keycloak sub)
+    created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,40 @@
+"""Every query of the document module; never commits."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.document.errors import DocumentNotFound
+from reports.document.models import Document
+
+
+class DocumentRepository:
+    """Reads and writes document metadata in the caller's unit of work."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, document: Document) -> Document:
+        """Stores a new document's metadata."""
+        self.session.add(document)
+        await self.session.flush()
+        return document
+
+    async def get(self, document_id: uuid.UUID) -> Document:
+        """The document, or DocumentNotFound."""
+        document = await self.session.get(Document, document_id)
+        if document is None:
+            raise DocumentNotFound()
+        return document
+
+    async def page_of_patient(self, patient_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[Document], int]:
+        """A patient's documents newest first, and how many there are."""
+        where = Document.patient_id == patient_id
+        rows = await self.session.scalars(
+            select(Document).where(where).order_by(Document.created_at.desc()).limit(limit).offset(offset)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(Document).where(where))
+        return list(rows), int(total or 0)

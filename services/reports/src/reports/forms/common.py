@@ -1,0 +1,53 @@
+"""Labels and formats every form shares: 登録区分, 性別, 和暦 dates, ages and check boxes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from tbms_core.jp.wareki import format_both, format_wareki
+
+JST = timezone(timedelta(hours=9), "JST")  # Japan keeps no daylight saving time
+
+CATEGORY_LABELS = {
+    "patient": "患者",
+    "recovered": "回復者",
+    "ltbi": "潜在性結核感染症",
+    "provisional": "仮登録",
+}
+SEX_LABELS = {"male": "男", "female": "女"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One printed check box: ■ when chosen, □ otherwise."""
+
+    label: str
+    checked: bool
+
+    @property
+    def mark(self) -> str:
+        """The box as printed."""
+        return "■" if self.checked else "□"
+
+
+def choices(labels: dict[str, str], value: str) -> list[Choice]:
+    """Every option of a coded field, with the stored one checked."""
+    return [Choice(label, code == value) for code, label in labels.items()]
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age (満年齢) on a day."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def wareki_both(day: date | None) -> str:
+    """昭和45年3月1日（1970年3月1日）, or blank for a date not recorded."""
+    return format_both(day) if day else ""
+
+
+def printed_at_label(moment: datetime) -> str:
+    """出力日時 in Japan time: 令和8年11月21日 14時05分."""
+    local = moment.astimezone(JST)
+    return f"{format_wareki(local.date())} {local.hour}時{local.minute:02d}分"

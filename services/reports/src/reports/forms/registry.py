@@ -1,0 +1,22 @@
+"""The registry of printable forms: one entry per form of 別紙2."""
+
+from __future__ import annotations
+
+from tbms_core.jp.text import normalize_input
+
+from reports.document.errors import UnknownForm
+from reports.forms import f03
+from reports.forms.spec import FormSpec, Genre
+
+FORMS: dict[str, FormSpec] = {
+    spec.id: spec
+    for spec in (FormSpec("F03", "結核登録票", Genre.PATIENTS, "f03.html", f03.build_context, revision="1"),)
+}
+
+
+def form_spec(form_id: str) -> FormSpec:
+    """The form with that id (F03, f03, Ｆ０３ all name the same form), or UnknownForm."""
+    spec = FORMS.get(normalize_input(form_id).upper())
+    if spec is None:
+        raise UnknownForm(errors={"form": f"帳票「{form_id}」はありません。帳票の番号を確認してください。"})
+    return spec

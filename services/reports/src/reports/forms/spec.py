@@ -1,0 +1,42 @@
+"""What a form is: its id, Japanese title, genre, template and how its template context is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from reports.patient_summary.models import PatientSummary
+
+
+class Genre(StrEnum):
+    """The genres of 別紙2, by which forms are also printed in batches (R19)."""
+
+    PATIENTS = "患者管理"
+    REVIEW_BOARD = "診査会"
+    CONTACT_SCREENING = "接触者健診"
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """Everything a form is printed from: the patient as the read model holds them, when and by whom."""
+
+    patient: PatientSummary
+    printed_at: datetime
+    printed_by: str
+
+
+ContextBuilder = Callable[[FormInput], Mapping[str, object]]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One official form: a registry entry is all a new form needs besides its template."""
+
+    id: str
+    title: str
+    genre: Genre
+    template: str
+    build_context: ContextBuilder
+    revision: str = "1"  # bump on a 様式改正; the template digest is appended when stored

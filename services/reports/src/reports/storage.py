@@ -1,0 +1,108 @@
+"""The document store: an S3 bucket with versioning (MinIO locally), used only through the S3 API."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from minio import Minio
+from minio.error import S3Error
+from minio.versioningconfig import ENABLED, VersioningConfig
+from urllib3 import BaseHTTPResponse
+
+from reports.settings import Settings
+
+CHUNK_SIZE = 64 * 1024
+_ALREADY_THERE = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+_MISSING = {"NoSuchKey", "NoSuchVersion", "NoSuchBucket"}
+
+
+class ObjectMissing(LookupError):
+    """The store has no object (or no such version) under the key."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """Where a file went and what it was: enough to find and verify it later."""
+
+    key: str
+    version_id: str | None
+    sha256: str
+    size: int
+
+
+@dataclass
+class ObjectStream:
+    """An open download: iterate `chunks()` and `close()` when done."""
+
+    response: BaseHTTPResponse
+
+    def chunks(self) -> Iterator[bytes]:
+        """The object's bytes, a chunk at a time."""
+        yield from self.response.stream(CHUNK_SIZE)
+
+    def close(self) -> None:
+        """Returns the connection to the pool."""
+        self.response.close()
+        self.response.release_conn()
+
+
+class DocumentStore:
+    """Puts and gets document files; makes the bucket (with versioning) on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.s3_bucket
+        self.client = Minio(
+            settings.s3_endpoint,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key.get_secret_value(),
+            secure=settings.s3_secure,
+        )
+        self._ready = False
+        self._lock = asyncio.Lock()
+
+    async def ensure_bucket(self) -> None:
+        """Creates the bucket and turns versioning on, once per process."""
+        async with self._lock:
+            if not self._ready:
+                await asyncio.to_thread(self._ensure_bucket)
+                self._ready = True
+
+    def _ensure_bucket(self) -> None:
+        if not self.client.bucket_exists(self.bucket):
+            try:
+                self.client.make_bucket(self.bucket)
+            except S3Error as exc:
+                if exc.code not in _ALREADY_THERE:
+                    raise
+        if self.client.get_bucket_versioning(self.bucket).status != ENABLED:
+            self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
+
+    async def put(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> StoredObject:
+        """Stores a file under a key and returns its version id and SHA-256."""
+        await self.ensure_bucket()
+        digest = hashlib.sha256(data).hexdigest()
+        result = await asyncio.to_thread(
+            self.client.put_object,
+            self.bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type=content_type,
+            metadata={**metadata, "sha256": digest},
+        )
+        return StoredObject(key=key, version_id=result.version_id, sha256=digest, size=len(data))
+
+    async def open(self, key: str, version_id: str | None = None) -> ObjectStream:
+        """Opens one stored version of a file for streaming; ObjectMissing when it is not there."""
+        await self.ensure_bucket()
+        try:
+            response = await asyncio.to_thread(self.client.get_object, self.bucket, key, version_id=version_id)
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                raise ObjectMissing(key) from exc
+            raise
+        return ObjectStream(response)

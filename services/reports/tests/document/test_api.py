@@ -1,0 +1,188 @@
+"""Printing F03 through the API, end to end: JetStream patient → read model → PDF → MinIO → download."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from minio import Minio
+from minio.versioningconfig import ENABLED
+from reports.settings import get_settings
+from tbms_contracts.patients import PatientSnapshot
+from tbms_testing import auth_headers, wait_for
+
+EventsSince = Callable[[str, datetime], Awaitable[list[dict[str, object]]]]
+AUDIT_SUBJECT = "tbms.audit.reports.operation.recorded.v1"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text poppler extracts from a PDF."""
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+async def print_form(
+    client: httpx.AsyncClient, patient_id: str, *, form: str = "F03", user: str = "nurse1"
+) -> httpx.Response:
+    """POST /documents as a demo user."""
+    return await client.post("/documents", json={"form": form, "patient_id": patient_id}, headers=auth_headers(user))
+
+
+async def printed(client: httpx.AsyncClient, patient_id: str, user: str = "nurse1") -> dict[str, object]:
+    """Prints F03 about a patient and returns the document metadata."""
+    response = await print_form(client, patient_id, user=user)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.mark.req("R18")
+@pytest.mark.req("F03")
+class TestPrintRegistrationCard:
+    """Staff print the 結核登録票 of a registered patient and get it back as a PDF."""
+
+    async def test_a_nurse_prints_and_downloads_the_card_of_a_registered_patient(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        document = await printed(client, registered_patient.id)
+        assert (document["kind"], document["title"]) == ("F03", "結核登録票")
+        assert document["patient_id"] == registered_patient.id
+        assert document["object_key"] == f"patients/{registered_patient.id}/F03/{document['id']}.pdf"
+
+        response = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
+
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF-")
+        assert hashlib.sha256(response.content).hexdigest() == document["sha256"]
+        assert len(response.content) == document["size"]
+        text = pdf_text(response.content)
+        for expected in (
+            registered_patient.name,
+            registered_patient.name_kana,
+            registered_patient.registration_no,
+            "昭和45年3月1日",
+            "結 核 登 録 票",
+        ):
+            assert expected in text, expected
+
+    async def test_the_card_names_who_printed_it(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        document = await printed(client, registered_patient.id, user="clerk1")
+        response = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("clerk1"))
+        assert "出力者：" in pdf_text(response.content)
+        assert document["created_by_name"]
+
+    async def test_a_read_only_user_may_print_because_printing_is_a_read(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        response = await print_form(client, registered_patient.id, user="viewer1")
+        assert response.status_code == 201, response.text
+
+    async def test_a_patient_whose_registration_has_not_arrived_is_asked_to_retry(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await print_form(client, str(uuid.uuid4()))
+        assert response.status_code == 409
+        assert response.json()["detail"] == (
+            "患者情報がまだ帳票サービスに反映されていません。数秒後にもう一度お試しください。"
+        )
+
+    async def test_an_unknown_form_is_refused_with_a_japanese_message(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        response = await print_form(client, registered_patient.id, form="F99")
+        assert response.status_code == 422
+        assert response.json()["errors"]["form"] == "帳票「F99」はありません。帳票の番号を確認してください。"
+
+    async def test_printing_without_a_login_is_refused(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/documents", json={"form": "F03", "patient_id": str(uuid.uuid4())})
+        assert response.status_code == 401
+        assert response.json()["detail"] == "ログインが必要です。もう一度ログインしてください。"
+
+    async def test_printing_and_downloading_are_audited_with_the_person(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot, jetstream_events: EventsSince
+    ) -> None:
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        document = await printed(client, registered_patient.id)
+        await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
+
+        async def operations() -> set[str]:
+            records = [e["payload"] for e in await jetstream_events(AUDIT_SUBJECT, since)]
+            return {r["operation"] for r in records if r["record_id"] == document["id"]}  # type: ignore[index]
+
+        await wait_for(lambda: _has(operations, {"print", "download"}), timeout=15)
+
+
+async def _has(operations: Callable[[], Awaitable[set[str]]], expected: set[str]) -> bool:
+    return expected <= await operations()
+
+
+@pytest.mark.req("R20")
+class TestDocumentStore:
+    """Generated PDFs are kept in the versioned document store and can be found again."""
+
+    async def test_the_pdf_is_stored_in_a_versioned_bucket_under_its_checksum(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot, minio_client: Minio
+    ) -> None:
+        document = await printed(client, registered_patient.id)
+        bucket = get_settings().s3_bucket
+        stat = minio_client.stat_object(bucket, str(document["object_key"]), version_id=str(document["version_id"]))
+        stored = minio_client.get_object(bucket, str(document["object_key"]), version_id=str(document["version_id"]))
+        try:
+            content = stored.read()
+        finally:
+            stored.close()
+            stored.release_conn()
+        assert document["version_id"]
+        assert minio_client.get_bucket_versioning(bucket).status == ENABLED
+        assert stat.content_type == "application/pdf" and stat.size == document["size"]
+        assert stat.metadata["x-amz-meta-sha256"] == document["sha256"]
+        assert hashlib.sha256(content).hexdigest() == document["sha256"]
+
+    async def test_a_patients_documents_are_listed_newest_first(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        first = await printed(client, registered_patient.id)
+        second = await printed(client, registered_patient.id)
+        response = await client.get(
+            "/documents", params={"patient_id": registered_patient.id}, headers=auth_headers("nurse1")
+        )
+        assert response.status_code == 200
+        page = response.json()
+        assert page["total"] == 2
+        assert [d["id"] for d in page["items"]] == [second["id"], first["id"]]
+
+    async def test_a_documents_metadata_is_read_back(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot
+    ) -> None:
+        document = await printed(client, registered_patient.id)
+        response = await client.get(f"/documents/{document['id']}", headers=auth_headers("viewer1"))
+        assert response.status_code == 200
+        assert response.json() == document
+
+    async def test_an_unknown_document_is_not_found_in_japanese(self, client: httpx.AsyncClient) -> None:
+        response = await client.get(f"/documents/{uuid.uuid4()}/content", headers=auth_headers("nurse1"))
+        assert response.status_code == 404
+        assert response.json()["detail"] == "指定された帳票・資料が見つかりません。"
+
+    async def test_document_generated_is_published_with_the_checksum(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot, jetstream_events: EventsSince
+    ) -> None:
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        document = await printed(client, registered_patient.id)
+
+        async def published() -> list[dict[str, object]]:
+            events = await jetstream_events("tbms.reports.document.generated.v1", since)
+            return [e for e in events if e["aggregate_id"] == document["id"]]
+
+        [event] = await wait_for(published, timeout=15)  # type: ignore[misc]
+        payload = event["payload"]
+        assert payload["sha256"] == document["sha256"]  # type: ignore[index]
+        assert payload["object_key"] == document["object_key"]  # type: ignore[index]
+        assert payload["version_id"] == document["version_id"]  # type: ignore[index]
+        assert "name" not in payload  # type: ignore[operator]
