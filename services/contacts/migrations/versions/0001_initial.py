@@ -1,8 +1,4 @@
-"""Index cases, outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Index cases, outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,8 +1,4 @@
-"""Operation history with its hash-chain head, login history, outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Operation history with its hash-chain head, login history, outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op

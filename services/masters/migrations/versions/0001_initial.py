@@ -1,8 +1,4 @@
-"""Districts (seeded with the five Setagaya districts), outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Districts (seeded with the five Setagaya districts), outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op

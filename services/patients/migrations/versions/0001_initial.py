@@ -1,8 +1,4 @@
-"""Patients, registration counters, outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Patients, registration counters, outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,8 +1,4 @@
-"""Patient read model, documents, outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Patient read model, documents, outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op

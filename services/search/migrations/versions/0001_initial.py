@@ -1,8 +1,4 @@
-"""Indexed versions, outbox and inbox.
-
-Revision ID: 0001
-Revises:
-"""
+"""Indexed versions, outbox and inbox."""
 
 import sqlalchemy as sa
 from alembic import op
