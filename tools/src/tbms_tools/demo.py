@@ -57,15 +57,23 @@ def demo_patients(count: int, seed: int = 2026) -> list[dict[str, str]]:
     return people
 
 
+def register(client: httpx.Client, people: list[dict[str, str]]) -> list[dict[str, object]]:
+    """Registers people through the patients API; fails loudly on the first refusal."""
+    created = []
+    for person in people:
+        response = client.post("/patients", json=person)
+        if response.status_code != 201:
+            raise RuntimeError(f"demo patient refused ({response.status_code}): {response.text}")
+        created.append(response.json())
+    return created
+
+
 def load(count: int = 30) -> int:
     """Registers demo patients unless the database already has patients; returns how many were added."""
-    base = config.service_url("patients")
-    headers = auth_headers("nurse1")
-    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+    with httpx.Client(base_url=config.service_url("patients"), headers=auth_headers("nurse1"), timeout=30) as client:
         if client.get("/patients", params={"limit": 1}).raise_for_status().json()["total"] > 0:
             print("[demo] patients already present; nothing loaded")
             return 0
-        for person in demo_patients(count):
-            client.post("/patients", json=person).raise_for_status()
+        register(client, demo_patients(count))
     print(f"[demo] registered {count} synthetic patients")
     return count
