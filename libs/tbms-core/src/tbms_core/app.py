@@ -8,18 +8,20 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 import nats
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import Operation
 
-from tbms_core import outbox
+from tbms_core import audit, outbox
 from tbms_core.auth import TokenVerifier
 from tbms_core.db import Database
-from tbms_core.errors import install_error_handlers
+from tbms_core.errors import AccessDenied, domain_error_response, install_error_handlers
 from tbms_core.events import Envelope, stream_of
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_core.settings import ServiceSettings
@@ -105,6 +107,7 @@ def create_service_app(
     app.state.kit, app.state.db, app.state.settings = kit, db, settings
     app.state.verifier = TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
     install_error_handlers(app)
+    app.add_exception_handler(AccessDenied, _audit_refusal(kit))
     app.include_router(health_router(_ready_check(kit)))
     for router in routers:
         app.include_router(router)
@@ -137,6 +140,36 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             await kit.db.dispose()
 
     return lifespan
+
+
+OPERATION_OF_METHOD = {
+    "GET": Operation.READ,
+    "POST": Operation.CREATE,
+    "PUT": Operation.UPDATE,
+    "PATCH": Operation.UPDATE,
+    "DELETE": Operation.DELETE,
+}
+
+
+def _audit_refusal(kit: ServiceKit):
+    """Records a refused attempt in its own transaction (the request's own work was rolled back)."""
+
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        principal = getattr(request.state, "principal", None)
+        if principal is not None:
+            async with kit.db.session() as session:
+                await audit.record(
+                    session,
+                    principal,
+                    kit.name,
+                    OPERATION_OF_METHOD.get(request.method, Operation.READ),
+                    record_type=getattr(request.scope.get("route"), "path", request.url.path),
+                    result="denied",
+                    detail=str(exc),
+                )
+        return domain_error_response(exc)  # type: ignore[arg-type]
+
+    return handler
 
 
 def _ready_check(kit: ServiceKit):

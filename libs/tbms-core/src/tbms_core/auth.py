@@ -182,7 +182,9 @@ async def get_principal(request: Request) -> Principal:
         raise NotAuthenticated()
     verifier: TokenVerifier = request.app.state.verifier
     claims = await verifier.verify(token)
-    return Principal.from_claims(claims, token=token, client_ip=client_ip(request))
+    principal = Principal.from_claims(claims, token=token, client_ip=client_ip(request))
+    request.state.principal = principal  # a refusal later in the request is audited under this user
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -90,13 +90,18 @@ def field_errors(exc: RequestValidationError) -> dict[str, str]:
     return errors
 
 
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The JSON answer to a domain error: Japanese message, code and per-field errors."""
+    body = {"detail": exc.message, "code": exc.code, "errors": exc.errors}
+    return JSONResponse(body, status_code=exc.status_code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answers domain and validation errors as `{"detail", "code", "errors"}` in Japanese."""
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        body = {"detail": exc.message, "code": exc.code, "errors": exc.errors}
-        return JSONResponse(body, status_code=exc.status_code)
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
