@@ -60,8 +60,12 @@ find_go() {  # prints a usable go binary, fetching the toolchain module from the
             return
         fi
     done
-    local proxy="${GOPROXY:-https://proxy.golang.org}"
+    local proxy="${GOPROXY:-$(go env GOPROXY 2>/dev/null || true)}"
     proxy="${proxy%%,*}"
+    case "$proxy" in
+        http*) ;;
+        *) die "no Go >= 1.24 and no GOPROXY to fetch one from: install Go >= 1.24 or set GOPROXY" ;;
+    esac
     local zip="$TBMS_CACHE/go-toolchain.zip" dir="$TBMS_CACHE/go-toolchain"
     log "no Go >= 1.24 found: fetching golang.org/toolchain $GO_TOOLCHAIN from $proxy" >&2
     curl -fsSL -o "$zip" "$proxy/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.linux-amd64.zip"
