@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from tbms_core.auth import TokenVerifier
+from tbms_core.auth import TokenVerifier, display_name
 from tbms_core.errors import NotAuthenticated
 
 from gateway.sessions import PendingLogin, Tokens, User
@@ -170,13 +170,11 @@ def _tokens(body: dict[str, Any], previous: Tokens | None = None) -> Tokens:
 
 def user_from_claims(id_claims: dict[str, Any], access_claims: dict[str, Any]) -> User:
     """The staff member named by the tokens; names in Japanese order (姓 名)."""
-    family, given = id_claims.get("family_name", ""), id_claims.get("given_name", "")
     username = id_claims.get("preferred_username") or access_claims.get("preferred_username", "")
-    display = f"{family} {given}".strip() or id_claims.get("name") or username
     return User(
         user_id=id_claims["sub"],
         username=username,
-        display_name=display,
+        display_name=display_name({"preferred_username": username, **id_claims}),
         roles=frozenset(access_claims.get("realm_access", {}).get("roles", [])),
         district=str(access_claims.get("district") or id_claims.get("district") or ""),
     )
