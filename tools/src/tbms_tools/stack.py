@@ -64,7 +64,7 @@ def _finish(component: Component, waiting: bool, proc: subprocess.Popen[bytes] |
 
 
 def _bring_up(components: list[Component], parallel: bool) -> None:
-    """Starts components, all at once (infrastructure) or one after the other (services)."""
+    """Starts components, all at once (then waits for each) or one after the other."""
     if parallel:
         started = [(component, *_begin(component)) for component in components]
         for component, waiting, proc in started:
@@ -95,7 +95,7 @@ def ensure_up(infra_only: bool = False) -> None:
             (config.state_dir() / directory).mkdir(parents=True, exist_ok=True)
         _bring_up(infra_components(), parallel=True)
         if not infra_only:
-            _bring_up(service_components(), parallel=False)
+            _bring_up(service_components(), parallel=True)
 
 
 @dataclass(frozen=True)
