@@ -220,3 +220,28 @@ def test_format_status_lists_every_row() -> None:
     assert lines[0].split() == ["component", "port", "pid", "healthy"]
     assert lines[1].split() == ["postgres", "55432", "123", "yes"]
     assert lines[2].split() == ["gateway", "8000", "-", "no"]
+
+
+class TestServiceStaleness:
+    """A running service is restarted when the code it was started from changed."""
+
+    def test_an_edit_of_the_service_or_the_libs_makes_it_stale_and_tests_do_not(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from tbms_tools import config
+        from tbms_tools.components import Service
+
+        for folder in ("libs/tbms-core/src", "services/masters/src/masters", "services/masters/tests"):
+            (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / "services/masters/src/masters/main.py").write_text("x = 1\n")
+        monkeypatch.setattr(config, "repo_root", lambda: tmp_path)
+        monkeypatch.setattr(config, "state_dir", lambda: tmp_path / "state")
+        service = Service("masters")
+        assert service.stale()
+        service.code_file.parent.mkdir(parents=True)
+        service.code_file.write_text(service.code_fingerprint())
+        assert not service.stale()
+        (tmp_path / "services/masters/tests/test_x.py").write_text("pass\n")
+        assert not service.stale()
+        (tmp_path / "libs/tbms-core/src/new.py").write_text("y = 2\n")
+        assert service.stale()

@@ -315,12 +315,33 @@ class Service(Component):
         """Returns the readiness endpoint of the service."""
         return f"{config.service_url(self.name)}/health/ready"
 
+    @property
+    def code_file(self) -> Path:
+        """Where the fingerprint of the code the running instance was started from is kept."""
+        return config.state_dir() / "run" / f"{self.name}.code"
+
+    def code_fingerprint(self) -> str:
+        """A digest of the checkout, and of the names, sizes and times of the service's and the libs' files."""
+        digest = hashlib.sha256(str(config.repo_root()).encode())
+        for base in (config.repo_root() / "libs", self.root / "src", self.root / "migrations"):
+            for path in sorted(base.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and "tests" not in path.parts:
+                    info = path.stat()
+                    digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())
+        return digest.hexdigest()
+
+    def stale(self) -> bool:
+        """True when the running instance was started from other code (an edit, or another checkout)."""
+        return not self.code_file.is_file() or self.code_file.read_text() != self.code_fingerprint()
+
     def env(self) -> dict[str, str]:
         """Returns the process environment: ours plus the service's variables."""
         return {**os.environ, **config.service_env(self.name)}
 
     def prepare(self) -> None:
-        """Upgrades the service's database to the newest Alembic revision."""
+        """Upgrades the service's database to the newest Alembic revision and notes the code it runs."""
+        self.code_file.parent.mkdir(parents=True, exist_ok=True)
+        self.code_file.write_text(self.code_fingerprint())
         ini = self.root / "alembic.ini"
         if ini.is_file():
             log(f"{self.name}: alembic upgrade head")

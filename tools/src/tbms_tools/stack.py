@@ -43,7 +43,7 @@ def _begin(component: Component) -> tuple[bool, subprocess.Popen[bytes] | None]:
     """Starts a component unless it is healthy; returns (needs waiting, process)."""
     healthy = component.healthy()
     if healthy and component.stale():
-        log(f"{component.name}: configuration changed, restarting")
+        log(f"{component.name}: its code or configuration changed, restarting")
         component.stop()
     elif healthy:
         log(f"{component.name}: already healthy (pid {component.pid() or '?'})")
