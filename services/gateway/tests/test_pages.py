@@ -46,6 +46,15 @@ PATIENT = {
 }
 
 
+def mock_patient_page(backends: respx.MockRouter) -> respx.Route:
+    """patients answers the patient page's calls: the patient, an empty history and no test results."""
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/history").mock(return_value=httpx.Response(200, json={"items": []}))
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/lab-results").mock(
+        return_value=httpx.Response(200, json={"items": []})
+    )
+    return backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+
+
 @pytest.fixture
 async def browser(client: httpx.AsyncClient, login: Login) -> httpx.AsyncClient:
     """A logged-in nurse's browser."""
@@ -199,7 +208,7 @@ class TestPatientPage:
     async def test_the_header_shows_the_patients_key_facts(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
-        backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+        mock_patient_page(backends)
         html = (await browser.get(f"/patients/{PATIENT_ID}")).text
         header = text_of(html[html.index('class="patient-header"') : html.index("</section>")])
         for fact in (
@@ -240,7 +249,7 @@ class TestRegistrationForm:
     async def test_f03_is_generated_after_waiting_for_reports_and_opened_as_pdf(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
     ) -> None:
-        backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+        mock_patient_page(backends)
         created = backends.post(f"{REPORTS}/documents").mock(
             side_effect=[
                 httpx.Response(409, json={"detail": "not yet"}),
@@ -358,7 +367,7 @@ class TestTracing:
         provider = trace.get_tracer_provider()
         assert isinstance(provider, TracerProvider)
         provider.add_span_processor(SimpleSpanProcessor(exporter))
-        route = backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+        route = mock_patient_page(backends)
         await browser.get(f"/patients/{PATIENT_ID}")
         trace_id = route.calls.last.request.headers["traceparent"].split("-")[1]
         server = [s for s in exporter.get_finished_spans() if s.kind == trace.SpanKind.SERVER]

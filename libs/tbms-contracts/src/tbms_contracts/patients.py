@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,4 +48,41 @@ class PatientUpdated(BaseModel):
     TYPE: ClassVar[str] = "tbms.patients.patient.updated.v1"
 
     patient: PatientSnapshot
+    changed_fields: list[str] = []
+
+
+class LabResultSnapshot(BaseModel):
+    """One bacteriology or infection test result (菌検査) as the patients service holds it now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    patient_id: str
+    version: int
+    kind: str  # smear, culture, naat, identification, dst, igra, tst
+    specimen: str = ""
+    collected_on: date | None = None
+    result_on: date | None = None
+    laboratory: str = ""
+    details: dict[str, Any] = {}
+    mdr: bool = False  # 多剤耐性: resistant to both INH and RFP
+    summary: str = ""
+
+
+class LabResultRecorded(BaseModel):
+    """A test result was recorded for a patient."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.lab_result.recorded.v1"
+
+    lab_result: LabResultSnapshot
+
+
+class LabResultCorrected(BaseModel):
+    """A recorded test result was corrected; the snapshot is the state after the change."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.lab_result.corrected.v1"
+
+    lab_result: LabResultSnapshot
     changed_fields: list[str] = []

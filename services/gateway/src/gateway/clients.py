@@ -27,6 +27,15 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Saved:
+    """The outcome of a save: the stored record, a Japanese message per field, or why it was refused (409)."""
+
+    record: dict[str, Any] | None = None
+    errors: dict[str, str] | None = None
+    conflict: str | None = None
+
+
+@dataclass(frozen=True)
 class LastUse:
     """The user's previous login and last logout (each {"time", "ip_address", …} or None) (N04)."""
 
@@ -89,6 +98,27 @@ class Backend:
         """The newest registered patients: {"items": [...], "total": n}."""
         return await self.get_json(f"{self.settings.patients_url}/patients", limit=limit)
 
+    async def correct_patient(self, patient_id: str, version: str, changes: dict[str, str], reason: str) -> Saved:
+        """Saves a correction of a patient based on the version the user saw."""
+        body = {"version": version, "changes": changes, "reason": reason}
+        response = await self.send("PATCH", f"{self.settings.patients_url}/patients/{patient_id}", json=body)
+        return _saved(response, "保存できませんでした。", prefix="changes.")
+
+    async def patient_history(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's edit history (修正履歴), newest first."""
+        body = await self.get_json(f"{self.settings.patients_url}/patients/{patient_id}/history")
+        return list(body.get("items", []))
+
+    async def lab_results(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's test results (菌検査), newest collection first."""
+        body = await self.get_json(f"{self.settings.patients_url}/patients/{patient_id}/lab-results")
+        return list(body.get("items", []))
+
+    async def record_lab_result(self, patient_id: str, data: dict[str, Any]) -> Saved:
+        """Records a test result for the patient."""
+        url = f"{self.settings.patients_url}/patients/{patient_id}/lab-results"
+        return _saved(await self.send("POST", url, json=data), "検査結果を登録できませんでした。")
+
     async def suggest(self, query: str) -> list[dict[str, Any]]:
         """Search suggestions while the user types."""
         body = await self.get_json(f"{self.settings.search_url}/search/suggest", q=query[:MAX_QUERY])
@@ -149,6 +179,17 @@ def _created(response: httpx.Response, failure: str) -> dict[str, Any]:
     if response.status_code not in (200, 201):
         raise BadRequest(_detail(response) or failure)
     return response.json()
+
+
+def _saved(response: httpx.Response, failure: str, *, prefix: str = "") -> Saved:
+    """A save's outcome: field messages on 422 (keys without `prefix`), the service's message on 409."""
+    if response.status_code == 422:
+        body = response.json()
+        errors = {key.removeprefix(prefix): message for key, message in (body.get("errors") or {}).items()}
+        return Saved(errors=errors or {"_": body.get("detail", "入力内容に誤りがあります。")})
+    if response.status_code == 409:
+        return Saved(conflict=_detail(response) or failure)
+    return Saved(record=_created(response, failure))
 
 
 def _detail(response: httpx.Response) -> str:

@@ -3,10 +3,13 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
 from patients.settings import get_settings
 
 
 def create_app() -> FastAPI:
     """Builds the patients service."""
-    return create_service_app("patients", get_settings(), title="tbms patients（患者管理）", routers=[patient_router])
+    return create_service_app(
+        "patients", get_settings(), title="tbms patients（患者管理）", routers=[patient_router, lab_result_router]
+    )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, status
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
-from patients.patient.schemas import PatientCreate, PatientPage, PatientRead
+from patients.history.schemas import HistoryRead
+from patients.patient.schemas import PatientChange, PatientCreate, PatientPage, PatientRead
 from patients.patient.service import PatientService
 
 router = APIRouter(prefix="/patients", tags=["患者"])
@@ -37,3 +38,17 @@ async def list_patients(
     """Patients, newest registration first."""
     items, total = await PatientService(session, principal).page(limit=limit, offset=offset)
     return PatientPage(items=[PatientRead.model_validate(p) for p in items], total=total)
+
+
+@router.patch("/{patient_id}")
+async def correct_patient(
+    patient_id: uuid.UUID, data: PatientChange, session: SessionDep, principal: PrincipalDep
+) -> PatientRead:
+    """Corrects a patient's data (修正); 409 when somebody saved first."""
+    return PatientRead.model_validate(await PatientService(session, principal).correct(patient_id, data))
+
+
+@router.get("/{patient_id}/history")
+async def patient_history(patient_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> HistoryRead:
+    """The patient's edit history (修正履歴), newest first."""
+    return HistoryRead(items=await PatientService(session, principal).history(patient_id))

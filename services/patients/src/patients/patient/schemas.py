@@ -43,7 +43,37 @@ Text = Annotated[str, BeforeValidator(_text)]
 FlexibleDate = Annotated[date, BeforeValidator(_date)]
 
 
-class PatientCreate(BaseModel):
+class _PatientRules(BaseModel):
+    """The per-field rules registration and correction share."""
+
+    @field_validator("name_kana", check_fields=False)
+    @classmethod
+    def _kana(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        kana = to_katakana(value)
+        if not is_kana_reading(kana):
+            raise ValueError("カナはカタカナまたはひらがなで入力してください。")
+        return kana
+
+    @field_validator("postal_code", check_fields=False)
+    @classmethod
+    def _postal(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        if not re.fullmatch(r"\d{3}-?\d{4}", value):
+            raise ValueError("郵便番号は7桁の数字で入力してください（例: 154-0017）。")
+        return value if "-" in value else f"{value[:3]}-{value[3:]}"
+
+    @field_validator("birth_date", check_fields=False)
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("生年月日が未来の日付になっています。")
+        return value
+
+
+class PatientCreate(_PatientRules):
     """A new registration: the person and the registration facts."""
 
     name: Text = Field(min_length=1, max_length=100)
@@ -58,27 +88,29 @@ class PatientCreate(BaseModel):
     district: Text = Field(default="", max_length=20)
     nurse: Text = Field(default="", max_length=100)
 
-    @field_validator("name_kana")
-    @classmethod
-    def _kana(cls, value: str) -> str:
-        kana = to_katakana(value)
-        if not is_kana_reading(kana):
-            raise ValueError("カナはカタカナまたはひらがなで入力してください。")
-        return kana
 
-    @field_validator("postal_code")
-    @classmethod
-    def _postal(cls, value: str) -> str:
-        if value and not re.fullmatch(r"\d{3}-?\d{4}", value):
-            raise ValueError("郵便番号は7桁の数字で入力してください（例: 154-0017）。")
-        return value if not value or "-" in value else f"{value[:3]}-{value[3:]}"
+class PatientUpdate(_PatientRules):
+    """The fields a correction changes; a field left out (or null) stays as it is."""
 
-    @field_validator("birth_date")
-    @classmethod
-    def _not_future(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("生年月日が未来の日付になっています。")
-        return value
+    name: Text | None = Field(default=None, min_length=1, max_length=100)
+    name_kana: Text | None = Field(default=None, min_length=1, max_length=200)
+    sex: Sex | None = None
+    birth_date: FlexibleDate | None = None
+    category: Category | None = None
+    registered_on: FlexibleDate | None = None
+    postal_code: Text | None = Field(default=None, max_length=8)
+    address: Text | None = Field(default=None, max_length=300)
+    phone: Text | None = Field(default=None, max_length=20)
+    district: Text | None = Field(default=None, max_length=20)
+    nurse: Text | None = Field(default=None, max_length=100)
+
+
+class PatientChange(BaseModel):
+    """A correction (修正) of a patient, based on the version the user saw."""
+
+    version: int = Field(ge=1)
+    changes: PatientUpdate
+    reason: Text = Field(default="", max_length=500)
 
 
 class PatientRead(BaseModel):

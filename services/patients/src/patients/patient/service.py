@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot
+from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.errors import VersionConflict
 from tbms_core.events import Envelope
 
+from patients.history import service as history
+from patients.history.schemas import HistoryEntryRead
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.patient.schemas import PatientCreate
+from patients.patient.schemas import PatientChange, PatientCreate, PatientUpdate
 from patients.settings import get_settings
 
 SERVICE = "patients"
@@ -41,6 +47,11 @@ def snapshot(patient: Patient) -> PatientSnapshot:
         excluded_on=patient.excluded_on,
         updated_at=patient.updated_at,
     )
+
+
+def _editable(patient: Patient) -> dict[str, Any]:
+    """The correctable fields of a patient as JSON values."""
+    return {name: to_jsonable_python(getattr(patient, name)) for name in PatientUpdate.model_fields}
 
 
 class PatientService:
@@ -76,6 +87,56 @@ class PatientService:
         patient = await self.patients.get(patient_id)
         await self._audit(Operation.READ, patient)
         return patient
+
+    async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
+        """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        patient = await self.patients.get(patient_id)
+        patient.check_version(data.version)
+        values = data.changes.model_dump(exclude_unset=True, exclude_none=True)
+        changes = history.diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
+        if not changes:
+            return patient
+        for name in changes:
+            setattr(patient, name, values[name])
+        patient.updated_by = self.principal.user_id
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:  # somebody saved between our read and our write
+            raise VersionConflict() from exc
+        await self.session.refresh(patient)
+        await history.record_change(
+            self.session,
+            self.principal,
+            record_type="patient",
+            record_id=patient.id,
+            person_id=patient.id,
+            version=patient.version,
+            changes=changes,
+            reason=data.reason,
+        )
+        event = PatientUpdated(patient=snapshot(patient), changed_fields=list(changes))
+        await outbox.add(
+            self.session,
+            Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
+        )
+        await self._audit(Operation.UPDATE, patient)
+        return patient
+
+    async def history(self, patient_id: uuid.UUID) -> list[HistoryEntryRead]:
+        """The patient's edit history, newest first (audited as a read)."""
+        self.principal.require(Area.PATIENTS, Access.READ)
+        patient = await self.patients.get(patient_id)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="patient_history",
+            record_id=patient.id,
+            person_id=patient.id,
+        )
+        return await history.timeline(self.session, patient.id)
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
         """A page of patients for lists and for rebuilding other services' read models."""

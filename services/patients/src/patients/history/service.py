@@ -1,0 +1,89 @@
+"""Keeping and reading the edit history; a version row is written in the change's own transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.auth import Principal
+
+from patients.history.labels import RECORD_LABELS, field_label, format_value
+from patients.history.models import RecordVersion
+from patients.history.schemas import FieldChange, HistoryEntryRead
+
+Changes = dict[str, list[Any]]
+
+
+def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested values as dotted keys, so a change inside `details` names its own field."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
+    """`{field: [old, new]}` for every field whose value differs (JSON values)."""
+    old, new = flatten(before), flatten(after)
+    return {key: [old.get(key), new.get(key)] for key in sorted(old | new) if old.get(key) != new.get(key)}
+
+
+async def record_change(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    record_type: str,
+    record_id: uuid.UUID,
+    person_id: uuid.UUID,
+    version: int,
+    changes: Changes,
+    reason: str | None,
+) -> None:
+    """Stores one version row in the caller's transaction."""
+    session.add(
+        RecordVersion(
+            record_type=record_type,
+            record_id=record_id,
+            person_id=person_id,
+            version=version,
+            changed_by=principal.user_id,
+            changed_by_name=principal.display_name or principal.username,
+            reason=reason or None,
+            changes=changes,
+        )
+    )
+    await session.flush()
+
+
+async def timeline(session: AsyncSession, person_id: uuid.UUID) -> list[HistoryEntryRead]:
+    """Every saved change about a person, newest first, with labels and formatted values."""
+    rows = await session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.person_id == person_id)
+        .order_by(RecordVersion.changed_at.desc(), RecordVersion.version.desc())
+    )
+    return [_entry(row) for row in rows]
+
+
+def _entry(row: RecordVersion) -> HistoryEntryRead:
+    changes = [
+        FieldChange(field=name, label=field_label(name), old=format_value(name, old), new=format_value(name, new))
+        for name, (old, new) in row.changes.items()
+    ]
+    return HistoryEntryRead(
+        record_type=row.record_type,
+        record_label=RECORD_LABELS.get(row.record_type, row.record_type),
+        record_id=row.record_id,
+        version=row.version,
+        changed_at=row.changed_at,
+        changed_by=row.changed_by,
+        changed_by_name=row.changed_by_name,
+        reason=row.reason,
+        changes=changes,
+    )

@@ -1,0 +1,137 @@
+"""Recording and correcting test results (菌検査), with access checks, history, audit and outbox events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+from tbms_contracts.audit import Operation
+from tbms_contracts.patients import LabResultCorrected, LabResultRecorded, LabResultSnapshot
+from tbms_core import audit, outbox
+from tbms_core.auth import Access, Area, Principal
+from tbms_core.errors import InvalidInput, VersionConflict, field_errors
+from tbms_core.events import Envelope
+
+from patients.history import service as history
+from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
+from patients.lab_result.models import LabResult
+from patients.lab_result.repository import LabResultRepository
+from patients.lab_result.schemas import LabResultChange, LabResultCreate
+from patients.patient.repository import PatientRepository
+
+SERVICE = "patients"
+EDITABLE = ("specimen", "collected_on", "result_on", "laboratory", "details")
+
+
+def checked_details(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The kind's items validated and normalised, and whether they make the result MDR."""
+    try:
+        model = DETAILS[Kind(kind)].model_validate(details)
+    except ValidationError as exc:
+        errors = field_errors(RequestValidationError(exc.errors()))
+        raise InvalidInput(errors={f"details.{k}" if k != "_" else "details": v for k, v in errors.items()}) from exc
+    mdr = isinstance(model, DstDetails) and model.mdr
+    return model.model_dump(mode="json", exclude_none=True), mdr
+
+
+def lab_snapshot(result: LabResult) -> LabResultSnapshot:
+    """The event-carried state of a result."""
+    return LabResultSnapshot(
+        id=str(result.id),
+        patient_id=str(result.patient_id),
+        version=result.version,
+        kind=result.kind,
+        specimen=result.specimen,
+        collected_on=result.collected_on,
+        result_on=result.result_on,
+        laboratory=result.laboratory,
+        details=result.details,
+        mdr=result.mdr,
+        summary=summary(result.kind, result.details),
+    )
+
+
+class LabResultService:
+    """What staff do with test results: record them, correct them, read them."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.results = LabResultRepository(session)
+        self.patients = PatientRepository(session)
+
+    async def record(self, patient_id: uuid.UUID, data: LabResultCreate) -> LabResult:
+        """Records a result for a patient and publishes LabResultRecorded."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        patient = await self.patients.get(patient_id)
+        details, mdr = checked_details(data.kind, data.details)
+        fields = data.model_dump(exclude={"details"})
+        fields["specimen"] = fields["specimen"] or ""
+        result = LabResult(**fields, patient_id=patient.id, details=details, mdr=mdr, updated_by=self.principal.user_id)
+        await self.results.add(result)
+        await self._publish(LabResultRecorded(lab_result=lab_snapshot(result)), result)
+        await self._audit(Operation.CREATE, result)
+        return result
+
+    async def correct(self, patient_id: uuid.UUID, result_id: uuid.UUID, data: LabResultChange) -> LabResult:
+        """Saves a correction if nobody saved since the user's version; keeps the old values in the history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        result = await self.results.get(patient_id, result_id)
+        result.check_version(data.version)
+        values = data.changes.model_dump(exclude_unset=True, exclude_none=True)
+        if "details" in values:
+            values["details"], values["mdr"] = checked_details(result.kind, values["details"])
+        before = {name: to_jsonable_python(getattr(result, name)) for name in (*EDITABLE, "mdr")}
+        changes = history.diff(before, to_jsonable_python({**before, **values}))
+        if not changes:
+            return result
+        for name, value in values.items():
+            setattr(result, name, value)
+        result.updated_by = self.principal.user_id
+        try:
+            await self.session.flush()
+        except StaleDataError as exc:  # somebody saved between our read and our write
+            raise VersionConflict() from exc
+        await self.session.refresh(result)
+        await history.record_change(
+            self.session,
+            self.principal,
+            record_type="lab_result",
+            record_id=result.id,
+            person_id=result.patient_id,
+            version=result.version,
+            changes=changes,
+            reason=data.reason,
+        )
+        changed = sorted({name.split(".")[0] for name in changes})
+        await self._publish(LabResultCorrected(lab_result=lab_snapshot(result), changed_fields=changed), result)
+        await self._audit(Operation.UPDATE, result)
+        return result
+
+    async def timeline(self, patient_id: uuid.UUID) -> list[LabResult]:
+        """A patient's results, newest collection first (audited as a read)."""
+        self.principal.require(Area.PATIENTS, Access.READ)
+        patient = await self.patients.get(patient_id)
+        await audit.record(
+            self.session, self.principal, SERVICE, Operation.READ, record_type="lab_result", person_id=patient.id
+        )
+        return await self.results.of_patient(patient.id)
+
+    async def _publish(self, event: LabResultRecorded | LabResultCorrected, result: LabResult) -> None:
+        envelope = Envelope.of(event, aggregate_id=result.id, version=result.version, actor=self.principal.user_id)
+        await outbox.add(self.session, envelope)
+
+    async def _audit(self, operation: Operation, result: LabResult) -> None:
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            operation,
+            record_type="lab_result",
+            record_id=result.id,
+            person_id=result.patient_id,
+        )
