@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -10,12 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
+from identity.keycloak import KeycloakAdmin
 from identity.main import create_app
+from identity.settings import get_settings
 from tbms_contracts.audit import Operation, OperationRecorded
 from tbms_core.db import Database
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, service_client
 from tbms_testing.events import publish as publish_like_relay
+from tbms_testing.services import drop_database, migrate, recreate_database, test_env
 
 TEST_SUBJECT = "tbms.audit.test.operation.recorded.v1"
 
@@ -84,3 +89,67 @@ async def admin(identity: httpx.AsyncClient) -> dict[str, str]:
 async def nurse(identity: httpx.AsyncClient) -> dict[str, str]:
     """nurse1 (保健師), who has no audit access."""
     return await asyncio.to_thread(auth_headers, "nurse1")
+
+
+@pytest.fixture
+async def viewer(identity: httpx.AsyncClient) -> dict[str, str]:
+    """viewer1 (参照のみ), who has neither user administration nor audit access."""
+    return await asyncio.to_thread(auth_headers, "viewer1")
+
+
+@pytest.fixture
+async def keycloak(identity: httpx.AsyncClient) -> AsyncIterator[KeycloakAdmin]:
+    """The test run's own Keycloak admin client, for setup and cleanup behind the API."""
+    client = KeycloakAdmin(get_settings())
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def cleanup(keycloak: KeycloakAdmin) -> AsyncIterator[list[str]]:
+    """Keycloak paths (`/users/<id>`, `/groups/<id>`) a test created; deleted afterwards."""
+    created: list[str] = []
+    yield created
+    for path in created:
+        with contextlib.suppress(httpx.HTTPStatusError):
+            await keycloak.send("DELETE", path)
+
+
+@pytest.fixture
+async def own_database(identity: httpx.AsyncClient) -> AsyncIterator[dict[str, str]]:
+    """The environment of a second, migrated identity database with its own consumer names; dropped after."""
+    tag = uuid.uuid4().hex[:6]
+    name = f"tbms_identity_t{os.getpid()}_{tag}"
+    env = await asyncio.to_thread(test_env, "identity", name)
+    env["TBMS_IDENTITY_DURABLE_SUFFIX"] = f"-test{os.getpid()}-{tag}"
+    await recreate_database(name)
+    await asyncio.to_thread(migrate, "identity", env)
+    yield env
+    await drop_database(name)
+
+
+@contextlib.asynccontextmanager
+async def identity_app(env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """Runs one more in-process identity app on the given environment until the block ends."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    try:
+        app = create_app()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://identity") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+@pytest.fixture(scope="session")
+def start_identity() -> Callable[[dict[str, str]], contextlib.AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """Starts another identity app on an environment: `async with start_identity(env) as client`."""
+    return identity_app

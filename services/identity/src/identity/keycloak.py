@@ -53,14 +53,24 @@ class KeycloakAdmin:
         """Forgets a user's failed logins, lifting a temporary lockout (brute-force protection)."""
         await self._send("DELETE", f"/admin/realms/{self.realm}/attack-detection/brute-force/users/{user_id}")
 
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET `/admin/realms/<realm><path>` as JSON."""
+        return await self._get(f"/admin/realms/{self.realm}{path}", params or {})
+
+    async def send(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """Sends a change to `/admin/realms/<realm><path>`; raises httpx.HTTPStatusError on a refusal."""
+        return await self._send(method, f"/admin/realms/{self.realm}{path}", json=body)
+
     async def _get(self, path: str, params: dict[str, Any]) -> Any:
         return (await self._send("GET", path, params)).json()
 
-    async def _send(self, method: str, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
-        response = await self.client.request(method, path, params=params, headers=await self._auth())
+    async def _send(
+        self, method: str, path: str, params: dict[str, Any] | None = None, *, json: Any = None
+    ) -> httpx.Response:
+        response = await self.client.request(method, path, params=params, json=json, headers=await self._auth())
         if response.status_code == 401:
             self._expires = 0.0
-            response = await self.client.request(method, path, params=params, headers=await self._auth())
+            response = await self.client.request(method, path, params=params, json=json, headers=await self._auth())
         response.raise_for_status()
         return response
 

@@ -1,27 +1,35 @@
 """The identity service application."""
 
 from fastapi import FastAPI
-from tbms_core.app import create_service_app
+from tbms_core.app import ServiceKit, create_service_app
 
+from identity.access.api import router as access_router
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
 from identity.settings import get_settings
+from identity.users.api import router as users_router
 
 
 def create_app() -> FastAPI:
     """Builds the identity service: operation history from `tbms.audit.>`, login history from Keycloak."""
     settings = get_settings()
     login_sync = LoginSync(KeycloakAdmin(settings), interval=settings.login_sync_seconds)
+    keycloak = KeycloakAdmin(settings)
+
+    async def close_keycloak(_: ServiceKit) -> None:
+        await keycloak.aclose()
+
     app = create_service_app(
         "identity",
         settings,
         title="tbms identity（利用者・履歴管理）",
-        routers=[audit_router, login_router],
+        routers=[audit_router, login_router, users_router, access_router],
         consumers=CONSUMERS,
         on_startup=login_sync.start,
+        on_shutdown=close_keycloak,
     )
-    app.state.login_sync = login_sync
+    app.state.login_sync, app.state.keycloak = login_sync, keycloak
     return app

@@ -3,8 +3,16 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
-from identity.audit_log.models import AuditChainHead, AuditEvent
+from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.login_history.models import LoginEvent
 
 metadata = Base.metadata
-__all__ = ["AuditChainHead", "AuditEvent", "InboxMessage", "LoginEvent", "OutboxMessage", "metadata"]
+__all__ = [
+    "AuditChainCheckpoint",
+    "AuditChainHead",
+    "AuditEvent",
+    "InboxMessage",
+    "LoginEvent",
+    "OutboxMessage",
+    "metadata",
+]

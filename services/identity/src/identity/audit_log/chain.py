@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.db import Database
 
-from identity.audit_log.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from identity.audit_log.models import GENESIS_HASH, AuditChainCheckpoint, AuditChainHead, AuditEvent
 
 CHAINED_FIELDS = (
     "seq",
@@ -94,8 +94,8 @@ class ChainReport:
         return _MESSAGES[self.problem].format(seq=self.broken_seq)
 
 
-async def _rows(session: AsyncSession, batch: int) -> AsyncIterator[Mapping[str, Any]]:
-    last = 0
+async def _rows(session: AsyncSession, batch: int, *, after: int = 0) -> AsyncIterator[Mapping[str, Any]]:
+    last = after
     while True:
         result = await session.execute(
             select(*_COLUMNS).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
@@ -109,14 +109,15 @@ async def _rows(session: AsyncSession, batch: int) -> AsyncIterator[Mapping[str,
 
 
 async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> ChainReport:
-    """Walks the chain in seq order inside the session's transaction; names the first broken seq."""
+    """Walks the chain in seq order from the purge checkpoint (or the start); names the first broken seq."""
     head = (await session.execute(select(AuditChainHead.seq, AuditChainHead.hash))).one()
-    expected, prev, checked = 1, GENESIS_HASH, 0
+    start = (await session.execute(select(AuditChainCheckpoint.seq, AuditChainCheckpoint.hash))).one_or_none()
+    expected, prev, checked = (start.seq + 1, start.hash, 0) if start else (1, GENESIS_HASH, 0)
 
     def broken(seq: int, problem: ChainProblem) -> ChainReport:
         return ChainReport(False, checked, head.seq, seq, problem)
 
-    async for row in _rows(session, batch):
+    async for row in _rows(session, batch, after=expected - 1):
         if row["seq"] > head.seq:
             return (
                 broken(expected, ChainProblem.MISSING)

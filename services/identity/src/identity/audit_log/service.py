@@ -6,9 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
-from tbms_core.db import Database
+from tbms_core.db import Database, utcnow
 
 from identity.audit_log.chain import ChainReport, verify_database
+from identity.audit_log.disclosure import DisclosureReport, accesses_to
 from identity.audit_log.models import AuditEvent
 from identity.audit_log.repository import AuditEventRepository
 from identity.audit_log.schemas import AuditEventFilter
@@ -37,6 +38,36 @@ class AuditLogService:
             query=criteria.as_query(),
         )
         return rows
+
+    async def export(self, criteria: AuditEventFilter) -> list[AuditEvent]:
+        """Events matching the criteria for a CSV download; recorded as an export of the audit log."""
+        self.principal.require(Area.AUDIT, Access.READ)
+        rows = await self.events.search(criteria)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.EXPORT,
+            record_type="audit_log",
+            person_id=criteria.person_id,
+            query=criteria.as_query(),
+        )
+        return rows
+
+    async def disclose(self, person_id: str, *, printed: bool = False) -> DisclosureReport:
+        """Who accessed one person's data (本人開示); recorded as a read, or a print for the page."""
+        self.principal.require(Area.AUDIT, Access.READ)
+        items = await accesses_to(self.session, person_id)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.PRINT if printed else Operation.READ,
+            record_type="disclosure",
+            record_id=person_id,
+            person_id=person_id,
+        )
+        return DisclosureReport(person_id=person_id, generated_at=utcnow(), items=items)
 
     async def verify(self, db: Database) -> ChainReport:
         """Walks the whole chain on a consistent snapshot and names the first broken seq."""

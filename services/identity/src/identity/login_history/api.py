@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
+from identity.csv_export import MAX_EXPORT_ROWS, csv_response, jst
 from identity.login_history.schemas import LastLogin, LoginEventFilter, LoginEventPage, LoginEventRead
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync
@@ -46,6 +47,35 @@ def login_filter(
 async def my_last_login(session: SessionDep, principal: PrincipalDep, sync: LoginSyncDep) -> LastLogin:
     """The caller's previous successful login and last logout, for the home page (N04)."""
     return await LoginHistoryService(session, principal, sync).last_of_mine()
+
+
+LOGIN_EVENT_LABELS = {
+    "LOGIN": "ログイン",
+    "LOGIN_ERROR": "ログイン失敗",
+    "LOGOUT": "ログアウト",
+    "LOGOUT_ERROR": "ログアウト失敗",
+    "UPDATE_PASSWORD": "パスワード変更",
+    "UPDATE_TOTP": "ワンタイムパスワード設定",
+    "REMOVE_TOTP": "ワンタイムパスワード削除",
+}
+LOGIN_CSV_HEADER = ("日時（日本時間）", "種別", "ユーザID", "利用者番号", "端末IPアドレス", "接続元", "エラー")
+
+
+@router.get("/export.csv", response_class=Response)
+async def export_logins(
+    criteria: Annotated[LoginEventFilter, Depends(login_filter)],
+    session: SessionDep,
+    principal: PrincipalDep,
+    sync: LoginSyncDep,
+) -> Response:
+    """The login history as CSV for Excel, same filters as the list, up to 100,000 rows (R36)."""
+    criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS})
+    rows = await LoginHistoryService(session, principal, sync).search(criteria, export=True)
+    lines = (
+        (jst(r.time), LOGIN_EVENT_LABELS.get(r.type, r.type), r.username, r.user_id, r.ip_address, r.client_id, r.error)
+        for r in rows
+    )
+    return csv_response("ログイン履歴.csv", LOGIN_CSV_HEADER, lines)
 
 
 @router.get("")

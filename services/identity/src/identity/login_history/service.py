@@ -47,8 +47,8 @@ class LoginHistoryService:
             failed_logins_since_previous=failed,
         )
 
-    async def search(self, criteria: LoginEventFilter) -> list[LoginEvent]:
-        """Login events matching the criteria, newest first; recorded as a read of the login history."""
+    async def search(self, criteria: LoginEventFilter, *, export: bool = False) -> list[LoginEvent]:
+        """Login events matching the criteria, newest first; recorded as a read (or export) of the history."""
         self.principal.require(Area.AUDIT, Access.READ)
         await self.sync.refresh(self.session)
         rows = await self.events.search(criteria)
@@ -56,7 +56,7 @@ class LoginHistoryService:
             self.session,
             self.principal,
             SERVICE,
-            Operation.READ,
+            Operation.EXPORT if export else Operation.READ,
             record_type="login_history",
             query=criteria.as_query(),
         )

@@ -1,0 +1,156 @@
+"""CSV exports for Excel and the 本人開示 report: filtered like the lists, in Japan time, themselves audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from identity.audit_log.models import AuditEvent
+from sqlalchemy import func, select
+from tbms_contracts.audit import Operation, OperationRecorded
+from tbms_core.db import Database
+from tbms_core.events import Envelope
+from tbms_testing import wait_for
+
+Publish = Callable[..., Awaitable[Envelope]]
+Build = Callable[..., OperationRecorded]
+
+
+def parse_csv(response: httpx.Response) -> list[list[str]]:
+    """The rows of a CSV download, checking it starts with the BOM Excel needs."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+async def stored(db: Database, envelopes: list[Envelope]) -> None:
+    """Waits until every published event is in the history (reading it through the API would add more)."""
+    wanted = [e.event_id for e in envelopes]
+
+    async def found() -> bool:
+        async with db.session() as session:
+            query = select(func.count()).select_from(AuditEvent).where(AuditEvent.event_id.in_(wanted))
+            return await session.scalar(query) == len(wanted)
+
+    await wait_for(found, timeout=30, interval=0.5)
+
+
+async def exports_recorded(db: Database, record_type: str) -> list[AuditEvent]:
+    """Waits for the audit record of an export."""
+
+    async def found() -> list[AuditEvent]:
+        async with db.session() as session:
+            query = select(AuditEvent).where(AuditEvent.record_type == record_type, AuditEvent.operation == "export")
+            return list(await session.scalars(query))
+
+    return await wait_for(found, timeout=30, interval=0.5)  # type: ignore[return-value]
+
+
+class TestAuditExport:
+    """Auditors download the operation history as CSV."""
+
+    @pytest.mark.req("R36")
+    @pytest.mark.req("N05")
+    async def test_export_has_japanese_headers_jst_times_and_the_filter(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], publish: Publish, operation: Build, db: Database
+    ) -> None:
+        person = f"test-person-{uuid.uuid4()}"
+        when = datetime(2026, 4, 1, 15, 30, tzinfo=UTC)
+        envelopes = [await publish(operation(person, occurred_at=when, operation=Operation.PRINT))]
+        envelopes.append(await publish(operation(f"test-person-{uuid.uuid4()}")))
+        await stored(db, envelopes)
+        params = {"person_id": person, "service": "test"}
+        rows = parse_csv(await identity.get("/audit/events/export.csv", params=params, headers=admin))
+        header, [line] = rows[0], rows[1:]
+        assert header[:3] == ["連番", "日時（日本時間）", "利用者番号"]
+        record = dict(zip(header, line, strict=True))
+        assert (record["日時（日本時間）"], record["操作"], record["対象者ID"]) == (
+            "2026-04-02 00:30:00",
+            "印刷",
+            person,
+        )
+        assert any(person in (row.query or "") for row in await exports_recorded(db, "audit_log"))
+
+    @pytest.mark.req("R36")
+    async def test_nurse_cannot_export(self, identity: httpx.AsyncClient, nurse: dict[str, str]) -> None:
+        assert (await identity.get("/audit/events/export.csv", headers=nurse)).status_code == 403
+
+
+class TestLoginExport:
+    """Auditors download the login history as CSV."""
+
+    @pytest.mark.req("R36")
+    async def test_login_export_lists_logins_in_japanese(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], db: Database
+    ) -> None:
+        params = {"user": "admin1", "type": "LOGIN"}
+        rows = parse_csv(await identity.get("/logins/export.csv", params=params, headers=admin))
+        assert rows[0][:3] == ["日時（日本時間）", "種別", "ユーザID"]
+        assert rows[1:] and {row[1] for row in rows[1:]} == {"ログイン"} and {row[2] for row in rows[1:]} == {"admin1"}
+        assert await exports_recorded(db, "login_history")
+
+
+class TestDisclosure:
+    """本人開示: who accessed one person's data, per staff member."""
+
+    async def _accesses(self, db: Database, publish: Publish, operation: Build) -> str:
+        """Publishes synthetic accesses by two staff members and one auditor's read; returns the person."""
+        person, start = f"test-person-{uuid.uuid4()}", datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
+        events: list[dict[str, Any]] = [
+            {"user_id": "u-a", "username": "保健師A", "occurred_at": start},
+            {
+                "user_id": "u-a",
+                "username": "保健師A",
+                "occurred_at": start + timedelta(days=3),
+                "operation": Operation.UPDATE,
+            },
+            {
+                "user_id": "u-b",
+                "username": "事務B",
+                "occurred_at": start + timedelta(days=1),
+                "operation": Operation.PRINT,
+            },
+            {"user_id": "u-c", "username": "監査者", "occurred_at": start, "service": "identity"},
+        ]
+        await stored(db, [await publish(operation(person, **fields)) for fields in events])
+        return person
+
+    @pytest.mark.req("N05")
+    @pytest.mark.req("R36")
+    async def test_accesses_are_grouped_by_user_without_the_auditors_reads(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], publish: Publish, operation: Build, db: Database
+    ) -> None:
+        person = await self._accesses(db, publish, operation)
+        response = await identity.get(f"/audit/disclosure/{person}", headers=admin)
+        assert response.status_code == 200, response.text
+        items = response.json()["items"]
+        assert [item["username"] for item in items] == ["保健師A", "事務B"]
+        first = items[0]
+        assert (first["count"], first["operations"], first["operation_labels"]) == (
+            2,
+            ["read", "update"],
+            ["参照", "更新"],
+        )
+        assert datetime.fromisoformat(first["last_at"]) - datetime.fromisoformat(first["first_at"]) == timedelta(days=3)
+
+    @pytest.mark.req("N05")
+    async def test_printable_page_is_japanese_a4_html(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], publish: Publish, operation: Build, db: Database
+    ) -> None:
+        person = await self._accesses(db, publish, operation)
+        response = await identity.get(f"/audit/disclosure/{person}", params={"format": "html"}, headers=admin)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+        page = response.text
+        assert "本人開示" in page and "size: A4" in page and "事務B" in page and "2026-05-01 10:00:00" in page
+        assert "監査者" not in page
+
+    @pytest.mark.req("N05")
+    async def test_viewer_cannot_see_the_disclosure(self, identity: httpx.AsyncClient, viewer: dict[str, str]) -> None:
+        assert (await identity.get("/audit/disclosure/anyone", headers=viewer)).status_code == 403
