@@ -7,7 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from tbms_tools import config, demo, stack
+import httpx
+
+from tbms_tools import config, demo, reindex, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
     env.add_argument("--service", choices=config.SERVICES, help="only this service's variables")
     groups.add_parser("demo-data", help="register synthetic demo patients (only into an empty system)")
+    search_parser = groups.add_parser("search", help="the search index")
+    search_actions = search_parser.add_subparsers(dest="action", required=True)
+    rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")
+    rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 and 患者管理 read access")
+    rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
     return parser
 
 
@@ -32,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.group == "demo-data":
             demo.load()
+        elif args.group == "search":
+            reindex.reindex(args.user, keep=args.keep)
         elif args.action == "up":
             stack.up(infra_only=args.infra_only)
         elif args.action == "down":
@@ -43,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n".join(config.export_lines(env)))
     except stack.StackError as error:
         print(f"[stack] ERROR: {error}", file=sys.stderr)
+        return 1
+    except httpx.HTTPError as error:
+        print(f"[search] ERROR: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `tbms stack status | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

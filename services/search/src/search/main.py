@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
 
 from search.engine.factory import create_engine
+from search.indexing.api import router as admin_router
 from search.indexing.consumers import consumers
 from search.query.api import router as search_router
 from search.settings import get_settings
@@ -26,7 +27,7 @@ def create_app() -> FastAPI:
         "search",
         settings,
         title="tbms search（検索）",
-        routers=[search_router],
+        routers=[search_router, admin_router],
         consumers=consumers(engine),
         on_startup=open_index,
         on_shutdown=close_index,

@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from search.engine.base import SearchDocument, SearchQuery
-from search.engine.meili import MeiliEngine, MeiliError
+from search.engine.base import SearchDocument, SearchFilters, SearchQuery
+from search.engine.meili import MeiliEngine, MeiliError, UnsupportedConditions, filter_expression
+from search.engine.terms import parse_query
 
 URL = "http://meili.test:7700"
 KEY = "test-master-key"
@@ -160,3 +161,15 @@ class TestSearch:
     async def test_no_readable_area_sends_no_request(self, engine: MeiliEngine, replay: Replay) -> None:
         assert (await engine.search(SearchQuery("試験", []))).total == 0
         assert replay.position == 0
+
+
+class TestConditions:
+    """What the Meilisearch adapter filters by so far; anything else is refused, never silently ignored."""
+
+    def test_record_types_become_a_filter_and_other_conditions_are_refused(self) -> None:
+        kinds = SearchQuery("x", ["patients", "contacts"], filters=SearchFilters(record_types=("contact",)))
+        expression = filter_expression(kinds, parse_query("x"))
+        assert expression == 'area IN ["patients", "contacts"] AND record_type IN ["contact"]'
+        districts = SearchQuery("x", ["patients"], filters=SearchFilters(districts=("北部",)))
+        with pytest.raises(UnsupportedConditions):
+            filter_expression(districts, parse_query("x"))

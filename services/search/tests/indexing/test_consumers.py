@@ -73,6 +73,39 @@ class TestPatientEvents:
         assert (item["name"], item["status"], item["excluded_on"]) == ("検証 新姓", "excluded", "2026-11-20")
         assert await found(client, "中間 " + number) == []
 
+    async def test_a_deleted_patient_disappears_and_a_late_redelivery_cannot_bring_it_back(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        patient_id, number = uuid.uuid4(), unique_number()
+        await publish(patient_event(patient_id, 1, "試験 削除", number))
+        await wait_for(lambda: has(client, number), timeout=5)
+        deleted = Envelope(
+            type="tbms.patients.patient.deleted.v1", aggregate_id=str(patient_id), aggregate_version=2, payload={}
+        )
+        await publish(deleted)
+        await wait_for(lambda: processed(client, deleted.event_id), timeout=5)
+        assert await found(client, number) == []
+        late = patient_event(patient_id, 1, "試験 削除", number)  # the registration, redelivered
+        await publish_again(late)
+        await wait_for(lambda: processed(client, late.event_id), timeout=5)
+        assert await found(client, number) == []
+
+    async def test_an_exclusion_shows_as_excluded_after_active_records(self, client: httpx.AsyncClient) -> None:
+        first, second, number = uuid.uuid4(), uuid.uuid4(), unique_number()
+        excluded = patient_event(first, 2, "試験 除外", number, status="excluded", excluded_on=date(2026, 11, 21))
+        await publish(excluded, patient_event(second, 1, "試験 継続", number))
+        await wait_for(lambda: has(client, number, count=2), timeout=5)
+        items = await found(client, number)
+        assert [(item["name"], item["status"]) for item in items] == [
+            ("試験 継続", "active"),
+            ("試験 除外", "excluded"),
+        ]
+
+
+async def has(client: httpx.AsyncClient, query: str, count: int = 1) -> bool:
+    """True once a search finds `count` records."""
+    return len(await found(client, query)) == count
+
 
 async def publish_again(envelope: Envelope) -> None:
     """Publishes the same event under a fresh message id, so JetStream's dedup cannot drop it."""

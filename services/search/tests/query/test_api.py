@@ -43,9 +43,16 @@ class TestSearch:
                     "registration_no": patient.registration_no,
                     "status": "active",
                     "excluded_on": None,
+                    "sex": "female",
+                    "district": "",
+                    "highlight": {
+                        "name": [["試験 結果", False]],  # found by its reading: the カナ is marked
+                        "name_kana": [["シケン", True], [" ケッカ", False]],
+                    },
                 }
             ],
             "total": 1,
+            "facets": {},
         }
 
     async def test_a_viewer_can_search_patients(self, client: httpx.AsyncClient, index_patient: IndexPatient) -> None:
@@ -94,13 +101,13 @@ class TestBadInput:
         body = response.json()
         assert body["code"] == "invalid_input" and "検索する語句を入力してください" in body["errors"]["q"]
 
-    async def test_a_missing_query_is_refused(self, client: httpx.AsyncClient) -> None:
+    async def test_neither_words_nor_conditions_is_refused(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/search", headers=auth_headers("nurse1"))
-        assert response.status_code == 422 and response.json()["errors"] == {"q": "必須項目です。"}
+        assert response.status_code == 422 and "検索する語句を入力してください" in response.json()["errors"]["q"]
 
     async def test_an_unknown_record_type_is_refused(self, client: httpx.AsyncClient) -> None:
         response = await search(client, q="試験", type="unknown")
-        assert response.status_code == 422 and response.json()["errors"] == {"type": "選択肢から選んでください。"}
+        assert response.status_code == 422 and response.json()["errors"] == {"type.0": "選択肢から選んでください。"}
 
     async def test_without_login_nothing_is_searched(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/search", params={"q": "試験"})).status_code == 401
@@ -123,4 +130,14 @@ class TestSuggest:
         items = response.json()["items"]
         assert len(items) == 8
         assert items[0]["name"] == "候補 試験" and items[0]["birth_date_wareki"] == "昭和45年3月1日"
-        assert set(items[0]) == {"record_type", "id", "area", "name", "name_kana", "birth_date", "birth_date_wareki"}
+        assert set(items[0]) == {
+            "record_type",
+            "id",
+            "area",
+            "name",
+            "name_kana",
+            "birth_date",
+            "birth_date_wareki",
+            "registration_no",
+            "highlight",
+        }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -26,6 +26,12 @@ class SearchDocument:
     phone: str = ""
     postal_code: str = ""
     address: str = ""
+    sex: str = ""
+    district: str = ""
+    nurse: str = ""
+    registered_on: date | None = None
+    diagnosed_on: date | None = None
+    numbers: tuple[str, ...] = ()  # 公費負担者番号, 受給者番号 … found by their digits
 
     def hit_fields(self) -> dict[str, Any]:
         """What a result shows of this record, as JSON values."""
@@ -55,6 +61,8 @@ class SearchHit:
     registration_no: str
     status: str
     excluded_on: date | None = None
+    sex: str = ""
+    district: str = ""
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> SearchHit:
@@ -69,15 +77,54 @@ class SearchHit:
             registration_no=fields.get("registration_no") or "",
             status=fields.get("status") or "",
             excluded_on=_date(fields.get("excluded_on")),
+            sex=fields.get("sex") or "",
+            district=fields.get("district") or "",
         )
+
+
+FACETS = ("record_type", "status", "district", "sex")  # what the result page counts for the current query
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The hits of one page and how many records matched in all."""
+    """The hits of one page, how many records matched in all, and counts per facet value."""
 
     hits: list[SearchHit]
     total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive bounds of a date filter; either may be open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def open(self) -> bool:
+        """True when the range does not restrict anything."""
+        return self.start is None and self.end is None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The advanced search's conditions, combined with AND (values within one field with OR)."""
+
+    record_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    nurses: tuple[str, ...] = ()
+    sexes: tuple[str, ...] = ()
+    birth: DateRange = DateRange()
+    registered: DateRange = DateRange()
+    diagnosed: DateRange = DateRange()
+
+    @property
+    def empty(self) -> bool:
+        """True when no condition is set."""
+        values = (self.record_types, self.statuses, self.districts, self.nurses, self.sexes)
+        return not any(values) and self.birth.open and self.registered.open and self.diagnosed.open
 
 
 @dataclass(frozen=True)
@@ -89,6 +136,8 @@ class SearchQuery:
     record_type: str | None = None
     limit: int = 20
     offset: int = 0
+    filters: SearchFilters = SearchFilters()
+    facets: bool = False
 
 
 class SearchEngine(Protocol):
@@ -105,6 +154,9 @@ class SearchEngine(Protocol):
 
     async def delete(self, record_type: str, record_id: str) -> None:
         """Removes a record from the index."""
+
+    async def clear(self) -> None:
+        """Removes every record, before a rebuild from the owning services."""
 
     async def search(self, query: SearchQuery) -> SearchResult:
         """Records matching every word of the query, best first."""

@@ -7,15 +7,17 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from search.engine.base import SearchDocument, SearchHit, SearchQuery, SearchResult
-from search.engine.terms import SEPARATOR, QueryTerms, exact_keys, fold, index_text, parse_query
+from search.engine.sqlite_query import run_search
+from search.engine.terms import SEPARATOR, exact_keys, fold, index_text, latin_words, parse_query, typo_match
 
 T = TypeVar("T")
-TRIGRAM = 3  # FTS5 trigram needs three characters; shorter words are matched with instr()
 SUGGEST_LIMIT = 8
+SCHEMA_VERSION = 2  # a different version drops the index: it is rebuilt from the owners (`tbms search reindex`)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -25,8 +27,14 @@ CREATE TABLE IF NOT EXISTS documents (
     version INTEGER NOT NULL,
     area TEXT NOT NULL,
     active INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    district TEXT NOT NULL,
+    nurse TEXT NOT NULL,
+    sex TEXT NOT NULL,
     birth_year INTEGER,
     birth_date TEXT,
+    registered_on TEXT,
+    diagnosed_on TEXT,
     sort_key TEXT NOT NULL,
     exact_keys TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -34,6 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
     UNIQUE (record_type, record_id)
 );
 CREATE INDEX IF NOT EXISTS ix_documents_birth_year ON documents (birth_year);
+CREATE INDEX IF NOT EXISTS ix_documents_birth_date ON documents (birth_date);
+CREATE TABLE IF NOT EXISTS latin_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     body, content='documents', content_rowid='rowid', tokenize='trigram'
 );
@@ -48,26 +58,21 @@ CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE ON documents BEGIN
     INSERT INTO documents_fts (rowid, body) VALUES (new.rowid, new.body);
 END;
 """
-
-UPSERT = """
-INSERT INTO documents (record_type, record_id, version, area, active, birth_year, birth_date, sort_key,
-                       exact_keys, body, hit)
-VALUES (:record_type, :record_id, :version, :area, :active, :birth_year, :birth_date, :sort_key,
-        :exact_keys, :body, :hit)
+DROP = """
+DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS latin_terms;
+"""
+COLUMNS = (
+    "record_type, record_id, version, area, active, status, district, nurse, sex, birth_year, birth_date, "
+    "registered_on, diagnosed_on, sort_key, exact_keys, body, hit"
+)
+UPSERT = f"""
+INSERT INTO documents ({COLUMNS})
+VALUES ({", ".join(":" + column.strip() for column in COLUMNS.split(","))})
 ON CONFLICT (record_type, record_id) DO UPDATE SET
-    version = excluded.version, area = excluded.area, active = excluded.active,
-    birth_year = excluded.birth_year, birth_date = excluded.birth_date, sort_key = excluded.sort_key,
-    exact_keys = excluded.exact_keys, body = excluded.body, hit = excluded.hit
+    {", ".join(f"{column.strip()} = excluded.{column.strip()}" for column in COLUMNS.split(",")[2:])}
 WHERE excluded.version > documents.version
-"""
-
-# exact (a whole field equals the query) before prefix before substring; active records first
-MATCH_RANK = """
-CASE WHEN :joined = '' THEN 2
-     WHEN instr(:nl || exact_keys || :nl, :nl || :joined || :nl) > 0 THEN 0
-     WHEN instr(:nl || exact_keys, :nl || :joined) > 0 THEN 1
-     ELSE 2 END
-"""
+"""  # noqa: S608 - fixed column names
+ADD_TERM = "INSERT OR IGNORE INTO latin_terms (term) VALUES (?)"
 
 
 class EmbeddedEngine:
@@ -92,12 +97,16 @@ class EmbeddedEngine:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = self._connect()
         self._writer.execute("PRAGMA journal_mode=WAL")
+        if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._writer.executescript(DROP)
+            self._writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._writer.executescript(SCHEMA)
         self._reader = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=5000")
+        conn.create_function("typo_match", 2, typo_match, deterministic=True)
         return conn
 
     async def close(self) -> None:
@@ -114,7 +123,15 @@ class EmbeddedEngine:
 
     async def index(self, document: SearchDocument) -> bool:
         """Stores the document unless the index holds the same or a newer version of it."""
-        return await self._write(lambda conn: conn.execute(UPSERT, _row(document)).rowcount > 0)
+        return await self._write(lambda conn: _store(conn, [document]) > 0)
+
+    async def index_many(self, documents: list[SearchDocument]) -> int:
+        """Stores many documents in one transaction (rebuilds and benchmarks); how many were applied."""
+        return await self._write(lambda conn: _store(conn, documents))
+
+    async def clear(self) -> None:
+        """Removes every record, before a rebuild from the owning services."""
+        await self._write(lambda conn: conn.execute("DELETE FROM documents"))
 
     async def delete(self, record_type: str, record_id: str) -> None:
         """Removes a record from the index."""
@@ -130,14 +147,13 @@ class EmbeddedEngine:
     async def search(self, query: SearchQuery) -> SearchResult:
         """Records matching every word, active before excluded, exact before prefix before substring."""
         terms = parse_query(query.text)
-        if terms.empty or not query.areas:
+        if (terms.empty and query.filters.empty) or not query.areas:
             return SearchResult(hits=[], total=0)
-        where, params = _where(query, terms)
-        return await self._read(lambda conn: _run_search(conn, where, params, query))
+        return await self._read(lambda conn: run_search(conn, query, terms))
 
     async def suggest(self, query: SearchQuery) -> list[SearchHit]:
         """The first few matches for the search box's drop-down."""
-        limited = SearchQuery(query.text, query.areas, query.record_type, limit=SUGGEST_LIMIT)
+        limited = replace(query, limit=SUGGEST_LIMIT, offset=0, facets=False)
         return (await self.search(limited)).hits
 
     async def _write(self, action: Callable[[sqlite3.Connection], T]) -> T:
@@ -168,6 +184,15 @@ class EmbeddedEngine:
         return await asyncio.to_thread(run)
 
 
+def _store(conn: sqlite3.Connection, documents: list[SearchDocument]) -> int:
+    applied = 0
+    for document in documents:
+        row = _row(document)
+        applied += conn.execute(UPSERT, row).rowcount
+        conn.executemany(ADD_TERM, [(term,) for term in latin_words(row["body"])])
+    return applied
+
+
 def _row(document: SearchDocument) -> dict[str, Any]:
     birth = document.birth_date
     return {
@@ -176,48 +201,18 @@ def _row(document: SearchDocument) -> dict[str, Any]:
         "version": document.version,
         "area": document.area,
         "active": int(document.active),
+        "status": document.status,
+        "district": document.district,
+        "nurse": document.nurse,
+        "sex": document.sex,
         "birth_year": birth.year if birth else None,
         "birth_date": birth.isoformat() if birth else None,
+        "registered_on": document.registered_on.isoformat() if document.registered_on else None,
+        "diagnosed_on": document.diagnosed_on.isoformat() if document.diagnosed_on else None,
         "sort_key": fold(document.name_kana),
         "exact_keys": SEPARATOR.join(exact_keys(document)),
         "body": index_text(document),
-        "hit": json.dumps(document.hit_fields(), ensure_ascii=False),
+        "hit": json.dumps(
+            document.hit_fields() | {"sex": document.sex, "district": document.district}, ensure_ascii=False
+        ),
     }
-
-
-def _where(query: SearchQuery, terms: QueryTerms) -> tuple[str, dict[str, Any]]:
-    """The WHERE clause: readable areas, record type, and every term of the query (AND)."""
-    params: dict[str, Any] = {"joined": terms.joined, "nl": SEPARATOR}
-    areas = [f":area{i}" for i in range(len(query.areas))]
-    params |= {f"area{i}": area for i, area in enumerate(query.areas)}
-    clauses = [f"area IN ({', '.join(areas)})"]
-    if query.record_type:
-        clauses.append("record_type = :record_type")
-        params["record_type"] = query.record_type
-    long_words = [word for word in terms.words if len(word) >= TRIGRAM]
-    if long_words:
-        clauses.append("rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH :fts)")
-        params["fts"] = " AND ".join('"' + word.replace('"', '""') + '"' for word in long_words)
-    for i, word in enumerate(word for word in terms.words if len(word) < TRIGRAM):
-        clauses.append(f"instr(body, :short{i}) > 0")
-        params[f"short{i}"] = word
-    for i, year in enumerate(terms.birth_years):
-        clauses.append(f"birth_year = :year{i}")
-        params[f"year{i}"] = year
-    for i, day in enumerate(terms.birth_dates):
-        clauses.append(f"birth_date = :day{i}")
-        params[f"day{i}"] = day.isoformat()
-    return " AND ".join(clauses), params
-
-
-def _run_search(conn: sqlite3.Connection, where: str, params: dict[str, Any], query: SearchQuery) -> SearchResult:
-    sql = (
-        f"SELECT hit, count(*) OVER () FROM documents WHERE {where} "  # noqa: S608 - placeholders only
-        f"ORDER BY active DESC, {MATCH_RANK}, sort_key, record_id LIMIT :limit OFFSET :offset"
-    )
-    rows = conn.execute(sql, params | {"limit": query.limit, "offset": query.offset}).fetchall()
-    if rows:
-        total = int(rows[0][1])
-    else:
-        total = int(conn.execute(f"SELECT count(*) FROM documents WHERE {where}", params).fetchone()[0])  # noqa: S608
-    return SearchResult(hits=[SearchHit.from_fields(json.loads(row[0])) for row in rows], total=total)

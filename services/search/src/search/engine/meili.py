@@ -6,12 +6,14 @@ import asyncio
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
+from tbms_core.errors import InvalidInput
 from tbms_core.jp.text import VARIANT_FOLDING, digits_only
 
-from search.engine.base import SearchDocument, SearchHit, SearchQuery, SearchResult
+from search.engine.base import SearchDocument, SearchFilters, SearchHit, SearchQuery, SearchResult
 from search.engine.terms import QueryTerms, birth_tokens, fold, parse_query
 
 SUGGEST_LIMIT = 8
@@ -32,6 +34,12 @@ FINISHED = {"succeeded", "failed", "canceled"}
 
 class MeiliError(RuntimeError):
     """Meilisearch refused a request or a task failed."""
+
+
+class UnsupportedConditions(InvalidInput):
+    """The Meilisearch adapter does not filter by status, district, nurse, sex or dates yet (embedded does)."""
+
+    message = "この検索エンジンでは種別以外の条件による絞り込みはまだ利用できません。"
 
 
 def index_settings() -> dict[str, Any]:
@@ -90,6 +98,10 @@ def filter_expression(query: SearchQuery, terms: QueryTerms) -> str:
     clauses = [f"area IN [{areas}]"]
     if query.record_type:
         clauses.append(f"record_type = {_quote(query.record_type)}")
+    if query.filters.record_types:
+        clauses.append(f"record_type IN [{', '.join(_quote(kind) for kind in query.filters.record_types)}]")
+    if replace(query.filters, record_types=()) != SearchFilters():
+        raise UnsupportedConditions()
     clauses += [f"birth_year = {year}" for year in terms.birth_years]
     clauses += [f"birth_date = {_quote(day.isoformat())}" for day in terms.birth_dates]
     return " AND ".join(clauses)
@@ -146,6 +158,11 @@ class MeiliEngine:
         await self._wait(task["taskUid"])
         return True
 
+    async def clear(self) -> None:
+        """Removes every document, before a rebuild from the owning services."""
+        task = await self._call("DELETE", f"/indexes/{self.uid}/documents")
+        await self._wait(task["taskUid"])
+
     async def delete(self, record_type: str, record_id: str) -> None:
         """Removes a record from the index."""
         task = await self._call("DELETE", f"/indexes/{self.uid}/documents/{record_type}-{record_id}")
@@ -154,7 +171,7 @@ class MeiliEngine:
     async def search(self, query: SearchQuery) -> SearchResult:
         """Records matching the folded words inside the readable areas."""
         terms = parse_query(query.text)
-        if terms.empty or not query.areas:
+        if (terms.empty and query.filters.empty) or not query.areas:
             return SearchResult(hits=[], total=0)
         body = {
             "q": " ".join(terms.words),
@@ -170,7 +187,7 @@ class MeiliEngine:
 
     async def suggest(self, query: SearchQuery) -> list[SearchHit]:
         """The first few matches for the search box's drop-down."""
-        limited = SearchQuery(query.text, query.areas, query.record_type, limit=SUGGEST_LIMIT)
+        limited = replace(query, limit=SUGGEST_LIMIT, offset=0, facets=False)
         return (await self.search(limited)).hits
 
     async def _held_version(self, uid: str) -> int | None:

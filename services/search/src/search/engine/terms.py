@@ -15,6 +15,8 @@ FIRST_BIRTH_YEAR = 1868  # a 4-digit word before 明治 is a number fragment, no
 _YEAR = re.compile("([0-9]{4})年?")
 _HYPHEN_BETWEEN_DIGITS = re.compile("(?<=[0-9])-(?=[0-9])")
 _DIGITS = re.compile("[0-9]+")
+_LATIN_WORD = re.compile("[a-z]{4,}")  # romanised names and addresses; shorter words are too ambiguous to forgive
+
 SEPARATOR = "\n"  # between fields, so no trigram spans two of them
 
 
@@ -95,6 +97,7 @@ def exact_keys(document: SearchDocument) -> list[str]:
     """Whole-field keys: a query equal to one is an exact match, one starting it a prefix match."""
     keys = [fold(document.name), fold(document.name_kana), fold(document.registration_no)]
     keys.append(digits_only(document.phone))
+    keys += [digits_only(number) or fold(number) for number in document.numbers]
     return [key for key in keys if key]
 
 
@@ -107,3 +110,32 @@ def index_text(document: SearchDocument) -> str:
         *birth_tokens(document.birth_date),
     ]
     return SEPARATOR.join(dict.fromkeys(part for part in parts if part))
+
+
+def latin_words(text: str) -> list[str]:
+    """The latin words of a folded text that a one-letter typo may still find (tanaka, setagaya)."""
+    return list(dict.fromkeys(_LATIN_WORD.findall(text)))
+
+
+def is_latin_word(word: str) -> bool:
+    """True for a folded query word that is a whole latin word of four or more letters."""
+    return _LATIN_WORD.fullmatch(word) is not None
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one inserted, deleted or replaced letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1 :] == b[i + 1 :]
+    return a[i:] == b[i + 1 :]
+
+
+def typo_match(term: str, word: str) -> bool:
+    """True when `word` is a whole latin term, or its beginning, but for one typo."""
+    return any(within_one_edit(term[:size], word) for size in (len(word) - 1, len(word), len(word) + 1))

@@ -12,6 +12,13 @@ ADVANCE = text(
     "WHERE indexed_versions.version < excluded.version RETURNING version"
 )
 
+# A rebuild re-applies the version already held; only a newer one (or a deletion's tombstone) stops it.
+CATCH_UP = text(
+    "INSERT INTO indexed_versions (record_type, record_id, version, indexed_at) VALUES (:t, :i, :v, now()) "
+    "ON CONFLICT (record_type, record_id) DO UPDATE SET version = excluded.version, indexed_at = now() "
+    "WHERE indexed_versions.version <= excluded.version RETURNING version"
+)
+
 
 class IndexedVersionRepository:
     """Reads and advances the ledger of indexed versions in the caller's unit of work."""
@@ -22,6 +29,11 @@ class IndexedVersionRepository:
     async def advance(self, record_type: str, record_id: str, version: int) -> bool:
         """Records a newer version of a record; False when the same or a newer one was indexed before."""
         result = await self.session.execute(ADVANCE, {"t": record_type, "i": record_id, "v": version})
+        return result.first() is not None
+
+    async def catch_up(self, record_type: str, record_id: str, version: int) -> bool:
+        """Records a rebuild of a record; False when a newer version or a deletion was recorded since."""
+        result = await self.session.execute(CATCH_UP, {"t": record_type, "i": record_id, "v": version})
         return result.first() is not None
 
     async def version_of(self, record_type: str, record_id: str) -> int | None:

@@ -1,7 +1,8 @@
-"""HTTP API of search: itemless search and suggestions, limited to what the user may read."""
+"""HTTP API of search: itemless search, advanced conditions and suggestions, limited to what the user may read."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,7 +10,8 @@ from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
 from search.deps import EngineDep
-from search.query.schemas import RecordType, SearchPage, SuggestionList
+from search.query.filters import SearchConditions
+from search.query.schemas import SearchPage, SuggestionList
 from search.query.service import SearchService
 
 router = APIRouter(prefix="/search", tags=["検索"])
@@ -21,14 +23,15 @@ async def search(
     session: SessionDep,
     principal: PrincipalDep,
     engine: EngineDep,
-    q: Text,
-    record_type: Annotated[RecordType | None, Query(alias="type")] = None,
+    conditions: Annotated[SearchConditions, Query()],
+    q: Text = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SearchPage:
-    """Itemless search: every word must match somewhere (AND), best first."""
+    """Itemless search plus conditions: every word and every condition must match (AND), best first."""
     service = SearchService(session, principal, engine)
-    return await service.search(q, record_type=record_type, limit=limit, offset=offset)
+    filters = conditions.filters(date.today())
+    return await service.search(q, filters=filters, facets=conditions.facets, limit=limit, offset=offset)
 
 
 @router.get("/suggest")

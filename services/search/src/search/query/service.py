@@ -8,7 +8,7 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.jp.text import normalize_input
 
-from search.engine.base import SearchEngine, SearchQuery
+from search.engine.base import SearchEngine, SearchFilters, SearchQuery
 from search.engine.terms import parse_query
 from search.query.errors import EmptyQuery
 from search.query.schemas import RecordType, SearchItem, SearchPage, Suggestion, SuggestionList
@@ -30,23 +30,34 @@ class SearchService:
         self.session, self.principal, self.engine = session, principal, engine
 
     async def search(
-        self, text: str, *, record_type: RecordType | None = None, limit: int = 20, offset: int = 0
+        self,
+        text: str,
+        *,
+        record_type: RecordType | None = None,
+        filters: SearchFilters | None = None,
+        facets: bool = False,
+        limit: int = 20,
+        offset: int = 0,
     ) -> SearchPage:
-        """Records matching every word of the query that the user may read, best first."""
-        if parse_query(text).empty:
+        """Records matching every word and every condition that the user may read, best first."""
+        filters = filters or SearchFilters()
+        terms = parse_query(text)
+        if terms.empty and filters.empty:
             raise EmptyQuery()
         query = self._query(text, record_type, limit=limit, offset=offset)
-        result = await self.engine.search(query)
-        await self._audit(text, detail=f"hits={result.total}")
-        return SearchPage(items=[SearchItem.of(hit) for hit in result.hits], total=result.total)
+        result = await self.engine.search(_with(query, filters, facets))
+        await self._audit(text, detail=f"hits={result.total}{_describe(filters)}")
+        items = [SearchItem.of(hit, terms.words) for hit in result.hits]
+        return SearchPage(items=items, total=result.total, facets=result.facets)
 
     async def suggest(self, text: str) -> SuggestionList:
         """Up to eight records for the drop-down, from the second character typed."""
-        if len(normalize_input(text)) < SUGGEST_FROM or parse_query(text).empty:
+        terms = parse_query(text)
+        if len(normalize_input(text)) < SUGGEST_FROM or terms.empty:
             return SuggestionList(items=[])
         hits = await self.engine.suggest(self._query(text, None, limit=SUGGEST_LIMIT, offset=0))
         await self._audit(text, detail=f"suggest hits={len(hits)}")
-        return SuggestionList(items=[Suggestion.of(hit) for hit in hits])
+        return SuggestionList(items=[Suggestion.of(hit, terms.words) for hit in hits])
 
     def _query(self, text: str, record_type: RecordType | None, *, limit: int, offset: int) -> SearchQuery:
         kind = record_type.value if record_type else None
@@ -56,3 +67,17 @@ class SearchService:
         await audit.record(
             self.session, self.principal, SERVICE, Operation.SEARCH, record_type="search", query=text, detail=detail
         )
+
+
+def _with(query: SearchQuery, filters: SearchFilters, facets: bool) -> SearchQuery:
+    return SearchQuery(
+        query.text, query.areas, query.record_type, query.limit, query.offset, filters=filters, facets=facets
+    )
+
+
+def _describe(filters: SearchFilters) -> str:
+    """The conditions in the audit trail's detail, so a search by filters alone is still traceable."""
+    if filters.empty:
+        return ""
+    values = {name: value for name, value in vars(filters).items() if value and getattr(value, "open", False) is False}
+    return " filters=" + ";".join(f"{name}={value}" for name, value in values.items())[:400]
