@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 dev: bootstrap ## install what is missing, start everything, load demo data, print the URL and logins
 	uv run tbms stack up
 	uv run tbms demo-data
+	uv run tbms search reindex  # the index is never the source of truth: rebuilt from the owners' current state
 
 bootstrap:
 	bash scripts/bootstrap.sh
