@@ -1,8 +1,6 @@
 """The behaviours R22 asks of every engine, proven on the embedded engine (the default)."""
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from search.engine.base import DateRange, SearchDocument, SearchFilters, SearchQuery
@@ -27,15 +25,6 @@ def record(number: int, name: str, kana: str, record_type: str = "patient", **fi
         "active": True,
     }
     return SearchDocument(**(values | fields))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
-    """An empty embedded index in a temporary directory."""
-    engine = EmbeddedEngine(tmp_path)
-    await engine.start()
-    yield engine
-    await engine.close()
 
 
 async def ids(engine: EmbeddedEngine, text: str, areas: list[str] = EVERY_AREA, **options: object) -> list[str]:

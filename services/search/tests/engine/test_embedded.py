@@ -1,8 +1,6 @@
 """The embedded engine finds people the way staff type: any width, kana, 異体字, 和暦 years, numbers (R22, N11)."""
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from search.engine.base import SearchDocument, SearchQuery
@@ -29,15 +27,6 @@ def patient(number: int, name: str, kana: str, **fields: object) -> SearchDocume
         "address": "",
     }
     return SearchDocument(**(values | fields))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[EmbeddedEngine]:
-    """An empty embedded index in a temporary directory."""
-    engine = EmbeddedEngine(tmp_path)
-    await engine.start()
-    yield engine
-    await engine.close()
 
 
 async def names(engine: EmbeddedEngine, text: str, areas: list[str] = PATIENTS, **options: object) -> list[str]:
