@@ -72,6 +72,14 @@ async def apply_snapshot(session: AsyncSession, model: type[Base], key: dict[str
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def flush_versioned(session: AsyncSession) -> None:
+    """Writes pending changes now; a row somebody saved between our read and our write answers 409."""
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise VersionConflict() from exc
+
+
 class Database:
     """The engine and session factory of one service."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
+from tbms_core.db import flush_versioned
 
 from patients.history.labels import RECORD_LABELS, field_label, format_value
 from patients.history.models import RecordVersion
@@ -32,6 +33,35 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
     """`{field: [old, new]}` for every field whose value differs (JSON values)."""
     old, new = flatten(before), flatten(after)
     return {key: [old.get(key), new.get(key)] for key in sorted(old | new) if old.get(key) != new.get(key)}
+
+
+async def save_change(
+    session: AsyncSession,
+    principal: Principal,
+    record: Any,
+    *,
+    assignments: Mapping[str, Any],
+    record_type: str,
+    person_id: uuid.UUID,
+    changes: Changes,
+    reason: str | None,
+) -> None:
+    """Applies a correction to a versioned record (409 when somebody saved first) and keeps its version row."""
+    for name, value in assignments.items():
+        setattr(record, name, value)
+    record.updated_by = principal.user_id
+    await flush_versioned(session)
+    await session.refresh(record)
+    await record_change(
+        session,
+        principal,
+        record_type=record_type,
+        record_id=record.id,
+        person_id=person_id,
+        version=record.version,
+        changes=changes,
+        reason=reason,
+    )
 
 
 async def record_change(

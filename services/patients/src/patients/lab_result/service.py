@@ -9,12 +9,11 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import LabResultCorrected, LabResultRecorded, LabResultSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
-from tbms_core.errors import InvalidInput, VersionConflict, field_errors
+from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
 from patients.history import service as history
@@ -89,21 +88,13 @@ class LabResultService:
         changes = history.diff(before, to_jsonable_python({**before, **values}))
         if not changes:
             return result
-        for name, value in values.items():
-            setattr(result, name, value)
-        result.updated_by = self.principal.user_id
-        try:
-            await self.session.flush()
-        except StaleDataError as exc:  # somebody saved between our read and our write
-            raise VersionConflict() from exc
-        await self.session.refresh(result)
-        await history.record_change(
+        await history.save_change(
             self.session,
             self.principal,
+            result,
+            assignments=values,
             record_type="lab_result",
-            record_id=result.id,
             person_id=result.patient_id,
-            version=result.version,
             changes=changes,
             reason=data.reason,
         )

@@ -8,12 +8,10 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
-from tbms_core.errors import VersionConflict
 from tbms_core.events import Envelope
 
 from patients.history import service as history
@@ -97,21 +95,13 @@ class PatientService:
         changes = history.diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
         if not changes:
             return patient
-        for name in changes:
-            setattr(patient, name, values[name])
-        patient.updated_by = self.principal.user_id
-        try:
-            await self.session.flush()
-        except StaleDataError as exc:  # somebody saved between our read and our write
-            raise VersionConflict() from exc
-        await self.session.refresh(patient)
-        await history.record_change(
+        await history.save_change(
             self.session,
             self.principal,
+            patient,
+            assignments={name: values[name] for name in changes},
             record_type="patient",
-            record_id=patient.id,
             person_id=patient.id,
-            version=patient.version,
             changes=changes,
             reason=data.reason,
         )
