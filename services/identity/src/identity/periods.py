@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 
+from pydantic import BaseModel
+
 JST = timezone(timedelta(hours=9), "JST")
 Moment = date | datetime
 
@@ -28,3 +30,17 @@ def period_end(value: Moment | None) -> datetime | None:
     if isinstance(value, datetime):
         return _at(value)
     return datetime.combine(value + timedelta(days=1), time(), JST)
+
+
+class HistoryFilter(BaseModel):
+    """What the history lists share: by user, by period, how many; shown in the audit record of the search."""
+
+    user: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+    def as_query(self) -> str:
+        """The criteria as the audit record of this search shows them."""
+        fields = self.model_dump(mode="json", exclude_none=True)
+        return "&".join(f"{key}={value}" for key, value in fields.items())

@@ -9,23 +9,15 @@ from pydantic import BaseModel, ConfigDict
 from tbms_contracts.audit import Operation
 
 from identity.audit_log.chain import ChainProblem, ChainReport
+from identity.periods import HistoryFilter
 
 
-class AuditEventFilter(BaseModel):
+class AuditEventFilter(HistoryFilter):
     """Which events to list: by operator, by person (本人開示), by operation, by service and by period."""
 
-    user: str | None = None
     person_id: str | None = None
     operation: Operation | None = None
     service: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 100
-
-    def as_query(self) -> str:
-        """The criteria as the audit record of this search shows them."""
-        fields = self.model_dump(mode="json", exclude_none=True)
-        return "&".join(f"{key}={value}" for key, value in fields.items())
 
 
 class AuditEventRead(BaseModel):

@@ -6,20 +6,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from identity.periods import HistoryFilter
 
-class LoginEventFilter(BaseModel):
+
+class LoginEventFilter(HistoryFilter):
     """Which login events to list: by user, by event type and by period."""
 
-    user: str | None = None
     type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 100
-
-    def as_query(self) -> str:
-        """The criteria as the audit record of this search shows them."""
-        fields = self.model_dump(mode="json", exclude_none=True)
-        return "&".join(f"{key}={value}" for key, value in fields.items())
 
 
 class LoginEventRead(BaseModel):
