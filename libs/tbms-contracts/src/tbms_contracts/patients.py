@@ -29,7 +29,19 @@ class PatientSnapshot(BaseModel):
     district: str = ""
     nurse: str = ""
     excluded_on: date | None = None
+    exclusion_reason: str = ""
     updated_at: datetime | None = None
+    alias: str = ""  # 通称・旧姓
+    occupation: str = ""
+    birth_country: str = ""
+    nationality: str = ""
+    guardian: dict[str, Any] = {}
+    notification: dict[str, Any] = {}  # 発生届: notified_on, type, doctor_name, institution_name, …
+    disease: dict[str, Any] = {}  # form, extrapulmonary_sites, gakkai_side/type/extent, symptoms, dates
+    clinical: dict[str, Any] = {}  # prior_treatment, risk_factors
+    at_registration: dict[str, Any] = {}  # record #1: category, disease, clinical, bacteriology as at registration
+    gakkai: str = ""  # 学会分類, e.g. bII2
+    custom: dict[str, Any] = {}  # configurable fields (R33): {key: value}, values of inactive fields kept
 
 
 class PatientRegistered(BaseModel):
@@ -67,6 +79,7 @@ class LabResultSnapshot(BaseModel):
     details: dict[str, Any] = {}
     mdr: bool = False  # 多剤耐性: resistant to both INH and RFP
     summary: str = ""
+    custom: dict[str, Any] = {}  # configurable fields (R33)
 
 
 class LabResultRecorded(BaseModel):
@@ -85,4 +98,28 @@ class LabResultCorrected(BaseModel):
     TYPE: ClassVar[str] = "tbms.patients.lab_result.corrected.v1"
 
     lab_result: LabResultSnapshot
+    changed_fields: list[str] = []
+
+
+class CareRecordSnapshot(BaseModel):
+    """A treatment course, hospital stay, transfer or progress note of a patient, as held now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    patient_id: str
+    version: int
+    kind: str  # treatment, hospitalisation, transfer, progress_note
+    data: dict[str, Any] = {}
+    labels: dict[str, str] = {}  # Japanese labels of the coded items (regimen, outcome, …)
+
+
+class CareRecordSaved(BaseModel):
+    """A care record was recorded (`created`) or corrected; the snapshot is the state after the change."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.care_record.saved.v1"
+
+    care_record: CareRecordSnapshot
+    created: bool = False
     changed_fields: list[str] = []

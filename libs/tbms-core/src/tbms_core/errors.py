@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -73,7 +75,28 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "日付の形式が正しくありません。",
     "date_parsing": "日付の形式が正しくありません。",
     "uuid_parsing": "IDの形式が正しくありません。",
+    "less_than_equal": "{le}以下の値を入力してください。",
+    "greater_than_equal": "{ge}以上の値を入力してください。",
+    "less_than": "{lt}より小さい値を入力してください。",
+    "greater_than": "{gt}より大きい値を入力してください。",
+    "int_type": "数字で入力してください。",
+    "int_from_float": "整数で入力してください。",
+    "float_parsing": "数値で入力してください。",
+    "float_type": "数値で入力してください。",
+    "bool_parsing": "はい・いいえで選んでください。",
+    "bool_type": "はい・いいえで選んでください。",
+    "string_type": "文字で入力してください。",
+    "list_type": "一覧の形式で指定してください。",
+    "dict_type": "項目の形式が正しくありません。",
+    "model_type": "項目の形式が正しくありません。",
+    "model_attributes_type": "項目の形式が正しくありません。",
+    "date_type": "日付の形式が正しくありません。",
+    "extra_forbidden": "この項目は入力できません。",
+    "too_long": "項目が多すぎます（{max_length}個まで）。",
+    "too_short": "項目が足りません（{min_length}個以上）。",
+    "json_invalid": "送信された内容の形式が正しくありません。",
 }
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def field_errors(exc: RequestValidationError) -> dict[str, str]:
@@ -85,7 +108,9 @@ def field_errors(exc: RequestValidationError) -> dict[str, str]:
         if template:
             message = template.format(**(err.get("ctx") or {}))
         else:
-            message = str(err.get("msg", "入力内容に誤りがあります。")).removeprefix("Value error, ")
+            message = str(err.get("msg", "")).removeprefix("Value error, ")
+            if not _JAPANESE.search(message):  # never an English library message on a Japanese screen
+                message = "入力内容に誤りがあります。"
         errors.setdefault(loc or "_", message)
     return errors
 

@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from patients.care.api import router as care_router
+from patients.custom_field.api import router as custom_field_router
 from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
 from patients.settings import get_settings
@@ -11,5 +13,8 @@ from patients.settings import get_settings
 def create_app() -> FastAPI:
     """Builds the patients service."""
     return create_service_app(
-        "patients", get_settings(), title="tbms patients（患者管理）", routers=[patient_router, lab_result_router]
+        "patients",
+        get_settings(),
+        title="tbms patients（患者管理）",
+        routers=[patient_router, lab_result_router, care_router, custom_field_router],
     )

@@ -3,17 +3,24 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
+from patients.custom_field.models import FieldDefinition
 from patients.history.models import RecordVersion
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient, RegistrationCounter
 
 metadata = Base.metadata
 __all__ = [
+    "FieldDefinition",
+    "Hospitalisation",
     "InboxMessage",
     "LabResult",
     "OutboxMessage",
     "Patient",
+    "ProgressNote",
     "RecordVersion",
     "RegistrationCounter",
+    "Transfer",
+    "Treatment",
     "metadata",
 ]

@@ -8,6 +8,20 @@ from typing import Any
 
 from tbms_core.jp.wareki import WarekiError, format_both
 
+from patients.care.schemas import DIRECTIONS, NOTE_KINDS, OUTCOMES, REGIMENS
+from patients.patient.card import (
+    DISEASE_FORMS,
+    EXTRAPULMONARY_SITES,
+    GAKKAI_SIDES,
+    GAKKAI_TYPES,
+    NOTIFICATION_TYPES,
+    OCCUPATIONS,
+    PRIOR_TREATMENTS,
+    RISK_FACTORS,
+    SYMPTOMS,
+)
+from patients.patient.classification import CLASSIFICATIONS
+
 FIELD_LABELS = {
     "name": "氏名",
     "name_kana": "カナ",
@@ -39,27 +53,127 @@ FIELD_LABELS = {
     "details.judgement": "判定",
     "details.induration_mm": "硬結（mm）",
     "details.erythema_mm": "発赤（mm）",
+    "status": "状態",
+    "excluded_on": "登録除外日",
+    "exclusion_reason": "除外理由",
+    "exclusion_note": "除外の備考",
+    "alias": "通称・旧姓",
+    "occupation": "職業区分",
+    "occupation_note": "職業（詳細）",
+    "birth_country": "出生国",
+    "nationality": "国籍",
+    "guardian.name": "保護者氏名",
+    "guardian.relation": "保護者の続柄",
+    "guardian.address": "保護者住所",
+    "guardian.phone": "保護者電話番号",
+    "notification.notified_on": "届出日",
+    "notification.received_on": "受理日",
+    "notification.type": "届出の類型",
+    "notification.doctor_name": "届出医師",
+    "notification.institution_name": "届出医療機関",
+    "notification.institution_address": "医療機関所在地",
+    "notification.institution_phone": "医療機関電話番号",
+    "notification.institution_code": "医療機関コード",
+    "disease.form": "病類",
+    "disease.extrapulmonary_sites": "肺外結核の部位",
+    "disease.site_note": "部位（詳細）",
+    "disease.gakkai_side": "学会分類（病側）",
+    "disease.gakkai_type": "学会分類（病型）",
+    "disease.gakkai_extent": "学会分類（拡がり）",
+    "disease.imaging_note": "画像所見",
+    "disease.symptoms": "症状",
+    "disease.onset_on": "発病日",
+    "disease.first_visit_on": "初診日",
+    "disease.diagnosed_on": "診断日",
+    "clinical.prior_treatment": "治療歴",
+    "clinical.prior_treatment_note": "治療歴（詳細）",
+    "clinical.risk_factors": "合併症・リスク要因",
+    "clinical.comorbidity_note": "合併症（詳細）",
+    "bacteriology.smear": "塗抹",
+    "bacteriology.smear_gaffky": "塗抹（ガフキー号数）",
+    "bacteriology.culture": "培養",
+    "bacteriology.naat": "核酸増幅法",
+    "bacteriology.identification": "同定",
+    "bacteriology.dst": "薬剤感受性",
+    "regimen": "処方（レジメン）",
+    "regimen_note": "処方の備考",
+    "started_on": "治療開始日",
+    "planned_end_on": "終了予定日",
+    "ended_on": "治療終了日",
+    "outcome": "治療成績（転帰）",
+    "institution": "治療医療機関",
+    "note": "備考",
+    "hospital": "医療機関",
+    "admitted_on": "入院日",
+    "discharged_on": "退院日",
+    "recommended": "勧告入院",
+    "direction": "転入・転出",
+    "moved_on": "転入出日",
+    "counterpart": "相手方保健所",
+    "card_sent_on": "登録票送付日",
+    "noted_on": "記録日",
+    "text": "内容",
 }
+RECORD_FIELD_LABELS = {"progress_note": {"kind": "記録の種類"}, "transfer": {"address": "転入出先の住所"}}
 VALUE_LABELS = {
     "sex": {"male": "男性", "female": "女性"},
     "category": {"patient": "患者", "recovered": "回復者", "ltbi": "LTBI", "provisional": "仮登録"},
+    "status": {"active": "登録中", "excluded": "登録除外"},
+    "exclusion_reason": {
+        "two_years": "治療終了後2年経過",
+        "no_followup": "経過観察不要と判断（LTBIを含む）",
+        "death": "死亡",
+        "transfer_out": "転出",
+        "diagnosis_changed": "診断変更（結核でない）",
+        "other": "その他",
+    },
+    "occupation": OCCUPATIONS,
+    "notification.type": NOTIFICATION_TYPES,
+    "disease.form": DISEASE_FORMS,
+    "disease.extrapulmonary_sites": EXTRAPULMONARY_SITES,
+    "disease.gakkai_side": GAKKAI_SIDES,
+    "disease.gakkai_type": GAKKAI_TYPES,
+    "disease.symptoms": SYMPTOMS,
+    "clinical.prior_treatment": PRIOR_TREATMENTS,
+    "clinical.risk_factors": RISK_FACTORS,
+    "classification_code": CLASSIFICATIONS,
+    "regimen": REGIMENS,
+    "outcome": OUTCOMES,
+    "direction": DIRECTIONS,
+    "kind": NOTE_KINDS,
 }
-RECORD_LABELS = {"patient": "基本情報", "lab_result": "菌検査"}
+AT_REGISTRATION = "at_registration."
+RECORD_LABELS = {
+    "patient": "基本情報",
+    "lab_result": "菌検査",
+    "field_definition": "項目定義",
+    "treatment": "治療",
+    "hospitalisation": "入院",
+    "transfer": "転入・転出",
+    "progress_note": "経過記録",
+}
 EMPTY = "（空欄）"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def field_label(field: str) -> str:
-    """The Japanese name of a changed field (感受性（INH） for a drug of a DST)."""
+def field_label(field: str, record_type: str = "") -> str:
+    """The Japanese name of a changed field (感受性（INH） for a drug of a DST, 登録時： for record #1)."""
+    if field.startswith(AT_REGISTRATION):
+        return f"登録時：{field_label(field.removeprefix(AT_REGISTRATION))}"
     if field.startswith("details.results."):
         return f"感受性（{field.rsplit('.', 1)[1]}）"
-    return FIELD_LABELS.get(field, field)
+    if field.startswith("bacteriology.dst."):
+        return f"登録時感受性（{field.rsplit('.', 1)[1]}）"
+    return RECORD_FIELD_LABELS.get(record_type, {}).get(field) or FIELD_LABELS.get(field, field)
 
 
 def format_value(field: str, value: Any) -> str:
     """A stored value as staff read it: labels for codes, 和暦（西暦） for dates, （空欄） when empty."""
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return EMPTY
+    field = field.removeprefix(AT_REGISTRATION)
+    if isinstance(value, list):
+        return "、".join(format_value(field, item) for item in value)
     if isinstance(value, bool):
         return "該当" if value else "非該当"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):

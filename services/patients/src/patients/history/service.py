@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
 from tbms_core.db import flush_versioned
 
+from patients.custom_field.labels import CustomFieldLabels
+from patients.custom_field.repository import FieldDefinitionRepository
 from patients.history.labels import RECORD_LABELS, field_label, format_value
 from patients.history.models import RecordVersion
 from patients.history.schemas import FieldChange, HistoryEntryRead
@@ -98,14 +100,12 @@ async def timeline(session: AsyncSession, person_id: uuid.UUID) -> list[HistoryE
         .where(RecordVersion.person_id == person_id)
         .order_by(RecordVersion.changed_at.desc(), RecordVersion.version.desc())
     )
-    return [_entry(row) for row in rows]
+    custom = CustomFieldLabels(await FieldDefinitionRepository(session).of_target())
+    return [_entry(row, custom) for row in rows]
 
 
-def _entry(row: RecordVersion) -> HistoryEntryRead:
-    changes = [
-        FieldChange(field=name, label=field_label(name), old=format_value(name, old), new=format_value(name, new))
-        for name, (old, new) in row.changes.items()
-    ]
+def _entry(row: RecordVersion, custom: CustomFieldLabels) -> HistoryEntryRead:
+    changes = [_change(row.record_type, name, old, new, custom) for name, (old, new) in row.changes.items()]
     return HistoryEntryRead(
         record_type=row.record_type,
         record_label=RECORD_LABELS.get(row.record_type, row.record_type),
@@ -117,3 +117,11 @@ def _entry(row: RecordVersion) -> HistoryEntryRead:
         reason=row.reason,
         changes=changes,
     )
+
+
+def _change(record_type: str, name: str, old: Any, new: Any, custom: CustomFieldLabels) -> FieldChange:
+    """One changed field; configurable fields (`custom.<key>`) and definitions are named by their own labels."""
+    label = custom.label(record_type, name) or field_label(name, record_type)
+    old_text = custom.value(record_type, name, old) or format_value(name, old)
+    new_text = custom.value(record_type, name, new) or format_value(name, new)
+    return FieldChange(field=name, label=label, old=old_text, new=new_text)

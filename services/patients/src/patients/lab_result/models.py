@@ -27,3 +27,4 @@ class LabResult(Versioned, Base):
     laboratory: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # 検査機関
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     mdr: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 多剤耐性
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # configurable fields (R33)

@@ -47,6 +47,7 @@ class LabResultCreate(_Dates):
     result_on: FlexibleDate | None = None
     laboratory: Text = Field(default="", max_length=100)
     details: dict[str, Any] = Field(default_factory=dict)
+    custom: dict[str, Any] = Field(default_factory=dict)  # configurable fields (R33), checked by the service
 
 
 class LabResultUpdate(_Dates):
@@ -57,6 +58,7 @@ class LabResultUpdate(_Dates):
     result_on: FlexibleDate | None = None
     laboratory: Text | None = Field(default=None, max_length=100)
     details: dict[str, Any] | None = None
+    custom: dict[str, Any] | None = None  # only the keys given change; null or "" clears one
 
 
 class LabResultChange(BaseModel):
@@ -83,6 +85,7 @@ class LabResultRead(BaseModel):
     details: dict[str, Any]
     mdr: bool
     updated_at: datetime | None
+    custom: dict[str, Any]  # every stored value, also of fields no longer in use
 
     @computed_field  # type: ignore[prop-decorator]
     @property

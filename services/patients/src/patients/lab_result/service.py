@@ -16,6 +16,7 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
+from patients.custom_field.service import checked_values
 from patients.history import service as history
 from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
 from patients.lab_result.models import LabResult
@@ -24,7 +25,7 @@ from patients.lab_result.schemas import LabResultChange, LabResultCreate
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
-EDITABLE = ("specimen", "collected_on", "result_on", "laboratory", "details")
+EDITABLE = ("specimen", "collected_on", "result_on", "laboratory", "details", "custom")
 
 
 def checked_details(kind: str, details: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -52,6 +53,7 @@ def lab_snapshot(result: LabResult) -> LabResultSnapshot:
         details=result.details,
         mdr=result.mdr,
         summary=summary(result.kind, result.details),
+        custom=dict(result.custom),
     )
 
 
@@ -68,7 +70,8 @@ class LabResultService:
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
         details, mdr = checked_details(data.kind, data.details)
-        fields = data.model_dump(exclude={"details"})
+        custom = await checked_values(self.session, "lab_result", data.custom)
+        fields = data.model_dump(exclude={"details"}) | {"custom": custom}
         fields["specimen"] = fields["specimen"] or ""
         result = LabResult(**fields, patient_id=patient.id, details=details, mdr=mdr, updated_by=self.principal.user_id)
         await self.results.add(result)
@@ -84,6 +87,10 @@ class LabResultService:
         values = data.changes.model_dump(exclude_unset=True, exclude_none=True)
         if "details" in values:
             values["details"], values["mdr"] = checked_details(result.kind, values["details"])
+        if data.changes.custom is not None:  # read directly: a null inside it clears a field
+            values["custom"] = await checked_values(
+                self.session, "lab_result", data.changes.custom, existing=result.custom
+            )
         before = {name: to_jsonable_python(getattr(result, name)) for name in (*EDITABLE, "mdr")}
         changes = history.diff(before, to_jsonable_python({**before, **values}))
         if not changes:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, Integer, String
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, Versioned, new_id
 
@@ -15,6 +16,11 @@ class Patient(Versioned, Base):
     """A registered TB patient, recovered patient or LTBI case."""
 
     __tablename__ = "patients"
+    __table_args__ = (
+        Index("ix_patients_kana_birth", "name_kana", "birth_date"),
+        Index("ix_patients_name_key_birth", "name_key", "birth_date"),
+        Index("ix_patients_name_key", "name_key"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     registration_no: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)  # 登録番号
@@ -31,6 +37,21 @@ class Patient(Versioned, Base):
     district: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     nurse: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     excluded_on: Mapped[date | None] = mapped_column(Date)  # 登録除外日
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # configurable fields (R33)
+    exclusion_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # 除外理由
+    exclusion_note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    alias: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # 通称・旧姓
+    occupation: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # 職業区分
+    occupation_note: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    birth_country: Mapped[str] = mapped_column(String(60), nullable=False, default="")  # 出生国
+    nationality: Mapped[str] = mapped_column(String(60), nullable=False, default="")  # 国籍
+    name_key: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # folded name (duplicate check)
+    guardian: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # 保護者
+    notification: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # 発生届
+    disease: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # 病名・病状・学会分類
+    clinical: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)  # 治療歴・合併症
+    # Record #1 (登録時): the facts as at registration, corrected in place, never replaced by later facts.
+    at_registration: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
 
 
 class RegistrationCounter(Base):

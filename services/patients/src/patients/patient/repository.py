@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patients.patient.errors import PatientNotFound
@@ -40,6 +41,20 @@ class PatientRepository:
         )
         total = await self.session.scalar(select(func.count()).select_from(Patient))
         return list(rows), int(total or 0)
+
+    async def possible_duplicates(self, *, name_kana: str, name_key: str, birth_date: date | None) -> list[Patient]:
+        """Patients with the same reading and birth date, or the same folded name (at most 20)."""
+        conditions = []
+        if name_kana and birth_date:
+            conditions.append(and_(Patient.name_kana == name_kana, Patient.birth_date == birth_date))
+        if name_key:
+            conditions.append(Patient.name_key == name_key)
+        if not conditions:
+            return []
+        rows = await self.session.scalars(
+            select(Patient).where(or_(*conditions)).order_by(Patient.registered_on.desc()).limit(20)
+        )
+        return list(rows)
 
     async def next_sequence(self, year: int) -> int:
         """The next 登録番号 sequence of a year, issued atomically."""

@@ -6,11 +6,14 @@ import re
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from tbms_core.jp.text import is_kana_reading, normalize_input, to_katakana
 from tbms_core.jp.wareki import parse_date
+
+from patients.lab_result.details import DRUGS
+from patients.patient.card import OCCUPATIONS, Clinical, Disease, Guardian, Notification
 
 
 class Sex(StrEnum):
@@ -65,6 +68,13 @@ class _PatientRules(BaseModel):
             raise ValueError("郵便番号は7桁の数字で入力してください（例: 154-0017）。")
         return value if "-" in value else f"{value[:3]}-{value[3:]}"
 
+    @field_validator("occupation", check_fields=False)
+    @classmethod
+    def _occupation(cls, value: str | None) -> str | None:
+        if value and value not in OCCUPATIONS:
+            raise ValueError("職業区分が選択肢にありません。")
+        return value
+
     @field_validator("birth_date", check_fields=False)
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
@@ -87,6 +97,16 @@ class PatientCreate(_PatientRules):
     phone: Text = Field(default="", max_length=20)
     district: Text = Field(default="", max_length=20)
     nurse: Text = Field(default="", max_length=100)
+    alias: Text = Field(default="", max_length=100)
+    occupation: str = ""
+    occupation_note: Text = Field(default="", max_length=100)
+    birth_country: Text = Field(default="", max_length=60)
+    nationality: Text = Field(default="", max_length=60)
+    guardian: Guardian = Guardian()
+    notification: Notification = Notification()
+    disease: Disease = Disease()
+    clinical: Clinical = Clinical()
+    custom: dict[str, Any] = Field(default_factory=dict)  # configurable fields (R33), checked by the service
 
 
 class PatientUpdate(_PatientRules):
@@ -103,6 +123,16 @@ class PatientUpdate(_PatientRules):
     phone: Text | None = Field(default=None, max_length=20)
     district: Text | None = Field(default=None, max_length=20)
     nurse: Text | None = Field(default=None, max_length=100)
+    alias: Text | None = Field(default=None, max_length=100)
+    occupation: str | None = None
+    occupation_note: Text | None = Field(default=None, max_length=100)
+    birth_country: Text | None = Field(default=None, max_length=60)
+    nationality: Text | None = Field(default=None, max_length=60)
+    guardian: Guardian | None = None  # a section replaces the stored one as a whole
+    notification: Notification | None = None
+    disease: Disease | None = None
+    clinical: Clinical | None = None
+    custom: dict[str, Any] | None = None  # configurable fields: only the keys given change; null or "" clears one
 
 
 class PatientChange(BaseModel):
@@ -134,7 +164,24 @@ class PatientRead(BaseModel):
     district: str
     nurse: str
     excluded_on: date | None
+    exclusion_reason: str = ""
+    exclusion_note: str = ""
+    alias: str = ""
+    occupation: str = ""
+    occupation_note: str = ""
+    birth_country: str = ""
+    nationality: str = ""
+    guardian: dict[str, Any] = {}
+    notification: dict[str, Any] = {}
+    disease: dict[str, Any] = {}
+    clinical: dict[str, Any] = {}
+    at_registration: dict[str, Any] = {}
+    custom: dict[str, Any] = {}  # configurable fields: every stored value, also of fields no longer in use
     updated_at: datetime | None
+    classification_code: str = ""  # 総合患者分類コード, derived
+    classification: str = ""
+    gakkai: str = ""  # 学会分類, e.g. bII2
+    age: int | None = None
 
 
 class PatientPage(BaseModel):
@@ -142,3 +189,133 @@ class PatientPage(BaseModel):
 
     items: list[PatientRead]
     total: int
+
+
+SmearGrade = Literal["", "−", "±", "1+", "2+", "3+"]
+Sign = Literal["", "+", "−", "検査中", "未実施"]
+
+
+class RegistrationBacteriology(BaseModel):
+    """The bacteriology as at registration (record #1); DST results arriving later are entered here too."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    smear: SmearGrade = ""
+    smear_gaffky: Text = Field(default="", max_length=4)
+    culture: Literal["", "陽性", "陰性", "培養中", "未実施"] = ""
+    naat: Sign = ""
+    identification: Literal["", "結核菌群", "非結核性抗酸菌"] = ""
+    dst: dict[str, Literal["S", "R", "未実施"]] = {}
+
+    @field_validator("smear", mode="before")
+    @classmethod
+    def _minus(cls, value: object) -> object:
+        return "−" if value in ("-", "ー", "－") else value
+
+    @field_validator("dst")
+    @classmethod
+    def _drugs(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = [drug for drug in value if drug not in DRUGS]
+        if unknown:
+            raise ValueError(f"薬剤名が正しくありません: {', '.join(unknown)}")
+        return {drug: value[drug] for drug in DRUGS if drug in value}
+
+
+class AtRegistration(BaseModel):
+    """Record #1 (登録時): what was true at registration; it feeds the 新登録 tables of the 年報."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category = Category.PATIENT
+    disease: Disease = Disease()
+    clinical: Clinical = Clinical()
+    bacteriology: RegistrationBacteriology = RegistrationBacteriology()
+
+
+class AtRegistrationUpdate(BaseModel):
+    """A correction of record #1 (履歴修正); a section given replaces the stored one as a whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category | None = None
+    disease: Disease | None = None
+    clinical: Clinical | None = None
+    bacteriology: RegistrationBacteriology | None = None
+
+
+class AtRegistrationChange(BaseModel):
+    """A correction of record #1, based on the version of the patient the user saw."""
+
+    version: int = Field(ge=1)
+    changes: AtRegistrationUpdate
+    reason: Text = Field(default="", max_length=500)
+
+
+EXCLUSION_REASONS = {
+    "two_years": "治療終了後2年経過",
+    "no_followup": "経過観察不要と判断（LTBIを含む）",
+    "death": "死亡",
+    "transfer_out": "転出",
+    "diagnosis_changed": "診断変更（結核でない）",
+    "other": "その他",
+}
+
+
+class Exclusion(BaseModel):
+    """登録除外: the date and reason a patient leaves the register."""
+
+    version: int = Field(ge=1)
+    excluded_on: FlexibleDate
+    reason: str
+    note: Text = Field(default="", max_length=300)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if value not in EXCLUSION_REASONS:
+            raise ValueError("除外理由が選択肢にありません。")
+        return value
+
+    @field_validator("excluded_on")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("除外日に未来の日付は入力できません。")
+        return value
+
+
+class Reinstatement(BaseModel):
+    """Cancelling an exclusion (登録除外の取消), e.g. one made by mistake or a relapse."""
+
+    version: int = Field(ge=1)
+    reason: Text = Field(min_length=1, max_length=500)
+
+
+class DuplicateQuery(BaseModel):
+    """Who to look for before registering: the same reading and birth date, or the same name after folding."""
+
+    name: Text = Field(default="", max_length=100)
+    name_kana: Text = Field(default="", max_length=200)
+    birth_date: FlexibleDate | None = None
+
+
+class DuplicateCandidate(BaseModel):
+    """A registered patient who may be the same person."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    registration_no: str
+    name: str
+    name_kana: str
+    birth_date: date
+    sex: Sex
+    status: str
+    registered_on: date
+    reason: str = ""
+
+
+class DuplicatePage(BaseModel):
+    """Possible duplicates of a new registration."""
+
+    items: list[DuplicateCandidate]

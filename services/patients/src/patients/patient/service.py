@@ -7,18 +7,46 @@ from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
+from tbms_core.jp.text import search_key, to_katakana
 
+from patients.care.models import Treatment
+from patients.custom_field.service import checked_values
 from patients.history import service as history
 from patients.history.schemas import HistoryEntryRead
+from patients.lab_result.models import LabResult
+from patients.patient.card import gakkai_of
+from patients.patient.classification import (
+    CLASSIFICATIONS,
+    FINISHED,
+    Bacteriology,
+    TreatmentState,
+    bacteriology_of_results,
+    classify,
+    smear_positive,
+)
+from patients.patient.errors import AlreadyExcluded, NotExcluded
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.patient.schemas import PatientChange, PatientCreate, PatientUpdate
+from patients.patient.schemas import (
+    AtRegistration,
+    AtRegistrationChange,
+    DuplicateCandidate,
+    DuplicateQuery,
+    Exclusion,
+    PatientChange,
+    PatientCreate,
+    PatientRead,
+    PatientUpdate,
+    Reinstatement,
+)
 from patients.settings import get_settings
 
 SERVICE = "patients"
@@ -43,13 +71,75 @@ def snapshot(patient: Patient) -> PatientSnapshot:
         district=patient.district,
         nurse=patient.nurse,
         excluded_on=patient.excluded_on,
+        exclusion_reason=patient.exclusion_reason,
         updated_at=patient.updated_at,
+        alias=patient.alias,
+        occupation=patient.occupation,
+        birth_country=patient.birth_country,
+        nationality=patient.nationality,
+        guardian=patient.guardian,
+        notification=patient.notification,
+        disease=patient.disease,
+        clinical=patient.clinical,
+        at_registration=patient.at_registration,
+        gakkai=gakkai_of(patient.disease),
+        custom=dict(patient.custom),
     )
+
+
+SECTIONS = ("guardian", "notification", "disease", "clinical")
 
 
 def _editable(patient: Patient) -> dict[str, Any]:
     """The correctable fields of a patient as JSON values."""
     return {name: to_jsonable_python(getattr(patient, name)) for name in PatientUpdate.model_fields}
+
+
+def name_key(name: str) -> str:
+    """The name folded for the duplicate check: width, case, spaces and 異体字 do not matter."""
+    return search_key(name)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age on a day."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def registration_code(record: dict[str, Any]) -> str:
+    """The 総合患者分類コード of record #1, from its own facts."""
+    bacteriology = record.get("bacteriology") or {}
+    other = (
+        bacteriology.get("culture") == "陽性"
+        or bacteriology.get("naat") == "+"
+        or bacteriology.get("identification") == "結核菌群"
+    )
+    return classify(
+        record.get("category", ""),
+        (record.get("disease") or {}).get("form"),
+        (record.get("clinical") or {}).get("prior_treatment"),
+        Bacteriology(
+            sputum_smear_positive=smear_positive(bacteriology.get("smear"), bacteriology.get("smear_gaffky")),
+            other_positive=other,
+        ),
+    )
+
+
+def with_derived(patient: Patient, code: str) -> PatientRead:
+    """The API view of a patient with the derived items: classification, 学会分類, age."""
+    read = PatientRead.model_validate(patient)
+    at_registration = dict(patient.at_registration or {})
+    if at_registration:
+        first = registration_code(at_registration)
+        at_registration |= {"classification_code": first, "classification": CLASSIFICATIONS.get(first, "")}
+    return read.model_copy(
+        update={
+            "classification_code": code,
+            "classification": CLASSIFICATIONS.get(code, ""),
+            "gakkai": gakkai_of(patient.disease),
+            "age": age_on(patient.birth_date, date.today()),
+            "at_registration": at_registration,
+        }
+    )
 
 
 class PatientService:
@@ -62,12 +152,21 @@ class PatientService:
     async def register(self, data: PatientCreate) -> Patient:
         """Registers a patient with a new 登録番号 and records PatientRegistered in the outbox."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
+        custom = await checked_values(self.session, "patient", data.custom)
         registered_on = data.registered_on or date.today()
         seq = await self.patients.next_sequence(registered_on.year)
         number = get_settings().registration_no_format.format(year=registered_on.year, seq=seq)
-        fields = data.model_dump(exclude={"registered_on"})
+        fields = data.model_dump(exclude={"registered_on", "custom", *SECTIONS}) | {"custom": custom}
+        sections = data.model_dump(mode="json", include=set(SECTIONS))
+        first = AtRegistration(category=data.category, disease=data.disease, clinical=data.clinical)
         patient = Patient(
-            **fields, registered_on=registered_on, registration_no=number, updated_by=self.principal.user_id
+            **fields,
+            **sections,
+            at_registration=first.model_dump(mode="json"),
+            name_key=name_key(data.name),
+            registered_on=registered_on,
+            registration_no=number,
+            updated_by=self.principal.user_id,
         )
         await self.patients.add(patient)
         await self.session.refresh(patient)
@@ -79,37 +178,168 @@ class PatientService:
         await self._audit(Operation.CREATE, patient)
         return patient
 
-    async def view(self, patient_id: uuid.UUID) -> Patient:
-        """Opens one patient's record (audited as a read)."""
+    async def view(self, patient_id: uuid.UUID) -> PatientRead:
+        """Opens one patient's record with the derived items (audited as a read)."""
         self.principal.require(Area.PATIENTS, Access.READ)
         patient = await self.patients.get(patient_id)
         await self._audit(Operation.READ, patient)
-        return patient
+        return await self.shown(patient)
 
-    async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
-        """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
+    async def shown(self, patient: Patient) -> PatientRead:
+        """The API view of a patient just read or saved, with the derived items."""
+        return with_derived(patient, await self.current_code(patient))
+
+    async def current_code(self, patient: Patient) -> str:
+        """The 総合患者分類コード from the current facts: disease, prior treatment, results, treatment."""
+        results = await self.session.execute(
+            select(LabResult.kind, LabResult.specimen, LabResult.details).where(LabResult.patient_id == patient.id)
+        )
+        treatments = list(
+            await self.session.scalars(
+                select(Treatment).where(Treatment.patient_id == patient.id).order_by(Treatment.started_on.desc())
+            )
+        )
+        latest = treatments[0] if treatments else None
+        state = TreatmentState(
+            on_treatment=latest is not None and latest.ended_on is None,
+            finished_successfully=latest is not None and latest.ended_on is not None and latest.outcome in FINISHED,
+        )
+        return classify(
+            patient.category,
+            (patient.disease or {}).get("form"),
+            (patient.clinical or {}).get("prior_treatment"),
+            bacteriology_of_results([tuple(row) for row in results]),
+            state,
+        )
+
+    async def correct_at_registration(self, patient_id: uuid.UUID, data: AtRegistrationChange) -> Patient:
+        """Corrects record #1 in place (履歴修正), e.g. DST results that arrived after registration."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
         patient.check_version(data.version)
-        values = data.changes.model_dump(exclude_unset=True, exclude_none=True)
-        changes = history.diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
+        before = AtRegistration.model_validate(patient.at_registration or {}).model_dump(mode="json")
+        after = before | data.changes.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        changes = {f"at_registration.{k}": v for k, v in history.diff(before, after).items()}
         if not changes:
             return patient
         await history.save_change(
             self.session,
             self.principal,
             patient,
-            assignments={name: values[name] for name in changes},
+            assignments={"at_registration": after},
             record_type="patient",
             person_id=patient.id,
             changes=changes,
             reason=data.reason,
         )
-        event = PatientUpdated(patient=snapshot(patient), changed_fields=list(changes))
+        await self._publish_update(patient, ["at_registration"])
+        await self._audit(Operation.UPDATE, patient)
+        return patient
+
+    async def exclude(self, patient_id: uuid.UUID, data: Exclusion) -> Patient:
+        """登録除外: the patient leaves the register on a date, for a reason; the record stays."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        patient = await self.patients.get(patient_id)
+        patient.check_version(data.version)
+        if patient.status == "excluded":
+            raise AlreadyExcluded()
+        if data.excluded_on < patient.registered_on:
+            raise InvalidInput(errors={"excluded_on": "除外日が登録年月日より前になっています。"})
+        assignments = {
+            "status": "excluded",
+            "excluded_on": data.excluded_on,
+            "exclusion_reason": data.reason,
+            "exclusion_note": data.note,
+        }
+        await self._save(patient, assignments, reason=data.note)
+        return patient
+
+    async def reinstate(self, patient_id: uuid.UUID, data: Reinstatement) -> Patient:
+        """Cancels an exclusion; the reason is kept in the history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        patient = await self.patients.get(patient_id)
+        patient.check_version(data.version)
+        if patient.status != "excluded":
+            raise NotExcluded()
+        assignments = {"status": "active", "excluded_on": None, "exclusion_reason": "", "exclusion_note": ""}
+        await self._save(patient, assignments, reason=data.reason)
+        return patient
+
+    async def duplicates(self, query: DuplicateQuery) -> list[DuplicateCandidate]:
+        """Registered patients who may be the person about to be registered."""
+        self.principal.require(Area.PATIENTS, Access.READ)
+        kana = to_katakana(query.name_kana) if query.name_kana else ""
+        found = await self.patients.possible_duplicates(
+            name_kana=kana, name_key=name_key(query.name) if query.name else "", birth_date=query.birth_date
+        )
+        candidates = []
+        for patient in found:
+            same_name = bool(query.name) and patient.name_key == name_key(query.name)
+            same_kana = bool(kana) and patient.name_kana == kana and patient.birth_date == query.birth_date
+            reason = "読みと生年月日が同じ" if same_kana else ("氏名が同じ（異体字を同一視）" if same_name else "")
+            candidates.append(DuplicateCandidate.model_validate(patient).model_copy(update={"reason": reason}))
+        if candidates:
+            await audit.record(
+                self.session,
+                self.principal,
+                SERVICE,
+                Operation.SEARCH,
+                record_type="patient_duplicate_check",
+                query=" ".join(filter(None, [query.name, kana, str(query.birth_date or "")])),
+            )
+        return candidates
+
+    async def _save(self, patient: Patient, assignments: dict[str, Any], *, reason: str) -> None:
+        before = {name: to_jsonable_python(getattr(patient, name)) for name in assignments}
+        changes = history.diff(before, to_jsonable_python(assignments))
+        await history.save_change(
+            self.session,
+            self.principal,
+            patient,
+            assignments=assignments,
+            record_type="patient",
+            person_id=patient.id,
+            changes=changes,
+            reason=reason,
+        )
+        await self._publish_update(patient, list(changes))
+        await self._audit(Operation.UPDATE, patient)
+
+    async def _publish_update(self, patient: Patient, changed: list[str]) -> None:
+        event = PatientUpdated(patient=snapshot(patient), changed_fields=changed)
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
         )
+
+    async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
+        """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        patient = await self.patients.get(patient_id)
+        patient.check_version(data.version)
+        values = data.changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"custom", *SECTIONS})
+        values |= data.changes.model_dump(mode="json", exclude_unset=True, exclude_none=True, include=set(SECTIONS))
+        if data.changes.custom is not None:  # read directly: a null inside it clears a field
+            values["custom"] = await checked_values(
+                self.session, "patient", data.changes.custom, existing=patient.custom
+            )
+        changes = history.diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
+        if not changes:
+            return patient
+        assignments = {name: values[name] for name in {change.split(".")[0] for change in changes}}
+        if "name" in assignments:
+            assignments["name_key"] = name_key(assignments["name"])
+        await history.save_change(
+            self.session,
+            self.principal,
+            patient,
+            assignments=assignments,
+            record_type="patient",
+            person_id=patient.id,
+            changes=changes,
+            reason=data.reason,
+        )
+        await self._publish_update(patient, sorted({change.split(".")[0] for change in changes}))
         await self._audit(Operation.UPDATE, patient)
         return patient
 

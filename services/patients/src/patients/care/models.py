@@ -1,0 +1,72 @@
+"""Care records on a patient's card: treatment episodes, hospitalisations, transfers and progress notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+from tbms_core.db import Base, Versioned, new_id
+
+
+class _CareRecord(Versioned):
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("patients.id"), nullable=False, index=True
+    )
+
+
+class Treatment(_CareRecord, Base):
+    """One course of treatment (治療): regimen, start, planned and actual end, cohort outcome."""
+
+    __tablename__ = "treatments"
+
+    regimen: Mapped[str] = mapped_column(String(40), nullable=False)  # standard code (2HREZ/4HR) or "other"
+    regimen_note: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    started_on: Mapped[date] = mapped_column(Date, nullable=False)
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # コホート判定
+    institution: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # 治療医療機関
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    custom: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+
+
+class Hospitalisation(_CareRecord, Base):
+    """A stay in hospital (入院), under a 勧告 (法19条・20条) or not."""
+
+    __tablename__ = "hospitalisations"
+
+    hospital: Mapped[str] = mapped_column(String(200), nullable=False)
+    admitted_on: Mapped[date] = mapped_column(Date, nullable=False)
+    discharged_on: Mapped[date | None] = mapped_column(Date)
+    recommended: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class Transfer(_CareRecord, Base):
+    """A move into (転入) or out of (転出) the health centre's area."""
+
+    __tablename__ = "transfers"
+
+    direction: Mapped[str] = mapped_column(String(10), nullable=False)
+    moved_on: Mapped[date] = mapped_column(Date, nullable=False)
+    counterpart: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    card_sent_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ProgressNote(_CareRecord, Base):
+    """A dated entry of the 経過記録 by a member of staff."""
+
+    __tablename__ = "progress_notes"
+
+    noted_on: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str] = mapped_column(String(64), nullable=False)
+    author_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
