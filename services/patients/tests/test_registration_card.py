@@ -271,3 +271,14 @@ class TestDuplicateCheck:
             headers=auth_headers("nurse1"),
         )
         assert nobody.json()["items"] == []
+
+
+class TestCodeLists:
+    """GET /reference/card: one source for the card's codes and labels."""
+
+    async def test_code_lists_match_what_the_api_accepts(self, client: httpx.AsyncClient) -> None:
+        lists = (await client.get("/reference/card", headers=auth_headers("viewer1"))).json()
+        assert lists["gakkai_type"]["II"] == "II 非広汎空洞型" and lists["classification"]["1"].startswith("肺結核")
+        disease = {"form": "pulmonary", "gakkai_side": "r", "gakkai_type": "IV", "symptoms": list(lists["symptom"])[:2]}
+        response = await register(client, disease=disease, occupation=list(lists["occupation"])[0])
+        assert response.status_code == 201, response.text

@@ -7,6 +7,7 @@ from patients.care.api import router as care_router
 from patients.custom_field.api import router as custom_field_router
 from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
+from patients.reference.api import router as reference_router
 from patients.settings import get_settings
 
 
@@ -16,5 +17,5 @@ def create_app() -> FastAPI:
         "patients",
         get_settings(),
         title="tbms patients（患者管理）",
-        routers=[patient_router, lab_result_router, care_router, custom_field_router],
+        routers=[patient_router, lab_result_router, care_router, custom_field_router, reference_router],
     )

@@ -1,0 +1,43 @@
+"""The code lists of the registration card with their Japanese labels, so screens and forms use the same ones."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from tbms_core.auth import Access, Area, PrincipalDep
+
+from patients.care import schemas as care
+from patients.lab_result.details import DRUGS, Specimen
+from patients.patient import card
+from patients.patient.classification import CLASSIFICATIONS
+from patients.patient.schemas import EXCLUSION_REASONS
+
+router = APIRouter(prefix="/reference", tags=["コード表"])
+CODE_LISTS: dict[str, dict[str, str]] = {
+    "category": {"patient": "患者", "recovered": "回復者", "ltbi": "潜在性結核感染症（LTBI）", "provisional": "仮登録"},
+    "sex": {"male": "男性", "female": "女性"},
+    "occupation": card.OCCUPATIONS,
+    "notification_type": card.NOTIFICATION_TYPES,
+    "disease_form": card.DISEASE_FORMS,
+    "extrapulmonary_site": card.EXTRAPULMONARY_SITES,
+    "symptom": card.SYMPTOMS,
+    "gakkai_side": card.GAKKAI_SIDES,
+    "gakkai_type": card.GAKKAI_TYPES,
+    "gakkai_extent": {"1": "1（第2肋骨前端上縁より上）", "2": "2（1と3の間）", "3": "3（一側肺を超える）"},
+    "prior_treatment": card.PRIOR_TREATMENTS,
+    "risk_factor": card.RISK_FACTORS,
+    "exclusion_reason": EXCLUSION_REASONS,
+    "classification": CLASSIFICATIONS,
+    "regimen": care.REGIMENS,
+    "outcome": care.OUTCOMES,
+    "direction": care.DIRECTIONS,
+    "note_kind": care.NOTE_KINDS,
+    "specimen": {s.value: s.value for s in Specimen},
+    "drug": {drug: drug for drug in DRUGS},
+}
+
+
+@router.get("/card")
+async def card_code_lists(principal: PrincipalDep) -> dict[str, dict[str, str]]:
+    """Every code list of the card: `{list: {code: Japanese label}}`, in display order."""
+    principal.require(Area.PATIENTS, Access.READ)
+    return CODE_LISTS
