@@ -6,10 +6,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 import httpx
 
-from tbms_tools import config, demo, reindex, stack
+from tbms_tools import audit, config, demo, reindex, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     search_parser = groups.add_parser("search", help="the search index")
     search_actions = search_parser.add_subparsers(dest="action", required=True)
     rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")
-    rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 and 患者管理 read access")
+    rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 update and 患者管理 read access")
     rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
+    audit_parser = groups.add_parser("audit", help="the operation history (操作履歴) in identity's database")
+    audit_actions = audit_parser.add_subparsers(dest="action", required=True)
+    audit_actions.add_parser("verify", help="check the hash chain; names an altered, removed or inserted seq")
+    purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
+    purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
     return parser
 
 
@@ -39,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.group == "demo-data":
             demo.load()
+        elif args.group == "audit":
+            return audit.report(audit.verify() if args.action == "verify" else audit.purge(args.before))
         elif args.group == "search":
             reindex.reindex(args.user, keep=args.keep)
         elif args.action == "up":

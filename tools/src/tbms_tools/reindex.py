@@ -10,7 +10,7 @@ from tbms_tools import config
 from tbms_tools.keycloak import auth_headers
 
 PAGE = 500  # the patients API's largest page
-ADMIN = "admin1"  # 監査 and 患者管理 参照: what `POST /admin/reindex` asks for
+ADMIN = "admin1"  # 監査 更新 and 患者管理 参照: what `POST /admin/reindex` asks for
 
 
 def reindex(

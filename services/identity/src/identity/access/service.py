@@ -52,13 +52,13 @@ class AccessService:
 
     async def groups(self) -> list[AccessMatrix]:
         """Every group's levels."""
-        self.principal.require(Area.USERS, Access.UPDATE)
+        self.principal.require(Area.USERS, Access.READ)
         groups = await keycloak_call(self.keycloak.get("/groups", {"briefRepresentation": "false"}))
         return [self._group_matrix(group) for group in groups]
 
     async def user(self, user_id: str) -> AccessMatrix:
         """A user's effective levels: the highest of the direct roles and those of the user's groups."""
-        self.principal.require(Area.USERS, Access.UPDATE)
+        self.principal.require(Area.USERS, Access.READ)
         user = await self._user(user_id)
         direct = _levels(await keycloak_call(self.keycloak.get(f"/users/{user_id}/role-mappings/realm")))
         member_of = {g["id"] for g in await keycloak_call(self.keycloak.get(f"/users/{user_id}/groups"))}

@@ -1,0 +1,372 @@
+"""Per-area access (R32): every endpoint of every service refuses, with a Japanese 403, whoever lacks its level.
+
+The endpoints are those each running service publishes in its OpenAPI document: a new endpoint fails
+`test_every_endpoint_declares_the_access_it_needs` until ENDPOINTS says which area and level it needs, and from
+then on it is called below for every area and level. Every call goes over real HTTP to the services of the
+running stack, with real Keycloak tokens of accounts that hold exactly the levels a case needs: for an endpoint
+needing {帳票: 参照, 患者管理: 参照}, the 患者管理 cases use accounts with 帳票 参照 and 患者管理 at 更新, 参照 or
+使用不可, so a refusal can only come from the area under test (and must name it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from tbms_core.auth import Access, Area
+from tbms_testing import wait_for
+from tbms_testing.keycloak_users import AccessUser, log_in_all
+from tbms_tools import config
+
+R, U = Access.READ, Access.UPDATE
+SERVICES = ("patients", "contacts", "reports", "search", "identity", "masters")  # the gateway only forwards
+MISSING = "00000000-0000-4000-8000-00000000a32f"  # an id no record has: a permitted call answers 404 after the check
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモ"
+GIVEN = "".join(random.choice(KATAKANA) for _ in range(5))
+SUBJECT = {  # the synthetic patient the permitted registration creates; later calls read and search for it
+    "name": f"権限試験 {GIVEN}",
+    "name_kana": f"ケンゲンシケン {GIVEN}",
+    "sex": "female",
+    "birth_date": "S50.4.1",
+    "district": "世田谷",
+}
+NEW_PASSWORD = "Acl-Temp-2026!pw"  # satisfies the realm's password policy, so only the access check can refuse
+NEW_PASSWORD_BODY = {"temporary_password": NEW_PASSWORD}
+PROBE_FIELD = {  # created by the first permitted call only (then 409): out of use since 2000, no form shows it
+    "target": "patient",
+    "key": "acl_access_probe",
+    "label": "権限試験用（使用しない）",
+    "type": "text",
+    "active_from": "2000-01-01",
+    "active_to": "2000-01-01",
+}
+
+
+def change(changes: dict[str, Any]) -> dict[str, Any]:
+    """A correction based on version 1 of a record."""
+    return {"version": 1, "changes": changes}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint, the level it needs in each area (none: any logged-in user) and a request it accepts."""
+
+    service: str
+    method: str
+    path: str
+    needs: Mapping[Area, Access] = field(default_factory=dict)
+    body: Any = None
+    params: Mapping[str, str | int] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What the service's OpenAPI document calls this endpoint."""
+        return self.service, self.method, self.path
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.method} {self.path}"
+
+
+CARE_RECORDS = ("treatments", "hospitalisations", "transfers", "notes")
+ENDPOINTS = [
+    # patients
+    Endpoint("patients", "POST", "/patients", {Area.PATIENTS: U}, body=SUBJECT),
+    Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
+    Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),
+    Endpoint("patients", "GET", "/patients/{patient_id}", {Area.PATIENTS: R}),
+    Endpoint("patients", "PATCH", "/patients/{patient_id}", {Area.PATIENTS: U}, body=change({"address": "東京都"})),
+    Endpoint("patients", "GET", "/patients/{patient_id}/history", {Area.PATIENTS: R}),
+    Endpoint("patients", "PATCH", "/patients/{patient_id}/at-registration", {Area.PATIENTS: U}, body=change({})),
+    Endpoint(
+        "patients",
+        "POST",
+        "/patients/{patient_id}/exclusion",
+        {Area.PATIENTS: U},
+        body={"version": 1, "excluded_on": "2025-01-06", "reason": "other"},
+    ),
+    Endpoint(
+        "patients",
+        "POST",
+        "/patients/{patient_id}/reinstatement",
+        {Area.PATIENTS: U},
+        body={"version": 1, "reason": "再発"},
+    ),
+    Endpoint(
+        "patients",
+        "POST",
+        "/patients/{patient_id}/lab-results",
+        {Area.PATIENTS: U},
+        body={"kind": "smear", "collected_on": "2025-01-06"},
+    ),
+    Endpoint("patients", "GET", "/patients/{patient_id}/lab-results", {Area.PATIENTS: R}),
+    Endpoint(
+        "patients",
+        "PATCH",
+        "/patients/{patient_id}/lab-results/{result_id}",
+        {Area.PATIENTS: U},
+        body=change({"laboratory": "権限試験検査室"}),
+    ),
+    *(
+        endpoint
+        for kind in CARE_RECORDS
+        for endpoint in (
+            Endpoint("patients", "POST", f"/patients/{{patient_id}}/{kind}", {Area.PATIENTS: U}, body={}),
+            Endpoint("patients", "GET", f"/patients/{{patient_id}}/{kind}", {Area.PATIENTS: R}),
+            Endpoint(
+                "patients",
+                "PATCH",
+                f"/patients/{{patient_id}}/{kind}/{{record_id}}",
+                {Area.PATIENTS: U},
+                body=change({}),
+            ),
+        )
+    ),
+    Endpoint("patients", "GET", "/reference/card", {Area.PATIENTS: R}),
+    # patients: configurable fields are defined under マスタ管理 and read by every patient form
+    Endpoint("patients", "GET", "/custom-fields", {Area.PATIENTS: R}),
+    Endpoint("patients", "POST", "/custom-fields", {Area.MASTERS: U}, body=PROBE_FIELD),
+    Endpoint("patients", "GET", "/custom-fields/{definition_id}", {Area.PATIENTS: R}),
+    Endpoint("patients", "PATCH", "/custom-fields/{definition_id}", {Area.MASTERS: U}, body=change({})),
+    Endpoint("patients", "POST", "/custom-fields/{definition_id}/deactivate", {Area.MASTERS: U}, body={"version": 1}),
+    Endpoint("patients", "GET", "/custom-fields/{definition_id}/history", {Area.MASTERS: R}),
+    # contacts
+    Endpoint("contacts", "GET", "/index-cases/{patient_id}", {Area.CONTACTS: R}),
+    # reports: printing a form is reading personal data (audited as 印刷), not changing it
+    Endpoint(
+        "reports", "POST", "/documents", {Area.FORMS: R, Area.PATIENTS: R}, body={"form": "F03", "patient_id": MISSING}
+    ),
+    Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
+    Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    # search: results are limited to the areas the user may read (test_search_shows_… below)
+    Endpoint("search", "GET", "/search", params={"q": GIVEN}),
+    Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),
+    Endpoint("search", "POST", "/admin/reindex", {Area.AUDIT: U, Area.PATIENTS: R}, body={"patients": []}),
+    # identity: operation and login history
+    Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
+    Endpoint("identity", "GET", "/audit/events/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),
+    Endpoint("identity", "GET", "/audit/disclosure/{person_id}", {Area.AUDIT: R}),
+    Endpoint("identity", "GET", "/audit/verify", {Area.AUDIT: R}),
+    Endpoint("identity", "GET", "/logins/me/last"),  # the caller's own last login, shown to everybody (N04)
+    Endpoint("identity", "GET", "/logins", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
+    Endpoint("identity", "GET", "/logins/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),
+    # identity: user administration and the access matrix
+    Endpoint("identity", "GET", "/users", {Area.USERS: R}, params={"q": "acl-nobody"}),
+    Endpoint(
+        "identity",
+        "POST",
+        "/users",
+        {Area.USERS: U},  # an existing username: permitted, Keycloak refuses the duplicate (nothing is created)
+        body={"username": "nurse1", "last_name": "権限試験", "temporary_password": NEW_PASSWORD},
+    ),
+    Endpoint("identity", "GET", "/users/{user_id}", {Area.USERS: R}),
+    Endpoint("identity", "PATCH", "/users/{user_id}", {Area.USERS: U}, body={"job_title": "権限試験"}),
+    Endpoint("identity", "POST", "/users/{user_id}/disable", {Area.USERS: U}),
+    Endpoint("identity", "POST", "/users/{user_id}/enable", {Area.USERS: U}),
+    Endpoint("identity", "POST", "/users/{user_id}/unlock", {Area.USERS: U}),
+    Endpoint("identity", "POST", "/users/{user_id}/reset-password", {Area.USERS: U}, body=NEW_PASSWORD_BODY),
+    Endpoint("identity", "GET", "/access/groups", {Area.USERS: R}),
+    Endpoint("identity", "PUT", "/access/groups/{group_id}", {Area.USERS: U}, body={"stats": "read"}),
+    Endpoint("identity", "GET", "/access/users/{user_id}", {Area.USERS: R}),
+    Endpoint("identity", "PUT", "/access/users/{user_id}", {Area.USERS: U}, body={"stats": "read"}),
+    # masters: reference lists every form needs, for any logged-in user
+    Endpoint("masters", "GET", "/districts"),
+]
+OPEN_PATHS = ("/health/live", "/health/ready")  # no login: probes of the supervisor and of docker compose
+
+
+def user_for(endpoint: Endpoint, area: Area, level: Access) -> AccessUser:
+    """The account holding the endpoint's other needs exactly, and `level` in `area`."""
+    return AccessUser.of({**endpoint.needs, area: level})
+
+
+def guarded_by(area: Area, *levels: Access) -> list[Endpoint]:
+    """The endpoints needing one of these levels in the area."""
+    return [e for e in ENDPOINTS if area in e.needs and e.needs[area] in levels]
+
+
+REGISTRATION = next(e for e in ENDPOINTS if e.key == ("patients", "POST", "/patients"))
+PATIENT_READER = AccessUser.of({Area.PATIENTS: R})
+BLIND_TO_PATIENTS = AccessUser.of({area: U for area in Area if area != Area.PATIENTS})
+NOBODY = AccessUser.of({})
+EVERY_USER = {
+    *(user_for(e, area, level) for e in ENDPOINTS for area in e.needs for level in Access),
+    PATIENT_READER,
+    BLIND_TO_PATIENTS,
+    NOBODY,
+}
+
+
+Check = Callable[[httpx.Response], str | None]  # what is wrong with an answer, or None
+
+
+class Api:
+    """Calls endpoints over HTTP as the test accounts; each (endpoint, account) is called once per session."""
+
+    def __init__(self, clients: Mapping[str, httpx.AsyncClient], tokens: Mapping[AccessUser, str]) -> None:
+        self.clients, self.tokens = clients, tokens
+        self.ids = {"patient_id": MISSING, "person_id": MISSING}
+        self._calls: dict[tuple[tuple[str, str, str], str], asyncio.Task[httpx.Response]] = {}
+
+    def call(self, endpoint: Endpoint, user: AccessUser | None) -> asyncio.Task[httpx.Response]:
+        """The answer of the endpoint to this account (None: no login)."""
+        key = (endpoint.key, user.username if user else "")
+        if key not in self._calls:
+            self._calls[key] = asyncio.ensure_future(self._send(endpoint, user))
+        return self._calls[key]
+
+    def fill(self, template: str, *, existing: bool) -> str:
+        """A path or parameter with `{patient_id}` and the like filled in: the synthetic patient, or MISSING."""
+        ids = self.ids if existing else {}
+        return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), MISSING), template)
+
+    async def _send(self, endpoint: Endpoint, user: AccessUser | None) -> httpx.Response:
+        existing = endpoint.method == "GET"  # writes aim at records that do not exist: 404 once let through
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
+        params = {name: self.fill(str(value), existing=existing) for name, value in endpoint.params.items()}
+        path = self.fill(endpoint.path, existing=existing)
+        return await self.clients[endpoint.service].request(
+            endpoint.method, path, json=endpoint.body, params=params, headers=headers
+        )
+
+    async def problems(self, cases: list[tuple[Endpoint, AccessUser | None]], check: Check) -> list[str]:
+        """Runs the cases concurrently; one line per endpoint whose answer fails the check."""
+        answers = await asyncio.gather(*(self.call(endpoint, user) for endpoint, user in cases))
+        lines = []
+        for (endpoint, user), answer in zip(cases, answers, strict=True):
+            if problem := check(answer):
+                lines.append(f"{endpoint} as {user.username if user else 'anonymous'}: {problem}")
+        return lines
+
+
+def refused_in(area: Area) -> Check:
+    """A check: 403 with a Japanese message naming the area."""
+
+    def check(answer: httpx.Response) -> str | None:
+        if answer.status_code != 403:
+            return f"expected 403, got {answer.status_code} {answer.text[:160]}"
+        detail = str(answer.json().get("detail", ""))
+        if not JAPANESE.search(detail) or f"「{area.label}」" not in detail:
+            return f"403 without a Japanese message naming 「{area.label}」: {detail!r}"
+        return None
+
+    return check
+
+
+def permitted(answer: httpx.Response) -> str | None:
+    """A check: the access check let the request through (it may still be 404, 409 or 422 afterwards)."""
+    if answer.status_code in (401, 403) or answer.status_code >= 500:
+        return f"expected no refusal, got {answer.status_code} {answer.text[:160]}"
+    return None
+
+
+def unauthenticated(answer: httpx.Response) -> str | None:
+    """A check: 401 with a Japanese message."""
+    if answer.status_code != 401 or not JAPANESE.search(str(answer.json().get("detail", ""))):
+        return f"expected 401 with a Japanese message, got {answer.status_code} {answer.text[:160]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+async def api(whole_stack: None) -> AsyncIterator[Api]:
+    """Every test account logged in once, HTTP clients of the six services, and the synthetic patient."""
+    tokens = await asyncio.to_thread(log_in_all, EVERY_USER)
+    async with AsyncExitStack() as stack:
+        clients = {
+            name: await stack.enter_async_context(httpx.AsyncClient(base_url=config.service_url(name), timeout=60))
+            for name in SERVICES
+        }
+        api = Api(clients, tokens)
+        registered = await api.call(REGISTRATION, user_for(REGISTRATION, Area.PATIENTS, U))
+        assert registered.status_code == 201, registered.text
+        api.ids["patient_id"] = api.ids["person_id"] = registered.json()["id"]
+        yield api
+
+
+@pytest.mark.req("R32")
+async def test_every_endpoint_declares_the_access_it_needs(api: Api) -> None:
+    served = set()
+    for name in SERVICES:
+        document = (await api.clients[name].get("/openapi.json")).raise_for_status().json()
+        for path, operations in document["paths"].items():
+            served |= {(name, method.upper(), path) for method in operations if path not in OPEN_PATHS}
+    declared = [e.key for e in ENDPOINTS]
+    assert len(declared) == len(set(declared)), "an endpoint is declared twice"
+    undeclared = sorted(served - set(declared))
+    assert not undeclared, f"declare the area and level these endpoints need in ENDPOINTS: {undeclared}"
+    assert not sorted(set(declared) - served), f"declared but not served: {sorted(set(declared) - served)}"
+
+
+@pytest.mark.req("R32")
+@pytest.mark.parametrize("area", list(Area), ids=str)
+async def test_read_only_users_cannot_write(api: Api, area: Area) -> None:
+    writes = guarded_by(area, U)
+    if not writes:
+        pytest.skip(f"「{area.label}」({area}): no endpoint of any service changes data in this area yet")
+    cases = [(e, user_for(e, area, R)) for e in writes]
+    assert not await api.problems(cases, refused_in(area))
+
+
+@pytest.mark.req("R32")
+@pytest.mark.parametrize("area", list(Area), ids=str)
+async def test_users_without_access_can_neither_read_nor_write(api: Api, area: Area) -> None:
+    guarded = guarded_by(area, R, U)
+    if not guarded:
+        pytest.skip(f"「{area.label}」({area}): no endpoint of any service is guarded by this area yet")
+    cases = [(e, user_for(e, area, Access.NONE)) for e in guarded]
+    assert not await api.problems(cases, refused_in(area))
+
+
+@pytest.mark.req("R32")
+@pytest.mark.parametrize("area", list(Area), ids=str)
+async def test_read_only_users_can_read(api: Api, area: Area) -> None:
+    reads = guarded_by(area, R)
+    if not reads:
+        pytest.skip(f"「{area.label}」({area}): no endpoint of any service reads in this area yet")
+    assert not await api.problems([(e, user_for(e, area, R)) for e in reads], permitted)
+
+
+@pytest.mark.req("R32")
+@pytest.mark.parametrize("area", list(Area), ids=str)
+async def test_users_with_update_access_are_not_refused(api: Api, area: Area) -> None:
+    guarded = guarded_by(area, R, U)
+    if not guarded:
+        pytest.skip(f"「{area.label}」({area}): no endpoint of any service is guarded by this area yet")
+    assert not await api.problems([(e, user_for(e, area, U)) for e in guarded], permitted)
+
+
+@pytest.mark.req("R32")
+async def test_endpoints_for_every_logged_in_user_refuse_nobody(api: Api) -> None:
+    assert not await api.problems([(e, NOBODY) for e in ENDPOINTS if not e.needs], permitted)
+
+
+@pytest.mark.req("R32")
+async def test_every_endpoint_refuses_requests_without_a_login(api: Api) -> None:
+    assert not await api.problems([(e, None) for e in ENDPOINTS], unauthenticated)
+
+
+@pytest.mark.req("R32")
+@pytest.mark.parametrize("path", ["/search", "/search/suggest"])
+async def test_search_shows_a_patient_only_to_users_who_may_read_patients(api: Api, path: str) -> None:
+    search = api.clients["search"]
+    subject = api.ids["patient_id"]
+
+    async def found_by(user: AccessUser) -> list[dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {api.tokens[user]}"}
+        answer = (await search.get(path, params={"q": f"権限試験 {GIVEN}"}, headers=headers)).raise_for_status()
+        return answer.json()["items"]
+
+    async def reader_finds_subject() -> bool:
+        return any(item["id"] == subject for item in await found_by(PATIENT_READER))
+
+    await wait_for(reader_finds_subject, timeout=30, interval=0.5)
+    for blind in (BLIND_TO_PATIENTS, NOBODY):
+        assert [item for item in await found_by(blind) if item["area"] == Area.PATIENTS] == []
