@@ -26,6 +26,7 @@ async def listing(client: httpx.AsyncClient, patient: dict, path: str) -> list[d
 
 
 @pytest.mark.req("R03")
+@pytest.mark.req("R09")
 class TestTreatment:
     """Treatment courses: regimen, dates, cohort outcome."""
 
@@ -99,6 +100,7 @@ class TestTreatment:
 
 
 @pytest.mark.req("R03")
+@pytest.mark.req("R09")
 class TestHospitalisationTransferNotes:
     """Hospital stays under a 勧告 or not, transfers, and the 経過記録."""
 

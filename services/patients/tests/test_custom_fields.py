@@ -197,8 +197,9 @@ class TestChangeDefinition:
         path = f"/custom-fields/{definition['id']}"
         body = {"version": 1, "changes": {"key": "renamed", "type": "number"}}
         response = await client.patch(path, json=body, headers=auth_headers("admin1"))
-        assert response.status_code == 200 and response.json()["version"] == 1
-        assert (response.json()["key"], response.json()["type"]) == (definition["key"], "text")
+        assert response.status_code == 422 and "変更できません" in response.json()["errors"]["changes"]
+        stored = (await client.get(path, headers=auth_headers("admin1"))).json()
+        assert (stored["key"], stored["type"], stored["version"]) == (definition["key"], "text", 1)
         reversed_ = {"version": 1, "changes": {"active_to": "2026-03-31"}}
         refused = await client.patch(path, json=reversed_, headers=auth_headers("admin1"))
         assert refused.status_code == 422 and "適用終了日" in refused.json()["errors"]["changes.active_to"]

@@ -59,6 +59,7 @@ async def history_of(client: httpx.AsyncClient, patient_id: str) -> list[dict[st
 
 
 @pytest.mark.req("R03")
+@pytest.mark.req("R09")
 class TestRegistrationCard:
     """POST /patients with every section of the 結核登録票 and 発生届."""
 
