@@ -1,6 +1,7 @@
 """Care records on the card: treatment courses, hospitalisations, transfers and progress notes."""
 
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -156,3 +157,33 @@ class TestHospitalisationTransferNotes:
         )
         assert response.status_code == 403
         assert await listing(client, patient, "notes") == []
+
+
+@pytest.mark.req("R33")
+class TestTreatmentConfigurableFields:
+    """Configurable fields on treatment records."""
+
+    async def test_values_are_checked_stored_and_corrected(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        key = f"dots_type_{uuid.uuid4().hex[:6]}"
+        definition = {
+            "target": "treatment",
+            "key": key,
+            "label": "DOTSの型",
+            "type": "choice",
+            "choices": [{"value": "A", "label": "A型（院内）"}, {"value": "B", "label": "B型（外来）"}],
+        }
+        assert (await client.post("/custom-fields", json=definition, headers=auth_headers("admin1"))).status_code == 201
+        patient = await make_patient()
+        wrong = await post(client, patient, "treatments", {**TREATMENT, "custom": {key: "Z"}})
+        assert wrong.status_code == 422 and f"custom.{key}" in wrong.json()["errors"]
+        course = (await post(client, patient, "treatments", {**TREATMENT, "custom": {key: "A"}})).json()
+        assert course["data"]["custom"] == {key: "A"}
+        url = f"/patients/{patient['id']}/treatments/{course['id']}"
+        body = {"version": 1, "changes": {"custom": {key: "B"}}, "reason": "退院のため"}
+        changed = await client.patch(url, json=body, headers=auth_headers("nurse1"))
+        assert changed.status_code == 200 and changed.json()["data"]["custom"] == {key: "B"}
+        history = (await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("viewer1"))).json()
+        change = history["items"][0]["changes"][0]
+        assert change["label"] == "DOTSの型" and change["new"] == "B型（外来）"

@@ -281,5 +281,5 @@ class TestCodeLists:
         lists = (await client.get("/reference/card", headers=auth_headers("viewer1"))).json()
         assert lists["gakkai_type"]["II"] == "II 非広汎空洞型" and lists["classification"]["1"].startswith("肺結核")
         disease = {"form": "pulmonary", "gakkai_side": "r", "gakkai_type": "IV", "symptoms": list(lists["symptom"])[:2]}
-        response = await register(client, disease=disease, occupation=list(lists["occupation"])[0])
+        response = await register(client, disease=disease, occupation=next(iter(lists["occupation"])))
         assert response.status_code == 201, response.text

@@ -81,6 +81,7 @@ class TreatmentFields(_Input):
     outcome: str | None = None
     institution: Text | None = Field(default=None, max_length=200)
     note: Text | None = Field(default=None, max_length=2000)
+    custom: dict[str, Any] | None = None  # configurable fields (R33), checked by the service
 
     @field_validator("regimen")
     @classmethod

@@ -20,6 +20,7 @@ from tbms_core.events import Envelope
 from patients.care.errors import CareRecordNotFound
 from patients.care.kinds import CareKind
 from patients.care.schemas import CareChange, CareRecordRead
+from patients.custom_field.service import checked_values
 from patients.history import service as history
 from patients.patient.repository import PatientRepository
 
@@ -67,6 +68,8 @@ class CareService:
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
         fields = checked(self.kind.create, values)
+        if "custom" in self.kind.editable:
+            fields["custom"] = await checked_values(self.session, self.kind.name, fields.get("custom") or {})
         if self.kind.name == "progress_note":
             fields |= {"author": self.principal.user_id, "author_name": self._name()}
         record = self.kind.model(**fields, patient_id=patient.id, updated_by=self.principal.user_id)
@@ -83,9 +86,14 @@ class CareService:
         record = await self._get(patient_id, record_id)
         record.check_version(data.version)
         values = checked(self.kind.fields, data.changes)
+        if values.get("custom") is not None:  # only the keys given change; null or "" clears one
+            values["custom"] = await checked_values(
+                self.session, self.kind.name, values["custom"], existing=record.custom
+            )
         before = {name: to_jsonable_python(getattr(record, name)) for name in self.kind.editable}
         after = {**before, **to_jsonable_python(values)}
-        checked(self.kind.create, {k: v for k, v in after.items() if v is not None})  # the whole stays consistent
+        whole = {k: v for k, v in after.items() if v is not None and k != "custom"}
+        checked(self.kind.create, whole)  # the record as a whole stays consistent
         changes = history.diff(before, after)
         if not changes:
             return record
@@ -93,7 +101,7 @@ class CareService:
             self.session,
             self.principal,
             record,
-            assignments={name: values[name] for name in changes},
+            assignments={name: values[name] for name in {change.split(".")[0] for change in changes}},
             record_type=self.kind.name,
             person_id=record.patient_id,
             changes=changes,

@@ -114,6 +114,13 @@ class FieldDefinitionUpdate(_Period):
 
     _choices = field_validator("choices")(_unique_choices)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fixed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"target", "key", "type"} & data.keys():
+            raise ValueError("対象・キー・入力形式は変更できません。別の項目として追加してください。")
+        return data
+
 
 class FieldDefinitionChange(BaseModel):
     """A change of a definition, based on the version the administrator saw."""
