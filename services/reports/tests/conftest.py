@@ -14,11 +14,25 @@ import pytest
 from fastapi import FastAPI
 from minio import Minio
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from reports.care_record.models import CareRecord
+from reports.care_record.repository import CareRecordRepository
+from reports.lab_result.models import LabResult
+from reports.lab_result.repository import LabResultRepository
 from reports.main import create_app
 from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.settings import get_settings
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
+from sqlalchemy import text
+from tbms_contracts.patients import (
+    CareRecordSaved,
+    CareRecordSnapshot,
+    LabResultCorrected,
+    LabResultRecorded,
+    LabResultSnapshot,
+    PatientRegistered,
+    PatientSnapshot,
+    PatientUpdated,
+)
 from tbms_core.events import Envelope
 from tbms_testing import service_client, wait_for
 from tbms_testing.events import publish
@@ -27,6 +41,9 @@ NATS_URL = "nats://127.0.0.1:54222"
 TEST_BUCKET = "tbms-documents-test"
 
 SummaryOf = Callable[[str], Awaitable[PatientSummary | None]]
+LabResultOf = Callable[[str], Awaitable[LabResult | None]]
+CareRecordOf = Callable[[str], Awaitable[CareRecord | None]]
+Claimed = Callable[[uuid.UUID], Awaitable[bool]]
 EventsSince = Callable[[str, datetime], Awaitable[list[dict[str, object]]]]
 
 
@@ -54,6 +71,87 @@ def patient_snapshot(patient_id: uuid.UUID | None = None, version: int = 1, **fi
         "nurse": "保健 太郎",
     }
     return PatientSnapshot.model_validate(values | fields)
+
+
+def card_fields() -> dict[str, object]:
+    """The registration card's sections of a synthetic patient, as PatientSnapshot carries them."""
+    return {
+        "occupation": "healthcare",
+        "notification": {
+            "notified_on": "2026-04-06",
+            "received_on": "2026-04-07",
+            "type": "confirmed",
+            "doctor_name": "届出 医師",
+            "institution_name": "試験総合病院",
+            "institution_address": "東京都清瀬市竹丘三丁目1番1号",
+            "institution_phone": "042-000-0000",
+        },
+        "disease": {
+            "form": "both",
+            "extrapulmonary_sites": ["pleura"],
+            "site_note": "頸部",
+            "gakkai_side": "b",
+            "gakkai_type": "II",
+            "gakkai_extent": 2,
+            "symptoms": ["cough"],
+            "onset_on": "2026-02-15",
+            "first_visit_on": "2026-03-20",
+            "diagnosed_on": "2026-04-02",
+        },
+        "clinical": {"prior_treatment": "initial", "risk_factors": ["diabetes"]},
+        "gakkai": "bII2",
+    }
+
+
+def lab_result_snapshot(
+    patient_id: str, result_id: uuid.UUID | None = None, version: int = 1, **fields: object
+) -> LabResultSnapshot:
+    """A synthetic sputum smear result (2+, G5) collected 2026-04-01, with any field overridden."""
+    values: dict[str, object] = {
+        "id": str(result_id or uuid.uuid4()),
+        "patient_id": patient_id,
+        "version": version,
+        "kind": "smear",
+        "specimen": "喀痰",
+        "collected_on": date(2026, 4, 1),
+        "result_on": date(2026, 4, 2),
+        "details": {"grade": "2+", "gaffky": "G5"},
+        "summary": "2+（G5）",
+    }
+    return LabResultSnapshot.model_validate(values | fields)
+
+
+def lab_result_event(snapshot: LabResultSnapshot) -> Envelope:
+    """LabResultRecorded for version 1, LabResultCorrected after that."""
+    payload: LabResultRecorded | LabResultCorrected = (
+        LabResultRecorded(lab_result=snapshot) if snapshot.version == 1 else LabResultCorrected(lab_result=snapshot)
+    )
+    return Envelope.of(payload, aggregate_id=snapshot.id, version=snapshot.version, actor="test")
+
+
+def care_record_snapshot(
+    patient_id: str,
+    kind: str,
+    data: dict[str, object],
+    record_id: uuid.UUID | None = None,
+    version: int = 1,
+    labels: dict[str, str] | None = None,
+) -> CareRecordSnapshot:
+    """A synthetic care record of a kind with its items and the Japanese labels of its codes."""
+    return CareRecordSnapshot(
+        id=str(record_id or uuid.uuid4()),
+        patient_id=patient_id,
+        version=version,
+        kind=kind,
+        data=data,
+        labels=labels or {},
+    )
+
+
+def care_record_event(snapshot: CareRecordSnapshot) -> Envelope:
+    """CareRecordSaved, `created` for version 1."""
+    payload = CareRecordSaved(care_record=snapshot, created=snapshot.version == 1)
+    return Envelope.of(payload, aggregate_id=snapshot.id, version=snapshot.version, actor="test")
 
 
 def patient_event(snapshot: PatientSnapshot) -> Envelope:
@@ -135,6 +233,72 @@ def summary_of(client: httpx.AsyncClient) -> SummaryOf:
             return await PatientSummaryRepository(session).find(uuid.UUID(patient_id))
 
     return _summary
+
+
+@pytest.fixture(scope="session")
+def card() -> dict[str, object]:
+    """The registration card's sections of a synthetic patient: `make_patient(**card)`."""
+    return card_fields()
+
+
+@pytest.fixture(scope="session")
+def make_lab_result() -> Callable[..., LabResultSnapshot]:
+    """Builds synthetic test results: `make_lab_result(patient_id, kind="culture", ...)`."""
+    return lab_result_snapshot
+
+
+@pytest.fixture(scope="session")
+def make_care_record() -> Callable[..., CareRecordSnapshot]:
+    """Builds synthetic care records: `make_care_record(patient_id, "treatment", {...}, labels={...})`."""
+    return care_record_snapshot
+
+
+@pytest.fixture(scope="session")
+def publish_record() -> Callable[[LabResultSnapshot | CareRecordSnapshot], Awaitable[Envelope]]:
+    """Publishes a test result (Recorded/Corrected) or a care record (Saved) as the patients service does."""
+
+    async def _publish(snapshot: LabResultSnapshot | CareRecordSnapshot) -> Envelope:
+        envelope = (
+            lab_result_event(snapshot) if isinstance(snapshot, LabResultSnapshot) else care_record_event(snapshot)
+        )
+        await publish(envelope)
+        return envelope
+
+    return _publish
+
+
+@pytest.fixture(scope="session")
+def lab_result_of(client: httpx.AsyncClient) -> LabResultOf:
+    """Reads a test result from the service's read model (None until its event has been applied)."""
+
+    async def _find(result_id: str) -> LabResult | None:
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            return await LabResultRepository(session).find(uuid.UUID(result_id))
+
+    return _find
+
+
+@pytest.fixture(scope="session")
+def care_record_of(client: httpx.AsyncClient) -> CareRecordOf:
+    """Reads a care record from the service's read model (None until its event has been applied)."""
+
+    async def _find(record_id: str) -> CareRecord | None:
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            return await CareRecordRepository(session).find(uuid.UUID(record_id))
+
+    return _find
+
+
+@pytest.fixture(scope="session")
+def claimed(client: httpx.AsyncClient) -> Claimed:
+    """True once a consumer of the service has taken an event into its inbox (applied or skipped)."""
+
+    async def _claimed(event_id: uuid.UUID) -> bool:
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            found = await session.scalar(text("SELECT count(*) FROM inbox WHERE event_id = :e"), {"e": event_id})
+        return bool(found)
+
+    return _claimed
 
 
 @pytest.fixture

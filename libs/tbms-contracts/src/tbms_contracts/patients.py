@@ -41,6 +41,8 @@ class PatientSnapshot(BaseModel):
     clinical: dict[str, Any] = {}  # prior_treatment, risk_factors
     at_registration: dict[str, Any] = {}  # record #1: category, disease, clinical, bacteriology as at registration
     gakkai: str = ""  # 学会分類, e.g. bII2
+    classification_code: str = ""  # 総合患者分類コード as derived when the patient was last saved
+    classification: str = ""  # its Japanese label
     custom: dict[str, Any] = {}  # configurable fields (R33): {key: value}, values of inactive fields kept
 
 

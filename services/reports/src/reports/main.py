@@ -3,9 +3,11 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
 from reports.forms.render import FormRenderer
-from reports.patient_summary.consumers import CONSUMERS
+from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
+from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
@@ -13,8 +15,9 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
+    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS]
     app = create_service_app(
-        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=CONSUMERS
+        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
     )
     app.state.store = DocumentStore(settings)
     app.state.renderer = FormRenderer()

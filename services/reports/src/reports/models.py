@@ -3,8 +3,10 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from reports.care_record.models import CareRecord
 from reports.document.models import Document
+from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
 
 metadata = Base.metadata
-__all__ = ["Document", "InboxMessage", "OutboxMessage", "PatientSummary", "metadata"]
+__all__ = ["CareRecord", "Document", "InboxMessage", "LabResult", "OutboxMessage", "PatientSummary", "metadata"]

@@ -13,16 +13,17 @@ import pytest
 from minio import Minio
 from minio.versioningconfig import ENABLED
 from reports.settings import get_settings
-from tbms_contracts.patients import PatientSnapshot
+from tbms_contracts.patients import CareRecordSnapshot, LabResultSnapshot, PatientSnapshot
 from tbms_testing import auth_headers, wait_for
 
 EventsSince = Callable[[str, datetime], Awaitable[list[dict[str, object]]]]
 AUDIT_SUBJECT = "tbms.audit.reports.operation.recorded.v1"
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text poppler extracts from a PDF."""
-    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+def pdf_text(pdf: bytes, *options: str) -> str:
+    """The text poppler extracts from a PDF (`-layout` keeps table rows on their lines)."""
+    command = ["pdftotext", *options, "-", "-"]
+    return subprocess.run(command, input=pdf, capture_output=True, check=True).stdout.decode()
 
 
 async def print_form(
@@ -116,6 +117,69 @@ class TestPrintRegistrationCard:
             return {r["operation"] for r in records if r["record_id"] == document["id"]}  # type: ignore[index]
 
         await wait_for(lambda: _has(operations, {"print", "download"}), timeout=15)
+
+
+@pytest.mark.req("R09")
+@pytest.mark.req("F03")
+class TestPrintRegistrationCardSections:
+    """The card prints what the patients service sent: the card's sections, test results and care records."""
+
+    async def test_the_card_prints_the_notification_disease_tests_treatment_and_measures(
+        self,
+        client: httpx.AsyncClient,
+        make_patient: Callable[..., PatientSnapshot],
+        publish_patient: Callable[[PatientSnapshot], Awaitable[object]],
+        summary_of: Callable[[str], Awaitable[object]],
+        card: dict[str, object],
+        make_lab_result: Callable[..., LabResultSnapshot],
+        make_care_record: Callable[..., CareRecordSnapshot],
+        publish_record: Callable[[LabResultSnapshot | CareRecordSnapshot], Awaitable[object]],
+        lab_result_of: Callable[[str], Awaitable[object]],
+        care_record_of: Callable[[str], Awaitable[object]],
+    ) -> None:
+        patient = make_patient(**card)
+        smear = make_lab_result(patient.id)
+        culture = make_lab_result(patient.id, kind="culture", details={"medium": "液体", "result": "陽性"})
+        culture = culture.model_copy(update={"summary": "陽性（液体）"})
+        treatment = make_care_record(
+            patient.id,
+            "treatment",
+            {"regimen": "2HREZ/4HR", "started_on": "2026-04-08", "institution": "試験総合病院"},
+            labels={"regimen": "2HREZ/4HR（標準治療A法）"},
+        )
+        visit = make_care_record(
+            patient.id,
+            "progress_note",
+            {"noted_on": "2026-04-10", "kind": "visit", "text": "自宅を訪問し服薬を確認。", "author_name": "保健 太郎"},
+            labels={"kind": "家庭訪問"},
+        )
+        await publish_patient(patient)
+        for record in (smear, culture, treatment, visit):
+            await publish_record(record)
+        await wait_for(lambda: summary_of(patient.id), timeout=15)
+        await wait_for(lambda: lab_result_of(smear.id), timeout=15)
+        await wait_for(lambda: lab_result_of(culture.id), timeout=15)
+        await wait_for(lambda: care_record_of(treatment.id), timeout=15)
+        await wait_for(lambda: care_record_of(visit.id), timeout=15)
+
+        document = await printed(client, patient.id)
+        response = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
+
+        text = "".join(pdf_text(response.content, "-layout").split())
+        for expected in (
+            "届出医師氏名届出医師",  # the label, then the doctor
+            "令和8年4月6日（2026年4月6日）",
+            "試験総合病院",
+            "医療従事者",
+            "肺結核および肺外結核",
+            "病側（b）病型（II）拡がり（2）",
+            "令和8年4月1日喀痰2+（G5）陽性（液体）",
+            "治療開始日令和8年4月8日（2026年4月8日）",
+            "2HREZ/4HR（標準治療A法）",
+            "■通院",
+            "令和8年4月10日【家庭訪問】自宅を訪問し服薬を確認。保健太郎",
+        ):
+            assert expected in text, expected
 
 
 async def _has(operations: Callable[[], Awaitable[set[str]]], expected: set[str]) -> bool:

@@ -6,9 +6,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-import httpx
+import pytest
 from reports.patient_summary.models import PatientSummary
-from sqlalchemy import text
 from tbms_contracts.patients import PatientSnapshot
 from tbms_core.events import Envelope
 from tbms_testing import wait_for
@@ -16,6 +15,7 @@ from tbms_testing import wait_for
 SummaryOf = Callable[[str], Awaitable[PatientSummary | None]]
 MakePatient = Callable[..., PatientSnapshot]
 Publish = Callable[[PatientSnapshot], Awaitable[Envelope]]
+Claimed = Callable[[uuid.UUID], Awaitable[bool]]
 
 
 async def at_version(summary_of: SummaryOf, patient_id: str, version: int) -> PatientSummary | None:
@@ -43,6 +43,23 @@ class TestOnPatientRegistered:
         )
         assert (summary.birth_date, summary.sex, summary.version) == (date(1970, 3, 1), "female", 1)
 
+    @pytest.mark.req("R09")
+    @pytest.mark.req("F03")
+    async def test_the_cards_sections_are_kept_for_the_forms(
+        self, make_patient: MakePatient, publish_patient: Publish, summary_of: SummaryOf, card: dict[str, object]
+    ) -> None:
+        snapshot = make_patient(**card)
+        await publish_patient(snapshot)
+
+        summary = await wait_for(lambda: summary_of(snapshot.id), timeout=15)
+
+        kept = summary.card  # type: ignore[attr-defined]
+        assert kept["occupation"] == "healthcare" and kept["gakkai"] == "bII2"
+        assert kept["notification"]["doctor_name"] == "届出 医師"
+        assert kept["notification"]["notified_on"] == "2026-04-06"
+        assert kept["disease"]["extrapulmonary_sites"] == ["pleura"]
+        assert kept["clinical"]["risk_factors"] == ["diabetes"]
+
 
 class TestOnPatientUpdated:
     """Changes replace the summary only when they are newer than what is held."""
@@ -63,10 +80,10 @@ class TestOnPatientUpdated:
 
     async def test_an_older_snapshot_arriving_late_is_ignored(
         self,
-        client: httpx.AsyncClient,
         make_patient: MakePatient,
         publish_patient: Publish,
         summary_of: SummaryOf,
+        claimed: Claimed,
     ) -> None:
         patient_id = uuid.uuid4()
         first = make_patient(patient_id)
@@ -77,14 +94,7 @@ class TestOnPatientUpdated:
         stale = make_patient(patient_id, version=2, registration_no=number, address="古い住所")
         envelope = await publish_patient(stale)
 
-        await wait_for(lambda: claimed(client, envelope.event_id), timeout=15)
+        await wait_for(lambda: claimed(envelope.event_id), timeout=15)
 
         summary = await summary_of(str(patient_id))
         assert summary is not None and (summary.version, summary.address) == (3, "最新")
-
-
-async def claimed(client: httpx.AsyncClient, event_id: uuid.UUID) -> bool:
-    """True once a consumer of the service has taken the event into its inbox."""
-    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
-        found = await session.scalar(text("SELECT count(*) FROM inbox WHERE event_id = :e"), {"e": event_id})
-    return bool(found)

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,10 +53,12 @@ from patients.settings import get_settings
 SERVICE = "patients"
 
 
-def snapshot(patient: Patient) -> PatientSnapshot:
-    """The event-carried state of a patient."""
+def snapshot(patient: Patient, classification_code: str = "") -> PatientSnapshot:
+    """The event-carried state of a patient (with the 総合患者分類コード derived when it was saved)."""
     return PatientSnapshot(
         id=str(patient.id),
+        classification_code=classification_code,
+        classification=CLASSIFICATIONS.get(classification_code, ""),
         version=patient.version,
         registration_no=patient.registration_no,
         registered_on=patient.registered_on,
@@ -93,6 +96,11 @@ SECTIONS = ("guardian", "notification", "disease", "clinical")
 def _editable(patient: Patient) -> dict[str, Any]:
     """The correctable fields of a patient as JSON values."""
     return {name: to_jsonable_python(getattr(patient, name)) for name in PatientUpdate.model_fields}
+
+
+def given_fields(changes: BaseModel) -> set[str]:
+    """The fields a correction names (not null); a section given is then stored whole, with its defaults."""
+    return {name for name in changes.model_fields_set if getattr(changes, name) is not None}
 
 
 def name_key(name: str) -> str:
@@ -170,7 +178,7 @@ class PatientService:
         )
         await self.patients.add(patient)
         await self.session.refresh(patient)
-        event = PatientRegistered(patient=snapshot(patient))
+        event = PatientRegistered(patient=snapshot(patient, await self.current_code(patient)))
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
@@ -218,7 +226,7 @@ class PatientService:
         patient = await self.patients.get(patient_id)
         patient.check_version(data.version)
         before = AtRegistration.model_validate(patient.at_registration or {}).model_dump(mode="json")
-        after = before | data.changes.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        after = before | data.changes.model_dump(mode="json", include=given_fields(data.changes))
         changes = {f"at_registration.{k}": v for k, v in history.diff(before, after).items()}
         if not changes:
             return patient
@@ -306,7 +314,7 @@ class PatientService:
         await self._audit(Operation.UPDATE, patient)
 
     async def _publish_update(self, patient: Patient, changed: list[str]) -> None:
-        event = PatientUpdated(patient=snapshot(patient), changed_fields=changed)
+        event = PatientUpdated(patient=snapshot(patient, await self.current_code(patient)), changed_fields=changed)
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
@@ -318,7 +326,7 @@ class PatientService:
         patient = await self.patients.get(patient_id)
         patient.check_version(data.version)
         values = data.changes.model_dump(exclude_unset=True, exclude_none=True, exclude={"custom", *SECTIONS})
-        values |= data.changes.model_dump(mode="json", exclude_unset=True, exclude_none=True, include=set(SECTIONS))
+        values |= data.changes.model_dump(mode="json", include=given_fields(data.changes) & set(SECTIONS))
         if data.changes.custom is not None:  # read directly: a null inside it clears a field
             values["custom"] = await checked_values(
                 self.session, "patient", data.changes.custom, existing=patient.custom

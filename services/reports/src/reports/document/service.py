@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
@@ -12,6 +13,7 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import new_id, utcnow
 from tbms_core.events import Envelope
 
+from reports.care_record.repository import CareRecordRepository
 from reports.document.errors import DocumentContentMissing, PatientNotYetAvailable
 from reports.document.models import Document
 from reports.document.repository import DocumentRepository
@@ -19,6 +21,8 @@ from reports.document.schemas import DocumentCreate
 from reports.forms.registry import form_spec
 from reports.forms.render import FormRenderer, template_version
 from reports.forms.spec import FormInput
+from reports.lab_result.repository import LabResultRepository
+from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.storage import DocumentStore, ObjectMissing, ObjectStream
 
@@ -58,6 +62,8 @@ class DocumentService:
         self.store, self.renderer = store, renderer
         self.documents = DocumentRepository(session)
         self.patients = PatientSummaryRepository(session)
+        self.lab_results = LabResultRepository(session)
+        self.care_records = CareRecordRepository(session)
 
     async def generate(self, data: DocumentCreate) -> Document:
         """Prints a form about a patient, stores the PDF and records DocumentGenerated (audited as a print)."""
@@ -76,7 +82,7 @@ class DocumentService:
             created_by_name=self.principal.display_name,
             template_version=template_version(spec),
         )
-        pdf = await self.renderer.render_pdf(spec, FormInput(patient, document.created_at, self._printed_by()))
+        pdf = await self.renderer.render_pdf(spec, await self._form_input(patient, document.created_at))
         stored = await self.store.put(
             object_key(document), pdf, content_type=PDF, metadata={"form": spec.id, "document-id": str(document.id)}
         )
@@ -127,6 +133,16 @@ class DocumentService:
         """Printing or downloading a form reads personal data: 帳票 and 患者管理 at least 参照."""
         self.principal.require(Area.FORMS, Access.READ)
         self.principal.require(Area.PATIENTS, Access.READ)
+
+    async def _form_input(self, patient: PatientSummary, printed_at: datetime) -> FormInput:
+        """The patient with their test results and care records, as the read model holds them now."""
+        return FormInput(
+            patient,
+            printed_at,
+            self._printed_by(),
+            lab_results=await self.lab_results.of_patient(patient.id),
+            care_records=await self.care_records.of_patient(patient.id),
+        )
 
     def _printed_by(self) -> str:
         name, username = self.principal.display_name, self.principal.username

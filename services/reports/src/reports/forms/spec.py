@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from reports.care_record.models import CareRecord
+from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
 
 
@@ -20,11 +22,13 @@ class Genre(StrEnum):
 
 @dataclass(frozen=True)
 class FormInput:
-    """Everything a form is printed from: the patient as the read model holds them, when and by whom."""
+    """Everything a form is printed from: the patient and their records as the read model holds them, when, by whom."""
 
     patient: PatientSummary
     printed_at: datetime
     printed_by: str
+    lab_results: Sequence[LabResult] = ()
+    care_records: Sequence[CareRecord] = ()
 
 
 ContextBuilder = Callable[[FormInput], Mapping[str, object]]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, String
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, utcnow
 
@@ -32,5 +33,8 @@ class PatientSummary(Base):
     district: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     nurse: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     excluded_on: Mapped[date | None] = mapped_column(Date)  # 登録除外日
+    # the card's other sections as the snapshot carries them (CARD_FIELDS): occupation, guardian, notification,
+    # disease, clinical, gakkai …; JSON values, dates as ISO strings
+    card: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     source_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

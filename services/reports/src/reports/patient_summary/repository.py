@@ -11,6 +11,22 @@ from tbms_core.db import utcnow
 
 from reports.patient_summary.models import PatientSummary
 
+# the registration card's items kept in `card` besides the columns, for the forms (F03 prints most of them)
+CARD_FIELDS = (
+    "alias",
+    "occupation",
+    "birth_country",
+    "nationality",
+    "guardian",
+    "notification",
+    "disease",
+    "clinical",
+    "gakkai",
+    "classification_code",
+    "classification",
+    "exclusion_reason",
+)
+
 
 class PatientSummaryRepository:
     """Reads and upserts patient summaries in the caller's unit of work."""
@@ -23,7 +39,12 @@ class PatientSummaryRepository:
         columns = PatientSummary.__table__.columns.keys()
         # fields a newer contract adds are ignored until the read model has a column for them
         values = {k: v for k, v in snapshot.model_dump().items() if k in columns and k not in ("id", "version")}
-        values |= {"version": version, "source_updated_at": snapshot.updated_at, "applied_at": utcnow()}
+        values |= {
+            "version": version,
+            "card": snapshot.model_dump(mode="json", include=set(CARD_FIELDS)),
+            "source_updated_at": snapshot.updated_at,
+            "applied_at": utcnow(),
+        }
         statement = insert(PatientSummary).values(id=uuid.UUID(snapshot.id), **values)
         statement = statement.on_conflict_do_update(
             index_elements=[PatientSummary.id],
