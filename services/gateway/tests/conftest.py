@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -129,10 +130,27 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(**{**values, **overrides})
 
 
+CARD_DEFAULTS = ("card-codes", "custom-fields", "care-records", "duplicates")
+# patients' GET /reference/card as recorded; test_patient_card_pages checks it against the live service
+CARD_CODES = json.loads((Path(__file__).parent / "card_codes.json").read_text(encoding="utf-8"))
+
+
+def mock_card_defaults(router: respx.MockRouter) -> None:
+    """What patients answers besides a test's own data: the code lists, no configurable fields, no care records
+    and no possible duplicates. A test overrides one with a route of the same name."""
+    empty = httpx.Response(200, json={"items": []})
+    router.get(f"{PATIENTS}/reference/card", name="card-codes").mock(return_value=httpx.Response(200, json=CARD_CODES))
+    router.get(url__regex=rf"^{PATIENTS}/custom-fields", name="custom-fields").mock(return_value=empty)
+    care = rf"^{PATIENTS}/patients/[^/]+/(treatments|hospitalisations|transfers|notes)$"
+    router.get(url__regex=care, name="care-records").mock(return_value=empty)
+    router.post(f"{PATIENTS}/patients/duplicates", name="duplicates").mock(return_value=empty)
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
     with respx.mock(assert_all_called=False) as router:
+        mock_card_defaults(router)
         yield router
 
 

@@ -132,7 +132,12 @@ class TestRegistration:
         assert "S45.3.1、昭和45年3月1日" in html and "1970-03-01" in html
         for district in ("世田谷", "北沢", "玉川", "砧", "烏山"):
             assert f'<option value="{district}">' in html
-        for value, label in (("patient", "患者"), ("recovered", "回復者"), ("ltbi", "LTBI"), ("provisional", "仮登録")):
+        for value, label in (
+            ("patient", "患者"),
+            ("recovered", "回復者"),
+            ("ltbi", "潜在性結核感染症（LTBI）"),
+            ("provisional", "仮登録"),
+        ):
             assert re.search(rf'<option value="{value}"( selected)?>{label}</option>', html)
 
     async def test_what_was_typed_is_sent_as_typed(

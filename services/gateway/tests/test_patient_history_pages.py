@@ -154,7 +154,7 @@ async def test_a_correction_is_sent_with_the_version_seen_and_the_reason(
     )
     form = await _edit_form(browser, csrf_of, address="東京都世田谷区二丁目", reason="転居")
     response = await browser.post(f"{PAGE}/edit", data=form)
-    assert response.status_code == 303 and response.headers["location"] == f"{PAGE}#history-title"
+    assert response.status_code == 303 and response.headers["location"] == f"{PAGE}#basic-title"
     sent = json.loads(route.calls.last.request.content)
     assert sent["version"] == "3" and sent["reason"] == "転居"
     assert sent["changes"]["address"] == "東京都世田谷区二丁目" and sent["changes"]["birth_date"] == "S45.3.1"
@@ -175,7 +175,7 @@ async def test_a_newer_save_by_someone_else_shows_the_japanese_message_and_keeps
     html = response.text
     assert message in html and 'role="alert"' in html and 'aria-live="assertive"' in html
     assert 'value="入力した住所"' in html and 'value="入力した理由"' in html
-    assert '<details class="card disclosure" open>' in html
+    assert '<details class="disclosure" open>' in html
     # the form sends every field: it stays on the version it was based on, so saving again cannot silently
     # overwrite the other person's change (PATIENT is now at version 3)
     assert '<input type="hidden" name="version" value="2">' in html
@@ -205,14 +205,16 @@ async def test_a_smear_with_a_gaffky_number_is_sent_with_only_the_smear_items(
         return_value=httpx.Response(201, json=LABS[2])
     )
     token = csrf_of((await browser.get(PAGE)).text)
-    form = {"csrf_token": token, "kind": "smear", "specimen": "喀痰", "collected_on": "R8.10.1", "grade": "2+"}
-    response = await browser.post(f"{PAGE}/lab-results", data={**form, "gaffky": "G5", "medium": "液体"})
+    form = {"csrf_token": token, "kind": "smear", "specimen": "喀痰", "collected_on": "R8.10.1", "smear.grade": "2+"}
+    response = await browser.post(f"{PAGE}/lab-results", data={**form, "smear.gaffky": "G5", "culture.medium": "液体"})
     assert response.status_code == 303 and response.headers["location"] == f"{PAGE}#labs-title"
     sent = json.loads(route.calls.last.request.content)
     assert sent == {
         "kind": "smear",
         "collected_on": "R8.10.1",
         "specimen": "喀痰",
+        "result_on": None,
+        "laboratory": "",
         "details": {"grade": "2+", "gaffky": "G5"},
     }
 
@@ -226,14 +228,20 @@ async def test_a_dst_is_sent_per_drug_and_refused_items_are_shown_beside_their_f
         return_value=httpx.Response(422, json={"detail": "入力内容に誤りがあります。", "errors": errors})
     )
     token = csrf_of((await browser.get(PAGE)).text)
-    form = {"csrf_token": token, "kind": "dst", "collected_on": "H31.5.1", "dst_INH": "R", "dst_RFP": "R"}
+    form = {
+        "csrf_token": token,
+        "kind": "dst",
+        "collected_on": "H31.5.1",
+        "dst.results.INH": "R",
+        "dst.results.RFP": "R",
+    }
     response = await browser.post(f"{PAGE}/lab-results", data=form)
     assert response.status_code == 422
     sent = json.loads(route.calls.last.request.content)
     assert sent["details"] == {"results": {"INH": "R", "RFP": "R"}}
     html = response.text
-    assert 'id="f-collected_on-error"' in html and errors["collected_on"] in html and 'value="H31.5.1"' in html
-    assert re.search(r'id="f-dst_INH".*?<option value="R" selected>', html, re.S)
+    assert 'id="f-lab-new-collected_on-error"' in html and errors["collected_on"] in html and 'value="H31.5.1"' in html
+    assert re.search(r'id="f-lab-new-dst-results-INH".*?<option value="R" selected>', html, re.S)
 
 
 async def _edit_form(browser: httpx.AsyncClient, csrf_of: CsrfOf, **typed: str) -> dict[str, str]:
@@ -256,8 +264,10 @@ async def test_refused_smear_items_are_shown_beside_the_smear_fields(
         return_value=httpx.Response(422, json={"detail": "入力内容に誤りがあります。", "errors": errors})
     )
     token = csrf_of((await browser.get(PAGE)).text)
-    form = {"csrf_token": token, "kind": "smear", "collected_on": "R8.10.1", "gaffky": "G12"}
+    form = {"csrf_token": token, "kind": "smear", "collected_on": "R8.10.1", "smear.gaffky": "G12"}
     html = (await browser.post(f"{PAGE}/lab-results", data=form)).text
-    assert 'id="f-grade-error"' in html and 'id="f-gaffky-error"' in html and 'value="G12"' in html
-    assert '<a href="#f-gaffky">ガフキー号数（旧記録）：ガフキー号数はG0〜G10で入力してください。</a>' in html
+    assert 'id="f-lab-new-smear-grade-error"' in html and 'id="f-lab-new-smear-gaffky-error"' in html
+    assert 'value="G12"' in html
+    link = '<a href="#f-lab-new-smear-gaffky">ガフキー号数（旧記録）：ガフキー号数はG0〜G10で入力してください。</a>'
+    assert link in html
     assert '<details class="disclosure" open>' in html

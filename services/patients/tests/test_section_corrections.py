@@ -37,3 +37,14 @@ class TestPartialSections:
         assert response.json()["notification"]["institution_name"] == ""
         fields = [c["field"] for c in (await _history(client, patient["id"]))[0]["changes"]]
         assert fields == ["notification.doctor_name"]
+
+
+@pytest.mark.req("R03")
+class TestReadingSpaces:
+    async def test_a_reading_typed_with_a_full_width_space_is_the_same_reading(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient(name="空白 試験", name_kana="クウハク　シケン", birth_date="S50.5.5")
+        query = {"name": "", "name_kana": "くうはく シケン", "birth_date": "1975-05-05"}
+        found = await client.post("/patients/duplicates", json=query, headers=auth_headers("nurse1"))
+        assert [c["id"] for c in found.json()["items"]] == [patient["id"]]

@@ -75,7 +75,7 @@ class Backend:
             raise _page_error(response)
         return response
 
-    async def register_patient(self, data: dict[str, str]) -> Registration:
+    async def register_patient(self, data: dict[str, Any]) -> Registration:
         """Registers a patient at the patients service."""
         response = await self.send("POST", f"{self.settings.patients_url}/patients", json=data)
         if response.status_code == 422:
@@ -98,11 +98,19 @@ class Backend:
         """The newest registered patients: {"items": [...], "total": n}."""
         return await self.get_json(f"{self.settings.patients_url}/patients", limit=limit)
 
-    async def correct_patient(self, patient_id: str, version: str, changes: dict[str, str], reason: str) -> Saved:
+    async def correct_patient(self, patient_id: str, version: str, changes: dict[str, Any], reason: str) -> Saved:
         """Saves a correction of a patient based on the version the user saw."""
+        return await self.correct(f"/patients/{patient_id}", version, changes, reason)
+
+    async def correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> Saved:
+        """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
         body = {"version": version, "changes": changes, "reason": reason}
-        response = await self.send("PATCH", f"{self.settings.patients_url}/patients/{patient_id}", json=body)
+        response = await self.send("PATCH", f"{self.settings.patients_url}{path}", json=body)
         return _saved(response, "保存できませんでした。", prefix="changes.")
+
+    async def save(self, path: str, body: dict[str, Any], failure: str = "保存できませんでした。") -> Saved:
+        """POST of a new record or an action on the patient (登録除外, its 取消)."""
+        return _saved(await self.send("POST", f"{self.settings.patients_url}{path}", json=body), failure)
 
     async def patient_history(self, patient_id: str) -> list[dict[str, Any]]:
         """The patient's edit history (修正履歴), newest first."""
@@ -116,8 +124,32 @@ class Backend:
 
     async def record_lab_result(self, patient_id: str, data: dict[str, Any]) -> Saved:
         """Records a test result for the patient."""
-        url = f"{self.settings.patients_url}/patients/{patient_id}/lab-results"
-        return _saved(await self.send("POST", url, json=data), "検査結果を登録できませんでした。")
+        return await self.save(f"/patients/{patient_id}/lab-results", data, "検査結果を登録できませんでした。")
+
+    async def care_records(self, patient_id: str, path: str) -> list[dict[str, Any]]:
+        """The patient's treatments, hospital stays, transfers or progress notes, newest first."""
+        body = await self.get_json(f"{self.settings.patients_url}/patients/{patient_id}/{path}")
+        return list(body.get("items", []))
+
+    async def possible_duplicates(self, name: str, name_kana: str, birth_date: str) -> list[dict[str, Any]]:
+        """Registered patients who may be the person about to be registered; none when the input is unreadable."""
+        body = {"name": name, "name_kana": name_kana, "birth_date": birth_date or None}
+        response = await self.send("POST", f"{self.settings.patients_url}/patients/duplicates", json=body)
+        if response.status_code == 422:  # e.g. an impossible birth date: registration itself will say so
+            return []
+        return list(_created(response, "重複の確認ができませんでした。").get("items", []))
+
+    async def card_codes(self) -> dict[str, dict[str, str]]:
+        """Every code list of the registration card with its Japanese labels."""
+        return await self.get_json(f"{self.settings.patients_url}/reference/card")
+
+    async def custom_field_definitions(self, active_on: str) -> list[dict[str, Any]]:
+        """The configurable fields in use on a day (R33), in form order; none while patients cannot say."""
+        try:
+            body = await self.get_json(f"{self.settings.patients_url}/custom-fields", active_on=active_on)
+        except (BadRequest, PageNotFound):
+            return []
+        return list(body.get("items", []))
 
     async def suggest(self, query: str) -> list[dict[str, Any]]:
         """Search suggestions while the user types."""

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Annotated
 
+import jwt
 from fastapi import Depends, Request
+from tbms_core.auth import Access, Area
 from tbms_core.auth import client_ip as forwarded_client_ip
 
 from gateway.clients import Backend
-from gateway.errors import LoginRequired, ServiceUnavailable
+from gateway.errors import Forbidden, LoginRequired, ServiceUnavailable
 from gateway.oidc import LoginFailed, OidcClient, ProviderUnavailable
+from gateway.permissions import allows, refusal, required_level
 from gateway.sessions import Session, SessionStore, User
 
 
@@ -42,6 +46,7 @@ async def require_login(request: Request) -> Login:
             oidc: OidcClient = request.app.state.oidc
             try:
                 tokens = session.tokens = await oidc.refresh(tokens)
+                session.user = with_roles_of(session.user, tokens.access_token)
             except LoginFailed as exc:
                 store: SessionStore = request.app.state.sessions
                 store.delete(request.state.session_id)
@@ -52,6 +57,33 @@ async def require_login(request: Request) -> Login:
 
 
 LoginDep = Annotated[Login, Depends(require_login)]
+
+
+def with_roles_of(user: User, access_token: str) -> User:
+    """The user with the roles of a refreshed access token, so access changes show from then on (R32)."""
+    claims = jwt.decode(access_token, options={"verify_signature": False})  # oidc.refresh has verified it
+    return replace(user, roles=frozenset(claims.get("realm_access", {}).get("roles", [])))
+
+
+async def write_guard(request: Request) -> None:
+    """Refuses, with the Japanese 403 page, a change the user's level does not allow (services refuse too)."""
+    session: Session | None = request.state.session
+    needed = required_level(request.method, request.url.path)
+    if needed is None or session is None or session.user is None:
+        return
+    if not allows(session.user, *needed):
+        raise Forbidden(refusal(*needed))
+
+
+def require_access(area: Area, level: Access) -> Callable[..., Awaitable[Login]]:
+    """A dependency: the logged-in user, or the 403 page below this level in the area."""
+
+    async def allowed_login(login: LoginDep) -> Login:
+        if not allows(login.user, area, level):
+            raise Forbidden(refusal(area, level))
+        return login
+
+    return allowed_login
 
 
 def get_backend(request: Request, login: LoginDep) -> Backend:

@@ -23,7 +23,7 @@ class PageError(Exception):
     status_code = 500
     title = "エラーが発生しました"
     message = "処理中に問題が発生しました。しばらくしてからもう一度お試しください。"
-    next_step = ("/", "ホームへ戻る")
+    next_step: tuple[str, str] | None = ("/", "ホームへ戻る")
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or type(self).message
@@ -48,6 +48,18 @@ class Forbidden(PageError):
     status_code = 403
     title = "権限がありません"
     message = "この操作を行う権限がありません。"
+
+
+class NetworkNotAllowed(PageError):
+    """The request comes from outside the client networks allowed to use tbms (R35)."""
+
+    status_code = 403
+    title = "この端末からは利用できません"
+    message = (
+        "このシステムは、許可された端末（ネットワーク）からのみ利用できます。"
+        "庁内の業務用端末から接続してください。必要な場合はシステム管理者に連絡してください。"
+    )
+    next_step = None
 
 
 class CsrfFailed(PageError):
@@ -100,11 +112,17 @@ def return_path(request: Request) -> str:
 
 
 def login_redirect(request: Request, return_to: str) -> Response:
-    """Sends the browser to /login; htmx requests get HX-Redirect so the whole page moves."""
-    target = f"/login?next={quote(return_to, safe='/')}"
+    """Sends the browser to /login (or first to the 利用上の注意 page); htmx requests get HX-Redirect."""
+    start = "/welcome" if request.app.state.settings.login_banner_before_login else "/login"
+    target = f"{start}?next={quote(return_to, safe='/')}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
+
+
+def refuse_network(request: Request) -> Response:
+    """The refusal page for a client outside the allowed networks."""
+    return error_page(request, NetworkNotAllowed())
 
 
 def error_page(request: Request, exc: PageError) -> Response:

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -72,14 +73,45 @@ class Session:
             self.pending.pop(next(iter(self.pending)))
 
 
-class SessionStore:
-    """In-process sessions keyed by an HMAC of the cookie value, so the store never holds usable ids."""
+@dataclass(frozen=True)
+class Limits:
+    """How long a session may stay idle, and how long it may last at most."""
 
-    def __init__(self, secret: str, *, idle_seconds: float, max_seconds: float, login_wait_seconds: float) -> None:
+    idle_seconds: float
+    max_seconds: float
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """How long a session has left; `extendable` when activity would push the end further out."""
+
+    seconds: float
+    extendable: bool
+
+
+class SessionStore:
+    """In-process sessions keyed by an HMAC of the cookie value, so the store never holds usable ids.
+
+    Administrators' sessions end sooner (N03); `is_privileged` tells from the roles who they are.
+    """
+
+    def __init__(
+        self,
+        secret: str,
+        *,
+        idle_seconds: float,
+        max_seconds: float,
+        login_wait_seconds: float,
+        privileged: Limits | None = None,
+        is_privileged: Callable[[frozenset[str]], bool] = lambda _: False,
+    ) -> None:
         self._secret = secret.encode()
         self._sessions: dict[str, Session] = {}
+        self._ended: list[Tokens] = []
         self.idle_seconds, self.max_seconds = idle_seconds, max_seconds
         self.login_wait_seconds = login_wait_seconds
+        self.privileged = privileged or Limits(idle_seconds, max_seconds)
+        self.is_privileged = is_privileged
 
     def _key(self, session_id: str) -> str:
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()
@@ -92,8 +124,11 @@ class SessionStore:
         self._sessions[self._key(session_id)] = session
         return session_id, session
 
-    def get(self, session_id: str | None) -> Session | None:
-        """The live session behind a cookie value, or None when unknown or timed out."""
+    def get(self, session_id: str | None, *, touch: bool = True) -> Session | None:
+        """The live session behind a cookie value, or None when unknown or timed out.
+
+        Every request counts as activity, except a look at the time left (`touch=False`).
+        """
         if not session_id:
             return None
         key = self._key(session_id)
@@ -101,15 +136,20 @@ class SessionStore:
         if session is None:
             return None
         if self._expired(session, time.time()):
-            del self._sessions[key]
+            self._drop(key)
             return None
-        session.last_seen = time.time()
+        if touch:
+            session.last_seen = time.time()
         return session
 
     def rotate(self, old_id: str | None, session: Session) -> str:
-        """Drops the old id and stores the session under a fresh id with a fresh CSRF token."""
+        """Drops the old id and stores the session under a fresh id with a fresh CSRF token (at login).
+
+        The session's time limits count from here.
+        """
         self.delete(old_id)
         session.csrf_token = secrets.token_urlsafe(32)
+        session.created = session.last_seen = time.time()
         session.pending.clear()
         return self.create(session)[0]
 
@@ -122,12 +162,37 @@ class SessionStore:
         """Drops timed-out sessions."""
         now = time.time()
         for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
-            del self._sessions[key]
+            self._drop(key)
+
+    def limits(self, session: Session) -> Limits:
+        """The idle and total limits of this session: shorter for administrators."""
+        if session.user is not None and self.is_privileged(session.user.roles):
+            return self.privileged
+        return Limits(self.idle_seconds, self.max_seconds)
+
+    def remaining(self, session: Session, now: float | None = None) -> Remaining:
+        """Seconds until the session times out, and whether activity would extend it."""
+        now = time.time() if now is None else now
+        limits = self.limits(session)
+        idle_left = limits.idle_seconds - (now - session.last_seen)
+        total_left = limits.max_seconds - (now - session.created)
+        return Remaining(seconds=max(0.0, min(idle_left, total_left)), extendable=total_left > limits.idle_seconds)
+
+    def take_ended(self) -> list[Tokens]:
+        """The tokens of logins that timed out since the last call, so their Keycloak sessions can be ended."""
+        ended, self._ended = self._ended, []
+        return ended
+
+    def _drop(self, key: str) -> None:
+        session = self._sessions.pop(key)
+        if session.tokens is not None:
+            self._ended.append(session.tokens)
 
     def _expired(self, session: Session, now: float) -> bool:
         if not session.authenticated:
             return now - session.created > self.login_wait_seconds
-        return now - session.last_seen > self.idle_seconds or now - session.created > self.max_seconds
+        limits = self.limits(session)
+        return now - session.last_seen > limits.idle_seconds or now - session.created > limits.max_seconds
 
     def __len__(self) -> int:
         return len(self._sessions)

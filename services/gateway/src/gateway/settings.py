@@ -1,11 +1,22 @@
 """Settings of the gateway (`TBMS_GATEWAY_*`)."""
 
 from functools import lru_cache
-from typing import ClassVar
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
+from pydantic_settings import NoDecode
 from tbms_core.settings import AppSettings, prefix
+
+DEFAULT_LOGIN_BANNER = (
+    "このシステムは、結核患者等の個人情報を取り扱う業務専用のシステムです。"
+    "許可された職員が、業務上必要な範囲でのみ利用できます。"
+    "ログインID・パスワード・ワンタイムパスワードの共有や貸し借りは禁止です。"
+    "すべての操作は利用者・日時・端末とともに記録され、個人情報保護条例等に基づき監査されます。"
+    "離席するときはログアウトしてください。"
+)
+Network = IPv4Network | IPv6Network
 
 
 class Settings(AppSettings):
@@ -20,9 +31,21 @@ class Settings(AppSettings):
     session_secret: SecretStr = SecretStr("tbms-local-only-session-secret-do-not-use-elsewhere")
     session_idle_minutes: int = 30
     session_max_hours: int = 10
+    # Administrators (update on users or audit) get shorter sessions (N03).
+    admin_session_idle_minutes: int = 15
+    admin_session_max_hours: int = 2
+    # The browser warns this long before the idle timeout and offers to extend the session (N04).
+    idle_warning_minutes: int = 2
     login_wait_minutes: int = 10
     # Only behind a reverse proxy that sets X-Forwarded-For may the gateway believe it.
     trust_forwarded_for: bool = False
+    # Client networks allowed to use the gateway, comma-separated CIDR (R35); empty allows every address.
+    allowed_networks: Annotated[tuple[Network, ...], NoDecode] = ()
+    # 利用上の注意 shown before login (N04), and on the home page after login unless turned off.
+    login_banner: str = DEFAULT_LOGIN_BANNER
+    login_banner_after_login: bool = True
+    # When on, pages send a stranger to the banner page (/welcome) first instead of straight to Keycloak.
+    login_banner_before_login: bool = False
     backend_timeout_seconds: float = 10.0
     patients_url: str = "http://127.0.0.1:8001"
     contacts_url: str = "http://127.0.0.1:8002"
@@ -30,6 +53,16 @@ class Settings(AppSettings):
     search_url: str = "http://127.0.0.1:8004"
     identity_url: str = "http://127.0.0.1:8005"
     masters_url: str = "http://127.0.0.1:8006"
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """Reads "10.0.0.0/8, 192.168.1.0/24" (or a list) into networks; a host address is a /32 or /128."""
+        if isinstance(value, str):
+            value = [part for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(ip_network(str(part).strip(), strict=False) for part in value)
+        return value
 
     @property
     def secure_cookies(self) -> bool:

@@ -13,6 +13,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
+from gateway.permissions import checker
+from gateway.sessions import Session
+
 TOKYO = ZoneInfo("Asia/Tokyo")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -48,15 +51,27 @@ def both(value: date | str | None) -> str:
     return format_both(day) if day else ""
 
 
+def _in_tokyo(value: datetime | str) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(TOKYO)
+
+
 def jst(value: datetime | str | None) -> str:
     """A moment in Asia/Tokyo: 令和8年11月21日 09:05."""
     if not value:
         return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    local = moment.astimezone(TOKYO)
+    local = _in_tokyo(value)
     return f"{format_wareki(local.date())} {local:%H:%M}"
+
+
+def jst_seconds(value: datetime | str | None) -> str:
+    """A moment in Asia/Tokyo to the second, as logs are read: 令和8年11月21日 09:05:07."""
+    if not value:
+        return ""
+    local = _in_tokyo(value)
+    return f"{format_wareki(local.date())} {local:%H:%M:%S}"
 
 
 def age(value: date | str | None, today: date | None = None) -> str:
@@ -83,7 +98,7 @@ def build_templates() -> Jinja2Templates:
     """The gateway's templates with its filters registered."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     filters = templates.env.filters
-    filters.update(wareki=wareki, both=both, jst=jst, age=age)
+    filters.update(wareki=wareki, both=both, jst=jst, jst_seconds=jst_seconds, age=age)
     filters.update(
         sex=_label(SEX_LABELS),
         category=_label(CATEGORY_LABELS),
@@ -100,9 +115,25 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Renders a page with the session's user and CSRF token available to the layout."""
     templates: Jinja2Templates = request.app.state.templates
     session = getattr(request.state, "session", None)
+    user = session.user if session is not None else None
+    settings = request.app.state.settings
     base = {
-        "user": session.user if session is not None else None,
+        "user": user,
         "csrf_token": session.csrf_token if session is not None else "",
         "current_path": request.url.path,
+        "can": checker(user),
+        "login_banner": settings.login_banner,
+        "banner_after_login": settings.login_banner_after_login,
+        "session_timer": session_timer(request, session),
     }
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
+
+
+def session_timer(request: Request, session: Session | None) -> dict[str, int] | None:
+    """Seconds left and when to warn, for the idle-timeout warning in the browser (N04); None before login."""
+    if session is None or not session.authenticated:
+        return None
+    store = request.app.state.sessions
+    idle = int(store.limits(session).idle_seconds)
+    warn = min(request.app.state.settings.idle_warning_minutes * 60, idle // 2)
+    return {"remaining": int(store.remaining(session).seconds), "warn": warn}

@@ -62,8 +62,18 @@
     });
   }
 
+  // 「印刷する」 buttons (the 本人開示 report): the print stylesheet leaves out menus and forms.
+  function setUpPrintButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
     setUpSearch();
+    setUpPrintButtons();
   });
 })();

@@ -11,6 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patients.patient.errors import PatientNotFound
 from patients.patient.models import Patient
 
+FULL_WIDTH_SPACE = "\u3000"  # an IME's space: the same reading as with an ASCII space
+
+
+def same_reading(stored: str, typed: str) -> bool:
+    """True when two readings differ at most in the width of their spaces."""
+    return stored.replace(FULL_WIDTH_SPACE, " ") == typed.replace(FULL_WIDTH_SPACE, " ")
+
 
 class PatientRepository:
     """Reads and writes patients in the caller's unit of work."""
@@ -46,7 +53,10 @@ class PatientRepository:
         """Patients with the same reading and birth date, or the same folded name (at most 20)."""
         conditions = []
         if name_kana and birth_date:
-            conditions.append(and_(Patient.name_kana == name_kana, Patient.birth_date == birth_date))
+            folded = func.replace(Patient.name_kana, FULL_WIDTH_SPACE, " ")
+            conditions.append(
+                and_(folded == name_kana.replace(FULL_WIDTH_SPACE, " "), Patient.birth_date == birth_date)
+            )
         if name_key:
             conditions.append(Patient.name_key == name_key)
         if not conditions:

@@ -35,7 +35,7 @@ from patients.patient.classification import (
 )
 from patients.patient.errors import AlreadyExcluded, NotExcluded
 from patients.patient.models import Patient
-from patients.patient.repository import PatientRepository
+from patients.patient.repository import PatientRepository, same_reading
 from patients.patient.schemas import (
     AtRegistration,
     AtRegistrationChange,
@@ -283,7 +283,7 @@ class PatientService:
         candidates = []
         for patient in found:
             same_name = bool(query.name) and patient.name_key == name_key(query.name)
-            same_kana = bool(kana) and patient.name_kana == kana and patient.birth_date == query.birth_date
+            same_kana = bool(kana) and same_reading(patient.name_kana, kana) and patient.birth_date == query.birth_date
             reason = "読みと生年月日が同じ" if same_kana else ("氏名が同じ（異体字を同一視）" if same_name else "")
             candidates.append(DuplicateCandidate.model_validate(patient).model_copy(update={"reason": reason}))
         if candidates:

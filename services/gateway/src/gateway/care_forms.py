@@ -1,0 +1,107 @@
+"""Care records on the patient page: 治療, 入院, 転入・転出 and 経過記録, each added and corrected on its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.forms import DATE_HINT, EntryForm, Field
+
+REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
+
+
+@dataclass(frozen=True)
+class CareKind:
+    """One kind of care record: its path under the patient in the API, its title and its items."""
+
+    path: str
+    key: str  # the stem of its form ids
+    title: str
+    add_label: str
+    fields: tuple[Field, ...]
+    custom_target: str = ""  # the configurable fields of this kind of record, if any
+
+    def new_fields(self, custom: tuple[Field, ...] = ()) -> tuple[Field, ...]:
+        """The add form's fields."""
+        return tuple(f.bound(f"{self.key}-new") for f in (*self.fields, *custom))
+
+    def correction_fields(self, record_id: str, custom: tuple[Field, ...] = ()) -> tuple[Field, ...]:
+        """One record's correction form's fields."""
+        return tuple(f.bound(f"{self.key}-{record_id}") for f in (*self.fields, *custom, REASON))
+
+    def filled(self, record: dict[str, Any], custom: tuple[Field, ...] = ()) -> EntryForm:
+        """A record's correction form showing what is stored."""
+        data = record.get("data") or {}
+        return EntryForm.filled(self.correction_fields(str(record["id"]), custom), data, record.get("version"))
+
+
+TREATMENT = CareKind(
+    "treatments",
+    "tr",
+    "治療",
+    "治療を追加する",
+    (
+        Field("regimen", "処方（レジメン）", required=True, kind="select", codes="regimen"),
+        Field("regimen_note", "処方の備考", hint="「その他」のときは内容を入力してください", kind="text-wide"),
+        Field("started_on", "開始日", required=True, hint=DATE_HINT, kind="date"),
+        Field("planned_end_on", "終了予定日", hint=DATE_HINT, kind="date"),
+        Field("ended_on", "終了日", hint=DATE_HINT, kind="date"),
+        Field("outcome", "治療成績（転帰）", kind="select", codes="outcome"),
+        Field("institution", "医療機関", kind="text-wide"),
+        Field("note", "備考", kind="textarea"),
+    ),
+    custom_target="treatment",
+)
+HOSPITALISATION = CareKind(
+    "hospitalisations",
+    "ho",
+    "入院",
+    "入院を追加する",
+    (
+        Field("hospital", "医療機関", required=True, kind="text-wide"),
+        Field("admitted_on", "入院日", required=True, hint=DATE_HINT, kind="date"),
+        Field("discharged_on", "退院日", hint=f"入院中は空欄のままにします。{DATE_HINT}", kind="date"),
+        Field("recommended", "勧告入院（感染症法に基づく入院勧告による入院）", kind="checkbox"),
+        Field("note", "備考", kind="textarea"),
+    ),
+)
+TRANSFER = CareKind(
+    "transfers",
+    "tf",
+    "転入・転出",
+    "転入・転出を追加する",
+    (
+        Field("direction", "転入・転出の別", required=True, kind="radio", codes="direction"),
+        Field("moved_on", "転入・転出日", required=True, hint=DATE_HINT, kind="date"),
+        Field("counterpart", "相手先（保健所・自治体）", hint="例: 横浜市鶴見福祉保健センター", kind="text-wide"),
+        Field("address", "転入前・転出後の住所", kind="text-wide"),
+        Field("card_sent_on", "登録票の送付日", hint=f"転出のときだけ入力します。{DATE_HINT}", kind="date"),
+        Field("note", "備考", kind="textarea"),
+    ),
+)
+PROGRESS_NOTE = CareKind(
+    "notes",
+    "pn",
+    "経過記録",
+    "経過記録を書く",
+    (
+        Field("noted_on", "記録日", required=True, hint=DATE_HINT, kind="date"),
+        Field("kind", "種類", required=True, kind="select", codes="note_kind"),
+        Field("text", "内容", required=True, kind="textarea"),
+    ),
+)
+CARE_KINDS = {kind.path: kind for kind in (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE)}
+
+
+def care_body(form: EntryForm) -> dict[str, Any]:
+    """The JSON of a care record; configurable values only when entered (not every kind takes them yet)."""
+    body = form.json()
+    custom = {key: value for key, value in (body.pop("custom", None) or {}).items() if value not in ("", [], None)}
+    if custom:
+        body["custom"] = custom
+    return body
+
+
+def current(records: list[dict[str, Any]], open_field: str) -> dict[str, Any] | None:
+    """The newest record still open (no end date): the current treatment or hospital stay."""
+    return next((r for r in records if not (r.get("data") or {}).get(open_field)), None)

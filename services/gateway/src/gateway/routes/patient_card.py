@@ -1,0 +1,79 @@
+"""Corrections of the card on the patient page: 届出, 病状, 治療歴・合併症, record #1 (履歴修正), 登録除外 (R03, R21);
+and the printable 修正履歴."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from gateway.card_forms import EXCLUSION, REINSTATEMENT, SECTIONS, at_registration_fields
+from gateway.deps import BackendDep
+from gateway.errors import PageNotFound
+from gateway.forms import EntryForm, required_reason
+from gateway.patient_page import after_save, refused_here
+from gateway.reference import card_codes
+from gateway.templating import TOKYO, render
+
+router = APIRouter()
+
+
+@router.post("/{patient_id:uuid}/sections/{key}")
+async def correct_section(request: Request, patient_id: uuid.UUID, key: str, backend: BackendDep) -> Response:
+    """Saves one section of the card as a whole, based on the version the user saw."""
+    section = SECTIONS.get(key)
+    if section is None:
+        raise PageNotFound()
+    form = EntryForm.posted(section.fields, await request.form())
+    saved = await backend.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
+    return await after_save(request, backend, patient_id, key=key, form=form, saved=saved, anchor=f"{key}-title")
+
+
+@router.post("/{patient_id:uuid}/at-registration")
+async def correct_at_registration(request: Request, patient_id: uuid.UUID, backend: BackendDep) -> Response:
+    """履歴修正 of record #1 (the facts as at registration), always with a reason."""
+    form = EntryForm.posted(at_registration_fields(await card_codes(request, backend)), await request.form())
+    if not required_reason(form):
+        return await refused_here(request, backend, patient_id, "r1", form)
+    path = f"/patients/{patient_id}/at-registration"
+    saved = await backend.correct(path, form.version, form.json(), form.value("reason"))
+    return await after_save(
+        request, backend, patient_id, key="r1", form=form, saved=saved, anchor="at-registration-title"
+    )
+
+
+@router.post("/{patient_id:uuid}/exclusion")
+async def exclude_patient(request: Request, patient_id: uuid.UUID, backend: BackendDep) -> Response:
+    """登録除外 with the date, the reason and a note; the record is kept."""
+    form = EntryForm.posted(tuple(f.bound("ex") for f in EXCLUSION), await request.form())
+    body = {"version": form.version, **form.json(skip=())}
+    saved = await backend.save(f"/patients/{patient_id}/exclusion", body, "登録除外できませんでした。")
+    return await after_save(request, backend, patient_id, key="ex", form=form, saved=saved, anchor="exclusion-title")
+
+
+@router.post("/{patient_id:uuid}/reinstatement")
+async def reinstate_patient(request: Request, patient_id: uuid.UUID, backend: BackendDep) -> Response:
+    """Cancels an exclusion (登録除外の取消), with the reason."""
+    form = EntryForm.posted(tuple(f.bound("ex") for f in REINSTATEMENT), await request.form())
+    if not required_reason(form, "取消の理由"):
+        return await refused_here(request, backend, patient_id, "ex", form)
+    body = {"version": form.version, "reason": form.value("reason")}
+    saved = await backend.save(f"/patients/{patient_id}/reinstatement", body, "登録除外を取り消せませんでした。")
+    return await after_save(request, backend, patient_id, key="ex", form=form, saved=saved, anchor="exclusion-title")
+
+
+@router.get("/{patient_id:uuid}/history/print")
+async def print_history(request: Request, patient_id: uuid.UUID, backend: BackendDep) -> Response:
+    """The whole 修正履歴 on a page made for printing: who, when, why, which item, from what to what."""
+    pid = str(patient_id)
+    patient, history = await asyncio.gather(backend.patient(pid), backend.patient_history(pid))
+    context = {
+        "patient": patient,
+        "history": history,
+        "printed_at": datetime.now(TOKYO),
+        "title": f"修正履歴（{patient.get('name', '')}）",
+    }
+    return render(request, "patients/history_print.html", context)
