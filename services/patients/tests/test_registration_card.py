@@ -185,8 +185,8 @@ class TestRecordOne:
         assert corrected["at_registration"]["classification_code"] == "1"
         entry = (await history_of(client, patient["id"]))[0]
         labels = {c["label"] for c in entry["changes"]}
-        assert "登録時感受性（RFP）" in {label.removeprefix("登録時：") for label in labels}
-        assert any(label.startswith("登録時：") for label in labels) and entry["reason"] == "感受性結果の到着"
+        assert "登録時：感受性（RFP）" in labels and "登録時：塗抹" in labels
+        assert entry["reason"] == "感受性結果の到着"
 
         disease = {**patient["disease"], "form": "pulmonary", "extrapulmonary_sites": []}
         current = await client.patch(

@@ -163,7 +163,7 @@ def field_label(field: str, record_type: str = "") -> str:
     if field.startswith("details.results."):
         return f"感受性（{field.rsplit('.', 1)[1]}）"
     if field.startswith("bacteriology.dst."):
-        return f"登録時感受性（{field.rsplit('.', 1)[1]}）"
+        return f"感受性（{field.rsplit('.', 1)[1]}）"
     return RECORD_FIELD_LABELS.get(record_type, {}).get(field) or FIELD_LABELS.get(field, field)
 
 
