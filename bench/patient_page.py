@@ -78,7 +78,7 @@ def _patient(n: int, rng: random.Random) -> tuple:
         json.dumps(disease),
         json.dumps(clinical),
         json.dumps(first),
-        1,
+        2,  # one correction so far, kept in record_versions as version 2
         "bench",
     )
 
@@ -188,15 +188,30 @@ async def wait_ready(client: httpx.AsyncClient) -> None:
     raise RuntimeError("patients service did not become ready")
 
 
-async def user(client: httpx.AsyncClient, ids: list[uuid.UUID], until: float, seed: int, out: dict) -> None:
-    """One member of staff: opens patient pages and every fifth time saves a correction."""
+async def call(client: httpx.AsyncClient, out: dict, method: str, url: str, **kwargs: object) -> httpx.Response:
+    """One request; a dropped keep-alive connection is retried once and counted."""
+    try:
+        return await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+    except httpx.TransportError:
+        out["dropped"] = out.get("dropped", 0) + 1
+        return await client.request(method, url, **kwargs)  # type: ignore[arg-type]
+
+
+async def user(
+    client: httpx.AsyncClient, ids: list[uuid.UUID], until: float, seed: int, out: dict, think: float = 0.0
+) -> None:
+    """One member of staff: opens patient pages and every fifth time saves a correction, pausing `think` s on average
+    (uniformly 0.5–1.5 times it) between actions; 0 means no pause, i.e. the service's saturation throughput."""
     rng = random.Random(seed)  # noqa: S311
     headers = auth_headers("nurse1")
     n = 0
     while time.perf_counter() < until:
+        if think:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         pid = str(rng.choice(ids))
         started = time.perf_counter()
-        answers = await asyncio.gather(*(client.get(f"/patients/{pid}{path}", headers=headers) for path in PAGE_PATHS))
+        pages = (call(client, out, "GET", f"/patients/{pid}{path}", headers=headers) for path in PAGE_PATHS)
+        answers = await asyncio.gather(*pages)
         out["page"].append((time.perf_counter() - started) * 1000)
         for answer in answers:
             if answer.status_code != 200:
@@ -207,7 +222,7 @@ async def user(client: httpx.AsyncClient, ids: list[uuid.UUID], until: float, se
             patient = answers[0].json()
             body = {"version": patient["version"], "changes": {"phone": f"03-7777-{rng.randrange(10000):04d}"}}
             started = time.perf_counter()
-            saved = await client.patch(f"/patients/{pid}", json=body, headers=headers)
+            saved = await call(client, out, "PATCH", f"/patients/{pid}", json=body, headers=headers)
             out["save"].append((time.perf_counter() - started) * 1000)
             out["conflicts"] += saved.status_code == 409
             out["errors"] += saved.status_code not in (200, 409)
@@ -219,7 +234,7 @@ def cuts(values: list[float]) -> str:
     return f"p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  (n={len(values):,})"
 
 
-async def main(count: int, users: int, seconds: float, workers: int, reuse: bool) -> None:
+async def main(count: int, users: int, seconds: float, workers: int, reuse: bool, think: float) -> None:
     """Loads (unless reused), starts the service, runs the users, prints the figures."""
     if reuse:
         conn = await asyncpg.connect(DSN)
@@ -238,17 +253,18 @@ async def main(count: int, users: int, seconds: float, workers: int, reuse: bool
             await asyncio.gather(*(user(client, ids, time.perf_counter() + 5, -i, warm) for i in range(users)))
             out: dict = {"page": [], "save": [], "errors": 0, "conflicts": 0}
             until = time.perf_counter() + seconds
-            await asyncio.gather(*(user(client, ids, until, i, out) for i in range(users)))
+            await asyncio.gather(*(user(client, ids, until, i, out, think) for i in range(users)))
     finally:
         service.terminate()
         nats_server.terminate()
         service.wait(20)
         nats_server.wait(20)
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{len(ids):,} patients, {users} concurrent users, {seconds:.0f} s, {workers} uvicorn worker(s)")
+    print(f"{len(ids):,} patients, {users} users, think {think:g} s, {seconds:.0f} s, {workers} uvicorn worker(s)")
     print(f"patient page ({len(PAGE_PATHS)} calls at once): {cuts(out['page'])}")
     print(f"save (PATCH /patients/{{id}}):           {cuts(out['save'])}")
     print(f"pages per second: {len(out['page']) / seconds:.1f}; errors {out['errors']}; 409s {out['conflicts']}")
+    print(f"connections dropped and retried: {out.get('dropped', 0)}")
     for sample in sorted(set(out.get("error_samples", [])))[:5]:
         print(f"  error: {sample}")
 
@@ -260,5 +276,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (the machine has 2 cores)")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database from the last run")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a user's actions, seconds")
     args = parser.parse_args()
-    asyncio.run(main(args.patients, args.users, args.seconds, args.workers, args.reuse))
+    asyncio.run(main(args.patients, args.users, args.seconds, args.workers, args.reuse, args.think))

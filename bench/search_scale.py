@@ -1,10 +1,11 @@
-"""Embedded search at scale: 100,000 patients + 1,000,000 contact documents; `uv run python bench/search_scale.py`."""
+"""Embedded search at scale: 100,000 patients + 1,000,000 contact documents (figures in bench/README.md)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -117,14 +118,12 @@ async def build(engine: EmbeddedEngine, documents: Iterator[SearchDocument]) -> 
     return count + (await engine.index_many(batch) if batch else 0)
 
 
-async def measure(engine: EmbeddedEngine, shape: tuple, repeat: int) -> list[float]:
-    """Milliseconds per search of one query shape, `repeat` times."""
-    _, text, filters, areas, facets = shape
-    query = SearchQuery(text, areas, limit=20, filters=filters, facets=facets)
+async def measure(engine: EmbeddedEngine, query: SearchQuery, repeat: int, *, suggest: bool = False) -> list[float]:
+    """Milliseconds per search (or suggestion) of one query shape, `repeat` times."""
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        await engine.search(query)
+        await (engine.suggest(query) if suggest else engine.search(query))
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -132,24 +131,45 @@ async def measure(engine: EmbeddedEngine, shape: tuple, repeat: int) -> list[flo
 def percentiles(times: list[float]) -> str:
     """p50 / p95 in milliseconds."""
     cuts = statistics.quantiles(times, n=100)
-    return f"p50 {cuts[49]:8.2f} ms  p95 {cuts[94]:8.2f} ms"
+    return f"p50 {cuts[49]:7.1f} p95 {cuts[94]:7.1f}"
 
 
-async def main(patient_count: int, contact_count: int, repeat: int) -> None:
-    """Builds the index in a temporary directory, then prints build time and latency per query shape."""
+def peak_rss_mib() -> float:
+    """The largest resident set this process has had, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def report(engine: EmbeddedEngine, repeat: int) -> None:
+    """Latency of every shape: search (first page of 20) and, for shapes with words, the drop-down."""
+    print(f"{'shape':26} {'search ms':>22}   {'suggest ms':>22}   hits", flush=True)
+    for label, text, filters, areas, facets in SHAPES:
+        query = SearchQuery(text, areas, limit=20, filters=filters, facets=facets)
+        result = await engine.search(query)
+        searched = percentiles(await measure(engine, query, repeat))
+        suggested = percentiles(await measure(engine, query, repeat, suggest=True)) if text else "-"
+        total = f"{result.total}{'+' if result.total_is_lower_bound else ''}"
+        print(f"{label:26} {searched:>22}   {suggested:>22}   {total}", flush=True)
+
+
+async def main(patient_count: int, contact_count: int, repeat: int, directory: Path | None) -> None:
+    """Builds the index (or reuses the one in `directory`), then prints build time and latency per query shape."""
     rng = random.Random(7)  # noqa: S311 - reproducible synthetic data, not secrets
-    with tempfile.TemporaryDirectory() as directory:
-        engine = EmbeddedEngine(Path(directory))
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = EmbeddedEngine(directory or Path(scratch))
+        reuse = engine.path.exists()
         await engine.start()
-        started = time.perf_counter()
-        stored = await build(engine, patients(patient_count, rng))
-        print(f"patients: {stored} in {time.perf_counter() - started:.1f} s", flush=True)
-        stored = await build(engine, contacts(contact_count, rng))
-        print(f"index build (all {patient_count + contact_count}): {time.perf_counter() - started:.1f} s", flush=True)
-        for shape in SHAPES:
-            times = await measure(engine, shape, repeat)
-            total = (await engine.search(SearchQuery(shape[1], shape[3], filters=shape[2]))).total
-            print(f"{shape[0]:26} {percentiles(times)}  hits {total}", flush=True)
+        if not reuse:
+            started = time.perf_counter()
+            stored = await build(engine, patients(patient_count, rng))
+            print(f"patients: {stored} in {time.perf_counter() - started:.1f} s", flush=True)
+            stored += await build(engine, contacts(contact_count, rng))
+            print(f"index build ({stored} documents): {time.perf_counter() - started:.1f} s", flush=True)
+            await engine.optimise()
+            print(f"index build and optimise: {time.perf_counter() - started:.1f} s", flush=True)
+        size = sum(part.stat().st_size for part in engine.path.parent.glob(engine.path.name + "*"))
+        print(f"index size {size / 2**20:.0f} MiB; peak RSS after build {peak_rss_mib():.0f} MiB", flush=True)
+        await report(engine, repeat)
+        print(f"peak RSS {peak_rss_mib():.0f} MiB", flush=True)
         await engine.close()
 
 
@@ -158,5 +178,6 @@ if __name__ == "__main__":
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--index-dir", type=Path, help="keep the index here, and reuse it if it exists")
     args = parser.parse_args()
-    asyncio.run(main(args.patients, args.contacts, args.repeat))
+    asyncio.run(main(args.patients, args.contacts, args.repeat, args.index_dir))

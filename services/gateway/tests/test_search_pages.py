@@ -138,3 +138,48 @@ class TestAdvanced:
         answer(backends, {"items": [], "total": 0, "facets": {}})
         html = (await browser.get("/search/advanced", params={"status": "excluded"})).text
         assert "条件に合う記録は見つかりませんでした" in html
+
+
+@pytest.mark.req("R22")
+class TestBroadAndIncomplete:
+    """A broad query's count is shown as a lower bound; an incomplete index is said so above the results."""
+
+    async def test_a_lower_bound_reads_as_at_least(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        answer(backends, {"items": [ITEM], "total": 1000, "total_is_lower_bound": True, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "「たなか」の検索結果：1,000件以上（上位1件を表示しています。" in text_of(html)
+        assert "男性</a>（1件以上）" in html and "実際はそれ以上あります" in html
+        advanced = (await browser.get("/search/advanced", params={"q": "たなか"})).text
+        assert "検索結果：1,000件以上" in advanced and "条件を加えて絞り込んでください" in advanced
+
+    async def test_an_exact_total_has_no_qualifier(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        answer(backends, {"items": [ITEM], "total": 1, "total_is_lower_bound": False, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "検索結果：1件</p>" in html and "以上" not in text_of(html[html.index("<main") :])
+
+    @pytest.mark.parametrize(
+        ("index", "notice"),
+        [
+            (
+                {"state": "rebuilding", "done": 1200, "total": 5000, "detail": ""},
+                "索引を作り直しています（1,200／5,000件）",
+            ),
+            ({"state": "needs_reindex", "detail": "new index schema"}, "索引の再構築を依頼してください"),
+        ],
+    )
+    async def test_an_incomplete_index_is_announced(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, index: dict, notice: str
+    ) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}, "index": index})
+        for page in ("/search", "/search/advanced"):
+            html = (await browser.get(page, params={"q": "たなか"})).text
+            assert notice in html and 'role="status"' in html, page
+
+    async def test_a_complete_index_says_nothing(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}, "index": {"state": "complete", "detail": ""}})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "索引" not in html

@@ -1,8 +1,19 @@
-"""`tbms search reindex`: rebuilds the search index from the patients service, page by page (R22)."""
+"""`tbms search reindex`: rebuilds the search index from the patients service, page by page (R22).
+
+Two things keep a rebuild complete while staff keep working:
+- The index is emptied *before* the first page is read. A change committed after that reaches the index
+  through its event; a change committed before it is in the pages. (Emptying it with the first page let a
+  change made between reading and posting that page vanish: its event had been indexed, then wiped, and the
+  page carried the older version, which the ledger refuses.)
+- Pages overlap and must share a record with the previous page. `GET /patients` pages by offset, newest
+  first: a record deleted or moved ahead of the cursor shifts the rest forward, and without the overlap the
+  record at the page boundary would be skipped. A page that shares none is read again further back.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -10,7 +21,24 @@ from tbms_tools import config
 from tbms_tools.keycloak import auth_headers
 
 PAGE = 500  # the patients API's largest page
+OVERLAP = 50  # records each page re-reads of the previous one
 ADMIN = "admin1"  # 監査 更新 and 患者管理 参照: what `POST /admin/reindex` asks for
+
+
+@dataclass
+class Progress:
+    """What a rebuild did so far, as `POST /admin/reindex` reported it page by page."""
+
+    sent: set[str] = field(default_factory=set)
+    indexed: int = 0
+    current: int = 0  # the index already held this version: its event was faster
+    skipped: int = 0  # a newer version or a deletion was indexed since the page was read
+
+    def add(self, answer: dict) -> None:
+        """Adds one page's report."""
+        self.indexed += answer.get("indexed", 0)
+        self.current += answer.get("current", 0)
+        self.skipped += answer.get("skipped", 0)
 
 
 def reindex(
@@ -22,7 +50,7 @@ def reindex(
         httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients,
         httpx.Client(base_url=config.service_url("search"), headers=headers, timeout=120) as search,
     ):
-        return rebuild(patients, search, page_size=page_size, report=report, reset=not keep)
+        return rebuild(patients, search, page_size=page_size, report=report, reset=not keep).indexed
 
 
 def rebuild(
@@ -32,15 +60,36 @@ def rebuild(
     page_size: int = PAGE,
     report: Callable[[str], None] = print,
     reset: bool = True,
-) -> int:
-    """Reads `GET /patients` page by page and posts each page to `POST /admin/reindex`, printing progress."""
-    offset, indexed = 0, 0
+) -> Progress:
+    """Empties the index, then posts every page of `GET /patients` to `POST /admin/reindex`, printing progress."""
+    progress = Progress()
+    if reset:
+        progress.add(_post(search, [], reset=True))
+    overlap = min(OVERLAP, page_size // 2)
+    offset, previous = 0, []
     while True:
-        page = patients.get("/patients", params={"limit": page_size, "offset": offset}).raise_for_status().json()
-        batch = {"patients": page["items"], "reset": reset and offset == 0}
-        answer = search.post("/admin/reindex", json=batch).raise_for_status().json()
-        offset += len(page["items"])
-        indexed += answer["indexed"]
-        report(f"[search] {offset}/{page['total']} patients sent, {indexed} indexed")
-        if not page["items"] or offset >= page["total"]:
-            return indexed
+        page = _page(patients, page_size, offset)
+        ids = [item["id"] for item in page["items"]]
+        if previous and not set(previous[-overlap:]) & set(ids) and offset > 0:
+            offset = max(0, offset - (page_size - overlap))  # records moved ahead of the cursor: read further back
+            continue
+        progress.add(_post(search, [item for item in page["items"] if item["id"] not in progress.sent]))
+        progress.sent.update(ids)
+        report(
+            f"[search] {len(progress.sent)}/{page['total']} patients sent: {progress.indexed} indexed, "
+            f"{progress.current} already current, {progress.skipped} newer in the index"
+        )
+        if len(ids) < page_size:
+            break
+        offset, previous = offset + len(ids) - overlap, ids
+    progress.add(_post(search, [], done=True))
+    return progress
+
+
+def _page(patients: httpx.Client, limit: int, offset: int) -> dict:
+    return patients.get("/patients", params={"limit": limit, "offset": offset}).raise_for_status().json()
+
+
+def _post(search: httpx.Client, items: list[dict], *, reset: bool = False, done: bool = False) -> dict:
+    batch = {"patients": items, "reset": reset, "done": done}
+    return search.post("/admin/reindex", json=batch).raise_for_status().json()

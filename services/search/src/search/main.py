@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import FastAPI, Response
+from fastapi.routing import APIRoute
+from sqlalchemy import text
 from tbms_core.app import ServiceKit, create_service_app
 
+from search.engine.base import SearchEngine
 from search.engine.factory import create_engine
 from search.indexing.api import router as admin_router
 from search.indexing.consumers import consumers
+from search.indexing.repository import IndexedVersionRepository
 from search.query.api import router as search_router
 from search.settings import get_settings
+
+READY = "/health/ready"
 
 
 def create_app() -> FastAPI:
@@ -17,8 +25,11 @@ def create_app() -> FastAPI:
     settings = get_settings()
     engine = create_engine(settings)
 
-    async def open_index(_: ServiceKit) -> None:
+    async def open_index(kit: ServiceKit) -> None:
         await engine.start()
+        async with kit.db.session() as session:
+            indexed = await IndexedVersionRepository(session).count()
+        await engine.check_against_ledger(indexed)
 
     async def close_index(_: ServiceKit) -> None:
         await engine.close()
@@ -33,4 +44,27 @@ def create_app() -> FastAPI:
         on_shutdown=close_index,
     )
     app.state.engine = engine
+    report_index_when_ready(app, engine)
     return app
+
+
+def report_index_when_ready(app: FastAPI, engine: SearchEngine) -> None:
+    """`/health/ready` also says whether the index is complete; it stays "ok": a partial search beats none.
+
+    The route is placed before the one every service shares and runs the same checks (database, NATS).
+    """
+    kit: ServiceKit = app.state.kit
+
+    async def ready(response: Response) -> dict[str, Any]:
+        try:
+            async with kit.db.session() as session:
+                await session.execute(text("SELECT 1"))
+            if not await kit.broker.ping(timeout=2):
+                raise ConnectionError("NATS does not answer")
+        except Exception as exc:
+            response.status_code = 503
+            return {"status": "unavailable", "reason": f"{type(exc).__name__}: {exc}"[:200]}
+        return {"status": "ok", "index": (await engine.status()).to_json()}
+
+    route = APIRoute(READY, ready, methods=["GET"], tags=["health"], include_in_schema=False)
+    app.router.routes.insert(0, route)

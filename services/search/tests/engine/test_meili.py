@@ -11,9 +11,11 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from search.engine.base import SearchDocument, SearchFilters, SearchQuery
-from search.engine.meili import MeiliEngine, MeiliError, UnsupportedConditions, filter_expression
+from search.engine.base import DateRange, IndexState, SearchDocument, SearchFilters, SearchQuery
+from search.engine.meili import MeiliEngine, MeiliError
+from search.engine.meili_query import filter_expression
 from search.engine.terms import parse_query
+from search.query.schemas import SearchItem
 
 URL = "http://meili.test:7700"
 KEY = "test-master-key"
@@ -92,6 +94,13 @@ def patient(version: int = 2) -> SearchDocument:
         phone="03-5555-0101",
         postal_code="154-0017",
         address="東京都世田谷区太子堂9-8-7",
+        sex="male",
+        district="北部",
+        nurse="nurse1",
+        registered_on=date(2024, 10, 1),
+        diagnosed_on=date(2024, 9, 20),
+        numbers=("10131015",),
+        texts=("結核研究所",),
     )
 
 
@@ -134,17 +143,17 @@ class TestIndex:
         assert replay.finished()
 
 
+@pytest.mark.req("R22")
 class TestSearch:
     """Queries are folded, years become filters, and the readable areas always restrict the search."""
 
-    @pytest.mark.req("R22")
     async def test_kana_and_era_year_with_the_area_filter(self, engine: MeiliEngine, replay: Replay) -> None:
         replay.add("search_kana_and_era_year.json")
         result = await engine.search(SearchQuery("タナカ　S45", ["patients", "contacts"]))
-        assert result.total == 2
+        assert (result.total, result.total_is_lower_bound) == (2, False)
         first, second = result.hits
         assert (first.name, first.birth_date, first.area) == ("田中 試験", date(1970, 3, 1), "patients")
-        assert (second.status, second.excluded_on) == ("excluded", date(2023, 4, 1))
+        assert (second.status, second.excluded_on, second.district) == ("excluded", date(2023, 4, 1), "南部")
 
     async def test_suggest_asks_for_eight(self, engine: MeiliEngine, replay: Replay) -> None:
         replay.add("suggest_prefix.json")
@@ -163,13 +172,95 @@ class TestSearch:
         assert replay.position == 0
 
 
+@pytest.mark.req("R22")
 class TestConditions:
-    """What the Meilisearch adapter filters by so far; anything else is refused, never silently ignored."""
+    """Every condition of the advanced search is a Meilisearch filter; facets come from facetDistribution."""
 
-    def test_record_types_become_a_filter_and_other_conditions_are_refused(self) -> None:
-        kinds = SearchQuery("x", ["patients", "contacts"], filters=SearchFilters(record_types=("contact",)))
-        expression = filter_expression(kinds, parse_query("x"))
-        assert expression == 'area IN ["patients", "contacts"] AND record_type IN ["contact"]'
-        districts = SearchQuery("x", ["patients"], filters=SearchFilters(districts=("北部",)))
-        with pytest.raises(UnsupportedConditions):
-            filter_expression(districts, parse_query("x"))
+    async def test_every_condition_filters_and_the_facets_are_counted(
+        self, engine: MeiliEngine, replay: Replay
+    ) -> None:
+        replay.add("search_conditions_with_facets.json")
+        filters = SearchFilters(
+            record_types=("patient", "contact"),
+            statuses=("active", "excluded"),
+            districts=("北部",),
+            nurses=("nurse1",),
+            sexes=("female",),
+            birth=DateRange(date(1950, 1, 1), date(1960, 12, 31)),
+            registered=DateRange(date(2026, 4, 1), date(2026, 9, 30)),
+            diagnosed=DateRange(date(2026, 3, 1)),
+        )
+        query = SearchQuery("たなか", ["patients", "contacts"], filters=filters, facets=True)
+        result = await engine.search(query)
+        assert [hit.record_type for hit in result.hits] == ["patient", "contact"]
+        assert result.facets == {
+            "record_type": {"patient": 1, "contact": 1},
+            "status": {"active": 2},
+            "district": {"北部": 2},
+            "sex": {"female": 2},
+        }
+        assert replay.finished()
+
+    async def test_a_broad_query_reports_its_total_as_a_lower_bound(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("search_broad_lower_bound.json")
+        result = await engine.search(SearchQuery("たなか", ["patients"]))
+        assert (result.total, result.total_is_lower_bound) == (1000, True)
+
+    def test_conditions_alone_still_carry_the_area_filter(self) -> None:
+        kinds = SearchQuery("", ["patients", "contacts"], filters=SearchFilters(record_types=("contact",)))
+        assert (
+            filter_expression(kinds, parse_query(""))
+            == 'area IN ["patients", "contacts"] AND record_type IN ["contact"]'
+        )
+        born = SearchQuery("", ["patients"], filters=SearchFilters(birth=DateRange(end=date(1960, 12, 31))))
+        assert filter_expression(born, parse_query("s45.3.1")) == (
+            'area IN ["patients"] AND birth_day <= 19601231 AND birth_day = 19700301'
+        )
+
+
+@pytest.mark.req("R22")
+class TestHighlights:
+    """What Meilisearch marked in the folded keys is marked in the names the list shows."""
+
+    async def test_the_marked_reading_is_carried_onto_the_shown_kana(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("search_conditions_with_facets.json")
+        result = await engine.search(
+            SearchQuery("たなか", ["patients", "contacts"], filters=_every_condition(), facets=True)
+        )
+        first, second = (SearchItem.of(hit, []) for hit in result.hits)  # no words of our own: Meilisearch's marks
+        assert first.highlight["name_kana"] == [("タナカ", True), (" ハナコ", False)]
+        assert second.highlight["name_kana"] == [("タナカ", True), (" ナカコ", False)]
+        assert second.highlight["name"] == [("田中 中子", False)]
+
+
+class TestIndexState:
+    """A lost Meilisearch index and a rebuild in progress are reported, not hidden."""
+
+    async def test_an_empty_index_while_the_ledger_remembers_records_needs_a_reindex(
+        self, engine: MeiliEngine, replay: Replay
+    ) -> None:
+        replay.add("index_stats_empty.json")
+        await engine.check_against_ledger(96)
+        assert (await engine.status()).state is IndexState.NEEDS_REINDEX
+        await engine.check_against_ledger(0)  # nothing was ever indexed: nothing to ask
+        assert replay.finished()
+
+    async def test_a_rebuild_empties_the_index_and_ends_complete(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("clear_for_rebuild.json")
+        await engine.begin_rebuild()
+        assert (await engine.status()).state is IndexState.REBUILDING
+        await engine.finish_rebuild()
+        assert (await engine.status()).state is IndexState.COMPLETE and replay.finished()
+
+
+def _every_condition() -> SearchFilters:
+    return SearchFilters(
+        record_types=("patient", "contact"),
+        statuses=("active", "excluded"),
+        districts=("北部",),
+        nurses=("nurse1",),
+        sexes=("female",),
+        birth=DateRange(date(1950, 1, 1), date(1960, 12, 31)),
+        registered=DateRange(date(2026, 4, 1), date(2026, 9, 30)),
+        diagnosed=DateRange(date(2026, 3, 1)),
+    )

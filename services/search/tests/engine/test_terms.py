@@ -3,7 +3,7 @@
 from datetime import date
 
 from search.engine.base import SearchDocument
-from search.engine.terms import birth_tokens, index_text, parse_query
+from search.engine.terms import bigrams, birth_tokens, index_text, parse_query
 
 
 class TestParseQuery:
@@ -56,10 +56,10 @@ class TestDocumentKeys:
             address="太子堂1-2-3",
         )
         assert index_text(document).split("\n") == [
-            "高橋検証",
-            "たかはしけんしょう",
-            "202400001",
-            "0355550101",
+            "\x02高橋検証",  # whole-field keys start with KEY_START: their exact and prefix matches rank first
+            "\x02たかはしけんしょう",
+            "\x02202400001",
+            "\x020355550101",
             "1540017",
             "太子堂123",
             "1970",
@@ -67,4 +67,8 @@ class TestDocumentKeys:
             "s45",
             "昭和45",
             "s45.3.1",
+            "",  # every field ends with SEPARATOR
         ]
+
+    def test_bigrams_cover_every_character_with_its_successor(self) -> None:
+        assert bigrams("\x02田中\ns45\n").split(" ") == ["\x02田", "田中", "中\n", "\ns", "s4", "45", "5\n"]

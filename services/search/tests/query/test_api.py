@@ -52,7 +52,9 @@ class TestSearch:
                 }
             ],
             "total": 1,
+            "total_is_lower_bound": False,
             "facets": {},
+            "index": {"state": "complete", "detail": "", "done": None, "total": None},
         }
 
     async def test_a_viewer_can_search_patients(self, client: httpx.AsyncClient, index_patient: IndexPatient) -> None:

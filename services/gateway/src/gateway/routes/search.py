@@ -39,7 +39,7 @@ STATUSES = {"active": "登録中", "excluded": "登録除外", "transferred_out"
 async def search(request: Request, backend: BackendDep, q: str = "") -> Response:
     """Search results as a table linking to each record, with counts per type, status, district and sex."""
     query = q.strip()
-    results = await _search(backend, {"q": query}) if query else {"items": [], "total": 0, "facets": {}}
+    results = await _search(backend, {"q": query}) if query else {"items": [], "total": 0, "facets": {}, "index": {}}
     context = {"q": query, "results": results, "title": f"検索: {query}", **_labels()}
     return render(request, "search/results.html", context)
 
@@ -85,7 +85,13 @@ async def _search(backend: Backend, conditions: dict[str, Any]) -> dict[str, Any
     params = conditions | {"facets": "true", "limit": RESULT_LIMIT}
     body = await backend.get_json(f"{backend.settings.search_url}/search", **params)
     items = [{**item, "type": item.get("type") or item.get("record_type") or "patient"} for item in body["items"]]
-    return {"items": items, "total": body.get("total", 0), "facets": body.get("facets") or {}}
+    return {
+        "items": items,
+        "total": body.get("total", 0),
+        "lower_bound": bool(body.get("total_is_lower_bound")),  # search stopped counting: 「1,000件以上」
+        "facets": body.get("facets") or {},
+        "index": body.get("index") or {},  # complete, rebuilding or needs_reindex: an incomplete index is said so
+    }
 
 
 def _labels() -> dict[str, Any]:

@@ -3,8 +3,6 @@
 (function () {
   "use strict";
 
-  var ACTIVE_BACKGROUND = "#e1ebf5";
-
   function parts() {
     var input = document.getElementById("global-search-q");
     var box = document.getElementById("search-suggestions");
@@ -18,9 +16,7 @@
   function choose(input, list, index) {
     list.forEach(function (option, i) {
       var chosen = i === index;
-      option.setAttribute("aria-selected", chosen ? "true" : "false");
-      option.style.background = chosen ? ACTIVE_BACKGROUND : "";
-      option.style.outline = chosen ? "2px solid #1d4f91" : "";
+      option.setAttribute("aria-selected", chosen ? "true" : "false"); // app.css styles the chosen one
       if (chosen) {
         option.scrollIntoView({ block: "nearest" });
       }

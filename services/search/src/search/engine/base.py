@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from enum import StrEnum
 from typing import Any, Protocol
+
+DATE_FIELDS = ("birth_date", "excluded_on", "registered_on", "diagnosed_on")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class SearchDocument:
     registered_on: date | None = None
     diagnosed_on: date | None = None
     numbers: tuple[str, ...] = ()  # 公費負担者番号, 受給者番号 … found by their digits
+    texts: tuple[str, ...] = ()  # values of configurable fields (R33), found as free text
 
     def hit_fields(self) -> dict[str, Any]:
         """What a result shows of this record, as JSON values."""
@@ -46,6 +50,21 @@ class SearchDocument:
             "status": self.status,
             "excluded_on": _iso(self.excluded_on),
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field as JSON values: what an index keeps so that it can be rebuilt without the owners."""
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        tuples = {name: list(value) for name, value in values.items() if isinstance(value, tuple)}
+        return values | {name: _iso(values[name]) for name in DATE_FIELDS} | tuples
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> SearchDocument:
+        """The document an index kept (see `to_json`); fields unknown to this version are ignored."""
+        known = {item.name for item in fields(cls)}
+        kept = {name: value for name, value in values.items() if name in known}
+        dates = {name: _date(kept[name]) for name in DATE_FIELDS if name in kept}
+        tuples = {name: tuple(value) for name, value in kept.items() if isinstance(value, list)}
+        return cls(**(kept | dates | tuples))
 
 
 @dataclass(frozen=True)
@@ -63,11 +82,13 @@ class SearchHit:
     excluded_on: date | None = None
     sex: str = ""
     district: str = ""
+    marks: tuple[str, ...] = ()  # folded text the engine says matched (else the query's words are marked)
 
     @classmethod
-    def from_fields(cls, fields: dict[str, Any]) -> SearchHit:
+    def from_fields(cls, fields: dict[str, Any], *, marks: tuple[str, ...] = ()) -> SearchHit:
         """A hit from the JSON fields an index stored (see `SearchDocument.hit_fields`)."""
         return cls(
+            marks=marks,
             record_type=fields["record_type"],
             id=fields["id"],
             area=fields["area"],
@@ -87,11 +108,40 @@ FACETS = ("record_type", "status", "district", "sex")  # what the result page co
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The hits of one page, how many records matched in all, and counts per facet value."""
+    """The hits of one page, how many records matched, and counts per facet value.
+
+    Past a few thousand matches an engine may stop counting: `total_is_lower_bound` then says that `total`
+    (and every facet count) is "at least", as in 「1,000件以上」.
+    """
 
     hits: list[SearchHit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_is_lower_bound: bool = False
+
+
+class IndexState(StrEnum):
+    """Whether the index holds every record, so that an empty result can be trusted."""
+
+    COMPLETE = "complete"
+    REBUILDING = "rebuilding"  # being filled again: from the previous index file, or by `tbms search reindex`
+    NEEDS_REINDEX = "needs_reindex"  # incomplete until an administrator runs `tbms search reindex`
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """The index's state as operators (/health/ready) and users (a notice above results) see it."""
+
+    state: IndexState
+    documents: int | None = None
+    done: int | None = None  # records copied so far while rebuilding from the previous index file
+    total: int | None = None  # records to copy
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The status as JSON values, without unknown parts."""
+        values = {"state": self.state.value, "documents": self.documents, "done": self.done, "total": self.total}
+        return {name: value for name, value in values.items() if value is not None} | {"detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -156,7 +206,19 @@ class SearchEngine(Protocol):
         """Removes a record from the index."""
 
     async def clear(self) -> None:
-        """Removes every record, before a rebuild from the owning services."""
+        """Removes every record."""
+
+    async def begin_rebuild(self) -> None:
+        """Empties the index before a rebuild from the owning services (`tbms search reindex`)."""
+
+    async def finish_rebuild(self) -> None:
+        """Marks the index complete once a rebuild has fed every record in again."""
+
+    async def status(self) -> IndexStatus:
+        """Whether the index is complete, being rebuilt, or waits for `tbms search reindex`."""
+
+    async def check_against_ledger(self, indexed_records: int) -> None:
+        """Flags an index created empty although the ledger says records were indexed before (a lost file)."""
 
     async def search(self, query: SearchQuery) -> SearchResult:
         """Records matching every word of the query, best first."""

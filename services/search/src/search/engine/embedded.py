@@ -1,142 +1,180 @@
-"""The embedded engine: SQLite FTS5 with the trigram tokenizer, in one file outside the repository."""
+"""The embedded engine: SQLite FTS5 (trigram and bigram indexes) in one file per schema version, outside the repository.
+
+A new schema version starts a new file. If an older file keeps each document's source, the new one is filled
+from it in the background while the service keeps running, and the old file is removed once done. If not
+(files before version 3, or a lost file while the ledger remembers indexed records), the index is flagged
+`needs_reindex` until an administrator runs `tbms search reindex`: a loud log line, /health/ready and a notice
+above the search results say so.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from search.engine.base import SearchDocument, SearchHit, SearchQuery, SearchResult
+from search.engine import sqlite_query
+from search.engine.base import IndexState, IndexStatus, SearchDocument, SearchHit, SearchQuery, SearchResult
 from search.engine.sqlite_query import run_search
-from search.engine.terms import SEPARATOR, exact_keys, fold, index_text, latin_words, parse_query, typo_match
+from search.engine.sqlite_schema import (
+    SCHEMA_VERSION,
+    connect,
+    create,
+    empty,
+    keeps_sources,
+    optimise,
+    read_meta,
+    store,
+)
+from search.engine.sqlite_schema import write_meta as note
+from search.engine.terms import parse_query
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 SUGGEST_LIMIT = 8
-SCHEMA_VERSION = 2  # a different version drops the index: it is rebuilt from the owners (`tbms search reindex`)
+COPY_BATCH = 1000  # records copied per write transaction: events wait at most for one batch
+LEGACY_FILE = "index.sqlite3"  # versions 1 and 2 kept no sources: only the owners can rebuild from them
+REINDEX_ADVICE = "run `tbms search reindex` to rebuild it from the owning services"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    rowid INTEGER PRIMARY KEY,
-    record_type TEXT NOT NULL,
-    record_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    area TEXT NOT NULL,
-    active INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    district TEXT NOT NULL,
-    nurse TEXT NOT NULL,
-    sex TEXT NOT NULL,
-    birth_year INTEGER,
-    birth_date TEXT,
-    registered_on TEXT,
-    diagnosed_on TEXT,
-    sort_key TEXT NOT NULL,
-    exact_keys TEXT NOT NULL,
-    body TEXT NOT NULL,
-    hit TEXT NOT NULL,
-    UNIQUE (record_type, record_id)
-);
-CREATE INDEX IF NOT EXISTS ix_documents_birth_year ON documents (birth_year);
-CREATE INDEX IF NOT EXISTS ix_documents_birth_date ON documents (birth_date);
-CREATE TABLE IF NOT EXISTS latin_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
-    body, content='documents', content_rowid='rowid', tokenize='trigram'
-);
-CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents BEGIN
-    INSERT INTO documents_fts (rowid, body) VALUES (new.rowid, new.body);
-END;
-CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
-    INSERT INTO documents_fts (documents_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
-END;
-CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE ON documents BEGIN
-    INSERT INTO documents_fts (documents_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
-    INSERT INTO documents_fts (rowid, body) VALUES (new.rowid, new.body);
-END;
-"""
-DROP = """
-DROP TABLE IF EXISTS documents_fts; DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS latin_terms;
-"""
-COLUMNS = (
-    "record_type, record_id, version, area, active, status, district, nurse, sex, birth_year, birth_date, "
-    "registered_on, diagnosed_on, sort_key, exact_keys, body, hit"
-)
-UPSERT = f"""
-INSERT INTO documents ({COLUMNS})
-VALUES ({", ".join(":" + column.strip() for column in COLUMNS.split(","))})
-ON CONFLICT (record_type, record_id) DO UPDATE SET
-    {", ".join(f"{column.strip()} = excluded.{column.strip()}" for column in COLUMNS.split(",")[2:])}
-WHERE excluded.version > documents.version
-"""  # noqa: S608 - fixed column names
-ADD_TERM = "INSERT OR IGNORE INTO latin_terms (term) VALUES (?)"
+
+def index_file(directory: Path, version: int = SCHEMA_VERSION) -> Path:
+    """The file of one schema version."""
+    return directory / f"index-v{version}.sqlite3"
 
 
 class EmbeddedEngine:
     """Search without a search server: one SQLite file, one writer and one reader connection."""
 
-    def __init__(self, directory: Path, *, filename: str = "index.sqlite3") -> None:
-        self.path = directory / filename
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = index_file(directory)
+        self.fresh = False  # the file was created by this start
         self._writer: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None
+        self._previous: sqlite3.Connection | None = None  # the older file being copied from
         self._write_lock, self._read_lock = threading.Lock(), threading.Lock()
         self._starting, self._closed = asyncio.Lock(), False
+        self._status = IndexStatus(IndexState.COMPLETE)
+        self._copy: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Creates the index file and its tables if they are missing (idempotent)."""
+        """Opens (or creates) this version's file; fills it from an older file in the background if one is left."""
         async with self._starting:
             if self._closed:
                 raise RuntimeError("the search index is closed")
             if self._writer is None:
-                await asyncio.to_thread(self._open)
+                source = await asyncio.to_thread(self._open)
+                if source is not None:
+                    self._copy = asyncio.create_task(self._copy_from(source), name="search-index-copy")
 
-    def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = self._connect()
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            self._writer.executescript(DROP)
-            self._writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self._writer.executescript(SCHEMA)
-        self._reader = self._connect()
+    def _open(self) -> Path | None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.fresh = not self.path.exists()
+        self._writer = connect(self.path)
+        create(self._writer)
+        self._reader = connect(self.path)
+        older = self._older_files()
+        meta = read_meta(self._writer)
+        state = IndexState(meta.get("state", IndexState.COMPLETE))
+        source = next((path for path in older if keeps_sources(path)), None)
+        if source is not None and (self.fresh or state is IndexState.REBUILDING):
+            self._set(IndexState.REBUILDING, detail=f"copying the records of {source.name}")
+            return source
+        if self.fresh and older:
+            names = ", ".join(path.name for path in older)
+            self._set(
+                IndexState.NEEDS_REINDEX, detail=f"new index schema {SCHEMA_VERSION} (was {names}): {REINDEX_ADVICE}"
+            )
+        else:
+            self._status = IndexStatus(state, detail=meta.get("detail", ""))
+            if state is IndexState.COMPLETE:
+                self._remove(older)
+        if self._status.state is not IndexState.COMPLETE:
+            log.error("search index %s is %s: %s", self.path, self._status.state.value, self._status.detail)
+        return None
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.create_function("typo_match", 2, typo_match, deterministic=True)
-        return conn
+    def _older_files(self) -> list[Path]:
+        """Files of earlier schema versions, newest first (a newer version's file, after a rollback, is left alone)."""
+        versions = {self.directory / LEGACY_FILE: 0}
+        for path in self.directory.glob("index-v*.sqlite3"):
+            number = path.name.removeprefix("index-v").removesuffix(".sqlite3")
+            if number.isdigit() and int(number) < SCHEMA_VERSION:
+                versions[path] = int(number)
+        return sorted((path for path in versions if path.exists()), key=versions.__getitem__, reverse=True)
+
+    def _set(self, state: IndexState, *, detail: str = "", done: int | None = None, total: int | None = None) -> None:
+        """Records the state in the file (so a restart knows it) and in memory (so status() costs nothing)."""
+        assert self._writer is not None, "the engine is closed"
+        note(self._writer, state=state.value, detail=detail)
+        self._status = IndexStatus(state, done=done, total=total, detail=detail)
+
+    async def check_against_ledger(self, indexed_records: int) -> None:
+        """A new empty file while the ledger remembers indexed records means the old file was lost."""
+        if self.fresh and indexed_records and self._status.state is IndexState.COMPLETE:
+            detail = f"index file created empty but {indexed_records} records were indexed before: {REINDEX_ADVICE}"
+            await self._write(lambda _: self._set(IndexState.NEEDS_REINDEX, detail=detail))
+            log.error("search index %s needs a rebuild: %s", self.path, detail)
+
+    async def status(self) -> IndexStatus:
+        """Complete, being rebuilt (with progress), or waiting for `tbms search reindex`."""
+        return self._status
 
     async def close(self) -> None:
-        """Closes both connections once running statements have finished."""
+        """Stops a background copy and closes the connections once running statements have finished."""
         self._closed = True
+        await self._stop_copy()
         await asyncio.to_thread(self._close)
 
     def _close(self) -> None:
         with self._write_lock, self._read_lock:
-            for conn in (self._writer, self._reader):
+            for conn in (self._writer, self._reader, self._previous):
                 if conn is not None:
                     conn.close()
-            self._writer = self._reader = None
+            self._writer = self._reader = self._previous = None
 
     async def index(self, document: SearchDocument) -> bool:
         """Stores the document unless the index holds the same or a newer version of it."""
-        return await self._write(lambda conn: _store(conn, [document]) > 0)
+        return await self._write(lambda conn: store(conn, [document]) > 0)
 
     async def index_many(self, documents: list[SearchDocument]) -> int:
         """Stores many documents in one transaction (rebuilds and benchmarks); how many were applied."""
-        return await self._write(lambda conn: _store(conn, documents))
+        return await self._write(lambda conn: store(conn, documents))
 
     async def clear(self) -> None:
-        """Removes every record, before a rebuild from the owning services."""
-        await self._write(lambda conn: conn.execute("DELETE FROM documents"))
+        """Removes every record (and stops copying from an older file)."""
+        await self._stop_copy()
+        await self._write(empty)
+
+    async def begin_rebuild(self) -> None:
+        """Empties the index before `tbms search reindex` feeds every record in again."""
+        await self.clear()
+        await self._write(lambda _: self._set(IndexState.REBUILDING, detail="tbms search reindex is running"))
+
+    async def finish_rebuild(self) -> None:
+        """Marks the index complete after a rebuild from the owners; older files are no longer needed."""
+        await self._write(lambda _: self._set(IndexState.COMPLETE))
+        await asyncio.to_thread(self._remove, self._older_files())
+
+    async def optimise(self) -> None:
+        """Merges each full-text index into one segment and refreshes the planner's statistics (after a bulk build)."""
+        await self._write(optimise)
 
     async def delete(self, record_type: str, record_id: str) -> None:
-        """Removes a record from the index."""
-        sql = "DELETE FROM documents WHERE record_type = ? AND record_id = ?"
-        await self._write(lambda conn: conn.execute(sql, (record_type, record_id)))
+        """Removes a record; while copying from an older file, also remembers not to copy it back."""
+
+        def remove(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM documents WHERE record_type = ? AND record_id = ?", (record_type, record_id))
+            if self._status.state is IndexState.REBUILDING and self._copy is not None:
+                sql = "INSERT OR IGNORE INTO removed_while_copying (record_type, record_id) VALUES (?, ?)"
+                conn.execute(sql, (record_type, record_id))
+
+        await self._write(remove)
 
     async def version_of(self, record_type: str, record_id: str) -> int | None:
         """The version the index holds of a record, if any."""
@@ -152,9 +190,63 @@ class EmbeddedEngine:
         return await self._read(lambda conn: run_search(conn, query, terms))
 
     async def suggest(self, query: SearchQuery) -> list[SearchHit]:
-        """The first few matches for the search box's drop-down."""
+        """The first few matches for the search box's drop-down, ranked among the first few hundred found."""
+        terms = parse_query(query.text)
+        if terms.empty or not query.areas:
+            return []
         limited = replace(query, limit=SUGGEST_LIMIT, offset=0, facets=False)
-        return (await self.search(limited)).hits
+        return (await self._read(lambda conn: run_search(conn, limited, terms, cap=sqlite_query.SUGGEST_CAP))).hits
+
+    async def _copy_from(self, source: Path) -> None:
+        """Fills this file from an older one's sources, batch by batch; newer versions written meanwhile win."""
+        try:
+            self._previous = await asyncio.to_thread(connect, source, read_only=True)
+            total = (await asyncio.to_thread(self._previous.execute, "SELECT count(*) FROM documents")).fetchone()[0]
+            last, done = 0, 0
+            while True:
+                copied, last = await self._write(lambda conn, after=last: self._copy_batch(conn, after))
+                if not copied:
+                    break
+                done += copied
+                self._status = replace(self._status, done=done, total=total)
+            await self._write(lambda conn: conn.execute("DELETE FROM removed_while_copying") and None)
+            await self.finish_rebuild()
+            log.warning("search index %s was rebuilt from %s (%d records)", self.path, source.name, done)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the service keeps serving what was copied; the state says so
+            log.exception("copying the search index from %s failed", source)
+            detail = f"copying from {source.name} failed ({exc}): {REINDEX_ADVICE}"
+            await self._write(lambda _: self._set(IndexState.NEEDS_REINDEX, detail=detail))
+        finally:
+            previous, self._previous = self._previous, None
+            if previous is not None:
+                previous.close()
+
+    def _copy_batch(self, conn: sqlite3.Connection, after: int) -> tuple[int, int]:
+        assert self._previous is not None
+        rows = self._previous.execute(
+            "SELECT rowid, source FROM documents WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, COPY_BATCH)
+        ).fetchall()
+        removed = set(conn.execute("SELECT record_type, record_id FROM removed_while_copying").fetchall())
+        documents = [SearchDocument.from_json(json.loads(source)) for _, source in rows]
+        store(conn, [document for document in documents if (document.record_type, document.id) not in removed])
+        return len(rows), (rows[-1][0] if rows else after)
+
+    async def _stop_copy(self) -> None:
+        copy, self._copy = self._copy, None
+        if copy is not None and not copy.done():
+            copy.cancel()
+            try:
+                await copy
+            except asyncio.CancelledError:
+                pass
+
+    def _remove(self, paths: list[Path]) -> None:
+        for path in paths:
+            for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                part.unlink(missing_ok=True)
+            log.warning("removed the older search index file %s", path)
 
     async def _write(self, action: Callable[[sqlite3.Connection], T]) -> T:
         await self.start()  # events may arrive before the app's startup hook has run
@@ -182,37 +274,3 @@ class EmbeddedEngine:
                 return action(self._reader)
 
         return await asyncio.to_thread(run)
-
-
-def _store(conn: sqlite3.Connection, documents: list[SearchDocument]) -> int:
-    applied = 0
-    for document in documents:
-        row = _row(document)
-        applied += conn.execute(UPSERT, row).rowcount
-        conn.executemany(ADD_TERM, [(term,) for term in latin_words(row["body"])])
-    return applied
-
-
-def _row(document: SearchDocument) -> dict[str, Any]:
-    birth = document.birth_date
-    return {
-        "record_type": document.record_type,
-        "record_id": document.id,
-        "version": document.version,
-        "area": document.area,
-        "active": int(document.active),
-        "status": document.status,
-        "district": document.district,
-        "nurse": document.nurse,
-        "sex": document.sex,
-        "birth_year": birth.year if birth else None,
-        "birth_date": birth.isoformat() if birth else None,
-        "registered_on": document.registered_on.isoformat() if document.registered_on else None,
-        "diagnosed_on": document.diagnosed_on.isoformat() if document.diagnosed_on else None,
-        "sort_key": fold(document.name_kana),
-        "exact_keys": SEPARATOR.join(exact_keys(document)),
-        "body": index_text(document),
-        "hit": json.dumps(
-            document.hit_fields() | {"sex": document.sex, "district": document.district}, ensure_ascii=False
-        ),
-    }

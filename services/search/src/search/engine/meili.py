@@ -1,118 +1,41 @@
-"""The Meilisearch adapter: the same engine protocol over Meilisearch's HTTP API (production)."""
+"""The Meilisearch adapter: the same engine protocol over Meilisearch's HTTP API (production).
+
+Every condition of the advanced search becomes a filter, facet counts come from `facetDistribution`, the
+matched words from `_formatted`, and the readable areas are a filter no request goes without.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import httpx
-from tbms_core.errors import InvalidInput
-from tbms_core.jp.text import VARIANT_FOLDING, digits_only
 
-from search.engine.base import SearchDocument, SearchFilters, SearchHit, SearchQuery, SearchResult
-from search.engine.terms import QueryTerms, birth_tokens, fold, parse_query
+from search.engine.base import IndexState, IndexStatus, SearchDocument, SearchHit, SearchQuery, SearchResult
+from search.engine.meili_query import PRIMARY_KEY, index_settings, read_result, search_body, to_meili
+from search.engine.terms import parse_query
 
+log = logging.getLogger(__name__)
 SUGGEST_LIMIT = 8
-PRIMARY_KEY = "uid"
-HIT_FIELDS = [
-    "record_type",
-    "id",
-    "area",
-    "name",
-    "name_kana",
-    "birth_date",
-    "registration_no",
-    "status",
-    "excluded_on",
-]
 FINISHED = {"succeeded", "failed", "canceled"}
+REINDEX_ADVICE = "run `tbms search reindex` to rebuild it from the owning services"
 
 
 class MeiliError(RuntimeError):
     """Meilisearch refused a request or a task failed."""
 
 
-class UnsupportedConditions(InvalidInput):
-    """The Meilisearch adapter does not filter by status, district, nurse, sex or dates yet (embedded does)."""
-
-    message = "この検索エンジンでは種別以外の条件による絞り込みはまだ利用できません。"
-
-
-def index_settings() -> dict[str, Any]:
-    """Searchable and filterable fields, Japanese tokenisation of name fields, 異体字 synonyms."""
-    return {
-        "searchableAttributes": [
-            "name_key",
-            "kana_key",
-            "name",
-            "name_kana",
-            "registration_no",
-            "keys",
-            "address_key",
-        ],
-        "filterableAttributes": ["area", "record_type", "birth_year", "birth_date", "active"],
-        "sortableAttributes": ["kana_key"],
-        # active records before excluded ones, then Meilisearch's relevance
-        "rankingRules": ["active:desc", "words", "typo", "proximity", "attribute", "sort", "exactness"],
-        "localizedAttributes": [
-            {"locales": ["jpn"], "attributePatterns": ["name", "name_kana", "name_key", "kana_key", "address_key"]}
-        ],
-        "synonyms": variant_synonyms(),
-        "typoTolerance": {"disableOnAttributes": ["registration_no", "keys"]},
-    }
-
-
-def variant_synonyms() -> dict[str, list[str]]:
-    """Each 異体字 and its common form as mutual synonyms (髙 ↔ 高), for raw names Meilisearch tokenises."""
-    synonyms: dict[str, list[str]] = {}
-    for variant, common in VARIANT_FOLDING.items():
-        synonyms.setdefault(variant, []).append(common)
-        synonyms.setdefault(common, []).append(variant)
-    return synonyms
-
-
-def to_meili(document: SearchDocument) -> dict[str, Any]:
-    """The JSON document Meilisearch stores: display fields plus folded keys."""
-    birth = document.birth_date
-    keys = [fold(document.registration_no), digits_only(document.phone), digits_only(document.postal_code)]
-    return {
-        PRIMARY_KEY: f"{document.record_type}-{document.id}",
-        **document.hit_fields(),
-        "version": document.version,
-        "active": int(document.active),
-        "birth_year": birth.year if birth else None,
-        "name_key": fold(document.name),
-        "kana_key": fold(document.name_kana),
-        "keys": [key for key in dict.fromkeys([*keys, *birth_tokens(birth)]) if key],
-        "address_key": fold(document.address),
-    }
-
-
-def filter_expression(query: SearchQuery, terms: QueryTerms) -> str:
-    """The filter that limits a search to readable areas and applies the year and date terms."""
-    areas = ", ".join(_quote(area) for area in query.areas)
-    clauses = [f"area IN [{areas}]"]
-    if query.record_type:
-        clauses.append(f"record_type = {_quote(query.record_type)}")
-    if query.filters.record_types:
-        clauses.append(f"record_type IN [{', '.join(_quote(kind) for kind in query.filters.record_types)}]")
-    if replace(query.filters, record_types=()) != SearchFilters():
-        raise UnsupportedConditions()
-    clauses += [f"birth_year = {year}" for year in terms.birth_years]
-    clauses += [f"birth_date = {_quote(day.isoformat())}" for day in terms.birth_dates]
-    return " AND ".join(clauses)
-
-
-def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 class MeiliEngine:
-    """Talks to one Meilisearch index; writes wait for their task so a failure reaches the consumer."""
+    """Talks to one Meilisearch index; writes wait for their task so a failure reaches the consumer.
+
+    The index lives on the server, so a new schema here is only new settings, which Meilisearch applies to
+    the documents it holds. The rebuild state is this process's own: a restart during `tbms search reindex`
+    forgets it (the command's own output still tells).
+    """
 
     def __init__(
         self,
@@ -128,6 +51,7 @@ class MeiliEngine:
         self.client = client or httpx.AsyncClient(base_url=url.rstrip("/"), headers=headers, timeout=10)
         self.uid, self.task_timeout, self.poll_interval = index, task_timeout, poll_interval
         self._started, self._starting = False, asyncio.Lock()
+        self._status = IndexStatus(IndexState.COMPLETE)
 
     async def start(self) -> None:
         """Creates the index if needed and applies its settings (once per process)."""
@@ -146,6 +70,20 @@ class MeiliEngine:
         """Closes the HTTP client."""
         await self.client.aclose()
 
+    async def status(self) -> IndexStatus:
+        """Complete unless this process saw the index lost or is being rebuilt."""
+        return self._status
+
+    async def check_against_ledger(self, indexed_records: int) -> None:
+        """An empty index while the ledger remembers indexed records means the server lost its data."""
+        if not indexed_records:
+            return
+        stats = await self._call("GET", f"/indexes/{self.uid}/stats")
+        if not stats.get("numberOfDocuments"):
+            detail = f"Meilisearch holds no documents but {indexed_records} records were indexed: {REINDEX_ADVICE}"
+            self._status = IndexStatus(IndexState.NEEDS_REINDEX, detail=detail)
+            log.error("search index %s needs a rebuild: %s", self.uid, detail)
+
     async def index(self, document: SearchDocument) -> bool:
         """Adds or replaces the document unless Meilisearch holds the same or a newer version."""
         await self.start()  # events may arrive before the app's startup hook has run
@@ -159,9 +97,18 @@ class MeiliEngine:
         return True
 
     async def clear(self) -> None:
-        """Removes every document, before a rebuild from the owning services."""
+        """Removes every document."""
         task = await self._call("DELETE", f"/indexes/{self.uid}/documents")
         await self._wait(task["taskUid"])
+
+    async def begin_rebuild(self) -> None:
+        """Empties the index before `tbms search reindex` feeds every record in again."""
+        await self.clear()
+        self._status = IndexStatus(IndexState.REBUILDING, detail="tbms search reindex is running")
+
+    async def finish_rebuild(self) -> None:
+        """Marks the index complete."""
+        self._status = IndexStatus(IndexState.COMPLETE)
 
     async def delete(self, record_type: str, record_id: str) -> None:
         """Removes a record from the index."""
@@ -169,21 +116,11 @@ class MeiliEngine:
         await self._wait(task["taskUid"])
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        """Records matching the folded words inside the readable areas."""
+        """Records matching the folded words and every condition, inside the readable areas only."""
         terms = parse_query(query.text)
         if (terms.empty and query.filters.empty) or not query.areas:
             return SearchResult(hits=[], total=0)
-        body = {
-            "q": " ".join(terms.words),
-            "filter": filter_expression(query, terms),
-            "limit": query.limit,
-            "offset": query.offset,
-            "locales": ["jpn"],
-            "attributesToRetrieve": HIT_FIELDS,
-        }
-        found = await self._call("POST", f"/indexes/{self.uid}/search", json=body)
-        hits = [SearchHit.from_fields(hit) for hit in found["hits"]]
-        return SearchResult(hits=hits, total=int(found.get("estimatedTotalHits", found.get("totalHits", 0))))
+        return read_result(await self._call("POST", f"/indexes/{self.uid}/search", json=search_body(query, terms)))
 
     async def suggest(self, query: SearchQuery) -> list[SearchHit]:
         """The first few matches for the search box's drop-down."""

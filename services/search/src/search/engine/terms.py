@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from tbms_core.jp.text import digits_only, normalize_input, search_key
 from tbms_core.jp.wareki import WarekiError, era_of, looks_like_era_year, parse_date, parse_year
@@ -17,7 +18,8 @@ _HYPHEN_BETWEEN_DIGITS = re.compile("(?<=[0-9])-(?=[0-9])")
 _DIGITS = re.compile("[0-9]+")
 _LATIN_WORD = re.compile("[a-z]{4,}")  # romanised names and addresses; shorter words are too ambiguous to forgive
 
-SEPARATOR = "\n"  # between fields, so no trigram spans two of them
+SEPARATOR = "\n"  # ends every field, so no query word spans two of them and every character has a successor
+KEY_START = "\x02"  # starts every whole-field key: the index then finds exact and prefix matches of keys too
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,21 @@ def _birth_date(token: str) -> date | None:
 
 def birth_tokens(birth_date: date | None) -> list[str]:
     """What a birth date can be found by: 1970, 19700301, s45, 昭和45, s45.3.1 (folded)."""
-    if birth_date is None:
-        return []
+    return [] if birth_date is None else list(_birth_tokens(birth_date))
+
+
+@lru_cache(maxsize=65536)  # a rebuild meets the same few tens of thousands of birth dates again and again
+def _birth_tokens(birth_date: date) -> tuple[str, ...]:
     tokens = [str(birth_date.year), birth_date.strftime("%Y%m%d")]
     try:
         era = era_of(birth_date)
     except WarekiError:
-        return tokens
+        return tuple(tokens)
     years = [str(era.year)] + (["元"] if era.year == 1 else [])
     for year in years:
         tokens += [f"{era.letter}{year}", f"{era.name}{year}"]
     tokens.append(f"{era.letter}{era.year}.{birth_date.month}.{birth_date.day}")
-    return [fold(token) for token in tokens]
+    return tuple(fold(token) for token in tokens)
 
 
 def exact_keys(document: SearchDocument) -> list[str]:
@@ -102,14 +107,24 @@ def exact_keys(document: SearchDocument) -> list[str]:
 
 
 def index_text(document: SearchDocument) -> str:
-    """Every folded key of a document in one text: what an itemless search looks through."""
-    parts = [
-        *exact_keys(document),
+    """Every folded key of a document in one text: what an itemless search looks through.
+
+    Whole-field keys (name, カナ, numbers) start with KEY_START and every field ends with SEPARATOR, so
+    "\x02たなか" is a prefix match of a key and "\x02たなかたろう\n" an exact one, found like any substring.
+    """
+    keys = [KEY_START + key for key in exact_keys(document)]
+    others = [
         digits_only(document.postal_code),
         fold(document.address),
+        *(fold(text) for text in document.texts),
         *birth_tokens(document.birth_date),
     ]
-    return SEPARATOR.join(dict.fromkeys(part for part in parts if part))
+    return "".join(part + SEPARATOR for part in dict.fromkeys([*keys, *others]) if part)
+
+
+def bigrams(text: str) -> str:
+    """Every two-character window of an index text, space-separated: what words of one or two characters need."""
+    return " ".join(dict.fromkeys(text[start : start + 2] for start in range(len(text) - 1)))
 
 
 def latin_words(text: str) -> list[str]:

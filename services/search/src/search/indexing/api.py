@@ -17,5 +17,5 @@ router = APIRouter(prefix="/admin", tags=["検索の管理"])
 async def reindex(
     session: SessionDep, principal: PrincipalDep, engine: EngineDep, batch: PatientBatch
 ) -> ReindexReport:
-    """Indexes one page of patient snapshots (監査の参照 and 患者管理の参照 required)."""
+    """Indexes one page of patient snapshots (監査の更新 and 患者管理の参照 required)."""
     return await ReindexService(session, principal, engine).reindex_patients(batch)

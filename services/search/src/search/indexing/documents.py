@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ AREA_OF_RECORD = {
 }
 # Optional numbers a later snapshot may carry; indexed when present.
 NUMBER_FIELDS = ("kohi_futansha_no", "kohi_jukyusha_no")  # 公費負担者番号, 受給者番号
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def patient_document(patient: PatientSnapshot, raw: Mapping[str, Any] | None = None) -> SearchDocument:
@@ -49,7 +51,14 @@ def patient_document(patient: PatientSnapshot, raw: Mapping[str, Any] | None = N
         registered_on=patient.registered_on,
         diagnosed_on=_optional_date(extra.get("diagnosed_on")),
         numbers=tuple(str(extra[name]) for name in NUMBER_FIELDS if extra.get(name)),
+        texts=custom_texts(patient.custom),
     )
+
+
+def custom_texts(custom: Mapping[str, Any]) -> tuple[str, ...]:
+    """The words of configurable fields (R33): text and choice values; numbers, dates and yes/no are left out."""
+    values = [item for value in custom.values() for item in (value if isinstance(value, list) else [value])]
+    return tuple(value for value in values if isinstance(value, str) and value and not _ISO_DATE.fullmatch(value))
 
 
 def record_type_of(event_type: str) -> str:

@@ -24,22 +24,29 @@ class ReindexService:
         self.ledger = IndexedVersionRepository(session)
 
     async def reindex_patients(self, batch: PatientBatch) -> ReindexReport:
-        """Indexes one page of patient snapshots; the first page (`reset`) empties the index."""
-        self.principal.require(Area.AUDIT, Access.READ)
+        """Indexes one page of patient snapshots; `reset` empties the index first, `done` marks it complete."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)  # it empties the index and writes what it is sent
         self.principal.require(Area.PATIENTS, Access.READ)
         if batch.reset:
-            await self.engine.clear()
-        indexed = 0
+            await self.engine.begin_rebuild()
+        report = ReindexReport(received=len(batch.patients), indexed=0)
         for raw in batch.patients:
             document = patient_document(PatientSnapshot.model_validate(raw), raw)
-            if await self.ledger.catch_up(document.record_type, document.id, document.version):
-                indexed += int(await self.engine.index(document))
+            if not await self.ledger.catch_up(document.record_type, document.id, document.version):
+                report.skipped += 1
+            elif await self.engine.index(document):
+                report.indexed += 1
+            else:
+                report.current += 1
+        if batch.done:
+            await self.engine.finish_rebuild()
+        counts = " ".join(f"{name}={value}" for name, value in report.model_dump().items())
         await audit.record(
             self.session,
             self.principal,
             SERVICE,
             Operation.UPDATE,
             record_type="search_index",
-            detail=f"reindex patients received={len(batch.patients)} indexed={indexed} reset={batch.reset}",
+            detail=f"reindex patients {counts} reset={batch.reset} done={batch.done}",
         )
-        return ReindexReport(received=len(batch.patients), indexed=indexed)
+        return report

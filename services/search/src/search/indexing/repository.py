@@ -36,6 +36,10 @@ class IndexedVersionRepository:
         result = await self.session.execute(CATCH_UP, {"t": record_type, "i": record_id, "v": version})
         return result.first() is not None
 
+    async def count(self) -> int:
+        """How many records were ever indexed (deleted ones included)."""
+        return int((await self.session.execute(text("SELECT count(*) FROM indexed_versions"))).scalar_one())
+
     async def version_of(self, record_type: str, record_id: str) -> int | None:
         """The version last indexed of a record, if any."""
         result = await self.session.execute(

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 from tbms_core.jp.wareki import format_wareki
 
-from search.engine.base import SearchHit
+from search.engine.base import IndexStatus, SearchHit
 from search.query.highlight import Segment, highlight
 
 
@@ -41,16 +41,36 @@ class SearchItem(BaseModel):
     @classmethod
     def of(cls, hit: SearchHit, words: list[str] | None = None) -> SearchItem:
         """The item of an engine hit, with the birth date in 和暦 as forms show it."""
-        marks = {"name": highlight(hit.name, words or []), "name_kana": highlight(hit.name_kana, words or [])}
-        return cls(**vars(hit), birth_date_wareki=wareki(hit.birth_date), highlight=marks)
+        shown = {name: value for name, value in vars(hit).items() if name != "marks"}
+        return cls(**shown, birth_date_wareki=wareki(hit.birth_date), highlight=marks_of(hit, words))
+
+
+class IndexInfo(BaseModel):
+    """Whether the index holds every record; results from an incomplete index may miss some."""
+
+    state: str = Field(description="complete / rebuilding / needs_reindex")
+    detail: str = ""
+    done: int | None = Field(default=None, description="records copied so far while rebuilding")
+    total: int | None = Field(default=None, description="records to copy while rebuilding")
+
+    @classmethod
+    def of(cls, status: IndexStatus) -> IndexInfo:
+        """The API's view of an engine's index status."""
+        return cls(**status.to_json())
 
 
 class SearchPage(BaseModel):
-    """Found records, best first, how many matched in all, and counts per facet value."""
+    """Found records, best first, how many matched, and counts per facet value.
+
+    A broad query stops counting at 1,000: `total_is_lower_bound` then says the total and the facet counts
+    are "at least" (「1,000件以上」), and the page is ranked among the matches counted.
+    """
 
     items: list[SearchItem]
     total: int
+    total_is_lower_bound: bool = False
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    index: IndexInfo = Field(default_factory=lambda: IndexInfo(state="complete"))
 
 
 class Suggestion(BaseModel):
@@ -78,7 +98,7 @@ class Suggestion(BaseModel):
             birth_date=hit.birth_date,
             birth_date_wareki=wareki(hit.birth_date),
             registration_no=hit.registration_no,
-            highlight={"name": highlight(hit.name, words or []), "name_kana": highlight(hit.name_kana, words or [])},
+            highlight=marks_of(hit, words),
         )
 
 
@@ -89,17 +109,26 @@ class SuggestionList(BaseModel):
 
 
 class PatientBatch(BaseModel):
-    """One page of patient snapshots for a rebuild; `reset` empties the index first (the first page)."""
+    """One page of patient snapshots for a rebuild: `reset` empties the index first, `done` closes the rebuild."""
 
-    patients: list[dict] = Field(max_length=1000)
+    patients: list[dict] = Field(default_factory=list, max_length=1000)
     reset: bool = False
+    done: bool = False
 
 
 class ReindexReport(BaseModel):
-    """How many records of a rebuild page were stored."""
+    """What became of a rebuild page's records."""
 
     received: int
-    indexed: int
+    indexed: int = Field(description="stored in the index")
+    current: int = Field(default=0, description="the index already held this version (events were faster)")
+    skipped: int = Field(default=0, description="a newer version or a deletion was indexed since")
+
+
+def marks_of(hit: SearchHit, words: list[str] | None) -> dict[str, list[Segment]]:
+    """Name and カナ cut into matched and unmatched runs: what the engine marked, else the query's words."""
+    found = list(hit.marks) or words or []
+    return {"name": highlight(hit.name, found), "name_kana": highlight(hit.name_kana, found)}
 
 
 def wareki(day: date | None) -> str | None:

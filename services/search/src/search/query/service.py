@@ -11,7 +11,7 @@ from tbms_core.jp.text import normalize_input
 from search.engine.base import SearchEngine, SearchFilters, SearchQuery
 from search.engine.terms import parse_query
 from search.query.errors import EmptyQuery
-from search.query.schemas import RecordType, SearchItem, SearchPage, Suggestion, SuggestionList
+from search.query.schemas import IndexInfo, RecordType, SearchItem, SearchPage, Suggestion, SuggestionList
 
 SERVICE = "search"
 SUGGEST_FROM = 2  # characters typed before the drop-down opens
@@ -46,9 +46,16 @@ class SearchService:
             raise EmptyQuery()
         query = self._query(text, record_type, limit=limit, offset=offset)
         result = await self.engine.search(_with(query, filters, facets))
-        await self._audit(text, detail=f"hits={result.total}{_describe(filters)}")
+        hits = f"{result.total}{'+' if result.total_is_lower_bound else ''}"
+        await self._audit(text, detail=f"hits={hits}{_describe(filters)}")
         items = [SearchItem.of(hit, terms.words) for hit in result.hits]
-        return SearchPage(items=items, total=result.total, facets=result.facets)
+        return SearchPage(
+            items=items,
+            total=result.total,
+            total_is_lower_bound=result.total_is_lower_bound,
+            facets=result.facets,
+            index=IndexInfo.of(await self.engine.status()),
+        )
 
     async def suggest(self, text: str) -> SuggestionList:
         """Up to eight records for the drop-down, from the second character typed."""
