@@ -15,8 +15,8 @@ from tbms_core.db import Base, utcnow
 class CareRecord(Base):
     """One care record as of the newest snapshot applied (`version`); its items as the patients service sent them."""
 
-    __tablename__ = "care_records"
-    __table_args__ = (Index("ix_care_records_patient_id_kind", "patient_id", "kind"),)
+    __tablename__ = "care_record_summaries"
+    __table_args__ = (Index("ix_care_record_summaries_patient_id_kind", "patient_id", "kind"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)

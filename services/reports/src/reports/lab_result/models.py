@@ -15,8 +15,8 @@ from tbms_core.db import Base, utcnow
 class LabResult(Base):
     """One test result as of the newest snapshot applied (`version`)."""
 
-    __tablename__ = "lab_results"
-    __table_args__ = (Index("ix_lab_results_patient_id_collected_on", "patient_id", "collected_on"),)
+    __tablename__ = "lab_result_summaries"
+    __table_args__ = (Index("ix_lab_result_summaries_patient_id_collected_on", "patient_id", "collected_on"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
