@@ -498,7 +498,15 @@ class TestConfigurableFields:
         }
         created = await real_patients.post("/custom-fields", json=definition, headers=auth_headers("admin1"))
         assert created.status_code == 201, created.text
-        form_page = (await browser.get("/patients/new")).text
-        assert f'<label for="f-custom-{key}">勤務形態' in form_page and "接触者の範囲を考えるために" in form_page
-        patient_id = await register(browser, csrf_of, **{f"custom.{key}": "night"})
-        assert "勤務形態 夜勤" in text_of(section(await page_of(browser, patient_id), "basic-title"))
+        try:
+            form_page = (await browser.get("/patients/new")).text
+            assert f'<label for="f-custom-{key}">勤務形態' in form_page and "接触者の範囲を考えるために" in form_page
+            patient_id = await register(browser, csrf_of, **{f"custom.{key}": "night"})
+            assert "勤務形態 夜勤" in text_of(section(await page_of(browser, patient_id), "basic-title"))
+        finally:  # the stack's database is shared with `make dev`: take the field out of use again
+            field = created.json()
+            await real_patients.post(
+                f"/custom-fields/{field['id']}/deactivate",
+                json={"version": field["version"], "reason": "試験の後片付け"},
+                headers=auth_headers("admin1"),
+            )
