@@ -6,16 +6,14 @@ import re
 from datetime import date
 from typing import Any
 
+from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUPATIONS
 from tbms_core.jp.wareki import WarekiError, format_both
 
 from patients.care.schemas import DIRECTIONS, NOTE_KINDS, OUTCOMES, REGIMENS
 from patients.patient.card import (
-    DISEASE_FORMS,
-    EXTRAPULMONARY_SITES,
     GAKKAI_SIDES,
     GAKKAI_TYPES,
     NOTIFICATION_TYPES,
-    OCCUPATIONS,
     PRIOR_TREATMENTS,
     RISK_FACTORS,
     SYMPTOMS,

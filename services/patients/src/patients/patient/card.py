@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from tbms_contracts.card_codes import EXTRAPULMONARY_SITES
 from tbms_core.jp.text import normalize_input
 from tbms_core.jp.wareki import parse_date
 
@@ -91,21 +92,6 @@ SYMPTOMS = {
     "other": "その他",
     "none": "なし",
 }
-EXTRAPULMONARY_SITES = {
-    "pleura": "胸膜（胸膜炎）",
-    "lymph_node": "リンパ節",
-    "larynx": "喉頭",
-    "bone_joint": "骨・関節（脊椎含む）",
-    "meninges": "髄膜",
-    "miliary": "粟粒",
-    "intestine": "腸",
-    "peritoneum": "腹膜",
-    "urogenital": "泌尿生殖器",
-    "skin": "皮膚",
-    "eye": "眼",
-    "pericardium": "心膜",
-    "other": "その他",
-}
 RISK_FACTORS = {
     "diabetes": "糖尿病",
     "hiv": "HIV感染",
@@ -119,32 +105,12 @@ RISK_FACTORS = {
     "smoking": "喫煙",
     "other": "その他",
 }
-OCCUPATIONS = {
-    "employee": "被用者（常用勤労者）",
-    "self_employed": "自営業・自由業",
-    "healthcare": "医療従事者",
-    "care_worker": "介護・福祉職員",
-    "teacher": "教員・保育士",
-    "food_service": "接客業・飲食業",
-    "student": "学生・生徒",
-    "child": "乳幼児",
-    "homemaker": "家事従事者",
-    "unemployed": "無職",
-    "other": "その他",
-    "unknown": "不明",
-}
 NOTIFICATION_TYPES = {
     "confirmed": "患者（確定例）",
     "asymptomatic": "無症状病原体保有者",
     "suspected": "疑似症患者",
     "death": "感染症死亡者の死体",
     "suspected_death": "感染症死亡疑い者の死体",
-}
-DISEASE_FORMS = {
-    "pulmonary": "肺結核",
-    "extrapulmonary": "肺外結核",
-    "both": "肺結核および肺外結核",
-    "ltbi": "潜在性結核感染症",
 }
 PRIOR_TREATMENTS = {"initial": "初回治療", "retreatment": "再治療", "unknown": "不明"}
 GAKKAI_SIDES = {"r": "右側（r）", "l": "左側（l）", "b": "両側（b）"}

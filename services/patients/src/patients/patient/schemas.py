@@ -9,11 +9,12 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from tbms_contracts.card_codes import OCCUPATIONS
 from tbms_core.jp.text import is_kana_reading, normalize_input, to_katakana
 from tbms_core.jp.wareki import parse_date
 
 from patients.lab_result.details import DRUGS
-from patients.patient.card import OCCUPATIONS, Clinical, Disease, Guardian, Notification
+from patients.patient.card import Clinical, Disease, Guardian, Notification
 
 
 class Sex(StrEnum):

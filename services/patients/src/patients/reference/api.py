@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from tbms_contracts import card_codes
 from tbms_core.auth import Access, Area, PrincipalDep
 
 from patients.care import schemas as care
@@ -15,10 +16,10 @@ router = APIRouter(prefix="/reference", tags=["コード表"])
 CODE_LISTS: dict[str, dict[str, str]] = {
     "category": {"patient": "患者", "recovered": "回復者", "ltbi": "潜在性結核感染症（LTBI）", "provisional": "仮登録"},
     "sex": {"male": "男性", "female": "女性"},
-    "occupation": card.OCCUPATIONS,
+    "occupation": card_codes.OCCUPATIONS,
     "notification_type": card.NOTIFICATION_TYPES,
-    "disease_form": card.DISEASE_FORMS,
-    "extrapulmonary_site": card.EXTRAPULMONARY_SITES,
+    "disease_form": card_codes.DISEASE_FORMS,
+    "extrapulmonary_site": card_codes.EXTRAPULMONARY_SITES,
     "symptom": card.SYMPTOMS,
     "gakkai_side": card.GAKKAI_SIDES,
     "gakkai_type": card.GAKKAI_TYPES,

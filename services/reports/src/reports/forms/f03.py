@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUPATIONS
+
 from reports.care_record.models import CareRecord
 from reports.forms.common import (
     ADULT_AGE,
     CATEGORY_LABELS,
-    DISEASE_FORM_LABELS,
-    EXTRAPULMONARY_SITE_LABELS,
     JST,
-    OCCUPATION_LABELS,
     SEX_LABELS,
     Choice,
     age_on,
@@ -97,7 +96,7 @@ def build_context(data: FormInput) -> Mapping[str, object]:
         "phone": patient.phone,
         "district": patient.district,
         "nurse": patient.nurse,
-        "occupation": _label(OCCUPATION_LABELS, card.get("occupation")),
+        "occupation": _label(OCCUPATIONS, card.get("occupation")),
         "guardian": _guardian(card.get("guardian") or {}) if age < ADULT_AGE else None,
         "notification": _notification(card.get("notification") or {}),
         **_disease(card.get("disease") or {}),
@@ -141,12 +140,12 @@ def _disease(disease: Mapping[str, Any]) -> dict[str, object]:
     The 総合患者分類 comes as the patients service derived it when the patient was last saved.
     """
     form = disease.get("form") or ""
-    sites = [_label(EXTRAPULMONARY_SITE_LABELS, site) for site in disease.get("extrapulmonary_sites") or []]
+    sites = [_label(EXTRAPULMONARY_SITES, site) for site in disease.get("extrapulmonary_sites") or []]
     if disease.get("site_note"):
         sites.append(disease["site_note"])
     extent = disease.get("gakkai_extent")
     return {
-        "disease_name": _label(DISEASE_FORM_LABELS, form),
+        "disease_name": _label(DISEASE_FORMS, form),
         "pulmonary": Choice("肺", form in ("pulmonary", "both")),
         "extrapulmonary": Choice("肺外", form in ("extrapulmonary", "both") or bool(sites)),
         "sites": "、".join(sites),
