@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from tbms_contracts.audit import Operation
 from tbms_core.auth import PrincipalDep
+from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
 from tbms_core.db import SessionDep
 
 from identity.audit_log.disclosure import DisclosureReport, render_html
 from identity.audit_log.models import AuditEvent
 from identity.audit_log.schemas import AuditEventFilter, AuditEventPage, AuditEventRead, ChainVerification
 from identity.audit_log.service import AuditLogService
-from identity.csv_export import MAX_EXPORT_ROWS, csv_response, jst, operation_label
+from identity.csv_export import operation_label
 from identity.periods import period_end, period_start
 
 router = APIRouter(prefix="/audit", tags=["操作履歴"])

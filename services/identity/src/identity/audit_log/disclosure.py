@@ -8,9 +8,10 @@ from html import escape
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.csv_export import jst
 
 from identity.audit_log.models import AuditEvent
-from identity.csv_export import jst, operation_label
+from identity.csv_export import operation_label
 
 # Auditors reading the log are not accesses to the person's record.
 AUDITOR_SERVICE = "identity"

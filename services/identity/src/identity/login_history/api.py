@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from tbms_core.auth import PrincipalDep
+from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
 from tbms_core.db import SessionDep
 
-from identity.csv_export import MAX_EXPORT_ROWS, csv_response, jst
 from identity.login_history.schemas import LastLogin, LoginEventFilter, LoginEventPage, LoginEventRead
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync

@@ -9,7 +9,9 @@ A smear counts as positive from 1+ (or Gaffky G2) upwards: ± asks for a re-test
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 CLASSIFICATIONS = {
     "1": "肺結核活動性・喀痰塗抹陽性・初回治療",
@@ -86,3 +88,20 @@ def bacteriology_of_results(results: list[tuple[str, str, dict]]) -> Bacteriolog
         for kind, specimen, details in results
     )
     return Bacteriology(sputum_smear_positive=smear, other_positive=other)
+
+
+def current_classification(
+    category: str,
+    disease_form: str | None,
+    prior_treatment: str | None,
+    results: Iterable[tuple[str, str, dict]],
+    latest_treatment: tuple[date | None, str | None] | None,
+) -> str:
+    """The 総合患者分類コード from the current facts: results as (kind, specimen, details), and the latest
+    treatment course as (end date, outcome), or None without one."""
+    ended_on, outcome = latest_treatment or (None, None)
+    state = TreatmentState(
+        on_treatment=latest_treatment is not None and ended_on is None,
+        finished_successfully=latest_treatment is not None and ended_on is not None and outcome in FINISHED,
+    )
+    return classify(category, disease_form, prior_treatment, bacteriology_of_results(list(results)), state)

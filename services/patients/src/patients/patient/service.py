@@ -26,11 +26,9 @@ from patients.lab_result.models import LabResult
 from patients.patient.card import gakkai_of
 from patients.patient.classification import (
     CLASSIFICATIONS,
-    FINISHED,
     Bacteriology,
-    TreatmentState,
-    bacteriology_of_results,
     classify,
+    current_classification,
     smear_positive,
 )
 from patients.patient.errors import AlreadyExcluded, NotExcluded
@@ -150,12 +148,25 @@ def with_derived(patient: Patient, code: str) -> PatientRead:
     )
 
 
+def current_code_of(patient: Patient, results: list[tuple[Any, ...]], treatments: list[Treatment]) -> str:
+    """The 総合患者分類コード of a patient from every (kind, specimen, details) of its results and its courses."""
+    latest = max(treatments, key=lambda t: t.started_on, default=None)
+    return current_classification(
+        patient.category,
+        (patient.disease or {}).get("form"),
+        (patient.clinical or {}).get("prior_treatment"),
+        results,
+        (latest.ended_on, latest.outcome) if latest is not None else None,
+    )
+
+
 class PatientService:
     """What staff do with patients: register them and look them up."""
 
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self.patients = PatientRepository(session)
+        self._codes: dict[uuid.UUID, tuple[int, str]] = {}  # patient → (version, 総合患者分類コード) derived
 
     async def register(self, data: PatientCreate) -> Patient:
         """Registers a patient with a new 登録番号 and records PatientRegistered in the outbox."""
@@ -194,31 +205,22 @@ class PatientService:
         return await self.shown(patient)
 
     async def shown(self, patient: Patient) -> PatientRead:
-        """The API view of a patient just read or saved, with the derived items."""
-        return with_derived(patient, await self.current_code(patient))
+        """The API view of a patient just read or saved, with the derived items (the code derived for its event
+        is reused when nothing changed since)."""
+        version, code = self._codes.get(patient.id, (None, ""))
+        if version != patient.version:
+            code = await self.current_code(patient)
+        return with_derived(patient, code)
 
     async def current_code(self, patient: Patient) -> str:
         """The 総合患者分類コード from the current facts: disease, prior treatment, results, treatment."""
         results = await self.session.execute(
             select(LabResult.kind, LabResult.specimen, LabResult.details).where(LabResult.patient_id == patient.id)
         )
-        treatments = list(
-            await self.session.scalars(
-                select(Treatment).where(Treatment.patient_id == patient.id).order_by(Treatment.started_on.desc())
-            )
-        )
-        latest = treatments[0] if treatments else None
-        state = TreatmentState(
-            on_treatment=latest is not None and latest.ended_on is None,
-            finished_successfully=latest is not None and latest.ended_on is not None and latest.outcome in FINISHED,
-        )
-        return classify(
-            patient.category,
-            (patient.disease or {}).get("form"),
-            (patient.clinical or {}).get("prior_treatment"),
-            bacteriology_of_results([tuple(row) for row in results]),
-            state,
-        )
+        treatments = await self.session.scalars(select(Treatment).where(Treatment.patient_id == patient.id))
+        code = current_code_of(patient, [tuple(row) for row in results], list(treatments))
+        self._codes[patient.id] = (patient.version, code)
+        return code
 
     async def correct_at_registration(self, patient_id: uuid.UUID, data: AtRegistrationChange) -> Patient:
         """Corrects record #1 in place (履歴修正), e.g. DST results that arrived after registration."""

@@ -1,0 +1,61 @@
+"""CSV downloads that Excel opens as they are: UTF-8 with a BOM, CRLF, Japanese headers and file names.
+
+Text cells that Excel would read as a formula (CSV injection) are written with a leading apostrophe, so a
+name typed as `=HYPERLINK(...)` shows as text instead of running when the file is opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+from fastapi import Response
+
+BOM = "\ufeff"
+JST = timezone(timedelta(hours=9), "JST")
+MAX_EXPORT_ROWS = 100_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def jst(value: datetime | None) -> str:
+    """A timestamp as Japan time, `YYYY-MM-DD HH:MM:SS`."""
+    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S") if value is not None else ""
+
+
+def safe_cell(value: object) -> object:
+    """A value as written to a cell: blank for None, text that looks like a formula neutralised.
+
+    Only text is touched: numbers and dates the export itself writes (a negative int included) stay as they are.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """The CSV text with a BOM and CRLF line ends, every cell passed through `safe_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(name) for name in header])
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+    return BOM + buffer.getvalue()
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header carrying a Japanese file name (RFC 6266 `filename*`, ASCII fallback)."""
+    return f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(filename)}"
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """A CSV download named `filename` (may be Japanese)."""
+    return Response(
+        content=csv_text(header, rows).encode("utf-8"),
+        media_type=MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition(filename)},
+    )
