@@ -6,7 +6,8 @@ What it does, all against real components:
 2. starts the patients service with uvicorn on its own port, with its own nats-server (so the saves' events do not
    reach the dev stack), verifying real Keycloak tokens;
 3. runs `--users` concurrent users for `--seconds`: each opens a random patient page, i.e. the calls the gateway
-   makes for it at once (patient, 修正履歴, 菌検査, 治療, 入院, 経過記録), and every fifth action instead saves a
+   makes for it at once (`GET /patients/{id}/record`, which carries the patient, 修正履歴, 菌検査, every care
+   record and the alerts, and the configurable fields in use today), and every fifth action instead saves a
    correction (PATCH with the version just read);
 4. prints p50/p95/p99 of the page and of the save, and the throughput.
 """
@@ -38,7 +39,7 @@ from tbms_testing.services import migrate, recreate_database, test_env
 DATABASE = "tbms_patients_bench"
 DSN = f"postgresql://tbms@127.0.0.1:55432/{DATABASE}"
 PORT, NATS_PORT = 18101, 14222
-PAGE_PATHS = ("", "/history", "/lab-results", "/treatments", "/hospitalisations", "/notes")
+PAGE_CALLS = ("/patients/{pid}/record", "/custom-fields?active_on={today}")  # what the gateway asks for a page
 DISTRICTS = ["北部", "南部", "東部", "西部", "中央"]
 NOW = datetime.now(UTC)
 NURSE = "試験 保健師"
@@ -210,7 +211,8 @@ async def user(
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         pid = str(rng.choice(ids))
         started = time.perf_counter()
-        pages = (call(client, out, "GET", f"/patients/{pid}{path}", headers=headers) for path in PAGE_PATHS)
+        today = date.today().isoformat()
+        pages = (call(client, out, "GET", url.format(pid=pid, today=today), headers=headers) for url in PAGE_CALLS)
         answers = await asyncio.gather(*pages)
         out["page"].append((time.perf_counter() - started) * 1000)
         for answer in answers:
@@ -219,7 +221,7 @@ async def user(
                 out.setdefault("error_samples", []).append(f"{answer.status_code} {answer.text[:120]}")
         n += 1
         if n % 5 == 0:
-            patient = answers[0].json()
+            patient = answers[0].json()["patient"]
             body = {"version": patient["version"], "changes": {"phone": f"03-7777-{rng.randrange(10000):04d}"}}
             started = time.perf_counter()
             saved = await call(client, out, "PATCH", f"/patients/{pid}", json=body, headers=headers)
@@ -244,7 +246,7 @@ async def main(count: int, users: int, seconds: float, workers: int, reuse: bool
         ids = await load(count)
     workdir = Path(tempfile.mkdtemp(prefix="tbms-bench-"))
     nats_server, service = start_nats(workdir), start_service(workers)
-    limits = httpx.Limits(max_connections=users * len(PAGE_PATHS), max_keepalive_connections=users * len(PAGE_PATHS))
+    limits = httpx.Limits(max_connections=users * len(PAGE_CALLS), max_keepalive_connections=users * len(PAGE_CALLS))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{PORT}", limits=limits, timeout=60) as client:
             await wait_ready(client)
@@ -261,7 +263,7 @@ async def main(count: int, users: int, seconds: float, workers: int, reuse: bool
         nats_server.wait(20)
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{len(ids):,} patients, {users} users, think {think:g} s, {seconds:.0f} s, {workers} uvicorn worker(s)")
-    print(f"patient page ({len(PAGE_PATHS)} calls at once): {cuts(out['page'])}")
+    print(f"patient page ({len(PAGE_CALLS)} calls at once): {cuts(out['page'])}")
     print(f"save (PATCH /patients/{{id}}):           {cuts(out['save'])}")
     print(f"pages per second: {len(out['page']) / seconds:.1f}; errors {out['errors']}; 409s {out['conflicts']}")
     print(f"connections dropped and retried: {out.get('dropped', 0)}")

@@ -75,15 +75,18 @@ class Endpoint:
         return f"{self.service} {self.method} {self.path}"
 
 
-CARE_RECORDS = ("treatments", "hospitalisations", "transfers", "notes")
+CARE_RECORDS = ("treatments", "hospitalisations", "transfers", "notes", "public-expenses")
 ENDPOINTS = [
     # patients
     Endpoint("patients", "POST", "/patients", {Area.PATIENTS: U}, body=SUBJECT),
     Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),
+    # exporting reads personal data (audited as 出力); a district nobody has keeps the permitted calls small
+    Endpoint("patients", "GET", "/patients/export", {Area.PATIENTS: R}, params={"district": "権限試験用地区"}),
     Endpoint("patients", "GET", "/patients/{patient_id}", {Area.PATIENTS: R}),
     Endpoint("patients", "PATCH", "/patients/{patient_id}", {Area.PATIENTS: U}, body=change({"address": "東京都"})),
     Endpoint("patients", "GET", "/patients/{patient_id}/history", {Area.PATIENTS: R}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/record", {Area.PATIENTS: R}),
     Endpoint("patients", "PATCH", "/patients/{patient_id}/at-registration", {Area.PATIENTS: U}, body=change({})),
     Endpoint(
         "patients",

@@ -16,10 +16,12 @@ import re
 import sys
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, Route, sync_playwright
-from tbms_testing import fresh_totp
+from tbms_testing import auth_headers, fresh_totp
 
 GATEWAY = "http://127.0.0.1:8000"
+PATIENTS = "http://127.0.0.1:8001"  # the stack's patients service: the walk adds care records through its API
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -168,6 +170,27 @@ def session_warning(page: Page, axe_js: Path) -> int:
     return problems
 
 
+def care_and_alerts(page: Page, axe_js: Path) -> int:
+    """Gives the patient just registered a long-overdue course, a 37条の2 cover ending soon and a corrected course,
+    then looks at the header's cover and alerts, one record's history and the export page."""
+    patient_id = page.url.split("/patients/")[1].split("#")[0].split("?")[0]
+    headers = auth_headers("nurse1")
+    with httpx.Client(base_url=f"{PATIENTS}/patients/{patient_id}", headers=headers, timeout=30) as api:
+        course = {"regimen": "2HREZ/4HR", "started_on": "2026-05-01", "planned_end_on": "2026-10-31"}
+        treatment = api.post("/treatments", json=course).raise_for_status().json()
+        cover = {"basis": "37-2", "status": "approved", "applied_on": "2026-06-01"}
+        api.post("/public-expenses", json=cover | {"valid_from": "2026-06-01", "valid_to": "2026-11-30"})
+        fix = {"version": 1, "changes": {"institution": "試験病院"}, "reason": "医療機関の入力漏れ"}
+        api.patch(f"/treatments/{treatment['id']}", json=fix).raise_for_status()
+    page.goto(f"{GATEWAY}/patients/{patient_id}")
+    shot(page, "patient-alerts", full_page=False)
+    problems = axe(page, axe_js, "patient with alerts and cover")
+    page.locator("#public-expenses-title").scroll_into_view_if_needed()
+    shot(page, "patient-public-expense", full_page=False)
+    problems += look_at(page, axe_js, f"/patients/{patient_id}/history/print?record={treatment['id']}", "history-one")
+    return problems + look_at(page, axe_js, "/patients/export", "export")
+
+
 def nurse_pages(page: Page, axe_js: Path) -> int:
     """Home, registration, the patient page, search (a nurse's walk); returns axe violations."""
     shot(page, "home")
@@ -184,6 +207,7 @@ def nurse_pages(page: Page, axe_js: Path) -> int:
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "patient-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})
+    problems += care_and_alerts(page, axe_js)
     page.fill("#global-search-q", "試験")
     page.wait_for_timeout(1500)
     shot(page, "suggest", full_page=False)

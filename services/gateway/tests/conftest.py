@@ -130,7 +130,8 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(**{**values, **overrides})
 
 
-CARD_DEFAULTS = ("card-codes", "custom-fields", "care-records", "duplicates")
+CARD_DEFAULTS = ("card-codes", "custom-fields", "care-records", "duplicates", "patient-record")
+CARE_PATHS = ("treatments", "hospitalisations", "transfers", "notes", "public-expenses")
 # patients' GET /reference/card as recorded; test_patient_card_pages checks it against the live service
 CARD_CODES = json.loads((Path(__file__).parent / "card_codes.json").read_text(encoding="utf-8"))
 
@@ -141,9 +142,41 @@ def mock_card_defaults(router: respx.MockRouter) -> None:
     empty = httpx.Response(200, json={"items": []})
     router.get(f"{PATIENTS}/reference/card", name="card-codes").mock(return_value=httpx.Response(200, json=CARD_CODES))
     router.get(url__regex=rf"^{PATIENTS}/custom-fields", name="custom-fields").mock(return_value=empty)
-    care = rf"^{PATIENTS}/patients/[^/]+/(treatments|hospitalisations|transfers|notes)$"
+    care = rf"^{PATIENTS}/patients/[^/]+/({'|'.join(CARE_PATHS)})$"
     router.get(url__regex=care, name="care-records").mock(return_value=empty)
     router.post(f"{PATIENTS}/patients/duplicates", name="duplicates").mock(return_value=empty)
+    router.get(url__regex=rf"^{PATIENTS}/patients/[^/]+/record$", name="patient-record").mock(
+        side_effect=lambda request: patient_record(router, request)
+    )
+
+
+def patient_record(router: respx.MockRouter, request: httpx.Request) -> httpx.Response:
+    """patients' GET /patients/{id}/record made of what a test mocked for its parts (the patient, /history,
+    /lab-results, each care path), as the service would answer it; a part not mocked is empty."""
+    base = str(request.url).removesuffix("/record")
+
+    def part(url: str) -> httpx.Response | None:
+        try:
+            return router.handler(httpx.Request("GET", url))
+        except (respx.models.AllMockedAssertionError, AssertionError):
+            return None
+
+    patient = part(base)
+    if patient is None or patient.status_code != 200:
+        return patient or httpx.Response(404, json={"detail": "該当する患者が見つかりません。"})
+
+    def items(tail: str) -> list[Any]:
+        answer = part(f"{base}/{tail}")
+        return answer.json().get("items", []) if answer is not None and answer.status_code == 200 else []
+
+    record = {
+        "patient": patient.json(),
+        "history": items("history"),
+        "lab_results": items("lab-results"),
+        "care": {path: items(path) for path in CARE_PATHS},
+        "alerts": [],
+    }
+    return httpx.Response(200, json=record)
 
 
 @pytest.fixture

@@ -372,9 +372,9 @@ class TestTracing:
         provider = trace.get_tracer_provider()
         assert isinstance(provider, TracerProvider)
         provider.add_span_processor(SimpleSpanProcessor(exporter))
-        route = mock_patient_page(backends)
+        mock_patient_page(backends)
         await browser.get(f"/patients/{PATIENT_ID}")
-        trace_id = route.calls.last.request.headers["traceparent"].split("-")[1]
+        trace_id = backends.routes["patient-record"].calls.last.request.headers["traceparent"].split("-")[1]
         server = [s for s in exporter.get_finished_spans() if s.kind == trace.SpanKind.SERVER]
         assert any(format(s.context.trace_id, "032x") == trace_id for s in server)
         exporter.clear()

@@ -9,11 +9,14 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import respx
+from gateway.templating import wareki
 from tbms_testing import auth_headers
 
 from .conftest import CARD_CODES, CARD_DEFAULTS, Login
@@ -376,6 +379,46 @@ class TestCareRecords:
         notes = text_of(section(await page_of(browser, patient_id), "notes-title"))
         assert notes.index("服薬確認") < notes.index("初回の家庭訪問")
         assert re.search(r"令和8年10月20日 家庭訪問 記録者: \S+", notes)
+
+
+@pytest.mark.req("R03")
+@pytest.mark.req("R30")
+class TestPublicExpense:
+    async def test_the_cover_in_force_shows_in_the_header_with_the_days_left(
+        self, browser: httpx.AsyncClient, csrf_of: CsrfOf
+    ) -> None:
+        patient_id = await register(browser, csrf_of)
+        html = await page_of(browser, patient_id)
+        assert "公費負担 なし" in text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+        token, base = csrf_of(html), f"/patients/{patient_id}/care/public-expenses"
+        today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+        start, end = today - timedelta(days=100), today + timedelta(days=10)
+        cover = {"csrf_token": token, "basis": "37-2", "status": "approved", "applied_on": start.isoformat()}
+        cover |= {"valid_from": start.isoformat()}
+        cover |= {"valid_to": (start + timedelta(days=200)).isoformat(), "payer_number": "１０１３００１１"}
+        too_long = await browser.post(base, data=cover | {"recipient_number": "1234566"})
+        assert too_long.status_code == 422 and 'id="f-pe-new-valid_to-error"' in too_long.text
+        assert "37条の2の有効期間は6か月以内です" in too_long.text and 'value="１０１３００１１"' in too_long.text
+        cover |= {"valid_to": end.isoformat(), "recipient_number": "1234566", "institution": "世田谷試験クリニック"}
+        assert (await browser.post(base, data=cover)).status_code == 303
+        application = {"csrf_token": token, "basis": "37", "status": "applied", "applied_on": today.isoformat()}
+        assert (await browser.post(base, data=application)).status_code == 303
+        html = await page_of(browser, patient_id)
+        header = text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+        expected = f"公費負担 37条の2（一般医療） 受給者番号 1234566 〜{wareki(end)}まで （期限まで10日）"
+        assert expected in header
+        listed = text_of(section(html, "public-expenses-title"))
+        assert f"37条の2（一般医療） 承認 {wareki(start)}〜{wareki(end)}" in listed
+        assert "公費負担者番号 10130011" in listed and "37条（入院勧告） 申請中" in listed
+        record_id = re.findall(rf'action="{base}/([0-9a-f-]+)"', html)[1]  # newest first: the approved one second
+        action = f"{base}/{record_id}"
+        ended = {"csrf_token": csrf_of(html), "version": version_in(html, action), "basis": "37-2", "note": ""}
+        ended |= {"status": "ended", "valid_from": start.isoformat(), "valid_to": end.isoformat(), "reason": "転出"}
+        assert (await browser.post(action, data=ended)).status_code == 303
+        html = await page_of(browser, patient_id)
+        header = text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+        assert f"公費負担 37条（入院勧告） 申請中 （{wareki(today)}申請）" in header
+        assert "37条の2（一般医療） 終了" in text_of(section(html, "public-expenses-title"))
 
 
 @pytest.mark.req("R03")

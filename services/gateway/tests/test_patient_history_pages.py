@@ -271,3 +271,53 @@ async def test_refused_smear_items_are_shown_beside_the_smear_fields(
     link = '<a href="#f-lab-new-smear-gaffky">ガフキー号数（旧記録）：ガフキー号数はG0〜G10で入力してください。</a>'
     assert link in html
     assert '<details class="disclosure" open>' in html
+
+
+@pytest.mark.req("R30")
+async def test_the_header_lists_open_alerts_with_their_level_in_words_and_a_link_to_the_section(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    alerts = [
+        {"code": "mdr_regimen_unconfirmed", "level": "danger", "message": "多剤耐性です。", "section": "treatments"},
+        {
+            "code": "sputum_test_overdue",
+            "level": "warning",
+            "message": "喀痰検査が2か月以上ありません。",
+            "section": "lab",
+        },
+    ]
+
+    route = backends.routes["patient-record"]
+    composed = route.side_effect  # the record made of the parts mocked above
+
+    def with_alerts(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=composed(request).json() | {"alerts": alerts})
+
+    route.mock(side_effect=with_alerts)
+    html = (await browser.get(PAGE)).text
+    header = html[html.index('class="patient-header"') : html.index("</section>")]
+    assert '<details class="patient-header__alerts" open>' in header  # something urgent: shown unfolded
+    assert "注意事項 2件（うち要対応 1件）" in text_of(header)
+    assert '要対応</span> <a href="#treatments-title">多剤耐性です。</a>' in header
+    assert '注意</span> <a href="#labs-title">喀痰検査が2か月以上ありません。</a>' in header
+    route.mock(side_effect=composed)
+    assert "注意事項はありません" in (await browser.get(PAGE)).text
+
+
+@pytest.mark.req("R21")
+async def test_the_history_of_one_record_prints_alone(browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+    other = {**HISTORY[0], "record_type": "lab_result", "record_label": "菌検査", "record_id": LABS[1]["id"]}
+    other |= {
+        "version": 2,
+        "reason": "結果の入力誤り",
+        "changes": [{"field": "x", "label": "結果", "old": "陰性", "new": "陽性"}],
+    }
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/history").mock(
+        return_value=httpx.Response(200, json={"items": [other, *HISTORY]})
+    )
+    everything = text_of((await browser.get(f"{PAGE}/history/print")).text)
+    assert "結果の入力誤り" in everything and "本人の申し出により訂正" in everything
+    one = text_of((await browser.get(f"{PAGE}/history/print", params={"record": LABS[1]["id"]})).text)
+    assert "修正履歴（菌検査のみ）" in one and "件数 1件" in one
+    assert "結果の入力誤り" in one and "本人の申し出により訂正" not in one
+    assert "すべての記録の修正履歴を表示する" in one

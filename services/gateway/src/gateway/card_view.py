@@ -48,6 +48,11 @@ def custom_facts(definitions: list[dict[str, Any]], target: str, values: Mapping
     ]
 
 
+def filled_custom_facts(definitions: list[dict[str, Any]], target: str, values: Mapping[str, Any]) -> list[Fact]:
+    """(label, value) of the configurable fields in use that hold a value: what a list of records shows."""
+    return [fact for fact in custom_facts(definitions, target, values) if fact[1] != EMPTY] if target else []
+
+
 def gakkai_parts(disease: Mapping[str, Any], codes: Codes) -> str:
     """The 学会分類 spelled out: 両側（b）・II 非広汎空洞型・2（1と3の間）."""
     parts = [shown(f, disease.get(f.name.removeprefix("disease.")), codes) for f in GAKKAI]
@@ -135,6 +140,17 @@ def record_view(kind: CareKind, record: Mapping[str, Any], codes: Codes) -> dict
             f"{item['hospital']}　{item['admitted_on']}〜{_end(data, 'discharged_on', '入院中')}"
         ),
         "transfers": lambda: f"{item['direction']}　{item['moved_on']}　{data.get('counterpart') or ''}".strip(),
+        "public-expenses": lambda: "　".join(
+            part
+            for part in (
+                item["basis"],
+                item["status"],
+                f"{_end(data, 'valid_from', '')}〜{_end(data, 'valid_to', '')}"
+                if data.get("valid_from") or data.get("valid_to")
+                else "",
+            )
+            if part
+        ),
         "notes": lambda: f"{item['noted_on']}　{item['kind']}　記録者: {data.get('author_name') or '不明'}",
     }
     return {

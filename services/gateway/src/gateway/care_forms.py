@@ -1,11 +1,13 @@
-"""Care records on the patient page: 治療, 入院, 転入・転出 and 経過記録, each added and corrected on its own."""
+"""Care records on the patient page (治療, 入院, 公費負担, 転入・転出, 経過記録), each added and corrected alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from gateway.forms import DATE_HINT, EntryForm, Field
+from gateway.templating import TOKYO
 
 REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
 
@@ -65,6 +67,28 @@ HOSPITALISATION = CareKind(
         Field("note", "備考", kind="textarea"),
     ),
 )
+PUBLIC_EXPENSE = CareKind(
+    "public-expenses",
+    "pe",
+    "公費負担",
+    "公費負担を追加する",
+    (
+        Field("basis", "根拠（感染症法）", required=True, kind="radio", codes="public_expense_basis"),
+        Field("applied_on", "申請日（受理日）", hint=DATE_HINT, kind="date"),
+        Field("status", "申請の状況", required=True, kind="select", codes="public_expense_status"),
+        Field("valid_from", "有効期間（開始）", hint=f"承認のときは必ず入力します。{DATE_HINT}", kind="date"),
+        Field(
+            "valid_to",
+            "有効期間（終了）",
+            hint=f"37条の2は6か月以内（例: R8.4.1開始ならR8.9.30まで）。{DATE_HINT}",
+            kind="date",
+        ),
+        Field("payer_number", "公費負担者番号", hint="8桁の数字（37条は11、37条の2は10で始まります）"),
+        Field("recipient_number", "受給者番号", hint="7桁の数字"),
+        Field("institution", "指定医療機関", kind="text-wide"),
+        Field("note", "備考", kind="textarea"),
+    ),
+)
 TRANSFER = CareKind(
     "transfers",
     "tf",
@@ -90,7 +114,8 @@ PROGRESS_NOTE = CareKind(
         Field("text", "内容", required=True, kind="textarea"),
     ),
 )
-CARE_KINDS = {kind.path: kind for kind in (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE)}
+CARE_KINDS = {kind.path: kind for kind in (TREATMENT, HOSPITALISATION, PUBLIC_EXPENSE, TRANSFER, PROGRESS_NOTE)}
+COVER_WARNING_DAYS = 30  # a cover ending this soon shows how many days are left
 
 
 def care_body(form: EntryForm) -> dict[str, Any]:
@@ -105,3 +130,20 @@ def care_body(form: EntryForm) -> dict[str, Any]:
 def current(records: list[dict[str, Any]], open_field: str) -> dict[str, Any] | None:
     """The newest record still open (no end date): the current treatment or hospital stay."""
     return next((r for r in records if not (r.get("data") or {}).get(open_field)), None)
+
+
+def current_cover(records: list[dict[str, Any]], today: date | None = None) -> dict[str, Any] | None:
+    """The 公費負担 in force today (approved, today within its period), else the newest application still open."""
+    today = today or datetime.now(TOKYO).date()
+    for record in records:
+        data = record.get("data") or {}
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if data.get("status") == "approved" and start and end and start <= today.isoformat() <= end:
+            days_left = (date.fromisoformat(end) - today).days
+            return {
+                "record": record,
+                "applied": False,
+                "days_left": days_left if days_left <= COVER_WARNING_DAYS else None,
+            }
+    applied = next((r for r in records if (r.get("data") or {}).get("status") == "applied"), None)
+    return {"record": applied, "applied": True, "days_left": None} if applied else None

@@ -94,6 +94,10 @@ class Backend:
         """One patient's registration data."""
         return await self.get_json(f"{self.settings.patients_url}/patients/{patient_id}")
 
+    async def patient_record(self, patient_id: str) -> dict[str, Any]:
+        """Everything the patient page shows: patient, history, lab_results, care (by path) and alerts."""
+        return await self.get_json(f"{self.settings.patients_url}/patients/{patient_id}/record")
+
     async def patients(self, limit: int = 50) -> dict[str, Any]:
         """The newest registered patients: {"items": [...], "total": n}."""
         return await self.get_json(f"{self.settings.patients_url}/patients", limit=limit)

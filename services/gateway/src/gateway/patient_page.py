@@ -23,8 +23,8 @@ from gateway.card_forms import (
     basic_fields,
     custom_fields,
 )
-from gateway.card_view import card_facts, comparison, custom_facts, gakkai_parts, record_view
-from gateway.care_forms import CARE_KINDS, CareKind, current
+from gateway.card_view import card_facts, comparison, custom_facts, filled_custom_facts, gakkai_parts, record_view
+from gateway.care_forms import CARE_KINDS, CareKind, current, current_cover
 from gateway.clients import Backend, Saved
 from gateway.errors import PageNotFound
 from gateway.forms import EntryForm
@@ -45,19 +45,24 @@ class PatientData:
     care: dict[str, list[dict[str, Any]]]
     codes: dict[str, dict[str, str]]
     definitions: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
 
 
 async def load(request: Request, backend: Backend, patient_id: str) -> PatientData:
-    """Reads the patient, the history, the results, the care records, the code lists and the field definitions."""
-    patient, history, labs, codes, definitions, *care = await asyncio.gather(
-        backend.patient(patient_id),
-        backend.patient_history(patient_id),
-        backend.lab_results(patient_id),
-        card_codes(request, backend),
-        definitions_today(backend),
-        *(backend.care_records(patient_id, path) for path in CARE_KINDS),
+    """Reads the patient's whole record in one call, with the code lists and the field definitions."""
+    record, codes, definitions = await asyncio.gather(
+        backend.patient_record(patient_id), card_codes(request, backend), definitions_today(backend)
     )
-    return PatientData(patient, history, labs, dict(zip(CARE_KINDS, care, strict=True)), codes, definitions)
+    care = record.get("care") or {}
+    return PatientData(
+        record["patient"],
+        list(record.get("history") or []),
+        list(record.get("lab_results") or []),
+        {path: list(care.get(path) or []) for path in CARE_KINDS},
+        codes,
+        definitions,
+        list(record.get("alerts") or []),
+    )
 
 
 def latest_labs(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -92,6 +97,23 @@ def _custom(definitions: list[dict[str, Any]], target: str) -> tuple:
     return custom_fields(definitions, target) if target else ()
 
 
+ALERT_LEVELS = {"danger": "要対応", "warning": "注意", "info": "確認"}  # said in words, never by colour alone
+ALERT_ANCHORS = {"lab": "labs-title"}  # a section whose heading id is not "<section>-title"
+
+
+def header_alerts(alerts: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The open alerts as the header lists them: the level in words and a link to the section to act in."""
+    return [
+        {
+            "level": str(alert.get("level") or "info"),
+            "level_label": ALERT_LEVELS.get(str(alert.get("level")), "確認"),
+            "message": str(alert.get("message") or ""),
+            "anchor": ALERT_ANCHORS.get(str(alert.get("section")), f"{alert.get('section')}-title"),
+        }
+        for alert in alerts
+    ]
+
+
 def header_facts(data: PatientData) -> dict[str, Any]:
     """What the header adds to the person: the current treatment and hospital stay, the latest results."""
     treatments, stays = data.care["treatments"], data.care["hospitalisations"]
@@ -101,7 +123,16 @@ def header_facts(data: PatientData) -> dict[str, Any]:
         "has_mdr": any(r.get("mdr") for r in results),
         "current_treatment": current(treatments, "ended_on"),
         "current_stay": current(stays, "discharged_on"),
+        "current_cover": current_cover(data.care["public-expenses"]),
     }
+
+
+def listed(kind: CareKind, record: dict[str, Any], codes: Codes, definitions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A care record as its list shows it, with the values of its configurable fields."""
+    view = record_view(kind, record, codes)
+    custom = (record.get("data") or {}).get("custom") or {}
+    view["facts"] = [*view["facts"], *filled_custom_facts(definitions, kind.custom_target, custom)]
+    return view
 
 
 async def show_patient(
@@ -118,8 +149,9 @@ async def show_patient(
     # section, so saving it again must not overwrite the other person's change unseen (the user reloads first).
     forms = page_forms(data) | dict(failed or {})
     patient, codes, header = data.patient, data.codes, header_facts(data)
+    defs = data.definitions
     records = {
-        path: [(record, record_view(kind, record, codes)) for record in data.care[path]]
+        path: [(record, listed(kind, record, codes, defs)) for record in data.care[path]]
         for path, kind in CARE_KINDS.items()
     }
     context = {
@@ -127,6 +159,10 @@ async def show_patient(
         "title": patient.get("name", "患者"),
         "history": data.history,
         "lab_results": data.lab_results,
+        "lab_custom": {
+            str(r["id"]): filled_custom_facts(defs, "lab_result", r.get("custom") or {}) for r in data.lab_results
+        },
+        "lab_custom_in_use": bool(custom_fields(defs, "lab_result")),
         "records": records,
         "care_kinds": CARE_KINDS,
         "codes": codes,
@@ -136,6 +172,7 @@ async def show_patient(
         "custom_facts": custom_facts(data.definitions, "patient", patient.get("custom") or {}),
         "forms": forms,
         "lab_kinds": dict(LAB_KINDS),
+        "alerts": header_alerts(data.alerts),
         **header,
     }
     return render(request, "patients/detail.html", context, status_code=status_code)

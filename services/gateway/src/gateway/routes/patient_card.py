@@ -66,13 +66,20 @@ async def reinstate_patient(request: Request, patient_id: uuid.UUID, backend: Ba
 
 
 @router.get("/{patient_id:uuid}/history/print")
-async def print_history(request: Request, patient_id: uuid.UUID, backend: BackendDep) -> Response:
-    """The whole 修正履歴 on a page made for printing: who, when, why, which item, from what to what."""
+async def print_history(
+    request: Request, patient_id: uuid.UUID, backend: BackendDep, record: uuid.UUID | None = None
+) -> Response:
+    """The 修正履歴 on a page made for printing: who, when, why, which item, from what to what; of the whole
+    patient, or with `record` of one record (the patient's own items, one result, one care record)."""
     pid = str(patient_id)
     patient, history = await asyncio.gather(backend.patient(pid), backend.patient_history(pid))
+    if record is not None:
+        history = [entry for entry in history if entry.get("record_id") == str(record)]
     context = {
         "patient": patient,
         "history": history,
+        "one_record": history[0].get("record_label", "") if record is not None and history else "",
+        "record_filtered": record is not None,
         "printed_at": datetime.now(TOKYO),
         "title": f"修正履歴（{patient.get('name', '')}）",
     }

@@ -1,4 +1,4 @@
-"""HTTP API of care records under a patient: /treatments, /hospitalisations, /transfers, /notes."""
+"""HTTP API of care records under a patient: /treatments, /hospitalisations, /transfers, /notes, /public-expenses."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from patients.care.kinds import KINDS, CareKind
 from patients.care.schemas import CareChange, CarePage, CareRecordRead
 from patients.care.service import CareService, read_model
 
-router = APIRouter(prefix="/patients/{patient_id}", tags=["治療・入院・転入出・経過記録"])
+router = APIRouter(prefix="/patients/{patient_id}", tags=["治療・入院・転入出・経過記録・公費負担"])
 
 
 def _routes(kind: CareKind) -> None:

@@ -1,4 +1,4 @@
-"""The four kinds of care record and what differs between them: table, input schemas, labels, order."""
+"""The kinds of care record and what differs between them: table, input schemas, labels, order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from patients.care import schemas
-from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
+from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, Treatment
 
 
 @dataclass(frozen=True)
@@ -74,5 +74,15 @@ PROGRESS_NOTE = CareKind(
     "noted_on",
     {"kind": schemas.NOTE_KINDS},
 )
-KINDS = (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE)
+PUBLIC_EXPENSE = CareKind(
+    "public_expense",
+    "public-expenses",
+    "公費負担",
+    PublicExpense,
+    schemas.PublicExpenseCreate,
+    schemas.PublicExpenseFields,
+    "applied_on",
+    {"basis": schemas.PUBLIC_EXPENSE_BASES, "status": schemas.PUBLIC_EXPENSE_STATUSES},
+)
+KINDS = (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE, PUBLIC_EXPENSE)
 BY_PATH = {kind.path: kind for kind in KINDS}

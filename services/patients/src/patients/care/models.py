@@ -1,4 +1,4 @@
-"""Care records on a patient's card: treatment episodes, hospitalisations, transfers and progress notes."""
+"""Care records on a patient's card: treatments, hospitalisations, transfers, progress notes and 公費負担."""
 
 from __future__ import annotations
 
@@ -70,3 +70,19 @@ class ProgressNote(_CareRecord, Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
     author: Mapped[str] = mapped_column(String(64), nullable=False)
     author_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+
+class PublicExpense(_CareRecord, Base):
+    """A 公費負担 application and its decision: 法37条 (勧告入院) or 法37条の2 (一般医療)."""
+
+    __tablename__ = "public_expenses"
+
+    basis: Mapped[str] = mapped_column(String(10), nullable=False)  # "37" or "37-2"
+    applied_on: Mapped[date | None] = mapped_column(Date)  # 申請日（受理日）
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="applied")
+    valid_from: Mapped[date | None] = mapped_column(Date)  # 有効期間
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    payer_number: Mapped[str] = mapped_column(String(8), nullable=False, default="")  # 公費負担者番号
+    recipient_number: Mapped[str] = mapped_column(String(7), nullable=False, default="")  # 受給者番号
+    institution: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # 指定医療機関
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")

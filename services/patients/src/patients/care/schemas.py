@@ -1,13 +1,16 @@
-"""What the care-record APIs accept and return: treatments, hospitalisations, transfers, progress notes."""
+"""What the care-record APIs accept and return: treatments, hospitalisations, transfers, notes, 公費負担."""
 
 from __future__ import annotations
 
+import calendar
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from tbms_core.jp.wareki import format_wareki
 
+from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
 from patients.patient.schemas import FlexibleDate, Text
 
 # Standard regimens (結核医療の基準): H=INH R=RFP E=EB Z=PZA S=SM; LTBI regimens last.
@@ -46,6 +49,15 @@ NOTE_KINDS = {
     "hospital": "医療機関との連絡",
     "conference": "会議・カンファレンス",
     "other": "その他",
+}
+# 公費負担: 法37条 (勧告入院) or 法37条の2 (一般医療), and where its application stands.
+PUBLIC_EXPENSE_BASES = {"37": "37条（入院勧告）", "37-2": "37条の2（一般医療）"}
+PUBLIC_EXPENSE_STATUSES = {
+    "applied": "申請中",
+    "approved": "承認",
+    "rejected": "不承認",
+    "withdrawn": "取下げ",
+    "ended": "終了",
 }
 
 
@@ -198,6 +210,113 @@ class ProgressNoteCreate(ProgressNoteFields):
     noted_on: FlexibleDate
     kind: str
     text: Text = Field(min_length=1, max_length=4000)
+
+
+def six_months_end(start: date) -> date:
+    """The last day of a six-month cover from `start`: the day before the same day six months on."""
+    year, month = divmod(start.month - 1 + 6, 12)
+    year, month = start.year + year, month + 1
+    last = calendar.monthrange(year, month)[1]
+    # 民法143条: when that month has no such day (31 Aug → Feb), the period ends on its last day.
+    return date(year, month, last) if start.day > last else date(year, month, start.day) - timedelta(days=1)
+
+
+def _number(value: str | None, what: str, digits: int, basis: str = "") -> str:
+    """A 公費 number as stored: empty, or the exact digits with the 法別番号 of its basis and a right 検証番号."""
+    if not value:
+        return ""
+    if not (value.isascii() and value.isdigit() and len(value) == digits):
+        raise ValueError(f"{what}は{digits}桁の数字で入力してください。")
+    law_number = LAW_NUMBERS.get(basis)
+    if law_number and not value.startswith(law_number):
+        raise ValueError(
+            f"{PUBLIC_EXPENSE_BASES[basis]}の{what}は法別番号「{law_number}」で始まります。番号と根拠を確認してください。"
+        )
+    if not has_valid_check_digit(value):
+        raise ValueError(f"{what}の検証番号（最後の1桁）が合いません。番号の誤りがないか確認してください。")
+    return value
+
+
+class PublicExpenseFields(_Input):
+    """The items of a 公費負担 (法37条・37条の2) application and its decision."""
+
+    basis: str | None = None
+    applied_on: FlexibleDate | None = None
+    status: str | None = None
+    valid_from: FlexibleDate | None = None
+    valid_to: FlexibleDate | None = None
+    payer_number: Text | None = None  # 公費負担者番号
+    recipient_number: Text | None = None  # 受給者番号
+    institution: Text | None = Field(default=None, max_length=200)  # 指定医療機関
+    note: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator("basis", "status", mode="before")
+    @classmethod
+    def _chosen(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or value == "":
+            what = "公費負担の根拠（37条・37条の2）" if info.field_name == "basis" else "申請の状況"
+            raise ValueError(f"{what}を選んでください。")
+        return value
+
+    @field_validator("basis")
+    @classmethod
+    def _basis(cls, value: str | None) -> str | None:
+        return _known(PUBLIC_EXPENSE_BASES, "公費負担の根拠", value)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str | None) -> str | None:
+        return _known(PUBLIC_EXPENSE_STATUSES, "申請の状況", value)
+
+    @field_validator("applied_on")
+    @classmethod
+    def _past(cls, value: date | None) -> date | None:
+        return _not_future(value)
+
+    @field_validator("valid_to")
+    @classmethod
+    def _period(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("valid_from")
+        if value is None or start is None:
+            return value
+        if value < start:
+            raise ValueError("有効期間の終了日が開始日より前になっています。")
+        # 37条の2 cover stops six months after the application (TB_PRACTICE §3.1); a longer course is reapplied.
+        if info.data.get("basis") == "37-2" and value > (last := six_months_end(start)):
+            raise ValueError(f"37条の2の有効期間は6か月以内です（この開始日では{format_wareki(last)}まで）。")
+        return value
+
+    @field_validator("payer_number")
+    @classmethod
+    def _payer_number(cls, value: str | None, info: ValidationInfo) -> str:
+        return _number(value, "公費負担者番号", PAYER_DIGITS, str(info.data.get("basis") or ""))
+
+    @field_validator("recipient_number")
+    @classmethod
+    def _recipient_number(cls, value: str | None) -> str:
+        return _number(value, "受給者番号", RECIPIENT_DIGITS)
+
+    @field_validator("institution", "note")
+    @classmethod
+    def _text(cls, value: str | None) -> str:
+        return value or ""
+
+
+class PublicExpenseCreate(PublicExpenseFields):
+    """A new 公費負担 record: at least its basis; an approved one also its period of validity."""
+
+    basis: str
+    status: str = "applied"
+    valid_from: FlexibleDate | None = Field(default=None, validate_default=True)
+    valid_to: FlexibleDate | None = Field(default=None, validate_default=True)
+
+    @field_validator("valid_from", "valid_to")
+    @classmethod
+    def _approved_has_period(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None and info.data.get("status") == "approved":
+            end = "開始日" if info.field_name == "valid_from" else "終了日"
+            raise ValueError(f"承認のときは有効期間の{end}を入力してください。")
+        return value
 
 
 class CareChange(BaseModel):

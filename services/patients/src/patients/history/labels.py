@@ -9,7 +9,14 @@ from typing import Any
 from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUPATIONS
 from tbms_core.jp.wareki import WarekiError, format_both
 
-from patients.care.schemas import DIRECTIONS, NOTE_KINDS, OUTCOMES, REGIMENS
+from patients.care.schemas import (
+    DIRECTIONS,
+    NOTE_KINDS,
+    OUTCOMES,
+    PUBLIC_EXPENSE_BASES,
+    PUBLIC_EXPENSE_STATUSES,
+    REGIMENS,
+)
 from patients.patient.card import (
     GAKKAI_SIDES,
     GAKKAI_TYPES,
@@ -111,12 +118,23 @@ FIELD_LABELS = {
     "card_sent_on": "登録票送付日",
     "noted_on": "記録日",
     "text": "内容",
+    "basis": "公費負担の根拠",
+    "applied_on": "申請日（受理日）",
+    "valid_from": "有効期間（開始）",
+    "valid_to": "有効期間（終了）",
+    "payer_number": "公費負担者番号",
+    "recipient_number": "受給者番号",
 }
-RECORD_FIELD_LABELS = {"progress_note": {"kind": "記録の種類"}, "transfer": {"address": "転入出先の住所"}}
+RECORD_FIELD_LABELS = {
+    "progress_note": {"kind": "記録の種類"},
+    "transfer": {"address": "転入出先の住所"},
+    "public_expense": {"status": "申請の状況", "institution": "指定医療機関"},
+}
 VALUE_LABELS = {
     "sex": {"male": "男性", "female": "女性"},
     "category": {"patient": "患者", "recovered": "回復者", "ltbi": "LTBI", "provisional": "仮登録"},
-    "status": {"active": "登録中", "excluded": "登録除外"},
+    # A patient's status and a 公費負担 record's share the field name; their codes do not overlap.
+    "status": {"active": "登録中", "excluded": "登録除外"} | PUBLIC_EXPENSE_STATUSES,
     "exclusion_reason": {
         "two_years": "治療終了後2年経過",
         "no_followup": "経過観察不要と判断（LTBIを含む）",
@@ -139,6 +157,7 @@ VALUE_LABELS = {
     "outcome": OUTCOMES,
     "direction": DIRECTIONS,
     "kind": NOTE_KINDS,
+    "basis": PUBLIC_EXPENSE_BASES,
 }
 AT_REGISTRATION = "at_registration."
 RECORD_LABELS = {
@@ -149,6 +168,7 @@ RECORD_LABELS = {
     "hospitalisation": "入院",
     "transfer": "転入・転出",
     "progress_note": "経過記録",
+    "public_expense": "公費負担",
 }
 EMPTY = "（空欄）"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

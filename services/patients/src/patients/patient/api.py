@@ -9,6 +9,7 @@ from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
 from patients.history.schemas import HistoryRead
+from patients.patient.record import PatientRecord, patient_record
 from patients.patient.schemas import (
     AtRegistrationChange,
     DuplicatePage,
@@ -36,6 +37,12 @@ async def register_patient(data: PatientCreate, session: SessionDep, principal: 
 async def view_patient(patient_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PatientRead:
     """One patient's registration data."""
     return await PatientService(session, principal).view(patient_id)
+
+
+@router.get("/{patient_id}/record")
+async def view_patient_record(patient_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PatientRecord:
+    """Everything the patient page shows in one read: the patient, history, results, care records, alerts."""
+    return await patient_record(session, principal, patient_id)
 
 
 @router.get("")

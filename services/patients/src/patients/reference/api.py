@@ -32,6 +32,8 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "outcome": care.OUTCOMES,
     "direction": care.DIRECTIONS,
     "note_kind": care.NOTE_KINDS,
+    "public_expense_basis": care.PUBLIC_EXPENSE_BASES,
+    "public_expense_status": care.PUBLIC_EXPENSE_STATUSES,
     "specimen": {s.value: s.value for s in Specimen},
     "drug": {drug: drug for drug in DRUGS},
 }

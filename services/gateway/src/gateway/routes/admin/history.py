@@ -45,6 +45,13 @@ RESULTS = {"success": "成功", "denied": "拒否", "failure": "失敗", "error"
 RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown as recorded
     "patient": "患者",
     "patient_history": "患者の修正履歴",
+    "patient_record": "患者の記録（全体）",
+    "treatment": "治療",
+    "hospitalisation": "入院",
+    "transfer": "転入・転出",
+    "progress_note": "経過記録",
+    "public_expense": "公費負担",
+    "field_definition": "追加項目の定義",
     "patient_duplicate_check": "重複確認",
     "lab_result": "菌検査",
     "contact": "接触者",
