@@ -20,6 +20,7 @@ from gateway.assembly import build_gateway
 from gateway.main import ROUTERS
 from gateway.oidc import code_challenge
 from gateway.settings import Settings
+from tbms_testing import auth_headers
 
 ISSUER = "http://kc.test/realms/tbms"
 GATEWAY = "http://127.0.0.1:8000"
@@ -265,3 +266,38 @@ def no_last_login(backends: respx.MockRouter) -> respx.Route:
     return backends.get(f"{IDENTITY}/logins/me/last").mock(
         return_value=httpx.Response(200, json={"last_login": None, "last_logout": None})
     )
+
+
+PATIENTS_SERVICE = "http://127.0.0.1:8001"  # the stack's patients service (`tbms stack up`), over real HTTP
+FORWARDED_HEADERS = ("content-type", "accept", "x-forwarded-for", "traceparent")
+RELAYED_HEADERS = ("content-type", "content-disposition")
+
+
+@pytest.fixture(scope="module")
+async def patients_api() -> AsyncIterator[httpx.AsyncClient]:
+    """The stack's patients service; tests use synthetic people of their own, so its shared database does not matter."""
+    async with httpx.AsyncClient(base_url=PATIENTS_SERVICE, timeout=60) as api:
+        yield api
+
+
+@pytest.fixture
+def real_patients(backends: respx.MockRouter, patients_api: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Sends the gateway's calls to patients to the real service, as nurse1 (Keycloak itself is passed through)."""
+    for name in CARD_DEFAULTS:
+        backends.pop(name)
+    backends.route(host="127.0.0.1", port=58080).pass_through()
+    backends.route(host="127.0.0.1", port=8001).pass_through()
+
+    async def forward(request: httpx.Request) -> httpx.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+        answer = await patients_api.request(
+            request.method,
+            request.url.raw_path.decode(),
+            content=request.content,
+            headers=headers | auth_headers("nurse1"),
+        )
+        relayed = {k: v for k, v in answer.headers.items() if k.lower() in RELAYED_HEADERS}
+        return httpx.Response(answer.status_code, content=answer.content, headers=relayed)
+
+    backends.route(host="patients.test").mock(side_effect=forward)
+    return patients_api

@@ -8,60 +8,26 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-import respx
 from gateway.templating import wareki
 from tbms_testing import auth_headers
 
-from .conftest import CARD_CODES, CARD_DEFAULTS, Login
+from .conftest import CARD_CODES, Login
 
 CsrfOf = Callable[[str], str]
 KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
-FORWARDED_HEADERS = ("content-type", "accept", "x-forwarded-for", "traceparent")
-
-
-PATIENTS_SERVICE = "http://127.0.0.1:8001"  # the stack's patients service (`tbms stack up`), over real HTTP
-
-
-@pytest.fixture(scope="module")
-async def patients_api() -> AsyncIterator[httpx.AsyncClient]:
-    """The stack's patients service; tests use unique synthetic people, so its shared database does not matter."""
-    async with httpx.AsyncClient(base_url=PATIENTS_SERVICE, timeout=30) as api:
-        yield api
 
 
 async def test_the_recorded_code_lists_are_what_patients_serves(patients_api: httpx.AsyncClient) -> None:
     """The fake back ends of the other gateway tests answer with card_codes.json; it must not drift."""
     live = await patients_api.get("/reference/card", headers=auth_headers("viewer1"))
     assert live.status_code == 200 and live.json() == CARD_CODES
-
-
-@pytest.fixture
-def real_patients(backends: respx.MockRouter, patients_api: httpx.AsyncClient) -> httpx.AsyncClient:
-    """Sends the gateway's calls to patients to the real service, as nurse1 (Keycloak itself is passed through)."""
-    for name in CARD_DEFAULTS:
-        backends.pop(name)
-    backends.route(host="127.0.0.1", port=58080).pass_through()
-    backends.route(host="127.0.0.1", port=8001).pass_through()
-
-    async def forward(request: httpx.Request) -> httpx.Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
-        answer = await patients_api.request(
-            request.method,
-            request.url.raw_path.decode(),
-            content=request.content,
-            headers=headers | auth_headers("nurse1"),
-        )
-        return httpx.Response(answer.status_code, content=answer.content, headers={"content-type": "application/json"})
-
-    backends.route(host="patients.test").mock(side_effect=forward)
-    return patients_api
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""患者データのCSV出力 in the gateway (R24, R33): the conditions form, and patients' CSV relayed to the browser.
+"""患者データのCSV出力 in the gateway (R33): the conditions form, and patients' CSV relayed to the browser.
 
 The gateway's calls to patients go to the stack's patients service over real HTTP with a real Keycloak token of
 nurse1, so the file, its name and every refusal are the service's own; patients and fields are synthetic.
@@ -11,7 +11,6 @@ import io
 import random
 import re
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,38 +22,7 @@ from tbms_testing import auth_headers
 from .conftest import PATIENTS, Login
 from .test_access_restrictions import with_roles
 
-PATIENTS_SERVICE = "http://127.0.0.1:8001"  # the stack's patients service (`tbms stack up`)
-FORWARDED_HEADERS = ("content-type", "accept", "x-forwarded-for", "traceparent")
-RELAYED_HEADERS = ("content-type", "content-disposition")
 KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモ"
-
-
-@pytest.fixture(scope="module")
-async def patients_api() -> AsyncIterator[httpx.AsyncClient]:
-    """The stack's patients service; tests filter by a district of their own, so its shared database does not matter."""
-    async with httpx.AsyncClient(base_url=PATIENTS_SERVICE, timeout=60) as api:
-        yield api
-
-
-@pytest.fixture
-def real_patients(backends: respx.MockRouter, patients_api: httpx.AsyncClient) -> httpx.AsyncClient:
-    """Sends the gateway's calls to patients (other than the code lists conftest answers) to the real service."""
-    backends.route(host="127.0.0.1", port=58080).pass_through()
-    backends.route(host="127.0.0.1", port=8001).pass_through()
-
-    async def forward(request: httpx.Request) -> httpx.Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
-        answer = await patients_api.request(
-            request.method,
-            request.url.raw_path.decode(),
-            content=request.content,
-            headers=headers | auth_headers("nurse1"),
-        )
-        relayed = {k: v for k, v in answer.headers.items() if k.lower() in RELAYED_HEADERS}
-        return httpx.Response(answer.status_code, content=answer.content, headers=relayed)
-
-    backends.route(host="patients.test").mock(side_effect=forward)
-    return patients_api
 
 
 @pytest.fixture
@@ -138,10 +106,11 @@ class TestDownload:
     async def test_configurable_fields_are_columns_of_the_download(
         self, browser: httpx.AsyncClient, real_patients: httpx.AsyncClient
     ) -> None:
+        label = f"服薬支援の方法（出力試験{uuid.uuid4().hex[:6]}）"  # the stack keeps every earlier run's field
         definition = {
             "target": "treatment",
             "key": f"gateway_export_{uuid.uuid4().hex[:8]}",
-            "label": "服薬支援の方法（出力試験）",
+            "label": label,
             "type": "multi_choice",
             "choices": [{"value": "visit", "label": "訪問"}, {"value": "phone", "label": "電話"}],
         }
@@ -161,7 +130,7 @@ class TestDownload:
             assert saved.status_code == 201, saved.text
             [row] = rows_of(await browser.get("/patients/export", params={"target": "treatments", "district": place}))
             assert (row["処方"], row["開始日"]) == ("2HREZ/4HR（標準治療A法）", "2025-05-10")
-            assert row["服薬支援の方法（出力試験）"] == "訪問、電話"
+            assert row[label] == "訪問、電話"
         finally:  # the stack's database is shared with `make dev`: take the field out of use again
             field = created.json()
             await real_patients.post(
