@@ -26,28 +26,20 @@ class AuditLogService:
 
     async def search(self, criteria: AuditEventFilter) -> list[AuditEvent]:
         """Events matching the criteria, newest first; recorded as a read of the audit log."""
-        self.principal.require(Area.AUDIT, Access.READ)
-        rows = await self.events.search(criteria)
-        await audit.record(
-            self.session,
-            self.principal,
-            SERVICE,
-            Operation.READ,
-            record_type="audit_log",
-            person_id=criteria.person_id,
-            query=criteria.as_query(),
-        )
-        return rows
+        return await self._matching(criteria, Operation.READ)
 
     async def export(self, criteria: AuditEventFilter) -> list[AuditEvent]:
         """Events matching the criteria for a CSV download; recorded as an export of the audit log."""
+        return await self._matching(criteria, Operation.EXPORT)
+
+    async def _matching(self, criteria: AuditEventFilter, operation: Operation) -> list[AuditEvent]:
         self.principal.require(Area.AUDIT, Access.READ)
         rows = await self.events.search(criteria)
         await audit.record(
             self.session,
             self.principal,
             SERVICE,
-            Operation.EXPORT,
+            operation,
             record_type="audit_log",
             person_id=criteria.person_id,
             query=criteria.as_query(),

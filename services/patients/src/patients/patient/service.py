@@ -232,18 +232,7 @@ class PatientService:
         changes = {f"at_registration.{k}": v for k, v in history.diff(before, after).items()}
         if not changes:
             return patient
-        await history.save_change(
-            self.session,
-            self.principal,
-            patient,
-            assignments={"at_registration": after},
-            record_type="patient",
-            person_id=patient.id,
-            changes=changes,
-            reason=data.reason,
-        )
-        await self._publish_update(patient, ["at_registration"])
-        await self._audit(Operation.UPDATE, patient)
+        await self._store(patient, {"at_registration": after}, changes, reason=data.reason)
         return patient
 
     async def exclude(self, patient_id: uuid.UUID, data: Exclusion) -> Patient:
@@ -301,7 +290,12 @@ class PatientService:
 
     async def _save(self, patient: Patient, assignments: dict[str, Any], *, reason: str) -> None:
         before = {name: to_jsonable_python(getattr(patient, name)) for name in assignments}
-        changes = history.diff(before, to_jsonable_python(assignments))
+        await self._store(patient, assignments, history.diff(before, to_jsonable_python(assignments)), reason=reason)
+
+    async def _store(
+        self, patient: Patient, assignments: dict[str, Any], changes: history.Changes, *, reason: str
+    ) -> None:
+        """Saves a change with its history entry, publishes PatientUpdated naming the changed items, audits it."""
         await history.save_change(
             self.session,
             self.principal,
@@ -312,7 +306,7 @@ class PatientService:
             changes=changes,
             reason=reason,
         )
-        await self._publish_update(patient, list(changes))
+        await self._publish_update(patient, sorted({change.split(".")[0] for change in changes}))
         await self._audit(Operation.UPDATE, patient)
 
     async def _publish_update(self, patient: Patient, changed: list[str]) -> None:
@@ -339,18 +333,7 @@ class PatientService:
         assignments = {name: values[name] for name in {change.split(".")[0] for change in changes}}
         if "name" in assignments:
             assignments["name_key"] = name_key(assignments["name"])
-        await history.save_change(
-            self.session,
-            self.principal,
-            patient,
-            assignments=assignments,
-            record_type="patient",
-            person_id=patient.id,
-            changes=changes,
-            reason=data.reason,
-        )
-        await self._publish_update(patient, sorted({change.split(".")[0] for change in changes}))
-        await self._audit(Operation.UPDATE, patient)
+        await self._store(patient, assignments, changes, reason=data.reason)
         return patient
 
     async def history(self, patient_id: uuid.UUID) -> list[HistoryEntryRead]:
