@@ -59,6 +59,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+@pytest.mark.req("R33")
 class TestExportForm:
     async def test_the_form_asks_what_to_export_and_the_conditions_with_labels_and_hints(
         self, browser: httpx.AsyncClient
@@ -82,6 +83,7 @@ class TestExportForm:
         assert '<a href="/patients/export">' in html
 
 
+@pytest.mark.req("R33")
 class TestDownload:
     async def test_the_csv_is_patients_file_under_its_japanese_name(
         self, browser: httpx.AsyncClient, real_patients: httpx.AsyncClient
@@ -140,6 +142,7 @@ class TestDownload:
             )
 
 
+@pytest.mark.req("R33")
 class TestRefusals:
     async def test_a_date_patients_cannot_read_is_shown_beside_its_field_with_everything_typed_kept(
         self, browser: httpx.AsyncClient

@@ -99,6 +99,7 @@ async def audited_exports(client: httpx.AsyncClient, needle: str) -> list[dict[s
     return [event for event in events if event["operation"] == "export" and needle in (event["query"] or "")]
 
 
+@pytest.mark.req("R33")
 class TestPatientExport:
     """GET /patients/export?target=patients."""
 
@@ -222,6 +223,7 @@ class TestPatientExport:
         assert (await client.get("/patients/export")).status_code == 401
 
 
+@pytest.mark.req("R33")
 class TestRecordExports:
     """GET /patients/export?target=lab_results|treatments."""
 
