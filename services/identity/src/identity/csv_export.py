@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-OPERATION_LABELS = {
-    "read": "参照",
-    "create": "登録",
-    "update": "更新",
-    "delete": "削除",
-    "print": "印刷",
-    "export": "出力",
-    "download": "ダウンロード",
-    "search": "検索",
-    "login": "ログイン",
-}
+from tbms_contracts.labels import OPERATION_LABELS
 
 
 def operation_label(operation: str) -> str:

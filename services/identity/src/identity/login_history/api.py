@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from tbms_contracts.labels import LOGIN_EVENT_LABELS
 from tbms_core.auth import PrincipalDep
 from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
 from tbms_core.db import SessionDep
@@ -49,15 +50,6 @@ async def my_last_login(session: SessionDep, principal: PrincipalDep, sync: Logi
     return await LoginHistoryService(session, principal, sync).last_of_mine()
 
 
-LOGIN_EVENT_LABELS = {
-    "LOGIN": "ログイン",
-    "LOGIN_ERROR": "ログイン失敗",
-    "LOGOUT": "ログアウト",
-    "LOGOUT_ERROR": "ログアウト失敗",
-    "UPDATE_PASSWORD": "パスワード変更",
-    "UPDATE_TOTP": "ワンタイムパスワード設定",
-    "REMOVE_TOTP": "ワンタイムパスワード削除",
-}
 LOGIN_CSV_HEADER = ("日時（日本時間）", "種別", "ユーザID", "利用者番号", "端末IPアドレス", "接続元", "エラー")
 
 

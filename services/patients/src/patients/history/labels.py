@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUPATIONS
+from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core.jp.wareki import WarekiError, format_both
 
 from patients.care.schemas import (
@@ -132,7 +133,7 @@ RECORD_FIELD_LABELS = {
 }
 VALUE_LABELS = {
     "sex": {"male": "男性", "female": "女性"},
-    "category": {"patient": "患者", "recovered": "回復者", "ltbi": "LTBI", "provisional": "仮登録"},
+    "category": REGISTRATION_CATEGORY_LABELS,
     # A patient's status and a 公費負担 record's share the field name; their codes do not overlap.
     "status": {"active": "登録中", "excluded": "登録除外"} | PUBLIC_EXPENSE_STATUSES,
     "exclusion_reason": {

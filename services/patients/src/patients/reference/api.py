@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from tbms_contracts import card_codes
+from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core.auth import Access, Area, PrincipalDep
 
 from patients.care import schemas as care
@@ -14,7 +15,7 @@ from patients.patient.schemas import EXCLUSION_REASONS
 
 router = APIRouter(prefix="/reference", tags=["コード表"])
 CODE_LISTS: dict[str, dict[str, str]] = {
-    "category": {"patient": "患者", "recovered": "回復者", "ltbi": "潜在性結核感染症（LTBI）", "provisional": "仮登録"},
+    "category": REGISTRATION_CATEGORY_LABELS,
     "sex": {"male": "男性", "female": "女性"},
     "occupation": card_codes.OCCUPATIONS,
     "notification_type": card.NOTIFICATION_TYPES,

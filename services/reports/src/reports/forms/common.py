@@ -6,16 +6,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from tbms_contracts.labels import REGISTRATION_CATEGORY_PRINT_LABELS
 from tbms_core.jp.wareki import format_both, format_wareki
 
 JST = timezone(timedelta(hours=9), "JST")  # Japan keeps no daylight saving time
 
-CATEGORY_LABELS = {
-    "patient": "患者",
-    "recovered": "回復者",
-    "ltbi": "潜在性結核感染症",
-    "provisional": "仮登録",
-}
+CATEGORY_LABELS = REGISTRATION_CATEGORY_PRINT_LABELS
 SEX_LABELS = {"male": "男", "female": "女"}
 
 ADULT_AGE = 18  # 民法4条 (since 2022-04-01): a 保護者 is printed for younger registrants
