@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -16,23 +17,28 @@ import jwt
 import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
-from gateway.assembly import build_gateway
+from gateway.app import build_gateway
 from gateway.main import ROUTERS
-from gateway.oidc import code_challenge
 from gateway.settings import Settings
+from gateway.web.oidc import code_challenge
 from tbms_testing import auth_headers
 
 ISSUER = "http://kc.test/realms/tbms"
 GATEWAY = "http://127.0.0.1:8000"
-PATIENTS, SEARCH, IDENTITY, REPORTS = (
+PATIENTS, SEARCH, IDENTITY, REPORTS, MASTERS = (
     "http://patients.test",
     "http://search.test",
     "http://identity.test",
     "http://reports.test",
+    "http://masters.test",
 )
+DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]  # masters' districts as its migration seeds them
 NURSE_ROLES = ["patients:update", "contacts:update", "forms:update", "documents:update"]
 
 Login = Callable[..., Awaitable[str]]
+CsrfOf = Callable[[str], str]
+SessionOf = Callable[[httpx.AsyncClient], str]
+FakeKeycloakType = Any  # FakeKeycloak, for tests that change what it issues
 
 
 @cache
@@ -125,6 +131,7 @@ def make_settings(**overrides: Any) -> Settings:
         "search_url": SEARCH,
         "identity_url": IDENTITY,
         "reports_url": REPORTS,
+        "masters_url": MASTERS,
         "span_file_dir": None,
         "backend_timeout_seconds": 2,
     }
@@ -180,11 +187,18 @@ def patient_record(router: respx.MockRouter, request: httpx.Request) -> httpx.Re
     return httpx.Response(200, json=record)
 
 
+def mock_districts(router: respx.MockRouter) -> respx.Route:
+    """masters answers GET /districts with the five districts; a test overrides the route named "districts"."""
+    districts = [{"code": f"d{i}", "name": name} for i, name in enumerate(DISTRICTS, 1)]
+    return router.get(f"{MASTERS}/districts", name="districts").mock(return_value=httpx.Response(200, json=districts))
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
     with respx.mock(assert_all_called=False) as router:
         mock_card_defaults(router)
+        mock_districts(router)
         yield router
 
 
@@ -301,3 +315,98 @@ def real_patients(backends: respx.MockRouter, patients_api: httpx.AsyncClient) -
 
     backends.route(host="patients.test").mock(side_effect=forward)
     return patients_api
+
+
+PATIENT_ID = "5b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a11"
+PATIENT = {
+    "id": PATIENT_ID,
+    "version": 1,
+    "registration_no": "2026-00001",
+    "registered_on": "2026-11-20",
+    "category": "patient",
+    "name": "試験 太郎",
+    "name_kana": "シケン タロウ",
+    "sex": "male",
+    "birth_date": "1970-03-01",
+    "postal_code": "154-0017",
+    "address": "東京都世田谷区世田谷4-21-27",
+    "phone": "03-1234-5678",
+    "status": "active",
+    "district": "世田谷",
+    "nurse": "",
+    "excluded_on": None,
+    "updated_at": None,
+}
+
+
+def mock_patient_page(backends: respx.MockRouter) -> respx.Route:
+    """patients answers the patient page's calls: the patient, an empty history and no test results."""
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/history").mock(return_value=httpx.Response(200, json={"items": []}))
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/lab-results").mock(
+        return_value=httpx.Response(200, json={"items": []})
+    )
+    return backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+
+
+@pytest.fixture
+async def browser(client: httpx.AsyncClient, login: Login) -> httpx.AsyncClient:
+    """A logged-in nurse's browser (test modules with other needs define their own)."""
+    await login(client)
+    return client
+
+
+@pytest.fixture
+def last_login(backends: respx.MockRouter) -> respx.Route:
+    """identity knows no earlier login."""
+    return backends.get(f"{IDENTITY}/logins/me/last").mock(
+        return_value=httpx.Response(200, json={"previous_login": None, "last_logout": None})
+    )
+
+
+def text_of(html: str) -> str:
+    """The page's text without tags, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def nav_of(html: str) -> str:
+    """The text of the main menu."""
+    start = html.index("<ul>", html.index('class="main-nav"'))
+    return text_of(html[start : html.index("</nav>")]).strip()
+
+
+def with_roles(keycloak: FakeKeycloakType, roles: list[str]) -> None:
+    """Makes the fake Keycloak put these realm roles into the access tokens it issues from now on."""
+    issue = type(keycloak).tokens
+
+    def tokens(nonce: str | None) -> dict[str, Any]:
+        body = issue(keycloak, nonce)
+        claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+        body["access_token"] = keycloak.sign({**claims, "realm_access": {"roles": roles}})
+        return body
+
+    keycloak.tokens = tokens  # type: ignore[method-assign]
+
+
+def store_of(browser: httpx.AsyncClient) -> Any:
+    """The gateway's session store behind a test browser."""
+    return browser._transport.app.state.sessions  # type: ignore[attr-defined]
+
+
+def only_session(browser: httpx.AsyncClient) -> Any:
+    """The one session the store holds."""
+    sessions = list(store_of(browser)._sessions.values())
+    assert len(sessions) == 1
+    return sessions[0]
+
+
+def changed(settings: Settings, **overrides: Any) -> Settings:
+    """The test settings with some values changed (validated like environment values)."""
+    return Settings(**{**settings.model_dump(), **overrides})
+
+
+async def gateway_with(settings: Settings, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser on a gateway with these settings changed."""
+    app = build_gateway(changed(settings, **overrides), ROUTERS)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as browser:
+        yield browser

@@ -2,14 +2,18 @@
 
 from fastapi import FastAPI
 
-from gateway.assembly import build_gateway
-from gateway.routes import admin, auth, documents, home, patient_export, patients, search
+from gateway.app import build_gateway
+from gateway.pages.admin import routes as admin
+from gateway.pages.auth import routes as auth
+from gateway.pages.documents import routes as documents
+from gateway.pages.home import routes as home
+from gateway.pages.patients import routes as patients
+from gateway.pages.search import routes as search
 from gateway.settings import get_settings
 
-ROUTERS = (
+ROUTERS = (  # auth first: its session timer (/session/remaining) serves the warning on every page
     auth.router,
     home.router,
-    patient_export.router,
     patients.router,
     search.router,
     documents.router,

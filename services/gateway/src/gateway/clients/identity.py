@@ -1,0 +1,128 @@
+"""The identity service: the user's last login, and administration (users, access, login and operation history)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from gateway.clients.base import SaveResult, ServiceClient
+from gateway.forms import GENERAL_ERROR
+from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
+
+
+@dataclass(frozen=True)
+class LastUse:
+    """The user's previous login and last logout (each {"time", "ip_address", …} or None) (N04)."""
+
+    login: dict[str, Any] | None
+    logout: dict[str, Any] | None
+    failed_logins: int = 0
+
+
+class IdentityClient(ServiceClient):
+    """identity's REST API, called with the user's token and terminal address."""
+
+    async def last_use(self) -> LastUse | None:
+        """The user's previous login and last logout, or None when identity cannot say."""
+        try:
+            body = await self.get_json("/logins/me/last")
+        except (BadRequest, Forbidden, PageNotFound, ServiceUnavailable, ValueError):
+            return None
+        return LastUse(
+            login=body.get("previous_login", body.get("last_login")),
+            logout=body.get("last_logout"),
+            failed_logins=int(body.get("failed_logins_since_previous") or 0),
+        )
+
+    async def users(self, query: str) -> list[dict[str, Any]]:
+        """Accounts whose username, name or e-mail contains the query (all when empty)."""
+        body = await self.get_json("/users", q=query[:100])
+        return list(body.get("items", []))
+
+    async def user(self, user_id: str) -> dict[str, Any]:
+        """One account."""
+        return await self.get_json(f"/users/{user_id}")
+
+    async def create_user(self, data: dict[str, Any]) -> SaveResult:
+        """Creates an account with a temporary password (TOTP and a new password at first login)."""
+        response = await self.send("POST", "/users", json=data)
+        return change_result(response, "ユーザを登録できませんでした。")
+
+    async def update_user(self, user_id: str, data: dict[str, str]) -> SaveResult:
+        """Changes name, e-mail, district and job title."""
+        response = await self.send("PATCH", f"/users/{user_id}", json=data)
+        return change_result(response, "ユーザ情報を保存できませんでした。")
+
+    async def user_action(self, user_id: str, action: str) -> SaveResult:
+        """disable, enable or unlock an account."""
+        response = await self.send("POST", f"/users/{user_id}/{action}")
+        return change_result(response, "操作を完了できませんでした。")
+
+    async def reset_password(self, user_id: str, password: str) -> SaveResult:
+        """Sets a temporary password the user must change at the next login."""
+        response = await self.send("POST", f"/users/{user_id}/reset-password", json={"temporary_password": password})
+        return change_result(response, "パスワードを再設定できませんでした。")
+
+    async def groups(self) -> list[dict[str, Any]]:
+        """Every group's level in every area."""
+        return list((await self.get_json("/access/groups")).get("groups", []))
+
+    async def set_group_access(self, group_id: str, levels: dict[str, str]) -> SaveResult:
+        """Sets a group's levels."""
+        response = await self.send("PUT", f"/access/groups/{group_id}", json=levels)
+        return change_result(response, "権限を保存できませんでした。")
+
+    async def user_access(self, user_id: str) -> dict[str, Any]:
+        """A user's effective levels and which groups grant them."""
+        return await self.get_json(f"/access/users/{user_id}")
+
+    async def set_user_access(self, user_id: str, levels: dict[str, str]) -> SaveResult:
+        """Sets a user's direct levels; group levels still apply."""
+        response = await self.send("PUT", f"/access/users/{user_id}", json=levels)
+        return change_result(response, "権限を保存できませんでした。")
+
+    async def logins(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Login events matching the filter, newest first."""
+        return list((await self.get_json("/logins", **params)).get("items", []))
+
+    async def audit_events(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Operation history entries matching the filter, newest first."""
+        return list((await self.get_json("/audit/events", **params)).get("items", []))
+
+    async def disclosure(self, person_id: str) -> dict[str, Any]:
+        """Who accessed one person's data (本人開示)."""
+        return await self.get_json(f"/audit/disclosure/{quote(person_id, safe='')}")
+
+    async def verify(self) -> dict[str, Any]:
+        """The hash chain check of the operation history."""
+        return await self.get_json("/audit/verify")
+
+    async def export_logins(self, params: dict[str, Any]) -> httpx.Response:
+        """The login history as an open CSV download, to be relayed and then closed."""
+        return await self.send("GET", "/logins/export.csv", params=params, stream=True)
+
+    async def export_audit_events(self, params: dict[str, Any]) -> httpx.Response:
+        """The operation history as an open CSV download, to be relayed and then closed."""
+        return await self.send("GET", "/audit/events/export.csv", params=params, stream=True)
+
+
+def change_result(response: httpx.Response, failure: str) -> SaveResult:
+    """A change's outcome: identity's field messages on 422, its message on any other refusal."""
+    body = _json(response)
+    if response.status_code == 422:
+        errors = body.get("errors") if isinstance(body.get("errors"), dict) else None
+        return SaveResult(errors=errors or {GENERAL_ERROR: str(body.get("detail") or failure)})
+    if response.status_code not in (200, 201):
+        raise BadRequest(str(body.get("detail") or failure))
+    return SaveResult(record=body)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

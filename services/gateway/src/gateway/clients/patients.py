@@ -1,0 +1,149 @@
+"""The patients service: registration, the patient's record and its corrections, code lists, the CSV export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from gateway.clients.base import SaveResult, ServiceClient, created, field_errors, saved
+from gateway.forms import GENERAL_ERROR
+from gateway.web.errors import BadRequest, PageNotFound
+
+CODES_TTL_SECONDS = 300.0  # the lists change only with a release of patients
+EXPORT_FAILED = "CSVを出力できませんでした。条件を確認してください。"
+
+
+@dataclass(frozen=True)
+class ExportAnswer:
+    """patients' answer to an export: the open CSV download, or its messages per condition."""
+
+    download: httpx.Response | None = None
+    errors: dict[str, str] | None = None
+
+
+class PatientsClient(ServiceClient):
+    """patients' REST API as one user sees it."""
+
+    async def register_patient(self, data: dict[str, Any]) -> SaveResult:
+        """Registers a patient: the new patient, or a Japanese message per field."""
+        response = await self.send("POST", "/patients", json=data)
+        if response.status_code == 422:
+            return SaveResult(errors=field_errors(response.json()))
+        return SaveResult(record=created(response, "登録できませんでした。"))
+
+    async def patient(self, patient_id: str) -> dict[str, Any]:
+        """One patient's registration data."""
+        return await self.get_json(f"/patients/{patient_id}")
+
+    async def patient_record(self, patient_id: str) -> dict[str, Any]:
+        """Everything the patient page shows: patient, history, lab_results, care (by path) and alerts."""
+        return await self.get_json(f"/patients/{patient_id}/record")
+
+    async def patients(self, limit: int = 50) -> dict[str, Any]:
+        """The newest registered patients: {"items": [...], "total": n}."""
+        return await self.get_json("/patients", limit=limit)
+
+    async def correct_patient(self, patient_id: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
+        """Saves a correction of a patient based on the version the user saw."""
+        return await self._correct(f"/patients/{patient_id}", version, changes, reason)
+
+    async def correct_at_registration(
+        self, patient_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """履歴修正 of record #1 (the facts as at registration)."""
+        return await self._correct(f"/patients/{patient_id}/at-registration", version, changes, reason)
+
+    async def exclude(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """登録除外 with its date, reason and note."""
+        return await self._post(f"/patients/{patient_id}/exclusion", body, "登録除外できませんでした。")
+
+    async def reinstate(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Cancels an exclusion (登録除外の取消)."""
+        return await self._post(f"/patients/{patient_id}/reinstatement", body, "登録除外を取り消せませんでした。")
+
+    async def patient_history(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's edit history (修正履歴), newest first."""
+        body = await self.get_json(f"/patients/{patient_id}/history")
+        return list(body.get("items", []))
+
+    async def lab_results(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's test results (菌検査), newest collection first."""
+        body = await self.get_json(f"/patients/{patient_id}/lab-results")
+        return list(body.get("items", []))
+
+    async def record_lab_result(self, patient_id: str, data: dict[str, Any]) -> SaveResult:
+        """Records a test result for the patient."""
+        return await self._post(f"/patients/{patient_id}/lab-results", data, "検査結果を登録できませんでした。")
+
+    async def correct_lab_result(
+        self, patient_id: str, result_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects one test result based on the version the user saw."""
+        return await self._correct(f"/patients/{patient_id}/lab-results/{result_id}", version, changes, reason)
+
+    async def care_records(self, patient_id: str, path: str) -> list[dict[str, Any]]:
+        """The patient's treatments, hospital stays, transfers or progress notes, newest first."""
+        body = await self.get_json(f"/patients/{patient_id}/{path}")
+        return list(body.get("items", []))
+
+    async def record_care(self, patient_id: str, path: str, data: dict[str, Any], failure: str) -> SaveResult:
+        """Adds a treatment, hospital stay, 公費負担, transfer or progress note (`path` names the kind)."""
+        return await self._post(f"/patients/{patient_id}/{path}", data, failure)
+
+    async def correct_care(
+        self, patient_id: str, path: str, record_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects one care record based on the version the user saw."""
+        return await self._correct(f"/patients/{patient_id}/{path}/{record_id}", version, changes, reason)
+
+    async def possible_duplicates(self, name: str, name_kana: str, birth_date: str) -> list[dict[str, Any]]:
+        """Registered patients who may be the person about to be registered; none when the input is unreadable."""
+        body = {"name": name, "name_kana": name_kana, "birth_date": birth_date or None}
+        response = await self.send("POST", "/patients/duplicates", json=body)
+        if response.status_code == 422:  # e.g. an impossible birth date: registration itself will say so
+            return []
+        return list(created(response, "重複の確認ができませんでした。").get("items", []))
+
+    async def card_codes(self) -> dict[str, dict[str, str]]:
+        """Every code list of the card {list: {code: label}}, kept a few minutes per gateway process."""
+        return await self.cache.get("patients:card-codes", CODES_TTL_SECONDS, self._read_card_codes)
+
+    async def _read_card_codes(self) -> dict[str, dict[str, str]]:
+        return await self.get_json("/reference/card")
+
+    async def custom_field_definitions(self, active_on: str) -> list[dict[str, Any]]:
+        """The configurable fields in use on a day (R33), in form order; none while patients cannot say.
+
+        Read fresh every time: an administrator may just have added one.
+        """
+        try:
+            body = await self.get_json("/custom-fields", active_on=active_on)
+        except (BadRequest, PageNotFound):
+            return []
+        return list(body.get("items", []))
+
+    async def export(self, conditions: dict[str, str]) -> ExportAnswer:
+        """患者データのCSV出力: the open download, or patients' messages per condition (from its 422)."""
+        response = await self.send("GET", "/patients/export", params=conditions, stream=True)
+        if response.status_code == 200:
+            return ExportAnswer(download=response)
+        try:
+            await response.aread()
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            body = {}
+        finally:
+            await response.aclose()
+        return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
+
+    async def _correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
+        """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
+        body = {"version": version, "changes": changes, "reason": reason}
+        response = await self.send("PATCH", path, json=body)
+        return saved(response, "保存できませんでした。", prefix="changes.")
+
+    async def _post(self, path: str, body: dict[str, Any], failure: str) -> SaveResult:
+        """POST of a new record or an action on the patient (登録除外, its 取消)."""
+        return saved(await self.send("POST", path, json=body), failure)

@@ -1,0 +1,202 @@
+"""HTML entry forms: the fields staff fill in, what they typed, and the API's messages placed beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from starlette.datastructures import FormData
+from tbms_core.jp.wareki import WarekiError, format_wareki
+
+BIRTH_DATE_HINT = "和暦（例: S45.3.1、昭和45年3月1日）または西暦（例: 1970-03-01）"
+DATE_HINT = "和暦（例: R8.10.1）または西暦（例: 2026-10-01）"
+GENERAL_ERROR = "_"
+TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password"})
+CHECKED = "yes"
+
+Value = str | list[str]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form, named as the API names it (`disease.gakkai_type` inside a section)."""
+
+    name: str
+    label: str
+    required: bool = False
+    hint: str = ""
+    autocomplete: str = "off"
+    kind: str = "text"  # text text-wide textarea tel postal date number select radio checkbox checkboxes
+    form_id: str = ""  # keeps ids unique when several forms on one page have the same fields
+    codes: str = ""  # the code list of GET /reference/card that holds the choices
+    choices: tuple[tuple[str, str], ...] = ()  # choices of the gateway's own (when no code list has them)
+    blank: str = ""  # what an empty input sends: "" by kind, "omit" (leave out) or "empty" (an empty string)
+
+    @property
+    def base_id(self) -> str:
+        """The stem of the ids of the field's elements: f-<form>-<name>, dots as hyphens."""
+        stem = self.name.replace(".", "-")
+        return f"f-{self.form_id}-{stem}" if self.form_id else f"f-{stem}"
+
+    @property
+    def input_id(self) -> str:
+        """The id of the field's input (of its first choice for radio buttons and check boxes)."""
+        return f"{self.base_id}-0" if self.kind in ("radio", "checkboxes") else self.base_id
+
+    @property
+    def error_id(self) -> str:
+        """The id of the field's error message."""
+        return f"{self.base_id}-error"
+
+    def options(self, codes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+        """The choices as {value: label}: the gateway's own, or the named code list."""
+        return dict(self.choices) if self.choices else dict(codes.get(self.codes, {}))
+
+    def bound(self, form_id: str) -> Field:
+        """The same field in a form with this id."""
+        return replace(self, form_id=form_id)
+
+    def as_typed(self, stored: Any) -> Value:
+        """A stored value as the input shows it: dates in short 和暦, lists as lists, flags as ticked."""
+        if self.kind == "checkboxes":
+            return [str(v) for v in stored or []]
+        if self.kind == "checkbox":
+            return CHECKED if stored else ""
+        if stored is None:
+            return ""
+        if isinstance(stored, bool):
+            return "true" if stored else "false"
+        if self.kind == "date" and stored:
+            try:
+                return format_wareki(date.fromisoformat(str(stored)[:10]), "short")
+            except (ValueError, WarekiError):
+                return str(stored)
+        return str(stored)
+
+    def json_value(self, typed: Value) -> Any:
+        """What the API gets for the typed value; `None` for an empty choice, date or number."""
+        if self.kind == "checkboxes":
+            return list(typed)
+        if self.kind == "checkbox":
+            return typed == CHECKED
+        text = str(typed)
+        if text or self.kind in TEXT_KINDS or self.blank == "empty" or (self.kind == "date" and self.required):
+            return text
+        return None
+
+
+@dataclass
+class EntryForm:
+    """One form as the user filled it: values as typed, the version it was based on, and what went wrong."""
+
+    fields: tuple[Field, ...]
+    values: dict[str, Value] = field(default_factory=dict)
+    version: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: str = ""
+
+    @classmethod
+    def posted(cls, fields: tuple[Field, ...], form: FormData) -> EntryForm:
+        """Reads the posted fields, ignoring anything else."""
+        values: dict[str, Value] = {}
+        for f in fields:
+            values[f.name] = (
+                [str(v) for v in form.getlist(f.name)] if f.kind == "checkboxes" else str(form.get(f.name) or "")
+            )
+        return cls(fields, values, version=str(form.get("version") or ""))
+
+    @classmethod
+    def filled(cls, fields: tuple[Field, ...], record: Mapping[str, Any], version: object = "") -> EntryForm:
+        """The form showing a stored record (dotted names reach into its sections)."""
+        return cls(fields, {f.name: f.as_typed(lookup(record, f.name)) for f in fields}, version=str(version or ""))
+
+    @property
+    def form_id(self) -> str:
+        """The id the form's fields are bound to."""
+        return self.fields[0].form_id if self.fields else ""
+
+    def field(self, name: str) -> Field:
+        """One field by name."""
+        return next(f for f in self.fields if f.name == name)
+
+    def group(self, prefix: str) -> list[Field]:
+        """The fields whose names start with `prefix` (a section's, e.g. "disease.")."""
+        return [f for f in self.fields if f.name.startswith(prefix)]
+
+    def value(self, name: str) -> str:
+        """A typed value as text ("" when absent)."""
+        typed = self.values.get(name, "")
+        return typed if isinstance(typed, str) else ",".join(typed)
+
+    def json(self, *, skip: tuple[str, ...] = ("reason",)) -> dict[str, Any]:
+        """The typed values as the API's JSON, dotted names nested into their sections."""
+        body: dict[str, Any] = {}
+        for f in self.fields:
+            if f.name in skip or (f.blank == "omit" and self.values.get(f.name) in ("", [], None)):
+                continue
+            nest(body, f.name, f.json_value(self.values.get(f.name, "")))
+        return body
+
+    def place(self, errors: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> None:
+        """Keeps the API's messages, under the field (or section) each is about."""
+        for key, message in errors.items():
+            self.errors.setdefault((aliases or {}).get(key, key), message)
+
+    def field_errors(self) -> dict[str, str]:
+        """Messages about single fields, keyed by field name."""
+        names = {f.name for f in self.fields}
+        return {name: message for name, message in self.errors.items() if name in names}
+
+    def group_errors(self) -> dict[str, str]:
+        """Messages about a whole section (e.g. `disease`: dates out of order), keyed by the section."""
+        return {g: m for g, m in self.errors.items() if g not in self.field_errors() and self.first_in(g)}
+
+    def other_errors(self) -> list[str]:
+        """Messages that belong to no field or section of this form."""
+        placed = self.field_errors() | self.group_errors()
+        return [message for name, message in self.errors.items() if name not in placed]
+
+    def first_in(self, group: str) -> Field | None:
+        """The first field of a section, where the section's message links to."""
+        return next((f for f in self.fields if f.name.startswith(f"{group}.")), None)
+
+    def linked_errors(self) -> list[tuple[str, str, str]]:
+        """(input id, label, message) of each placed message, in form order, for the error summary."""
+        linked = [(f.input_id, f.label, self.errors[f.name]) for f in self.fields if f.name in self.errors]
+        for group, message in self.group_errors().items():
+            first = self.first_in(group)
+            linked.append((first.input_id, first.label, message))  # type: ignore[union-attr]
+        return linked
+
+    @property
+    def failed(self) -> bool:
+        """True when the form came back refused (its disclosure opens)."""
+        return bool(self.errors or self.conflict)
+
+
+def lookup(record: Mapping[str, Any], name: str) -> Any:
+    """The value under a dotted name (`disease.form`), or None."""
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def nest(body: dict[str, Any], name: str, value: Any) -> None:
+    """Sets a dotted name inside nested dicts."""
+    *sections, last = name.split(".")
+    for part in sections:
+        body = body.setdefault(part, {})
+    body[last] = value
+
+
+def required_reason(form: EntryForm, label: str = "修正理由") -> bool:
+    """Refuses a missing reason in the gateway (the API takes an empty one); True when it is there."""
+    if form.value("reason").strip():
+        return True
+    form.errors["reason"] = f"{label}を入力してください。"
+    return False

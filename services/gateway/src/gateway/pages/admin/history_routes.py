@@ -1,0 +1,139 @@
+"""ログイン履歴 and 操作履歴 (R36, N05): filters, CSV export relayed from identity, 本人開示 and 改ざん検査."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import httpx
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+from tbms_contracts.audit import Operation
+from tbms_contracts.labels import LOGIN_EVENT_LABELS, OPERATION_LABELS
+from tbms_core.auth import Access, Area
+
+from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
+from gateway.pages.admin.view import PROBLEMS, RECORD_TYPES, RESULTS, SERVICES
+from gateway.web.deps import IdentityDep, require_access
+from gateway.web.downloads import relay
+from gateway.web.templating import render
+
+router = APIRouter(tags=["ログイン履歴・操作履歴"])
+CAN_READ_AUDIT = [Depends(require_access(Area.AUDIT, Access.READ))]
+LOGIN_CSV_IP_COLUMN = 4  # 端末IPアドレス in identity's login CSV
+LIMITS = ("100", "500", "1000")
+
+
+def _login_filter(request: Request) -> HistoryFilter:
+    found = HistoryFilter.read(request.query_params, ("user", "type", "ip"), rename={})
+    if found.params.get("type") not in LOGIN_EVENT_LABELS:
+        found.params.pop("type", None)
+    found.read_network("ip")
+    if found.network is not None:
+        found.params["limit"] = "1000"  # identity cannot filter by address: narrow the newest 1000 here
+    return found
+
+
+def _audit_filter(request: Request) -> HistoryFilter:
+    found = HistoryFilter.read(request.query_params, ("user", "person", "operation"), rename={"person": "person_id"})
+    if found.params.get("operation") not in {str(op) for op in Operation}:
+        found.params.pop("operation", None)
+    return found
+
+
+def _export_link(path: str, request: Request) -> str:
+    query = request.url.query
+    return f"{path}?{query}" if query else path
+
+
+@router.get("/logins", dependencies=CAN_READ_AUDIT)
+async def login_history(request: Request, identity: IdentityDep) -> Response:
+    """Logins, failed logins and logouts by user, period, result and terminal address."""
+    found = _login_filter(request)
+    events = [] if found.errors else await identity.logins(found.params)
+    events = [event for event in events if found.matches(str(event.get("ip_address") or ""))]
+    context = {
+        "filter": found,
+        "events": events,
+        "types": LOGIN_EVENT_LABELS,
+        "limits": LIMITS,
+        "date_hint": DATE_HINT,
+        "export_url": _export_link("/admin/logins/export.csv", request),
+        "title": "ログイン履歴",
+    }
+    return render(request, "admin/logins.html", context, status_code=422 if found.errors else 200)
+
+
+@router.get("/logins/export.csv", dependencies=CAN_READ_AUDIT)
+async def export_logins(request: Request, identity: IdentityDep) -> Response:
+    """The login history as CSV (identity's file, narrowed to the address range when one is given)."""
+    found = _login_filter(request)
+    if found.errors:
+        return await login_history(request, identity)
+    params = {name: value for name, value in found.params.items() if name != "limit"}
+    response = await identity.export_logins(params)
+    if found.network is None:
+        return relay(response)
+    return await filtered_csv(response, lambda row: found.matches(row[LOGIN_CSV_IP_COLUMN]))
+
+
+@router.get("/audit", dependencies=CAN_READ_AUDIT)
+async def audit_history(request: Request, identity: IdentityDep) -> Response:
+    """Who read, changed, printed, exported or searched personal data: by user, person, period, operation."""
+    found = _audit_filter(request)
+    events = [] if found.errors else await identity.audit_events(found.params)
+    context = {
+        "filter": found,
+        "events": events,
+        "operations": OPERATION_LABELS,
+        "results": RESULTS,
+        "record_types": RECORD_TYPES,
+        "services": SERVICES,
+        "limits": LIMITS,
+        "date_hint": DATE_HINT,
+        "export_url": _export_link("/admin/audit/export.csv", request),
+        "title": "操作履歴",
+    }
+    return render(request, "admin/audit.html", context, status_code=422 if found.errors else 200)
+
+
+@router.get("/audit/export.csv", dependencies=CAN_READ_AUDIT)
+async def export_audit(request: Request, identity: IdentityDep) -> Response:
+    """The operation history as CSV (identity records the export itself)."""
+    found = _audit_filter(request)
+    if found.errors:
+        return await audit_history(request, identity)
+    params = {name: value for name, value in found.params.items() if name != "limit"}
+    return relay(await identity.export_audit_events(params))
+
+
+@router.get("/audit/disclosure", dependencies=CAN_READ_AUDIT)
+async def disclosure(request: Request, identity: IdentityDep, person_id: str = "") -> Response:
+    """本人開示: everyone who accessed this person's data, as a page to print and hand over."""
+    person = person_id.strip()[:100]
+    report = await identity.disclosure(person) if person else None
+    context = {"person_id": person, "report": report, "title": "個人情報アクセス記録（本人開示）"}
+    return render(request, "admin/disclosure.html", context)
+
+
+@router.get("/audit/verify", dependencies=CAN_READ_AUDIT)
+async def verify(request: Request, identity: IdentityDep) -> Response:
+    """改ざん検査: walks the hash chain and says where it breaks, if it does."""
+    outcome = await identity.verify()
+    context = {"outcome": outcome, "problems": PROBLEMS, "title": "操作履歴の改ざん検査"}
+    return render(request, "admin/verify.html", context)
+
+
+async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], bool]) -> Response:
+    """identity's CSV with only the rows `keep` accepts (the header stays); UTF-8 with a BOM, CRLF."""
+    try:
+        text = (await response.aread()).decode("utf-8-sig")
+    finally:
+        await response.aclose()
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(rows[:1] + [row for row in rows[1:] if len(row) > LOGIN_CSV_IP_COLUMN and keep(row)])
+    headers = {"Content-Disposition": response.headers.get("content-disposition", "attachment")}
+    return Response(("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8", headers=headers)

@@ -1,0 +1,49 @@
+"""What the administration pages show besides the records: names of results, record kinds, services and problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+RESULTS = {"success": "成功", "denied": "拒否", "failure": "失敗", "error": "失敗"}
+RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown as recorded
+    "patient": "患者",
+    "patient_history": "患者の修正履歴",
+    "patient_record": "患者の記録（全体）",
+    "treatment": "治療",
+    "hospitalisation": "入院",
+    "transfer": "転入・転出",
+    "progress_note": "経過記録",
+    "public_expense": "公費負担",
+    "field_definition": "追加項目の定義",
+    "patient_duplicate_check": "重複確認",
+    "lab_result": "菌検査",
+    "contact": "接触者",
+    "document": "帳票",
+    "search": "検索",
+    "user": "ユーザ",
+    "access_user": "ユーザの権限",
+    "access_group": "グループの権限",
+    "login_history": "ログイン履歴",
+    "audit_log": "操作履歴",
+    "disclosure": "本人開示",
+}
+SERVICES = {
+    "patients": "患者管理",
+    "contacts": "接触者管理",
+    "reports": "帳票",
+    "search": "検索",
+    "identity": "利用者・監査",
+    "masters": "マスタ",
+}
+PROBLEMS = {
+    "altered": "内容の改変",
+    "relinked": "差し替え・挿入",
+    "missing": "削除",
+    "unchained": "正規の手順によらない追加",
+    "head_mismatch": "末尾の不一致",
+}
+
+
+def group_levels(groups: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """{group name: {area: level}} from identity's group matrices."""
+    return {g["name"]: {a["area"]: a["level"] for a in g["areas"]} for g in groups}

@@ -1,0 +1,1 @@
+"""Generated documents (帳票) opened as PDF in the browser."""

@@ -1,0 +1,1 @@
+"""The fields of the patient pages' HTML forms: the registration card, care records, 菌検査, CSV export."""

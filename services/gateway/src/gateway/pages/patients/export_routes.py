@@ -1,0 +1,41 @@
+"""患者データのCSV出力 (R24, R33): the conditions form, and patients' CSV file relayed to the browser.
+
+The form is sent with GET: an export only reads, so staff with 患者管理 参照 may use it (a POST under
+/patients needs 更新 in the gateway). The conditions are checked by patients alone; its Japanese messages are
+shown beside the fields they are about.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+from tbms_core.auth import Access, Area
+
+from gateway.forms import DATE_HINT, EntryForm
+from gateway.pages.patients.entry_forms.export import EXPORT_FIELDS, export_conditions
+from gateway.web.deps import PatientsDep, require_access
+from gateway.web.downloads import relay
+from gateway.web.templating import render
+
+router = APIRouter(tags=["患者"])
+CAN_READ_PATIENTS = [Depends(require_access(Area.PATIENTS, Access.READ))]
+
+
+def _page(request: Request, form: EntryForm, *, status_code: int = 200) -> Response:
+    context = {"form": form, "title": "患者データのCSV出力", "date_hint": DATE_HINT, "nav_path": "/patients"}
+    return render(request, "patients/export.html", context, status_code=status_code)
+
+
+@router.get("/export", dependencies=CAN_READ_PATIENTS)
+async def export_patients(request: Request, patients: PatientsDep) -> Response:
+    """The conditions form; with `target` given, the CSV file itself (or the form with patients' messages)."""
+    typed = request.query_params
+    form = EntryForm(EXPORT_FIELDS, {f.name: str(typed.get(f.name) or "") for f in EXPORT_FIELDS})
+    if "target" not in typed:
+        form.values["target"] = "patients"
+        return _page(request, form)
+    answer = await patients.export(export_conditions(form))
+    if answer.download is None:
+        form.place(answer.errors or {})
+        return _page(request, form, status_code=422)
+    return relay(answer.download)

@@ -1,0 +1,95 @@
+"""The patient page as the routes answer with it: read, shown again with a refused form, or left after a save."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from gateway.clients.base import SaveResult
+from gateway.clients.masters import MastersClient
+from gateway.clients.patients import PatientsClient
+from gateway.forms import EntryForm
+from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
+from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
+from gateway.web.deps import MastersDep, PatientsDep
+from gateway.web.errors import PageNotFound
+from gateway.web.templating import TOKYO, render
+
+
+async def definitions_today(patients: PatientsClient) -> list[dict[str, Any]]:
+    """The configurable fields in use today (Asia/Tokyo), read fresh: an administrator may just have added one."""
+    return await patients.custom_field_definitions(datetime.now(TOKYO).date().isoformat())
+
+
+async def load_patient_page(patients: PatientsClient, masters: MastersClient, patient_id: str) -> PatientPageData:
+    """Reads the patient's whole record in one call, with the code lists, the field definitions and districts."""
+    record, codes, definitions, districts = await asyncio.gather(
+        patients.patient_record(patient_id), patients.card_codes(), definitions_today(patients), masters.districts()
+    )
+    return PatientPageData.of_record(record, codes, definitions, districts)
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    """The patient page for one request: shown, shown again with a refused form, or left after a save."""
+
+    request: Request
+    patients: PatientsClient
+    masters: MastersClient
+
+    async def show(
+        self, patient_id: uuid.UUID, *, failed: Mapping[str, EntryForm] | None = None, status_code: int = 200
+    ) -> Response:
+        """Renders the patient page; a refused form replaces the stored-values form with the same key."""
+        data = await load_patient_page(self.patients, self.masters, str(patient_id))
+        # After a 409 the form keeps what was typed and the version it was based on: it sends every item of its
+        # section, so saving it again must not overwrite the other person's change unseen (the user reloads first).
+        forms = page_entry_forms(data) | dict(failed or {})
+        context = patient_page_context(data, forms)
+        return render(self.request, "patients/detail.html", context, status_code=status_code)
+
+    async def after_save(
+        self,
+        patient_id: uuid.UUID,
+        *,
+        key: str,
+        form: EntryForm,
+        saved: SaveResult,
+        anchor: str,
+        aliases: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Back to the section after a save; else the page again with the form as typed and why it was refused."""
+        if saved.record is not None:
+            return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
+        form.place(saved.errors or {}, aliases)
+        form.conflict = saved.conflict or ""
+        status = 409 if form.conflict else 422
+        return await self.show(patient_id, failed={key: form}, status_code=status)
+
+    async def refused_here(self, patient_id: uuid.UUID, key: str, form: EntryForm) -> Response:
+        """The page again with a form the gateway itself refused (e.g. a required reason left empty)."""
+        return await self.show(patient_id, failed={key: form}, status_code=422)
+
+
+def get_patient_page(request: Request, patients: PatientsDep, masters: MastersDep) -> PatientPage:
+    """The patient page of this request, reading as the logged-in user."""
+    return PatientPage(request, patients, masters)
+
+
+PatientPageDep = Annotated[PatientPage, Depends(get_patient_page)]
+
+
+def care_kind(path: str) -> CareKind:
+    """The care kind of a URL segment; an unknown one is a missing page."""
+    kind = CARE_KINDS.get(path)
+    if kind is None:
+        raise PageNotFound()
+    return kind

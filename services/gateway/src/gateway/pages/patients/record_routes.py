@@ -1,0 +1,76 @@
+"""Records under a patient: 菌検査 results (R04) and 治療・入院・転入出・経過記録, each added and corrected (R21)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from gateway.forms import EntryForm
+from gateway.pages.patients.entry_forms.card import custom_fields
+from gateway.pages.patients.entry_forms.care import care_body
+from gateway.pages.patients.entry_forms.lab import LAB_KINDS, correction_fields, lab_aliases, lab_body, new_lab_fields
+from gateway.pages.patients.page import PatientPageDep, care_kind, definitions_today
+from gateway.web.errors import PageNotFound
+
+router = APIRouter()
+
+
+@router.post("/{patient_id:uuid}/lab-results")
+async def record_lab_result(request: Request, patient_id: uuid.UUID, page: PatientPageDep) -> Response:
+    """Records a result of any kind; only the chosen kind's items are sent."""
+    codes, definitions = await page.patients.card_codes(), await definitions_today(page.patients)
+    form = EntryForm.posted(new_lab_fields(codes, custom_fields(definitions, "lab_result")), await request.form())
+    kind = form.value("kind")
+    saved = await page.patients.record_lab_result(str(patient_id), {"kind": kind, **lab_body(form, kind)})
+    return await page.after_save(
+        patient_id, key="lab", form=form, saved=saved, anchor="labs-title", aliases=lab_aliases(kind)
+    )
+
+
+@router.post("/{patient_id:uuid}/lab-results/{result_id:uuid}")
+async def correct_lab_result(
+    request: Request, patient_id: uuid.UUID, result_id: uuid.UUID, page: PatientPageDep
+) -> Response:
+    """Corrects one result (its kind stays), based on the version the user saw."""
+    posted = await request.form()
+    kind = str(posted.get("kind") or "")
+    if kind not in dict(LAB_KINDS):
+        raise PageNotFound()
+    codes, definitions = await page.patients.card_codes(), await definitions_today(page.patients)
+    fields = correction_fields(kind, str(result_id), codes, custom_fields(definitions, "lab_result"))
+    form = EntryForm.posted(fields, posted)
+    saved = await page.patients.correct_lab_result(
+        str(patient_id), str(result_id), form.version, lab_body(form, kind), form.value("reason")
+    )
+    return await page.after_save(
+        patient_id, key=f"lab-{result_id}", form=form, saved=saved, anchor="labs-title", aliases=lab_aliases(kind)
+    )
+
+
+@router.post("/{patient_id:uuid}/care/{path}")
+async def record_care(request: Request, patient_id: uuid.UUID, path: str, page: PatientPageDep) -> Response:
+    """Adds a treatment, hospital stay, transfer or progress note."""
+    kind = care_kind(path)
+    custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
+    form = EntryForm.posted(kind.new_fields(custom), await request.form())
+    failure = f"{kind.title}を記録できませんでした。"
+    saved = await page.patients.record_care(str(patient_id), kind.path, care_body(form), failure)
+    return await page.after_save(patient_id, key=f"{kind.key}-new", form=form, saved=saved, anchor=f"{kind.path}-title")
+
+
+@router.post("/{patient_id:uuid}/care/{path}/{record_id:uuid}")
+async def correct_care(
+    request: Request, patient_id: uuid.UUID, path: str, record_id: uuid.UUID, page: PatientPageDep
+) -> Response:
+    """Corrects one care record, based on the version the user saw."""
+    kind = care_kind(path)
+    custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
+    form = EntryForm.posted(kind.correction_fields(str(record_id), custom), await request.form())
+    saved = await page.patients.correct_care(
+        str(patient_id), kind.path, str(record_id), form.version, care_body(form), form.value("reason")
+    )
+    return await page.after_save(
+        patient_id, key=f"{kind.key}-{record_id}", form=form, saved=saved, anchor=f"{kind.path}-title"
+    )

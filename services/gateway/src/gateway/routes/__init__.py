@@ -1,1 +1,0 @@
-"""The gateway's pages, one module per area of work."""

@@ -1,0 +1,1 @@
+"""What every page stands on: login and sessions, dependencies, error pages, security, permissions, templates."""

@@ -1,0 +1,234 @@
+"""The search pages against a fake search service: header combobox, results with marks and facets, 詳細検索."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+import respx
+
+from ...conftest import SEARCH, Login
+
+PATIENT_ID = "5b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a11"
+ITEM = {
+    "record_type": "patient",
+    "id": PATIENT_ID,
+    "area": "patients",
+    "name": "田中 太郎",
+    "name_kana": "タナカ タロウ",
+    "birth_date": "1970-03-01",
+    "birth_date_wareki": "昭和45年3月1日",
+    "registration_no": "2026-00001",
+    "status": "active",
+    "highlight": {"name": [["田中", True], [" 太郎", False]], "name_kana": [["タナカ", True], [" タロウ", False]]},
+}
+FACETS = {"record_type": {"patient": 1}, "status": {"active": 1}, "district": {"世田谷": 1}, "sex": {"male": 1}}
+
+
+@pytest.fixture
+async def browser(client: httpx.AsyncClient, login: Login) -> httpx.AsyncClient:
+    """A logged-in nurse's browser."""
+    await login(client)
+    return client
+
+
+def text_of(html: str) -> str:
+    """The page's text without tags, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def answer(backends: respx.MockRouter, body: dict) -> respx.Route:
+    """search answers GET /search with this body."""
+    return backends.get(f"{SEARCH}/search").mock(return_value=httpx.Response(200, json=body))
+
+
+@pytest.mark.req("R22")
+class TestHeaderBox:
+    """One search box on every page, announced as a combobox with a list of options."""
+
+    async def test_the_box_is_a_combobox_with_a_link_to_the_advanced_search(self, browser: httpx.AsyncClient) -> None:
+        html = (await browser.get("/search")).text
+        assert re.search(r'<input id="global-search-q"[^>]*role="combobox"[^>]*aria-expanded="false"', html)
+        assert '<script src="/static/search.js" defer></script>' in html
+        assert (
+            '<button type="submit" formaction="/search/advanced" class="button button--header">詳細検索</button>'
+            in html
+        )
+
+    async def test_suggestions_are_options_of_a_listbox_with_the_match_marked(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{SEARCH}/search/suggest").mock(return_value=httpx.Response(200, json={"items": [ITEM]}))
+        html = (await browser.get("/search/suggest", params={"q": "たなか"}, headers={"HX-Request": "true"})).text
+        assert '<ul id="search-listbox" class="suggestions__list" role="listbox" aria-label="検索候補">' in html
+        assert '<li id="search-option-1" role="option" aria-selected="false">' in html
+        assert "<mark>田中</mark> 太郎" in html and "<mark>タナカ</mark> タロウ" in html
+
+    async def test_the_script_handles_arrows_enter_and_escape(self, browser: httpx.AsyncClient) -> None:
+        script = (await browser.get("/static/search.js")).text
+        for key in ("ArrowDown", "ArrowUp", "Enter", "Escape", "aria-activedescendant", "aria-expanded"):
+            assert key in script
+
+
+@pytest.mark.req("R22")
+class TestResults:
+    """Results show type, name, カナ, 和暦, status with marks, and counts that narrow the search."""
+
+    async def test_marks_and_facet_links(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        route = answer(backends, {"items": [ITEM], "total": 1, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか s45"})).text
+        assert route.calls.last.request.url.params["facets"] == "true"
+        row = text_of(html[html.index("<tbody>") : html.index("</tbody>")])
+        assert "患者 田中 太郎 タナカ タロウ 昭和45年3月1日 2026-00001 登録中" in row
+        assert f'<a href="/patients/{PATIENT_ID}"><mark>田中</mark> 太郎</a>' in html
+        assert '<nav class="search-facets" aria-label="絞り込み">' in html
+        assert (
+            'href="/search/advanced?q=%E3%81%9F%E3%81%AA%E3%81%8B%20s45&amp;district=%E4%B8%96%E7%94%B0%E8%B0%B7"'
+            in html
+        )
+        assert "男性</a>（1件）" in html
+
+    async def test_text_in_results_is_escaped(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        hostile = ITEM | {"name": "<script>x</script>", "highlight": {"name": [["<script>", True], ["x", False]]}}
+        answer(backends, {"items": [hostile], "total": 1})
+        html = (await browser.get("/search", params={"q": "x"})).text
+        assert "<mark>&lt;script&gt;</mark>x" in html and "<script>x" not in html
+
+
+@pytest.mark.req("R22")
+class TestAdvanced:
+    """詳細検索: free text plus conditions, sent to search as they were chosen."""
+
+    async def test_an_empty_form_asks_nothing_of_search(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        route = answer(backends, {"items": [], "total": 0})
+        html = (await browser.get("/search/advanced")).text
+        assert not route.called and "<h1>詳細検索</h1>" in html
+        for label in (
+            "種別",
+            "状態",
+            "地区担当",
+            "担当保健師（ユーザID）",
+            "性別",
+            "年齢",
+            "登録日",
+            "診断日",
+            "生年月日",
+        ):
+            assert f">{label}<" in html, label
+
+    async def test_conditions_are_passed_on_and_kept_in_the_form(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        route = answer(backends, {"items": [ITEM], "total": 1, "facets": FACETS})
+        params = [("q", "田中"), ("type", "patient"), ("type", "contact"), ("district", "世田谷"), ("age_min", "50")]
+        params += [("registered_from", "2026-04-01"), ("sex", ""), ("nurse", " ")]
+        html = (await browser.get("/search/advanced", params=params)).text
+        sent = route.calls.last.request.url.params
+        assert sent.get_list("type") == ["patient", "contact"] and sent["district"] == "世田谷"
+        assert (sent["q"], sent["age_min"], sent["registered_from"]) == ("田中", "50", "2026-04-01")
+        assert "sex" not in sent and "nurse" not in sent
+        assert '<input type="checkbox" name="type" value="contact" checked>' in html
+        assert 'value="2026-04-01"' in html and "検索結果：1件" in html
+        assert "<mark>田中</mark> 太郎" in html
+
+    async def test_nothing_found_says_so(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}})
+        html = (await browser.get("/search/advanced", params={"status": "excluded"})).text
+        assert "条件に合う記録は見つかりませんでした" in html
+
+
+@pytest.mark.req("R22")
+class TestBroadAndIncomplete:
+    """A broad query's count is shown as a lower bound; an incomplete index is said so above the results."""
+
+    async def test_a_lower_bound_reads_as_at_least(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        answer(backends, {"items": [ITEM], "total": 1000, "total_is_lower_bound": True, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "「たなか」の検索結果：1,000件以上（上位1件を表示しています。" in text_of(html)
+        assert "男性</a>（1件以上）" in html and "実際はそれ以上あります" in html
+        advanced = (await browser.get("/search/advanced", params={"q": "たなか"})).text
+        assert "検索結果：1,000件以上" in advanced and "条件を加えて絞り込んでください" in advanced
+
+    async def test_an_exact_total_has_no_qualifier(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        answer(backends, {"items": [ITEM], "total": 1, "total_is_lower_bound": False, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "検索結果：1件</p>" in html and "以上" not in text_of(html[html.index("<main") :])
+
+    @pytest.mark.parametrize(
+        ("index", "notice"),
+        [
+            (
+                {"state": "rebuilding", "done": 1200, "total": 5000, "detail": ""},
+                "索引を作り直しています（1,200／5,000件）",
+            ),
+            ({"state": "needs_reindex", "detail": "new index schema"}, "索引の再構築を依頼してください"),
+        ],
+    )
+    async def test_an_incomplete_index_is_announced(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, index: dict, notice: str
+    ) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}, "index": index})
+        for page in ("/search", "/search/advanced"):
+            html = (await browser.get(page, params={"q": "たなか"})).text
+            assert notice in html and 'role="status"' in html, page
+
+    async def test_a_complete_index_says_nothing(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}, "index": {"state": "complete", "detail": ""}})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        assert "索引" not in html
+
+
+class TestSearch:
+    async def test_suggestions_start_from_the_second_character(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        item = {
+            "record_type": "patient",
+            "id": PATIENT_ID,
+            "name": "試験 太郎",
+            "name_kana": "シケン タロウ",
+            "birth_date": "1970-03-01",
+            "birth_date_wareki": "昭和45年3月1日",
+        }
+        route = backends.get(f"{SEARCH}/search/suggest").mock(return_value=httpx.Response(200, json={"items": [item]}))
+        one = await browser.get("/search/suggest", params={"q": "試"}, headers={"HX-Request": "true"})
+        assert not route.called and "<li>" not in one.text
+        two = await browser.get("/search/suggest", params={"q": "試験"}, headers={"HX-Request": "true"})
+        assert route.calls.last.request.url.params["q"] == "試験"
+        assert f'href="/patients/{PATIENT_ID}"' in two.text and "昭和45年3月1日" in two.text
+        assert "候補1件" in two.text
+
+    async def test_a_search_failure_stays_inside_the_suggestions(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{SEARCH}/search/suggest").mock(return_value=httpx.Response(503))
+        response = await browser.get("/search/suggest", params={"q": "試験"})
+        assert response.status_code == 200 and "一時的にサービスに接続できません" not in response.text
+        assert "しばらくしてから" in response.text
+
+    async def test_results_are_a_table_linking_to_each_patient(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        item = {
+            "record_type": "patient",
+            "id": PATIENT_ID,
+            "name": "試験 太郎",
+            "name_kana": "シケン タロウ",
+            "birth_date": "1970-03-01",
+            "birth_date_wareki": "昭和45年3月1日",
+            "registration_no": "2026-00001",
+            "status": "active",
+        }
+        backends.get(f"{SEARCH}/search").mock(return_value=httpx.Response(200, json={"items": [item], "total": 1}))
+        html = (await browser.get("/search", params={"q": "しけん"})).text
+        row = text_of(html[html.index("<tbody>") :])
+        assert "患者 試験 太郎 シケン タロウ 昭和45年3月1日 2026-00001 登録中" in row
+        assert f'<a href="/patients/{PATIENT_ID}">試験 太郎</a>' in html
+        assert "1件" in html
