@@ -12,6 +12,7 @@ Login = Callable[..., Awaitable[str]]
 CsrfOf = Callable[[str], str]
 PATIENTS = "http://patients.test"
 REGISTERED = {"id": "5b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a11"}
+EXPECTED_STATUS = {"/logged-out": 200, "/no-such-page": 404, "/login": 303, "/health/live": 200, "/static/app.css": 200}
 
 
 @pytest.fixture
@@ -125,7 +126,9 @@ class TestSecurityHeaders:
 
     @pytest.mark.parametrize("path", ["/logged-out", "/no-such-page", "/login", "/health/live", "/static/app.css"])
     async def test_every_response_carries_them(self, client: httpx.AsyncClient, path: str) -> None:
-        assert_security_headers(await client.get(path))
+        response = await client.get(path)
+        assert response.status_code == EXPECTED_STATUS[path]
+        assert_security_headers(response)
 
     async def test_an_unexpected_failure_shows_a_japanese_page_without_a_stack_trace(
         self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter
@@ -144,6 +147,8 @@ class TestSecurityHeaders:
     ) -> None:
         await login(client)
         for path in ("/", "/patients/new", "/logged-out"):
-            html = (await client.get(path)).text
+            response = await client.get(path)
+            assert response.status_code == 200, path
+            html = response.text
             assert "<script>" not in html and "onclick" not in html and "style=" not in html
             assert html.count("<script") == html.count('<script src="/static/')
