@@ -51,3 +51,15 @@ class TestPatientPage:
         html = (await browser.get("/patients")).text
         assert route.calls.last.request.url.params["limit"] == "50"
         assert f'<a href="/patients/{PATIENT_ID}">試験 太郎</a>' in html and "昭和45年3月1日" in html
+
+
+class TestWithoutMasters:
+    async def test_the_patient_page_opens_and_its_basic_form_asks_for_the_district_as_text(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_patient_page(backends)
+        backends.routes["districts"].mock(return_value=httpx.Response(503))
+        page = await browser.get(f"/patients/{PATIENT_ID}")
+        assert page.status_code == 200
+        assert re.search(r'<input[^>]*id="f-district"[^>]*value="世田谷"', page.text)
+        assert "地区の一覧を読み込めませんでした" in page.text

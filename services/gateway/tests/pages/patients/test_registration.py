@@ -106,3 +106,32 @@ class TestRegistration:
         assert "令和元年5月1日（2019年5月1日）" in era.text
         bad = await browser.get("/patients/birth-date-preview", params={"birth_date": "H31.5.1"})
         assert "存在しません" in bad.text
+
+
+class TestDistrictsFromMasters:
+    """The 地区 choices are masters' districts; while masters cannot be reached the district is typed."""
+
+    async def test_the_choices_are_masters_districts_in_its_order(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        districts = [{"code": "a", "name": "砧"}, {"code": "b", "name": "新地区"}]
+        backends.routes["districts"].mock(return_value=httpx.Response(200, json=districts))
+        html = (await browser.get("/patients/new")).text
+        select = html[html.index('id="f-district"') : html.index("</select>", html.index('id="f-district"'))]
+        assert re.findall(r'<option value="([^"]+)"', select) == ["砧", "新地区"]
+
+    async def test_without_masters_the_form_opens_with_the_district_typed_and_sent_as_typed(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
+    ) -> None:
+        backends.routes["districts"].mock(side_effect=httpx.ConnectError("refused"))
+        page = await browser.get("/patients/new")
+        assert page.status_code == 200
+        assert re.search(r'<input[^>]*id="f-district"', page.text)
+        assert not re.search(r'<select[^>]*id="f-district"', page.text)
+        assert "地区の一覧を読み込めませんでした。地区名を入力してください（例: 世田谷）。" in page.text
+        route = backends.post(f"{PATIENTS}/patients").mock(return_value=httpx.Response(201, json=PATIENT))
+        form = {"csrf_token": csrf_of(page.text), "name": "試験 太郎", "name_kana": "シケン タロウ", "sex": "male"}
+        form |= {"birth_date": "S45.3.1", "category": "patient", "district": "世田谷"}
+        response = await browser.post("/patients", data=form)
+        assert response.status_code == 303
+        assert json.loads(route.calls.last.request.content)["district"] == "世田谷"

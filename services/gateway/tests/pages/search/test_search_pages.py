@@ -232,3 +232,23 @@ class TestSearch:
         assert "患者 試験 太郎 シケン タロウ 昭和45年3月1日 2026-00001 登録中" in row
         assert f'<a href="/patients/{PATIENT_ID}">試験 太郎</a>' in html
         assert "1件" in html
+
+
+@pytest.mark.req("R22")
+class TestAdvancedDistricts:
+    """詳細検索's 地区担当 offers masters' districts; without masters the district is typed."""
+
+    async def test_the_districts_are_masters_own(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        backends.routes["districts"].mock(return_value=httpx.Response(200, json=[{"code": "k", "name": "砧"}]))
+        html = (await browser.get("/search/advanced")).text
+        assert re.findall(r'<input type="checkbox" name="district" value="([^"]+)"', html) == ["砧"]
+
+    async def test_without_masters_the_district_is_typed_and_searched_for(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        backends.routes["districts"].mock(side_effect=httpx.ConnectError("refused"))
+        route = answer(backends, {"items": [], "total": 0, "facets": {}})
+        page = await browser.get("/search/advanced", params={"district": "北沢"})
+        assert page.status_code == 200 and route.calls.last.request.url.params["district"] == "北沢"
+        assert re.search(r'<input[^>]*id="a-district" name="district"[^>]*value="北沢"', page.text)
+        assert 'type="checkbox" name="district"' not in page.text and "地区の一覧を読み込めませんでした" in page.text
