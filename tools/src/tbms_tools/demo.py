@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import httpx
 
@@ -29,11 +30,13 @@ GIVEN = [
     ("健", "ケン", "male"),
     ("陽子", "ヨウコ", "female"),
 ]
-DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]
 
 
-def demo_patients(count: int, seed: int = 2026) -> list[dict[str, str]]:
-    """Reproducible synthetic registrations with 和暦 and 西暦 birth dates mixed, as staff type them."""
+def demo_patients(count: int, seed: int = 2026, districts: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Reproducible synthetic registrations with 和暦 and 西暦 birth dates mixed, as staff type them.
+
+    The people are spread over `districts` in turn (masters' list); without any they have no district.
+    """
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
     people = []
     for i in range(count):
@@ -50,10 +53,11 @@ def demo_patients(count: int, seed: int = 2026) -> list[dict[str, str]]:
                 "postal_code": f"154-{rng.randint(0, 9999):04d}",
                 "address": f"東京都世田谷区試験町{rng.randint(1, 9)}-{rng.randint(1, 30)}-{rng.randint(1, 20)}",
                 "phone": f"03-0000-{rng.randint(0, 9999):04d}",
-                "district": DISTRICTS[i % len(DISTRICTS)],
                 "category": "ltbi" if i % 7 == 6 else "patient",
             }
         )
+        if districts:
+            people[-1]["district"] = districts[i % len(districts)]
     return people
 
 
@@ -68,12 +72,18 @@ def register(client: httpx.Client, people: list[dict[str, str]]) -> list[dict[st
     return created
 
 
+def masters_districts() -> list[str]:
+    """The district names masters holds, in their usual order (the stack is up when demo data is loaded)."""
+    with httpx.Client(base_url=config.service_url("masters"), headers=auth_headers("nurse1"), timeout=30) as client:
+        return [str(district["name"]) for district in client.get("/districts").raise_for_status().json()]
+
+
 def load(count: int = 30) -> int:
     """Registers demo patients unless the database already has patients; returns how many were added."""
     with httpx.Client(base_url=config.service_url("patients"), headers=auth_headers("nurse1"), timeout=30) as client:
         if client.get("/patients", params={"limit": 1}).raise_for_status().json()["total"] > 0:
             print("[demo] patients already present; nothing loaded")
             return 0
-        register(client, demo_patients(count))
+        register(client, demo_patients(count, districts=masters_districts()))
     print(f"[demo] registered {count} synthetic patients")
     return count
