@@ -1,0 +1,131 @@
+"""Headless Chromium for gateway tests, driven through chromedriver's W3C WebDriver protocol over httpx.
+
+Debian's `chromium` and `chromium-driver` packages are what `scripts/bootstrap.sh` installs; no browser
+library is needed. Calls are async so the gateway under test can answer the browser in the same event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,900",
+]
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C key of an element reference
+KEYS = {"ArrowDown": "\ue015", "ArrowUp": "\ue013", "Enter": "\ue007", "Escape": "\ue00c"}
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Chromium:
+    """One headless Chromium window: go to pages, set cookies, type, press keys, read the DOM."""
+
+    def __init__(self, driver: httpx.AsyncClient, session_id: str) -> None:
+        self.driver, self.session_id = driver, session_id
+
+    async def command(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """One WebDriver command of this session; its `value`, or an AssertionError with the driver's message."""
+        response = await self.driver.request(method, f"/session/{self.session_id}{path}", json=body)
+        value = response.json()["value"]
+        assert response.status_code == 200, f"WebDriver {method} {path}: {value}"
+        return value
+
+    async def go(self, url: str) -> None:
+        """Opens a page and waits until it has loaded."""
+        await self.command("POST", "/url", {"url": url})
+
+    async def url(self) -> str:
+        """The address of the page shown now."""
+        return await self.command("GET", "/url")
+
+    async def add_cookie(self, name: str, value: str) -> None:
+        """Sets a cookie for the site of the page shown now."""
+        await self.command("POST", "/cookie", {"cookie": {"name": name, "value": value, "path": "/"}})
+
+    async def run(self, script: str, *args: Any) -> Any:
+        """Runs JavaScript in the page (`arguments[0]`… are the args) and returns its result."""
+        return await self.command("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+    async def element(self, css: str) -> str:
+        """The reference of the first element matching a CSS selector."""
+        found = await self.command("POST", "/element", {"using": "css selector", "value": css})
+        assert ELEMENT in found, f"no {css} on {await self.url()}: {found}"
+        return found[ELEMENT]
+
+    async def type(self, css: str, text: str) -> None:
+        """Types into an element as a user would: focus, then one key event per character."""
+        await self.command("POST", f"/element/{await self.element(css)}/value", {"text": text})
+
+    async def press(self, key: str) -> None:
+        """Presses and releases a key (ArrowDown, ArrowUp, Enter, Escape) in the focused element."""
+        code = KEYS[key]
+        actions = [{"type": "keyDown", "value": code}, {"type": "keyUp", "value": code}]
+        await self.command("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
+
+    async def wait_for(self, script: str, *args: Any, timeout: float = 10.0) -> Any:
+        """Polls a JavaScript expression until it is truthy; returns it (fails after `timeout` seconds)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            value = await self.run(f"return ({script});", *args)
+            if value:
+                return value
+            assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for: {script}"
+            await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Chromium]:
+    """A fresh headless Chromium, closed with its chromedriver afterwards."""
+    driver_path, browser_path = shutil.which("chromedriver"), shutil.which("chromium")
+    assert driver_path and browser_path, "Chromium is missing: run `make bootstrap` (apt chromium chromium-driver)"
+    port = free_port()
+    process = subprocess.Popen(  # noqa: ASYNC220 - started once, stopped in finally
+        [driver_path, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as driver:
+            await _wait_until_ready(driver)
+            options = {"binary": browser_path, "args": CHROMIUM_ARGS}
+            capabilities = {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}
+            started = await driver.post("/session", json={"capabilities": capabilities})
+            assert started.status_code == 200, started.text
+            browser = Chromium(driver, started.json()["value"]["sessionId"])
+            try:
+                yield browser
+            finally:
+                await driver.delete(f"/session/{browser.session_id}")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _wait_until_ready(driver: httpx.AsyncClient) -> None:
+    for _ in range(100):
+        try:
+            if (await driver.get("/status")).json()["value"]["ready"]:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("chromedriver did not start")
