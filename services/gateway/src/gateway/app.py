@@ -21,7 +21,7 @@ from gateway.web.middleware import ClientAllowlist, SecurityHeaders, SessionLoad
 from gateway.web.oidc import OidcClient, ProviderUnavailable
 from gateway.web.permissions import is_administrator
 from gateway.web.security import content_security_policy
-from gateway.web.sessions import Limits, SessionCookie, SessionStore, Tokens
+from gateway.web.sessions import SessionCookie, SessionLimits, SessionStore, Tokens
 from gateway.web.templating import build_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -66,7 +66,7 @@ def _fill_state(app: FastAPI, settings: Settings, http: httpx.AsyncClient) -> No
         idle_seconds=settings.session_idle_minutes * 60,
         max_seconds=settings.session_max_hours * 3600,
         login_wait_seconds=settings.login_wait_minutes * 60,
-        privileged=Limits(settings.admin_session_idle_minutes * 60, settings.admin_session_max_hours * 3600),
+        privileged=SessionLimits(settings.admin_session_idle_minutes * 60, settings.admin_session_max_hours * 3600),
         is_privileged=is_administrator,
     )
     app.state.cookie = SessionCookie(secure=settings.secure_cookies)

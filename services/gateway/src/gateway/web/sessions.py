@@ -74,7 +74,7 @@ class Session:
 
 
 @dataclass(frozen=True)
-class Limits:
+class SessionLimits:
     """How long a session may stay idle, and how long it may last at most."""
 
     idle_seconds: float
@@ -82,7 +82,7 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Remaining:
+class SessionTimeLeft:
     """How long a session has left; `extendable` when activity would push the end further out."""
 
     seconds: float
@@ -102,7 +102,7 @@ class SessionStore:
         idle_seconds: float,
         max_seconds: float,
         login_wait_seconds: float,
-        privileged: Limits | None = None,
+        privileged: SessionLimits | None = None,
         is_privileged: Callable[[frozenset[str]], bool] = lambda _: False,
     ) -> None:
         self._secret = secret.encode()
@@ -110,7 +110,7 @@ class SessionStore:
         self._ended: list[Tokens] = []
         self.idle_seconds, self.max_seconds = idle_seconds, max_seconds
         self.login_wait_seconds = login_wait_seconds
-        self.privileged = privileged or Limits(idle_seconds, max_seconds)
+        self.privileged = privileged or SessionLimits(idle_seconds, max_seconds)
         self.is_privileged = is_privileged
 
     def _key(self, session_id: str) -> str:
@@ -164,19 +164,21 @@ class SessionStore:
         for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
             self._drop(key)
 
-    def limits(self, session: Session) -> Limits:
+    def limits(self, session: Session) -> SessionLimits:
         """The idle and total limits of this session: shorter for administrators."""
         if session.user is not None and self.is_privileged(session.user.roles):
             return self.privileged
-        return Limits(self.idle_seconds, self.max_seconds)
+        return SessionLimits(self.idle_seconds, self.max_seconds)
 
-    def remaining(self, session: Session, now: float | None = None) -> Remaining:
+    def remaining(self, session: Session, now: float | None = None) -> SessionTimeLeft:
         """Seconds until the session times out, and whether activity would extend it."""
         now = time.time() if now is None else now
         limits = self.limits(session)
         idle_left = limits.idle_seconds - (now - session.last_seen)
         total_left = limits.max_seconds - (now - session.created)
-        return Remaining(seconds=max(0.0, min(idle_left, total_left)), extendable=total_left > limits.idle_seconds)
+        return SessionTimeLeft(
+            seconds=max(0.0, min(idle_left, total_left)), extendable=total_left > limits.idle_seconds
+        )
 
     def take_ended(self) -> list[Tokens]:
         """The tokens of logins that timed out since the last call, so their Keycloak sessions can be ended."""
