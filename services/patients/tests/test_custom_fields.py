@@ -4,12 +4,13 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import nats
 import pytest
+from tbms_core.clock import today
 from tbms_testing import auth_headers
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
@@ -19,7 +20,7 @@ CHOICES = [
     {"value": "care", "label": "介護職"},
     {"value": "other", "label": "その他"},
 ]
-TODAY = date.today()
+TODAY = today()
 
 
 def unique(key: str) -> str:

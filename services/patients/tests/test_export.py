@@ -17,7 +17,7 @@ import pytest
 from patients.export.columns import CustomColumns
 from sqlalchemy import select
 from tbms_core.auth import Access, Area
-from tbms_core.csv_export import JST
+from tbms_core.clock import JST
 from tbms_core.outbox import OutboxMessage
 from tbms_testing import auth_headers
 from tbms_testing.keycloak_users import AccessUser, log_in_all

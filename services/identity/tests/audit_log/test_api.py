@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from identity.periods import JST
 from tbms_contracts.audit import Operation, OperationRecorded
+from tbms_core.clock import JST
 from tbms_core.events import Envelope
 from tbms_testing import wait_for
 

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from identity.audit_log.chain import ChainProblem, chain_hash, verify_chain, verify_database
 from identity.audit_log.repository import AuditEventRepository
-from identity.periods import JST
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import OperationRecorded
+from tbms_core.clock import JST
 from tbms_core.db import Database
 from tbms_core.events import Envelope
 from tbms_testing import wait_for

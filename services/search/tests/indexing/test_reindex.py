@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
 
 import httpx
 import pytest
 from search.indexing.consumers import apply
 from search.indexing.documents import patient_document
 from tbms_contracts.patients import PatientSnapshot
+from tbms_core.clock import today
 from tbms_testing import auth_headers
 from tbms_tools.reindex import rebuild
 
@@ -77,7 +77,7 @@ class TestConditionsOverHttp:
         params = {"district": district, "facets": "true"}
         body = (await client.get("/search", params=params, headers=auth_headers("nurse1"))).json()
         assert body["total"] == 2 and body["facets"]["sex"] == {"female": 1, "male": 1}
-        age = (date.today().year - 2000) - 1
+        age = (today().year - 2000) - 1
         params |= {"age_max": str(age + 1), "q": "さいこうちく"}
         body = (await client.get("/search", params=params, headers=auth_headers("nurse1"))).json()
         assert [item["id"] for item in body["items"]] == [young["id"]]
