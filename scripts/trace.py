@@ -86,11 +86,11 @@ def report(requirements: list[Requirement], notes: dict[str, str], tallies: dict
                 lines += [f"{'':15}failing: {test}" for test in counts.failing_tests]
     by_state = Counter(states.values())
     named = {state: " ".join(rid for rid, s in states.items() if s == state) for state in STATES}
-    lines.append(f"requirements proven: {by_state['proven']}/{len(requirements)}: {named['proven']}")
-    lines.append(f"partial: {by_state['partial']}: {named['partial']}")
-    if by_state["FAILING"]:
-        lines.append(f"FAILING: {by_state['FAILING']}: {named['FAILING']}")
-    lines.append(f"without tests: {by_state['none']}")
+    lines.append(
+        f"requirements proven: {by_state['proven']}/{len(requirements)}, partial: {by_state['partial']}, "
+        f"FAILING: {by_state['FAILING']}, without tests: {by_state['none']}"
+    )
+    lines += [f"{state}: {named[state]}" for state in STATES[:3] if named[state]]
     unknown = sorted(set(tallies) - set(states))
     if unknown:
         lines.append(f"tests name unknown IDs: {' '.join(unknown)}")
