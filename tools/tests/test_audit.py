@@ -125,7 +125,7 @@ async def copy(history: HistoryCopy) -> HistoryCopy:
 
 
 @pytest.mark.req("R36")
-@pytest.mark.req("N05")
+@pytest.mark.req("N05", partial=True)
 class TestVerify:
     """An operator proves with one command that nobody changed the operation history."""
 
@@ -162,7 +162,7 @@ class TestVerify:
 
 
 @pytest.mark.req("R36")
-@pytest.mark.req("N05")
+@pytest.mark.req("N05", partial=True)
 class TestPurge:
     """An operator removes history past the retention period without breaking the chain."""
 

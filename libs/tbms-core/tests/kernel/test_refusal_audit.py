@@ -52,7 +52,7 @@ async def database() -> AsyncIterator[str]:
     await drop_database(name)
 
 
-@pytest.mark.req("N05")
+@pytest.mark.req("N05", partial=True)
 async def test_a_refused_write_answers_in_japanese_and_is_audited_as_denied(database: str) -> None:
     app = create_service_app("kerneltest", KernelSettings(database_url=database), title="test", routers=[router])
     async with app.router.lifespan_context(app):
