@@ -35,7 +35,7 @@ test: bootstrap lint check-imports ## lint, boundaries, then every suite against
 	TBMS_TRACE_RESULTS=$(TRACE_RESULTS) uv run pytest -q $(PYTEST_ARGS)
 	uv run python scripts/trace.py --results $(TRACE_RESULTS) --summary
 
-trace: ## which requirement IDs have passing acceptance tests (after `make test`)
+trace: ## each requirement ID: proven, partial (with what is missing), FAILING or none (after `make test`)
 	uv run python scripts/trace.py --results $(TRACE_RESULTS)
 
 fmt:

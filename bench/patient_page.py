@@ -32,6 +32,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from search_embedded import GIVEN, SURNAMES
+from tbms_core.clock import today
 from tbms_core.jp.text import search_key
 from tbms_testing import auth_headers
 from tbms_testing.services import migrate, recreate_database, test_env
@@ -211,8 +212,8 @@ async def user(
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         pid = str(rng.choice(ids))
         started = time.perf_counter()
-        today = date.today().isoformat()
-        pages = (call(client, out, "GET", url.format(pid=pid, today=today), headers=headers) for url in PAGE_CALLS)
+        on = today().isoformat()
+        pages = (call(client, out, "GET", url.format(pid=pid, today=on), headers=headers) for url in PAGE_CALLS)
         answers = await asyncio.gather(*pages)
         out["page"].append((time.perf_counter() - started) * 1000)
         for answer in answers:

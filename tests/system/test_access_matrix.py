@@ -308,7 +308,7 @@ async def test_every_endpoint_declares_the_access_it_needs(api: Api) -> None:
     assert not sorted(set(declared) - served), f"declared but not served: {sorted(set(declared) - served)}"
 
 
-@pytest.mark.req("R32")
+@pytest.mark.req("R32", "R35")
 @pytest.mark.parametrize("area", list(Area), ids=str)
 async def test_read_only_users_cannot_write(api: Api, area: Area) -> None:
     writes = guarded_by(area, U)
@@ -318,7 +318,7 @@ async def test_read_only_users_cannot_write(api: Api, area: Area) -> None:
     assert not await api.problems(cases, refused_in(area))
 
 
-@pytest.mark.req("R32")
+@pytest.mark.req("R32", "R35")
 @pytest.mark.parametrize("area", list(Area), ids=str)
 async def test_users_without_access_can_neither_read_nor_write(api: Api, area: Area) -> None:
     guarded = guarded_by(area, R, U)
@@ -351,7 +351,7 @@ async def test_endpoints_for_every_logged_in_user_refuse_nobody(api: Api) -> Non
     assert not await api.problems([(e, NOBODY) for e in ENDPOINTS if not e.needs], permitted)
 
 
-@pytest.mark.req("R32")
+@pytest.mark.req("R32", "R35")
 async def test_every_endpoint_refuses_requests_without_a_login(api: Api) -> None:
     assert not await api.problems([(e, None) for e in ENDPOINTS], unauthenticated)
 

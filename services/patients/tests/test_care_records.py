@@ -27,7 +27,7 @@ async def listing(client: httpx.AsyncClient, patient: dict, path: str) -> list[d
 
 
 @pytest.mark.req("R03")
-@pytest.mark.req("R09")
+@pytest.mark.req("R09", partial=True)
 class TestTreatment:
     """Treatment courses: regimen, dates, cohort outcome."""
 
@@ -57,7 +57,7 @@ class TestTreatment:
         ).status_code == 422
         assert await listing(client, patient, "treatments") == []
 
-    @pytest.mark.req("R21")
+    @pytest.mark.req("R21", partial=True)
     async def test_ending_a_course_is_a_versioned_correction_and_a_stale_one_is_refused(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:
@@ -101,7 +101,7 @@ class TestTreatment:
 
 
 @pytest.mark.req("R03")
-@pytest.mark.req("R09")
+@pytest.mark.req("R09", partial=True)
 class TestHospitalisationTransferNotes:
     """Hospital stays under a 勧告 or not, transfers, and the 経過記録."""
 
@@ -159,7 +159,7 @@ class TestHospitalisationTransferNotes:
         assert await listing(client, patient, "notes") == []
 
 
-@pytest.mark.req("R33")
+@pytest.mark.req("R33", partial=True)
 class TestTreatmentConfigurableFields:
     """Configurable fields on treatment records."""
 

@@ -17,7 +17,7 @@ import pytest
 from patients.export.columns import CustomColumns
 from sqlalchemy import select
 from tbms_core.auth import Access, Area
-from tbms_core.csv_export import JST
+from tbms_core.clock import JST
 from tbms_core.outbox import OutboxMessage
 from tbms_testing import auth_headers
 from tbms_testing.keycloak_users import AccessUser, log_in_all
@@ -99,7 +99,7 @@ async def audited_exports(client: httpx.AsyncClient, needle: str) -> list[dict[s
     return [event for event in events if event["operation"] == "export" and needle in (event["query"] or "")]
 
 
-@pytest.mark.req("R33")
+@pytest.mark.req("R33", partial=True)
 class TestPatientExport:
     """GET /patients/export?target=patients."""
 
@@ -223,7 +223,7 @@ class TestPatientExport:
         assert (await client.get("/patients/export")).status_code == 401
 
 
-@pytest.mark.req("R33")
+@pytest.mark.req("R33", partial=True)
 class TestRecordExports:
     """GET /patients/export?target=lab_results|treatments."""
 
@@ -267,7 +267,7 @@ class TestRecordExports:
         assert (row["登録番号"], row["治療医療機関"]) == (patient["registration_no"], "試験病院")
 
 
-@pytest.mark.req("R33")
+@pytest.mark.req("R33", partial=True)
 class TestConfigurableColumns:
     """Configurable fields become columns after the fixed items, values as staff read them."""
 
@@ -330,7 +330,7 @@ class TestConfigurableColumns:
             await deactivate(client, treatment_field)
 
 
-@pytest.mark.req("R33")
+@pytest.mark.req("R33", partial=True)
 def test_a_label_used_twice_is_told_apart_by_its_key_so_no_column_is_ambiguous() -> None:
     def field(key: str, label: str, active_to: date | None = None) -> SimpleNamespace:
         return SimpleNamespace(key=key, label=label, active_to=active_to)

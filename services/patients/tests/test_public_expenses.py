@@ -207,7 +207,7 @@ class TestRecordPublicExpense:
 
 
 @pytest.mark.req("R03")
-@pytest.mark.req("R21")
+@pytest.mark.req("R21", partial=True)
 class TestCorrectPublicExpense:
     """Corrections: the approval of an application, and the record kept consistent as a whole."""
 

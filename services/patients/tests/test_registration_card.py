@@ -59,7 +59,7 @@ async def history_of(client: httpx.AsyncClient, patient_id: str) -> list[dict[st
 
 
 @pytest.mark.req("R03")
-@pytest.mark.req("R09")
+@pytest.mark.req("R09", partial=True)
 class TestRegistrationCard:
     """POST /patients with every section of the 結核登録票 and 発生届."""
 
@@ -143,7 +143,7 @@ class TestClassification:
         assert (await register(client, category="provisional", disease={})).json()["classification_code"] == ""
 
 
-@pytest.mark.req("R21")
+@pytest.mark.req("R21", partial=True)
 class TestCorrectingSections:
     """PATCH /patients/{id} with a section."""
 

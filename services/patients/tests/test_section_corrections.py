@@ -12,7 +12,7 @@ async def _history(client: httpx.AsyncClient, patient_id: str) -> list[dict]:
     return response.json()["items"]
 
 
-@pytest.mark.req("R21")
+@pytest.mark.req("R21", partial=True)
 class TestPartialSections:
     async def test_a_partial_record_one_bacteriology_keeps_its_defaults_and_lists_only_real_changes(
         self, client: httpx.AsyncClient, make_patient: MakePatient

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("status", help="show each component's port, pid and health")
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
     env.add_argument("--service", choices=config.SERVICES, help="only this service's variables")
+    env.add_argument("--json", action="store_true", help="one JSON object instead of export lines (for test fixtures)")
     groups.add_parser("demo-data", help="register synthetic demo patients (only into an empty system)")
     search_parser = groups.add_parser("search", help="the search index")
     search_actions = search_parser.add_subparsers(dest="action", required=True)
@@ -57,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(stack.format_status(stack.status_rows()))
         elif args.action == "env":
             env = config.service_env(args.service) if args.service else config.stack_env()
-            print("\n".join(config.export_lines(env)))
+            print(json.dumps(env, indent=1) if args.json else "\n".join(config.export_lines(env)))
     except stack.StackError as error:
         print(f"[stack] ERROR: {error}", file=sys.stderr)
         return 1

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import Response
 
+from tbms_core.clock import JST
+
 BOM = "\ufeff"
-JST = timezone(timedelta(hours=9), "JST")
 MAX_EXPORT_ROWS = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"

@@ -17,6 +17,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.settings import ServiceSettings, prefix
 from tbms_testing import auth_headers
 from tbms_testing.services import drop_database, recreate_database
+from tbms_testing.stack import ensure_infrastructure
 
 router = APIRouter()
 
@@ -38,9 +39,7 @@ class KernelSettings(ServiceSettings):
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
     """A scratch database with the outbox and inbox tables."""
-    from tbms_tools.stack import ensure_up
-
-    ensure_up(infra_only=True)
+    ensure_infrastructure()
     name = f"tbms_kernel_t{os.getpid()}"
     await recreate_database(name)
     url = f"postgresql+asyncpg://tbms@127.0.0.1:55432/{name}"
@@ -52,7 +51,7 @@ async def database() -> AsyncIterator[str]:
     await drop_database(name)
 
 
-@pytest.mark.req("N05")
+@pytest.mark.req("N05", partial=True)
 async def test_a_refused_write_answers_in_japanese_and_is_audited_as_denied(database: str) -> None:
     app = create_service_app("kerneltest", KernelSettings(database_url=database), title="test", routers=[router])
     async with app.router.lifespan_context(app):

@@ -18,6 +18,7 @@ from tbms_core.events import Envelope
 from tbms_core.outbox import OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_testing.services import drop_database, recreate_database
+from tbms_testing.stack import ensure_infrastructure
 
 NATS_URL = "nats://127.0.0.1:54222"
 SUBJECT = "tbms.audit.relaytest.operation.recorded.v1"
@@ -26,9 +27,7 @@ SUBJECT = "tbms.audit.relaytest.operation.recorded.v1"
 @pytest.fixture
 async def db() -> AsyncIterator[Database]:
     """A scratch database holding only the outbox table."""
-    from tbms_tools.stack import ensure_up
-
-    ensure_up(infra_only=True)
+    ensure_infrastructure()
     name = f"tbms_relay_t{os.getpid()}"
     await recreate_database(name)
     database = Database(f"postgresql+asyncpg://tbms@127.0.0.1:55432/{name}")

@@ -22,7 +22,7 @@ class TestServiceSettings:
         monkeypatch.delenv("TBMS_EXAMPLE_DATABASE_URL", raising=False)
         assert ExampleSettings().database_url.endswith("/tbms_example")
 
-    @pytest.mark.req("N09")
+    @pytest.mark.req("N09", partial=True)
     def test_production_refuses_the_local_secret(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("TBMS_EXAMPLE_ENVIRONMENT", "production")
         monkeypatch.setenv("TBMS_EXAMPLE_DATABASE_URL", "postgresql+asyncpg://db/tbms_example")

@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import httpx
-from tbms_tools.keycloak import DEMO_PASSWORD, fresh_totp
+
+from tbms_testing.keycloak import DEMO_PASSWORD, fresh_totp
 
 
 class FormReader(HTMLParser):

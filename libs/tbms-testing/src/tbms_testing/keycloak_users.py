@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import httpx
 import pyotp
 from tbms_core.auth import Access, Area
-from tbms_tools import config
-from tbms_tools.keycloak import CLIENT_ID, CLIENT_SECRET, DEMO_PASSWORD, ISSUER
 
-KEYCLOAK = f"http://{config.HOST}:{config.KEYCLOAK_PORT}"
+from tbms_testing.keycloak import DEMO_PASSWORD, admin_token, local_realm
+
 PREFIX = "acl-"  # every account made here; `acl-nothing` holds no role at all
 ROLE_LEVEL = {Access.UPDATE: "update", Access.READ: "read"}
 TOTP_DATA = {"subType": "totp", "digits": 6, "counter": 0, "period": 30, "algorithm": "HmacSHA1"}
@@ -83,14 +82,14 @@ class AccessUser:
         so the current code is unused unless a parallel run provisioned the account in between: then the
         next step's code (Keycloak accepts one step ahead) is.
         """
-        now = time.time()
+        realm, now = local_realm(), time.time()
         for moment in (now, now + 30):
             response = httpx.post(
-                f"{ISSUER}/protocol/openid-connect/token",
+                f"{realm.issuer}/protocol/openid-connect/token",
                 data={
                     "grant_type": "password",
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
+                    "client_id": realm.client_id,
+                    "client_secret": realm.client_secret,
                     "username": self.username,
                     "password": DEMO_PASSWORD,
                     "totp": pyotp.TOTP(self.totp_secret).at(moment),
@@ -103,22 +102,12 @@ class AccessUser:
         return response.raise_for_status().json()["access_token"]
 
 
-def admin_token() -> str:
-    """An access token of Keycloak's local `admin` (master realm)."""
-    user, password = config.KEYCLOAK_ADMIN
-    response = httpx.post(
-        f"{KEYCLOAK}/realms/master/protocol/openid-connect/token",
-        data={"grant_type": "password", "client_id": "admin-cli", "username": user, "password": password},
-        timeout=20,
-    )
-    return response.raise_for_status().json()["access_token"]
-
-
 def provision(users: Iterable[AccessUser]) -> None:
     """Creates or re-creates the accounts in one partial import, so their roles and credentials are exact."""
     body = {"ifResourceExists": "OVERWRITE", "users": [user.representation() for user in set(users)]}
     headers = {"Authorization": f"Bearer {admin_token()}"}
-    url = f"{KEYCLOAK}/admin/realms/{config.REALM}/partialImport"
+    realm = local_realm()
+    url = f"{realm.url}/admin/realms/{realm.realm}/partialImport"
     httpx.post(url, json=body, headers=headers, timeout=120).raise_for_status()
 
 

@@ -13,8 +13,28 @@ _RESULTS_ENV = "TBMS_TRACE_RESULTS"
 
 def pytest_configure(config: pytest.Config) -> None:
     """Registers the req marker and starts an empty result list."""
-    config.addinivalue_line("markers", "req(id): the requirement ID this acceptance test proves")
+    config.addinivalue_line(
+        "markers",
+        "req(*ids, partial=False): the requirement IDs this acceptance test proves; "
+        "partial=True when it shows only part of what they mean",
+    )
     config._tbms_req_results = []  # type: ignore[attr-defined]
+
+
+def requirement_claims(item: pytest.Item) -> tuple[list[str], list[str]]:
+    """Every ID the test's req markers name, and those it claims only in part.
+
+    One marker may name several IDs; `partial=True` applies to all of them. An ID that some marker of the
+    test claims in full is not partial, whatever another marker says.
+    """
+    full: dict[str, None] = {}
+    partial: dict[str, None] = {}
+    for mark in item.iter_markers("req"):
+        target = partial if mark.kwargs.get("partial", False) else full
+        for rid in mark.args:
+            target[str(rid)] = None
+    ids = list(dict.fromkeys([*full, *partial]))
+    return ids, [rid for rid in partial if rid not in full]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -22,14 +42,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """Notes the outcome of every test that names a requirement."""
     outcome = yield
     report = outcome.get_result()
-    ids = [mark.args[0] for mark in item.iter_markers("req") if mark.args]
+    ids, partial = requirement_claims(item)
     if not ids:
         return
     failed = report.failed
     passed = report.when == "call" and report.passed
     if failed or passed:
         item.config._tbms_req_results.append(  # type: ignore[attr-defined]
-            {"test": item.nodeid, "reqs": ids, "outcome": "failed" if failed else "passed"}
+            {"test": item.nodeid, "reqs": ids, "partial": partial, "outcome": "failed" if failed else "passed"}
         )
 
 

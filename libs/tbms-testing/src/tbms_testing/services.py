@@ -10,13 +10,13 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import asyncpg
 import httpx
 from fastapi import FastAPI
 
-REPO = Path(__file__).resolve().parents[4]
+from tbms_testing.stack import REPO, ensure_infrastructure, service_env
+
 ADMIN_DSN = "postgresql://tbms@127.0.0.1:55432/postgres"
 
 
@@ -41,9 +41,7 @@ async def drop_database(name: str) -> None:
 
 def test_env(service: str, database: str) -> dict[str, str]:
     """The service's local environment, pointed at a test database and test-only consumer names."""
-    from tbms_tools.stack import ensure_up, service_env
-
-    ensure_up(infra_only=True)
+    ensure_infrastructure()
     env = service_env(service)
     key = service.upper()
     env[f"TBMS_{key}_DATABASE_URL"] = f"postgresql+asyncpg://tbms@127.0.0.1:55432/{database}"

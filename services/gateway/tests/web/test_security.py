@@ -21,7 +21,7 @@ def register_route(backends: respx.MockRouter) -> respx.Route:
     return backends.post(f"{PATIENTS}/patients").mock(return_value=httpx.Response(201, json=REGISTERED))
 
 
-@pytest.mark.req("N09")
+@pytest.mark.req("N09", partial=True)
 class TestCsrf:
     async def test_a_form_post_with_the_sessions_token_is_accepted(
         self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route
@@ -112,7 +112,7 @@ def assert_security_headers(response: httpx.Response) -> None:
     assert response.headers["referrer-policy"] == "same-origin"
 
 
-@pytest.mark.req("N09")
+@pytest.mark.req("N09", partial=True)
 class TestSecurityHeaders:
     async def test_pages_with_personal_data_are_never_cached(
         self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter

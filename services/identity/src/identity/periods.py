@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
+from tbms_core.clock import JST
 
-JST = timezone(timedelta(hours=9), "JST")
 Moment = date | datetime
 
 

@@ -43,7 +43,7 @@ class TestOnPatientRegistered:
         )
         assert (summary.birth_date, summary.sex, summary.version) == (date(1970, 3, 1), "female", 1)
 
-    @pytest.mark.req("R09")
+    @pytest.mark.req("R09", partial=True)
     @pytest.mark.req("F03")
     async def test_the_cards_sections_are_kept_for_the_forms(
         self, make_patient: MakePatient, publish_patient: Publish, summary_of: SummaryOf, card: dict[str, object]

@@ -21,7 +21,8 @@ def user_with(*areas: str) -> Principal:
     )
 
 
-@pytest.mark.req("R22", "R32")
+@pytest.mark.req("R32")
+@pytest.mark.req("R22", partial=True)
 class TestReadableAreasOnly:
     """Search results never leak a record from an area the user may not read."""
 

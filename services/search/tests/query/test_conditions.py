@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from search.query.filters import SearchConditions
 
 
-@pytest.mark.req("R22")
+@pytest.mark.req("R22", partial=True)
 class TestDateConditions:
     """和暦 or 西暦, blank meaning no limit."""
 

@@ -1,5 +1,6 @@
 """Japanese text and dates: input normalisation, search keys, 和暦 parsing and formatting."""
 
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 from tbms_core.jp.text import digits_only, is_kana_reading, normalize_input, search_key, to_katakana
 from tbms_core.jp.wareki import (
     Era,
@@ -14,6 +15,9 @@ from tbms_core.jp.wareki import (
 
 __all__ = [
     "Era",
+    "FlexibleDate",
+    "OptionalDate",
+    "Text",
     "WarekiError",
     "digits_only",
     "era_of",

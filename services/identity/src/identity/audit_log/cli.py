@@ -7,11 +7,11 @@ import asyncio
 import sys
 from datetime import date, datetime, time
 
+from tbms_core.clock import JST
 from tbms_core.db import Database
 
 from identity.audit_log.chain import verify_url
 from identity.audit_log.retention import RetentionError, purge_before
-from identity.periods import JST
 from identity.settings import get_settings
 
 

@@ -6,11 +6,12 @@ import getpass
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation, OperationRecorded
+from tbms_core.clock import JST, today
 from tbms_core.db import utcnow
 
 from identity.audit_log.chain import verify_chain
@@ -58,7 +59,7 @@ async def purge_before(session: AsyncSession, cutoff: datetime, *, operator: str
     """
     if cutoff.tzinfo is None:
         raise RetentionError("削除基準日時にはタイムゾーンを指定してください。")
-    if cutoff.astimezone(UTC).date() > earliest_allowed_cutoff(utcnow().date()):
+    if cutoff.astimezone(JST).date() > earliest_allowed_cutoff(today()):
         raise RetentionError(
             f"履歴は{RETENTION_YEARS}年以上保存します。{RETENTION_YEARS}年より前の日付を指定してください。"
         )

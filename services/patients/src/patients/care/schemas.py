@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from tbms_core.clock import today
+from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.wareki import format_wareki
 
 from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
-from patients.patient.schemas import FlexibleDate, Text
 
 # Standard regimens (結核医療の基準): H=INH R=RFP E=EB Z=PZA S=SM; LTBI regimens last.
 REGIMENS = {
@@ -68,7 +69,7 @@ def _known(values: dict[str, str], what: str, value: str | None) -> str | None:
 
 
 def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+    if value is not None and value > today():
         raise ValueError("未来の日付は入力できません。")
     return value
 

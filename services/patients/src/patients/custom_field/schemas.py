@@ -8,9 +8,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from tbms_core.clock import today
+from tbms_core.jp.fields import FlexibleDate, Text
 
 from patients.custom_field.values import is_active
-from patients.patient.schemas import FlexibleDate, Text
 
 
 class Target(StrEnum):
@@ -173,7 +174,7 @@ class FieldDefinitionRead(BaseModel):
     @property
     def active(self) -> bool:
         """In use today."""
-        return is_active(self, date.today())  # type: ignore[arg-type]
+        return is_active(self, today())  # type: ignore[arg-type]
 
 
 class FieldDefinitionPage(BaseModel):

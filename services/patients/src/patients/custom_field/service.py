@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.clock import today
 
 from patients.custom_field import values as custom_values
 from patients.custom_field.errors import ChoicesDoNotFitType, FieldKeyTaken, PeriodReversed
@@ -39,7 +40,7 @@ async def checked_values(
 ) -> dict[str, Any]:
     """A record's configurable values after applying `values`, checked against today's definitions."""
     definitions = await FieldDefinitionRepository(session).of_target(target)
-    return custom_values.validate(definitions, values, on=date.today(), existing=existing or {})
+    return custom_values.validate(definitions, values, on=today(), existing=existing or {})
 
 
 def _history_view(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,7 +86,7 @@ class FieldDefinitionService:
         self.principal.require(Area.MASTERS, Access.UPDATE)
         definition = await self.definitions.get(definition_id)
         definition.check_version(data.version)
-        last_day = (data.on or date.today()) - timedelta(days=1)
+        last_day = (data.on or today()) - timedelta(days=1)
         if definition.active_to is not None and definition.active_to <= last_day:
             return definition  # already out of use by then
         update = FieldDefinitionUpdate.model_construct(active_to=last_day)

@@ -7,9 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
-from tbms_core.jp.wareki import parse_date
-
-from patients.patient.schemas import Text
+from tbms_core.jp.fields import OptionalDate, Text
 
 
 class ExportTarget(StrEnum):
@@ -20,18 +18,8 @@ class ExportTarget(StrEnum):
     TREATMENTS = "treatments"  # 治療
 
 
-def _optional_date(value: object) -> object:
-    """A date typed in 和暦 or 西暦; blank means no condition."""
-    if isinstance(value, str):
-        return parse_date(value) if value.strip() else None
-    return value
-
-
 def _blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
-
-
-OptionalDate = Annotated[date | None, BeforeValidator(_optional_date)]
 
 
 class ExportFilter(BaseModel):

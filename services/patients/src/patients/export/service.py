@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
-from tbms_core.csv_export import JST, MAX_EXPORT_ROWS
+from tbms_core.clock import today
+from tbms_core.csv_export import MAX_EXPORT_ROWS
 
 from patients.care.models import Treatment
 from patients.custom_field.repository import FieldDefinitionRepository
@@ -87,9 +88,9 @@ class ExportService:
         found = await self._count(criteria.target, conditions)
         if found > MAX_EXPORT_ROWS:
             raise ExportTooLarge(found, MAX_EXPORT_ROWS)
-        today = datetime.now(JST).date()
+        on = today()
         definitions = await FieldDefinitionRepository(self.session).of_target(CUSTOM_TARGETS[criteria.target])
-        custom = CustomColumns(definitions, today)
+        custom = CustomColumns(definitions, on)
         if criteria.target == ExportTarget.PATIENTS:
             header, rows = list(PATIENT_HEADER), await self._patients(conditions, custom)
         elif criteria.target == ExportTarget.LAB_RESULTS:
@@ -105,7 +106,7 @@ class ExportService:
             query=criteria.described(),
             detail=f"CSV {len(rows)}件",
         )
-        return CsvExport(f"{FILE_TITLES[criteria.target]}_{today:%Y%m%d}.csv", header + custom.header(header), rows)
+        return CsvExport(f"{FILE_TITLES[criteria.target]}_{on:%Y%m%d}.csv", header + custom.header(header), rows)
 
     async def _count(self, target: ExportTarget, conditions: Sequence[ColumnElement[bool]]) -> int:
         if target == ExportTarget.PATIENTS:

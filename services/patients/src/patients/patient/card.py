@@ -6,28 +6,13 @@ recorded in the edit history under its dotted name (`disease.gakkai_type`).
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from tbms_contracts.card_codes import EXTRAPULMONARY_SITES
-from tbms_core.jp.text import normalize_input
-from tbms_core.jp.wareki import parse_date
-
-
-def _text(value: object) -> object:
-    return normalize_input(value) if isinstance(value, str) else value
-
-
-def _date(value: object) -> object:
-    if isinstance(value, str):
-        return parse_date(value) if value.strip() else None
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-OptionalDate = Annotated[date | None, BeforeValidator(_date)]
+from tbms_core.clock import today
+from tbms_core.jp.fields import OptionalDate, Text
 
 
 class NotificationType(StrEnum):
@@ -197,7 +182,7 @@ class Disease(_Section):
             raise ValueError("病型0・H・Pl・Opには拡がりを付けません。")
         dates = [self.onset_on, self.first_visit_on, self.diagnosed_on]
         known = [d for d in dates if d]
-        if any(d > date.today() for d in known):
+        if any(d > today() for d in known):
             raise ValueError("発病日・初診日・診断日に未来の日付は入力できません。")
         if self.first_visit_on and self.diagnosed_on and self.diagnosed_on < self.first_visit_on:
             raise ValueError("診断日が初診日より前になっています。")

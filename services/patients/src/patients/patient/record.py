@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.clock import today
 
 from patients.care.kinds import KINDS
 from patients.care.models import Treatment
@@ -77,7 +77,7 @@ async def patient_record(session: AsyncSession, principal: Principal, patient_id
         shown.model_dump(mode="json"),
         [r.model_dump(mode="json") for r in lab_results],
         {path: [r.model_dump(mode="json") for r in records] for path, records in care.items()},
-        date.today(),
+        today(),
     )
     await audit.record(
         session,

@@ -6,12 +6,13 @@ import re
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_contracts.card_codes import OCCUPATIONS
-from tbms_core.jp.text import is_kana_reading, normalize_input, to_katakana
-from tbms_core.jp.wareki import parse_date
+from tbms_core.clock import today
+from tbms_core.jp.fields import FlexibleDate, Text
+from tbms_core.jp.text import is_kana_reading, to_katakana
 
 from patients.lab_result.details import DRUGS
 from patients.patient.card import Clinical, Disease, Guardian, Notification
@@ -31,20 +32,6 @@ class Category(StrEnum):
     RECOVERED = "recovered"  # 回復者
     LTBI = "ltbi"  # 潜在性結核感染症
     PROVISIONAL = "provisional"  # 仮登録
-
-
-def _text(value: object) -> object:
-    return normalize_input(value) if isinstance(value, str) else value
-
-
-def _date(value: object) -> object:
-    if isinstance(value, str):
-        return parse_date(value)
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-FlexibleDate = Annotated[date, BeforeValidator(_date)]
 
 
 class _PatientRules(BaseModel):
@@ -79,7 +66,7 @@ class _PatientRules(BaseModel):
     @field_validator("birth_date", check_fields=False)
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today():
+        if value is not None and value > today():
             raise ValueError("生年月日が未来の日付になっています。")
         return value
 
@@ -280,7 +267,7 @@ class Exclusion(BaseModel):
     @field_validator("excluded_on")
     @classmethod
     def _not_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > today():
             raise ValueError("除外日に未来の日付は入力できません。")
         return value
 

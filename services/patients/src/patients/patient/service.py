@@ -14,6 +14,7 @@ from tbms_contracts.audit import Operation
 from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.clock import today
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 from tbms_core.jp.text import search_key, to_katakana
@@ -142,7 +143,7 @@ def with_derived(patient: Patient, code: str) -> PatientRead:
             "classification_code": code,
             "classification": CLASSIFICATIONS.get(code, ""),
             "gakkai": gakkai_of(patient.disease),
-            "age": age_on(patient.birth_date, date.today()),
+            "age": age_on(patient.birth_date, today()),
             "at_registration": at_registration,
         }
     )
@@ -172,7 +173,7 @@ class PatientService:
         """Registers a patient with a new 登録番号 and records PatientRegistered in the outbox."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         custom = await checked_values(self.session, "patient", data.custom)
-        registered_on = data.registered_on or date.today()
+        registered_on = data.registered_on or today()
         seq = await self.patients.next_sequence(registered_on.year)
         number = get_settings().registration_no_format.format(year=registered_on.year, seq=seq)
         fields = data.model_dump(exclude={"registered_on", "custom", *SECTIONS}) | {"custom": custom}

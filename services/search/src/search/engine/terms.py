@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from tbms_core.clock import today
 from tbms_core.jp.text import digits_only, normalize_input, search_key
 from tbms_core.jp.wareki import WarekiError, era_of, looks_like_era_year, parse_date, parse_year
 
@@ -65,7 +66,7 @@ def _birth_year(token: str) -> int | None:
             return parse_year(token)
         except WarekiError:
             return None
-    if (match := _YEAR.fullmatch(token)) and FIRST_BIRTH_YEAR <= int(match[1]) <= date.today().year:
+    if (match := _YEAR.fullmatch(token)) and FIRST_BIRTH_YEAR <= int(match[1]) <= today().year:
         return int(match[1])
     return None
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from tbms_core.auth import PrincipalDep
+from tbms_core.clock import today
 from tbms_core.db import SessionDep
 
 from search.deps import EngineDep
@@ -30,7 +30,7 @@ async def search(
 ) -> SearchPage:
     """Itemless search plus conditions: every word and every condition must match (AND), best first."""
     service = SearchService(session, principal, engine)
-    filters = conditions.filters(date.today())
+    filters = conditions.filters(today())
     return await service.search(q, filters=filters, facets=conditions.facets, limit=limit, offset=offset)
 
 

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field
-from tbms_core.jp.wareki import parse_date
+from pydantic import BaseModel, Field
+from tbms_core.jp.fields import OptionalDate
 
 from search.engine.base import DateRange, SearchFilters
 from search.query.schemas import RecordType
 
 MAX_AGE = 130
-
-
-def _date(value: object) -> object:
-    """和暦 (S45.3.1, 昭和45年3月1日) or 西暦, as staff type dates everywhere else; blank means no limit."""
-    if isinstance(value, str):
-        return parse_date(value) if value.strip() else None
-    return value
-
-
-FlexibleDate = Annotated[date | None, BeforeValidator(_date)]
 
 
 class SearchConditions(BaseModel):
@@ -32,12 +21,12 @@ class SearchConditions(BaseModel):
     district: list[str] = Field(default_factory=list, description="地区担当")
     nurse: list[str] = Field(default_factory=list, description="担当保健師")
     sex: list[str] = Field(default_factory=list, description="性別")
-    birth_from: FlexibleDate = None
-    birth_to: FlexibleDate = None
-    registered_from: FlexibleDate = None
-    registered_to: FlexibleDate = None
-    diagnosed_from: FlexibleDate = None
-    diagnosed_to: FlexibleDate = None
+    birth_from: OptionalDate = None
+    birth_to: OptionalDate = None
+    registered_from: OptionalDate = None
+    registered_to: OptionalDate = None
+    diagnosed_from: OptionalDate = None
+    diagnosed_to: OptionalDate = None
     age_min: int | None = Field(default=None, ge=0, le=MAX_AGE)
     age_max: int | None = Field(default=None, ge=0, le=MAX_AGE)
     facets: bool = Field(default=False, description="種別・状態・地区・性別ごとの件数も返す")

@@ -1,0 +1,48 @@
+"""The part every repository shares: add, get or refuse as not found, get a version the caller has seen."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tbms_core.db import Base, Versioned
+from tbms_core.errors import NotFound
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+class Repository(Generic[ModelT]):
+    """Reads and writes one model in the caller's unit of work; never commits."""
+
+    model: ClassVar[type[Any]]
+    not_found: ClassVar[type[NotFound]] = NotFound
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, item: ModelT) -> ModelT:
+        """Stores a new row and gives it its key."""
+        self.session.add(item)
+        await self.session.flush()
+        return item
+
+    async def find(self, key: uuid.UUID | int | str) -> ModelT | None:
+        """The row with this key, or None."""
+        return await self.session.get(self.model, key)
+
+    async def get(self, key: uuid.UUID | int | str) -> ModelT:
+        """The row with this key, or the repository's NotFound error (404 with its Japanese message)."""
+        item = await self.find(key)
+        if item is None:
+            raise self.not_found()
+        return item
+
+    async def get_version(self, key: uuid.UUID | int | str, version: int) -> ModelT:
+        """The row as the caller saw it: a newer stored version is refused with 409 (optimistic concurrency)."""
+        item = await self.get(key)
+        if not isinstance(item, Versioned):
+            raise TypeError(f"{type(item).__name__} has no version column")
+        item.check_version(version)
+        return item
