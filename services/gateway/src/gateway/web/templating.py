@@ -12,12 +12,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
+from tbms_core import clock
+from tbms_core.clock import JST
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
 from gateway.web.permissions import checker
 from gateway.web.sessions import Session
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 
 SEX_LABELS = {"male": "男性", "female": "女性"}
@@ -29,7 +30,7 @@ def _as_date(value: date | str | None) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.astimezone(TOKYO).date()
+        return value.astimezone(JST).date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -54,7 +55,7 @@ def _in_tokyo(value: datetime | str) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(TOKYO)
+    return moment.astimezone(JST)
 
 
 def jst(value: datetime | str | None) -> str:
@@ -78,7 +79,7 @@ def age(value: date | str | None, today: date | None = None) -> str:
     born = _as_date(value)
     if born is None:
         return ""
-    today = today or datetime.now(TOKYO).date()
+    today = today or clock.today()
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return f"{years}歳"
 

@@ -13,8 +13,6 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,14 +20,14 @@ from fastapi import FastAPI
 from gateway.app import build_gateway
 from gateway.main import ROUTERS
 from gateway.settings import Settings
+from tbms_core import clock
 from tbms_core.jp.wareki import format_wareki
 from tbms_testing import wait_for
 from tbms_testing.browser import form_action, hidden_value, keycloak_browser, log_in
-from tbms_tools.stack import StackError, ensure_up
+from tbms_testing.stack import StackUnavailable, ensure_stack
 
 GATEWAY = "http://127.0.0.1:8000"
 KEYCLOAK_ADMIN = "http://127.0.0.1:58080"
-TOKYO = ZoneInfo("Asia/Tokyo")
 NEEDED = {"identity": 8005, "patients": 8001}
 AREAS = ("patients", "contacts", "review", "forms", "stats", "documents", "masters", "users", "audit")
 
@@ -98,8 +96,8 @@ def healthy(port: int) -> bool:
 def stack() -> None:
     """identity and patients running as `make dev` starts them; the stack is started when they are not."""
     if not all(healthy(port) for port in NEEDED.values()):
-        with contextlib.suppress(StackError):  # a service these tests do not use may fail to start
-            ensure_up(infra_only=False)
+        with contextlib.suppress(StackUnavailable):  # a service these tests do not use may fail to start
+            ensure_stack()
     for name, port in NEEDED.items():
         assert healthy(port), f"{name} is not running: start the stack with `uv run tbms stack up`"
 
@@ -385,7 +383,7 @@ class TestWhatEachUserSees:
 @pytest.mark.req("R36")
 class TestLoginHistory:
     async def test_logins_are_found_by_user_result_period_in_wareki_and_address(self, admin: httpx.AsyncClient) -> None:
-        today = datetime.now(TOKYO).date()
+        today = clock.today()
         query = {"user": "admin1", "type": "LOGIN", "from": format_wareki(today, "short"), "to": today.isoformat()}
         html = (await admin.get("/admin/logins", params={**query, "ip": "127.0.0.0/8"})).text
         rows = text_of(html[html.index("<tbody>") : html.index("</tbody>")])

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
+from tbms_core import clock
 
 from gateway.forms import EntryForm, required_reason
 from gateway.pages.patients.entry_forms.card import EXCLUSION, REINSTATEMENT, SECTIONS, at_registration_fields
 from gateway.pages.patients.page import PatientPageDep
 from gateway.web.deps import PatientsDep
 from gateway.web.errors import PageNotFound
-from gateway.web.templating import TOKYO, render
+from gateway.web.templating import render
 
 router = APIRouter()
 
@@ -76,7 +76,7 @@ async def print_history(
         "history": history,
         "one_record": history[0].get("record_label", "") if record is not None and history else "",
         "record_filtered": record is not None,
-        "printed_at": datetime.now(TOKYO),
+        "printed_at": clock.now(),
         "title": f"修正履歴（{patient.get('name', '')}）",
     }
     return render(request, "patients/history_print.html", context)

@@ -6,12 +6,12 @@ import asyncio
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from tbms_core import clock
 
 from gateway.clients.base import SaveResult
 from gateway.clients.masters import MastersClient
@@ -21,12 +21,12 @@ from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
 from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
 from gateway.web.deps import MastersDep, PatientsDep
 from gateway.web.errors import PageNotFound
-from gateway.web.templating import TOKYO, render
+from gateway.web.templating import render
 
 
 async def definitions_today(patients: PatientsClient) -> list[dict[str, Any]]:
     """The configurable fields in use today (Asia/Tokyo), read fresh: an administrator may just have added one."""
-    return await patients.custom_field_definitions(datetime.now(TOKYO).date().isoformat())
+    return await patients.custom_field_definitions(clock.today().isoformat())
 
 
 async def load_patient_page(patients: PatientsClient, masters: MastersClient, patient_id: str) -> PatientPageData:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from tbms_core import clock
+
 from gateway.forms import DATE_HINT, EntryForm, Field
-from gateway.web.templating import TOKYO
 
 REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
 
@@ -134,7 +135,7 @@ def current(records: list[dict[str, Any]], open_field: str) -> dict[str, Any] | 
 
 def current_cover(records: list[dict[str, Any]], today: date | None = None) -> dict[str, Any] | None:
     """The 公費負担 in force today (approved, today within its period), else the newest application still open."""
-    today = today or datetime.now(TOKYO).date()
+    today = today or clock.today()
     for record in records:
         data = record.get("data") or {}
         start, end = data.get("valid_from"), data.get("valid_to")
