@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.wareki import format_wareki
@@ -83,7 +83,7 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TreatmentFields(_Input):
+class TreatmentUpdate(_Input):
     """The items of a treatment course; all optional so a correction can name only what changes."""
 
     regimen: str | None = None
@@ -112,13 +112,13 @@ class TreatmentFields(_Input):
         return _not_future(value)
 
     @model_validator(mode="after")
-    def _dates(self) -> TreatmentFields:
+    def _dates(self) -> TreatmentUpdate:
         _in_order(self.started_on, self.planned_end_on, "終了予定日が開始日より前になっています。")
         _in_order(self.started_on, self.ended_on, "終了日が開始日より前になっています。")
         return self
 
 
-class TreatmentCreate(TreatmentFields):
+class TreatmentCreate(TreatmentUpdate):
     """A new treatment course (or a corrected one as a whole): at least the regimen and the start date."""
 
     regimen: str
@@ -131,7 +131,7 @@ class TreatmentCreate(TreatmentFields):
         return self
 
 
-class HospitalisationFields(_Input):
+class HospitalisationUpdate(_Input):
     """The items of a hospital stay."""
 
     hospital: Text | None = Field(default=None, min_length=1, max_length=200)
@@ -146,19 +146,19 @@ class HospitalisationFields(_Input):
         return _not_future(value)
 
     @model_validator(mode="after")
-    def _dates(self) -> HospitalisationFields:
+    def _dates(self) -> HospitalisationUpdate:
         _in_order(self.admitted_on, self.discharged_on, "退院日が入院日より前になっています。")
         return self
 
 
-class HospitalisationCreate(HospitalisationFields):
+class HospitalisationCreate(HospitalisationUpdate):
     """A new hospital stay: at least the hospital and the admission date."""
 
     hospital: Text = Field(min_length=1, max_length=200)
     admitted_on: FlexibleDate
 
 
-class TransferFields(_Input):
+class TransferUpdate(_Input):
     """The items of a move into or out of the area."""
 
     direction: str | None = None
@@ -174,20 +174,20 @@ class TransferFields(_Input):
         return _known(DIRECTIONS, "転入・転出の別", value)
 
     @model_validator(mode="after")
-    def _dates(self) -> TransferFields:
+    def _dates(self) -> TransferUpdate:
         if self.card_sent_on and self.direction == "in":
             raise ValueError("登録票の送付日は転出のときだけ入力します。")
         return self
 
 
-class TransferCreate(TransferFields):
+class TransferCreate(TransferUpdate):
     """A new transfer: at least the direction and the date."""
 
     direction: str
     moved_on: FlexibleDate
 
 
-class ProgressNoteFields(_Input):
+class ProgressNoteUpdate(_Input):
     """The items of a progress note."""
 
     noted_on: FlexibleDate | None = None
@@ -205,7 +205,7 @@ class ProgressNoteFields(_Input):
         return _not_future(value)
 
 
-class ProgressNoteCreate(ProgressNoteFields):
+class ProgressNoteCreate(ProgressNoteUpdate):
     """A new progress note: date, kind and text."""
 
     noted_on: FlexibleDate
@@ -238,7 +238,7 @@ def _number(value: str | None, what: str, digits: int, basis: str = "") -> str:
     return value
 
 
-class PublicExpenseFields(_Input):
+class PublicExpenseUpdate(_Input):
     """The items of a 公費負担 (法37条・37条の2) application and its decision."""
 
     basis: str | None = None
@@ -303,7 +303,7 @@ class PublicExpenseFields(_Input):
         return value or ""
 
 
-class PublicExpenseCreate(PublicExpenseFields):
+class PublicExpenseCreate(PublicExpenseUpdate):
     """A new 公費負担 record: at least its basis; an approved one also its period of validity."""
 
     basis: str
@@ -321,11 +321,57 @@ class PublicExpenseCreate(PublicExpenseFields):
 
 
 class CareChange(BaseModel):
-    """A correction of a care record, based on the version the user saw."""
+    """A correction of a care record, based on the version the user saw.
+
+    The service checks `changes` against the kind's Update schema after the version, so a stale form is answered
+    409 first and each message names the item itself (`status`, not `changes.status`).
+    """
 
     version: int = Field(ge=1)
     changes: dict[str, Any]
     reason: Text = Field(default="", max_length=500)
+
+
+def _documented_as(update: type[BaseModel]) -> Any:
+    """`changes` as the mapping the service checks, shown in OpenAPI with the items of the kind's Update schema."""
+    return Annotated[dict[str, Any], WithJsonSchema(update.model_json_schema())]
+
+
+TreatmentChanges = _documented_as(TreatmentUpdate)
+HospitalisationChanges = _documented_as(HospitalisationUpdate)
+TransferChanges = _documented_as(TransferUpdate)
+ProgressNoteChanges = _documented_as(ProgressNoteUpdate)
+PublicExpenseChanges = _documented_as(PublicExpenseUpdate)
+
+
+class TreatmentChange(CareChange):
+    """A correction of a treatment course."""
+
+    changes: TreatmentChanges
+
+
+class HospitalisationChange(CareChange):
+    """A correction of a hospital stay."""
+
+    changes: HospitalisationChanges
+
+
+class TransferChange(CareChange):
+    """A correction of a move into or out of the area."""
+
+    changes: TransferChanges
+
+
+class ProgressNoteChange(CareChange):
+    """A correction of a progress note."""
+
+    changes: ProgressNoteChanges
+
+
+class PublicExpenseChange(CareChange):
+    """A correction of a 公費負担 record, e.g. its approval."""
+
+    changes: PublicExpenseChanges
 
 
 class CareRecordRead(BaseModel):
