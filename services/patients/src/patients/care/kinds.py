@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from patients.care import schemas
+from patients.care import codes, schemas
 from patients.care.repository import (
     CareRecordRepository,
     HospitalisationRepository,
@@ -45,7 +45,7 @@ class CareKind:
 
     def labels(self, data: dict[str, Any]) -> dict[str, str]:
         """Japanese labels of the coded items of a record."""
-        return {name: codes.get(str(data.get(name)), "") for name, codes in self.codes.items() if data.get(name)}
+        return {name: labels.get(str(data.get(name)), "") for name, labels in self.codes.items() if data.get(name)}
 
     def data(self, record: Any) -> dict[str, Any]:
         """A record's items as JSON values (a progress note also names its author)."""
@@ -74,7 +74,7 @@ TREATMENT = CareKind(
     schemas.TreatmentCreate,
     schemas.TreatmentUpdate,
     schemas.TreatmentChange,
-    {"regimen": schemas.REGIMENS, "outcome": schemas.OUTCOMES},
+    {"regimen": codes.REGIMENS, "outcome": codes.OUTCOMES},
 )
 HOSPITALISATION = CareKind(
     "hospitalisation",
@@ -94,7 +94,7 @@ TRANSFER = CareKind(
     schemas.TransferCreate,
     schemas.TransferUpdate,
     schemas.TransferChange,
-    {"direction": schemas.DIRECTIONS},
+    {"direction": codes.DIRECTIONS},
 )
 PROGRESS_NOTE = CareKind(
     "progress_note",
@@ -104,7 +104,7 @@ PROGRESS_NOTE = CareKind(
     schemas.ProgressNoteCreate,
     schemas.ProgressNoteUpdate,
     schemas.ProgressNoteChange,
-    {"kind": schemas.NOTE_KINDS},
+    {"kind": codes.NOTE_KINDS},
 )
 PUBLIC_EXPENSE = CareKind(
     "public_expense",
@@ -114,7 +114,7 @@ PUBLIC_EXPENSE = CareKind(
     schemas.PublicExpenseCreate,
     schemas.PublicExpenseUpdate,
     schemas.PublicExpenseChange,
-    {"basis": schemas.PUBLIC_EXPENSE_BASES, "status": schemas.PUBLIC_EXPENSE_STATUSES},
+    {"basis": codes.PUBLIC_EXPENSE_BASES, "status": codes.PUBLIC_EXPENSE_STATUSES},
 )
 KINDS = (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE, PUBLIC_EXPENSE)
 BY_PATH = {kind.path: kind for kind in KINDS}
