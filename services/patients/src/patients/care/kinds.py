@@ -1,4 +1,4 @@
-"""The kinds of care record and what differs between them: table, input schemas, labels, order."""
+"""The kinds of care record and what differs between them: URL, input schemas, table, labels."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
-from patients.care import schemas
-from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, Treatment
+from patients.care import codes, schemas
+from patients.care.repository import (
+    CareRecordRepository,
+    HospitalisationRepository,
+    ProgressNoteRepository,
+    PublicExpenseRepository,
+    TransferRepository,
+    TreatmentRepository,
+)
+from patients.care.schemas import CareChange, CareRecordRead
 
 
 @dataclass(frozen=True)
@@ -18,71 +27,94 @@ class CareKind:
     name: str  # record_type in the edit history and `kind` in events
     path: str  # URL segment under /patients/{id}/
     label: str
-    model: type[Any]
+    repository: type[CareRecordRepository[Any]]
     create: type[BaseModel]
-    fields: type[BaseModel]
-    order_by: str  # newest first by this date
+    update: type[BaseModel]
+    change: type[CareChange]
     codes: dict[str, dict[str, str]]
+
+    @property
+    def model(self) -> type[Any]:
+        """The table of this kind."""
+        return self.repository.model
 
     @property
     def editable(self) -> tuple[str, ...]:
         """The items a correction may change."""
-        return tuple(self.fields.model_fields)
+        return tuple(self.update.model_fields)
 
     def labels(self, data: dict[str, Any]) -> dict[str, str]:
         """Japanese labels of the coded items of a record."""
-        return {name: codes.get(str(data.get(name)), "") for name, codes in self.codes.items() if data.get(name)}
+        return {name: labels.get(str(data.get(name)), "") for name, labels in self.codes.items() if data.get(name)}
+
+    def data(self, record: Any) -> dict[str, Any]:
+        """A record's items as JSON values (a progress note also names its author)."""
+        names = (*self.editable, "author", "author_name") if self.name == "progress_note" else self.editable
+        return {name: to_jsonable_python(getattr(record, name)) for name in names}
+
+    def read(self, record: Any) -> CareRecordRead:
+        """A record as the API shows it: its items and the labels of the coded ones."""
+        data = self.data(record)
+        return CareRecordRead(
+            id=record.id,
+            patient_id=record.patient_id,
+            version=record.version,
+            updated_at=record.updated_at,
+            updated_by=record.updated_by,
+            data=data,
+            labels=self.labels(data),
+        )
 
 
 TREATMENT = CareKind(
     "treatment",
     "treatments",
     "治療",
-    Treatment,
+    TreatmentRepository,
     schemas.TreatmentCreate,
-    schemas.TreatmentFields,
-    "started_on",
-    {"regimen": schemas.REGIMENS, "outcome": schemas.OUTCOMES},
+    schemas.TreatmentUpdate,
+    schemas.TreatmentChange,
+    {"regimen": codes.REGIMENS, "outcome": codes.OUTCOMES},
 )
 HOSPITALISATION = CareKind(
     "hospitalisation",
     "hospitalisations",
     "入院",
-    Hospitalisation,
+    HospitalisationRepository,
     schemas.HospitalisationCreate,
-    schemas.HospitalisationFields,
-    "admitted_on",
+    schemas.HospitalisationUpdate,
+    schemas.HospitalisationChange,
     {},
 )
 TRANSFER = CareKind(
     "transfer",
     "transfers",
     "転入・転出",
-    Transfer,
+    TransferRepository,
     schemas.TransferCreate,
-    schemas.TransferFields,
-    "moved_on",
-    {"direction": schemas.DIRECTIONS},
+    schemas.TransferUpdate,
+    schemas.TransferChange,
+    {"direction": codes.DIRECTIONS},
 )
 PROGRESS_NOTE = CareKind(
     "progress_note",
     "notes",
     "経過記録",
-    ProgressNote,
+    ProgressNoteRepository,
     schemas.ProgressNoteCreate,
-    schemas.ProgressNoteFields,
-    "noted_on",
-    {"kind": schemas.NOTE_KINDS},
+    schemas.ProgressNoteUpdate,
+    schemas.ProgressNoteChange,
+    {"kind": codes.NOTE_KINDS},
 )
 PUBLIC_EXPENSE = CareKind(
     "public_expense",
     "public-expenses",
     "公費負担",
-    PublicExpense,
+    PublicExpenseRepository,
     schemas.PublicExpenseCreate,
-    schemas.PublicExpenseFields,
-    "applied_on",
-    {"basis": schemas.PUBLIC_EXPENSE_BASES, "status": schemas.PUBLIC_EXPENSE_STATUSES},
+    schemas.PublicExpenseUpdate,
+    schemas.PublicExpenseChange,
+    {"basis": codes.PUBLIC_EXPENSE_BASES, "status": codes.PUBLIC_EXPENSE_STATUSES},
 )
 KINDS = (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE, PUBLIC_EXPENSE)
 BY_PATH = {kind.path: kind for kind in KINDS}

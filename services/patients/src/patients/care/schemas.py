@@ -1,65 +1,29 @@
-"""What the care-record APIs accept and return: treatments, hospitalisations, transfers, notes, 公費負担."""
+"""What the care-record APIs accept and return: treatments, hospitalisations, transfers, notes, 公費負担.
+
+The code lists live in care/codes.py and are re-exported here for the modules that read them with the schemas.
+"""
 
 from __future__ import annotations
 
 import calendar
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.wareki import format_wareki
 
+from patients.care.codes import (
+    DIRECTIONS,
+    NOTE_KINDS,
+    OUTCOMES,
+    PUBLIC_EXPENSE_BASES,
+    PUBLIC_EXPENSE_STATUSES,
+    REGIMENS,
+)
 from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
-
-# Standard regimens (結核医療の基準): H=INH R=RFP E=EB Z=PZA S=SM; LTBI regimens last.
-REGIMENS = {
-    "2HREZ/4HR": "2HREZ/4HR（標準治療A法）",
-    "2HRE/7HR": "2HRE/7HR（PZAを使えない場合・B法）",
-    "2HREZ/7HR": "2HREZ/7HR（延長）",
-    "2HRS/7HR": "2HRS/7HR",
-    "6HR": "6HR",
-    "9HR": "9HR",
-    "MDR": "多剤耐性結核の治療",
-    "6H": "6H（LTBI）",
-    "9H": "9H（LTBI）",
-    "4R": "4R（LTBI）",
-    "3-4HR": "3〜4HR（LTBI）",
-    "other": "その他（備考に記入）",
-}
-# Cohort outcomes as the 結核登録者情報システム judges them.
-OUTCOMES = {
-    "cured": "治癒",
-    "completed": "治療完了",
-    "failed": "治療失敗",
-    "died_tb": "死亡（結核死）",
-    "died_other": "死亡（結核以外）",
-    "lost": "脱落・中断",
-    "transferred": "転出",
-    "ongoing_12m": "12か月を超える治療",
-    "not_evaluated": "判定不能",
-}
-DIRECTIONS = {"in": "転入", "out": "転出"}
-NOTE_KINDS = {
-    "visit": "家庭訪問",
-    "interview": "面接",
-    "phone": "電話",
-    "dots": "服薬支援（DOTS）",
-    "hospital": "医療機関との連絡",
-    "conference": "会議・カンファレンス",
-    "other": "その他",
-}
-# 公費負担: 法37条 (勧告入院) or 法37条の2 (一般医療), and where its application stands.
-PUBLIC_EXPENSE_BASES = {"37": "37条（入院勧告）", "37-2": "37条の2（一般医療）"}
-PUBLIC_EXPENSE_STATUSES = {
-    "applied": "申請中",
-    "approved": "承認",
-    "rejected": "不承認",
-    "withdrawn": "取下げ",
-    "ended": "終了",
-}
 
 
 def _known(values: dict[str, str], what: str, value: str | None) -> str | None:
@@ -83,7 +47,7 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TreatmentFields(_Input):
+class TreatmentUpdate(_Input):
     """The items of a treatment course; all optional so a correction can name only what changes."""
 
     regimen: str | None = None
@@ -112,13 +76,13 @@ class TreatmentFields(_Input):
         return _not_future(value)
 
     @model_validator(mode="after")
-    def _dates(self) -> TreatmentFields:
+    def _dates(self) -> TreatmentUpdate:
         _in_order(self.started_on, self.planned_end_on, "終了予定日が開始日より前になっています。")
         _in_order(self.started_on, self.ended_on, "終了日が開始日より前になっています。")
         return self
 
 
-class TreatmentCreate(TreatmentFields):
+class TreatmentCreate(TreatmentUpdate):
     """A new treatment course (or a corrected one as a whole): at least the regimen and the start date."""
 
     regimen: str
@@ -131,7 +95,7 @@ class TreatmentCreate(TreatmentFields):
         return self
 
 
-class HospitalisationFields(_Input):
+class HospitalisationUpdate(_Input):
     """The items of a hospital stay."""
 
     hospital: Text | None = Field(default=None, min_length=1, max_length=200)
@@ -146,19 +110,19 @@ class HospitalisationFields(_Input):
         return _not_future(value)
 
     @model_validator(mode="after")
-    def _dates(self) -> HospitalisationFields:
+    def _dates(self) -> HospitalisationUpdate:
         _in_order(self.admitted_on, self.discharged_on, "退院日が入院日より前になっています。")
         return self
 
 
-class HospitalisationCreate(HospitalisationFields):
+class HospitalisationCreate(HospitalisationUpdate):
     """A new hospital stay: at least the hospital and the admission date."""
 
     hospital: Text = Field(min_length=1, max_length=200)
     admitted_on: FlexibleDate
 
 
-class TransferFields(_Input):
+class TransferUpdate(_Input):
     """The items of a move into or out of the area."""
 
     direction: str | None = None
@@ -174,20 +138,20 @@ class TransferFields(_Input):
         return _known(DIRECTIONS, "転入・転出の別", value)
 
     @model_validator(mode="after")
-    def _dates(self) -> TransferFields:
+    def _dates(self) -> TransferUpdate:
         if self.card_sent_on and self.direction == "in":
             raise ValueError("登録票の送付日は転出のときだけ入力します。")
         return self
 
 
-class TransferCreate(TransferFields):
+class TransferCreate(TransferUpdate):
     """A new transfer: at least the direction and the date."""
 
     direction: str
     moved_on: FlexibleDate
 
 
-class ProgressNoteFields(_Input):
+class ProgressNoteUpdate(_Input):
     """The items of a progress note."""
 
     noted_on: FlexibleDate | None = None
@@ -205,7 +169,7 @@ class ProgressNoteFields(_Input):
         return _not_future(value)
 
 
-class ProgressNoteCreate(ProgressNoteFields):
+class ProgressNoteCreate(ProgressNoteUpdate):
     """A new progress note: date, kind and text."""
 
     noted_on: FlexibleDate
@@ -238,7 +202,7 @@ def _number(value: str | None, what: str, digits: int, basis: str = "") -> str:
     return value
 
 
-class PublicExpenseFields(_Input):
+class PublicExpenseUpdate(_Input):
     """The items of a 公費負担 (法37条・37条の2) application and its decision."""
 
     basis: str | None = None
@@ -303,7 +267,7 @@ class PublicExpenseFields(_Input):
         return value or ""
 
 
-class PublicExpenseCreate(PublicExpenseFields):
+class PublicExpenseCreate(PublicExpenseUpdate):
     """A new 公費負担 record: at least its basis; an approved one also its period of validity."""
 
     basis: str
@@ -321,11 +285,57 @@ class PublicExpenseCreate(PublicExpenseFields):
 
 
 class CareChange(BaseModel):
-    """A correction of a care record, based on the version the user saw."""
+    """A correction of a care record, based on the version the user saw.
+
+    The service checks `changes` against the kind's Update schema after the version, so a stale form is answered
+    409 first and each message names the item itself (`status`, not `changes.status`).
+    """
 
     version: int = Field(ge=1)
     changes: dict[str, Any]
     reason: Text = Field(default="", max_length=500)
+
+
+def _documented_as(update: type[BaseModel]) -> Any:
+    """`changes` as the mapping the service checks, shown in OpenAPI with the items of the kind's Update schema."""
+    return Annotated[dict[str, Any], WithJsonSchema(update.model_json_schema())]
+
+
+TreatmentChanges = _documented_as(TreatmentUpdate)
+HospitalisationChanges = _documented_as(HospitalisationUpdate)
+TransferChanges = _documented_as(TransferUpdate)
+ProgressNoteChanges = _documented_as(ProgressNoteUpdate)
+PublicExpenseChanges = _documented_as(PublicExpenseUpdate)
+
+
+class TreatmentChange(CareChange):
+    """A correction of a treatment course."""
+
+    changes: TreatmentChanges
+
+
+class HospitalisationChange(CareChange):
+    """A correction of a hospital stay."""
+
+    changes: HospitalisationChanges
+
+
+class TransferChange(CareChange):
+    """A correction of a move into or out of the area."""
+
+    changes: TransferChanges
+
+
+class ProgressNoteChange(CareChange):
+    """A correction of a progress note."""
+
+    changes: ProgressNoteChanges
+
+
+class PublicExpenseChange(CareChange):
+    """A correction of a 公費負担 record, e.g. its approval."""
+
+    changes: PublicExpenseChanges
 
 
 class CareRecordRead(BaseModel):

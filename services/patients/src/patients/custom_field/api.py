@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from tbms_core.auth import PrincipalDep
-from tbms_core.db import SessionDep
 
 from patients.custom_field.schemas import (
     FieldDefinitionChange,
     FieldDefinitionCreate,
     FieldDefinitionDeactivation,
+    FieldDefinitionFilter,
     FieldDefinitionPage,
     FieldDefinitionRead,
-    Target,
 )
-from patients.custom_field.service import FieldDefinitionService
+from patients.deps import FieldDefinitionServiceDep
 from patients.history.schemas import HistoryRead
 
 router = APIRouter(prefix="/custom-fields", tags=["項目定義"])
@@ -25,51 +23,42 @@ router = APIRouter(prefix="/custom-fields", tags=["項目定義"])
 
 @router.get("")
 async def list_custom_fields(
-    session: SessionDep,
-    principal: PrincipalDep,
-    target: Target | None = None,
-    active_on: date | None = Query(None, description="only fields in use on this day, as a form shows them"),
+    criteria: Annotated[FieldDefinitionFilter, Query()], fields: FieldDefinitionServiceDep
 ) -> FieldDefinitionPage:
     """Field definitions in form order."""
-    items = await FieldDefinitionService(session, principal).listing(target, active_on=active_on)
+    items = await fields.listing(criteria)
     return FieldDefinitionPage(items=[FieldDefinitionRead.model_validate(d) for d in items])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-async def define_custom_field(
-    data: FieldDefinitionCreate, session: SessionDep, principal: PrincipalDep
-) -> FieldDefinitionRead:
+async def define_custom_field(data: FieldDefinitionCreate, fields: FieldDefinitionServiceDep) -> FieldDefinitionRead:
     """Adds a field to patient, test-result or treatment records."""
-    return FieldDefinitionRead.model_validate(await FieldDefinitionService(session, principal).define(data))
+    return FieldDefinitionRead.model_validate(await fields.define(data))
 
 
 @router.get("/{definition_id}")
-async def view_custom_field(
-    definition_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> FieldDefinitionRead:
+async def view_custom_field(definition_id: uuid.UUID, fields: FieldDefinitionServiceDep) -> FieldDefinitionRead:
     """One field definition."""
-    return FieldDefinitionRead.model_validate(await FieldDefinitionService(session, principal).view(definition_id))
+    return FieldDefinitionRead.model_validate(await fields.view(definition_id))
 
 
 @router.patch("/{definition_id}")
 async def change_custom_field(
-    definition_id: uuid.UUID, data: FieldDefinitionChange, session: SessionDep, principal: PrincipalDep
+    definition_id: uuid.UUID, data: FieldDefinitionChange, fields: FieldDefinitionServiceDep
 ) -> FieldDefinitionRead:
     """Changes a definition; 409 when somebody saved first."""
-    definition = await FieldDefinitionService(session, principal).change(definition_id, data)
-    return FieldDefinitionRead.model_validate(definition)
+    return FieldDefinitionRead.model_validate(await fields.change(definition_id, data))
 
 
 @router.post("/{definition_id}/deactivate")
 async def deactivate_custom_field(
-    definition_id: uuid.UUID, data: FieldDefinitionDeactivation, session: SessionDep, principal: PrincipalDep
+    definition_id: uuid.UUID, data: FieldDefinitionDeactivation, fields: FieldDefinitionServiceDep
 ) -> FieldDefinitionRead:
     """Stops using a field from a day on (default today); stored values are kept."""
-    definition = await FieldDefinitionService(session, principal).deactivate(definition_id, data)
-    return FieldDefinitionRead.model_validate(definition)
+    return FieldDefinitionRead.model_validate(await fields.deactivate(definition_id, data))
 
 
 @router.get("/{definition_id}/history")
-async def custom_field_history(definition_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> HistoryRead:
+async def custom_field_history(definition_id: uuid.UUID, fields: FieldDefinitionServiceDep) -> HistoryRead:
     """The definition's change history, newest first."""
-    return HistoryRead(items=await FieldDefinitionService(session, principal).history(definition_id))
+    return HistoryRead(items=await fields.history(definition_id))

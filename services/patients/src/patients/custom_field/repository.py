@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.repository import Repository
 
 from patients.custom_field.errors import FieldDefinitionNotFound
 from patients.custom_field.models import FieldDefinition
 
 
-class FieldDefinitionRepository:
+class FieldDefinitionRepository(Repository[FieldDefinition]):
     """Reads and writes field definitions in the caller's unit of work."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    model = FieldDefinition
+    not_found = FieldDefinitionNotFound
 
     async def add(self, definition: FieldDefinition) -> FieldDefinition:
-        """Stores a new definition."""
-        self.session.add(definition)
-        await self.session.flush()
+        """Stores a new definition and reads back what the database set (its times)."""
+        await super().add(definition)
         await self.session.refresh(definition)
-        return definition
-
-    async def get(self, definition_id: uuid.UUID) -> FieldDefinition:
-        """The definition, or FieldDefinitionNotFound."""
-        definition = await self.session.get(FieldDefinition, definition_id)
-        if definition is None:
-            raise FieldDefinitionNotFound()
         return definition
 
     async def key_taken(self, target: str, key: str) -> bool:

@@ -14,7 +14,7 @@ from tbms_core.jp.fields import FlexibleDate, Text
 from patients.custom_field.values import is_active
 
 
-class Target(StrEnum):
+class FieldTarget(StrEnum):
     """The kind of record a field is added to."""
 
     PATIENT = "patient"  # 基本情報
@@ -41,18 +41,25 @@ TYPE_LABELS = {
     FieldType.MULTI_CHOICE: "選択（複数）",
     FieldType.YES_NO: "はい／いいえ",
 }
-TARGET_LABELS = {Target.PATIENT: "基本情報", Target.LAB_RESULT: "菌検査", Target.TREATMENT: "治療"}
+TARGET_LABELS = {FieldTarget.PATIENT: "基本情報", FieldTarget.LAB_RESULT: "菌検査", FieldTarget.TREATMENT: "治療"}
 WITH_CHOICES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
 
 
-class Choice(BaseModel):
-    """One choice: the stored value and the label staff see."""
+class ChoiceCreate(BaseModel):
+    """One choice as an administrator enters it: the stored value and the label staff see."""
 
     value: Text = Field(min_length=1, max_length=50)
     label: Text = Field(min_length=1, max_length=100)
 
 
-def _unique_choices(choices: list[Choice] | None) -> list[Choice] | None:
+class ChoiceRead(BaseModel):
+    """One choice of a field as forms show it."""
+
+    value: str
+    label: str
+
+
+def _unique_choices(choices: list[ChoiceCreate] | None) -> list[ChoiceCreate] | None:
     if choices is not None and len({c.value for c in choices}) != len(choices):
         raise ValueError("選択肢の値が重複しています。")
     return choices
@@ -70,11 +77,11 @@ class _Period(BaseModel):
 class FieldDefinitionCreate(_Period):
     """A new field: its key is fixed for good, everything else can be changed later."""
 
-    target: Target
+    target: FieldTarget
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)
     label: Text = Field(min_length=1, max_length=100)
     type: FieldType
-    choices: list[Choice] = Field(default_factory=list)
+    choices: list[ChoiceCreate] = Field(default_factory=list)
     required: bool = False
     help_text: Text = Field(default="", max_length=1000)
     sort_order: int = Field(default=0, ge=0, le=100_000)
@@ -106,7 +113,7 @@ class FieldDefinitionUpdate(_Period):
     """
 
     label: Text | None = Field(default=None, min_length=1, max_length=100)
-    choices: list[Choice] | None = None
+    choices: list[ChoiceCreate] | None = None
     required: bool | None = None
     help_text: Text | None = Field(default=None, max_length=1000)
     sort_order: int | None = Field(default=None, ge=0, le=100_000)
@@ -139,6 +146,13 @@ class FieldDefinitionDeactivation(BaseModel):
     reason: Text = Field(default="", max_length=500)
 
 
+class FieldDefinitionFilter(BaseModel):
+    """Which definitions a list shows, read from the query string; both conditions are optional."""
+
+    target: FieldTarget | None = None
+    active_on: date | None = Field(default=None, description="only fields in use on this day, as a form shows them")
+
+
 class FieldDefinitionRead(BaseModel):
     """A definition as forms and the administration page use it."""
 
@@ -146,11 +160,11 @@ class FieldDefinitionRead(BaseModel):
 
     id: uuid.UUID
     version: int
-    target: Target
+    target: FieldTarget
     key: str
     label: str
     type: FieldType
-    choices: list[Choice]
+    choices: list[ChoiceRead]
     required: bool
     help_text: str
     sort_order: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -25,10 +25,11 @@ from patients.custom_field.schemas import (
     FieldDefinitionChange,
     FieldDefinitionCreate,
     FieldDefinitionDeactivation,
+    FieldDefinitionFilter,
     FieldDefinitionUpdate,
 )
-from patients.history import service as history
 from patients.history.schemas import HistoryEntryRead
+from patients.history.service import Changes, HistoryService, diff
 
 SERVICE = "patients"
 NULLABLE = frozenset({"active_from", "active_to"})
@@ -57,6 +58,7 @@ class FieldDefinitionService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self.definitions = FieldDefinitionRepository(session)
+        self.edit_history = HistoryService(session, principal)
 
     async def define(self, data: FieldDefinitionCreate) -> FieldDefinition:
         """Adds a field to a kind of record; audited and kept in the definition's history."""
@@ -92,10 +94,10 @@ class FieldDefinitionService:
         update = FieldDefinitionUpdate.model_construct(active_to=last_day)
         return await self._apply(definition, update, reason=data.reason or "使用停止", check_period=False)
 
-    async def listing(self, target: str | None, *, active_on: date | None) -> list[FieldDefinition]:
+    async def listing(self, criteria: FieldDefinitionFilter) -> list[FieldDefinition]:
         """Definitions in form order; only those in use on `active_on` when given (what a form shows)."""
         self.principal.require(Area.PATIENTS, Access.READ)
-        return await self.definitions.of_target(target, active_on=active_on)
+        return await self.definitions.of_target(criteria.target, active_on=criteria.active_on)
 
     async def view(self, definition_id: uuid.UUID) -> FieldDefinition:
         """One definition."""
@@ -106,7 +108,7 @@ class FieldDefinitionService:
         """Who added and changed the definition, what and why, newest first."""
         self.principal.require(Area.MASTERS, Access.READ)
         definition = await self.definitions.get(definition_id)
-        return await history.timeline(self.session, definition.id)
+        return await self.edit_history.timeline(definition.id)
 
     async def _apply(
         self,
@@ -124,12 +126,10 @@ class FieldDefinitionService:
         if period_set and start and end and end < start:
             raise PeriodReversed()
         before = _history_view({name: getattr(definition, name) for name in HISTORY_FIELDS})
-        changes = history.diff(before, {**before, **_history_view(values)})
+        changes = diff(before, {**before, **_history_view(values)})
         if not changes:
             return definition
-        await history.save_change(
-            self.session,
-            self.principal,
+        await self.edit_history.save_change(
             definition,
             assignments=values,
             record_type=RECORD_TYPE,
@@ -148,10 +148,8 @@ class FieldDefinitionService:
         if definition.type not in WITH_CHOICES and choices:
             raise ChoicesDoNotFitType("選択肢は選択形式の項目にだけ設定できます。")
 
-    async def _keep(self, definition: FieldDefinition, changes: history.Changes, *, reason: str | None) -> None:
-        await history.record_change(
-            self.session,
-            self.principal,
+    async def _keep(self, definition: FieldDefinition, changes: Changes, *, reason: str | None) -> None:
+        await self.edit_history.record_change(
             record_type=RECORD_TYPE,
             record_id=definition.id,
             person_id=definition.id,

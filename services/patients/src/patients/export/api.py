@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from tbms_core.auth import PrincipalDep
 from tbms_core.csv_export import csv_response
-from tbms_core.db import SessionDep
 
+from patients.deps import ExportServiceDep
 from patients.export.schemas import ExportFilter
-from patients.export.service import ExportService
 
 # Registered before the patient router: `/patients/export` would otherwise be read as `/patients/{patient_id}`.
 router = APIRouter(prefix="/patients", tags=["出力"])
@@ -21,9 +19,7 @@ router = APIRouter(prefix="/patients", tags=["出力"])
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) のCSV"}},
 )
-async def export_csv(
-    criteria: Annotated[ExportFilter, Query()], session: SessionDep, principal: PrincipalDep
-) -> Response:
+async def export_csv(criteria: Annotated[ExportFilter, Query()], exports: ExportServiceDep) -> Response:
     """Patients, test results or treatments as CSV for Excel, configurable fields as extra columns."""
-    export = await ExportService(session, principal).export(criteria)
+    export = await exports.export(criteria)
     return csv_response(export.filename, export.header, export.rows)

@@ -9,7 +9,7 @@ from typing import Any
 
 from tbms_contracts.card_codes import DISEASE_FORMS
 
-from patients.care.schemas import OUTCOMES, REGIMENS
+from patients.care.codes import OUTCOMES, REGIMENS
 from patients.custom_field.models import FieldDefinition
 from patients.custom_field.values import display, is_empty
 from patients.history.labels import VALUE_LABELS

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 
-class FieldChange(BaseModel):
+class FieldChangeRead(BaseModel):
     """One field of one saved change."""
 
     field: str
@@ -28,7 +28,7 @@ class HistoryEntryRead(BaseModel):
     changed_by: str
     changed_by_name: str
     reason: str | None
-    changes: list[FieldChange]
+    changes: list[FieldChangeRead]
 
 
 class HistoryRead(BaseModel):

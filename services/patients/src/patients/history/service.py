@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
 from tbms_core.db import flush_versioned
@@ -15,7 +14,8 @@ from patients.custom_field.labels import CustomFieldLabels
 from patients.custom_field.repository import FieldDefinitionRepository
 from patients.history.labels import RECORD_LABELS, field_label, format_value
 from patients.history.models import RecordVersion
-from patients.history.schemas import FieldChange, HistoryEntryRead
+from patients.history.repository import RecordVersionRepository
+from patients.history.schemas import FieldChangeRead, HistoryEntryRead
 
 Changes = dict[str, list[Any]]
 
@@ -37,71 +37,67 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
     return {key: [old.get(key), new.get(key)] for key in sorted(old | new) if old.get(key) != new.get(key)}
 
 
-async def save_change(
-    session: AsyncSession,
-    principal: Principal,
-    record: Any,
-    *,
-    assignments: Mapping[str, Any],
-    record_type: str,
-    person_id: uuid.UUID,
-    changes: Changes,
-    reason: str | None,
-) -> None:
-    """Applies a correction to a versioned record (409 when somebody saved first) and keeps its version row."""
-    for name, value in assignments.items():
-        setattr(record, name, value)
-    record.updated_by = principal.user_id
-    await flush_versioned(session)
-    await session.refresh(record)
-    await record_change(
-        session,
-        principal,
-        record_type=record_type,
-        record_id=record.id,
-        person_id=person_id,
-        version=record.version,
-        changes=changes,
-        reason=reason,
-    )
+class HistoryService:
+    """Keeps who changed what, from what to what and why, in the caller's transaction; reads it back as a timeline."""
 
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.versions = RecordVersionRepository(session)
 
-async def record_change(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    record_type: str,
-    record_id: uuid.UUID,
-    person_id: uuid.UUID,
-    version: int,
-    changes: Changes,
-    reason: str | None,
-) -> None:
-    """Stores one version row in the caller's transaction."""
-    session.add(
-        RecordVersion(
+    async def save_change(
+        self,
+        record: Any,
+        *,
+        assignments: Mapping[str, Any],
+        record_type: str,
+        person_id: uuid.UUID,
+        changes: Changes,
+        reason: str | None,
+    ) -> None:
+        """Applies a correction to a versioned record (409 when somebody saved first) and keeps its version row."""
+        for name, value in assignments.items():
+            setattr(record, name, value)
+        record.updated_by = self.principal.user_id
+        await flush_versioned(self.session)
+        await self.session.refresh(record)
+        await self.record_change(
             record_type=record_type,
-            record_id=record_id,
+            record_id=record.id,
             person_id=person_id,
-            version=version,
-            changed_by=principal.user_id,
-            changed_by_name=principal.display_name or principal.username,
-            reason=reason or None,
+            version=record.version,
             changes=changes,
+            reason=reason,
         )
-    )
-    await session.flush()
 
+    async def record_change(
+        self,
+        *,
+        record_type: str,
+        record_id: uuid.UUID,
+        person_id: uuid.UUID,
+        version: int,
+        changes: Changes,
+        reason: str | None,
+    ) -> None:
+        """Stores one version row in the caller's transaction."""
+        await self.versions.add(
+            RecordVersion(
+                record_type=record_type,
+                record_id=record_id,
+                person_id=person_id,
+                version=version,
+                changed_by=self.principal.user_id,
+                changed_by_name=self.principal.display_name or self.principal.username,
+                reason=reason or None,
+                changes=changes,
+            )
+        )
 
-async def timeline(session: AsyncSession, person_id: uuid.UUID) -> list[HistoryEntryRead]:
-    """Every saved change about a person, newest first, with labels and formatted values."""
-    rows = await session.scalars(
-        select(RecordVersion)
-        .where(RecordVersion.person_id == person_id)
-        .order_by(RecordVersion.changed_at.desc(), RecordVersion.version.desc())
-    )
-    custom = CustomFieldLabels(await FieldDefinitionRepository(session).of_target())
-    return [_entry(row, custom) for row in rows]
+    async def timeline(self, person_id: uuid.UUID) -> list[HistoryEntryRead]:
+        """Every saved change about a person, newest first, with labels and formatted values."""
+        rows = await self.versions.of_person(person_id)
+        custom = CustomFieldLabels(await FieldDefinitionRepository(self.session).of_target())
+        return [_entry(row, custom) for row in rows]
 
 
 def _entry(row: RecordVersion, custom: CustomFieldLabels) -> HistoryEntryRead:
@@ -119,9 +115,9 @@ def _entry(row: RecordVersion, custom: CustomFieldLabels) -> HistoryEntryRead:
     )
 
 
-def _change(record_type: str, name: str, old: Any, new: Any, custom: CustomFieldLabels) -> FieldChange:
+def _change(record_type: str, name: str, old: Any, new: Any, custom: CustomFieldLabels) -> FieldChangeRead:
     """One changed field; configurable fields (`custom.<key>`) and definitions are named by their own labels."""
     label = custom.label(record_type, name) or field_label(name, record_type)
     old_text = custom.value(record_type, name, old) or format_value(name, old)
     new_text = custom.value(record_type, name, new) or format_value(name, new)
-    return FieldChange(field=name, label=label, old=old_text, new=new_text)
+    return FieldChangeRead(field=name, label=label, old=old_text, new=new_text)

@@ -17,7 +17,7 @@ from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
 from patients.custom_field.service import checked_values
-from patients.history import service as history
+from patients.history.service import HistoryService, diff
 from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
 from patients.lab_result.models import LabResult
 from patients.lab_result.repository import LabResultRepository
@@ -64,6 +64,7 @@ class LabResultService:
         self.session, self.principal = session, principal
         self.results = LabResultRepository(session)
         self.patients = PatientRepository(session)
+        self.edit_history = HistoryService(session, principal)
 
     async def record(self, patient_id: uuid.UUID, data: LabResultCreate) -> LabResult:
         """Records a result for a patient and publishes LabResultRecorded."""
@@ -82,7 +83,7 @@ class LabResultService:
     async def correct(self, patient_id: uuid.UUID, result_id: uuid.UUID, data: LabResultChange) -> LabResult:
         """Saves a correction if nobody saved since the user's version; keeps the old values in the history."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
-        result = await self.results.get(patient_id, result_id)
+        result = await self.results.get_of_patient(patient_id, result_id)
         result.check_version(data.version)
         values = data.changes.model_dump(exclude_unset=True, exclude_none=True)
         if "details" in values:
@@ -92,12 +93,10 @@ class LabResultService:
                 self.session, "lab_result", data.changes.custom, existing=result.custom
             )
         before = {name: to_jsonable_python(getattr(result, name)) for name in (*EDITABLE, "mdr")}
-        changes = history.diff(before, to_jsonable_python({**before, **values}))
+        changes = diff(before, to_jsonable_python({**before, **values}))
         if not changes:
             return result
-        await history.save_change(
-            self.session,
-            self.principal,
+        await self.edit_history.save_change(
             result,
             assignments=values,
             record_type="lab_result",

@@ -10,88 +10,70 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 
-from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 
-from patients.care.kinds import KINDS
-from patients.care.models import Treatment
+from patients.care.kinds import KINDS, TREATMENT
 from patients.care.schemas import CareRecordRead
-from patients.care.service import read_model
-from patients.history import service as history
-from patients.history.schemas import HistoryEntryRead
+from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.lab_result.schemas import LabResultRead
 from patients.patient.alerts import open_alerts
+from patients.patient.derived import current_code_of, patient_read
 from patients.patient.repository import PatientRepository
-from patients.patient.schemas import PatientRead
-from patients.patient.service import SERVICE, current_code_of, with_derived
+from patients.patient.schemas import AlertRead, PatientRecordRead
+
+SERVICE = "patients"
 
 
-class AlertRead(BaseModel):
-    """An open alert of the patient header: something staff should act on, and the section to do it in."""
+class PatientRecordService:
+    """What the patient page reads: everything about one patient at once."""
 
-    code: str
-    level: str
-    message: str
-    section: str
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.patients = PatientRepository(session)
+        self.lab_results = LabResultRepository(session)
+        self.edit_history = HistoryService(session, principal)
 
-
-class PatientRecord(BaseModel):
-    """A patient with the edit history, the test results, every kind of care record and the open alerts."""
-
-    patient: PatientRead
-    history: list[HistoryEntryRead]
-    lab_results: list[LabResultRead]
-    care: dict[str, list[CareRecordRead]]  # by URL segment: treatments, hospitalisations, …
-    alerts: list[AlertRead]
-
-
-async def patient_record(session: AsyncSession, principal: Principal, patient_id: uuid.UUID) -> PatientRecord:
-    """Reads everything about one patient (audited as one read of the record)."""
-    principal.require(Area.PATIENTS, Access.READ)
-    patient = await PatientRepository(session).get(patient_id)
-    results = await LabResultRepository(session).of_patient(patient.id)
-    care: dict[str, list[CareRecordRead]] = {}
-    treatments: list[Treatment] = []
-    for kind in KINDS:
-        model = kind.model
-        rows = list(
-            await session.scalars(
-                select(model)
-                .where(model.patient_id == patient.id)
-                .order_by(getattr(model, kind.order_by).desc(), model.created_at.desc())
-            )
+    async def read(self, patient_id: uuid.UUID) -> PatientRecordRead:
+        """Reads everything about one patient (audited as one read of the record)."""
+        self.principal.require(Area.PATIENTS, Access.READ)
+        patient = await self.patients.get(patient_id)
+        results = await self.lab_results.of_patient(patient.id)
+        rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}
+        care = {kind.path: [kind.read(row) for row in rows[kind.path]] for kind in KINDS}
+        code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
+        shown = patient_read(patient, code)
+        lab_results = [LabResultRead.model_validate(r) for r in results]
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="patient_record",
+            record_id=patient.id,
+            person_id=patient.id,
         )
-        if model is Treatment:
-            treatments = rows
-        care[kind.path] = [read_model(kind, row) for row in rows]
-    code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], treatments)
-    shown = with_derived(patient, code)
-    lab_results = [LabResultRead.model_validate(r) for r in results]
+        return PatientRecordRead(
+            patient=shown,
+            history=await self.edit_history.timeline(patient.id),
+            lab_results=lab_results,
+            care=care,
+            alerts=_alerts(shown.model_dump(mode="json"), lab_results, care),
+        )
+
+
+def _alerts(
+    patient: dict[str, object], lab_results: list[LabResultRead], care: dict[str, list[CareRecordRead]]
+) -> list[AlertRead]:
+    """The open alerts of the record as the API returns it, judged on Japan's today."""
     alerts = open_alerts(
-        shown.model_dump(mode="json"),
+        patient,
         [r.model_dump(mode="json") for r in lab_results],
         {path: [r.model_dump(mode="json") for r in records] for path, records in care.items()},
         today(),
     )
-    await audit.record(
-        session,
-        principal,
-        SERVICE,
-        Operation.READ,
-        record_type="patient_record",
-        record_id=patient.id,
-        person_id=patient.id,
-    )
-    return PatientRecord(
-        patient=shown,
-        history=await history.timeline(session, patient.id),
-        lab_results=lab_results,
-        care=care,
-        alerts=[AlertRead(**asdict(alert)) for alert in alerts],
-    )
+    return [AlertRead(**asdict(alert)) for alert in alerts]

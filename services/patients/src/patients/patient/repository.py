@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.repository import Repository
 
 from patients.patient.errors import PatientNotFound
 from patients.patient.models import Patient
@@ -19,24 +18,11 @@ def same_reading(stored: str, typed: str) -> bool:
     return stored.replace(FULL_WIDTH_SPACE, " ") == typed.replace(FULL_WIDTH_SPACE, " ")
 
 
-class PatientRepository:
+class PatientRepository(Repository[Patient]):
     """Reads and writes patients in the caller's unit of work."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, patient: Patient) -> Patient:
-        """Stores a new patient."""
-        self.session.add(patient)
-        await self.session.flush()
-        return patient
-
-    async def get(self, patient_id: uuid.UUID) -> Patient:
-        """The patient, or PatientNotFound."""
-        patient = await self.session.get(Patient, patient_id)
-        if patient is None:
-            raise PatientNotFound()
-        return patient
+    model = Patient
+    not_found = PatientNotFound
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
         """Patients newest first, and how many there are."""

@@ -14,7 +14,10 @@ from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.text import is_kana_reading, to_katakana
 
+from patients.care.schemas import CareRecordRead
+from patients.history.schemas import HistoryEntryRead
 from patients.lab_result.details import DRUGS
+from patients.lab_result.schemas import LabResultRead
 from patients.patient.card import Clinical, Disease, Guardian, Notification
 
 
@@ -249,7 +252,7 @@ EXCLUSION_REASONS = {
 }
 
 
-class Exclusion(BaseModel):
+class ExclusionCreate(BaseModel):
     """登録除外: the date and reason a patient leaves the register."""
 
     version: int = Field(ge=1)
@@ -272,14 +275,14 @@ class Exclusion(BaseModel):
         return value
 
 
-class Reinstatement(BaseModel):
+class ReinstatementCreate(BaseModel):
     """Cancelling an exclusion (登録除外の取消), e.g. one made by mistake or a relapse."""
 
     version: int = Field(ge=1)
     reason: Text = Field(min_length=1, max_length=500)
 
 
-class DuplicateQuery(BaseModel):
+class DuplicateFilter(BaseModel):
     """Who to look for before registering: the same reading and birth date, or the same name after folding."""
 
     name: Text = Field(default="", max_length=100)
@@ -287,7 +290,7 @@ class DuplicateQuery(BaseModel):
     birth_date: FlexibleDate | None = None
 
 
-class DuplicateCandidate(BaseModel):
+class DuplicateRead(BaseModel):
     """A registered patient who may be the same person."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -306,4 +309,23 @@ class DuplicateCandidate(BaseModel):
 class DuplicatePage(BaseModel):
     """Possible duplicates of a new registration."""
 
-    items: list[DuplicateCandidate]
+    items: list[DuplicateRead]
+
+
+class AlertRead(BaseModel):
+    """An open alert of the patient header: something staff should act on, and the section to do it in."""
+
+    code: str
+    level: str
+    message: str
+    section: str
+
+
+class PatientRecordRead(BaseModel):
+    """A patient with the edit history, the test results, every kind of care record and the open alerts."""
+
+    patient: PatientRead
+    history: list[HistoryEntryRead]
+    lab_results: list[LabResultRead]
+    care: dict[str, list[CareRecordRead]]  # by URL segment: treatments, hospitalisations, …
+    alerts: list[AlertRead]

@@ -1,94 +1,46 @@
-"""Patient registration and reading, with access checks, audit and outbox events."""
+"""Patient registration, correction and reading, with access checks, history, audit and outbox events."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
+from tbms_contracts.patients import PatientRegistered, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
-from tbms_core.jp.text import search_key, to_katakana
+from tbms_core.jp.text import to_katakana
 
-from patients.care.models import Treatment
+from patients.care.repository import TreatmentRepository
 from patients.custom_field.service import checked_values
-from patients.history import service as history
 from patients.history.schemas import HistoryEntryRead
-from patients.lab_result.models import LabResult
-from patients.patient.card import gakkai_of
-from patients.patient.classification import (
-    CLASSIFICATIONS,
-    Bacteriology,
-    classify,
-    current_classification,
-    smear_positive,
-)
+from patients.history.service import Changes, HistoryService, diff
+from patients.lab_result.repository import LabResultRepository
+from patients.patient.derived import current_code_of, name_key, patient_read, snapshot
 from patients.patient.errors import AlreadyExcluded, NotExcluded
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository, same_reading
 from patients.patient.schemas import (
     AtRegistration,
     AtRegistrationChange,
-    DuplicateCandidate,
-    DuplicateQuery,
-    Exclusion,
+    DuplicateFilter,
+    DuplicateRead,
+    ExclusionCreate,
     PatientChange,
     PatientCreate,
     PatientRead,
     PatientUpdate,
-    Reinstatement,
+    ReinstatementCreate,
 )
 from patients.settings import get_settings
 
 SERVICE = "patients"
-
-
-def snapshot(patient: Patient, classification_code: str = "") -> PatientSnapshot:
-    """The event-carried state of a patient (with the 総合患者分類コード derived when it was saved)."""
-    return PatientSnapshot(
-        id=str(patient.id),
-        classification_code=classification_code,
-        classification=CLASSIFICATIONS.get(classification_code, ""),
-        version=patient.version,
-        registration_no=patient.registration_no,
-        registered_on=patient.registered_on,
-        category=patient.category,
-        name=patient.name,
-        name_kana=patient.name_kana,
-        sex=patient.sex,
-        birth_date=patient.birth_date,
-        postal_code=patient.postal_code,
-        address=patient.address,
-        phone=patient.phone,
-        status=patient.status,
-        district=patient.district,
-        nurse=patient.nurse,
-        excluded_on=patient.excluded_on,
-        exclusion_reason=patient.exclusion_reason,
-        updated_at=patient.updated_at,
-        alias=patient.alias,
-        occupation=patient.occupation,
-        birth_country=patient.birth_country,
-        nationality=patient.nationality,
-        guardian=patient.guardian,
-        notification=patient.notification,
-        disease=patient.disease,
-        clinical=patient.clinical,
-        at_registration=patient.at_registration,
-        gakkai=gakkai_of(patient.disease),
-        custom=dict(patient.custom),
-    )
-
-
 SECTIONS = ("guardian", "notification", "disease", "clinical")
 
 
@@ -102,71 +54,15 @@ def given_fields(changes: BaseModel) -> set[str]:
     return {name for name in changes.model_fields_set if getattr(changes, name) is not None}
 
 
-def name_key(name: str) -> str:
-    """The name folded for the duplicate check: width, case, spaces and 異体字 do not matter."""
-    return search_key(name)
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Full years of age on a day."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def registration_code(record: dict[str, Any]) -> str:
-    """The 総合患者分類コード of record #1, from its own facts."""
-    bacteriology = record.get("bacteriology") or {}
-    other = (
-        bacteriology.get("culture") == "陽性"
-        or bacteriology.get("naat") == "+"
-        or bacteriology.get("identification") == "結核菌群"
-    )
-    return classify(
-        record.get("category", ""),
-        (record.get("disease") or {}).get("form"),
-        (record.get("clinical") or {}).get("prior_treatment"),
-        Bacteriology(
-            sputum_smear_positive=smear_positive(bacteriology.get("smear"), bacteriology.get("smear_gaffky")),
-            other_positive=other,
-        ),
-    )
-
-
-def with_derived(patient: Patient, code: str) -> PatientRead:
-    """The API view of a patient with the derived items: classification, 学会分類, age."""
-    read = PatientRead.model_validate(patient)
-    at_registration = dict(patient.at_registration or {})
-    if at_registration:
-        first = registration_code(at_registration)
-        at_registration |= {"classification_code": first, "classification": CLASSIFICATIONS.get(first, "")}
-    return read.model_copy(
-        update={
-            "classification_code": code,
-            "classification": CLASSIFICATIONS.get(code, ""),
-            "gakkai": gakkai_of(patient.disease),
-            "age": age_on(patient.birth_date, today()),
-            "at_registration": at_registration,
-        }
-    )
-
-
-def current_code_of(patient: Patient, results: list[tuple[Any, ...]], treatments: list[Treatment]) -> str:
-    """The 総合患者分類コード of a patient from every (kind, specimen, details) of its results and its courses."""
-    latest = max(treatments, key=lambda t: t.started_on, default=None)
-    return current_classification(
-        patient.category,
-        (patient.disease or {}).get("form"),
-        (patient.clinical or {}).get("prior_treatment"),
-        results,
-        (latest.ended_on, latest.outcome) if latest is not None else None,
-    )
-
-
 class PatientService:
-    """What staff do with patients: register them and look them up."""
+    """What staff do with patients: register them, correct them, take them off the register, look them up."""
 
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self.patients = PatientRepository(session)
+        self.lab_results = LabResultRepository(session)
+        self.treatments = TreatmentRepository(session)
+        self.edit_history = HistoryService(session, principal)
         self._codes: dict[uuid.UUID, tuple[int, str]] = {}  # patient → (version, 総合患者分類コード) derived
 
     async def register(self, data: PatientCreate) -> Patient:
@@ -203,23 +99,21 @@ class PatientService:
         self.principal.require(Area.PATIENTS, Access.READ)
         patient = await self.patients.get(patient_id)
         await self._audit(Operation.READ, patient)
-        return await self.shown(patient)
+        return await self.read_model(patient)
 
-    async def shown(self, patient: Patient) -> PatientRead:
-        """The API view of a patient just read or saved, with the derived items (the code derived for its event
+    async def read_model(self, patient: Patient) -> PatientRead:
+        """The PatientRead of a patient just read or saved, with the derived items (the code derived for its event
         is reused when nothing changed since)."""
         version, code = self._codes.get(patient.id, (None, ""))
         if version != patient.version:
             code = await self.current_code(patient)
-        return with_derived(patient, code)
+        return patient_read(patient, code)
 
     async def current_code(self, patient: Patient) -> str:
         """The 総合患者分類コード from the current facts: disease, prior treatment, results, treatment."""
-        results = await self.session.execute(
-            select(LabResult.kind, LabResult.specimen, LabResult.details).where(LabResult.patient_id == patient.id)
-        )
-        treatments = await self.session.scalars(select(Treatment).where(Treatment.patient_id == patient.id))
-        code = current_code_of(patient, [tuple(row) for row in results], list(treatments))
+        results = await self.lab_results.findings_of(patient.id)
+        treatments = await self.treatments.of_patient(patient.id)
+        code = current_code_of(patient, results, treatments)
         self._codes[patient.id] = (patient.version, code)
         return code
 
@@ -230,13 +124,13 @@ class PatientService:
         patient.check_version(data.version)
         before = AtRegistration.model_validate(patient.at_registration or {}).model_dump(mode="json")
         after = before | data.changes.model_dump(mode="json", include=given_fields(data.changes))
-        changes = {f"at_registration.{k}": v for k, v in history.diff(before, after).items()}
+        changes = {f"at_registration.{k}": v for k, v in diff(before, after).items()}
         if not changes:
             return patient
         await self._store(patient, {"at_registration": after}, changes, reason=data.reason)
         return patient
 
-    async def exclude(self, patient_id: uuid.UUID, data: Exclusion) -> Patient:
+    async def exclude(self, patient_id: uuid.UUID, data: ExclusionCreate) -> Patient:
         """登録除外: the patient leaves the register on a date, for a reason; the record stays."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
@@ -254,7 +148,7 @@ class PatientService:
         await self._save(patient, assignments, reason=data.note)
         return patient
 
-    async def reinstate(self, patient_id: uuid.UUID, data: Reinstatement) -> Patient:
+    async def reinstate(self, patient_id: uuid.UUID, data: ReinstatementCreate) -> Patient:
         """Cancels an exclusion; the reason is kept in the history."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
@@ -265,7 +159,7 @@ class PatientService:
         await self._save(patient, assignments, reason=data.reason)
         return patient
 
-    async def duplicates(self, query: DuplicateQuery) -> list[DuplicateCandidate]:
+    async def duplicates(self, query: DuplicateFilter) -> list[DuplicateRead]:
         """Registered patients who may be the person about to be registered."""
         self.principal.require(Area.PATIENTS, Access.READ)
         kana = to_katakana(query.name_kana) if query.name_kana else ""
@@ -277,7 +171,7 @@ class PatientService:
             same_name = bool(query.name) and patient.name_key == name_key(query.name)
             same_kana = bool(kana) and same_reading(patient.name_kana, kana) and patient.birth_date == query.birth_date
             reason = "読みと生年月日が同じ" if same_kana else ("氏名が同じ（異体字を同一視）" if same_name else "")
-            candidates.append(DuplicateCandidate.model_validate(patient).model_copy(update={"reason": reason}))
+            candidates.append(DuplicateRead.model_validate(patient).model_copy(update={"reason": reason}))
         if candidates:
             await audit.record(
                 self.session,
@@ -291,15 +185,11 @@ class PatientService:
 
     async def _save(self, patient: Patient, assignments: dict[str, Any], *, reason: str) -> None:
         before = {name: to_jsonable_python(getattr(patient, name)) for name in assignments}
-        await self._store(patient, assignments, history.diff(before, to_jsonable_python(assignments)), reason=reason)
+        await self._store(patient, assignments, diff(before, to_jsonable_python(assignments)), reason=reason)
 
-    async def _store(
-        self, patient: Patient, assignments: dict[str, Any], changes: history.Changes, *, reason: str
-    ) -> None:
+    async def _store(self, patient: Patient, assignments: dict[str, Any], changes: Changes, *, reason: str) -> None:
         """Saves a change with its history entry, publishes PatientUpdated naming the changed items, audits it."""
-        await history.save_change(
-            self.session,
-            self.principal,
+        await self.edit_history.save_change(
             patient,
             assignments=assignments,
             record_type="patient",
@@ -328,7 +218,7 @@ class PatientService:
             values["custom"] = await checked_values(
                 self.session, "patient", data.changes.custom, existing=patient.custom
             )
-        changes = history.diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
+        changes = diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
         if not changes:
             return patient
         assignments = {name: values[name] for name in {change.split(".")[0] for change in changes}}
@@ -350,7 +240,7 @@ class PatientService:
             record_id=patient.id,
             person_id=patient.id,
         )
-        return await history.timeline(self.session, patient.id)
+        return await self.edit_history.timeline(patient.id)
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
         """A page of patients for lists and for rebuilding other services' read models."""

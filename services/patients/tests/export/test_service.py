@@ -7,14 +7,13 @@ import csv
 import io
 import random
 import uuid
-from datetime import date, datetime
-from types import SimpleNamespace
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
 import httpx
 import pytest
-from patients.export.columns import CustomColumns
 from sqlalchemy import select
 from tbms_core.auth import Access, Area
 from tbms_core.clock import JST
@@ -22,8 +21,7 @@ from tbms_core.outbox import OutboxMessage
 from tbms_testing import auth_headers
 from tbms_testing.keycloak_users import AccessUser, log_in_all
 
-from .conftest import MakePatient
-
+MakePatient = Callable[..., Awaitable[dict[str, Any]]]
 KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモ"
 CHOICES = [{"value": "day", "label": "日勤"}, {"value": "night", "label": "夜勤"}, {"value": "none", "label": "なし"}]
 AUDIT_SUBJECT = "tbms.audit.patients.operation.recorded.v1"
@@ -328,25 +326,3 @@ class TestConfigurableColumns:
         finally:
             await deactivate(client, lab_field)
             await deactivate(client, treatment_field)
-
-
-@pytest.mark.req("R33", partial=True)
-def test_a_label_used_twice_is_told_apart_by_its_key_so_no_column_is_ambiguous() -> None:
-    def field(key: str, label: str, active_to: date | None = None) -> SimpleNamespace:
-        return SimpleNamespace(key=key, label=label, active_to=active_to)
-
-    columns = CustomColumns(
-        [
-            field("weight", "体重"),
-            field("weight_old", "体重", date(2026, 1, 1)),
-            field("area", "地区"),
-            field("x", "職場"),
-        ],
-        date(2026, 11, 22),
-    )
-    assert columns.header(["登録番号", "地区"]) == [
-        "体重（weight）",
-        "体重（weight_old）（使用終了）",
-        "地区（area）",
-        "職場",
-    ]

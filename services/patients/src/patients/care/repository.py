@@ -1,0 +1,79 @@
+"""Every query of the care-record module; never commits."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import select
+from tbms_core.repository import Repository
+
+from patients.care.errors import CareRecordNotFound
+from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, Treatment
+
+RecordT = TypeVar("RecordT", Treatment, Hospitalisation, Transfer, ProgressNote, PublicExpense)
+
+
+class CareRecordRepository(Repository[RecordT]):
+    """Reads and writes one kind of care record in the caller's unit of work; a subclass names the kind."""
+
+    not_found = CareRecordNotFound
+    newest_first_by: ClassVar[str]  # the date a patient's records are listed by, newest first
+
+    async def add(self, record: RecordT) -> RecordT:
+        """Stores a new record and reads back what the database set (its times)."""
+        await super().add(record)
+        await self.session.refresh(record)
+        return record
+
+    async def get_of_patient(self, patient_id: uuid.UUID, record_id: uuid.UUID) -> RecordT:
+        """The patient's record of this kind, or CareRecordNotFound."""
+        record = await self.get(record_id)
+        if record.patient_id != patient_id:
+            raise CareRecordNotFound()
+        return record
+
+    async def of_patient(self, patient_id: uuid.UUID) -> list[RecordT]:
+        """A patient's records of this kind, newest first (by their date, then by when they were entered)."""
+        model: Any = self.model
+        rows = await self.session.scalars(
+            select(model)
+            .where(model.patient_id == patient_id)
+            .order_by(getattr(model, self.newest_first_by).desc(), model.created_at.desc())
+        )
+        return list(rows)
+
+
+class TreatmentRepository(CareRecordRepository[Treatment]):
+    """Treatment courses."""
+
+    model = Treatment
+    newest_first_by = "started_on"
+
+
+class HospitalisationRepository(CareRecordRepository[Hospitalisation]):
+    """Hospital stays."""
+
+    model = Hospitalisation
+    newest_first_by = "admitted_on"
+
+
+class TransferRepository(CareRecordRepository[Transfer]):
+    """Moves into and out of the area."""
+
+    model = Transfer
+    newest_first_by = "moved_on"
+
+
+class ProgressNoteRepository(CareRecordRepository[ProgressNote]):
+    """Entries of the 経過記録."""
+
+    model = ProgressNote
+    newest_first_by = "noted_on"
+
+
+class PublicExpenseRepository(CareRecordRepository[PublicExpense]):
+    """公費負担 applications and decisions."""
+
+    model = PublicExpense
+    newest_first_by = "applied_on"

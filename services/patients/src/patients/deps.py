@@ -1,0 +1,65 @@
+"""FastAPI dependencies of the patients service: the request's session and user, and a service per module."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from tbms_core.auth import PrincipalDep
+from tbms_core.db import SessionDep
+
+from patients.care.service import CareService
+from patients.custom_field.service import FieldDefinitionService
+from patients.export.service import ExportService
+from patients.lab_result.service import LabResultService
+from patients.patient.record import PatientRecordService
+from patients.patient.service import PatientService
+
+__all__ = [
+    "CareServiceDep",
+    "ExportServiceDep",
+    "FieldDefinitionServiceDep",
+    "LabResultServiceDep",
+    "PatientRecordServiceDep",
+    "PatientServiceDep",
+    "PrincipalDep",
+    "SessionDep",
+]
+
+
+def get_patient_service(session: SessionDep, principal: PrincipalDep) -> PatientService:
+    """The patient service of this request."""
+    return PatientService(session, principal)
+
+
+def get_patient_record_service(session: SessionDep, principal: PrincipalDep) -> PatientRecordService:
+    """The service reading a patient's whole record, of this request."""
+    return PatientRecordService(session, principal)
+
+
+def get_lab_result_service(session: SessionDep, principal: PrincipalDep) -> LabResultService:
+    """The test-result service of this request."""
+    return LabResultService(session, principal)
+
+
+def get_care_service(session: SessionDep, principal: PrincipalDep) -> CareService:
+    """The care-record service of this request."""
+    return CareService(session, principal)
+
+
+def get_field_definition_service(session: SessionDep, principal: PrincipalDep) -> FieldDefinitionService:
+    """The configurable-field service of this request."""
+    return FieldDefinitionService(session, principal)
+
+
+def get_export_service(session: SessionDep, principal: PrincipalDep) -> ExportService:
+    """The CSV export service of this request."""
+    return ExportService(session, principal)
+
+
+PatientServiceDep = Annotated[PatientService, Depends(get_patient_service)]
+PatientRecordServiceDep = Annotated[PatientRecordService, Depends(get_patient_record_service)]
+LabResultServiceDep = Annotated[LabResultService, Depends(get_lab_result_service)]
+CareServiceDep = Annotated[CareService, Depends(get_care_service)]
+FieldDefinitionServiceDep = Annotated[FieldDefinitionService, Depends(get_field_definition_service)]
+ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
