@@ -104,16 +104,17 @@ class TestTestsToolsAndBench:
 
 
 class TestLayers:
-    def test_an_api_imports_only_its_modules_service_schemas_errors_and_deps(self, tree: Path) -> None:
+    def test_an_api_never_imports_a_repository_or_models(self, tree: Path) -> None:
         allowed = (
             "from alpha.thing.service import ThingService\nfrom alpha.thing import schemas\n"
             "from alpha.thing.errors import ThingNotFound\nfrom alpha.deps import SessionDep\nimport fastapi\n"
         )
         write(tree, "services/alpha/src/alpha/thing/api.py", allowed + "from .repository import ThingRepository\n")
         write(tree, "services/alpha/src/alpha/other/api.py", "from alpha.thing.schemas import ThingRead\n")
+        write(tree, "services/alpha/src/alpha/third/api.py", "from alpha.thing.models import Thing\n")
         assert found(tree, "api-layer") == [
-            "services/alpha/src/alpha/other/api.py: imports alpha.thing.schemas.ThingRead",
             "services/alpha/src/alpha/thing/api.py: imports alpha.thing.repository.ThingRepository",
+            "services/alpha/src/alpha/third/api.py: imports alpha.thing.models.Thing",
         ]
 
     def test_a_service_never_imports_an_api_and_a_repository_neither_a_service_nor_an_api(self, tree: Path) -> None:

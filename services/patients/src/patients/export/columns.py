@@ -17,7 +17,7 @@ from patients.lab_result.details import summary
 from patients.lab_result.schemas import KIND_LABELS
 from patients.patient.classification import CLASSIFICATIONS
 from patients.patient.schemas import EXCLUSION_REASONS
-from patients.reference.api import CODE_LISTS
+from patients.reference.codes import CODE_LISTS
 
 OUT_OF_USE = "（使用終了）"
 CATEGORIES, SEXES, STATUSES = CODE_LISTS["category"], CODE_LISTS["sex"], VALUE_LABELS["status"]
