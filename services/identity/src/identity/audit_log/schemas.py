@@ -48,6 +48,26 @@ class AuditEventPage(BaseModel):
     items: list[AuditEventRead]
 
 
+class DisclosureEntry(BaseModel):
+    """One staff member's accesses to the person."""
+
+    user_id: str
+    username: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+    operations: list[str]
+    operation_labels: list[str]
+
+
+class DisclosureReport(BaseModel):
+    """Everyone who accessed one person's data, earliest first access first."""
+
+    person_id: str
+    generated_at: datetime
+    items: list[DisclosureEntry]
+
+
 class ChainVerification(BaseModel):
     """The outcome of checking the hash chain (N05)."""
 
