@@ -14,7 +14,7 @@ from identity.audit_log.disclosure import render_html
 from identity.audit_log.schemas import (
     AuditEventFilter,
     AuditEventPage,
-    AuditEventRead,
+    AuditEventRow,
     ChainVerification,
     DisclosureReport,
 )
@@ -71,7 +71,7 @@ AUDIT_CSV_HEADER = (
 )
 
 
-def csv_row(r: AuditEventRead) -> tuple[object, ...]:
+def csv_row(r: AuditEventRow) -> tuple[object, ...]:
     """One CSV line of the operation history."""
     return (
         r.seq,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from tbms_contracts.audit import Operation
@@ -40,6 +41,24 @@ class AuditEventRead(BaseModel):
     query: str | None
     detail: str | None
     recorded_at: datetime
+
+
+class AuditEventRow(Protocol):
+    """A stored event as the CSV download reads it: the row itself, not a copy of each of up to 100,000 rows."""
+
+    seq: int
+    occurred_at: datetime
+    service: str
+    user_id: str
+    username: str
+    client_ip: str
+    operation: str
+    result: str
+    person_id: str | None
+    record_type: str
+    record_id: str | None
+    query: str | None
+    detail: str | None
 
 
 class AuditEventPage(BaseModel):

@@ -10,6 +10,7 @@ from tbms_core.db import Database, utcnow
 
 from identity.audit_log.chain import ChainReport, verify_database
 from identity.audit_log.disclosure import AUDITOR_SERVICE, disclosure_entries
+from identity.audit_log.models import AuditEvent
 from identity.audit_log.repository import AuditEventRepository
 from identity.audit_log.schemas import AuditEventFilter, AuditEventRead, DisclosureReport
 
@@ -25,13 +26,13 @@ class AuditLogService:
 
     async def search(self, criteria: AuditEventFilter) -> list[AuditEventRead]:
         """Events matching the criteria, newest first; recorded as a read of the audit log."""
-        return await self._matching(criteria, Operation.READ)
+        return [AuditEventRead.model_validate(row) for row in await self._matching(criteria, Operation.READ)]
 
-    async def export(self, criteria: AuditEventFilter) -> list[AuditEventRead]:
+    async def export(self, criteria: AuditEventFilter) -> list[AuditEvent]:
         """Events matching the criteria for a CSV download; recorded as an export of the audit log."""
         return await self._matching(criteria, Operation.EXPORT)
 
-    async def _matching(self, criteria: AuditEventFilter, operation: Operation) -> list[AuditEventRead]:
+    async def _matching(self, criteria: AuditEventFilter, operation: Operation) -> list[AuditEvent]:
         self.principal.require(Area.AUDIT, Access.READ)
         rows = await self.events.search(**criteria.model_dump())
         await audit.record(
@@ -43,7 +44,7 @@ class AuditLogService:
             person_id=criteria.person_id,
             query=criteria.as_query(),
         )
-        return [AuditEventRead.model_validate(row) for row in rows]
+        return rows
 
     async def disclose(self, person_id: str, *, printed: bool = False) -> DisclosureReport:
         """Who accessed one person's data (本人開示); recorded as a read, or a print for the page."""
