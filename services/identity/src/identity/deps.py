@@ -1,12 +1,19 @@
-"""Dependencies shared by the identity routers."""
+"""FastAPI dependencies of the identity service: its Keycloak clients and one service per request."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from tbms_core.auth import PrincipalDep
+from tbms_core.db import SessionDep
 
+from identity.access.service import AccessService
+from identity.audit_log.service import AuditLogService
 from identity.keycloak import KeycloakAdmin
+from identity.login_history.service import LoginHistoryService
+from identity.login_history.sync import LoginSync
+from identity.users.service import UserAdminService
 
 
 def get_keycloak(request: Request) -> KeycloakAdmin:
@@ -14,4 +21,36 @@ def get_keycloak(request: Request) -> KeycloakAdmin:
     return request.app.state.keycloak
 
 
+def get_login_sync(request: Request) -> LoginSync:
+    """The service's Keycloak event copier."""
+    return request.app.state.login_sync
+
+
 KeycloakDep = Annotated[KeycloakAdmin, Depends(get_keycloak)]
+LoginSyncDep = Annotated[LoginSync, Depends(get_login_sync)]
+
+
+def get_access_service(session: SessionDep, principal: PrincipalDep, keycloak: KeycloakDep) -> AccessService:
+    """The access matrix service of this request."""
+    return AccessService(session, principal, keycloak)
+
+
+def get_user_admin_service(session: SessionDep, principal: PrincipalDep, keycloak: KeycloakDep) -> UserAdminService:
+    """The user administration service of this request."""
+    return UserAdminService(session, principal, keycloak)
+
+
+def get_audit_log_service(session: SessionDep, principal: PrincipalDep) -> AuditLogService:
+    """The operation history service of this request."""
+    return AuditLogService(session, principal)
+
+
+def get_login_history_service(session: SessionDep, principal: PrincipalDep, sync: LoginSyncDep) -> LoginHistoryService:
+    """The login history service of this request."""
+    return LoginHistoryService(session, principal, sync)
+
+
+AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]
+UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]
+AuditLogServiceDep = Annotated[AuditLogService, Depends(get_audit_log_service)]
+LoginHistoryServiceDep = Annotated[LoginHistoryService, Depends(get_login_history_service)]

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from identity.audit_log.chain import ChainProblem, chain_hash, verify_chain, verify_database
-from identity.audit_log.repository import AuditEventRepository
+from identity.audit_log.chain import ChainProblem, append_event, chain_hash, verify_chain, verify_database
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -157,7 +156,7 @@ class TestAppend:
 
         async def append() -> None:
             async with db.session() as session:
-                await AuditEventRepository(session).append(uuid.uuid4(), operation(person))
+                await append_event(session, uuid.uuid4(), operation(person))
 
         await asyncio.gather(*(append() for _ in range(25)))
         report = await verify_database(db)
@@ -169,7 +168,7 @@ class TestAppend:
     @pytest.mark.req("N05", partial=True)
     async def test_the_service_cannot_update_or_delete_history(self, db: Database, operation: Build) -> None:
         async with db.session() as session:
-            await AuditEventRepository(session).append(uuid.uuid4(), operation(f"test-person-{uuid.uuid4()}"))
+            await append_event(session, uuid.uuid4(), operation(f"test-person-{uuid.uuid4()}"))
         for statement in ("UPDATE audit_events SET username = 'x'", "DELETE FROM audit_events"):
             with pytest.raises(DBAPIError, match="append-only"):
                 async with db.session() as session:

@@ -11,8 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from identity.audit_log.chain import ChainProblem, verify_chain
-from identity.audit_log.repository import AuditEventRepository
+from identity.audit_log.chain import ChainProblem, append_event, verify_chain
 from identity.audit_log.retention import RetentionError, purge_before
 from identity.login_history.repository import LoginEventRepository
 from identity.login_history.sync import to_row
@@ -50,9 +49,8 @@ async def history(own_database: dict[str, str]) -> AsyncIterator[Database]:
     """A database holding 3 accesses and 1 login older than 3 years, and 2 accesses and 1 login of today."""
     db = Database(own_database["TBMS_IDENTITY_DATABASE_URL"], pool_size=2)
     async with db.session() as session:
-        events = AuditEventRepository(session)
         for at in [YEARS_AGO_4] * 3 + [datetime.now(UTC)] * 2:
-            await events.append(uuid.uuid4(), old_or_new(at))
+            await append_event(session, uuid.uuid4(), old_or_new(at))
         await LoginEventRepository(session).add_new([login(YEARS_AGO_4), login(datetime.now(UTC))])
     yield db
     await db.dispose()

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.routing import APIRoute
-from sqlalchemy import text
 from tbms_core.app import ServiceKit, create_service_app
 
 from search.engine.base import SearchEngine
@@ -58,7 +57,7 @@ def report_index_when_ready(app: FastAPI, engine: SearchEngine) -> None:
     async def ready(response: Response) -> dict[str, Any]:
         try:
             async with kit.db.session() as session:
-                await session.execute(text("SELECT 1"))
+                await IndexedVersionRepository(session).ping()
             if not await kit.broker.ping(timeout=2):
                 raise ConnectionError("NATS does not answer")
         except Exception as exc:

@@ -7,10 +7,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core.app import Consumer
-from tbms_core.db import apply_snapshot
 from tbms_core.events import Envelope
 
-from contacts.index_case.models import IndexCase
+from contacts.index_case.repository import IndexCaseRepository
 
 
 async def on_patient_changed(session: AsyncSession, envelope: Envelope) -> None:
@@ -25,7 +24,7 @@ async def on_patient_changed(session: AsyncSession, envelope: Envelope) -> None:
         "district": snapshot.district,
         "status": snapshot.status,
     }
-    await apply_snapshot(session, IndexCase, {"patient_id": uuid.UUID(snapshot.id)}, fields)
+    await IndexCaseRepository(session).apply(uuid.UUID(snapshot.id), fields)
 
 
 CONSUMERS = [

@@ -8,15 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from tbms_contracts.audit import Operation
-from tbms_core.auth import PrincipalDep
 from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
-from tbms_core.db import SessionDep
 
-from identity.audit_log.disclosure import DisclosureReport, render_html
-from identity.audit_log.models import AuditEvent
-from identity.audit_log.schemas import AuditEventFilter, AuditEventPage, AuditEventRead, ChainVerification
-from identity.audit_log.service import AuditLogService
+from identity.audit_log.disclosure import render_html
+from identity.audit_log.schemas import (
+    AuditEventFilter,
+    AuditEventPage,
+    AuditEventRow,
+    ChainVerification,
+    DisclosureReport,
+)
 from identity.csv_export import operation_label
+from identity.deps import AuditLogServiceDep
 from identity.periods import period_end, period_start
 
 router = APIRouter(prefix="/audit", tags=["操作履歴"])
@@ -45,11 +48,10 @@ def audit_filter(
 
 @router.get("/events")
 async def search_audit_events(
-    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], session: SessionDep, principal: PrincipalDep
+    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], service: AuditLogServiceDep
 ) -> AuditEventPage:
     """Who did what to whose data, when and from where (R36, N05)."""
-    rows = await AuditLogService(session, principal).search(criteria)
-    return AuditEventPage(items=[AuditEventRead.model_validate(row) for row in rows])
+    return AuditEventPage(items=await service.search(criteria))
 
 
 AUDIT_CSV_HEADER = (
@@ -69,7 +71,7 @@ AUDIT_CSV_HEADER = (
 )
 
 
-def csv_row(r: AuditEvent) -> tuple[object, ...]:
+def csv_row(r: AuditEventRow) -> tuple[object, ...]:
     """One CSV line of the operation history."""
     return (
         r.seq,
@@ -90,28 +92,25 @@ def csv_row(r: AuditEvent) -> tuple[object, ...]:
 
 @router.get("/events/export.csv", response_class=Response)
 async def export_audit_events(
-    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], session: SessionDep, principal: PrincipalDep
+    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], service: AuditLogServiceDep
 ) -> Response:
     """The operation history as CSV for Excel, same filters as the list, up to 100,000 rows (R36, N05)."""
     criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS})
-    rows = await AuditLogService(session, principal).export(criteria)
+    rows = await service.export(criteria)
     return csv_response("操作履歴.csv", AUDIT_CSV_HEADER, (csv_row(row) for row in rows))
 
 
 @router.get("/disclosure/{person_id}", response_model=DisclosureReport)
 async def disclose_accesses(
-    person_id: str,
-    session: SessionDep,
-    principal: PrincipalDep,
-    format: str = Query("json", pattern="^(json|html)$"),
+    person_id: str, service: AuditLogServiceDep, format: str = Query("json", pattern="^(json|html)$")
 ) -> DisclosureReport | HTMLResponse:
     """Who accessed this person's data, per staff member (本人開示); `?format=html` for a printable page."""
-    report = await AuditLogService(session, principal).disclose(person_id, printed=format == "html")
+    report = await service.disclose(person_id, printed=format == "html")
     return HTMLResponse(render_html(report)) if format == "html" else report
 
 
 @router.get("/verify")
-async def verify_audit_chain(request: Request, session: SessionDep, principal: PrincipalDep) -> ChainVerification:
+async def verify_audit_chain(request: Request, service: AuditLogServiceDep) -> ChainVerification:
     """Checks that no operation history row was altered, removed or inserted (N05)."""
-    report = await AuditLogService(session, principal).verify(request.app.state.db)
+    report = await service.verify(request.app.state.db)
     return ChainVerification.of(report)

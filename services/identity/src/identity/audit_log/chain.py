@@ -1,21 +1,22 @@
-"""The hash chain over the operation history: how a row is hashed and how the whole chain is checked (N05)."""
+"""The hash chain over the operation history: how a row is hashed and appended, and how the chain is checked (N05)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_core.db import Database
+from tbms_contracts.audit import OperationRecorded
+from tbms_core.db import Database, utcnow
 
-from identity.audit_log.models import GENESIS_HASH, AuditChainCheckpoint, AuditChainHead, AuditEvent
+from identity.audit_log.models import GENESIS_HASH, AuditEvent
+from identity.audit_log.repository import AuditEventRepository
 
 CHAINED_FIELDS = (
     "seq",
@@ -34,7 +35,6 @@ CHAINED_FIELDS = (
     "detail",
     "recorded_at",
 )
-_COLUMNS = [AuditEvent.__table__.c[name] for name in (*CHAINED_FIELDS, "prev_hash", "hash")]
 
 
 def _canonical_value(value: Any) -> Any:
@@ -94,30 +94,52 @@ class ChainReport:
         return _MESSAGES[self.problem].format(seq=self.broken_seq)
 
 
-async def _rows(session: AsyncSession, batch: int, *, after: int = 0) -> AsyncIterator[Mapping[str, Any]]:
-    last = after
-    while True:
-        result = await session.execute(
-            select(*_COLUMNS).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
-        )
-        rows = [row._mapping for row in result]
-        for row in rows:
-            yield row
-        if len(rows) < batch:
-            return
-        last = rows[-1]["seq"]
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _content(seq: int, event_id: uuid.UUID, event: OperationRecorded) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "event_id": event_id,
+        "occurred_at": _aware(event.occurred_at),
+        "service": event.service,
+        "user_id": event.user_id,
+        "username": event.username,
+        "client_ip": event.client_ip,
+        "operation": str(event.operation),
+        "result": event.result,
+        "person_id": event.person_id,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "query": event.query,
+        "detail": event.detail,
+        "recorded_at": utcnow(),
+    }
+
+
+async def append_event(session: AsyncSession, event_id: uuid.UUID, event: OperationRecorded) -> AuditEvent | None:
+    """Chains one event after the current head; None when that event is already stored; never commits."""
+    events = AuditEventRepository(session)
+    head = await events.lock_head()
+    if await events.holds(event_id):
+        return None
+    content = _content(head.seq + 1, event_id, event)
+    row = AuditEvent(**content, prev_hash=head.hash, hash=chain_hash(head.hash, content))
+    return await events.add_after(head, row)
 
 
 async def verify_chain(session: AsyncSession, *, batch: int = 1000) -> ChainReport:
     """Walks the chain in seq order from the purge checkpoint (or the start); names the first broken seq."""
-    head = (await session.execute(select(AuditChainHead.seq, AuditChainHead.hash))).one()
-    start = (await session.execute(select(AuditChainCheckpoint.seq, AuditChainCheckpoint.hash))).one_or_none()
+    events = AuditEventRepository(session)
+    head = await events.head_position()
+    start = await events.checkpoint_position()
     expected, prev, checked = (start.seq + 1, start.hash, 0) if start else (1, GENESIS_HASH, 0)
 
     def broken(seq: int, problem: ChainProblem) -> ChainReport:
         return ChainReport(False, checked, head.seq, seq, problem)
 
-    async for row in _rows(session, batch, after=expected - 1):
+    async for row in events.chained_rows(after=expected - 1, batch=batch):
         if row["seq"] > head.seq:
             return (
                 broken(expected, ChainProblem.MISSING)

@@ -10,7 +10,7 @@ from tbms_contracts.audit import OperationRecorded
 from tbms_core.app import Consumer
 from tbms_core.events import Envelope
 
-from identity.audit_log.repository import AuditEventRepository
+from identity.audit_log.chain import append_event
 
 log = logging.getLogger(__name__)
 AUDIT_SUBJECTS = "tbms.audit.>"
@@ -23,7 +23,7 @@ async def on_operation_recorded(session: AsyncSession, envelope: Envelope) -> No
     except ValidationError:
         log.error("audit event %s (%s) is not an OperationRecorded; not stored", envelope.event_id, envelope.type)
         return
-    await AuditEventRepository(session).append(envelope.event_id, event)
+    await append_event(session, envelope.event_id, event)
 
 
 CONSUMERS = [Consumer("on_operation_recorded", AUDIT_SUBJECTS, on_operation_recorded)]

@@ -2,58 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
-from pydantic import BaseModel
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.csv_export import jst
 
-from identity.audit_log.models import AuditEvent
+from identity.audit_log.schemas import DisclosureEntry, DisclosureReport
 from identity.csv_export import operation_label
 
 # Auditors reading the log are not accesses to the person's record.
 AUDITOR_SERVICE = "identity"
 
 
-class DisclosureEntry(BaseModel):
-    """One staff member's accesses to the person."""
-
-    user_id: str
-    username: str
-    first_at: datetime
-    last_at: datetime
-    count: int
-    operations: list[str]
-    operation_labels: list[str]
-
-
-class DisclosureReport(BaseModel):
-    """Everyone who accessed one person's data, earliest first access first."""
-
-    person_id: str
-    generated_at: datetime
-    items: list[DisclosureEntry]
-
-
-async def accesses_to(session: AsyncSession, person_id: str) -> list[DisclosureEntry]:
-    """The person's accesses grouped by user, without the auditors' own reads of the log."""
-    query = (
-        select(
-            AuditEvent.user_id,
-            func.max(AuditEvent.username),
-            func.min(AuditEvent.occurred_at),
-            func.max(AuditEvent.occurred_at),
-            func.count(),
-            func.array_agg(func.distinct(AuditEvent.operation)),
-        )
-        .where(AuditEvent.person_id == person_id, AuditEvent.service != AUDITOR_SERVICE)
-        .group_by(AuditEvent.user_id)
-        .order_by(func.min(AuditEvent.occurred_at))
-    )
+def disclosure_entries(rows: Sequence[tuple[str, str, datetime, datetime, int, list[str]]]) -> list[DisclosureEntry]:
+    """One entry per staff member from the per-user counts, operations with their Japanese names."""
     entries = []
-    for user_id, username, first, last, count, operations in await session.execute(query):
+    for user_id, username, first, last, count, operations in rows:
         ops = sorted(operations)
         entries.append(
             DisclosureEntry(

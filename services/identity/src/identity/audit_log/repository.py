@@ -1,23 +1,16 @@
-"""Every query of the operation history; appends are serialised on the chain head; never commits."""
+"""Every query of the operation history and its chain head and checkpoint; never commits."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.audit import OperationRecorded
-from tbms_core.db import utcnow
 
-from identity.audit_log.chain import chain_hash
-from identity.audit_log.models import AuditChainHead, AuditEvent
-from identity.audit_log.schemas import AuditEventFilter
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 
 
 class AuditEventRepository:
@@ -26,8 +19,8 @@ class AuditEventRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def append(self, event_id: uuid.UUID, event: OperationRecorded) -> AuditEvent | None:
-        """Chains one event after the current head; None when that event is already stored."""
+    async def lock_head(self) -> AuditChainHead:
+        """The chain head, locked until the transaction ends: appends wait for each other here."""
         head = await self.session.scalar(
             select(AuditChainHead)
             .where(AuditChainHead.id == 1)
@@ -35,51 +28,114 @@ class AuditEventRepository:
             .execution_options(populate_existing=True)
         )
         assert head is not None, "migration 0001 creates the chain head"
-        if await self.session.scalar(select(AuditEvent.seq).where(AuditEvent.event_id == event_id)):
-            return None
-        content = self._content(head.seq + 1, event_id, event)
-        row = AuditEvent(**content, prev_hash=head.hash, hash=chain_hash(head.hash, content))
+        return head
+
+    async def holds(self, event_id: uuid.UUID) -> bool:
+        """True when the event is already in the history."""
+        return bool(await self.session.scalar(select(AuditEvent.seq).where(AuditEvent.event_id == event_id)))
+
+    async def add_after(self, head: AuditChainHead, row: AuditEvent) -> AuditEvent:
+        """Stores a chained row and moves the chain head to it."""
         self.session.add(row)
         head.seq, head.hash = row.seq, row.hash
         await self.session.flush()
         return row
 
-    @staticmethod
-    def _content(seq: int, event_id: uuid.UUID, event: OperationRecorded) -> dict[str, Any]:
-        return {
-            "seq": seq,
-            "event_id": event_id,
-            "occurred_at": _aware(event.occurred_at),
-            "service": event.service,
-            "user_id": event.user_id,
-            "username": event.username,
-            "client_ip": event.client_ip,
-            "operation": str(event.operation),
-            "result": event.result,
-            "person_id": event.person_id,
-            "record_type": event.record_type,
-            "record_id": event.record_id,
-            "query": event.query,
-            "detail": event.detail,
-            "recorded_at": utcnow(),
-        }
+    async def head_position(self) -> Row[tuple[int, str]]:
+        """The seq and hash the chain head holds now, without loading or locking it."""
+        return (await self.session.execute(select(AuditChainHead.seq, AuditChainHead.hash))).one()
 
-    async def search(self, criteria: AuditEventFilter) -> list[AuditEvent]:
+    async def checkpoint_position(self) -> Row[tuple[int, str]] | None:
+        """The seq and hash where the chain resumes after a purge, or None before the first purge."""
+        statement = select(AuditChainCheckpoint.seq, AuditChainCheckpoint.hash)
+        return (await self.session.execute(statement)).one_or_none()
+
+    async def chained_rows(self, *, after: int, batch: int) -> AsyncIterator[Mapping[str, Any]]:
+        """Every row after a seq in seq order, every column, read `batch` rows at a time."""
+        last = after
+        while True:
+            result = await self.session.execute(
+                select(*AuditEvent.__table__.columns).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+            )
+            rows = [row._mapping for row in result]
+            for row in rows:
+                yield row
+            if len(rows) < batch:
+                return
+            last = rows[-1]["seq"]
+
+    async def search(
+        self,
+        *,
+        user: str | None,
+        person_id: str | None,
+        operation: str | None,
+        service: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+    ) -> list[AuditEvent]:
         """Events matching every given criterion, newest first."""
         query = select(AuditEvent)
-        if criteria.user:
-            query = query.where(or_(AuditEvent.user_id == criteria.user, AuditEvent.username == criteria.user))
-        if criteria.person_id:
-            query = query.where(AuditEvent.person_id == criteria.person_id)
-        if criteria.operation:
-            query = query.where(AuditEvent.operation == str(criteria.operation))
-        if criteria.service:
-            query = query.where(AuditEvent.service == criteria.service)
-        if criteria.since:
-            query = query.where(AuditEvent.occurred_at >= criteria.since)
-        if criteria.until:
-            query = query.where(AuditEvent.occurred_at < criteria.until)
+        if user:
+            query = query.where(or_(AuditEvent.user_id == user, AuditEvent.username == user))
+        if person_id:
+            query = query.where(AuditEvent.person_id == person_id)
+        if operation:
+            query = query.where(AuditEvent.operation == str(operation))
+        if service:
+            query = query.where(AuditEvent.service == service)
+        if since:
+            query = query.where(AuditEvent.occurred_at >= since)
+        if until:
+            query = query.where(AuditEvent.occurred_at < until)
         rows = await self.session.scalars(
-            query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc()).limit(criteria.limit)
+            query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.seq.desc()).limit(limit)
         )
         return list(rows)
+
+    async def accesses_by_user(
+        self, person_id: str, *, excluding_service: str
+    ) -> list[Row[tuple[str, str, datetime, datetime, int, list[str]]]]:
+        """Per user: name, first and last access, count and operations on one person's data, earliest first."""
+        query = (
+            select(
+                AuditEvent.user_id,
+                func.max(AuditEvent.username),
+                func.min(AuditEvent.occurred_at),
+                func.max(AuditEvent.occurred_at),
+                func.count(),
+                func.array_agg(func.distinct(AuditEvent.operation)),
+            )
+            .where(AuditEvent.person_id == person_id, AuditEvent.service != excluding_service)
+            .group_by(AuditEvent.user_id)
+            .order_by(func.min(AuditEvent.occurred_at))
+        )
+        return list(await self.session.execute(query))
+
+    async def first_seq_since(self, moment: datetime) -> int | None:
+        """The seq of the first event that happened at or after a moment, or None."""
+        first = await self.session.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= moment))
+        return int(first) if first is not None else None
+
+    async def head_seq(self) -> int:
+        """The seq of the last chained row (0 for an empty history)."""
+        head = await self.session.get(AuditChainHead, 1)
+        return head.seq if head is not None else 0
+
+    async def hash_of(self, seq: int) -> str | None:
+        """The stored hash of one row."""
+        return await self.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+    async def lock_checkpoint(self) -> AuditChainCheckpoint:
+        """The purge checkpoint, locked until the transaction ends."""
+        checkpoint = await self.session.get(AuditChainCheckpoint, 1, with_for_update=True)
+        assert checkpoint is not None, "migration 0002 creates the checkpoint"
+        return checkpoint
+
+    async def delete_through(self, seq: int) -> int:
+        """Deletes every row up to a seq, the one purge the append-only trigger lets through; how many went."""
+        await self.session.execute(text("SET LOCAL tbms.audit_purge = 'on'"))
+        deleted = (await self.session.execute(delete(AuditEvent).where(AuditEvent.seq <= seq))).rowcount
+        await self.session.execute(text("SET LOCAL tbms.audit_purge = 'off'"))
+        return int(deleted)

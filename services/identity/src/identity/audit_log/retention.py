@@ -8,16 +8,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation, OperationRecorded
 from tbms_core.clock import JST, today
 from tbms_core.db import utcnow
 
-from identity.audit_log.chain import verify_chain
-from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
+from identity.audit_log.chain import append_event, verify_chain
 from identity.audit_log.repository import AuditEventRepository
-from identity.login_history.models import LoginEvent
+from identity.login_history.repository import LoginEventRepository
 
 RETENTION_YEARS = 3
 
@@ -66,29 +64,26 @@ async def purge_before(session: AsyncSession, cutoff: datetime, *, operator: str
     report = await verify_chain(session)
     if not report.ok:
         raise RetentionError(f"改ざんが検出されたため削除を中止しました: {report.message}")
-    last = await _last_purgeable_seq(session, cutoff)
-    checkpoint = await session.get(AuditChainCheckpoint, 1, with_for_update=True)
-    assert checkpoint is not None, "migration 0002 creates the checkpoint"
+    events = AuditEventRepository(session)
+    last = await _last_purgeable_seq(events, cutoff)
+    checkpoint = await events.lock_checkpoint()
     audit_deleted = 0
     if last > checkpoint.seq:
-        row_hash = await session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == last))
-        await session.execute(text("SET LOCAL tbms.audit_purge = 'on'"))
-        audit_deleted = (await session.execute(delete(AuditEvent).where(AuditEvent.seq <= last))).rowcount
-        await session.execute(text("SET LOCAL tbms.audit_purge = 'off'"))
+        row_hash = await events.hash_of(last)
+        audit_deleted = await events.delete_through(last)
         checkpoint.seq, checkpoint.hash = last, str(row_hash)
     checkpoint.purged_before, checkpoint.purged_at = cutoff, utcnow()
-    login_deleted = (await session.execute(delete(LoginEvent).where(LoginEvent.time < cutoff))).rowcount
+    login_deleted = await LoginEventRepository(session).delete_before(cutoff)
     result = PurgeResult(audit_deleted, login_deleted, checkpoint.seq)
     await _record_purge(session, cutoff, result, operator)
     return result
 
 
-async def _last_purgeable_seq(session: AsyncSession, cutoff: datetime) -> int:
-    first_kept = await session.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= cutoff))
+async def _last_purgeable_seq(events: AuditEventRepository, cutoff: datetime) -> int:
+    first_kept = await events.first_seq_since(cutoff)
     if first_kept is not None:
-        return int(first_kept) - 1
-    head = await session.get(AuditChainHead, 1)
-    return head.seq if head is not None else 0
+        return first_kept - 1
+    return await events.head_seq()
 
 
 async def _record_purge(session: AsyncSession, cutoff: datetime, result: PurgeResult, operator: str) -> None:
@@ -104,4 +99,4 @@ async def _record_purge(session: AsyncSession, cutoff: datetime, result: PurgeRe
         record_type="audit_log",
         detail=json.dumps(detail, ensure_ascii=False),
     )
-    await AuditEventRepository(session).append(uuid.uuid4(), event)
+    await append_event(session, uuid.uuid4(), event)

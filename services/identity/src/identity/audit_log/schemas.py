@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from tbms_contracts.audit import Operation
@@ -42,10 +43,48 @@ class AuditEventRead(BaseModel):
     recorded_at: datetime
 
 
+class AuditEventRow(Protocol):
+    """A stored event as the CSV download reads it: the row itself, not a copy of each of up to 100,000 rows."""
+
+    seq: int
+    occurred_at: datetime
+    service: str
+    user_id: str
+    username: str
+    client_ip: str
+    operation: str
+    result: str
+    person_id: str | None
+    record_type: str
+    record_id: str | None
+    query: str | None
+    detail: str | None
+
+
 class AuditEventPage(BaseModel):
     """Events matching a filter, newest first."""
 
     items: list[AuditEventRead]
+
+
+class DisclosureEntry(BaseModel):
+    """One staff member's accesses to the person."""
+
+    user_id: str
+    username: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+    operations: list[str]
+    operation_labels: list[str]
+
+
+class DisclosureReport(BaseModel):
+    """Everyone who accessed one person's data, earliest first access first."""
+
+    person_id: str
+    generated_at: datetime
+    items: list[DisclosureEntry]
 
 
 class ChainVerification(BaseModel):

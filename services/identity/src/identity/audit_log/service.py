@@ -9,10 +9,10 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import Database, utcnow
 
 from identity.audit_log.chain import ChainReport, verify_database
-from identity.audit_log.disclosure import DisclosureReport, accesses_to
+from identity.audit_log.disclosure import AUDITOR_SERVICE, disclosure_entries
 from identity.audit_log.models import AuditEvent
 from identity.audit_log.repository import AuditEventRepository
-from identity.audit_log.schemas import AuditEventFilter
+from identity.audit_log.schemas import AuditEventFilter, AuditEventRead, DisclosureReport
 
 SERVICE = "identity"
 
@@ -24,9 +24,9 @@ class AuditLogService:
         self.session, self.principal = session, principal
         self.events = AuditEventRepository(session)
 
-    async def search(self, criteria: AuditEventFilter) -> list[AuditEvent]:
+    async def search(self, criteria: AuditEventFilter) -> list[AuditEventRead]:
         """Events matching the criteria, newest first; recorded as a read of the audit log."""
-        return await self._matching(criteria, Operation.READ)
+        return [AuditEventRead.model_validate(row) for row in await self._matching(criteria, Operation.READ)]
 
     async def export(self, criteria: AuditEventFilter) -> list[AuditEvent]:
         """Events matching the criteria for a CSV download; recorded as an export of the audit log."""
@@ -34,7 +34,7 @@ class AuditLogService:
 
     async def _matching(self, criteria: AuditEventFilter, operation: Operation) -> list[AuditEvent]:
         self.principal.require(Area.AUDIT, Access.READ)
-        rows = await self.events.search(criteria)
+        rows = await self.events.search(**criteria.model_dump())
         await audit.record(
             self.session,
             self.principal,
@@ -49,7 +49,7 @@ class AuditLogService:
     async def disclose(self, person_id: str, *, printed: bool = False) -> DisclosureReport:
         """Who accessed one person's data (本人開示); recorded as a read, or a print for the page."""
         self.principal.require(Area.AUDIT, Access.READ)
-        items = await accesses_to(self.session, person_id)
+        items = disclosure_entries(await self.events.accesses_by_user(person_id, excluding_service=AUDITOR_SERVICE))
         await audit.record(
             self.session,
             self.principal,

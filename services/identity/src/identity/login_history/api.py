@@ -5,26 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from tbms_contracts.labels import LOGIN_EVENT_LABELS
-from tbms_core.auth import PrincipalDep
 from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
-from tbms_core.db import SessionDep
 
+from identity.deps import LoginHistoryServiceDep
 from identity.login_history.schemas import LastLogin, LoginEventFilter, LoginEventPage, LoginEventRead
-from identity.login_history.service import LoginHistoryService
-from identity.login_history.sync import LoginSync
 from identity.periods import period_end, period_start
 
 router = APIRouter(prefix="/logins", tags=["ログイン履歴"])
-
-
-def get_login_sync(request: Request) -> LoginSync:
-    """The service's Keycloak event copier."""
-    return request.app.state.login_sync
-
-
-LoginSyncDep = Annotated[LoginSync, Depends(get_login_sync)]
 
 
 def login_filter(
@@ -45,9 +34,9 @@ def login_filter(
 
 
 @router.get("/me/last")
-async def my_last_login(session: SessionDep, principal: PrincipalDep, sync: LoginSyncDep) -> LastLogin:
+async def my_last_login(service: LoginHistoryServiceDep) -> LastLogin:
     """The caller's previous successful login and last logout, for the home page (N04)."""
-    return await LoginHistoryService(session, principal, sync).last_of_mine()
+    return await service.last_of_mine()
 
 
 LOGIN_CSV_HEADER = ("日時（日本時間）", "種別", "ユーザID", "利用者番号", "端末IPアドレス", "接続元", "エラー")
@@ -55,14 +44,11 @@ LOGIN_CSV_HEADER = ("日時（日本時間）", "種別", "ユーザID", "利用
 
 @router.get("/export.csv", response_class=Response)
 async def export_logins(
-    criteria: Annotated[LoginEventFilter, Depends(login_filter)],
-    session: SessionDep,
-    principal: PrincipalDep,
-    sync: LoginSyncDep,
+    criteria: Annotated[LoginEventFilter, Depends(login_filter)], service: LoginHistoryServiceDep
 ) -> Response:
     """The login history as CSV for Excel, same filters as the list, up to 100,000 rows (R36)."""
     criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS})
-    rows = await LoginHistoryService(session, principal, sync).search(criteria, export=True)
+    rows = await service.search(criteria, export=True)
     lines = (
         (jst(r.time), LOGIN_EVENT_LABELS.get(r.type, r.type), r.username, r.user_id, r.ip_address, r.client_id, r.error)
         for r in rows
@@ -72,11 +58,8 @@ async def export_logins(
 
 @router.get("")
 async def search_logins(
-    criteria: Annotated[LoginEventFilter, Depends(login_filter)],
-    session: SessionDep,
-    principal: PrincipalDep,
-    sync: LoginSyncDep,
+    criteria: Annotated[LoginEventFilter, Depends(login_filter)], service: LoginHistoryServiceDep
 ) -> LoginEventPage:
     """Logins, failed logins and logouts of every user (R36)."""
-    rows = await LoginHistoryService(session, principal, sync).search(criteria)
+    rows = await service.search(criteria)
     return LoginEventPage(items=[LoginEventRead.model_validate(row) for row in rows])

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.login_history.models import LoginEvent
-from identity.login_history.schemas import LoginEventFilter
 
 _CHUNK = 1000
 
@@ -58,15 +57,17 @@ class LoginEventRepository:
             if row["user_id"] and not row["username"]:
                 row["username"] = known.get(row["user_id"], "")
 
-    async def search(self, criteria: LoginEventFilter) -> list[LoginEvent]:
+    async def search(
+        self, *, user: str | None, type: str | None, since: datetime | None, until: datetime | None, limit: int
+    ) -> list[LoginEvent]:
         """Events matching every given criterion, newest first."""
         query = select(LoginEvent)
-        if criteria.user:
-            query = query.where(or_(LoginEvent.user_id == criteria.user, LoginEvent.username == criteria.user))
-        if criteria.type:
-            query = query.where(LoginEvent.type == criteria.type)
-        query = self._period(query, criteria.since, criteria.until)
-        rows = await self.session.scalars(query.order_by(LoginEvent.time.desc()).limit(criteria.limit))
+        if user:
+            query = query.where(or_(LoginEvent.user_id == user, LoginEvent.username == user))
+        if type:
+            query = query.where(LoginEvent.type == type)
+        query = self._period(query, since, until)
+        rows = await self.session.scalars(query.order_by(LoginEvent.time.desc()).limit(limit))
         return list(rows)
 
     async def latest(
@@ -96,6 +97,10 @@ class LoginEventRepository:
             .where(LoginEvent.user_id == user_id, LoginEvent.type == event_type)
         )
         return int(await self.session.scalar(self._period(query, since, until)) or 0)
+
+    async def delete_before(self, moment: datetime) -> int:
+        """Deletes every event that happened before a moment (retention); how many went."""
+        return int((await self.session.execute(delete(LoginEvent).where(LoginEvent.time < moment))).rowcount)
 
     @staticmethod
     def _period(query: Select[Any], since: datetime | None, until: datetime | None) -> Select[Any]:

@@ -51,7 +51,7 @@ class LoginHistoryService:
         """Login events matching the criteria, newest first; recorded as a read (or export) of the history."""
         self.principal.require(Area.AUDIT, Access.READ)
         await self.sync.refresh(self.session)
-        rows = await self.events.search(criteria)
+        rows = await self.events.search(**criteria.model_dump())
         await audit.record(
             self.session,
             self.principal,

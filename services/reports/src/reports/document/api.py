@@ -9,24 +9,15 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from reports.deps import DocumentServiceDep
-from reports.document.models import Document
 from reports.document.schemas import DocumentCreate, DocumentPage, DocumentRead
-from reports.forms.registry import FORMS
 
 router = APIRouter(prefix="/documents", tags=["帳票・資料"])
-
-
-def document_read(document: Document) -> DocumentRead:
-    """The API view of a document, with its form's Japanese title."""
-    spec = FORMS.get(document.kind)
-    fields = {name: getattr(document, name) for name in DocumentRead.model_fields if name != "title"}
-    return DocumentRead.model_validate({**fields, "title": spec.title if spec else document.kind})
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 async def generate_document(data: DocumentCreate, service: DocumentServiceDep) -> DocumentRead:
     """Prints a form about a patient (帳票出力) and stores the PDF."""
-    return document_read(await service.generate(data))
+    return DocumentRead.of(await service.generate(data))
 
 
 @router.get("")
@@ -38,13 +29,13 @@ async def list_documents(
 ) -> DocumentPage:
     """A patient's documents, newest first."""
     items, total = await service.page_of_patient(patient_id, limit=limit, offset=offset)
-    return DocumentPage(items=[document_read(d) for d in items], total=total)
+    return DocumentPage(items=[DocumentRead.of(d) for d in items], total=total)
 
 
 @router.get("/{document_id}")
 async def view_document(document_id: uuid.UUID, service: DocumentServiceDep) -> DocumentRead:
     """One document's metadata."""
-    return document_read(await service.view(document_id))
+    return DocumentRead.of(await service.view(document_id))
 
 
 @router.get("/{document_id}/content", response_class=StreamingResponse)

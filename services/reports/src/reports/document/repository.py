@@ -5,30 +5,17 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.repository import Repository
 
 from reports.document.errors import DocumentNotFound
 from reports.document.models import Document
 
 
-class DocumentRepository:
+class DocumentRepository(Repository[Document]):
     """Reads and writes document metadata in the caller's unit of work."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add(self, document: Document) -> Document:
-        """Stores a new document's metadata."""
-        self.session.add(document)
-        await self.session.flush()
-        return document
-
-    async def get(self, document_id: uuid.UUID) -> Document:
-        """The document, or DocumentNotFound."""
-        document = await self.session.get(Document, document_id)
-        if document is None:
-            raise DocumentNotFound()
-        return document
+    model = Document
+    not_found = DocumentNotFound
 
     async def page_of_patient(self, patient_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list[Document], int]:
         """A patient's documents newest first, and how many there are."""

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from reports.forms.registry import FORMS
+
+if TYPE_CHECKING:
+    from reports.document.models import Document
 
 
 class DocumentCreate(BaseModel):
@@ -33,6 +39,13 @@ class DocumentRead(BaseModel):
     created_by: str
     created_by_name: str
     created_at: datetime
+
+    @classmethod
+    def of(cls, document: Document) -> DocumentRead:
+        """The API view of a document, with its form's Japanese title."""
+        spec = FORMS.get(document.kind)
+        fields = {name: getattr(document, name) for name in cls.model_fields if name != "title"}
+        return cls.model_validate({**fields, "title": spec.title if spec else document.kind})
 
 
 class DocumentPage(BaseModel):

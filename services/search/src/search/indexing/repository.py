@@ -36,6 +36,10 @@ class IndexedVersionRepository:
         result = await self.session.execute(CATCH_UP, {"t": record_type, "i": record_id, "v": version})
         return result.first() is not None
 
+    async def ping(self) -> None:
+        """Answers once the database does (the readiness check)."""
+        await self.session.execute(text("SELECT 1"))
+
     async def count(self) -> int:
         """How many records were ever indexed (deleted ones included)."""
         return int((await self.session.execute(text("SELECT count(*) FROM indexed_versions"))).scalar_one())

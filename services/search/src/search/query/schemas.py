@@ -108,23 +108,6 @@ class SuggestionList(BaseModel):
     items: list[Suggestion]
 
 
-class PatientBatch(BaseModel):
-    """One page of patient snapshots for a rebuild: `reset` empties the index first, `done` closes the rebuild."""
-
-    patients: list[dict] = Field(default_factory=list, max_length=1000)
-    reset: bool = False
-    done: bool = False
-
-
-class ReindexReport(BaseModel):
-    """What became of a rebuild page's records."""
-
-    received: int
-    indexed: int = Field(description="stored in the index")
-    current: int = Field(default=0, description="the index already held this version (events were faster)")
-    skipped: int = Field(default=0, description="a newer version or a deletion was indexed since")
-
-
 def marks_of(hit: SearchHit, words: list[str] | None) -> dict[str, list[Segment]]:
     """Name and カナ cut into matched and unmatched runs: what the engine marked, else the query's words."""
     found = list(hit.marks) or words or []

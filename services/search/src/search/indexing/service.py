@@ -11,7 +11,7 @@ from tbms_core.auth import Access, Area, Principal
 from search.engine.base import SearchEngine
 from search.indexing.documents import patient_document
 from search.indexing.repository import IndexedVersionRepository
-from search.query.schemas import PatientBatch, ReindexReport
+from search.indexing.schemas import PatientBatch, ReindexReport
 
 SERVICE = "search"
 
