@@ -30,10 +30,14 @@ RULES: dict[str, str] = {
     "gateway-shared-below-pages": "gateway.web, gateway.forms or gateway.clients import gateway.pages",
 }
 
-# Reported but not failing until the code is restructured (today's counts in brackets): tests that start the
-# stack or log in through tbms_tools [8]; api.py files that import models, other modules or use-case helpers [29];
-# patients.export reading patients.reference.api [1]; services, APIs and helpers that build queries [15].
-PENDING: set[str] = {"test-imports-tools", "api-layer", "queries-outside-repository"}
+# Rules reported but not failing yet (a new rule starts here while the code is brought in line); none today.
+PENDING: set[str] = set()
+
+# A test that proves how a service behaves under one of the tools, named with the reason.
+TESTS_DRIVING_TOOLS = {
+    # the reindex tool pages through patients while a change lands between its read and its post (search's race fix)
+    "services/search/tests/indexing/test_api.py",
+}
 
 QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "func", "text"})
 QUERY_MODULES = frozenset(
@@ -203,7 +207,7 @@ def test_imports_service(src: Source, layout: Layout) -> Iterator[str]:
 
 def test_imports_tools(src: Source, layout: Layout) -> Iterator[str]:
     """Tests of a service or a lib import tbms_tools."""
-    if src.is_test and src.kind in ("service", "lib"):
+    if src.is_test and src.kind in ("service", "lib") and src.path.as_posix() not in TESTS_DRIVING_TOOLS:
         yield from (f"imports {target}" for target in src.imports if _inside(target.split(".")[0], "tbms_tools"))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
 from tbms_core.db import Database
 from tbms_testing import auth_headers, wait_for
-from tbms_tools.keycloak import CLIENT_ID, CLIENT_SECRET, ISSUER
+from tbms_testing.keycloak import local_realm
 
 
 def sync_of(identity: httpx.AsyncClient) -> LoginSync:
@@ -30,13 +30,13 @@ def fail_login(username: str) -> httpx.Response:
     """A direct-grant login with a wrong password, as a mistyping user makes it."""
     data = {
         "grant_type": "password",
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
+        "client_id": local_realm().client_id,
+        "client_secret": local_realm().client_secret,
         "username": username,
         "password": "Wrong-Password-0!",
         "totp": "000000",
     }
-    return httpx.post(f"{ISSUER}/protocol/openid-connect/token", data=data, timeout=20)
+    return httpx.post(f"{local_realm().issuer}/protocol/openid-connect/token", data=data, timeout=20)
 
 
 async def logins(identity: httpx.AsyncClient, headers: dict[str, str], **params: str) -> list[dict[str, Any]]:
