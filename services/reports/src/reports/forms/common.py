@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from tbms_contracts.labels import REGISTRATION_CATEGORY_PRINT_LABELS
+from tbms_core.clock import JST
 from tbms_core.jp.wareki import format_both, format_wareki
-
-JST = timezone(timedelta(hours=9), "JST")  # Japan keeps no daylight saving time
 
 CATEGORY_LABELS = REGISTRATION_CATEGORY_PRINT_LABELS
 SEX_LABELS = {"male": "男", "female": "女"}
