@@ -113,3 +113,10 @@ class TestTheProjectsList:
             for rid in re.findall(r'"([RFN]\d\d)"', marker)
         }
         assert partial == set(notes)
+        full = {
+            rid
+            for marker in re.findall(r"mark\.req\(([^)]*)\)", sources)
+            if "partial=True" not in marker
+            for rid in re.findall(r'"([RFN]\d\d)"', marker)
+        }
+        assert not full & set(notes), f"full claims on IDs docs/requirements.md calls partial: {sorted(full & set(notes))}"

@@ -77,7 +77,7 @@ async def nurse_in_chromium(served: str, login: Login) -> AsyncIterator[Chromium
         yield browser
 
 
-@pytest.mark.req("R22")
+@pytest.mark.req("R22", partial=True)
 class TestSearchBoxInChromium:
     async def test_arrows_choose_a_suggestion_escape_closes_the_list_and_enter_opens_the_chosen_one(
         self, nurse_in_chromium: Chromium, backends: respx.MockRouter
