@@ -16,6 +16,7 @@ from tbms_core.db import Base, utcnow
 from tbms_core.events import Envelope
 
 NOTIFY_CHANNEL = "tbms_outbox"
+_NOTIFIED_IN = "tbms_outbox_notified_in"  # session.info key: the transaction that already sent its wake-up
 
 
 class OutboxMessage(Base):
@@ -56,7 +57,12 @@ async def add(session: AsyncSession, envelope: Envelope, *, subject: str | None 
             headers=headers,
         )
     )
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    # One wake-up per transaction is enough: the relay publishes every pending row when it wakes (a bulk import
+    # of thousands of rows would otherwise pay a round trip per event).
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get(_NOTIFIED_IN) is not transaction:
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+        session.info[_NOTIFIED_IN] = session.get_transaction()
 
 
 async def claim(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:

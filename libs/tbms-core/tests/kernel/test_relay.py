@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import nats
 import pytest
 from nats.js.api import DeliverPolicy
@@ -104,3 +106,22 @@ async def test_an_event_that_cannot_be_published_stays_in_the_outbox(db: Databas
         row = await session.get(OutboxMessage, event.event_id)
         assert row.published_at is None and row.attempts == 1 and row.last_error
     assert uuid.UUID(str(row.id)) == event.event_id
+
+
+async def test_the_relay_is_woken_once_per_transaction_that_adds_events(db: Database) -> None:
+    listener = await asyncpg.connect(str(db.engine.url).replace("+asyncpg", ""))
+    wakeups: list[str] = []
+    await listener.add_listener(outbox.NOTIFY_CHANNEL, lambda *args: wakeups.append(args[-1]))
+    try:
+        async with db.sessions() as session:
+            for n in range(3):
+                await outbox.add(session, audit_event(n), subject=SUBJECT)
+            await session.commit()
+            await outbox.add(session, audit_event(3), subject=SUBJECT)  # the same session's next transaction
+            await session.commit()
+        await asyncio.sleep(0.3)
+    finally:
+        await listener.close()
+    assert len(wakeups) == 2
+    async with db.sessions() as session:
+        assert len((await session.scalars(select(OutboxMessage))).all()) == 4
