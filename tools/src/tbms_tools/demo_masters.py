@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from tbms_core.jp.check_digits import modulus10_check_digit, modulus11_check_digit
 
 PREFECTURE = "13"  # 東京都
 VALID_FROM = "2025-04-01"
 POPULATION_DATE = "2025-10-01"  # 令和7年10月1日, the reference date of the population estimates
 AGE_GROUPS = [f"{low}-{low + 4}" for low in range(0, 85, 5)] + ["85-"]
 REASON = "デモデータ（架空）"
-PAGE = 100
+PAGE = 500  # the most GET /masters/{kind} returns at once
 
 PLACES = [("試験", "シケン"), ("架空", "カクウ"), ("見本", "ミホン"), ("例題", "レイダイ"), ("検証", "ケンショウ")]
 INSTITUTION_KINDS = [  # name suffix, its kana, type, 点数表 (1 医科, 4 調剤)
@@ -68,34 +69,21 @@ class MasterRow:
         }
 
 
-def mhlw_check_digit(body: str) -> int:
-    """The MHLW 検証番号: weights 2,1,2,… from the last digit, digit sums, (10 − sum mod 10) mod 10.
-
-    The same rule as tbms_core.jp.check_digits (written by the masters work); repeated here until it is merged.
-    """
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        product = int(char) * (2 if position % 2 == 0 else 1)
-        total += product // 10 + product % 10
-    return (10 - total % 10) % 10
-
-
 def institution_code(table: str, area: str, number: int) -> str:
     """A 医療機関コード: 都道府県 2 + 点数表 1 + 郡市区 2 + 番号 4 + 検証番号 over 郡市区 and 番号."""
-    seven = f"{area}{number:04d}"
-    return f"{PREFECTURE}{table}{seven}{mhlw_check_digit(seven)}"
+    six = f"{area}{number:04d}"
+    return f"{PREFECTURE}{table}{six}{modulus10_check_digit(six)}"
 
 
 def municipality_code(five: str) -> str:
     """A 全国地方公共団体コード: weights 6,5,4,3,2; 11 − (sum mod 11), keeping the last digit (10 → 0, 11 → 1)."""
-    total = sum(int(digit) * weight for digit, weight in zip(five, (6, 5, 4, 3, 2), strict=True))
-    return f"{five}{(11 - total % 11) % 10}"
+    return f"{five}{modulus11_check_digit(five)}"
 
 
 def payer_number(law: str, agency: int) -> str:
     """A 公費負担者番号: 法別番号 2 + 都道府県 2 + 実施機関 3 + 検証番号."""
     body = f"{law}{PREFECTURE}{agency:03d}"
-    return f"{body}{mhlw_check_digit(body)}"
+    return f"{body}{modulus10_check_digit(body)}"
 
 
 def letterhead() -> MasterRow:
@@ -235,7 +223,7 @@ def population(rng: random.Random, districts: Sequence[dict[str, Any]]) -> list[
     rows = []
     for district in districts:
         for band, group in enumerate(AGE_GROUPS):
-            for sex, label in (("male", "男"), ("female", "女")):
+            for sex in ("male", "female"):
                 older = 0.55 if band >= 15 else 1.0
                 count = int(rng.randint(1200, 2200) * older * (1.2 if sex == "female" and band >= 14 else 1.0))
                 code = f"{district['code']}:{group}:{sex}:{POPULATION_DATE}"
@@ -246,7 +234,8 @@ def population(rng: random.Random, districts: Sequence[dict[str, Any]]) -> list[
                     "reference_date": POPULATION_DATE,
                     "count": count,
                 }
-                rows.append(MasterRow("population", code, f"{district['name']} {group}歳 {label}", "", data))
+                # masters names the row itself (地区・年齢階級・性別・基準日), as it does for an imported one
+                rows.append(MasterRow("population", code, "", "", data, valid_from=POPULATION_DATE))
     return rows
 
 

@@ -12,11 +12,12 @@ import pytest
 from prometheus_client import REGISTRY
 from reports.master_snapshot.models import MasterSnapshot
 from reports.master_snapshot.repository import MasterSnapshotRepository
+from tbms_contracts import masters
+from tbms_contracts.masters import MasterChanged, record_id
 from tbms_core.events import Envelope
 from tbms_testing import wait_for
 from tbms_testing.events import publish
 
-MASTER_CHANGED = "tbms.masters.record.changed.v1"
 MasterOf = Callable[[str, str], Awaitable[MasterSnapshot | None]]
 Claimed = Callable[[uuid.UUID], Awaitable[bool]]
 
@@ -26,28 +27,16 @@ def institution_code() -> str:
     return f"99{uuid.uuid4().int % 10**8:08d}"
 
 
+def snapshot(kind: str, code: str, version: int, name: str, **fields: Any) -> masters.MasterSnapshot:
+    """A record as masters holds it after a create, change or end (valid from 2026-04-01 unless given)."""
+    values: dict[str, Any] = {"valid_from": date(2026, 4, 1), "updated_by": "admin1"} | fields
+    return masters.MasterSnapshot(kind=kind, code=code, version=version, name=name, **values)
+
+
 def master_event(kind: str, code: str, version: int, name: str, **fields: Any) -> Envelope:
-    """MasterChanged as masters sends it: the record's snapshot (MasterRead) after a create, change or end."""
-    snapshot = {
-        "kind": kind,
-        "code": code,
-        "name": name,
-        "kana": fields.pop("kana", ""),
-        "data": fields.pop("data", {}),
-        "valid_from": fields.pop("valid_from", "2026-04-01"),
-        "valid_to": fields.pop("valid_to", None),
-        "active": True,
-        "version": version,
-        "updated_at": "2026-04-01T09:00:00+09:00",
-        "updated_by": "admin1",
-    }
-    return Envelope(
-        type=MASTER_CHANGED,
-        aggregate_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"tbms-master:{kind}:{code}")),
-        aggregate_version=version,
-        actor="test",
-        payload={"kind": kind, "code": code, "snapshot": snapshot},
-    )
+    """MasterChanged as masters sends it, keyed by the record's stable id."""
+    payload = MasterChanged(kind=kind, code=code, snapshot=snapshot(kind, code, version, name, **fields))
+    return Envelope.of(payload, aggregate_id=record_id(kind, code), version=version, actor="test")
 
 
 async def at_version(master_of: MasterOf, kind: str, code: str, version: int) -> MasterSnapshot | None:
@@ -106,7 +95,7 @@ class TestOnMasterChanged:
     async def test_an_ended_doctor_is_kept_with_the_end_of_the_period(self, master_of: MasterOf) -> None:
         code = f"DT{uuid.uuid4().hex[:8]}"
         await publish(master_event("doctor", code, 1, "試験 一郎", data={"institution_code": "1310000013"}))
-        await publish(master_event("doctor", code, 2, "試験 一郎", valid_to="2026-09-30"))
+        await publish(master_event("doctor", code, 2, "試験 一郎", valid_to=date(2026, 9, 30)))
 
         record = await wait_for(lambda: at_version(master_of, "doctor", code, 2), timeout=15)
 
@@ -164,9 +153,9 @@ class TestRepository:
         async with client.app.state.db.sessions() as session:  # type: ignore[attr-defined]
             repository = MasterSnapshotRepository(session)
             for version, director in ((10**9, "試験 所長"), (10**9 + 1, "見本 所長")):
-                record = {"name": "架空区保健所", "data": {"director_name": director}, "valid_from": "2026-04-01"}
-                await repository.apply("letterhead", "self", version, record)
-            await repository.apply("letterhead", "self", 10**9 - 1, {"name": "旧保健所", "data": {}})
+                record = snapshot("letterhead", "self", version, "架空区保健所", data={"director_name": director})
+                await repository.apply(record, version)
+            await repository.apply(snapshot("letterhead", "self", 10**9 - 1, "旧保健所"), 10**9 - 1)
 
             letterhead = await repository.letterhead()
 
@@ -180,7 +169,7 @@ class TestRepository:
         code = institution_code()
         async with client.app.state.db.sessions() as session:  # type: ignore[attr-defined]
             repository = MasterSnapshotRepository(session)
-            await repository.apply("institution", code, 1, {"name": "見本記念病院", "data": {"type": "hospital"}})
+            await repository.apply(snapshot("institution", code, 1, "見本記念病院", data={"type": "hospital"}), 1)
 
             found = await repository.institution(code)
 

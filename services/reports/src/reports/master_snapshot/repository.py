@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts import masters
 from tbms_core.db import apply_snapshot, utcnow
 
 from reports.master_snapshot.models import MasterSnapshot
@@ -19,18 +17,19 @@ class MasterSnapshotRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def apply(self, kind: str, code: str, version: int, record: dict[str, Any]) -> bool:
+    async def apply(self, snapshot: masters.MasterSnapshot, version: int) -> bool:
         """Stores a record's snapshot unless a newer or equal version is held; True when it was applied."""
         values = {
             "version": version,
-            "name": record["name"],
-            "kana": record.get("kana") or "",
-            "data": record.get("data") or {},
-            "valid_from": _date(record.get("valid_from")),
-            "valid_to": _date(record.get("valid_to")),
+            "name": snapshot.name,
+            "kana": snapshot.kana,
+            "data": snapshot.model_dump(mode="json")["data"],
+            "valid_from": snapshot.valid_from,
+            "valid_to": snapshot.valid_to,
             "applied_at": utcnow(),
         }
-        return await apply_snapshot(self.session, MasterSnapshot, {"kind": kind, "code": code}, values)
+        key = {"kind": snapshot.kind, "code": snapshot.code}
+        return await apply_snapshot(self.session, MasterSnapshot, key, values)
 
     async def find(self, kind: str, code: str) -> MasterSnapshot | None:
         """A record as last applied, ended or not (old documents print the name they had), or None."""
@@ -43,7 +42,3 @@ class MasterSnapshotRepository:
     async def institution(self, code: str) -> MasterSnapshot | None:
         """A medical institution by its 医療機関コード, or None when masters never sent it."""
         return await self.find("institution", code)
-
-
-def _date(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) and value else value or None
