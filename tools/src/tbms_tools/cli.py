@@ -27,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
     env.add_argument("--service", choices=config.SERVICES, help="only this service's variables")
     env.add_argument("--json", action="store_true", help="one JSON object instead of export lines (for test fixtures)")
-    groups.add_parser("demo-data", help="register synthetic demo patients (only into an empty system)")
+    groups.add_parser(
+        "demo-data", help="load synthetic master data (what is missing) and demo patients (only into an empty system)"
+    )
     search_parser = groups.add_parser("search", help="the search index")
     search_actions = search_parser.add_subparsers(dest="action", required=True)
     rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")

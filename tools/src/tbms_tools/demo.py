@@ -1,4 +1,4 @@
-"""Synthetic demo data for `make dev`: patients registered through the real API, never real people (N14)."""
+"""Synthetic demo data for `make dev`: master data and patients through the real APIs, never real people (N14)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from tbms_tools import config
+from tbms_tools import config, demo_masters
 from tbms_tools.keycloak import auth_headers
 
 FAMILY = [
@@ -72,18 +72,29 @@ def register(client: httpx.Client, people: list[dict[str, str]]) -> list[dict[st
     return created
 
 
-def masters_districts() -> list[str]:
-    """The district names masters holds, in their usual order (the stack is up when demo data is loaded)."""
+def masters_districts() -> list[dict[str, str]]:
+    """The districts masters holds (`code`, `name`), in their usual order (the stack is up when demo data is loaded)."""
     with httpx.Client(base_url=config.service_url("masters"), headers=auth_headers("nurse1"), timeout=30) as client:
-        return [str(district["name"]) for district in client.get("/districts").raise_for_status().json()]
+        return list(client.get("/districts").raise_for_status().json())
+
+
+def load_masters(districts: list[dict[str, str]]) -> int:
+    """Adds the synthetic master rows masters does not hold yet (admin1 has マスタ管理 更新); returns how many."""
+    rows = demo_masters.demo_masters(districts)
+    with httpx.Client(base_url=config.service_url("masters"), headers=auth_headers("admin1"), timeout=30) as client:
+        added = demo_masters.create(client, rows)
+    print(f"[demo] added {added} of {len(rows)} synthetic master rows")
+    return added
 
 
 def load(count: int = 30) -> int:
-    """Registers demo patients unless the database already has patients; returns how many were added."""
+    """Loads the master data, then registers demo patients unless there are patients; returns patients added."""
+    districts = masters_districts()
+    load_masters(districts)
     with httpx.Client(base_url=config.service_url("patients"), headers=auth_headers("nurse1"), timeout=30) as client:
         if client.get("/patients", params={"limit": 1}).raise_for_status().json()["total"] > 0:
             print("[demo] patients already present; nothing loaded")
             return 0
-        register(client, demo_patients(count, districts=masters_districts()))
+        register(client, demo_patients(count, districts=[str(district["name"]) for district in districts]))
     print(f"[demo] registered {count} synthetic patients")
     return count

@@ -4,7 +4,8 @@ from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
 from contacts.index_case.api import router as index_case_router
-from contacts.index_case.consumers import CONSUMERS
+from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
+from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
 from contacts.settings import get_settings
 
 
@@ -15,5 +16,5 @@ def create_app() -> FastAPI:
         get_settings(),
         title="tbms contacts（接触者管理）",
         routers=[index_case_router],
-        consumers=CONSUMERS,
+        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
     )

@@ -7,6 +7,7 @@ from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
+from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.settings import get_settings
 from reports.storage import DocumentStore
@@ -15,7 +16,7 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
-    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS]
+    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
     app = create_service_app(
         "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
     )

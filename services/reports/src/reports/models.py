@@ -6,7 +6,17 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
 from reports.lab_result.models import LabResult
+from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
 
 metadata = Base.metadata
-__all__ = ["CareRecord", "Document", "InboxMessage", "LabResult", "OutboxMessage", "PatientSummary", "metadata"]
+__all__ = [
+    "CareRecord",
+    "Document",
+    "InboxMessage",
+    "LabResult",
+    "MasterSnapshot",
+    "OutboxMessage",
+    "PatientSummary",
+    "metadata",
+]
