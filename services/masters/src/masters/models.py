@@ -3,7 +3,7 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
-from masters.district.models import District
+from masters.master.models import MasterRecord, MasterRecordVersion
 
 metadata = Base.metadata
-__all__ = ["District", "InboxMessage", "OutboxMessage", "metadata"]
+__all__ = ["InboxMessage", "MasterRecord", "MasterRecordVersion", "OutboxMessage", "metadata"]

@@ -1,4 +1,4 @@
-"""HTTP API of the district master."""
+"""HTTP API of the district list (kept for the gateway; the districts are `district` master records)."""
 
 from __future__ import annotations
 
@@ -12,5 +12,5 @@ router = APIRouter(tags=["マスタ"])
 
 @router.get("/districts")
 async def list_districts(service: DistrictServiceDep) -> list[DistrictRead]:
-    """The districts (地区) in their usual order; reference data any logged-in user may read."""
-    return [DistrictRead.model_validate(row) for row in await service.list_districts()]
+    """The districts (地区) valid today in their usual order; reference data any logged-in user may read."""
+    return await service.list_districts()

@@ -1,13 +1,12 @@
-"""What the district API returns."""
+"""What the district list returns."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 
 class DistrictRead(BaseModel):
     """One district as lists and forms show it."""
 
-    model_config = ConfigDict(from_attributes=True)
     code: str
     name: str
