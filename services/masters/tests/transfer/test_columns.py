@@ -1,127 +1,94 @@
-"""Columns of a master's file: header matching, cells read as stored and shown as staff read them."""
+"""Columns of a master's file: the kind's Japanese headers, matched back on import; cells as staff read them."""
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
-from masters.transfer.columns import CellError, Column, HeaderMismatch, columns_of, match_header
+from masters.master.kinds import KINDS
+from masters.master.schemas import MasterRead
+from masters.transfer.columns import HeaderMismatch, cells, header, match_header, typed
+
+INSTITUTION = KINDS["institution"]
 
 
-@dataclass(frozen=True)
-class FakeField:
-    """A data field as the kinds describe it."""
+class TestHeader:
+    """The export's header row."""
 
-    key: str
-    label: str
-    type: str
-    required: bool = False
-    choices: dict[str, str] = field(default_factory=dict)
+    @pytest.mark.req("R26", partial=True)
+    def test_code_name_kana_each_field_then_the_period_in_japanese(self) -> None:
+        assert header(INSTITUTION) == [
+            "医療機関コード", "名称", "カナ", "郵便番号", "住所", "電話番号", "FAX番号", "種別", "結核指定医療機関",
+            "指定年月日", "指定の終了日", "結核病床", "結核病床数", "診療科", "有効期間（開始）", "有効期間（終了）",
+        ]  # fmt: skip
 
+    def test_a_label_two_columns_share_is_told_apart(self) -> None:
+        names = header(KINDS["code"])
+        assert "表示名" in names
+        assert "表示名（label）" in names
+        assert len(set(names)) == len(names)
 
-FIELDS = [
-    FakeField("type", "種別", "choice", True, {"hospital": "病院", "clinic": "診療所", "pharmacy": "薬局"}),
-    FakeField("designated", "結核指定医療機関", "bool"),
-    FakeField("designated_from", "指定日", "date"),
-    FakeField("tb_bed_count", "結核病床数", "int"),
-    FakeField("departments", "診療科", "multiline"),
-]
-COLUMNS = columns_of(FIELDS)
-BY_KEY = {c.key: c for c in COLUMNS}
-
-
-class TestColumnsOf:
-    """The export's column order."""
-
-    def test_code_name_kana_then_fields_then_the_period(self) -> None:
-        labels = [c.label for c in COLUMNS]
-        assert labels == ["コード", "名称", "カナ", "種別", "結核指定医療機関", "指定日", "結核病床数", "診療科",
-                          "有効開始日", "有効終了日"]  # fmt: skip
+    @pytest.mark.parametrize("kind", sorted(KINDS))
+    def test_every_kinds_header_matches_itself(self, kind: str) -> None:
+        names = header(KINDS[kind])
+        assert [column.key for column in match_header(KINDS[kind], names) if column] == [
+            column.key for column in KINDS[kind].columns()
+        ]
 
 
 class TestMatchHeader:
-    """Headers are the export's labels; what cannot be matched is named in the refusal."""
+    """Headers by label, key or a plain alias, in any order; what cannot be matched is named."""
 
-    def test_headers_in_any_order_and_width_match(self) -> None:
-        matched = match_header(COLUMNS, ["名称", "ｺｰﾄﾞ", "種別"], aliases={})
-        assert [c.key for c in matched if c] == ["name", "code", "type"]
-
-    def test_an_alias_such_as_the_kinds_code_label_matches(self) -> None:
-        matched = match_header(COLUMNS, ["医療機関コード", "名称", "種別"], aliases={"医療機関コード": "code"})
-        assert matched[0] is BY_KEY["code"]
+    def test_any_order_width_and_plain_names(self) -> None:
+        matched = match_header(INSTITUTION, ["名称", "ｺｰﾄﾞ", "種別", "有効開始日", "tb_bed_count"])
+        assert [c.key for c in matched if c] == ["name", "code", "type", "valid_from", "tb_bed_count"]
 
     def test_a_blank_header_is_no_column(self) -> None:
-        assert match_header(COLUMNS, ["コード", "名称", "種別", ""], aliases={})[3] is None
+        assert match_header(INSTITUTION, ["医療機関コード", "名称", "種別", ""])[3] is None
 
     @pytest.mark.req("R26", partial=True)
-    def test_missing_required_and_unknown_columns_are_named(self) -> None:
+    def test_missing_required_unknown_and_repeated_columns_are_named(self) -> None:
         with pytest.raises(HeaderMismatch) as caught:
-            match_header(COLUMNS, ["コード", "種別", "備考", "種別"], aliases={})
+            match_header(INSTITUTION, ["医療機関コード", "種別", "備考", "種別"])
         assert caught.value.missing == ["名称"]
         assert caught.value.unknown == ["備考"]
         assert caught.value.repeated == ["種別"]
 
 
-class TestRead:
-    """A cell's text read as the value it stores."""
+class TestCells:
+    """A record's row as the export writes it."""
 
-    @pytest.mark.parametrize("text", ["病院", "hospital", " 病院 "])
-    def test_choice_by_label_or_value(self, text: str) -> None:
-        assert BY_KEY["type"].read(text) == "hospital"
-
-    def test_unknown_choice_names_the_choices(self) -> None:
-        with pytest.raises(CellError, match="「病院」「診療所」「薬局」のいずれか"):
-            BY_KEY["type"].read("医院")
-
-    @pytest.mark.parametrize(("text", "value"), [("はい", True), ("1", True), ("TRUE", True), ("いいえ", False),
-                                                 ("0", False), ("false", False), ("", False)])  # fmt: skip
-    def test_bools(self, text: str, value: bool) -> None:
-        assert BY_KEY["designated"].read(text) is value
-
-    def test_a_bool_that_is_neither_is_refused(self) -> None:
-        with pytest.raises(CellError, match="「はい」か「いいえ」"):
-            BY_KEY["designated"].read("たぶん")
-
-    @pytest.mark.parametrize("text", ["令和2年4月1日", "R2.4.1", "2020-04-01", "2020/4/1", "20200401"])
-    def test_dates_in_wareki_or_seireki(self, text: str) -> None:
-        assert BY_KEY["designated_from"].read(text) == date(2020, 4, 1)
-
-    def test_a_wrong_date_says_why_in_japanese(self) -> None:
-        with pytest.raises(CellError, match="日付"):
-            BY_KEY["designated_from"].read("2020年13月")
-
-    def test_ints_with_full_width_digits_and_commas(self) -> None:
-        assert BY_KEY["tb_bed_count"].read("１,２００") == 1200
-        assert BY_KEY["tb_bed_count"].read("") is None
-        with pytest.raises(CellError, match="整数"):
-            BY_KEY["tb_bed_count"].read("十")
-
-    def test_kana_in_hiragana_or_half_width_becomes_katakana(self) -> None:
-        assert BY_KEY["kana"].read("しけんﾋﾞｮｳｲﾝ") == "シケンビョウイン"
-
-    def test_multiline_keeps_its_lines(self) -> None:
-        assert BY_KEY["departments"].read("内科\r\n呼吸器内科 \r\n") == "内科\n呼吸器内科"
-
-    def test_the_exports_apostrophe_before_a_formula_is_dropped(self) -> None:
-        assert BY_KEY["name"].read('\'=HYPERLINK("x")') == '=HYPERLINK("x")'
-        assert BY_KEY["name"].read("'試験病院") == "'試験病院"
+    def test_dates_in_seireki_yes_no_and_choice_labels(self) -> None:
+        record = MasterRead(
+            kind="institution",
+            code="1311234561",
+            name="=試験病院",
+            kana="シケンビョウイン",
+            data={
+                "type": "clinic",
+                "designated": True,
+                "designated_from": "2020-04-01",
+                "tb_beds": False,
+                "tb_bed_count": None,
+                "departments": "内科\n呼吸器内科",
+                "postal_code": "",
+                "address": "",
+                "phone": "",
+                "fax": "",
+                "designated_to": None,
+            },
+            valid_from=date(2019, 5, 1),
+            version=1,
+        )
+        row = dict(zip(header(INSTITUTION), cells(INSTITUTION, record), strict=True))
+        assert row["種別"] == "診療所"
+        assert (row["結核指定医療機関"], row["結核病床"]) == ("はい", "いいえ")
+        assert (row["指定年月日"], row["有効期間（開始）"], row["有効期間（終了）"]) == ("2020-04-01", "2019-05-01", "")
+        assert row["診療科"] == "内科\n呼吸器内科"
+        assert row["結核病床数"] == ""
 
 
-class TestShown:
-    """Values as the export writes them and the preview shows them."""
+class TestTyped:
+    """The apostrophe the CSV export puts before what Excel would run as a formula comes off again."""
 
-    def test_labels_yes_no_and_seireki(self) -> None:
-        assert BY_KEY["type"].shown("clinic") == "診療所"
-        assert BY_KEY["designated"].shown(True) == "はい"
-        assert BY_KEY["designated"].shown(None) == "いいえ"
-        assert BY_KEY["designated_from"].shown("2020-04-01") == "2020-04-01"
-        assert BY_KEY["tb_bed_count"].shown(12) == 12
-        assert BY_KEY["name"].shown(None) == ""
-
-    @pytest.mark.parametrize(
-        ("key", "value"),
-        [("type", "pharmacy"), ("designated", True), ("designated", False), ("designated_from", date(2020, 4, 1)),
-         ("tb_bed_count", 3), ("departments", "内科\n外科"), ("name", "=試験病院"), ("valid_to", None)],
-    )  # fmt: skip
-    def test_what_is_shown_reads_back_as_stored(self, key: str, value: object) -> None:
-        column: Column = BY_KEY[key]
-        assert column.read(str(column.shown(value))) == column.stored(value)
+    def test_the_exports_apostrophe_is_dropped(self) -> None:
+        assert typed("'=HYPERLINK(1)") == "=HYPERLINK(1)"
+        assert typed("'試験病院") == "'試験病院"

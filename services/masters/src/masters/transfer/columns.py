@@ -1,165 +1,25 @@
-"""The columns of a master's file: Japanese headers, each cell written as staff read it and read back as stored.
+"""The columns of a master's file: the kind's Japanese labels as headers, each cell written as staff read it.
 
-The same column list serves export and import, so a file exported and imported again compares as unchanged.
+Export and import share the kind's column list, so a file exported and imported again compares as unchanged.
+Reading a cell's text into a stored value is the masters core's job (`MasterService.check_rows`); this module
+only says which column a header names and how a stored value is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from tbms_core.csv_export import FORMULA_STARTS
-from tbms_core.jp.text import normalize_input, to_katakana
-from tbms_core.jp.wareki import WarekiError, parse_date
+from tbms_core.jp.text import normalize_input
 
-TRUE_WORDS = frozenset({"はい", "1", "true", "yes", "○", "有", "あり"})
-FALSE_WORDS = frozenset({"いいえ", "0", "false", "no", "×", "無", "なし", ""})
+from masters.master.schemas import MasterRead
+from masters.master.spec import FieldSpec, MasterKind
 
-
-class FieldLike(Protocol):
-    """What a column needs to know of a master's data field."""
-
-    key: str
-    label: str
-    type: str
-    required: bool
-    choices: Mapping[str, str]
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as its column's type; the message is Japanese."""
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the file: the record's attribute or data key, its Japanese header and its type."""
-
-    key: str
-    label: str
-    type: str  # code, name, kana, text, multiline, int, bool, date, choice, ref
-    required: bool = False
-    in_data: bool = True
-    choices: Mapping[str, str] = field(default_factory=dict)
-
-    def read(self, text: str) -> Any:
-        """The value of a cell as it would be stored; CellError with a Japanese message when it cannot be read."""
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-            text = text[1:]  # the apostrophe the CSV export puts before text Excel would run as a formula
-        if self.type == "kana":
-            return to_katakana(text)
-        if self.type == "multiline":
-            return "\n".join(normalize_input(line) for line in text.split("\n")).strip("\n")
-        value = normalize_input(text)
-        if self.type == "int":
-            return _integer(value)
-        if self.type == "bool":
-            return _boolean(value)
-        if self.type == "date":
-            return _date(value)
-        if self.type == "choice":
-            return self._choice(value)
-        return value
-
-    def stored(self, value: Any) -> Any:
-        """A stored value in the form `read` gives, so the two compare equal when they mean the same."""
-        if self.type == "bool":
-            return bool(value)
-        if value is None or value == "":
-            return "" if self.type in ("code", "name", "kana", "text", "multiline", "ref") else None
-        if self.type == "int":
-            return int(value)
-        if self.type == "date":
-            return value if isinstance(value, date) else date.fromisoformat(str(value))
-        return str(value)
-
-    def shown(self, value: Any) -> str | int:
-        """A value as the file and the preview show it: はい/いいえ, a choice's label, 西暦 YYYY-MM-DD."""
-        value = self.stored(value)
-        if self.type == "bool":
-            return "はい" if value else "いいえ"
-        if value is None:
-            return ""
-        if self.type == "date":
-            return value.isoformat()
-        if self.type == "choice":
-            return self.choices.get(value, value)
-        return value
-
-    def _choice(self, value: str) -> str | None:
-        if not value:
-            return None
-        if value in self.choices:
-            return value
-        for key, label in self.choices.items():
-            if normalize_input(label) == value:
-                return key
-        raise CellError(f"「{'」「'.join(self.choices.values())}」のいずれかを入力してください。")
-
-
-def _integer(value: str) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(value.replace(",", ""))
-    except ValueError:
-        raise CellError("整数で入力してください。") from None
-
-
-def _boolean(value: str) -> bool:
-    word = value.lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise CellError("「はい」か「いいえ」で入力してください。")
-
-
-def _date(value: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return parse_date(value)
-    except WarekiError as exc:
-        raise CellError(str(exc)) from None
-
-
-def columns_of(fields: Sequence[FieldLike], *, kana_required: bool = False) -> list[Column]:
-    """コード, 名称, カナ, each data field under its label, 有効開始日, 有効終了日 — the order of the export."""
-    return [
-        Column("code", "コード", "code", required=True, in_data=False),
-        Column("name", "名称", "name", required=True, in_data=False),
-        Column("kana", "カナ", "kana", required=kana_required, in_data=False),
-        *(Column(f.key, f.label, f.type, f.required, True, dict(f.choices or {})) for f in fields),
-        Column("valid_from", "有効開始日", "date", in_data=False),
-        Column("valid_to", "有効終了日", "date", in_data=False),
-    ]
-
-
-def match_header(
-    columns: Sequence[Column], header: Sequence[str], *, aliases: Mapping[str, str]
-) -> list[Column | None]:
-    """The column under each header cell, by label (or an alias such as 医療機関コード for コード, or the key);
-    None under a blank header (a cell there must stay blank).
-
-    Raises HeaderMismatch naming every missing required column, unknown column and repeated column.
-    """
-    by_name: dict[str, Column] = {}
-    for column in columns:
-        by_name[_header_key(column.label)] = column
-        by_name.setdefault(_header_key(column.key), column)
-    for alias, key in aliases.items():
-        by_name.setdefault(_header_key(alias), next(c for c in columns if c.key == key))
-    matched: list[Column | None] = [by_name.get(_header_key(name)) if name.strip() else None for name in header]
-    unknown = [name for name, column in zip(header, matched, strict=True) if name.strip() and column is None]
-    found = [column for column in matched if column is not None]
-    repeated = sorted({c.label for c in found if found.count(c) > 1})
-    missing = [c.label for c in columns if c.required and c not in found]
-    if missing or unknown or repeated:
-        raise HeaderMismatch(missing, unknown, repeated)
-    return matched
+# Headers accepted besides each column's label and key: the generic names staff may type in a sheet of their own.
+ALIASES = {"コード": "code", "名称": "name", "氏名": "name", "有効開始日": "valid_from", "有効終了日": "valid_to"}
+RECORD_KEYS = ("code", "name", "kana", "valid_from", "valid_to")
 
 
 class HeaderMismatch(ValueError):
@@ -170,7 +30,74 @@ class HeaderMismatch(ValueError):
         super().__init__(missing, unknown, repeated)
 
 
-def _header_key(name: str) -> str:
-    """A header compared without width, spaces or a 「（必須）」 mark."""
-    key = normalize_input(name).replace(" ", "").replace("（", "(").replace("）", ")")
-    return key.removesuffix("(必須)").removesuffix("*").lower()
+def header(kind: MasterKind) -> list[str]:
+    """The header row: code, name, カナ, each data field's label, the period."""
+    return list(labels(kind).values())
+
+
+def labels(kind: MasterKind) -> dict[str, str]:
+    """Each column's header by key; a label two columns share (コード表's 表示名) is told apart by the key."""
+    seen: set[str] = set()
+    found = {}
+    for column in kind.columns():
+        found[column.key] = column.label if column.label not in seen else f"{column.label}（{column.key}）"
+        seen.add(column.label)
+    return found
+
+
+def cells(kind: MasterKind, record: MasterRead) -> list[object]:
+    """One record's row: dates in 西暦 YYYY-MM-DD, はい/いいえ, choices by their label, numbers as numbers."""
+    values = {"code": record.code, "name": record.name, "kana": record.kana, **record.data}
+    values |= {"valid_from": record.valid_from, "valid_to": record.valid_to}
+    return [cell(column, values.get(column.key)) for column in kind.columns()]
+
+
+def cell(column: FieldSpec, value: Any) -> object:
+    """One stored value as a cell."""
+    if column.type == "bool":
+        return "はい" if value else "いいえ"
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if column.type == "choice":
+        return column.choices.get(str(value), str(value))
+    if column.type == "int" and isinstance(value, int):
+        return value
+    return str(value)
+
+
+def match_header(kind: MasterKind, names: Sequence[str]) -> list[FieldSpec | None]:
+    """The column under each header cell, by label, key or alias; None under a blank header.
+
+    Raises HeaderMismatch naming every required column missing, every unknown and every repeated one.
+    """
+    columns = kind.columns()
+    by_name: dict[str, FieldSpec] = {}
+    for column, label in zip(columns, labels(kind).values(), strict=True):
+        by_name.setdefault(_key(label), column)
+        by_name.setdefault(_key(column.key), column)
+    for alias, key in ALIASES.items():
+        by_name.setdefault(_key(alias), next(column for column in columns if column.key == key))
+    matched = [by_name.get(_key(name)) if name.strip() else None for name in names]
+    unknown = [name for name, column in zip(names, matched, strict=True) if name.strip() and column is None]
+    found = [column.key for column in matched if column is not None]
+    shown = labels(kind)
+    repeated = [shown[column.key] for column in columns if found.count(column.key) > 1]
+    missing = [shown[column.key] for column in columns if column.required and column.key not in found]
+    if missing or unknown or repeated:
+        raise HeaderMismatch(missing, unknown, repeated)
+    return matched
+
+
+def typed(text: str) -> str:
+    """A cell's text as typed, without the apostrophe the CSV export puts before what Excel would run as a formula."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _key(name: str) -> str:
+    """A header compared without width, spaces, case or a 「（必須）」 mark."""
+    key = normalize_input(name).replace(" ", "").replace("（", "(").replace("）", ")").lower()
+    return key.removesuffix("(必須)").removesuffix("*")

@@ -7,29 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-RowStatus = Literal["new", "changed", "unchanged", "error"]
-
-
-class FieldChangeRead(BaseModel):
-    """One field a row would change, as staff read it (labels, はい/いいえ, 西暦 dates)."""
-
-    field: str
-    label: str
-    old: str | int
-    new: str | int
-
-
-class ImportRowRead(BaseModel):
-    """One row of the file: what applying it would do, or why it cannot be applied (per field, in Japanese)."""
-
-    line: int
-    status: RowStatus
-    code: str
-    name: str
-    changes: list[FieldChangeRead] = Field(default_factory=list)
-    errors: dict[str, str] = Field(default_factory=dict)
+from masters.master.schemas import MasterRow, MasterRowCheck
 
 
 class ImportCounts(BaseModel):
@@ -50,10 +30,17 @@ class ImportPreview(BaseModel):
     filename: str
     status: Literal["previewed", "applied"]
     counts: ImportCounts
-    rows: list[ImportRowRead]
+    rows: list[MasterRowCheck]
     created_by: str
     created_at: datetime
     applied_at: datetime | None = None
+
+
+class StoredImportRow(MasterRowCheck):
+    """A preview row as kept with the import: also the row as read from the file and the version compared."""
+
+    version: int | None = None  # the record's version the preview compared with; None: no such record then
+    input: MasterRow
 
 
 @dataclass(frozen=True)
