@@ -1,6 +1,7 @@
 """Import and export of masters through real logins: CSV in UTF-8 or CP932 and Excel, the preview row by row,
 apply all or nothing, a re-import that changes nothing, and export → import round trips."""
 
+import hashlib
 import io
 import itertools
 import json
@@ -230,6 +231,25 @@ class TestPreview:
         response = await upload(client, csv_file().encode(), user=CLERK)
         assert response.status_code == 403
         assert "マスタ管理" in response.json()["detail"]
+
+    @pytest.mark.req("R26")
+    async def test_a_column_the_file_leaves_out_keeps_each_records_value(self, client: httpx.AsyncClient) -> None:
+        code = institution_code()
+        await create(client, "institution", code=code, name="試験病院", data={"type": "hospital",
+                     "phone": "03-5555-0002", "departments": "内科"})  # fmt: skip
+        text = csv_file(f"{code},試験中央病院,病院", header="医療機関コード,名称,種別")
+        [row] = (await previewed(client, text.encode()))["rows"]
+        assert [(c["label"], c["old"], c["new"]) for c in row["changes"]] == [("名称", "試験病院", "試験中央病院")]
+
+    @pytest.mark.req("R26")
+    async def test_the_original_file_is_kept_as_uploaded(self, client: httpx.AsyncClient) -> None:
+        content = csv_file(f"{institution_code()},試験病院,,病院,,,,,").encode("cp932")
+        preview = await previewed(client, content, name="医療機関（CP932）.csv")
+        assert preview["sha256"] == hashlib.sha256(content).hexdigest()
+        response = await client.get(f"/masters/imports/{preview['id']}/file", headers=auth_headers(ADMIN))
+        assert response.status_code == 200
+        assert response.content == content
+        assert "filename*=UTF-8''" in response.headers["content-disposition"]
 
     async def test_the_preview_can_be_opened_again(self, client: httpx.AsyncClient) -> None:
         preview = await previewed(client, csv_file(f"{institution_code()},試験病院,,病院,,,,,").encode())

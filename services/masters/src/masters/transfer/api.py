@@ -10,7 +10,7 @@ from tbms_core.csv_export import csv_response
 from masters.transfer.deps import TransferServiceDep
 from masters.transfer.files import MAX_BYTES
 from masters.transfer.schemas import ImportPreview
-from masters.transfer.workbook import MEDIA_TYPE, xlsx_response
+from masters.transfer.workbook import MEDIA_TYPE, original_file_response, xlsx_response
 
 # Included before the master records' router, whose /masters/{kind}/{code} would read these paths as a code.
 router = APIRouter(prefix="/masters", tags=["マスタ（取込・出力）"])
@@ -50,6 +50,13 @@ async def upload_import(kind: str, file: UploadFile, transfer: TransferServiceDe
 async def show_import(import_id: uuid.UUID, transfer: TransferServiceDep) -> ImportPreview:
     """An import's preview."""
     return ImportPreview.model_validate(await transfer.shown(import_id))
+
+
+@router.get("/imports/{import_id}/file", response_class=Response)
+async def download_import_file(import_id: uuid.UUID, transfer: TransferServiceDep) -> Response:
+    """The file exactly as it was uploaded."""
+    item = await transfer.original(import_id)
+    return original_file_response(item.filename, item.content)
 
 
 @router.post("/imports/{import_id}/apply")

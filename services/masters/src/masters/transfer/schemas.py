@@ -28,6 +28,7 @@ class ImportPreview(BaseModel):
     id: uuid.UUID
     kind: str
     filename: str
+    sha256: str  # of the file as uploaded, which is kept (GET /masters/imports/{id}/file)
     status: Literal["previewed", "applied"]
     counts: ImportCounts
     rows: list[MasterRowCheck]

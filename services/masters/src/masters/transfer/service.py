@@ -96,6 +96,14 @@ class TransferService:
             await self._audit(Operation.READ, "master_import", record_id=item.id, detail=item.filename)
         return item
 
+    async def original(self, import_id: uuid.UUID) -> MasterImport:
+        """An import with the file exactly as it was uploaded."""
+        self.principal.require(Area.MASTERS, Access.READ)
+        item = await self.imports.get(import_id)
+        if item.kind in PERSONAL_KINDS:
+            await self._audit(Operation.DOWNLOAD, "master_import", record_id=item.id, detail=item.filename)
+        return item
+
     async def apply(self, import_id: uuid.UUID) -> MasterImport:
         """Applies every new and changed row in this transaction, or none: refused while a row is wrong, once it
         is applied, and when a record it compared was changed since the preview."""

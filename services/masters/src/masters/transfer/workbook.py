@@ -1,4 +1,5 @@
-"""Excel downloads: one sheet with the Japanese header row, text cells stored as text (never as formulas)."""
+"""Excel downloads (one sheet, the Japanese header row, text cells stored as text, never as formulas), and uploaded
+files given back as they came."""
 
 from __future__ import annotations
 
@@ -46,9 +47,24 @@ def _cell(sheet: object, value: object, *, font: Font | None = None) -> WriteOnl
     return cell
 
 
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition carrying a Japanese file name (RFC 6266 `filename*`, ASCII fallback)."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def original_file_response(filename: str, content: bytes) -> Response:
+    """An uploaded file as it came: a workbook as such, anything else as bytes (a CSV may be CP932)."""
+    is_xlsx = content.startswith(b"PK\x03\x04")
+    media_type = MEDIA_TYPE if is_xlsx else "application/octet-stream"
+    fallback = "import.xlsx" if is_xlsx else "import.csv"
+    return Response(
+        content=content, media_type=media_type, headers={"Content-Disposition": attachment(filename, fallback)}
+    )
+
+
 def xlsx_response(filename: str, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
     """An .xlsx download named `filename` (may be Japanese)."""
-    disposition = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    disposition = attachment(filename, "export.xlsx")
     return Response(
         content=xlsx_bytes(title, header, rows), media_type=MEDIA_TYPE, headers={"Content-Disposition": disposition}
     )
