@@ -140,6 +140,7 @@ class MasterService:
         valid_to: object = None,
     ) -> dict[str, str]:
         """The Japanese message per field that saving these values would meet; empty when they are valid."""
+        self.require_read()
         _, errors = await self._prepare(kind_of(kind), code, name, kana, data, valid_from, valid_to, {})
         return errors
 
