@@ -31,6 +31,7 @@ SERVICE = "masters"
 PERSONAL_KINDS = frozenset({"doctor", "board_member", "staff_assignment"})
 NO_HEADER = "見出しのない列に値があります。列を消すか、1行目に見出しを入れてください。"
 MOVED_ON = "確認後に他の利用者が更新"
+MAX_FILENAME = 255
 
 
 class TransferService:
@@ -63,19 +64,11 @@ class TransferService:
             raise ColumnsNotUnderstood(exc.missing, exc.unknown, exc.repeated, spec.label) from None
         rows, problems = _rows(table, matched)
         await self._keep_absent_columns(spec, rows, {column.key for column in matched if column is not None})
-        checks = await self.masters.check_rows(spec.kind, rows)
-        known = await self.records.of_codes(spec.kind, [check.code for check in checks if check.status != "error"])
-        stored = []
-        for row, check in zip(rows, checks, strict=True):
-            if row.line in problems:
-                check = check.model_copy(update={"status": "error", "errors": {"_": NO_HEADER} | check.errors})
-            record = known.get(check.code) if check.status != "error" else None
-            version = record.version if record is not None else None
-            stored.append(StoredImportRow(**check.model_dump(), version=version, input=row).model_dump(mode="json"))
+        stored = await self._checked(spec, rows, problems)
         item = MasterImport(
             id=uuid.uuid4(),
             kind=spec.kind,
-            filename=filename,
+            filename=filename[:MAX_FILENAME],
             sha256=hashlib.sha256(content).hexdigest(),
             content=content,
             rows=stored,
@@ -129,6 +122,19 @@ class TransferService:
         detail = f"{spec.label} {item.filename}: 新規{applied.new}件・変更{applied.changed}件"
         await self._audit(Operation.UPDATE, "master_import", record_id=item.id, detail=detail)
         return item
+
+    async def _checked(self, spec: MasterKind, rows: list[MasterRow], problems: set[int]) -> list[dict[str, Any]]:
+        """Each row as the preview keeps it: what it would do, the row as read, the version it was compared with."""
+        checks = await self.masters.check_rows(spec.kind, rows)
+        known = await self.records.of_codes(spec.kind, [check.code for check in checks if check.status != "error"])
+        stored = []
+        for row, check in zip(rows, checks, strict=True):
+            if row.line in problems:
+                check = check.model_copy(update={"status": "error", "errors": {"_": NO_HEADER} | check.errors})
+            record = known.get(check.code) if check.status != "error" else None
+            version = record.version if record is not None else None
+            stored.append(StoredImportRow(**check.model_dump(), version=version, input=row).model_dump(mode="json"))
+        return stored
 
     async def _keep_absent_columns(self, spec: MasterKind, rows: list[MasterRow], present: set[str]) -> None:
         """A column the file leaves out keeps each existing record's value (rather than blanking it)."""
