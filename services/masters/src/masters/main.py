@@ -6,6 +6,7 @@ from tbms_core.app import create_service_app
 from masters.district.api import router as district_router
 from masters.master.api import router as master_router
 from masters.settings import get_settings
+from masters.transfer.api import router as transfer_router
 
 
 def create_app() -> FastAPI:
@@ -13,5 +14,8 @@ def create_app() -> FastAPI:
     # Routers with fixed paths under /masters/ (imports, export.csv) must come before master_router, whose
     # /masters/{kind}/{code} would otherwise read them as a record's code.
     return create_service_app(
-        "masters", get_settings(), title="tbms masters（マスタ管理）", routers=[district_router, master_router]
+        "masters",
+        get_settings(),
+        title="tbms masters（マスタ管理）",
+        routers=[district_router, transfer_router, master_router],
     )
