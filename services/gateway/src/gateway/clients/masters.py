@@ -53,12 +53,14 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class MasterKind:
-    """One kind of master (医療機関, 医師…): its name, what its code is called and its data items in order."""
+    """One kind of master (医療機関, 医師…): its name, what its code and name are called, its data items in order."""
 
     kind: str
     label: str
     code_label: str
     fields: tuple[FieldSpec, ...]
+    code_hint: str = ""
+    name_label: str = "名称"
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> MasterKind:
@@ -68,6 +70,8 @@ class MasterKind:
             label=str(body.get("label") or body["kind"]),
             code_label=str(body.get("code_label") or "コード"),
             fields=tuple(FieldSpec.of(spec) for spec in body.get("fields") or []),
+            code_hint=str(body.get("code_hint") or ""),
+            name_label=str(body.get("name_label") or "名称"),
         )
 
     def spec(self, key: str) -> FieldSpec | None:

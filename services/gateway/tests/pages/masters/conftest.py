@@ -16,6 +16,8 @@ INSTITUTION_KIND: dict[str, Any] = {
     "kind": "institution",
     "label": "医療機関",
     "code_label": "医療機関コード",
+    "code_hint": "10桁（都道府県2桁＋点数表1桁＋郡市区2桁＋番号4桁＋検証番号1桁）",
+    "name_label": "名称",
     "fields": [
         {"key": "postal_code", "label": "郵便番号", "type": "text", "required": False, "choices": NONE, "hint": ""},
         {"key": "address", "label": "所在地", "type": "text", "required": True, "choices": NONE, "hint": ""},
@@ -44,6 +46,8 @@ DOCTOR_KIND: dict[str, Any] = {
     "kind": "doctor",
     "label": "医師",
     "code_label": "医師コード",
+    "code_hint": "例: D00001",
+    "name_label": "氏名",
     "fields": [
         {
             "key": "institution_code",
@@ -101,19 +105,27 @@ HISTORY = {
         {
             "version": 3,
             "changed_at": "2026-11-20T01:05:00Z",
-            "changed_by": "試験 花子",
+            "changed_by": "nurse1",
+            "changed_by_name": "試験 花子",
             "reason": "移転により住所を変更",
             "changes": [
                 {
                     "field": "address",
                     "label": "所在地",
-                    "old": "東京都世田谷区若林1-1-1",
+                    "old": "東京都世田谷区若林1-1-1",  # masters sends values as staff read them
                     "new": "東京都世田谷区世田谷1-2-3",
                 },
-                {"field": "designated_from", "label": "指定日", "old": None, "new": "2020-04-01"},
+                {"field": "designated_from", "label": "指定日", "old": "", "new": "令和2年4月1日"},
             ],
         },
-        {"version": 1, "changed_at": "2026-04-01T00:00:00Z", "changed_by": "管理 一郎", "reason": "", "changes": []},
+        {
+            "version": 1,
+            "changed_at": "2026-04-01T00:00:00Z",
+            "changed_by": "admin1",
+            "changed_by_name": "管理 一郎",
+            "reason": "",
+            "changes": [],
+        },
     ]
 }
 UPDATER_ROLES = ["patients:update", "masters:update"]

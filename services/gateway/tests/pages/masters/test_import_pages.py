@@ -24,7 +24,17 @@ def preview(*rows: dict[str, Any], filename: str = "institutions.csv") -> dict[s
     counts = {
         status: sum(1 for row in rows if row["status"] == status) for status in ("new", "changed", "unchanged", "error")
     }
-    return {"id": IMPORT_ID, "kind": "institution", "filename": filename, "rows": list(rows), "counts": counts}
+    return {
+        "id": IMPORT_ID,
+        "kind": "institution",
+        "filename": filename,
+        "status": "previewed",
+        "counts": counts,
+        "rows": list(rows),
+        "created_by": "nurse1",
+        "created_at": "2026-11-21T00:00:00Z",
+        "applied_at": None,
+    }
 
 
 CHANGED = {
@@ -42,7 +52,7 @@ NEW = {
     "status": "new",
     "code": "1310198765",
     "name": "北沢クリニック",
-    "changes": [{"field": "type", "label": "種別", "old": None, "new": "clinic"}],
+    "changes": [{"field": "type", "label": "種別", "old": "", "new": "診療所"}],
     "errors": {},
 }
 UNCHANGED = {
@@ -162,6 +172,13 @@ class TestPreview:
         mock_import(masters, preview(UNCHANGED))
         page = (await updater.get(f"/masters/institution/imports/{IMPORT_ID}")).text
         assert "取り込む変更はありません" in page and "/apply" not in page
+
+    async def test_an_applied_file_says_so_and_cannot_be_applied_again(
+        self, updater: httpx.AsyncClient, masters: respx.MockRouter
+    ) -> None:
+        mock_import(masters, {**preview(CHANGED), "status": "applied", "applied_at": "2026-11-21T00:30:00Z"})
+        page = (await updater.get(f"/masters/institution/imports/{IMPORT_ID}")).text
+        assert "このファイルは令和8年11月21日 09:30に取り込み済みです。" in page and "/apply" not in page
 
     async def test_a_refused_apply_is_shown_on_the_preview(
         self, updater: httpx.AsyncClient, masters: respx.MockRouter

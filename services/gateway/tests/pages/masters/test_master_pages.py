@@ -213,6 +213,16 @@ class TestNewRow:
         assert page.status_code == 422 and not route.called
         assert 'id="f-m-designated_from-error"' in page.text
 
+    async def test_a_code_already_taken_is_said_beside_the_code(
+        self, updater: httpx.AsyncClient, masters: respx.MockRouter
+    ) -> None:
+        taken = "このコードはすでに登録されています（終了したものを含む）。既存のデータを修正してください。"
+        masters.post(f"{MASTERS}/masters/institution").mock(return_value=httpx.Response(409, json={"detail": taken}))
+        form = (await updater.get("/masters/institution/new")).text
+        data = {"csrf_token": csrf_token(form), "code": CODE, "name": "世田谷中央病院", "type": "hospital"}
+        refused = await updater.post("/masters/institution", data=data)
+        assert refused.status_code == 422 and f'<a href="#f-m-code">医療機関コード：{taken}</a>' in refused.text
+
     async def test_a_new_row_opens_its_page_saying_it_was_registered(
         self, updater: httpx.AsyncClient, masters: respx.MockRouter
     ) -> None:
@@ -281,7 +291,7 @@ class TestCorrection:
                 )
             ]
         )
-        assert conflict in alert and "他の利用者が先に保存しました（第3版、令和8年11月20日 10:05、試験 花子）" in alert
+        assert conflict in alert and "現在の登録内容（第3版、令和8年11月20日 10:05、試験 花子に保存）" in alert
         assert "電話番号 03-1111-2222" in alert, "the current data is shown"
         form = section(refused.text, "record-title")
         assert 'name="version" value="2"' in form and 'value="03-0000-0000"' in form, "what was typed is kept"

@@ -28,17 +28,9 @@ FIELD_KINDS = {  # masters' field types → how the form asks them
 }
 WIDE_KEYS = frozenset({"address", "contact_text", "agency", "health_center_name"})
 OWN_KEYS = frozenset({"code", "name", "kana", "valid_from", "valid_to", "reason", "version", "csrf_token"})
-CODE_HINTS = {
-    "institution": "10桁の数字（都道府県2桁・点数表1桁・郡市区2桁・番号4桁・検証番号1桁）",
-    "municipality": "6桁の数字（検証番号を含む。例: 131121 世田谷区）",
-    "payer_number": "8桁の数字（法別番号2桁・都道府県2桁・実施機関3桁・検証番号1桁）",
-    "letterhead": "自所の情報は1件だけです（コードは self）",
-    "code": "「一覧:値」（例: occupation:01）",
-    "population": "「地区:年齢階級:性別:基準日」（例: setagaya:0-4:male:2025-10-01）",
-    "district": "英小文字（例: setagaya）",
-}
-NAME_LABELS = {"doctor": "氏名", "board_member": "氏名", "letterhead": "名称（自所）"}
-DEFAULT_CODES = {"letterhead": "self"}
+# Kinds whose code (and name) masters makes from the data when left blank (the letterhead's code is always self).
+DERIVED_CODES = frozenset({"code", "population", "letterhead"})
+DERIVED_NAMES = frozenset({"code", "population"})
 INTEGER = re.compile(r"-?[0-9]+")
 REASON_HINT = "例: 移転により住所を変更（修正履歴に残ります）"
 NO_CHANGES = "変更された項目がありません。修正する項目を書き換えてから保存してください。"
@@ -69,9 +61,9 @@ def data_field(spec: FieldSpec) -> Field:
 
 def record_fields(kind: MasterKind, *, new: bool) -> tuple[Field, ...]:
     """Every input of a row's form: code (only for a new row), name, カナ, the kind's data, period and reason."""
-    code = Field("code", kind.code_label, required=True, hint=CODE_HINTS.get(kind.kind, ""))
+    code = Field("code", kind.code_label, required=kind.kind not in DERIVED_CODES, hint=kind.code_hint)
     own = (
-        Field("name", NAME_LABELS.get(kind.kind, "名称"), required=True, kind="text-wide"),
+        Field("name", kind.name_label, required=kind.kind not in DERIVED_NAMES, kind="text-wide"),
         Field("kana", "カナ", hint="カタカナ（ひらがなで入力しても構いません）", kind="text-wide"),
     )
     data = tuple(data_field(spec) for spec in kind.fields if spec.key not in OWN_KEYS)
@@ -100,8 +92,8 @@ def stored_values(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def new_form(kind: MasterKind) -> EntryForm:
-    """The empty form of a new row (the letterhead's code is always `self`)."""
-    return EntryForm(record_fields(kind, new=True), {"code": DEFAULT_CODES.get(kind.kind, "")})
+    """The empty form of a new row."""
+    return EntryForm(record_fields(kind, new=True))
 
 
 def filled_form(kind: MasterKind, record: Mapping[str, Any]) -> EntryForm:

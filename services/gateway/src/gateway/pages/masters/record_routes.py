@@ -51,6 +51,8 @@ async def create_row(request: Request, kind: str, masters: MastersDep) -> Respon
             flash(request, "登録しました。")
             return RedirectResponse(record_url(kind, str(saved.record["code"])), status_code=303)
         form.place(saved.errors or {})
+        if saved.conflict:  # the code is taken (ended rows keep theirs: codes are never reused)
+            form.errors.setdefault("code", saved.conflict)
     return _new_page(request, master, form, status_code=422)
 
 

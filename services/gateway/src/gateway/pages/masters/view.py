@@ -54,9 +54,9 @@ def shown(spec: FieldSpec | None, value: Any) -> str:
         return ""
     if spec is not None and spec.type == "choice":
         return dict(spec.choices).get(str(value), str(value))
-    if isinstance(value, bool) or (spec is not None and spec.type == "bool"):
-        return "はい" if value in (True, "true", "True") else "いいえ"
-    if (spec is not None and spec.type == "date") or _looks_like_date(value):
+    if isinstance(value, bool) or value in ("true", "false"):
+        return "はい" if value in (True, "true") else "いいえ"
+    if _looks_like_date(value):  # masters' history and previews send values as staff read them already
         return wareki(str(value))
     if isinstance(value, list):
         return "、".join(str(item) for item in value)
