@@ -87,7 +87,7 @@ INSTITUTION: dict[str, Any] = {
     "active": True,
     "version": 3,
     "updated_at": "2026-11-20T01:05:00Z",
-    "updated_by": "試験 花子",
+    "updated_by": "a089e58a-93fc-474e-82cf-91d8035f6152",  # the user id; names come with the history
 }
 ENDED: dict[str, Any] = {
     **INSTITUTION,
@@ -123,8 +123,8 @@ HISTORY = {
             "changed_at": "2026-04-01T00:00:00Z",
             "changed_by": "admin1",
             "changed_by_name": "管理 一郎",
-            "reason": "",
-            "changes": [],
+            "reason": "新規開設",
+            "changes": [{"field": "name", "label": "名称", "old": "", "new": "世田谷中央病院"}],
         },
     ]
 }

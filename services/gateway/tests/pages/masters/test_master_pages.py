@@ -139,7 +139,9 @@ class TestRow:
         history = text_of(section(page.text, "history-title"))
         assert "令和8年11月20日 10:05 試験 花子 第3版 理由：移転により住所を変更" in history
         assert "所在地 東京都世田谷区若林1-1-1 東京都世田谷区世田谷1-2-3" in history
-        assert "指定日 （空欄） 令和2年4月1日" in history and "管理 一郎 第1版" in history
+        assert "指定日 （空欄） 令和2年4月1日" in history and "管理 一郎 第1版（登録）" in history
+        assert "最終更新 令和8年11月20日 10:05 試験 花子 第3版" in text_of(page.text), "by name, not user id"
+        assert "理由：新規開設 令和8年4月1日 09:00の登録内容 項目 登録した内容 名称 世田谷中央病院" in history
 
     async def test_an_updater_gets_the_form_filled_with_wareki_dates_and_one_line_per_item(
         self, updater: httpx.AsyncClient

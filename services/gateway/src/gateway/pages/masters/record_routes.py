@@ -136,6 +136,7 @@ async def _row_page(
         "end_form": end_form or EntryForm(END_FIELDS, version=str(record.get("version") or "")),
         "chosen": {key: f"選択中：{name}" for key, name in ref_names.items() if name},
         "history": history_entries(master, history),
+        "last_change": history[0] if history else {},  # who saved last, by name (the row keeps their user id)
         "title": f"{master.label}: {record.get('name', '')}",
         "nav_path": "/masters",
     }
