@@ -87,6 +87,11 @@ def columns(kind: MasterKind) -> list[FieldSpec]:
     return [spec for key in keys if (spec := kind.spec(key)) is not None]
 
 
+def unbroken(spec: FieldSpec) -> bool:
+    """True for short values a list should not break (a phone number, a date, a choice)."""
+    return spec.type in ("date", "bool", "int", "choice") or spec.key in ("phone", "fax", "postal_code")
+
+
 def list_rows(kind: MasterKind, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The list's rows: link, code, name, カナ, key items and period, ended rows marked."""
     specs = columns(kind)
@@ -96,7 +101,7 @@ def list_rows(kind: MasterKind, items: Sequence[Mapping[str, Any]]) -> list[dict
             "code": item["code"],
             "name": item.get("name", ""),
             "kana": item.get("kana", ""),
-            "cells": [shown(spec, (item.get("data") or {}).get(spec.key)) for spec in specs],
+            "cells": [(shown(spec, (item.get("data") or {}).get(spec.key)), unbroken(spec)) for spec in specs],
             "period": period(item),
             "active": item.get("active", True),
         }
