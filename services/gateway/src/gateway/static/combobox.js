@@ -74,7 +74,7 @@
 
   // --- pickers -------------------------------------------------------------------------------------------
 
-  function note(picker, input, text) {
+  function note(input, text) {
     var chosen = byId(input.id + "-chosen");
     if (chosen) {
       chosen.textContent = text;
@@ -171,7 +171,7 @@
       codeInput.value = code;
     }
     var codeLabel = picker.getAttribute("data-picker-code-label");
-    note(picker, input, keepsCode ? "選択中：" + name : codeInput ? "マスタの" + codeLabel + "：" + code : "");
+    note(input, keepsCode ? "選択中：" + name : codeInput ? "マスタの" + codeLabel + "：" + code : "");
     close(input);
     say(input, name + "を選びました。");
     fill(picker, input, code, name);
@@ -185,7 +185,7 @@
       if (codeInput) {
         codeInput.value = ""; // the text no longer names the chosen row: it is free text now
       }
-      note(picker, input, "");
+      note(input, "");
     }
     clearTimeout(input.pickerTimer);
     input.pickerTimer = setTimeout(function () {

@@ -60,7 +60,7 @@ async def upload(request: Request, kind: str, masters: MastersDep) -> Response:
     return _upload_page(request, master, form, status_code=422)
 
 
-async def _read(file: Any, form: EntryForm) -> tuple[bytes, str]:
+async def _read(file: UploadFile | str | None, form: EntryForm) -> tuple[bytes, str]:
     """The uploaded file's bytes and name; what is wrong with it noted in the form."""
     if not isinstance(file, UploadFile) or not file.filename:
         form.errors[UPLOAD_FIELD.name] = "取り込むファイルを選んでください。"
