@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 import respx
+from gateway.pages.masters.view import shown
 
 from ...conftest import MASTERS, csrf_token, nav_of, text_of
 from .conftest import CODE, ENDED, INSTITUTION, READER_ROLES, BrowserAs, row_url
@@ -364,3 +365,8 @@ class TestWhoMayChange:
     async def test_a_reader_cannot_open_the_forms_for_changes(self, reader: httpx.AsyncClient, path: str) -> None:
         page = await reader.get(path)
         assert page.status_code == 403 and "「マスタ管理」の更新権限がありません。" in page.text
+
+
+def test_codes_of_ten_digits_are_not_read_as_dates() -> None:
+    """A history value such as an institution's code stays as it is; ISO dates read in 和暦."""
+    assert shown(None, CODE) == CODE and shown(None, "2026-04-01") == "令和8年4月1日"

@@ -14,6 +14,7 @@ from gateway.web.templating import wareki
 
 PAGE_SIZE = 50
 KIND_NAME = re.compile(r"[a-z][a-z_]{0,39}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The data items a list shows beside code, 名称 and カナ, per kind; other kinds show their first three.
 KEY_FIELDS = {
     "institution": ("type", "address", "phone", "designated"),
@@ -64,7 +65,8 @@ def shown(spec: FieldSpec | None, value: Any) -> str:
 
 
 def _looks_like_date(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
+    """True for an ISO date (2026-04-01), not for codes of ten digits that fromisoformat would also read."""
+    if not isinstance(value, str) or ISO_DATE.fullmatch(value) is None:
         return False
     try:
         date.fromisoformat(value)
