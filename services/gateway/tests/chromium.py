@@ -7,11 +7,13 @@ library is needed. Calls are async so the gateway under test can answer the brow
 from __future__ import annotations
 
 import asyncio
+import base64
 import shutil
 import socket
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,7 +41,7 @@ def free_port() -> int:
 
 
 class Chromium:
-    """One headless Chromium window: go to pages, set cookies, type, press keys, read the DOM."""
+    """One headless Chromium window: go to pages, set cookies, type, click, press keys, read the DOM, screenshots."""
 
     def __init__(self, driver: httpx.AsyncClient, session_id: str) -> None:
         self.driver, self.session_id = driver, session_id
@@ -76,6 +78,17 @@ class Chromium:
     async def type(self, css: str, text: str) -> None:
         """Types into an element as a user would: focus, then one key event per character."""
         await self.command("POST", f"/element/{await self.element(css)}/value", {"text": text})
+
+    async def click(self, css: str) -> None:
+        """Clicks an element as a user would."""
+        await self.command("POST", f"/element/{await self.element(css)}/click", {})
+
+    async def screenshot(self, path: Path | str) -> Path:
+        """Saves what the window shows now as a PNG file."""
+        png = base64.b64decode(await self.command("GET", "/screenshot"))
+        target = Path(path)
+        await asyncio.to_thread(target.write_bytes, png)
+        return target
 
     async def press(self, key: str) -> None:
         """Presses and releases a key (ArrowDown, ArrowUp, Enter, Escape) in the focused element."""

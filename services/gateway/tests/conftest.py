@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -16,12 +17,15 @@ import httpx
 import jwt
 import pytest
 import respx
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from gateway.app import build_gateway
 from gateway.main import ROUTERS
 from gateway.settings import Settings
 from gateway.web.oidc import code_challenge
 from tbms_testing import auth_headers
+
+from .chromium import free_port
 
 ISSUER = "http://kc.test/realms/tbms"
 GATEWAY = "http://127.0.0.1:8000"
@@ -231,6 +235,22 @@ async def https_client(keycloak: FakeKeycloak) -> AsyncIterator[httpx.AsyncClien
     transport = httpx.ASGITransport(app=build_gateway(settings, ROUTERS), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=settings.public_url) as browser:
         yield browser
+
+
+@pytest.fixture
+async def served(settings: Settings, keycloak: FakeKeycloak, backends: respx.MockRouter) -> AsyncIterator[str]:
+    """The gateway served over real HTTP on loopback (Chromium needs a socket); its back ends stay fakes."""
+    backends.route(host="127.0.0.1").pass_through()  # chromedriver, and the served gateway itself
+    port = free_port()
+    config = uvicorn.Config(build_gateway(settings, ROUTERS), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "the gateway did not start"
+        await asyncio.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from gateway.pages.admin import routes as admin
 from gateway.pages.auth import routes as auth
 from gateway.pages.documents import routes as documents
 from gateway.pages.home import routes as home
+from gateway.pages.masters import routes as masters
 from gateway.pages.patients import routes as patients
 from gateway.pages.search import routes as search
 from gateway.settings import get_settings
@@ -17,6 +18,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     patients.router,
     search.router,
     documents.router,
+    masters.router,
     admin.router,
 )
 

@@ -13,10 +13,26 @@ from tbms_core.jp.wareki import WarekiError, format_wareki
 BIRTH_DATE_HINT = "和暦（例: S45.3.1、昭和45年3月1日）または西暦（例: 1970-03-01）"
 DATE_HINT = "和暦（例: R8.10.1）または西暦（例: 2026-10-01）"
 GENERAL_ERROR = "_"
-TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password"})
+TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password", "hidden"})
 CHECKED = "yes"
 
 Value = str | list[str]
+
+
+@dataclass(frozen=True)
+class Picker:
+    """A type-ahead choice from a master (医療機関, 医師…) for a text input; free text stays allowed.
+
+    Names other than `kind` are of fields of the same form: the hidden one that keeps the chosen row's code,
+    the one whose code narrows the choices (a doctor by the chosen institution), and those a chosen row fills
+    while they are empty (its address, its phone).
+    """
+
+    kind: str  # the master: institution, doctor, municipality…
+    keeps: str = "name"  # what the input itself keeps of the chosen row: its name, or its code
+    code: str = ""
+    narrowed_by: str = ""
+    fills: tuple[tuple[str, str], ...] = ()  # (data key of the row, field name)
 
 
 @dataclass(frozen=True)
@@ -28,11 +44,12 @@ class Field:
     required: bool = False
     hint: str = ""
     autocomplete: str = "off"
-    kind: str = "text"  # text text-wide textarea tel postal date number select radio checkbox checkboxes
+    kind: str = "text"  # text text-wide textarea tel postal date number select radio checkbox checkboxes hidden
     form_id: str = ""  # keeps ids unique when several forms on one page have the same fields
     codes: str = ""  # the code list of GET /reference/card that holds the choices
     choices: tuple[tuple[str, str], ...] = ()  # choices of the gateway's own (when no code list has them)
     blank: str = ""  # what an empty input sends: "" by kind, "omit" (leave out) or "empty" (an empty string)
+    picker: Picker | None = None  # suggestions from a master while typing (partials/picker.html)
 
     @property
     def base_id(self) -> str:
@@ -68,6 +85,8 @@ class Field:
             return ""
         if isinstance(stored, bool):
             return "true" if stored else "false"
+        if isinstance(stored, list):  # a list kept one item a line (町丁目, 診療科)
+            return "\n".join(str(item) for item in stored)
         if self.kind == "date" and stored:
             try:
                 return format_wareki(date.fromisoformat(str(stored)[:10]), "short")

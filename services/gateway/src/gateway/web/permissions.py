@@ -22,8 +22,12 @@ WRITE_RULES: tuple[tuple[re.Pattern[str], Area, Access], ...] = (
     (re.compile(r"^/patients(/|$)"), Area.PATIENTS, Access.UPDATE),
     (re.compile(r"^/contacts(/|$)"), Area.CONTACTS, Access.UPDATE),
     (re.compile(r"^/admin/(users|access)(/|$)"), Area.USERS, Access.UPDATE),
+    (re.compile(r"^/masters(/|$)"), Area.MASTERS, Access.UPDATE),
 )
-WRITE_PAGES = (re.compile(r"^/patients/new$"),)
+WRITE_PAGES = (
+    re.compile(r"^/patients/new$"),
+    re.compile(r"^/masters/[^/]+/(new|import|imports/[^/]+)$"),  # a new row, an upload and its preview
+)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

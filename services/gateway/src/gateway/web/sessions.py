@@ -59,6 +59,7 @@ class Session:
     pending: dict[str, PendingLogin] = field(default_factory=dict)
     tokens: Tokens | None = None
     user: User | None = None
+    flash: str = ""  # what the last change did, shown once on the next page (「保存しました」)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property

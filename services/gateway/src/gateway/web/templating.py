@@ -116,6 +116,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     user = session.user if session is not None else None
     settings = request.app.state.settings
     base = {
+        "flash": _take_flash(request, session),
         "user": user,
         "csrf_token": session.csrf_token if session is not None else "",
         "current_path": request.url.path,
@@ -125,6 +126,21 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "session_timer": session_timer(request, session),
     }
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
+
+
+def flash(request: Request, message: str) -> None:
+    """Keeps a message for the page the browser is sent to next: what a change did, shown once with the focus."""
+    session: Session | None = getattr(request.state, "session", None)
+    if session is not None:
+        session.flash = message
+
+
+def _take_flash(request: Request, session: Session | None) -> str:
+    """The kept message, once, on a whole page (a fragment loaded while typing does not take it)."""
+    if session is None or not session.flash or request.headers.get("hx-request"):
+        return ""
+    message, session.flash = session.flash, ""
+    return message
 
 
 def session_timer(request: Request, session: Session | None) -> dict[str, int] | None:

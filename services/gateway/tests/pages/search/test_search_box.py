@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import respx
-import uvicorn
-from gateway.app import build_gateway
-from gateway.main import ROUTERS
-from gateway.settings import Settings
 
-from ...chromium import Chromium, chromium, free_port
-from ...conftest import PATIENT_ID, SEARCH, FakeKeycloakType, Login, mock_patient_page, session_cookie
+from ...chromium import Chromium, chromium
+from ...conftest import PATIENT_ID, SEARCH, Login, mock_patient_page, session_cookie
 
 OTHER_ID = "7d1e8f3a-9c2b-4d6e-8f10-2a3b4c5d6e7f"
 HITS = [
@@ -46,22 +41,6 @@ return {
 };
 """
 OPTIONS_SHOWN = "document.querySelectorAll('#search-listbox [role=\"option\"]').length === 2"
-
-
-@pytest.fixture
-async def served(settings: Settings, keycloak: FakeKeycloakType, backends: respx.MockRouter) -> AsyncIterator[str]:
-    """The gateway served over real HTTP on loopback (Chromium needs a socket); its back ends stay fakes."""
-    backends.route(host="127.0.0.1").pass_through()  # chromedriver, and the served gateway itself
-    port = free_port()
-    config = uvicorn.Config(build_gateway(settings, ROUTERS), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "the gateway did not start"
-        await asyncio.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ class TestHeaderBox:
     async def test_the_box_is_a_combobox_with_a_link_to_the_advanced_search(self, browser: httpx.AsyncClient) -> None:
         html = (await browser.get("/search")).text
         assert re.search(r'<input id="global-search-q"[^>]*role="combobox"[^>]*aria-expanded="false"', html)
-        assert '<script src="/static/search.js" defer></script>' in html
+        assert '<script src="/static/combobox.js" defer></script>' in html
         assert (
             '<button type="submit" formaction="/search/advanced" class="button button--header">詳細検索</button>'
             in html

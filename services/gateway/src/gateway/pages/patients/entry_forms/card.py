@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.forms import BIRTH_DATE_HINT, DATE_HINT, Field
+from gateway.forms import BIRTH_DATE_HINT, DATE_HINT, Field, Picker
 from gateway.pages.patients.entry_forms.lab import BACTERIOLOGY_CHOICES, DST_CHOICES
 
 REASON_HINT = "例: 本人の申し出により訂正（修正履歴に残ります）"
@@ -39,15 +39,27 @@ GUARDIAN = (
     Field("guardian.address", "保護者の住所", hint="本人と同じときは空欄で構いません", kind="text-wide"),
     Field("guardian.phone", "保護者の電話番号", kind="tel"),
 )
+# 医療機関 and 届出医師 come from the masters' pickers; free text stays allowed (older records named them so).
+INSTITUTION_PICKER = Picker(
+    "institution",
+    code="notification.institution_code",
+    fills=(("address", "notification.institution_address"), ("phone", "notification.institution_phone")),
+)
+PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
 NOTIFICATION = (
     Field("notification.notified_on", "届出日", hint=DATE_HINT, kind="date"),
     Field("notification.received_on", "受理日", hint=DATE_HINT, kind="date"),
     Field("notification.type", "届出の類型", kind="select", codes="notification_type"),
-    Field("notification.doctor_name", "届出医師"),
-    Field("notification.institution_name", "医療機関", kind="text-wide"),
+    Field("notification.institution_name", "医療機関", hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION_PICKER),
+    Field("notification.institution_code", "医療機関コード", kind="hidden"),
     Field("notification.institution_address", "医療機関の所在地", kind="text-wide"),
     Field("notification.institution_phone", "医療機関の電話番号", kind="tel"),
-    Field("notification.institution_code", "医療機関コード", hint="医療機関マスタの整備後に使います（空欄可）"),
+    Field(
+        "notification.doctor_name",
+        "届出医師",
+        hint="医療機関を選んだときは、その医療機関の医師から候補を表示します。",
+        picker=Picker("doctor", narrowed_by="notification.institution_code"),
+    ),
 )
 GAKKAI = (
     Field("disease.gakkai_side", "病側", kind="select", codes="gakkai_side"),
@@ -143,10 +155,9 @@ def custom_fields(definitions: Sequence[Mapping[str, Any]], target: str, form_id
 
 def registration_fields(definitions: Sequence[Mapping[str, Any]], districts: Sequence[str]) -> tuple[Field, ...]:
     """Everything the registration form asks: the card's essentials and the configurable patient fields."""
-    notification = NOTIFICATION[:-1]  # the institution code waits for the masters
     custom = custom_fields(definitions, "patient")
     registration = registration_items(districts)
-    return (*PERSON, *CONTACT, *GUARDIAN, *registration, *notification, *DISEASE, *CLINICAL, *custom)
+    return (*PERSON, *CONTACT, *GUARDIAN, *registration, *NOTIFICATION, *DISEASE, *CLINICAL, *custom)
 
 
 def basic_fields(definitions: Sequence[Mapping[str, Any]], districts: Sequence[str]) -> tuple[Field, ...]:

@@ -8,9 +8,11 @@ from typing import Any
 
 from tbms_core import clock
 
-from gateway.forms import DATE_HINT, EntryForm, Field
+from gateway.forms import DATE_HINT, EntryForm, Field, Picker
 
 REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
+PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
+INSTITUTION = Picker("institution")  # the name is kept as text: care records have no institution code
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ TREATMENT = CareKind(
         Field("planned_end_on", "終了予定日", hint=DATE_HINT, kind="date"),
         Field("ended_on", "終了日", hint=DATE_HINT, kind="date"),
         Field("outcome", "治療成績（転帰）", kind="select", codes="outcome"),
-        Field("institution", "医療機関", kind="text-wide"),
+        Field("institution", "医療機関", hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
         Field("note", "備考", kind="textarea"),
     ),
     custom_target="treatment",
@@ -61,7 +63,7 @@ HOSPITALISATION = CareKind(
     "入院",
     "入院を追加する",
     (
-        Field("hospital", "医療機関", required=True, kind="text-wide"),
+        Field("hospital", "医療機関", required=True, hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
         Field("admitted_on", "入院日", required=True, hint=DATE_HINT, kind="date"),
         Field("discharged_on", "退院日", hint=f"入院中は空欄のままにします。{DATE_HINT}", kind="date"),
         Field("recommended", "勧告入院（感染症法に基づく入院勧告による入院）", kind="checkbox"),
@@ -86,7 +88,7 @@ PUBLIC_EXPENSE = CareKind(
         ),
         Field("payer_number", "公費負担者番号", hint="8桁の数字（37条は11、37条の2は10で始まります）"),
         Field("recipient_number", "受給者番号", hint="7桁の数字"),
-        Field("institution", "指定医療機関", kind="text-wide"),
+        Field("institution", "指定医療機関", hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
         Field("note", "備考", kind="textarea"),
     ),
 )
@@ -98,7 +100,13 @@ TRANSFER = CareKind(
     (
         Field("direction", "転入・転出の別", required=True, kind="radio", codes="direction"),
         Field("moved_on", "転入・転出日", required=True, hint=DATE_HINT, kind="date"),
-        Field("counterpart", "相手先（保健所・自治体）", hint="例: 横浜市鶴見福祉保健センター", kind="text-wide"),
+        Field(
+            "counterpart",
+            "相手先（保健所・自治体）",
+            hint=f"例: 横浜市鶴見福祉保健センター。{PICKER_HINT}",
+            kind="text-wide",
+            picker=Picker("municipality"),
+        ),
         Field("address", "転入前・転出後の住所", kind="text-wide"),
         Field("card_sent_on", "登録票の送付日", hint=f"転出のときだけ入力します。{DATE_HINT}", kind="date"),
         Field("note", "備考", kind="textarea"),
