@@ -25,7 +25,7 @@ async def names(service: MasterService, kind: str, **query: Any) -> list[str]:
 class TestCreate:
     """MasterService.create."""
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_a_record_is_stored_from_today_with_its_first_history_entry(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -44,7 +44,7 @@ class TestCreate:
         with pytest.raises(MasterCodeTaken):
             await service.create("institution", hospital(code, name="架空クリニック"))
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_a_doctor_must_belong_to_an_institution_that_exists(self, masters, codes) -> None:
         service = masters()
         doctor = MasterCreate(code=codes.free("D"), name="試験 医師", data={"institution_code": "1319876541"})
@@ -76,7 +76,7 @@ class TestCreate:
 class TestChange:
     """MasterService.change."""
 
-    @pytest.mark.req("R26")
+    @pytest.mark.req("R26", partial=True)
     async def test_a_correction_keeps_who_when_what_and_why(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -131,7 +131,7 @@ class TestChange:
 class TestEnd:
     """MasterService.end and effective dating."""
 
-    @pytest.mark.req("R26")
+    @pytest.mark.req("R26", partial=True)
     async def test_an_ended_record_stays_and_lists_show_it_only_for_its_days(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -150,7 +150,7 @@ class TestEnd:
         assert (await service.get("institution", code)).name == name
         assert (await service.history("institution", code)).items[0].reason == "廃止"
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_a_record_that_starts_later_is_listed_from_its_first_day(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -179,7 +179,7 @@ class TestEnd:
 class TestSearch:
     """MasterService.listing and suggest: code, name or カナ, folded."""
 
-    @pytest.mark.req("R26")
+    @pytest.mark.req("R26", partial=True)
     @pytest.mark.parametrize(
         "typed",
         ["高嶺", "髙嶺", "ﾀｶﾐﾈ", "たかみね", "タカミネ", "ｸﾘﾆｯｸ", "<its code>", "<its code in full width>"],
@@ -215,7 +215,7 @@ class TestSearch:
         found = await service.listing("institution", MasterFilter(q=code[3:9]))
         assert code not in [row.code for row in found.items]
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_doctors_are_suggested_for_one_institution(self, masters, codes) -> None:
         service = masters()
         first, second = codes.institution(), codes.institution()
@@ -258,7 +258,7 @@ class TestRows:
             for line, code in enumerate(codes, start=2)
         ]
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_rows_are_previewed_as_new_changed_unchanged_or_error(self, masters, codes) -> None:
         service = masters()
         same, renamed, new = codes.institution(), codes.institution(), codes.institution()
@@ -271,7 +271,7 @@ class TestRows:
         assert "検証番号" in checked[3].errors["code"]
         assert checked[4].errors == {"code": "同じ医療機関コードの行が4行目にもあります。"}
 
-    @pytest.mark.req("R25")
+    @pytest.mark.req("R25", partial=True)
     async def test_rows_apply_all_or_nothing_and_again_change_nothing(self, masters, codes) -> None:
         service = masters()
         kept, new = codes.institution(), codes.institution()
