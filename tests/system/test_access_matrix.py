@@ -180,8 +180,22 @@ ENDPOINTS = [
     Endpoint("identity", "PUT", "/access/groups/{group_id}", {Area.USERS: U}, body={"stats": "read"}),
     Endpoint("identity", "GET", "/access/users/{user_id}", {Area.USERS: R}),
     Endpoint("identity", "PUT", "/access/users/{user_id}", {Area.USERS: U}, body={"stats": "read"}),
-    # masters: reference lists every form needs, for any logged-in user
+    # masters: reference data every form needs, read by any logged-in user; changed with マスタ管理 更新
     Endpoint("masters", "GET", "/districts"),
+    Endpoint("masters", "GET", "/masters/kinds"),
+    Endpoint("masters", "GET", "/masters/{kind}"),
+    Endpoint("masters", "GET", "/masters/{kind}/suggest", params={"q": "試験"}),
+    Endpoint("masters", "GET", "/masters/{kind}/{code}"),
+    Endpoint("masters", "GET", "/masters/{kind}/{code}/history"),
+    Endpoint("masters", "GET", "/masters/{kind}/export.csv"),
+    Endpoint("masters", "GET", "/masters/{kind}/export.xlsx"),
+    Endpoint("masters", "GET", "/masters/imports/{import_id}"),
+    Endpoint("masters", "GET", "/masters/imports/{import_id}/file"),
+    Endpoint("masters", "POST", "/masters/{kind}", {Area.MASTERS: U}, body={}),
+    Endpoint("masters", "PATCH", "/masters/{kind}/{code}", {Area.MASTERS: U}, body=change({})),
+    Endpoint("masters", "POST", "/masters/{kind}/{code}/end", {Area.MASTERS: U}, body={}),
+    Endpoint("masters", "POST", "/masters/{kind}/imports", {Area.MASTERS: U}),
+    Endpoint("masters", "POST", "/masters/imports/{import_id}/apply", {Area.MASTERS: U}),
 ]
 OPEN_PATHS = ("/health/live", "/health/ready")  # no login: probes of the supervisor and of docker compose
 
@@ -228,7 +242,7 @@ class Api:
 
     def fill(self, template: str, *, existing: bool) -> str:
         """A path or parameter with `{patient_id}` and the like filled in: the synthetic patient, or MISSING."""
-        ids = self.ids if existing else {}
+        ids = (self.ids if existing else {}) | {"kind": "institution"}  # a master kind that exists
         return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), MISSING), template)
 
     async def _send(self, endpoint: Endpoint, user: AccessUser | None) -> httpx.Response:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from tbms_core.auth import PrincipalDep
+from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
 from masters.district.service import DistrictService
 from masters.master.service import MasterService
 
-__all__ = ["DistrictServiceDep", "MasterServiceDep", "PrincipalDep", "SessionDep"]
+__all__ = ["MAY_CHANGE", "DistrictServiceDep", "MasterServiceDep", "PrincipalDep", "SessionDep"]
 
 
 def get_district_service(session: SessionDep, principal: PrincipalDep) -> DistrictService:
@@ -26,3 +26,11 @@ def get_master_service(session: SessionDep, principal: PrincipalDep) -> MasterSe
 
 DistrictServiceDep = Annotated[DistrictService, Depends(get_district_service)]
 MasterServiceDep = Annotated[MasterService, Depends(get_master_service)]
+
+
+def may_change_masters(principal: PrincipalDep) -> None:
+    """Refuses a change by a user without マスタ管理 更新 before the request body is read (403, not 422)."""
+    principal.require(Area.MASTERS, Access.UPDATE)
+
+
+MAY_CHANGE = [Depends(may_change_masters)]

@@ -257,15 +257,18 @@ class TestSuggest:
 
 
 class TestAccess:
-    """Reads need 参照 in any area; changes need マスタ管理 更新."""
+    """Reads need a login, as /districts always did; changes need マスタ管理 更新."""
 
-    async def test_reading_needs_some_area_and_any_area_will_do(self, client: httpx.AsyncClient) -> None:
+    async def test_any_logged_in_user_may_read_even_without_an_area(self, client: httpx.AsyncClient) -> None:
         forms_reader, nobody = AccessUser.of({Area.FORMS: Access.READ}), AccessUser.of({})
         tokens = await asyncio.to_thread(log_in_all, [forms_reader, nobody])
-        allowed = await client.get("/masters/district", headers={"Authorization": f"Bearer {tokens[forms_reader]}"})
-        assert allowed.status_code == 200
-        refused = await client.get("/masters/district", headers={"Authorization": f"Bearer {tokens[nobody]}"})
-        assert refused.status_code == 403 and "参照する権限がありません" in refused.json()["detail"]
+        for user in (forms_reader, nobody):
+            answer = await client.get("/masters/district", headers={"Authorization": f"Bearer {tokens[user]}"})
+            assert answer.status_code == 200
+
+    async def test_a_change_without_update_is_refused_before_its_body_is_read(self, client: httpx.AsyncClient) -> None:
+        answer = await client.post("/masters/institution", json={}, headers=auth_headers("viewer1"))
+        assert answer.status_code == 403 and "マスタ管理" in answer.json()["detail"]
 
     async def test_anonymous_callers_are_refused(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/masters/kinds")).status_code == 401

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from masters.deps import MasterServiceDep
+from masters.deps import MAY_CHANGE, MasterServiceDep
 from masters.master.schemas import (
     MasterChange,
     MasterCreate,
@@ -46,7 +46,7 @@ async def suggest(
     return await masters.suggest(kind, q, limit=limit, ref=ref)
 
 
-@router.post("/{kind}", status_code=status.HTTP_201_CREATED)
+@router.post("/{kind}", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)
 async def create_record(kind: str, data: MasterCreate, masters: MasterServiceDep) -> MasterRead:
     """Adds a record."""
     return await masters.create(kind, data)
@@ -58,7 +58,7 @@ async def record_history(kind: str, code: str, masters: MasterServiceDep) -> Mas
     return await masters.history(kind, code)
 
 
-@router.post("/{kind}/{code:path}/end")
+@router.post("/{kind}/{code:path}/end", dependencies=MAY_CHANGE)
 async def end_record(kind: str, code: str, data: MasterEnd, masters: MasterServiceDep) -> MasterRead:
     """Ends a record on a day; records are never deleted."""
     return await masters.end(kind, code, data)
@@ -70,7 +70,7 @@ async def get_record(kind: str, code: str, masters: MasterServiceDep) -> MasterR
     return await masters.get(kind, code)
 
 
-@router.patch("/{kind}/{code:path}")
+@router.patch("/{kind}/{code:path}", dependencies=MAY_CHANGE)
 async def change_record(kind: str, code: str, data: MasterChange, masters: MasterServiceDep) -> MasterRead:
     """Corrects a record; 409 when somebody saved since `version`."""
     return await masters.change(kind, code, data)

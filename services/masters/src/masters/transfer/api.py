@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response, UploadFile, status
 from tbms_core.csv_export import csv_response
 
+from masters.deps import MAY_CHANGE
 from masters.transfer.deps import TransferServiceDep
 from masters.transfer.files import MAX_BYTES
 from masters.transfer.schemas import ImportPreview
@@ -39,7 +40,7 @@ async def export_xlsx(kind: str, transfer: TransferServiceDep) -> Response:
     return xlsx_response(found.filename, found.title, found.header, found.rows)
 
 
-@router.post("/{kind}/imports", status_code=status.HTTP_201_CREATED)
+@router.post("/{kind}/imports", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)
 async def upload_import(kind: str, file: UploadFile, transfer: TransferServiceDep) -> ImportPreview:
     """Reads a CSV (UTF-8 or CP932) or .xlsx file into a preview of what each row would change; stores nothing else."""
     content = await file.read(MAX_BYTES + 1)
@@ -59,7 +60,7 @@ async def download_import_file(import_id: uuid.UUID, transfer: TransferServiceDe
     return original_file_response(item.filename, item.content)
 
 
-@router.post("/imports/{import_id}/apply")
+@router.post("/imports/{import_id}/apply", dependencies=MAY_CHANGE)
 async def apply_import(import_id: uuid.UUID, transfer: TransferServiceDep) -> ImportPreview:
     """Applies the import all or nothing; refused while a row is wrong, or when it was applied already."""
     return ImportPreview.model_validate(await transfer.apply(import_id))
