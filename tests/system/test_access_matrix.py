@@ -189,8 +189,8 @@ ENDPOINTS = [
     Endpoint("masters", "GET", "/masters/{kind}/{code}/history"),
     Endpoint("masters", "GET", "/masters/{kind}/export.csv"),
     Endpoint("masters", "GET", "/masters/{kind}/export.xlsx"),
-    Endpoint("masters", "GET", "/masters/imports/{import_id}"),
-    Endpoint("masters", "GET", "/masters/imports/{import_id}/file"),
+    Endpoint("masters", "GET", "/masters/imports/{import_id}", {Area.MASTERS: R}),  # uploaded files: masters staff
+    Endpoint("masters", "GET", "/masters/imports/{import_id}/file", {Area.MASTERS: R}),
     Endpoint("masters", "POST", "/masters/{kind}", {Area.MASTERS: U}, body={}),
     Endpoint("masters", "PATCH", "/masters/{kind}/{code}", {Area.MASTERS: U}, body=change({})),
     Endpoint("masters", "POST", "/masters/{kind}/{code}/end", {Area.MASTERS: U}, body={}),
