@@ -8,29 +8,12 @@ import httpx
 import pytest
 import respx
 
+from .. import conftest
 from ..conftest import PATIENTS, CsrfOf, FakeKeycloakType, Login, nav_of, only_session, with_roles
 
-PATIENT_ID = "5b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a11"
+PATIENT_ID = conftest.PATIENT_ID
 VIEWER_ROLES = ["patients:read", "contacts:read", "forms:read", "documents:read"]
-PATIENT = {
-    "id": PATIENT_ID,
-    "version": 1,
-    "registration_no": "2026-00001",
-    "registered_on": "2026-11-20",
-    "category": "patient",
-    "name": "試験 太郎",
-    "name_kana": "シケン タロウ",
-    "sex": "male",
-    "birth_date": "1970-03-01",
-    "postal_code": "",
-    "address": "",
-    "phone": "",
-    "status": "active",
-    "district": "世田谷",
-    "nurse": "",
-    "excluded_on": None,
-    "updated_at": None,
-}
+PATIENT = {**conftest.PATIENT, "postal_code": "", "address": "", "phone": ""}  # no contact details: a bare page
 
 
 @pytest.mark.req("R32")

@@ -180,18 +180,21 @@ class TestBroadAndIncomplete:
         assert "索引" not in html
 
 
+FOUND = {  # the synthetic patient as search returns it
+    "record_type": "patient",
+    "id": PATIENT_ID,
+    "name": "試験 太郎",
+    "name_kana": "シケン タロウ",
+    "birth_date": "1970-03-01",
+    "birth_date_wareki": "昭和45年3月1日",
+}
+
+
 class TestSearch:
     async def test_suggestions_start_from_the_second_character(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
-        item = {
-            "record_type": "patient",
-            "id": PATIENT_ID,
-            "name": "試験 太郎",
-            "name_kana": "シケン タロウ",
-            "birth_date": "1970-03-01",
-            "birth_date_wareki": "昭和45年3月1日",
-        }
+        item = FOUND
         route = backends.get(f"{SEARCH}/search/suggest").mock(return_value=httpx.Response(200, json={"items": [item]}))
         one = await browser.get("/search/suggest", params={"q": "試"}, headers={"HX-Request": "true"})
         assert not route.called and "<li>" not in one.text
@@ -211,16 +214,7 @@ class TestSearch:
     async def test_results_are_a_table_linking_to_each_patient(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
-        item = {
-            "record_type": "patient",
-            "id": PATIENT_ID,
-            "name": "試験 太郎",
-            "name_kana": "シケン タロウ",
-            "birth_date": "1970-03-01",
-            "birth_date_wareki": "昭和45年3月1日",
-            "registration_no": "2026-00001",
-            "status": "active",
-        }
+        item = {**FOUND, "registration_no": "2026-00001", "status": "active"}
         backends.get(f"{SEARCH}/search").mock(return_value=httpx.Response(200, json={"items": [item], "total": 1}))
         html = (await browser.get("/search", params={"q": "しけん"})).text
         row = text_of(html[html.index("<tbody>") :])
