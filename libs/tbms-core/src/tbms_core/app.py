@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import nats
@@ -30,6 +31,7 @@ from tbms_core.web import health_router, observe
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 Hook = Callable[["ServiceKit"], Awaitable[None]]
+log = logging.getLogger(__name__)
 CONSUMED = Counter("tbms_events_consumed_total", "Events applied or skipped by consumers", ["consumer", "outcome"])
 
 
@@ -116,6 +118,23 @@ def create_service_app(
     return app
 
 
+async def stop_tasks(tasks: Sequence[asyncio.Task[None]], *, patience: float = 10.0) -> None:
+    """Cancels background tasks and waits for them, cancelling again any that swallowed a cancellation.
+
+    A library awaited inside a task (a database driver, a NATS client) may catch the CancelledError, so
+    one `cancel()` is not enough to be sure the task ends; waiting unbounded would hang the shutdown.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    pending = {task for task in tasks if not task.done()}
+    while pending and loop.time() < deadline:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.5)
+    for task in pending:
+        log.error("background task %s did not stop within %.0f s", task.get_name(), patience)
+
+
 def _lifespan(kit: ServiceKit, hooks: Hooks):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -131,10 +150,8 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             yield
         finally:
             await kit.broker.stop()  # no message may arrive while the rest shuts down
-            for task in kit.tasks:
-                task.cancel()
-                with suppress(asyncio.CancelledError, Exception):
-                    await task
+            relay.stop()
+            await stop_tasks(kit.tasks)
             if hooks.on_shutdown is not None:
                 await hooks.on_shutdown(kit)
             await kit.db.dispose()

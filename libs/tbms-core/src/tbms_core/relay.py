@@ -41,6 +41,13 @@ async def ensure_streams(js: JetStreamContext) -> None:
             await js.update_stream(config)
 
 
+def _raise_if_cancel_was_swallowed() -> None:
+    """Ends the task if a cancellation was requested but caught somewhere below (a driver's cleanup)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class OutboxRelay:
     """Moves events from a service's outbox table to NATS, waking on NOTIFY or every few seconds."""
 
@@ -48,13 +55,19 @@ class OutboxRelay:
         self.service, self.db, self.nats_url = service, db, nats_url
         self.poll_seconds, self.batch = poll_seconds, 200
         self._wake = asyncio.Event()
+        self._stopping = False
         self._tracer = trace.get_tracer("tbms.outbox")
         self._js: JetStreamContext | None = None
 
+    def stop(self) -> None:
+        """Asks `run` to return after the batch in hand (a cancellation alone may be swallowed by a driver)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Relays until cancelled, retrying with backoff when NATS or the database fails."""
+        """Relays until stopped or cancelled, retrying with backoff when NATS or the database fails."""
         failures = 0
-        while True:
+        while not self._stopping:
             try:
                 nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
                 self._js = nc.jetstream()
@@ -82,7 +95,8 @@ class OutboxRelay:
         return conn
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
+            _raise_if_cancel_was_swallowed()
             self._wake.clear()
             published = await self.publish_pending()
             if published >= self.batch:

@@ -125,3 +125,11 @@ async def test_the_relay_is_woken_once_per_transaction_that_adds_events(db: Data
     assert len(wakeups) == 2
     async with db.sessions() as session:
         assert len((await session.scalars(select(OutboxMessage))).all()) == 4
+
+
+async def test_a_running_relay_returns_when_asked_to_stop(db: Database) -> None:
+    relay = OutboxRelay("relaytest", db, NATS_URL, poll_seconds=30)
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.5)  # connected and waiting for a wake-up
+    relay.stop()
+    await asyncio.wait_for(task, timeout=5)
