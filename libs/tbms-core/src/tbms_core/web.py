@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -18,6 +21,31 @@ REQUESTS = Histogram(
     ["service", "method", "route", "status"],
 )
 ReadyCheck = Callable[[], Awaitable[None]]
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER_MESSAGE = "使用できない文字（制御文字）が含まれています。"
+
+
+class ControlCharacterGuard:
+    """Refuses a query string holding a control character (a NUL breaks databases and search engines) with 422.
+
+    Nothing behind it runs, so nothing is read, written or audited for such a request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answers 422 naming each offending parameter, or passes the request on."""
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if query:
+            pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+            errors = {name: CONTROL_CHARACTER_MESSAGE for name, value in pairs if CONTROL_CHARACTER.search(value)}
+            if errors:
+                body = {"detail": "入力内容に誤りがあります。各項目のメッセージを確認してください。"}
+                response = JSONResponse({**body, "code": "invalid_input", "errors": errors}, status_code=422)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class RequestMetrics:
@@ -68,6 +96,7 @@ def health_router(ready: ReadyCheck) -> APIRouter:
 def observe(app: FastAPI, service: str, provider: TracerProvider, *, excluded: str = "") -> None:
     """Metrics at `/metrics`, RED metrics per route, and traces of every request and outgoing HTTP call."""
     app.mount("/metrics", make_asgi_app())
+    app.add_middleware(ControlCharacterGuard)
     app.add_middleware(RequestMetrics, service=service)
     skip = ",".join(filter(None, ["health/.*", "metrics", excluded]))
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=skip)

@@ -143,3 +143,14 @@ class TestSuggest:
             "registration_no",
             "highlight",
         }
+
+
+@pytest.mark.req("N09", partial=True)
+async def test_a_control_character_in_the_search_box_is_refused_in_japanese_not_a_server_error(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/search", "/search/suggest"):
+        response = await client.get(path, params={"q": "試験\x00"}, headers=auth_headers("nurse1"))
+        assert response.status_code == 422, path
+        assert response.json()["errors"] == {"q": "使用できない文字（制御文字）が含まれています。"}
+    assert (await search(client, q="試験\t")).status_code == 200, "a tab is whitespace, not a control character here"
