@@ -87,7 +87,7 @@ class TestRegister:
         errors = response.json()["errors"]
         assert errors["name"] == "入力してください。"
         assert "カタカナ" in errors["name_kana"]
-        assert "未来" in errors["exposures.0"]
+        assert "未来" in errors["exposures.0.last_contact_on"]
         assert "birth_date" in errors
         listed = await client.get("/contacts", params={"index_patient_id": str(index_id)}, headers=nurse())
         assert listed.json()["total"] == 0

@@ -93,9 +93,14 @@ class _Exposure(BaseModel):
         first, last = getattr(self, "first_contact_on", None), getattr(self, "last_contact_on", None)
         if first and last and first > last:
             raise ValueError("初回接触日が最終接触日より後になっています。")
-        if last and last > today():
-            raise ValueError("最終接触日に未来の日付は入力できません。")
         return self
+
+    @field_validator("first_contact_on", "last_contact_on", check_fields=False)
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value and value > today():
+            raise ValueError("接触日に未来の日付は入力できません。")
+        return value
 
 
 class ExposureCreate(_Exposure):

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_core.clock import today
 from tbms_core.jp.fields import OptionalDate, Text
 
@@ -42,12 +42,12 @@ RESULTS = {
 class _Exam(BaseModel):
     """The rules an examination's fields share."""
 
-    @model_validator(mode="after")
-    def _dates(self) -> _Exam:
-        done_on = getattr(self, "done_on", None)
-        if done_on and done_on > today():
+    @field_validator("done_on", check_fields=False)
+    @classmethod
+    def _done(cls, value: date | None) -> date | None:
+        if value and value > today():
             raise ValueError("実施日に未来の日付は入力できません。")
-        return self
+        return value
 
 
 class ExamCreate(_Exam):
