@@ -55,7 +55,7 @@ async def register(client: httpx.AsyncClient, index_id: uuid.UUID, **changes: An
 class TestRegister:
     """POST /contacts and GET /contacts/{id}."""
 
-    @pytest.mark.req("R12", partial=True)
+    @pytest.mark.req("R12", "R15", partial=True)
     async def test_a_registered_contact_is_read_back_with_priority_and_plan(self, client, make_index_case) -> None:
         index_id = await make_index_case()
         created = await register(client, index_id)

@@ -92,7 +92,7 @@ class TestRecord:
 class TestCorrect:
     """PATCH /contacts/{id}/exams/{exam_id} and its cancellation."""
 
-    @pytest.mark.req("R13", partial=True)
+    @pytest.mark.req("R13", "R15", partial=True)
     async def test_a_result_entered_later_on_a_planned_exam_with_a_stale_version_is_refused(
         self, client, make_index_case
     ) -> None:
