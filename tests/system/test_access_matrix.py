@@ -49,6 +49,11 @@ PROBE_FIELD = {  # created by the first permitted call only (then 409): out of u
     "active_to": "2000-01-01",
 }
 
+CONTACT = {  # a contact of an index patient no record has: a permitted registration answers 422
+    "name": f"権限試験 {GIVEN}",
+    "exposures": [{"index_patient_id": MISSING, "setting": "other"}],
+}
+
 
 def change(changes: dict[str, Any]) -> dict[str, Any]:
     """A correction based on version 1 of a record."""
@@ -142,6 +147,41 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/custom-fields/{definition_id}/history", {Area.MASTERS: R}),
     # contacts
     Endpoint("contacts", "GET", "/index-cases/{patient_id}", {Area.CONTACTS: R}),
+    Endpoint(
+        "contacts", "GET", "/contacts", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}", "limit": 1}
+    ),
+    # the index patient is MISSING, so a permitted registration is refused with 422 and stores nothing
+    Endpoint("contacts", "POST", "/contacts", {Area.CONTACTS: U}, body=CONTACT),
+    Endpoint("contacts", "GET", "/contacts/{contact_id}", {Area.CONTACTS: R}),
+    Endpoint("contacts", "PATCH", "/contacts/{contact_id}", {Area.CONTACTS: U}, body=change({"phone": "03-0000"})),
+    Endpoint("contacts", "GET", "/contacts/{contact_id}/history", {Area.CONTACTS: R}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/exposures",
+        {Area.CONTACTS: U},
+        body={"version": 1, "exposure": CONTACT["exposures"][0]},
+    ),
+    Endpoint(
+        "contacts", "PATCH", "/contacts/{contact_id}/exposures/{exposure_id}", {Area.CONTACTS: U}, body=change({})
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/end",
+        {Area.CONTACTS: U},
+        body={"version": 1, "ended_on": "2025-01-06", "reason": "excluded"},
+    ),
+    Endpoint("contacts", "GET", "/contacts/{contact_id}/exams", {Area.CONTACTS: R}),
+    Endpoint("contacts", "POST", "/contacts/{contact_id}/exams", {Area.CONTACTS: U}, body={"kind": "xray"}),
+    Endpoint("contacts", "PATCH", "/contacts/{contact_id}/exams/{exam_id}", {Area.CONTACTS: U}, body=change({})),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/exams/{exam_id}/cancel",
+        {Area.CONTACTS: U},
+        body={"version": 1, "reason": "権限試験"},
+    ),
     # reports: printing a form is reading personal data (audited as 印刷), not changing it
     Endpoint(
         "reports", "POST", "/documents", {Area.FORMS: R, Area.PATIENTS: R}, body={"form": "F03", "patient_id": MISSING}

@@ -2,9 +2,11 @@
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 
 import httpx
 import pytest
+from contacts.index_case.repository import IndexCaseRepository
 from contacts.main import create_app
 from sqlalchemy import text
 from tbms_testing import service_client
@@ -29,3 +31,28 @@ def claimed(client: httpx.AsyncClient) -> Claimed:
         return bool(found)
 
     return _claimed
+
+
+MakeIndexCase = Callable[..., Awaitable[uuid.UUID]]
+
+
+@pytest.fixture
+def make_index_case(client: httpx.AsyncClient) -> MakeIndexCase:
+    """Stores a synthetic index patient in the read model, as the patients service's event would."""
+
+    async def _make(name: str = "試験 発端") -> uuid.UUID:
+        patient_id = uuid.uuid4()
+        fields = {
+            "version": 1,
+            "registration_no": f"9{patient_id.int % 10**8:08d}",
+            "name": name,
+            "name_kana": "シケン ホッタン",
+            "birth_date": date(1970, 3, 1),
+            "district": "世田谷",
+            "status": "active",
+        }
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            await IndexCaseRepository(session).apply(patient_id, fields)
+        return patient_id
+
+    return _make

@@ -3,8 +3,21 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from contacts.contact.models import Contact, ContactLink
+from contacts.exam.models import Exam
+from contacts.history.models import ContactVersion
 from contacts.index_case.models import IndexCase
 from contacts.institution.models import Institution
 
 metadata = Base.metadata
-__all__ = ["InboxMessage", "IndexCase", "Institution", "OutboxMessage", "metadata"]
+__all__ = [
+    "Contact",
+    "ContactLink",
+    "ContactVersion",
+    "Exam",
+    "InboxMessage",
+    "IndexCase",
+    "Institution",
+    "OutboxMessage",
+    "metadata",
+]

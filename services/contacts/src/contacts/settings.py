@@ -1,16 +1,42 @@
-"""Settings of the contacts service (`TBMS_MASTERS_*`)."""
+"""Settings of the contacts service (`TBMS_CONTACTS_*`), including the numbers of the screening rules."""
 
 from functools import lru_cache
 from typing import ClassVar
 
 from tbms_core.settings import ServiceSettings, prefix
 
+from contacts.contact.rules import ScreeningRules
+
+_DEFAULT = ScreeningRules()
+
 
 class Settings(ServiceSettings):
-    """Contacts service settings."""
+    """Contacts service settings; the screening numbers default to the sources named in contact.rules."""
 
     model_config = prefix("contacts")
     service: ClassVar[str] = "contacts"
+
+    igra_weeks: int = _DEFAULT.igra_weeks
+    tst_age_under: int = _DEFAULT.tst_age_under
+    infant_age_under: int = _DEFAULT.infant_age_under
+    close_contact_hours: float = _DEFAULT.close_contact_hours
+    high_risk_factors: tuple[str, ...] = tuple(sorted(_DEFAULT.high_risk_factors))
+    close_settings: tuple[str, ...] = tuple(sorted(_DEFAULT.close_settings))
+    xray_months: tuple[int, ...] = _DEFAULT.xray_months
+    xray_months_high: tuple[int, ...] = _DEFAULT.xray_months_high
+
+    def screening_rules(self) -> ScreeningRules:
+        """The rules with this health center's numbers."""
+        return ScreeningRules(
+            igra_weeks=self.igra_weeks,
+            tst_age_under=self.tst_age_under,
+            infant_age_under=self.infant_age_under,
+            close_contact_hours=self.close_contact_hours,
+            high_risk_factors=frozenset(self.high_risk_factors),
+            close_settings=frozenset(self.close_settings),
+            xray_months=tuple(self.xray_months),
+            xray_months_high=tuple(self.xray_months_high),
+        )
 
 
 @lru_cache

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
+from sqlalchemy import select
 from tbms_core.db import apply_snapshot
 from tbms_core.repository import Repository
 
@@ -21,3 +23,12 @@ class IndexCaseRepository(Repository[IndexCase]):
     async def apply(self, patient_id: uuid.UUID, values: dict[str, Any]) -> bool:
         """Stores a patient's summary unless a newer version is held; True when it was applied."""
         return await apply_snapshot(self.session, IndexCase, {"patient_id": patient_id}, values)
+
+    async def names(self, patient_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The names of those index patients contacts knows (unknown ones left out)."""
+        if not patient_ids:
+            return {}
+        rows = await self.session.execute(
+            select(IndexCase.patient_id, IndexCase.name).where(IndexCase.patient_id.in_(patient_ids))
+        )
+        return {patient_id: name for patient_id, name in rows}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.masters import MasterSnapshot
 from tbms_core.db import apply_snapshot, utcnow
@@ -35,3 +38,10 @@ class InstitutionRepository:
     async def find(self, code: str) -> Institution | None:
         """An institution by its 医療機関コード as last applied, ended or not, or None."""
         return await self.session.get(Institution, code, populate_existing=True)
+
+    async def names(self, codes: Collection[str]) -> dict[str, str]:
+        """The names of these institutions by 医療機関コード (unknown codes left out)."""
+        if not codes:
+            return {}
+        rows = await self.session.execute(select(Institution.code, Institution.name).where(Institution.code.in_(codes)))
+        return {code: name for code, name in rows}

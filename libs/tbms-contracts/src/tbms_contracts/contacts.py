@@ -1,0 +1,108 @@
+"""Events of the contacts service; each carries the full current snapshot of the contact."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ExposureSnapshot(BaseModel):
+    """One exposure of the contact to an index patient."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    index_patient_id: str
+    setting: str  # household, family, workplace, school, medical, facility, aircraft, other
+    relation: str = ""
+    first_contact_on: date | None = None
+    last_contact_on: date | None = None
+    hours: float | None = None
+    frequency: str = ""
+    closed_room: bool = False
+    poor_ventilation: bool = False
+    infectiousness: str = "unknown"  # of the index patient: high, low, none, unknown
+
+
+class ExamSnapshot(BaseModel):
+    """One screening examination of the contact."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: int
+    kind: str  # igra_qft, igra_tspot, tst, xray, sputum
+    status: str  # planned, done, cancelled
+    planned_on: date | None = None
+    done_on: date | None = None
+    institution: str = ""
+    institution_code: str = ""
+    result: str = ""
+    value: str = ""
+    erythema_mm: int | None = None
+    induration_mm: int | None = None
+    finding: str = ""
+
+
+class Deadline(BaseModel):
+    """Something due for the contact, when, and the rule that set the date (for the to-do list)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    what: str  # igra, tst, xray
+    step: str  # baseline, after_window, now, month_6 …
+    due_on: date
+    why: str
+
+
+class ContactSnapshot(BaseModel):
+    """The contact as the owning service holds it now (event-carried state)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: int
+    found_on: date
+    name: str
+    name_kana: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    phone: str = ""
+    affiliation: str = ""
+    residence: str = "here"  # here, elsewhere
+    municipality: str = ""
+    municipality_code: str = ""
+    risk_factors: list[str] = []
+    symptomatic: bool = False
+    priority: str = ""  # top, high, low: the override when there is one, else the suggestion
+    priority_suggested: str = ""
+    outcome: str = ""
+    outcome_on: date | None = None
+    status: str = "active"  # active, ended
+    ended_on: date | None = None
+    end_reason: str = ""
+    exposures: list[ExposureSnapshot] = []
+    exams: list[ExamSnapshot] = []
+    deadlines: list[Deadline] = []  # open plan items, earliest first
+
+
+class ContactRegistered(BaseModel):
+    """A contact of an index patient was registered (接触者登録)."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.contacts.contact.registered.v1"
+
+    contact: ContactSnapshot
+
+
+class ContactUpdated(BaseModel):
+    """A contact, an exposure or a screening examination changed; the snapshot is the state after it."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.contacts.contact.updated.v1"
+
+    contact: ContactSnapshot
+    changed_fields: list[str] = []

@@ -1,0 +1,78 @@
+"""HTTP API of contacts (接触者)."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Query, status
+
+from contacts.contact.schemas import (
+    ContactChange,
+    ContactCreate,
+    ContactEnd,
+    ContactPage,
+    ContactRead,
+    ExposureAdd,
+    ExposureChange,
+)
+from contacts.deps import MAY_CHANGE, MAY_READ, ContactServiceDep
+from contacts.history.schemas import HistoryEntryRead, HistoryRead
+
+router = APIRouter(prefix="/contacts", tags=["接触者"])
+
+
+@router.get("", dependencies=MAY_READ)
+async def list_contacts(
+    contacts: ContactServiceDep,
+    index_patient_id: uuid.UUID | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> ContactPage:
+    """Contacts of one index patient (or all), earliest listed first."""
+    items, total = await contacts.page(index_patient_id=index_patient_id, limit=limit, offset=offset)
+    return ContactPage(items=items, total=total)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)
+async def register_contact(data: ContactCreate, contacts: ContactServiceDep) -> ContactRead:
+    """Registers a contact with the exposures to one or more index patients."""
+    return await contacts.read_model(await contacts.register(data))
+
+
+@router.get("/{contact_id}", dependencies=MAY_READ)
+async def view_contact(contact_id: uuid.UUID, contacts: ContactServiceDep) -> ContactRead:
+    """One contact with the suggested priority and the screening plan."""
+    return await contacts.view(contact_id)
+
+
+@router.patch("/{contact_id}", dependencies=MAY_CHANGE)
+async def correct_contact(contact_id: uuid.UUID, data: ContactChange, contacts: ContactServiceDep) -> ContactRead:
+    """Corrects a contact (修正), the priority override and the outcome; 409 when somebody saved first."""
+    return await contacts.read_model(await contacts.correct(contact_id, data))
+
+
+@router.post("/{contact_id}/exposures", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)
+async def add_exposure(contact_id: uuid.UUID, data: ExposureAdd, contacts: ContactServiceDep) -> ContactRead:
+    """Links the contact to another index patient."""
+    return await contacts.read_model(await contacts.add_exposure(contact_id, data))
+
+
+@router.patch("/{contact_id}/exposures/{exposure_id}", dependencies=MAY_CHANGE)
+async def correct_exposure(
+    contact_id: uuid.UUID, exposure_id: uuid.UUID, data: ExposureChange, contacts: ContactServiceDep
+) -> ContactRead:
+    """Corrects one exposure; the plan's dates follow; 409 when somebody saved first."""
+    return await contacts.read_model(await contacts.correct_exposure(contact_id, exposure_id, data))
+
+
+@router.post("/{contact_id}/end", dependencies=MAY_CHANGE)
+async def end_contact(contact_id: uuid.UUID, data: ContactEnd, contacts: ContactServiceDep) -> ContactRead:
+    """Ends the follow-up (終了) or excludes the contact (対象外); the record is kept."""
+    return await contacts.read_model(await contacts.end(contact_id, data))
+
+
+@router.get("/{contact_id}/history", dependencies=MAY_READ)
+async def contact_history(contact_id: uuid.UUID, contacts: ContactServiceDep) -> HistoryRead:
+    """The contact's edit history (修正履歴), newest first."""
+    rows = await contacts.history(contact_id)
+    return HistoryRead(items=[HistoryEntryRead.model_validate(row) for row in rows])

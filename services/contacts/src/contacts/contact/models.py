@@ -1,0 +1,72 @@
+"""Contact tables: the person exposed (接触者) and each exposure to an index patient."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from tbms_core.db import Base, Versioned, new_id
+
+
+class Contact(Versioned, Base):
+    """A person exposed to one or more index patients, with the screening outcome."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (Index("ix_contacts_name_kana_birth", "name_kana", "birth_date"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    found_on: Mapped[date] = mapped_column(Date, nullable=False)  # the day the contact was listed (plan start)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)  # stored exactly as given, never NFKC
+    name_kana: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    sex: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    phone: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    affiliation: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # school or workplace
+    residence: Mapped[str] = mapped_column(String(20), nullable=False, default="here")  # here / elsewhere
+    municipality: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # 他自治体 as typed
+    municipality_code: Mapped[str] = mapped_column(String(6), nullable=False, default="")  # 全国地方公共団体コード
+    risk_factors: Mapped[list[str]] = mapped_column(ARRAY(String(30)), nullable=False, default=list)
+    symptomatic: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    priority_override: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    priority_reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="active")  # active / ended
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    links: Mapped[list[ContactLink]] = relationship(
+        back_populates="contact", lazy="selectin", order_by="ContactLink.created_order"
+    )
+
+
+class ContactLink(Base):
+    """One contact's exposure to one index patient (the same person may be a contact of several)."""
+
+    __tablename__ = "contact_links"
+    __table_args__ = (
+        Index("ix_contact_links_index_patient_id", "index_patient_id"),
+        Index("uq_contact_links_contact_index", "contact_id", "index_patient_id", unique=True),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False)
+    index_patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    created_order: Mapped[int] = mapped_column(nullable=False, default=0)
+    setting: Mapped[str] = mapped_column(String(20), nullable=False)  # 接触の場
+    relation: Mapped[str] = mapped_column(String(50), nullable=False, default="")  # 続柄・関係 as typed (父, 同僚)
+    first_contact_on: Mapped[date | None] = mapped_column(Date)
+    last_contact_on: Mapped[date | None] = mapped_column(Date)
+    hours: Mapped[float | None] = mapped_column(Float)  # total hours together
+    frequency: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # 毎日, 週2回 …
+    closed_room: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    poor_ventilation: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    infectiousness: Mapped[str] = mapped_column(String(10), nullable=False, default="unknown")  # of the index case
+    note: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="links")

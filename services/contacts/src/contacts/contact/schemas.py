@@ -1,0 +1,332 @@
+"""What the contact API accepts and returns; input is normalised the way staff type it (N11)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from tbms_core.clock import today
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
+from tbms_core.jp.text import is_kana_reading, to_katakana
+
+from contacts.exam.schemas import ExamRead
+
+
+class Setting(StrEnum):
+    """接触の場 (relation and setting)."""
+
+    HOUSEHOLD = "household"  # 同居家族
+    FAMILY = "family"  # 別居家族
+    WORKPLACE = "workplace"  # 職場
+    SCHOOL = "school"  # 学校
+    MEDICAL = "medical"  # 医療機関
+    FACILITY = "facility"  # 施設
+    AIRCRAFT = "aircraft"  # 航空機
+    OTHER = "other"  # その他
+
+
+class Infectiousness(StrEnum):
+    """The index patient's infectiousness as assessed for this exposure."""
+
+    HIGH = "high"  # 高感染性
+    LOW = "low"  # 低感染性
+    NONE = "none"  # 感染性なし
+    UNKNOWN = "unknown"  # 未評価
+
+
+class RiskFactor(StrEnum):
+    """Risk factors of the contact (発病・重症化のリスク, デインジャーグループ)."""
+
+    INFANT = "infant"  # 乳幼児
+    IMMUNOSUPPRESSED = "immunosuppressed"  # 免疫抑制
+    DIABETES = "diabetes"  # 糖尿病
+    HIV = "hiv"  # HIV感染
+    DANGER_GROUP = "danger_group"  # デインジャーグループの職業（教員・医療従事者など）
+
+
+class Residence(StrEnum):
+    """Where the contact lives: this jurisdiction or another municipality (依頼が要る)."""
+
+    HERE = "here"
+    ELSEWHERE = "elsewhere"
+
+
+class Priority(StrEnum):
+    """接触者の優先度."""
+
+    TOP = "top"  # 最優先
+    HIGH = "high"  # 優先
+    LOW = "low"  # 低優先
+
+
+class Outcome(StrEnum):
+    """The outcome of a contact's screening (TB_PRACTICE §6, result categories)."""
+
+    NO_DISEASE = "no_disease"  # 異常なし（終了）
+    OBSERVATION = "observation"  # 要経過観察
+    LTBI_TREATMENT = "ltbi_treatment"  # LTBI（治療）
+    LTBI_OBSERVATION = "ltbi_observation"  # LTBI（経過観察）
+    DISEASE = "disease"  # 発病
+    PENDING = "pending"  # 判定保留
+    NOT_EXAMINED = "not_examined"  # 未受診
+    LOST = "lost"  # 追跡不能
+
+
+class EndReason(StrEnum):
+    """Why a contact's follow-up ended (終了・対象外)."""
+
+    COMPLETED = "completed"  # 健診終了
+    EXCLUDED = "excluded"  # 対象外（接触なしと判明など）
+    TRANSFERRED = "transferred"  # 他自治体へ移管
+    LOST = "lost"  # 追跡不能
+    OTHER = "other"  # その他
+
+
+class _Exposure(BaseModel):
+    """The rules exposures share."""
+
+    @model_validator(mode="after")
+    def _dates(self) -> _Exposure:
+        first, last = getattr(self, "first_contact_on", None), getattr(self, "last_contact_on", None)
+        if first and last and first > last:
+            raise ValueError("初回接触日が最終接触日より後になっています。")
+        return self
+
+    @field_validator("first_contact_on", "last_contact_on", check_fields=False)
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        if value and value > today():
+            raise ValueError("接触日に未来の日付は入力できません。")
+        return value
+
+
+class ExposureCreate(_Exposure):
+    """One exposure to an index patient, as entered."""
+
+    index_patient_id: uuid.UUID
+    setting: Setting
+    relation: Text = Field(default="", max_length=50)
+    first_contact_on: OptionalDate = None
+    last_contact_on: OptionalDate = None
+    hours: float | None = Field(default=None, ge=0, le=100000)
+    frequency: Text = Field(default="", max_length=100)
+    closed_room: bool = False
+    poor_ventilation: bool = False
+    infectiousness: Infectiousness = Infectiousness.UNKNOWN
+    note: Text = Field(default="", max_length=300)
+
+
+class ExposureUpdate(_Exposure):
+    """The fields of an exposure a correction names; absent ones are kept."""
+
+    setting: Setting | None = None
+    relation: Text | None = Field(default=None, max_length=50)
+    first_contact_on: OptionalDate = None
+    last_contact_on: OptionalDate = None
+    hours: float | None = Field(default=None, ge=0, le=100000)
+    frequency: Text | None = Field(default=None, max_length=100)
+    closed_room: bool | None = None
+    poor_ventilation: bool | None = None
+    infectiousness: Infectiousness | None = None
+    note: Text | None = Field(default=None, max_length=300)
+
+
+class _Person(BaseModel):
+    """The per-field rules registration and correction share."""
+
+    @field_validator("name_kana", check_fields=False)
+    @classmethod
+    def _kana(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        kana = to_katakana(value)
+        if not is_kana_reading(kana):
+            raise ValueError("カナはカタカナまたはひらがなで入力してください。")
+        return kana
+
+    @field_validator("birth_date", check_fields=False)
+    @classmethod
+    def _born(cls, value: date | None) -> date | None:
+        if value and value > today():
+            raise ValueError("生年月日に未来の日付は入力できません。")
+        return value
+
+    @field_validator("municipality_code", check_fields=False)
+    @classmethod
+    def _code(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"\d{5,6}", value):
+            raise ValueError("市区町村コードは5桁または6桁の数字で入力してください（例: 131121）。")
+        return value
+
+
+class ContactCreate(_Person):
+    """A contact as registered, with at least one exposure."""
+
+    name: Text = Field(min_length=1, max_length=100)
+    name_kana: Text = Field(default="", max_length=200)
+    sex: str = Field(default="", pattern=r"^(male|female|)$")
+    birth_date: OptionalDate = None
+    address: Text = Field(default="", max_length=300)
+    phone: Text = Field(default="", max_length=20)
+    affiliation: Text = Field(default="", max_length=200)
+    residence: Residence = Residence.HERE
+    municipality: Text = Field(default="", max_length=100)
+    municipality_code: Text = Field(default="", max_length=6)
+    risk_factors: list[RiskFactor] = Field(default_factory=list, max_length=10)
+    symptomatic: bool = False
+    found_on: OptionalDate = None
+    note: Text = Field(default="", max_length=2000)
+    exposures: list[ExposureCreate] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _elsewhere(self) -> ContactCreate:
+        if self.residence == Residence.ELSEWHERE and not self.municipality:
+            raise ValueError("他自治体に住む接触者は市区町村名を入力してください。")
+        return self
+
+
+class ContactUpdate(_Person):
+    """The fields of a contact a correction names; absent ones are kept."""
+
+    name: Text | None = Field(default=None, min_length=1, max_length=100)
+    name_kana: Text | None = Field(default=None, max_length=200)
+    sex: str | None = Field(default=None, pattern=r"^(male|female|)$")
+    birth_date: OptionalDate = None
+    address: Text | None = Field(default=None, max_length=300)
+    phone: Text | None = Field(default=None, max_length=20)
+    affiliation: Text | None = Field(default=None, max_length=200)
+    residence: Residence | None = None
+    municipality: Text | None = Field(default=None, max_length=100)
+    municipality_code: Text | None = Field(default=None, max_length=6)
+    risk_factors: list[RiskFactor] | None = Field(default=None, max_length=10)
+    symptomatic: bool | None = None
+    priority_override: str | None = Field(default=None, pattern=r"^(top|high|low|)$")  # "" clears it
+    priority_reason: Text | None = Field(default=None, max_length=300)
+    outcome: Outcome | None = None
+    outcome_on: OptionalDate = None
+    note: Text | None = Field(default=None, max_length=2000)
+
+
+class ContactChange(BaseModel):
+    """A correction (修正) of a contact, based on the version the user saw."""
+
+    version: int = Field(ge=1)
+    changes: ContactUpdate
+    reason: Text = Field(default="", max_length=500)
+
+
+class ExposureAdd(BaseModel):
+    """Another index patient the contact was exposed to, based on the contact's version."""
+
+    version: int = Field(ge=1)
+    exposure: ExposureCreate
+
+
+class ExposureChange(BaseModel):
+    """A correction of one exposure, based on the contact's version."""
+
+    version: int = Field(ge=1)
+    changes: ExposureUpdate
+    reason: Text = Field(default="", max_length=500)
+
+
+class ContactEnd(BaseModel):
+    """The end of a contact's follow-up (終了) or its exclusion (対象外)."""
+
+    version: int = Field(ge=1)
+    ended_on: FlexibleDate
+    reason: EndReason
+    note: Text = Field(default="", max_length=300)
+
+
+class JudgementRead(BaseModel):
+    """A suggestion of the rules, the reason a user can read and the source of the rule."""
+
+    value: str
+    label: str
+    why: str
+    basis: str
+
+
+class ExposureRead(BaseModel):
+    """An exposure with the class and priority the rules suggest for it."""
+
+    id: uuid.UUID
+    index_patient_id: uuid.UUID
+    index_patient_name: str
+    setting: str
+    relation: str
+    first_contact_on: date | None
+    last_contact_on: date | None
+    hours: float | None
+    frequency: str
+    closed_room: bool
+    poor_ventilation: bool
+    infectiousness: str
+    note: str
+    exposure_class: JudgementRead
+    priority: JudgementRead
+
+
+class PriorityRead(BaseModel):
+    """The contact's priority: the suggestion, the override with its reason, and the one in force."""
+
+    value: str
+    label: str
+    suggested: JudgementRead | None
+    override: str
+    override_reason: str
+
+
+class DueRead(BaseModel):
+    """One examination of the plan, its due date, why, the source, and whether it was done."""
+
+    kind: str
+    label: str
+    step: str
+    due_on: date
+    why: str
+    basis: str
+    status: str  # done, not_needed, overdue, due, closed
+    exam_id: uuid.UUID | None = None
+
+
+class ContactRead(BaseModel):
+    """A contact as the API shows it: identity, exposures, priority, plan, examinations."""
+
+    id: uuid.UUID
+    version: int
+    found_on: date
+    name: str
+    name_kana: str
+    sex: str
+    birth_date: date | None
+    address: str
+    phone: str
+    affiliation: str
+    residence: str
+    municipality: str
+    municipality_code: str
+    risk_factors: list[str]
+    symptomatic: bool
+    outcome: str
+    outcome_on: date | None
+    status: str
+    ended_on: date | None
+    end_reason: str
+    note: str
+    exposures: list[ExposureRead]
+    priority: PriorityRead
+    plan: list[DueRead]
+    next_due: DueRead | None
+    exams: list[ExamRead]
+
+
+class ContactPage(BaseModel):
+    """A page of contacts and how many there are."""
+
+    items: list[ContactRead]
+    total: int

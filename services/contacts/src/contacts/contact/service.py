@@ -1,0 +1,258 @@
+"""Contact registration, correction and reading, with access checks, history, audit and outbox events."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+from tbms_contracts.audit import Operation
+from tbms_contracts.contacts import ContactRegistered, ContactUpdated
+from tbms_core import audit, outbox
+from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import Changes, diff
+from tbms_core.clock import today
+from tbms_core.db import flush_versioned
+from tbms_core.errors import InvalidInput
+from tbms_core.events import Envelope
+
+from contacts.contact.errors import ContactAlreadyEnded, ContactAlreadyLinked, ExposureNotFound
+from contacts.contact.models import Contact, ContactLink
+from contacts.contact.repository import ContactRepository
+from contacts.contact.schemas import (
+    ContactChange,
+    ContactCreate,
+    ContactEnd,
+    ContactRead,
+    ExposureAdd,
+    ExposureChange,
+    ExposureCreate,
+)
+from contacts.contact.view import contact_read, snapshot
+from contacts.exam.repository import ExamRepository
+from contacts.history.models import ContactVersion
+from contacts.history.service import HistoryService
+from contacts.index_case.repository import IndexCaseRepository
+from contacts.institution.repository import InstitutionRepository
+from contacts.settings import get_settings
+
+SERVICE = "contacts"
+NULLABLE = {"birth_date", "outcome_on", "first_contact_on", "last_contact_on", "hours"}
+
+
+def given(values: dict[str, Any]) -> dict[str, Any]:
+    """The named fields of a correction; a null clears only a field that may be empty."""
+    return {name: value for name, value in values.items() if value is not None or name in NULLABLE}
+
+
+class ContactService:
+    """What contact investigators do: register contacts, correct them, end their follow-up, look them up."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.contacts = ContactRepository(session)
+        self.exams = ExamRepository(session)
+        self.edit_history = HistoryService(session, principal)
+
+    async def register(self, data: ContactCreate) -> Contact:
+        """Registers a contact with its exposures and records ContactRegistered in the outbox."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        await self._check_index_patients(data.exposures)
+        fields = data.model_dump(exclude={"exposures", "found_on"})
+        contact = Contact(**fields, found_on=data.found_on or today(), updated_by=self.principal.user_id)
+        contact.links = [_link(exposure, order) for order, exposure in enumerate(data.exposures)]
+        await self.contacts.add(contact)
+        read = await self.read_model(contact)
+        event = ContactRegistered(contact=snapshot(read))
+        await outbox.add(
+            self.session, Envelope.of(event, aggregate_id=contact.id, version=1, actor=self.principal.user_id)
+        )
+        await self.audit(Operation.CREATE, contact.id)
+        return contact
+
+    async def view(self, contact_id: uuid.UUID) -> ContactRead:
+        """Opens one contact with the plan and the suggested priority (audited as a read)."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        contact = await self.contacts.get(contact_id)
+        await self.audit(Operation.READ, contact.id)
+        return await self.read_model(contact)
+
+    async def page(
+        self, *, index_patient_id: uuid.UUID | None, limit: int, offset: int
+    ) -> tuple[list[ContactRead], int]:
+        """A page of contacts, of one index patient when given (audited as a read of that list)."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        contacts, total = await self.contacts.page(index_patient_id=index_patient_id, limit=limit, offset=offset)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="contact_list",
+            person_id=index_patient_id,
+            detail=f"{len(contacts)}件",
+        )
+        return await self.read_models(contacts), total
+
+    async def correct(self, contact_id: uuid.UUID, data: ContactChange) -> Contact:
+        """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.get_version(contact_id, data.version)
+        values = given(data.changes.model_dump(exclude_unset=True))
+        _check_correction(contact, values)
+        if values.get("outcome") and "outcome_on" not in values and not contact.outcome_on:
+            values["outcome_on"] = today()
+        await self._save(contact, contact, values, record_type="contact", reason=data.reason)
+        return contact
+
+    async def add_exposure(self, contact_id: uuid.UUID, data: ExposureAdd) -> Contact:
+        """Links the contact to another index patient with that exposure."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.get_version(contact_id, data.version)
+        if any(link.index_patient_id == data.exposure.index_patient_id for link in contact.links):
+            raise ContactAlreadyLinked()
+        await self._check_index_patients([data.exposure], field="exposure")
+        link = _link(data.exposure, len(contact.links))
+        contact.links.append(link)
+        await self.session.flush()
+        added = {"exposure": data.exposure.model_dump(mode="json")}
+        await self.touch(contact, diff({}, added), record_type="exposure", record_id=link.id, reason="")
+        return contact
+
+    async def correct_exposure(self, contact_id: uuid.UUID, link_id: uuid.UUID, data: ExposureChange) -> Contact:
+        """Corrects one exposure (dates, setting …); the plan follows the new dates."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.get_version(contact_id, data.version)
+        link = next((link for link in contact.links if link.id == link_id), None)
+        if link is None:
+            raise ExposureNotFound()
+        values = given(data.changes.model_dump(exclude_unset=True))
+        first = values.get("first_contact_on", link.first_contact_on)
+        last = values.get("last_contact_on", link.last_contact_on)
+        if first and last and first > last:
+            raise InvalidInput(errors={"changes": "初回接触日が最終接触日より後になっています。"})
+        await self._save(contact, link, values, record_type="exposure", reason=data.reason)
+        return contact
+
+    async def end(self, contact_id: uuid.UUID, data: ContactEnd) -> Contact:
+        """Ends the contact's follow-up (終了) or excludes the contact (対象外); the record stays."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.get_version(contact_id, data.version)
+        if contact.status == "ended":
+            raise ContactAlreadyEnded()
+        if data.ended_on < contact.found_on:
+            raise InvalidInput(errors={"ended_on": "終了日が接触者の登録日より前になっています。"})
+        values = {"status": "ended", "ended_on": data.ended_on, "end_reason": str(data.reason)}
+        await self._save(contact, contact, values, record_type="contact", reason=data.note)
+        return contact
+
+    async def history(self, contact_id: uuid.UUID) -> list[ContactVersion]:
+        """The contact's edit history, newest first (audited as a read)."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        contact = await self.contacts.get(contact_id)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="contact_history",
+            record_id=contact.id,
+            person_id=contact.id,
+        )
+        return await self.edit_history.timeline(contact.id)
+
+    async def read_model(self, contact: Contact) -> ContactRead:
+        """The ContactRead of a contact just read or saved, with the rules applied today."""
+        return (await self.read_models([contact]))[0]
+
+    async def read_models(self, contacts: list[Contact]) -> list[ContactRead]:
+        """ContactReads of several contacts, with their examinations, index patients and institutions."""
+        exams = await self.exams.of_contacts([c.id for c in contacts])
+        index_ids = {link.index_patient_id for c in contacts for link in c.links}
+        codes = {e.institution_code for found in exams.values() for e in found if e.institution_code}
+        index_names = await IndexCaseRepository(self.session).names(index_ids)
+        institutions = await InstitutionRepository(self.session).names(codes)
+        rules, day = get_settings().screening_rules(), today()
+        return [contact_read(c, exams.get(c.id, []), index_names, institutions, rules, day) for c in contacts]
+
+    async def touch(
+        self, contact: Contact, changes: Changes, *, record_type: str, record_id: uuid.UUID, reason: str
+    ) -> None:
+        """A part of the contact changed: a new contact version, its history row, ContactUpdated and the audit."""
+        contact.updated_by = self.principal.user_id
+        flag_modified(contact, "updated_by")
+        await flush_versioned(self.session)
+        await self.edit_history.record(
+            contact_id=contact.id,
+            record_type=record_type,
+            record_id=record_id,
+            version=contact.version,
+            changes=changes,
+            reason=reason,
+        )
+        event = ContactUpdated(
+            contact=snapshot(await self.read_model(contact)),
+            changed_fields=sorted({f"{record_type}.{name.split('.')[0]}" for name in changes}),
+        )
+        await outbox.add(
+            self.session,
+            Envelope.of(event, aggregate_id=contact.id, version=contact.version, actor=self.principal.user_id),
+        )
+        await self.audit(Operation.UPDATE, contact.id)
+
+    async def audit(self, operation: Operation, contact_id: uuid.UUID, record_type: str = "contact") -> None:
+        """Records an operation on a contact's personal data."""
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            operation,
+            record_type=record_type,
+            record_id=contact_id,
+            person_id=contact_id,
+        )
+
+    async def _save(
+        self, contact: Contact, record: Any, values: dict[str, Any], *, record_type: str, reason: str
+    ) -> None:
+        before = {name: to_jsonable_python(getattr(record, name)) for name in values}
+        changes = diff(before, to_jsonable_python(values))
+        if not changes:
+            return
+        for name in {change.split(".")[0] for change in changes}:
+            setattr(record, name, values[name])
+        await self.touch(contact, changes, record_type=record_type, record_id=record.id, reason=reason)
+
+    async def _check_index_patients(self, exposures: list[ExposureCreate], *, field: str = "exposures") -> None:
+        errors: dict[str, str] = {}
+        seen: set[uuid.UUID] = set()
+        known = set(await IndexCaseRepository(self.session).names({e.index_patient_id for e in exposures}))
+        for i, exposure in enumerate(exposures):
+            where = f"{field}.{i}.index_patient_id" if field == "exposures" else f"{field}.index_patient_id"
+            if exposure.index_patient_id not in known:
+                errors[where] = "発端患者が見つかりません。患者登録の直後は数秒お待ちください。"
+            elif exposure.index_patient_id in seen:
+                errors[where] = "同じ発端患者が二度指定されています。"
+            seen.add(exposure.index_patient_id)
+        if errors:
+            raise InvalidInput(errors=errors)
+
+
+def _link(exposure: ExposureCreate, order: int) -> ContactLink:
+    return ContactLink(**exposure.model_dump(), created_order=order)
+
+
+def _check_correction(contact: Contact, values: dict[str, Any]) -> None:
+    """Rules across fields of a correction: an override needs its reason; elsewhere needs the municipality."""
+    errors = {}
+    override = values.get("priority_override", contact.priority_override)
+    if override and not values.get("priority_reason", contact.priority_reason):
+        errors["priority_reason"] = "優先度を提案と変える理由を入力してください。"
+    if values.get("residence", contact.residence) == "elsewhere" and not values.get(
+        "municipality", contact.municipality
+    ):
+        errors["municipality"] = "他自治体に住む接触者は市区町村名を入力してください。"
+    if errors:
+        raise InvalidInput(errors=errors)

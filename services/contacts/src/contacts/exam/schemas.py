@@ -1,0 +1,131 @@
+"""What the screening-examination API accepts and returns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from tbms_core.clock import today
+from tbms_core.jp.fields import OptionalDate, Text
+
+
+class ExamKind(StrEnum):
+    """The examinations of 接触者健診."""
+
+    IGRA_QFT = "igra_qft"  # IGRA (QFT)
+    IGRA_TSPOT = "igra_tspot"  # IGRA (T-SPOT)
+    TST = "tst"  # ツベルクリン反応
+    XRAY = "xray"  # 胸部X線
+    SPUTUM = "sputum"  # 喀痰検査
+
+
+IGRA_RESULTS = {"positive": "陽性", "negative": "陰性", "borderline": "判定保留", "invalid": "判定不可"}
+TST_RESULTS = {"positive": "陽性", "negative": "陰性", "borderline": "判定保留"}
+XRAY_RESULTS = {
+    "normal": "異常なし",
+    "follow_up": "要経過観察",
+    "suspected": "結核疑い（要精密検査）",
+    "other": "その他の所見",
+}
+SPUTUM_RESULTS = {"negative": "陰性", "positive": "陽性", "pending": "結果待ち"}
+RESULTS = {
+    ExamKind.IGRA_QFT: IGRA_RESULTS,
+    ExamKind.IGRA_TSPOT: IGRA_RESULTS,
+    ExamKind.TST: TST_RESULTS,
+    ExamKind.XRAY: XRAY_RESULTS,
+    ExamKind.SPUTUM: SPUTUM_RESULTS,
+}
+
+
+class _Exam(BaseModel):
+    """The rules an examination's fields share."""
+
+    @field_validator("done_on", check_fields=False)
+    @classmethod
+    def _done(cls, value: date | None) -> date | None:
+        if value and value > today():
+            raise ValueError("実施日に未来の日付は入力できません。")
+        return value
+
+
+class ExamCreate(_Exam):
+    """An examination planned or done, as entered."""
+
+    kind: ExamKind
+    planned_on: OptionalDate = None
+    done_on: OptionalDate = None
+    institution: Text = Field(default="", max_length=200)
+    institution_code: Text = Field(default="", max_length=10, pattern=r"^\d*$")
+    result: str = Field(default="", max_length=20)
+    value: Text = Field(default="", max_length=50)
+    erythema_mm: int | None = Field(default=None, ge=0, le=200)
+    induration_mm: int | None = Field(default=None, ge=0, le=200)
+    finding: Text = Field(default="", max_length=300)
+    note: Text = Field(default="", max_length=2000)
+
+
+class ExamUpdate(_Exam):
+    """The fields of an examination a correction names; absent ones are kept."""
+
+    planned_on: OptionalDate = None
+    done_on: OptionalDate = None
+    institution: Text | None = Field(default=None, max_length=200)
+    institution_code: Text | None = Field(default=None, max_length=10, pattern=r"^\d*$")
+    result: str | None = Field(default=None, max_length=20)
+    value: Text | None = Field(default=None, max_length=50)
+    erythema_mm: int | None = Field(default=None, ge=0, le=200)
+    induration_mm: int | None = Field(default=None, ge=0, le=200)
+    finding: Text | None = Field(default=None, max_length=300)
+    note: Text | None = Field(default=None, max_length=2000)
+
+
+class ExamChange(BaseModel):
+    """A correction of an examination, based on the version the user saw."""
+
+    version: int = Field(ge=1)
+    changes: ExamUpdate
+    reason: Text = Field(default="", max_length=500)
+
+
+class ExamCancel(BaseModel):
+    """Cancels an examination entered by mistake or no longer planned (the record and its history stay)."""
+
+    version: int = Field(ge=1)
+    reason: Text = Field(min_length=1, max_length=300)
+
+
+class ExamRead(BaseModel):
+    """An examination as the API shows it, with its Japanese labels."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    version: int
+    kind: str
+    kind_label: str = ""
+    status: str
+    planned_on: date | None
+    done_on: date | None
+    institution: str
+    institution_code: str
+    institution_name: str = ""  # from masters, when a code is given and known
+    result: str
+    result_label: str = ""
+    value: str
+    erythema_mm: int | None
+    induration_mm: int | None
+    finding: str
+    note: str
+    cancel_reason: str
+
+
+KIND_LABELS = {
+    ExamKind.IGRA_QFT: "IGRA（QFT）",
+    ExamKind.IGRA_TSPOT: "IGRA（T-SPOT）",
+    ExamKind.TST: "ツベルクリン反応",
+    ExamKind.XRAY: "胸部X線",
+    ExamKind.SPUTUM: "喀痰検査",
+}

@@ -1,0 +1,113 @@
+"""Planning and recording a contact's screening examinations, as changes of the contact."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import Operation
+from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import diff
+from tbms_core.db import flush_versioned
+from tbms_core.errors import InvalidInput
+
+from contacts.contact.models import Contact
+from contacts.contact.service import ContactService
+from contacts.exam.errors import ExamAlreadyCancelled
+from contacts.exam.models import Exam
+from contacts.exam.repository import ExamRepository
+from contacts.exam.schemas import RESULTS, ExamCancel, ExamChange, ExamCreate, ExamRead
+
+NULLABLE = {"planned_on", "done_on", "erythema_mm", "induration_mm"}
+
+
+class ExamService:
+    """What nurses do with screening examinations: plan them, record results, correct and cancel them."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.exams = ExamRepository(session)
+        self.contacts = ContactService(session, principal)
+
+    async def record(self, contact_id: uuid.UUID, data: ExamCreate) -> Exam:
+        """Records an examination planned or done; the contact's plan and snapshot follow."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.contacts.get(contact_id)
+        values = data.model_dump()
+        _check(str(data.kind), values)
+        exam = Exam(**values, contact_id=contact.id, status=_status(values), updated_by=self.principal.user_id)
+        await self.exams.add(exam)
+        changes = diff({}, {"exam": to_jsonable_python(values)})
+        await self.contacts.touch(contact, changes, record_type="exam", record_id=exam.id, reason="")
+        return exam
+
+    async def list(self, contact_id: uuid.UUID) -> list[ExamRead]:
+        """The contact's examinations with their labels (audited as a read of the contact)."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        contact = await self.contacts.contacts.get(contact_id)
+        await self.contacts.audit(Operation.READ, contact.id, record_type="screening_exam")
+        return (await self.contacts.read_model(contact)).exams
+
+    async def correct(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamChange) -> Exam:
+        """Corrects an examination (a result arrives, a date was wrong); 409 when somebody saved first."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.contacts.get(contact_id)
+        exam = await self.exams.of_contact(contact.id, exam_id)
+        exam.check_version(data.version)
+        if exam.status == "cancelled":
+            raise ExamAlreadyCancelled()
+        values = {
+            k: v for k, v in data.changes.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE
+        }
+        merged = {name: getattr(exam, name) for name in ExamCreate.model_fields if name != "kind"} | values
+        _check(exam.kind, merged)
+        values["status"] = _status(merged)
+        await self._save(contact, exam, values, reason=data.reason)
+        return exam
+
+    async def cancel(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamCancel) -> Exam:
+        """Cancels an examination; it stays in the record and the history, out of the plan."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.contacts.get(contact_id)
+        exam = await self.exams.of_contact(contact.id, exam_id)
+        exam.check_version(data.version)
+        if exam.status == "cancelled":
+            raise ExamAlreadyCancelled()
+        await self._save(contact, exam, {"status": "cancelled", "cancel_reason": data.reason}, reason=data.reason)
+        return exam
+
+    async def read(self, contact: Contact, exam: Exam) -> ExamRead:
+        """The API view of an examination just saved."""
+        read = await self.contacts.read_model(contact)
+        return next(e for e in read.exams if e.id == exam.id)
+
+    async def _save(self, contact: Contact, exam: Exam, values: dict[str, Any], *, reason: str) -> None:
+        before = {name: to_jsonable_python(getattr(exam, name)) for name in values}
+        changes = diff(before, to_jsonable_python(values))
+        if not changes:
+            return
+        for name in values:
+            setattr(exam, name, values[name])
+        exam.updated_by = self.principal.user_id
+        await flush_versioned(self.session)
+        await self.contacts.touch(contact, changes, record_type="exam", record_id=exam.id, reason=reason)
+
+
+def _status(values: dict[str, Any]) -> str:
+    return "done" if values.get("done_on") else "planned"
+
+
+def _check(kind: str, values: dict[str, Any]) -> None:
+    """The result must be one of the kind's; a result or measurement needs the day it was done."""
+    errors = {}
+    choices = RESULTS.get(kind, {})  # type: ignore[call-overload]
+    if values.get("result") and values["result"] not in choices:
+        errors["result"] = "結果が選択肢にありません（" + "・".join(choices.values()) + "）。"
+    if kind != "tst" and (values.get("erythema_mm") is not None or values.get("induration_mm") is not None):
+        errors["erythema_mm"] = "発赤径・硬結径はツベルクリン反応にだけ入力できます。"
+    if (values.get("result") or values.get("finding")) and not values.get("done_on"):
+        errors["done_on"] = "結果を入力するときは実施日も入力してください。"
+    if errors:
+        raise InvalidInput(errors=errors)
