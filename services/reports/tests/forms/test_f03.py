@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from reports.care_record.models import CareRecord
-from reports.forms.common import age_on, clip, printed_at_label, text_width
+from reports.forms.common import clip, printed_at_label, text_width
 from reports.forms.registry import FORMS, form_spec
 from reports.forms.render import FormRenderer, template_version
 from reports.forms.spec import FormInput, Genre
 from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
+from tbms_core.dates import age_on
 from tbms_core.errors import InvalidInput
 
 PRINTED_AT = datetime(2026, 11, 21, 5, 30, tzinfo=UTC)  # 14:30 in Japan

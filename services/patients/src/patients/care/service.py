@@ -13,13 +13,14 @@ from tbms_contracts.audit import Operation
 from tbms_contracts.patients import CareRecordSaved, CareRecordSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import diff
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
 from patients.care.kinds import CareKind
 from patients.care.schemas import CareChange, CareRecordRead
 from patients.custom_field.service import checked_values
-from patients.history.service import HistoryService, diff
+from patients.history.service import HistoryService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import Changes, diff
 from tbms_core.clock import today
 
 from patients.custom_field import values as custom_values
@@ -29,7 +30,7 @@ from patients.custom_field.schemas import (
     FieldDefinitionUpdate,
 )
 from patients.history.schemas import HistoryEntryRead
-from patients.history.service import Changes, HistoryService, diff
+from patients.history.service import HistoryService
 
 SERVICE = "patients"
 NULLABLE = frozenset({"active_from", "active_to"})

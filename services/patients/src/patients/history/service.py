@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
+from tbms_core.changes import Changes
 from tbms_core.db import flush_versioned
 
 from patients.custom_field.labels import CustomFieldLabels
@@ -16,25 +17,6 @@ from patients.history.labels import RECORD_LABELS, field_label, format_value
 from patients.history.models import RecordVersion
 from patients.history.repository import RecordVersionRepository
 from patients.history.schemas import FieldChangeRead, HistoryEntryRead
-
-Changes = dict[str, list[Any]]
-
-
-def flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested values as dotted keys, so a change inside `details` names its own field."""
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
-    """`{field: [old, new]}` for every field whose value differs (JSON values)."""
-    old, new = flatten(before), flatten(after)
-    return {key: [old.get(key), new.get(key)] for key in sorted(old | new) if old.get(key) != new.get(key)}
 
 
 class HistoryService:

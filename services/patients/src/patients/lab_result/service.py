@@ -13,11 +13,12 @@ from tbms_contracts.audit import Operation
 from tbms_contracts.patients import LabResultCorrected, LabResultRecorded, LabResultSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import diff
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
 from patients.custom_field.service import checked_values
-from patients.history.service import HistoryService, diff
+from patients.history.service import HistoryService
 from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
 from patients.lab_result.models import LabResult
 from patients.lab_result.repository import LabResultRepository

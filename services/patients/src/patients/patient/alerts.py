@@ -7,12 +7,12 @@ that cannot judge stays silent rather than guessing. Thresholds cite sections (�
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from tbms_core.dates import add_months
 from tbms_core.jp.wareki import format_wareki
 
 DANGER, WARNING, INFO = "danger", "warning", "info"
@@ -186,7 +186,7 @@ def _sputum_test_overdue(chart: _Chart) -> Iterator[Alert]:
         if started is None or course.get("regimen") in LTBI_REGIMENS:
             continue
         last = max((d for d in tests if d >= started), default=None)
-        if chart.today <= _add_months(last or started, SPUTUM_INTERVAL_MONTHS):
+        if chart.today <= add_months(last or started, SPUTUM_INTERVAL_MONTHS):
             continue
         since = f"最後の喀痰検査（{_wareki(last)}採取）から" if last else f"治療開始（{_wareki(started)}）から"
         yield Alert(
@@ -263,7 +263,7 @@ def _treatment_beyond_12_months(chart: _Chart) -> Iterator[Alert]:
         started, planned = _day(course.get("started_on")), _day(course.get("planned_end_on"))
         if started is None or course.get("outcome") == "ongoing_12m" or (planned and planned < chart.today):
             continue
-        if chart.today > _add_months(started, COHORT_MONTHS):
+        if chart.today > add_months(started, COHORT_MONTHS):
             yield Alert(
                 "treatment_beyond_12_months",
                 INFO,
@@ -329,7 +329,7 @@ def _cover_end(data: dict[str, Any]) -> date | None:
     end = _day(data.get("valid_to"))
     start = _day(data.get("valid_from")) or _day(data.get("applied_on"))
     if end is None and start is not None:
-        end = _add_months(start, PUBLIC_EXPENSE_MONTHS) - timedelta(days=1)
+        end = add_months(start, PUBLIC_EXPENSE_MONTHS) - timedelta(days=1)
     return end
 
 
@@ -361,13 +361,6 @@ def _day(value: object) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def _add_months(day: date, months: int) -> date:
-    """The same day so many months later, the month's last day when it has no such day (1月31日 → 2月28日)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _wareki(day: date | None) -> str:

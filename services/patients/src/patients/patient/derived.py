@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from tbms_contracts.patients import PatientSnapshot
 from tbms_core.clock import today
+from tbms_core.dates import age_on
 from tbms_core.jp.text import search_key
 
 from patients.care.models import Treatment
@@ -62,11 +62,6 @@ def snapshot(patient: Patient, classification_code: str = "") -> PatientSnapshot
 def name_key(name: str) -> str:
     """The name folded for the duplicate check: width, case, spaces and 異体字 do not matter."""
     return search_key(name)
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Full years of age on a day."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def registration_code(record: dict[str, Any]) -> str:

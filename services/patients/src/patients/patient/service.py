@@ -12,6 +12,7 @@ from tbms_contracts.audit import Operation
 from tbms_contracts.patients import PatientRegistered, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import Changes, diff
 from tbms_core.clock import today
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
@@ -20,7 +21,7 @@ from tbms_core.jp.text import to_katakana
 from patients.care.repository import TreatmentRepository
 from patients.custom_field.service import checked_values
 from patients.history.schemas import HistoryEntryRead
-from patients.history.service import Changes, HistoryService, diff
+from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.patient.derived import current_code_of, name_key, patient_read, snapshot
 from patients.patient.errors import AlreadyExcluded, NotExcluded

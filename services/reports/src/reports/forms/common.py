@@ -35,12 +35,6 @@ def choices(labels: dict[str, str], value: str) -> list[Choice]:
     return [Choice(label, code == value) for code, label in labels.items()]
 
 
-def age_on(birth_date: date, day: date) -> int:
-    """Full years of age (満年齢) on a day."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - int(before_birthday)
-
-
 def wareki_both(day: date | None) -> str:
     """昭和45年3月1日（1970年3月1日）, or blank for a date not recorded."""
     return format_both(day) if day else ""

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUPATIONS
+from tbms_core.dates import age_on
 
 from reports.care_record.models import CareRecord
 from reports.forms.common import (
@@ -16,7 +17,6 @@ from reports.forms.common import (
     JST,
     SEX_LABELS,
     Choice,
-    age_on,
     choices,
     clip,
     iso_date,
