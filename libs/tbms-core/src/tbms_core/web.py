@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -93,10 +93,60 @@ def health_router(ready: ReadyCheck) -> APIRouter:
     return router
 
 
+MAX_BODY_BYTES = 20 * 1024 * 1024  # the largest import file or upload a screen sends, with room to spare
+
+
+class BodySizeLimit:
+    """Refuses a request body over the limit with a Japanese 413, before it is read into memory.
+
+    A declared Content-Length over the limit is refused at once; a body sent without one is counted as it arrives.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Passes the request on with a counting `receive`, or answers 413."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except _BodyTooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.max_bytes // (1024 * 1024)
+        body = {"detail": f"送信された内容が大きすぎます（{limit}MBまで）。", "code": "too_large", "errors": {}}
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised inside `receive` when a body without Content-Length grows past the limit (a 413 wherever caught)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "送信された内容が大きすぎます。")
+
+
 def observe(app: FastAPI, service: str, provider: TracerProvider, *, excluded: str = "") -> None:
     """Metrics at `/metrics`, RED metrics per route, and traces of every request and outgoing HTTP call."""
     app.mount("/metrics", make_asgi_app())
     app.add_middleware(ControlCharacterGuard)
+    app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestMetrics, service=service)
     skip = ",".join(filter(None, ["health/.*", "metrics", excluded]))
     FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=skip)

@@ -154,3 +154,9 @@ async def test_a_control_character_in_the_search_box_is_refused_in_japanese_not_
         assert response.status_code == 422, path
         assert response.json()["errors"] == {"q": "使用できない文字（制御文字）が含まれています。"}
     assert (await search(client, q="試験\t")).status_code == 200, "a tab is whitespace, not a control character here"
+
+
+async def test_a_page_deeper_than_ten_thousand_is_refused_with_the_limit(client: httpx.AsyncClient) -> None:
+    response = await search(client, q="試験", offset=10_001)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"offset": "10000以下の値を入力してください。"}

@@ -12,6 +12,7 @@ from search.query.filters import SearchConditions
 from search.query.schemas import SearchPage, SuggestionList
 
 router = APIRouter(prefix="/search", tags=["検索"])
+MAX_OFFSET = 10_000  # deeper pages cost the engine more than anyone reads: narrow the conditions instead
 Text = Annotated[str, Query(max_length=200, description="氏名・カナ・生年月日（S45 など）・登録番号・電話番号…")]
 
 
@@ -21,7 +22,7 @@ async def search(
     conditions: Annotated[SearchConditions, Query()],
     q: Text = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchPage:
     """Itemless search plus conditions: every word and every condition must match (AND), best first."""
     filters = conditions.filters(today())
