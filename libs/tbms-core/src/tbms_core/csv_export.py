@@ -10,16 +10,40 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import quote
 
 from fastapi import Response
 
 from tbms_core.clock import JST
+from tbms_core.errors import InvalidInput
 
 BOM = "\ufeff"
 MAX_EXPORT_ROWS = 100_000
+RowsT = TypeVar("RowsT", bound=Sequence[object])
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+class ExportTooLarge(InvalidInput):
+    """More rows match than one file may hold; nothing is cut off silently."""
+
+    code = "export_too_large"
+
+    def __init__(self, limit: int, narrow_by: str, found: int | None = None) -> None:
+        many = (
+            f"出力の対象が{found:,}件あり、一度に出力できる{limit:,}件を超えています。"
+            if found is not None
+            else (f"出力の対象が一度に出力できる{limit:,}件を超えています。")
+        )
+        super().__init__(f"{many}{narrow_by}で条件を絞り込んで、分けて出力してください。")
+
+
+def within_limit(rows: RowsT, limit: int, narrow_by: str) -> RowsT:
+    """The rows read with a limit of `limit + 1`: refused, never cut, when there are more than `limit`."""
+    if len(rows) > limit:
+        raise ExportTooLarge(limit, narrow_by)
+    return rows
 
 
 def jst(value: datetime | None) -> str:

@@ -79,6 +79,26 @@ class TestAuditExport:
         assert any(person in (row.query or "") for row in await exports_recorded(db, "audit_log"))
 
     @pytest.mark.req("R36")
+    async def test_more_rows_than_a_file_may_hold_are_refused_not_cut_off(
+        self,
+        identity: httpx.AsyncClient,
+        admin: dict[str, str],
+        publish: Publish,
+        operation: Build,
+        db: Database,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        person = f"test-person-{uuid.uuid4()}"
+        await stored(db, [await publish(operation(person)), await publish(operation(person))])
+        params = {"person_id": person, "service": "test"}
+        monkeypatch.setattr("identity.audit_log.api.MAX_EXPORT_ROWS", 1)
+        refused = await identity.get("/audit/events/export.csv", params=params, headers=admin)
+        assert refused.status_code == 422 and refused.json()["code"] == "export_too_large"
+        assert "1件を超えています" in refused.json()["detail"] and "絞り込んで" in refused.json()["detail"]
+        monkeypatch.setattr("identity.audit_log.api.MAX_EXPORT_ROWS", 2)
+        assert len(parse_csv(await identity.get("/audit/events/export.csv", params=params, headers=admin))) == 3
+
+    @pytest.mark.req("R36")
     async def test_nurse_cannot_export(self, identity: httpx.AsyncClient, nurse: dict[str, str]) -> None:
         assert (await identity.get("/audit/events/export.csv", headers=nurse)).status_code == 403
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from tbms_contracts.audit import Operation
-from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst
+from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst, within_limit
 
 from identity.audit_log.disclosure import render_html
 from identity.audit_log.schemas import (
@@ -94,9 +94,10 @@ def csv_row(r: AuditEventRow) -> tuple[object, ...]:
 async def export_audit_events(
     criteria: Annotated[AuditEventFilter, Depends(audit_filter)], service: AuditLogServiceDep
 ) -> Response:
-    """The operation history as CSV for Excel, same filters as the list, up to 100,000 rows (R36, N05)."""
-    criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS})
-    rows = await service.export(criteria)
+    """The operation history as CSV for Excel, same filters as the list; more than 100,000 rows are refused, never cut
+    (R36, N05)."""
+    criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS + 1})
+    rows = within_limit(list(await service.export(criteria)), MAX_EXPORT_ROWS, "期間や利用者・操作")
     return csv_response("操作履歴.csv", AUDIT_CSV_HEADER, (csv_row(row) for row in rows))
 
 

@@ -6,16 +6,14 @@ cutting the file short, and is recorded once in the operation history as an expo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
-from tbms_core.csv_export import MAX_EXPORT_ROWS
+from tbms_core.csv_export import MAX_EXPORT_ROWS, ExportTooLarge, within_limit
 
 from patients.custom_field.repository import FieldDefinitionRepository
 from patients.export.columns import (
@@ -27,12 +25,12 @@ from patients.export.columns import (
     patient_row,
     treatment_row,
 )
-from patients.export.errors import ExportTooLarge
 from patients.export.repository import ExportRepository
 from patients.export.schemas import ExportFilter, ExportTarget
 from patients.patient.classification import current_classification
 
 SERVICE = "patients"
+NARROW_BY = "登録年月日の期間や地区・状態"
 FILE_TITLES = {
     ExportTarget.PATIENTS: "患者一覧",
     ExportTarget.LAB_RESULTS: "菌検査結果",
@@ -43,7 +41,6 @@ CUSTOM_TARGETS = {  # the configurable-field target of each export, also its rec
     ExportTarget.LAB_RESULTS: "lab_result",
     ExportTarget.TREATMENTS: "treatment",
 }
-RowsT = TypeVar("RowsT", bound=Sequence[Any])
 
 
 @dataclass(frozen=True)
@@ -53,13 +50,6 @@ class CsvExport:
     filename: str
     header: list[str]
     rows: list[list[object]]
-
-
-def within_limit(rows: RowsT) -> RowsT:
-    """The rows read, refusing (never cutting) more than the limit if records arrived since the count."""
-    if len(rows) > MAX_EXPORT_ROWS:
-        raise ExportTooLarge(len(rows), MAX_EXPORT_ROWS)
-    return rows
 
 
 class ExportService:
@@ -75,7 +65,7 @@ class ExportService:
         self.principal.require(Area.PATIENTS, Access.READ)
         found = await self._count(criteria)
         if found > MAX_EXPORT_ROWS:
-            raise ExportTooLarge(found, MAX_EXPORT_ROWS)
+            raise ExportTooLarge(MAX_EXPORT_ROWS, NARROW_BY, found)
         on = today()
         custom = CustomColumns(await self.definitions.of_target(CUSTOM_TARGETS[criteria.target]), on)
         if criteria.target == ExportTarget.PATIENTS:
@@ -103,7 +93,9 @@ class ExportService:
         return await self.exports.count_treatments(criteria)
 
     async def _patients(self, criteria: ExportFilter, custom: CustomColumns) -> list[list[object]]:
-        rows = within_limit(await self.exports.patients(criteria, limit=MAX_EXPORT_ROWS + 1))
+        rows = within_limit(
+            await self.exports.patients(criteria, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
+        )
         results, latest = await self.exports.bacteriology(criteria), await self.exports.latest_treatments(criteria)
         return [
             patient_row(
@@ -117,9 +109,13 @@ class ExportService:
         ]
 
     async def _lab_results(self, criteria: ExportFilter, custom: CustomColumns) -> list[list[object]]:
-        rows = within_limit(await self.exports.lab_results(criteria, limit=MAX_EXPORT_ROWS + 1))
+        rows = within_limit(
+            await self.exports.lab_results(criteria, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
+        )
         return [lab_result_row(row, custom) for row in rows]
 
     async def _treatments(self, criteria: ExportFilter, custom: CustomColumns) -> list[list[object]]:
-        rows = within_limit(await self.exports.treatments(criteria, limit=MAX_EXPORT_ROWS + 1))
+        rows = within_limit(
+            await self.exports.treatments(criteria, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
+        )
         return [treatment_row(row, custom) for row in rows]
