@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from gateway.web.sessions import Session, SessionStore, Tokens, User
 
 from ..conftest import ISSUER, FakeKeycloakType, Login, SessionOf, only_session, store_of, with_roles
 
@@ -114,3 +115,20 @@ class TestAdministratorSessions:
         sent = dict(httpx.QueryParams(ended.calls.last.request.content.decode()))
         assert sent == {"refresh_token": refresh_token}
         assert ended.calls.last.request.headers["authorization"].startswith("Basic ")
+
+
+@pytest.mark.req("N13", partial=True)
+class TestAnonymousSessionCap:
+    """A client requesting /login in a loop cannot fill the gateway's memory with sessions."""
+
+    def test_the_oldest_anonymous_sessions_are_forgotten_over_the_cap_and_logged_in_ones_never(self) -> None:
+        store = SessionStore("secret", idle_seconds=600, max_seconds=3600, login_wait_seconds=600, max_anonymous=3)
+        logged_in = Session(
+            tokens=Tokens(access_token="a", refresh_token="r", id_token="i", expires_at=0.0, refresh_expires_at=0.0),
+            user=User(user_id="s", username="nurse1", display_name="試験 花子"),
+        )
+        member_id, _ = store.create(logged_in)
+        anonymous = [store.create()[0] for _ in range(5)]
+        assert [store.get(sid) is not None for sid in anonymous] == [False, False, True, True, True]
+        assert store.get(member_id) is logged_in
+        assert len(store) == 4

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 MAX_PENDING_LOGINS = 5
+# Sessions of browsers that have not logged in (yet) are kept up to this many, the oldest forgotten first: an
+# anonymous client that requests /login in a loop cannot fill the gateway's memory.
+MAX_ANONYMOUS_SESSIONS = 10_000
+PURGE_INTERVAL_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,13 @@ class SessionStore:
         login_wait_seconds: float,
         privileged: SessionLimits | None = None,
         is_privileged: Callable[[frozenset[str]], bool] = lambda _: False,
+        max_anonymous: int = MAX_ANONYMOUS_SESSIONS,
     ) -> None:
         self._secret = secret.encode()
         self._sessions: dict[str, Session] = {}
+        self._anonymous: OrderedDict[str, None] = OrderedDict()  # keys of sessions created before a login, oldest first
+        self.max_anonymous = max_anonymous
+        self._purged_at = 0.0
         self._ended: list[Tokens] = []
         self.idle_seconds, self.max_seconds = idle_seconds, max_seconds
         self.login_wait_seconds = login_wait_seconds
@@ -118,11 +127,19 @@ class SessionStore:
         return hmac.new(self._secret, session_id.encode(), hashlib.sha256).hexdigest()
 
     def create(self, session: Session | None = None) -> tuple[str, Session]:
-        """Stores a session under a new random id and returns both."""
-        self.purge()
+        """Stores a session under a new random id and returns both; forgets the oldest anonymous ones over the cap."""
+        if time.time() - self._purged_at > PURGE_INTERVAL_SECONDS:
+            self.purge()
         session_id = secrets.token_urlsafe(32)
         session = session or Session()
-        self._sessions[self._key(session_id)] = session
+        key = self._key(session_id)
+        self._sessions[key] = session
+        if not session.authenticated:
+            self._anonymous[key] = None
+            while len(self._anonymous) > self.max_anonymous:
+                oldest, _ = self._anonymous.popitem(last=False)
+                if (kept := self._sessions.get(oldest)) is not None and not kept.authenticated:
+                    del self._sessions[oldest]
         return session_id, session
 
     def get(self, session_id: str | None, *, touch: bool = True) -> Session | None:
@@ -157,11 +174,13 @@ class SessionStore:
     def delete(self, session_id: str | None) -> None:
         """Forgets a session (logout, or before rotation)."""
         if session_id:
-            self._sessions.pop(self._key(session_id), None)
+            key = self._key(session_id)
+            self._sessions.pop(key, None)
+            self._anonymous.pop(key, None)
 
     def purge(self) -> None:
         """Drops timed-out sessions."""
-        now = time.time()
+        now = self._purged_at = time.time()
         for key in [k for k, s in self._sessions.items() if self._expired(s, now)]:
             self._drop(key)
 
@@ -188,6 +207,7 @@ class SessionStore:
 
     def _drop(self, key: str) -> None:
         session = self._sessions.pop(key)
+        self._anonymous.pop(key, None)
         if session.tokens is not None:
             self._ended.append(session.tokens)
 
