@@ -1,7 +1,8 @@
-"""Web pieces every tbms app shares, services and gateway alike: health, RED metrics, HTTP tracing."""
+"""Web pieces every tbms app shares, services and gateway alike: health, RED metrics, HTTP tracing, input guards."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -25,27 +26,83 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_CHARACTER_MESSAGE = "使用できない文字（制御文字）が含まれています。"
 
 
-class ControlCharacterGuard:
-    """Refuses a query string holding a control character (a NUL breaks databases and search engines) with 422.
+# A JSON string escapes a control character as \u00XX (or \b, \f); tab, LF and CR stay allowed. The escape counts
+# only after an even number of backslashes (a typed "\\u0000" is text, not a NUL).
+JSON_CONTROL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])|[bf])")
+FORM_TYPES = (b"application/x-www-form-urlencoded",)
+JSON_TYPES = (b"application/json",)
 
-    Nothing behind it runs, so nothing is read, written or audited for such a request.
+
+def _control_fields(value: object, path: str = "") -> dict[str, str]:
+    """Each dotted field of a JSON value whose text holds a control character."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _control_fields(item, f"{path}{key}.").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _control_fields(item, f"{path}{i}.").items()}
+    if isinstance(value, str) and CONTROL_CHARACTER.search(value):
+        return {path.rstrip(".") or "_": CONTROL_CHARACTER_MESSAGE}
+    return {}
+
+
+def _pairs_with_control(text: str) -> dict[str, str]:
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return {name: CONTROL_CHARACTER_MESSAGE for name, value in pairs if CONTROL_CHARACTER.search(value)}
+
+
+class ControlCharacterGuard:
+    """Refuses a control character (a NUL breaks PostgreSQL text, search engines and Keycloak) with a Japanese 422.
+
+    The query string, form bodies and JSON bodies are checked; nothing behind the guard runs for such a request,
+    so nothing is read, written or audited. File uploads (multipart) are left to their own checks.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answers 422 naming each offending parameter, or passes the request on."""
-        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
-        if query:
-            pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-            errors = {name: CONTROL_CHARACTER_MESSAGE for name, value in pairs if CONTROL_CHARACTER.search(value)}
-            if errors:
-                body = {"detail": "入力内容に誤りがあります。各項目のメッセージを確認してください。"}
-                response = JSONResponse({**body, "code": "invalid_input", "errors": errors}, status_code=422)
-                await response(scope, receive, send)
-                return
+        """Answers 422 naming each offending field, or passes the request on (with its body replayed)."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        errors = _pairs_with_control(scope.get("query_string", b"").decode("latin-1"))
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").split(b";")[0].strip().lower()
+        if not errors and content_type in FORM_TYPES + JSON_TYPES:
+            body, receive = await _buffered(receive)
+            if content_type in FORM_TYPES:
+                errors = _pairs_with_control(body.decode("latin-1"))
+            elif JSON_CONTROL_ESCAPE.search(body):
+                try:
+                    errors = _control_fields(json.loads(body)) or {"_": CONTROL_CHARACTER_MESSAGE}
+                except ValueError:
+                    errors = {}  # not JSON after all: the endpoint's own validation answers
+        if errors:
+            detail = "入力内容に誤りがあります。各項目のメッセージを確認してください。"
+            response = JSONResponse({"detail": detail, "code": "invalid_input", "errors": errors}, status_code=422)
+            await response(scope, receive, send)
+            return
         await self.app(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a `receive` that hands it to the app again before anything else."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body, replayed = b"".join(chunks), False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
 
 
 class RequestMetrics:

@@ -65,3 +65,29 @@ async def test_a_body_without_a_length_is_counted_as_it_arrives(client: httpx.As
     assert response.status_code == 413
     assert "大きすぎます" in response.json()["detail"]
     assert (await client.post("/echo", content=b"x" * 1000)).json() == {"size": 1000}
+
+
+@pytest.mark.req("N09", partial=True)
+async def test_a_control_character_in_a_json_or_form_body_is_refused_naming_the_field(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/echo", json={"patient": {"name": "試験\x00太郎"}, "notes": ["ok", "\x1b[31m"]})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "patient.name": "使用できない文字（制御文字）が含まれています。",
+        "notes.1": "使用できない文字（制御文字）が含まれています。",
+    }
+    form = await client.post("/echo", data={"name": "a\x00", "kana": "シケン"})
+    assert form.status_code == 422 and form.json()["errors"] == {
+        "name": "使用できない文字（制御文字）が含まれています。"
+    }
+    assert reached == []
+
+
+async def test_ordinary_text_with_tabs_newlines_and_typed_backslashes_passes_through_intact(
+    client: httpx.AsyncClient,
+) -> None:
+    body = {"memo": "一行目\n二行目\tタブ", "path": "C:\\u0000\\b"}
+    response = await client.post("/echo", json=body)
+    assert response.status_code == 200
+    assert response.json() == {"size": len(httpx.Request("POST", "/", json=body).content)}
