@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -80,6 +81,14 @@ def instrument_sql(engine: AsyncEngine, provider: TracerProvider) -> None:
     SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=provider)
 
 
+URL_QUERY = re.compile(r"((?:https?://|/)[^\s?\"']*)\?[^\s\"']*")
+
+
+def without_queries(text: str) -> str:
+    """The text with the query string of every URL or path removed (search words and ids are personal data)."""
+    return URL_QUERY.sub(r"\1", text)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per log line, with the current trace and span ids."""
 
@@ -95,7 +104,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": without_queries(record.getMessage()),
         }
         if ctx.is_valid:
             entry["trace_id"] = format(ctx.trace_id, "032x")

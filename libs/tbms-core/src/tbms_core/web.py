@@ -13,8 +13,11 @@ from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Span
 from prometheus_client import Histogram, make_asgi_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tbms_core.telemetry import without_queries
 
 REQUESTS = Histogram(
     "tbms_http_request_duration_seconds",
@@ -206,6 +209,25 @@ def observe(app: FastAPI, service: str, provider: TracerProvider, *, excluded: s
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestMetrics, service=service)
     skip = ",".join(filter(None, ["health/.*", "metrics", excluded]))
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=skip)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=provider, excluded_urls=skip, server_request_hook=_server_span_without_query
+    )
     if not HTTPXClientInstrumentor().is_instrumented_by_opentelemetry:
-        HTTPXClientInstrumentor().instrument(tracer_provider=provider)
+        HTTPXClientInstrumentor().instrument(tracer_provider=provider, request_hook=_client_span_without_query)
+
+
+def _server_span_without_query(span: Span, scope: Scope) -> None:
+    """A request's span keeps its path, never its query string (search words and ids are personal data)."""
+    if span.is_recording():
+        for key in ("http.target", "url.path"):
+            span.set_attribute(key, scope.get("path", ""))
+        span.set_attribute("url.query", "")
+        span.set_attribute("http.url", without_queries(str(span.attributes.get("http.url", ""))))  # type: ignore[attr-defined]
+
+
+def _client_span_without_query(span: Span, request: object) -> None:
+    """A call to another service keeps its URL without the query string."""
+    if span.is_recording():
+        url = str(getattr(request, "url", ""))
+        for key in ("http.url", "url.full"):
+            span.set_attribute(key, without_queries(url))
