@@ -220,6 +220,15 @@ class TestPatientExport:
         assert response.status_code == 403 and "「患者管理」" in response.json()["detail"]
         assert (await client.get("/patients/export")).status_code == 401
 
+    @pytest.mark.req("R32")
+    async def test_reading_patients_is_not_enough_a_bulk_export_also_needs_the_output_area(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        patients_only = AccessUser.of({Area.PATIENTS: Access.UPDATE})
+        token = (await asyncio.to_thread(log_in_all, [patients_only]))[patients_only]
+        response = await client.get("/patients/export", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 403 and "「統計・出力」" in response.json()["detail"]
+
 
 @pytest.mark.req("R33", partial=True)
 class TestRecordExports:

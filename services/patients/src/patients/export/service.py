@@ -63,6 +63,7 @@ class ExportService:
     async def export(self, criteria: ExportFilter) -> CsvExport:
         """The matching records as a CSV file with a column per configurable field; audited as an export."""
         self.principal.require(Area.PATIENTS, Access.READ)
+        self.principal.require(Area.STATS, Access.READ)  # a bulk copy of patient data is also an output (統計・出力)
         found = await self._count(criteria)
         if found > MAX_EXPORT_ROWS:
             raise ExportTooLarge(MAX_EXPORT_ROWS, NARROW_BY, found)
