@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+from masters.master.kinds import KINDS
 from tbms_contracts.masters import MasterChanged, record_id
 from tbms_core.auth import Access, Area
 from tbms_core.clock import today
@@ -52,6 +53,15 @@ class TestKinds:
         doctor_at = kinds["doctor"]["fields"][0]
         assert (doctor_at["type"], doctor_at["ref_kind"], doctor_at["required"]) == ("ref", "institution", True)
         assert kinds["board_member"]["fields"][0]["choices"]["legal"] == "法律関係者"
+
+    async def test_every_kind_is_listed_with_whether_masters_makes_its_code(self, client: httpx.AsyncClient) -> None:
+        response = await get(client, "kinds")
+        listed = [kind["kind"] for kind in response.json()]
+        assert listed == list(KINDS)
+        derived = {kind["kind"]: (kind["code_derived"], kind["name_derived"]) for kind in response.json()}
+        assert derived["code"] == derived["population"] == (True, True)
+        assert derived["letterhead"] == (True, False)
+        assert derived["institution"] == derived["doctor"] == derived["municipality"] == (False, False)
 
 
 class TestCreate:
