@@ -122,6 +122,16 @@ class TestExport:
         assert (await client.get("/masters/doctor/export.xlsx", headers=auth_headers(CLERK))).status_code == 200
         assert await export_audits(client) == [*before, "doctor"]
 
+    @pytest.mark.parametrize("extension", ["csv", "xlsx"])
+    async def test_exporting_municipalities_and_the_letterhead_is_audited_as_they_name_the_director(
+        self, client: httpx.AsyncClient, extension: str
+    ) -> None:
+        before = await export_audits(client)
+        for kind in ("municipality", "letterhead"):
+            response = await client.get(f"/masters/{kind}/export.{extension}", headers=auth_headers(CLERK))
+            assert response.status_code == 200
+        assert await export_audits(client) == [*before, "municipality", "letterhead"]
+
     async def test_an_anonymous_caller_is_refused(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/masters/institution/export.csv")).status_code == 401
 
