@@ -175,7 +175,7 @@ class TestRead:
         response = await get(client, f"code/regimen:{value}")
         assert response.status_code == 200 and response.json()["name"] == "試験レジメン"
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_search_folds_width_kana_and_variant_kanji(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         body = {"code": code, "name": "髙﨑試験医院", "kana": "タカサキシケンイイン", "data": {"type": "clinic"}}
@@ -183,7 +183,7 @@ class TestRead:
         for typed in ("高崎試験", "ﾀｶｻｷｼｹﾝ", "たかさき", code[:9]):
             assert code in await codes_listed(client, "institution", q=typed), typed
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_list_on_a_past_day_typed_in_wareki_shows_what_was_valid_then(
         self, client: httpx.AsyncClient, codes
     ) -> None:
@@ -201,7 +201,7 @@ class TestRead:
 class TestChange:
     """PATCH /masters/{kind}/{code} and its history."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_correction_is_kept_in_the_history_newest_first(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         await create(client, "institution", code=code, name="試験病院", data=HOSPITAL, reason="新規")
@@ -228,7 +228,7 @@ class TestChange:
 class TestEnd:
     """POST /masters/{kind}/{code}/end."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_ending_retires_a_record_without_deleting_it(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         body = {"code": code, "name": "架空廃止病院", "data": HOSPITAL, "valid_from": "R5.4.1"}

@@ -14,7 +14,7 @@ from gateway.pages.masters.view import shown
 from ...conftest import MASTERS, csrf_token, nav_of, text_of
 from .conftest import CODE, ENDED, INSTITUTION, READER_ROLES, BrowserAs, row_url
 
-pytestmark = pytest.mark.req("R26", partial=True)
+pytestmark = pytest.mark.req("R26")
 
 
 def main_of(html: str) -> str:
