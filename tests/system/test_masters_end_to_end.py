@@ -377,7 +377,7 @@ def _apply_action(page: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.req("R26", partial=True)
+@pytest.mark.req("R26")
 async def test_staff_without_master_update_read_the_masters_and_cannot_change_them(
     nurse: httpx.AsyncClient,
 ) -> None:
