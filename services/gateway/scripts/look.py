@@ -5,6 +5,8 @@ Needs the running stack (`uv run tbms stack up`), Debian's chromium and axe-core
     uv run --with playwright python services/gateway/scripts/look.py --axe package/axe.min.js
     uv run --with playwright python services/gateway/scripts/look.py --axe package/axe.min.js \
         --walk admin --user admin1 --out /tmp/shots      # ユーザ管理, 権限設定, ログイン履歴, 操作履歴
+    uv run --with playwright python services/gateway/scripts/look.py --axe package/axe.min.js \
+        --walk masters --user admin1 --out /tmp/shots    # マスタ管理 (imports synthetic rows), then nurse1's picker
 Screenshots go to <out>/tbms-shot-<page>.png (default /tmp); axe violations are printed and make the exit status 1.
 """
 
@@ -12,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, Route, sync_playwright
+from tbms_core.jp.check_digits import modulus10_check_digit
 from tbms_testing import auth_headers, fresh_totp
 
 GATEWAY = "http://127.0.0.1:8000"
@@ -225,12 +229,68 @@ def nurse_pages(page: Page, axe_js: Path) -> int:
     return problems
 
 
+def institution_codes(count: int) -> list[str]:
+    """Random 医療機関コード of 東京都 with their 検証番号, in 郡市区 90–98 (not real ones)."""
+    bodies = [f"{random.randint(90, 98)}{random.randint(0, 9999):04d}" for _ in range(count)]  # noqa: S311 - not secret
+    return [f"131{body}{modulus10_check_digit(body)}" for body in bodies]
+
+
+def masters_pages(page: Page, axe_js: Path, tmp: Path) -> int:
+    """医療機関 of マスタ管理: the list, an import's preview, then a row corrected with its history (an
+    administrator's walk; the rows are synthetic, 試験画面…); returns axe violations."""
+    problems = look_at(page, axe_js, "/masters", "masters-menu")
+    problems += look_at(page, axe_js, "/masters/institution", "masters-list")
+    codes = institution_codes(3)
+    rows = [
+        f"{code},試験画面{code[-5:]}医院,シケンガメン,東京都架空区試験町7-7-{i},03-0000-700{i},診療所"
+        for i, code in enumerate(codes)
+    ]
+    upload = tmp / "試験医療機関.csv"  # left beside the screenshots: what the preview shows
+    upload.write_text("\n".join(["医療機関コード,名称,カナ,住所,電話番号,種別", *rows]) + "\n", encoding="utf-8")
+    page.goto(f"{GATEWAY}/masters/institution/import")
+    page.set_input_files("input[type=file]", str(upload))
+    page.click("button[type=submit]:has-text('内容を確認する')")
+    page.wait_for_selector("#preview-caption")
+    shot(page, "masters-import-preview")
+    problems += axe(page, axe_js, "masters-import-preview")
+    page.click("button[type=submit]:has-text('取り込む')")
+    page.wait_for_selector("#masters-caption")
+    page.goto(f"{GATEWAY}/masters/institution/{codes[0]}")
+    page.fill("input[name=phone]", "03-0000-7100")
+    page.fill("input[name=reason]", "電話番号の変更（画面確認用）")
+    page.click("button[type=submit]:has-text('保存する')")
+    page.wait_for_selector("#history-title")
+    shot(page, "masters-record")
+    problems += axe(page, axe_js, "masters-record")
+    page.fill("input[name=phone]", "03-0000-71")
+    page.fill("input[name=reason]", "")
+    page.click("button[type=submit]:has-text('保存する')")
+    page.wait_for_selector("#error-summary")
+    shot(page, "masters-record-error")
+    return problems + axe(page, axe_js, "masters-record with errors")
+
+
+def picker(page: Page, axe_js: Path) -> int:
+    """The 医療機関 picker of a patient card's 届出 with two characters typed (a nurse's view)."""
+    page.goto(f"{GATEWAY}/patients")
+    page.locator("tbody a[href^='/patients/']").first.click()
+    page.wait_for_selector("#notification-edit-title")
+    page.click("summary:has(#notification-edit-title)")
+    box = page.locator("input[name='notification.institution_name']")
+    box.evaluate("input => window.scrollTo(0, input.getBoundingClientRect().top + window.scrollY - 300)")
+    box.fill("")
+    box.press_sequentially("試験", delay=100)
+    page.wait_for_selector("[role=listbox] [role=option]")
+    shot(page, "masters-picker", full_page=False)
+    return axe(page, axe_js, "masters-picker")
+
+
 def main() -> int:
     """Walks the pages and reports."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--axe", type=Path, required=True, help="axe.min.js from the npm package axe-core")
     parser.add_argument("--user", default="nurse1")
-    parser.add_argument("--walk", choices=("nurse", "admin"), default="nurse")
+    parser.add_argument("--walk", choices=("nurse", "admin", "masters"), default="nurse")
     parser.add_argument("--out", type=Path, default=SHOTS[0], help="where the screenshots go")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -240,7 +300,15 @@ def main() -> int:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True)
         page = context.new_page()
         log_in(page, args.user)
-        problems = admin_pages(page, args.axe) if args.walk == "admin" else nurse_pages(page, args.axe)
+        if args.walk == "masters":
+            problems = masters_pages(page, args.axe, args.out)
+            nurse = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP", bypass_csp=True)
+            log_in(nurse.new_page(), "nurse1")
+            problems += picker(nurse.pages[0], args.axe)
+        elif args.walk == "admin":
+            problems = admin_pages(page, args.axe)
+        else:
+            problems = nurse_pages(page, args.axe)
         browser.close()
     return 1 if problems else 0
 

@@ -32,7 +32,7 @@ class TestListDistricts:
 class TestDistrictsAreMasterRecords:
     """GET /districts reads the `district` master records valid today."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_district_shows_from_its_first_day_in_its_order_until_it_ends(
         self, client: httpx.AsyncClient
     ) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+from masters.master.kinds import KINDS
 from tbms_contracts.masters import MasterChanged, record_id
 from tbms_core.auth import Access, Area
 from tbms_core.clock import today
@@ -52,6 +53,15 @@ class TestKinds:
         doctor_at = kinds["doctor"]["fields"][0]
         assert (doctor_at["type"], doctor_at["ref_kind"], doctor_at["required"]) == ("ref", "institution", True)
         assert kinds["board_member"]["fields"][0]["choices"]["legal"] == "法律関係者"
+
+    async def test_every_kind_is_listed_with_whether_masters_makes_its_code(self, client: httpx.AsyncClient) -> None:
+        response = await get(client, "kinds")
+        listed = [kind["kind"] for kind in response.json()]
+        assert listed == list(KINDS)
+        derived = {kind["kind"]: (kind["code_derived"], kind["name_derived"]) for kind in response.json()}
+        assert derived["code"] == derived["population"] == (True, True)
+        assert derived["letterhead"] == (True, False)
+        assert derived["institution"] == derived["doctor"] == derived["municipality"] == (False, False)
 
 
 class TestCreate:
@@ -165,7 +175,7 @@ class TestRead:
         response = await get(client, f"code/regimen:{value}")
         assert response.status_code == 200 and response.json()["name"] == "試験レジメン"
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_search_folds_width_kana_and_variant_kanji(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         body = {"code": code, "name": "髙﨑試験医院", "kana": "タカサキシケンイイン", "data": {"type": "clinic"}}
@@ -173,7 +183,7 @@ class TestRead:
         for typed in ("高崎試験", "ﾀｶｻｷｼｹﾝ", "たかさき", code[:9]):
             assert code in await codes_listed(client, "institution", q=typed), typed
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_list_on_a_past_day_typed_in_wareki_shows_what_was_valid_then(
         self, client: httpx.AsyncClient, codes
     ) -> None:
@@ -191,7 +201,7 @@ class TestRead:
 class TestChange:
     """PATCH /masters/{kind}/{code} and its history."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_correction_is_kept_in_the_history_newest_first(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         await create(client, "institution", code=code, name="試験病院", data=HOSPITAL, reason="新規")
@@ -218,7 +228,7 @@ class TestChange:
 class TestEnd:
     """POST /masters/{kind}/{code}/end."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_ending_retires_a_record_without_deleting_it(self, client: httpx.AsyncClient, codes) -> None:
         code = codes.institution()
         body = {"code": code, "name": "架空廃止病院", "data": HOSPITAL, "valid_from": "R5.4.1"}

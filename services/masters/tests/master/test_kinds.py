@@ -140,7 +140,7 @@ class TestPayerNumber:
 class TestData:
     """Data as typed in a form or a CSV cell: cleaned, checked, stored as JSON."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_typed_values_are_cleaned_and_labels_are_read_as_their_codes(self) -> None:
         values = stored(
             "institution",

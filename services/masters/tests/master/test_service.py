@@ -76,7 +76,7 @@ class TestCreate:
 class TestChange:
     """MasterService.change."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_correction_keeps_who_when_what_and_why(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -131,7 +131,7 @@ class TestChange:
 class TestEnd:
     """MasterService.end and effective dating."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_an_ended_record_stays_and_lists_show_it_only_for_its_days(self, masters, codes) -> None:
         service = masters()
         code = codes.institution()
@@ -179,7 +179,7 @@ class TestEnd:
 class TestSearch:
     """MasterService.listing and suggest: code, name or カナ, folded."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     @pytest.mark.parametrize(
         "typed",
         ["高嶺", "髙嶺", "ﾀｶﾐﾈ", "たかみね", "タカミネ", "ｸﾘﾆｯｸ", "<its code>", "<its code in full width>"],

@@ -78,7 +78,7 @@ def by_line(preview: dict[str, Any]) -> dict[int, dict[str, Any]]:
 class TestExport:
     """GET /masters/{kind}/export.csv and export.xlsx."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_csv_has_a_bom_japanese_headers_and_values_as_staff_read_them(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -97,7 +97,7 @@ class TestExport:
         assert ",診療所,はい,2020-04-01," in row
         assert '"内科\n外科"' in row
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_xlsx_has_the_same_header_and_text_cells(self, client: httpx.AsyncClient) -> None:
         code = institution_code()
         await create(client, "institution", code=code, name="=試験病院", data={"type": "hospital", "tb_beds": True,
@@ -121,6 +121,16 @@ class TestExport:
         assert await export_audits(client) == before
         assert (await client.get("/masters/doctor/export.xlsx", headers=auth_headers(CLERK))).status_code == 200
         assert await export_audits(client) == [*before, "doctor"]
+
+    @pytest.mark.parametrize("extension", ["csv", "xlsx"])
+    async def test_exporting_municipalities_and_the_letterhead_is_audited_as_they_name_the_director(
+        self, client: httpx.AsyncClient, extension: str
+    ) -> None:
+        before = await export_audits(client)
+        for kind in ("municipality", "letterhead"):
+            response = await client.get(f"/masters/{kind}/export.{extension}", headers=auth_headers(CLERK))
+            assert response.status_code == 200
+        assert await export_audits(client) == [*before, "municipality", "letterhead"]
 
     async def test_an_anonymous_caller_is_refused(self, client: httpx.AsyncClient) -> None:
         assert (await client.get("/masters/institution/export.csv")).status_code == 401
@@ -147,7 +157,7 @@ async def export_audits(client: httpx.AsyncClient) -> list[str]:
 class TestPreview:
     """POST /masters/{kind}/imports."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_utf8_rows_are_previewed_as_new_and_nothing_is_stored(self, client: httpx.AsyncClient) -> None:
         first, second = institution_code(), institution_code()
         text = csv_file(f"{first},試験病院,しけんびょういん,病院,はい,令和2年4月1日,はい,10,内科",
@@ -161,13 +171,13 @@ class TestPreview:
         ]
         assert (await record(client, first)).status_code == 404
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_cp932_file_as_excel_saves_it_is_read(self, client: httpx.AsyncClient) -> None:
         code = institution_code()
         preview = await previewed(client, csv_file(f"{code},髙橋クリニック①,タカハシ,診療所,,,,,").encode("cp932"))
         assert [(row["status"], row["name"]) for row in preview["rows"]] == [("new", "髙橋クリニック①")]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_an_xlsx_made_in_excel_is_read(self, client: httpx.AsyncClient) -> None:
         code = institution_code()
         book = Workbook()
@@ -178,7 +188,7 @@ class TestPreview:
         preview = await previewed(client, buffer.getvalue(), name="医療機関.xlsx")
         assert [(row["status"], row["code"]) for row in preview["rows"]] == [("new", code)]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_changed_row_shows_each_field_old_and_new_with_its_label(self, client: httpx.AsyncClient) -> None:
         code = institution_code()
         await create(client, "institution", code=code, name="試験病院", kana="シケンビョウイン",
@@ -191,7 +201,7 @@ class TestPreview:
             ("結核病床数", "10", "12"),
         ]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_wrong_cells_are_errors_per_field_in_japanese(self, client: httpx.AsyncClient) -> None:
         good, bad = institution_code(), wrong_check_digit(institution_code())
         text = csv_file(
@@ -214,7 +224,7 @@ class TestPreview:
         [row] = preview["rows"]
         assert row["status"] == "error" and "見出し" in row["errors"]["_"]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_missing_required_column_or_an_unknown_one_is_named(self, client: httpx.AsyncClient) -> None:
         response = await upload(client, "医療機関コード,名称,備考\r\n".encode())
         assert response.status_code == 422
@@ -232,7 +242,7 @@ class TestPreview:
         assert response.status_code == 403
         assert "マスタ管理" in response.json()["detail"]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_column_the_file_leaves_out_keeps_each_records_value(self, client: httpx.AsyncClient) -> None:
         code = institution_code()
         await create(client, "institution", code=code, name="試験病院", data={"type": "hospital",
@@ -241,7 +251,7 @@ class TestPreview:
         [row] = (await previewed(client, text.encode()))["rows"]
         assert [(c["label"], c["old"], c["new"]) for c in row["changes"]] == [("名称", "試験病院", "試験中央病院")]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_the_original_file_is_kept_as_uploaded(self, client: httpx.AsyncClient) -> None:
         content = csv_file(f"{institution_code()},試験病院,,病院,,,,,").encode("cp932")
         preview = await previewed(client, content, name="医療機関（CP932）.csv")
@@ -261,7 +271,7 @@ class TestPreview:
 class TestApply:
     """POST /masters/imports/{id}/apply."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_new_and_changed_rows_are_applied_with_the_files_name_as_reason(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -277,7 +287,7 @@ class TestApply:
         history = await client.get(f"/masters/institution/{old}/history", headers=auth_headers(CLERK))
         assert history.json()["items"][0]["reason"] == "一括取込（令和8年度医療機関.csv）"
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_an_import_is_applied_only_once(self, client: httpx.AsyncClient) -> None:
         preview = await previewed(client, csv_file(f"{institution_code()},試験病院,,病院,,,,,").encode())
         assert (await apply(client, preview)).status_code == 200
@@ -285,7 +295,7 @@ class TestApply:
         assert again.status_code == 422
         assert again.json()["detail"] == "この取込は反映済みです。もう一度反映することはできません。"
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_nothing_is_applied_while_any_row_is_an_error(self, client: httpx.AsyncClient) -> None:
         good = institution_code()
         text = csv_file(f"{good},試験病院,,病院,,,,,", f"{wrong_check_digit(institution_code())},試験医院,,病院,,,,,")
@@ -295,7 +305,7 @@ class TestApply:
         assert "エラーのある行が1行" in response.json()["detail"]
         assert (await record(client, good)).status_code == 404
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_a_record_changed_after_the_preview_stops_the_whole_import(self, client: httpx.AsyncClient) -> None:
         changed, new = institution_code(), institution_code()
         saved = await create(client, "institution", code=changed, name="試験病院", data={"type": "hospital"})
@@ -312,7 +322,7 @@ class TestApply:
         status = await client.get(f"/masters/imports/{preview['id']}", headers=auth_headers(ADMIN))
         assert status.json()["status"] == "previewed"
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     async def test_importing_the_same_file_again_shows_every_row_unchanged_and_changes_nothing(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -333,7 +343,7 @@ class TestApply:
 class TestRoundTrip:
     """An export imported again changes nothing."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     @pytest.mark.parametrize("extension", ["csv", "xlsx"])
     async def test_an_exported_file_imports_as_unchanged(self, client: httpx.AsyncClient, extension: str) -> None:
         code = institution_code()
@@ -347,7 +357,8 @@ class TestRoundTrip:
         assert preview["counts"]["new"] == preview["counts"]["changed"] == 0
         assert by_line(preview) and {row["status"] for row in preview["rows"]} == {"unchanged"}
 
-    @pytest.mark.req("R25", "R26", partial=True)
+    @pytest.mark.req("R25", partial=True)
+    @pytest.mark.req("R26")
     async def test_code_lists_and_districts_round_trip_too(self, client: httpx.AsyncClient) -> None:
         for kind in ("code", "district"):
             exported = await client.get(f"/masters/{kind}/export.csv", headers=auth_headers(ADMIN))

@@ -13,7 +13,7 @@ INSTITUTION = KINDS["institution"]
 class TestHeader:
     """The export's header row."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_code_name_kana_each_field_then_the_period_in_japanese(self) -> None:
         assert header(INSTITUTION) == [
             "医療機関コード", "名称", "カナ", "郵便番号", "住所", "電話番号", "FAX番号", "種別", "結核指定医療機関",
@@ -44,7 +44,7 @@ class TestMatchHeader:
     def test_a_blank_header_is_no_column(self) -> None:
         assert match_header(INSTITUTION, ["医療機関コード", "名称", "種別", ""])[3] is None
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_missing_required_unknown_and_repeated_columns_are_named(self) -> None:
         with pytest.raises(HeaderMismatch) as caught:
             match_header(INSTITUTION, ["医療機関コード", "種別", "備考", "種別"])

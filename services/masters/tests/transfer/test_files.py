@@ -13,7 +13,7 @@ CSV = "コード,名称,カナ\r\n1310000010,試験病院,シケンビョウイ�
 class TestDecode:
     """Telling UTF-8 from CP932 by trying strict UTF-8 first."""
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_utf8_with_bom_is_read_without_the_bom(self) -> None:
         text, encoding = decode(("\ufeff" + CSV).encode("utf-8"))
         assert (text, encoding) == (CSV, "utf-8")
@@ -21,7 +21,7 @@ class TestDecode:
     def test_utf8_without_bom_is_read(self) -> None:
         assert decode(CSV.encode("utf-8")) == (CSV, "utf-8")
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_cp932_as_excel_saves_it_is_read(self) -> None:
         assert decode(CSV.encode("cp932")) == (CSV, "cp932")
 
@@ -47,7 +47,7 @@ class TestReadTable:
         table = read_table('コード,名称,地域\r\nd1,試験地区,"試験町1丁目\n試験町2丁目"\r\nd2\r\n'.encode())
         assert table.rows == [["d1", "試験地区", "試験町1丁目\n試験町2丁目"], ["d2", "", ""]]
 
-    @pytest.mark.req("R26", partial=True)
+    @pytest.mark.req("R26")
     def test_xlsx_is_told_by_its_signature_whatever_its_name(self) -> None:
         book = Workbook()
         book.active.append(["コード", "名称", "病床数", "指定日"])

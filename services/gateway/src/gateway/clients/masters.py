@@ -61,6 +61,8 @@ class MasterKind:
     fields: tuple[FieldSpec, ...]
     code_hint: str = ""
     name_label: str = "名称"
+    code_derived: bool = False  # masters makes the code from the data when it is left blank (コード表, 人口…)
+    name_derived: bool = False
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> MasterKind:
@@ -72,6 +74,8 @@ class MasterKind:
             fields=tuple(FieldSpec.of(spec) for spec in body.get("fields") or []),
             code_hint=str(body.get("code_hint") or ""),
             name_label=str(body.get("name_label") or "名称"),
+            code_derived=bool(body.get("code_derived")),
+            name_derived=bool(body.get("name_derived")),
         )
 
     def spec(self, key: str) -> FieldSpec | None:

@@ -11,7 +11,7 @@ import respx
 from ...conftest import MASTERS, csrf_token, text_of
 from .conftest import CODE
 
-pytestmark = pytest.mark.req("R26", partial=True)
+pytestmark = pytest.mark.req("R26")
 IMPORT_ID = "0f8d6c1e-2b7a-4e59-9c3d-5a6b7c8d9e01"
 CSV = (
     "医療機関コード,名称,カナ,所在地\r\n"

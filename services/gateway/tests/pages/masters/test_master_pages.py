@@ -9,12 +9,14 @@ import re
 import httpx
 import pytest
 import respx
+from gateway.clients.masters import MasterKind
+from gateway.pages.masters.entry_forms import record_fields
 from gateway.pages.masters.view import shown
 
 from ...conftest import MASTERS, csrf_token, nav_of, text_of
-from .conftest import CODE, ENDED, INSTITUTION, READER_ROLES, BrowserAs, row_url
+from .conftest import CODE, ENDED, INSTITUTION, INSTITUTION_KIND, READER_ROLES, BrowserAs, row_url
 
-pytestmark = pytest.mark.req("R26", partial=True)
+pytestmark = pytest.mark.req("R26")
 
 
 def main_of(html: str) -> str:
@@ -370,3 +372,12 @@ class TestWhoMayChange:
 def test_codes_of_ten_digits_are_not_read_as_dates() -> None:
     """A history value such as an institution's code stays as it is; ISO dates read in 和暦."""
     assert shown(None, CODE) == CODE and shown(None, "2026-04-01") == "令和8年4月1日"
+
+
+def test_a_code_masters_makes_from_the_data_is_optional_in_the_new_form() -> None:
+    """masters says which kinds' codes (and names) it makes: the form leaves them optional."""
+    listed = {"kind": "code", "label": "コード表", "code_label": "コード", "code_derived": True, "name_derived": True}
+    derived = {f.name: f.required for f in record_fields(MasterKind.of(listed), new=True)}
+    assert derived["code"] is False and derived["name"] is False
+    given = {f.name: f.required for f in record_fields(MasterKind.of(INSTITUTION_KIND), new=True)}
+    assert given["code"] is True and given["name"] is True

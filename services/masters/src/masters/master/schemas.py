@@ -140,4 +140,6 @@ class MasterKindRead(BaseModel):
     code_label: str
     code_hint: str
     name_label: str
+    code_derived: bool  # masters makes the code from the data when it is left blank (コード表, 人口, letterhead)
+    name_derived: bool  # … and the name (コード表, 人口)
     fields: list[dict[str, Any]]

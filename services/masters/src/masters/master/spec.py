@@ -121,6 +121,8 @@ class MasterKind:
             "code_label": self.code_label,
             "code_hint": self.code_hint,
             "name_label": self.name_label,
+            "code_derived": self.derive_code is not None,
+            "name_derived": self.default_name is not None,
             "fields": [spec.public() for spec in self.fields],
         }
 

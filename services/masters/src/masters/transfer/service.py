@@ -27,8 +27,9 @@ from masters.transfer.repository import ImportRepository
 from masters.transfer.schemas import ImportCounts, MasterFile, StoredImportRow
 
 SERVICE = "masters"
-# Kinds that name people (医師, 診査会委員, 担当保健師): reading them in bulk is audited as personal data (N05).
-PERSONAL_KINDS = frozenset({"doctor", "board_member", "staff_assignment"})
+# Kinds that name people (医師, 診査会委員, 担当保健師, and the 保健所長 of 保健所・自治体 and of the letterhead):
+# reading them in bulk is audited as personal data (N05).
+PERSONAL_KINDS = frozenset({"doctor", "board_member", "staff_assignment", "municipality", "letterhead"})
 NO_HEADER = "見出しのない列に値があります。列を消すか、1行目に見出しを入れてください。"
 MOVED_ON = "確認後に他の利用者が更新"
 MAX_FILENAME = 255

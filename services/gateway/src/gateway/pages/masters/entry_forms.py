@@ -28,9 +28,6 @@ FIELD_KINDS = {  # masters' field types → how the form asks them
 }
 WIDE_KEYS = frozenset({"address", "contact_text", "agency", "health_center_name"})
 OWN_KEYS = frozenset({"code", "name", "kana", "valid_from", "valid_to", "reason", "version", "csrf_token"})
-# Kinds whose code (and name) masters makes from the data when left blank (the letterhead's code is always self).
-DERIVED_CODES = frozenset({"code", "population", "letterhead"})
-DERIVED_NAMES = frozenset({"code", "population"})
 INTEGER = re.compile(r"-?[0-9]+")
 REASON_HINT = "例: 移転により住所を変更（修正履歴に残ります）"
 NO_CHANGES = "変更された項目がありません。修正する項目を書き換えてから保存してください。"
@@ -60,10 +57,11 @@ def data_field(spec: FieldSpec) -> Field:
 
 
 def record_fields(kind: MasterKind, *, new: bool) -> tuple[Field, ...]:
-    """Every input of a row's form: code (only for a new row), name, カナ, the kind's data, period and reason."""
-    code = Field("code", kind.code_label, required=kind.kind not in DERIVED_CODES, hint=kind.code_hint)
+    """Every input of a row's form: code (only for a new row), name, カナ, the kind's data, period and reason; the
+    code (and name) optional where masters makes them from the data."""
+    code = Field("code", kind.code_label, required=not kind.code_derived, hint=kind.code_hint)
     own = (
-        Field("name", kind.name_label, required=kind.kind not in DERIVED_NAMES, kind="text-wide"),
+        Field("name", kind.name_label, required=not kind.name_derived, kind="text-wide"),
         Field("kana", "カナ", hint="カタカナ（ひらがなで入力しても構いません）", kind="text-wide"),
     )
     data = tuple(data_field(spec) for spec in kind.fields if spec.key not in OWN_KEYS)
