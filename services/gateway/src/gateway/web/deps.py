@@ -18,7 +18,7 @@ from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.clients.reports import ReportsClient
 from gateway.clients.search import SearchClient
-from gateway.web.errors import CsrfFailed, Forbidden, LoginRequired, ServiceUnavailable
+from gateway.web.errors import CrossSiteNavigation, CsrfFailed, Forbidden, LoginRequired, ServiceUnavailable
 from gateway.web.oidc import LoginFailed, OidcClient, ProviderUnavailable
 from gateway.web.permissions import allows, refusal, required_level
 from gateway.web.security import CsrfRejected, check_csrf
@@ -82,6 +82,16 @@ async def csrf_guard(request: Request) -> None:
         await check_csrf(request, session, request.app.state.settings.public_url)
     except CsrfRejected as exc:
         raise CsrfFailed() from exc
+
+
+async def same_site_only(request: Request) -> None:
+    """Refuses a cross-site navigation to a page that searches or exports, since each visit writes an audit row.
+
+    Browsers say where a navigation came from in Sec-Fetch-Site: a typed address or a bookmark is "none", a link
+    inside tbms "same-origin"; only a link or form on another site is "cross-site".
+    """
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise CrossSiteNavigation()
 
 
 async def write_guard(request: Request) -> None:

@@ -50,6 +50,14 @@ class Forbidden(PageError):
     message = "この操作を行う権限がありません。"
 
 
+class CrossSiteNavigation(PageError):
+    """A link on another site led here to a page whose every visit is audited (a search, an export)."""
+
+    status_code = 403
+    title = "他のサイトからは開けません"
+    message = "検索やデータ出力は、他のサイトのリンクからは行えません。tbmsの画面から操作してください。"
+
+
 class NetworkNotAllowed(PageError):
     """The request comes from outside the client networks allowed to use tbms (R35)."""
 

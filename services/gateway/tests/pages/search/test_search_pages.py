@@ -241,3 +241,20 @@ class TestAdvancedDistricts:
         assert page.status_code == 200 and route.calls.last.request.url.params["district"] == "北沢"
         assert re.search(r'<input[^>]*id="a-district" name="district"[^>]*value="北沢"', page.text)
         assert 'type="checkbox" name="district"' not in page.text and "地区の一覧を読み込めませんでした" in page.text
+
+
+@pytest.mark.req("N09", partial=True)
+class TestCrossSiteNavigation:
+    """A link on another site cannot make a logged-in user search or export (each visit is audited)."""
+
+    async def test_a_link_from_another_site_is_refused_and_nothing_is_searched(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        route = answer(backends, {"items": [ITEM], "total": 1, "facets": FACETS})
+        for path in ("/search?q=たなか", "/search/advanced?q=たなか", "/patients/export?target=patients"):
+            refused = await browser.get(path, headers={"Sec-Fetch-Site": "cross-site"})
+            assert refused.status_code == 403, path
+            assert "他のサイトのリンクからは行えません" in refused.text
+        assert not route.called
+        for origin in ("same-origin", "none"):  # a link inside tbms, a typed address or a bookmark
+            assert (await browser.get("/search?q=たなか", headers={"Sec-Fetch-Site": origin})).status_code == 200

@@ -13,12 +13,12 @@ from tbms_core.auth import Access, Area
 
 from gateway.forms import DATE_HINT, EntryForm
 from gateway.pages.patients.entry_forms.export import EXPORT_FIELDS, export_conditions
-from gateway.web.deps import PatientsDep, require_access
+from gateway.web.deps import PatientsDep, require_access, same_site_only
 from gateway.web.downloads import relay
 from gateway.web.templating import render
 
 router = APIRouter(tags=["患者"])
-CAN_READ_PATIENTS = [Depends(require_access(Area.PATIENTS, Access.READ))]
+CAN_READ_PATIENTS = [Depends(same_site_only), Depends(require_access(Area.PATIENTS, Access.READ))]
 
 
 def _page(request: Request, form: EntryForm, *, status_code: int = 200) -> Response:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from gateway.pages.search.entry_forms import conditions_of
 from gateway.pages.search.view import advanced_labels, labels, no_results
-from gateway.web.deps import MastersDep, SearchDep
+from gateway.web.deps import MastersDep, SearchDep, same_site_only
 from gateway.web.errors import Forbidden, ServiceUnavailable
 from gateway.web.templating import render
 
-router = APIRouter(prefix="/search", tags=["検索"])
+router = APIRouter(prefix="/search", tags=["検索"], dependencies=[Depends(same_site_only)])
 MIN_SUGGEST_LENGTH = 2
 
 
