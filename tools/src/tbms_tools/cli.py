@@ -51,11 +51,13 @@ def _add_parked(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     parked_actions = parked_parser.add_subparsers(dest="action", required=True)
     listing = parked_actions.add_parser("list", help="consumer, subject, error, when and event id of each")
     listing.add_argument("--consumer", help="only this durable consumer's (e.g. search-on_patient_changed)")
-    listing.add_argument("--outbox", choices=config.SERVICES, help="this service's parked outbox events instead")
+    listing.add_argument("--outbox", choices=parked.OUTBOX_SERVICES, help="this service's parked outbox events instead")
     again = parked_actions.add_parser("replay", help="send parked events again (consumers apply each once)")
     again.add_argument("--consumer", help="only this durable consumer's")
     again.add_argument("--event-id", help="only this event")
-    again.add_argument("--outbox", choices=config.SERVICES, help="queue this service's parked outbox events again")
+    again.add_argument(
+        "--outbox", choices=parked.OUTBOX_SERVICES, help="queue this service's parked outbox events again"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

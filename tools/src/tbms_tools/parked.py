@@ -28,6 +28,7 @@ from tbms_core.outbox import NOTIFY_CHANNEL
 from tbms_tools import config
 
 NATS_URL = f"nats://{config.HOST}:{config.NATS_PORT}"
+OUTBOX_SERVICES = tuple(name for name in config.SERVICES if name != "gateway")  # the gateway stores no events
 
 
 @dataclass(frozen=True)
