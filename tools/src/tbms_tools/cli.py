@@ -9,9 +9,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
+import asyncpg
 import httpx
+from nats.errors import Error as NatsError
 
-from tbms_tools import audit, config, demo, reindex, stack
+from tbms_tools import audit, config, demo, parked, reindex, stack
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     audit_actions.add_parser("verify", help="check the hash chain; names an altered, removed or inserted seq")
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
+    _add_parked(groups)
     return parser
+
+
+def _add_parked(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parked_parser = groups.add_parser("parked", help="events set aside after repeated failures, and their replay")
+    parked_actions = parked_parser.add_subparsers(dest="action", required=True)
+    listing = parked_actions.add_parser("list", help="consumer, subject, error, when and event id of each")
+    listing.add_argument("--consumer", help="only this durable consumer's (e.g. search-on_patient_changed)")
+    listing.add_argument("--outbox", choices=parked.OUTBOX_SERVICES, help="this service's parked outbox events instead")
+    again = parked_actions.add_parser("replay", help="send parked events again (consumers apply each once)")
+    again.add_argument("--consumer", help="only this durable consumer's")
+    again.add_argument("--event-id", help="only this event")
+    again.add_argument(
+        "--outbox", choices=parked.OUTBOX_SERVICES, help="queue this service's parked outbox events again"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo.load()
         elif args.group == "audit":
             return audit.report(audit.verify() if args.action == "verify" else audit.purge(args.before))
+        elif args.group == "parked" and args.action == "list":
+            parked.list_parked(outbox=args.outbox, consumer=args.consumer)
+        elif args.group == "parked":
+            parked.replay(outbox=args.outbox, consumer=args.consumer, event_id=args.event_id)
         elif args.group == "search":
             reindex.reindex(args.user, keep=args.keep)
         elif args.action == "up":
@@ -70,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # `tbms stack status | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, NatsError, asyncpg.PostgresError) as error:  # `tbms parked`: NATS or a database
+        print(f"[parked] ERROR: {error!r}", file=sys.stderr)
+        return 1
     return 0
 
 

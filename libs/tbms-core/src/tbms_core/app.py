@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import nats
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from faststream import AckPolicy, StreamMessage
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
@@ -24,6 +25,7 @@ from tbms_core.auth import TokenVerifier
 from tbms_core.db import Database
 from tbms_core.errors import AccessDenied, domain_error_response, install_error_handlers
 from tbms_core.events import Envelope, stream_of
+from tbms_core.parking import Parking, retry_delay
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_core.settings import ServiceSettings
 from tbms_core.telemetry import instrument_sql, setup_logging, setup_tracing
@@ -32,7 +34,8 @@ from tbms_core.web import health_router, observe
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 Hook = Callable[["ServiceKit"], Awaitable[None]]
 log = logging.getLogger(__name__)
-CONSUMED = Counter("tbms_events_consumed_total", "Events applied or skipped by consumers", ["consumer", "outcome"])
+# outcome: applied, duplicate (applied before), retried (failed, delivered again later), parked (given up on)
+CONSUMED = Counter("tbms_events_consumed_total", "Events handled by consumers, by outcome", ["consumer", "outcome"])
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,16 @@ class ServiceKit:
 
 
 def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
-    """Registers a durable JetStream consumer `<service>-<handler>` that skips events it has applied."""
-    durable = f"{kit.name}-{consumer.name}{kit.settings.durable_suffix}"
-    test_run = bool(kit.settings.durable_suffix)  # a test run beside the dev stack: new events only, expires idle
+    """Registers a durable JetStream consumer `<service>-<handler>` that skips events it has applied.
+
+    Nothing is dropped: a handler that raises gets the event again after a growing delay, and after
+    `consumer_max_deliveries` deliveries the event is parked with its error (`tbms parked replay` brings it
+    back). A payload that is not an envelope at all is parked at once: no retry can make it readable.
+    """
+    settings = kit.settings
+    durable = f"{kit.name}-{consumer.name}{settings.durable_suffix}"
+    test_run = bool(settings.durable_suffix)  # a test run beside the dev stack: new events only, expires idle
+    parking = Parking(kit.broker, durable)
 
     @kit.broker.subscriber(
         consumer.subject,
@@ -75,16 +85,60 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
         durable=durable,
         pull_sub=PullSub(batch_size=50, timeout=1.0),
         deliver_policy=DeliverPolicy.NEW if test_run else DeliverPolicy.ALL,
-        config=ConsumerConfig(inactive_threshold=300.0) if test_run else None,
+        config=ConsumerConfig(
+            ack_wait=settings.consumer_ack_wait_seconds,
+            max_deliver=-1,  # redelivery is counted and ended here, by parking
+            inactive_threshold=300.0 if test_run else None,
+        ),
+        ack_policy=AckPolicy.MANUAL,
+        decoder=_undecoded,
     )
-    async def _on_event(body: dict, msg: NatsMessage) -> None:  # type: ignore[type-arg]
-        envelope = Envelope.model_validate(body)
-        async with kit.db.session() as session:
-            if not await outbox.claim(session, durable, envelope.event_id):
-                CONSUMED.labels(durable, "duplicate").inc()
+    async def _on_event(body: bytes, msg: NatsMessage) -> None:
+        raw = msg.raw_message
+        deliveries = raw.metadata.num_delivered
+        try:
+            envelope = Envelope.model_validate_json(body)
+        except ValueError as exc:
+            await _park(msg, parking, deliveries, f"unreadable event: {exc}")
+            return
+        try:
+            applied = await _apply(kit, consumer, durable, envelope)
+        except Exception as exc:
+            log.warning("consumer %s failed on %s (delivery %d): %r", durable, envelope.event_id, deliveries, exc)
+            if deliveries < settings.consumer_max_deliveries:
+                CONSUMED.labels(durable, "retried").inc()
+                await msg.nack(delay=retry_delay(settings.consumer_retry_delays, deliveries))
                 return
-            await consumer.handle(session, envelope)
-        CONSUMED.labels(durable, "applied").inc()
+            await _park(msg, parking, deliveries, repr(exc), event_id=str(envelope.event_id))
+            return
+        await msg.ack()
+        CONSUMED.labels(durable, "applied" if applied else "duplicate").inc()
+
+
+async def _undecoded(msg: StreamMessage) -> bytes:  # type: ignore[type-arg]
+    """The raw payload: the handler parses it, so an unreadable one is parked rather than failing in FastStream."""
+    return msg.body
+
+
+async def _apply(kit: ServiceKit, consumer: Consumer, durable: str, envelope: Envelope) -> bool:
+    """Runs the handler in the inbox claim's transaction; False when the event was applied before."""
+    async with kit.db.session() as session:
+        if not await outbox.claim(session, durable, envelope.event_id):
+            return False
+        await consumer.handle(session, envelope)
+    return True
+
+
+async def _park(msg: NatsMessage, parking: Parking, deliveries: int, error: str, *, event_id: str = "") -> None:
+    """Parks the event and ends its delivery; if even parking fails, the event comes again later."""
+    try:
+        await parking.park(msg.raw_message, deliveries=deliveries, error=error, event_id=event_id)
+    except Exception:
+        log.exception("consumer %s could not park event %s; it will be delivered again", parking.consumer, event_id)
+        await msg.nack(delay=30.0)
+        return
+    await msg.reject()  # parked: JetStream must not deliver it again
+    CONSUMED.labels(parking.consumer, "parked").inc()
 
 
 def create_service_app(
@@ -139,12 +193,18 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         nc = await nats.connect(kit.settings.nats_url)
-        await ensure_streams(nc.jetstream())
+        await ensure_streams(nc.jetstream(), parked_retention_days=kit.settings.parked_retention_days)
         await nc.close()
         if hooks.on_startup is not None:
             await hooks.on_startup(kit)
         await kit.broker.start()
-        relay = OutboxRelay(kit.name, kit.db, kit.settings.nats_url, poll_seconds=kit.settings.outbox_poll_seconds)
+        relay = OutboxRelay(
+            kit.name,
+            kit.db,
+            kit.settings.nats_url,
+            poll_seconds=kit.settings.outbox_poll_seconds,
+            max_attempts=kit.settings.outbox_max_attempts,
+        )
         kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
         try:
             yield

@@ -19,6 +19,10 @@ STREAMS: dict[str, list[str]] = {
 }
 DUPLICATE_WINDOW_SECONDS = 120.0
 RETENTION_SECONDS = 30 * 24 * 3600.0  # personal data in events: bounded; consumers rebuild by replay
+# Events a consumer could not apply after its retries wait here, with their error, for an operator's replay.
+PARKED_STREAM = "PARKED"
+PARKED_SUBJECTS = ["tbms.parked.>"]
+PARKED_RETENTION_DAYS = 365.0  # long enough for an operator to notice, fix and replay; still bounded
 
 
 class Envelope(BaseModel):
@@ -46,7 +50,7 @@ class Envelope(BaseModel):
 
 def stream_of(subject: str) -> str:
     """The stream that stores a subject."""
-    for name, subjects in STREAMS.items():
+    for name, subjects in {**STREAMS, PARKED_STREAM: PARKED_SUBJECTS}.items():
         if any(subject.startswith(s.removesuffix(">")) for s in subjects):
             return name
     raise ValueError(f"no stream holds {subject}")

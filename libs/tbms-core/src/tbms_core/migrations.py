@@ -69,3 +69,15 @@ def drop_outbox_and_inbox() -> None:
     op.drop_table("inbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_table("outbox")
+
+
+def add_outbox_parking() -> None:
+    """Adds `outbox.parked_at`: an event that failed to publish too often is set aside instead of jamming the relay."""
+    op.add_column("outbox", sa.Column("parked_at", sa.DateTime(timezone=True)))
+    op.create_index("ix_outbox_parked", "outbox", ["parked_at"], postgresql_where=sa.text("parked_at IS NOT NULL"))
+
+
+def drop_outbox_parking() -> None:
+    """Removes `outbox.parked_at` again."""
+    op.drop_index("ix_outbox_parked", table_name="outbox")
+    op.drop_column("outbox", "parked_at")

@@ -23,7 +23,10 @@ class OutboxMessage(Base):
     """An event waiting to be published (or already published) to NATS."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "created_at", postgresql_where=text("published_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "created_at", postgresql_where=text("published_at IS NULL")),
+        Index("ix_outbox_parked", "parked_at", postgresql_where=text("parked_at IS NOT NULL")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     subject: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -33,6 +36,12 @@ class OutboxMessage(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    parked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # gave up: waits for a replay
+
+    @property
+    def aggregate_id(self) -> str | None:
+        """The aggregate whose events must reach NATS in the order they were stored."""
+        return self.payload.get("aggregate_id") if isinstance(self.payload, dict) else None
 
 
 class InboxMessage(Base):

@@ -15,26 +15,49 @@ from nats.js.errors import BadRequestError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from tbms_core.db import Database, utcnow
-from tbms_core.events import DUPLICATE_WINDOW_SECONDS, RETENTION_SECONDS, STREAMS
+from tbms_core.events import (
+    DUPLICATE_WINDOW_SECONDS,
+    PARKED_RETENTION_DAYS,
+    PARKED_STREAM,
+    PARKED_SUBJECTS,
+    RETENTION_SECONDS,
+    STREAMS,
+)
 from tbms_core.outbox import NOTIFY_CHANNEL, OutboxMessage
 
 log = logging.getLogger(__name__)
 PENDING = Gauge("tbms_outbox_pending", "Events stored but not yet published", ["service"])
 OLDEST = Gauge("tbms_outbox_oldest_age_seconds", "Age of the oldest unpublished event", ["service"])
+PARKED = Gauge("tbms_outbox_parked", "Events set aside after failing to publish too often", ["service"])
+# Failures of the connection, not of one event: every row would fail alike, so none is counted against.
+_BROKER_DOWN = (
+    TimeoutError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionDrainingError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.NoServersError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.StaleConnectionError,
+)
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Creates the JetStream streams of every producer (idempotent)."""
-    for name, subjects in STREAMS.items():
-        config = StreamConfig(
-            name=name,
-            subjects=subjects,
-            duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            max_age=RETENTION_SECONDS,
+async def ensure_streams(js: JetStreamContext, *, parked_retention_days: float | None = PARKED_RETENTION_DAYS) -> None:
+    """Creates the JetStream streams of every producer and the one of parked events (idempotent).
+
+    `parked_retention_days=None` leaves the parked stream as it is (the relay publishes only to producers').
+    """
+    configs = [
+        StreamConfig(name=name, subjects=subjects, duplicate_window=DUPLICATE_WINDOW_SECONDS, max_age=RETENTION_SECONDS)
+        for name, subjects in STREAMS.items()
+    ]
+    if parked_retention_days is not None:
+        configs.append(
+            StreamConfig(name=PARKED_STREAM, subjects=PARKED_SUBJECTS, max_age=parked_retention_days * 24 * 3600.0)
         )
+    for config in configs:
         try:
             await js.add_stream(config)
         except BadRequestError:
@@ -51,9 +74,11 @@ def _raise_if_cancel_was_swallowed() -> None:
 class OutboxRelay:
     """Moves events from a service's outbox table to NATS, waking on NOTIFY or every few seconds."""
 
-    def __init__(self, service: str, db: Database, nats_url: str, *, poll_seconds: float = 2.0) -> None:
+    def __init__(
+        self, service: str, db: Database, nats_url: str, *, poll_seconds: float = 2.0, max_attempts: int = 10
+    ) -> None:
         self.service, self.db, self.nats_url = service, db, nats_url
-        self.poll_seconds, self.batch = poll_seconds, 200
+        self.poll_seconds, self.batch, self.max_attempts = poll_seconds, 200, max_attempts
         self._wake = asyncio.Event()
         self._stopping = False
         self._tracer = trace.get_tracer("tbms.outbox")
@@ -71,7 +96,7 @@ class OutboxRelay:
             try:
                 nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
                 self._js = nc.jetstream()
-                await ensure_streams(self._js)
+                await ensure_streams(self._js, parked_retention_days=None)
                 listener = await self._listen()
                 try:
                     failures = 0
@@ -105,31 +130,71 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
 
     async def publish_pending(self) -> int:
-        """Publishes the oldest unpublished events; stops at the first failure to keep order."""
+        """Publishes the oldest unpublished events, keeping each aggregate's order; parks what keeps failing.
+
+        A row that fails holds back the later rows of its aggregate only, so one unpublishable event (too
+        large, a subject no stream holds) cannot stop every other event of the service. After
+        `max_attempts` failures it is parked (`parked_at`) and its aggregate stays held back until an
+        operator re-queues it (`tbms parked replay --outbox`). A broker that is down fails every row alike:
+        that stops the batch without counting against the rows.
+        """
         assert self._js is not None
         async with self.db.session() as session:
-            rows = (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.published_at.is_(None))
-                    .order_by(OutboxMessage.created_at)
-                    .limit(self.batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            held = set(await self._parked_aggregates(session))
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None), OutboxMessage.parked_at.is_(None))
+                .order_by(OutboxMessage.created_at)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            if held:  # their later rows would otherwise fill every batch while they wait
+                aggregate = OutboxMessage.payload["aggregate_id"].astext
+                query = query.where(or_(aggregate.is_(None), aggregate.not_in(held)))
             done = 0
-            for row in rows:
+            for row in (await session.scalars(query)).all():
+                if row.aggregate_id is not None and row.aggregate_id in held:
+                    continue
                 try:
                     await self._publish(row)
-                except Exception as exc:
-                    row.attempts += 1
+                except _BROKER_DOWN as exc:
                     row.last_error = repr(exc)[:1000]
-                    log.warning("publishing %s failed: %r", row.id, exc)
+                    log.warning("publishing %s failed, NATS unavailable: %r", row.id, exc)
                     break
+                except Exception as exc:
+                    self._count_failure(row, exc)
+                    held.add(row.aggregate_id or str(row.id))
+                    continue
                 row.published_at = utcnow()
                 done += 1
             await self._measure(session)
         return done
+
+    def _count_failure(self, row: OutboxMessage, exc: Exception) -> None:
+        row.attempts += 1
+        row.last_error = repr(exc)[:1000]
+        if row.attempts < self.max_attempts:
+            log.warning("publishing %s failed (attempt %d of %d): %r", row.id, row.attempts, self.max_attempts, exc)
+            return
+        row.parked_at = utcnow()
+        log.error(
+            "outbox event %s (%s, aggregate %s) parked after %d failed attempts: %r; "
+            "replay with `tbms parked replay --outbox %s`",
+            row.id,
+            row.subject,
+            row.aggregate_id,
+            row.attempts,
+            exc,
+            self.service,
+        )
+
+    async def _parked_aggregates(self, session) -> list[str]:
+        rows = await session.execute(
+            select(OutboxMessage.payload["aggregate_id"].astext)
+            .where(OutboxMessage.parked_at.is_not(None), OutboxMessage.published_at.is_(None))
+            .distinct()
+        )
+        return [aggregate for (aggregate,) in rows if aggregate is not None]
 
     async def _publish(self, row: OutboxMessage) -> None:
         context = propagate.extract(row.headers or {})
@@ -145,10 +210,16 @@ class OutboxRelay:
             await self._js.publish(row.subject, data, headers=headers, timeout=5)  # type: ignore[union-attr]
 
     async def _measure(self, session) -> None:
-        pending, oldest = (
+        waiting = OutboxMessage.parked_at.is_(None)
+        pending, oldest, parked = (
             await session.execute(
-                select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.published_at.is_(None))
+                select(
+                    func.count().filter(waiting),
+                    func.min(OutboxMessage.created_at).filter(waiting),
+                    func.count().filter(OutboxMessage.parked_at.is_not(None)),
+                ).where(OutboxMessage.published_at.is_(None))
             )
         ).one()
         PENDING.labels(self.service).set(pending)
         OLDEST.labels(self.service).set((utcnow() - oldest).total_seconds() if oldest else 0)
+        PARKED.labels(self.service).set(parked)

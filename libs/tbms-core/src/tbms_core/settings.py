@@ -8,6 +8,8 @@ from typing import ClassVar
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tbms_core.events import PARKED_RETENTION_DAYS
+
 LOCAL = "local"
 PG_LOCAL = "postgresql+asyncpg://tbms@127.0.0.1:55432"
 
@@ -56,6 +58,11 @@ class ServiceSettings(AppSettings):
     outbox_poll_seconds: float = 2.0
     db_pool_size: int = 10
     durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
+    consumer_max_deliveries: int = 5  # then the event is parked for a replay, never dropped
+    consumer_retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)  # after the 1st, 2nd… failure; last repeats
+    consumer_ack_wait_seconds: float = 30.0  # a handler still busy after this is presumed dead: redelivered
+    outbox_max_attempts: int = 10  # failed publications of one event before it is parked and skipped
+    parked_retention_days: float = PARKED_RETENTION_DAYS  # how long parked events wait for a replay
 
     @model_validator(mode="after")
     def _fill_database(self) -> ServiceSettings:

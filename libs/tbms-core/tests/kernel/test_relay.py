@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -40,7 +41,7 @@ async def db() -> AsyncIterator[Database]:
     await drop_database(name)
 
 
-def audit_event(n: int) -> Envelope:
+def audit_event(n: int, *, aggregate: str | None = None) -> Envelope:
     """A small synthetic audit event numbered n."""
     payload = OperationRecorded(
         occurred_at=utcnow(),
@@ -51,12 +52,12 @@ def audit_event(n: int) -> Envelope:
         operation=Operation.READ,
         detail=str(n),
     )
-    return Envelope.of(payload, aggregate_id=f"a{n}")
+    return Envelope.of(payload, aggregate_id=aggregate or f"a{n}")
 
 
-async def relay_for(db: Database) -> OutboxRelay:
+async def relay_for(db: Database, *, max_attempts: int = 10) -> OutboxRelay:
     """A relay connected to JetStream, as a service runs it."""
-    relay = OutboxRelay("relaytest", db, NATS_URL)
+    relay = OutboxRelay("relaytest", db, NATS_URL, max_attempts=max_attempts)
     nc = await nats.connect(NATS_URL)
     relay._js = nc.jetstream()
     await ensure_streams(relay._js)
@@ -91,9 +92,14 @@ async def test_a_crash_between_publish_and_marking_does_not_duplicate(db: Databa
         row = await session.get(OutboxMessage, event.event_id)
         row.published_at = None
     js = (await nats.connect(NATS_URL)).jetstream()
-    before = (await js.stream_info("AUDIT")).state.messages
+    before = await messages_on(js, SUBJECT)  # only this subject: the running stack writes to AUDIT meanwhile
     assert await relay.publish_pending() == 1
-    assert (await js.stream_info("AUDIT")).state.messages == before, "JetStream dropped the duplicate"
+    assert await messages_on(js, SUBJECT) == before, "JetStream dropped the duplicate"
+
+
+async def messages_on(js, subject: str) -> int:  # type: ignore[no-untyped-def]
+    """How many messages the AUDIT stream holds on one subject."""
+    return ((await js.stream_info("AUDIT", subjects_filter=subject)).state.subjects or {}).get(subject, 0)
 
 
 async def test_an_event_that_cannot_be_published_stays_in_the_outbox(db: Database) -> None:
@@ -133,3 +139,71 @@ async def test_a_running_relay_returns_when_asked_to_stop(db: Database) -> None:
     await asyncio.sleep(0.5)  # connected and waiting for a wake-up
     relay.stop()
     await asyncio.wait_for(task, timeout=5)
+
+
+async def stored(db: Database, *events: Envelope) -> list[OutboxMessage]:
+    """The outbox rows of the given events, in the same order."""
+    async with db.session() as session:
+        return [await session.get(OutboxMessage, event.event_id) for event in events]
+
+
+@pytest.mark.req("N18", partial=True)
+class TestOneBadEventDoesNotJamTheRelay:
+    """An event that cannot be published is parked after a few attempts; the others keep flowing, in order."""
+
+    async def test_an_unpublishable_event_is_parked_after_the_max_attempts_and_the_events_behind_it_flow(
+        self, db: Database, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        too_large = audit_event(0)
+        too_large.payload["detail"] = "x" * 2_000_000  # over NATS max_payload (1 MB)
+        others = [audit_event(n) for n in (1, 2)]
+        async with db.session() as session:
+            for event in (too_large, *others):
+                await outbox.add(session, event, subject=SUBJECT)
+        relay = await relay_for(db, max_attempts=3)
+        assert await relay.publish_pending() == 2, "the events of other aggregates are not held back"
+        with caplog.at_level(logging.ERROR):
+            assert await relay.publish_pending() == 0
+            assert await relay.publish_pending() == 0
+        [bad, *rest] = await stored(db, too_large, *others)
+        assert bad.attempts == 3 and bad.parked_at and bad.published_at is None and "Payload" in bad.last_error
+        assert all(row.published_at for row in rest)
+        assert f"outbox event {too_large.event_id}" in caplog.text and "parked after 3 failed attempts" in caplog.text
+        assert await relay.publish_pending() == 0  # parked: not tried again
+        [bad] = await stored(db, too_large)
+        assert bad.attempts == 3
+
+    async def test_a_later_event_of_the_same_aggregate_waits_until_the_earlier_one_is_published(
+        self, db: Database
+    ) -> None:
+        nc = await nats.connect(NATS_URL)
+        sub = await nc.jetstream().subscribe(SUBJECT, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW)
+        first, second = audit_event(1, aggregate="p1"), audit_event(2, aggregate="p1")
+        other = audit_event(3, aggregate="p2")
+        async with db.session() as session:
+            await outbox.add(session, first, subject="not.a.stream.subject")
+            await outbox.add(session, second, subject=SUBJECT)
+            await outbox.add(session, other, subject=SUBJECT)
+        relay = await relay_for(db, max_attempts=2)
+        assert await relay.publish_pending() == 1
+        assert await relay.publish_pending() == 0  # the first is parked now; the second still waits behind it
+        assert await relay.publish_pending() == 0
+        row_first, row_second = await stored(db, first, second)
+        assert row_first.parked_at and row_second.published_at is None and row_second.parked_at is None
+        async with db.session() as session:  # the operator fixes the cause and queues it again
+            row = await session.get(OutboxMessage, first.event_id)
+            row.subject, row.parked_at, row.attempts = SUBJECT, None, 0
+        assert await relay.publish_pending() == 2
+        received = [json.loads((await sub.next_msg(timeout=5)).data)["payload"]["detail"] for _ in range(3)]
+        assert received == ["3", "1", "2"], "p1's events arrive in their order"
+        await nc.close()
+
+    async def test_a_broker_outage_does_not_count_against_the_events(self, db: Database) -> None:
+        event = audit_event(5)
+        async with db.session() as session:
+            await outbox.add(session, event, subject=SUBJECT)
+        relay = await relay_for(db, max_attempts=1)
+        await relay._js._nc.close()  # type: ignore[union-attr]
+        assert await relay.publish_pending() == 0
+        [row] = await stored(db, event)
+        assert row.attempts == 0 and row.parked_at is None and row.last_error
