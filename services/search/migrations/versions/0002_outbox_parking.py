@@ -1,11 +1,8 @@
-"""Outbox parking: an event that failed to publish too often is set aside (parked_at) instead of jamming the relay.
-
-A named revision, not the next number: branches adding their own next number meet as two heads, loudly.
-"""
+"""Outbox parking: an event that failed to publish too often is set aside (parked_at) instead of jamming the relay."""
 
 from tbms_core.migrations import add_outbox_parking, drop_outbox_parking
 
-revision, down_revision, branch_labels, depends_on = "outbox_parking", "0001", None, None
+revision, down_revision, branch_labels, depends_on = "0002", "0001", None, None
 
 
 def upgrade() -> None:
