@@ -343,6 +343,21 @@ def test_realm_file_is_mounted_and_present(services: dict[str, dict[str, Any]]) 
     assert realm["realm"] == "tbms"
 
 
+@pytest.mark.req("N01", partial=True)
+def test_the_production_realm_has_no_users_no_password_grant_and_requires_the_code() -> None:
+    """Production imports no account (the demo users' passwords and TOTP secrets are published) and no client
+    may trade a password for a token; the browser flow asks every user for the one-time code."""
+    realm = json.loads((ROOT / REALM_FILE).read_text(encoding="utf-8"))
+    assert not realm.get("users"), "the production realm must not create users"
+    assert not any(client.get("directAccessGrantsEnabled") for client in realm["clients"])
+    flows = {flow["alias"]: flow for flow in realm["authenticationFlows"]}
+    browser = flows[realm["browserFlow"]]
+    forms = flows[next(e["flowAlias"] for e in browser["authenticationExecutions"] if e["authenticatorFlow"])]
+    steps = {e["authenticator"]: e["requirement"] for e in forms["authenticationExecutions"]}
+    assert steps == {"auth-username-password-form": "REQUIRED", "auth-otp-form": "REQUIRED"}
+    assert "Tbms-Demo-2026!" not in (ROOT / REALM_FILE).read_text(encoding="utf-8")
+
+
 def test_keycloak_gets_the_variables_the_realm_file_reads(services: dict[str, dict[str, Any]]) -> None:
     """Each ${VAR} placeholder of the realm file is set on Keycloak, so no local default is imported."""
     placeholders = set(VARIABLE_REFERENCE.findall((ROOT / REALM_FILE).read_text(encoding="utf-8")))

@@ -191,8 +191,8 @@ def test_pid_file_detects_dead_and_reused_pids(tmp_path: Path) -> None:
     assert read_pid(pid_file) is None
 
 
-def test_demo_logins_come_from_the_realm_file() -> None:
-    logins = {login.username: login for login in demo_logins(REPO / "deploy" / "keycloak" / "tbms-realm.json")}
+def test_demo_logins_come_from_the_development_users_file() -> None:
+    logins = {login.username: login for login in demo_logins(REPO / "deploy" / "keycloak" / "dev" / "demo-users.json")}
     assert set(logins) == {"nurse1", "clerk1", "chief1", "admin1", "viewer1"}
     assert logins["nurse1"].group == "保健師"
     assert logins["viewer1"].group == "参照のみ"
@@ -200,6 +200,15 @@ def test_demo_logins_come_from_the_realm_file() -> None:
     assert len(secrets) == 5
     assert all(len(secret) == 32 and secret.isupper() for secret in secrets)
     assert {login.password for login in logins.values()} == {"Tbms-Demo-2026!"}
+
+
+def test_the_local_realm_is_the_production_realm_plus_demo_users_and_the_password_grant() -> None:
+    production = json.loads((REPO / "deploy" / "keycloak" / "tbms-realm.json").read_text(encoding="utf-8"))
+    local = config.development_realm()
+    assert {user["username"] for user in local["users"]} == {"nurse1", "clerk1", "chief1", "admin1", "viewer1"}
+    assert [c["directAccessGrantsEnabled"] for c in local["clients"]] == [True]
+    same = {key for key in production if key not in ("users", "clients")}
+    assert {key: local[key] for key in same} == {key: production[key] for key in same}, "one login flow for both"
 
 
 def test_realm_roles_cover_every_area_and_groups_only_use_them() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -232,6 +233,15 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write_development_realm(path: Path) -> Path:
+    """Writes the local realm (production realm + demo users) where Keycloak imports it from; returns the path."""
+    text = json.dumps(config.development_realm(), ensure_ascii=False, indent=2) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def realm_changed(realm: Path, hash_file: Path) -> bool:
     """True when the realm file differs from the one last imported (or none was recorded)."""
     try:
@@ -262,7 +272,7 @@ class Keycloak(Component):
 
     def __init__(self) -> None:
         self.home = config.keycloak_home()
-        self.realm = config.realm_file()
+        self.realm = write_development_realm(config.state_dir() / "keycloak" / "tbms-realm.json")
         self.hash_file = config.state_dir() / "keycloak-realm.sha256"
 
     def health_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -80,8 +81,23 @@ def repo_root() -> Path:
 
 
 def realm_file() -> Path:
-    """Returns the Keycloak realm file of the repository."""
+    """Returns the production Keycloak realm file: roles, groups, the gateway client and the login flow, no users."""
     return repo_root() / "deploy" / "keycloak" / "tbms-realm.json"
+
+
+def demo_users_file() -> Path:
+    """Returns the development-only file of demo users (published passwords and TOTP secrets)."""
+    return repo_root() / "deploy" / "keycloak" / "dev" / "demo-users.json"
+
+
+def development_realm() -> dict:  # type: ignore[type-arg]
+    """The local realm: the production realm plus the demo users and the password grant that tests and tools use."""
+    realm = json.loads(realm_file().read_text(encoding="utf-8"))
+    realm["users"] = json.loads(demo_users_file().read_text(encoding="utf-8"))["users"]
+    for client in realm["clients"]:
+        if client["clientId"] == "tbms-gateway":
+            client["directAccessGrantsEnabled"] = True
+    return realm
 
 
 def service_url(service: str) -> str:

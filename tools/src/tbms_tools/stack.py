@@ -108,9 +108,9 @@ class DemoLogin:
     totp_secret: str
 
 
-def demo_logins(realm: Path | None = None) -> list[DemoLogin]:
-    """Reads the demo users, passwords and Base32 TOTP secrets from the realm file."""
-    data = json.loads((realm or config.realm_file()).read_text(encoding="utf-8"))
+def demo_logins(users_file: Path | None = None) -> list[DemoLogin]:
+    """Reads the demo users, passwords and Base32 TOTP secrets from the development-only users file."""
+    data = json.loads((users_file or config.demo_users_file()).read_text(encoding="utf-8"))
     logins = []
     for user in data.get("users", []):
         credentials = {item["type"]: item for item in user.get("credentials", [])}

@@ -167,10 +167,13 @@ class TokenVerifier:
 
 
 def client_ip(request: Request) -> str:
-    """The user's terminal address: the gateway forwards it in X-Forwarded-For."""
+    """The user's terminal address, as the gateway (the only caller of a service) appended it to X-Forwarded-For.
+
+    The last entry is the one the immediate caller wrote; anything to its left could come from a client.
+    """
     forwarded = request.headers.get("x-forwarded-for", "")
     if forwarded:
-        return forwarded.split(",")[0].strip()
+        return forwarded.split(",")[-1].strip()
     return request.client.host if request.client else ""
 
 

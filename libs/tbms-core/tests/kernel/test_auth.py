@@ -54,3 +54,17 @@ class TestClaims:
 
     def test_falls_back_to_the_username(self) -> None:
         assert display_name({"preferred_username": "clerk1"}) == "clerk1"
+
+
+@pytest.mark.req("R35", partial=True)
+def test_a_service_takes_the_terminal_address_the_gateway_appended_not_one_a_client_wrote() -> None:
+    from starlette.requests import Request
+    from tbms_core.auth import client_ip
+
+    def request(forwarded: str | None) -> Request:
+        headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded is not None else []
+        return Request({"type": "http", "headers": headers, "client": ("10.0.0.2", 5000)})
+
+    assert client_ip(request("10.20.3.4")) == "10.20.3.4"
+    assert client_ip(request("10.20.3.4, 203.0.113.9")) == "203.0.113.9"
+    assert client_ip(request(None)) == "10.0.0.2"

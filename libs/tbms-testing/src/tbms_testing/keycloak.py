@@ -11,7 +11,7 @@ from functools import cache
 import httpx
 import pyotp
 
-from tbms_testing.stack import realm_file, service_env, state_dir
+from tbms_testing.stack import demo_users_file, service_env, state_dir
 
 DEMO_PASSWORD = "Tbms-Demo-2026!"  # noqa: S105 - every demo user's password in the local realm file, never deployed
 _tokens: dict[str, tuple[str, float]] = {}
@@ -51,11 +51,11 @@ def local_realm() -> LocalRealm:
 
 @cache
 def _realm_users() -> list[dict]:  # type: ignore[type-arg]
-    return json.loads(realm_file().read_text(encoding="utf-8"))["users"]
+    return json.loads(demo_users_file().read_text(encoding="utf-8"))["users"]
 
 
 def demo_totp_secret(username: str) -> str:
-    """The Base32 TOTP secret a demo user was provisioned with in the realm file."""
+    """The Base32 TOTP secret a demo user was provisioned with in the demo users file."""
     for user in _realm_users():
         if user["username"] == username:
             for cred in user.get("credentials", []):

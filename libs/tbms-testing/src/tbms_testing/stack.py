@@ -67,6 +67,6 @@ def state_dir() -> Path:
     return Path(os.environ.get("TBMS_STATE") or Path.home() / ".local" / "state" / "tbms")
 
 
-def realm_file() -> Path:
-    """The local Keycloak realm with the demo users."""
-    return REPO / "deploy" / "keycloak" / "tbms-realm.json"
+def demo_users_file() -> Path:
+    """The development-only demo users of the local realm (their passwords and TOTP secrets)."""
+    return REPO / "deploy" / "keycloak" / "dev" / "demo-users.json"

@@ -5,7 +5,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 from tbms_core.settings import AppSettings, prefix
 
@@ -37,8 +37,10 @@ class Settings(AppSettings):
     # The browser warns this long before the idle timeout and offers to extend the session (N04).
     idle_warning_minutes: int = 2
     login_wait_minutes: int = 10
-    # Only behind a reverse proxy that sets X-Forwarded-For may the gateway believe it.
-    trust_forwarded_for: bool = False
+    # How many reverse proxies in front of the gateway append to X-Forwarded-For (0: none, the peer address is the
+    # user's). The user's address is the entry the outermost trusted proxy appended, counted from the right:
+    # whatever a client wrote to the left of it is ignored, so the allowlist and the audit cannot be fooled.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     # Client networks allowed to use the gateway, comma-separated CIDR (R35); empty allows every address.
     allowed_networks: Annotated[tuple[Network, ...], NoDecode] = ()
     # 利用上の注意 shown before login (N04), and on the home page after login unless turned off.

@@ -38,12 +38,17 @@ class TestAllowedNetworks:
     async def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
         self, settings: Settings, keycloak: FakeKeycloakType
     ) -> None:
-        office = {"X-Forwarded-For": "10.20.3.4, 203.0.113.9"}
-        async for trusting in gateway_with(settings, allowed_networks="10.20.0.0/16", trust_forwarded_for=True):
+        office = {"X-Forwarded-For": "10.20.3.4"}  # the proxy appended the office terminal's address
+        spoofed = {"X-Forwarded-For": "10.20.3.4, 203.0.113.9"}  # an outsider wrote an office address first
+        async for trusting in gateway_with(settings, allowed_networks="10.20.0.0/16", trusted_proxy_hops=1):
             assert (await trusting.get("/login", headers=office)).status_code == 303
+            assert (await trusting.get("/login", headers=spoofed)).status_code == 403, "a forged entry let it in"
             outside = await trusting.get("/login", headers={"X-Forwarded-For": "203.0.113.9"})
             assert outside.status_code == 403
-        async for direct in gateway_with(settings, allowed_networks="10.20.0.0/16", trust_forwarded_for=False):
+        async for two_proxies in gateway_with(settings, allowed_networks="10.20.0.0/16", trusted_proxy_hops=2):
+            through_both = {"X-Forwarded-For": "203.0.113.9, 10.20.3.4, 10.0.0.2"}
+            assert (await two_proxies.get("/login", headers=through_both)).status_code == 303
+        async for direct in gateway_with(settings, allowed_networks="10.20.0.0/16"):
             assert (await direct.get("/login", headers=office)).status_code == 403, "a forged header let it in"
 
     async def test_inside_the_networks_login_proceeds_and_no_list_means_everyone(

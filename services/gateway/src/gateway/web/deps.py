@@ -10,7 +10,6 @@ from typing import Annotated, TypeVar
 import jwt
 from fastapi import Depends, Request
 from tbms_core.auth import Access, Area
-from tbms_core.auth import client_ip as forwarded_client_ip
 
 from gateway.clients.base import ServiceClient
 from gateway.clients.identity import IdentityClient
@@ -37,10 +36,13 @@ class CurrentLogin:
 
 
 def terminal_address(request: Request) -> str:
-    """The user's IP address; X-Forwarded-For only when a trusted proxy sets it."""
-    if request.app.state.settings.trust_forwarded_for:
-        return forwarded_client_ip(request)
-    return request.client.host if request.client else ""
+    """The user's IP address: the peer, or the X-Forwarded-For entry the outermost trusted proxy appended."""
+    peer = request.client.host if request.client else ""
+    hops = request.app.state.settings.trusted_proxy_hops
+    if hops == 0:
+        return peer
+    entries = [entry.strip() for entry in request.headers.get("x-forwarded-for", "").split(",") if entry.strip()]
+    return entries[-hops] if len(entries) >= hops else peer  # fewer entries: a proxy was bypassed
 
 
 async def require_login(request: Request) -> CurrentLogin:
