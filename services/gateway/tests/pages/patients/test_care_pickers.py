@@ -148,6 +148,8 @@ class TestSaving:
         assert re.search(
             r'id="f-ho-new-hospital"[^>]*aria-describedby="[^"]*f-ho-new-hospital_code-error', refused.text
         )
+        summary = refused.text[refused.text.index('id="error-summary"') :]
+        assert f'<a href="#f-ho-new-hospital">医療機関コード：{message}</a>' in summary, "links to the picker's input"
 
 
 MUNICIPALITIES = [{"code": TOWN_CODE, "name": "試験市", "kana": "シケンシ", "label": "", "detail": "試験市保健所"}]
