@@ -111,6 +111,7 @@ class TestRecordPublicExpense:
             "payer_number": PAYER_37_2,
             "recipient_number": RECIPIENT,
             "institution": "試験クリニック",
+            "institution_code": "",  # typed, not picked from the masters
             "note": "",
         }
         assert record["labels"] == {"basis": "37条の2（一般医療）", "status": "承認"}

@@ -254,13 +254,15 @@ class TestRecordExports:
         assert {(r["登録番号"], r["氏名"]) for r in rows} == {(patient["registration_no"], "試験 太郎")}
         assert rows[1]["検査機関"] == "試験検査所" and rows[0]["検体"] == "喀痰"
 
+    @pytest.mark.req("R25", partial=True)
     async def test_treatments_are_listed_with_labels_and_iso_dates(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:
         place = district()
         patient = await make_patient(district=place)
         body = {"regimen": "2HREZ/4HR", "started_on": "R7.5.10", "planned_end_on": "2025-11-09"}
-        await post(client, f"/patients/{patient['id']}/treatments", body | {"institution": "試験病院"})
+        picked = {"institution": "試験病院", "institution_code": "1319901232"}
+        await post(client, f"/patients/{patient['id']}/treatments", body | picked)
         response = await export(client, target="treatments", district=place)
         [row] = table(response)
         assert filename_of(response) == f"治療_{datetime.now(JST):%Y%m%d}.csv"
@@ -272,6 +274,7 @@ class TestRecordExports:
             "",
         )
         assert (row["登録番号"], row["治療医療機関"]) == (patient["registration_no"], "試験病院")
+        assert row["医療機関コード"] == "1319901232"  # R25: the masters' code beside the name
 
 
 @pytest.mark.req("R33", partial=True)

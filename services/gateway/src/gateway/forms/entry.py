@@ -183,11 +183,19 @@ class EntryForm:
 
     def linked_errors(self) -> list[tuple[str, str, str]]:
         """(input id, label, message) of each placed message, in form order, for the error summary."""
-        linked = [(f.input_id, f.label, self.errors[f.name]) for f in self.fields if f.name in self.errors]
+        linked = [
+            (self.target_of(f).input_id, f.label, self.errors[f.name]) for f in self.fields if f.name in self.errors
+        ]
         for group, message in self.group_errors().items():
             first = self.first_in(group)
             linked.append((first.input_id, first.label, message))  # type: ignore[union-attr]
         return linked
+
+    def target_of(self, f: Field) -> Field:
+        """Where a message about a field takes the user: a hidden code's picker input, else the field itself."""
+        if f.kind == "hidden":
+            return next((p for p in self.fields if p.picker and p.picker.code == f.name), f)
+        return f
 
     @property
     def failed(self) -> bool:

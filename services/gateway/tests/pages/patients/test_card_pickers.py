@@ -94,6 +94,11 @@ class TestOnThePage:
             'data-picker="/masters/doctor"' in form
             and 'data-picker-narrow="f-nt-notification-institution_code"' in form
         )
+        doctor = re.search(r'data-picker="/masters/doctor"[^>]*>', form)
+        assert doctor and 'data-picker-code="f-nt-notification-doctor_code"' in doctor.group(0)
+        assert (
+            '<input type="hidden" id="f-nt-notification-doctor_code" name="notification.doctor_code" value="">' in form
+        )
 
     async def test_care_records_pick_their_institution_as_text(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
@@ -119,11 +124,14 @@ class TestOnThePage:
             "version": "1",
             "notification.institution_name": "世田谷中央病院",
             "notification.institution_code": CODE,
+            "notification.doctor_name": "見本 一郎",
+            "notification.doctor_code": "D00001",
         }
         answer = await browser.post(f"/patients/{PATIENT_ID}/sections/notification", data=data)
         assert answer.status_code == 303
         changes = json.loads(saved.calls.last.request.content)["changes"]["notification"]
         assert changes["institution_name"] == "世田谷中央病院" and changes["institution_code"] == CODE
+        assert (changes["doctor_name"], changes["doctor_code"]) == ("見本 一郎", "D00001")
 
 
 # What a screen reader is told about the institution picker, and what the form would send.
@@ -200,6 +208,7 @@ class TestInChromium:
         assert (
             await browser.run("return document.getElementById('f-nt-notification-doctor_name').value;") == "見本 一郎"
         )
+        assert await browser.run("return document.getElementById('f-nt-notification-doctor_code').value;") == "D00001"
 
     async def test_typing_over_a_chosen_institution_keeps_the_text_and_forgets_the_code(
         self, card_in_chromium: Chromium, backends: respx.MockRouter

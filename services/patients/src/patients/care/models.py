@@ -31,6 +31,7 @@ class Treatment(_CareRecord, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(30), nullable=False, default="")  # コホート判定
     institution: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # 治療医療機関
+    institution_code: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # its masters 医療機関コード
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     custom: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
 
@@ -41,6 +42,7 @@ class Hospitalisation(_CareRecord, Base):
     __tablename__ = "hospitalisations"
 
     hospital: Mapped[str] = mapped_column(String(200), nullable=False)
+    hospital_code: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # its masters 医療機関コード
     admitted_on: Mapped[date] = mapped_column(Date, nullable=False)
     discharged_on: Mapped[date | None] = mapped_column(Date)
     recommended: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -55,6 +57,7 @@ class Transfer(_CareRecord, Base):
     direction: Mapped[str] = mapped_column(String(10), nullable=False)
     moved_on: Mapped[date] = mapped_column(Date, nullable=False)
     counterpart: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    counterpart_code: Mapped[str] = mapped_column(String(6), nullable=False, default="")  # 全国地方公共団体コード
     address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     card_sent_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -85,4 +88,5 @@ class PublicExpense(_CareRecord, Base):
     payer_number: Mapped[str] = mapped_column(String(8), nullable=False, default="")  # 公費負担者番号
     recipient_number: Mapped[str] = mapped_column(String(7), nullable=False, default="")  # 受給者番号
     institution: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # 指定医療機関
+    institution_code: Mapped[str] = mapped_column(String(10), nullable=False, default="")  # its masters 医療機関コード
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 from tbms_core.clock import today
+from tbms_core.jp.check_digits import institution_code_is_valid, municipality_code_is_valid
 from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.wareki import format_wareki
 
@@ -43,6 +44,30 @@ def _in_order(first: date | None, then: date | None, message: str) -> None:
         raise ValueError(message)
 
 
+def institution_code(value: str | None) -> str:
+    """A masters 医療機関コード kept beside a picked name: empty (typed without picking) or 10 digits that check."""
+    if not value:
+        return ""
+    if not (len(value) == 10 and value.isascii() and value.isdigit()):
+        raise ValueError("医療機関コードは10桁の数字です。医療機関を候補から選び直してください。")
+    if not institution_code_is_valid(value):
+        raise ValueError("医療機関コードの検証番号（最後の1桁）が合いません。医療機関を候補から選び直してください。")
+    return value
+
+
+def municipality_code(value: str | None) -> str:
+    """A masters 全国地方公共団体コード kept beside a picked name: empty, or 6 digits whose 検査数字 checks."""
+    if not value:
+        return ""
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
+        raise ValueError("全国地方公共団体コードは6桁の数字です。保健所・自治体を候補から選び直してください。")
+    if not municipality_code_is_valid(value):
+        raise ValueError(
+            "全国地方公共団体コードの検査数字（最後の1桁）が合いません。保健所・自治体を候補から選び直してください。"
+        )
+    return value
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,8 +82,14 @@ class TreatmentUpdate(_Input):
     ended_on: FlexibleDate | None = None
     outcome: str | None = None
     institution: Text | None = Field(default=None, max_length=200)
+    institution_code: Text | None = None  # the masters 医療機関コード when the institution was picked
     note: Text | None = Field(default=None, max_length=2000)
     custom: dict[str, Any] | None = None  # configurable fields (R33), checked by the service
+
+    @field_validator("institution_code")
+    @classmethod
+    def _institution_code(cls, value: str | None) -> str:
+        return institution_code(value)
 
     @field_validator("regimen")
     @classmethod
@@ -99,10 +130,16 @@ class HospitalisationUpdate(_Input):
     """The items of a hospital stay."""
 
     hospital: Text | None = Field(default=None, min_length=1, max_length=200)
+    hospital_code: Text | None = None  # the masters 医療機関コード when the hospital was picked
     admitted_on: FlexibleDate | None = None
     discharged_on: FlexibleDate | None = None
     recommended: bool | None = None
     note: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator("hospital_code")
+    @classmethod
+    def _hospital_code(cls, value: str | None) -> str:
+        return institution_code(value)
 
     @field_validator("admitted_on", "discharged_on")
     @classmethod
@@ -128,9 +165,15 @@ class TransferUpdate(_Input):
     direction: str | None = None
     moved_on: FlexibleDate | None = None
     counterpart: Text | None = Field(default=None, max_length=200)
+    counterpart_code: Text | None = None  # the masters 全国地方公共団体コード when the counterpart was picked
     address: Text | None = Field(default=None, max_length=300)
     card_sent_on: FlexibleDate | None = None
     note: Text | None = Field(default=None, max_length=2000)
+
+    @field_validator("counterpart_code")
+    @classmethod
+    def _counterpart_code(cls, value: str | None) -> str:
+        return municipality_code(value)
 
     @field_validator("direction")
     @classmethod
@@ -213,6 +256,7 @@ class PublicExpenseUpdate(_Input):
     payer_number: Text | None = None  # 公費負担者番号
     recipient_number: Text | None = None  # 受給者番号
     institution: Text | None = Field(default=None, max_length=200)  # 指定医療機関
+    institution_code: Text | None = None  # the masters 医療機関コード when the institution was picked
     note: Text | None = Field(default=None, max_length=2000)
 
     @field_validator("basis", "status", mode="before")
@@ -265,6 +309,11 @@ class PublicExpenseUpdate(_Input):
     @classmethod
     def _text(cls, value: str | None) -> str:
         return value or ""
+
+    @field_validator("institution_code")
+    @classmethod
+    def _institution_code(cls, value: str | None) -> str:
+        return institution_code(value)
 
 
 class PublicExpenseCreate(PublicExpenseUpdate):

@@ -53,6 +53,7 @@ TREATMENT_HEADER = (
     "終了日",
     "治療成績",
     "治療医療機関",
+    "医療機関コード",
     "備考",
 )
 
@@ -152,6 +153,7 @@ def treatment_row(row: Any, custom: CustomColumns) -> list[object]:
         row.ended_on,
         label(OUTCOMES, row.outcome),
         row.institution,
+        row.institution_code,
         row.note,
         *custom.cells(row.custom),
     ]

@@ -150,6 +150,7 @@ class ExportRepository:
                 Treatment.ended_on,
                 Treatment.outcome,
                 Treatment.institution,
+                Treatment.institution_code,
                 Treatment.note,
                 Treatment.custom,
             )

@@ -76,6 +76,7 @@ FIELD_LABELS = {
     "notification.received_on": "受理日",
     "notification.type": "届出の類型",
     "notification.doctor_name": "届出医師",
+    "notification.doctor_code": "届出医師の医師コード",
     "notification.institution_name": "届出医療機関",
     "notification.institution_address": "医療機関所在地",
     "notification.institution_phone": "医療機関電話番号",
@@ -108,14 +109,17 @@ FIELD_LABELS = {
     "ended_on": "治療終了日",
     "outcome": "治療成績（転帰）",
     "institution": "治療医療機関",
+    "institution_code": "治療医療機関の医療機関コード",
     "note": "備考",
     "hospital": "医療機関",
+    "hospital_code": "医療機関コード",
     "admitted_on": "入院日",
     "discharged_on": "退院日",
     "recommended": "勧告入院",
     "direction": "転入・転出",
     "moved_on": "転入出日",
     "counterpart": "相手方保健所",
+    "counterpart_code": "相手方の自治体コード（全国地方公共団体コード）",
     "card_sent_on": "登録票送付日",
     "noted_on": "記録日",
     "text": "内容",
@@ -129,7 +133,11 @@ FIELD_LABELS = {
 RECORD_FIELD_LABELS = {
     "progress_note": {"kind": "記録の種類"},
     "transfer": {"address": "転入出先の住所"},
-    "public_expense": {"status": "申請の状況", "institution": "指定医療機関"},
+    "public_expense": {
+        "status": "申請の状況",
+        "institution": "指定医療機関",
+        "institution_code": "指定医療機関の医療機関コード",
+    },
 }
 VALUE_LABELS = {
     "sex": {"male": "男性", "female": "女性"},

@@ -135,6 +135,7 @@ class Notification(_Section):
     received_on: OptionalDate = None  # 受理日
     type: NotificationType | None = None  # 類型
     doctor_name: Text = Field(default="", max_length=100)  # 届出医師
+    doctor_code: Text = Field(default="", max_length=20)  # 医師マスタのコード（候補から選んだとき）
     institution_name: Text = Field(default="", max_length=200)  # 医療機関
     institution_address: Text = Field(default="", max_length=300)
     institution_phone: Text = Field(default="", max_length=20)

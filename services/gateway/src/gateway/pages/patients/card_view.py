@@ -148,6 +148,13 @@ def card_facts(patient: Mapping[str, Any], codes: Codes) -> dict[str, list[Fact]
     }
 
 
+def _listed(kind: CareKind, f: Field, data: Mapping[str, Any]) -> bool:
+    """Whether a record's list shows an item: a note's text shows apart, a master code only when one was picked."""
+    if kind.path == "notes" and f.name == "text":
+        return False
+    return f.kind != "hidden" or bool(data.get(f.name))
+
+
 def care_record_view(kind: CareKind, record: Mapping[str, Any], codes: Codes) -> dict[str, Any]:
     """A care record as listed: a one-line title, its items, and the 勧告入院 flag of a hospital stay."""
     data = record.get("data") or {}
@@ -173,7 +180,7 @@ def care_record_view(kind: CareKind, record: Mapping[str, Any], codes: Codes) ->
     }
     return {
         "title": titles[kind.path](),
-        "facts": [(f.label, item[f.name]) for f in kind.fields if kind.path != "notes" or f.name != "text"],
+        "facts": [(f.label, item[f.name]) for f in kind.fields if _listed(kind, f, data)],
         "recommended": bool(data.get("recommended")),
         "text": data.get("text", ""),
     }

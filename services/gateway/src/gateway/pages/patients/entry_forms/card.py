@@ -58,8 +58,9 @@ NOTIFICATION = (
         "notification.doctor_name",
         "届出医師",
         hint="医療機関を選んだときは、その医療機関の医師から候補を表示します。",
-        picker=Picker("doctor", narrowed_by="notification.institution_code"),
+        picker=Picker("doctor", code="notification.doctor_code", narrowed_by="notification.institution_code"),
     ),
+    Field("notification.doctor_code", "医師コード", kind="hidden"),
 )
 GAKKAI = (
     Field("disease.gakkai_side", "病側", kind="select", codes="gakkai_side"),

@@ -12,7 +12,10 @@ from gateway.forms import DATE_HINT, EntryForm, Field, Picker
 
 REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
 PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
-INSTITUTION = Picker("institution")  # the name is kept as text: care records have no institution code
+# The name stays text (typed freely, or as older records hold it); a row picked from the masters also keeps its code.
+INSTITUTION = Picker("institution", code="institution_code")
+HOSPITAL = Picker("institution", code="hospital_code")
+MUNICIPALITY = Picker("municipality", code="counterpart_code")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ TREATMENT = CareKind(
         Field("ended_on", "終了日", hint=DATE_HINT, kind="date"),
         Field("outcome", "治療成績（転帰）", kind="select", codes="outcome"),
         Field("institution", "医療機関", hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
+        Field("institution_code", "医療機関コード", kind="hidden"),
         Field("note", "備考", kind="textarea"),
     ),
     custom_target="treatment",
@@ -63,7 +67,8 @@ HOSPITALISATION = CareKind(
     "入院",
     "入院を追加する",
     (
-        Field("hospital", "医療機関", required=True, hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
+        Field("hospital", "医療機関", required=True, hint=PICKER_HINT, kind="text-wide", picker=HOSPITAL),
+        Field("hospital_code", "医療機関コード", kind="hidden"),
         Field("admitted_on", "入院日", required=True, hint=DATE_HINT, kind="date"),
         Field("discharged_on", "退院日", hint=f"入院中は空欄のままにします。{DATE_HINT}", kind="date"),
         Field("recommended", "勧告入院（感染症法に基づく入院勧告による入院）", kind="checkbox"),
@@ -89,6 +94,7 @@ PUBLIC_EXPENSE = CareKind(
         Field("payer_number", "公費負担者番号", hint="8桁の数字（37条は11、37条の2は10で始まります）"),
         Field("recipient_number", "受給者番号", hint="7桁の数字"),
         Field("institution", "指定医療機関", hint=PICKER_HINT, kind="text-wide", picker=INSTITUTION),
+        Field("institution_code", "医療機関コード", kind="hidden"),
         Field("note", "備考", kind="textarea"),
     ),
 )
@@ -105,8 +111,9 @@ TRANSFER = CareKind(
             "相手先（保健所・自治体）",
             hint=f"例: 横浜市鶴見福祉保健センター。{PICKER_HINT}",
             kind="text-wide",
-            picker=Picker("municipality"),
+            picker=MUNICIPALITY,
         ),
+        Field("counterpart_code", "全国地方公共団体コード", kind="hidden"),
         Field("address", "転入前・転出後の住所", kind="text-wide"),
         Field("card_sent_on", "登録票の送付日", hint=f"転出のときだけ入力します。{DATE_HINT}", kind="date"),
         Field("note", "備考", kind="textarea"),
