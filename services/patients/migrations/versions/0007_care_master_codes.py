@@ -4,7 +4,7 @@
 import sqlalchemy as sa
 from alembic import op
 
-revision, down_revision, branch_labels, depends_on = "0006", "0005", None, None
+revision, down_revision, branch_labels, depends_on = "0007", "0006", None, None
 
 COLUMNS = (
     ("treatments", "institution_code", 10),
