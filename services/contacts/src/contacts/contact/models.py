@@ -15,7 +15,10 @@ class Contact(Versioned, Base):
     """A person exposed to one or more index patients, with the screening outcome."""
 
     __tablename__ = "contacts"
-    __table_args__ = (Index("ix_contacts_name_kana_birth", "name_kana", "birth_date"),)
+    __table_args__ = (
+        Index("ix_contacts_name_kana_birth", "name_kana", "birth_date"),
+        Index("ix_contacts_found_on_name_kana_id", "found_on", "name_kana", "id"),  # the list's order
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     found_on: Mapped[date] = mapped_column(Date, nullable=False)  # the day the contact was listed (plan start)
