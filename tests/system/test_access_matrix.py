@@ -87,7 +87,9 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),
     # exporting reads personal data (audited as 出力); a district nobody has keeps the permitted calls small
-    Endpoint("patients", "GET", "/patients/export", {Area.PATIENTS: R}, params={"district": "権限試験用地区"}),
+    Endpoint(
+        "patients", "GET", "/patients/export", {Area.PATIENTS: R, Area.STATS: R}, params={"district": "権限試験用地区"}
+    ),
     Endpoint("patients", "GET", "/patients/{patient_id}", {Area.PATIENTS: R}),
     Endpoint("patients", "PATCH", "/patients/{patient_id}", {Area.PATIENTS: U}, body=change({"address": "東京都"})),
     Endpoint("patients", "GET", "/patients/{patient_id}/history", {Area.PATIENTS: R}),

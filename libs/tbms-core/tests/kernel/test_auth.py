@@ -56,7 +56,7 @@ class TestClaims:
         assert display_name({"preferred_username": "clerk1"}) == "clerk1"
 
 
-@pytest.mark.req("R35", partial=True)
+@pytest.mark.req("R35")
 def test_a_service_takes_the_terminal_address_the_gateway_appended_not_one_a_client_wrote() -> None:
     from starlette.requests import Request
     from tbms_core.auth import client_ip
