@@ -289,10 +289,11 @@ def main() -> int:
     """Walks the pages and reports."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--axe", type=Path, required=True, help="axe.min.js from the npm package axe-core")
-    parser.add_argument("--user", default="nurse1")
+    parser.add_argument("--user", help="who logs in (default: admin1 for the admin and masters walks, else nurse1)")
     parser.add_argument("--walk", choices=("nurse", "admin", "masters"), default="nurse")
     parser.add_argument("--out", type=Path, default=SHOTS[0], help="where the screenshots go")
     args = parser.parse_args()
+    args.user = args.user or ("admin1" if args.walk in ("admin", "masters") else "nurse1")
     args.out.mkdir(parents=True, exist_ok=True)
     SHOTS[0] = args.out
     with sync_playwright() as pw:
