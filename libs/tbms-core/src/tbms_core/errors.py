@@ -22,6 +22,14 @@ class DomainError(Exception):
         super().__init__(self.message)
 
 
+class TooLarge(DomainError):
+    """The request body is larger than any screen sends."""
+
+    status_code = 413
+    code = "too_large"
+    message = "送信された内容が大きすぎます。"
+
+
 class NotFound(DomainError):
     """The record does not exist (or the user may not know it exists)."""
 

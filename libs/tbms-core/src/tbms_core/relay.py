@@ -64,13 +64,6 @@ async def ensure_streams(js: JetStreamContext, *, parked_retention_days: float |
             await js.update_stream(config)
 
 
-def _raise_if_cancel_was_swallowed() -> None:
-    """Ends the task if a cancellation was requested but caught somewhere below (a driver's cleanup)."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
 class OutboxRelay:
     """Moves events from a service's outbox table to NATS, waking on NOTIFY or every few seconds."""
 
@@ -121,7 +114,6 @@ class OutboxRelay:
 
     async def _loop(self) -> None:
         while not self._stopping:
-            _raise_if_cancel_was_swallowed()
             self._wake.clear()
             published = await self.publish_pending()
             if published >= self.batch:

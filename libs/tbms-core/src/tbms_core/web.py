@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, HTTPException, Response
-from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -17,6 +16,7 @@ from opentelemetry.trace import Span
 from prometheus_client import Histogram, make_asgi_app
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tbms_core.errors import InvalidInput, TooLarge, domain_error_response
 from tbms_core.telemetry import without_queries
 
 REQUESTS = Histogram(
@@ -79,9 +79,7 @@ class ControlCharacterGuard:
                 except ValueError:
                     errors = {}  # not JSON after all: the endpoint's own validation answers
         if errors:
-            detail = "入力内容に誤りがあります。各項目のメッセージを確認してください。"
-            response = JSONResponse({"detail": detail, "code": "invalid_input", "errors": errors}, status_code=422)
-            await response(scope, receive, send)
+            await domain_error_response(InvalidInput(errors=errors))(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -164,6 +162,7 @@ class BodySizeLimit:
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app, self.max_bytes = app, max_bytes
+        self.message = f"送信された内容が大きすぎます（{max_bytes // (1024 * 1024)}MBまで）。"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Passes the request on with a counting `receive`, or answers 413."""
@@ -181,7 +180,7 @@ class BodySizeLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise _BodyTooLarge()
+                raise _BodyTooLarge(self.message)
             return message
 
         try:
@@ -190,16 +189,17 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.max_bytes // (1024 * 1024)
-        body = {"detail": f"送信された内容が大きすぎます（{limit}MBまで）。", "code": "too_large", "errors": {}}
-        await JSONResponse(body, status_code=413)(scope, receive, send)
+        await domain_error_response(TooLarge(self.message))(scope, receive, send)
 
 
 class _BodyTooLarge(HTTPException):
-    """Raised inside `receive` when a body without Content-Length grows past the limit (a 413 wherever caught)."""
+    """Raised inside `receive` when a body without Content-Length grows past the limit (a 413 wherever caught).
 
-    def __init__(self) -> None:
-        super().__init__(413, "送信された内容が大きすぎます。")
+    An HTTPException, not a DomainError: FastAPI re-raises those from body parsing instead of answering 400.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(TooLarge.status_code, message)
 
 
 def observe(app: FastAPI, service: str, provider: TracerProvider, *, excluded: str = "") -> None:
