@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from gateway.settings import Settings
 from gateway.web.oidc import code_challenge
 from tbms_testing import auth_headers
 
-from .chromium import free_port
+from .chromium import Chromium, chromium, free_port
 
 ISSUER = "http://kc.test/realms/tbms"
 GATEWAY = "http://127.0.0.1:8000"
@@ -265,6 +266,19 @@ def login(keycloak: FakeKeycloak) -> Login:
         return session_cookie(browser)
 
     return _login
+
+
+@asynccontextmanager
+async def logged_in_chromium(served: str, login: Login, path: str) -> AsyncIterator[Chromium]:
+    """Chromium with a nurse's session (logged in through the fake Keycloak), on a page of the served gateway."""
+    async with httpx.AsyncClient(base_url=served) as http:
+        await login(http)
+        cookie = session_cookie(http)
+    async with chromium() as browser:
+        await browser.go(f"{served}/health/live")  # a page of the site, so its cookie can be set
+        await browser.add_cookie("tbms_session", cookie)
+        await browser.go(f"{served}{path}")
+        yield browser
 
 
 def session_cookie(browser: httpx.AsyncClient) -> str:

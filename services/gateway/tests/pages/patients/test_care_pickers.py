@@ -11,8 +11,16 @@ import httpx
 import pytest
 import respx
 
-from ...chromium import Chromium, chromium
-from ...conftest import MASTERS, PATIENT_ID, PATIENTS, Login, csrf_token, mock_patient_page, session_cookie
+from ...chromium import Chromium
+from ...conftest import (
+    MASTERS,
+    PATIENT_ID,
+    PATIENTS,
+    Login,
+    csrf_token,
+    logged_in_chromium,
+    mock_patient_page,
+)
 
 pytestmark = pytest.mark.req("R25", partial=True)
 HOSPITAL_CODE = "1319901232"  # synthetic, with a right 検証番号
@@ -159,13 +167,7 @@ MUNICIPALITIES = [{"code": TOWN_CODE, "name": "試験市", "kana": "シケンシ
 async def page_in_chromium(served: str, login: Login, backends: respx.MockRouter) -> AsyncIterator[Chromium]:
     """Chromium with a nurse's session on the patient page, the 転入・転出 add form open."""
     mock_patient_page(backends)
-    async with httpx.AsyncClient(base_url=served) as http:
-        await login(http)
-        cookie = session_cookie(http)
-    async with chromium() as browser:
-        await browser.go(f"{served}/health/live")
-        await browser.add_cookie("tbms_session", cookie)
-        await browser.go(f"{served}/patients/{PATIENT_ID}")
+    async with logged_in_chromium(served, login, f"/patients/{PATIENT_ID}") as browser:
         await browser.click("#tf-new-title")
         yield browser
 

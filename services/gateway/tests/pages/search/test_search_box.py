@@ -8,8 +8,8 @@ import httpx
 import pytest
 import respx
 
-from ...chromium import Chromium, chromium
-from ...conftest import PATIENT_ID, SEARCH, Login, mock_patient_page, session_cookie
+from ...chromium import Chromium
+from ...conftest import PATIENT_ID, SEARCH, Login, logged_in_chromium, mock_patient_page
 
 OTHER_ID = "7d1e8f3a-9c2b-4d6e-8f10-2a3b4c5d6e7f"
 HITS = [
@@ -46,13 +46,7 @@ OPTIONS_SHOWN = "document.querySelectorAll('#search-listbox [role=\"option\"]').
 @pytest.fixture
 async def nurse_in_chromium(served: str, login: Login) -> AsyncIterator[Chromium]:
     """Chromium with a nurse's session (logged in through the fake Keycloak), on the search page."""
-    async with httpx.AsyncClient(base_url=served) as http:
-        await login(http)
-        cookie = session_cookie(http)
-    async with chromium() as browser:
-        await browser.go(f"{served}/health/live")  # a page of the site, so its cookie can be set
-        await browser.add_cookie("tbms_session", cookie)
-        await browser.go(f"{served}/search")
+    async with logged_in_chromium(served, login, "/search") as browser:
         yield browser
 
 
