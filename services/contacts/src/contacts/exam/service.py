@@ -52,12 +52,7 @@ class ExamService:
 
     async def correct(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamChange) -> Exam:
         """Corrects an examination (a result arrives, a date was wrong); 409 when somebody saved first."""
-        self.principal.require(Area.CONTACTS, Access.UPDATE)
-        contact = await self.contacts.contacts.get(contact_id)
-        exam = await self.exams.of_contact(contact.id, exam_id)
-        exam.check_version(data.version)
-        if exam.status == "cancelled":
-            raise ExamAlreadyCancelled()
+        contact, exam = await self._changeable(contact_id, exam_id, data.version)
         values = {
             k: v for k, v in data.changes.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE
         }
@@ -69,14 +64,19 @@ class ExamService:
 
     async def cancel(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamCancel) -> Exam:
         """Cancels an examination; it stays in the record and the history, out of the plan."""
+        contact, exam = await self._changeable(contact_id, exam_id, data.version)
+        await self._save(contact, exam, {"status": "cancelled", "cancel_reason": data.reason}, reason=data.reason)
+        return exam
+
+    async def _changeable(self, contact_id: uuid.UUID, exam_id: uuid.UUID, version: int) -> tuple[Contact, Exam]:
+        """The contact and its examination, when the user may change it, nobody saved first and it stands."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
         contact = await self.contacts.contacts.get(contact_id)
         exam = await self.exams.of_contact(contact.id, exam_id)
-        exam.check_version(data.version)
+        exam.check_version(version)
         if exam.status == "cancelled":
             raise ExamAlreadyCancelled()
-        await self._save(contact, exam, {"status": "cancelled", "cancel_reason": data.reason}, reason=data.reason)
-        return exam
+        return contact, exam
 
     async def read(self, contact: Contact, exam: Exam) -> ExamRead:
         """The API view of an examination just saved."""
