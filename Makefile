@@ -4,7 +4,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 TRACE_RESULTS ?= $(CURDIR)/var/trace-results.json
 PYTEST_ARGS ?=
 
-.PHONY: dev test bootstrap up down status lint check-imports unit system trace fmt
+.PHONY: dev test bootstrap up down status lint check-imports audit unit system trace fmt
 
 dev: bootstrap ## install what is missing, start everything, load demo data, print the URL and logins
 	uv run tbms stack up
@@ -30,7 +30,10 @@ lint: ## ruff over the whole workspace
 check-imports: ## no service imports another service; only libs are shared
 	uv run python scripts/check_imports.py
 
-test: bootstrap lint check-imports ## lint, boundaries, then every suite against the real stack
+audit: ## known vulnerabilities in the locked Python packages and the pinned images (deploy/security/)
+	uv run python scripts/audit_dependencies.py
+
+test: bootstrap lint check-imports audit ## lint, boundaries, then every suite against the real stack
 	uv run tbms stack up
 	TBMS_TRACE_RESULTS=$(TRACE_RESULTS) uv run pytest -q $(PYTEST_ARGS)
 	uv run python scripts/trace.py --results $(TRACE_RESULTS) --summary
