@@ -9,10 +9,12 @@ from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
 from identity.access.service import AccessService
+from identity.access_review.service import AccessReviewService, AnalysisSettings
 from identity.audit_log.service import AuditLogService
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync
+from identity.settings import get_settings
 from identity.users.service import UserAdminService
 
 
@@ -50,6 +52,18 @@ def get_login_history_service(session: SessionDep, principal: PrincipalDep, sync
     return LoginHistoryService(session, principal, sync)
 
 
+def get_access_review_service(session: SessionDep, principal: PrincipalDep) -> AccessReviewService:
+    """The access review service of this request, with the configured thresholds."""
+    return AccessReviewService(session, principal, analysis_settings())
+
+
+def analysis_settings() -> AnalysisSettings:
+    """The access analysis settings from the service settings."""
+    settings = get_settings()
+    return AnalysisSettings(settings.access_review_thresholds, settings.access_review_settle_days)
+
+
+AccessReviewServiceDep = Annotated[AccessReviewService, Depends(get_access_review_service)]
 AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]
 UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]
 AuditLogServiceDep = Annotated[AuditLogService, Depends(get_audit_log_service)]

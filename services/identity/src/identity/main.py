@@ -4,8 +4,11 @@ from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
 
 from identity.access.api import router as access_router
+from identity.access_review.api import router as access_review_router
+from identity.access_review.service import AnalysisSchedule
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
+from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
@@ -18,6 +21,11 @@ def create_app() -> FastAPI:
     settings = get_settings()
     login_sync = LoginSync(KeycloakAdmin(settings), interval=settings.login_sync_seconds)
     keycloak = KeycloakAdmin(settings)
+    schedule = AnalysisSchedule(analysis_settings(), interval=settings.access_review_seconds)
+
+    async def start(kit: ServiceKit) -> None:
+        await login_sync.start(kit)
+        await schedule.start(kit)
 
     async def close_keycloak(_: ServiceKit) -> None:
         await keycloak.aclose()
@@ -26,9 +34,9 @@ def create_app() -> FastAPI:
         "identity",
         settings,
         title="tbms identity（利用者・履歴管理）",
-        routers=[audit_router, login_router, users_router, access_router],
+        routers=[audit_router, login_router, users_router, access_router, access_review_router],
         consumers=CONSUMERS,
-        on_startup=login_sync.start,
+        on_startup=start,
         on_shutdown=close_keycloak,
     )
     app.state.login_sync, app.state.keycloak = login_sync, keycloak

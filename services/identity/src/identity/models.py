@@ -3,16 +3,21 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from identity.access_review.models import AccessFinding, AccessReviewMark, AccessReviewProgress, ProtectedPerson
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.login_history.models import LoginEvent
 
 metadata = Base.metadata
 __all__ = [
+    "AccessFinding",
+    "AccessReviewMark",
+    "AccessReviewProgress",
     "AuditChainCheckpoint",
     "AuditChainHead",
     "AuditEvent",
     "InboxMessage",
     "LoginEvent",
     "OutboxMessage",
+    "ProtectedPerson",
     "metadata",
 ]

@@ -6,6 +6,8 @@ from typing import ClassVar
 from pydantic import SecretStr
 from tbms_core.settings import ServiceSettings, prefix
 
+from identity.access_review.rules import Thresholds
+
 
 class Settings(ServiceSettings):
     """Identity service settings: where Keycloak's admin API is and how often login events are copied."""
@@ -19,6 +21,9 @@ class Settings(ServiceSettings):
     keycloak_admin_user: SecretStr = SecretStr("admin")
     keycloak_admin_password: SecretStr = SecretStr("admin")
     login_sync_seconds: float = 5.0
+    access_review_seconds: float = 3600.0  # how often the unusual-access rules run (0: only when asked)
+    access_review_settle_days: int = 2  # recent days analysed again on every run
+    access_review_thresholds: Thresholds = Thresholds()  # JSON in TBMS_IDENTITY_ACCESS_REVIEW_THRESHOLDS
 
 
 @lru_cache

@@ -1,0 +1,147 @@
+"""The unusual-access rules on hand-made histories: each finds its planted case and leaves a normal day alone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from identity.access_review import rules
+from identity.access_review.rules import JST, Access, Thresholds
+
+LIMITS = Thresholds()
+WEDNESDAY = date(2026, 6, 10)  # an ordinary working day
+seq = iter(range(1, 1_000_000))
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment of a Japanese day."""
+    return datetime.combine(day, time(hour, minute), tzinfo=JST)
+
+
+def access(moment: datetime, operation: str = "read", person: str | None = "p1", user: str = "u1", **more) -> Access:
+    """One row of a synthetic history."""
+    return Access(next(seq), moment, user, f"name-{user}", "192.0.2.1", operation, person, "patient", **more)
+
+
+def normal_day(day: date = WEDNESDAY, user: str = "u1", people: int = 12) -> list[Access]:
+    """A nurse's ordinary day: people looked at and worked on during office hours, a search before each."""
+    rows = []
+    for n in range(people):
+        moment = at(day, 9 + n % 8, (n * 7) % 60)
+        rows += [
+            access(moment, "search", None, user, query=f"試験{n}"),
+            access(moment + timedelta(minutes=1), "read", f"p{n}", user),
+            access(moment + timedelta(minutes=5), "update", f"p{n}", user),
+        ]
+    return rows
+
+
+class TestANormalDay:
+    @pytest.mark.req("N21", partial=True)
+    def test_no_rule_flags_an_ordinary_working_day(self) -> None:
+        day = normal_day()
+        baseline = {("u1", WEDNESDAY - timedelta(days=n)): 12 for n in range(1, 20)}
+        assert rules.off_hours(day, LIMITS) == []
+        assert rules.burst(day, baseline, LIMITS) == []
+        assert rules.bulk_export(day, LIMITS) == []
+        assert rules.protected_person(day, {"someone-else": "職員"}) == []
+        assert rules.search_without_work(day, WEDNESDAY, LIMITS) == []
+
+
+class TestOffHours:
+    @pytest.mark.req("N21", partial=True)
+    @pytest.mark.parametrize(
+        ("moment", "why"),
+        [
+            (at(WEDNESDAY, 22, 30), "勤務時間外"),
+            (at(WEDNESDAY, 7, 50), "勤務時間外"),
+            (at(date(2026, 6, 13), 10), "土曜日"),
+            (at(date(2026, 5, 6), 10), "憲法記念日 振替休日"),  # 5/3 is a Sunday: the Wednesday is off
+            (at(date(2026, 9, 22), 10), "国民の休日"),  # between 敬老の日 and 秋分の日
+            (at(date(2026, 12, 29), 10), "年末年始"),
+        ],
+    )
+    def test_a_look_outside_office_hours_or_on_a_day_off_is_found(self, moment: datetime, why: str) -> None:
+        [finding] = rules.off_hours([access(moment), access(moment + timedelta(minutes=3), "print")], LIMITS)
+        assert finding.summary == f"{why}に 1人の記録を 2回閲覧・出力"
+        assert (finding.user_id, finding.day) == ("u1", moment.date())
+
+    def test_office_hours_end_is_exclusive_and_searches_alone_are_not_looks(self) -> None:
+        assert rules.off_hours([access(at(WEDNESDAY, 18, 59))], LIMITS) == []
+        assert len(rules.off_hours([access(at(WEDNESDAY, 19, 0))], LIMITS)) == 1
+        assert rules.off_hours([access(at(WEDNESDAY, 23), "search", None)], LIMITS) == []
+
+
+class TestBurst:
+    @pytest.mark.req("N21", partial=True)
+    def test_a_day_far_above_the_users_own_usual_day_is_found(self) -> None:
+        baseline = {("u1", WEDNESDAY - timedelta(days=n)): 10 for n in range(1, 15)}
+        day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(31)]
+        [finding] = rules.burst(day, baseline, LIMITS)
+        assert finding.summary == "31人を閲覧(通常 10人/日)"
+        assert len(finding.accesses) == 31
+
+    def test_a_busy_user_with_a_busy_usual_day_and_a_small_burst_are_not_found(self) -> None:
+        busy = {("u1", WEDNESDAY - timedelta(days=n)): 40 for n in range(1, 15)}
+        day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(100)]
+        assert rules.burst(day, busy, LIMITS) == []  # 100 is not more than 3 × 40
+        quiet = {("u1", WEDNESDAY - timedelta(days=n)): 1 for n in range(1, 15)}
+        assert rules.burst(day[:29], quiet, LIMITS) == []  # under the minimum of 30 people
+
+    def test_only_the_baseline_window_counts(self) -> None:
+        old_busy = {("u1", WEDNESDAY - timedelta(days=n)): 100 for n in range(29, 60)}
+        day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(35)]
+        [finding] = rules.burst(day, old_busy, LIMITS)
+        assert finding.summary == "35人を閲覧(過去の記録なし)"
+
+
+class TestBulkExport:
+    @pytest.mark.req("N21", partial=True)
+    def test_an_export_of_many_people_is_found_and_a_small_one_is_not(self) -> None:
+        big = access(at(WEDNESDAY, 10), "export", None, detail="CSV 1,200件")
+        small = access(at(WEDNESDAY, 11), "export", None, detail="CSV 499件")
+        [finding] = rules.bulk_export([big, small], LIMITS)
+        assert finding.summary == "patient を 1,200件出力"
+        assert rules.exported_count(small) == 499
+
+
+class TestProtectedPerson:
+    @pytest.mark.req("N21", partial=True)
+    def test_any_access_to_a_protected_person_is_found_per_user_and_day(self) -> None:
+        rows = [
+            access(at(WEDNESDAY, 10), "read", "staff-1", "u1"),
+            access(at(WEDNESDAY, 10, 5), "update", "staff-1", "u1"),
+            access(at(WEDNESDAY, 11), "read", "staff-1", "u2"),
+            access(at(WEDNESDAY, 12), "read", "p9", "u2"),
+        ]
+        found = rules.protected_person(rows, {"staff-1": "職員"})
+        assert sorted((f.user_id, f.summary) for f in found) == [
+            ("u1", "指定者(職員)の記録を 2回(read・update)"),
+            ("u2", "指定者(職員)の記録を 1回(read)"),
+        ]
+
+
+class TestSearchWithoutWork:
+    @pytest.mark.req("N21", partial=True)
+    def test_people_looked_up_by_name_with_no_work_afterwards_are_found(self) -> None:
+        rows = []
+        for n in range(3):
+            moment = at(WEDNESDAY, 10 + n)
+            rows += [
+                access(moment, "search", None, query=f"名前{n}"),
+                access(moment + timedelta(minutes=2), "read", f"x{n}"),
+            ]
+        [finding] = rules.search_without_work(rows, WEDNESDAY, LIMITS)
+        assert finding.summary == "検索して閲覧した 3人に業務の記録がない"
+
+    def test_work_the_next_morning_clears_it_and_a_late_look_does_not_follow_from_the_search(self) -> None:
+        rows = []
+        for n in range(3):
+            moment = at(WEDNESDAY, 10 + n)
+            rows += [access(moment, "search", None), access(moment + timedelta(minutes=2), "read", f"x{n}")]
+        next_morning = access(at(WEDNESDAY + timedelta(days=1), 9), "update", "x0")
+        assert rules.search_without_work([*rows, next_morning], WEDNESDAY, LIMITS) == []
+        late = [access(at(WEDNESDAY, 9), "search", None)] + [
+            access(at(WEDNESDAY, 9, 11 + n), "read", f"y{n}") for n in range(5)
+        ]
+        assert rules.search_without_work(late, WEDNESDAY, LIMITS) == []  # 11 minutes after the search
