@@ -150,7 +150,33 @@ def admin_pages(page: Page, axe_js: Path) -> int:
         shot(page, "admin-disclosure")
         problems += axe(page, axe_js, "admin-disclosure")
     problems += look_at(page, axe_js, "/admin/audit/verify", "admin-verify")
-    return problems + session_warning(page, axe_js)
+    return problems + access_review(page, axe_js) + session_warning(page, axe_js)
+
+
+def access_review(page: Page, axe_js: Path) -> int:
+    """不審なアクセスの確認: a person of the history protected, the analysis run, a finding, the summary."""
+    page.goto(f"{GATEWAY}/admin/audit")
+    person = page.locator("tbody a[href*='disclosure']").first
+    problems = look_at(page, axe_js, "/admin/access-review/protected", "admin-review-protected")
+    if person.count():
+        page.goto(f"{GATEWAY}/admin/audit")
+        person_id = person.inner_text().strip()
+        page.goto(f"{GATEWAY}/admin/access-review/protected")
+        page.fill("#protect-person_id", person_id)
+        page.fill("#protect-reason", "職員（画面確認用）")
+        page.click("button[type=submit]:has-text('登録する')")
+    page.goto(f"{GATEWAY}/admin/access-review")
+    page.click("button:has-text('今すぐ分析する')")
+    problems += look_at(page, axe_js, "/admin/access-review", "admin-review")
+    finding = page.locator("tbody a[href^='/admin/access-review/']").first
+    if finding.count():
+        finding.click()
+        page.wait_for_selector("#evidence-caption")
+        page.click("button[type=submit]:has-text('確認結果を保存する')")
+        page.wait_for_selector("#error-summary")
+        shot(page, "admin-review-finding-error")
+        problems += axe(page, axe_js, "admin-review-finding with errors")
+    return problems + look_at(page, axe_js, "/admin/access-review/summary", "admin-review-summary")
 
 
 def session_warning(page: Page, axe_js: Path) -> int:

@@ -18,9 +18,16 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=JST)
 
 
-def access(moment: datetime, operation: str = "read", person: str | None = "p1", user: str = "u1", **more) -> Access:
+def access(
+    moment: datetime,
+    operation: str = "read",
+    person: str | None = "p1",
+    user: str = "u1",
+    record_type: str = "patient",
+    **more,
+) -> Access:
     """One row of a synthetic history."""
-    return Access(next(seq), moment, user, f"name-{user}", "192.0.2.1", operation, person, "patient", **more)
+    return Access(next(seq), moment, user, f"name-{user}", "192.0.2.1", operation, person, record_type, **more)
 
 
 def normal_day(day: date = WEDNESDAY, user: str = "u1", people: int = 12) -> list[Access]:
@@ -92,7 +99,19 @@ class TestBurst:
         old_busy = {("u1", WEDNESDAY - timedelta(days=n)): 100 for n in range(29, 60)}
         day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(35)]
         [finding] = rules.burst(day, old_busy, LIMITS)
-        assert finding.summary == "35人を閲覧(過去の記録なし)"
+        assert finding.summary == "35人を閲覧(比較できる記録なし)"
+
+    def test_someone_new_is_compared_with_colleagues_on_the_same_day(self) -> None:
+        new = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}", "new") for n in range(40)]
+        colleagues = [access(at(WEDNESDAY, 11), "read", f"q{n}", f"c{n % 3}") for n in range(30)]
+        [finding] = rules.burst([*new, *colleagues], {("new", WEDNESDAY - timedelta(days=1)): 40}, LIMITS)
+        assert finding.summary == "40人を閲覧(本人の過去の記録が少ないため同日の他の職員の中央値 10人/日と比較)"
+        busy_colleagues = [access(at(WEDNESDAY, 11), "read", f"q{n}", f"c{n % 3}") for n in range(45)]
+        assert rules.burst([*new, *busy_colleagues], {}, LIMITS) == []  # 40 is not 3 × 15
+
+    def test_an_auditor_reading_the_histories_is_not_a_burst_of_looks(self) -> None:
+        reading = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}", record_type="audit_log") for n in range(50)]
+        assert rules.burst(reading, {}, LIMITS) == []
 
 
 class TestBulkExport:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from gateway.clients.base import SaveResult, ServiceClient
+from gateway.clients.base import SaveResult, ServiceClient, saved
 from gateway.forms import GENERAL_ERROR
 from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
 
@@ -107,6 +107,47 @@ class IdentityClient(ServiceClient):
     async def export_audit_events(self, params: dict[str, Any]) -> httpx.Response:
         """The operation history as an open CSV download, to be relayed and then closed."""
         return await self.send("GET", "/audit/events/export.csv", params=params, stream=True)
+
+    async def access_findings(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The unusual-access review list: {"items", "total"}."""
+        return await self.get_json("/access-review/findings", **params)
+
+    async def access_finding(self, finding_id: str) -> dict[str, Any]:
+        """One finding with its evidence and review decisions."""
+        return await self.get_json(f"/access-review/findings/{quote(finding_id, safe='')}")
+
+    async def review_access_finding(self, finding_id: str, decision: dict[str, Any]) -> SaveResult:
+        """Records the auditor's decision; field messages on 422, the conflict message on 409."""
+        path = f"/access-review/findings/{quote(finding_id, safe='')}/review"
+        return saved(await self.send("POST", path, json=decision), "確認結果を保存できませんでした。")
+
+    async def access_rules(self) -> list[dict[str, Any]]:
+        """The rules with their explanations."""
+        return list(await self.get_json("/access-review/rules"))
+
+    async def run_access_review(self) -> dict[str, Any]:
+        """Runs the analysis now."""
+        response = await self.send("POST", "/access-review/run")
+        return _json(response)
+
+    async def access_summary(self, month: str) -> dict[str, Any]:
+        """The month's findings per rule and review state."""
+        return await self.get_json("/access-review/summary", month=month)
+
+    async def protected_persons(self) -> list[dict[str, Any]]:
+        """The people whose records nobody should open without a reason."""
+        return list(await self.get_json("/access-review/protected-persons"))
+
+    async def protect_person(self, person_id: str, reason: str) -> SaveResult:
+        """Adds a person to the protected list."""
+        body = {"person_id": person_id, "reason": reason}
+        return change_result(
+            await self.send("POST", "/access-review/protected-persons", json=body), "登録できませんでした。"
+        )
+
+    async def unprotect_person(self, person_id: str) -> None:
+        """Removes a person from the protected list."""
+        await self.send("DELETE", f"/access-review/protected-persons/{quote(person_id, safe='')}")
 
 
 def change_result(response: httpx.Response, failure: str) -> SaveResult:

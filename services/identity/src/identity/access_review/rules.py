@@ -20,6 +20,8 @@ from tbms_core.jp.calendar import day_off_name
 JST = ZoneInfo("Asia/Tokyo")
 WORK = frozenset({"create", "update", "delete", "print"})  # what counts as doing something with a record
 LOOKS = frozenset({"read", "print", "export", "download"})  # what counts as looking at a person
+# The auditor's own reading of the histories: watched by the other rules, but not a look at a person's data.
+REVIEW_RECORDS = frozenset({"audit_log", "access_review", "login_history"})
 EXPORT_COUNT = re.compile(r"(\d[\d,]*)\s*件")
 
 
@@ -32,6 +34,7 @@ class Thresholds:
     burst_minimum: int = 30  # distinct people a day below which no day is a burst
     burst_factor: float = 3.0  # … and how many times the user's own usual day it must be
     burst_baseline_days: int = 28  # the days before that make the user's usual day
+    burst_history_days: int = 5  # fewer earlier days than this: compare with colleagues on the same day
     export_people: int = 500  # rows in one export that make it a bulk export
     search_window_minutes: int = 10  # a look this soon after a search follows from the search
     work_window_hours: int = 24  # … and work on the person within this long makes it work
@@ -156,10 +159,10 @@ def off_hours(accesses: Iterable[Access], limits: Thresholds) -> list[Finding]:
 
 
 def daily_people(accesses: Iterable[Access]) -> dict[tuple[str, date], set[str]]:
-    """The distinct people each user looked at on each day."""
+    """The distinct people each user looked at on each day (reading the histories as an auditor aside)."""
     people: dict[tuple[str, date], set[str]] = defaultdict(set)
     for access in accesses:
-        if access.operation in LOOKS and access.person_id:
+        if access.operation in LOOKS and access.person_id and access.record_type not in REVIEW_RECORDS:
             people[(access.user_id, access.day)].add(access.person_id)
     return people
 
@@ -167,32 +170,38 @@ def daily_people(accesses: Iterable[Access]) -> dict[tuple[str, date], set[str]]
 def burst(accesses: Sequence[Access], baseline: dict[tuple[str, date], int], limits: Thresholds) -> list[Finding]:
     """Days on which a user looked at far more people than on their own usual day.
 
-    `baseline` holds the people counts of earlier days (user, day) -> count; days without any access count
-    as zero only when the user worked that day, so a part-timer's usual day is not made smaller."""
+    `baseline` holds the people counts of earlier days, (user, day) -> count, for the days the user looked
+    at anyone. A user with fewer than `burst_history_days` such days (someone new) is compared with the
+    median of their colleagues on the same day instead."""
+    daily = daily_people(accesses)
     findings = []
-    for (user, day), people in daily_people(accesses).items():
+    for (user, day), people in daily.items():
         earlier = [
             count
             for (who, when), count in baseline.items()
             if who == user and day - timedelta(days=limits.burst_baseline_days) <= when < day
         ]
-        usual = statistics.median(earlier) if earlier else 0
+        colleagues = [len(seen) for (who, when), seen in daily.items() if who != user and when == day]
+        if len(earlier) >= limits.burst_history_days:
+            usual, usual_text = statistics.median(earlier), "通常 {:g}人/日"
+        elif colleagues:
+            usual, usual_text = (
+                statistics.median(colleagues),
+                "本人の過去の記録が少ないため同日の他の職員の中央値 {:g}人/日と比較",
+            )
+        else:
+            usual, usual_text = 0, "比較できる記録なし"
         if len(people) < limits.burst_minimum or len(people) <= usual * limits.burst_factor:
             continue
         mine = [a for a in accesses if a.user_id == user and a.day == day and a.person_id in people]
-        usual_text = f"通常 {usual:g}人/日" if earlier else "過去の記録なし"
-        findings.append(
-            Finding(
-                "burst",
-                f"{user}:{day}",
-                user,
-                mine[0].username,
-                day,
-                f"{len(people)}人を閲覧({usual_text})",
-                accesses=mine,
-            )
-        )
+        summary = f"{len(people)}人を閲覧({usual_text.format(usual)})"
+        findings.append(Finding("burst", f"{user}:{day}", user, mine[0].username, day, summary, accesses=mine))
     return findings
+
+
+def review_record(access: Access) -> bool:
+    """True for the auditor's reading of the histories."""
+    return access.record_type in REVIEW_RECORDS
 
 
 def exported_count(access: Access) -> int:
@@ -257,7 +266,7 @@ def search_without_work(accesses: Sequence[Access], day: date, limits: Threshold
             last_search[access.user_id] = access.occurred_at
         elif access.person_id and access.operation in WORK:
             worked[(access.user_id, access.person_id)].append(access.occurred_at)
-        elif access.person_id and access.operation == "read" and access.day == day:
+        elif access.person_id and access.operation == "read" and access.day == day and not review_record(access):
             searched = last_search.get(access.user_id)
             pair = (access.user_id, access.person_id)
             if searched and access.occurred_at - searched <= window and pair not in looked:
