@@ -144,23 +144,24 @@ class TestSearchWithoutWork:
     @pytest.mark.req("N21", partial=True)
     def test_people_looked_up_by_name_with_no_work_afterwards_are_found(self) -> None:
         rows = []
-        for n in range(3):
-            moment = at(WEDNESDAY, 10 + n)
+        for n in range(10):
+            moment = at(WEDNESDAY, 8 + n, 30)
             rows += [
                 access(moment, "search", None, query=f"名前{n}"),
                 access(moment + timedelta(minutes=2), "read", f"x{n}"),
             ]
         [finding] = rules.search_without_work(rows, WEDNESDAY, LIMITS)
-        assert finding.summary == "検索して閲覧した 3人に業務の記録がない"
+        assert finding.summary == "検索して閲覧した 10人に業務の記録がない"
+        assert rules.search_without_work(rows[:-2], WEDNESDAY, LIMITS) == []  # nine people: under the threshold
 
     def test_work_the_next_morning_clears_it_and_a_late_look_does_not_follow_from_the_search(self) -> None:
         rows = []
-        for n in range(3):
-            moment = at(WEDNESDAY, 10 + n)
+        for n in range(10):
+            moment = at(WEDNESDAY, 8 + n, 30)
             rows += [access(moment, "search", None), access(moment + timedelta(minutes=2), "read", f"x{n}")]
-        next_morning = access(at(WEDNESDAY + timedelta(days=1), 9), "update", "x0")
+        next_morning = access(at(WEDNESDAY + timedelta(days=1), 8), "update", "x0")
         assert rules.search_without_work([*rows, next_morning], WEDNESDAY, LIMITS) == []
         late = [access(at(WEDNESDAY, 9), "search", None)] + [
-            access(at(WEDNESDAY, 9, 11 + n), "read", f"y{n}") for n in range(5)
+            access(at(WEDNESDAY, 9, 11 + n), "read", f"y{n}") for n in range(12)
         ]
         assert rules.search_without_work(late, WEDNESDAY, LIMITS) == []  # 11 minutes after the search

@@ -38,7 +38,7 @@ class Thresholds:
     export_people: int = 500  # rows in one export that make it a bulk export
     search_window_minutes: int = 10  # a look this soon after a search follows from the search
     work_window_hours: int = 24  # … and work on the person within this long makes it work
-    search_without_work_people: int = 3  # people looked up without work on one day before it is a finding
+    search_without_work_people: int = 10  # people looked up without work on one day before it is a finding
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ RULES: dict[str, Rule] = {
             "search_without_work",
             "検索のみの閲覧",
             "検索の直後(既定 10分以内)に閲覧した人について、その後(既定 24時間以内)に入力・印刷などの業務がない。"
-            "1日に既定 3人以上",
+            "1日に既定 10人以上",
             "確認",
         ),
     )
