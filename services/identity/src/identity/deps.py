@@ -14,6 +14,7 @@ from identity.audit_log.service import AuditLogService
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync
+from identity.rights_review.service import RightsReviewService
 from identity.settings import get_settings
 from identity.users.service import UserAdminService
 
@@ -63,6 +64,14 @@ def analysis_settings() -> AnalysisSettings:
     return AnalysisSettings(settings.access_review_thresholds, settings.access_review_settle_days)
 
 
+def get_rights_review_service(
+    session: SessionDep, principal: PrincipalDep, keycloak: KeycloakDep
+) -> RightsReviewService:
+    """The access-rights review service of this request."""
+    return RightsReviewService(session, principal, keycloak, get_settings().rights_review_thresholds)
+
+
+RightsReviewServiceDep = Annotated[RightsReviewService, Depends(get_rights_review_service)]
 AccessReviewServiceDep = Annotated[AccessReviewService, Depends(get_access_review_service)]
 AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]
 UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]

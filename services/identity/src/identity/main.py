@@ -12,6 +12,7 @@ from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
+from identity.rights_review.api import router as rights_review_router
 from identity.settings import get_settings
 from identity.users.api import router as users_router
 
@@ -34,7 +35,7 @@ def create_app() -> FastAPI:
         "identity",
         settings,
         title="tbms identity（利用者・履歴管理）",
-        routers=[audit_router, login_router, users_router, access_router, access_review_router],
+        routers=[audit_router, login_router, users_router, access_router, access_review_router, rights_review_router],
         consumers=CONSUMERS,
         on_startup=start,
         on_shutdown=close_keycloak,

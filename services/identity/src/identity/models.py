@@ -6,6 +6,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 from identity.access_review.models import AccessFinding, AccessReviewMark, AccessReviewProgress, ProtectedPerson
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.login_history.models import LoginEvent
+from identity.rights_review.models import RightsConfirmation
 
 metadata = Base.metadata
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "LoginEvent",
     "OutboxMessage",
     "ProtectedPerson",
+    "RightsConfirmation",
     "metadata",
 ]

@@ -7,6 +7,7 @@ from pydantic import SecretStr
 from tbms_core.settings import ServiceSettings, prefix
 
 from identity.access_review.rules import Thresholds
+from identity.rights_review.rules import RightsThresholds
 
 
 class Settings(ServiceSettings):
@@ -24,6 +25,7 @@ class Settings(ServiceSettings):
     access_review_seconds: float = 3600.0  # how often the unusual-access rules run (0: only when asked)
     access_review_settle_days: int = 2  # recent days analysed again on every run
     access_review_thresholds: Thresholds = Thresholds()  # JSON in TBMS_IDENTITY_ACCESS_REVIEW_THRESHOLDS
+    rights_review_thresholds: RightsThresholds = RightsThresholds()  # JSON in TBMS_IDENTITY_RIGHTS_REVIEW_THRESHOLDS
 
 
 @lru_cache
