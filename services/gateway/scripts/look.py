@@ -176,7 +176,8 @@ def access_review(page: Page, axe_js: Path) -> int:
         page.wait_for_selector("#error-summary")
         shot(page, "admin-review-finding-error")
         problems += axe(page, axe_js, "admin-review-finding with errors")
-    return problems + look_at(page, axe_js, "/admin/access-review/summary", "admin-review-summary")
+    problems += look_at(page, axe_js, "/admin/access-review/summary", "admin-review-summary")
+    return problems + look_at(page, axe_js, "/admin/rights-review", "admin-rights-review")
 
 
 def session_warning(page: Page, axe_js: Path) -> int:

@@ -149,6 +149,16 @@ class IdentityClient(ServiceClient):
         """Removes a person from the protected list."""
         await self.send("DELETE", f"/access-review/protected-persons/{quote(person_id, safe='')}")
 
+    async def rights_review(self) -> dict[str, Any]:
+        """The access-rights review: every account with the reasons to look at it."""
+        return await self.get_json("/rights-review")
+
+    async def confirm_rights(self, user_id: str, decision: str, note: str) -> SaveResult:
+        """Records the administrator's decision on one account."""
+        path = f"/rights-review/{quote(user_id, safe='')}"
+        response = await self.send("POST", path, json={"decision": decision, "note": note})
+        return change_result(response, "確認結果を保存できませんでした。")
+
 
 def change_result(response: httpx.Response, failure: str) -> SaveResult:
     """A change's outcome: identity's field messages on 422, its message on any other refusal."""

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from gateway.pages.admin import access_routes, history_routes, review_routes, user_routes
+from gateway.pages.admin import access_routes, history_routes, review_routes, rights_routes, user_routes
 
 router = APIRouter(prefix="/admin")
 router.include_router(user_routes.router)
 router.include_router(access_routes.router)
 router.include_router(history_routes.router)
 router.include_router(review_routes.router)
+router.include_router(rights_routes.router)
