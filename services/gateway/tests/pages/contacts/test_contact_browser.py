@@ -92,6 +92,9 @@ class TestInChromium:
 
             await browser.go(f"{served}/contacts/index-patients/{INDEX_ID}")
             found["index"] = await look(browser, shots, "contacts-of-index")
+            await browser.type("#f-new-exposure-last_contact_on", "R8.11.13")
+            preview = "document.querySelector('#f-new-exposure-last_contact_on-preview').textContent"
+            assert "令和8年11月13日（2026年11月13日）" in await browser.wait_for(preview)
             await browser.type("#f-new-exposure-hours", "x")
             await browser.click("button[type=submit].button:not(.button--header)")
             await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
