@@ -14,7 +14,7 @@ import respx
 from gateway.settings import Settings
 
 from ...chromium import Chromium
-from ...conftest import CONTACTS, FakeKeycloakType, Login, logged_in_chromium, with_roles
+from ...conftest import CONTACTS, FakeKeycloakType, Login, logged_in_chromium, mock_patient_page, with_roles
 from .conftest import CHILD, CONTACT, CONTACT_ID, ENDED, INDEX_ID, RECORDED, error, mock_contact
 
 pytestmark = pytest.mark.req("R12", partial=True)
@@ -102,6 +102,11 @@ class TestInChromium:
 
             await browser.go(f"{served}/contacts")
             found["list"] = await look(browser, shots, "screening-list")
+
+            mock_patient_page(backends)
+            await browser.go(f"{served}/patients/{INDEX_ID}#contacts-title")
+            assert "接触者：0人" in await browser.run("return document.querySelector('main').textContent;")
+            found["patient"] = await look(browser, shots, "patient-with-contacts")
         assert found == {page: [] for page in found}, found
 
     async def test_a_read_only_user_sees_the_contact_page_without_forms(
