@@ -30,12 +30,13 @@ from .chromium import Chromium, chromium, free_port
 
 ISSUER = "http://kc.test/realms/tbms"
 GATEWAY = "http://127.0.0.1:8000"
-PATIENTS, SEARCH, IDENTITY, REPORTS, MASTERS = (
+PATIENTS, SEARCH, IDENTITY, REPORTS, MASTERS, CONTACTS = (
     "http://patients.test",
     "http://search.test",
     "http://identity.test",
     "http://reports.test",
     "http://masters.test",
+    "http://contacts.test",
 )
 DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]  # masters' districts as its migration seeds them
 NURSE_ROLES = ["patients:update", "contacts:update", "forms:update", "documents:update"]
@@ -137,6 +138,7 @@ def make_settings(**overrides: Any) -> Settings:
         "identity_url": IDENTITY,
         "reports_url": REPORTS,
         "masters_url": MASTERS,
+        "contacts_url": CONTACTS,
         "span_file_dir": None,
         "backend_timeout_seconds": 2,
     }
@@ -198,12 +200,20 @@ def mock_districts(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{MASTERS}/districts", name="districts").mock(return_value=httpx.Response(200, json=districts))
 
 
+def mock_contact_list(router: respx.MockRouter) -> respx.Route:
+    """contacts knows no contacts (the patient page counts an index patient's); a test overrides the route named
+    "contact-list"."""
+    empty = httpx.Response(200, json={"items": [], "total": 0})
+    return router.get(f"{CONTACTS}/contacts", name="contact-list").mock(return_value=empty)
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
     with respx.mock(assert_all_called=False) as router:
         mock_card_defaults(router)
         mock_districts(router)
+        mock_contact_list(router)
         yield router
 
 

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from gateway.app import build_gateway
 from gateway.pages.admin import routes as admin
 from gateway.pages.auth import routes as auth
+from gateway.pages.contacts import routes as contacts
 from gateway.pages.documents import routes as documents
 from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
@@ -16,6 +17,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     auth.router,
     home.router,
     patients.router,
+    contacts.router,
     search.router,
     documents.router,
     masters.router,

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from tbms_core.auth import Access, Area
 
 from gateway.clients.base import ServiceClient
+from gateway.clients.contacts import ContactsClient
 from gateway.clients.identity import IdentityClient
 from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
@@ -130,6 +131,11 @@ def get_patients(request: Request, login: LoginDep) -> PatientsClient:
     return _client(PatientsClient, request, login, request.app.state.settings.patients_url)
 
 
+def get_contacts(request: Request, login: LoginDep) -> ContactsClient:
+    """contacts as the logged-in user."""
+    return _client(ContactsClient, request, login, request.app.state.settings.contacts_url)
+
+
 def get_search(request: Request, login: LoginDep) -> SearchClient:
     """search as the logged-in user."""
     return _client(SearchClient, request, login, request.app.state.settings.search_url)
@@ -151,6 +157,7 @@ def get_masters(request: Request, login: LoginDep) -> MastersClient:
 
 
 PatientsDep = Annotated[PatientsClient, Depends(get_patients)]
+ContactsDep = Annotated[ContactsClient, Depends(get_contacts)]
 SearchDep = Annotated[SearchClient, Depends(get_search)]
 ReportsDep = Annotated[ReportsClient, Depends(get_reports)]
 IdentityDep = Annotated[IdentityClient, Depends(get_identity)]

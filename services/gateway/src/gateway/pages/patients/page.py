@@ -12,15 +12,18 @@ from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from tbms_core import clock
+from tbms_core.auth import Access, Area
 
 from gateway.clients.base import SaveResult
+from gateway.clients.contacts import ContactsClient
 from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.forms import EntryForm
 from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
 from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
-from gateway.web.deps import MastersDep, PatientsDep
-from gateway.web.errors import PageNotFound
+from gateway.web.deps import ContactsDep, MastersDep, PatientsDep
+from gateway.web.errors import PageError, PageNotFound
+from gateway.web.permissions import allows
 from gateway.web.templating import render
 
 
@@ -44,17 +47,31 @@ class PatientPage:
     request: Request
     patients: PatientsClient
     masters: MastersClient
+    contacts: ContactsClient
 
     async def show(
         self, patient_id: uuid.UUID, *, failed: Mapping[str, EntryForm] | None = None, status_code: int = 200
     ) -> Response:
         """Renders the patient page; a refused form replaces the stored-values form with the same key."""
-        data = await load_patient_page(self.patients, self.masters, str(patient_id))
+        data, contacts = await asyncio.gather(
+            load_patient_page(self.patients, self.masters, str(patient_id)), self.contacts_count(patient_id)
+        )
         # After a 409 the form keeps what was typed and the version it was based on: it sends every item of its
         # section, so saving it again must not overwrite the other person's change unseen (the user reloads first).
         forms = page_entry_forms(data) | dict(failed or {})
-        context = patient_page_context(data, forms)
+        context = patient_page_context(data, forms) | {"contacts": contacts}
         return render(self.request, "patients/detail.html", context, status_code=status_code)
+
+    async def contacts_count(self, patient_id: uuid.UUID) -> dict[str, Any] | None:
+        """How many contacts the patient has as an index patient, for users who may read contacts (R12); the
+        page opens without the number while contacts cannot say."""
+        session = getattr(self.request.state, "session", None)
+        if not allows(session.user if session else None, Area.CONTACTS, Access.READ):
+            return None
+        try:
+            return {"total": await self.contacts.count_of(str(patient_id))}
+        except PageError:
+            return {"total": None}
 
     async def after_save(
         self,
@@ -79,9 +96,11 @@ class PatientPage:
         return await self.show(patient_id, failed={key: form}, status_code=422)
 
 
-def get_patient_page(request: Request, patients: PatientsDep, masters: MastersDep) -> PatientPage:
+def get_patient_page(
+    request: Request, patients: PatientsDep, masters: MastersDep, contacts: ContactsDep
+) -> PatientPage:
     """The patient page of this request, reading as the logged-in user."""
-    return PatientPage(request, patients, masters)
+    return PatientPage(request, patients, masters, contacts)
 
 
 PatientPageDep = Annotated[PatientPage, Depends(get_patient_page)]

@@ -1,0 +1,106 @@
+"""The contacts service: contacts (接触者) of index patients, their exposures, screening exams and edit history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from gateway.clients.base import SaveResult, ServiceClient, detail, field_errors
+from gateway.forms import GENERAL_ERROR
+from gateway.web.errors import BadRequest, PageNotFound
+
+PAGE_SIZE = 50
+
+
+class ContactsClient(ServiceClient):
+    """contacts' REST API as one user sees it."""
+
+    async def index_case(self, patient_id: str) -> dict[str, Any] | None:
+        """The index patient as contacts knows them (from patients' events); None while contacts does not yet."""
+        try:
+            return await self.get_json(f"/index-cases/{patient_id}")
+        except PageNotFound:
+            return None
+
+    async def contacts(self, *, index_patient_id: str = "", limit: int = PAGE_SIZE, offset: int = 0) -> dict[str, Any]:
+        """One page of contacts, of one index patient or of all, earliest listed first: {"items", "total"}."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if index_patient_id:
+            params["index_patient_id"] = index_patient_id
+        body = await self.get_json("/contacts", **params)
+        return {"items": list(body.get("items", [])), "total": int(body.get("total") or 0)}
+
+    async def count_of(self, index_patient_id: str) -> int:
+        """How many contacts an index patient has."""
+        return (await self.contacts(index_patient_id=index_patient_id, limit=1))["total"]
+
+    async def contact(self, contact_id: str) -> dict[str, Any]:
+        """One contact with exposures, priority, the screening plan and the exams (ContactRead)."""
+        return await self.get_json(f"/contacts/{contact_id}")
+
+    async def history(self, contact_id: str) -> list[dict[str, Any]]:
+        """The contact's edit history (修正履歴) of the contact, its exposures and exams, newest first."""
+        body = await self.get_json(f"/contacts/{contact_id}/history")
+        return list(body.get("items", []))
+
+    async def register(self, data: dict[str, Any]) -> SaveResult:
+        """Registers a contact with its exposure: the new contact, or a Japanese message per field."""
+        return _saved(await self.send("POST", "/contacts", json=data), "登録できませんでした。")
+
+    async def correct(self, contact_id: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
+        """Corrects the contact (identity, priority override, outcome) based on the version the user saw."""
+        body = {"version": _version(version), "changes": changes, "reason": reason}
+        return _saved(await self.send("PATCH", f"/contacts/{contact_id}", json=body), "保存できませんでした。")
+
+    async def correct_exposure(
+        self, contact_id: str, exposure_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects one exposure based on the contact's version the user saw; the plan follows its dates."""
+        body = {"version": _version(version), "changes": changes, "reason": reason}
+        path = f"/contacts/{contact_id}/exposures/{exposure_id}"
+        return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
+
+    async def end(self, contact_id: str, version: str, body: dict[str, Any]) -> SaveResult:
+        """Ends the contact's follow-up (終了) or excludes them (対象外); the record stays."""
+        response = await self.send("POST", f"/contacts/{contact_id}/end", json={"version": _version(version), **body})
+        return _saved(response, "終了できませんでした。")
+
+    async def record_exam(self, contact_id: str, data: dict[str, Any]) -> SaveResult:
+        """Records a screening exam, planned or done with its result."""
+        response = await self.send("POST", f"/contacts/{contact_id}/exams", json=data)
+        return _saved(response, "検査を登録できませんでした。")
+
+    async def correct_exam(
+        self, contact_id: str, exam_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects an exam or enters its result, based on the exam's version the user saw."""
+        body = {"version": _version(version), "changes": changes, "reason": reason}
+        path = f"/contacts/{contact_id}/exams/{exam_id}"
+        return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
+
+    async def cancel_exam(self, contact_id: str, exam_id: str, version: str, reason: str) -> SaveResult:
+        """Cancels an exam (取消); it stays in the list and the history, out of the plan."""
+        body = {"version": _version(version), "reason": reason}
+        path = f"/contacts/{contact_id}/exams/{exam_id}/cancel"
+        return _saved(await self.send("POST", path, json=body), "取り消せませんでした。")
+
+
+def _version(version: str) -> int | str:
+    return int(version) if version.isdigit() else version
+
+
+def _saved(response: httpx.Response, failure: str) -> SaveResult:
+    """A change's outcome: messages per field on 422 (keys without `changes.`), the message on 409, else the record."""
+    if response.status_code == 422:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        errors = field_errors(body if isinstance(body, dict) else {}, prefix="changes.")
+        return SaveResult(errors={key or GENERAL_ERROR: message for key, message in errors.items()})
+    if response.status_code == 409:
+        return SaveResult(conflict=detail(response) or failure)
+    if response.status_code not in (200, 201):
+        raise BadRequest(detail(response) or failure)
+    return SaveResult(record=response.json())

@@ -1,0 +1,273 @@
+"""The fields of the contact forms: registration, identity, exposure, priority, outcome, end, and the exams.
+
+Names are the contacts API's own (docs/contacts-api.md), so its messages land beside the right input; the one
+exposure of a registration is `exposure.<field>` and is sent as `exposures[0]`. Choices are the API's fixed
+values with the labels it documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from gateway.forms import BIRTH_DATE_HINT, DATE_HINT, EntryForm, Field, Picker
+
+SEX = (("male", "男性"), ("female", "女性"))
+RESIDENCE = (("here", "管内"), ("elsewhere", "他自治体"))
+SETTINGS = (
+    ("household", "同居家族"),
+    ("family", "別居家族"),
+    ("workplace", "職場"),
+    ("school", "学校"),
+    ("medical", "医療機関"),
+    ("facility", "施設"),
+    ("aircraft", "航空機"),
+    ("other", "その他"),
+)
+RISK_FACTORS = (
+    ("infant", "乳幼児"),
+    ("immunosuppressed", "免疫抑制"),
+    ("diabetes", "糖尿病"),
+    ("hiv", "HIV感染"),
+    ("danger_group", "デインジャーグループの職業（教員・医療従事者など）"),
+)
+INFECTIOUSNESS = (("unknown", "未評価"), ("high", "高感染性"), ("low", "低感染性"), ("none", "感染性なし"))
+PRIORITIES = (("top", "最優先"), ("high", "優先"), ("low", "低優先"))
+OUTCOMES = (
+    ("no_disease", "異常なし（終了）"),
+    ("observation", "要経過観察"),
+    ("ltbi_treatment", "LTBI（治療）"),
+    ("ltbi_observation", "LTBI（経過観察）"),
+    ("disease", "発病"),
+    ("pending", "判定保留"),
+    ("not_examined", "未受診"),
+    ("lost", "追跡不能"),
+)
+END_REASONS = (
+    ("completed", "健診終了"),
+    ("excluded", "対象外（接触なしと判明など）"),
+    ("transferred", "他自治体へ移管"),
+    ("lost", "追跡不能"),
+    ("other", "その他"),
+)
+EXAM_KINDS = (
+    ("igra_qft", "IGRA（QFT）"),
+    ("igra_tspot", "IGRA（T-SPOT）"),
+    ("tst", "ツベルクリン反応"),
+    ("xray", "胸部X線"),
+    ("sputum", "喀痰検査"),
+)
+IGRA_RESULTS = (("positive", "陽性"), ("negative", "陰性"), ("borderline", "判定保留"), ("invalid", "判定不可"))
+RESULTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "igra_qft": IGRA_RESULTS,
+    "igra_tspot": IGRA_RESULTS,
+    "tst": (("positive", "陽性"), ("negative", "陰性"), ("borderline", "判定保留")),
+    "xray": (
+        ("normal", "異常なし"),
+        ("follow_up", "要経過観察"),
+        ("suspected", "結核疑い（要精密検査）"),
+        ("other", "その他の所見"),
+    ),
+    "sputum": (("negative", "陰性"), ("positive", "陽性"), ("pending", "結果待ち")),
+}
+# A new exam's result before its kind is known: every value once, saying which kinds it belongs to.
+ANY_RESULT = (
+    ("positive", "陽性（IGRA・ツ反・喀痰）"),
+    ("negative", "陰性（IGRA・ツ反・喀痰）"),
+    ("borderline", "判定保留（IGRA・ツ反）"),
+    ("invalid", "判定不可（IGRA）"),
+    ("normal", "異常なし（X線）"),
+    ("follow_up", "要経過観察（X線）"),
+    ("suspected", "結核疑い・要精密検査（X線）"),
+    ("other", "その他の所見（X線）"),
+    ("pending", "結果待ち（喀痰）"),
+)
+# The plan names the infection test igra / tst / xray; the exam entered for it is of one of these kinds.
+PLAN_KIND_TO_EXAM = {"igra": "igra_qft", "tst": "tst", "xray": "xray"}
+
+REASON_HINT = "例: 本人の申し出により訂正（修正履歴に残ります）"
+REASON = Field("reason", "修正理由", hint=REASON_HINT, kind="text-wide")
+PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
+
+PERSON = (
+    Field("name", "氏名", required=True, hint="例: 試験 花子"),
+    Field("name_kana", "カナ", hint="カタカナまたはひらがな（例: シケン ハナコ）"),
+    Field("sex", "性別", kind="select", choices=SEX, blank="empty"),
+    Field("birth_date", "生年月日", hint=BIRTH_DATE_HINT, kind="date"),
+    Field("address", "住所", kind="text-wide"),
+    Field("phone", "電話番号", hint="例: 03-1234-5678", kind="tel"),
+    Field("affiliation", "学校・勤務先", hint="例: ○○小学校 3年2組、○○株式会社"),
+    Field("residence", "住所地", kind="radio", choices=RESIDENCE, blank="omit"),
+    Field(
+        "municipality",
+        "住所地の市区町村（他自治体のとき）",
+        hint=PICKER_HINT,
+        picker=Picker("municipality", code="municipality_code"),
+    ),
+    Field("municipality_code", "全国地方公共団体コード", kind="hidden"),
+    Field("risk_factors", "発病・重症化のリスク", kind="checkboxes", choices=RISK_FACTORS),
+    Field("symptomatic", "症状がある（胸部X線を直ちに行います）", kind="checkbox"),
+    Field("note", "備考", kind="textarea"),
+)
+EXPOSURE = (
+    Field("setting", "接触の場", required=True, kind="select", choices=SETTINGS),
+    Field("relation", "続柄・関係", hint="例: 妻、同僚、同級生"),
+    Field("first_contact_on", "初回接触日", hint=DATE_HINT, kind="date"),
+    Field("last_contact_on", "最終接触日", hint=f"健診の予定日はこの日から計算します。{DATE_HINT}", kind="date"),
+    Field("hours", "接触時間の合計（時間）", hint="例: 40", kind="number"),
+    Field("frequency", "接触の頻度", hint="例: 毎日、週2回"),
+    Field("closed_room", "閉鎖空間での接触", kind="checkbox"),
+    Field("poor_ventilation", "換気が悪い", kind="checkbox"),
+    Field(
+        "infectiousness",
+        "発端患者の感染性",
+        kind="select",
+        choices=INFECTIOUSNESS,
+        hint="未評価のときは高感染性として優先度を判定します。",
+    ),
+    Field("note", "備考（接触状況）", kind="textarea"),
+)
+FOUND_ON = Field("found_on", "接触者として把握した日", hint=f"空欄のときは今日。{DATE_HINT}", kind="date")
+PRIORITY = (
+    Field(
+        "priority_override",
+        "優先度",
+        kind="select",
+        choices=(("", "提案どおり（変更しない）"), *PRIORITIES),
+        blank="empty",
+    ),
+    Field("priority_reason", "提案と変える理由", hint="優先度を変えるときは必須です。", kind="text-wide"),
+)
+OUTCOME = (
+    Field("outcome", "健診の結果（判定）", required=True, kind="select", choices=OUTCOMES),
+    Field("outcome_on", "判定日", hint=f"空欄のときは今日。{DATE_HINT}", kind="date"),
+    REASON,
+)
+END = (
+    Field("ended_on", "終了日", required=True, hint=DATE_HINT, kind="date"),
+    Field("reason", "終了の理由", required=True, kind="select", choices=END_REASONS),
+    Field("note", "備考", kind="text-wide"),
+)
+INSTITUTION = Field(
+    "institution",
+    "実施場所",
+    hint=f"保健所または医療機関。{PICKER_HINT}",
+    picker=Picker("institution", code="institution_code"),
+)
+EXAM_COMMON = (
+    Field("planned_on", "予定日", hint=DATE_HINT, kind="date"),
+    Field("done_on", "実施日", hint=f"結果を入力するときは必須です。{DATE_HINT}", kind="date"),
+    INSTITUTION,
+    Field("institution_code", "医療機関コード", kind="hidden"),
+)
+EXAM_DETAILS = {
+    "value": Field("value", "IGRAの測定値", hint="例: 0.35（QFT: IU/mL）、8（T-SPOT: スポット数）"),
+    "induration_mm": Field("induration_mm", "ツ反 硬結径（mm）", kind="number"),
+    "erythema_mm": Field("erythema_mm", "ツ反 発赤径（mm）", kind="number"),
+    "finding": Field("finding", "所見・学会分類", hint="例: 異常なし、bII2", kind="text-wide"),
+}
+DETAILS_OF = {
+    "igra_qft": ("value",),
+    "igra_tspot": ("value",),
+    "tst": ("induration_mm", "erythema_mm"),
+    "xray": ("finding",),
+    "sputum": (),
+}
+EXAM_NOTE = Field("note", "備考", kind="text-wide")
+
+
+def bound(fields: tuple[Field, ...], form_id: str) -> tuple[Field, ...]:
+    """The fields in a form with this id (ids stay unique with several forms on one page)."""
+    return tuple(f.bound(form_id) for f in fields)
+
+
+def registration_fields() -> tuple[Field, ...]:
+    """The registration form: the person, the day they were found and their exposure to this index patient."""
+    exposure = tuple(replace(f, name=f"exposure.{f.name}") for f in EXPOSURE)
+    return bound((*PERSON, FOUND_ON, *exposure), "new")
+
+
+def identity_fields() -> tuple[Field, ...]:
+    """The correction of the contact's identity and risk factors."""
+    return bound((*PERSON, REASON), "person")
+
+
+def exposure_fields(exposure_id: str) -> tuple[Field, ...]:
+    """The correction of one exposure (its index patient stays)."""
+    return bound((*EXPOSURE, REASON), f"exp-{exposure_id}")
+
+
+def priority_fields() -> tuple[Field, ...]:
+    """The override of the suggested priority, with its reason."""
+    return bound(PRIORITY, "priority")
+
+
+def outcome_fields() -> tuple[Field, ...]:
+    """The outcome of the screening."""
+    return bound(OUTCOME, "outcome")
+
+
+def end_fields() -> tuple[Field, ...]:
+    """The end of the follow-up (終了・対象外)."""
+    return bound(END, "end")
+
+
+def new_exam_fields() -> tuple[Field, ...]:
+    """A new exam of any kind: planned (予定日) or done with its result."""
+    kind = Field("kind", "検査の種類", required=True, kind="select", choices=EXAM_KINDS)
+    result = Field("result", "結果", kind="select", choices=ANY_RESULT, blank="empty")
+    return bound((kind, *EXAM_COMMON, result, *EXAM_DETAILS.values(), EXAM_NOTE), "exam-new")
+
+
+def exam_fields(kind: str, exam_id: str) -> tuple[Field, ...]:
+    """The correction of one exam (its kind stays): its dates, place, result and the kind's own items."""
+    result = Field("result", "結果", kind="select", choices=RESULTS.get(kind, ANY_RESULT), blank="empty")
+    details = tuple(EXAM_DETAILS[name] for name in DETAILS_OF.get(kind, ()))
+    return bound((*EXAM_COMMON, result, *details, EXAM_NOTE, REASON), f"exam-{exam_id}")
+
+
+def cancel_fields(exam_id: str) -> tuple[Field, ...]:
+    """The cancellation of one exam, always with its reason."""
+    reason = Field("reason", "取消の理由", required=True, hint="例: 重複して登録した", kind="text-wide")
+    return bound((reason,), f"cancel-{exam_id}")
+
+
+def registration_body(form: EntryForm, index_patient_id: str) -> dict[str, Any]:
+    """ContactCreate: the person's items and one exposure to this index patient."""
+    typed = form.json()
+    exposure = typed.pop("exposure", {})
+    if typed.get("found_on") is None:
+        typed.pop("found_on", None)
+    return {**typed, "exposures": [{"index_patient_id": index_patient_id, **exposure}]}
+
+
+def registration_aliases() -> dict[str, str]:
+    """API keys → field names: `exposures.0.setting` is `exposure.setting`; a message about the exposure as a
+    whole (its dates out of order) goes beside the first contact date."""
+    aliases = {f"exposures.0.{f.name}": f"exposure.{f.name}" for f in EXPOSURE}
+    return aliases | {"exposures.0": "exposure.first_contact_on", "exposures": "exposure.setting"}
+
+
+EXPOSURE_ALIASES = {"changes": "first_contact_on"}  # the dates out of order, said of the whole change
+
+
+def elsewhere_without_municipality(form: EntryForm) -> bool:
+    """Refuses in the gateway a contact living elsewhere without the municipality, beside that field (the API
+    says so of the whole contact); True when it was refused."""
+    if form.value("residence") == "elsewhere" and not form.value("municipality").strip():
+        form.errors["municipality"] = "他自治体に住む接触者は市区町村名を入力してください。"
+        return True
+    return False
+
+
+def exam_body(form: EntryForm, kind: str) -> dict[str, Any]:
+    """An exam's JSON: the common items and those of its kind (the others are not sent)."""
+    typed = form.json(skip=("reason", "kind"))
+    own = set(DETAILS_OF.get(kind, ()))
+    return {name: value for name, value in typed.items() if name not in EXAM_DETAILS or name in own}
+
+
+def filled_exam(exam: Mapping[str, Any]) -> EntryForm:
+    """An exam's correction form showing what is stored."""
+    return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), exam, exam.get("version"))

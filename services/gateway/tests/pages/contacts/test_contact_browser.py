@@ -1,0 +1,119 @@
+"""The contact pages in headless Chromium (R12, R13): a refused registration moves the focus to its messages, a
+folded form opens from the keyboard, and axe (WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on the pages
+and on every form opened. Screenshots go to $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from gateway.settings import Settings
+
+from ...chromium import Chromium
+from ...conftest import CONTACTS, FakeKeycloakType, Login, logged_in_chromium, mock_patient_page, with_roles
+from .conftest import CHILD, CONTACT, CONTACT_ID, ENDED, INDEX_ID, RECORDED, error, mock_contact
+
+pytestmark = pytest.mark.req("R12", partial=True)
+AXE = Path(os.environ.get("TBMS_AXE", "/tmp/axe/package/axe.min.js"))  # noqa: S108 - npm pack axe-core, unpacked
+AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""  # read once, outside the event loop
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
+  .then(r => done(r.violations.map(v => v.id + ": " + v.help + " " + JSON.stringify(v.nodes.map(n => n.target)))))
+  .catch(e => done(["axe failed: " + e]));
+"""
+
+
+async def axe_violations(browser: Chromium) -> list[str]:
+    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand)."""
+    if not AXE_SOURCE:
+        return []
+    assert await browser.run(AXE_SOURCE + "\nreturn typeof axe;") == "object"
+    return await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
+
+
+async def look(browser: Chromium, shots: Path, name: str) -> list[str]:
+    """A full-page screenshot of the page shown now, then axe's findings on it."""
+    height = await browser.run("return document.documentElement.scrollHeight;")
+    await browser.command("POST", "/window/rect", {"width": 1280, "height": min(int(height) + 120, 12000)})
+    await browser.screenshot(shots / f"tbms-shot-{name}.png")
+    await browser.command("POST", "/window/rect", {"width": 1280, "height": 900})
+    if os.environ.get("TBMS_SHOTS"):  # readable pieces of a long page, one window each, for looking at it
+        for part, top in enumerate(range(0, int(height), 800), 1):
+            await browser.run("window.scrollTo(0, arguments[0]);", top)
+            await browser.screenshot(shots / f"tbms-shot-{name}-{part}.png")
+        await browser.run("window.scrollTo(0, 0);")
+    return await axe_violations(browser)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go."""
+    target = Path(os.environ.get("TBMS_SHOTS") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def mock_pages(backends: respx.MockRouter) -> dict[str, Any]:
+    """contacts answers every page of the walk: the index patient with no contact yet, the contact, the list."""
+    mock_contact(backends)
+    backends.get(f"{CONTACTS}/index-cases/{INDEX_ID}").mock(
+        return_value=httpx.Response(200, json=RECORDED["index_case"])
+    )
+    listed = backends.routes["contact-list"]
+
+    def page(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("index_patient_id"):
+            return httpx.Response(200, json={"items": [], "total": 0})
+        return httpx.Response(200, json={"items": [CONTACT, CHILD, ENDED], "total": 3})
+
+    listed.mock(side_effect=page)
+    return {"register": backends.post(f"{CONTACTS}/contacts").mock(return_value=error("create_422", 422))}
+
+
+class TestInChromium:
+    async def test_the_pages_and_their_forms_pass_axe_and_work_from_the_keyboard(
+        self, served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+    ) -> None:
+        mock_pages(backends)
+        settings.public_url = served  # the browser's forms come from the served address (the CSRF origin check)
+        found: dict[str, list[str]] = {}
+        async with logged_in_chromium(served, login, f"/contacts/{CONTACT_ID}") as browser:
+            found["contact"] = await look(browser, shots, "contact")
+            await browser.run("document.querySelector('#exam-new-title').closest('summary').focus();")
+            await browser.press("Enter")
+            assert await browser.wait_for("document.querySelector('#exam-new-title').closest('details').open")
+            await browser.run("document.querySelectorAll('details').forEach(d => d.open = true);")
+            found["contact-forms"] = await look(browser, shots, "contact-forms")
+
+            await browser.go(f"{served}/contacts/index-patients/{INDEX_ID}")
+            found["index"] = await look(browser, shots, "contacts-of-index")
+            await browser.type("#f-new-exposure-last_contact_on", "R8.11.13")
+            preview = "document.querySelector('#f-new-exposure-last_contact_on-preview').textContent"
+            assert "令和8年11月13日（2026年11月13日）" in await browser.wait_for(preview)
+            await browser.type("#f-new-exposure-hours", "x")
+            await browser.click("button[type=submit].button:not(.button--header)")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            found["index-refused"] = await look(browser, shots, "contacts-register-error")
+
+            await browser.go(f"{served}/contacts")
+            found["list"] = await look(browser, shots, "screening-list")
+
+            mock_patient_page(backends)
+            await browser.go(f"{served}/patients/{INDEX_ID}#contacts-title")
+            assert "接触者：0人" in await browser.run("return document.querySelector('main').textContent;")
+            found["patient"] = await look(browser, shots, "patient-with-contacts")
+        assert found == {page: [] for page in found}, found
+
+    async def test_a_read_only_user_sees_the_contact_page_without_forms(
+        self, served: str, login: Login, backends: respx.MockRouter, shots: Path, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:read", "contacts:read"])
+        mock_pages(backends)
+        async with logged_in_chromium(served, login, f"/contacts/{CONTACT_ID}") as browser:
+            assert await browser.run("return document.querySelectorAll('main form').length;") == 0
+            assert await look(browser, shots, "contact-read-only") == []
