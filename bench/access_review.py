@@ -96,10 +96,12 @@ async def main() -> None:
     parser.add_argument("--staff", type=int, default=200)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--database", help="a database an earlier --keep run loaded: analyse it again")
     args = parser.parse_args()
-    database = f"tbms_identity_bench{os.getpid()}"
+    database = args.database or f"tbms_identity_bench{os.getpid()}"
     env = await asyncio.to_thread(test_env, "identity", database)
-    await recreate_database(database)
+    if not args.database:
+        await recreate_database(database)
     await asyncio.to_thread(migrate, "identity", env)
     url = env["TBMS_IDENTITY_DATABASE_URL"]
     dsn = url.replace("postgresql+asyncpg", "postgresql")
@@ -107,7 +109,19 @@ async def main() -> None:
     year = [last - timedelta(days=n) for n in range(args.days, 0, -1)]
     office = [day for day in year if not is_day_off(day)]
     started = time.perf_counter()
-    seq = await load(dsn, office, args.staff, 0)
+    if args.database:
+        conn = await asyncpg.connect(dsn)
+        seq = await conn.fetchval(
+            "SELECT max(seq) FROM audit_events WHERE occurred_at < $1", datetime(2026, 12, 1, tzinfo=JST)
+        )
+        async with conn.transaction():  # the day a previous run appended goes (the history is append-only otherwise)
+            await conn.execute("SELECT set_config('tbms.audit_purge', 'on', true)")
+            await conn.execute("DELETE FROM audit_events WHERE occurred_at >= $1", datetime(2026, 12, 1, tzinfo=JST))
+        await conn.execute("DELETE FROM access_findings; DELETE FROM protected_persons")
+        await conn.execute("UPDATE access_review_progress SET analysed_seq = 0")
+        await conn.close()
+    else:
+        seq = await load(dsn, office, args.staff, 0)
     loaded = time.perf_counter() - started
     print(f"history: {seq:,} rows, {len(office)} office days, {args.staff} staff, loaded in {loaded:.0f} s")
     db = Database(url, pool_size=2)

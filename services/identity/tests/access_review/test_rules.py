@@ -47,7 +47,7 @@ class TestANormalDay:
     @pytest.mark.req("N21", partial=True)
     def test_no_rule_flags_an_ordinary_working_day(self) -> None:
         day = normal_day()
-        baseline = {("u1", WEDNESDAY - timedelta(days=n)): 12 for n in range(1, 20)}
+        baseline = {"u1": {WEDNESDAY - timedelta(days=n): 12 for n in range(1, 20)}}
         assert rules.off_hours(day, LIMITS) == []
         assert rules.burst(day, baseline, LIMITS) == []
         assert rules.bulk_export(day, LIMITS) == []
@@ -82,21 +82,21 @@ class TestOffHours:
 class TestBurst:
     @pytest.mark.req("N21", partial=True)
     def test_a_day_far_above_the_users_own_usual_day_is_found(self) -> None:
-        baseline = {("u1", WEDNESDAY - timedelta(days=n)): 10 for n in range(1, 15)}
+        baseline = {"u1": {WEDNESDAY - timedelta(days=n): 10 for n in range(1, 15)}}
         day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(31)]
         [finding] = rules.burst(day, baseline, LIMITS)
         assert finding.summary == "31人を閲覧(通常 10人/日)"
         assert len(finding.accesses) == 31
 
     def test_a_busy_user_with_a_busy_usual_day_and_a_small_burst_are_not_found(self) -> None:
-        busy = {("u1", WEDNESDAY - timedelta(days=n)): 40 for n in range(1, 15)}
+        busy = {"u1": {WEDNESDAY - timedelta(days=n): 40 for n in range(1, 15)}}
         day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(100)]
         assert rules.burst(day, busy, LIMITS) == []  # 100 is not more than 3 × 40
-        quiet = {("u1", WEDNESDAY - timedelta(days=n)): 1 for n in range(1, 15)}
+        quiet = {"u1": {WEDNESDAY - timedelta(days=n): 1 for n in range(1, 15)}}
         assert rules.burst(day[:29], quiet, LIMITS) == []  # under the minimum of 30 people
 
     def test_only_the_baseline_window_counts(self) -> None:
-        old_busy = {("u1", WEDNESDAY - timedelta(days=n)): 100 for n in range(29, 60)}
+        old_busy = {"u1": {WEDNESDAY - timedelta(days=n): 100 for n in range(29, 60)}}
         day = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}") for n in range(35)]
         [finding] = rules.burst(day, old_busy, LIMITS)
         assert finding.summary == "35人を閲覧(比較できる記録なし)"
@@ -104,7 +104,7 @@ class TestBurst:
     def test_someone_new_is_compared_with_colleagues_on_the_same_day(self) -> None:
         new = [access(at(WEDNESDAY, 10, n % 60), "read", f"p{n}", "new") for n in range(40)]
         colleagues = [access(at(WEDNESDAY, 11), "read", f"q{n}", f"c{n % 3}") for n in range(30)]
-        [finding] = rules.burst([*new, *colleagues], {("new", WEDNESDAY - timedelta(days=1)): 40}, LIMITS)
+        [finding] = rules.burst([*new, *colleagues], {"new": {WEDNESDAY - timedelta(days=1): 40}}, LIMITS)
         assert finding.summary == "40人を閲覧(本人の過去の記録が少ないため同日の他の職員の中央値 10人/日と比較)"
         busy_colleagues = [access(at(WEDNESDAY, 11), "read", f"q{n}", f"c{n % 3}") for n in range(45)]
         assert rules.burst([*new, *busy_colleagues], {}, LIMITS) == []  # 40 is not 3 × 15

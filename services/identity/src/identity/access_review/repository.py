@@ -17,7 +17,7 @@ from identity.access_review.models import (
     AccessReviewProgress,
     ProtectedPerson,
 )
-from identity.access_review.rules import LOOKS, Access
+from identity.access_review.rules import LOOKS, REVIEW_RECORDS, Access
 from identity.audit_log.models import AuditEvent
 
 JST_DAY = cast(func.timezone("Asia/Tokyo", AuditEvent.occurred_at), Date)
@@ -69,24 +69,23 @@ class AccessReviewRepository:
         )
         return [Access(*row) for row in rows]
 
-    async def people_per_day(
-        self, users: Sequence[str], since: datetime, until: datetime
-    ) -> dict[tuple[str, date], int]:
-        """(user, Japanese date) -> distinct people looked at, for the given users in [since, until)."""
-        if not users:
-            return {}
+    async def people_per_day(self, since: datetime, until: datetime) -> dict[str, dict[date, int]]:
+        """user -> Japanese date -> distinct people looked at, in [since, until) (the histories' own reading aside)."""
         rows = await self.session.execute(
             select(AuditEvent.user_id, JST_DAY, func.count(AuditEvent.person_id.distinct()))
             .where(
-                AuditEvent.user_id.in_(users),
                 AuditEvent.occurred_at >= since,
                 AuditEvent.occurred_at < until,
                 AuditEvent.person_id.is_not(None),
                 AuditEvent.operation.in_(LOOKS),
+                AuditEvent.record_type.not_in(REVIEW_RECORDS),
             )
             .group_by(AuditEvent.user_id, JST_DAY)
         )
-        return {(user, day): count for user, day, count in rows}
+        found: dict[str, dict[date, int]] = {}
+        for user, day, count in rows:
+            found.setdefault(user, {})[day] = count
+        return found
 
     async def protected(self) -> dict[str, str]:
         """person_id -> why the person is protected."""

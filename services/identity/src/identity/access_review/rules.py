@@ -167,20 +167,20 @@ def daily_people(accesses: Iterable[Access]) -> dict[tuple[str, date], set[str]]
     return people
 
 
-def burst(accesses: Sequence[Access], baseline: dict[tuple[str, date], int], limits: Thresholds) -> list[Finding]:
+Baseline = dict[str, dict[date, int]]  # user -> day -> distinct people looked at
+
+
+def burst(accesses: Sequence[Access], baseline: Baseline, limits: Thresholds) -> list[Finding]:
     """Days on which a user looked at far more people than on their own usual day.
 
-    `baseline` holds the people counts of earlier days, (user, day) -> count, for the days the user looked
+    `baseline` holds the people counts of earlier days, user -> day -> count, for the days the user looked
     at anyone. A user with fewer than `burst_history_days` such days (someone new) is compared with the
     median of their colleagues on the same day instead."""
     daily = daily_people(accesses)
     findings = []
     for (user, day), people in daily.items():
-        earlier = [
-            count
-            for (who, when), count in baseline.items()
-            if who == user and day - timedelta(days=limits.burst_baseline_days) <= when < day
-        ]
+        since = day - timedelta(days=limits.burst_baseline_days)
+        earlier = [count for when, count in baseline.get(user, {}).items() if since <= when < day]
         colleagues = [len(seen) for (who, when), seen in daily.items() if who != user and when == day]
         if len(earlier) >= limits.burst_history_days:
             usual, usual_text = statistics.median(earlier), "通常 {:g}人/日"

@@ -27,7 +27,7 @@ from tbms_core.errors import InvalidInput, NotFound, VersionConflict
 from identity.access_review import rules
 from identity.access_review.models import UNREVIEWED, AccessFinding, AccessReviewMark, ProtectedPerson
 from identity.access_review.repository import AccessReviewRepository
-from identity.access_review.rules import JST, RULES, Finding, Thresholds
+from identity.access_review.rules import JST, RULES, Baseline, Finding, Thresholds
 from identity.access_review.schemas import (
     REVIEW_STATUSES,
     FindingPage,
@@ -73,22 +73,22 @@ class AccessAnalysis:
         recent = {today - timedelta(days=n) for n in range(self.settings.settle_days)}
         days = sorted(set(await self.repo.days_after(progress.analysed_seq, up_to)) | recent)
         protected = await self.repo.protected()
+        window = timedelta(days=self.settings.thresholds.burst_baseline_days)
+        baseline = await self.repo.people_per_day(day_start(days[0]) - window, day_start(days[-1]))
         kept = 0
         for day in days:
-            kept += await self._analyse(day, up_to, protected)
+            kept += await self._analyse(day, up_to, protected, baseline)
         progress.analysed_seq, progress.analysed_at = up_to, utcnow()
         return RunReport(
             days=len(days), findings=kept, analysed_seq=up_to, seconds=round(time.perf_counter() - started, 3)
         )
 
-    async def _analyse(self, day: date, up_to: int, protected: dict[str, str]) -> int:
+    async def _analyse(self, day: date, up_to: int, protected: dict[str, str], baseline: Baseline) -> int:
         limits = self.settings.thresholds
         start = day_start(day)
         following = start + timedelta(days=1) + timedelta(hours=limits.work_window_hours)
         accesses = await self.repo.accesses(start, following, up_to)
         of_day = [access for access in accesses if access.day == day]
-        users = sorted({access.user_id for access in of_day})
-        baseline = await self.repo.people_per_day(users, start - timedelta(days=limits.burst_baseline_days), start)
         found: list[Finding] = [
             *rules.off_hours(of_day, limits),
             *rules.burst(of_day, baseline, limits),
