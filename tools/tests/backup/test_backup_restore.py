@@ -1,0 +1,416 @@
+"""`tbms backup`, `tbms restore` and the drill against the real PostgreSQL and MinIO, on a scratch system.
+
+Proves: backup → restore gives the same tables and objects (and documents open at their new version ids); a
+corrupted part is refused by restore and found by the drill; a deleted row is found by the comparison; the key
+stays outside the backup and the parts cannot be read without it.
+
+The live databases tbms_<service> and the live bucket are only ever read (the identity history's first rows);
+everything a test writes, restores or breaks lives in tbms_bk_<random>_* databases and tbms-bk-<random> buckets,
+dropped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import os
+import secrets
+import shutil
+import stat
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tbms_tools import cli, config
+from tbms_tools.backup import backup, commands, crypt, drill, manifest, objects, pg, restore
+from tbms_tools.backup.settings import S3, BackupSettings
+
+LIVE_IDENTITY = f"postgresql://{config.PG_USER}@{config.HOST}:{config.PG_PORT}/tbms_identity"
+HISTORY_ROWS = 5
+SECRET_MARKER = "ヒミツの内容-PLAINTEXT-MARKER"
+
+
+@dataclass
+class Source:
+    """The scratch system: settings that back it up, and what it holds."""
+
+    tag: str
+    settings: BackupSettings
+    bucket: str
+    root: Path
+
+    @property
+    def databases(self) -> dict[str, str]:
+        """Role → scratch database."""
+        return self.settings.databases
+
+
+def _migrate(service: str, database: str) -> None:
+    env = {**os.environ, **config.service_env(service)}
+    env[f"TBMS_{service.upper()}_DATABASE_URL"] = f"postgresql+asyncpg://tbms@127.0.0.1:55432/{database}"
+    ini = config.repo_root() / "services" / service / "alembic.ini"
+    argv = [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"]
+    subprocess.run(argv, env=env, check=True, cwd=config.repo_root(), capture_output=True)
+
+
+async def _copy_history(database: str) -> None:
+    """The live stack's first operation-history rows (read only) into a migrated scratch identity database."""
+    live = await asyncpg.connect(LIVE_IDENTITY)
+    try:
+        checkpoint = await live.fetchrow("SELECT seq, hash FROM audit_chain_checkpoint")
+        query = "SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+        rows = await live.fetch(query, checkpoint["seq"], HISTORY_ROWS)
+    finally:
+        await live.close()
+    if not rows:
+        pytest.skip("the running stack has no operation history yet")
+    conn = await asyncpg.connect(f"postgresql://tbms@127.0.0.1:55432/{database}")
+    try:
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE audit_events DISABLE TRIGGER USER")
+            await conn.copy_records_to_table("audit_events", records=rows, columns=list(rows[0].keys()))
+            await conn.execute("ALTER TABLE audit_events ENABLE TRIGGER USER")
+            mark = ("UPDATE audit_chain_checkpoint SET seq = $1, hash = $2", checkpoint["seq"], checkpoint["hash"])
+            await conn.execute(*mark)
+            await conn.execute("UPDATE audit_chain_head SET seq = $1, hash = $2", rows[-1]["seq"], rows[-1]["hash"])
+    finally:
+        await conn.close()
+
+
+async def _fill_patients(database: str, count: int = 300) -> None:
+    conn = await asyncpg.connect(f"postgresql://tbms@127.0.0.1:55432/{database}")
+    try:
+        await conn.execute(
+            "CREATE TABLE patients (id serial PRIMARY KEY, name text NOT NULL, kana text, born date, "
+            "details jsonb, updated_at timestamptz DEFAULT now())"
+        )
+        await conn.execute("CREATE TABLE patient_history (id bigserial PRIMARY KEY, patient_id int, change text)")
+        insert = "INSERT INTO patients (name, kana, born, details) VALUES ($1, $2, make_date(1950 + $3, 4, 1), $4)"
+        details = json.dumps({"district": "第1地区", "note": SECRET_MARKER}, ensure_ascii=False)
+        await conn.executemany(insert, [(f"試験 太郎{i}", f"シケン タロウ{i}", i % 60, details) for i in range(count)])
+        await conn.execute("INSERT INTO patient_history (patient_id, change) SELECT id, 'registered' FROM patients")
+    finally:
+        await conn.close()
+
+
+def _fill_bucket(settings: BackupSettings, bucket: str) -> list[tuple[str, str | None, bytes]]:
+    """Two versions of one form, a second form later deleted (a delete marker), a third one."""
+    client = settings.s3.client()
+    objects.ensure_bucket(client, bucket)
+    stored = []
+    for key, data in (
+        ("forms/F03/a.pdf", b"%PDF-1.7 first version " + SECRET_MARKER.encode()),
+        ("forms/F03/a.pdf", b"%PDF-1.7 second version " + SECRET_MARKER.encode()),
+        ("forms/F03/b.pdf", b"%PDF-1.7 to be deleted"),
+        ("forms/F01/c.pdf", b"%PDF-1.7 " + os.urandom(2000)),
+    ):
+        result = client.put_object(
+            bucket,
+            key,
+            io.BytesIO(data),
+            len(data),
+            content_type="application/pdf",
+            metadata={"sha256": "x", "kind": "F03"},
+        )
+        stored.append((key, result.version_id, data))
+    client.remove_object(bucket, "forms/F03/b.pdf")
+    return stored
+
+
+async def _fill_documents(database: str, stored: list[tuple[str, str | None, bytes]]) -> None:
+    conn = await asyncpg.connect(f"postgresql://tbms@127.0.0.1:55432/{database}")
+    try:
+        for key, version_id, data in (stored[1], stored[3]):  # the documents point at the newest versions
+            await conn.execute(
+                "INSERT INTO documents (id, kind, patient_id, object_key, version_id, sha256, size, content_type, "
+                "template_version, created_by, created_by_name, created_at) "
+                "VALUES ($1, 'F03', $2, $3, $4, $5, $6, 'application/pdf', 't1', 'u1', '試験', now())",
+                uuid.uuid4(),
+                uuid.uuid4(),
+                key,
+                version_id,
+                hashlib.sha256(data).hexdigest(),
+                len(data),
+            )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+async def source(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Source]:
+    """Scratch identity (real migrations, a copy of the live history's first rows), reports (real migrations,
+    documents pointing at stored versions), patients (synthetic rows), a versioned bucket, a fake Keycloak H2 store
+    and a configuration file; a backup target and a key file in separate temporary folders."""
+    tag = secrets.token_hex(3)
+    root = tmp_path_factory.mktemp("backup")
+    databases = {role: f"tbms_bk_{tag}_{role}" for role in ("identity", "reports", "patients")}
+    h2 = root / "keycloak-h2"
+    h2.mkdir()
+    (h2 / "keycloakdb.mv.db").write_bytes(b"H:2,block:1,format:3\n" + os.urandom(4096))
+    settings_file = root / "deployment.env"
+    settings_file.write_text("TBMS_EXAMPLE=1\n")
+    settings = BackupSettings(
+        target=root / "target",
+        key_file=root / "keys" / "backup.key",
+        databases=databases,
+        buckets=[f"tbms-bk-{tag}"],
+        keycloak_h2=h2,
+        config_paths=[settings_file],
+        s3=S3(),
+        copy_bucket=None,
+    )
+    bucket = settings.buckets[0]
+    try:
+        for database in databases.values():
+            await pg.create_database(settings, database, replace=True)
+        _migrate("identity", databases["identity"])
+        _migrate("reports", databases["reports"])
+        await _copy_history(databases["identity"])
+        await _fill_patients(databases["patients"])
+        stored = _fill_bucket(settings, bucket)
+        await _fill_documents(databases["reports"], stored)
+        yield Source(tag, settings, bucket, root)
+    finally:
+        for database in databases.values():
+            await pg.drop_database(settings, database)
+        objects.remove_bucket(settings.s3.client(), bucket)
+
+
+@pytest.fixture(scope="module")
+async def taken(source: Source) -> Path:
+    """One backup of the scratch system, drilled as `tbms backup` does."""
+    directory, status = await commands.backup_and_drill(source.settings)
+    assert status == 0
+    assert directory is not None
+    return directory
+
+
+@pytest.fixture
+async def restored(source: Source, taken: Path) -> AsyncIterator[restore.Outcome]:
+    """The backup restored beside the system under a suffix; dropped afterwards."""
+    document = manifest.read(taken)
+    plan = restore.scratch_plan(document, suffix="_r", base=source.root / "restored")
+    try:
+        yield await restore.restore(taken, source.settings, plan)
+    finally:
+        await drill.cleanup(source.settings, plan)
+
+
+def broken_copy(taken: Path, where: Path, part_name: str) -> Path:
+    """A copy of the backup with one byte of one part flipped."""
+    copy = where / taken.name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(taken, copy)
+    document = manifest.read(copy)
+    part = next(p for p in document["parts"] if p["name"] == part_name)
+    path = copy / part["file"]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    return copy
+
+
+@pytest.mark.req("R31", partial=True)
+@pytest.mark.req("N06", partial=True)
+class TestBackupAndRestore:
+    """Every database, object version, Keycloak store and configuration file comes back as it was."""
+
+    def test_the_backup_holds_every_part_with_its_checksum(self, source: Source, taken: Path) -> None:
+        document = manifest.read(taken)
+        names = {part["name"] for part in document["parts"]}
+        assert names == {"db-identity", "db-reports", "db-patients", f"s3-{source.bucket}", "keycloak-h2", "config"}
+        assert not manifest.check_parts(taken, document)
+        assert document["databases"]["patients"]["tables"]["public.patients"]["rows"] == 300
+        assert document["databases"]["reports"]["alembic_heads"]
+        assert document["buckets"][source.bucket] | {"digest": ""} == {
+            "exists": True,
+            "versions": 4,
+            "delete_markers": 1,
+            "keys": 3,
+            "digest": "",
+            "bytes": document["buckets"][source.bucket]["bytes"],
+        }
+        assert document["started_at"]["jst"].endswith("+09:00")
+        assert document["source"]["postgres_server"]
+
+    def test_the_drill_after_the_backup_matched_everything(self, taken: Path) -> None:
+        report = json.loads((taken / manifest.DRILL_JSON).read_text(encoding="utf-8"))
+        assert report["ok"], report
+        whats = [check["what"] for check in report["checks"]]
+        assert "操作履歴のハッシュチェーン（identity）" in whats
+        assert "文書（reports.documents → オブジェクト）" in whats
+        assert "patients: public.patients" in whats
+        assert any(what.startswith("バケット ") for what in whats)
+        assert "リストア訓練報告" in (taken / manifest.DRILL_TEXT).read_text(encoding="utf-8")
+        assert report["seconds"]["total"] > 0
+
+    async def test_a_restore_beside_the_system_is_identical(
+        self, source: Source, taken: Path, restored: restore.Outcome
+    ) -> None:
+        document = manifest.read(taken)
+        for role, database in restored.plan.databases.items():
+            tables = await pg.table_fingerprints(source.settings, database)
+            expected = document["databases"][role]["tables"]
+            if role == "reports":  # the restored store gave new version ids, and the documents point at them
+                assert tables.pop("public.documents")["rows"] == expected.pop("public.documents")["rows"] == 2
+            assert tables == expected
+        client = source.settings.s3.client()
+        summary = objects.summarize(client, restored.plan.buckets[source.bucket])
+        assert summary == {k: v for k, v in document["buckets"][source.bucket].items() if k != "exists"}
+        assert restored.remapped_documents == 2
+        assert (restored.plan.keycloak_h2 / "keycloakdb.mv.db").read_bytes() == (
+            source.settings.keycloak_h2 / "keycloakdb.mv.db"
+        ).read_bytes()
+
+    async def test_a_restore_into_databases_that_hold_data_is_refused(self, source: Source, taken: Path) -> None:
+        plan = restore.live_plan(manifest.read(taken))  # the scratch source's own databases: they hold data
+        with pytest.raises(restore.RestoreError, match="復元先が空ではありません"):
+            await restore.restore(taken, source.settings, plan)
+
+    def test_backups_are_listed_and_the_status_says_how_old_the_last_good_one_is(
+        self, source: Source, taken: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        state = commands.status(source.settings.target)
+        assert state["ok"] and state["last_good_backup"] == taken.name and state["age_hours"] < 1
+        assert cli.main(["backup", "--target", str(source.settings.target), "list"]) == 0
+        assert "訓練一致" in capsys.readouterr().out
+
+
+@pytest.mark.req("R31", partial=True)
+@pytest.mark.req("N06", partial=True)
+class TestTheDrillFindsDifferences:
+    """A backup that would not restore, or a restore that lost something, is found and alerted."""
+
+    async def test_a_corrupted_part_is_refused_by_restore_with_its_name(self, source: Source, taken: Path) -> None:
+        copy = broken_copy(taken, source.root / "broken", "db-patients")
+        plan = restore.scratch_plan(manifest.read(copy), prefix="tbms_never_")
+        with pytest.raises(restore.RestoreError) as refused:
+            await restore.restore(copy, source.settings, plan)
+        assert "db-patients" in str(refused.value)
+        assert "SHA-256 が一致しません" in str(refused.value)
+        existing = await pg.existing_databases(source.settings)
+        assert not any(name.startswith("tbms_never_") for name in existing)  # nothing was restored
+
+    async def test_the_drill_finds_a_corrupted_part_and_alerts(
+        self, source: Source, taken: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        copy = broken_copy(taken, source.root / "broken-drill", f"s3-{source.bucket}")
+        report = await drill.run(copy, source.settings)
+        assert not report.ok
+        assert f"s3-{source.bucket}" in report.differences[0].detail
+        assert backup.ALERT_PREFIX in capsys.readouterr().err
+        assert json.loads((copy / manifest.DRILL_JSON).read_text(encoding="utf-8"))["ok"] is False
+
+    async def test_a_part_altered_with_its_checksum_updated_still_fails_to_decrypt(
+        self, source: Source, taken: Path
+    ) -> None:
+        copy = broken_copy(taken, source.root / "rehashed", "db-patients")
+        document = json.loads((copy / manifest.MANIFEST).read_text(encoding="utf-8"))
+        part = next(p for p in document["parts"] if p["name"] == "db-patients")
+        part["sha256"] = crypt.file_sha256(copy / part["file"])
+        (copy / manifest.MANIFEST).write_text(json.dumps(document), encoding="utf-8")
+        report = await drill.run(copy, source.settings)
+        assert not report.ok
+        assert "書き換えられています" in report.differences[0].detail  # the manifest's signature no longer holds
+
+    async def test_a_row_deleted_after_the_restore_is_found_by_the_comparison(
+        self, source: Source, taken: Path, restored: restore.Outcome
+    ) -> None:
+        database = restored.plan.databases["patients"]
+        conn = await asyncpg.connect(source.settings.dsn(database))
+        try:
+            await conn.execute("DELETE FROM patient_history WHERE id = (SELECT min(id) FROM patient_history)")
+        finally:
+            await conn.close()
+        report = drill.Report(taken.name, manifest.times(datetime.now(UTC)))
+        expected = manifest.read(taken)["databases"]["patients"]["tables"]
+        drill.compare_tables("patients", expected, await pg.table_fingerprints(source.settings, database), report)
+        assert [(c.what, c.detail) for c in report.differences] == [
+            ("patients: public.patient_history", "行数 300 → 299")
+        ]
+
+    async def test_a_changed_value_is_found_even_when_the_count_is_the_same(
+        self, source: Source, taken: Path, restored: restore.Outcome
+    ) -> None:
+        database = restored.plan.databases["patients"]
+        conn = await asyncpg.connect(source.settings.dsn(database))
+        try:
+            await conn.execute("UPDATE patients SET kana = 'カイザン' WHERE id = 7")
+        finally:
+            await conn.close()
+        report = drill.Report(taken.name, manifest.times(datetime.now(UTC)))
+        expected = manifest.read(taken)["databases"]["patients"]["tables"]
+        drill.compare_tables("patients", expected, await pg.table_fingerprints(source.settings, database), report)
+        assert [c.what for c in report.differences] == ["patients: public.patients"]
+        assert "チェックサム" in report.differences[0].detail
+
+
+@pytest.mark.req("N16", partial=True)
+@pytest.mark.req("N23", partial=True)
+class TestTheKeyStaysApart:
+    """Backups are encrypted; the key is not in them, and without it they cannot be read."""
+
+    def test_the_key_file_is_outside_the_backup_and_private(self, source: Source, taken: Path) -> None:
+        key_file = source.settings.key_file
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert source.settings.target.resolve() not in key_file.resolve().parents
+        key = crypt.load_or_create_key(key_file, create=False)
+        needles = (key, key.hex().encode(), key_file.read_bytes().strip())
+        for path in (p for p in source.settings.target.rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            assert not any(needle in data for needle in needles), path
+
+    def test_a_key_file_inside_the_backup_target_is_refused(self, source: Source) -> None:
+        with pytest.raises(crypt.KeyError_, match="バックアップの外に置いてください"):
+            crypt.load_or_create_key(source.settings.target / "backup.key", forbidden=source.settings.target)
+
+    def test_the_parts_hold_no_plaintext(self, taken: Path) -> None:
+        for part in manifest.read(taken)["parts"]:
+            data = (taken / part["file"]).read_bytes()
+            assert SECRET_MARKER.encode() not in data
+            assert b"%PDF" not in data
+
+    def test_without_the_key_the_parts_do_not_open(self, source: Source, taken: Path) -> None:
+        other = crypt.load_or_create_key(source.root / "other-keys" / "other.key")
+        for part in manifest.read(taken)["parts"]:
+            with pytest.raises(crypt.DecryptError, match="別の鍵"):
+                crypt.decrypt_bytes(taken / part["file"], other)
+
+    async def test_a_restore_with_another_key_is_refused(self, source: Source, taken: Path) -> None:
+        other = BackupSettings(**{**source.settings.__dict__, "key_file": source.root / "k2" / "k.key"})
+        crypt.load_or_create_key(other.key_file)
+        with pytest.raises(restore.RestoreError):
+            await restore.restore(taken, other, restore.scratch_plan(manifest.read(taken), prefix="tbms_never_"))
+
+    def test_a_copy_goes_to_a_second_bucket(self, source: Source, taken: Path) -> None:
+        client = source.settings.s3.client()
+        second = f"tbms-bk-{source.tag}-copy"
+        objects.ensure_bucket(client, second)
+        try:
+            sent = backup.copy_to_bucket(taken, source.settings, second)
+            names = {item.object_name for item in client.list_objects(second, recursive=True)}
+            assert f"{taken.name}/{manifest.MANIFEST}" in names
+            assert len(names) == sent
+        finally:
+            objects.remove_bucket(client, second)
+
+
+def test_a_failed_backup_leaves_no_backup_and_the_status_says_so(
+    source: Source, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = BackupSettings(**{**source.settings.__dict__, "target": source.root / "failing"})
+    settings.databases = {"patients": f"tbms_bk_{source.tag}_missing"}
+    directory, status = asyncio.run(commands.backup_and_drill(settings))
+    assert (directory, status) == (None, 1)
+    assert not list(settings.target.glob("tbms-*")) and not list(settings.target.glob(".partial-*"))
+    assert backup.ALERT_PREFIX in capsys.readouterr().err
+    state = commands.status(settings.target)
+    assert state["ok"] is False and "失敗" in state["message"]
