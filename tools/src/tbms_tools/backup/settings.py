@@ -9,10 +9,12 @@ from pathlib import Path
 from tbms_tools import config
 
 ENV_TARGET = "TBMS_BACKUP_TARGET"
-ENV_KEY_FILE = "TBMS_BACKUP_KEY_FILE"
+ENV_KEY_FILE = "TBMS_BACKUP_KEYFILE"
 ENV_DAILY_DAYS = "TBMS_BACKUP_DAILY_DAYS"
 ENV_MONTHLY_YEARS = "TBMS_BACKUP_MONTHLY_YEARS"
 ENV_COPY_BUCKET = "TBMS_BACKUP_COPY_BUCKET"
+ENV_CONFIG_PATHS = "TBMS_BACKUP_CONFIG_PATHS"
+ENV_KEYCLOAK_H2 = "TBMS_BACKUP_KEYCLOAK_H2"
 DAILY_DAYS_DEFAULT = 35
 MONTHLY_YEARS_DEFAULT = 5
 KEYCLOAK_DATABASE = "keycloak"  # production: Keycloak's tables live in this PostgreSQL database
@@ -24,7 +26,7 @@ def default_target() -> Path:
 
 
 def default_key_file() -> Path:
-    """$TBMS_BACKUP_KEY_FILE, else <state>/backup-keys/backup.key: never inside the backup target."""
+    """$TBMS_BACKUP_KEYFILE, else <state>/backup-keys/backup.key: never inside the backup target."""
     return Path(os.environ.get(ENV_KEY_FILE) or config.state_dir() / "backup-keys" / "backup.key")
 
 
@@ -34,8 +36,13 @@ def default_databases() -> dict[str, str]:
 
 
 def default_config_paths() -> list[Path]:
-    """The deployment's configuration: the compose file, deploy/, the .env beside them, the local realm."""
-    root = config.repo_root()
+    """$TBMS_BACKUP_CONFIG_PATHS (separated by ':'), else the compose file, deploy/, .env and the local realm."""
+    if listed := os.environ.get(ENV_CONFIG_PATHS):
+        return [Path(item) for item in listed.split(":") if item and Path(item).exists()]
+    try:
+        root = config.repo_root()
+    except RuntimeError:
+        return []
     candidates = [
         root / "docker-compose.yml",
         root / ".env",
@@ -46,19 +53,30 @@ def default_config_paths() -> list[Path]:
 
 
 def default_keycloak_h2() -> Path | None:
-    """The local Keycloak's H2 store (start-dev keeps users and TOTP secrets there), when it exists."""
+    """The local Keycloak's H2 store (start-dev keeps users and TOTP secrets there), when it exists.
+
+    In production Keycloak keeps them in its PostgreSQL database `keycloak`, which is dumped with the others;
+    $TBMS_BACKUP_KEYCLOAK_H2 set to an empty value turns the H2 part off.
+    """
+    if ENV_KEYCLOAK_H2 in os.environ:
+        value = os.environ[ENV_KEYCLOAK_H2]
+        return Path(value) if value else None
     h2 = config.keycloak_home() / "data" / "h2"
     return h2 if h2.is_dir() else None
 
 
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
 @dataclass
 class S3:
-    """An S3 endpoint (MinIO locally) with credentials."""
+    """An S3 endpoint (MinIO locally) with credentials; $TBMS_BACKUP_S3_* override the local stack's."""
 
-    endpoint: str = f"{config.HOST}:{config.MINIO_PORT}"
-    access_key: str = config.S3_ACCESS_KEY
-    secret_key: str = config.S3_SECRET_KEY
-    secure: bool = False
+    endpoint: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_ENDPOINT", f"{config.HOST}:{config.MINIO_PORT}"))
+    access_key: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_ACCESS_KEY", config.S3_ACCESS_KEY))
+    secret_key: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_SECRET_KEY", config.S3_SECRET_KEY))
+    secure: bool = field(default_factory=lambda: _env("TBMS_BACKUP_S3_SECURE", "false").lower() == "true")
 
     def client(self):  # type: ignore[no-untyped-def]
         """A minio client for this endpoint."""
@@ -74,13 +92,15 @@ class BackupSettings:
     target: Path = field(default_factory=default_target)
     key_file: Path = field(default_factory=default_key_file)
     databases: dict[str, str] = field(default_factory=default_databases)
-    buckets: list[str] = field(default_factory=lambda: [config.S3_BUCKET])
+    buckets: list[str] = field(
+        default_factory=lambda: [b for b in _env("TBMS_BACKUP_BUCKETS", config.S3_BUCKET).split(",") if b]
+    )
     keycloak_h2: Path | None = field(default_factory=default_keycloak_h2)
     config_paths: list[Path] = field(default_factory=default_config_paths)
     s3: S3 = field(default_factory=S3)
-    pg_host: str = config.HOST
-    pg_port: int = config.PG_PORT
-    pg_user: str = config.PG_USER
+    pg_host: str = field(default_factory=lambda: _env("TBMS_BACKUP_PG_HOST", config.HOST))
+    pg_port: int = field(default_factory=lambda: int(_env("TBMS_BACKUP_PG_PORT", str(config.PG_PORT))))
+    pg_user: str = field(default_factory=lambda: _env("TBMS_BACKUP_PG_USER", config.PG_USER))
     copy_bucket: str | None = field(default_factory=lambda: os.environ.get(ENV_COPY_BUCKET) or None)
     daily_days: int = field(default_factory=lambda: int(os.environ.get(ENV_DAILY_DAYS) or DAILY_DAYS_DEFAULT))
     monthly_years: int = field(default_factory=lambda: int(os.environ.get(ENV_MONTHLY_YEARS) or MONTHLY_YEARS_DEFAULT))
