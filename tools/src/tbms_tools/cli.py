@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs `tbms`; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if args.group in ("backup", "restore"):
+        if args.group in ("backup", "restore", "export-all", "erase"):
             return backup_commands.main(args)
         if args.group == "demo-data":
             demo.load()

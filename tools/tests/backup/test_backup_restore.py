@@ -12,6 +12,7 @@ dropped at the end.
 from __future__ import annotations
 
 import asyncio
+import csv
 import hashlib
 import io
 import json
@@ -30,7 +31,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tbms_tools import cli, config
-from tbms_tools.backup import backup, commands, crypt, drill, manifest, objects, pg, restore
+from tbms_tools.backup import backup, commands, crypt, drill, erase, export, manifest, objects, pg, restore
 from tbms_tools.backup.settings import S3, BackupSettings
 
 LIVE_IDENTITY = f"postgresql://{config.PG_USER}@{config.HOST}:{config.PG_PORT}/tbms_identity"
@@ -414,3 +415,94 @@ def test_a_failed_backup_leaves_no_backup_and_the_status_says_so(
     assert backup.ALERT_PREFIX in capsys.readouterr().err
     state = commands.status(settings.target)
     assert state["ok"] is False and "失敗" in state["message"]
+
+
+@pytest.fixture(scope="module")
+async def handed_back(source: Source) -> tuple[Path, dict]:
+    """`tbms export-all` of the scratch system."""
+    out = source.root / "hand-back"
+    return out, await export.export_all(source.settings, out)
+
+
+@pytest.mark.req("N24", partial=True)
+class TestHandBack:
+    """Every record with its history, every document version and the operation history, in open formats."""
+
+    def test_the_export_holds_everything_a_backup_holds(
+        self, source: Source, taken: Path, handed_back: tuple[Path, dict]
+    ) -> None:
+        out, document = handed_back
+        backed_up = manifest.read(taken)
+        for role, state in backed_up["databases"].items():
+            counts = {table: info["rows"] for table, info in state["tables"].items()}
+            assert document["databases"][role]["tables"] == counts
+        versions = json.loads((out / "objects" / source.bucket / "versions.json").read_text(encoding="utf-8"))
+        entries = [(v["key"], "delete-marker" if v["delete_marker"] else v["sha256"]) for v in versions]
+        assert objects.digest_of(entries) == backed_up["buckets"][source.bucket]["digest"]
+        for version in versions:
+            if not version["delete_marker"]:
+                data = (out / "objects" / source.bucket / version["file"]).read_bytes()
+                assert hashlib.sha256(data).hexdigest() == version["sha256"]
+
+    def test_tables_are_csv_and_json_with_a_japanese_dictionary_and_checksums(
+        self, handed_back: tuple[Path, dict]
+    ) -> None:
+        out, document = handed_back
+        with (out / "databases" / "patients" / "public.patients.csv").open(encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 300 and rows[0]["name"].startswith("試験 太郎")
+        assert json.loads(rows[0]["details"])["note"] == SECRET_MARKER
+        history = json.loads((out / "databases" / "identity" / "public.audit_events.json").read_text("utf-8"))
+        assert len(history) == HISTORY_ROWS and "hash" in history[0]
+        dictionary = (out / "data-dictionary.md").read_text(encoding="utf-8")
+        assert "データ辞書" in dictionary and "### public.patients（300 行）" in dictionary
+        for entry in document["files"]:
+            assert crypt.file_sha256(out / entry["path"]) == entry["sha256"]
+
+
+@pytest.mark.req("N17", partial=True)
+class TestCryptoErase:
+    """Destroying the key makes every backup generation unreadable, on two people's word, after the hand-back."""
+
+    @pytest.fixture
+    def doomed(self, source: Source, taken: Path) -> BackupSettings:
+        """A copy of the backups with a copy of their key, so the erasure leaves the other tests theirs."""
+        root = source.root / f"erase-{secrets.token_hex(2)}"
+        shutil.copytree(taken, root / "target" / taken.name)
+        (root / "keys").mkdir(parents=True)
+        shutil.copy2(source.settings.key_file, root / "keys" / "backup.key")
+        return BackupSettings(
+            **{**source.settings.__dict__, "target": root / "target", "key_file": root / "keys" / "backup.key"}
+        )
+
+    def test_one_person_alone_cannot_erase(self, doomed: BackupSettings, tmp_path: Path) -> None:
+        with pytest.raises(erase.EraseRefused, match="別の人"):
+            erase.erase(doomed, erase.Order("山田 管理者", "山田 管理者", reason_without_export="試験"), tmp_path)
+        assert doomed.key_file.exists()
+
+    def test_no_erasure_before_the_hand_back_unless_the_reason_is_recorded(
+        self, doomed: BackupSettings, tmp_path: Path
+    ) -> None:
+        with pytest.raises(erase.EraseRefused, match="引き渡しデータ"):
+            erase.erase(doomed, erase.Order("山田 管理者", "佐藤 課長"), tmp_path)
+        assert doomed.key_file.exists()
+
+    async def test_after_the_erasure_no_generation_opens_and_the_certificate_says_so(
+        self, doomed: BackupSettings, handed_back: tuple[Path, dict], tmp_path: Path
+    ) -> None:
+        order = erase.Order("山田 管理者", "佐藤 課長", export_manifest=handed_back[0] / "manifest.json")
+        certificate = erase.erase(doomed, order, tmp_path / "certificates")
+        assert not doomed.key_file.exists()
+        assert certificate["verification"]["all_unreadable"] is True
+        assert certificate["ordered_by"] == "山田 管理者" and certificate["approved_by"] == "佐藤 課長"
+        assert certificate["hand_back_export"]["confirmed"] is True
+        assert len(certificate["copies"]["generations"]) == 1
+        text = next((tmp_path / "certificates").glob("erasure-*.txt")).read_text(encoding="utf-8")
+        assert "データ消去証明書" in text and "すべての世代が復号できないことを確認した" in text
+        backup_dir = next(doomed.target.glob("tbms-*"))
+        with pytest.raises(crypt.KeyError_, match="ありません"):
+            await restore.restore(backup_dir, doomed, restore.scratch_plan(manifest.read(backup_dir), prefix="x_"))
+        fresh = crypt.load_or_create_key(doomed.key_file)  # a new key does not bring the old backups back
+        part = manifest.read(backup_dir)["parts"][0]
+        with pytest.raises(crypt.DecryptError):
+            crypt.decrypt_bytes(backup_dir / part["file"], fresh)

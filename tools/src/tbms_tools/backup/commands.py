@@ -13,7 +13,8 @@ from typing import Any
 import asyncpg
 from minio.error import S3Error
 
-from tbms_tools.backup import backup, crypt, drill, manifest, pg, restore, retention
+from tbms_tools import config
+from tbms_tools.backup import backup, crypt, drill, erase, export, manifest, pg, restore, retention
 from tbms_tools.backup.settings import BackupSettings
 
 SCHEDULE_HOURS = 24
@@ -25,6 +26,8 @@ FAILURES = (
     crypt.KeyError_,
     crypt.DecryptError,
     manifest.ManifestError,
+    export.ExportError,
+    erase.EraseRefused,
     asyncpg.PostgresError,
     S3Error,
     OSError,
@@ -138,6 +141,12 @@ def main(args: argparse.Namespace) -> int:
     try:
         if args.group == "restore":
             return _restore(args, settings)
+        if args.group == "export-all":
+            document = asyncio.run(export.export_all(settings, Path(args.out)))
+            print(f"引き渡しデータを {args.out} に書き出しました（{len(document['files'])} ファイル）。")
+            return 0
+        if args.group == "erase":
+            return _erase(args, settings)
         if args.action is None:
             return asyncio.run(backup_and_drill(settings, run_drill=not args.no_drill))[1]
         if args.action == "drill":
@@ -205,6 +214,23 @@ def _restore(args: argparse.Namespace, settings: BackupSettings) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace, settings: BackupSettings) -> int:
+    order = erase.Order(
+        ordered_by=args.ordered_by,
+        approved_by=args.approved_by,
+        export_manifest=Path(args.export_manifest) if args.export_manifest else None,
+        reason_without_export=args.reason_without_export,
+    )
+    erase.check(order)
+    if args.confirm != settings.target.name:
+        raise erase.EraseRefused(f"確認のため --confirm {settings.target.name} を付けてください（元に戻せません）。")
+    certificates = Path(args.certificates) if args.certificates else config.state_dir() / "erasure-certificates"
+    certificate = erase.erase(settings, order, certificates)
+    sys.stdout.write(erase.certificate_text(certificate))
+    print(f"証明書: {certificates}")
+    return 0 if certificate["verification"]["all_unreadable"] else 1
+
+
 def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Registers `tbms backup …` and `tbms restore`."""
     parser = groups.add_parser("backup", help="encrypted backup of databases, documents, Keycloak and configuration")
@@ -227,6 +253,16 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     back.add_argument("--force", action="store_true", help="replace databases and buckets that are not empty")
     back.add_argument("--keycloak-h2", help="directory for Keycloak's H2 files (Keycloak stopped)")
     back.add_argument("--config-dir", help="directory to unpack the configuration into")
+    hand_back = groups.add_parser("export-all", help="every record, history, document and log in open formats (N24)")
+    hand_back.add_argument("--out", required=True, help="an empty directory to write into")
+    wipe = groups.add_parser("erase", help="crypto-erase the backups: destroy the backup key (two people)")
+    wipe.add_argument("--target", help="the backup location (default $TBMS_BACKUP_TARGET)")
+    wipe.add_argument("--ordered-by", required=True, help="who orders the erasure (name)")
+    wipe.add_argument("--approved-by", required=True, help="who approved it (another person)")
+    wipe.add_argument("--export-manifest", help="manifest.json of the confirmed hand-back export")
+    wipe.add_argument("--reason-without-export", help="why there is no hand-back export (recorded)")
+    wipe.add_argument("--certificates", help="where the erasure certificate goes (kept outside the backups)")
+    wipe.add_argument("--confirm", default="", help="the backup target's folder name, to confirm")
 
 
 def list_backups_dump(target: Path) -> list[dict[str, Any]]:

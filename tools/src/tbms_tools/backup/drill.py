@@ -161,11 +161,13 @@ async def run(directory: Path, settings: BackupSettings, *, keep: bool = False, 
     clock = time.monotonic()
     report = Report(directory.name, manifest.times(started))
     key = crypt.load_or_create_key(settings.key_file, forbidden=directory, create=False)
+    step = time.monotonic()
     try:
         document = restoring.verify(directory, key)
     except restoring.RestoreError as exc:
         report.add("部品のチェックサムと目録の署名", False, str(exc))
         return _finish(directory, settings, report, clock)
+    report.seconds["verify_checksums"] = round(time.monotonic() - step, 3)
     report.add("部品のチェックサムと目録の署名", True, f"{len(document['parts'])} 部品")
     tag = label or secrets.token_hex(3)
     plan = restoring.scratch_plan(document, prefix=f"tbms_drill_{tag}_")
@@ -197,13 +199,17 @@ async def run(directory: Path, settings: BackupSettings, *, keep: bool = False, 
         if "identity" in plan.databases and "public.audit_events" in document["databases"]["identity"]["tables"]:
             await asyncio.to_thread(check_audit_chain, settings, plan.databases["identity"], report)
         report.seconds["audit_chain"] = round(time.monotonic() - step, 3)
+        step = time.monotonic()
         for kind in ("keycloak-h2", "config"):
             check_tar_part(directory, document, key, kind, report)
+        report.seconds["keycloak_and_config"] = round(time.monotonic() - step, 3)
     except (restoring.RestoreError, pg.PgError, crypt.DecryptError, OSError, asyncpg.PostgresError) as exc:
         report.add("復元", False, str(exc))
     finally:
         if not keep:
+            step = time.monotonic()
             await cleanup(settings, plan)
+            report.seconds["cleanup"] = round(time.monotonic() - step, 3)
     return _finish(directory, settings, report, clock)
 
 

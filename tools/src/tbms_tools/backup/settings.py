@@ -13,6 +13,7 @@ ENV_KEY_FILE = "TBMS_BACKUP_KEYFILE"
 ENV_DAILY_DAYS = "TBMS_BACKUP_DAILY_DAYS"
 ENV_MONTHLY_YEARS = "TBMS_BACKUP_MONTHLY_YEARS"
 ENV_COPY_BUCKET = "TBMS_BACKUP_COPY_BUCKET"
+ENV_DATABASES = "TBMS_BACKUP_DATABASES"
 ENV_CONFIG_PATHS = "TBMS_BACKUP_CONFIG_PATHS"
 ENV_KEYCLOAK_H2 = "TBMS_BACKUP_KEYCLOAK_H2"
 DAILY_DAYS_DEFAULT = 35
@@ -31,7 +32,10 @@ def default_key_file() -> Path:
 
 
 def default_databases() -> dict[str, str]:
-    """Role → database: every service's tbms_<service>."""
+    """Role → database: $TBMS_BACKUP_DATABASES (role=database,…), else every service's tbms_<service>."""
+    if listed := os.environ.get(ENV_DATABASES):
+        pairs = [item.split("=", 1) for item in listed.split(",") if item]
+        return {role.strip(): database.strip() for role, database in pairs}
     return {service: f"tbms_{service}" for service in config.SERVICES}
 
 
