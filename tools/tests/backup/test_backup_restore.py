@@ -506,3 +506,22 @@ class TestCryptoErase:
         part = manifest.read(backup_dir)["parts"][0]
         with pytest.raises(crypt.DecryptError):
             crypt.decrypt_bytes(backup_dir / part["file"], fresh)
+
+
+@pytest.mark.req("R31", partial=True)
+async def test_the_restore_command_refuses_a_corrupted_backup_by_name_and_restores_a_good_one(
+    source: Source, taken: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TBMS_BACKUP_KEYFILE", str(source.settings.key_file))
+    copy = broken_copy(taken, source.root / "broken-cli", "db-identity")
+    assert await asyncio.to_thread(cli.main, ["restore", str(copy), "--suffix", "_cli"]) == 1
+    assert "部品 db-identity" in capsys.readouterr().err
+    plan = restore.scratch_plan(manifest.read(taken), suffix="_cli")
+    try:
+        assert await asyncio.to_thread(cli.main, ["restore", str(taken), "--suffix", "_cli"]) == 0
+        out = capsys.readouterr().out
+        assert f"データベース patients → tbms_bk_{source.tag}_patients_cli" in out
+        tables = await pg.table_fingerprints(source.settings, plan.databases["patients"])
+        assert tables == manifest.read(taken)["databases"]["patients"]["tables"]
+    finally:
+        await drill.cleanup(source.settings, plan)

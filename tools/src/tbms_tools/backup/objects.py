@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from minio import Minio
+from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 from minio.versioningconfig import ENABLED, VersioningConfig
 
@@ -187,8 +188,10 @@ def remove_bucket(client: Minio, bucket: str) -> None:
         if exc.code == "NoSuchBucket":
             return
         raise
-    for item in items:
-        client.remove_object(bucket, item.object_name, version_id=item.version_id)
+    doomed = [DeleteObject(item.object_name, item.version_id) for item in items]
+    errors = list(client.remove_objects(bucket, doomed))  # lazy: the deletes happen while iterating
+    if errors:
+        raise RuntimeError(f"バケット {bucket} を空にできません: {errors[0]}")
     client.remove_bucket(bucket)
 
 
