@@ -31,7 +31,19 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tbms_tools import cli, config
-from tbms_tools.backup import backup, commands, crypt, drill, erase, export, manifest, objects, pg, restore
+from tbms_tools.backup import (
+    backup,
+    commands,
+    crypt,
+    drill,
+    erase,
+    export,
+    keycloak_store,
+    manifest,
+    objects,
+    pg,
+    restore,
+)
 from tbms_tools.backup.settings import S3, BackupSettings
 
 LIVE_IDENTITY = f"postgresql://{config.PG_USER}@{config.HOST}:{config.PG_PORT}/tbms_identity"
@@ -145,6 +157,27 @@ async def _fill_documents(database: str, stored: list[tuple[str, str | None, byt
         await conn.close()
 
 
+def _keycloak_store(directory: Path) -> Path:
+    """A Keycloak-shaped H2 store (users, password and TOTP credentials) made with the distribution's H2 engine."""
+    jar, java = keycloak_store.h2_jar(), keycloak_store.java()
+    if jar is None or java is None:
+        pytest.skip("no Keycloak distribution or Java (scripts/bootstrap.sh installs them)")
+    directory.mkdir(parents=True)
+    sql = (
+        "CREATE TABLE USER_ENTITY(ID VARCHAR(36) PRIMARY KEY, USERNAME VARCHAR(255), REALM_ID VARCHAR(36));"
+        "CREATE TABLE CREDENTIAL(ID VARCHAR(36) PRIMARY KEY, USER_ID VARCHAR(36), TYPE VARCHAR(255),"
+        " SECRET_DATA VARCHAR(4000), CREDENTIAL_DATA VARCHAR(4000));"
+        "INSERT INTO USER_ENTITY VALUES ('u1', 'nurse-test', 'tbms'), ('u2', 'admin-test', 'tbms');"
+        "INSERT INTO CREDENTIAL VALUES ('c1', 'u1', 'password', '{\"value\":\"h1\"}', '{}'),"
+        " ('c2', 'u1', 'otp', '{\"value\":\"JBSWY3DPEHPK3PXP\"}', '{}'), ('c3', 'u2', 'password', '{}', '{}'),"
+        " ('c4', 'u2', 'otp', '{\"value\":\"KRSXG5CTMVRXEZLU\"}', '{}')"
+    )
+    url = f"jdbc:h2:file:{directory / 'keycloakdb'};NON_KEYWORDS=VALUE"
+    argv = [java, "-cp", str(jar), "org.h2.tools.Shell", "-url", url, "-user", "", "-password", "", "-sql", sql]
+    subprocess.run(argv, check=True, capture_output=True)
+    return directory
+
+
 @pytest.fixture(scope="module")
 async def source(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Source]:
     """Scratch identity (real migrations, a copy of the live history's first rows), reports (real migrations,
@@ -153,9 +186,7 @@ async def source(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Sour
     tag = secrets.token_hex(3)
     root = tmp_path_factory.mktemp("backup")
     databases = {role: f"tbms_bk_{tag}_{role}" for role in ("identity", "reports", "patients")}
-    h2 = root / "keycloak-h2"
-    h2.mkdir()
-    (h2 / "keycloakdb.mv.db").write_bytes(b"H:2,block:1,format:3\n" + os.urandom(4096))
+    h2 = _keycloak_store(root / "keycloak-h2")
     settings_file = root / "deployment.env"
     settings_file.write_text("TBMS_EXAMPLE=1\n")
     settings = BackupSettings(
@@ -239,6 +270,8 @@ class TestBackupAndRestore:
             "digest": "",
             "bytes": document["buckets"][source.bucket]["bytes"],
         }
+        store = document["keycloak"]["store"]
+        assert (store["users"], store["credentials"]) == (2, {"otp": 2, "password": 2})
         assert document["started_at"]["jst"].endswith("+09:00")
         assert document["source"]["postgres_server"]
 
@@ -249,6 +282,7 @@ class TestBackupAndRestore:
         assert "操作履歴のハッシュチェーン（identity）" in whats
         assert "文書（reports.documents → オブジェクト）" in whats
         assert "patients: public.patients" in whats
+        assert "Keycloak の利用者と認証情報（パスワード・TOTP）" in whats
         assert any(what.startswith("バケット ") for what in whats)
         assert "リストア訓練報告" in (taken / manifest.DRILL_TEXT).read_text(encoding="utf-8")
         assert report["seconds"]["total"] > 0

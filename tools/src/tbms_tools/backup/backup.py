@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tbms_tools import config
-from tbms_tools.backup import crypt, manifest, objects, pg
+from tbms_tools.backup import crypt, keycloak_store, manifest, objects, pg
 from tbms_tools.backup.settings import BackupSettings, with_keycloak_database
 
 LAST_RESULT = "last-result.json"
@@ -93,11 +94,13 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def _add_tree(archive: tarfile.TarFile, path: Path, listing: list[dict[str, Any]]) -> None:
+def _add_tree(
+    archive: tarfile.TarFile, path: Path, listing: list[dict[str, Any]], relative_to: Path | None = None
+) -> None:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
         data = file.read_bytes()
-        name = str(file.resolve()).lstrip("/")
+        name = str(file.relative_to(relative_to)) if relative_to else str(file.resolve()).lstrip("/")
         archive.addfile(_member(name, len(data), file.stat().st_mtime), _bytes(data))
         listing.append({"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
 
@@ -114,13 +117,38 @@ def _bytes(data: bytes) -> Any:
     return io.BytesIO(data)
 
 
-def _tar_part(directory: Path, name: str, kind: str, key: bytes, paths: list[Path]) -> dict[str, Any]:
+def _tar_part(
+    directory: Path, name: str, kind: str, key: bytes, paths: list[Path], relative_to: Path | None = None
+) -> dict[str, Any]:
     part = _open_part(directory, name, kind, ".tar", key)
     listing: list[dict[str, Any]] = []
     with tarfile.open(fileobj=part.writer, mode="w|", format=tarfile.PAX_FORMAT) as archive:
         for path in paths:
-            _add_tree(archive, path, listing)
+            _add_tree(archive, path, listing, relative_to)
     return part.finish(files=listing)
+
+
+def _keycloak_h2_part(work: Path, key: bytes, source: Path) -> dict[str, Any]:
+    """Copies the store files first (one moment for all of them), seals the copies, then opens them to count users
+    and credentials: a copy that does not open is reported in the manifest, and the drill flags it."""
+    with tempfile.TemporaryDirectory(prefix="tbms-kc-") as scratch:
+        copies = []
+        for file in sorted(source.glob("*.mv.db")):
+            copies.append(Path(scratch) / file.name)
+            shutil.copyfile(file, copies[-1])
+        part = _tar_part(work, "keycloak-h2", "keycloak-h2", key, copies, relative_to=Path(scratch))
+        store = Path(scratch) / "keycloakdb.mv.db"
+        try:
+            part["store"] = (
+                keycloak_store.summary(store) if store.is_file() else {"error": "keycloakdb.mv.db がありません"}
+            )
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            part["store"] = {"error": str(exc)}
+    return part
+
+
+def _h2_state(part: dict[str, Any]) -> dict[str, Any]:
+    return {"store": part.get("store")}
 
 
 async def _databases(settings: BackupSettings) -> dict[str, str]:
@@ -180,9 +208,8 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
         buckets[bucket] = {"exists": True, **summary}
     keycloak: dict[str, Any] = {"kind": "database" if "keycloak" in databases else "none"}
     if settings.keycloak_h2 is not None and settings.keycloak_h2.is_dir():
-        h2_files = sorted(settings.keycloak_h2.glob("*.mv.db"))
-        parts.append(_tar_part(work, "keycloak-h2", "keycloak-h2", key, h2_files))
-        keycloak = {"kind": "h2", "source": str(settings.keycloak_h2)}
+        parts.append(_keycloak_h2_part(work, key, settings.keycloak_h2))
+        keycloak = {"kind": "h2", "source": str(settings.keycloak_h2), **_h2_state(parts[-1])}
     if settings.config_paths:
         parts.append(_tar_part(work, "config", "config", key, settings.config_paths))
     return {

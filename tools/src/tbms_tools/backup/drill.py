@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 
 from tbms_tools import audit
-from tbms_tools.backup import crypt, manifest, objects, pg
+from tbms_tools.backup import crypt, keycloak_store, manifest, objects, pg
 from tbms_tools.backup import restore as restoring
 from tbms_tools.backup.backup import alert, write_last_result
 from tbms_tools.backup.settings import BackupSettings
@@ -143,16 +143,35 @@ def check_tar_part(directory: Path, document: dict[str, Any], key: bytes, kind: 
     part = restoring._part(document, kind=kind)
     if part is None:
         return
+    store_check: tuple[bool, str] | None = None
     with tempfile.TemporaryDirectory(prefix="tbms-drill-") as scratch:
         names = restoring.unpack(directory, part, key, Path(scratch), flat=False)
         found = {name: hashlib.sha256((Path(scratch) / name).read_bytes()).hexdigest() for name in names}
         heads_ok = all((Path(scratch) / name).read_bytes()[:3] == H2_HEADER for name in names if kind == "keycloak-h2")
+        if kind == "keycloak-h2":
+            store_check = _compare_store(part.get("store") or {}, Path(scratch) / "keycloakdb.mv.db")
     expected = {entry["path"]: entry["sha256"] for entry in part["files"]}
     ok = found == expected and heads_ok
-    label = "Keycloak の H2 ストア（利用者・TOTP）" if kind == "keycloak-h2" else "設定ファイル"
-    report.add(
-        label, ok, f"{len(found)} ファイル" if ok else f"目録 {len(expected)} ファイル、復元 {len(found)} ファイル"
-    )
+    label = "Keycloak の H2 ストアのファイル" if kind == "keycloak-h2" else "設定ファイル"
+    detail = f"{len(found)} ファイル" if ok else f"目録 {len(expected)} ファイル、復元 {len(found)} ファイル"
+    report.add(label, ok, detail)
+    if store_check is not None:
+        report.add("Keycloak の利用者と認証情報（パスワード・TOTP）", *store_check)
+
+
+def _compare_store(expected: dict[str, Any], restored: Path) -> tuple[bool, str]:
+    """Users, credentials per type and their digest in the restored store against the backup moment."""
+    if "error" in expected or not expected:
+        return False, f"バックアップ時に H2 ストアを開けませんでした: {expected.get('error', '記録なし')}"
+    try:
+        actual = keycloak_store.summary(restored)
+    except (RuntimeError, OSError) as exc:
+        return False, str(exc)
+    if actual != expected:
+        before, after = expected["credentials"], actual["credentials"]
+        return False, f"利用者 {expected['users']} → {actual['users']}、認証情報 {before} → {after}（または内容が違う）"
+    kinds = "、".join(f"{name} {count}" for name, count in actual["credentials"].items())
+    return True, f"利用者 {actual['users']} 名、認証情報 {kinds}（内容のダイジェスト一致）"
 
 
 async def run(directory: Path, settings: BackupSettings, *, keep: bool = False, label: str | None = None) -> Report:
