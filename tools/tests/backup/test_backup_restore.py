@@ -488,6 +488,11 @@ class TestHandBack:
         assert json.loads(rows[0]["details"])["note"] == SECRET_MARKER
         history = json.loads((out / "databases" / "identity" / "public.audit_events.json").read_text("utf-8"))
         assert len(history) == HISTORY_ROWS and "hash" in history[0]
+        assert (out / "config" / "deployment.env").read_text() == "TBMS_EXAMPLE=1\n"
+        if document["keycloak"]["exported"]:  # the running stack's Keycloak: its users, never their secrets
+            users = json.loads((out / "keycloak" / "users.json").read_text(encoding="utf-8"))
+            assert users and all("credentialTypes" in user for user in users)
+            assert "JBSWY3DPEHPK3PXP" not in (out / "keycloak" / "users.json").read_text(encoding="utf-8")
         dictionary = (out / "data-dictionary.md").read_text(encoding="utf-8")
         assert "データ辞書" in dictionary and "### public.patients（300 行）" in dictionary
         for entry in document["files"]:

@@ -5,6 +5,9 @@ Writes into an empty directory:
   databases/<role>/<schema>.<table>.json  the same rows as a JSON array (types kept)
   objects/<bucket>/<key>/<n>__<version>   every stored version of every document and printed form, byte for byte
   objects/<bucket>/versions.json          key, version id, order, latest, delete marker, SHA-256 and size
+  keycloak/users.json                     the realm's users (names, attributes, groups, roles, credential types,
+                                          never the secrets), keycloak/realm.json its settings (partial export)
+  config/                                 the deployment's configuration files as they are
   data-dictionary.md                      データ辞書（日本語）: each table's columns, types, comments, row counts
   manifest.json                           every file with its size and SHA-256, the source versions, the time
 
@@ -18,6 +21,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import shutil
 import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -26,7 +30,9 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import httpx
 
+from tbms_tools import config
 from tbms_tools.backup import manifest, objects, pg
 from tbms_tools.backup.settings import BackupSettings
 
@@ -188,6 +194,8 @@ async def export_all(settings: BackupSettings, out: Path) -> dict[str, Any]:
     for bucket in settings.buckets:
         if await asyncio.to_thread(client.bucket_exists, bucket):
             buckets[bucket] = await asyncio.to_thread(export_bucket, settings, bucket, out / "objects" / bucket)
+    keycloak = await asyncio.to_thread(export_keycloak, settings, out / "keycloak")
+    await asyncio.to_thread(export_config, settings, out / "config")
     (out / "data-dictionary.md").write_text(dictionary_text(databases, buckets, started), encoding="utf-8")
     files = _listing(out)
     document = {
@@ -199,10 +207,71 @@ async def export_all(settings: BackupSettings, out: Path) -> dict[str, Any]:
             for role, s in databases.items()
         },
         "buckets": buckets,
+        "keycloak": keycloak,
         "files": files,
     }
     (out / "manifest.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return document
+
+
+def export_keycloak(settings: BackupSettings, out: Path) -> dict[str, Any]:
+    """The realm's users with their groups, roles and credential types (no secrets), and the realm's settings."""
+    if not settings.keycloak_url:
+        return {"exported": False, "reason": "Keycloak の URL が設定されていません"}
+    base = settings.keycloak_url.rstrip("/")
+    try:
+        token = (
+            httpx.post(
+                f"{base}/realms/master/protocol/openid-connect/token",
+                data={
+                    "grant_type": "password",
+                    "client_id": "admin-cli",
+                    "username": settings.keycloak_admin[0],
+                    "password": settings.keycloak_admin[1],
+                },
+                timeout=30,
+            )
+            .raise_for_status()
+            .json()["access_token"]
+        )
+        with httpx.Client(
+            base_url=f"{base}/admin/realms/{config.REALM}", timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as admin:
+            users = []
+            first = 0
+            while page := admin.get("/users", params={"first": first, "max": 500}).raise_for_status().json():
+                users += page
+                first += len(page)
+            for user in users:
+                user["groups"] = [g["path"] for g in admin.get(f"/users/{user['id']}/groups").raise_for_status().json()]
+                roles = admin.get(f"/users/{user['id']}/role-mappings/realm").raise_for_status().json()
+                user["realmRoles"] = [role["name"] for role in roles]
+                credentials = admin.get(f"/users/{user['id']}/credentials").raise_for_status().json()
+                user["credentialTypes"] = sorted({c["type"] for c in credentials})
+            realm = (
+                admin.post("/partial-export", params={"exportGroupsAndRoles": "true", "exportClients": "true"})
+                .raise_for_status()
+                .json()
+            )
+    except httpx.HTTPError as exc:
+        return {"exported": False, "reason": f"Keycloak から読めません: {exc}"}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "users.json").write_text(json.dumps(users, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "realm.json").write_text(json.dumps(realm, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return {"exported": True, "users": len(users)}
+
+
+def export_config(settings: BackupSettings, out: Path) -> int:
+    """The deployment's configuration files, as they are."""
+    copied = 0
+    for path in settings.config_paths:
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            relative = file.relative_to(path.parent)
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, out / relative)
+            copied += 1
+    return copied
 
 
 def _prepare(out: Path) -> None:

@@ -105,6 +105,17 @@ class BackupSettings:
     pg_host: str = field(default_factory=lambda: _env("TBMS_BACKUP_PG_HOST", config.HOST))
     pg_port: int = field(default_factory=lambda: int(_env("TBMS_BACKUP_PG_PORT", str(config.PG_PORT))))
     pg_user: str = field(default_factory=lambda: _env("TBMS_BACKUP_PG_USER", config.PG_USER))
+    keycloak_url: str | None = field(
+        default_factory=lambda: (
+            os.environ.get("TBMS_BACKUP_KEYCLOAK_URL", f"http://{config.HOST}:{config.KEYCLOAK_PORT}") or None
+        )
+    )
+    keycloak_admin: tuple[str, str] = field(
+        default_factory=lambda: (
+            _env("TBMS_BACKUP_KEYCLOAK_ADMIN_USER", config.KEYCLOAK_ADMIN[0]),
+            _env("TBMS_BACKUP_KEYCLOAK_ADMIN_PASSWORD", config.KEYCLOAK_ADMIN[1]),
+        )
+    )
     copy_bucket: str | None = field(default_factory=lambda: os.environ.get(ENV_COPY_BUCKET) or None)
     daily_days: int = field(default_factory=lambda: int(os.environ.get(ENV_DAILY_DAYS) or DAILY_DAYS_DEFAULT))
     monthly_years: int = field(default_factory=lambda: int(os.environ.get(ENV_MONTHLY_YEARS) or MONTHLY_YEARS_DEFAULT))
