@@ -317,6 +317,8 @@ class TestBackupAndRestore:
         assert state["ok"] and state["last_good_backup"] == taken.name and state["age_hours"] < 1
         assert cli.main(["backup", "--target", str(source.settings.target), "list"]) == 0
         assert "訓練一致" in capsys.readouterr().out
+        assert cli.main(["backup", "--target", str(source.settings.target), "status", "--check", "--metrics"]) == 0
+        assert "tbms_backup_ok 1" in capsys.readouterr().out
 
 
 @pytest.mark.req("R31", partial=True)
@@ -449,6 +451,7 @@ def test_a_failed_backup_leaves_no_backup_and_the_status_says_so(
     assert backup.ALERT_PREFIX in capsys.readouterr().err
     state = commands.status(settings.target)
     assert state["ok"] is False and "失敗" in state["message"]
+    assert cli.main(["backup", "--target", str(settings.target), "status", "--check"]) == 1
 
 
 @pytest.fixture(scope="module")

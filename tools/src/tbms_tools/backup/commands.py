@@ -74,6 +74,23 @@ def status(target: Path | None = None, *, now: datetime | None = None) -> dict[s
     }
 
 
+def metrics(state: dict[str, Any]) -> str:
+    """The status in Prometheus' text format: the age of the last good backup and whether all is well."""
+    age = state["age_hours"]
+    lines = [
+        "# HELP tbms_backup_ok 1 when the last backup run succeeded, its drill matched and it is on time.",
+        "# TYPE tbms_backup_ok gauge",
+        f"tbms_backup_ok {1 if state['ok'] else 0}",
+        "# HELP tbms_backup_last_good_age_seconds Age of the newest backup whose restore drill matched.",
+        "# TYPE tbms_backup_last_good_age_seconds gauge",
+        f"tbms_backup_last_good_age_seconds {'NaN' if age is None else round(age * 3600)}",
+        "# HELP tbms_backup_count Finished backups in the target.",
+        "# TYPE tbms_backup_count gauge",
+        f"tbms_backup_count {state['backups']}",
+    ]
+    return "\n".join(lines)
+
+
 async def backup_and_drill(settings: BackupSettings, *, run_drill: bool = True) -> tuple[Path | None, int]:
     """Takes a backup, copies it to the second bucket when set, drills it; records and alerts any failure."""
     try:
@@ -154,8 +171,9 @@ def main(args: argparse.Namespace) -> int:
             sys.stdout.write(report.text())
             return 0 if report.ok else 1
         if args.action == "status":
-            print(json.dumps(status(settings.target), ensure_ascii=False, indent=1))
-            return 0
+            state = status(settings.target)
+            print(metrics(state) if args.metrics else json.dumps(state, ensure_ascii=False, indent=1), end="\n")
+            return 0 if state["ok"] or not args.check else 1
         if args.action == "list":
             return _list(settings)
         if args.action == "prune":
@@ -243,7 +261,9 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     actions.add_parser("list", help="the backups in the target with size and drill result")
     prune_parser = actions.add_parser("prune", help="delete backups the retention policy no longer keeps")
     prune_parser.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
-    actions.add_parser("status", help="the last backup's age and outcome (JSON)")
+    state = actions.add_parser("status", help="the last backup's age and outcome (JSON)")
+    state.add_argument("--check", action="store_true", help="exit 1 unless the last backup is good and on time")
+    state.add_argument("--metrics", action="store_true", help="Prometheus text format (for a textfile collector)")
     back = groups.add_parser("restore", help="restore a backup (checksums first) beside the system or into it")
     back.add_argument("backup", nargs="?", help="a backup's name or path (default: the newest)")
     back.add_argument("--target", help="the backup location (default $TBMS_BACKUP_TARGET)")
