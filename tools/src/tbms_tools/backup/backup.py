@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import json
 import shutil
 import socket
@@ -101,7 +102,7 @@ def _add_tree(
     for file in files:
         data = file.read_bytes()
         name = str(file.relative_to(relative_to)) if relative_to else str(file.resolve()).lstrip("/")
-        archive.addfile(_member(name, len(data), file.stat().st_mtime), _bytes(data))
+        archive.addfile(_member(name, len(data), file.stat().st_mtime), io.BytesIO(data))
         listing.append({"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
 
 
@@ -109,12 +110,6 @@ def _member(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     member = tarfile.TarInfo(name)
     member.size, member.mtime, member.mode = size, int(mtime), 0o600
     return member
-
-
-def _bytes(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)
 
 
 def _tar_part(
@@ -145,10 +140,6 @@ def _keycloak_h2_part(work: Path, key: bytes, source: Path) -> dict[str, Any]:
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             part["store"] = {"error": str(exc)}
     return part
-
-
-def _h2_state(part: dict[str, Any]) -> dict[str, Any]:
-    return {"store": part.get("store")}
 
 
 async def _databases(settings: BackupSettings) -> dict[str, str]:
@@ -209,7 +200,7 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
     keycloak: dict[str, Any] = {"kind": "database" if "keycloak" in databases else "none"}
     if settings.keycloak_h2 is not None and settings.keycloak_h2.is_dir():
         parts.append(_keycloak_h2_part(work, key, settings.keycloak_h2))
-        keycloak = {"kind": "h2", "source": str(settings.keycloak_h2), **_h2_state(parts[-1])}
+        keycloak = {"kind": "h2", "source": str(settings.keycloak_h2), "store": parts[-1].get("store")}
     if settings.config_paths:
         parts.append(_tar_part(work, "config", "config", key, settings.config_paths))
     return {

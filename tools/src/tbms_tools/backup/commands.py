@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -283,18 +283,3 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     wipe.add_argument("--reason-without-export", help="why there is no hand-back export (recorded)")
     wipe.add_argument("--certificates", help="where the erasure certificate goes (kept outside the backups)")
     wipe.add_argument("--confirm", default="", help="the backup target's folder name, to confirm")
-
-
-def list_backups_dump(target: Path) -> list[dict[str, Any]]:
-    """Name, time and drill outcome of each backup (for a page)."""
-    rows = []
-    for path in manifest.list_backups(target):
-        report = path / manifest.DRILL_JSON
-        drilled = json.loads(report.read_text(encoding="utf-8"))["ok"] if report.is_file() else None
-        rows.append({"name": path.name, "taken_at": retention.taken_at(path.name).isoformat(), "drill_ok": drilled})
-    return rows
-
-
-def overdue_after() -> timedelta:
-    """How old the newest good backup may grow before it is an alert."""
-    return timedelta(hours=SCHEDULE_HOURS + GRACE_HOURS)

@@ -168,43 +168,6 @@ def decrypt_chunks(source: BinaryIO, key: bytes) -> Iterator[bytes]:
             return
 
 
-class DecryptingReader(io.RawIOBase):
-    """A readable stream over the plaintext of a sealed file (for tarfile and pg_restore)."""
-
-    def __init__(self, source: BinaryIO, key: bytes) -> None:
-        super().__init__()
-        self.chunks = decrypt_chunks(source, key)
-        self.pending = b""
-        self.sha = hashlib.sha256()
-
-    def readable(self) -> bool:
-        """This stream gives bytes."""
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        """Fills the buffer from the next chunks."""
-        while not self.pending:
-            try:
-                self.pending = next(self.chunks)
-            except StopIteration:
-                return 0
-            self.sha.update(self.pending)
-        size = min(len(buffer), len(self.pending))
-        buffer[:size] = self.pending[:size]
-        self.pending = self.pending[size:]
-        return size
-
-
-def encrypt_file(plain: Path, sealed: Path, key: bytes) -> EncryptingWriter:
-    """Seals one file into another; returns the writer with its sizes and hashes."""
-    with plain.open("rb") as source, sealed.open("wb") as out:
-        writer = EncryptingWriter(out, key)
-        while data := source.read(CHUNK):
-            writer.write(data)
-        writer.close()
-    return writer
-
-
 def decrypt_bytes(sealed: Path, key: bytes) -> bytes:
     """The whole plaintext of a (small) sealed file."""
     with sealed.open("rb") as source:

@@ -140,7 +140,7 @@ def check_audit_chain(settings: BackupSettings, database: str, report: Report) -
 
 def check_tar_part(directory: Path, document: dict[str, Any], key: bytes, kind: str, report: Report) -> None:
     """Keycloak's H2 store or the configuration: the files unpack and match the list taken at the backup."""
-    part = restoring._part(document, kind=kind)
+    part = restoring.find_part(document, kind=kind)
     if part is None:
         return
     store_check: tuple[bool, str] | None = None

@@ -92,7 +92,8 @@ def verify(directory: Path, key: bytes) -> dict[str, Any]:
     return document
 
 
-def _part(document: dict[str, Any], **match: str) -> dict[str, Any] | None:
+def find_part(document: dict[str, Any], **match: str) -> dict[str, Any] | None:
+    """The first part of the manifest whose fields match (kind, role, bucket …)."""
     for part in document["parts"]:
         if all(part.get(name) == value for name, value in match.items()):
             return part
@@ -162,7 +163,7 @@ async def restore_databases(
     version_num, _ = await pg.server_version(settings)
     bindir = pg.bindir_for(version_num)
     for role, database in plan.databases.items():
-        part = _part(document, kind="database", role=role)
+        part = find_part(document, kind="database", role=role)
         if part is None:
             raise RestoreError(f"目録に {role} のデータベース部品がありません。")
         started = time.monotonic()
@@ -177,7 +178,7 @@ def restore_buckets(
     """Replays each bucket's versions into its target bucket."""
     client = settings.s3.client()
     for source, bucket in plan.buckets.items():
-        part = _part(document, kind="bucket", bucket=source)
+        part = find_part(document, kind="bucket", bucket=source)
         if part is None:
             raise RestoreError(f"目録にバケット {source} の部品がありません。")
         started = time.monotonic()
@@ -233,12 +234,12 @@ def unpack(directory: Path, part: dict[str, Any], key: bytes, destination: Path,
 
 def restore_files(directory: Path, document: dict[str, Any], key: bytes, plan: Plan, outcome: Outcome) -> None:
     """Writes Keycloak's H2 store and the configuration where the plan says."""
-    h2 = _part(document, kind="keycloak-h2")
+    h2 = find_part(document, kind="keycloak-h2")
     if h2 is not None and plan.keycloak_h2 is not None:
         started = time.monotonic()
         unpack(directory, h2, key, plan.keycloak_h2, flat=True)
         outcome.seconds["keycloak-h2"] = round(time.monotonic() - started, 3)
-    settings_part = _part(document, kind="config")
+    settings_part = find_part(document, kind="config")
     if settings_part is not None and plan.config_dir is not None:
         started = time.monotonic()
         if plan.config_dir.exists():
