@@ -19,11 +19,14 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import stat
 import subprocess
 import sys
+import tempfile
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -567,3 +570,94 @@ async def test_the_restore_command_refuses_a_corrupted_backup_by_name_and_restor
         assert tables == manifest.read(taken)["databases"]["patients"]["tables"]
     finally:
         await drill.cleanup(source.settings, plan)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@pytest.fixture(scope="module")
+def empty_system(source: Source) -> Iterator[BackupSettings]:
+    """A new machine: an empty PostgreSQL cluster and an empty MinIO of our own, on free ports, removed afterwards."""
+    bindir = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin"
+    minio_binary = config.cache_dir() / "bin" / "minio"
+    if not (bindir / "initdb").is_file() or not minio_binary.is_file():
+        pytest.skip("no PostgreSQL server binaries or MinIO (scripts/bootstrap.sh installs them)")
+    root = Path(tempfile.mkdtemp(prefix="tbms-empty-", dir="/tmp"))
+    root.chmod(0o755)
+    data = root / "pg"
+    data.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    pg_port, s3_port = _free_port(), _free_port()
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "tbms", "--auth=trust", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {pg_port} -k {data} -c listen_addresses=127.0.0.1"
+    start = [str(bindir / "pg_ctl"), "start", "-w", "-D", str(data), "-o", options, "-l", str(data / "log")]
+    subprocess.run(_as_postgres(start), check=True, capture_output=True)
+    env = {**os.environ, "MINIO_ROOT_USER": config.S3_ACCESS_KEY, "MINIO_ROOT_PASSWORD": config.S3_SECRET_KEY}
+    minio_argv = [str(minio_binary), "server", str(root / "s3"), "--address", f"127.0.0.1:{s3_port}"]
+    minio_argv += ["--console-address", f"127.0.0.1:{_free_port()}"]
+    minio_process = subprocess.Popen(minio_argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        settings = BackupSettings(
+            **{**source.settings.__dict__, "pg_port": pg_port, "s3": S3(endpoint=f"127.0.0.1:{s3_port}")}
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                settings.s3.client().list_buckets()
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield settings
+    finally:
+        minio_process.terminate()
+        minio_process.wait(timeout=30)
+        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "fast"]), check=False)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.req("R31", partial=True)
+class TestRestoreOnANewMachine:
+    """An empty PostgreSQL and an empty object store get back every record and document under their own names."""
+
+    async def test_every_table_document_and_the_audit_chain_come_back(
+        self, source: Source, taken: Path, empty_system: BackupSettings
+    ) -> None:
+        document = manifest.read(taken)
+        plan = restore.live_plan(document, keycloak_h2=source.root / "new-machine" / "h2")
+        outcome = await restore.restore(taken, empty_system, plan)
+        assert plan.databases == source.databases  # the original names, on the new server
+        for role, database in plan.databases.items():
+            tables = await pg.table_fingerprints(empty_system, database)
+            expected = document["databases"][role]["tables"]
+            if role == "reports":  # documents now point at the version ids the new store gave
+                assert tables.pop("public.documents")["rows"] == expected.pop("public.documents")["rows"]
+            assert tables == expected
+        assert outcome.remapped_documents == 2
+        summary = objects.summarize(empty_system.s3.client(), source.bucket)
+        assert summary == {k: v for k, v in document["buckets"][source.bucket].items() if k != "exists"}
+        report = drill.Report(taken.name, manifest.times(datetime.now(UTC)))
+        await drill.check_documents(empty_system, plan.databases["reports"], source.bucket, report)
+        drill.check_audit_chain(empty_system, plan.databases["identity"], report)
+        assert report.ok, report.text()
+        restored_store = keycloak_store.summary(source.root / "new-machine" / "h2" / "keycloakdb.mv.db")
+        assert restored_store == document["keycloak"]["store"]
+
+    async def test_a_second_restore_into_the_now_full_system_is_refused(
+        self, taken: Path, empty_system: BackupSettings
+    ) -> None:
+        with pytest.raises(restore.RestoreError, match="復元先が空ではありません"):
+            await restore.restore(taken, empty_system, restore.live_plan(manifest.read(taken)))
