@@ -14,6 +14,7 @@ import httpx
 from nats.errors import Error as NatsError
 
 from tbms_tools import audit, config, demo, parked, reindex, stack
+from tbms_tools.backup import commands as backup_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
     _add_parked(groups)
+    backup_commands.add_parsers(groups)
     return parser
 
 
@@ -64,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs `tbms`; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        if args.group in ("backup", "restore", "export-all", "erase"):
+            return backup_commands.main(args)
         if args.group == "demo-data":
             demo.load()
         elif args.group == "audit":
