@@ -207,6 +207,41 @@ def compose_images(compose_file: Path = COMPOSE_FILE) -> dict[str, str]:
     return images
 
 
+def dockerfile_images(root: Path = ROOT / "deploy") -> dict[str, str]:
+    """Base images and downloaded binaries of the project's Dockerfiles, with their ARG defaults filled in:
+    `<Dockerfile>: FROM` -> image, `<Dockerfile>: ADD` -> URL."""
+    found: dict[str, str] = {}
+    for dockerfile in sorted(root.glob("*/Dockerfile")):
+        args: dict[str, str] = {}
+        stages: set[str] = set()
+        name = dockerfile.parent.relative_to(ROOT).as_posix()
+        for line in dockerfile.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "ARG" and "=" in words[1]:
+                key, value = words[1].split("=", 1)
+                args.setdefault(key, value)
+            elif words[0] in ("FROM", "ADD"):
+                target = words[1] if words[0] == "FROM" else next((w for w in words[1:] if "://" in w), "")
+                target = _filled(target, args)
+                if words[0] == "FROM" and len(words) >= 4 and words[2].upper() == "AS":
+                    stages.add(words[3])
+                if target and target not in stages:
+                    found[f"{name}: {words[0]} {target}"] = target
+    return found
+
+
+def _filled(text: str, args: dict[str, str]) -> str:
+    """`${NAME}` replaced by the ARG default of the Dockerfile."""
+    return re.sub(r"\$\{(\w+)\}", lambda match: args.get(match[1], match[0]), text)
+
+
+def pinned_images() -> dict[str, str]:
+    """Everything third-party the deployment runs: compose's images and the Dockerfiles' bases and downloads."""
+    return {**compose_images(), **dockerfile_images()}
+
+
 def image_findings(images: dict[str, str], catalogue: dict, today: date) -> tuple[list[Finding], list[str]]:
     """Advisories the catalogue records for the pinned images, and the images it does not cover well."""
     entries = {entry["image"]: entry for entry in catalogue.get("image", [])}
@@ -281,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     requirements = args.requirement or locked_requirements()
     findings, skipped = python_findings(requirements)
     more, unverified = latest_release_findings(skipped)
-    images = compose_images()
+    images = pinned_images()
     catalogue = tomllib.loads(IMAGES_FILE.read_text(encoding="utf-8"))
     image_list, problems = image_findings(images, catalogue, today)
     if args.strict:
