@@ -222,6 +222,37 @@ def care_and_alerts(page: Page, axe_js: Path) -> int:
     return problems + look_at(page, axe_js, "/patients/export", "export")
 
 
+def contacts_pages(page: Page, axe_js: Path) -> int:
+    """The new patient's 接触者 page with a contact registered on it, the contact's page, the screening list;
+    ends back on the patient page."""
+    patient = page.url
+    page.click("a[href^='/contacts/index-patients/']")
+    page.wait_for_selector("h1")
+    shot(page, "contacts-index")
+    problems = axe(page, axe_js, "contacts-index")
+    name = page.locator("input[name=name]")
+    if name.count():
+        name.evaluate("input => input.closest('details')?.setAttribute('open', '')")
+        name.fill("試験 接触子")
+        page.fill("input[name=name_kana]", "シケン セッショクコ")
+        page.fill("input[name=birth_date]", "H2.4.1")
+        page.select_option("select[name='exposure.setting']", index=1)
+        page.fill("input[name='exposure.last_contact_on']", "R8.11.20")
+        name.evaluate("input => input.form.requestSubmit()")
+        page.wait_for_load_state()
+        shot(page, "contacts-registered")
+        problems += axe(page, axe_js, "contacts-registered")
+        link = page.locator("tbody a[href^='/contacts/']").first
+        if link.count():
+            link.click()
+            page.wait_for_load_state()
+            shot(page, "contact")
+            problems += axe(page, axe_js, "contact")
+    problems += look_at(page, axe_js, "/contacts", "contacts-list")
+    page.goto(patient)
+    return problems
+
+
 def nurse_pages(page: Page, axe_js: Path) -> int:
     """Home, registration, the patient page, search (a nurse's walk); returns axe violations."""
     shot(page, "home")
@@ -235,6 +266,7 @@ def nurse_pages(page: Page, axe_js: Path) -> int:
         return [r.status, r.headers.get('content-type'), r.headers.get('content-disposition'), r.url]; }"""
     )
     print(f"F03: {pdf}")
+    problems += contacts_pages(page, axe_js)
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "patient-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})
