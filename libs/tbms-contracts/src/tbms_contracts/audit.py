@@ -41,3 +41,23 @@ class OperationRecorded(BaseModel):
     record_id: str | None = None
     query: str | None = None
     detail: str | None = None
+
+
+class DeploymentRecorded(BaseModel):
+    """A service started: which version, on which database migration, with which settings (N28).
+
+    identity keeps these as the change log; a start whose version, migration or settings differ from the
+    service's previous start is a deployment or a configuration change."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.audit.deployment.recorded.v1"
+
+    started_at: datetime
+    service: str
+    environment: str
+    version: str
+    commit: str = ""
+    migration: str = ""  # the Alembic revision the database is at
+    host: str
+    started_by: str
+    settings_digest: str  # SHA-256 of the settings without secrets: equal digests, equal configuration

@@ -23,6 +23,7 @@ from tbms_contracts.audit import Operation
 from tbms_core import audit, outbox
 from tbms_core.auth import TokenVerifier
 from tbms_core.db import Database
+from tbms_core.deployment import record_start
 from tbms_core.errors import AccessDenied, domain_error_response, install_error_handlers
 from tbms_core.events import Envelope, stream_of
 from tbms_core.parking import Parking, retry_delay
@@ -197,6 +198,7 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
         await nc.close()
         if hooks.on_startup is not None:
             await hooks.on_startup(kit)
+        await record_start(kit.name, kit.settings, kit.db)
         await kit.broker.start()
         relay = OutboxRelay(
             kit.name,

@@ -11,6 +11,7 @@ from tbms_core.db import SessionDep
 from identity.access.service import AccessService
 from identity.access_review.service import AccessReviewService, AnalysisSettings
 from identity.audit_log.service import AuditLogService
+from identity.change_log.service import ChangeLogService
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync
@@ -71,6 +72,12 @@ def get_rights_review_service(
     return RightsReviewService(session, principal, keycloak, get_settings().rights_review_thresholds)
 
 
+def get_change_log_service(session: SessionDep, principal: PrincipalDep) -> ChangeLogService:
+    """The change log service of this request."""
+    return ChangeLogService(session, principal)
+
+
+ChangeLogServiceDep = Annotated[ChangeLogService, Depends(get_change_log_service)]
 RightsReviewServiceDep = Annotated[RightsReviewService, Depends(get_rights_review_service)]
 AccessReviewServiceDep = Annotated[AccessReviewService, Depends(get_access_review_service)]
 AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]

@@ -8,6 +8,7 @@ from identity.access_review.api import router as access_review_router
 from identity.access_review.service import AnalysisSchedule
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
+from identity.change_log.api import router as change_log_router
 from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
@@ -35,7 +36,15 @@ def create_app() -> FastAPI:
         "identity",
         settings,
         title="tbms identity（利用者・履歴管理）",
-        routers=[audit_router, login_router, users_router, access_router, access_review_router, rights_review_router],
+        routers=[
+            audit_router,
+            login_router,
+            users_router,
+            access_router,
+            access_review_router,
+            rights_review_router,
+            change_log_router,
+        ],
         consumers=CONSUMERS,
         on_startup=start,
         on_shutdown=close_keycloak,

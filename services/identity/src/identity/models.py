@@ -5,6 +5,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from identity.access_review.models import AccessFinding, AccessReviewMark, AccessReviewProgress, ProtectedPerson
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
+from identity.change_log.models import ServiceStart
 from identity.login_history.models import LoginEvent
 from identity.rights_review.models import RightsConfirmation
 
@@ -21,5 +22,6 @@ __all__ = [
     "OutboxMessage",
     "ProtectedPerson",
     "RightsConfirmation",
+    "ServiceStart",
     "metadata",
 ]

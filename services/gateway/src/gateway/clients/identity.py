@@ -149,6 +149,10 @@ class IdentityClient(ServiceClient):
         """Removes a person from the protected list."""
         await self.send("DELETE", f"/access-review/protected-persons/{quote(person_id, safe='')}")
 
+    async def change_log(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Service starts and configuration changes: {"starts", "configuration"}."""
+        return await self.get_json("/changes", **params)
+
     async def rights_review(self) -> dict[str, Any]:
         """The access-rights review: every account with the reasons to look at it."""
         return await self.get_json("/rights-review")

@@ -28,3 +28,32 @@ class TestTamperCheckPage:
         page = text_of((await client.get("/admin/audit/verify")).text)
         assert "結果：改ざんを検出しました" in page and "操作履歴 17 番が削除されています。" in page
         assert "異常のある番号 17" in page and "異常の種類 削除" in page and "検査した件数 16件" in page
+
+
+@pytest.mark.req("N28", partial=True)
+class TestChangeLogPage:
+    async def test_starts_show_what_changed_and_configuration_changes_are_listed(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        log = {
+            "starts": [
+                {"started_at": "2026-12-01T01:00:00Z", "service": "patients", "environment": "production",
+                 "version": "1.5.0", "commit": "", "migration": "0008", "host": "app-1", "started_by": "運用担当",
+                 "changes": ["版の変更 1.4.0 → 1.5.0", "マイグレーション 0007 → 0008"]},
+                {"started_at": "2026-11-30T01:00:00Z", "service": "patients", "environment": "production",
+                 "version": "1.4.0", "commit": "", "migration": "0007", "host": "app-1", "started_by": "運用担当",
+                 "changes": []},
+            ],
+            "configuration": [
+                {"occurred_at": "2026-12-01T02:00:00Z", "username": "admin1", "service": "identity",
+                 "operation": "update", "record_type": "access_group", "record_id": "g1", "detail": "保健師"}
+            ],
+        }  # fmt: skip
+        route = backends.get(f"{IDENTITY}/changes").mock(return_value=httpx.Response(200, json=log))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/changes", params={"service": "patients"})).text)
+        assert "患者管理 版の変更 1.4.0 → 1.5.0、マイグレーション 0007 → 0008 1.5.0 0008" in page
+        assert "再起動（変更なし）" in page
+        assert "admin1 グループの権限 g1 更新 保健師" in page
+        assert route.calls[0].request.url.params["service"] == "patients"

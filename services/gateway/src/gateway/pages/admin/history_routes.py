@@ -125,6 +125,23 @@ async def verify(request: Request, identity: IdentityDep) -> Response:
     return render(request, "admin/verify.html", context)
 
 
+@router.get("/changes", dependencies=CAN_READ_AUDIT)
+async def change_log(request: Request, identity: IdentityDep) -> Response:
+    """変更管理記録: every start of every service with what changed, and the configuration changes."""
+    found = HistoryFilter.read(request.query_params, ("service",), rename={})
+    log = {"starts": [], "configuration": []} if found.errors else await identity.change_log(found.params)
+    context = {
+        "filter": found,
+        "log": log,
+        "operations": OPERATION_LABELS,
+        "record_types": RECORD_TYPES,
+        "services": SERVICES,
+        "date_hint": DATE_HINT,
+        "title": "変更管理記録",
+    }
+    return render(request, "admin/changes.html", context, status_code=422 if found.errors else 200)
+
+
 async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], bool]) -> Response:
     """identity's CSV with only the rows `keep` accepts (the header stays); UTF-8 with a BOM, CRLF."""
     try:

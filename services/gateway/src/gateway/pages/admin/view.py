@@ -26,6 +26,11 @@ RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown 
     "login_history": "ログイン履歴",
     "audit_log": "操作履歴",
     "disclosure": "本人開示",
+    "master_record": "マスタ",
+    "protected_person": "閲覧に注意を要する人",
+    "access_review": "不審なアクセスの確認",
+    "rights_review": "権限の見直し",
+    "change_log": "変更管理記録",
 }
 SERVICES = {
     "patients": "患者管理",
@@ -34,6 +39,8 @@ SERVICES = {
     "search": "検索",
     "identity": "利用者・監査",
     "masters": "マスタ",
+    "workflow": "決裁・予定",
+    "gateway": "画面",
 }
 PROBLEMS = {
     "altered": "内容の改変",
