@@ -32,18 +32,24 @@ from patients.dots.cohort import (
 )
 from patients.dots.ltbi import FROM_TREATMENT, LTBI_REGIMENS, ltbi_completion
 from patients.dots.models import CohortReview, DotsPlan
-from patients.dots.repository import CohortRepository, ConfirmationRepository, PlanRepository, ReviewRepository
+from patients.dots.repository import (
+    CohortRepository,
+    ConfirmationRepository,
+    DoseFigures,
+    PlanRepository,
+    ReviewRepository,
+    SputumRow,
+)
 from patients.dots.schemas import ReviewChange
 from patients.dots.service import DotsService
 from patients.history.service import HistoryService
-from patients.lab_result.models import LabResult
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
 REVIEW_FIELDS = ("end_reason", "died_on", "death_cause", "override_outcome", "override_reason", "meeting_note")
 
 
-def sputum(results: list[LabResult]) -> tuple[SputumResult, ...]:
+def sputum(results: list[SputumRow]) -> tuple[SputumResult, ...]:
     """Smears and cultures as the rules read them (a result without a collection date cannot be placed)."""
     found = []
     for row in results:
@@ -64,7 +70,7 @@ def transferred_out_on(course: Treatment, transfers: list[Transfer]) -> date | N
 def facts(
     course: Treatment,
     review: CohortReview | None,
-    results: list[LabResult],
+    results: list[SputumRow],
     transfers: list[Transfer],
     missed: set[date],
     as_of: date,
@@ -255,14 +261,13 @@ class CohortService:
         courses = await self.cohort.courses(first, last)
         ids = list({row[0].patient_id for row in courses})
         results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
-        doses = await self.cohort.dose_counts(first, last, as_of)
-        missed = await self.cohort.missed_days(first, last, as_of)
+        doses = await self.cohort.dose_figures(first, last, as_of)
         treatment_ids = [row[0].id for row in courses]
         reviews, plans = await self.reviews.of_treatments(treatment_ids), await self.plans.of_patients(ids)
         rows, ltbi_rows = [], []
         for course, number, name, category, nurse, _status, exclusion_reason, excluded_on in courses:
             review, plan = reviews.get(course.id), _plan_of(course, plans.get(course.patient_id, []))
-            confirmed, taken, last_day = doses.get(course.id, (0, 0, None))
+            confirmed, taken, last_day, missed = doses.get(course.id) or DoseFigures(0, 0, None, set())
             end = min(course.ended_on or as_of, as_of)
             planned = max((end - course.started_on).days + 1, 0)
             row: dict[str, Any] = {
@@ -295,7 +300,7 @@ class CohortService:
                 review,
                 results.get(course.patient_id, []),
                 transfers.get(course.patient_id, []),
-                missed.get(course.id, set()),
+                missed,
                 as_of,
                 death,
             )

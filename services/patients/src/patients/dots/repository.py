@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -17,6 +17,24 @@ from patients.dots.errors import DotsRecordNotFound
 from patients.dots.models import CohortReview, DotsAssessment, DotsConfirmation, DotsPlan, DotsSetting
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient
+
+
+class DoseFigures(NamedTuple):
+    """A course's confirmations counted."""
+
+    confirmed: int
+    taken: int
+    last_confirmed_on: date | None
+    missed: set[date]
+
+
+class SputumRow(NamedTuple):
+    """A smear or culture as the cohort rules read it."""
+
+    kind: str
+    collected_on: date | None
+    details: dict[str, Any]
+
 
 RecordT = TypeVar("RecordT", DotsAssessment, DotsPlan, DotsConfirmation, CohortReview)
 
@@ -200,14 +218,20 @@ class CohortRepository:
         )
         return list(rows)
 
-    async def sputum_results(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[LabResult]]:
-        """The smears and cultures of many patients, by patient."""
-        rows = await self.session.scalars(
-            select(LabResult).where(LabResult.patient_id.in_(patient_ids), LabResult.kind.in_(("smear", "culture")))
-        )
-        found: dict[uuid.UUID, list[LabResult]] = defaultdict(list)
-        for row in rows:
-            found[row.patient_id].append(row)
+    async def sputum_results(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SputumRow]]:
+        """The smears and cultures of many patients, by patient: only what the rules read."""
+        statement = select(
+            LabResult.patient_id,
+            LabResult.kind,
+            LabResult.collected_on,
+            LabResult.details["grade"].astext,
+            LabResult.details["gaffky"].astext,
+            LabResult.details["result"].astext,
+        ).where(LabResult.patient_id.in_(patient_ids), LabResult.kind.in_(("smear", "culture")))
+        found: dict[uuid.UUID, list[SputumRow]] = defaultdict(list)
+        for patient_id, kind, collected_on, grade, gaffky, result in await self.session.execute(statement):
+            details = {k: v for k, v in (("grade", grade), ("gaffky", gaffky), ("result", result)) if v}
+            found[patient_id].append(SputumRow(kind, collected_on, details))
         return found
 
     async def transfers(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Transfer]]:
@@ -218,39 +242,32 @@ class CohortRepository:
             found[row.patient_id].append(row)
         return found
 
-    def _in_course(self, first: date, last: date, as_of: date) -> Any:
+    def _in_course(self, as_of: date) -> Any:
         return and_(
             DotsConfirmation.patient_id == Treatment.patient_id,
             DotsConfirmation.confirmed_on >= Treatment.started_on,
             DotsConfirmation.confirmed_on <= func.least(func.coalesce(Treatment.ended_on, as_of), as_of),
         )
 
-    async def dose_counts(self, first: date, last: date, as_of: date) -> dict[uuid.UUID, tuple[int, int, int]]:
-        """Per course started in the period: days confirmed, days taken, the latest day confirmed."""
+    async def dose_figures(self, first: date, last: date, as_of: date) -> dict[uuid.UUID, DoseFigures]:
+        """Per course started in the period, in one pass over its confirmations: days confirmed, days taken, the
+        latest day confirmed and the days confirmed as not taken."""
         statement = (
             select(
                 Treatment.id,
                 func.count(),
                 func.count().filter(DotsConfirmation.status == "taken"),
                 func.max(DotsConfirmation.confirmed_on),
+                func.array_agg(DotsConfirmation.confirmed_on).filter(DotsConfirmation.status == "missed"),
             )
-            .join(DotsConfirmation, self._in_course(first, last, as_of))
+            .join(DotsConfirmation, self._in_course(as_of))
             .where(Treatment.started_on >= first, Treatment.started_on <= last)
             .group_by(Treatment.id)
         )
-        return {row[0]: (row[1], row[2], row[3]) for row in await self.session.execute(statement)}
-
-    async def missed_days(self, first: date, last: date, as_of: date) -> dict[uuid.UUID, set[date]]:
-        """Per course started in the period: the days confirmed as not taken."""
-        statement = (
-            select(Treatment.id, DotsConfirmation.confirmed_on)
-            .join(DotsConfirmation, self._in_course(first, last, as_of))
-            .where(Treatment.started_on >= first, Treatment.started_on <= last, DotsConfirmation.status == "missed")
-        )
-        found: dict[uuid.UUID, set[date]] = defaultdict(set)
-        for treatment_id, day in await self.session.execute(statement):
-            found[treatment_id].add(day)
-        return found
+        return {
+            row[0]: DoseFigures(row[1], row[2], row[3], set(row[4] or ()))
+            for row in await self.session.execute(statement)
+        }
 
     async def transfers_in(self, first: date, last: date) -> list[uuid.UUID]:
         """Patients (not LTBI) who moved into the area in the period while on a course started before it."""
