@@ -1,15 +1,16 @@
 """DOTS at national scale: a year of 10,000 patients (Japan registers about 10,000 TB patients a year) with a
 confirmation for every day of every course, read through the patients API in-process with a real demo-user token.
 
-    uv run python bench/dots_cohort.py [--patients 10000] [--nurses 25] [--rounds 20]
+    uv run python bench/dots_cohort.py [--patients 10000] [--nurses 25] [--rounds 10]
 
 Rows are generated inside PostgreSQL (INSERT … SELECT over generate_series) into a scratch database migrated by
 Alembic; the service's own path would write a history row and an audit event per confirmation. Every patient
 starts a course in 2025 (one in five is LTBI on 6H), has one support plan with one of the nurses, and one
-confirmation for each day of the course (about 182 each: 93 % taken, 5 % missed, 2 % unknown; one in twenty
-interrupts for 71 days running). The others: three cultures per patient (positive at the start, negative in months
-3 and 6; one in ten has no month-6 culture), a transfer out for one in fifty, a death within a month for one in a hundred. The confirmations' nurse
-index is dropped for the load and built again, then VACUUM ANALYZE. Prints p50/p95 per query shape.
+confirmation for each day of the course (182 each: about 93 % taken, 5 % missed, 2 % unknown; one in twenty
+interrupts for 71 days running). Three cultures per patient (positive at the start, negative in months 3 and 6;
+one in ten has no month-6 culture), a transfer out for one in fifty, a death within a month for one in a hundred.
+The confirmations' nurse index is dropped for the load and built again, then VACUUM ANALYZE. Prints p50/p95 per
+query shape.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ LOAD = [
            SELECT gen_random_uuid(), md5('p' || n)::uuid, 'culture', '喀痰', date '2025-01-01' + (n * 7 % 365) + d,
              '試験検査所', jsonb_build_object('medium', '液体', 'result', CASE WHEN d = 0 THEN '陽性' ELSE '陰性' END),
              false, 1, 'bench'
-           FROM generate_series(1, $1) AS n CROSS JOIN (VALUES (0), (70), (160)) AS v(d) WHERE n % 5 <> 0 AND NOT (d = 160 AND n % 10 = 1)""",
+           FROM generate_series(1, $1) AS n CROSS JOIN (VALUES (0), (70), (160)) AS v(d)
+           WHERE n % 5 <> 0 AND NOT (d = 160 AND n % 10 = 1)""",
     ),
     (
         "transfers",
@@ -162,7 +164,9 @@ async def measure(client: httpx.AsyncClient, rounds: int, patients: int) -> None
         times.append((time.perf_counter() - started) * 1000)
         if answer.status_code != 200:
             raise SystemExit(answer.text)
-    print(f"{'calendar, 31 days in one request':32} {statistics.median(times):8.1f} {percentile(times, 95):8.1f} {31:7}")
+    print(
+        f"{'calendar, 31 days in one request':32} {statistics.median(times):8.1f} {percentile(times, 95):8.1f} {31:7}"
+    )
 
 
 async def _patient_id(client: httpx.AsyncClient, n: int) -> str:
@@ -179,7 +183,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--nurses", type=int, default=25)
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     async with service_client("patients", create_app) as client:
         client.timeout = httpx.Timeout(300)

@@ -4,9 +4,12 @@ F07 plan, the outcome with its override and the cohort list with the DOTS rate (
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+from patients.dots.service import DotsService
+from tbms_core.auth import Principal
 from tbms_testing import auth_headers
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
@@ -249,6 +252,35 @@ class TestOutcome:
         assert summary["adherence"]["course"]["planned"] == 181 and summary["adherence"]["weeks"][0]["planned"] == 7
 
 
+class TestRuleSettings:
+    """The numbers of the cohort rules are a setting with the official defaults."""
+
+    async def test_an_administrator_changes_the_interruption_limit_and_the_outcome_follows(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        admin = auth_headers("admin1")
+        patient = await make_patient()
+        course = await treatment(client, patient, ended_on="2025-07-09")
+        body = {"items": month(date(2025, 3, 1), 45, "missed")}
+        await ok(await client.post(dots(patient, "/confirmations/calendar"), json=body, headers=NURSE))
+        url = dots(patient, f"/outcomes/{course['id']}?as_of=2026-12-31")
+        assert (await ok(await client.get(url, headers=VIEWER)))["computed"]["label"] == "治療完了"
+        settings = await ok(await client.get("/dots/settings", headers=VIEWER))
+        rules = next(s for s in settings["items"] if s["key"] == "cohort_rules")
+        assert rules["default"] and rules["value"]["interruption_days"] == 60
+        wrong = {"version": rules["version"], "value": rules["value"] | {"window_last": 5}}
+        refused = await client.put("/dots/settings/cohort_rules", json=wrong, headers=admin)
+        assert refused.status_code == 422 and "月" in refused.json()["errors"]["value"]
+        change = {"version": rules["version"], "value": rules["value"] | {"consecutive_days": 45}, "reason": "確認"}
+        saved = await ok(await client.put("/dots/settings/cohort_rules", json=change, headers=admin))
+        try:
+            shown = await ok(await client.get(url, headers=VIEWER))
+            assert (shown["computed"]["label"], shown["computed"]["sub_label"]) == ("脱落・中断", "連続した中断")
+        finally:
+            restore = {"version": saved["version"], "value": rules["value"]}
+            await ok(await client.put("/dots/settings/cohort_rules", json=restore, headers=admin))
+
+
 class TestCohortList:
     """コホート検討会: the year's courses, counts per outcome and the DOTS rate over its denominator."""
 
@@ -296,3 +328,27 @@ class TestCohortList:
         assert quarter["items"] == []
         wrong = await client.get("/dots/cohort?period=令和元年", headers=VIEWER)
         assert wrong.status_code == 422 and "四半期" in wrong.json()["errors"]["period"]
+
+
+class TestDueDate:
+    """The next confirmation due, as the patient's snapshot can publish it."""
+
+    async def test_a_gap_longer_than_the_plans_frequency_is_a_due_date_in_the_past(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        plan = {"starts_on": "2025-05-01", "dots_type": "visit", "intensity": "B"}
+        await ok(await client.post(dots(patient, "/plans"), json=plan, headers=NURSE), 201)
+        await ok(
+            await client.post(
+                dots(patient, "/confirmations/calendar"), json={"items": month(date(2025, 5, 3), 1)}, headers=NURSE
+            )
+        )
+        listed = await ok(await client.get(dots(patient, "/plans"), headers=VIEWER))
+        assert listed[0]["contact_interval_days"] == 7
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            service = DotsService(session, Principal(user_id="system", username="system", display_name=""))
+            due = await service.confirmation_due(UUID(patient["id"]), date(2025, 5, 20))
+            none = await service.confirmation_due(UUID(patient["id"]), date(2025, 4, 20))
+        assert due is not None and due.on == date(2025, 5, 10) and "令和7年5月3日" in due.why
+        assert none is None

@@ -108,7 +108,8 @@ async def change_plan(patient_id: uuid.UUID, record_id: uuid.UUID, data: Change,
 @router.get(f"{PATIENT}/plans")
 async def list_plans(patient_id: uuid.UUID, dots: DotsServiceDep) -> list[PlanRead]:
     """A patient's support plans, newest first."""
-    return [PlanRead.model_validate(row) for row in await dots.listing(dots.plans, patient_id, "dots_plan")]
+    plans = await dots.plans_with_intervals(patient_id)
+    return [PlanRead.model_validate(plan).model_copy(update={"contact_interval_days": days}) for plan, days in plans]
 
 
 @router.post(f"{PATIENT}/confirmations", status_code=status.HTTP_201_CREATED, dependencies=RECORDING)

@@ -24,6 +24,7 @@ from patients.dots.cohort import (
     OUTCOMES,
     CohortFacts,
     CohortOutcome,
+    CohortRules,
     SputumResult,
     culture_positive,
     judge,
@@ -129,6 +130,10 @@ class CohortService:
         self.confirmations = ConfirmationRepository(session)
         self.edit_history = HistoryService(session, principal)
 
+    async def _rules(self) -> CohortRules:
+        """The cohort rules with the health center's numbers (the `cohort_rules` setting)."""
+        return CohortRules(**(await DotsService(self.session, self.principal).config())["cohort_rules"])
+
     async def _course(self, patient_id: uuid.UUID, treatment_id: uuid.UUID) -> Treatment:
         for course in await self.cohort.courses_of_patient(patient_id):
             if course.id == treatment_id:
@@ -142,7 +147,7 @@ class CohortService:
         transfers = (await self.cohort.transfers([patient.id])).get(patient.id, [])
         rows = await self.confirmations.between(patient.id, course.started_on, course.ended_on or as_of)
         missed = {row.confirmed_on for row in rows if row.status == "missed"}
-        return judge(facts(course, review, results, transfers, missed, as_of, death))
+        return judge(facts(course, review, results, transfers, missed, as_of, death), await self._rules())
 
     async def outcome(self, patient_id: uuid.UUID, treatment_id: uuid.UUID, as_of: date | None) -> dict[str, Any]:
         """A course's computed outcome with its rule, the override beside it, and the review's facts."""
@@ -211,11 +216,12 @@ class CohortService:
         plans = await self.plans.of_patient(patient.id)
         intensities = (await DotsService(self.session, self.principal).config())["intensities"]
         results = (await self.cohort.sputum_results([patient.id])).get(patient.id, [])
+        rules = await self._rules()
         pages = []
         for course in await self.cohort.courses_of_patient(patient.id):
             rows = await self.confirmations.between(patient.id, course.started_on, course.ended_on or as_of)
             statuses = {row.confirmed_on: row.status for row in rows}
-            figures = adherence(course.started_on, course.ended_on, statuses, as_of)
+            figures = adherence(course.started_on, course.ended_on, statuses, as_of, rules)
             plan = next((p for p in plans if p.treatment_id in (course.id, None)), None)
             review = await self.reviews.of_treatment(course.id)
             page = {
@@ -263,6 +269,7 @@ class CohortService:
         results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
         doses = await self.cohort.dose_figures(first, last, as_of)
         treatment_ids = [row[0].id for row in courses]
+        rules = await self._rules()
         reviews, plans = await self.reviews.of_treatments(treatment_ids), await self.plans.of_patients(ids)
         rows, ltbi_rows = [], []
         for course, number, name, category, nurse, _status, exclusion_reason, excluded_on in courses:
@@ -304,7 +311,7 @@ class CohortService:
                 as_of,
                 death,
             )
-            row |= outcome_view(judge(fact), review)
+            row |= outcome_view(judge(fact, rules), review)
             row["died_early"] = bool(fact.died_on and fact.died_on <= add_months(course.started_on, 1))
             row["transferred_out"] = row["computed"]["code"] == "transferred"
             rows.append(row)

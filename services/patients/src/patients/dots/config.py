@@ -61,10 +61,20 @@ DEFAULT_LEVELS: dict[str, Any] = {
     "b_from_count": 2,  # two or more items answered yes make level B, any `high` item makes A
     "suggested_types": {"A": "visit", "B": "outpatient", "C": "contact"},
 }
+# The numbers of the cohort rules (patients/dots/cohort.py, CohortRules: each with its basis there).
+DEFAULT_COHORT_RULES: dict[str, int] = {
+    "window_first": 6,
+    "window_last": 9,
+    "interruption_days": 60,
+    "first_months": 9,
+    "consecutive_days": 60,
+    "long_treatment_months": 12,
+}
 DEFAULTS: dict[str, Any] = {
     "assessment_items": DEFAULT_ITEMS,
     "intensities": DEFAULT_INTENSITIES,
     "levels": DEFAULT_LEVELS,
+    "cohort_rules": DEFAULT_COHORT_RULES,
 }
 
 

@@ -88,10 +88,28 @@ class Levels(_Input):
         return value
 
 
+class CohortRuleNumbers(_Input):
+    """The numbers of the cohort rules (結核医療の基準; see patients/dots/cohort.py for each basis)."""
+
+    window_first: int = Field(ge=1, le=24)
+    window_last: int = Field(ge=1, le=24)
+    interruption_days: int = Field(ge=1, le=366)
+    first_months: int = Field(ge=1, le=24)
+    consecutive_days: int = Field(ge=1, le=366)
+    long_treatment_months: int = Field(ge=1, le=36)
+
+    @model_validator(mode="after")
+    def _window(self) -> CohortRuleNumbers:
+        if self.window_last < self.window_first:
+            raise ValueError("判定期間の終わりの月が始まりの月より前になっています。")
+        return self
+
+
 SETTING_SCHEMAS: dict[str, Any] = {
     "assessment_items": list[AssessmentItem],
     "intensities": dict[str, Intensity],
     "levels": Levels,
+    "cohort_rules": CohortRuleNumbers,
 }
 
 

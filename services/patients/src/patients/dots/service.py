@@ -20,7 +20,7 @@ from tbms_core.errors import InvalidInput, VersionConflict, field_errors
 
 from patients.care.repository import TreatmentRepository
 from patients.care.service import checked
-from patients.dots.adherence import next_due
+from patients.dots.adherence import Due, next_due
 from patients.dots.config import DEFAULTS, suggest
 from patients.dots.models import DotsAssessment, DotsConfirmation, DotsPlan, DotsSetting
 from patients.dots.repository import (
@@ -174,6 +174,22 @@ class DotsService:
         """The longest gap between contacts the plan allows: its own, else its intensity's."""
         intensities = intensities or (await self.config())["intensities"]
         return plan.interval_days or int((intensities.get(plan.intensity) or {}).get("interval_days", 1))
+
+    async def plans_with_intervals(self, patient_id: uuid.UUID) -> list[tuple[DotsPlan, int]]:
+        """A patient's plans, newest first, each with the contact interval in force (audited as a read)."""
+        plans = await self.listing(self.plans, patient_id, "dots_plan")
+        intensities = (await self.config())["intensities"]
+        return [(plan, await self.interval_days(plan, intensities)) for plan in plans]
+
+    async def confirmation_due(self, patient_id: uuid.UUID, as_of: date) -> Due | None:
+        """The next confirmation due under the plan in force on a day (None without one): what the patient's
+        snapshot can publish as a deadline. A gap longer than the plan's frequency is a due date in the past."""
+        plans = await self.plans.of_patient(patient_id)
+        plan = next((p for p in plans if p.starts_on <= as_of and (p.ends_on is None or p.ends_on >= as_of)), None)
+        if plan is None:
+            return None
+        last = await self.confirmations.last_before(patient_id, as_of)
+        return next_due(plan.starts_on, last, await self.interval_days(plan), f"支援強度{plan.intensity}")
 
     # ---- confirmations ----
 
