@@ -91,6 +91,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("patient_id", "confirmed_on", name="uq_dots_confirmations_patient_day"),
     )
     op.create_index("ix_dots_confirmations_confirmed_by", "dots_confirmations", ["confirmed_by", "confirmed_on"])
+    # the cohort list counts each course's days from the index alone
+    op.create_index(
+        "ix_dots_confirmations_course",
+        "dots_confirmations",
+        ["patient_id", "confirmed_on"],
+        postgresql_include=["status"],
+    )
     op.create_table(
         "dots_cohort_reviews",
         *_of_patient("dots_cohort_reviews"),

@@ -36,8 +36,10 @@ from patients.dots.models import CohortReview, DotsPlan
 from patients.dots.repository import (
     CohortRepository,
     ConfirmationRepository,
+    CourseRow,
     DoseFigures,
     PlanRepository,
+    PlanRow,
     ReviewRepository,
     SputumRow,
 )
@@ -47,6 +49,7 @@ from patients.history.service import HistoryService
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
+Course = Treatment | CourseRow  # a course as the care module keeps it, or as the cohort list reads it
 REVIEW_FIELDS = ("end_reason", "died_on", "death_cause", "override_outcome", "override_reason", "meeting_note")
 
 
@@ -61,7 +64,7 @@ def sputum(results: list[SputumRow]) -> tuple[SputumResult, ...]:
     return tuple(found)
 
 
-def transferred_out_on(course: Treatment, transfers: list[Transfer]) -> date | None:
+def transferred_out_on(course: Course, transfers: list[Transfer]) -> date | None:
     """The first move out of the area on or after the course began."""
     return min(
         (t.moved_on for t in transfers if t.direction == "out" and t.moved_on >= course.started_on), default=None
@@ -69,7 +72,7 @@ def transferred_out_on(course: Treatment, transfers: list[Transfer]) -> date | N
 
 
 def facts(
-    course: Treatment,
+    course: Course,
     review: CohortReview | None,
     results: list[SputumRow],
     transfers: list[Transfer],
@@ -265,14 +268,14 @@ class CohortService:
         self.principal.require(Area.PATIENTS, Access.READ)
         as_of = as_of or today()
         courses = await self.cohort.courses(first, last)
-        ids = list({row[0].patient_id for row in courses})
+        ids = list({course.patient_id for course in courses})
         results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
         doses = await self.cohort.dose_figures(first, last, as_of)
-        treatment_ids = [row[0].id for row in courses]
+        treatment_ids = [course.id for course in courses]
         rules = await self._rules()
         reviews, plans = await self.reviews.of_treatments(treatment_ids), await self.plans.of_patients(ids)
         rows, ltbi_rows = [], []
-        for course, number, name, category, nurse, _status, exclusion_reason, excluded_on in courses:
+        for course in courses:
             review, plan = reviews.get(course.id), _plan_of(course, plans.get(course.patient_id, []))
             confirmed, taken, last_day, missed = doses.get(course.id) or DoseFigures(0, 0, None, set())
             end = min(course.ended_on or as_of, as_of)
@@ -280,9 +283,9 @@ class CohortService:
             row: dict[str, Any] = {
                 "treatment_id": course.id,
                 "patient_id": course.patient_id,
-                "registration_no": number,
-                "name": name,
-                "nurse": nurse,
+                "registration_no": course.registration_no,
+                "name": course.name,
+                "nurse": course.nurse,
                 "regimen": course.regimen,
                 "started_on": course.started_on,
                 "ended_on": course.ended_on,
@@ -298,10 +301,10 @@ class CohortService:
                 "meeting_note": review.meeting_note if review else "",
                 "review_version": review.version if review else 0,
             }
-            if category == "ltbi":
+            if course.category == "ltbi":
                 ltbi_rows.append(row | {"ltbi": _ltbi(course, plan, taken, as_of)})
                 continue
-            death = excluded_on if exclusion_reason == "death" else None
+            death = course.excluded_on if course.exclusion_reason == "death" else None
             fact = facts(
                 course,
                 review,
@@ -364,7 +367,7 @@ class CohortService:
         )
 
 
-def _plan_of(course: Treatment, plans: list[DotsPlan]) -> DotsPlan | None:
+def _plan_of(course: Course, plans: list[PlanRow]) -> PlanRow | None:
     """The plan of a course: one linked to it, else a plan of the patient's that began during it."""
     linked = [p for p in plans if p.treatment_id == course.id]
     end = course.ended_on or date.max
@@ -373,7 +376,7 @@ def _plan_of(course: Treatment, plans: list[DotsPlan]) -> DotsPlan | None:
     )[0]
 
 
-def _ltbi(course: Treatment, plan: DotsPlan | None, taken: int, as_of: date) -> dict[str, Any] | None:
+def _ltbi(course: Course, plan: DotsPlan | PlanRow | None, taken: int, as_of: date) -> dict[str, Any] | None:
     code = (plan.ltbi_regimen if plan else "") or FROM_TREATMENT.get(course.regimen, "")
     regimen = LTBI_REGIMENS.get(code)
     if regimen is None:

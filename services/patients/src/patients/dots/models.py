@@ -77,6 +77,8 @@ class DotsConfirmation(_PatientRecord, Base):
     __table_args__ = (
         UniqueConstraint("patient_id", "confirmed_on", name="uq_dots_confirmations_patient_day"),
         Index("ix_dots_confirmations_confirmed_by", "confirmed_by", "confirmed_on"),
+        # the cohort list counts each course's days from the index alone
+        Index("ix_dots_confirmations_course", "patient_id", "confirmed_on", postgresql_include=["status"]),
     )
 
     confirmed_on: Mapped[date] = mapped_column(Date, nullable=False)

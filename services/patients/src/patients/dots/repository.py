@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 from tbms_core.repository import Repository
 
@@ -26,6 +26,32 @@ class DoseFigures(NamedTuple):
     taken: int
     last_confirmed_on: date | None
     missed: set[date]
+
+
+class CourseRow(NamedTuple):
+    """A treatment course as the cohort list reads it, with its patient's items."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    regimen: str
+    started_on: date
+    ended_on: date | None
+    registration_no: str
+    name: str
+    category: str
+    nurse: str
+    exclusion_reason: str
+    excluded_on: date | None
+
+
+class PlanRow(NamedTuple):
+    """A support plan as the cohort list reads it."""
+
+    patient_id: uuid.UUID
+    treatment_id: uuid.UUID | None
+    starts_on: date
+    dots_type: str
+    ltbi_regimen: str
 
 
 class SputumRow(NamedTuple):
@@ -114,14 +140,22 @@ class PlanRepository(PatientRecordRepository[DotsPlan]):
         )
         return list(await self.session.execute(statement))
 
-    async def of_patients(self, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[DotsPlan]]:
-        """The plans of many patients, by patient, oldest first."""
-        rows = await self.session.scalars(
-            select(DotsPlan).where(DotsPlan.patient_id.in_(list(patient_ids))).order_by(DotsPlan.starts_on)
+    async def of_patients(self, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[PlanRow]]:
+        """What the cohort list needs of the plans of many patients, by patient, oldest first."""
+        statement = (
+            select(
+                DotsPlan.patient_id,
+                DotsPlan.treatment_id,
+                DotsPlan.starts_on,
+                DotsPlan.dots_type,
+                DotsPlan.ltbi_regimen,
+            )
+            .where(DotsPlan.patient_id.in_(list(patient_ids)))
+            .order_by(DotsPlan.starts_on)
         )
-        found: dict[uuid.UUID, list[DotsPlan]] = defaultdict(list)
-        for row in rows:
-            found[row.patient_id].append(row)
+        found: dict[uuid.UUID, list[PlanRow]] = defaultdict(list)
+        for row in await self.session.execute(statement):
+            found[row[0]].append(PlanRow(*row))
         return found
 
 
@@ -192,16 +226,19 @@ class CohortRepository:
     def __init__(self, session: Any) -> None:
         self.session = session
 
-    async def courses(self, first: date, last: date) -> list[Row[Any]]:
-        """Courses started in a period, each with its patient's number, name, category, status and nurse."""
+    async def courses(self, first: date, last: date) -> list[CourseRow]:
+        """Courses started in a period, each with its patient's number, name, category, nurse and exclusion."""
         statement = (
             select(
-                Treatment,
+                Treatment.id,
+                Treatment.patient_id,
+                Treatment.regimen,
+                Treatment.started_on,
+                Treatment.ended_on,
                 Patient.registration_no,
                 Patient.name,
                 Patient.category,
                 Patient.nurse,
-                Patient.status,
                 Patient.exclusion_reason,
                 Patient.excluded_on,
             )
@@ -209,7 +246,7 @@ class CohortRepository:
             .where(Treatment.started_on >= first, Treatment.started_on <= last)
             .order_by(Treatment.started_on, Patient.registration_no)
         )
-        return list(await self.session.execute(statement))
+        return [CourseRow(*row) for row in await self.session.execute(statement)]
 
     async def courses_of_patient(self, patient_id: uuid.UUID) -> list[Treatment]:
         """A patient's courses, oldest first."""
@@ -242,27 +279,30 @@ class CohortRepository:
             found[row.patient_id].append(row)
         return found
 
-    def _in_course(self, as_of: date) -> Any:
-        return and_(
-            DotsConfirmation.patient_id == Treatment.patient_id,
-            DotsConfirmation.confirmed_on >= Treatment.started_on,
-            DotsConfirmation.confirmed_on <= func.least(func.coalesce(Treatment.ended_on, as_of), as_of),
-        )
-
     async def dose_figures(self, first: date, last: date, as_of: date) -> dict[uuid.UUID, DoseFigures]:
-        """Per course started in the period, in one pass over its confirmations: days confirmed, days taken, the
-        latest day confirmed and the days confirmed as not taken."""
-        statement = (
+        """Per course started in the period: days confirmed, days taken, the latest day confirmed and the days
+        confirmed as not taken. Each course reads only its own days (a lateral index-only range scan), so a
+        quarter costs a quarter of a year."""
+        c = DotsConfirmation
+        figures = (
             select(
-                Treatment.id,
-                func.count(),
-                func.count().filter(DotsConfirmation.status == "taken"),
-                func.max(DotsConfirmation.confirmed_on),
-                func.array_agg(DotsConfirmation.confirmed_on).filter(DotsConfirmation.status == "missed"),
+                func.count().label("confirmed"),
+                func.count().filter(c.status == "taken").label("taken"),
+                func.max(c.confirmed_on).label("last_day"),
+                func.array_agg(c.confirmed_on).filter(c.status == "missed").label("missed"),
             )
-            .join(DotsConfirmation, self._in_course(as_of))
+            .where(
+                c.patient_id == Treatment.patient_id,
+                c.confirmed_on >= Treatment.started_on,
+                c.confirmed_on <= func.least(func.coalesce(Treatment.ended_on, as_of), as_of),
+            )
+            .correlate(Treatment)
+            .lateral("figures")
+        )
+        statement = (
+            select(Treatment.id, figures.c.confirmed, figures.c.taken, figures.c.last_day, figures.c.missed)
+            .join(figures, true())
             .where(Treatment.started_on >= first, Treatment.started_on <= last)
-            .group_by(Treatment.id)
         )
         return {
             row[0]: DoseFigures(row[1], row[2], row[3], set(row[4] or ()))

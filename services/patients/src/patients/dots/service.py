@@ -15,7 +15,7 @@ from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
-from tbms_core.db import flush_versioned
+from tbms_core.db import flush_versioned, utcnow
 from tbms_core.errors import InvalidInput, VersionConflict, field_errors
 
 from patients.care.repository import TreatmentRepository
@@ -215,15 +215,29 @@ class DotsService:
                 errors[f"items.{index}.version"] = "この日の服薬確認はまだ記録されていません。"
         if errors:
             raise InvalidInput(errors=errors)
-        saved = []
+        saved, new = [], []
         for entry in entries.values():
             values = entry.model_dump(exclude_unset=True, exclude={"version", "confirmed_on"})
             if stored := existing.get(entry.confirmed_on):
                 stored.check_version(entry.version or 0)
                 saved.append(await self._save(stored, values, "", "dots_confirmation"))
             else:
-                saved.append(await self._add_confirmation(patient, entry.model_dump(exclude={"version"})))
-        return sorted(saved, key=lambda c: c.confirmed_on)
+                new.append(self._confirmation(patient, entry.model_dump(exclude={"version"}, exclude_none=True)))
+        new.sort(key=lambda c: c.confirmed_on)
+        if new:  # one insert and one audit record for the month, not one per day
+            self.session.add_all(new)
+            await self.session.flush()
+            days = f"{new[0].confirmed_on}〜{new[-1].confirmed_on}（{len(new)}日分）"
+            await audit.record(
+                self.session,
+                self.principal,
+                SERVICE,
+                Operation.CREATE,
+                record_type="dots_confirmation",
+                person_id=patient.id,
+                detail=days,
+            )
+        return sorted(saved + new, key=lambda c: c.confirmed_on)
 
     async def correct_confirmation(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsConfirmation:
         """Corrects one day's confirmation."""
@@ -280,16 +294,20 @@ class DotsService:
 
     # ---- shared steps ----
 
-    async def _add_confirmation(self, patient: Patient, fields: dict[str, Any]) -> DotsConfirmation:
-        record = await self.confirmations.add(
-            DotsConfirmation(
-                **fields,
-                patient_id=patient.id,
-                confirmed_by=self.principal.username,
-                confirmed_by_name=self.principal.display_name or self.principal.username,
-                updated_by=self.principal.user_id,
-            )
+    def _confirmation(self, patient: Patient, fields: dict[str, Any]) -> DotsConfirmation:
+        at = utcnow()  # set here so a batch needs no read-back of the database's times
+        return DotsConfirmation(
+            **fields,
+            patient_id=patient.id,
+            confirmed_by=self.principal.username,
+            confirmed_by_name=self.principal.display_name or self.principal.username,
+            updated_by=self.principal.user_id,
+            created_at=at,
+            updated_at=at,
         )
+
+    async def _add_confirmation(self, patient: Patient, fields: dict[str, Any]) -> DotsConfirmation:
+        record = await self.confirmations.add(self._confirmation(patient, fields))
         await self._audit(Operation.CREATE, "dots_confirmation", record)
         return record
 
