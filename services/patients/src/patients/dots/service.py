@@ -198,7 +198,7 @@ class DotsService:
         patient = await self.patient_to_record_for(patient_id)
         if await self.confirmations.on_days(patient.id, [data.confirmed_on]):
             raise InvalidInput(errors={"confirmed_on": "この日の服薬確認は既に記録されています。修正してください。"})
-        return await self._add_confirmation(patient, data.model_dump())
+        return await self._add_confirmation(patient, data.model_dump(exclude_none=True))
 
     async def record_calendar(self, patient_id: uuid.UUID, data: CalendarCreate) -> list[DotsConfirmation]:
         """Records many dates at once (a month's calendar); each date is checked and nothing is stored on an error."""
