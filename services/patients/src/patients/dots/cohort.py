@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
-from tbms_core.dates import add_months
+from tbms_core.dates import add_months as _add_months
 from tbms_core.jp.wareki import format_wareki
+
+# A cohort list judges thousands of courses that share their start dates: the month boundaries are computed once.
+add_months = lru_cache(maxsize=16384)(_add_months)
 
 OUTCOMES = {
     "cured": "治癒",
