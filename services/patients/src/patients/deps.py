@@ -10,6 +10,8 @@ from tbms_core.db import SessionDep
 
 from patients.care.service import CareService
 from patients.custom_field.service import FieldDefinitionService
+from patients.dots.cohort_service import CohortService
+from patients.dots.service import DotsService
 from patients.export.service import ExportService
 from patients.lab_result.service import LabResultService
 from patients.patient.record import PatientRecordService
@@ -17,6 +19,8 @@ from patients.patient.service import PatientService
 
 __all__ = [
     "CareServiceDep",
+    "CohortServiceDep",
+    "DotsServiceDep",
     "ExportServiceDep",
     "FieldDefinitionServiceDep",
     "LabResultServiceDep",
@@ -47,6 +51,16 @@ def get_care_service(session: SessionDep, principal: PrincipalDep) -> CareServic
     return CareService(session, principal)
 
 
+def get_dots_service(session: SessionDep, principal: PrincipalDep) -> DotsService:
+    """The DOTS service of this request."""
+    return DotsService(session, principal)
+
+
+def get_cohort_service(session: SessionDep, principal: PrincipalDep) -> CohortService:
+    """The cohort-outcome service of this request."""
+    return CohortService(session, principal)
+
+
 def get_field_definition_service(session: SessionDep, principal: PrincipalDep) -> FieldDefinitionService:
     """The configurable-field service of this request."""
     return FieldDefinitionService(session, principal)
@@ -63,3 +77,5 @@ LabResultServiceDep = Annotated[LabResultService, Depends(get_lab_result_service
 CareServiceDep = Annotated[CareService, Depends(get_care_service)]
 FieldDefinitionServiceDep = Annotated[FieldDefinitionService, Depends(get_field_definition_service)]
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
+DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]
+CohortServiceDep = Annotated[CohortService, Depends(get_cohort_service)]

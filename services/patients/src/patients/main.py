@@ -5,6 +5,7 @@ from tbms_core.app import create_service_app
 
 from patients.care.api import router as care_router
 from patients.custom_field.api import router as custom_field_router
+from patients.dots.api import router as dots_router
 from patients.export.api import router as export_router
 from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
@@ -19,5 +20,13 @@ def create_app() -> FastAPI:
         get_settings(),
         title="tbms patients（患者管理）",
         # export first: its fixed path `/patients/export` must win over `/patients/{patient_id}`
-        routers=[export_router, patient_router, lab_result_router, care_router, custom_field_router, reference_router],
+        routers=[
+            export_router,
+            patient_router,
+            lab_result_router,
+            care_router,
+            dots_router,
+            custom_field_router,
+            reference_router,
+        ],
     )

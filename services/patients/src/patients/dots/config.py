@@ -1,0 +1,104 @@
+"""The health center's DOTS settings with their shipped defaults: the F01 assessment items, the intensities, and
+how an assessment suggests a DOTS type. Administrators replace them when the sheet or the practice changes (R33).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GROUPS = {"disease": "疾患の特殊性", "patient": "患者の状態", "social": "社会的背景"}
+DOTS_TYPES = {
+    "hospital": "院内DOTS",
+    "outpatient": "外来DOTS",
+    "visit": "訪問DOTS",
+    "contact": "連絡確認DOTS",
+}
+METHODS = {
+    "face_to_face": "対面",
+    "empty_packet": "空袋確認",
+    "phone": "電話",
+    "video": "ビデオ",
+    "pharmacy": "薬局",
+    "institution": "医療機関",
+}
+STATUSES = {"taken": "服薬", "missed": "未服薬", "unknown": "不明"}
+SUPPORTER_KINDS = {"nurse": "保健師", "pharmacy": "薬局", "home_nursing": "訪問看護", "institution": "医療機関"}
+
+# F01: JATA リスク評価（服薬支援を阻害する要因）活用手引き ver1 has 25 items (疾患の特殊性 10, 患者の状態 10,
+# 社会的背景 5, TB_PRACTICE §5.1), but the items themselves were not retrieved. This default is PROVISIONAL: the known
+# risk factors of §5.1 (side effects, past interruption, understanding, LTBI, homelessness, addiction, care needs)
+# grouped the same way, for the health center to replace with its sheet's items. `high` items alone make level A.
+DEFAULT_ITEMS: list[dict[str, Any]] = [
+    {"key": "retreatment", "group": "disease", "label": "再治療（結核の治療歴がある）", "high": False},
+    {"key": "past_interruption", "group": "disease", "label": "過去に治療を中断したことがある", "high": True},
+    {"key": "drug_resistance", "group": "disease", "label": "薬剤耐性がある", "high": False},
+    {"key": "side_effects", "group": "disease", "label": "副作用がある・出現のおそれが高い", "high": False},
+    {"key": "comorbidity", "group": "disease", "label": "合併症（糖尿病・腎不全・HIV等）の治療がある", "high": False},
+    {"key": "many_pills", "group": "disease", "label": "服薬する薬剤・錠数が多い", "high": False},
+    {"key": "ltbi", "group": "disease", "label": "潜在性結核感染症（自覚症状がない）", "high": False},
+    {"key": "understanding", "group": "patient", "label": "病気・副作用・服薬の理解が不十分", "high": False},
+    {"key": "elderly_care", "group": "patient", "label": "高齢で介護が必要", "high": False},
+    {"key": "cognitive", "group": "patient", "label": "認知機能の低下がある", "high": False},
+    {"key": "mental", "group": "patient", "label": "精神疾患がある", "high": False},
+    {"key": "addiction", "group": "patient", "label": "アルコール・薬物の依存がある", "high": True},
+    {"key": "language", "group": "patient", "label": "日本語での意思疎通が難しい", "high": False},
+    {"key": "homeless", "group": "social", "label": "住所不定・ホームレス", "high": True},
+    {"key": "alone", "group": "social", "label": "単身で支援者がいない", "high": False},
+    {"key": "financial", "group": "social", "label": "経済的な困難がある", "high": False},
+    {"key": "irregular_work", "group": "social", "label": "仕事が不規則・多忙", "high": False},
+]
+# TB_PRACTICE §5.1 [U] (日本版21世紀型DOTS戦略; not found in public sources): A daily in principle, B at least
+# once or twice a week, C at least once or twice a month. The interval is the longest gap allowed between contacts.
+DEFAULT_INTENSITIES: dict[str, dict[str, Any]] = {
+    "A": {"label": "A（中断リスクが高い：原則毎日）", "interval_days": 1},
+    "B": {"label": "B（支援が必要：週1〜2回以上）", "interval_days": 7},
+    "C": {"label": "C（その他：月1〜2回以上）", "interval_days": 30},
+}
+# How an assessment suggests the level and the type; [U] the thresholds are the health center's to set.
+DEFAULT_LEVELS: dict[str, Any] = {
+    "b_from_count": 2,  # two or more items answered yes make level B, any `high` item makes A
+    "suggested_types": {"A": "visit", "B": "outpatient", "C": "contact"},
+}
+# The numbers of the cohort rules (patients/dots/cohort.py, CohortRules: each with its basis there).
+DEFAULT_COHORT_RULES: dict[str, int] = {
+    "window_first": 6,
+    "window_last": 9,
+    "interruption_days": 60,
+    "first_months": 9,
+    "consecutive_days": 60,
+    "long_treatment_months": 12,
+}
+DEFAULTS: dict[str, Any] = {
+    "assessment_items": DEFAULT_ITEMS,
+    "intensities": DEFAULT_INTENSITIES,
+    "levels": DEFAULT_LEVELS,
+    "cohort_rules": DEFAULT_COHORT_RULES,
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The level an assessment gives and the DOTS type it suggests, with why."""
+
+    level: str
+    dots_type: str
+    why: str
+
+
+def suggest(
+    items: list[Mapping[str, Any]], answers: Mapping[str, Mapping[str, Any]], levels: Mapping[str, Any]
+) -> Suggestion:
+    """Level A when a high-risk item applies, B from so many items, C otherwise; and the DOTS type for the level."""
+    applying = [item for item in items if (answers.get(item["key"]) or {}).get("applies")]
+    high = [item["label"] for item in applying if item.get("high")]
+    threshold = int(levels.get("b_from_count", 2))
+    if high:
+        level, why = "A", f"中断リスクの高い項目に該当（{'、'.join(high)}）"
+    elif len(applying) >= threshold:
+        level, why = "B", f"該当項目が{len(applying)}件（{threshold}件以上）"
+    else:
+        level, why = "C", f"該当項目が{len(applying)}件"
+    dots_type = dict(levels.get("suggested_types") or {}).get(level, "contact")
+    return Suggestion(level, dots_type, f"{why}のため支援強度{level}・{DOTS_TYPES.get(dots_type, dots_type)}を提案")
