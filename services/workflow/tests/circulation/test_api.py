@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 from tbms_testing import auth_headers, wait_for
+from tbms_core.events import Envelope
 from tbms_testing.events import patient_event, publish
 
 
@@ -95,7 +96,7 @@ class TestDecisionRoute:
         actions = [a["action"] for a in circulation["actions"]]
         assert actions == ["submitted", "sent_back", "resubmitted", "approved", "on_behalf", "on_behalf"]
 
-    @pytest.mark.req("R10", "R16", partial=True)
+    @pytest.mark.req("R10", partial=True)
     async def test_stamps_print_undecided_until_approved_then_names_and_dates(self, client: httpx.AsyncClient) -> None:
         circulation = await submit(client)
         draft = await stamps_of(client, circulation)
@@ -187,7 +188,7 @@ class TestRoutes:
 class TestReadCirculation:
     """供覧: to people and teams, with who read it and when."""
 
-    @pytest.mark.req("R16", partial=True)
+    @pytest.mark.req("R10", partial=True)
     async def test_read_receipts_of_addressed_people_and_of_a_team(self, client: httpx.AsyncClient) -> None:
         clerk = user_id("clerk1")
         circulation = await submit(
@@ -218,3 +219,35 @@ class TestReadCirculation:
         detail = (await client.get(f"/circulations/{circulation['id']}", headers=auth_headers("nurse1"))).json()
         chief = next(reader for reader in detail["readers"] if not reader["addressed"])
         assert chief["name"] == "検証 一郎" and chief["read_at"]
+
+
+class TestContactRecords:
+    """Contact records go through the same 回議, stamps and change tracking as patient records."""
+
+    @pytest.mark.req("R16", partial=True)
+    async def test_a_contact_record_is_approved_stamped_and_seen_changed(self, client: httpx.AsyncClient) -> None:
+        contact_id = str(uuid.uuid4())
+        circulation = await submit(
+            client, service="contacts", record_kind="contact", record_id=contact_id, document_type="contact"
+        )
+        assert {box["text"] for box in (await stamps_of(client, circulation))["boxes"]} == {"未決裁"}
+        for verb in ("approve", "on-behalf", "on-behalf"):
+            circulation = await done(client, circulation, verb, "chief1")
+        assert (await stamps_of(client, circulation))["approved"]
+        updated = Envelope(
+            type="tbms.contacts.contact.updated.v1",
+            aggregate_id=contact_id,
+            aggregate_version=2,
+            payload={"changed_fields": ["exposures"]},
+        )
+        await publish(updated)
+
+        async def changed() -> dict[str, Any] | None:
+            stamps = await stamps_of(client, circulation)
+            return stamps if stamps["changed_since_approval"] else None
+
+        await wait_for(changed)
+        detail = (await client.get(f"/circulations/{circulation['id']}", headers=auth_headers("nurse1"))).json()
+        assert detail["changed_fields"] == ["exposures"]
+        viewer = await client.get(f"/circulations/{circulation['id']}", headers=auth_headers("viewer1"))
+        assert viewer.status_code == 200  # 接触者管理 参照
