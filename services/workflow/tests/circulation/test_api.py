@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
-from tbms_testing import auth_headers, wait_for
 from tbms_core.events import Envelope
+from tbms_testing import auth_headers, wait_for
 from tbms_testing.events import patient_event, publish
 
 
