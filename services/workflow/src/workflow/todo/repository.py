@@ -49,6 +49,11 @@ class TodoRepository(Repository[Todo]):
         ).returning(DeadlineSource.version)
         return (await self.session.execute(statement)).first() is not None
 
+    async def add_all(self, todos: list[Todo]) -> None:
+        """Stores new to-dos in one round trip."""
+        self.session.add_all(todos)
+        await self.session.flush()
+
     async def of_record_or_keys(self, service: str, aggregate: str, record_id: str, keys: list[str]) -> list[Todo]:
         """The to-dos of one record and those of these deadline keys, locked for the update."""
         of_record = and_(Todo.service == service, Todo.aggregate == aggregate, Todo.record_id == record_id)

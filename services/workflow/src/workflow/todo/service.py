@@ -51,12 +51,14 @@ class DeadlineApplier:
         held = {
             todo.key: todo for todo in await self.todos.of_record_or_keys(service, aggregate, record_id, [*current])
         }
+        created = []
         for key, deadline in current.items():
             todo = held.get(key)
             if todo is None:
-                await self.todos.add(_new_todo(deadline, version))
+                created.append(_new_todo(deadline, version))
             else:
                 _refresh(todo, deadline, version)
+        await self.todos.add_all(created)
         for key, todo in held.items():
             if key not in current and todo.status != CLOSED and todo.record_id == record_id:
                 todo.status, todo.closed_at, todo.source_version = CLOSED, now(), version
