@@ -26,6 +26,7 @@ TBMS_PORTS: dict[str, int] = {
     "search": 8004,
     "identity": 8005,
     "masters": 8006,
+    "workflow": 8007,
 }
 TBMS_SERVICES = tuple(TBMS_PORTS)
 BACKENDS = tuple(name for name in TBMS_SERVICES if name != "gateway")
@@ -51,6 +52,7 @@ EXTRA_DEPENDENCIES: dict[str, set[str]] = {
     "search": {"meilisearch"},
     "identity": {"keycloak"},
     "masters": set(),
+    "workflow": set(),
 }
 # Services that may be published on the host: the gateway and the operator UIs that have their own login.
 PUBLISHED = {"gateway", "keycloak", "grafana"}

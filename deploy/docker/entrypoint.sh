@@ -16,6 +16,7 @@ case "$service" in
   search) default_port=8004 ;;
   identity) default_port=8005 ;;
   masters) default_port=8006 ;;
+  workflow) default_port=8007 ;;
   *) echo "unknown TBMS_SERVICE: $service" >&2; exit 64 ;;
 esac
 port="${TBMS_PORT:-$default_port}"

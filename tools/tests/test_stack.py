@@ -58,6 +58,7 @@ def test_gateway_knows_every_backend_and_its_client(monkeypatch: pytest.MonkeyPa
         "TBMS_GATEWAY_SEARCH_URL": "http://127.0.0.1:8004",
         "TBMS_GATEWAY_IDENTITY_URL": "http://127.0.0.1:8005",
         "TBMS_GATEWAY_MASTERS_URL": "http://127.0.0.1:8006",
+        "TBMS_GATEWAY_WORKFLOW_URL": "http://127.0.0.1:8007",
         "TBMS_GATEWAY_DATABASE_URL": "postgresql+asyncpg://tbms@127.0.0.1:55432/tbms_gateway",
         "TBMS_GATEWAY_NATS_URL": "nats://127.0.0.1:54222",
     }

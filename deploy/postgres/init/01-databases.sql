@@ -10,8 +10,9 @@ CREATE DATABASE tbms_reports;
 CREATE DATABASE tbms_search;
 CREATE DATABASE tbms_identity;
 CREATE DATABASE tbms_masters;
+CREATE DATABASE tbms_workflow;
 CREATE DATABASE keycloak;
 
 -- Nobody but the owner may connect to a service database by default.
 REVOKE CONNECT ON DATABASE tbms_gateway, tbms_patients, tbms_contacts, tbms_reports,
-    tbms_search, tbms_identity, tbms_masters, keycloak FROM PUBLIC;
+    tbms_search, tbms_identity, tbms_masters, tbms_workflow, keycloak FROM PUBLIC;

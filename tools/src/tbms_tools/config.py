@@ -39,6 +39,7 @@ SERVICE_PORTS: dict[str, int] = {
     "contacts": 8002,
     "reports": 8003,
     "search": 8004,
+    "workflow": 8007,
     "gateway": 8000,
 }
 SERVICES: tuple[str, ...] = tuple(SERVICE_PORTS)

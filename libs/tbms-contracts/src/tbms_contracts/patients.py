@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from tbms_contracts.deadlines import Deadline
+
 
 class PatientSnapshot(BaseModel):
     """The patient as the owning service holds it now (event-carried state)."""
@@ -44,6 +46,7 @@ class PatientSnapshot(BaseModel):
     classification_code: str = ""  # 総合患者分類コード as derived when the patient was last saved
     classification: str = ""  # its Japanese label
     custom: dict[str, Any] = {}  # configurable fields (R33): {key: value}, values of inactive fields kept
+    deadlines: list[Deadline] = []  # the patient's open deadlines when saved (R11); older events carry none
 
 
 class PatientRegistered(BaseModel):

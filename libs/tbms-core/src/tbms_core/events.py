@@ -15,6 +15,7 @@ STREAMS: dict[str, list[str]] = {
     "MASTERS": ["tbms.masters.>"],
     "IDENTITY": ["tbms.identity.>"],
     "SEARCH": ["tbms.search.>"],
+    "WORKFLOW": ["tbms.workflow.>"],
     "AUDIT": ["tbms.audit.>"],
 }
 DUPLICATE_WINDOW_SECONDS = 120.0

@@ -52,6 +52,7 @@ class Alert:
     level: str  # "danger", "warning" or "info"
     message: str  # one short Japanese sentence for nurses
     section: str  # anchor stem of the patient-page section, e.g. "treatments"
+    due_on: date | None = None  # the date the rule counts from: the deadline the workflow's to-do carries
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def _mdr_regimen_unconfirmed(chart: _Chart) -> Iterator[Alert]:
         f"多剤耐性（INH・RFPともに耐性）の薬剤感受性結果があります{when}。"
         "多剤耐性結核の治療になっているか主治医に確認し、治療の記録を更新してください。",
         "treatments",
+        collected or _day(chart.patient.get("registered_on")),
     )
 
 
@@ -121,6 +123,7 @@ def _treatment_overdue(chart: _Chart) -> Iterator[Alert]:
                 f"治療終了予定日（{_wareki(planned)}）を過ぎています。終了日と治療成績を入力するか、"
                 "延長した場合は終了予定日を修正してください。",
                 "treatments",
+                planned,
             )
 
 
@@ -140,6 +143,7 @@ def _public_expense_cover(chart: _Chart) -> Iterator[Alert]:
             f"公費負担（37条の2）の有効期間が{_wareki(end)}で終わっていますが、治療が続いています。"
             "新たな申請を案内してください。",
             "public-expenses",
+            end,
         )
     elif (end - chart.today).days <= PUBLIC_EXPENSE_NOTICE_DAYS and any(_runs_past(c, end) for c in ongoing):
         yield Alert(
@@ -147,6 +151,7 @@ def _public_expense_cover(chart: _Chart) -> Iterator[Alert]:
             WARNING,
             f"公費負担（37条の2）の有効期間が{_wareki(end)}で終わります。治療が続くため、期限までに継続の申請を案内してください。",
             "public-expenses",
+            end,
         )
 
 
@@ -167,6 +172,7 @@ def _recommended_stay_expiring(chart: _Chart) -> Iterator[Alert]:
                 f"勧告入院（{_wareki(admitted)}入院）の期間が{_wareki(period_end)}で満了します。"
                 "延長が必要なら診査協議会に諮り、退院していれば退院日を入力してください。",
                 "hospitalisations",
+                period_end,
             )
 
 
@@ -195,6 +201,7 @@ def _sputum_test_overdue(chart: _Chart) -> Iterator[Alert]:
             f"{since}{SPUTUM_INTERVAL_MONTHS}か月以上、喀痰の塗抹・培養検査の記録がありません。"
             "主治医に菌検査の実施と結果を確認してください。",
             "lab",
+            add_months(last or started, SPUTUM_INTERVAL_MONTHS),
         )
 
 
@@ -210,6 +217,7 @@ def _transfer_card_not_sent(chart: _Chart) -> Iterator[Alert]:
             WARNING,
             f"転出{when}の登録票の送付日が入力されていません。転出先の保健所に通知し、登録票を送付してください。",
             "transfers",
+            moved or _day(chart.patient.get("registered_on")),
         )
 
 
@@ -223,6 +231,7 @@ def _treatment_outcome_missing(chart: _Chart) -> Iterator[Alert]:
                 WARNING,
                 f"治療は{_wareki(ended)}に終了していますが、治療成績（転帰）が入力されていません。",
                 "treatments",
+                ended + timedelta(days=OUTCOME_GRACE_DAYS),
             )
 
 
@@ -239,6 +248,7 @@ def _notification_date_missing(chart: _Chart) -> Iterator[Alert]:
         WARNING,
         "発生届の届出日が入力されていません。届出を確認して届出日を入力してください。",
         "notification",
+        _day(chart.patient.get("registered_on")),
     )
 
 
@@ -254,6 +264,7 @@ def _provisional_registration_pending(chart: _Chart) -> Iterator[Alert]:
             f"仮登録のまま{PROVISIONAL_DAYS}日を超えています（登録日 {_wareki(registered)}）。"
             "仮登録は月報・年報に計上されないため、登録区分を確定してください。",
             "basic",
+            registered + timedelta(days=PROVISIONAL_DAYS),
         )
 
 
@@ -270,17 +281,20 @@ def _treatment_beyond_12_months(chart: _Chart) -> Iterator[Alert]:
                 f"治療開始（{_wareki(started)}）から{COHORT_MONTHS}か月を超えて治療中です。"
                 "延長の理由を確認し、治療成績を「12か月を超える治療」としてください。",
                 "treatments",
+                add_months(started, COHORT_MONTHS),
             )
 
 
 def _public_expense_missing(chart: _Chart) -> Iterator[Alert]:
     """On treatment with no 公費負担 record at all (only when the records were loaded)."""
     if chart.public_expenses_loaded and chart.ongoing and not chart.care["public-expenses"]:
+        started = min((d for c in chart.ongoing if (d := _day(c.get("started_on")))), default=None)
         yield Alert(
             "public_expense_missing",
             INFO,
             "治療中ですが、公費負担の記録がありません。公費負担は申請日からの適用でさかのぼれないため、申請の有無を確認してください。",
             "public-expenses",
+            started,
         )
 
 

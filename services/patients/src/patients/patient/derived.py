@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from tbms_contracts.deadlines import Deadline
 from tbms_contracts.patients import PatientSnapshot
 from tbms_core.clock import today
 from tbms_core.dates import age_on
@@ -22,8 +24,8 @@ from patients.patient.models import Patient
 from patients.patient.schemas import PatientRead
 
 
-def snapshot(patient: Patient, classification_code: str = "") -> PatientSnapshot:
-    """The event-carried state of a patient (with the 総合患者分類コード derived when it was saved)."""
+def snapshot(patient: Patient, classification_code: str = "", deadlines: Sequence[Deadline] = ()) -> PatientSnapshot:
+    """The event-carried state of a patient (with the 総合患者分類コード and the deadlines open when it was saved)."""
     return PatientSnapshot(
         id=str(patient.id),
         classification_code=classification_code,
@@ -56,6 +58,7 @@ def snapshot(patient: Patient, classification_code: str = "") -> PatientSnapshot
         at_registration=patient.at_registration,
         gakkai=gakkai_of(patient.disease),
         custom=dict(patient.custom),
+        deadlines=list(deadlines),
     )
 
 

@@ -8,7 +8,7 @@ from the same data.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
@@ -21,10 +21,11 @@ from patients.care.schemas import CareRecordRead
 from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.lab_result.schemas import LabResultRead
-from patients.patient.alerts import open_alerts
+from patients.patient.alerts import Alert, open_alerts
 from patients.patient.derived import current_code_of, patient_read
+from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.patient.schemas import AlertRead, PatientRecordRead
+from patients.patient.schemas import AlertRead, PatientRead, PatientRecordRead
 
 SERVICE = "patients"
 
@@ -42,12 +43,7 @@ class PatientRecordService:
         """Reads everything about one patient (audited as one read of the record)."""
         self.principal.require(Area.PATIENTS, Access.READ)
         patient = await self.patients.get(patient_id)
-        results = await self.lab_results.of_patient(patient.id)
-        rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}
-        care = {kind.path: [kind.read(row) for row in rows[kind.path]] for kind in KINDS}
-        code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
-        shown = patient_read(patient, code)
-        lab_results = [LabResultRead.model_validate(r) for r in results]
+        chart = await self._chart(patient)
         await audit.record(
             self.session,
             self.principal,
@@ -58,22 +54,38 @@ class PatientRecordService:
             person_id=patient.id,
         )
         return PatientRecordRead(
-            patient=shown,
+            patient=chart.patient,
             history=await self.edit_history.timeline(patient.id),
-            lab_results=lab_results,
-            care=care,
-            alerts=_alerts(shown.model_dump(mode="json"), lab_results, care),
+            lab_results=chart.lab_results,
+            care=chart.care,
+            alerts=[AlertRead(**asdict(alert)) for alert in chart.alerts()],
         )
 
+    async def alerts_of(self, patient: Patient) -> list[Alert]:
+        """The patient's open alerts as the page shows them today (for the deadlines of the patient's events)."""
+        return (await self._chart(patient)).alerts()
 
-def _alerts(
-    patient: dict[str, object], lab_results: list[LabResultRead], care: dict[str, list[CareRecordRead]]
-) -> list[AlertRead]:
-    """The open alerts of the record as the API returns it, judged on Japan's today."""
-    alerts = open_alerts(
-        patient,
-        [r.model_dump(mode="json") for r in lab_results],
-        {path: [r.model_dump(mode="json") for r in records] for path, records in care.items()},
-        today(),
-    )
-    return [AlertRead(**asdict(alert)) for alert in alerts]
+    async def _chart(self, patient: Patient) -> _Record:
+        results = await self.lab_results.of_patient(patient.id)
+        rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}
+        care = {kind.path: [kind.read(row) for row in rows[kind.path]] for kind in KINDS}
+        code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
+        return _Record(patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care)
+
+
+@dataclass(frozen=True)
+class _Record:
+    """The patient with the derived items, the results and the care records, as the API returns them."""
+
+    patient: PatientRead
+    lab_results: list[LabResultRead]
+    care: dict[str, list[CareRecordRead]]
+
+    def alerts(self) -> list[Alert]:
+        """The open alerts of the record, judged on Japan's today."""
+        return open_alerts(
+            self.patient.model_dump(mode="json"),
+            [r.model_dump(mode="json") for r in self.lab_results],
+            {path: [r.model_dump(mode="json") for r in records] for path, records in self.care.items()},
+            today(),
+        )

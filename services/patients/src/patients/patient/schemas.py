@@ -319,6 +319,7 @@ class AlertRead(BaseModel):
     level: str
     message: str
     section: str
+    due_on: date | None = None  # the date the rule counts from (the to-do's due date)
 
 
 class PatientRecordRead(BaseModel):

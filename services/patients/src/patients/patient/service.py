@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import PatientRegistered, PatientUpdated
+from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import Changes, diff
@@ -23,9 +23,11 @@ from patients.custom_field.service import checked_values
 from patients.history.schemas import HistoryEntryRead
 from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
+from patients.patient.deadlines import deadlines_of
 from patients.patient.derived import current_code_of, name_key, patient_read, snapshot
 from patients.patient.errors import AlreadyExcluded, NotExcluded
 from patients.patient.models import Patient
+from patients.patient.record import PatientRecordService
 from patients.patient.repository import PatientRepository, same_reading
 from patients.patient.schemas import (
     AtRegistration,
@@ -87,7 +89,7 @@ class PatientService:
         )
         await self.patients.add(patient)
         await self.session.refresh(patient)
-        event = PatientRegistered(patient=snapshot(patient, await self.current_code(patient)))
+        event = PatientRegistered(patient=await self._snapshot(patient))
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
@@ -202,11 +204,16 @@ class PatientService:
         await self._audit(Operation.UPDATE, patient)
 
     async def _publish_update(self, patient: Patient, changed: list[str]) -> None:
-        event = PatientUpdated(patient=snapshot(patient, await self.current_code(patient)), changed_fields=changed)
+        event = PatientUpdated(patient=await self._snapshot(patient), changed_fields=changed)
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),
         )
+
+    async def _snapshot(self, patient: Patient) -> PatientSnapshot:
+        """The patient's event snapshot with the current 総合患者分類コード and the open alerts as deadlines."""
+        alerts = await PatientRecordService(self.session, self.principal).alerts_of(patient)
+        return snapshot(patient, await self.current_code(patient), deadlines_of(patient, alerts))
 
     async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""

@@ -1,0 +1,1 @@
+"""tbms workflow service: circulations and to-dos."""
