@@ -38,6 +38,7 @@ PATIENTS, SEARCH, IDENTITY, REPORTS, MASTERS, CONTACTS = (
     "http://masters.test",
     "http://contacts.test",
 )
+WORKFLOW = "http://workflow.test"
 DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]  # masters' districts as its migration seeds them
 NURSE_ROLES = ["patients:update", "contacts:update", "forms:update", "documents:update"]
 
@@ -139,6 +140,7 @@ def make_settings(**overrides: Any) -> Settings:
         "reports_url": REPORTS,
         "masters_url": MASTERS,
         "contacts_url": CONTACTS,
+        "workflow_url": WORKFLOW,
         "span_file_dir": None,
         "backend_timeout_seconds": 2,
     }
@@ -207,6 +209,12 @@ def mock_contact_list(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{CONTACTS}/contacts", name="contact-list").mock(return_value=empty)
 
 
+def mock_todos(router: respx.MockRouter) -> respx.Route:
+    """workflow has no to-dos for the user (the home page counts them); a test overrides the route named "todos"."""
+    empty = httpx.Response(200, json={"items": [], "total": 0})
+    return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
@@ -214,6 +222,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_card_defaults(router)
         mock_districts(router)
         mock_contact_list(router)
+        mock_todos(router)
         yield router
 
 

@@ -55,6 +55,7 @@ class Settings(AppSettings):
     search_url: str = "http://127.0.0.1:8004"
     identity_url: str = "http://127.0.0.1:8005"
     masters_url: str = "http://127.0.0.1:8006"
+    workflow_url: str = "http://127.0.0.1:8007"
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

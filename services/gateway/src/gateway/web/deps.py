@@ -18,6 +18,7 @@ from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.clients.reports import ReportsClient
 from gateway.clients.search import SearchClient
+from gateway.clients.workflow import WorkflowClient
 from gateway.web.errors import CrossSiteNavigation, CsrfFailed, Forbidden, LoginRequired, ServiceUnavailable
 from gateway.web.oidc import LoginFailed, OidcClient, ProviderUnavailable
 from gateway.web.permissions import allows, refusal, required_level
@@ -131,6 +132,11 @@ def get_patients(request: Request, login: LoginDep) -> PatientsClient:
     return _client(PatientsClient, request, login, request.app.state.settings.patients_url)
 
 
+def get_workflow(request: Request, login: LoginDep) -> WorkflowClient:
+    """workflow as the logged-in user."""
+    return _client(WorkflowClient, request, login, request.app.state.settings.workflow_url)
+
+
 def get_contacts(request: Request, login: LoginDep) -> ContactsClient:
     """contacts as the logged-in user."""
     return _client(ContactsClient, request, login, request.app.state.settings.contacts_url)
@@ -158,6 +164,7 @@ def get_masters(request: Request, login: LoginDep) -> MastersClient:
 
 PatientsDep = Annotated[PatientsClient, Depends(get_patients)]
 ContactsDep = Annotated[ContactsClient, Depends(get_contacts)]
+WorkflowDep = Annotated[WorkflowClient, Depends(get_workflow)]
 SearchDep = Annotated[SearchClient, Depends(get_search)]
 ReportsDep = Annotated[ReportsClient, Depends(get_reports)]
 IdentityDep = Annotated[IdentityClient, Depends(get_identity)]

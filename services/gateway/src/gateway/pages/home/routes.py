@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from gateway.web.deps import IdentityDep
+from gateway.web.deps import IdentityDep, WorkflowDep
 from gateway.web.templating import render
 
 router = APIRouter(tags=["ホーム"])
 
 
 @router.get("/")
-async def home(request: Request, identity: IdentityDep) -> Response:
-    """Greets the user and shows when they last logged in and out."""
-    return render(request, "home/home.html", {"last": await identity.last_use(), "title": "ホーム"})
+async def home(request: Request, identity: IdentityDep, workflow: WorkflowDep) -> Response:
+    """Greets the user, shows their to-dos (overdue, today, this week) and when they last logged in and out."""
+    context = {"last": await identity.last_use(), "todos": await workflow.summary(), "title": "ホーム"}
+    return render(request, "home/home.html", context)

@@ -1,0 +1,38 @@
+"""The workflow service: the user's to-dos (from the deadlines the records publish) and circulations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.clients.base import SaveResult, ServiceClient, saved
+from gateway.web.errors import BadRequest, PageNotFound, ServiceUnavailable
+
+PAGE_SIZE = 100
+
+
+class WorkflowClient(ServiceClient):
+    """workflow's REST API as one user sees it."""
+
+    async def todos(self, *, scope: str, due: str, offset: int = 0) -> dict[str, Any]:
+        """One page of open to-dos, most overdue first: {"items", "total"}."""
+        body = await self.get_json("/todos", scope=scope, due=due, limit=PAGE_SIZE, offset=offset)
+        return {"items": list(body.get("items", [])), "total": int(body.get("total") or 0)}
+
+    async def counts(self) -> list[dict[str, Any]]:
+        """Per team: overdue, today, this week, open (what the user may see)."""
+        return list(await self.get_json("/todos/counts"))
+
+    async def summary(self) -> dict[str, int] | None:
+        """The user's own overdue / today / this week counts for the home page; None when workflow cannot say."""
+        try:
+            counts = {}
+            for due in ("overdue", "today", "week"):
+                counts[due] = (await self.get_json("/todos", scope="mine", due=due, limit=1))["total"]
+        except (BadRequest, PageNotFound, ServiceUnavailable, KeyError, ValueError):
+            return None
+        return counts
+
+    async def act(self, todo_id: str, action: str, body: dict[str, Any]) -> SaveResult:
+        """done, snooze, reassign or dismiss a to-do, based on the version the user saw."""
+        response = await self.send("POST", f"/todos/{todo_id}/{action}", json=body)
+        return saved(response, "予定を更新できませんでした。")

@@ -1,0 +1,1 @@
+"""予定: the to-dos the workflow service keeps from the records' deadlines."""
