@@ -11,6 +11,7 @@ from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
 from gateway.pages.patients import routes as patients
 from gateway.pages.search import routes as search
+from gateway.pages.workflow import circulation_routes as circulations
 from gateway.pages.workflow import routes as workflow
 from gateway.settings import get_settings
 
@@ -24,6 +25,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     masters.router,
     admin.router,
     workflow.router,
+    circulations.router,
 )
 
 

@@ -36,3 +36,20 @@ class WorkflowClient(ServiceClient):
         """done, snooze, reassign or dismiss a to-do, based on the version the user saw."""
         response = await self.send("POST", f"/todos/{todo_id}/{action}", json=body)
         return saved(response, "予定を更新できませんでした。")
+
+    async def inbox(self) -> dict[str, Any]:
+        """{"waiting", "sent", "sent_back", "to_read", "badge"}."""
+        return await self.get_json("/circulations/inbox")
+
+    async def circulation(self, circulation_id: str) -> dict[str, Any]:
+        """One circulation with its steps, history and readers."""
+        return await self.get_json(f"/circulations/{circulation_id}")
+
+    async def submit(self, body: dict[str, Any]) -> SaveResult:
+        """Puts a record or document into 回議 or 供覧."""
+        return saved(await self.send("POST", "/circulations", json=body), "回議に出せませんでした。")
+
+    async def decide(self, circulation_id: str, action: str, body: dict[str, Any]) -> SaveResult:
+        """approve, on-behalf, send-back, resubmit, withdraw or read, based on the version the user saw."""
+        response = await self.send("POST", f"/circulations/{circulation_id}/{action}", json=body)
+        return saved(response, "操作を完了できませんでした。")
