@@ -140,6 +140,42 @@ ENDPOINTS = [
         )
     ),
     Endpoint("patients", "GET", "/reference/card", {Area.PATIENTS: R}),
+    # patients: DOTS (服薬支援); its settings are kept under マスタ管理
+    Endpoint("patients", "GET", "/dots/settings", {Area.PATIENTS: R}),
+    Endpoint(
+        "patients",
+        "PUT",
+        "/dots/settings/{key}",
+        {Area.MASTERS: U},
+        body={"version": 0, "value": [], "reason": "権限試験"},
+    ),
+    Endpoint("patients", "GET", "/dots/day-sheet", {Area.PATIENTS: R}, params={"day": "2026-12-01"}),
+    Endpoint("patients", "GET", "/dots/cohort", {Area.PATIENTS: R}, params={"period": "2025Q1"}),
+    *(
+        endpoint
+        for kind in ("assessments", "plans", "confirmations")
+        for endpoint in (
+            Endpoint("patients", "POST", f"/patients/{{patient_id}}/dots/{kind}", {Area.PATIENTS: U}, body={}),
+            Endpoint("patients", "GET", f"/patients/{{patient_id}}/dots/{kind}", {Area.PATIENTS: R}),
+            Endpoint(
+                "patients",
+                "PATCH",
+                f"/patients/{{patient_id}}/dots/{kind}/{{record_id}}",
+                {Area.PATIENTS: U},
+                body=change({}),
+            ),
+        )
+    ),
+    Endpoint("patients", "POST", "/patients/{patient_id}/dots/confirmations/calendar", {Area.PATIENTS: U}, body={}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/dots/course", {Area.PATIENTS: R}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/dots/outcomes/{treatment_id}", {Area.PATIENTS: R}),
+    Endpoint(
+        "patients",
+        "PUT",
+        "/patients/{patient_id}/dots/outcomes/{treatment_id}",
+        {Area.PATIENTS: U},
+        body={"version": 0},
+    ),
     # patients: configurable fields are defined under マスタ管理 and read by every patient form
     Endpoint("patients", "GET", "/custom-fields", {Area.PATIENTS: R}),
     Endpoint("patients", "POST", "/custom-fields", {Area.MASTERS: U}, body=PROBE_FIELD),
@@ -203,6 +239,32 @@ ENDPOINTS = [
     Endpoint("identity", "GET", "/logins/me/last"),  # the caller's own last login, shown to everybody (N04)
     Endpoint("identity", "GET", "/logins", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
     Endpoint("identity", "GET", "/logins/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),
+    # identity: the unusual-access review and the change log (監査), the access-rights review (ユーザ管理)
+    Endpoint("identity", "GET", "/access-review/rules", {Area.AUDIT: R}),
+    Endpoint("identity", "POST", "/access-review/run", {Area.AUDIT: R}),
+    Endpoint("identity", "GET", "/access-review/findings", {Area.AUDIT: R}, params={"rule": "acl-nothing"}),
+    Endpoint("identity", "GET", "/access-review/findings/{finding_id}", {Area.AUDIT: R}),
+    Endpoint(
+        "identity",
+        "POST",
+        "/access-review/findings/{finding_id}/review",
+        {Area.AUDIT: U},
+        body={"status": "ok", "note": "", "version": 1},
+    ),
+    Endpoint("identity", "GET", "/access-review/summary", {Area.AUDIT: R}, params={"month": "2026-11-01"}),
+    Endpoint("identity", "GET", "/access-review/protected-persons", {Area.AUDIT: R}),
+    Endpoint(
+        "identity",
+        "POST",
+        "/access-review/protected-persons",
+        {Area.AUDIT: U},
+        body={"person_id": "acl-probe", "reason": "権限試験"},
+    ),
+    Endpoint("identity", "DELETE", "/access-review/protected-persons/{person_id}", {Area.AUDIT: U}),
+    Endpoint("identity", "GET", "/changes", {Area.AUDIT: R}, params={"service": "acl-nothing"}),
+    Endpoint("identity", "GET", "/rights-review", {Area.USERS: R}),
+    Endpoint("identity", "GET", "/rights-review/{user_id}/history", {Area.USERS: R}),
+    Endpoint("identity", "POST", "/rights-review/{user_id}", {Area.USERS: U}, body={"decision": "keep", "note": ""}),
     # identity: user administration and the access matrix
     Endpoint("identity", "GET", "/users", {Area.USERS: R}, params={"q": "acl-nobody"}),
     Endpoint(

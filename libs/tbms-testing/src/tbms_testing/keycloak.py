@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -146,3 +147,20 @@ def login_token(username: str, password: str = DEMO_PASSWORD) -> str:
 def auth_headers(username: str) -> dict[str, str]:
     """`Authorization: Bearer …` for a demo user."""
     return {"Authorization": f"Bearer {login_token(username)}"}
+
+
+class LiveAuthHeaders(Mapping[str, str]):
+    """A demo user's `Authorization` header, read when a request is sent: a module-level constant holding a
+    token read at import would expire (5 minutes) before a long run reaches its tests."""
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+
+    def __getitem__(self, name: str) -> str:
+        return auth_headers(self.username)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(auth_headers(self.username))
+
+    def __len__(self) -> int:
+        return 1

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from patients.dots.service import DotsService
 from tbms_core.auth import Principal
-from tbms_testing import auth_headers
+from tbms_testing import LiveAuthHeaders, auth_headers
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
-NURSE, VIEWER = auth_headers("nurse1"), auth_headers("viewer1")
+NURSE, VIEWER = LiveAuthHeaders("nurse1"), LiveAuthHeaders("viewer1")
 pytestmark = pytest.mark.req("R07", partial=True)
 
 

@@ -142,6 +142,7 @@ class DotsService:
 
     async def correct_assessment(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsAssessment:
         """Corrects an assessment; the level is derived again from the items it was made with."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)  # before the lookup: no 404 tells a stranger it exists
         record = await self.assessments.get_of_patient(patient_id, record_id)
         values = await self._prepare(record, data, AssessmentUpdate, AssessmentCreate)
         if "answers" in values:
@@ -165,6 +166,7 @@ class DotsService:
 
     async def correct_plan(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsPlan:
         """Changes a plan (a new review, another intensity …) with the reason kept in its history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)  # before the lookup: no 404 tells a stranger it exists
         record = await self.plans.get_of_patient(patient_id, record_id)
         values = await self._prepare(record, data, PlanUpdate, PlanCreate)
         await self._check_plan(await self.patients.get(patient_id), values)
@@ -241,6 +243,7 @@ class DotsService:
 
     async def correct_confirmation(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsConfirmation:
         """Corrects one day's confirmation."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)  # before the lookup: no 404 tells a stranger it exists
         record = await self.confirmations.get_of_patient(patient_id, record_id)
         values = await self._prepare(record, data, ConfirmationUpdate, ConfirmationUpdate)
         return await self._save(record, values, data.reason, "dots_confirmation")
