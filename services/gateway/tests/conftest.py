@@ -207,6 +207,13 @@ def mock_contact_list(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{CONTACTS}/contacts", name="contact-list").mock(return_value=empty)
 
 
+def mock_contact_counts(router: respx.MockRouter) -> respx.Route:
+    """contacts counts no contacts of an index patient (the patient page's 接触者 section); a test overrides the
+    route named "contact-counts"."""
+    none = httpx.Response(200, json={"total": 0, "active": 0, "overdue": 0})
+    return router.get(f"{CONTACTS}/contacts/counts", name="contact-counts").mock(return_value=none)
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
@@ -214,6 +221,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_card_defaults(router)
         mock_districts(router)
         mock_contact_list(router)
+        mock_contact_counts(router)
         yield router
 
 
