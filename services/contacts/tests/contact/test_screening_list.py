@@ -350,4 +350,5 @@ class TestRegistrationRules:
         assert [(h["version"], h["reason"]) for h in history] == [(2, "聞き取り"), (1, "登録")]
         registered = history[1]["changes"]
         assert registered["name"] == [None, "試験 花子"] and registered["birth_date"] == [None, "1980-04-01"]
-        assert registered["exposures"][1][0]["setting"] == "household"
+        assert registered["exposures.0.setting"] == [None, "household"]
+        assert registered["exposures.0.index_patient_id"][1] == contact["exposures"][0]["index_patient_id"]

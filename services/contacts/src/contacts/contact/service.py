@@ -79,14 +79,15 @@ class ContactService:
         await self.derive(contact, read)
         registered = {name: value for name, value in to_jsonable_python(fields).items() if value not in ("", [], None)}
         registered["found_on"] = contact.found_on.isoformat()
-        registered["exposures"] = [e.model_dump(mode="json", exclude_defaults=True) for e in data.exposures]
+        registered["exposures"] = {
+            str(i): e.model_dump(mode="json", exclude_defaults=True) for i, e in enumerate(data.exposures)
+        }
         await self.edit_history.record(
             contact_id=contact.id,
             record_type="contact",
             record_id=contact.id,
             version=contact.version,
-            changes=diff({}, {k: v for k, v in registered.items() if k != "exposures"})
-            | {"exposures": [None, registered["exposures"]]},
+            changes=diff({}, registered),  # exposures.0.setting …: every registered value, from nothing
             reason="登録",
         )
         event = ContactRegistered(contact=snapshot(read))

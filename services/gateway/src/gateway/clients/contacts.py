@@ -78,8 +78,8 @@ class ContactsClient(ServiceClient):
         return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
 
     async def duplicates(self, typed: dict[str, str]) -> list[dict[str, Any]]:
-        """Contacts who may already be the person typed on the registration form (none while contacts cannot say:
-        the registration then goes on as before)."""
+        """Contacts who may already be the person typed on the registration form; none when contacts refuses what
+        was typed (a 422: the registration that follows answers it field by field)."""
         body = {name: typed.get(name, "") for name in ("name", "name_kana", "birth_date", "phone")}
         response = await self.send("POST", "/contacts/duplicates", json=body)
         if response.status_code != 200:
