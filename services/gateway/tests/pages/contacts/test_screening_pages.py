@@ -109,6 +109,25 @@ class TestScreeningList:
         assert "CSVを出力できませんでした" in answer.text and "条件を絞り込んで" in answer.text
 
 
+@pytest.mark.req("R13", partial=True)
+class TestOverdueOnTheIndexPatientsPage:
+    async def test_the_header_says_how_many_are_overdue_and_links_to_them(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_index(backends, RECORDED["overdue_list"]["items"])
+        counted = backends.routes["contact-counts"].mock(return_value=httpx.Response(200, json=RECORDED["counts"]))
+        html = (await browser.get(PAGE)).text
+        assert counted.calls.last.request.url.params["index_patient_id"] == INDEX_ID
+        header = text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+        assert "期限超過 1人 期限超過あり" in header
+        assert f'href="/contacts?index_patient_id={INDEX_ID}&amp;due=overdue"' in html
+
+    async def test_none_overdue_says_so(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        mock_index(backends, [CHILD])
+        html = (await browser.get(PAGE)).text
+        assert "期限超過 なし" in text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+
+
 @pytest.mark.req("R12", partial=True)
 class TestDuplicateCheck:
     async def test_a_person_who_is_already_a_contact_is_shown_before_anything_is_registered(

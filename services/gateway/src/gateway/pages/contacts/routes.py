@@ -107,9 +107,10 @@ async def _index_page(
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found = await asyncio.gather(
+    index_case, found, counts = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
+        contacts.counts(str(patient_id)),
     )
     context = {
         "patient_id": str(patient_id),
@@ -119,6 +120,7 @@ async def _index_page(
         "form": form,
         "birth_preview": preview_date(form.value("birth_date")),
         "duplicates": duplicates or [],
+        "counts": counts,
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
     }
