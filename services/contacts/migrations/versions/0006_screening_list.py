@@ -20,6 +20,13 @@ def upgrade() -> None:
     op.add_column("contacts", sa.Column("phone_digits", sa.String(20), server_default="", nullable=False))
     _derive_existing()
     op.create_index("ix_contacts_next_due_on_name_kana_id", "contacts", ["next_due_on", "name_kana", "id"])
+    op.create_index(
+        "ix_contacts_active_next_due",
+        "contacts",
+        ["next_due_on", "name_kana", "id"],
+        postgresql_where=sa.text("status = 'active'"),
+        postgresql_include=["priority", "has_result"],
+    )
     op.create_index("ix_contacts_name_kana_id", "contacts", ["name_kana", "id"])
     op.create_index("ix_contacts_birth_date", "contacts", ["birth_date"])
     op.create_index(
@@ -56,6 +63,7 @@ def downgrade() -> None:
     op.drop_index("ix_contacts_phone_digits", table_name="contacts")
     op.drop_index("ix_contacts_birth_date", table_name="contacts")
     op.drop_index("ix_contacts_name_kana_id", table_name="contacts")
+    op.drop_index("ix_contacts_active_next_due", table_name="contacts")
     op.drop_index("ix_contacts_next_due_on_name_kana_id", table_name="contacts")
     for name in ("phone_digits", "has_result", "priority", "next_due_on"):
         op.drop_column("contacts", name)
