@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import asyncpg
 import httpx
 from contacts.main import create_app
+from tbms_core.clock import today
 from tbms_testing import auth_headers, service_client
 
 SURNAMES = [("試験", "シケン"), ("架空", "カクウ"), ("見本", "ミホン"), ("仮野", "カリノ"), ("例田", "レイダ")]
@@ -40,7 +41,7 @@ INDEX_COLUMNS = "patient_id version registration_no name name_kana birth_date di
 CONTACT_COLUMNS = (
     "id found_on name name_kana sex birth_date address phone affiliation residence municipality municipality_code "
     "risk_factors symptomatic priority_override priority_reason outcome outcome_on status ended_on end_reason note "
-    "version updated_by"
+    "version updated_by next_due_on priority has_result phone_digits"
 ).split()
 LINK_COLUMNS = (
     "id contact_id index_patient_id created_order setting relation first_contact_on last_contact_on hours frequency "
@@ -51,6 +52,7 @@ EXAM_COLUMNS = (
     "induration_mm finding note cancel_reason version updated_by"
 ).split()
 CHUNK = 50_000
+TODAY = today()
 
 
 def person(n: int) -> tuple[str, str]:
@@ -73,13 +75,31 @@ def contact_rows(n: int, index_ids: list[uuid.UUID], rng: random.Random) -> tupl
     found = date(2016, 1, 1) + timedelta(days=rng.randrange(3650))
     ended = found < date(2025, 1, 1)
     contact = (
-        contact_id, found, name, kana, "female" if n % 2 else "male", date(1950, 1, 1) + timedelta(days=n % 25000),
-        f"試験県架空市試験町{n % 50 + 1}-{n % 30 + 1}", f"03-0000-{n % 10000:04d}", "架空学園" if n < OUTBREAK else "",
-        "here", "", "", ["infant"] if n % 40 == 0 else [], n % 50 == 0, "", "",
-        "no_disease" if ended else "", found + timedelta(days=200) if ended else None,
-        "ended" if ended else "active", found + timedelta(days=210) if ended else None, "completed" if ended else "",
-        "", 1, "bench",
-    )  # fmt: skip
+        contact_id,
+        found,
+        name,
+        kana,
+        "female" if n % 2 else "male",
+        date(1950, 1, 1) + timedelta(days=n % 25000),
+        f"試験県架空市試験町{n % 50 + 1}-{n % 30 + 1}",
+        f"03-0000-{n % 10000:04d}",
+        "架空学園" if n < OUTBREAK else "",
+        "here",
+        "",
+        "",
+        ["infant"] if n % 40 == 0 else [],
+        n % 50 == 0,
+        "",
+        "",
+        "no_disease" if ended else "",
+        found + timedelta(days=200) if ended else None,
+        "ended" if ended else "active",
+        found + timedelta(days=210) if ended else None,
+        "completed" if ended else "",
+        "",
+        1,
+        "bench",
+    )  # fmt: skip; the derived columns are appended below, once the exams are known
     linked = [index_ids[0]] if n < OUTBREAK else [index_ids[rng.randrange(1, len(index_ids))]]
     extra = rng.random()
     for _ in range(2 if extra < 0.03 else 1 if extra < 0.15 else 0):
@@ -101,7 +121,16 @@ def contact_rows(n: int, index_ids: list[uuid.UUID], rng: random.Random) -> tupl
             (uuid.uuid4(), contact_id, kind, "done" if finished else "planned", done, done if finished else None,
              "試験保健所", "", result if finished else "", "", None, None, "", "", "", 1, "bench")
         )  # fmt: skip
+    contact += derived(n, ended, any(exam[5] for exam in exams), contact[7])
     return contact, links, exams
+
+
+def derived(n: int, ended: bool, has_result: bool, phone: str) -> tuple:
+    """A stand-in for what the service derives on every save (next due day, priority, a result, the phone's
+    digits): the same shape of values, without running the rules a million times. The active contacts' next due
+    days are spread over 120 days either side of today (half of them overdue, about 1 in 34 due this week)."""
+    due = None if ended else TODAY + timedelta(days=(n * 7919) % 240 - 120)
+    return due, ("top", "high", "low", "low")[n % 4], has_result, phone.replace("-", "")
 
 
 async def load(client: httpx.AsyncClient, contacts: int, index_cases: int) -> dict[str, uuid.UUID]:
@@ -166,6 +195,16 @@ async def measure(client: httpx.AsyncClient, rounds: int, ids: dict[str, uuid.UU
         "its exams": (f"/contacts/{contact}/exams", {}),
         "its history": (f"/contacts/{contact}/history", {}),
         "index patient summary": (f"/index-cases/{ids['typical']}", {}),
+        "screening list (active, by due)": ("/contacts", {"status": "active", "sort": "due"}),
+        "overdue, by due": ("/contacts", {"due": "overdue", "status": "active", "sort": "due"}),
+        "overdue, offset 10,000": ("/contacts", {"due": "overdue", "sort": "due", "offset": 10_000}),
+        "due this week": ("/contacts", {"due": "week", "sort": "due"}),
+        "no result yet": ("/contacts", {"due": "no_result", "sort": "due"}),
+        "overdue in one district": ("/contacts", {"due": "overdue", "district": "地区3", "sort": "due"}),
+        "school, 最優先, by name": ("/contacts", {"setting": "school", "priority": "top", "sort": "name"}),
+        "counts of an index patient": ("/contacts/counts", {"index_patient_id": ids["typical"]}),
+        "counts of the outbreak": ("/contacts/counts", {"index_patient_id": ids["outbreak"]}),
+        "CSV: due this week, 1 district": ("/contacts/export", {"due": "week", "district": "地区3"}),
     }
     (await client.get(f"/index-cases/{ids['typical']}", headers=headers)).raise_for_status()  # keys, pools warm
     print(f"{'query':30} {'p50 ms':>8} {'p95 ms':>8} {'items':>6} {'total':>9}")
@@ -176,6 +215,10 @@ async def measure(client: httpx.AsyncClient, rounds: int, ids: dict[str, uuid.UU
             answer = await client.get(path, params=params, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
             answer.raise_for_status()
+        if answer.headers["content-type"].startswith("text/csv"):
+            rows = answer.text.count("\r\n") - 1
+            print(f"{name:30} {statistics.median(times):8.1f} {percentile(times, 95):8.1f} {rows:6} {'(CSV)':>9}")
+            continue
         body = answer.json()
         items = body.get("items", body) if isinstance(body, dict) else body
         count = len(items) if isinstance(items, list) else 1
@@ -195,6 +238,27 @@ async def explain(client: httpx.AsyncClient, ids: dict[str, uuid.UUID]) -> None:
         "outbreak, 500 rows": (
             "SELECT * FROM contacts WHERE id IN (SELECT contact_id FROM contact_links WHERE index_patient_id = $1) "
             "ORDER BY found_on, name_kana, id LIMIT 500",
+            (ids["outbreak"],),
+        ),
+        "overdue by due, first 50": (
+            "SELECT id FROM contacts WHERE next_due_on < CURRENT_DATE AND status = 'active' "
+            "ORDER BY next_due_on NULLS LAST, name_kana, id LIMIT 50",
+            (),
+        ),
+        "overdue, count": (
+            "SELECT count(*) FROM contacts WHERE next_due_on < CURRENT_DATE AND status = 'active'",
+            (),
+        ),
+        "overdue in a district, 50": (
+            "SELECT id FROM contacts WHERE next_due_on < CURRENT_DATE AND EXISTS (SELECT 1 FROM contact_links l "
+            "WHERE l.contact_id = contacts.id AND l.index_patient_id IN (SELECT patient_id FROM index_cases "
+            "WHERE district = '地区3')) ORDER BY next_due_on NULLS LAST, name_kana, id LIMIT 50",
+            (),
+        ),
+        "counts of the outbreak": (
+            "SELECT count(*), count(*) FILTER (WHERE status = 'active'), count(*) FILTER (WHERE status = 'active' "
+            "AND next_due_on < CURRENT_DATE) FROM contacts WHERE id IN (SELECT contact_id FROM contact_links "
+            "WHERE index_patient_id = $1)",
             (ids["outbreak"],),
         ),
         "outbreak, their exposures": (

@@ -185,6 +185,11 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/custom-fields/{definition_id}/history", {Area.MASTERS: R}),
     # contacts
     Endpoint("contacts", "GET", "/index-cases/{patient_id}", {Area.CONTACTS: R}),
+    Endpoint("contacts", "GET", "/contacts/counts", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}"}),
+    Endpoint(
+        "contacts", "GET", "/contacts/export", {Area.CONTACTS: R, Area.STATS: R}, params={"district": "権限試験用地区"}
+    ),
+    Endpoint("contacts", "POST", "/contacts/duplicates", {Area.CONTACTS: R}, body={"name": "試験"}),
     Endpoint(
         "contacts", "GET", "/contacts", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}", "limit": 1}
     ),

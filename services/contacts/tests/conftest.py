@@ -40,7 +40,7 @@ MakeIndexCase = Callable[..., Awaitable[uuid.UUID]]
 def make_index_case(client: httpx.AsyncClient) -> MakeIndexCase:
     """Stores a synthetic index patient in the read model, as the patients service's event would."""
 
-    async def _make(name: str = "試験 発端") -> uuid.UUID:
+    async def _make(name: str = "試験 発端", district: str = "世田谷") -> uuid.UUID:
         patient_id = uuid.uuid4()
         fields = {
             "version": 1,
@@ -48,7 +48,7 @@ def make_index_case(client: httpx.AsyncClient) -> MakeIndexCase:
             "name": name,
             "name_kana": "シケン ホッタン",
             "birth_date": date(1970, 3, 1),
-            "district": "世田谷",
+            "district": district,
             "status": "active",
         }
         async with client.app.state.db.session() as session:  # type: ignore[attr-defined]

@@ -215,6 +215,13 @@ def mock_todos(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
 
 
+def mock_contact_counts(router: respx.MockRouter) -> respx.Route:
+    """contacts counts no contacts of an index patient (the patient page's 接触者 section); a test overrides the
+    route named "contact-counts"."""
+    none = httpx.Response(200, json={"total": 0, "active": 0, "overdue": 0})
+    return router.get(f"{CONTACTS}/contacts/counts", name="contact-counts").mock(return_value=none)
+
+
 @pytest.fixture
 def backends() -> Iterator[respx.MockRouter]:
     """Every outgoing HTTP call of the gateway; tests add the back-end answers they need."""
@@ -223,6 +230,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_districts(router)
         mock_contact_list(router)
         mock_todos(router)
+        mock_contact_counts(router)
         yield router
 
 

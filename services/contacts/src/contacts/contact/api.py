@@ -3,34 +3,65 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from tbms_core.csv_export import csv_response
 
 from contacts.contact.schemas import (
     ContactChange,
+    ContactCounts,
     ContactCreate,
     ContactEnd,
+    ContactFilter,
     ContactPage,
     ContactRead,
+    DuplicatePage,
+    DuplicateQuery,
     ExposureAdd,
     ExposureChange,
 )
 from contacts.deps import MAY_CHANGE, MAY_READ, ContactServiceDep
 from contacts.history.schemas import HistoryEntryRead, HistoryRead
 
+MAX_OFFSET = 10_000  # deeper pages are narrowed by the filters instead, as in every list of the project
 router = APIRouter(prefix="/contacts", tags=["接触者"])
 
 
 @router.get("", dependencies=MAY_READ)
 async def list_contacts(
     contacts: ContactServiceDep,
-    index_patient_id: uuid.UUID | None = None,
+    criteria: Annotated[ContactFilter, Query()],
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ContactPage:
-    """Contacts of one index patient (or all), earliest listed first."""
-    items, total = await contacts.page(index_patient_id=index_patient_id, limit=limit, offset=offset)
+    """The screening list: contacts filtered by due, district, setting, priority, index patient and status."""
+    items, total = await contacts.page(criteria, limit=limit, offset=offset)
     return ContactPage(items=items, total=total)
+
+
+@router.get("/counts", dependencies=MAY_READ)
+async def count_contacts(index_patient_id: uuid.UUID, contacts: ContactServiceDep) -> ContactCounts:
+    """How many contacts an index patient has and how many are overdue (counts only: not audited as a read)."""
+    return await contacts.counts(index_patient_id)
+
+
+@router.get(
+    "/export",
+    dependencies=MAY_READ,
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) のCSV"}},
+)
+async def export_contacts(criteria: Annotated[ContactFilter, Query()], contacts: ContactServiceDep) -> Response:
+    """The screening list as CSV for Excel; more than 100,000 rows are refused, never cut."""
+    export = await contacts.export(criteria)
+    return csv_response(export.filename, export.header, export.rows)
+
+
+@router.post("/duplicates", dependencies=MAY_READ)
+async def find_duplicates(query: DuplicateQuery, contacts: ContactServiceDep) -> DuplicatePage:
+    """Contacts who may already be the person being registered (same birth date and name or カナ, or phone)."""
+    return DuplicatePage(items=await contacts.duplicates(query))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)

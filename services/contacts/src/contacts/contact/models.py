@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tbms_core.db import Base, Versioned, new_id
@@ -18,6 +18,18 @@ class Contact(Versioned, Base):
     __table_args__ = (
         Index("ix_contacts_name_kana_birth", "name_kana", "birth_date"),
         Index("ix_contacts_found_on_name_kana_id", "found_on", "name_kana", "id"),  # the list's order
+        Index("ix_contacts_next_due_on_name_kana_id", "next_due_on", "name_kana", "id"),  # the screening list's
+        Index(  # a nurse's list: those still followed, earliest due first, and its counts without the table
+            "ix_contacts_active_next_due",
+            "next_due_on",
+            "name_kana",
+            "id",
+            postgresql_where=text("status = 'active'"),
+            postgresql_include=["priority", "has_result"],
+        ),
+        Index("ix_contacts_name_kana_id", "name_kana", "id"),  # the screening list by name
+        Index("ix_contacts_birth_date", "birth_date"),  # the duplicate check
+        Index("ix_contacts_phone_digits", "phone_digits", postgresql_where="phone_digits <> ''"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
@@ -42,6 +54,13 @@ class Contact(Versioned, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Derived on every save from the rules and the exams (see ContactService.derive), so the screening list can
+    # filter and sort a million contacts in SQL: the first open plan item's day, the priority in force, and
+    # whether any exam was done. They do not depend on today, only on the stored facts and the settings.
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    has_result: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    phone_digits: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # the duplicate check's key
 
     links: Mapped[list[ContactLink]] = relationship(
         back_populates="contact", lazy="selectin", order_by="ContactLink.created_order"

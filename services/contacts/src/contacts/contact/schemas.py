@@ -6,8 +6,9 @@ import re
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 from tbms_core.jp.text import is_kana_reading, to_katakana
@@ -137,6 +138,13 @@ class ExposureUpdate(_Exposure):
 class _Person(BaseModel):
     """The per-field rules registration and correction share."""
 
+    @field_validator("name", check_fields=False)
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        if value is not None and not value:
+            raise ValueError("入力してください。")
+        return value
+
     @field_validator("name_kana", check_fields=False)
     @classmethod
     def _kana(cls, value: str | None) -> str | None:
@@ -173,7 +181,7 @@ class ContactCreate(_Person):
     phone: Text = Field(default="", max_length=20)
     affiliation: Text = Field(default="", max_length=200)
     residence: Residence = Residence.HERE
-    municipality: Text = Field(default="", max_length=100)
+    municipality: Text = Field(default="", max_length=100, validate_default=True)
     municipality_code: Text = Field(default="", max_length=6)
     risk_factors: list[RiskFactor] = Field(default_factory=list, max_length=10)
     symptomatic: bool = False
@@ -181,17 +189,19 @@ class ContactCreate(_Person):
     note: Text = Field(default="", max_length=2000)
     exposures: list[ExposureCreate] = Field(min_length=1, max_length=20)
 
-    @model_validator(mode="after")
-    def _elsewhere(self) -> ContactCreate:
-        if self.residence == Residence.ELSEWHERE and not self.municipality:
+    @field_validator("municipality")
+    @classmethod
+    def _elsewhere(cls, value: str, info: ValidationInfo) -> str:
+        """Answered under `municipality`, the field to fill in (residence is validated before it)."""
+        if info.data.get("residence") == Residence.ELSEWHERE and not value:
             raise ValueError("他自治体に住む接触者は市区町村名を入力してください。")
-        return self
+        return value
 
 
 class ContactUpdate(_Person):
     """The fields of a contact a correction names; absent ones are kept."""
 
-    name: Text | None = Field(default=None, min_length=1, max_length=100)
+    name: Text | None = Field(default=None, max_length=100)  # "" is refused by _Person._named
     name_kana: Text | None = Field(default=None, max_length=200)
     sex: str | None = Field(default=None, pattern=r"^(male|female|)$")
     birth_date: OptionalDate = None
@@ -330,3 +340,86 @@ class ContactPage(BaseModel):
 
     items: list[ContactRead]
     total: int
+
+
+class DueFilter(StrEnum):
+    """Which open screenings the screening list shows."""
+
+    WEEK = "week"  # the next open item is due today or within the next 6 days (今週期限)
+    OVERDUE = "overdue"  # the next open item's day has passed (期限超過)
+    NO_RESULT = "no_result"  # active and no exam done yet (結果未入力)
+
+
+class ContactSort(StrEnum):
+    """The order of the screening list."""
+
+    FOUND = "found"  # 登録日, カナ (the default: earliest listed first)
+    DUE = "due"  # 次の予定日 (none last), カナ
+    NAME = "name"  # カナ
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+class ContactFilter(BaseModel):
+    """The screening list's conditions (all optional; a blank form field is no condition)."""
+
+    index_patient_id: Annotated[uuid.UUID | None, BeforeValidator(_blank_is_none)] = None
+    due: Annotated[DueFilter | None, BeforeValidator(_blank_is_none)] = None
+    district: Annotated[Text | None, BeforeValidator(_blank_is_none)] = Field(default=None, max_length=20)
+    setting: Annotated[Setting | None, BeforeValidator(_blank_is_none)] = None
+    priority: Annotated[Priority | None, BeforeValidator(_blank_is_none)] = None
+    status: Annotated[Literal["active", "ended"] | None, BeforeValidator(_blank_is_none)] = None
+    sort: Annotated[ContactSort, BeforeValidator(lambda v: v or ContactSort.FOUND)] = ContactSort.FOUND
+
+    def described(self) -> str:
+        """The conditions as the operation history records them."""
+        named = self.model_dump(mode="json", exclude_none=True)
+        return " ".join(f"{name}={value}" for name, value in named.items())
+
+
+class ContactCounts(BaseModel):
+    """How many contacts an index patient has, how many are still followed, and how many are overdue (counts only)."""
+
+    total: int
+    active: int
+    overdue: int
+
+
+class DuplicateQuery(BaseModel):
+    """The identity typed on the registration form, to look for the same person among the contacts."""
+
+    name: Text = Field(default="", max_length=100)
+    name_kana: Text = Field(default="", max_length=200)
+    birth_date: OptionalDate = None
+    phone: Text = Field(default="", max_length=20)
+
+
+class IndexPatientName(BaseModel):
+    """An index patient the contact is linked to."""
+
+    id: uuid.UUID
+    name: str
+
+
+class DuplicateRead(BaseModel):
+    """An existing contact that may be the same person, why it was found, and whose contact it is."""
+
+    id: uuid.UUID
+    version: int
+    name: str
+    name_kana: str
+    sex: str
+    birth_date: date | None
+    address: str
+    phone: str
+    status: str
+    index_patients: list[IndexPatientName]
+    why: list[str]  # 生年月日と氏名が同じ, 電話番号が同じ …
+
+
+class DuplicatePage(BaseModel):
+    """The likely duplicates (at most 20)."""
+
+    items: list[DuplicateRead]

@@ -7,28 +7,37 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from tbms_contracts.audit import Operation
 from tbms_contracts.contacts import ContactRegistered, ContactUpdated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import Changes, diff
 from tbms_core.clock import today
+from tbms_core.csv_export import MAX_EXPORT_ROWS, within_limit
 from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
+from tbms_core.jp.text import digits_only, search_key
 
+from contacts.contact.derived import values_of
 from contacts.contact.errors import ContactAlreadyEnded, ContactAlreadyLinked, ExposureNotFound
+from contacts.contact.export import EXPORT_HEADER, NARROW_BY, CsvExport, export_row
 from contacts.contact.models import Contact, ContactLink
 from contacts.contact.repository import ContactRepository
 from contacts.contact.schemas import (
     ContactChange,
+    ContactCounts,
     ContactCreate,
     ContactEnd,
+    ContactFilter,
     ContactRead,
+    DuplicateQuery,
+    DuplicateRead,
     ExposureAdd,
     ExposureChange,
     ExposureCreate,
+    IndexPatientName,
 )
 from contacts.contact.view import contact_read, snapshot
 from contacts.exam.repository import ExamRepository
@@ -39,6 +48,8 @@ from contacts.institution.repository import InstitutionRepository
 from contacts.settings import get_settings
 
 SERVICE = "contacts"
+DUPLICATES = 20
+DUPLICATE_FIELDS = ("id", "version", "name", "name_kana", "sex", "birth_date", "address", "phone", "status")
 NULLABLE = {"birth_date", "outcome_on", "first_contact_on", "last_contact_on", "hours"}
 
 
@@ -65,6 +76,20 @@ class ContactService:
         contact.links = [_link(exposure, order) for order, exposure in enumerate(data.exposures)]
         await self.contacts.add(contact)
         read = await self.read_model(contact)
+        await self.derive(contact, read)
+        registered = {name: value for name, value in to_jsonable_python(fields).items() if value not in ("", [], None)}
+        registered["found_on"] = contact.found_on.isoformat()
+        registered["exposures"] = {
+            str(i): e.model_dump(mode="json", exclude_defaults=True) for i, e in enumerate(data.exposures)
+        }
+        await self.edit_history.record(
+            contact_id=contact.id,
+            record_type="contact",
+            record_id=contact.id,
+            version=contact.version,
+            changes=diff({}, registered),  # exposures.0.setting …: every registered value, from nothing
+            reason="登録",
+        )
         event = ContactRegistered(contact=snapshot(read))
         await outbox.add(
             self.session, Envelope.of(event, aggregate_id=contact.id, version=1, actor=self.principal.user_id)
@@ -79,22 +104,74 @@ class ContactService:
         await self.audit(Operation.READ, contact.id)
         return await self.read_model(contact)
 
-    async def page(
-        self, *, index_patient_id: uuid.UUID | None, limit: int, offset: int
-    ) -> tuple[list[ContactRead], int]:
-        """A page of contacts, of one index patient when given (audited as a read of that list)."""
+    async def page(self, criteria: ContactFilter, *, limit: int, offset: int) -> tuple[list[ContactRead], int]:
+        """A page of the screening list (of one index patient when given), audited as a read of that list."""
         self.principal.require(Area.CONTACTS, Access.READ)
-        contacts, total = await self.contacts.page(index_patient_id=index_patient_id, limit=limit, offset=offset)
+        contacts, total = await self.contacts.page(criteria, today=today(), limit=limit, offset=offset)
         await audit.record(
             self.session,
             self.principal,
             SERVICE,
             Operation.READ,
             record_type="contact_list",
-            person_id=index_patient_id,
+            person_id=criteria.index_patient_id,
+            query=criteria.described() or None,
             detail=f"{len(contacts)}件",
         )
         return await self.read_models(contacts), total
+
+    async def counts(self, index_patient_id: uuid.UUID) -> ContactCounts:
+        """How many contacts an index patient has and how many are overdue: counts only, no personal data read."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        total, active, overdue = await self.contacts.counts(index_patient_id, today=today())
+        return ContactCounts(total=total, active=active, overdue=overdue)
+
+    async def export(self, criteria: ContactFilter) -> CsvExport:
+        """The screening list as CSV (every selected contact, refused above the limit); audited as an export."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        self.principal.require(Area.STATS, Access.READ)  # a bulk copy of personal data is an output (統計・出力)
+        day = today()
+        found = within_limit(
+            await self.contacts.all(criteria, today=day, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
+        )
+        reads = await self.read_models(found)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.EXPORT,
+            record_type="contact_list",
+            person_id=criteria.index_patient_id,
+            query=criteria.described() or None,
+            detail=f"CSV {len(reads)}件",
+        )
+        return CsvExport(f"接触者健診一覧_{day:%Y%m%d}.csv", list(EXPORT_HEADER), [export_row(r, day) for r in reads])
+
+    async def duplicates(self, query: DuplicateQuery) -> list[DuplicateRead]:
+        """Existing contacts who may be the person being registered: born the same day with the same name or カナ
+        (folded as search folds them), or with the same phone number. Audited as a read when any is answered."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        phone = digits_only(query.phone)
+        candidates = await self.contacts.like(birth_date=query.birth_date, phone_digits=phone, limit=200)
+        found = [(c, why) for c in candidates if (why := duplicate_reasons(c, query, phone))][:DUPLICATES]
+        if not found:
+            return []
+        names = await IndexCaseRepository(self.session).names(
+            {link.index_patient_id for c, _ in found for link in c.links}
+        )
+        for contact, _ in found:
+            await self.audit(Operation.READ, contact.id, record_type="contact_duplicate")
+        return [
+            DuplicateRead(
+                **{name: getattr(contact, name) for name in DUPLICATE_FIELDS},
+                index_patients=[
+                    IndexPatientName(id=link.index_patient_id, name=names.get(link.index_patient_id, ""))
+                    for link in contact.links
+                ],
+                why=why,
+            )
+            for contact, why in found
+        ]
 
     async def correct(self, contact_id: uuid.UUID, data: ContactChange) -> Contact:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
@@ -192,8 +269,10 @@ class ContactService:
             changes=changes,
             reason=reason,
         )
+        read = await self.read_model(contact)
+        await self.derive(contact, read)
         event = ContactUpdated(
-            contact=snapshot(await self.read_model(contact)),
+            contact=snapshot(read),
             changed_fields=sorted({f"{record_type}.{name.split('.')[0]}" for name in changes}),
         )
         await outbox.add(
@@ -201,6 +280,13 @@ class ContactService:
             Envelope.of(event, aggregate_id=contact.id, version=contact.version, actor=self.principal.user_id),
         )
         await self.audit(Operation.UPDATE, contact.id)
+
+    async def derive(self, contact: Contact, read: ContactRead) -> None:
+        """Keeps the rules' answers on the row (next due day, priority, a result) without a new version."""
+        values = values_of(contact, read)
+        await self.contacts.keep_derived(contact.id, values)
+        for name, value in values.items():
+            set_committed_value(contact, name, value)
 
     async def audit(self, operation: Operation, contact_id: uuid.UUID, record_type: str = "contact") -> None:
         """Records an operation on a contact's personal data."""
@@ -238,6 +324,19 @@ class ContactService:
             seen.add(exposure.index_patient_id)
         if errors:
             raise InvalidInput(errors=errors)
+
+
+def duplicate_reasons(contact: Contact, query: DuplicateQuery, phone: str) -> list[str]:
+    """Why a candidate may be the same person (empty when it is not)."""
+    why = []
+    if query.birth_date and contact.birth_date == query.birth_date:
+        if query.name and search_key(query.name) == search_key(contact.name):
+            why.append("生年月日と氏名が同じ")
+        elif query.name_kana and contact.name_kana and search_key(query.name_kana) == search_key(contact.name_kana):
+            why.append("生年月日とカナが同じ")
+    if phone and contact.phone_digits == phone:
+        why.append("電話番号が同じ")
+    return why
 
 
 def _link(exposure: ExposureCreate, order: int) -> ContactLink:

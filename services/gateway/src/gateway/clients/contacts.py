@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -11,6 +12,16 @@ from gateway.forms import GENERAL_ERROR
 from gateway.web.errors import BadRequest, PageNotFound
 
 PAGE_SIZE = 50
+MAX_OFFSET = 10_000  # contacts pages no deeper; the conditions narrow the list instead
+EXPORT_FAILED = "CSVを出力できませんでした。"
+
+
+@dataclass
+class ExportAnswer:
+    """contacts' answer to an export: the open CSV download, or its messages."""
+
+    download: httpx.Response | None = None
+    errors: dict[str, str] | None = None
 
 
 class ContactsClient(ServiceClient):
@@ -23,17 +34,63 @@ class ContactsClient(ServiceClient):
         except PageNotFound:
             return None
 
-    async def contacts(self, *, index_patient_id: str = "", limit: int = PAGE_SIZE, offset: int = 0) -> dict[str, Any]:
-        """One page of contacts, of one index patient or of all, earliest listed first: {"items", "total"}."""
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
+    async def contacts(
+        self,
+        *,
+        index_patient_id: str = "",
+        conditions: dict[str, str] | None = None,
+        limit: int = PAGE_SIZE,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """One page of the screening list, of one index patient or of all, with the list's conditions (due,
+        district, setting, priority, status, sort): {"items", "total"}."""
+        params: dict[str, Any] = {k: v for k, v in (conditions or {}).items() if v} | {"limit": limit, "offset": offset}
         if index_patient_id:
             params["index_patient_id"] = index_patient_id
         body = await self.get_json("/contacts", **params)
         return {"items": list(body.get("items", [])), "total": int(body.get("total") or 0)}
 
+    async def counts(self, index_patient_id: str) -> dict[str, int]:
+        """How many contacts an index patient has, how many are followed and how many are overdue (counts only:
+        contacts does not record it as a read of personal data)."""
+        body = await self.get_json("/contacts/counts", index_patient_id=index_patient_id)
+        return {name: int(body.get(name) or 0) for name in ("total", "active", "overdue")}
+
     async def count_of(self, index_patient_id: str) -> int:
         """How many contacts an index patient has."""
-        return (await self.contacts(index_patient_id=index_patient_id, limit=1))["total"]
+        return (await self.counts(index_patient_id))["total"]
+
+    async def export(self, conditions: dict[str, str]) -> ExportAnswer:
+        """The screening list as CSV: the open download, or contacts' message (too many rows, a bad condition)."""
+        params = {k: v for k, v in conditions.items() if v}
+        response = await self.send("GET", "/contacts/export", params=params, stream=True)
+        if response.status_code == 200:
+            return ExportAnswer(download=response)
+        try:
+            await response.aread()
+            body: dict[str, Any] = response.json()
+        except ValueError:
+            body = {}
+        finally:
+            await response.aclose()
+        if response.status_code not in (422, 400):
+            raise BadRequest(str(body.get("detail") or EXPORT_FAILED))
+        return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
+
+    async def duplicates(self, typed: dict[str, str]) -> list[dict[str, Any]]:
+        """Contacts who may already be the person typed on the registration form; none when contacts refuses what
+        was typed (a 422: the registration that follows answers it field by field)."""
+        body = {name: typed.get(name, "") for name in ("name", "name_kana", "birth_date", "phone")}
+        response = await self.send("POST", "/contacts/duplicates", json=body)
+        if response.status_code != 200:
+            return []
+        return list(response.json().get("items", []))
+
+    async def add_exposure(self, contact_id: str, version: str, exposure: dict[str, Any]) -> SaveResult:
+        """Links an existing contact to another index patient with this exposure (the duplicate check's choice)."""
+        body = {"version": _version(version), "exposure": exposure}
+        response = await self.send("POST", f"/contacts/{contact_id}/exposures", json=body)
+        return _saved(response, "接触状況を追加できませんでした。")
 
     async def contact(self, contact_id: str) -> dict[str, Any]:
         """One contact with exposures, priority, the screening plan and the exams (ContactRead)."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import respx
 
 from ...conftest import CONTACTS, PATIENT_ID
@@ -55,3 +56,11 @@ def mock_index(backends: respx.MockRouter, items: list[dict[str, Any]], total: i
 def error(name: str, status: int) -> httpx.Response:
     """A recorded refusal of contacts (422 or 409)."""
     return httpx.Response(status, json=RECORDED[name])
+
+
+@pytest.fixture(autouse=True)
+def no_duplicates(backends: respx.MockRouter) -> respx.Route:
+    """contacts finds nobody like the person being registered (the route named "contact-duplicates")."""
+    return backends.post(f"{CONTACTS}/contacts/duplicates", name="contact-duplicates").mock(
+        return_value=httpx.Response(200, json=RECORDED["no_duplicates"])
+    )

@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from ...conftest import PATIENT_ID, FakeKeycloakType, Login, mock_patient_page, nav_of, with_roles
-from .conftest import CHILD, CONTACT, CONTACT_ID, EXAM, INDEX_ID, mock_contact, mock_index
+from .conftest import CHILD, CONTACT, CONTACT_ID, EXAM, INDEX_ID, mock_contact, mock_index, recorded
 
 pytestmark = pytest.mark.req("R12", partial=True)
 NO_RIGHT = "この項目を修正する権限がありません"
@@ -84,7 +84,7 @@ class TestWithoutRead:
         with_roles(keycloak, PATIENTS_ONLY)
         await login(client)
         mock_patient_page(backends)
-        counted = backends.routes["contact-list"]
+        counted = backends.routes["contact-counts"]
         patient = (await client.get(f"/patients/{PATIENT_ID}")).text
         assert "接触者健診" not in nav_of(patient) and 'id="contacts-title"' not in patient and not counted.called
         for path in ("/contacts", f"/contacts/index-patients/{INDEX_ID}", f"/contacts/{CONTACT_ID}"):
@@ -97,11 +97,13 @@ class TestOnThePatientPage:
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
         mock_patient_page(backends)
-        counted = backends.routes["contact-list"].mock(
-            return_value=httpx.Response(200, json={"items": [CHILD], "total": 3})
+        counted = backends.routes["contact-counts"].mock(
+            return_value=httpx.Response(200, json={**recorded("counts"), "total": 3})
         )
+        listed = backends.routes["contact-list"]
         html = (await browser.get(f"/patients/{PATIENT_ID}")).text
         assert counted.calls.last.request.url.params["index_patient_id"] == PATIENT_ID
+        assert not listed.called  # counts only: contacts records no read of anyone's data
         assert "この患者を発端患者とする接触者：3人" in html
         assert f'<a href="/contacts/index-patients/{PATIENT_ID}">接触者の一覧・健診の予定・接触者の追加</a>' in html
         assert '<li><a href="#contacts-title">接触者</a></li>' in html and "接触者健診" in nav_of(html)
@@ -110,7 +112,7 @@ class TestOnThePatientPage:
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
         mock_patient_page(backends)
-        backends.routes["contact-list"].mock(return_value=httpx.Response(503))
+        backends.routes["contact-counts"].mock(return_value=httpx.Response(503))
         page = await browser.get(f"/patients/{PATIENT_ID}")
         assert page.status_code == 200 and "接触者の人数を読み込めませんでした。" in page.text
         assert f'href="/contacts/index-patients/{PATIENT_ID}"' in page.text

@@ -100,6 +100,13 @@ class TestInChromium:
             await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
             found["index-refused"] = await look(browser, shots, "contacts-register-error")
 
+            duplicates = httpx.Response(200, json=RECORDED["duplicates"])
+            backends.routes["contact-duplicates"].mock(return_value=duplicates)
+            await browser.click("button[type=submit].button:not(.button--header)")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            assert "この人に接触状況を追加する" in await browser.run("return document.activeElement.textContent;")
+            found["index-duplicates"] = await look(browser, shots, "contacts-register-duplicates")
+
             await browser.go(f"{served}/contacts")
             found["list"] = await look(browser, shots, "screening-list")
 

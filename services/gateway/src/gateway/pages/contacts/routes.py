@@ -5,18 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 from tbms_core.auth import Access, Area
 
-from gateway.clients.contacts import ContactsClient
+from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
+from gateway.clients.masters import MastersClient
 from gateway.forms import EntryForm, preview_date
 from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts import exam_routes
 from gateway.pages.contacts.page import ContactPageDep
-from gateway.pages.contacts.view import Paging, list_row
-from gateway.web.deps import ContactsDep, LoginDep, require_access
+from gateway.pages.contacts.view import (
+    Paging,
+    confirmed_new,
+    duplicate_row,
+    list_row,
+    screening_choices,
+    screening_conditions,
+)
+from gateway.web.deps import ContactsDep, LoginDep, MastersDep, require_access, same_site_only
+from gateway.web.downloads import relay
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/contacts", tags=["接触者管理"])
@@ -25,16 +36,57 @@ router.include_router(exam_routes.router)
 
 
 @router.get("", dependencies=CAN_READ)
-async def screening_list(request: Request, contacts: ContactsDep, page: int = 1) -> Response:
-    """Every contact of every index patient with the next exam due, earliest registered first, a page at a time."""
-    paging = Paging(total=0, page=max(page, 1), path="/contacts")
-    found = await contacts.contacts(limit=paging.size, offset=paging.offset)
+async def screening_list(request: Request, contacts: ContactsDep, masters: MastersDep, page: int = 1) -> Response:
+    """The screening list: contacts due this week, overdue or without a result, by district, setting, priority and
+    status, sorted by the next due day (the default) or name, a page at a time."""
+    return await _screening_page(request, contacts, masters, page)
+
+
+async def _screening_page(
+    request: Request,
+    contacts: ContactsClient,
+    masters: MastersClient,
+    page: int,
+    *,
+    export_error: str = "",
+    status_code: int = 200,
+) -> Response:
+    conditions, given = screening_conditions(request.query_params)
+    first = Paging(total=0, page=min(max(page, 1), MAX_OFFSET // PAGE_SIZE + 1), path="/contacts")
+    found, districts = await asyncio.gather(
+        contacts.contacts(
+            index_patient_id=conditions.pop("index_patient_id", ""),
+            conditions=conditions,
+            limit=first.size,
+            offset=first.offset,
+        ),
+        masters.districts(),
+    )
+    query = tuple(given.items())
     context = {
         "rows": [list_row(c) for c in found["items"]],
-        "paging": Paging(total=found["total"], page=paging.page, path="/contacts"),
+        "paging": Paging(total=found["total"], page=first.page, path="/contacts", query=query),
+        "conditions": given,
+        "shown": conditions,
+        "choices": screening_choices(districts),
+        "export_url": "/contacts/export" + (f"?{urlencode(query)}" if query else ""),
+        "filtered": bool(given),
+        "export_error": export_error,
         "title": "接触者健診の一覧",
     }
-    return render(request, "contacts/list.html", context)
+    return render(request, "contacts/list.html", context, status_code=status_code)
+
+
+@router.get("/export", dependencies=[Depends(same_site_only), *CAN_READ])
+async def export_list(request: Request, contacts: ContactsDep, masters: MastersDep) -> Response:
+    """The screening list with the same conditions as CSV for Excel (contacts refuses more than 100,000 rows and
+    records the export in the operation history)."""
+    conditions, _ = screening_conditions(request.query_params)
+    answer = await contacts.export(conditions)
+    if answer.download is None:
+        message = next(iter((answer.errors or {}).values()), "CSVを出力できませんでした。")
+        return await _screening_page(request, contacts, masters, 1, export_error=message, status_code=422)
+    return relay(answer.download)
 
 
 @router.get("/date-preview")
@@ -51,12 +103,14 @@ async def _index_page(
     form: EntryForm,
     *,
     page: int = 1,
+    duplicates: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found = await asyncio.gather(
+    index_case, found, counts = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
+        contacts.counts(str(patient_id)),
     )
     context = {
         "patient_id": str(patient_id),
@@ -65,6 +119,8 @@ async def _index_page(
         "paging": Paging(total=found["total"], page=paging.page, path=paging.path),
         "form": form,
         "birth_preview": preview_date(form.value("birth_date")),
+        "duplicates": duplicates or [],
+        "counts": counts,
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
     }
@@ -83,16 +139,47 @@ async def contacts_of(request: Request, patient_id: uuid.UUID, contacts: Contact
 
 @router.post("/index-patients/{patient_id:uuid}")
 async def register_contact(request: Request, patient_id: uuid.UUID, contacts: ContactsDep) -> Response:
-    """Registers a contact of this index patient; a wrong field shows the form again with every value kept."""
-    form = EntryForm.posted(ef.registration_fields(), await request.form())
+    """Registers a contact of this index patient after the duplicate check: when the person may already be a
+    contact (of this or another index patient), the form comes back with them, to link the exposure to one of
+    them or to confirm a new person. A wrong field shows the form again with every value kept."""
+    posted = await request.form()
+    form = EntryForm.posted(ef.registration_fields(), posted)
     if ef.elsewhere_without_municipality(form):
         return await _index_page(request, contacts, patient_id, form, status_code=422)
+    candidates = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
+    if candidates and not confirmed_new(posted, candidates):
+        duplicates = [duplicate_row(c, str(patient_id)) for c in candidates]
+        return await _index_page(request, contacts, patient_id, form, duplicates=duplicates)
     result = await contacts.register(ef.registration_body(form, str(patient_id)))
     if result.errors is not None:
         form.place(result.errors, ef.registration_aliases())
         return await _index_page(request, contacts, patient_id, form, status_code=422)
     flash(request, f"接触者「{result.record['name']}」を登録しました。健診の予定を確認してください。")  # type: ignore[index]
     return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)  # type: ignore[index]
+
+
+@router.post("/index-patients/{patient_id:uuid}/link")
+async def link_existing(request: Request, patient_id: uuid.UUID, contacts: ContactsDep) -> Response:
+    """The duplicate check's other choice: the person is already a contact, so the exposure typed on the
+    registration form is added to that contact (linked, not copied) based on the version the user saw."""
+    posted = await request.form()
+    form = EntryForm.posted(ef.registration_fields(), posted)
+    contact_id, _, version = str(posted.get("link_to") or "").partition(":")
+    try:
+        contact_id = str(uuid.UUID(contact_id))
+    except ValueError:
+        form.conflict = "紐づける接触者が選ばれていません。もう一度「登録する」を押して選び直してください。"
+        return await _index_page(request, contacts, patient_id, form, status_code=422)
+    exposure = ef.registration_body(form, str(patient_id))["exposures"][0]
+    result = await contacts.add_exposure(contact_id, version, exposure)
+    if result.conflict:
+        form.conflict = result.conflict
+        return await _index_page(request, contacts, patient_id, form, status_code=409)
+    if result.errors is not None:
+        form.place(result.errors, {"exposure": "exposure.setting"})
+        return await _index_page(request, contacts, patient_id, form, status_code=422)
+    flash(request, f"登録済みの接触者「{result.record['name']}」に、この発端患者との接触状況を追加しました。")  # type: ignore[index]
+    return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
 
 
 @router.get("/{contact_id:uuid}", dependencies=CAN_READ)

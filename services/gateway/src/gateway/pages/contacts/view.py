@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from gateway.clients.contacts import PAGE_SIZE
+from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE
 from gateway.pages.contacts.entry_forms import (
     END,
     END_REASONS,
@@ -81,6 +82,7 @@ class Paging:
     page: int
     path: str
     size: int = PAGE_SIZE
+    query: tuple[tuple[str, str], ...] = ()  # the list's conditions, kept by the links to other pages
 
     @property
     def offset(self) -> int:
@@ -99,12 +101,18 @@ class Paging:
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.size))
+        """How many pages may be opened (at least one; contacts pages no further than 10,000 rows in)."""
+        return max(1, min(-(-self.total // self.size), MAX_OFFSET // self.size + 1))
+
+    @property
+    def cut(self) -> bool:
+        """True when more contacts match than the pages reach (the conditions must narrow them)."""
+        return self.total > self.pages * self.size
 
     def link(self, page: int) -> str:
         """The same list at page `page`."""
-        return f"{self.path}?{urlencode({'page': page})}" if page > 1 else self.path
+        params = [*self.query, *((("page", str(page)),) if page > 1 else ())]
+        return f"{self.path}?{urlencode(params)}" if params else self.path
 
 
 def due_view(due: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -147,6 +155,83 @@ def relation_text(exposure: Mapping[str, Any]) -> str:
     setting = SETTING_LABELS.get(str(exposure.get("setting") or ""), "")
     relation = str(exposure.get("relation") or "")
     return f"{setting}（{relation}）" if setting and relation else setting or relation
+
+
+DUE_CHOICES = (
+    ("week", "今週が期限（今日から7日以内）"),
+    ("overdue", "期限超過"),
+    ("no_result", "結果未入力（健診中）"),
+)
+STATUS_CHOICES = (("active", "健診中"), ("ended", "終了"), ("all", "すべて"))
+SORT_CHOICES = (("due", "次の予定日が早い順"), ("name", "カナ順"), ("found", "登録の古い順"))
+DEFAULTS = {"status": "active", "sort": "due"}  # a nurse's working list: those still followed, the earliest due first
+
+
+def screening_conditions(typed: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The list's conditions as contacts takes them (defaults applied), and those the user gave (kept in links).
+
+    Values outside the choices are dropped rather than sent on: the form only offers the choices.
+    """
+    allowed = {
+        "due": dict(DUE_CHOICES),
+        "setting": dict(SETTINGS),
+        "priority": dict(PRIORITIES),
+        "status": dict(STATUS_CHOICES),
+        "sort": dict(SORT_CHOICES),
+    }
+    given: dict[str, str] = {}
+    for name in ("due", "district", "setting", "priority", "status", "sort", "index_patient_id"):
+        value = str(typed.get(name) or "").strip()
+        if not value or (name in allowed and value not in allowed[name]):
+            continue
+        if name == "district":
+            value = value[:20]
+        if name == "index_patient_id":
+            try:
+                value = str(uuid.UUID(value))
+            except ValueError:
+                continue
+        given[name] = value
+    conditions = DEFAULTS | given
+    if conditions["status"] == "all":
+        del conditions["status"]
+    return conditions, given
+
+
+def screening_choices(districts: Sequence[str]) -> dict[str, Any]:
+    """The choices of the list's form."""
+    return {
+        "due": DUE_CHOICES,
+        "district": tuple((d, d) for d in districts),
+        "setting": SETTINGS,
+        "priority": PRIORITIES,
+        "status": STATUS_CHOICES,
+        "sort": SORT_CHOICES,
+        "defaults": DEFAULTS,
+    }
+
+
+def duplicate_row(candidate: Mapping[str, Any], index_patient_id: str) -> dict[str, Any]:
+    """A contact the duplicate check found, as the registration form lists it."""
+    linked = [(str(p.get("id")), str(p.get("name") or "（名前未取得）")) for p in candidate.get("index_patients") or []]
+    return {
+        "id": str(candidate["id"]),
+        "version": candidate.get("version"),
+        "name": candidate.get("name", ""),
+        "name_kana": candidate.get("name_kana", ""),
+        "birth_date": candidate.get("birth_date"),
+        "phone": candidate.get("phone", ""),
+        "ended": candidate.get("status") == "ended",
+        "index_patients": linked,
+        "already_here": any(pid == index_patient_id for pid, _ in linked),
+        "why": "・".join(str(w) for w in candidate.get("why") or []),
+    }
+
+
+def confirmed_new(posted: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]]) -> bool:
+    """True when the user ticked 「別人として登録する」 after seeing every one of these candidates."""
+    seen = set(str(posted.get("checked_duplicates") or "").split())
+    return posted.get("confirm_new") == "yes" and {str(c["id"]) for c in candidates} <= seen
 
 
 def list_row(contact: Mapping[str, Any], index_patient_id: str = "") -> dict[str, Any]:
