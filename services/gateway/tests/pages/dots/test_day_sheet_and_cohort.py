@@ -31,6 +31,7 @@ class TestDaySheet:
         )
         assert 'action="/dots/day-sheet"' in html and f'id="s-{PATIENT_ID}"' in html and f'id="m-{PATIENT_ID}"' in html
         assert "服薬確認の予定（令和8年12月3日（2026年12月3日））" in text_of(html)
+        assert '<option value="face_to_face" selected>' in html, "an outpatient plan's usual method comes first"
         assert 'href="/dots/day-sheet?day=2026-12-02">前の日' in html and "服薬支援" in nav_of(html)
 
     async def test_a_line_due_today_says_so_in_words(
@@ -51,7 +52,7 @@ class TestDaySheet:
         token = csrf_token((await browser.get(SHEET)).text)
         data = {"csrf_token": token, "day": "2026-12-03", "patient_id": PATIENT_ID, "name": "試験 太郎"}
         saved = await browser.post("/dots/day-sheet", data=data | {"status": "taken", "method": "face_to_face"})
-        assert saved.status_code == 303 and saved.headers["location"] == f"{SHEET}#line-{PATIENT_ID}"
+        assert saved.status_code == 303 and saved.headers["location"] == SHEET
         body = json.loads(sent.calls.last.request.content)
         assert body == {"confirmed_on": "2026-12-03", "status": "taken", "method": "face_to_face", "note": ""}
         mock_day_sheet(backends, recorded("day_sheet_after"))

@@ -57,7 +57,7 @@ class TestWhatThePageShows:
         assert (asked["first"], asked["last"]) == ("2026-11-01", "2026-11-30")
         calendar = section(html, "calendar-title")
         assert "服薬確認（令和8年11月（2026年11月））" in calendar
-        assert "記録済み：服薬 27日、未服薬 2日、不明 1日、未入力 0日" in calendar
+        assert "記録済み：服用 27日、未服用 2日、不明 1日、未入力 0日" in calendar
         assert len(re.findall(r'<tr id="day-\d+">', html)) == 30
         assert 'id="s4-1" name="s4" type="radio" value="missed" checked' in html
         assert re.search(r'<select id="m4" name="m4"[^>]*>.*?<option value="phone" selected>', html, re.S)
@@ -107,7 +107,7 @@ class TestCalendarEntry:
         data |= {"s2": "missed", "m2": "phone", "n2": "電話に出ず"}  # a correction, with its version
         data |= {"s3": "taken", "m3": "empty_packet", "s4": "", "m4": ""}  # a new day; an empty day is left out
         saved = await browser.post(f"{PAGE}/calendar", data=data)
-        assert saved.status_code == 303 and saved.headers["location"] == f"{NOVEMBER}#calendar-title"
+        assert saved.status_code == 303 and saved.headers["location"] == NOVEMBER
         items = json.loads(route.calls.last.request.content)["items"]
         assert items == [
             {"confirmed_on": "2026-11-02", "status": "missed", "method": "phone", "note": "電話に出ず", "version": 1},

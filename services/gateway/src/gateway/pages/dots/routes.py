@@ -64,7 +64,7 @@ async def _patient_page(
         "interruption": v.interruption_view,
         "percent": v.percent,
         "rows": shown,
-        "summary": v.calendar_summary(v.calendar_rows(first, stored, now), settings.get("statuses", {})),
+        "summary": v.calendar_summary(v.calendar_rows(first, stored, now), v.STATUS_LABELS),
         "month": first,
         "month_label": v.month_label(first),
         "previous": v.shift_month(first, -1),
@@ -114,8 +114,9 @@ async def save_calendar(request: Request, patient_id: uuid.UUID, patients: Patie
         )
     result = await patients.dots_calendar(str(patient_id), [row.item() for row in sent])
     if result.record is not None:
+        # no #fragment: the browser would take the focus from the message (app.js gives it to 「保存しました」)
         flash(request, f"{v.month_label(first)}の服薬確認を{len(sent)}日分保存しました。")
-        return RedirectResponse(f"/dots/patients/{patient_id}?month={first:%Y-%m}#calendar-title", status_code=303)
+        return RedirectResponse(f"/dots/patients/{patient_id}?month={first:%Y-%m}", status_code=303)
     if result.conflict:
         return await _patient_page(
             request, patients, patient_id, first, rows=rows, conflict=result.conflict, status_code=409
@@ -151,6 +152,7 @@ async def _day_sheet(
         "dots_codes": settings,
         "intensities": setting.get("intensities", {}),
         "failed": failed or {},
+        "usual_method": v.USUAL_METHOD,
         "day_error": day_error,
         "typed_day": typed_day or wareki(day, "short"),
         "previous": v.next_day(day, -1),
@@ -187,7 +189,7 @@ async def confirm_line(request: Request, patients: PatientsDep) -> Response:
     if result.record is not None:
         name = str(posted.get("name") or "")
         flash(request, f"{name}さんの{wareki(day)}の服薬確認を保存しました。")
-        return RedirectResponse(f"/dots/day-sheet?day={day.isoformat()}#line-{patient_id}", status_code=303)
+        return RedirectResponse(f"/dots/day-sheet?day={day.isoformat()}", status_code=303)
     errors = dict(result.errors or {})
     if result.conflict:
         errors["status"] = result.conflict

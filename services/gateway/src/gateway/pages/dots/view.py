@@ -18,6 +18,9 @@ from gateway.web.templating import wareki
 WEEKDAYS = "月火水木金土日"
 NO_STATUS = ""  # 未入力: a day without a confirmation
 FILL_STATUS, FILL_METHOD = "taken", "face_to_face"  # 「全日 服用（対面）」
+STATUS_LABELS = {"taken": "服用", "missed": "未服用", "unknown": "不明"}  # as the calendar's choices say them
+# The method a day-sheet line starts with, from the plan's DOTS type (the nurse changes it when it differs).
+USUAL_METHOD = {"hospital": "institution", "outpatient": "face_to_face", "visit": "face_to_face", "contact": "phone"}
 MONTH_ERROR = "月は「2026-11」の形で指定してください。"
 
 
