@@ -171,6 +171,22 @@ class PatientsClient(ServiceClient):
         """One day's confirmation (the day sheet's line)."""
         return await self._post(f"/patients/{patient_id}/dots/confirmations", body, "服薬確認を保存できませんでした。")
 
+    async def dots_record_assessment(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """An F01 assessment; the answer has the derived level and the suggested DOTS type."""
+        return await self._post(
+            f"/patients/{patient_id}/dots/assessments", body, "アセスメントを保存できませんでした。"
+        )
+
+    async def dots_record_plan(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """A new support plan (F07)."""
+        return await self._post(f"/patients/{patient_id}/dots/plans", body, "支援計画を保存できませんでした。")
+
+    async def dots_change_plan(
+        self, patient_id: str, plan_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """A change of plan with its reason, based on the version the user saw (409 when stale)."""
+        return await self._correct(f"/patients/{patient_id}/dots/plans/{plan_id}", version, changes, reason)
+
     async def dots_day_sheet(self, day: str) -> dict[str, Any]:
         """The logged-in nurse's round on a day: one line per patient with what is due."""
         return await self.get_json("/dots/day-sheet", day=day)

@@ -70,6 +70,9 @@ class TestInChromium:
         )
         mock_day_sheet(backends)
         mock_cohort(backends)
+        backends.post(f"{DOTS}/assessments").mock(
+            return_value=httpx.Response(422, json={"detail": "", "errors": {"assessed_on": "日付を入力してください。"}})
+        )
         settings.public_url = served  # the browser's forms come from the served address (the CSRF origin check)
         found: dict[str, list[str]] = {}
         async with logged_in_chromium(served, login, NOVEMBER) as browser:
@@ -97,6 +100,13 @@ class TestInChromium:
             found["day-sheet"] = await look(browser, shots, "dots-day-sheet")
             await browser.go(f"{served}/dots/cohort?period=2026Q4")
             found["cohort"] = await look(browser, shots, "dots-cohort")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/plan")
+            found["plan"] = await look(browser, shots, "dots-plan")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/assessment")
+            found["assessment"] = await look(browser, shots, "dots-assessment")
+            await browser.click("button.button[type=submit]:not(.button--header):not(.button--secondary)")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            found["assessment-refused"] = await look(browser, shots, "dots-assessment-refused")
         assert found == {page: [] for page in found}, found
 
     async def test_a_read_only_user_sees_the_pages_without_forms(

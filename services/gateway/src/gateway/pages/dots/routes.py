@@ -16,6 +16,7 @@ from tbms_core.clock import today
 from tbms_core.jp.wareki import WarekiError, parse_date
 
 from gateway.clients.patients import PatientsClient
+from gateway.pages.dots import plan_routes
 from gateway.pages.dots import view as v
 from gateway.web.deps import PatientsDep, require_access
 from gateway.web.templating import flash, render, wareki
@@ -23,6 +24,7 @@ from gateway.web.templating import flash, render, wareki
 router = APIRouter(prefix="/dots", tags=["服薬支援"])
 CAN_READ = [Depends(require_access(Area.PATIENTS, Access.READ))]
 CAN_UPDATE = [Depends(require_access(Area.PATIENTS, Access.UPDATE))]
+router.include_router(plan_routes.router)
 NOTHING_TO_SAVE = "保存する変更がありません。服薬の状況を選んだ日、または記録を変えた日だけを保存します。"
 
 
