@@ -187,6 +187,15 @@ class PatientsClient(ServiceClient):
         """A change of plan with its reason, based on the version the user saw (409 when stale)."""
         return await self._correct(f"/patients/{patient_id}/dots/plans/{plan_id}", version, changes, reason)
 
+    async def dots_outcome(self, patient_id: str, treatment_id: str) -> dict[str, Any]:
+        """A course's cohort outcome: computed (with its rule), the override, and the review as stored."""
+        return await self.get_json(f"/patients/{patient_id}/dots/outcomes/{treatment_id}")
+
+    async def dots_review_outcome(self, patient_id: str, treatment_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records the end, a death, an override with its reason and the meeting note (409 when stale)."""
+        response = await self.send("PUT", f"/patients/{patient_id}/dots/outcomes/{treatment_id}", json=body)
+        return saved(response, "判定を保存できませんでした。")
+
     async def dots_day_sheet(self, day: str) -> dict[str, Any]:
         """The logged-in nurse's round on a day: one line per patient with what is due."""
         return await self.get_json("/dots/day-sheet", day=day)

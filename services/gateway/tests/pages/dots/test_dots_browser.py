@@ -16,7 +16,7 @@ from gateway.settings import Settings
 
 from ...chromium import Chromium
 from ...conftest import FakeKeycloakType, Login, logged_in_chromium, with_roles
-from .conftest import DOTS, PATIENT_ID, RECORDED, error, mock_cohort, mock_day_sheet, mock_dots_patient
+from .conftest import DOTS, PATIENT_ID, RECORDED, TREATMENT_ID, error, mock_cohort, mock_day_sheet, mock_dots_patient
 
 pytestmark = pytest.mark.req("R07", partial=True)
 NOVEMBER = f"/dots/patients/{PATIENT_ID}?month=2026-11"
@@ -73,6 +73,9 @@ class TestInChromium:
         backends.post(f"{DOTS}/assessments").mock(
             return_value=httpx.Response(422, json={"detail": "", "errors": {"assessed_on": "日付を入力してください。"}})
         )
+        backends.get(f"{DOTS}/outcomes/{TREATMENT_ID}").mock(
+            return_value=httpx.Response(200, json=RECORDED["outcome_saved"])
+        )
         settings.public_url = served  # the browser's forms come from the served address (the CSRF origin check)
         found: dict[str, list[str]] = {}
         async with logged_in_chromium(served, login, NOVEMBER) as browser:
@@ -107,6 +110,8 @@ class TestInChromium:
             await browser.click("button.button[type=submit]:not(.button--header):not(.button--secondary)")
             await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
             found["assessment-refused"] = await look(browser, shots, "dots-assessment-refused")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/outcomes/{TREATMENT_ID}")
+            found["outcome"] = await look(browser, shots, "dots-outcome")
         assert found == {page: [] for page in found}, found
 
     async def test_a_read_only_user_sees_the_pages_without_forms(

@@ -1,6 +1,6 @@
 """The F07 support plan (new, or a change of the plan in force as a new version with its reason) and the F01
 assessment with the items in force, grouped, each applies + note; the level and suggested type said after the save
-(R07, F01, F07)."""
+(R07)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ def mock_plans(backends: respx.MockRouter, plans: list[dict[str, object]]) -> No
     backends.get(f"{DOTS}/course").mock(return_value=httpx.Response(200, json=RECORDED["course"]))
 
 
-@pytest.mark.req("F07", partial=True)
 class TestPlan:
     async def test_a_new_plan_is_sent_with_its_supporters_and_the_course(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
@@ -94,7 +93,6 @@ class TestPlan:
         assert 'href="#f-plan-dots_type"' in refused.text
 
 
-@pytest.mark.req("F01", partial=True)
 class TestAssessment:
     async def test_the_items_in_force_grouped_and_the_level_and_suggestion_said_after_the_save(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
@@ -132,3 +130,68 @@ class TestAssessment:
         assert refused.status_code == 422 and 'id="a-homeless-error"' in refused.text
         assert 'id="a-homeless" name="a.homeless" type="checkbox" value="1" checked' in refused.text
         assert RECORDED["assessment_422"]["errors"] == {"answers.nope": "この項目はアセスメントシートにありません。"}
+
+
+class TestOutcome:
+    """A course's computed outcome with its rule; an override only with its reason, both kept (R07)."""
+
+    @staticmethod
+    def mock_outcome(backends: respx.MockRouter, answer: dict[str, object]) -> str:
+        backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+        mock_settings(backends)
+        backends.get(f"{DOTS}/outcomes/{TREATMENT_ID}").mock(return_value=httpx.Response(200, json=answer))
+        return f"/dots/patients/{PATIENT_ID}/outcomes/{TREATMENT_ID}"
+
+    async def test_the_computed_outcome_and_its_rule_and_an_override_with_its_reason_beside_it(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        page = self.mock_outcome(backends, RECORDED["outcome_saved"])
+        shown = text_of((await browser.get(page)).text)
+        assert "判定 治療完了 （規則による判定から変更）" in shown
+        assert "規則による判定 判定不能（治療中（開始から12か月以内））" in shown
+        assert "変更の理由 主治医の判断" in shown and "コホート検討会の記録 検討会で確認" in shown
+
+    async def test_an_override_without_a_reason_is_refused_beside_the_reason_and_nothing_is_sent(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        page = self.mock_outcome(backends, RECORDED["outcome"])
+        put = backends.put(f"{DOTS}/outcomes/{TREATMENT_ID}")
+        html = (await browser.get(page)).text
+        assert 'name="version" value="0"' in html
+        data = {"csrf_token": csrf_token(html), "version": "0", "override_outcome": "completed"}
+        refused = await browser.post(page, data=data | {"meeting_note": "検討会で確認"})
+        assert refused.status_code == 422 and not put.called
+        assert 'id="f-outcome-override_reason-error"' in refused.text and "検討会で確認" in refused.text
+
+    async def test_the_review_is_sent_on_the_version_seen_and_the_page_says_the_outcome(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        page = self.mock_outcome(backends, RECORDED["outcome"])
+        put = backends.put(f"{DOTS}/outcomes/{TREATMENT_ID}").mock(
+            return_value=httpx.Response(200, json=RECORDED["outcome_saved"])
+        )
+        html = (await browser.get(page)).text
+        data = {"csrf_token": csrf_token(html), "version": "0", "override_outcome": "completed"}
+        saved = await browser.post(
+            page, data=data | {"override_reason": "主治医の判断", "meeting_note": "検討会で確認"}
+        )
+        assert saved.status_code == 303
+        sent = json.loads(put.calls.last.request.content)
+        assert sent["version"] == 0 and sent["override_outcome"] == "completed" and sent["end_reason"] is None
+        assert sent["override_reason"] == "主治医の判断" and sent["meeting_note"] == "検討会で確認"
+        assert "コホート判定を保存しました（判定：治療完了）。" in (await browser.get(page)).text
+
+    async def test_the_apis_refusal_of_the_override_lands_beside_the_reason(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        page = self.mock_outcome(backends, RECORDED["outcome"])
+        backends.put(f"{DOTS}/outcomes/{TREATMENT_ID}").mock(return_value=error("outcome_422", 422))
+        html = (await browser.get(page)).text
+        data = {
+            "csrf_token": csrf_token(html),
+            "version": "0",
+            "override_outcome": "completed",
+            "override_reason": " x",
+        }
+        refused = await browser.post(page, data=data)
+        assert refused.status_code == 422 and 'id="f-outcome-override_reason-error"' in refused.text

@@ -105,3 +105,33 @@ def assessment_body(posted: Mapping[str, str], items: list[Mapping[str, Any]]) -
     body["assessed_on"] = str(posted.get("assessed_on") or "").strip() or None
     body["assessor"] = str(posted.get("assessor") or "").strip()
     return body
+
+
+DEATH_CAUSES = (("tb", "結核死"), ("other", "結核以外"))
+
+
+def outcome_fields(settings: Mapping[str, Any]) -> tuple[Field, ...]:
+    """The review of a course's outcome: its end, a death, an override with its reason, the meeting note."""
+    fields = (
+        Field("end_reason", "治療終了の理由", kind="select", choices=_choices(settings.get("end_reasons", {}))),
+        Field("died_on", "死亡日", hint=DATE_HINT, kind="date"),
+        Field("death_cause", "死因", kind="select", choices=DEATH_CAUSES),
+        Field(
+            "override_outcome",
+            "判定の変更",
+            kind="select",
+            choices=(("", "規則による判定のまま（変更しない）"), *_choices(settings.get("outcomes", {}))),
+            blank="empty",
+        ),
+        Field("override_reason", "変更の理由", hint="判定を変更するときは必須です。", kind="text-wide"),
+        Field("meeting_note", "コホート検討会の記録", kind="textarea"),
+    )
+    return tuple(f.bound("outcome") for f in fields)
+
+
+def outcome_body(form: EntryForm) -> dict[str, Any]:
+    """The review as the API takes it, on the version the user saw (0 before the first)."""
+    body = form.json()
+    body["override_outcome"] = body.get("override_outcome") or None
+    body["version"] = int(form.version or 0)
+    return body

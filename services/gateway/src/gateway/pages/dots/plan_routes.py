@@ -131,3 +131,53 @@ async def save_assessment(request: Request, patient_id: uuid.UUID, patients: Pat
         return RedirectResponse(f"/dots/patients/{patient_id}", status_code=303)
     errors = {key.removeprefix("answers."): message for key, message in (result.errors or {}).items()}
     return await _assessment_page(request, patients, patient_id, typed=posted, errors=errors, status=422)
+
+
+async def _outcome_page(
+    request: Request,
+    patients: PatientsClient,
+    patient_id: uuid.UUID,
+    treatment_id: uuid.UUID,
+    form: EntryForm | None = None,
+    status: int = 200,
+) -> Response:
+    pid, tid = str(patient_id), str(treatment_id)
+    patient, settings, outcome = await asyncio.gather(
+        patients.patient(pid), patients.dots_settings(), patients.dots_outcome(pid, tid)
+    )
+    review = outcome.get("review") or {}
+    shown = form or EntryForm.filled(ef.outcome_fields(settings), review, review.get("version") or "0")
+    context = {
+        "patient": patient,
+        "outcome": outcome,
+        "form": shown,
+        "title": f"コホート判定（{patient.get('name', '')}）",
+    }
+    return render(request, "dots/outcome.html", context, status_code=status)
+
+
+@router.get("/patients/{patient_id:uuid}/outcomes/{treatment_id:uuid}", dependencies=CAN_READ)
+async def outcome_page(
+    request: Request, patient_id: uuid.UUID, treatment_id: uuid.UUID, patients: PatientsDep
+) -> Response:
+    """A course's computed outcome with its rule, the override beside it, and the review form."""
+    return await _outcome_page(request, patients, patient_id, treatment_id)
+
+
+@router.post("/patients/{patient_id:uuid}/outcomes/{treatment_id:uuid}", dependencies=CAN_UPDATE)
+async def save_outcome(
+    request: Request, patient_id: uuid.UUID, treatment_id: uuid.UUID, patients: PatientsDep
+) -> Response:
+    """Records the review; an override without its reason is refused beside the reason, nothing sent."""
+    settings = await patients.dots_settings()
+    form = EntryForm.posted(ef.outcome_fields(settings), await request.form())
+    if form.value("override_outcome") and not form.value("override_reason").strip():
+        form.errors["override_reason"] = "判定を変更するときは理由を入力してください。"
+        return await _outcome_page(request, patients, patient_id, treatment_id, form, 422)
+    result = await patients.dots_review_outcome(str(patient_id), str(treatment_id), ef.outcome_body(form))
+    if result.record is not None:
+        flash(request, f"コホート判定を保存しました（判定：{result.record.get('outcome_label')}）。")
+        return RedirectResponse(f"/dots/patients/{patient_id}/outcomes/{treatment_id}", status_code=303)
+    form.place(result.errors or {}, {"_": "override_reason"})
+    form.conflict = result.conflict or ""
+    return await _outcome_page(request, patients, patient_id, treatment_id, form, 409 if form.conflict else 422)
