@@ -165,3 +165,19 @@ class TestCalendarEntry:
         token = csrf_token((await browser.get(NOVEMBER)).text)
         refused = await browser.post(f"{PAGE}/calendar", data={"csrf_token": token, "month": "2026-11"})
         assert refused.status_code == 422 and "保存する変更がありません。" in refused.text and not route.called
+
+
+async def test_an_ltbi_course_says_its_completion_by_doses(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    routes = mock_dots_patient(backends)
+    course = recorded("course")
+    ltbi = {"regimen": "6H", "regimen_label": "INH 6か月", "status": "on_treatment", "label": "治療中"}
+    course["items"][0]["ltbi"] = ltbi | {
+        "doses_taken": 27,
+        "doses_needed": 180,
+        "why": "必要服薬数180回のうち27回服薬。",
+    }
+    routes["course"].mock(return_value=httpx.Response(200, json=course))
+    shown = section((await browser.get(NOVEMBER)).text, "adherence-title")
+    assert "LTBIの治療完了 治療中（INH 6か月：必要服薬数180回のうち27回服薬。）" in shown
