@@ -7,6 +7,7 @@ from gateway.pages.admin import routes as admin
 from gateway.pages.auth import routes as auth
 from gateway.pages.contacts import routes as contacts
 from gateway.pages.documents import routes as documents
+from gateway.pages.dots import routes as dots
 from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
 from gateway.pages.patients import routes as patients
@@ -20,6 +21,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     home.router,
     patients.router,
     contacts.router,
+    dots.router,
     search.router,
     documents.router,
     masters.router,

@@ -138,6 +138,75 @@ class PatientsClient(ServiceClient):
             await response.aclose()
         return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
 
+    # ---- DOTS (服薬支援, docs/dots-api.md) ----
+
+    async def dots_settings(self) -> dict[str, Any]:
+        """The DOTS settings in force and its code lists (types, methods, statuses, outcomes…)."""
+        return await self.get_json("/dots/settings")
+
+    async def dots_plans(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's support plans (F07), newest first."""
+        return list(await self.get_json(f"/patients/{patient_id}/dots/plans"))
+
+    async def dots_assessments(self, patient_id: str) -> list[dict[str, Any]]:
+        """The patient's F01 assessments, newest first, each with its item list as it was."""
+        return list(await self.get_json(f"/patients/{patient_id}/dots/assessments"))
+
+    async def dots_confirmations(self, patient_id: str, first: str, last: str) -> list[dict[str, Any]]:
+        """The patient's confirmations from `first` to `last`, in date order."""
+        body = await self.get_json(f"/patients/{patient_id}/dots/confirmations", first=first, last=last)
+        return list(body.get("items", []))
+
+    async def dots_course(self, patient_id: str) -> list[dict[str, Any]]:
+        """F04: per course the adherence per week and in all, interruptions, the next confirmation due, outcome."""
+        body = await self.get_json(f"/patients/{patient_id}/dots/course")
+        return list(body.get("items", []))
+
+    async def dots_calendar(self, patient_id: str, items: list[dict[str, Any]]) -> SaveResult:
+        """A month's confirmations in one request; messages keyed `items.<n>.<field>`, nothing stored on any."""
+        response = await self.send("POST", f"/patients/{patient_id}/dots/confirmations/calendar", json={"items": items})
+        return saved(response, "服薬確認を保存できませんでした。")
+
+    async def dots_confirm(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """One day's confirmation (the day sheet's line)."""
+        return await self._post(f"/patients/{patient_id}/dots/confirmations", body, "服薬確認を保存できませんでした。")
+
+    async def dots_record_assessment(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """An F01 assessment; the answer has the derived level and the suggested DOTS type."""
+        return await self._post(
+            f"/patients/{patient_id}/dots/assessments", body, "アセスメントを保存できませんでした。"
+        )
+
+    async def dots_record_plan(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """A new support plan (F07)."""
+        return await self._post(f"/patients/{patient_id}/dots/plans", body, "支援計画を保存できませんでした。")
+
+    async def dots_change_plan(
+        self, patient_id: str, plan_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """A change of plan with its reason, based on the version the user saw (409 when stale)."""
+        return await self._correct(f"/patients/{patient_id}/dots/plans/{plan_id}", version, changes, reason)
+
+    async def dots_outcome(self, patient_id: str, treatment_id: str) -> dict[str, Any]:
+        """A course's cohort outcome: computed (with its rule), the override, and the review as stored."""
+        return await self.get_json(f"/patients/{patient_id}/dots/outcomes/{treatment_id}")
+
+    async def dots_review_outcome(self, patient_id: str, treatment_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records the end, a death, an override with its reason and the meeting note (409 when stale)."""
+        response = await self.send("PUT", f"/patients/{patient_id}/dots/outcomes/{treatment_id}", json=body)
+        return saved(response, "判定を保存できませんでした。")
+
+    async def dots_day_sheet(self, day: str) -> dict[str, Any]:
+        """The logged-in nurse's round on a day: one line per patient with what is due."""
+        return await self.get_json("/dots/day-sheet", day=day)
+
+    async def dots_cohort(self, period: str) -> SaveResult:
+        """The コホート検討会 list of a period (2025 or 2025Q1); a wrong period is a message, not an error page."""
+        response = await self.send("GET", "/dots/cohort", params={"period": period})
+        if response.status_code == 422:
+            return SaveResult(errors=field_errors(response.json()))
+        return SaveResult(record=created(response, "コホート検討の一覧を読み込めませんでした。"))
+
     async def _correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
         body = {"version": version, "changes": changes, "reason": reason}

@@ -1,0 +1,132 @@
+"""The DOTS pages in headless Chromium (R07): the month calendar filled from the keyboard (quick fill, then an arrow
+key to correct one day), a refused day taking the focus to the messages, the day sheet and the cohort list; axe
+(WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on any of them. Screenshots go to $TBMS_SHOTS (else the
+test's temporary directory) to be looked at."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from gateway.settings import Settings
+
+from ...chromium import Chromium
+from ...conftest import FakeKeycloakType, Login, logged_in_chromium, with_roles
+from .conftest import DOTS, PATIENT_ID, RECORDED, TREATMENT_ID, error, mock_cohort, mock_day_sheet, mock_dots_patient
+
+pytestmark = pytest.mark.req("R07", partial=True)
+NOVEMBER = f"/dots/patients/{PATIENT_ID}?month=2026-11"
+AXE = Path(os.environ.get("TBMS_AXE", "/tmp/axe/package/axe.min.js"))  # noqa: S108 - npm pack axe-core, unpacked
+AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""  # read once, outside the event loop
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
+  .then(r => done(r.violations.map(v => v.id + ": " + v.help + " " + JSON.stringify(v.nodes.map(n => n.target)))))
+  .catch(e => done(["axe failed: " + e]));
+"""
+
+
+async def axe_violations(browser: Chromium) -> list[str]:
+    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand)."""
+    if not AXE_SOURCE:
+        return []
+    assert await browser.run(AXE_SOURCE + "\nreturn typeof axe;") == "object"
+    return await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
+
+
+async def look(browser: Chromium, shots: Path, name: str) -> list[str]:
+    """A full-page screenshot of the page shown now, then axe's findings on it."""
+    height = await browser.run("return document.documentElement.scrollHeight;")
+    await browser.command("POST", "/window/rect", {"width": 1280, "height": min(int(height) + 120, 12000)})
+    await browser.screenshot(shots / f"tbms-shot-{name}.png")
+    await browser.command("POST", "/window/rect", {"width": 1280, "height": 900})
+    if os.environ.get("TBMS_SHOTS"):  # readable pieces of a long page, one window each, for looking at it
+        for part, top in enumerate(range(0, int(height), 800), 1):
+            await browser.run("window.scrollTo(0, arguments[0]);", top)
+            await browser.screenshot(shots / f"tbms-shot-{name}-{part}.png")
+        await browser.run("window.scrollTo(0, 0);")
+    return await axe_violations(browser)
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go."""
+    target = Path(os.environ.get("TBMS_SHOTS") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+class TestInChromium:
+    async def test_the_calendar_is_filled_from_the_keyboard_and_every_page_passes_axe(
+        self, served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+    ) -> None:
+        mock_dots_patient(backends, confirmations=[])
+        saved = backends.post(f"{DOTS}/confirmations/calendar").mock(
+            return_value=httpx.Response(200, json=RECORDED["calendar"])
+        )
+        mock_day_sheet(backends)
+        mock_cohort(backends)
+        backends.post(f"{DOTS}/assessments").mock(
+            return_value=httpx.Response(422, json={"detail": "", "errors": {"assessed_on": "日付を入力してください。"}})
+        )
+        backends.get(f"{DOTS}/outcomes/{TREATMENT_ID}").mock(
+            return_value=httpx.Response(200, json=RECORDED["outcome_saved"])
+        )
+        settings.public_url = served  # the browser's forms come from the served address (the CSRF origin check)
+        found: dict[str, list[str]] = {}
+        async with logged_in_chromium(served, login, NOVEMBER) as browser:
+            found["patient"] = await look(browser, shots, "dots-patient")
+            await browser.click("button[name=fill]")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'flash'")
+            found["filled"] = await look(browser, shots, "dots-calendar-filled")
+            await browser.run("document.getElementById('s4-0').focus();")
+            await browser.press("ArrowDown")  # the next status of the 4th: 未服用
+            assert await browser.run("return document.getElementById('s4-1').checked;")
+            await browser.click("#calendar-form button[type=submit]")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'flash'")
+            items = json.loads(saved.calls.last.request.content)["items"]
+            assert len(items) == 30 and items[3]["status"] == "missed"
+
+            backends.post(f"{DOTS}/confirmations/calendar").mock(return_value=error("calendar_422", 422))
+            await browser.go(f"{served}{NOVEMBER}")
+            await browser.click("button[name=fill]")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'flash'")
+            await browser.click("#calendar-form button[type=submit]")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            found["refused"] = await look(browser, shots, "dots-calendar-refused")
+
+            await browser.go(f"{served}/dots/day-sheet?day=2026-12-03")
+            found["day-sheet"] = await look(browser, shots, "dots-day-sheet")
+            await browser.go(f"{served}/dots/cohort?period=2026Q4")
+            found["cohort"] = await look(browser, shots, "dots-cohort")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/plan")
+            found["plan"] = await look(browser, shots, "dots-plan")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/assessment")
+            found["assessment"] = await look(browser, shots, "dots-assessment")
+            await browser.click("button.button[type=submit]:not(.button--header):not(.button--secondary)")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            found["assessment-refused"] = await look(browser, shots, "dots-assessment-refused")
+            await browser.go(f"{served}/dots/patients/{PATIENT_ID}/outcomes/{TREATMENT_ID}")
+            found["outcome"] = await look(browser, shots, "dots-outcome")
+        assert found == {page: [] for page in found}, found
+
+    async def test_a_read_only_user_sees_the_pages_without_forms(
+        self,
+        served: str,
+        login: Login,
+        backends: respx.MockRouter,
+        shots: Path,
+        keycloak: FakeKeycloakType,
+    ) -> None:
+        with_roles(keycloak, ["patients:read"])
+        mock_dots_patient(backends)
+        mock_day_sheet(backends)
+        async with logged_in_chromium(served, login, NOVEMBER) as browser:
+            assert await browser.run("return document.querySelectorAll('main form[method=post]').length;") == 0
+            assert await look(browser, shots, "dots-patient-read-only") == []
+            await browser.go(f"{served}/dots/day-sheet?day=2026-12-03")
+            assert await look(browser, shots, "dots-day-sheet-read-only") == []
