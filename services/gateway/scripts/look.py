@@ -253,6 +253,24 @@ def contacts_pages(page: Page, axe_js: Path) -> int:
     return problems
 
 
+def workflow_pages(page: Page, axe_js: Path) -> int:
+    """予定 of the nurse's district, and the new patient put into 回議, then the inbox; ends on the patient."""
+    patient = page.url
+    problems = look_at(page, axe_js, "/todos?scope=team", "todos")
+    patient_id = patient.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(f"{GATEWAY}/circulations/new?service=patients&record_kind=patient&record_id={patient_id}"
+              "&record_version=1&title=画面確認用の回議&document_type=patient")  # fmt: skip
+    shot(page, "circulation-new")
+    problems += axe(page, axe_js, "circulation-new")
+    page.click("button[type=submit]:has-text('回議に出す')")
+    page.wait_for_load_state()
+    shot(page, "circulation")
+    problems += axe(page, axe_js, "circulation")
+    problems += look_at(page, axe_js, "/circulations", "circulations-inbox")
+    page.goto(patient)
+    return problems
+
+
 def nurse_pages(page: Page, axe_js: Path) -> int:
     """Home, registration, the patient page, search (a nurse's walk); returns axe violations."""
     shot(page, "home")
@@ -267,6 +285,7 @@ def nurse_pages(page: Page, axe_js: Path) -> int:
     )
     print(f"F03: {pdf}")
     problems += contacts_pages(page, axe_js)
+    problems += workflow_pages(page, axe_js)
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "patient-narrow")
     page.set_viewport_size({"width": 1280, "height": 900})
