@@ -26,7 +26,7 @@ from tbms_testing.keycloak_users import AccessUser, log_in_all
 from tbms_tools import config
 
 R, U = Access.READ, Access.UPDATE
-SERVICES = ("patients", "contacts", "reports", "search", "identity", "masters")  # the gateway only forwards
+SERVICES = ("patients", "contacts", "reports", "search", "identity", "masters", "workflow")  # the gateway forwards
 MISSING = "00000000-0000-4000-8000-00000000a32f"  # an id no record has: a permitted call answers 404 after the check
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモ"
@@ -289,6 +289,50 @@ ENDPOINTS = [
     Endpoint("identity", "PUT", "/access/groups/{group_id}", {Area.USERS: U}, body={"stats": "read"}),
     Endpoint("identity", "GET", "/access/users/{user_id}", {Area.USERS: R}),
     Endpoint("identity", "PUT", "/access/users/{user_id}", {Area.USERS: U}, body={"stats": "read"}),
+    # workflow: lists are filtered to the areas the user may read (any logged-in user may ask); a circulation or a
+    # stamp of a record needs the area of the record's service (patients: 患者管理); routes are set under マスタ管理
+    Endpoint("workflow", "GET", "/todos"),
+    Endpoint("workflow", "GET", "/todos/counts"),
+    Endpoint("workflow", "POST", "/todos/{todo_id}/done", body={"version": 1}),
+    Endpoint("workflow", "POST", "/todos/{todo_id}/snooze", body={"version": 1, "until": "2027-01-04"}),
+    Endpoint(
+        "workflow", "POST", "/todos/{todo_id}/reassign", body={"version": 1, "user_id": "acl", "name": "権限試験"}
+    ),
+    Endpoint("workflow", "POST", "/todos/{todo_id}/dismiss", body={"version": 1, "reason": "権限試験"}),
+    Endpoint(
+        "workflow",
+        "POST",
+        "/circulations",
+        {Area.PATIENTS: U},
+        body={
+            "kind": "decision",
+            "document_type": "acl-probe",
+            "service": "patients",
+            "record_kind": "patient",
+            "record_id": MISSING,
+            "record_version": 1,
+            "title": "権限試験（使用しない）",
+        },
+    ),
+    Endpoint("workflow", "GET", "/circulations/inbox"),
+    Endpoint("workflow", "GET", "/circulations/of/{service}/{record_kind}/{record_id}", {Area.PATIENTS: R}),
+    Endpoint("workflow", "GET", "/stamps/{service}/{record_kind}/{record_id}", {Area.PATIENTS: R}),
+    Endpoint("workflow", "GET", "/circulations/{circulation_id}"),
+    *(
+        Endpoint(
+            "workflow", "POST", f"/circulations/{{circulation_id}}/{action}", body={"version": 1, "comment": "権限試験"}
+        )
+        for action in ("approve", "on-behalf", "send-back", "resubmit", "withdraw", "read")
+    ),
+    Endpoint("workflow", "GET", "/routes"),
+    Endpoint("workflow", "GET", "/routes/{document_type}"),
+    Endpoint(
+        "workflow",
+        "PUT",
+        "/routes/{document_type}",
+        {Area.MASTERS: U},
+        body={"name": "権限試験（使用しない）", "steps": [{"role": "担当"}], "version": 0},
+    ),
     # masters: reference data every form needs, read by any logged-in user; changed with マスタ管理 更新
     Endpoint("masters", "GET", "/districts"),
     Endpoint("masters", "GET", "/masters/kinds"),
