@@ -98,13 +98,17 @@ class TestOnThePatientPage:
     ) -> None:
         mock_patient_page(backends)
         counted = backends.routes["contact-counts"].mock(
-            return_value=httpx.Response(200, json={**recorded("counts"), "total": 3})
+            return_value=httpx.Response(200, json={**recorded("counts"), "total": 3, "active": 2, "overdue": 1})
         )
         listed = backends.routes["contact-list"]
         html = (await browser.get(f"/patients/{PATIENT_ID}")).text
         assert counted.calls.last.request.url.params["index_patient_id"] == PATIENT_ID
         assert not listed.called  # counts only: contacts records no read of anyone's data
         assert "この患者を発端患者とする接触者：3人" in html
+        overdue = (
+            f'<a href="/contacts?index_patient_id={PATIENT_ID}&amp;due=overdue"><strong>健診の期限超過 1人</strong></a>'
+        )
+        assert overdue in html
         assert f'<a href="/contacts/index-patients/{PATIENT_ID}">接触者の一覧・健診の予定・接触者の追加</a>' in html
         assert '<li><a href="#contacts-title">接触者</a></li>' in html and "接触者健診" in nav_of(html)
 

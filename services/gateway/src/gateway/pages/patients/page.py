@@ -69,7 +69,7 @@ class PatientPage:
         if not allows(session.user if session else None, Area.CONTACTS, Access.READ):
             return None
         try:
-            return {"total": await self.contacts.count_of(str(patient_id))}
+            return await self.contacts.counts(str(patient_id))
         except PageError:
             return {"total": None}
 
