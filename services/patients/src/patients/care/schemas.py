@@ -11,9 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
-from tbms_core.clock import today
 from tbms_core.jp.check_digits import institution_code_is_valid, municipality_code_is_valid
-from tbms_core.jp.fields import FlexibleDate, Text
+from tbms_core.jp.fields import FlexibleDate, Text, known_choice, not_future
 from tbms_core.jp.wareki import format_wareki
 
 from patients.care.codes import (
@@ -25,18 +24,6 @@ from patients.care.codes import (
     REGIMENS,
 )
 from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
-
-
-def _known(values: dict[str, str], what: str, value: str | None) -> str | None:
-    if value and value not in values:
-        raise ValueError(f"{what}が選択肢にありません。")
-    return value
-
-
-def _not_future(value: date | None) -> date | None:
-    if value is not None and value > today():
-        raise ValueError("未来の日付は入力できません。")
-    return value
 
 
 def _in_order(first: date | None, then: date | None, message: str) -> None:
@@ -94,17 +81,17 @@ class TreatmentUpdate(_Input):
     @field_validator("regimen")
     @classmethod
     def _regimen(cls, value: str | None) -> str | None:
-        return _known(REGIMENS, "処方（レジメン）", value)
+        return known_choice(REGIMENS, "処方（レジメン）", value)
 
     @field_validator("outcome")
     @classmethod
     def _outcome(cls, value: str | None) -> str | None:
-        return _known(OUTCOMES, "治療成績（転帰）", value)
+        return known_choice(OUTCOMES, "治療成績（転帰）", value)
 
     @field_validator("started_on", "ended_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
     @model_validator(mode="after")
     def _dates(self) -> TreatmentUpdate:
@@ -144,7 +131,7 @@ class HospitalisationUpdate(_Input):
     @field_validator("admitted_on", "discharged_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
     @model_validator(mode="after")
     def _dates(self) -> HospitalisationUpdate:
@@ -178,7 +165,7 @@ class TransferUpdate(_Input):
     @field_validator("direction")
     @classmethod
     def _direction(cls, value: str | None) -> str | None:
-        return _known(DIRECTIONS, "転入・転出の別", value)
+        return known_choice(DIRECTIONS, "転入・転出の別", value)
 
     @model_validator(mode="after")
     def _dates(self) -> TransferUpdate:
@@ -204,12 +191,12 @@ class ProgressNoteUpdate(_Input):
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str | None) -> str | None:
-        return _known(NOTE_KINDS, "記録の種類", value)
+        return known_choice(NOTE_KINDS, "記録の種類", value)
 
     @field_validator("noted_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
 
 class ProgressNoteCreate(ProgressNoteUpdate):
@@ -270,17 +257,17 @@ class PublicExpenseUpdate(_Input):
     @field_validator("basis")
     @classmethod
     def _basis(cls, value: str | None) -> str | None:
-        return _known(PUBLIC_EXPENSE_BASES, "公費負担の根拠", value)
+        return known_choice(PUBLIC_EXPENSE_BASES, "公費負担の根拠", value)
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str | None) -> str | None:
-        return _known(PUBLIC_EXPENSE_STATUSES, "申請の状況", value)
+        return known_choice(PUBLIC_EXPENSE_STATUSES, "申請の状況", value)
 
     @field_validator("applied_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
     @field_validator("valid_to")
     @classmethod

@@ -8,24 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from tbms_core.clock import today
-from tbms_core.jp.fields import FlexibleDate, Text
+from tbms_core.jp.fields import FlexibleDate, Text, known_choice, not_future
 
 from patients.dots.cohort import END_REASONS, OUTCOMES
 from patients.dots.config import DOTS_TYPES, GROUPS, METHODS, STATUSES, SUPPORTER_KINDS
 from patients.dots.ltbi import LTBI_REGIMENS
-
-
-def _known(values: dict[str, Any], what: str, value: str | None) -> str | None:
-    if value and value not in values:
-        raise ValueError(f"{what}が選択肢にありません。")
-    return value
-
-
-def _not_future(value: date | None) -> date | None:
-    if value is not None and value > today():
-        raise ValueError("未来の日付は入力できません。")
-    return value
 
 
 class _Input(BaseModel):
@@ -64,7 +51,7 @@ class AssessmentItem(_Input):
     @field_validator("group")
     @classmethod
     def _group(cls, value: str) -> str:
-        return _known(GROUPS, "グループ（疾患の特殊性・患者の状態・社会的背景）", value) or value
+        return known_choice(GROUPS, "グループ（疾患の特殊性・患者の状態・社会的背景）", value) or value
 
 
 class Intensity(_Input):
@@ -84,7 +71,7 @@ class Levels(_Input):
     @classmethod
     def _types(cls, value: dict[str, str]) -> dict[str, str]:
         for dots_type in value.values():
-            _known(DOTS_TYPES, "DOTSの種類", dots_type)
+            known_choice(DOTS_TYPES, "DOTSの種類", dots_type)
         return value
 
 
@@ -165,7 +152,7 @@ class AssessmentUpdate(_Input):
     @field_validator("assessed_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
 
 class AssessmentCreate(AssessmentUpdate):
@@ -201,7 +188,7 @@ class Supporter(_Input):
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str) -> str:
-        return _known(SUPPORTER_KINDS, "支援者の種別", value) or value
+        return known_choice(SUPPORTER_KINDS, "支援者の種別", value) or value
 
 
 class Review(_Input):
@@ -236,17 +223,17 @@ class PlanUpdate(_Input):
     @field_validator("dots_type")
     @classmethod
     def _type(cls, value: str | None) -> str | None:
-        return _known(DOTS_TYPES, "DOTSの種類", value)
+        return known_choice(DOTS_TYPES, "DOTSの種類", value)
 
     @field_validator("ltbi_regimen")
     @classmethod
     def _ltbi(cls, value: str | None) -> str | None:
-        return _known(LTBI_REGIMENS, "LTBIの処方", value)
+        return known_choice(LTBI_REGIMENS, "LTBIの処方", value)
 
     @field_validator("conference_on", "consent_on")
     @classmethod
     def _past(cls, value: date | None) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
     @model_validator(mode="after")
     def _order(self) -> PlanUpdate:
@@ -311,12 +298,12 @@ class ConfirmationUpdate(_Input):
     @field_validator("method")
     @classmethod
     def _method(cls, value: str | None) -> str | None:
-        return _known(METHODS, "確認方法", value)
+        return known_choice(METHODS, "確認方法", value)
 
     @field_validator("status")
     @classmethod
     def _status(cls, value: str | None) -> str | None:
-        return _known(STATUSES, "服薬の状況（服薬・未服薬・不明）", value)
+        return known_choice(STATUSES, "服薬の状況（服薬・未服薬・不明）", value)
 
 
 class ConfirmationCreate(ConfirmationUpdate):
@@ -329,7 +316,7 @@ class ConfirmationCreate(ConfirmationUpdate):
     @field_validator("confirmed_on")
     @classmethod
     def _past(cls, value: date) -> date | None:
-        return _not_future(value)
+        return not_future(value)
 
 
 class CalendarEntry(ConfirmationCreate):
@@ -379,17 +366,17 @@ class ReviewUpdate(_Input):
     @field_validator("end_reason")
     @classmethod
     def _end(cls, value: str | None) -> str | None:
-        return _known(END_REASONS, "治療終了の理由", value)
+        return known_choice(END_REASONS, "治療終了の理由", value)
 
     @field_validator("death_cause")
     @classmethod
     def _cause(cls, value: str | None) -> str | None:
-        return _known({"tb": "", "other": ""}, "死因（結核死・結核以外）", value)
+        return known_choice({"tb": "", "other": ""}, "死因（結核死・結核以外）", value)
 
     @field_validator("override_outcome")
     @classmethod
     def _outcome(cls, value: str | None) -> str | None:
-        return _known(OUTCOMES, "治療成績", value)
+        return known_choice(OUTCOMES, "治療成績", value)
 
     @model_validator(mode="after")
     def _reasoned(self) -> ReviewUpdate:

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
-from tbms_core.clock import today
-from tbms_core.jp.fields import FlexibleDate, Text
+from tbms_core.jp.fields import FlexibleDate, Text, not_future
 
 from patients.lab_result.details import Kind, Specimen, summary
 
@@ -27,9 +26,7 @@ class _Dates(BaseModel):
     @field_validator("collected_on", "result_on", check_fields=False)
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
-        if value is not None and value > today():
-            raise ValueError("未来の日付は入力できません。")
-        return value
+        return not_future(value)
 
     @model_validator(mode="after")
     def _result_after_collection(self) -> Any:
