@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import secrets
 import time
@@ -471,3 +472,11 @@ async def gateway_with(settings: Settings, **overrides: Any) -> AsyncIterator[ht
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as browser:
         yield browser
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the screenshots go."""
+    target = Path(os.environ.get("TBMS_SHOTS") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target

@@ -4,7 +4,6 @@ and on every form opened. Screenshots go to $TBMS_SHOTS (else the test's tempora
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,49 +12,11 @@ import pytest
 import respx
 from gateway.settings import Settings
 
-from ...chromium import Chromium
+from ...chromium import look
 from ...conftest import CONTACTS, FakeKeycloakType, Login, logged_in_chromium, mock_patient_page, with_roles
 from .conftest import CHILD, CONTACT, CONTACT_ID, ENDED, INDEX_ID, RECORDED, error, mock_contact
 
 pytestmark = pytest.mark.req("R12", partial=True)
-AXE = Path(os.environ.get("TBMS_AXE", "/tmp/axe/package/axe.min.js"))  # noqa: S108 - npm pack axe-core, unpacked
-AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""  # read once, outside the event loop
-AXE_RUN = """
-const done = arguments[arguments.length - 1];
-axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
-  .then(r => done(r.violations.map(v => v.id + ": " + v.help + " " + JSON.stringify(v.nodes.map(n => n.target)))))
-  .catch(e => done(["axe failed: " + e]));
-"""
-
-
-async def axe_violations(browser: Chromium) -> list[str]:
-    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand)."""
-    if not AXE_SOURCE:
-        return []
-    assert await browser.run(AXE_SOURCE + "\nreturn typeof axe;") == "object"
-    return await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
-
-
-async def look(browser: Chromium, shots: Path, name: str) -> list[str]:
-    """A full-page screenshot of the page shown now, then axe's findings on it."""
-    height = await browser.run("return document.documentElement.scrollHeight;")
-    await browser.command("POST", "/window/rect", {"width": 1280, "height": min(int(height) + 120, 12000)})
-    await browser.screenshot(shots / f"tbms-shot-{name}.png")
-    await browser.command("POST", "/window/rect", {"width": 1280, "height": 900})
-    if os.environ.get("TBMS_SHOTS"):  # readable pieces of a long page, one window each, for looking at it
-        for part, top in enumerate(range(0, int(height), 800), 1):
-            await browser.run("window.scrollTo(0, arguments[0]);", top)
-            await browser.screenshot(shots / f"tbms-shot-{name}-{part}.png")
-        await browser.run("window.scrollTo(0, 0);")
-    return await axe_violations(browser)
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where the screenshots go."""
-    target = Path(os.environ.get("TBMS_SHOTS") or tmp_path)
-    target.mkdir(parents=True, exist_ok=True)
-    return target
 
 
 def mock_pages(backends: respx.MockRouter) -> dict[str, Any]:
