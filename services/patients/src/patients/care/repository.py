@@ -11,13 +11,13 @@ from tbms_core.repository import Repository
 from patients.care.errors import CareRecordNotFound
 from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, Treatment
 
-RecordT = TypeVar("RecordT", Treatment, Hospitalisation, Transfer, ProgressNote, PublicExpense)
+RecordT = TypeVar("RecordT")  # a model with patient_id and created_at: a care record, a DOTS record …
 
 
-class CareRecordRepository(Repository[RecordT]):
-    """Reads and writes one kind of care record in the caller's unit of work; a subclass names the kind."""
+class PatientRecordRepository(Repository[RecordT]):
+    """Reads and writes one kind of a patient's records in the caller's unit of work (care records here, DOTS
+    records too); a subclass names the kind, its not-found error and the date its list is ordered by."""
 
-    not_found = CareRecordNotFound
     newest_first_by: ClassVar[str]  # the date a patient's records are listed by, newest first
 
     async def add(self, record: RecordT) -> RecordT:
@@ -27,10 +27,10 @@ class CareRecordRepository(Repository[RecordT]):
         return record
 
     async def get_of_patient(self, patient_id: uuid.UUID, record_id: uuid.UUID) -> RecordT:
-        """The patient's record of this kind, or CareRecordNotFound."""
+        """The patient's record of this kind, or the kind's not-found error."""
         record = await self.get(record_id)
-        if record.patient_id != patient_id:
-            raise CareRecordNotFound()
+        if record.patient_id != patient_id:  # type: ignore[attr-defined]
+            raise self.not_found()
         return record
 
     async def of_patient(self, patient_id: uuid.UUID) -> list[RecordT]:
@@ -42,6 +42,12 @@ class CareRecordRepository(Repository[RecordT]):
             .order_by(getattr(model, self.newest_first_by).desc(), model.created_at.desc())
         )
         return list(rows)
+
+
+class CareRecordRepository(PatientRecordRepository[RecordT]):
+    """Reads and writes one kind of care record; a subclass names the kind."""
+
+    not_found = CareRecordNotFound
 
 
 class TreatmentRepository(CareRecordRepository[Treatment]):

@@ -6,13 +6,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Row, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 from tbms_core.repository import Repository
 
 from patients.care.models import Transfer, Treatment
+from patients.care.repository import PatientRecordRepository
 from patients.dots.errors import DotsRecordNotFound
 from patients.dots.models import CohortReview, DotsAssessment, DotsConfirmation, DotsPlan, DotsSetting
 from patients.lab_result.models import LabResult
@@ -75,47 +76,24 @@ class SettingRepository(Repository[DotsSetting]):
         return {row.key: row for row in await self.session.scalars(select(DotsSetting))}
 
 
-class PatientRecordRepository(Repository[RecordT]):
+class DotsRecordRepository(PatientRecordRepository[RecordT]):
     """Reads and writes one kind of a patient's DOTS record; a subclass names the kind."""
 
     not_found = DotsRecordNotFound
-    ordered_by: ClassVar[str]
-
-    async def add(self, record: RecordT) -> RecordT:
-        """Stores a new record and reads back what the database set."""
-        await super().add(record)
-        await self.session.refresh(record)
-        return record
-
-    async def get_of_patient(self, patient_id: uuid.UUID, record_id: uuid.UUID) -> RecordT:
-        """The patient's record, or DotsRecordNotFound."""
-        record = await self.get(record_id)
-        if record.patient_id != patient_id:
-            raise DotsRecordNotFound()
-        return record
-
-    async def of_patient(self, patient_id: uuid.UUID) -> list[RecordT]:
-        """A patient's records, newest first."""
-        model: Any = self.model
-        order = getattr(model, self.ordered_by)
-        rows = await self.session.scalars(
-            select(model).where(model.patient_id == patient_id).order_by(order.desc(), model.created_at.desc())
-        )
-        return list(rows)
 
 
-class AssessmentRepository(PatientRecordRepository[DotsAssessment]):
+class AssessmentRepository(DotsRecordRepository[DotsAssessment]):
     """F01 assessments."""
 
     model = DotsAssessment
-    ordered_by = "assessed_on"
+    newest_first_by = "assessed_on"
 
 
-class PlanRepository(PatientRecordRepository[DotsPlan]):
+class PlanRepository(DotsRecordRepository[DotsPlan]):
     """Support plans."""
 
     model = DotsPlan
-    ordered_by = "starts_on"
+    newest_first_by = "starts_on"
 
     async def active_of_nurse(self, nurse: str, day: date) -> list[Row[Any]]:
         """A nurse's plans in force on a day, each with its patient, that day's confirmation and the last before."""
@@ -159,11 +137,11 @@ class PlanRepository(PatientRecordRepository[DotsPlan]):
         return found
 
 
-class ConfirmationRepository(PatientRecordRepository[DotsConfirmation]):
+class ConfirmationRepository(DotsRecordRepository[DotsConfirmation]):
     """Daily confirmations."""
 
     model = DotsConfirmation
-    ordered_by = "confirmed_on"
+    newest_first_by = "confirmed_on"
 
     async def between(self, patient_id: uuid.UUID, first: date | None, last: date | None) -> list[DotsConfirmation]:
         """A patient's confirmations in date order, within the dates given."""
@@ -202,11 +180,11 @@ class ConfirmationRepository(PatientRecordRepository[DotsConfirmation]):
         return list(await self.session.execute(statement))
 
 
-class ReviewRepository(PatientRecordRepository[CohortReview]):
+class ReviewRepository(DotsRecordRepository[CohortReview]):
     """Cohort reviews, one per treatment course."""
 
     model = CohortReview
-    ordered_by = "created_at"
+    newest_first_by = "created_at"
 
     async def of_treatment(self, treatment_id: uuid.UUID) -> CohortReview | None:
         """The review of a course, if any."""

@@ -26,7 +26,7 @@ from patients.dots.models import DotsAssessment, DotsConfirmation, DotsPlan, Dot
 from patients.dots.repository import (
     AssessmentRepository,
     ConfirmationRepository,
-    PatientRecordRepository,
+    DotsRecordRepository,
     PlanRepository,
     SettingRepository,
 )
@@ -268,7 +268,7 @@ class DotsService:
 
     # ---- reading a patient's records ----
 
-    async def listing(self, repository: PatientRecordRepository[Any], patient_id: uuid.UUID, what: str) -> list[Any]:
+    async def listing(self, repository: DotsRecordRepository[Any], patient_id: uuid.UUID, what: str) -> list[Any]:
         """A patient's records of one kind, newest first (audited as a read)."""
         self.principal.require(Area.PATIENTS, Access.READ)
         patient = await self.patients.get(patient_id)
