@@ -16,6 +16,7 @@ from datetime import date
 import asyncpg
 import httpx
 import pytest
+from identity.audit_log.chain import chain_key, seal_of
 from tbms_core.clock import today
 from tbms_testing import auth_headers, wait_for
 from tbms_testing import services as test_databases
@@ -48,13 +49,22 @@ class HistoryCopy:
                 await conn.execute("DELETE FROM audit_events")
                 await conn.copy_records_to_table("audit_events", records=self.rows, columns=list(self.rows[0].keys()))
                 await conn.execute("ALTER TABLE audit_events ENABLE TRIGGER USER")
+                # sealed with the key, as the service that wrote them would have (the key is identity's local one)
+                chain_id = await conn.fetchval("SELECT chain_id FROM audit_chain_head")
+                checkpoint_seq, checkpoint_hash = self.checkpoint["seq"], self.checkpoint["hash"]
                 await conn.execute(
-                    "UPDATE audit_chain_checkpoint SET seq = $1, hash = $2, purged_before = NULL, purged_at = NULL",
-                    self.checkpoint["seq"],
-                    self.checkpoint["hash"],
+                    "UPDATE audit_chain_checkpoint SET seq = $1, hash = $2, mac = $3, purged_before = NULL,"
+                    " purged_at = NULL",
+                    checkpoint_seq,
+                    checkpoint_hash,
+                    seal_of(chain_key(), chain_id, checkpoint_seq, checkpoint_hash) if checkpoint_seq else None,
                 )
+                head_seq, head_hash = self.seq(-1), self.rows[-1]["hash"]
                 await conn.execute(
-                    "UPDATE audit_chain_head SET seq = $1, hash = $2", self.seq(-1), self.rows[-1]["hash"]
+                    "UPDATE audit_chain_head SET seq = $1, hash = $2, mac = $3",
+                    head_seq,
+                    head_hash,
+                    seal_of(chain_key(), chain_id, head_seq, head_hash),
                 )
         finally:
             await conn.close()

@@ -1,4 +1,4 @@
-"""`tbms audit verify|purge`: identity's operator commands on the operation history, with identity's environment."""
+"""`tbms audit verify|anchor|purge`: identity's operator commands on the operation history, in its environment."""
 
 from __future__ import annotations
 
@@ -25,9 +25,15 @@ def run(args: Sequence[str], *, database_url: str | None = None) -> subprocess.C
     return subprocess.run(argv, env=env, cwd=config.repo_root(), capture_output=True, text=True, check=False)
 
 
-def verify(*, database_url: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Checks the hash chain (N05): status 0 when intact, 1 with the altered, removed or inserted seq named."""
-    return run(["verify"], database_url=database_url)
+def verify(*, database_url: str | None = None, anchors: bool = False) -> subprocess.CompletedProcess[str]:
+    """Checks the hash chain and its seal (N05), and with `anchors` its copies outside the database: status 0 when
+    intact, 1 with the altered, removed or inserted seq named."""
+    return run(["verify", "--anchors"] if anchors else ["verify"], database_url=database_url)
+
+
+def anchor() -> subprocess.CompletedProcess[str]:
+    """Copies the chain head to the object-locked bucket now (identity also does it every hour)."""
+    return run(["anchor"])
 
 
 def purge(before: date, *, database_url: str | None = None) -> subprocess.CompletedProcess[str]:

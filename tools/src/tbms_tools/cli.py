@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
     audit_parser = groups.add_parser("audit", help="the operation history (操作履歴) in identity's database")
     audit_actions = audit_parser.add_subparsers(dest="action", required=True)
-    audit_actions.add_parser("verify", help="check the hash chain; names an altered, removed or inserted seq")
+    verify = audit_actions.add_parser("verify", help="check the hash chain and its seal; names the broken seq")
+    verify.add_argument("--anchors", action="store_true", help="also compare the copies kept outside the database")
+    audit_actions.add_parser("anchor", help="copy the chain head to the object-locked bucket now")
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
     _add_parked(groups)
@@ -71,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.group == "demo-data":
             demo.load()
         elif args.group == "audit":
-            return audit.report(audit.verify() if args.action == "verify" else audit.purge(args.before))
+            if args.action == "verify":
+                return audit.report(audit.verify(anchors=args.anchors))
+            return audit.report(audit.anchor() if args.action == "anchor" else audit.purge(args.before))
         elif args.group == "parked" and args.action == "list":
             parked.list_parked(outbox=args.outbox, consumer=args.consumer)
         elif args.group == "parked":

@@ -140,6 +140,11 @@ def _specific_env(service: str, state: Path) -> dict[str, str]:
             "KEYCLOAK_ADMIN_USER": KEYCLOAK_ADMIN[0],
             "KEYCLOAK_ADMIN_PASSWORD": KEYCLOAK_ADMIN[1],
             "KEYCLOAK_URL": f"http://{HOST}:{KEYCLOAK_PORT}",
+            "S3_ENDPOINT": f"{HOST}:{MINIO_PORT}",
+            "S3_ACCESS_KEY": S3_ACCESS_KEY,
+            "S3_SECRET_KEY": S3_SECRET_KEY,
+            "S3_SECURE": "false",
+            "AUDIT_ANCHOR_RETENTION_DAYS": "1",  # local anchors are locked for a day only
         }
     if service == "gateway":
         backends = {f"{name.upper()}_URL": service_url(name) for name in SERVICES if name != "gateway"}

@@ -6,6 +6,7 @@ from tbms_core.app import ServiceKit, create_service_app
 from identity.access.api import router as access_router
 from identity.access_review.api import router as access_review_router
 from identity.access_review.service import AnalysisSchedule
+from identity.audit_log.anchor import AnchorSchedule, AnchorStore
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
 from identity.change_log.api import router as change_log_router
@@ -24,10 +25,13 @@ def create_app() -> FastAPI:
     login_sync = LoginSync(KeycloakAdmin(settings), interval=settings.login_sync_seconds)
     keycloak = KeycloakAdmin(settings)
     schedule = AnalysisSchedule(analysis_settings(), interval=settings.access_review_seconds)
+    anchors = AnchorStore(settings)
+    anchoring = AnchorSchedule(anchors, interval=settings.audit_anchor_seconds)
 
     async def start(kit: ServiceKit) -> None:
         await login_sync.start(kit)
         await schedule.start(kit)
+        await anchoring.start(kit)
 
     async def close_keycloak(_: ServiceKit) -> None:
         await keycloak.aclose()
@@ -49,5 +53,5 @@ def create_app() -> FastAPI:
         on_startup=start,
         on_shutdown=close_keycloak,
     )
-    app.state.login_sync, app.state.keycloak = login_sync, keycloak
+    app.state.login_sync, app.state.keycloak, app.state.anchors = login_sync, keycloak, anchors
     return app

@@ -26,6 +26,16 @@ class Settings(ServiceSettings):
     access_review_settle_days: int = 2  # recent days analysed again on every run
     access_review_thresholds: Thresholds = Thresholds()  # JSON in TBMS_IDENTITY_ACCESS_REVIEW_THRESHOLDS
     rights_review_thresholds: RightsThresholds = RightsThresholds()  # JSON in TBMS_IDENTITY_RIGHTS_REVIEW_THRESHOLDS
+    # The operation history's seal (N05): an HMAC key kept outside the database, and the head copied to an
+    # object-locked bucket, so that someone who can rewrite the database still cannot rewrite the history unseen.
+    audit_chain_key: SecretStr = SecretStr("tbms-local-audit-chain-key-do-not-use-elsewhere")
+    audit_anchor_seconds: float = 3600.0  # how often the chain head is copied outside (0: only when asked)
+    audit_anchor_retention_days: int = 3653  # how long an anchor cannot be deleted (compliance mode)
+    s3_endpoint: str = "127.0.0.1:59000"
+    s3_access_key: str = "tbms-local"
+    s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
+    s3_anchor_bucket: str = "tbms-audit-anchors"
+    s3_secure: bool = False
 
 
 @lru_cache

@@ -113,5 +113,5 @@ async def disclose_accesses(
 @router.get("/verify")
 async def verify_audit_chain(request: Request, service: AuditLogServiceDep) -> ChainVerification:
     """Checks that no operation history row was altered, removed or inserted (N05)."""
-    report = await service.verify(request.app.state.db)
+    report = await service.verify(request.app.state.db, request.app.state.anchors)
     return ChainVerification.of(report)

@@ -52,6 +52,8 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    chain_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)  # names its outside anchors
+    mac: Mapped[str | None] = mapped_column(String(64))  # the keyed seal of (chain_id, seq, hash); None before it
 
 
 class AuditChainCheckpoint(Base):
@@ -65,3 +67,4 @@ class AuditChainCheckpoint(Base):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
     purged_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mac: Mapped[str | None] = mapped_column(String(64))  # the keyed seal of (chain_id, seq, hash) after a purge

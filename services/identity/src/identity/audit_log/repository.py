@@ -34,20 +34,21 @@ class AuditEventRepository:
         """True when the event is already in the history."""
         return bool(await self.session.scalar(select(AuditEvent.seq).where(AuditEvent.event_id == event_id)))
 
-    async def add_after(self, head: AuditChainHead, row: AuditEvent) -> AuditEvent:
-        """Stores a chained row and moves the chain head to it."""
+    async def add_after(self, head: AuditChainHead, row: AuditEvent, *, mac: str) -> AuditEvent:
+        """Stores a chained row and moves the chain head, with its new seal, to it."""
         self.session.add(row)
-        head.seq, head.hash = row.seq, row.hash
+        head.seq, head.hash, head.mac = row.seq, row.hash, mac
         await self.session.flush()
         return row
 
-    async def head_position(self) -> Row[tuple[int, str]]:
-        """The seq and hash the chain head holds now, without loading or locking it."""
-        return (await self.session.execute(select(AuditChainHead.seq, AuditChainHead.hash))).one()
+    async def head_position(self) -> Row[tuple[int, str, uuid.UUID, str | None]]:
+        """The seq, hash, chain id and seal the chain head holds now, without loading or locking it."""
+        statement = select(AuditChainHead.seq, AuditChainHead.hash, AuditChainHead.chain_id, AuditChainHead.mac)
+        return (await self.session.execute(statement)).one()
 
-    async def checkpoint_position(self) -> Row[tuple[int, str]] | None:
-        """The seq and hash where the chain resumes after a purge, or None before the first purge."""
-        statement = select(AuditChainCheckpoint.seq, AuditChainCheckpoint.hash)
+    async def checkpoint_position(self) -> Row[tuple[int, str, str | None]] | None:
+        """The seq, hash and seal where the chain resumes after a purge, or None before the first purge."""
+        statement = select(AuditChainCheckpoint.seq, AuditChainCheckpoint.hash, AuditChainCheckpoint.mac)
         return (await self.session.execute(statement)).one_or_none()
 
     async def chained_rows(self, *, after: int, batch: int) -> AsyncIterator[Mapping[str, Any]]:
@@ -126,6 +127,11 @@ class AuditEventRepository:
     async def hash_of(self, seq: int) -> str | None:
         """The stored hash of one row."""
         return await self.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+
+    async def hashes_of(self, seqs: list[int]) -> dict[int, str]:
+        """The hash of each of these seqs that is still in the history."""
+        statement = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(seqs))
+        return dict((await self.session.execute(statement)).tuples().all())
 
     async def lock_checkpoint(self) -> AuditChainCheckpoint:
         """The purge checkpoint, locked until the transaction ends."""

@@ -13,7 +13,7 @@ from tbms_contracts.audit import Operation, OperationRecorded
 from tbms_core.clock import JST, today
 from tbms_core.db import utcnow
 
-from identity.audit_log.chain import append_event, verify_chain
+from identity.audit_log.chain import append_event, chain_key, seal_of, verify_chain
 from identity.audit_log.repository import AuditEventRepository
 from identity.login_history.repository import LoginEventRepository
 
@@ -72,6 +72,8 @@ async def purge_before(session: AsyncSession, cutoff: datetime, *, operator: str
         row_hash = await events.hash_of(last)
         audit_deleted = await events.delete_through(last)
         checkpoint.seq, checkpoint.hash = last, str(row_hash)
+        chain_id = (await events.head_position()).chain_id
+        checkpoint.mac = seal_of(chain_key(), chain_id, checkpoint.seq, checkpoint.hash)
     checkpoint.purged_before, checkpoint.purged_at = cutoff, utcnow()
     login_deleted = await LoginEventRepository(session).delete_before(cutoff)
     result = PurgeResult(audit_deleted, login_deleted, checkpoint.seq)

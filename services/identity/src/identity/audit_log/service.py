@@ -8,7 +8,8 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import Database, utcnow
 
-from identity.audit_log.chain import ChainReport, verify_database
+from identity.audit_log.anchor import AnchorStore, verify_with_anchors
+from identity.audit_log.chain import ChainReport
 from identity.audit_log.disclosure import AUDITOR_SERVICE, disclosure_entries
 from identity.audit_log.models import AuditEvent
 from identity.audit_log.repository import AuditEventRepository
@@ -61,7 +62,8 @@ class AuditLogService:
         )
         return DisclosureReport(person_id=person_id, generated_at=utcnow(), items=items)
 
-    async def verify(self, db: Database) -> ChainReport:
-        """Walks the whole chain on a consistent snapshot and names the first broken seq."""
+    async def verify(self, db: Database, anchors: AnchorStore) -> ChainReport:
+        """Walks the whole chain on a consistent snapshot, checks its seals and its outside copies, and names the
+        first broken seq."""
         self.principal.require(Area.AUDIT, Access.READ)
-        return await verify_database(db)
+        return await verify_with_anchors(db, anchors)
