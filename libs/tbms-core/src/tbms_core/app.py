@@ -26,6 +26,7 @@ from tbms_core.db import Database
 from tbms_core.deployment import record_start
 from tbms_core.errors import AccessDenied, domain_error_response, install_error_handlers
 from tbms_core.events import Envelope, stream_of
+from tbms_core.housekeeping import EventLogSweep
 from tbms_core.parking import Parking, retry_delay
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_core.settings import ServiceSettings
@@ -208,6 +209,14 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             max_attempts=kit.settings.outbox_max_attempts,
         )
         kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
+        if kit.settings.event_retention_sweep_seconds > 0:
+            sweep = EventLogSweep(
+                kit.db,
+                outbox_days=kit.settings.outbox_retention_days,
+                inbox_days=kit.settings.inbox_retention_days,
+                interval=kit.settings.event_retention_sweep_seconds,
+            )
+            kit.tasks.append(asyncio.create_task(sweep.run(), name=f"{kit.name}-event-retention"))
         try:
             yield
         finally:

@@ -63,6 +63,9 @@ class ServiceSettings(AppSettings):
     consumer_ack_wait_seconds: float = 30.0  # a handler still busy after this is presumed dead: redelivered
     outbox_max_attempts: int = 10  # failed publications of one event before it is parked and skipped
     parked_retention_days: float = PARKED_RETENTION_DAYS  # how long parked events wait for a replay
+    outbox_retention_days: float = 45.0  # published outbox rows, then deleted (pending and parked ones never)
+    inbox_retention_days: float = 45.0  # inbox claims; must outlive the streams' 30 days
+    event_retention_sweep_seconds: float = 3600.0  # how often both are swept (0: never)
 
     @model_validator(mode="after")
     def _fill_database(self) -> ServiceSettings:

@@ -126,7 +126,9 @@ class ChainReport:
             text = f"操作履歴 {self.checked} 件の改ざんはありません。"
             if not self.sealed:
                 text += "（末尾はまだ封印されていません。次の記録から封印されます。）"
-            if self.anchors_checked is not None:
+            if self.anchors_checked == 0:
+                text += "外部に保管した記録はまだありません。"
+            elif self.anchors_checked is not None:
                 text += f"外部に保管した記録 {self.anchors_checked} 件とも一致しました。"
             return text
         assert self.problem is not None
