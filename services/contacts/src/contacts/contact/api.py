@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from tbms_core.csv_export import csv_response
+from tbms_core.web import MAX_OFFSET
 
 from contacts.contact.schemas import (
     ContactChange,
@@ -24,7 +25,6 @@ from contacts.contact.schemas import (
 from contacts.deps import MAY_CHANGE, MAY_READ, ContactServiceDep
 from contacts.history.schemas import HistoryEntryRead, HistoryRead
 
-MAX_OFFSET = 10_000  # deeper pages are narrowed by the filters instead, as in every list of the project
 router = APIRouter(prefix="/contacts", tags=["接触者"])
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from tbms_contracts.masters import MasterSnapshot
 from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
+from tbms_core.web import MAX_OFFSET
 
 
 class _Input(BaseModel):
@@ -74,7 +75,7 @@ class MasterFilter(BaseModel):
     on: OptionalDate = None  # blank: today in Japan
     include_ended: bool = False
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class MasterSuggestion(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Query, status
+from tbms_core.web import MAX_OFFSET
 
 from patients.deps import PatientRecordServiceDep, PatientServiceDep
 from patients.history.schemas import HistoryRead
@@ -44,7 +45,7 @@ async def view_patient_record(patient_id: uuid.UUID, records: PatientRecordServi
 
 @router.get("")
 async def list_patients(
-    patients: PatientServiceDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)
+    patients: PatientServiceDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> PatientPage:
     """Patients, newest registration first."""
     items, total = await patients.page(limit=limit, offset=offset)

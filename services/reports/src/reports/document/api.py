@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
+from tbms_core.web import MAX_OFFSET
 
 from reports.deps import DocumentServiceDep
 from reports.document.schemas import DocumentCreate, DocumentPage, DocumentRead
@@ -25,7 +26,7 @@ async def list_documents(
     service: DocumentServiceDep,
     patient_id: uuid.UUID,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> DocumentPage:
     """A patient's documents, newest first."""
     items, total = await service.page_of_patient(patient_id, limit=limit, offset=offset)

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from tbms_core.clock import today
+from tbms_core.web import MAX_OFFSET
 
 from search.deps import SearchServiceDep
 from search.query.filters import SearchConditions
 from search.query.schemas import SearchPage, SuggestionList
 
 router = APIRouter(prefix="/search", tags=["検索"])
-MAX_OFFSET = 10_000  # deeper pages cost the engine more than anyone reads: narrow the conditions instead
 Text = Annotated[str, Query(max_length=200, description="氏名・カナ・生年月日（S45 など）・登録番号・電話番号…")]
 
 
