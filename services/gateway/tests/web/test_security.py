@@ -152,3 +152,44 @@ class TestSecurityHeaders:
             html = response.text
             assert "<script>" not in html and "onclick" not in html and "style=" not in html
             assert html.count("<script") == html.count('<script src="/static/')
+
+
+@pytest.mark.req("N09", partial=True)
+class TestHeaderInjectionAndPathTraversal:
+    """IPA 1.3 (path traversal) and 1.7 (HTTP header injection): input never becomes a file path or a header."""
+
+    @pytest.mark.parametrize(
+        "next_path",
+        [
+            "/%0d%0aSet-Cookie:%20evil=1",
+            "/patients%0aLocation:%20https://evil.example",
+            "/%E5%98%8A%E5%98%8DSet-Cookie:x",
+        ],
+    )
+    async def test_a_line_break_in_a_return_path_never_becomes_a_header(
+        self, client: httpx.AsyncClient, login: Login, next_path: str
+    ) -> None:
+        await login(client)
+        response = await client.get(f"/login?next={next_path}")
+        assert response.status_code in (303, 400)
+        assert "evil" not in "".join(response.headers.get_list("set-cookie"))
+        location = response.headers.get("location", "")
+        assert "\r" not in location and "\n" not in location and "evil.example" not in location.split("?")[0][:40]
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/static/../../../../etc/passwd",
+            "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+            "/static/..%2f..%2f..%2fetc%2fpasswd",
+            "/static/%252e%252e/%252e%252e/etc/passwd",
+            "/static/....//....//etc/passwd",
+            "/static/app.css/../../settings.py",
+        ],
+    )
+    async def test_a_static_path_cannot_climb_out_of_the_static_folder(
+        self, client: httpx.AsyncClient, path: str
+    ) -> None:
+        response = await client.get(path)
+        assert response.status_code in (400, 404)
+        assert "root:" not in response.text and "BaseSettings" not in response.text
