@@ -213,6 +213,8 @@ def mock_contact_list(router: respx.MockRouter) -> respx.Route:
 def mock_todos(router: respx.MockRouter) -> respx.Route:
     """workflow has no to-dos for the user (the home page counts them); a test overrides the route named "todos"."""
     empty = httpx.Response(200, json={"items": [], "total": 0})
+    nothing = httpx.Response(200, json={"overdue": 0, "today": 0, "week": 0, "open": 0})
+    router.get(f"{WORKFLOW}/todos/counts/mine", name="my_counts").mock(return_value=nothing)
     return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
 
 

@@ -99,6 +99,12 @@ class TestLists:
         setagaya = next(row for row in counts if row["team"] == "世田谷")
         assert setagaya["overdue"] >= 1 and setagaya["today"] >= 1 and setagaya["open"] >= 4
 
+        mine = (await client.get("/todos/counts/mine", headers=nurse)).json()
+        for due in ("overdue", "today", "week", "all"):
+            listed_total = (await client.get("/todos", params={"scope": "mine", "due": due}, headers=nurse)).json()
+            assert mine["open" if due == "all" else due] == listed_total["total"], due
+        assert mine["overdue"] >= 1 and mine["today"] >= 1
+
     @pytest.mark.req("R17", partial=True)
     async def test_snooze_reassign_and_dismiss(self, client: httpx.AsyncClient, deadline: Any, snapshot: Any) -> None:
         patient_id = uuid.uuid4()

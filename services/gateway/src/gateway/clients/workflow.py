@@ -25,12 +25,10 @@ class WorkflowClient(ServiceClient):
     async def summary(self) -> dict[str, int] | None:
         """The user's own overdue / today / this week counts for the home page; None when workflow cannot say."""
         try:
-            counts = {}
-            for due in ("overdue", "today", "week"):
-                counts[due] = (await self.get_json("/todos", scope="mine", due=due, limit=1))["total"]
-        except (BadRequest, PageNotFound, ServiceUnavailable, KeyError, ValueError):
+            counts = await self.get_json("/todos/counts/mine")
+            return {due: int(counts[due]) for due in ("overdue", "today", "week")}
+        except (BadRequest, PageNotFound, ServiceUnavailable, KeyError, ValueError, TypeError):
             return None
-        return counts
 
     async def act(self, todo_id: str, action: str, body: dict[str, Any]) -> SaveResult:
         """done, snooze, reassign or dismiss a to-do, based on the version the user saw."""

@@ -35,6 +35,9 @@ def workflow(backends: respx.MockRouter) -> respx.MockRouter:
     backends.get(f"{WORKFLOW}/todos", name="todos").mock(
         return_value=httpx.Response(200, json={"items": [todo()], "total": 1})
     )
+    backends.get(f"{WORKFLOW}/todos/counts/mine", name="my_counts").mock(
+        return_value=httpx.Response(200, json={"overdue": 1, "today": 1, "week": 1, "open": 3})
+    )
     backends.get(f"{WORKFLOW}/todos/counts").mock(
         return_value=httpx.Response(200, json=[{"team": "世田谷", "overdue": 1, "today": 0, "week": 2, "open": 5}])
     )

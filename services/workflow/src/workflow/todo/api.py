@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from workflow.deps import TodoServiceDep
 from workflow.todo.schemas import (
+    CountRead,
     TeamCountRead,
     TodoDismiss,
     TodoDone,
@@ -26,6 +27,12 @@ router = APIRouter(prefix="/todos", tags=["ToDo"])
 async def list_todos(todos: TodoServiceDep, criteria: Annotated[TodoFilter, Query()]) -> TodoPage:
     """Open to-dos: mine, my team's or all I may see; overdue, today, this week or all."""
     return await todos.list(criteria)
+
+
+@router.get("/counts/mine", response_model=CountRead)
+async def count_my_todos(todos: TodoServiceDep) -> CountRead:
+    """The user's own open to-dos: overdue, today, this week, all (one call for the home page)."""
+    return await todos.my_counts()
 
 
 @router.get("/counts", response_model=list[TeamCountRead])

@@ -75,20 +75,29 @@ class TodoRepository(Repository[Todo]):
 
     async def counts_per_team(self, query: TodoQuery) -> list[tuple[str, int, int, int, int]]:
         """Per team: open to-dos overdue, due today, due within the week, and all open."""
-        week_end = date.fromordinal(query.today.toordinal() + 6)
         statement = (
-            select(
-                Todo.team,
-                func.count().filter(Todo.due_on < query.today),
-                func.count().filter(Todo.due_on == query.today),
-                func.count().filter(and_(Todo.due_on >= query.today, Todo.due_on <= week_end)),
-                func.count(),
-            )
+            select(Todo.team, *_due_counts(query.today))
             .where(*_conditions(query))
             .group_by(Todo.team)
             .order_by(Todo.team)
         )
         return [tuple(row) for row in (await self.session.execute(statement)).all()]  # type: ignore[misc]
+
+    async def counts(self, query: TodoQuery) -> tuple[int, int, int, int]:
+        """The to-dos of one query: overdue, due today, due within the week, and all open, in one statement."""
+        row = (await self.session.execute(select(*_due_counts(query.today)).where(*_conditions(query)))).one()
+        return tuple(row)  # type: ignore[return-value]
+
+
+def _due_counts(day: date) -> tuple[ColumnElement[int], ...]:
+    """Counts of overdue, due on the day, due within the week from it, and all."""
+    week_end = date.fromordinal(day.toordinal() + 6)
+    return (
+        func.count().filter(Todo.due_on < day),
+        func.count().filter(Todo.due_on == day),
+        func.count().filter(and_(Todo.due_on >= day, Todo.due_on <= week_end)),
+        func.count(),
+    )
 
 
 def _conditions(query: TodoQuery) -> list[ColumnElement[bool]]:

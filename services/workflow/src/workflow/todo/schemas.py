@@ -57,6 +57,15 @@ class TodoPage(BaseModel):
     total: int
 
 
+class CountRead(BaseModel):
+    """Open to-dos: overdue, due today, due within the week, all."""
+
+    overdue: int
+    today: int
+    week: int
+    open: int
+
+
 class TeamCountRead(BaseModel):
     """A team's open to-dos: overdue, due today, due within the week, all."""
 

@@ -18,6 +18,7 @@ from workflow.todo.errors import TodoClosed, TodoNotFound
 from workflow.todo.models import CLOSED, DISMISSED, DONE, OPEN, SNOOZED, Todo
 from workflow.todo.repository import TodoQuery, TodoRepository
 from workflow.todo.schemas import (
+    CountRead,
     TeamCountRead,
     TodoDismiss,
     TodoDone,
@@ -144,6 +145,12 @@ class TodoService:
             self.session, self.principal, SERVICE, Operation.SEARCH, record_type="todo", query=criteria.scope
         )
         return TodoPage(items=[TodoRead.model_validate(item) for item in items], total=total)
+
+    async def my_counts(self) -> CountRead:
+        """The user's own open to-dos: overdue, today, this week, all (the home page's line)."""
+        mine = (self.principal.user_id, self.principal.username, self.principal.display_name)
+        overdue, due_today, week, open_ = await self.todos.counts(self._query(mine=mine))
+        return CountRead(overdue=overdue, today=due_today, week=week, open=open_)
 
     async def counts(self) -> list[TeamCountRead]:
         """Per team, the open to-dos the user may see: overdue, today, this week, all (a chief's overview)."""
