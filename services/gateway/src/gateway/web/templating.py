@@ -16,7 +16,8 @@ from tbms_core import clock
 from tbms_core.clock import JST
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
-from gateway.web.permissions import checker
+from gateway.web.help_texts import page_help
+from gateway.web.permissions import checker, role_label
 from gateway.web.sessions import Session
 
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
@@ -121,11 +122,20 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "csrf_token": session.csrf_token if session is not None else "",
         "current_path": request.url.path,
         "can": checker(user),
+        "role_label": role_label(user),
         "login_banner": settings.login_banner,
         "banner_after_login": settings.login_banner_after_login,
         "session_timer": session_timer(request, session),
+        "page_help": _page_help(request, user),
     }
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
+
+
+def _page_help(request: Request, user: object) -> tuple[str, Any] | None:
+    """The page's 「この画面の使い方」 (texts administrators edit, N25); none before login or in a fragment."""
+    if user is None or request.headers.get("hx-request"):
+        return None
+    return page_help(request.url.path)
 
 
 def flash(request: Request, message: str) -> None:
