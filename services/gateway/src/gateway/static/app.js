@@ -21,8 +21,19 @@
       return false;
     }
     var target = null;
+    var targetId = flash.getAttribute("data-target") ||
+      (window.location.hash.length > 1 ? decodeURIComponent(window.location.hash.slice(1)) : "");
+    if (targetId) {
+      target = document.getElementById(targetId);
+    }
     if (window.location.hash.length > 1) {
-      target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      // the browser's own move to the #fragment comes after this and takes the focus: take it back then
+      window.addEventListener("load", function () {
+        window.setTimeout(function () {
+          flash.focus({ preventScroll: true });
+          flash.scrollIntoView({ block: "start" });
+        }, 0);
+      });
     }
     if (target && !target.contains(flash)) {
       target.insertAdjacentElement("afterend", flash);

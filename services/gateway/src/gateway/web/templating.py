@@ -128,6 +128,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "session_timer": session_timer(request, session),
         "page_help": _page_help(request, user),
     }
+    base["flash_target"] = getattr(request.state, "flash_target", "")
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
 
 
@@ -138,11 +139,13 @@ def _page_help(request: Request, user: object) -> tuple[str, Any] | None:
     return page_help(request.url.path)
 
 
-def flash(request: Request, message: str) -> None:
-    """Keeps a message for the page the browser is sent to next: what a change did, shown once with the focus."""
+def flash(request: Request, message: str, target: str = "") -> None:
+    """Keeps a message for the page the browser is sent to next: what a change did, shown once with the focus,
+    under the heading whose id is `target` when given (the saved section, scrolled below the sticky header).
+    The browser's own move to a #fragment takes the focus; app.js gives it back to the message after the load."""
     session: Session | None = getattr(request.state, "session", None)
     if session is not None:
-        session.flash = message
+        session.flash, session.flash_target = message, target
 
 
 def _take_flash(request: Request, session: Session | None) -> str:
@@ -150,6 +153,7 @@ def _take_flash(request: Request, session: Session | None) -> str:
     if session is None or not session.flash or request.headers.get("hx-request"):
         return ""
     message, session.flash = session.flash, ""
+    request.state.flash_target, session.flash_target = session.flash_target, ""
     return message
 
 

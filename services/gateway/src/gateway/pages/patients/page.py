@@ -85,7 +85,7 @@ class PatientPage:
     ) -> Response:
         """Back to the section after a save; else the page again with the form as typed and why it was refused."""
         if saved.record is not None:
-            flash(self.request, "保存しました。")
+            flash(self.request, "保存しました。", target=anchor)
             return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
         form.place(saved.errors or {}, aliases)
         form.conflict = saved.conflict or ""
