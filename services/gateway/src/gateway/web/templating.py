@@ -127,6 +127,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "banner_after_login": settings.login_banner_after_login,
         "session_timer": session_timer(request, session),
         "page_help": _page_help(request, user),
+        "reason_expected": settings.correction_reason_expected,
     }
     base["flash_target"] = getattr(request.state, "flash_target", "")
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)

@@ -164,11 +164,17 @@ async def birth_date_preview(request: Request, _: LoginDep, birth_date: str = ""
     return render(request, "patients/_date_preview.html", {"preview": preview_date(birth_date)})
 
 
+LIST_PAGE_SIZE = 50
+
+
 @router.get("")
-async def list_patients(request: Request, patients: PatientsDep) -> Response:
-    """The newest registered patients."""
-    page = await patients.patients(limit=50)
-    return render(request, "patients/list.html", {"page": page, "title": "患者一覧"})
+async def list_patients(request: Request, patients: PatientsDep, page: int = 1) -> Response:
+    """Registered patients, newest first, 50 a page."""
+    number = max(1, min(page, 10_000))
+    listing = await patients.patients(limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
+    pages = max(1, -(-int(listing.get("total") or 0) // LIST_PAGE_SIZE))
+    context = {"page": listing, "title": "患者一覧", "number": number, "pages": pages, "size": LIST_PAGE_SIZE}
+    return render(request, "patients/list.html", context)
 
 
 @router.get("/{patient_id:uuid}")
