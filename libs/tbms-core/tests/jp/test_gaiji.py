@@ -8,7 +8,6 @@ from tbms_core.jp.gaiji import OUTPUTS, GaijiMode, GaijiPolicy, carried_as, chec
 PRINT, CSV, NESID = OUTPUTS
 
 
-@pytest.mark.req("N11", partial=True)
 @pytest.mark.req("N26", partial=True)
 class TestGaiji:
     def test_everyday_names_pass_every_output(self) -> None:

@@ -18,7 +18,18 @@ import respx
 from gateway.settings import Settings
 
 from ...chromium import Chromium, axe_violations, look
-from ...conftest import PATIENT, PATIENT_ID, PATIENTS, REPORTS, Login, logged_in_chromium, mock_patient_page
+from ...conftest import (
+    NURSE_ROLES,
+    PATIENT,
+    PATIENT_ID,
+    PATIENTS,
+    REPORTS,
+    FakeKeycloakType,
+    Login,
+    logged_in_chromium,
+    mock_patient_page,
+    with_roles,
+)
 
 ACTIVE_ID = "return document.activeElement ? document.activeElement.id : '';"
 
@@ -178,4 +189,56 @@ class TestPatientPageAndPrinting:
             assert await browser.run(ACTIVE_ID) == "global-search-q", "「/」 goes to the search box"
             found["home"] = await look(browser, shots, "home")
             found["home-683"] = await narrow(browser, shots, "home-683")
+        assert found == {key: [] for key in found}
+
+
+SWEPT = (
+    "/",
+    "/patients/new",
+    "/patients",
+    f"/patients/{PATIENT_ID}",
+    f"/patients/{PATIENT_ID}/history/print",
+    "/help",
+    "/help/faq",
+    "/help/pages/patients-new",
+    "/help/manuals/user",
+    "/help/manuals/admin",
+    "/help/manuals/operations",
+    "/notices",
+    "/accessibility",
+    "/admin/help",
+    "/admin/help/notices",
+)
+
+
+@pytest.mark.req("N10", partial=True)
+@pytest.mark.req("N12", partial=True)
+@pytest.mark.req("N31", partial=True)
+class TestPagesAtBothWidths:
+    async def test_axe_finds_nothing_at_1280_and_683_px(
+        self,
+        served: str,
+        login: Login,
+        backends: respx.MockRouter,
+        keycloak: FakeKeycloakType,
+        shots: Path,
+        last_login: respx.Route,
+    ) -> None:
+        with_roles(keycloak, [*NURSE_ROLES, "users:update"])
+        mock_patient_page(backends)
+        backends.get(f"{PATIENTS}/patients").mock(
+            return_value=httpx.Response(200, json={"items": [PATIENT] * 3, "total": 120})
+        )
+        found: dict[str, list[str]] = {}
+        async with logged_in_chromium(served, login, "/") as browser:
+            for path in SWEPT:
+                await browser.go(f"{served}{path}")
+                title = await browser.run("return document.title;")
+                assert "エラー" not in title and "見つかりません" not in title, path
+                found[path] = await axe_violations(browser)
+                found[f"{path} @683"] = await narrow(browser, shots, "sweep-" + path.strip("/").replace("/", "-"))
+                wide = "return document.documentElement.scrollWidth <= window.innerWidth + 1;"
+                await browser.command("POST", "/window/rect", {"width": 683, "height": 900})
+                assert await browser.run(wide), f"{path} scrolls sideways at 683 px"
+                await browser.command("POST", "/window/rect", {"width": 1280, "height": 900})
         assert found == {key: [] for key in found}

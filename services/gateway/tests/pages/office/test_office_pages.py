@@ -185,7 +185,6 @@ class TestRegistrationForm:
             assert (await other.get("/postal-codes/1000001")).json()["address"] == "東京都千代田区千代田"
 
     @pytest.mark.req("N26", partial=True)
-    @pytest.mark.req("N11", partial=True)
     async def test_a_name_with_gaiji_is_warned_with_what_outputs_show(self, browser: httpx.AsyncClient) -> None:
         fragment = text_of((await browser.get("/text-check", params={"name": "髙橋　　𠮷子"})).text)
         assert "「𠮷」（U+20BB7）" in fragment and "「髙」（U+9AD9）" in fragment
