@@ -81,6 +81,13 @@ class TestRegistrationFromTheKeyboard:
             await browser.run("window.localStorage.clear();")
             await browser.go(f"{served}/patients/new")
             assert await browser.run(ACTIVE_ID) == "f-name", "氏名 takes the focus when the page opens"
+            await browser.click("form[data-draft] button[type=submit]")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            summary = await browser.run("return document.getElementById('error-summary').textContent;")
+            assert "入力されていない項目があります" in summary and "氏名：入力してください。" in summary
+            assert "性別：入力してください。" in summary and (await browser.url()).endswith("/patients/new")
+            assert not registered.called, "the browser checks before anything is sent"
+            await browser.run("document.getElementById('f-name').focus();")
             assert await browser.run("return document.getElementById('role-badge').textContent;") == "権限保健師"
             await browser.type("#f-name", "試験　　𠮷子")
             await browser.wait_for("document.getElementById('f-name-chars').textContent.includes('〓')")
