@@ -371,6 +371,17 @@
     });
   }
 
+  // <button data-fill="input id" data-value="…">: puts a proposed value (e.g. the 終了予定日 of a regimen) into a field.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-fill]") : null;
+    var field = button ? document.getElementById(button.getAttribute("data-fill")) : null;
+    if (field) {
+      field.value = button.getAttribute("data-value");
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.focus();
+    }
+  });
+
   document.addEventListener("keydown", guardEnter);
   document.addEventListener("keydown", searchShortcut);
   document.addEventListener("DOMContentLoaded", function () {

@@ -71,6 +71,8 @@ class TestRoles:
         mock_patient_page(backends)
         html = (await browser.get(f"/patients/{PATIENT_ID}")).text
         assert "基本情報を修正する" in html and NO_RIGHT not in html
+        assert 'hx-get="/patients/planned-end"' in html, "the new treatment form proposes its planned end"
+        assert 'data-shown-when="kind=smear"' in html or 'data-shown-when="kind=' in html, "lab fields follow the kind"
         assert '<span class="role-badge__label">権限</span>保健師' in html
 
 
@@ -242,3 +244,19 @@ class TestPatientList:
         assert route.calls.last.request.url.params["offset"] == "50"
         assert "3ページ中2ページ目" in html and 'href="/patients?page=3" rel="next"' in html
         assert 'href="/patients?page=2" aria-current="page"' in html and 'class="table table--list"' in html
+
+
+class TestTreatmentProposal:
+    async def test_a_standard_regimen_proposes_the_planned_end(self, browser: httpx.AsyncClient) -> None:
+        params = {"regimen": "2HREZ/4HR", "started_on": "R8.11.1", "target": "f-tf-new-planned_end_on"}
+        html = text_of((await browser.get("/patients/planned-end", params=params)).text)
+        assert "終了予定日の目安： 令和9年4月30日（2027年4月30日） （2HREZ/4HR、開始日から6か月）" in html
+        button = (await browser.get("/patients/planned-end", params=params)).text
+        assert 'data-fill="f-tf-new-planned_end_on" data-value="R9.4.30"' in button
+        nine = text_of((await browser.get("/patients/planned-end", params=params | {"regimen": "2HRE/7HR"})).text)
+        assert "令和9年7月31日" in nine and "9か月" in nine
+        for regimen, start in (("MDR", "R8.11.1"), ("other", "R8.11.1"), ("2HREZ/4HR", ""), ("2HREZ/4HR", "R8.13.1")):
+            answer = await browser.get("/patients/planned-end", params={"regimen": regimen, "started_on": start})
+            assert answer.text.strip() == "", (regimen, start)
+        odd = await browser.get("/patients/planned-end", params=params | {"target": '"><script>'})
+        assert "data-fill" not in odd.text

@@ -18,6 +18,7 @@ from gateway.forms import DatePreview, EntryForm, preview_date
 from gateway.forms.chars import gaiji_policy
 from gateway.pages.patients import card_routes, export_routes, record_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, registration_fields
+from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
 from gateway.web.deps import LoginDep, MastersDep, PatientsDep, ReportsDep
 from gateway.web.templating import flash, render
@@ -156,6 +157,16 @@ def _confirmed_distinct(posted: FormData, candidates: Sequence[dict[str, Any]]) 
     """True when the user ticked 別人 after seeing every one of these candidates (not only earlier ones)."""
     seen = set(str(posted.get("checked_duplicates") or "").split())
     return posted.get("confirm_distinct") == "yes" and {str(c["id"]) for c in candidates} <= seen
+
+
+@router.get("/planned-end")
+async def planned_end(
+    request: Request, _: LoginDep, regimen: str = "", started_on: str = "", target: str = ""
+) -> Response:
+    """終了予定日 proposed from a standard regimen and the start date (an htmx fragment with a button to use it)."""
+    proposal = propose_planned_end(regimen, started_on)
+    safe_target = target if target.replace("-", "").replace("_", "").isalnum() else ""
+    return render(request, "patients/_planned_end.html", {"proposal": proposal, "target": safe_target})
 
 
 @router.get("/birth-date-preview")
