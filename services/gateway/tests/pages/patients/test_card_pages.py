@@ -473,7 +473,8 @@ class TestPrintableHistory:
     ) -> None:
         patient_id = await register(browser, csrf_of)
         html = await page_of(browser, patient_id)
-        assert f'<a href="/patients/{patient_id}/history/print">修正履歴を印刷用に表示する</a>' in html
+        printing = f'<a href="/patients/{patient_id}/history/print" target="_blank">修正履歴を印刷用に表示する'
+        assert printing in html and "（新しいタブで開きます）" in html
         form = {"csrf_token": csrf_of(html), "version": version_in(html, f"/patients/{patient_id}/edit")}
         form |= {
             f: v
