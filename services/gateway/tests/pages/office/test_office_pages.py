@@ -260,3 +260,11 @@ class TestTreatmentProposal:
             assert answer.text.strip() == "", (regimen, start)
         odd = await browser.get("/patients/planned-end", params=params | {"target": '"><script>'})
         assert "data-fill" not in odd.text
+
+
+async def test_the_export_page_offers_the_districts_as_a_list(browser: httpx.AsyncClient) -> None:
+    html = (await browser.get("/patients/export")).text
+    select = html[
+        html.index('<select id="f-district"') : html.index("</select>", html.index('<select id="f-district"'))
+    ]
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "世田谷", "北沢", "玉川", "砧", "烏山"]
