@@ -72,6 +72,9 @@ class TestRoles:
         html = (await browser.get(f"/patients/{PATIENT_ID}")).text
         assert "基本情報を修正する" in html and NO_RIGHT not in html
         assert 'hx-get="/patients/planned-end"' in html, "the new treatment form proposes its planned end"
+        basic = html[html.index('id="edit-title"') : html.index('id="reason-expected"')]
+        assert basic.count('<details class="form-section disclosure">') == 4, "本人・連絡先・登録・保護者 start folded"
+        assert "登録の事実を訂正するときは、修正理由を書いてください" in html
         assert 'data-shown-when="kind=smear"' in html or 'data-shown-when="kind=' in html, "lab fields follow the kind"
         assert '<span class="role-badge__label">権限</span>保健師' in html
 
