@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,14 +33,37 @@ BROWSER_TESTS = (
 )
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Pages of one record are named by what they are, never by the (synthetic) person the test showed.
+RECORD_PAGES = {
+    "/patients/{id}": "患者の画面",
+    "/patients/{id}/history/print": "修正履歴（印刷用）",
+    "/contacts/{id}": "接触者の画面",
+    "/contacts/index-patients/{id}": "発端患者の接触者",
+    "/dots/patients/{id}": "服薬支援（患者ごと）",
+    "/dots/patients/{id}/calendar": "服薬確認のカレンダー",
+    "/dots/patients/{id}/plan": "支援計画",
+    "/dots/patients/{id}/assessment": "DOTSアセスメント",
+    "/dots/patients/{id}/outcomes/{id}": "コホート判定",
+}
+
+
+def page_name(path: str, title: str) -> tuple[str, str]:
+    """(what the page is, its path with record ids as {id})."""
+    general = UUID.sub("{id}", path)
+    if general in RECORD_PAGES:
+        return RECORD_PAGES[general], general
+    return (title.split(" | ")[0].split("（")[0] or general), general
+
+
 def collect(lines: list[str]) -> list[dict[str, object]]:
     """One row per page and width (the last check of it wins), in the order first seen."""
     pages: dict[tuple[str, int], dict[str, object]] = {}
     for line in lines:
         row = json.loads(line)
-        name = str(row["title"]).split(" | ")[0] or row["path"]
-        pages[(str(row["path"]), int(row["width"]))] = {
-            "name": f"{name}（{row['path']}）",
+        name, path = page_name(str(row["path"]), str(row["title"]))
+        pages[(path, int(row["width"]))] = {
+            "name": f"{name}（{path}）",
             "width": int(row["width"]),
             "violations": list(row["violations"]),
         }

@@ -137,7 +137,13 @@ class TestRegistrationFromTheKeyboard:
 @pytest.mark.req("N31", partial=True)
 class TestPatientPageAndPrinting:
     async def test_saved_section_narrow_window_new_tab_and_the_accessibility_page(
-        self, served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+        self,
+        served: str,
+        login: Login,
+        backends: respx.MockRouter,
+        shots: Path,
+        settings: Settings,
+        last_login: respx.Route,
     ) -> None:
         settings.public_url = served
         mock_patient_page(backends)
@@ -191,6 +197,7 @@ class TestPatientPageAndPrinting:
             found["accessibility-683"] = await narrow(browser, shots, "accessibility-683")
             await browser.go(f"{served}/")
             await browser.wait_for("document.readyState === 'complete'")
+            assert "エラー" not in await browser.run("return document.title;")
             await browser.run("document.body.focus();")
             await browser.run("document.dispatchEvent(new KeyboardEvent('keydown', {key: '/', bubbles: true}));")
             assert await browser.run(ACTIVE_ID) == "global-search-q", "「/」 goes to the search box"
