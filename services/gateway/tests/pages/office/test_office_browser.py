@@ -19,6 +19,7 @@ from gateway.settings import Settings
 
 from ...chromium import Chromium, axe_violations, look
 from ...conftest import (
+    IDENTITY,
     NURSE_ROLES,
     PATIENT,
     PATIENT_ID,
@@ -222,6 +223,9 @@ SWEPT = (
     "/accessibility",
     "/admin/help",
     "/admin/help/notices",
+    "/admin/usage",
+    "/patients/export",
+    "/search/advanced",
 )
 
 
@@ -238,8 +242,11 @@ class TestPagesAtBothWidths:
         shots: Path,
         last_login: respx.Route,
     ) -> None:
-        with_roles(keycloak, [*NURSE_ROLES, "users:update"])
+        with_roles(keycloak, [*NURSE_ROLES, "users:update", "audit:read"])
         mock_patient_page(backends)
+        nothing = httpx.Response(200, json={"items": []})
+        backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
+        backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
         backends.get(f"{PATIENTS}/patients").mock(
             return_value=httpx.Response(200, json={"items": [PATIENT] * 3, "total": 120})
         )
