@@ -180,7 +180,8 @@ class TestPatientPageAndPrinting:
             found["patient-683"] = await narrow(browser, shots, "patient-683")
 
             before = await browser.command("GET", "/window/handles")
-            await browser.click("#forms-title ~ form button[type=submit]")
+            await browser.run("document.querySelector('#forms-title ~ form button[type=submit]').focus();")
+            await browser.press("Enter")  # from the keyboard
             for _ in range(100):
                 if len(await browser.command("GET", "/window/handles")) > len(before) and created.called:
                     break
@@ -189,6 +190,8 @@ class TestPatientPageAndPrinting:
             assert len(handles) == len(before) + 1 and created.called, "F03 opens in a new tab"
             assert f"/patients/{PATIENT_ID}" in await browser.url(), "the application stays open"
             await browser.command("POST", "/window", {"handle": handles[-1]})
+            await browser.wait_for("location.pathname.startsWith('/documents/')")
+            assert (await browser.url()).endswith(f"/documents/{document_id}"), "the new tab shows the PDF"
             await browser.screenshot(shots / "tbms-shot-print-tab.png")
             await browser.command("POST", "/window", {"handle": before[0]})
 
