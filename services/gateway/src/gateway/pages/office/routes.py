@@ -1,5 +1,5 @@
 """Pages that make the system fit an office (issue 23): help, manuals, FAQ, notices, the accessibility page
-(N25, N31), and two helpers of the input forms: 郵便番号 → 住所 and the 外字 check of a typed name (N26)."""
+(N25, N31), and two aids of the input forms: 郵便番号 → 住所 and the 外字 check of a typed name (N26)."""
 
 from __future__ import annotations
 
