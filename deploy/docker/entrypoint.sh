@@ -42,9 +42,12 @@ with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health/live", timeo
     if [ "${TBMS_SKIP_MIGRATIONS:-0}" != "1" ]; then
       migrate
     fi
-    echo "tbms-$service: listening on 0.0.0.0:$port" >&2
+    # An empty host makes uvicorn (asyncio) listen on every address of both families: 0.0.0.0 and :: (N29).
+    # "::" alone would be IPv6 only (asyncio sets IPV6_V6ONLY), "0.0.0.0" IPv4 only.
+    listen_host="${TBMS_LISTEN_HOST:-}"
+    echo "tbms-$service: listening on ${listen_host:-every IPv4 and IPv6 address} port $port" >&2
     exec uvicorn "$service.main:create_app" --factory \
-      --host 0.0.0.0 --port "$port" \
+      --host "$listen_host" --port "$port" \
       --proxy-headers --no-server-header \
       --timeout-graceful-shutdown 20
     ;;

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import shutil
 import socket
@@ -157,11 +158,20 @@ axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
 
 
 async def axe_violations(browser: Chromium) -> list[str]:
-    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand)."""
+    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand).
+
+    With $TBMS_A11Y_RESULTS set, each check is also appended there as a JSON line (page, title, width, findings):
+    scripts/accessibility_report.py turns them into the published test results (N31)."""
     if not AXE_SOURCE:
         return []
     assert await browser.run(AXE_SOURCE + "\nreturn typeof axe;") == "object"
-    return await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
+    found = await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
+    if results := os.environ.get("TBMS_A11Y_RESULTS"):
+        page = await browser.run("return [location.pathname, document.title, window.innerWidth];")
+        line = {"path": page[0], "title": page[1], "width": page[2], "violations": found}
+        with Path(results).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return found
 
 
 async def look(browser: Chromium, shots: Path, name: str) -> list[str]:

@@ -179,7 +179,6 @@ class TestParseDate:
             "X45.3.1",
             "45.3.1",
             "2019-5",
-            "201951",
             "S45.3.1.1",
             "令和元年五月一日",
         ],
@@ -188,6 +187,19 @@ class TestParseDate:
         with pytest.raises(WarekiError) as raised:
             parse_date(typed)
         assert str(raised.value) == "日付の形式が正しくありません。例: S45.3.1、昭和45年3月1日、1970-03-01"
+
+    @pytest.mark.parametrize("typed", ["S450301", "昭450301", "昭45.3.1", "昭 45・3・1".replace("・", "."), "3450301"])
+    def test_reads_compact_dates_and_one_kanji_eras(self, typed: str) -> None:
+        assert parse_date(typed) == date(1970, 3, 1)
+
+    @pytest.mark.parametrize("typed", ["450301", "201951"])
+    def test_six_digits_without_an_era_ask_for_one(self, typed: str) -> None:
+        with pytest.raises(WarekiError, match="元号が分かりません"):
+            parse_date(typed)
+
+    def test_compact_dates_keep_the_era_checks(self) -> None:
+        with pytest.raises(WarekiError, match="存在しません"):
+            parse_date("4320501")  # 平成32年
 
     def test_error_is_a_value_error_for_form_validators(self) -> None:
         with pytest.raises(ValueError):

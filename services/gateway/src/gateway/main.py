@@ -10,6 +10,7 @@ from gateway.pages.documents import routes as documents
 from gateway.pages.dots import routes as dots
 from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
+from gateway.pages.office import routes as office
 from gateway.pages.patients import routes as patients
 from gateway.pages.search import routes as search
 from gateway.pages.workflow import circulation_routes as circulations
@@ -28,6 +29,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     admin.router,
     workflow.router,
     circulations.router,
+    office.router,
 )
 
 

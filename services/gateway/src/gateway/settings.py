@@ -49,6 +49,17 @@ class Settings(AppSettings):
     # When on, pages send a stranger to the banner page (/welcome) first instead of straight to Keycloak.
     login_banner_before_login: bool = False
     backend_timeout_seconds: float = 10.0
+    # 外字 (N26): warn (accept and show what outputs make of it), refuse, or substitute (a JSON file of
+    # {"character": "substitute"} the health center registers); the input forms say which applies.
+    gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
+    gaiji_substitutes_file: str = ""
+    # 郵便番号 → 住所: a CSV of "postal code,address" lines (the one shipped with the gateway when empty);
+    # scripts/update_postal_codes.py makes it from Japan Post's KEN_ALL.CSV.
+    postal_code_file: str = ""
+    # Help texts, notices and the FAQ administrators edit (N25) live in TBMS_GATEWAY_HELP_DIR (pages/office/texts.py).
+    # 修正理由 (R21): when the correction of registration facts (基本情報) is expected to give a reason: "always",
+    # "registration" (when 登録日・登録区分・生年月日・氏名 change) or "never". The form says so; it stays optional.
+    correction_reason_expected: str = Field(default="registration", pattern="^(always|registration|never)$")
     patients_url: str = "http://127.0.0.1:8001"
     contacts_url: str = "http://127.0.0.1:8002"
     reports_url: str = "http://127.0.0.1:8003"

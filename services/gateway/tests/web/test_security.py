@@ -28,7 +28,8 @@ class TestCsrf:
     ) -> None:
         await login(client)
         token = csrf_of((await client.get("/patients/new")).text)
-        response = await client.post("/patients", data={"csrf_token": token, "name": "試験 太郎"})
+        confirmed = {"csrf_token": token, "name": "試験 太郎", "step": "confirmed"}  # past the confirmation step
+        response = await client.post("/patients", data=confirmed)
         assert response.status_code == 303
         assert register_route.called
 
@@ -75,7 +76,9 @@ class TestCsrf:
         await login(client)
         token = csrf_of((await client.get("/patients/new")).text)
         response = await client.post(
-            "/patients", data={"name": "試験 太郎"}, headers={"X-CSRF-Token": token, "HX-Request": "true"}
+            "/patients",
+            data={"name": "試験 太郎", "step": "confirmed"},
+            headers={"X-CSRF-Token": token, "HX-Request": "true"},
         )
         assert response.status_code == 303
 

@@ -74,7 +74,11 @@ _ERAS: tuple[_EraSpan, ...] = (
     _EraSpan("平成", "H", date(1989, 1, 8), date(2019, 4, 30)),
     _EraSpan("令和", "R", date(2019, 5, 1), None),
 )
-_ERA_BY_TOKEN: dict[str, _EraSpan] = {e.name: e for e in _ERAS} | {e.letter: e for e in _ERAS}
+_ERA_BY_TOKEN: dict[str, _EraSpan] = (
+    {e.name: e for e in _ERAS} | {e.letter: e for e in _ERAS} | {e.name[0]: e for e in _ERAS}  # 昭45.3.1
+)
+# The era digits of 住基-style compact dates: 3450301 = 昭和45年3月1日.
+_ERA_BY_DIGIT: dict[str, _EraSpan] = {str(number): era for number, era in enumerate(_ERAS, 1)}
 _MEIJI = _ERAS[0]
 _FIRST_GREGORIAN_DAY = date(1873, 1, 1)
 _FIRST_GREGORIAN_MEIJI_YEAR = 6
@@ -83,7 +87,7 @@ _FORMAT_MESSAGE = "日付の形式が正しくありません。例: S45.3.1、�
 _YEAR_FORMAT_MESSAGE = "年の形式が正しくありません。例: S45、昭和45年、R1、令和元年、1970"
 _LUNISOLAR_MESSAGE = "明治5年以前は西暦で入力してください（明治5年までは旧暦のため、和暦から換算できません）。"
 
-_ERA = "(?P<era>明治|大正|昭和|平成|令和|[MTSHRmtshr])"
+_ERA = "(?P<era>明治|大正|昭和|平成|令和|[明大昭平令MTSHRmtshr])"
 _ERA_YEAR = "(?P<year>[0-9]{1,2}|元)"
 # IMEs in Japanese mode turn "." into 。 and "-" into ー or a dash; all of them separate here.
 _SEP = "[./\\-．／－。ー‐−–]"
@@ -91,18 +95,31 @@ _MONTH_DAY = rf"\s*(?:年|{_SEP})\s*(?P<month>[0-9]{{1,2}})\s*(?:月|{_SEP})\s*(
 _ERA_DATE = re.compile(rf"{_ERA}\s*{_ERA_YEAR}{_MONTH_DAY}")
 _GREGORIAN_DATE = re.compile(rf"(?P<year>[0-9]{{4}}){_MONTH_DAY}")
 _COMPACT_DATE = re.compile("(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
+_ERA_COMPACT_DATE = re.compile(rf"{_ERA}\s*(?P<year>[0-9]{{2}})(?P<month>[0-9]{{2}})(?P<day>[0-9]{{2}})")
+_DIGIT_ERA_DATE = re.compile("(?P<era>[1-5])(?P<year>[0-9]{2})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
+_BARE_SIX_DIGITS = re.compile("[0-9]{6}")
+_NO_ERA_MESSAGE = (
+    "元号が分かりません。S450301、昭450301 のように元号を付けるか、"
+    "3450301（1明治 2大正 3昭和 4平成 5令和）と入力してください。"
+)
 _ERA_YEAR_ONLY = re.compile(rf"{_ERA}\s*{_ERA_YEAR}\s*年?")
 _GREGORIAN_YEAR = re.compile(r"(?P<year>[0-9]{4})\s*年?")
 
 
 def parse_date(text: str) -> date:
-    """Reads a date typed in 和暦 (S45.3.1, 昭和45年3月1日, 令和元年5月1日) or 西暦 (2019-05-01, 20190501)."""
+    """Reads a date typed in 和暦 (S45.3.1, 昭45.3.1, 昭和45年3月1日, 令和元年5月1日, compact S450301 or 3450301)
+    or 西暦 (2019-05-01, 20190501). Six digits alone (450301) are refused: the era cannot be known."""
     value = normalize_input(text)
     if not value:
         raise WarekiError("日付を入力してください。")
-    if match := _ERA_DATE.fullmatch(value):
+    if match := _ERA_DATE.fullmatch(value) or _ERA_COMPACT_DATE.fullmatch(value):
         era = _era_for(match["era"])
         return _era_date(era, _year_number(match["year"]), int(match["month"]), int(match["day"]))
+    if match := _DIGIT_ERA_DATE.fullmatch(value):
+        era = _ERA_BY_DIGIT[match["era"]]
+        return _era_date(era, int(match["year"]), int(match["month"]), int(match["day"]))
+    if _BARE_SIX_DIGITS.fullmatch(value):
+        raise WarekiError(_NO_ERA_MESSAGE)
     if match := _GREGORIAN_DATE.fullmatch(value) or _COMPACT_DATE.fullmatch(value):
         year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
         return _calendar_date(year, month, day, label=f"{year}年{month}月{day}日")

@@ -41,8 +41,10 @@ class PatientsClient(ServiceClient):
         """Everything the patient page shows: patient, history, lab_results, care (by path) and alerts."""
         return await self.get_json(f"/patients/{patient_id}/record")
 
-    async def patients(self, limit: int = 50) -> dict[str, Any]:
-        """The newest registered patients: {"items": [...], "total": n}."""
+    async def patients(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """Registered patients, newest first, from `offset`: {"items": [...], "total": n}."""
+        if offset:
+            return await self.get_json("/patients", limit=limit, offset=offset)
         return await self.get_json("/patients", limit=limit)
 
     async def correct_patient(self, patient_id: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:

@@ -10,8 +10,8 @@ from typing import Any
 from starlette.datastructures import FormData
 from tbms_core.jp.wareki import WarekiError, format_wareki
 
-BIRTH_DATE_HINT = "和暦（例: S45.3.1、昭和45年3月1日）または西暦（例: 1970-03-01）"
-DATE_HINT = "和暦（例: R8.10.1）または西暦（例: 2026-10-01）"
+BIRTH_DATE_HINT = "和暦（例: S45.3.1、昭和45年3月1日、S450301）または西暦（例: 1970-03-01）"
+DATE_HINT = "和暦（例: R8.10.1、R081001）または西暦（例: 2026-10-01）"
 GENERAL_ERROR = "_"
 TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password", "hidden"})
 CHECKED = "yes"

@@ -67,3 +67,19 @@ def required_level(method: str, path: str) -> tuple[Area, Access] | None:
         if pattern.match(path):
             return area, level
     return None
+
+
+def role_label(user: User | None) -> str:
+    """The user's role in words for the header badge: 管理者, 保健師, 事務 or 閲覧のみ (from the area levels)."""
+    if user is None:
+        return ""
+    levels = levels_from_roles(user.roles)
+    if is_administrator(user.roles):
+        return "管理者"
+    if levels[Area.PATIENTS] >= Access.UPDATE or levels[Area.CONTACTS] >= Access.UPDATE:
+        return "保健師"
+    if any(levels[area] >= Access.UPDATE for area in (Area.FORMS, Area.DOCUMENTS, Area.STATS, Area.MASTERS)):
+        return "事務"
+    if any(level >= Access.READ for level in levels.values()):
+        return "閲覧のみ"
+    return "権限なし"

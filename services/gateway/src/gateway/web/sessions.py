@@ -65,6 +65,7 @@ class Session:
     tokens: Tokens | None = None
     user: User | None = None
     flash: str = ""  # what the last change did, shown once on the next page (「保存しました」)
+    flash_target: str = ""  # the id of the heading of the section it is about (the message stands under it)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @property

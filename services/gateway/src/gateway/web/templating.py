@@ -16,7 +16,8 @@ from tbms_core import clock
 from tbms_core.clock import JST
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
-from gateway.web.permissions import checker
+from gateway.web.help_texts import page_help
+from gateway.web.permissions import checker, role_label
 from gateway.web.sessions import Session
 
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
@@ -121,18 +122,31 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "csrf_token": session.csrf_token if session is not None else "",
         "current_path": request.url.path,
         "can": checker(user),
+        "role_label": role_label(user),
         "login_banner": settings.login_banner,
         "banner_after_login": settings.login_banner_after_login,
         "session_timer": session_timer(request, session),
+        "page_help": _page_help(request, user),
+        "reason_expected": settings.correction_reason_expected,
     }
+    base["flash_target"] = getattr(request.state, "flash_target", "")
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
 
 
-def flash(request: Request, message: str) -> None:
-    """Keeps a message for the page the browser is sent to next: what a change did, shown once with the focus."""
+def _page_help(request: Request, user: object) -> tuple[str, Any] | None:
+    """The page's 「この画面の使い方」 (texts administrators edit, N25); none before login or in a fragment."""
+    if user is None or request.headers.get("hx-request"):
+        return None
+    return page_help(request.url.path)
+
+
+def flash(request: Request, message: str, target: str = "") -> None:
+    """Keeps a message for the page the browser is sent to next: what a change did, shown once with the focus,
+    under the heading whose id is `target` when given (the saved section, scrolled below the sticky header).
+    The browser's own move to a #fragment takes the focus; app.js gives it back to the message after the load."""
     session: Session | None = getattr(request.state, "session", None)
     if session is not None:
-        session.flash = message
+        session.flash, session.flash_target = message, target
 
 
 def _take_flash(request: Request, session: Session | None) -> str:
@@ -140,6 +154,7 @@ def _take_flash(request: Request, session: Session | None) -> str:
     if session is None or not session.flash or request.headers.get("hx-request"):
         return ""
     message, session.flash = session.flash, ""
+    request.state.flash_target, session.flash_target = session.flash_target, ""
     return message
 
 

@@ -451,6 +451,7 @@ class TestOperationHistory:
             "birth_date": f"19{40 + uuid.uuid4().int % 50}-04-01",
             "district": "世田谷",
             "category": "patient",
+            "step": "confirmed",
         }
         registered = await chief.post("/patients", data=person)
         assert registered.status_code == 303, main_of(registered.text)[:500]

@@ -66,7 +66,7 @@ async def register(browser: httpx.AsyncClient, csrf_of: CsrfOf, **typed: Any) ->
     name, kana = person()
     token = csrf_of((await browser.get("/patients/new")).text)
     form = {"csrf_token": token, "name": name, "name_kana": kana, "sex": "female", "birth_date": "S52.4.1"}
-    form |= {"category": "patient", **typed}
+    form |= {"category": "patient", "step": "confirmed", **typed}
     response = await browser.post("/patients", data=form)
     assert response.status_code == 303, text_of(response.text)[:2000]
     return response.headers["location"].removeprefix("/patients/")
@@ -157,6 +157,7 @@ class TestRegistrationCard:
             "disease.form": "pulmonary",
             "disease.extrapulmonary_sites": ["pleura"],
             "notification.notified_on": "R8.13.1",
+            "step": "confirmed",  # past the confirmation step: what the patients service refuses
         }
         response = await browser.post("/patients", data=form)
         assert response.status_code == 422
@@ -184,7 +185,7 @@ class TestDuplicateCheck:
         token = csrf_of((await browser.get("/patients/new")).text)
         other_name = person()[0].replace("見本", "別名")  # unique: earlier runs registered theirs after confirming
         typed = {"csrf_token": token, "name": other_name, "name_kana": kana.replace(" ", "　"), "sex": "male"}
-        typed |= {"birth_date": "1970-03-01", "category": "patient", "address": "世田谷区1-2-3"}
+        typed |= {"birth_date": "1970-03-01", "category": "patient", "address": "世田谷区1-2-3", "step": "confirmed"}
         warned = await browser.post("/patients", data=typed)
         assert warned.status_code == 200
         html = warned.text
@@ -214,6 +215,7 @@ class TestDuplicateCheck:
         await real_patients.post("/patients", json=body, headers=auth_headers("nurse1"))
         token = csrf_of((await browser.get("/patients/new")).text)
         typed = {"csrf_token": token, "name": name, "name_kana": kana, "sex": "male", "birth_date": "S45.3.1"}
+        typed |= {"category": "patient"}
         again = await browser.post("/patients", data={**typed, "confirm_distinct": "yes", "checked_duplicates": ""})
         assert again.status_code == 200 and "同じ人がすでに登録されている可能性があります（1件）" in again.text
 
@@ -471,7 +473,8 @@ class TestPrintableHistory:
     ) -> None:
         patient_id = await register(browser, csrf_of)
         html = await page_of(browser, patient_id)
-        assert f'<a href="/patients/{patient_id}/history/print">修正履歴を印刷用に表示する</a>' in html
+        printing = f'<a href="/patients/{patient_id}/history/print" target="_blank">修正履歴を印刷用に表示する'
+        assert printing in html and "（新しいタブで開きます）" in html
         form = {"csrf_token": csrf_of(html), "version": version_in(html, f"/patients/{patient_id}/edit")}
         form |= {
             f: v

@@ -71,7 +71,9 @@ class TestExportForm:
         assert re.search(r'id="f-target-0" name="target" type="radio" value="patients" checked', html)
         for value, label in (("lab_results", "菌検査の結果"), ("treatments", "治療")):
             assert re.search(rf'value="{value}"[^>]*>\s*<label for="f-target-\d">{label}</label>', html), value
-        assert "<legend>登録年月日</legend>" in html and "和暦（例: R8.10.1）または西暦（例: 2026-10-01）" in html
+        assert (
+            "<legend>登録年月日</legend>" in html and "和暦（例: R8.10.1、R081001）または西暦（例: 2026-10-01）" in html
+        )
         assert '<label for="f-registered_from">登録年月日（開始）' in html
         assert '<label for="f-registered_to">登録年月日（終了・この日を含む）' in html
         assert '<label for="f-status">状態' in html and '<option value="excluded">登録除外</option>' in html

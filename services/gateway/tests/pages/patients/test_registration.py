@@ -57,7 +57,17 @@ class TestRegistration:
             "district": "世田谷",
             "category": "patient",
         }
-        response = await browser.post("/patients", data=form)
+        confirming = await browser.post("/patients", data=form)
+        assert confirming.status_code == 200 and not route.called, "the confirmation step registers nothing"
+        assert "患者登録（確認）" in confirming.text and "まだ登録していません" in confirming.text
+        assert 'name="step" value="confirmed"' in confirming.text and 'name="step" value="back"' in confirming.text
+        assert "昭和45年3月1日（1970年3月1日）" in confirming.text
+        kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirming.text))
+        assert kept["name_kana"] == "しけん たろう" and kept["postal_code"] == "1540017"
+        back = await browser.post("/patients", data={**kept, "step": "back"})
+        assert back.status_code == 200 and 'value="しけん たろう"' in back.text and "data-draft-filled" in back.text
+        assert not route.called
+        response = await browser.post("/patients", data={**kept, "step": "confirmed"})
         assert response.status_code == 303
         assert response.headers["location"] == f"/patients/{PATIENT_ID}"
         sent = json.loads(route.calls.last.request.content)
@@ -85,6 +95,7 @@ class TestRegistration:
             "address": "世田谷区世田谷4-21-27",
             "district": "砧",
             "category": "ltbi",
+            "step": "confirmed",
         }
         response = await browser.post("/patients", data=form)
         assert response.status_code == 422
@@ -131,7 +142,7 @@ class TestDistrictsFromMasters:
         assert "地区の一覧を読み込めませんでした。地区名を入力してください（例: 世田谷）。" in page.text
         route = backends.post(f"{PATIENTS}/patients").mock(return_value=httpx.Response(201, json=PATIENT))
         form = {"csrf_token": csrf_of(page.text), "name": "試験 太郎", "name_kana": "シケン タロウ", "sex": "male"}
-        form |= {"birth_date": "S45.3.1", "category": "patient", "district": "世田谷"}
+        form |= {"birth_date": "S45.3.1", "category": "patient", "district": "世田谷", "step": "confirmed"}
         response = await browser.post("/patients", data=form)
         assert response.status_code == 303
         assert json.loads(route.calls.last.request.content)["district"] == "世田谷"

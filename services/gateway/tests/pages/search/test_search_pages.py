@@ -128,6 +128,10 @@ class TestAdvanced:
         assert '<input type="checkbox" name="type" value="contact" checked>' in html
         assert 'value="2026-04-01"' in html and "検索結果：1件" in html
         assert "<mark>田中</mark> 太郎" in html
+        # the results come first; the conditions fold away below them (issue 23)
+        assert html.index("検索結果：1件") < html.index('<details class="form-section disclosure">')
+        assert html.index('<details class="form-section disclosure">') < html.index('id="a-q"')
+        assert "検索条件を変更する" in html
 
     async def test_nothing_found_says_so(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
         answer(backends, {"items": [], "total": 0, "facets": {}})

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 from tbms_contracts.audit import Operation
 from tbms_contracts.labels import LOGIN_EVENT_LABELS, OPERATION_LABELS
+from tbms_core import clock
 from tbms_core.auth import Access, Area
 
+from gateway.pages.admin import usage as usage_stats
 from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
 from gateway.pages.admin.view import PROBLEMS, RECORD_TYPES, RESULTS, SERVICES
-from gateway.web.deps import IdentityDep, require_access
+from gateway.web.deps import IdentityDep, MastersDep, require_access
 from gateway.web.downloads import relay
 from gateway.web.templating import render
 
@@ -154,3 +156,32 @@ async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], boo
     writer.writerows(rows[:1] + [row for row in rows[1:] if len(row) > LOGIN_CSV_IP_COLUMN and keep(row)])
     headers = {"Content-Disposition": response.headers.get("content-disposition", "attachment")}
     return Response(("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/usage", dependencies=CAN_READ_AUDIT)
+async def usage(request: Request, identity: IdentityDep, masters: MastersDep, month: str = "") -> Response:
+    """利用統計 (N30): one month's logins, views per area, downloads, printed forms and frequent search words."""
+    first, last = usage_stats.month_range(month, clock.today())
+    period = {"from": first.isoformat(), "to": last.isoformat(), "limit": usage_stats.LIMIT}
+    logins = await identity.logins({**period, "type": "LOGIN"})
+    reads = await identity.audit_events({**period, "operation": "read"})
+    searches = await identity.audit_events({**period, "operation": "search"})
+    prints = await identity.audit_events({**period, "operation": "print"})
+    downloads = await identity.audit_events({**period, "operation": "download"})
+    exports = await identity.audit_events({**period, "operation": "export"})
+    count = usage_stats.Count
+    context = {
+        "title": "利用統計",
+        "first": first,
+        "month": f"{first:%Y-%m}",
+        "logins": count(len(logins)),
+        "users": len({str(e.get("user_id") or e.get("username")) for e in logins}),
+        "reads": count(len(reads)),
+        "areas": usage_stats.per_area(reads),
+        "prints": count(len(prints)),
+        "downloads": count(len(downloads) + len(exports)),
+        "searches": count(len(searches)),
+        "words": usage_stats.search_words(searches, await masters.districts()),
+        "nav_path": "/admin/audit",
+    }
+    return render(request, "admin/usage.html", context)

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from tbms_core.auth import Access, Area
 
 from gateway.forms import DATE_HINT, EntryForm
-from gateway.pages.patients.entry_forms.export import EXPORT_FIELDS, export_conditions
-from gateway.web.deps import PatientsDep, require_access, same_site_only
+from gateway.pages.patients.entry_forms.export import export_conditions, export_fields
+from gateway.web.deps import MastersDep, PatientsDep, require_access, same_site_only
 from gateway.web.downloads import relay
 from gateway.web.templating import render
 
@@ -27,10 +27,11 @@ def _page(request: Request, form: EntryForm, *, status_code: int = 200) -> Respo
 
 
 @router.get("/export", dependencies=CAN_READ_PATIENTS)
-async def export_patients(request: Request, patients: PatientsDep) -> Response:
+async def export_patients(request: Request, patients: PatientsDep, masters: MastersDep) -> Response:
     """The conditions form; with `target` given, the CSV file itself (or the form with patients' messages)."""
     typed = request.query_params
-    form = EntryForm(EXPORT_FIELDS, {f.name: str(typed.get(f.name) or "") for f in EXPORT_FIELDS})
+    fields = export_fields(await masters.districts())
+    form = EntryForm(fields, {f.name: str(typed.get(f.name) or "") for f in fields})
     if "target" not in typed:
         form.values["target"] = "patients"
         return _page(request, form)

@@ -24,7 +24,7 @@ from gateway.pages.patients.view import PatientPageData, page_entry_forms, patie
 from gateway.web.deps import ContactsDep, MastersDep, PatientsDep
 from gateway.web.errors import PageError, PageNotFound
 from gateway.web.permissions import allows
-from gateway.web.templating import render
+from gateway.web.templating import flash, render
 
 
 async def definitions_today(patients: PatientsClient) -> list[dict[str, Any]]:
@@ -85,6 +85,7 @@ class PatientPage:
     ) -> Response:
         """Back to the section after a save; else the page again with the form as typed and why it was refused."""
         if saved.record is not None:
+            flash(self.request, "保存しました。", target=anchor)
             return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
         form.place(saved.errors or {}, aliases)
         form.conflict = saved.conflict or ""

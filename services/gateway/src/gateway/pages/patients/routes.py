@@ -9,20 +9,26 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
+from tbms_core.jp.gaiji import OUTPUTS, GaijiPolicy, check_text
+from tbms_core.jp.text import normalize_input
+from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 
 from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, preview_date
+from gateway.forms.chars import gaiji_policy
 from gateway.pages.patients import card_routes, export_routes, record_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, registration_fields
+from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
 from gateway.web.deps import LoginDep, MastersDep, PatientsDep, ReportsDep
-from gateway.web.templating import render
+from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/patients", tags=["患者"])
 router.include_router(export_routes.router)
 router.include_router(card_routes.router)
 router.include_router(record_routes.router)
 PRINTABLE_FORMS = frozenset({"F03"})
+CHECKED_CHARS = ("name", "alias", "address", "guardian.name", "guardian.address")  # what forms and CSV carry
 
 
 async def _form_page(
@@ -32,6 +38,7 @@ async def _form_page(
     *,
     duplicates: Sequence[dict[str, Any]] = (),
     status_code: int = 200,
+    filled: bool = False,
 ) -> Response:
     preview = preview_date(form.value("birth_date"))
     if "birth_date" in form.errors:
@@ -45,8 +52,69 @@ async def _form_page(
         "nav_path": "/patients/new",
         "duplicates": duplicates,
         "guardian_open": any(form.value(f.name) or f.name in form.errors for f in guardian),
+        "filled": filled,
+        "name_chars": _char_report(form.value("name"), gaiji_policy(request)) if form.value("name") else None,
+        "outputs": OUTPUTS,
     }
     return render(request, "patients/new.html", context, status_code=status_code)
+
+
+def _char_report(typed: str, policy: GaijiPolicy) -> Any:
+    return check_text(normalize_input(typed), policy)
+
+
+def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
+    """What the gateway refuses before asking anyone: required fields left empty, dates it cannot read, and
+    names with 外字 the health center's policy refuses. The patients service checks everything again."""
+    errors: dict[str, str] = {}
+    for f in form.fields:
+        typed = form.value(f.name).strip()
+        if f.required and not typed and f.kind != "hidden":
+            errors[f.name] = f"{f.label}を{'選んで' if f.kind in ('radio', 'select') else '入力して'}ください。"
+        elif f.kind == "date" and typed:
+            try:
+                parse_date(typed)
+            except WarekiError as exc:
+                errors[f.name] = str(exc)
+    for name in CHECKED_CHARS:
+        report = _char_report(form.value(name), policy) if form.value(name) else None
+        if report is not None and report.refused and name not in errors:
+            errors[name] = report.message
+    return errors
+
+
+def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], posted: FormData) -> Response:
+    """The 確認画面: every filled field as it will be registered, 外字 shown as outputs will carry them."""
+    rows = []
+    for f in form.fields:
+        typed = form.values.get(f.name)
+        if f.kind == "hidden" or not typed:
+            continue
+        options = f.options(codes)
+        if isinstance(typed, list):
+            shown = "、".join(options.get(v, v) for v in typed)
+        elif options:
+            shown = options.get(typed, typed)
+        elif f.kind == "date":
+            try:
+                shown = f"{typed}（{format_both(parse_date(typed))}）"
+            except WarekiError:
+                shown = typed
+        else:
+            shown = normalize_input(typed) if f.kind != "textarea" else typed
+        rows.append((f, shown))
+    policy = gaiji_policy(request)
+    chars = [(form.field(n), _char_report(form.value(n), policy)) for n in CHECKED_CHARS if form.value(n)]
+    kept = [(key, str(value)) for key, value in posted.multi_items() if key not in ("csrf_token", "step")]
+    context = {
+        "title": "患者登録（確認）",
+        "rows": rows,
+        "kept": kept,
+        "chars": [(f, r) for f, r in chars if not r.ok],
+        "outputs": OUTPUTS,
+        "nav_path": "/patients/new",
+    }
+    return render(request, "patients/confirm.html", context)
 
 
 @router.get("/new")
@@ -62,16 +130,27 @@ async def register_patient(request: Request, patients: PatientsDep, masters: Mas
     posted = await request.form()
     fields = registration_fields(await definitions_today(patients), await masters.districts())
     form = EntryForm.posted(fields, posted)
+    step = str(posted.get("step") or "")
+    if step == "back":  # 「入力画面に戻って修正する」 on the confirmation page
+        return await _form_page(request, patients, form, filled=True)
+    if step != "confirmed" and (refused := _checked_here(form, gaiji_policy(request))):
+        form.place(refused)
+        return await _form_page(request, patients, form, status_code=422, filled=True)
     candidates = await patients.possible_duplicates(
         form.value("name"), form.value("name_kana"), form.value("birth_date")
     )
     if candidates and not _confirmed_distinct(posted, candidates):
-        return await _form_page(request, patients, form, duplicates=candidates)
+        return await _form_page(request, patients, form, duplicates=candidates, filled=True)
+    if step != "confirmed":
+        return _confirmation(request, form, await patients.card_codes(), posted)
     result = await patients.register_patient(form.json())
     if result.errors is not None:
         form.place(result.errors)
-        return await _form_page(request, patients, form, status_code=422)
-    return RedirectResponse(f"/patients/{result.record['id']}", status_code=303)  # type: ignore[index]
+        return await _form_page(request, patients, form, status_code=422, filled=True)
+    record: dict[str, Any] = result.record  # type: ignore[assignment]
+    number = record.get("registration_no") or "—"
+    flash(request, f"患者「{record.get('name', '')}」を登録しました（登録番号 {number}）。")
+    return RedirectResponse(f"/patients/{record['id']}", status_code=303)
 
 
 def _confirmed_distinct(posted: FormData, candidates: Sequence[dict[str, Any]]) -> bool:
@@ -80,17 +159,33 @@ def _confirmed_distinct(posted: FormData, candidates: Sequence[dict[str, Any]]) 
     return posted.get("confirm_distinct") == "yes" and {str(c["id"]) for c in candidates} <= seen
 
 
+@router.get("/planned-end")
+async def planned_end(
+    request: Request, _: LoginDep, regimen: str = "", started_on: str = "", target: str = ""
+) -> Response:
+    """終了予定日 proposed from a standard regimen and the start date (an htmx fragment with a button to use it)."""
+    proposal = propose_planned_end(regimen, started_on)
+    safe_target = target if target.replace("-", "").replace("_", "").isalnum() else ""
+    return render(request, "patients/_planned_end.html", {"proposal": proposal, "target": safe_target})
+
+
 @router.get("/birth-date-preview")
 async def birth_date_preview(request: Request, _: LoginDep, birth_date: str = "") -> Response:
     """The typed 生年月日 read back in 和暦 and 西暦 (an htmx fragment)."""
     return render(request, "patients/_date_preview.html", {"preview": preview_date(birth_date)})
 
 
+LIST_PAGE_SIZE = 50
+
+
 @router.get("")
-async def list_patients(request: Request, patients: PatientsDep) -> Response:
-    """The newest registered patients."""
-    page = await patients.patients(limit=50)
-    return render(request, "patients/list.html", {"page": page, "title": "患者一覧"})
+async def list_patients(request: Request, patients: PatientsDep, page: int = 1) -> Response:
+    """Registered patients, newest first, 50 a page."""
+    number = max(1, min(page, 10_000))
+    listing = await patients.patients(limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
+    pages = max(1, -(-int(listing.get("total") or 0) // LIST_PAGE_SIZE))
+    context = {"page": listing, "title": "患者一覧", "number": number, "pages": pages, "size": LIST_PAGE_SIZE}
+    return render(request, "patients/list.html", context)
 
 
 @router.get("/{patient_id:uuid}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gateway.forms import EntryForm, Field
 
 TARGETS = {"patients": "患者一覧（基本情報）", "lab_results": "菌検査の結果", "treatments": "治療"}
@@ -13,6 +15,14 @@ EXPORT_FIELDS: tuple[Field, ...] = (
     Field("status", "状態", kind="select", choices=tuple(STATUSES.items())),
     Field("district", "地区", hint="例: 世田谷（完全一致）"),
 )
+
+
+def export_fields(districts: Sequence[str]) -> tuple[Field, ...]:
+    """The conditions, 地区 chosen from masters' districts (typed while masters cannot say)."""
+    if not districts:
+        return EXPORT_FIELDS
+    district = Field("district", "地区", kind="select", choices=tuple((d, d) for d in districts))
+    return tuple(district if f.name == "district" else f for f in EXPORT_FIELDS)
 
 
 def export_conditions(form: EntryForm) -> dict[str, str]:

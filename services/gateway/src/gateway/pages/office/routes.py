@@ -1,0 +1,121 @@
+"""Pages that make the system fit an office (issue 23): help, manuals, FAQ, notices, the accessibility page
+(N25, N31), and two aids of the input forms: 郵便番号 → 住所 and the 外字 check of a typed name (N26)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from tbms_core.auth import Access, Area
+from tbms_core.jp.gaiji import OUTPUTS, check_text
+from tbms_core.jp.text import normalize_input
+
+from gateway.forms.chars import gaiji_policy
+from gateway.pages.office import postal
+from gateway.web import help_texts as texts
+from gateway.web.deps import LoginDep, require_access
+from gateway.web.errors import PageNotFound
+from gateway.web.templating import flash, render
+
+router = APIRouter(tags=["使い方・お知らせ"])
+CAN_EDIT = [Depends(require_access(Area.USERS, Access.UPDATE))]
+ACCESSIBILITY_RESULTS = texts.SHIPPED / "accessibility_results.json"
+
+
+@router.get("/postal-codes/{postal_code}")
+async def postal_address(request: Request, postal_code: str, _: LoginDep) -> Response:
+    """The address of a postal code from the shipped (or configured) table, for filling the address field."""
+    address = postal.address_of(postal_code, request.app.state.settings.postal_code_file)
+    if not address:
+        return JSONResponse({"detail": "この郵便番号は郵便番号表にありません。住所を入力してください。"}, 404)
+    return JSONResponse({"postal_code": postal_code, "address": address})
+
+
+@router.get("/text-check")
+async def text_check(request: Request, _: LoginDep) -> Response:
+    """What forms, CSV and NESID will make of a typed name (外字), as a fragment beside the field."""
+    typed = next(iter(request.query_params.values()), "")
+    report = check_text(normalize_input(typed), gaiji_policy(request))
+    return render(request, "office/_chars.html", {"report": report, "outputs": OUTPUTS})
+
+
+@router.get("/help")
+async def help_index(request: Request, _: LoginDep) -> Response:
+    """使い方: the manuals, the FAQ and each page's help."""
+    context = {"title": "使い方・マニュアル", "manuals": texts.MANUAL_TITLES, "pages": texts.PAGE_HELP}
+    return render(request, "office/help.html", context)
+
+
+@router.get("/help/faq")
+async def faq(request: Request, _: LoginDep) -> Response:
+    """よくある質問."""
+    body = texts.html(texts.source("faq"))
+    return render(request, "office/text.html", {"title": "よくある質問", "body": body, "slug": "faq"})
+
+
+@router.get("/help/manuals/{name}")
+async def manual(request: Request, name: str, _: LoginDep) -> Response:
+    """A manual built from docs/manuals/."""
+    body = texts.manual(name)
+    if body is None:
+        raise PageNotFound()
+    title = texts.MANUAL_TITLES[name]
+    return render(request, "office/text.html", {"title": title, "body": body, "nav_path": "/help"})
+
+
+@router.get("/help/pages/{slug}")
+async def page_help(request: Request, slug: str, _: LoginDep) -> Response:
+    """One page's 「この画面の使い方」 on a page of its own."""
+    if not texts.valid_slug(slug):
+        raise PageNotFound()
+    body = texts.html(texts.source(slug))
+    return render(request, "office/text.html", {"title": f"{texts.EDITABLE[slug]}の使い方", "body": body, "slug": slug})
+
+
+@router.get("/notices")
+async def notices(request: Request, _: LoginDep) -> Response:
+    """お知らせ, newest first."""
+    return render(request, "office/notices.html", {"title": "お知らせ", "notices": texts.notices()})
+
+
+@router.get("/accessibility")
+async def accessibility(request: Request) -> Response:
+    """アクセシビリティ方針 and the JIS X 8341-3:2016 test results (open without login)."""
+    results: dict[str, Any] = {}
+    if ACCESSIBILITY_RESULTS.is_file():
+        results = json.loads(ACCESSIBILITY_RESULTS.read_text(encoding="utf-8"))
+    body = texts.html((texts.SHIPPED / "accessibility.md").read_text(encoding="utf-8"))
+    context = {"title": "アクセシビリティ方針", "body": body, "results": results}
+    return render(request, "office/accessibility.html", context)
+
+
+@router.get("/admin/help", dependencies=CAN_EDIT)
+async def edit_index(request: Request) -> Response:
+    """The texts an administrator edits: each page's help, お知らせ and the FAQ."""
+    items = [(slug, label, texts.edited(slug)) for slug, label in texts.EDITABLE.items()]
+    return render(request, "office/edit_index.html", {"title": "使い方・お知らせの編集", "items": items})
+
+
+@router.get("/admin/help/{slug}", dependencies=CAN_EDIT)
+async def edit_text(request: Request, slug: str) -> Response:
+    """The editor of one text."""
+    if not texts.valid_slug(slug):
+        raise PageNotFound()
+    context = {"title": f"{texts.EDITABLE[slug]}の編集", "slug": slug, "text": texts.source(slug), "error": ""}
+    return render(request, "office/edit.html", context | {"nav_path": "/admin/help"})
+
+
+@router.post("/admin/help/{slug}", dependencies=CAN_EDIT)
+async def save_text(request: Request, slug: str) -> Response:
+    """Saves an administrator's edit; an empty text is refused (the page would lose its help)."""
+    if not texts.valid_slug(slug):
+        raise PageNotFound()
+    text = str((await request.form()).get("text") or "")
+    if not text.strip():
+        context = {"title": f"{texts.EDITABLE[slug]}の編集", "slug": slug, "text": text, "nav_path": "/admin/help"}
+        return render(request, "office/edit.html", context | {"error": "本文を入力してください。"}, status_code=422)
+    texts.save(slug, text)
+    flash(request, f"「{texts.EDITABLE[slug]}」を保存しました。次に開いた画面から表示されます。")
+    return RedirectResponse(f"/admin/help/{slug}", status_code=303)
