@@ -114,6 +114,25 @@ ensure_keycloak() {
     log "keycloak $KEYCLOAK_VERSION: ready"
 }
 
+ensure_clamav_signatures() {
+    # ClamAV without a signature database refuses to scan (and uploads fail closed). Locally there is no
+    # freshclam mirror, so reports scans with one test signature: the EICAR test string, assembled here from
+    # two halves so that no file of the repository is itself a virus-scanner match. Production uses
+    # freshclam's real databases in the clamav container (deploy/README.md).
+    local dir="$TBMS_CACHE/clamav" file="$TBMS_CACHE/clamav/tbms-test.ndb"
+    if [ -s "$file" ]; then
+        log "clamav test signatures: present ($file)"
+        return
+    fi
+    mkdir -p "$dir"
+    python3 - "$file" <<'PY'
+import sys
+head, tail = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+open(sys.argv[1], "w").write(f"Tbms.Test.EICAR:0:*:{(head + tail).encode().hex()}\n")
+PY
+    log "clamav test signatures: written ($file)"
+}
+
 main() {
     local start=$SECONDS
     mkdir -p "$TBMS_CACHE"
@@ -123,6 +142,7 @@ main() {
     (cd "$REPO_ROOT" && uv sync --all-packages --quiet)
     ensure_minio
     ensure_keycloak
+    ensure_clamav_signatures
     log "done in $((SECONDS - start)) s (cache: $TBMS_CACHE)"
 }
 

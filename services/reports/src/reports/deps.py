@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from tbms_core.auth import PrincipalDep
+from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
+from reports.attachment.service import AttachmentService
 from reports.document.service import DocumentService
 from reports.forms.render import FormRenderer
+from reports.scanning import VirusScanner
+from reports.settings import Settings
 from reports.storage import DocumentStore
 
 
@@ -35,3 +38,20 @@ def get_document_service(
 
 
 DocumentServiceDep = Annotated[DocumentService, Depends(get_document_service)]
+
+
+def get_attachment_service(
+    request: Request, session: SessionDep, principal: PrincipalDep, store: StoreDep
+) -> AttachmentService:
+    """The attachment service of this request, with the process's virus scanner and size limit."""
+    settings: Settings = request.app.state.settings
+    scanner: VirusScanner = request.app.state.scanner
+    return AttachmentService(session, principal, store, scanner, settings.attachment_max_bytes)
+
+
+AttachmentServiceDep = Annotated[AttachmentService, Depends(get_attachment_service)]
+
+
+def require_attachment_update(principal: PrincipalDep) -> None:
+    """Refuses an upload before its body is read when the user may not change 資料."""
+    principal.require(Area.DOCUMENTS, Access.UPDATE)

@@ -3,12 +3,16 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from reports.attachment.api import audit_refused_upload
+from reports.attachment.api import router as attachment_router
+from reports.attachment.errors import UploadRefused
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
+from reports.scanning import scanner_of
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
@@ -18,8 +22,14 @@ def create_app() -> FastAPI:
     settings = get_settings()
     consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
     app = create_service_app(
-        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
+        "reports",
+        settings,
+        title="tbms reports（帳票・資料）",
+        routers=[document_router, attachment_router],
+        consumers=consumers,
     )
     app.state.store = DocumentStore(settings)
     app.state.renderer = FormRenderer()
+    app.state.scanner = scanner_of(settings)
+    app.add_exception_handler(UploadRefused, audit_refused_upload)
     return app

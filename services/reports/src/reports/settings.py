@@ -17,6 +17,15 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
+    # 資料のアップロード: the largest file accepted (one file; 20 MB by default)
+    attachment_max_bytes: int = 20 * 1024 * 1024
+    # ClamAV: clamd over TCP when a host is set (production), else the clamscan command with a database
+    # directory (local: the test signatures bootstrap writes; empty means clamscan's own default)
+    clamav_host: str = ""
+    clamav_port: int = 3310
+    clamscan: str = "clamscan"
+    clamav_database: str = ""
+    scan_timeout_seconds: float = 60.0
 
 
 @lru_cache

@@ -1,0 +1,59 @@
+"""Attachments (資料): files users store with a record, each uploaded version kept."""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision, down_revision, branch_labels, depends_on = "0006", "0005", None, None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "attachments",
+        sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("owner_type", sa.String(20), nullable=False),
+        sa.Column("owner_id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("person_id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("kind", sa.String(30), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("document_date", sa.Date()),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("current_version", sa.Integer(), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+        sa.Column("withdrawn_by", sa.String(64), nullable=False),
+        sa.Column("withdrawn_reason", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_by_name", sa.String(100), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_attachments"),
+    )
+    op.create_index("ix_attachments_owner", "attachments", ["owner_type", "owner_id", "created_at"])
+    op.create_table(
+        "attachment_files",
+        sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("attachment_id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(255), nullable=False),
+        sa.Column("content_type", sa.String(100), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("object_key", sa.String(300), nullable=False),
+        sa.Column("object_version_id", sa.String(100)),
+        sa.Column("scanned_by", sa.String(40), nullable=False),
+        sa.Column("uploaded_by", sa.String(64), nullable=False),
+        sa.Column("uploaded_by_name", sa.String(100), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_attachment_files"),
+        sa.ForeignKeyConstraint(["attachment_id"], ["attachments.id"], name="fk_attachment_files_attachment_id"),
+        sa.UniqueConstraint("attachment_id", "number", name="uq_attachment_files_attachment_id_number"),
+        sa.UniqueConstraint("object_key", name="uq_attachment_files_object_key"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("attachment_files")
+    op.drop_index("ix_attachments_owner", table_name="attachments")
+    op.drop_table("attachments")
