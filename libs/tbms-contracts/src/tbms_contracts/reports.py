@@ -23,6 +23,7 @@ class DocumentGenerated(BaseModel):
     size: int
     content_type: str = "application/pdf"
     template_version: str
+    data_version: str = ""  # the patient's version and a digest of the records' versions it was printed from
     created_by: str
     created_at: datetime
 

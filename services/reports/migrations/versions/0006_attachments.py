@@ -1,4 +1,4 @@
-"""Attachments (資料): files users store with a record, each uploaded version kept."""
+"""Attachments (資料) with every uploaded version; form template versions (様式改正); what a document was printed from."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -53,7 +53,28 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "form_templates",
+        sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("form_id", sa.String(20), nullable=False),
+        sa.Column("revision", sa.String(20), nullable=False),
+        sa.Column("template_version", sa.String(40), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.Column("css", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("created_by_name", sa.String(100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_form_templates"),
+        sa.UniqueConstraint("form_id", "effective_from", name="uq_form_templates_form_id_effective_from"),
+    )
+    op.add_column("documents", sa.Column("data_version", sa.String(40), nullable=False, server_default=""))
+
+
 def downgrade() -> None:
+    op.drop_column("documents", "data_version")
+    op.drop_table("form_templates")
     op.drop_table("attachment_files")
     op.drop_index("ix_attachments_owner", table_name="attachments")
     op.drop_table("attachments")

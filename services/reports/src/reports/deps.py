@@ -10,6 +10,7 @@ from tbms_core.db import SessionDep
 
 from reports.attachment.service import AttachmentService
 from reports.document.service import DocumentService
+from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
 from reports.scanning import VirusScanner
 from reports.settings import Settings
@@ -55,3 +56,11 @@ AttachmentServiceDep = Annotated[AttachmentService, Depends(get_attachment_servi
 def require_attachment_update(principal: PrincipalDep) -> None:
     """Refuses an upload before its body is read when the user may not change 資料."""
     principal.require(Area.DOCUMENTS, Access.UPDATE)
+
+
+def get_form_template_service(session: SessionDep, principal: PrincipalDep) -> FormTemplateService:
+    """The form-template service of this request."""
+    return FormTemplateService(session, principal)
+
+
+FormTemplateServiceDep = Annotated[FormTemplateService, Depends(get_form_template_service)]

@@ -8,6 +8,7 @@ from reports.attachment.api import router as attachment_router
 from reports.attachment.errors import UploadRefused
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
+from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
@@ -25,7 +26,7 @@ def create_app() -> FastAPI:
         "reports",
         settings,
         title="tbms reports（帳票・資料）",
-        routers=[document_router, attachment_router],
+        routers=[document_router, attachment_router, form_router],
         consumers=consumers,
     )
     app.state.store = DocumentStore(settings)

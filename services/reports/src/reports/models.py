@@ -6,6 +6,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 from reports.attachment.models import Attachment, AttachmentFile
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
+from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
@@ -16,6 +17,7 @@ __all__ = [
     "AttachmentFile",
     "CareRecord",
     "Document",
+    "FormTemplate",
     "InboxMessage",
     "LabResult",
     "MasterSnapshot",
