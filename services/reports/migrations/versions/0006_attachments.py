@@ -1,4 +1,4 @@
-"""Attachments (資料) with every uploaded version; form template versions (様式改正); what a document was printed from."""
+"""Attachments (資料) and their versions; form template versions (様式改正); batch print jobs; documents' data version."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -69,12 +69,42 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_form_templates"),
         sa.UniqueConstraint("form_id", "effective_from", name="uq_form_templates_form_id_effective_from"),
     )
+    op.create_table(
+        "print_batches",
+        sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("genre", sa.String(20), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("printed_for", sa.Date(), nullable=False),
+        sa.Column("items", postgresql.JSONB(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("document_ids", postgresql.JSONB(), nullable=False),
+        sa.Column("skipped", postgresql.JSONB(), nullable=False),
+        sa.Column("object_key", sa.String(300)),
+        sa.Column("object_version_id", sa.String(100)),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("requested_by", sa.String(64), nullable=False),
+        sa.Column("requested_by_username", sa.String(100), nullable=False),
+        sa.Column("requested_by_name", sa.String(100), nullable=False),
+        sa.Column("requested_roles", postgresql.JSONB(), nullable=False),
+        sa.Column("requested_from", sa.String(64), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.PrimaryKeyConstraint("id", name="pk_print_batches"),
+    )
+    op.create_index("ix_print_batches_status_created_at", "print_batches", ["status", "created_at"])
     op.add_column("documents", sa.Column("data_version", sa.String(40), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
     op.drop_column("documents", "data_version")
     op.drop_table("form_templates")
+    op.drop_index("ix_print_batches_status_created_at", table_name="print_batches")
+    op.drop_table("print_batches")
     op.drop_table("attachment_files")
     op.drop_index("ix_attachments_owner", table_name="attachments")
     op.drop_table("attachments")

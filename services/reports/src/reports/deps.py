@@ -9,6 +9,7 @@ from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
 from reports.attachment.service import AttachmentService
+from reports.batch.service import PrintBatchService
 from reports.document.service import DocumentService
 from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
@@ -64,3 +65,11 @@ def get_form_template_service(session: SessionDep, principal: PrincipalDep) -> F
 
 
 FormTemplateServiceDep = Annotated[FormTemplateService, Depends(get_form_template_service)]
+
+
+def get_print_batch_service(session: SessionDep, principal: PrincipalDep, store: StoreDep) -> PrintBatchService:
+    """The batch-printing service of this request."""
+    return PrintBatchService(session, principal, store)
+
+
+PrintBatchServiceDep = Annotated[PrintBatchService, Depends(get_print_batch_service)]

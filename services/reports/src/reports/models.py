@@ -4,6 +4,7 @@ from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from reports.attachment.models import Attachment, AttachmentFile
+from reports.batch.models import PrintBatch
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
 from reports.form_template.models import FormTemplate
@@ -23,5 +24,6 @@ __all__ = [
     "MasterSnapshot",
     "OutboxMessage",
     "PatientSummary",
+    "PrintBatch",
     "metadata",
 ]

@@ -26,6 +26,10 @@ class Settings(ServiceSettings):
     clamscan: str = "clamscan"
     clamav_database: str = ""
     scan_timeout_seconds: float = 60.0
+    # 一括印刷: how often an idle worker looks for batches, and after how long without progress a running batch
+    # is taken over (its process died or restarted)
+    batch_poll_seconds: float = 1.0
+    batch_stale_seconds: float = 60.0
 
 
 @lru_cache
