@@ -93,7 +93,10 @@ class ReportsClient(ServiceClient):
     async def request_batch(self, genre: str, patient_ids: list[str], title: str = "") -> SaveResult:
         """Queues every form of a genre for the records; printing goes on in reports' background."""
         body = {"genre": genre, "patient_ids": patient_ids, "title": title}
-        return saved(await self.send("POST", "/batches", json=body), "一括印刷を開始できませんでした。")
+        response = await self.send("POST", "/batches", json=body)
+        if response.status_code == 202:  # accepted: the batch prints in the background
+            return SaveResult(record=response.json())
+        return saved(response, "一括印刷を開始できませんでした。")
 
     async def batch(self, batch_id: str) -> dict[str, Any]:
         """A batch's progress."""

@@ -52,7 +52,7 @@ class TestUpload:
                 ("files", ("x.png", b"png", "image/png")),
             ],
         )
-        assert response.status_code == 303 and response.headers["location"] == f"{PAGE}#files-title"
+        assert response.status_code == 303 and response.headers["location"] == PAGE
         sent = stored.calls.last.request
         body = sent.content.decode(errors="replace")
         assert 'name="owner_type"\r\n\r\npatient' in body and f'name="owner_id"\r\n\r\n{PATIENT_ID}' in body

@@ -80,7 +80,7 @@ async def upload(
         return await _page(request, owner, reports, form=form, status_code=422)
     stored = (result.record or {}).get("items") or []
     flash(request, f"{len(stored)}件の資料を保存しました（ウイルス検査済み）。")
-    return RedirectResponse(f"{owner.page}#files-title", status_code=303)
+    return RedirectResponse(owner.page, status_code=303)
 
 
 @router.get("/files/{attachment_id:uuid}/preview", dependencies=CAN_READ)
@@ -114,4 +114,4 @@ async def withdraw(
         flash(request, f"「{attachment['title']}」を取り下げできませんでした: {message}")
     else:
         flash(request, f"「{attachment['title']}」を取り下げました。")
-    return RedirectResponse(f"{owner.page}#files-title", status_code=303)
+    return RedirectResponse(owner.page, status_code=303)
