@@ -66,7 +66,7 @@ def owner() -> str:
     return str(uuid.uuid4())
 
 
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 class TestUpload:
     """A user stores their own files with a record and gets them back unchanged."""
 
@@ -94,6 +94,21 @@ class TestUpload:
         listed = await client.get(f"/attachments?owner_type=patient&owner_id={owner}", headers=auth_headers("viewer1"))
         assert {a["id"] for a in listed.json()["items"]} == {a["id"] for a in items}
 
+    async def test_a_contact_s_reply_is_stored_listed_and_downloaded_unchanged(self, client: httpx.AsyncClient) -> None:
+        contact = str(uuid.uuid4())
+        reply = b"From: hokenjo@example.jp\nTo: tbms@example.jp\nSubject: reply\n\nIGRA negative\n"
+        response = await upload(client, contact, ("回答.eml", reply), owner_type="contact", kind="reply")
+        assert response.status_code == 201, response.text
+        listed = await client.get(f"/attachments?owner_type=contact&owner_id={contact}", headers=auth_headers("nurse1"))
+        (item,) = listed.json()["items"]
+        assert (item["kind_label"], item["current"]["content_type"], item["person_id"]) == (
+            "回答書",
+            "message/rfc822",
+            contact,
+        )
+        got = await client.get(f"/attachments/{item['id']}/content", headers=auth_headers("nurse1"))
+        assert got.content == reply
+
     async def test_the_store_path_is_built_from_ids_never_from_the_file_name(
         self, client: httpx.AsyncClient, minio_client: Minio, owner: str
     ) -> None:
@@ -117,7 +132,7 @@ class TestUpload:
 
 
 @pytest.mark.req("N15")
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 class TestUploadChecks:
     """Every file is checked before it is stored: size, type from its bytes, then ClamAV; refusals are audited."""
 
@@ -183,7 +198,7 @@ class TestUploadChecks:
         assert response.json()["detail"] == "「big.pdf」（1KB）は大きすぎます。1ファイル1KBまでです。"
 
 
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 class TestVersions:
     """A new upload replaces the file as a new version; older versions stay readable."""
 
@@ -235,7 +250,7 @@ class TestVersions:
 
 
 @pytest.mark.req("N15")
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 class TestReadingAndWithdrawing:
     """Previews and downloads are audited with whose document it was; withdrawing keeps everything."""
 

@@ -10,7 +10,7 @@ import respx
 from ...conftest import PATIENT_ID, REPORTS, CsrfOf, FakeKeycloakType, Login, text_of, with_roles
 from .conftest import ATTACHMENT_ID, attachment, mock_files_page
 
-pytestmark = pytest.mark.req("R20", partial=True)
+pytestmark = pytest.mark.req("R20")
 PAGE = f"/documents/patients/{PATIENT_ID}/files"
 
 

@@ -21,8 +21,8 @@ PAGE = f"/documents/patients/{PATIENT_ID}/files"
 INFECTED = "「胸部X線所見.pdf」からウイルス（Tbms.Test.EICAR）が検出されたため、保存しませんでした。"
 
 
-@pytest.mark.req("R20", "R19", "R18", partial=True)
-@pytest.mark.req("N15")
+@pytest.mark.req("R20", "N15")
+@pytest.mark.req("R19", "R18", partial=True)
 async def test_upload_check_and_batch_pages_in_chromium(
     served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings, tmp_path: Path
 ) -> None:
