@@ -39,6 +39,9 @@ def create_app() -> FastAPI:
         app.state.batch_worker = worker
         kit.tasks.append(asyncio.create_task(worker.run(), name="reports-batch-worker"))
 
+    async def stop_renderer(_: ServiceKit) -> None:
+        app.state.renderer.close()
+
     app = create_service_app(
         "reports",
         settings,
@@ -46,9 +49,10 @@ def create_app() -> FastAPI:
         routers=[document_router, attachment_router, form_router, batch_router],
         consumers=consumers,
         on_startup=start_batch_worker,
+        on_shutdown=stop_renderer,
     )
     app.state.store = DocumentStore(settings)
-    app.state.renderer = FormRenderer()
+    app.state.renderer = FormRenderer(settings.render_processes)
     app.state.scanner = scanner_of(settings)
     app.add_exception_handler(UploadRefused, audit_refused_upload)
     return app

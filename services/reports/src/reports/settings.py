@@ -28,6 +28,8 @@ class Settings(ServiceSettings):
     scan_timeout_seconds: float = 60.0
     # 一括印刷: how often an idle worker looks for batches, and after how long without progress a running batch
     # is taken over (its process died or restarted)
+    # processes that write PDFs side by side (0: one thread in the service process); one per core suits a batch
+    render_processes: int = 2
     batch_poll_seconds: float = 1.0
     batch_stale_seconds: float = 60.0
 

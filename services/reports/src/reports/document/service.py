@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,16 @@ PDF = "application/pdf"
 def object_key(document: Document) -> str:
     """Where a generated form lives in the bucket: patients/<patient>/<form>/<document>.pdf."""
     return f"patients/{document.patient_id}/{document.kind}/{document.id}.pdf"
+
+
+@dataclass(frozen=True)
+class PreparedForm:
+    """A form about to be printed: its spec, the document it becomes, its input and template version."""
+
+    spec: FormSpec
+    document: Document
+    form_input: FormInput
+    source: TemplateSource | None
 
 
 def data_version(data: FormInput) -> str:
@@ -86,6 +97,11 @@ class DocumentService:
         The template is the version in force on the day the form is printed for (`on`, today by default); the
         stored document names that version and the version of the data it was printed from.
         """
+        prepared = await self.prepare(data)
+        return await self.file(prepared.document, await self.render(prepared), prepared.spec)
+
+    async def prepare(self, data: DocumentCreate) -> PreparedForm:
+        """Everything a form is printed from, read now; nothing is stored yet (a batch renders several at once)."""
         self._require_personal_data_access()
         spec = form_spec(data.form)
         patient = await self._patient(data.patient_id)
@@ -102,9 +118,11 @@ class DocumentService:
         )
         form_input = await self._form_input(patient, document.created_at)
         document.data_version = data_version(form_input)
-        pdf = await self._render(spec, form_input, source)
-        await self.file(document, pdf, spec)
-        return document
+        return PreparedForm(spec, document, form_input, source)
+
+    async def render(self, prepared: PreparedForm) -> bytes:
+        """The prepared form as PDF bytes (does not touch the database, so several can render side by side)."""
+        return await self._render(prepared.spec, prepared.form_input, prepared.source)
 
     async def file(self, document: Document, pdf: bytes, spec: FormSpec | None = None) -> Document:
         """Stores a rendered PDF as a document of its record, with its DocumentGenerated event and print audit."""

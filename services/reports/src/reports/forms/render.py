@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,16 +73,45 @@ class LocalOnlyFetcher(URLFetcher):
 local_only = LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-class FormRenderer:
-    """Turns a form and its input into PDF bytes; one rendering thread, as WeasyPrint is not thread-safe."""
+_process_fonts: FontConfiguration | None = None
+_process_css: CSS | None = None
 
-    def __init__(self) -> None:
+
+def write_pdf(html: str, css: str | None) -> bytes:
+    """HTML of a form to PDF with the built-in stylesheet or an uploaded one; run in a rendering process."""
+    global _process_fonts, _process_css  # one font configuration and built-in stylesheet per process
+    if _process_fonts is None:
+        _process_fonts = FontConfiguration()
+        _process_css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=_process_fonts, url_fetcher=local_only)
+    stylesheet = (
+        _process_css
+        if css is None
+        else CSS(string=css, base_url=str(TEMPLATES), font_config=_process_fonts, url_fetcher=local_only)
+    )
+    document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=_process_fonts)
+
+
+class FormRenderer:
+    """Turns a form and its input into PDF bytes.
+
+    WeasyPrint is not thread-safe: PDFs are written in `processes` rendering processes (forms render side by side,
+    one per core), or in one rendering thread when `processes` is 0.
+    """
+
+    def __init__(self, processes: int = 0) -> None:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
         )
         self._fonts = FontConfiguration()
         self._css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=self._fonts, url_fetcher=local_only)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+        self.parallel = max(processes, 1)
+        self._executor: Executor = (
+            ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+            if processes > 0
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+        )
+        self._processes = processes > 0
 
     def render_html(self, spec: FormSpec, data: FormInput, source: TemplateSource | None = None) -> str:
         """The form as HTML, with the page furniture of the base template (an uploaded version when given)."""
@@ -106,9 +136,16 @@ class FormRenderer:
         return html.write_pdf(stylesheets=[css], font_config=self._fonts)
 
     async def render_pdf(self, spec: FormSpec, data: FormInput, source: TemplateSource | None = None) -> bytes:
-        """The form as an A4 PDF, rendered off the event loop."""
+        """The form as an A4 PDF, rendered off the event loop (in a rendering process when there are some)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data, source)
+        if not self._processes:
+            return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data, source)
+        html = self.render_html(spec, data, source)
+        return await loop.run_in_executor(self._executor, write_pdf, html, source.css if source else None)
+
+    def close(self) -> None:
+        """Stops the rendering processes or thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _uploaded_css(self, source: TemplateSource) -> CSS:
         return CSS(string=source.css, base_url=str(TEMPLATES), font_config=self._fonts, url_fetcher=local_only)
