@@ -14,7 +14,7 @@ KEYCLOAK_VERSION="${TBMS_KEYCLOAK_VERSION:-$(sed -n 's/^KEYCLOAK_VERSION_DEFAULT
 [ -n "$KEYCLOAK_VERSION" ] || die "cannot read KEYCLOAK_VERSION_DEFAULT from tools/src/tbms_tools/config.py"
 MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 GO_TOOLCHAIN="go1.26.8"   # fallback toolchain (a Go module on the proxy) when no Go >= 1.24 is installed
-APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav poppler-utils)
+APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav libmagic1 poppler-utils)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -114,6 +114,25 @@ ensure_keycloak() {
     log "keycloak $KEYCLOAK_VERSION: ready"
 }
 
+ensure_clamav_signatures() {
+    # ClamAV without a signature database refuses to scan (and uploads fail closed). Locally there is no
+    # freshclam mirror, so reports scans with one test signature: the EICAR test string, assembled here from
+    # two halves so that no file of the repository is itself a virus-scanner match. Production uses
+    # freshclam's real databases in the clamav container (deploy/README.md).
+    local dir="$TBMS_CACHE/clamav" file="$TBMS_CACHE/clamav/tbms-test.ndb"
+    if [ -s "$file" ]; then
+        log "clamav test signatures: present ($file)"
+        return
+    fi
+    mkdir -p "$dir"
+    python3 - "$file" <<'PY'
+import sys
+head, tail = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$", "EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+open(sys.argv[1], "w").write(f"Tbms.Test.EICAR:0:*:{(head + tail).encode().hex()}\n")
+PY
+    log "clamav test signatures: written ($file)"
+}
+
 main() {
     local start=$SECONDS
     mkdir -p "$TBMS_CACHE"
@@ -123,6 +142,7 @@ main() {
     (cd "$REPO_ROOT" && uv sync --all-packages --quiet)
     ensure_minio
     ensure_keycloak
+    ensure_clamav_signatures
     log "done in $((SECONDS - start)) s (cache: $TBMS_CACHE)"
 }
 

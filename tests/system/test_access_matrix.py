@@ -232,6 +232,42 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    # reports: attachments (資料); an upload is refused before its (here missing) files are read
+    Endpoint("reports", "POST", "/attachments", {Area.DOCUMENTS: U}),
+    Endpoint(
+        "reports",
+        "GET",
+        "/attachments",
+        {Area.DOCUMENTS: R, Area.PATIENTS: R},
+        params={"owner_type": "patient", "owner_id": "{patient_id}", "limit": 1},
+    ),
+    Endpoint("reports", "GET", "/attachments/{attachment_id}", {Area.DOCUMENTS: R}),
+    Endpoint("reports", "POST", "/attachments/{attachment_id}/versions", {Area.DOCUMENTS: U}),
+    Endpoint(
+        "reports",
+        "POST",
+        "/attachments/{attachment_id}/withdraw",
+        {Area.DOCUMENTS: U},
+        body={"reason": "権限試験", "version": 1},
+    ),
+    Endpoint("reports", "GET", "/attachments/{attachment_id}/content", {Area.DOCUMENTS: R}),
+    Endpoint("reports", "GET", "/attachments/{attachment_id}/preview", {Area.DOCUMENTS: R}),
+    # reports: forms, the missing-data check and preview (reading personal data), template versions (様式改正)
+    Endpoint("reports", "GET", "/forms", {Area.FORMS: R}),
+    Endpoint(
+        "reports", "GET", "/forms/{form_id}/check", {Area.FORMS: R, Area.PATIENTS: R}, params={"patient_id": MISSING}
+    ),
+    Endpoint(
+        "reports", "GET", "/forms/{form_id}/preview", {Area.FORMS: R, Area.PATIENTS: R}, params={"patient_id": MISSING}
+    ),
+    Endpoint("reports", "GET", "/forms/{form_id}/templates", {Area.FORMS: R}),
+    Endpoint(
+        "reports",
+        "POST",
+        "/forms/{form_id}/templates",
+        {Area.MASTERS: U},
+        body={"revision": "権限試験", "effective_from": "2000-01-01", "html": "<p></p>"},
+    ),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),

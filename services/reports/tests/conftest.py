@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
+from pathlib import Path
 
 import httpx
 import nats
@@ -38,6 +39,8 @@ from tbms_testing import service_client, wait_for
 from tbms_testing.events import publish
 
 NATS_URL = "nats://127.0.0.1:54222"
+# the EICAR anti-virus test string, kept in two halves so that this file is no scanner match itself
+EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 TEST_BUCKET = "tbms-documents-test"
 
 SummaryOf = Callable[[str], Awaitable[PatientSummary | None]]
@@ -181,17 +184,33 @@ async def events_since(subject: str, since: datetime) -> list[dict[str, object]]
     return envelopes
 
 
+def write_test_signatures(folder: Path) -> Path:
+    """A ClamAV database with one signature, EICAR's, as scripts/bootstrap.sh writes it for the local stack."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tbms-test.ndb").write_text(f"Tbms.Test.EICAR:0:*:{EICAR.hex()}\n")
+    return folder
+
+
 @pytest.fixture(scope="session")
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    """The reports API, in-process, against real PostgreSQL, NATS, MinIO and Keycloak."""
+async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """The reports API, in-process, against real PostgreSQL, NATS, MinIO, Keycloak and ClamAV (clamscan)."""
+    signatures = write_test_signatures(tmp_path_factory.mktemp("clamav"))
 
     def create_test_app() -> FastAPI:
         os.environ["TBMS_REPORTS_S3_BUCKET"] = TEST_BUCKET
+        os.environ["TBMS_REPORTS_CLAMAV_DATABASE"] = str(signatures)
+        os.environ["TBMS_REPORTS_CLAMAV_HOST"] = ""
         get_settings.cache_clear()
         return create_app()
 
     async with service_client("reports", create_test_app) as api:
         yield api
+
+
+@pytest.fixture(scope="session")
+def eicar() -> bytes:
+    """The EICAR anti-virus test file: every scanner reports it, and it harms nothing."""
+    return EICAR
 
 
 @pytest.fixture(scope="session")

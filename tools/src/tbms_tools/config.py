@@ -132,6 +132,8 @@ def _specific_env(service: str, state: Path) -> dict[str, str]:
             "S3_SECRET_KEY": S3_SECRET_KEY,
             "S3_BUCKET": S3_BUCKET,
             "S3_SECURE": "false",
+            # the EICAR test signature scripts/bootstrap.sh writes; production runs clamd (CLAMAV_HOST)
+            "CLAMAV_DATABASE": str(cache_dir() / "clamav"),
         }
     if service == "search":
         return {"INDEX_DIR": str(state / "search")}

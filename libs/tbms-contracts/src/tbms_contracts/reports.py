@@ -23,5 +23,40 @@ class DocumentGenerated(BaseModel):
     size: int
     content_type: str = "application/pdf"
     template_version: str
+    data_version: str = ""  # the patient's version and a digest of the records' versions it was printed from
     created_by: str
     created_at: datetime
+
+
+class AttachmentStored(BaseModel):
+    """A user stored a file (資料) with a record, or a new version of one; carries no content and no file name."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.reports.attachment.stored.v1"
+
+    attachment_id: str
+    owner_type: str  # patient, contact, review_case, request
+    owner_id: str
+    person_id: str
+    kind: str
+    number: int  # the file's version, 1 for a first upload
+    content_type: str
+    sha256: str
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class AttachmentWithdrawn(BaseModel):
+    """A stored file was withdrawn (取り下げ) with a reason; its versions stay in the store."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.reports.attachment.withdrawn.v1"
+
+    attachment_id: str
+    owner_type: str
+    owner_id: str
+    person_id: str
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: datetime

@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from tbms_core.auth import PrincipalDep
+from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
+from reports.attachment.service import AttachmentService
+from reports.batch.service import PrintBatchService
 from reports.document.service import DocumentService
+from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
+from reports.scanning import VirusScanner
+from reports.settings import Settings
 from reports.storage import DocumentStore
 
 
@@ -35,3 +40,36 @@ def get_document_service(
 
 
 DocumentServiceDep = Annotated[DocumentService, Depends(get_document_service)]
+
+
+def get_attachment_service(
+    request: Request, session: SessionDep, principal: PrincipalDep, store: StoreDep
+) -> AttachmentService:
+    """The attachment service of this request, with the process's virus scanner and size limit."""
+    settings: Settings = request.app.state.settings
+    scanner: VirusScanner = request.app.state.scanner
+    return AttachmentService(session, principal, store, scanner, settings.attachment_max_bytes)
+
+
+AttachmentServiceDep = Annotated[AttachmentService, Depends(get_attachment_service)]
+
+
+def require_attachment_update(principal: PrincipalDep) -> None:
+    """Refuses an upload before its body is read when the user may not change 資料."""
+    principal.require(Area.DOCUMENTS, Access.UPDATE)
+
+
+def get_form_template_service(session: SessionDep, principal: PrincipalDep) -> FormTemplateService:
+    """The form-template service of this request."""
+    return FormTemplateService(session, principal)
+
+
+FormTemplateServiceDep = Annotated[FormTemplateService, Depends(get_form_template_service)]
+
+
+def get_print_batch_service(session: SessionDep, principal: PrincipalDep, store: StoreDep) -> PrintBatchService:
+    """The batch-printing service of this request."""
+    return PrintBatchService(session, principal, store)
+
+
+PrintBatchServiceDep = Annotated[PrintBatchService, Depends(get_print_batch_service)]

@@ -1,14 +1,23 @@
 """The reports service application."""
 
-from fastapi import FastAPI
-from tbms_core.app import create_service_app
+import asyncio
 
+from fastapi import FastAPI
+from tbms_core.app import ServiceKit, create_service_app
+
+from reports.attachment.api import audit_refused_upload
+from reports.attachment.api import router as attachment_router
+from reports.attachment.errors import UploadRefused
+from reports.batch.api import router as batch_router
+from reports.batch.worker import BatchWorker
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
+from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
+from reports.scanning import scanner_of
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
@@ -17,9 +26,33 @@ def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
     consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
+
+    async def start_batch_worker(kit: ServiceKit) -> None:
+        """Batch printing runs beside the requests; a batch left running by a stopped process is resumed."""
+        worker = BatchWorker(
+            kit.db,
+            app.state.store,
+            app.state.renderer,
+            poll=settings.batch_poll_seconds,
+            stale=settings.batch_stale_seconds,
+        )
+        app.state.batch_worker = worker
+        kit.tasks.append(asyncio.create_task(worker.run(), name="reports-batch-worker"))
+
+    async def stop_renderer(_: ServiceKit) -> None:
+        app.state.renderer.close()
+
     app = create_service_app(
-        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
+        "reports",
+        settings,
+        title="tbms reports（帳票・資料）",
+        routers=[document_router, attachment_router, form_router, batch_router],
+        consumers=consumers,
+        on_startup=start_batch_worker,
+        on_shutdown=stop_renderer,
     )
     app.state.store = DocumentStore(settings)
-    app.state.renderer = FormRenderer()
+    app.state.renderer = FormRenderer(settings.render_processes)
+    app.state.scanner = scanner_of(settings)
+    app.add_exception_handler(UploadRefused, audit_refused_upload)
     return app

@@ -3,20 +3,27 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from reports.attachment.models import Attachment, AttachmentFile
+from reports.batch.models import PrintBatch
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
+from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
 
 metadata = Base.metadata
 __all__ = [
+    "Attachment",
+    "AttachmentFile",
     "CareRecord",
     "Document",
+    "FormTemplate",
     "InboxMessage",
     "LabResult",
     "MasterSnapshot",
     "OutboxMessage",
     "PatientSummary",
+    "PrintBatch",
     "metadata",
 ]

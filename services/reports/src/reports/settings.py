@@ -17,6 +17,21 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
+    # 資料のアップロード: the largest file accepted (one file; 20 MB by default)
+    attachment_max_bytes: int = 20 * 1024 * 1024
+    # ClamAV: clamd over TCP when a host is set (production), else the clamscan command with a database
+    # directory (local: the test signatures bootstrap writes; empty means clamscan's own default)
+    clamav_host: str = ""
+    clamav_port: int = 3310
+    clamscan: str = "clamscan"
+    clamav_database: str = ""
+    scan_timeout_seconds: float = 60.0
+    # 一括印刷: how often an idle worker looks for batches, and after how long without progress a running batch
+    # is taken over (its process died or restarted)
+    # processes that write PDFs side by side (0: one thread in the service process); one per core suits a batch
+    render_processes: int = 2
+    batch_poll_seconds: float = 1.0
+    batch_stale_seconds: float = 60.0
 
 
 @lru_cache

@@ -106,3 +106,11 @@ class DocumentStore:
                 raise ObjectMissing(key) from exc
             raise
         return ObjectStream(response)
+
+    async def read(self, key: str, version_id: str | None = None) -> bytes:
+        """One stored version's whole content (for files small enough to hold, such as one printed form)."""
+        stream = await self.open(key, version_id)
+        try:
+            return await asyncio.to_thread(lambda: b"".join(stream.chunks()))
+        finally:
+            stream.close()

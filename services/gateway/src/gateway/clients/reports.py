@@ -1,4 +1,4 @@
-"""The reports service: printed forms (帳票) generated for a patient, and their PDFs."""
+"""The reports service: printed forms (帳票) and their checks and batches, and the files users store (資料)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from gateway.clients.base import ServiceClient, created
+from gateway.clients.base import SaveResult, ServiceClient, created, page_error, saved
 from gateway.web.errors import ServiceUnavailable
 
 DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
@@ -36,3 +36,76 @@ class ReportsClient(ServiceClient):
     async def document_content(self, document_id: str) -> httpx.Response:
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
+
+    async def attachments(self, owner_type: str, owner_id: str, *, withdrawn: bool = False) -> dict[str, Any]:
+        """A record's stored files (資料), newest first; withdrawn ones too when asked."""
+        params = {"owner_type": owner_type, "owner_id": owner_id, "withdrawn": str(withdrawn).lower(), "limit": 200}
+        return await self.get_json("/attachments", **params)
+
+    async def upload_attachments(self, fields: dict[str, str], files: list[tuple[str, bytes, str]]) -> SaveResult:
+        """Stores files with a record; a refusal (type, size, virus, no scanner) comes back as field messages."""
+        multipart = [("files", file) for file in files]
+        request = self.http.build_request(
+            "POST", f"{self.base_url}/attachments", headers=self.headers, data=fields, files=multipart
+        )
+        try:
+            response = await self.http.send(request)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable() from exc
+        if response.status_code in (401, 403, 404):
+            raise page_error(response)
+        if response.status_code in (413, 503) and response.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            body = response.json()
+            return SaveResult(errors=body.get("errors") or {"files": body.get("detail", "")})
+        result = saved(response, "資料を保存できませんでした。")
+        return SaveResult(record={"items": result.record}) if result.record is not None else result
+
+    async def attachment(self, attachment_id: str) -> dict[str, Any]:
+        """One stored file with its versions."""
+        return await self.get_json(f"/attachments/{attachment_id}")
+
+    async def attachment_file(self, attachment_id: str, *, preview: bool, number: int | None = None) -> httpx.Response:
+        """A version's bytes, opened as a stream: shown in the browser (preview) or downloaded."""
+        path = f"/attachments/{attachment_id}/{'preview' if preview else 'content'}"
+        return await self.send("GET", path, params={"number": number} if number else None, stream=True)
+
+    async def withdraw_attachment(self, attachment_id: str, version: int, reason: str) -> SaveResult:
+        """Withdraws a stored file with a reason (nothing is deleted)."""
+        body = {"version": version, "reason": reason}
+        return saved(
+            await self.send("POST", f"/attachments/{attachment_id}/withdraw", json=body), "取り下げできませんでした。"
+        )
+
+    async def forms(self) -> list[dict[str, Any]]:
+        """Every printable form with its genre and required items."""
+        return await self.cache.get("reports:forms", 300, lambda: self.get_json("/forms"))
+
+    async def check_form(self, form: str, patient_id: str) -> dict[str, Any]:
+        """The required items of a form that would print empty for the patient."""
+        return await self.get_json(f"/forms/{form}/check", patient_id=patient_id)
+
+    async def form_preview(self, form: str, patient_id: str) -> httpx.Response:
+        """The form as it would print (not stored), opened as a stream."""
+        return await self.send("GET", f"/forms/{form}/preview", params={"patient_id": patient_id}, stream=True)
+
+    async def request_batch(self, genre: str, patient_ids: list[str], title: str = "") -> SaveResult:
+        """Queues every form of a genre for the records; printing goes on in reports' background."""
+        body = {"genre": genre, "patient_ids": patient_ids, "title": title}
+        response = await self.send("POST", "/batches", json=body)
+        if response.status_code == 202:  # accepted: the batch prints in the background
+            return SaveResult(record=response.json())
+        return saved(response, "一括印刷を開始できませんでした。")
+
+    async def batch(self, batch_id: str) -> dict[str, Any]:
+        """A batch's progress."""
+        return await self.get_json(f"/batches/{batch_id}")
+
+    async def batches(self) -> list[dict[str, Any]]:
+        """The user's newest batches."""
+        return await self.get_json("/batches")
+
+    async def batch_content(self, batch_id: str) -> httpx.Response:
+        """The merged PDF of a finished batch, opened as a stream."""
+        return await self.send("GET", f"/batches/{batch_id}/content", stream=True)

@@ -19,6 +19,12 @@ ADMIN_AREAS = (Area.USERS, Area.AUDIT)
 # The first matching rule applies; paths without a rule are left to the back-end service.
 WRITE_RULES: tuple[tuple[re.Pattern[str], Area, Access], ...] = (
     (re.compile(r"^/patients/[^/]+/documents$"), Area.FORMS, Access.READ),  # printing a form is a read
+    (re.compile(r"^/documents/batches$"), Area.FORMS, Access.READ),
+    (
+        re.compile(r"^/documents/(patients/[^/]+/files|contacts/[^/]+/files|files/[^/]+/withdraw)$"),
+        Area.DOCUMENTS,
+        Access.UPDATE,
+    ),
     (re.compile(r"^/patients(/|$)"), Area.PATIENTS, Access.UPDATE),
     (re.compile(r"^/contacts(/|$)"), Area.CONTACTS, Access.UPDATE),
     (re.compile(r"^/admin/(users|access)(/|$)"), Area.USERS, Access.UPDATE),

@@ -26,6 +26,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     content_type: Mapped[str] = mapped_column(String(100), nullable=False, default="application/pdf")
     template_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    data_version: Mapped[str] = mapped_column(String(40), nullable=False, default="")  # what it was printed from
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)  # user id (Keycloak sub)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

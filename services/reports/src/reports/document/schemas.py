@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+from tbms_core.jp.fields import OptionalDate
 
 from reports.forms.registry import FORMS
 
@@ -19,6 +20,7 @@ class DocumentCreate(BaseModel):
 
     form: str = Field(min_length=1, max_length=20, examples=["F03"])
     patient_id: uuid.UUID
+    on: OptionalDate = None  # the day the form is printed for: picks the template version in force (today if none)
 
 
 class DocumentRead(BaseModel):
@@ -36,6 +38,7 @@ class DocumentRead(BaseModel):
     size: int
     content_type: str
     template_version: str
+    data_version: str
     created_by: str
     created_by_name: str
     created_at: datetime

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_contracts.reports import DocumentGenerated
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.clock import today
 from tbms_core.db import new_id, utcnow
 from tbms_core.events import Envelope
 
@@ -18,9 +21,13 @@ from reports.document.errors import DocumentContentMissing, PatientNotYetAvailab
 from reports.document.models import Document
 from reports.document.repository import DocumentRepository
 from reports.document.schemas import DocumentCreate
+from reports.form_template.errors import TemplateInvalid
+from reports.form_template.schemas import FormCheck, RequiredItemRead
+from reports.form_template.service import TemplateCatalog
+from reports.forms.missing import missing_items
 from reports.forms.registry import form_spec
-from reports.forms.render import FormRenderer, template_version
-from reports.forms.spec import FormInput
+from reports.forms.render import FormRenderer, TemplateSource, UploadedTemplateFailed, template_version
+from reports.forms.spec import FormInput, FormSpec
 from reports.lab_result.repository import LabResultRepository
 from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
@@ -35,6 +42,23 @@ def object_key(document: Document) -> str:
     return f"patients/{document.patient_id}/{document.kind}/{document.id}.pdf"
 
 
+@dataclass(frozen=True)
+class PreparedForm:
+    """A form about to be printed: its spec, the document it becomes, its input and template version."""
+
+    spec: FormSpec
+    document: Document
+    form_input: FormInput
+    source: TemplateSource | None
+
+
+def data_version(data: FormInput) -> str:
+    """Which data a form was printed from: the patient's version and a digest of its records' versions."""
+    records = sorted(f"{r.id}:{r.version}" for r in (*data.lab_results, *data.care_records))
+    digest = hashlib.sha256("\n".join(records).encode()).hexdigest()[:8]
+    return f"p{data.patient.version}+{digest}"
+
+
 def generated_event(document: Document) -> DocumentGenerated:
     """The DocumentGenerated fact of a stored document."""
     return DocumentGenerated(
@@ -47,6 +71,7 @@ def generated_event(document: Document) -> DocumentGenerated:
         size=document.size,
         content_type=document.content_type,
         template_version=document.template_version,
+        data_version=document.data_version,
         created_by=document.created_by,
         created_at=document.created_at,
     )
@@ -64,14 +89,23 @@ class DocumentService:
         self.patients = PatientSummaryRepository(session)
         self.lab_results = LabResultRepository(session)
         self.care_records = CareRecordRepository(session)
+        self.catalog = TemplateCatalog(session)
 
     async def generate(self, data: DocumentCreate) -> Document:
-        """Prints a form about a patient, stores the PDF and records DocumentGenerated (audited as a print)."""
+        """Prints a form about a patient, stores the PDF and records DocumentGenerated (audited as a print).
+
+        The template is the version in force on the day the form is printed for (`on`, today by default); the
+        stored document names that version and the version of the data it was printed from.
+        """
+        prepared = await self.prepare(data)
+        return await self.file(prepared.document, await self.render(prepared), prepared.spec)
+
+    async def prepare(self, data: DocumentCreate) -> PreparedForm:
+        """Everything a form is printed from, read now; nothing is stored yet (a batch renders several at once)."""
         self._require_personal_data_access()
         spec = form_spec(data.form)
-        patient = await self.patients.find(data.patient_id)
-        if patient is None:
-            raise PatientNotYetAvailable()
+        patient = await self._patient(data.patient_id)
+        source = await self.catalog.in_force(spec, data.on or today())
         document = Document(
             id=new_id(),
             kind=spec.id,
@@ -80,11 +114,23 @@ class DocumentService:
             created_at=utcnow(),
             created_by=self.principal.user_id,
             created_by_name=self.principal.display_name,
-            template_version=template_version(spec),
+            template_version=source.version if source else template_version(spec),
         )
-        pdf = await self.renderer.render_pdf(spec, await self._form_input(patient, document.created_at))
+        form_input = await self._form_input(patient, document.created_at)
+        document.data_version = data_version(form_input)
+        return PreparedForm(spec, document, form_input, source)
+
+    async def render(self, prepared: PreparedForm) -> bytes:
+        """The prepared form as PDF bytes (does not touch the database, so several can render side by side)."""
+        return await self._render(prepared.spec, prepared.form_input, prepared.source)
+
+    async def file(self, document: Document, pdf: bytes, spec: FormSpec | None = None) -> Document:
+        """Stores a rendered PDF as a document of its record, with its DocumentGenerated event and print audit."""
         stored = await self.store.put(
-            object_key(document), pdf, content_type=PDF, metadata={"form": spec.id, "document-id": str(document.id)}
+            object_key(document),
+            pdf,
+            content_type=PDF,
+            metadata={"form": document.kind, "document-id": str(document.id)},
         )
         document.object_key, document.version_id = stored.key, stored.version_id
         document.sha256, document.size = stored.sha256, stored.size
@@ -93,8 +139,54 @@ class DocumentService:
             self.session,
             Envelope.of(generated_event(document), aggregate_id=document.id, version=1, actor=self.principal.user_id),
         )
-        await self._audit(Operation.PRINT, document, detail=f"{spec.id} {spec.title}")
+        detail = f"{spec.id} {spec.title}" if spec else document.kind
+        await self._audit(Operation.PRINT, document, detail=detail)
         return document
+
+    async def check(self, form_id: str, patient_id: uuid.UUID, on: date | None) -> FormCheck:
+        """The required items of a form that would print empty for the patient, and the version it would use."""
+        self._require_personal_data_access()
+        spec = form_spec(form_id)
+        patient = await self._patient(patient_id)
+        day = on or today()
+        source = await self.catalog.in_force(spec, day)
+        context = spec.build_context(await self._form_input(patient, utcnow()))
+        missing = [RequiredItemRead(key=i.key, label=i.label, section=i.section) for i in missing_items(spec, context)]
+        version = source.version if source else template_version(spec)
+        return FormCheck(form=spec.id, patient_id=patient.id, on=day, template_version=version, missing=missing)
+
+    async def preview(
+        self, form_id: str, patient_id: uuid.UUID, on: date | None, template_id: uuid.UUID | None
+    ) -> bytes:
+        """The form as it would print (a chosen template version, else the one in force); audited as a read."""
+        self._require_personal_data_access()
+        spec = form_spec(form_id)
+        patient = await self._patient(patient_id)
+        source: TemplateSource | None = await self.catalog.chosen(spec, on or today(), template_id)
+        pdf = await self._render(spec, await self._form_input(patient, utcnow()), source)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="document_preview",
+            person_id=patient.id,
+            detail=f"{spec.id} {spec.title} プレビュー（{source.version if source else template_version(spec)}）",
+        )
+        return pdf
+
+    async def _render(self, spec: FormSpec, data: FormInput, source: TemplateSource | None) -> bytes:
+        try:
+            return await self.renderer.render_pdf(spec, data, source)
+        except UploadedTemplateFailed as exc:
+            message = f"様式の版（{source.version if source else ''}）で印刷できません: {exc}"
+            raise TemplateInvalid(message) from exc
+
+    async def _patient(self, patient_id: uuid.UUID) -> PatientSummary:
+        patient = await self.patients.find(patient_id)
+        if patient is None:
+            raise PatientNotYetAvailable()
+        return patient
 
     async def view(self, document_id: uuid.UUID) -> Document:
         """One document's metadata (audited as a read)."""

@@ -23,7 +23,7 @@ from reports.forms.common import (
     wareki,
     wareki_both,
 )
-from reports.forms.spec import FormInput
+from reports.forms.spec import FormInput, RequiredItem
 from reports.lab_result.models import LabResult
 
 BACTERIOLOGY_ROWS = 4
@@ -40,6 +40,23 @@ BACTERIOLOGY_COLUMNS = {
     "dst": "dst",
 }
 ON_CARE = {"yes": "有", "no": "無"}
+# the card's items 施行規則27条の8 asks for; printing without them leaves a card the 保健所 must complete by hand
+REQUIRED = (
+    RequiredItem("registration_no", "登録番号"),
+    RequiredItem("registered_on", "登録年月日"),
+    RequiredItem("name", "氏名"),
+    RequiredItem("name_kana", "フリガナ"),
+    RequiredItem("sexes", "性別"),
+    RequiredItem("birth_date", "生年月日"),
+    RequiredItem("address", "住所"),
+    RequiredItem("phone", "電話番号"),
+    RequiredItem("occupation", "職業"),
+    RequiredItem("notification.doctor", "届出医師", "notification-title"),
+    RequiredItem("notification.notified_on", "届出年月日", "notification-title"),
+    RequiredItem("notification.institution", "届出医療機関", "notification-title"),
+    RequiredItem("disease_name", "病名", "disease-title"),
+    RequiredItem("diagnosed_on", "診断日", "disease-title"),
+)
 
 
 @dataclass(frozen=True)

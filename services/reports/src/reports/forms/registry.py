@@ -10,7 +10,11 @@ from reports.forms.spec import FormSpec, Genre
 
 FORMS: dict[str, FormSpec] = {
     spec.id: spec
-    for spec in (FormSpec("F03", "結核登録票", Genre.PATIENTS, "f03.html", f03.build_context, revision="1"),)
+    for spec in (
+        FormSpec(
+            "F03", "結核登録票", Genre.PATIENTS, "f03.html", f03.build_context, revision="1", required=f03.REQUIRED
+        ),
+    )
 }
 
 

@@ -1,17 +1,34 @@
-"""Renders registered forms: Jinja2 templates to HTML, WeasyPrint to A4 PDF."""
+"""Renders registered forms: Jinja2 templates to HTML, WeasyPrint to A4 PDF.
+
+A form prints from its built-in template files, or from a version an administrator uploaded (様式改正): that
+HTML runs in Jinja's sandbox and, like every form, may fetch nothing but the files beside the built-in templates.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    DictLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 from reports.forms.common import printed_at_label
 from reports.forms.spec import FormInput, FormSpec
@@ -22,37 +39,128 @@ STYLESHEET = "forms.css"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per step otherwise
 
 
-class FormRenderer:
-    """Turns a form and its input into PDF bytes; one rendering thread, as WeasyPrint is not thread-safe."""
+class UploadedTemplateFailed(ValueError):
+    """An uploaded template could not be rendered (a sandbox refusal, an unknown item name, a broken tag)."""
 
-    def __init__(self) -> None:
+
+class ForbiddenResource(ValueError):
+    """A form asked for a file or URL outside its own templates."""
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """An uploaded version of a form's template: its HTML (Jinja) and CSS, and the version it is stored as."""
+
+    version: str  # e.g. "2+1a2b3c4d": the revision and a digest of the HTML and CSS
+    html: str
+    css: str
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher limited to data: URIs and the files beside the templates (no network, no other file)."""
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
+        """The resource, when it is one a form may use; ForbiddenResource otherwise (the PDF prints without it)."""
+        if url.startswith("file://"):
+            path = Path(unquote(url.removeprefix("file://")).split("?")[0]).resolve()
+            if not path.is_relative_to(TEMPLATES.resolve()):
+                raise ForbiddenResource(url)
+        elif not url.startswith("data:"):
+            raise ForbiddenResource(url)
+        return super().fetch(url, headers)
+
+
+local_only = LocalOnlyFetcher(allowed_protocols=("file", "data"))
+
+
+_process_fonts: FontConfiguration | None = None
+_process_css: CSS | None = None
+
+
+def write_pdf(html: str, css: str | None) -> bytes:
+    """HTML of a form to PDF with the built-in stylesheet or an uploaded one; run in a rendering process."""
+    global _process_fonts, _process_css  # one font configuration and built-in stylesheet per process
+    if _process_fonts is None:
+        _process_fonts = FontConfiguration()
+        _process_css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=_process_fonts, url_fetcher=local_only)
+    stylesheet = (
+        _process_css
+        if css is None
+        else CSS(string=css, base_url=str(TEMPLATES), font_config=_process_fonts, url_fetcher=local_only)
+    )
+    document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=_process_fonts)
+
+
+class FormRenderer:
+    """Turns a form and its input into PDF bytes.
+
+    WeasyPrint is not thread-safe: PDFs are written in `processes` rendering processes (forms render side by side,
+    one per core), or in one rendering thread when `processes` is 0.
+    """
+
+    def __init__(self, processes: int = 0) -> None:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
         )
         self._fonts = FontConfiguration()
-        self._css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=self._fonts)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+        self._css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=self._fonts, url_fetcher=local_only)
+        self.parallel = max(processes, 1)
+        self._executor: Executor = (
+            ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+            if processes > 0
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="weasyprint")
+        )
+        self._processes = processes > 0
 
-    def render_html(self, spec: FormSpec, data: FormInput) -> str:
-        """The form as HTML, with the page furniture of the base template."""
+    def render_html(self, spec: FormSpec, data: FormInput, source: TemplateSource | None = None) -> str:
+        """The form as HTML, with the page furniture of the base template (an uploaded version when given)."""
         context = {
             "form": spec,
-            "template_version": template_version(spec),
+            "template_version": source.version if source else template_version(spec),
             "printed_at": printed_at_label(data.printed_at),
             "printed_by": data.printed_by,
             **spec.build_context(data),
         }
-        return self.env.get_template(spec.template).render(context)
+        if source is None:
+            return self.env.get_template(spec.template).render(context)
+        try:
+            return uploaded_environment(spec, source).get_template(spec.template).render(context)
+        except TemplateError as exc:
+            raise UploadedTemplateFailed(str(exc)) from exc
 
-    def render_pdf_sync(self, spec: FormSpec, data: FormInput) -> bytes:
+    def render_pdf_sync(self, spec: FormSpec, data: FormInput, source: TemplateSource | None = None) -> bytes:
         """The form as an A4 PDF with embedded Japanese font subsets (blocks the calling thread)."""
-        html = HTML(string=self.render_html(spec, data), base_url=str(TEMPLATES))
-        return html.write_pdf(stylesheets=[self._css], font_config=self._fonts)
+        html = HTML(string=self.render_html(spec, data, source), base_url=str(TEMPLATES), url_fetcher=local_only)
+        css = self._css if source is None else self._uploaded_css(source)
+        return html.write_pdf(stylesheets=[css], font_config=self._fonts)
 
-    async def render_pdf(self, spec: FormSpec, data: FormInput) -> bytes:
-        """The form as an A4 PDF, rendered off the event loop."""
+    async def render_pdf(self, spec: FormSpec, data: FormInput, source: TemplateSource | None = None) -> bytes:
+        """The form as an A4 PDF, rendered off the event loop (in a rendering process when there are some)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data)
+        if not self._processes:
+            return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data, source)
+        html = self.render_html(spec, data, source)
+        return await loop.run_in_executor(self._executor, write_pdf, html, source.css if source else None)
+
+    def close(self) -> None:
+        """Stops the rendering processes or thread."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _uploaded_css(self, source: TemplateSource) -> CSS:
+        return CSS(string=source.css, base_url=str(TEMPLATES), font_config=self._fonts, url_fetcher=local_only)
+
+
+def uploaded_environment(spec: FormSpec, source: TemplateSource) -> SandboxedEnvironment:
+    """A sandboxed Jinja environment where the form's template is the uploaded HTML (it may extend base.html)."""
+    loader = ChoiceLoader([DictLoader({spec.template: source.html}), FileSystemLoader(TEMPLATES)])
+    return SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined)
+
+
+def source_version(revision: str, html: str, css: str) -> str:
+    """The version an uploaded template is stored and printed as: its revision and a digest of its HTML and CSS."""
+    digest = hashlib.sha256(html.encode() + b"\0" + css.encode()).hexdigest()[:8]
+    return f"{revision}+{digest}"
 
 
 @cache

@@ -35,6 +35,16 @@ ContextBuilder = Callable[[FormInput], Mapping[str, object]]
 
 
 @dataclass(frozen=True)
+class RequiredItem:
+    """An item the form must not print empty (the missing-data check): where it is in the context, its name,
+    and the section of the record page where it is filled in (an anchor the gateway links to)."""
+
+    key: str  # a dotted path into the form's context, e.g. "notification.doctor"
+    label: str
+    section: str = "basic-title"
+
+
+@dataclass(frozen=True)
 class FormSpec:
     """One official form: a registry entry is all a new form needs besides its template."""
 
@@ -44,3 +54,4 @@ class FormSpec:
     template: str
     build_context: ContextBuilder
     revision: str = "1"  # bump on a 様式改正; the template digest is appended when stored
+    required: tuple[RequiredItem, ...] = ()  # checked before printing; the user may print anyway

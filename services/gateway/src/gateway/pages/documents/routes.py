@@ -1,4 +1,4 @@
-"""Generated documents: the PDF streamed from reports, opened in the browser."""
+"""Documents: generated forms opened as PDF, files stored with a record (資料), checks before printing, batches."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import uuid
 from fastapi import APIRouter
 from starlette.responses import StreamingResponse
 
+from gateway.pages.documents import attachment_routes, print_routes
 from gateway.pages.documents.view import content_disposition, document_filename
 from gateway.web.deps import PatientsDep, ReportsDep
 from gateway.web.downloads import relay
 
 router = APIRouter(prefix="/documents", tags=["帳票"])
+router.include_router(attachment_routes.router)
+router.include_router(print_routes.router)
 
 
 @router.get("/{document_id:uuid}")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+
+from tbms_core.clock import JST
+
+from gateway.web.errors import PageNotFound
+from gateway.web.templating import wareki
 
 
 def document_filename(meta: dict[str, Any], registration_no: str | None) -> str:
@@ -16,3 +23,84 @@ def content_disposition(filename: str) -> str:
     """inline with an ASCII fallback and the real name RFC 5987-encoded (F03_2026-00001.pdf)."""
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
     return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+OWNER_KINDS = {"patients": "patient", "contacts": "contact"}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose files a page shows: a patient or a contact, their name and the page the files belong to."""
+
+    owner_type: str  # patient, contact (as reports names them)
+    id: str
+    name: str
+    label: str  # 患者, 接触者
+    record_page: str  # the patient's or contact's own page
+
+    @property
+    def page(self) -> str:
+        """The files page of this record."""
+        return f"/documents/{self.owner_type}s/{self.id}/files"
+
+
+def owner_kind(kind: str) -> str:
+    """The path word (patients, contacts), or the not-found page for any other."""
+    if kind not in OWNER_KINDS:
+        raise PageNotFound()
+    return kind
+
+
+def kind_of(owner_type: str) -> str:
+    """The path word of an owner type (patient → patients)."""
+    return f"{owner_type}s" if f"{owner_type}s" in OWNER_KINDS else "patients"
+
+
+def patient_owner(patient: dict[str, Any]) -> Owner:
+    """A patient as the owner of files."""
+    pid = str(patient["id"])
+    return Owner("patient", pid, str(patient.get("name") or ""), "患者", f"/patients/{pid}")
+
+
+def contact_owner(contact: dict[str, Any]) -> Owner:
+    """A contact as the owner of files."""
+    cid = str(contact["id"])
+    return Owner("contact", cid, str(contact.get("name") or ""), "接触者", f"/contacts/{cid}")
+
+
+def size_label(size: int) -> str:
+    """1.2MB, 340KB, 12バイト."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f}MB"
+    return f"{size // 1024}KB" if size >= 1024 else f"{size}バイト"
+
+
+def attachment_row(attachment: dict[str, Any]) -> dict[str, Any]:
+    """What a row of the files table shows: kind, title, dates in 和暦, the current file and older versions."""
+    current = attachment["current"]
+    return {
+        **attachment,
+        "document_date_label": wareki(attachment.get("document_date")),
+        "uploaded_label": datetime_label(current["uploaded_at"]),
+        "size_label": size_label(int(current["size"])),
+        "older": [f for f in attachment["versions"] if f["number"] != current["number"]],
+    }
+
+
+def datetime_label(value: str) -> str:
+    """令和8年12月3日 14:05 in Japan time."""
+    moment = datetime.fromisoformat(value).astimezone(JST)
+    return f"{wareki(moment.date())} {moment:%H:%M}"
+
+
+def required_rows(patient_id: str, missing: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each empty required item with the link to the section of the patient page where it is filled in."""
+    return [{"label": m["label"], "href": f"/patients/{patient_id}#{m['section']}"} for m in missing]
+
+
+def batch_view(batch: dict[str, Any]) -> dict[str, Any]:
+    """A batch's progress as the page shows it."""
+    return {**batch, "created_label": datetime_label(batch["created_at"]), "running": batch["status"] in RUNNING}
+
+
+RUNNING = ("queued", "running")

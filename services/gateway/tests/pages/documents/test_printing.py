@@ -1,0 +1,98 @@
+"""Before printing (R18) and batch printing (R19): the empty required items linked to where they are filled in,
+the preview, printing anyway; a batch started for chosen patients and its progress page."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import respx
+
+from ...conftest import PATIENT, PATIENT_ID, PATIENTS, REPORTS, CsrfOf, text_of
+from .conftest import BATCH_ID, CHECK, batch, mock_forms
+
+
+def mock_check(backends: respx.MockRouter) -> respx.Route:
+    """patients answers the patient; reports the forms and the check of F03."""
+    backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+    mock_forms(backends)
+    return backends.get(f"{REPORTS}/forms/F03/check").mock(return_value=httpx.Response(200, json=CHECK))
+
+
+def mock_batch_form(backends: respx.MockRouter) -> None:
+    """patients answers the newest patients; reports the forms and the user's batches."""
+    backends.get(f"{PATIENTS}/patients").mock(return_value=httpx.Response(200, json={"items": [PATIENT], "total": 1}))
+    mock_forms(backends)
+    backends.get(f"{REPORTS}/batches").mock(return_value=httpx.Response(200, json=[batch()]))
+
+
+@pytest.mark.req("R18", partial=True)
+class TestCheckBeforePrinting:
+    async def test_empty_required_items_link_to_their_sections_and_printing_anyway_stays_possible(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_check(backends)
+        html = (await browser.get(f"/documents/forms/F03/check?patient_id={PATIENT_ID}")).text
+        assert "空欄のまま印刷される必須項目（2件）" in text_of(html)
+        assert f'href="/patients/{PATIENT_ID}#notification-title">届出医師を入力する' in html
+        assert f'href="/patients/{PATIENT_ID}#disease-title">診断日を入力する' in html
+        assert "このまま印刷する" in html and "印刷しないで戻る" in html
+        assert f'action="/patients/{PATIENT_ID}/documents"' in html
+        assert "1+3fa2b9c1（令和8年12月3日に有効な版）" in text_of(html)
+
+    async def test_the_preview_is_relayed_as_pdf(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
+        backends.get(f"{REPORTS}/forms/F03/preview").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7 p", headers={"content-type": "application/pdf"})
+        )
+        response = await browser.get(f"/documents/forms/F03/preview?patient_id={PATIENT_ID}")
+        assert response.content == b"%PDF-1.7 p" and response.headers["content-type"] == "application/pdf"
+
+
+@pytest.mark.req("R19", partial=True)
+class TestBatch:
+    async def test_a_batch_is_started_for_the_chosen_patients_and_its_progress_shown(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
+    ) -> None:
+        mock_batch_form(backends)
+        started = backends.post(f"{REPORTS}/batches").mock(return_value=httpx.Response(202, json=batch(done=0)))
+        backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=batch()))
+        page = await browser.get(f"/documents/batches?patient_id={PATIENT_ID}")
+        assert f'value="{PATIENT_ID}" checked' in page.text, "a patient sent from a list is ticked"
+        assert "帳票: 結核登録票" in text_of(page.text) and "印刷できる帳票はまだありません" in text_of(page.text)
+        response = await browser.post(
+            "/documents/batches",
+            data={"csrf_token": csrf_of(page.text), "genre": "患者管理", "patient_id": PATIENT_ID},
+        )
+        assert response.status_code == 303 and response.headers["location"] == f"/documents/batches/{BATCH_ID}"
+        assert json.loads(started.calls.last.request.content)["patient_ids"] == [PATIENT_ID]
+        progress = (await browser.get(f"/documents/batches/{BATCH_ID}")).text
+        assert 'max="30" value="12"' in progress and "印刷中 ： 12 ／30件（ 40 %）" in text_of(progress)
+        state = (await browser.get(f"/documents/batches/{BATCH_ID}/progress")).json()
+        assert (state["done"], state["percent"]) == (12, 40)
+
+    async def test_nothing_chosen_and_a_genre_without_forms_are_said_beside_them(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
+    ) -> None:
+        mock_batch_form(backends)
+        refusal = {"detail": "x", "errors": {"genre": "「診査会」の帳票はまだ印刷できません。"}}
+        backends.post(f"{REPORTS}/batches").mock(return_value=httpx.Response(422, json=refusal))
+        token = csrf_of((await browser.get("/documents/batches")).text)
+        nothing = await browser.post("/documents/batches", data={"csrf_token": token, "genre": "患者管理"})
+        assert nothing.status_code == 422 and "印刷する患者を1人以上選んでください。" in nothing.text
+        none_yet = await browser.post(
+            "/documents/batches", data={"csrf_token": token, "genre": "診査会", "patient_id": PATIENT_ID}
+        )
+        assert none_yet.status_code == 422 and "「診査会」の帳票はまだ印刷できません。" in none_yet.text
+
+    async def test_the_finished_batch_offers_its_merged_pdf(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        done = batch(status="done", status_label="完了", done=30, percent=100, pages=30)
+        backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=done))
+        backends.get(f"{REPORTS}/batches/{BATCH_ID}/content").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7 m", headers={"content-type": "application/pdf"})
+        )
+        html = (await browser.get(f"/documents/batches/{BATCH_ID}")).text
+        assert "まとめたPDFを開く" in html and "data-finished hidden" not in html and "data-running" not in html
+        assert (await browser.get(f"/documents/batches/{BATCH_ID}/pdf")).content == b"%PDF-1.7 m"

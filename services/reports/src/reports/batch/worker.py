@@ -1,0 +1,148 @@
+"""The background worker of batch printing: a few forms per transaction, so a restart resumes where it stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import uuid
+from datetime import timedelta
+
+from pypdf import PdfReader, PdfWriter
+from tbms_core.auth import Principal
+from tbms_core.db import Database, utcnow
+from tbms_core.errors import DomainError
+
+from reports.batch.models import DONE, FAILED, RUNNING, PrintBatch
+from reports.batch.repository import PrintBatchRepository
+from reports.document.repository import DocumentRepository
+from reports.document.schemas import DocumentCreate
+from reports.document.service import DocumentService, PreparedForm
+from reports.forms.render import FormRenderer
+from reports.storage import DocumentStore
+
+log = logging.getLogger(__name__)
+PDF = "application/pdf"
+
+
+def requester(batch: PrintBatch) -> Principal:
+    """The user who asked for the batch, with the roles they had then: every form is filed under their name."""
+    return Principal(
+        user_id=batch.requested_by,
+        username=batch.requested_by_username,
+        display_name=batch.requested_by_name,
+        roles=frozenset(batch.requested_roles),
+        client_ip=batch.requested_from,
+    )
+
+
+def merge(parts: list[bytes]) -> tuple[bytes, int]:
+    """One PDF of every part in order, and its page count."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+class BatchWorker:
+    """Takes waiting (or abandoned) batches and prints them item by item, then merges the filed copies."""
+
+    def __init__(
+        self, db: Database, store: DocumentStore, renderer: FormRenderer, *, poll: float, stale: float
+    ) -> None:
+        self.db, self.store, self.renderer = db, store, renderer
+        self.poll, self.stale = poll, stale
+        self._stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Works until stopped; an error in one batch marks it failed and the worker goes on."""
+        self._stopping.clear()
+        while not self._stopping.is_set():
+            batch_id = await self.claim()
+            if batch_id is None:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=self.poll)
+                except TimeoutError:
+                    pass
+                continue
+            try:
+                await self.process(batch_id)
+            except Exception as exc:  # one broken batch must not stop the others
+                log.exception("batch %s failed", batch_id)
+                await self._fail(batch_id, exc)
+
+    def stop(self) -> None:
+        """Asks the loop to end after the current item."""
+        self._stopping.set()
+
+    async def claim(self) -> uuid.UUID | None:
+        """Marks the next waiting or abandoned batch as running under this worker."""
+        async with self.db.session() as session:
+            batch = await PrintBatchRepository(session).claim_next(utcnow() - timedelta(seconds=self.stale))
+            if batch is None:
+                return None
+            batch.status, batch.heartbeat_at = RUNNING, utcnow()
+            return batch.id
+
+    async def process(self, batch_id: uuid.UUID) -> None:
+        """Prints the items not yet done, each filed with its record in its own transaction, then merges them."""
+        while await self._print_next(batch_id):
+            pass
+        await self._finish(batch_id)
+
+    async def _print_next(self, batch_id: uuid.UUID) -> bool:
+        """The next few items (one per rendering process), rendered side by side and filed in one transaction."""
+        async with self.db.session() as session:
+            batch = await PrintBatchRepository(session).locked(batch_id)
+            if batch.done >= batch.total or batch.status != RUNNING:
+                return False
+            documents = DocumentService(session, requester(batch), self.store, self.renderer)
+            chunk = batch.items[batch.done : batch.done + self.renderer.parallel]
+            prepared: list[PreparedForm | DomainError] = []
+            for patient_id, form_id in chunk:
+                request = DocumentCreate(form=form_id, patient_id=uuid.UUID(patient_id), on=batch.printed_for)
+                try:
+                    prepared.append(await documents.prepare(request))
+                except DomainError as exc:  # e.g. a record not yet known to reports: listed, the others still print
+                    prepared.append(exc)
+            rendered = await asyncio.gather(
+                *(documents.render(p) for p in prepared if isinstance(p, PreparedForm)), return_exceptions=True
+            )
+            pdfs = iter(rendered)
+            for (patient_id, form_id), item in zip(chunk, prepared, strict=True):
+                outcome = next(pdfs) if isinstance(item, PreparedForm) else item
+                if isinstance(outcome, bytes) and isinstance(item, PreparedForm):
+                    document = await documents.file(item.document, outcome, item.spec)
+                    batch.document_ids = [*batch.document_ids, str(document.id)]
+                elif isinstance(outcome, DomainError):
+                    reason = {"patient_id": patient_id, "form": form_id, "reason": outcome.message}
+                    batch.skipped = [*batch.skipped, reason]
+                else:
+                    raise outcome  # type: ignore[misc]
+            batch.done, batch.heartbeat_at = batch.done + len(chunk), utcnow()
+            return True
+
+    async def _finish(self, batch_id: uuid.UUID) -> None:
+        async with self.db.session() as session:
+            batch = await PrintBatchRepository(session).locked(batch_id)
+            if batch.status != RUNNING:
+                return
+            repository = DocumentRepository(session)
+            parts = []
+            for document_id in batch.document_ids:
+                document = await repository.get(uuid.UUID(document_id))
+                parts.append(await self.store.read(document.object_key, document.version_id))
+            pdf, pages = await asyncio.to_thread(merge, parts) if parts else (b"", 0)
+            if parts:
+                metadata = {"batch-id": str(batch.id)}
+                stored = await self.store.put(f"batches/{batch.id}.pdf", pdf, content_type=PDF, metadata=metadata)
+                batch.object_key, batch.object_version_id = stored.key, stored.version_id
+                batch.sha256, batch.size = stored.sha256, stored.size
+            batch.pages, batch.status, batch.finished_at = pages, DONE, utcnow()
+
+    async def _fail(self, batch_id: uuid.UUID, exc: Exception) -> None:
+        async with self.db.session() as session:
+            batch = await PrintBatchRepository(session).locked(batch_id)
+            batch.status, batch.error, batch.finished_at = FAILED, f"{type(exc).__name__}: {exc}"[:500], utcnow()

@@ -1,0 +1,1 @@
+"""Versioned form templates (様式改正): uploaded HTML/CSS in force from an effective date."""
