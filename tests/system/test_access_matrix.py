@@ -225,6 +225,55 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body={"version": 1, "reason": "権限試験"},
     ),
+    # contacts: requests between municipalities (R14); unknown ids answer 404 (or 422 for bodies naming them)
+    Endpoint("contacts", "GET", "/requests", {Area.CONTACTS: R}, params={"limit": 1}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests",
+        {Area.CONTACTS: U},
+        body={"counterpart_name": "権限試験", "index_patient_id": MISSING, "items": [{"contact_id": MISSING}]},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests/incoming",
+        {Area.CONTACTS: U},
+        body={"counterpart_name": "権限試験", "requested_on": "2000-01-01", "index_label": "権限試験", "people": []},
+    ),
+    Endpoint("contacts", "GET", "/requests/{request_id}", {Area.CONTACTS: R}),
+    Endpoint("contacts", "PATCH", "/requests/{request_id}", {Area.CONTACTS: U}, body=change({})),
+    Endpoint("contacts", "GET", "/requests/{request_id}/history", {Area.CONTACTS: R}),
+    Endpoint("contacts", "POST", "/requests/{request_id}/packages", {Area.CONTACTS: U}),
+    Endpoint("contacts", "GET", "/requests/{request_id}/packages/{package_id}", {Area.CONTACTS: U}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests/{request_id}/send",
+        {Area.CONTACTS: U},
+        body={"version": 1, "method": "paper_mail", "sent_on": "2000-01-01", "documents": "権限試験"},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests/{request_id}/acknowledge",
+        {Area.CONTACTS: U},
+        body={"version": 1, "acknowledged_on": "2000-01-01"},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests/{request_id}/reply",
+        {Area.CONTACTS: U},
+        body={"version": 1, "replied_on": "2000-01-01", "document": "権限試験"},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/requests/{request_id}/withdraw",
+        {Area.CONTACTS: U},
+        body={"version": 1, "reason": "権限試験"},
+    ),
     # reports: printing a form is reading personal data (audited as 印刷), not changing it
     Endpoint(
         "reports", "POST", "/documents", {Area.FORMS: R, Area.PATIENTS: R}, body={"form": "F03", "patient_id": MISSING}

@@ -8,6 +8,7 @@ from contacts.exam.api import router as exam_router
 from contacts.index_case.api import router as index_case_router
 from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
 from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
+from contacts.request.api import router as request_router
 from contacts.settings import get_settings
 
 
@@ -17,6 +18,6 @@ def create_app() -> FastAPI:
         "contacts",
         get_settings(),
         title="tbms contacts（接触者管理）",
-        routers=[index_case_router, contact_router, exam_router],
+        routers=[index_case_router, contact_router, exam_router, request_router],
         consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
     )

@@ -8,6 +8,7 @@ from contacts.exam.models import Exam
 from contacts.history.models import ContactVersion
 from contacts.index_case.models import IndexCase
 from contacts.institution.models import Institution
+from contacts.request.models import MunicipalRequest, RequestContact, RequestPackage, Sending
 
 metadata = Base.metadata
 __all__ = [
@@ -18,6 +19,10 @@ __all__ = [
     "InboxMessage",
     "IndexCase",
     "Institution",
+    "MunicipalRequest",
     "OutboxMessage",
+    "RequestContact",
+    "RequestPackage",
+    "Sending",
     "metadata",
 ]
