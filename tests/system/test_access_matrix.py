@@ -274,6 +274,39 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body={"version": 1, "reason": "権限試験"},
     ),
+    # contacts: group contacts (集団接触者)
+    Endpoint("contacts", "GET", "/groups", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}"}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/groups",
+        {Area.CONTACTS: U},
+        body={"index_patient_id": MISSING, "name": "権限試験", "setting": "other"},
+    ),
+    Endpoint("contacts", "GET", "/groups/{group_id}", {Area.CONTACTS: R}),
+    Endpoint("contacts", "POST", "/groups/{group_id}/imports", {Area.CONTACTS: U}),
+    Endpoint("contacts", "GET", "/groups/{group_id}/imports/{import_id}", {Area.CONTACTS: U}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/groups/{group_id}/imports/{import_id}/apply",
+        {Area.CONTACTS: U},
+        body={"group_version": 1},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/groups/{group_id}/plan",
+        {Area.CONTACTS: U},
+        body={"version": 1, "kind": "xray", "planned_on": "2000-01-01"},
+    ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/groups/{group_id}/results",
+        {Area.CONTACTS: U},
+        body={"version": 1, "kind": "xray", "results": [{"contact_id": MISSING}]},
+    ),
     # reports: printing a form is reading personal data (audited as 印刷), not changing it
     Endpoint(
         "reports", "POST", "/documents", {Area.FORMS: R, Area.PATIENTS: R}, body={"form": "F03", "patient_id": MISSING}

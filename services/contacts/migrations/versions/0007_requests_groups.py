@@ -95,9 +95,55 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_municipal_sendings_request_id", "municipal_sendings", ["request_id"])
+    _groups()
+
+
+def _groups() -> None:
+    op.create_table(
+        "contact_groups",
+        sa.Column("id", UUID, primary_key=True),
+        sa.Column("index_patient_id", UUID, nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("setting", sa.String(20), nullable=False),
+        sa.Column("place", sa.String(300), nullable=False),
+        sa.Column("first_contact_on", sa.Date()),
+        sa.Column("last_contact_on", sa.Date()),
+        sa.Column("hours", sa.Float()),
+        sa.Column("closed_room", sa.Boolean(), nullable=False),
+        sa.Column("poor_ventilation", sa.Boolean(), nullable=False),
+        sa.Column("infectiousness", sa.String(10), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        *_versioned(),
+    )
+    op.create_index("ix_contact_groups_index_patient_id", "contact_groups", ["index_patient_id"])
+    op.create_table(
+        "contact_group_members",
+        sa.Column("id", UUID, primary_key=True),
+        sa.Column("group_id", UUID, sa.ForeignKey("contact_groups.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("contact_id", UUID, sa.ForeignKey("contacts.id"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+    )
+    op.create_index("uq_contact_group_members", "contact_group_members", ["group_id", "contact_id"], unique=True)
+    op.create_index("ix_contact_group_members_contact_id", "contact_group_members", ["contact_id"])
+    op.create_table(
+        "contact_group_imports",
+        sa.Column("id", UUID, primary_key=True),
+        sa.Column("group_id", UUID, sa.ForeignKey("contact_groups.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("encoding", sa.String(10), nullable=False),
+        sa.Column("rows", postgresql.JSONB(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("made_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("made_by", sa.String(64), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True)),
+    )
+    op.create_index("ix_contact_group_imports_group_id", "contact_group_imports", ["group_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("contact_group_imports")
+    op.drop_table("contact_group_members")
+    op.drop_table("contact_groups")
     op.drop_table("municipal_sendings")
     op.drop_table("municipal_request_packages")
     op.drop_table("municipal_request_contacts")

@@ -10,6 +10,7 @@ from tbms_core.db import SessionDep
 
 from contacts.contact.service import ContactService
 from contacts.exam.service import ExamService
+from contacts.group.service import GroupService
 from contacts.index_case.service import IndexCaseService
 from contacts.request.service import RequestService
 
@@ -34,6 +35,11 @@ def get_request_service(session: SessionDep, principal: PrincipalDep) -> Request
     return RequestService(session, principal)
 
 
+def get_group_service(session: SessionDep, principal: PrincipalDep) -> GroupService:
+    """The group-contact service of this request."""
+    return GroupService(session, principal)
+
+
 def may_read_contacts(principal: PrincipalDep) -> None:
     """Refuses, before anything else is read, a user without 接触者管理 参照."""
     principal.require(Area.CONTACTS, Access.READ)
@@ -47,6 +53,7 @@ def may_change_contacts(principal: PrincipalDep) -> None:
 IndexCaseServiceDep = Annotated[IndexCaseService, Depends(get_index_case_service)]
 ContactServiceDep = Annotated[ContactService, Depends(get_contact_service)]
 ExamServiceDep = Annotated[ExamService, Depends(get_exam_service)]
+GroupServiceDep = Annotated[GroupService, Depends(get_group_service)]
 RequestServiceDep = Annotated[RequestService, Depends(get_request_service)]
 MAY_READ = [Depends(may_read_contacts)]
 MAY_CHANGE = [Depends(may_change_contacts)]

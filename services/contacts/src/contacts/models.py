@@ -5,6 +5,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from contacts.contact.models import Contact, ContactLink
 from contacts.exam.models import Exam
+from contacts.group.models import ContactGroup, GroupImport, GroupMember
 from contacts.history.models import ContactVersion
 from contacts.index_case.models import IndexCase
 from contacts.institution.models import Institution
@@ -13,9 +14,12 @@ from contacts.request.models import MunicipalRequest, RequestContact, RequestPac
 metadata = Base.metadata
 __all__ = [
     "Contact",
+    "ContactGroup",
     "ContactLink",
     "ContactVersion",
     "Exam",
+    "GroupImport",
+    "GroupMember",
     "InboxMessage",
     "IndexCase",
     "Institution",
