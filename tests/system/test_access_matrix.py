@@ -274,6 +274,7 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body={"version": 1, "reason": "権限試験"},
     ),
+    Endpoint("contacts", "GET", "/index-cases/{patient_id}/cluster", {Area.CONTACTS: R}),
     # contacts: group contacts (集団接触者)
     Endpoint("contacts", "GET", "/groups", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}"}),
     Endpoint(

@@ -8,6 +8,7 @@ from fastapi import Depends
 from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
+from contacts.cluster.service import ClusterService
 from contacts.contact.service import ContactService
 from contacts.exam.service import ExamService
 from contacts.group.service import GroupService
@@ -40,6 +41,11 @@ def get_group_service(session: SessionDep, principal: PrincipalDep) -> GroupServ
     return GroupService(session, principal)
 
 
+def get_cluster_service(session: SessionDep, principal: PrincipalDep) -> ClusterService:
+    """The transmission-picture service of this request."""
+    return ClusterService(session, principal)
+
+
 def may_read_contacts(principal: PrincipalDep) -> None:
     """Refuses, before anything else is read, a user without 接触者管理 参照."""
     principal.require(Area.CONTACTS, Access.READ)
@@ -53,6 +59,7 @@ def may_change_contacts(principal: PrincipalDep) -> None:
 IndexCaseServiceDep = Annotated[IndexCaseService, Depends(get_index_case_service)]
 ContactServiceDep = Annotated[ContactService, Depends(get_contact_service)]
 ExamServiceDep = Annotated[ExamService, Depends(get_exam_service)]
+ClusterServiceDep = Annotated[ClusterService, Depends(get_cluster_service)]
 GroupServiceDep = Annotated[GroupService, Depends(get_group_service)]
 RequestServiceDep = Annotated[RequestService, Depends(get_request_service)]
 MAY_READ = [Depends(may_read_contacts)]
