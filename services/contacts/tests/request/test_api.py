@@ -273,7 +273,7 @@ class TestEncryptedSending:
             "key_channel": "same_mail",
         }
         response = await client.post(f"/requests/{request['id']}/send", json=send, headers=nurse())
-        assert response.status_code == 422 and "同じメールでは送れません" in str(response.json())
+        assert response.status_code == 422 and "同じメールでは送れません" in response.json()["errors"]["key_channel"]
         assert (await client.get(f"/requests/{request['id']}", headers=nurse())).json()["status"] == "draft"
 
 

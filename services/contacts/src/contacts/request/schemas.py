@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text, not_future
 
 from contacts.contact.schemas import Infectiousness, Setting
@@ -164,8 +164,8 @@ class Send(BaseModel):
     sent_on: FlexibleDate
     recipient: Text = Field(default="", max_length=300)
     documents: Text = Field(min_length=1, max_length=500)
-    package_id: uuid.UUID | None = None
-    key_channel: str = ""
+    package_id: uuid.UUID | None = Field(default=None, validate_default=True)
+    key_channel: str = Field(default="", validate_default=True)
     key_sent_on: OptionalDate = None
     note: Text = Field(default="", max_length=500)
 
@@ -181,20 +181,27 @@ class Send(BaseModel):
     def _sent(cls, value: date) -> date:
         return not_future(value) or value
 
-    @model_validator(mode="after")
-    def _key(self) -> Send:
-        if self.method == "electronic":
-            if self.package_id is None:
-                raise ValueError("電子ファイルで送るときは、暗号化ファイルを作成してから送付を記録してください。")
-            if self.key_channel not in KEY_CHANNEL_LABELS:
-                raise ValueError(
-                    "パスワードの伝達方法を選んでください（ファイルと同じメールでは送れません："
-                    + "・".join(KEY_CHANNEL_LABELS.values())
-                    + "）。"
-                )
-        elif self.key_channel or self.package_id:
-            raise ValueError("紙で送るときは暗号化ファイルとパスワードの伝達方法は入力しません。")
-        return self
+    @field_validator("package_id")
+    @classmethod
+    def _package(cls, value: uuid.UUID | None, info: ValidationInfo) -> uuid.UUID | None:
+        if info.data.get("method") == "electronic" and value is None:
+            raise ValueError("電子ファイルで送るときは、暗号化ファイルを作成してから送付を記録してください。")
+        if info.data.get("method") != "electronic" and value is not None:
+            raise ValueError("紙で送るときは暗号化ファイルを指定しません。")
+        return value
+
+    @field_validator("key_channel")
+    @classmethod
+    def _key(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("method") == "electronic" and value not in KEY_CHANNEL_LABELS:
+            raise ValueError(
+                "パスワードの伝達方法を選んでください（ファイルと同じメールでは送れません："
+                + "・".join(KEY_CHANNEL_LABELS.values())
+                + "）。"
+            )
+        if info.data.get("method") != "electronic" and value:
+            raise ValueError("紙で送るときはパスワードの伝達方法は入力しません。")
+        return value
 
 
 class Acknowledge(BaseModel):
