@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 from tbms_core.auth import Access, Area
 from tbms_core.clock import today
+from tbms_core.jp.wareki import format_wareki
 
 from gateway.forms import EntryForm
 from gateway.pages.requests import forms as rf
@@ -137,7 +138,7 @@ async def register_incoming(request: Request, requests: RequestsDep) -> Response
 
 
 def _forms(shown: dict[str, Any]) -> dict[str, EntryForm]:
-    day = today().isoformat()
+    day = format_wareki(today(), "short")
     version = str(shown["version"])
     return {
         "send": EntryForm(rf.send_fields(False), {"method": "paper_mail", "sent_on": day}, version=version),
@@ -159,7 +160,11 @@ async def _request_page(
     shown, history = await asyncio.gather(requests.request(str(request_id)), requests.history(str(request_id)))
     given = _forms(shown) | (forms or {})
     if package:
-        values = {"package_id": package["id"], "sent_on": today().isoformat(), "documents": package["filename"]}
+        values = {
+            "package_id": package["id"],
+            "sent_on": format_wareki(today(), "short"),
+            "documents": package["filename"],
+        }
         given["send_file"] = EntryForm(rf.send_fields(True), values, version=str(shown["version"]))
     elif "send_file" not in given:
         given["send_file"] = None  # type: ignore[assignment]
