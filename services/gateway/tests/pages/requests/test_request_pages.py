@@ -234,3 +234,38 @@ class TestCluster:
         backends.get(f"{CONTACTS}/index-cases/{INDEX_ID}/cluster").mock(return_value=httpx.Response(200, json=cluster))
         page = await browser.get(f"/contacts/index-patients/{INDEX_ID}/cluster")
         assert f'href="/patients/{INDEX_ID}"' in page.text
+
+
+class TestGroupResults:
+    @pytest.mark.req("R13", partial=True)
+    async def test_the_members_results_are_sent_at_once_and_a_wrong_one_comes_back_beside_that_member(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        group = recorded("group")
+        mock_group(backends, group)
+        refusal = {
+            "detail": "入力内容に誤りがあります。各項目のメッセージを確認してください。",
+            "code": "invalid_input",
+            "errors": {"results.0.result": "結果が選択肢にありません（異常なし・要経過観察）。"},
+        }
+        sent = backends.post(f"{CONTACTS}/groups/{group['id']}/results").mock(
+            return_value=httpx.Response(422, json=refusal)
+        )
+        page = await browser.get(f"/requests/groups/{group['id']}")
+        second = group["members"][1]
+        form = {
+            "csrf_token": csrf_token(page.text),
+            "version": str(group["version"]),
+            "kind": "xray",
+            "done_on": "R8.12.1",
+            "m.1.result": "negative",
+            "m.1.value": "",
+        }
+        refused = await browser.post(f"/requests/groups/{group['id']}/results", data=form)
+        assert refused.status_code == 422
+        body = json.loads(sent.calls.last.request.content)
+        assert body["kind"] == "xray" and body["results"] == [
+            {"contact_id": second["contact_id"], "done_on": "R8.12.1", "result": "negative", "finding": ""}
+        ]
+        field = refused.text[refused.text.index('id="f-m-1-result"') - 600 : refused.text.index('id="f-m-1-result"')]
+        assert "結果が選択肢にありません" in field

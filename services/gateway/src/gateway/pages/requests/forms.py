@@ -218,3 +218,45 @@ def plan_fields() -> tuple[Field, ...]:
         Field("planned_on", "実施予定日", required=True, kind="date", hint=DATE),
         Field("institution", "実施場所"),
     )
+
+
+def results_fields(members: list[dict[str, Any]]) -> tuple[Field, ...]:
+    """Results of one examination for the members at once: the common kind and day, a result per member."""
+    per_member = []
+    for n, member in enumerate(members):
+        per_member += [
+            Field(f"m.{n}.result", f"{member['name']} 結果", kind="select", choices=RESULTS, blank="omit"),
+            Field(f"m.{n}.value", f"{member['name']} 測定値・所見"),
+        ]
+    return (
+        Field("kind", "検査", required=True, kind="select", choices=EXAM_KINDS),
+        Field("done_on", "実施日", required=True, kind="date", hint=DATE),
+        Field("institution", "実施場所"),
+        *per_member,
+    )
+
+
+def results_body(form: EntryForm, members: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The API body of the bulk results (members with a result only) and the API's keys as the form's fields."""
+    results, aliases = [], {"results": "kind"}
+    for n, member in enumerate(members):
+        if not form.value(f"m.{n}.result"):
+            continue
+        i = len(results)
+        kind = form.value("kind")
+        value_key = "finding" if kind == "xray" else "value"
+        results.append(
+            {
+                "contact_id": member["contact_id"],
+                "done_on": form.value("done_on") or None,
+                "result": form.value(f"m.{n}.result"),
+                value_key: form.value(f"m.{n}.value"),
+            }
+        )
+        aliases |= {
+            f"results.{i}.result": f"m.{n}.result",
+            f"results.{i}.{value_key}": f"m.{n}.value",
+            f"results.{i}.done_on": "done_on",
+        }
+    body = {"kind": form.value("kind"), "institution": form.value("institution"), "results": results}
+    return body, aliases

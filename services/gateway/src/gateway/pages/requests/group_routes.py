@@ -61,13 +61,16 @@ async def _group_page(
     *,
     upload_error: str = "",
     plan: EntryForm | None = None,
+    results: EntryForm | None = None,
     code: int = 200,
 ) -> Response:
     group = await requests.group(str(group_id))
+    version = str(group["version"])
     context = {
         "g": group,
         "upload_error": upload_error,
-        "plan": plan or EntryForm(rf.plan_fields(), {"kind": "igra_qft"}, version=str(group["version"])),
+        "plan": plan or EntryForm(rf.plan_fields(), {"kind": "igra_qft"}, version=version),
+        "results": results or EntryForm(rf.results_fields(group["members"]), {"kind": "igra_qft"}, version=version),
         "title": f"集団接触者（{group['name']}）",
         "nav_path": "/requests",
     }
@@ -165,4 +168,20 @@ async def plan(request: Request, group_id: uuid.UUID, requests: RequestsDep) -> 
         return await _group_page(request, requests, group_id, plan=form, code=409 if result.conflict else 422)
     done = result.record
     flash(request, f"健診の予定を{done['recorded']}人に登録しました（登録済み・終了の{done['skipped']}人は除く）。")
+    return RedirectResponse(f"/requests/groups/{group_id}", status_code=303)
+
+
+@router.post("/{group_id:uuid}/results", dependencies=CAN_CHANGE)
+async def results(request: Request, group_id: uuid.UUID, requests: RequestsDep) -> Response:
+    """Enters the members' results of one examination at once; any wrong row refuses them all."""
+    group = await requests.group(str(group_id))
+    form = EntryForm.posted(rf.results_fields(group["members"]), await request.form())
+    body, aliases = rf.results_body(form, group["members"])
+    body["version"] = int(form.version) if form.version.isdigit() else form.version
+    result = await requests.group_step(str(group_id), "results", body)
+    if result.record is None:
+        form.conflict = result.conflict or ""
+        form.place(result.errors or {}, aliases)
+        return await _group_page(request, requests, group_id, results=form, code=409 if result.conflict else 422)
+    flash(request, f"{result.record['recorded']}人の結果を入力しました。")
     return RedirectResponse(f"/requests/groups/{group_id}", status_code=303)
