@@ -93,7 +93,7 @@ async def outbox_payloads(client: httpx.AsyncClient, request_id: str) -> list[di
 class TestOutgoing:
     """他自治体への依頼: 下書き → 送付済 → 回答待ち → 回答済."""
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_reply_updates_the_contacts_screening_and_closes_the_request(self, client, make_index_case) -> None:
         index = await make_index_case()
         contact = await elsewhere_contact(client, index)
@@ -280,7 +280,7 @@ class TestEncryptedSending:
 class TestIncoming:
     """他自治体からの依頼: the people become contacts of an external index; our reply is recorded as sent."""
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_people_to_examine_become_contacts_and_the_reply_closes_the_request(self, client) -> None:
         body = {
             "counterpart_name": "試験区保健所",
