@@ -56,12 +56,17 @@ class RequestRepository(Repository[MunicipalRequest]):
         ids = select(RequestContact.request_id).where(RequestContact.contact_id.in_(contact_ids))
         return list(await self.session.scalars(select(MunicipalRequest).where(MunicipalRequest.id.in_(ids))))
 
-    async def sendings(self, request_id: uuid.UUID) -> list[Sending]:
-        """Every sending of the request, oldest first."""
+    async def sendings_of(self, request_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Sending]]:
+        """The sendings of several requests, oldest first."""
+        if not request_ids:
+            return {}
         rows = await self.session.scalars(
-            select(Sending).where(Sending.request_id == request_id).order_by(Sending.recorded_at)
+            select(Sending).where(Sending.request_id.in_(request_ids)).order_by(Sending.recorded_at)
         )
-        return list(rows)
+        found: dict[uuid.UUID, list[Sending]] = {}
+        for sending in rows:
+            found.setdefault(sending.request_id, []).append(sending)
+        return found
 
     async def package(self, request_id: uuid.UUID, package_id: uuid.UUID) -> RequestPackage:
         """One encrypted package of the request, or PackageNotFound."""

@@ -22,6 +22,7 @@ from tbms_core.events import Envelope
 from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactCreate, ExposureCreate
 from contacts.contact.service import ContactService
+from contacts.exam.models import Exam
 from contacts.exam.repository import ExamRepository
 from contacts.exam.schemas import KIND_LABELS, RESULTS
 from contacts.exam.service import ExamService
@@ -314,7 +315,7 @@ class RequestService:
             query=f"direction={direction or ''} open={open_only}",
             detail=f"{len(found)}件",
         )
-        return [await self.read(r, with_results=False) for r in found], total
+        return await self.read_many(found, with_results=False), total
 
     async def history(self, request_id: uuid.UUID) -> list[ContactVersion]:
         """The request's edit history, newest first."""
@@ -325,76 +326,16 @@ class RequestService:
 
     async def read(self, request: MunicipalRequest, *, with_results: bool = True) -> RequestRead:
         """The API view of a request, with its contacts, their results held here and its sendings."""
-        contacts = await self._contacts([item.contact_id for item in request.items])
+        return (await self.read_many([request], with_results=with_results))[0]
+
+    async def read_many(self, found: list[MunicipalRequest], *, with_results: bool = True) -> list[RequestRead]:
+        """The API views of several requests, read with one query per kind of record."""
+        contacts = await self._contacts([item.contact_id for r in found for item in r.items])
         exams = await ExamRepository(self.session).of_contacts(list(contacts)) if with_results else {}
-        names = await IndexCaseRepository(self.session).names({request.index_patient_id})
+        names = await IndexCaseRepository(self.session).names({r.index_patient_id for r in found})
+        sendings = await self.requests.sendings_of([r.id for r in found])
         day = today()
-        items = []
-        for item in request.items:
-            contact = contacts[item.contact_id]
-            items.append(
-                ItemRead(
-                    id=item.id,
-                    contact_id=contact.id,
-                    name=contact.name,
-                    name_kana=contact.name_kana,
-                    birth_date=contact.birth_date,
-                    address=contact.address,
-                    recommended=item.recommended,
-                    reply_note=item.reply_note,
-                    results=[
-                        f"{e.done_on.isoformat()} {KIND_LABELS.get(e.kind, e.kind)} "  # type: ignore[call-overload]
-                        + (RESULTS.get(e.kind, {}).get(e.result, "") or e.finding)  # type: ignore[call-overload]
-                        for e in exams.get(contact.id, [])
-                        if e.status == "done" and e.done_on
-                    ],
-                )
-            )
-        sendings = [
-            SendingRead.model_validate(s).model_copy(
-                update={
-                    "method_label": METHOD_LABELS.get(s.method, s.method),
-                    "key_channel_label": KEY_CHANNEL_LABELS.get(s.key_channel, ""),
-                }
-            )
-            for s in await self.requests.sendings(request.id)
-        ]
-        return RequestRead(
-            id=request.id,
-            version=request.version,
-            direction=request.direction,
-            direction_label=DIRECTION_LABELS[request.direction],
-            status=request.status,
-            status_label=STATUS_LABELS[request.status],
-            counterpart_code=request.counterpart_code,
-            counterpart_name=request.counterpart_name,
-            counterpart_section=request.counterpart_section,
-            reference=request.reference,
-            requested_on=request.requested_on,
-            reply_by=request.reply_by,
-            index_patient_id=request.index_patient_id,
-            index_name=names.get(request.index_patient_id, ""),
-            index=IndexSummary(
-                infectiousness=request.index_infectiousness,
-                diagnosed_on=request.index_diagnosed_on,
-                infectious_from=request.index_infectious_from,
-                infectious_until=request.index_infectious_until,
-                summary=request.index_summary,
-            ),
-            attachments=request.attachments,
-            note=request.note,
-            sent_on=request.sent_on,
-            acknowledged_on=request.acknowledged_on,
-            replied_on=request.replied_on,
-            reply_document=request.reply_document,
-            reply_note=request.reply_note,
-            withdrawn_on=request.withdrawn_on,
-            withdraw_reason=request.withdraw_reason,
-            items=items,
-            sendings=sendings,
-            days_waiting=days_waiting(request, day),
-            overdue=overdue(request, day),
-        )
+        return [_read(r, contacts, exams, names, sendings.get(r.id, []), day) for r in found]
 
     # --- internals -------------------------------------------------------------------------------------------
 
@@ -571,3 +512,80 @@ def package_files(read: RequestRead) -> dict[str, bytes]:
     ]
     letter = "依頼書.txt" if outgoing else "回答書.txt"
     return {letter: "\r\n".join(lines).encode("utf-8"), "接触者一覧.csv": pkg.csv_bytes(header, rows)}
+
+
+def _read(
+    request: MunicipalRequest,
+    contacts: dict[uuid.UUID, Contact],
+    exams: dict[uuid.UUID, list[Exam]],
+    names: dict[uuid.UUID, str],
+    sent: list[Sending],
+    day: date,
+) -> RequestRead:
+    """One request's API view from the records read for it."""
+    items = []
+    for item in request.items:
+        contact = contacts[item.contact_id]
+        items.append(
+            ItemRead(
+                id=item.id,
+                contact_id=contact.id,
+                name=contact.name,
+                name_kana=contact.name_kana,
+                birth_date=contact.birth_date,
+                address=contact.address,
+                recommended=item.recommended,
+                reply_note=item.reply_note,
+                results=[
+                    f"{e.done_on.isoformat()} {KIND_LABELS.get(e.kind, e.kind)} "  # type: ignore[call-overload]
+                    + (RESULTS.get(e.kind, {}).get(e.result, "") or e.finding)  # type: ignore[call-overload]
+                    for e in exams.get(contact.id, [])
+                    if e.status == "done" and e.done_on
+                ],
+            )
+        )
+    sendings = [
+        SendingRead.model_validate(s).model_copy(
+            update={
+                "method_label": METHOD_LABELS.get(s.method, s.method),
+                "key_channel_label": KEY_CHANNEL_LABELS.get(s.key_channel, ""),
+            }
+        )
+        for s in sent
+    ]
+    return RequestRead(
+        id=request.id,
+        version=request.version,
+        direction=request.direction,
+        direction_label=DIRECTION_LABELS[request.direction],
+        status=request.status,
+        status_label=STATUS_LABELS[request.status],
+        counterpart_code=request.counterpart_code,
+        counterpart_name=request.counterpart_name,
+        counterpart_section=request.counterpart_section,
+        reference=request.reference,
+        requested_on=request.requested_on,
+        reply_by=request.reply_by,
+        index_patient_id=request.index_patient_id,
+        index_name=names.get(request.index_patient_id, ""),
+        index=IndexSummary(
+            infectiousness=request.index_infectiousness,
+            diagnosed_on=request.index_diagnosed_on,
+            infectious_from=request.index_infectious_from,
+            infectious_until=request.index_infectious_until,
+            summary=request.index_summary,
+        ),
+        attachments=request.attachments,
+        note=request.note,
+        sent_on=request.sent_on,
+        acknowledged_on=request.acknowledged_on,
+        replied_on=request.replied_on,
+        reply_document=request.reply_document,
+        reply_note=request.reply_note,
+        withdrawn_on=request.withdrawn_on,
+        withdraw_reason=request.withdraw_reason,
+        items=items,
+        sendings=sendings,
+        days_waiting=days_waiting(request, day),
+        overdue=overdue(request, day),
+    )
