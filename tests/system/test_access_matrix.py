@@ -315,6 +315,7 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    Endpoint("reports", "GET", "/request-letters/{request_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),

@@ -108,6 +108,21 @@ class ContactUpdated(BaseModel):
     changed_fields: list[str] = []
 
 
+class RequestItemSnapshot(BaseModel):
+    """A person a request concerns, with what the letters print: identity, the screening asked for, results."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    name: str
+    name_kana: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    recommended: str = ""
+    results: list[str] = []  # the examinations done, as printed (e.g. "2026-11-02 IGRA（QFT） 陰性")
+    reply_note: str = ""
+
+
 class RequestSnapshot(BaseModel):
     """A request to or from another municipality's health centre (依頼・回答) as the contacts service holds it."""
 
@@ -131,6 +146,11 @@ class RequestSnapshot(BaseModel):
     index_infectious_until: date | None = None
     contact_ids: list[str] = []
     deadlines: list[Deadline] = []  # the reply awaited (outgoing) or owed (incoming) while open
+    counterpart_section: str = ""
+    index_label: str = ""  # the external index's label (incoming); our patient's name is never carried
+    index_summary: str = ""
+    attachments: list[str] = []
+    items: list[RequestItemSnapshot] = []
 
 
 class RequestChanged(BaseModel):

@@ -174,6 +174,9 @@ class TestOutgoing:
         await sent_on_paper(client, request)
         deadline = (await outbox_payloads(client, request["id"]))[-1]["payload"]["request"]["deadlines"][0]
         assert deadline["what"] == "request_reply" and deadline["due_on"] == request["reply_by"]
+        letter = (await outbox_payloads(client, request["id"]))[-1]["payload"]["request"]
+        assert letter["items"][0]["name"] == "試験 遠子" and letter["index_summary"] == "肺結核 喀痰塗抹陽性 空洞あり"
+        assert letter["index_label"] == ""  # our patient's name does not travel
         assert "試験市保健所" in deadline["why"]
 
     @pytest.mark.req("R14", partial=True)

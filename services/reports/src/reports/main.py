@@ -9,6 +9,8 @@ from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
+from reports.request_letter.api import router as letter_router
+from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
@@ -16,9 +18,19 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
-    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
+    consumers = [
+        *PATIENT_CONSUMERS,
+        *LAB_RESULT_CONSUMERS,
+        *CARE_RECORD_CONSUMERS,
+        *MASTER_CONSUMERS,
+        *REQUEST_CONSUMERS,
+    ]
     app = create_service_app(
-        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
+        "reports",
+        settings,
+        title="tbms reports（帳票・資料）",
+        routers=[document_router, letter_router],
+        consumers=consumers,
     )
     app.state.store = DocumentStore(settings)
     app.state.renderer = FormRenderer()

@@ -8,6 +8,7 @@ from reports.document.models import Document
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
+from reports.request_letter.models import RequestSummary
 
 metadata = Base.metadata
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "MasterSnapshot",
     "OutboxMessage",
     "PatientSummary",
+    "RequestSummary",
     "metadata",
 ]

@@ -17,6 +17,8 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
+    # who signs the letters to other health centres (F27, F30); the ward's own wording is not confirmed
+    letter_sender: str = "世田谷区世田谷保健所長"
 
 
 @lru_cache

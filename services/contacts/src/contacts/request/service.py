@@ -10,7 +10,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.contacts import Deadline, RequestChanged, RequestSnapshot
+from tbms_contracts.contacts import Deadline, RequestChanged, RequestItemSnapshot, RequestSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
@@ -375,7 +375,7 @@ class RequestService:
             changes=changes,
             reason=reason,
         )
-        event = RequestChanged(request=snapshot(request), change=change)
+        event = RequestChanged(request=snapshot(request, await self.read(request)), change=change)
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=request.id, version=request.version, actor=self.principal.user_id),
@@ -453,8 +453,8 @@ def deadlines(request: MunicipalRequest) -> list[Deadline]:
     return []
 
 
-def snapshot(request: MunicipalRequest) -> RequestSnapshot:
-    """The event-carried state of a request, with its open deadline."""
+def snapshot(request: MunicipalRequest, read: RequestRead) -> RequestSnapshot:
+    """The event-carried state of a request, with its open deadline and what its letters print."""
     return RequestSnapshot(
         id=str(request.id),
         version=request.version,
@@ -474,6 +474,14 @@ def snapshot(request: MunicipalRequest) -> RequestSnapshot:
         index_infectious_until=request.index_infectious_until,
         contact_ids=[str(item.contact_id) for item in request.items],
         deadlines=deadlines(request),
+        counterpart_section=request.counterpart_section,
+        index_label=read.index_name if request.direction == "incoming" else "",
+        index_summary=request.index_summary,
+        attachments=[str(a.get("title", "")) for a in request.attachments],
+        items=[
+            RequestItemSnapshot(**i.model_dump(mode="json", include=set(RequestItemSnapshot.model_fields)))
+            for i in read.items
+        ],
     )
 
 
