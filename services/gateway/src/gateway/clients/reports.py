@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from gateway.clients.base import ServiceClient, created
-from gateway.web.errors import ServiceUnavailable
+from gateway.clients.base import ServiceClient, created, detail
+from gateway.web.errors import BadRequest, ServiceUnavailable
 
 DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
 
@@ -36,3 +36,13 @@ class ReportsClient(ServiceClient):
     async def document_content(self, document_id: str) -> httpx.Response:
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
+
+    async def request_letter(self, request_id: str, form: str) -> httpx.Response:
+        """A request's letter (F30 依頼, F27 回答) as a PDF stream; reports' refusal (409 not yet there, 422 the other
+        direction's letter) is shown as an error page with its message."""
+        response = await self.send("GET", f"/request-letters/{request_id}/{form}", stream=True)
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+            raise BadRequest(detail(response) or None)
+        return response

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import CONTACTS, FakeKeycloakType, csrf_token, text_of, with_roles
+from ...conftest import CONTACTS, REPORTS, FakeKeycloakType, csrf_token, text_of, with_roles
 from .conftest import INDEX_ID, RECORDED, mock_board, mock_group, mock_new, mock_preview, mock_request, recorded
 
 
@@ -269,3 +269,20 @@ class TestGroupResults:
         ]
         field = refused.text[refused.text.index('id="f-m-1-result"') - 600 : refused.text.index('id="f-m-1-result"')]
         assert "結果が選択肢にありません" in field
+
+
+class TestLetters:
+    @pytest.mark.req("F30", "R14", partial=True)
+    async def test_the_request_page_offers_its_letter_and_relays_the_pdf_from_reports(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        shown = recorded("request_draft")
+        mock_request(backends, shown)
+        letter = backends.get(f"{REPORTS}/request-letters/{shown['id']}/F30").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7 F30", headers={"content-type": "application/pdf"})
+        )
+        page = await browser.get(f"/requests/{shown['id']}")
+        assert f'href="/requests/{shown["id"]}/letter/F30"' in page.text and "依頼書（F30）を印刷する" in page.text
+        pdf = await browser.get(f"/requests/{shown['id']}/letter/F30")
+        assert pdf.status_code == 200 and pdf.content == b"%PDF-1.7 F30" and letter.called
+        assert pdf.headers["content-type"] == "application/pdf"

@@ -16,7 +16,7 @@ from tbms_core.jp.wareki import format_wareki
 from gateway.forms import EntryForm
 from gateway.pages.requests import forms as rf
 from gateway.pages.requests import group_routes
-from gateway.web.deps import ContactsDep, MastersDep, RequestsDep, require_access
+from gateway.web.deps import ContactsDep, MastersDep, ReportsDep, RequestsDep, require_access
 from gateway.web.downloads import relay
 from gateway.web.templating import flash, render
 
@@ -200,6 +200,13 @@ async def make_package(request: Request, request_id: uuid.UUID, requests: Reques
 async def download_package(request_id: uuid.UUID, package_id: uuid.UUID, requests: RequestsDep) -> Response:
     """The encrypted file (the password is not in it and not kept)."""
     return relay(await requests.package(str(request_id), str(package_id)), media_type="application/zip")
+
+
+@router.get("/{request_id:uuid}/letter/{form}", dependencies=CAN_READ)
+async def print_letter(request_id: uuid.UUID, form: str, reports: ReportsDep) -> Response:
+    """The request's letter as a PDF from reports: F30 for ours, F27 for the reply to one received."""
+    letter = "F30" if form.upper() == "F30" else "F27"
+    return relay(await reports.request_letter(str(request_id), letter), media_type="application/pdf")
 
 
 STEPS = {
