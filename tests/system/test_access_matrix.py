@@ -316,6 +316,13 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
     Endpoint("reports", "GET", "/request-letters/{request_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
+    Endpoint(
+        "reports",
+        "GET",
+        "/contact-letters/{contact_id}/F20",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        params={"institution": "権限試験"},
+    ),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),

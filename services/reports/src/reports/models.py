@@ -8,11 +8,12 @@ from reports.document.models import Document
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
-from reports.request_letter.models import RequestSummary
+from reports.request_letter.models import ContactSummary, RequestSummary
 
 metadata = Base.metadata
 __all__ = [
     "CareRecord",
+    "ContactSummary",
     "Document",
     "InboxMessage",
     "LabResult",

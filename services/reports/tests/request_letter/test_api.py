@@ -13,8 +13,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from reports.request_letter.repository import RequestSummaryRepository
-from tbms_contracts.contacts import RequestChanged, RequestItemSnapshot, RequestSnapshot
+from reports.request_letter.repository import ContactSummaryRepository, RequestSummaryRepository
+from tbms_contracts.contacts import (
+    ContactSnapshot,
+    ContactUpdated,
+    ExamSnapshot,
+    ExposureSnapshot,
+    RequestChanged,
+    RequestItemSnapshot,
+    RequestSnapshot,
+)
 from tbms_core.auth import Access, Area
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
@@ -138,3 +146,70 @@ async def test_a_user_who_may_not_read_contacts_gets_no_letter(client) -> None:
     token = (await asyncio.to_thread(log_in_all, [forms_only]))[forms_only]
     refused = await client.get(f"/request-letters/{request.id}/F30", headers={"Authorization": f"Bearer {token}"})
     assert refused.status_code == 403 and "接触者管理" in refused.json()["detail"]
+
+
+@pytest.mark.req("F20", partial=True)
+async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institution(client) -> None:
+    contact = ContactSnapshot(
+        id=str(uuid.uuid4()),
+        version=3,
+        found_on=date(2026, 10, 1),
+        name="試験 陽子",
+        name_kana="シケン ヨウコ",
+        sex="female",
+        birth_date=date(1985, 6, 1),
+        address="東京都世田谷区試験町1-1",
+        exposures=[
+            ExposureSnapshot(
+                id=str(uuid.uuid4()),
+                index_patient_id=str(uuid.uuid4()),
+                setting="workplace",
+                first_contact_on=date(2026, 8, 1),
+                last_contact_on=date(2026, 9, 10),
+                hours=120,
+                infectiousness="high",
+            )
+        ],
+        exams=[
+            ExamSnapshot(
+                id=str(uuid.uuid4()),
+                version=1,
+                kind="igra_qft",
+                status="done",
+                done_on=date(2026, 11, 20),
+                result="positive",
+                value="0.85",
+            )
+        ],
+    )
+    await publish(Envelope.of(ContactUpdated(contact=contact), aggregate_id=contact.id, version=3, actor="test"))
+
+    async def held() -> bool:
+        async with client.app.state.db.session() as session:
+            return await ContactSummaryRepository(session).find(uuid.UUID(contact.id)) is not None
+
+    await wait_for(held, timeout=15)
+    answer = await client.get(
+        f"/contact-letters/{contact.id}/F20",
+        params={"institution": "試験総合病院", "doctor": "呼吸器内科 担当医"},
+        headers=auth_headers("nurse1"),
+    )
+    assert answer.status_code == 200, answer.text
+    keep_png(answer.content, "f20")
+    text = re.sub(r"\s+", "", pdf_text(answer.content))
+    for printed in (
+        "情報提供書",
+        "試験総合病院御中",
+        "試験陽子",
+        "昭和60年6月1日",
+        "職場",
+        "120時間",
+        "高感染性",
+        "IGRA（QFT）",
+        "令和8年11月20日",
+        "陽性",
+        "0.85",
+    ):
+        assert printed in text, printed
+    missing = await client.get(f"/contact-letters/{uuid.uuid4()}/F20?institution=x", headers=auth_headers("nurse1"))
+    assert missing.status_code == 409

@@ -15,3 +15,11 @@ class RequestNotYetAvailable(DomainError):
     status_code = 409
     code = "request_not_yet_available"
     message = "依頼の情報がまだ帳票サービスに反映されていません。数秒後にもう一度お試しください。"
+
+
+class ContactNotYetAvailable(DomainError):
+    """The contact's event has not reached the reports read model yet."""
+
+    status_code = 409
+    code = "contact_not_yet_available"
+    message = "接触者の情報がまだ帳票サービスに反映されていません。数秒後にもう一度お試しください。"

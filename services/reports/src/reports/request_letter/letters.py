@@ -82,3 +82,87 @@ LETTERS: dict[str, tuple[FormSpec, str]] = {
         "incoming",
     ),
 }
+
+
+SETTINGS = {
+    "household": "同居家族",
+    "family": "別居家族",
+    "workplace": "職場",
+    "school": "学校",
+    "medical": "医療機関",
+    "facility": "施設",
+    "aircraft": "航空機",
+    "other": "その他",
+}
+EXAM_LABELS = {
+    "igra_qft": "IGRA（QFT）",
+    "igra_tspot": "IGRA（T-SPOT）",
+    "tst": "ツベルクリン反応",
+    "xray": "胸部X線",
+    "sputum": "喀痰検査",
+}
+RESULT_LABELS = {
+    "positive": "陽性",
+    "negative": "陰性",
+    "borderline": "判定保留",
+    "invalid": "判定不可",
+    "normal": "異常なし",
+    "follow_up": "要経過観察",
+    "suspected": "結核疑い（要精密検査）",
+    "other": "その他の所見",
+    "pending": "結果待ち",
+}
+SEXES = {"male": "男", "female": "女"}
+
+
+@dataclass(frozen=True)
+class InformationInput:
+    """A contact as the read model holds it, the institution written to, who signs, when and by whom."""
+
+    contact: Mapping[str, Any]
+    institution: str
+    doctor: str
+    purpose: str
+    sender: str
+    printed_at: datetime
+    printed_by: str
+
+
+def f20_context(data: InformationInput) -> Mapping[str, object]:
+    """情報提供書: the contact, the exposure and the screening done, for the institution that examines or treats."""
+    c = data.contact
+    return {
+        "sender": data.sender,
+        "dated": wareki(data.printed_at.date()),
+        "institution": data.institution,
+        "doctor": data.doctor,
+        "purpose": data.purpose,
+        "name": c["name"],
+        "kana": c.get("name_kana") or "",
+        "sex": SEXES.get(c.get("sex") or "", ""),
+        "birth": wareki_both(iso_date(c.get("birth_date"))) or "不明",
+        "address": c.get("address") or "",
+        "exposures": [
+            {
+                "setting": SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
+                "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '—'} 〜 "
+                f"{wareki(iso_date(e.get('last_contact_on'))) or '—'}",
+                "hours": f"{e['hours']:g}時間" if e.get("hours") is not None else "不明",
+                "infectiousness": INFECTIOUSNESS.get(e.get("infectiousness") or "unknown", ""),
+            }
+            for e in c.get("exposures") or []
+        ],
+        "exams": [
+            {
+                "kind": EXAM_LABELS.get(x["kind"], x["kind"]),
+                "done_on": wareki(iso_date(x.get("done_on"))),
+                "result": RESULT_LABELS.get(x.get("result") or "", "") or x.get("finding") or "",
+                "value": x.get("value") or x.get("finding") or "",
+            }
+            for x in c.get("exams") or []
+            if x.get("status") == "done"
+        ],
+    }
+
+
+F20 = FormSpec("F20", "情報提供書（結核接触者健康診断）", Genre.CONTACT_SCREENING, "f20.html", f20_context)  # type: ignore[arg-type]

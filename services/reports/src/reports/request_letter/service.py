@@ -11,9 +11,9 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
 from reports.forms.render import FormRenderer
-from reports.request_letter.errors import RequestNotYetAvailable, UnknownLetter
-from reports.request_letter.letters import LETTERS, LetterInput
-from reports.request_letter.repository import RequestSummaryRepository
+from reports.request_letter.errors import ContactNotYetAvailable, RequestNotYetAvailable, UnknownLetter
+from reports.request_letter.letters import F20, LETTERS, InformationInput, LetterInput
+from reports.request_letter.repository import ContactSummaryRepository, RequestSummaryRepository
 from reports.settings import get_settings
 
 
@@ -53,3 +53,34 @@ class LetterService:
             detail=f"{spec.id} {len(summary.snapshot.get('items') or [])}人",
         )
         return content, f"{spec.id}_{spec.title}.pdf"
+
+    async def information(
+        self, contact_id: uuid.UUID, institution: str, doctor: str, purpose: str
+    ) -> tuple[bytes, str]:
+        """F20 for a contact to a medical institution, as an A4 PDF; audited as a print of the contact."""
+        self.principal.require(Area.FORMS, Access.READ)
+        self.principal.require(Area.CONTACTS, Access.READ)
+        summary = await ContactSummaryRepository(self.session).find(contact_id)
+        if summary is None:
+            raise ContactNotYetAvailable()
+        data = InformationInput(
+            summary.snapshot,
+            institution,
+            doctor,
+            purpose,
+            get_settings().letter_sender,
+            utcnow(),
+            self.principal.display_name or self.principal.username,
+        )
+        content = await self.renderer.render_pdf(F20, data)  # type: ignore[arg-type]
+        await audit.record(
+            self.session,
+            self.principal,
+            "reports",
+            Operation.PRINT,
+            record_type="contact_information_letter",
+            record_id=contact_id,
+            person_id=contact_id,
+            detail=f"F20 {institution}",
+        )
+        return content, f"F20_{F20.title}.pdf"
