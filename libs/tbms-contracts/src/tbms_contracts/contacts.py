@@ -106,3 +106,58 @@ class ContactUpdated(BaseModel):
 
     contact: ContactSnapshot
     changed_fields: list[str] = []
+
+
+class RequestItemSnapshot(BaseModel):
+    """A person a request concerns, with what the letters print: identity, the screening asked for, results."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    name: str
+    name_kana: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    recommended: str = ""
+    results: list[str] = []  # the examinations done, as printed (e.g. "2026-11-02 IGRA（QFT） 陰性")
+    reply_note: str = ""
+
+
+class RequestSnapshot(BaseModel):
+    """A request to or from another municipality's health centre (依頼・回答) as the contacts service holds it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: int
+    direction: str  # outgoing (他自治体への依頼), incoming (他自治体からの依頼)
+    status: str  # draft, sent, awaiting, answered, withdrawn (outgoing); received, answered, withdrawn (incoming)
+    counterpart_code: str = ""
+    counterpart_name: str
+    reference: str = ""
+    requested_on: date
+    reply_by: date | None = None
+    sent_on: date | None = None
+    replied_on: date | None = None
+    index_patient_id: str  # our patient, or the external index recorded for the sender's case
+    index_infectiousness: str = "unknown"
+    index_diagnosed_on: date | None = None
+    index_infectious_from: date | None = None
+    index_infectious_until: date | None = None
+    contact_ids: list[str] = []
+    deadlines: list[Deadline] = []  # the reply awaited (outgoing) or owed (incoming) while open
+    counterpart_section: str = ""
+    index_label: str = ""  # the external index's label (incoming); our patient's name is never carried
+    index_summary: str = ""
+    attachments: list[str] = []
+    items: list[RequestItemSnapshot] = []
+
+
+class RequestChanged(BaseModel):
+    """A request was created, corrected, sent, answered or withdrawn; the snapshot is the state after it."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.contacts.request.changed.v1"
+
+    request: RequestSnapshot
+    change: str  # created, corrected, packaged, sent, acknowledged, replied, answered, withdrawn

@@ -8,9 +8,12 @@ from fastapi import Depends
 from tbms_core.auth import Access, Area, PrincipalDep
 from tbms_core.db import SessionDep
 
+from contacts.cluster.service import ClusterService
 from contacts.contact.service import ContactService
 from contacts.exam.service import ExamService
+from contacts.group.service import GroupService
 from contacts.index_case.service import IndexCaseService
+from contacts.request.service import RequestService
 
 
 def get_index_case_service(session: SessionDep, principal: PrincipalDep) -> IndexCaseService:
@@ -28,6 +31,21 @@ def get_exam_service(session: SessionDep, principal: PrincipalDep) -> ExamServic
     return ExamService(session, principal)
 
 
+def get_request_service(session: SessionDep, principal: PrincipalDep) -> RequestService:
+    """The service of requests between municipalities of this request."""
+    return RequestService(session, principal)
+
+
+def get_group_service(session: SessionDep, principal: PrincipalDep) -> GroupService:
+    """The group-contact service of this request."""
+    return GroupService(session, principal)
+
+
+def get_cluster_service(session: SessionDep, principal: PrincipalDep) -> ClusterService:
+    """The transmission-picture service of this request."""
+    return ClusterService(session, principal)
+
+
 def may_read_contacts(principal: PrincipalDep) -> None:
     """Refuses, before anything else is read, a user without 接触者管理 参照."""
     principal.require(Area.CONTACTS, Access.READ)
@@ -41,5 +59,8 @@ def may_change_contacts(principal: PrincipalDep) -> None:
 IndexCaseServiceDep = Annotated[IndexCaseService, Depends(get_index_case_service)]
 ContactServiceDep = Annotated[ContactService, Depends(get_contact_service)]
 ExamServiceDep = Annotated[ExamService, Depends(get_exam_service)]
+ClusterServiceDep = Annotated[ClusterService, Depends(get_cluster_service)]
+GroupServiceDep = Annotated[GroupService, Depends(get_group_service)]
+RequestServiceDep = Annotated[RequestService, Depends(get_request_service)]
 MAY_READ = [Depends(may_read_contacts)]
 MAY_CHANGE = [Depends(may_change_contacts)]

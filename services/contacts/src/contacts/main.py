@@ -5,9 +5,11 @@ from tbms_core.app import create_service_app
 
 from contacts.contact.api import router as contact_router
 from contacts.exam.api import router as exam_router
+from contacts.group.api import router as group_router
 from contacts.index_case.api import router as index_case_router
 from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
 from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
+from contacts.request.api import router as request_router
 from contacts.settings import get_settings
 
 
@@ -17,6 +19,6 @@ def create_app() -> FastAPI:
         "contacts",
         get_settings(),
         title="tbms contacts（接触者管理）",
-        routers=[index_case_router, contact_router, exam_router],
+        routers=[index_case_router, contact_router, exam_router, request_router, group_router],
         consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
     )

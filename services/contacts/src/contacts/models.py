@@ -5,19 +5,28 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from contacts.contact.models import Contact, ContactLink
 from contacts.exam.models import Exam
+from contacts.group.models import ContactGroup, GroupImport, GroupMember
 from contacts.history.models import ContactVersion
 from contacts.index_case.models import IndexCase
 from contacts.institution.models import Institution
+from contacts.request.models import MunicipalRequest, RequestContact, RequestPackage, Sending
 
 metadata = Base.metadata
 __all__ = [
     "Contact",
+    "ContactGroup",
     "ContactLink",
     "ContactVersion",
     "Exam",
+    "GroupImport",
+    "GroupMember",
     "InboxMessage",
     "IndexCase",
     "Institution",
+    "MunicipalRequest",
     "OutboxMessage",
+    "RequestContact",
+    "RequestPackage",
+    "Sending",
     "metadata",
 ]

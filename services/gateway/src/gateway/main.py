@@ -12,6 +12,7 @@ from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
 from gateway.pages.office import routes as office
 from gateway.pages.patients import routes as patients
+from gateway.pages.requests import routes as requests
 from gateway.pages.search import routes as search
 from gateway.pages.workflow import circulation_routes as circulations
 from gateway.pages.workflow import routes as workflow
@@ -22,6 +23,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     home.router,
     patients.router,
     contacts.router,
+    requests.router,
     dots.router,
     search.router,
     documents.router,

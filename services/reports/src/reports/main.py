@@ -18,6 +18,8 @@ from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.scanning import scanner_of
+from reports.request_letter.api import router as letter_router
+from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
@@ -25,7 +27,13 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
-    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
+    consumers = [
+        *PATIENT_CONSUMERS,
+        *LAB_RESULT_CONSUMERS,
+        *CARE_RECORD_CONSUMERS,
+        *MASTER_CONSUMERS,
+        *REQUEST_CONSUMERS,
+    ]
 
     async def start_batch_worker(kit: ServiceKit) -> None:
         """Batch printing runs beside the requests; a batch left running by a stopped process is resumed."""
@@ -46,7 +54,7 @@ def create_app() -> FastAPI:
         "reports",
         settings,
         title="tbms reports（帳票・資料）",
-        routers=[document_router, attachment_router, form_router, batch_router],
+        routers=[document_router, attachment_router, form_router, batch_router, letter_router],
         consumers=consumers,
         on_startup=start_batch_worker,
         on_shutdown=stop_renderer,

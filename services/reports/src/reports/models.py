@@ -11,12 +11,14 @@ from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
+from reports.request_letter.models import ContactSummary, RequestSummary
 
 metadata = Base.metadata
 __all__ = [
     "Attachment",
     "AttachmentFile",
     "CareRecord",
+    "ContactSummary",
     "Document",
     "FormTemplate",
     "InboxMessage",
@@ -25,5 +27,6 @@ __all__ = [
     "OutboxMessage",
     "PatientSummary",
     "PrintBatch",
+    "RequestSummary",
     "metadata",
 ]

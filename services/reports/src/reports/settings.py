@@ -32,6 +32,8 @@ class Settings(ServiceSettings):
     render_processes: int = 2
     batch_poll_seconds: float = 1.0
     batch_stale_seconds: float = 60.0
+    # who signs the letters to other health centres (F27, F30); the ward's own wording is not confirmed
+    letter_sender: str = "世田谷区世田谷保健所長"
 
 
 @lru_cache

@@ -6,7 +6,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from contacts.deps import IndexCaseServiceDep
+from contacts.cluster.schemas import ClusterRead
+from contacts.deps import ClusterServiceDep, IndexCaseServiceDep
 from contacts.index_case.schemas import IndexCaseRead
 
 router = APIRouter(prefix="/index-cases", tags=["発端患者"])
@@ -16,3 +17,10 @@ router = APIRouter(prefix="/index-cases", tags=["発端患者"])
 async def view_index_case(patient_id: uuid.UUID, service: IndexCaseServiceDep) -> IndexCaseRead:
     """The summary of one index patient (audited as a read)."""
     return IndexCaseRead.of(await service.view(patient_id))
+
+
+@router.get("/{patient_id}/cluster")
+async def cluster(patient_id: uuid.UUID, clusters: ClusterServiceDep) -> ClusterRead:
+    """The transmission picture: the index patient, their contacts, contacts who fell ill and were registered as
+    patients, and theirs (audited as a read)."""
+    return await clusters.around(patient_id)

@@ -21,6 +21,8 @@ class IndexCase(Base):
     registration_no: Mapped[str] = mapped_column(String(20), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     name_kana: Mapped[str] = mapped_column(String(200), nullable=False)
-    birth_date: Mapped[date] = mapped_column(Date, nullable=False)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # unknown for an external index
     district: Mapped[str] = mapped_column(String(20), nullable=False, default="")
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")  # external: another area's
+    # the sending health centre when the index is another municipality's case (他自治体からの依頼)
+    external_from: Mapped[str] = mapped_column(String(200), nullable=False, default="")

@@ -27,4 +27,6 @@ class IndexCaseRead(BaseModel):
     @classmethod
     def of(cls, case: IndexCase) -> IndexCaseRead:
         """The API view of an index case, the birth date as an ISO string."""
-        return cls.model_validate({**case.__dict__, "birth_date": case.birth_date.isoformat()})
+        return cls.model_validate(
+            {**case.__dict__, "birth_date": case.birth_date.isoformat() if case.birth_date else ""}
+        )

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from gateway.clients.base import SaveResult, ServiceClient, created, page_error, saved
-from gateway.web.errors import ServiceUnavailable
+from gateway.clients.base import SaveResult, ServiceClient, created, detail, page_error, saved
+from gateway.web.errors import BadRequest, ServiceUnavailable
 
 DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
 
@@ -109,3 +109,13 @@ class ReportsClient(ServiceClient):
     async def batch_content(self, batch_id: str) -> httpx.Response:
         """The merged PDF of a finished batch, opened as a stream."""
         return await self.send("GET", f"/batches/{batch_id}/content", stream=True)
+
+    async def request_letter(self, request_id: str, form: str) -> httpx.Response:
+        """A request's letter (F30 依頼, F27 回答) as a PDF stream; reports' refusal (409 not yet there, 422 the other
+        direction's letter) is shown as an error page with its message."""
+        response = await self.send("GET", f"/request-letters/{request_id}/{form}", stream=True)
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+            raise BadRequest(detail(response) or None)
+        return response

@@ -17,6 +17,7 @@ from gateway.clients.identity import IdentityClient
 from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.clients.reports import ReportsClient
+from gateway.clients.requests import RequestsClient
 from gateway.clients.search import SearchClient
 from gateway.clients.workflow import WorkflowClient
 from gateway.web.errors import CrossSiteNavigation, CsrfFailed, Forbidden, LoginRequired, ServiceUnavailable
@@ -137,6 +138,11 @@ def get_workflow(request: Request, login: LoginDep) -> WorkflowClient:
     return _client(WorkflowClient, request, login, request.app.state.settings.workflow_url)
 
 
+def get_requests(request: Request, login: LoginDep) -> RequestsClient:
+    """contacts' requests between municipalities, group contacts and the cluster picture, for this user."""
+    return _client(RequestsClient, request, login, request.app.state.settings.contacts_url)
+
+
 def get_contacts(request: Request, login: LoginDep) -> ContactsClient:
     """contacts as the logged-in user."""
     return _client(ContactsClient, request, login, request.app.state.settings.contacts_url)
@@ -164,6 +170,7 @@ def get_masters(request: Request, login: LoginDep) -> MastersClient:
 
 PatientsDep = Annotated[PatientsClient, Depends(get_patients)]
 ContactsDep = Annotated[ContactsClient, Depends(get_contacts)]
+RequestsDep = Annotated[RequestsClient, Depends(get_requests)]
 WorkflowDep = Annotated[WorkflowClient, Depends(get_workflow)]
 SearchDep = Annotated[SearchClient, Depends(get_search)]
 ReportsDep = Annotated[ReportsClient, Depends(get_reports)]

@@ -15,8 +15,8 @@ from tbms_core.auth import Access, Area
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
 from gateway.clients.masters import MastersClient
 from gateway.forms import EntryForm, preview_date
+from gateway.pages.contacts import cluster, exam_routes
 from gateway.pages.contacts import entry_forms as ef
-from gateway.pages.contacts import exam_routes
 from gateway.pages.contacts.page import ContactPageDep
 from gateway.pages.contacts.view import (
     Paging,
@@ -26,8 +26,9 @@ from gateway.pages.contacts.view import (
     screening_choices,
     screening_conditions,
 )
-from gateway.web.deps import ContactsDep, LoginDep, MastersDep, require_access, same_site_only
+from gateway.web.deps import ContactsDep, LoginDep, MastersDep, RequestsDep, require_access, same_site_only
 from gateway.web.downloads import relay
+from gateway.web.permissions import allows
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/contacts", tags=["接触者管理"])
@@ -135,6 +136,30 @@ def _new_form() -> EntryForm:
 async def contacts_of(request: Request, patient_id: uuid.UUID, contacts: ContactsDep, page: int = 1) -> Response:
     """The index patient's summary, their contacts with priority and next exam, and 「接触者を追加」."""
     return await _index_page(request, contacts, patient_id, _new_form(), page=page)
+
+
+@router.get("/index-patients/{patient_id:uuid}/cluster", dependencies=CAN_READ)
+async def cluster_of(request: Request, patient_id: uuid.UUID, requests: RequestsDep, login: LoginDep) -> Response:
+    """The transmission picture around the index patient (SVG and the same facts as a table); a node links only to
+    records the user may open."""
+    found = await requests.cluster(str(patient_id))
+    may_open_patients = allows(login.user, Area.PATIENTS, Access.READ)
+    boxes, lines, width, height = cluster.layout(found, may_open_patients=may_open_patients)
+    first = next((n for n in found["nodes"] if n["kind"] == "index"), {"name": ""})
+    context = {
+        "patient_id": str(patient_id),
+        "index_name": first["name"],
+        "boxes": boxes,
+        "lines": lines,
+        "width": width,
+        "height": height,
+        "rows": cluster.table_rows(found, boxes),
+        "truncated": found["truncated"],
+        "basis": found["basis"],
+        "title": f"感染の広がり（{first['name']}）",
+        "nav_path": "/contacts",
+    }
+    return render(request, "contacts/cluster.html", context)
 
 
 @router.post("/index-patients/{patient_id:uuid}")
