@@ -17,9 +17,9 @@ from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
-from reports.scanning import scanner_of
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
+from reports.scanning import scanner_of
 from reports.settings import get_settings
 from reports.storage import DocumentStore
 
