@@ -5,6 +5,7 @@ from tbms_core.app import create_service_app
 
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
+from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
@@ -16,7 +17,13 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
-    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
+    consumers = [
+        *PATIENT_CONSUMERS,
+        *LAB_RESULT_CONSUMERS,
+        *CARE_RECORD_CONSUMERS,
+        *MASTER_CONSUMERS,
+        *FOLLOWUP_CONSUMERS,
+    ]
     app = create_service_app(
         "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
     )
