@@ -74,6 +74,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_followup_exams_due_on", "followup_exams", ["due_on"])
     op.create_index("ix_followup_exams_patient", "followup_exams", ["patient_id"])
+    op.create_index(
+        "ix_followup_exams_open_due_on",
+        "followup_exams",
+        ["due_on"],
+        postgresql_where=sa.text("examined_on IS NULL AND judgement = '' AND NOT cancelled"),
+    )
     op.create_table(
         "investigations",
         *_of_patient("investigations", unique=True),
@@ -94,6 +100,7 @@ def downgrade() -> None:
     for column in ("next_action", "met", "contact"):
         op.drop_column("progress_notes", column)
     op.drop_table("investigations")
+    op.drop_index("ix_followup_exams_open_due_on", table_name="followup_exams")
     op.drop_index("ix_followup_exams_patient", table_name="followup_exams")
     op.drop_index("ix_followup_exams_due_on", table_name="followup_exams")
     op.drop_table("followup_exams")

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, Versioned, new_id
@@ -32,7 +32,16 @@ class FollowupExam(Versioned, Base):
     """One 管理検診 (or 病状把握 from the attending doctor): notice, appointment, results, judgement, outreach."""
 
     __tablename__ = "followup_exams"
-    __table_args__ = (Index("ix_followup_exams_due_on", "due_on"), Index("ix_followup_exams_patient", "patient_id"))
+    __table_args__ = (
+        Index("ix_followup_exams_due_on", "due_on"),
+        Index("ix_followup_exams_patient", "patient_id"),
+        # the clerk's lists read the open exams (not done, not cancelled) by due date
+        Index(
+            "ix_followup_exams_open_due_on",
+            "due_on",
+            postgresql_where=text("examined_on IS NULL AND judgement = '' AND NOT cancelled"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("patients.id"), nullable=False)

@@ -48,13 +48,14 @@ class FollowupExamRepository(PatientRecordRepository[FollowupExam]):
     ) -> tuple[list[tuple[FollowupExam, Patient]], int]:
         """The clerk's list: notices to send, due in the month, overdue, or results missing; registered patients only.
 
-        notices: not yet sent, not yet examined, due by `last` (the month's end plus the notice lead);
+        notices: not yet sent, not yet examined, due from `first` to `last` (the month's end plus the notice lead;
+        an overdue exam is on the overdue list, for its second notice);
         due: due between `first` and `last`, not examined; overdue: due before today, not examined;
         missing: examined without a judgement."""
         exam = FollowupExam
         open_ = (exam.examined_on.is_(None)) & (exam.judgement == "") & (~exam.cancelled)
         conditions = {
-            "notices": open_ & exam.notice_sent_on.is_(None) & (exam.due_on <= last),
+            "notices": open_ & exam.notice_sent_on.is_(None) & (exam.due_on >= first) & (exam.due_on <= last),
             "due": open_ & (exam.due_on >= first) & (exam.due_on <= last),
             "overdue": open_ & (exam.due_on < today),
             "missing": (~exam.cancelled) & exam.examined_on.is_not(None) & (exam.judgement == ""),
