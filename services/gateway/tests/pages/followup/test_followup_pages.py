@@ -4,15 +4,17 @@ and its dates shown with their reasons, an exam recorded (and refused beside the
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
 import pytest
+import respx
 from gateway.web.templating import wareki_with_seireki
 from tbms_core.clock import today
 from tbms_core.dates import add_months
 
-from ...conftest import csrf_token, text_of
+from ...conftest import CONTACTS, csrf_token, text_of
 from .conftest import MakePatient
 
 
@@ -173,3 +175,37 @@ class TestInvestigationPage:
         )
         assert refused.status_code == 422 and "理由を入力してください" in text_of(refused.text)
         assert 'value="見本 一郎"' in refused.text
+
+
+@pytest.mark.req("R08", partial=True)
+async def test_a_household_candidate_is_registered_as_a_contact_through_the_contacts_api(
+    browser: httpx.AsyncClient, make_patient: MakePatient, patients_api: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    from tbms_testing import auth_headers
+
+    patient = await make_patient(category="patient")
+    items = {
+        "symptoms": [{"symptom": "cough", "onset_on": "2026-04-15"}],
+        "isolated_on": "2026-07-18",
+        "household": [{"name": "見本 一郎", "relation": "長男", "age": 8}],
+        "settings": [{"kind": "school", "name": "見本小学校 3年2組"}],
+    }
+    saved = await patients_api.put(
+        f"/patients/{patient['id']}/investigation", json={"items": items}, headers=auth_headers("nurse1")
+    )
+    assert saved.status_code == 200, saved.text
+    registered = backends.post(f"{CONTACTS}/contacts").mock(
+        return_value=httpx.Response(201, json={"id": "0b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a99", "version": 1})
+    )
+    page = f"/followup/patients/{patient['id']}/investigation"
+    html = (await browser.get(page)).text
+    assert "見本 一郎さんを接触者として登録" in html and "名簿を作り" in html  # the class is a group, not a person
+    answer = await browser.post(f"{page}/candidates/0", data={"csrf_token": csrf_token(html)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/contacts/0b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a99"
+    sent = json.loads(registered.calls.last.request.content)
+    exposure = sent["exposures"][0]
+    assert sent["name"] == "見本 一郎" and exposure["setting"] == "household" and exposure["relation"] == "長男"
+    assert (exposure["first_contact_on"], exposure["last_contact_on"]) == ("2026-01-15", "2026-07-18")
+    assert exposure["index_patient_id"] == patient["id"]
+    group = await browser.post(f"{page}/candidates/1", data={"csrf_token": csrf_token(html)})
+    assert group.status_code == 303 and registered.call_count == 1  # a class is not registered as one person

@@ -14,7 +14,7 @@ from tbms_core.auth import Access, Area
 from gateway.clients.base import SaveResult
 from gateway.clients.patients import PatientsClient
 from gateway.pages.followup import view as v
-from gateway.web.deps import PatientsDep, require_access
+from gateway.web.deps import ContactsDep, PatientsDep, require_access
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/followup", tags=["管理検診・行動調査"])
@@ -218,3 +218,27 @@ async def save_investigation(request: Request, patient_id: uuid.UUID, patients: 
         conflict=result.conflict or "",
         status_code=409 if result.conflict else 422,
     )
+
+
+@router.post(
+    "/patients/{patient_id:uuid}/investigation/candidates/{number:int}",
+    dependencies=[Depends(require_access(Area.CONTACTS, Access.UPDATE))],
+)
+async def register_candidate(
+    request: Request, patient_id: uuid.UUID, number: int, patients: PatientsDep, contacts: ContactsDep
+) -> Response:
+    """Registers a person of the investigation (a household member) as a contact, exposed inside the period."""
+    candidates = (await patients.investigation(str(patient_id))).get("candidates", [])
+    page = f"/followup/patients/{patient_id}/investigation"
+    if not 0 <= number < len(candidates) or candidates[number].get("kind") != "household":
+        flash(request, "接触者として登録できるのは同居者の候補だけです。画面を開き直してください。")
+        return RedirectResponse(page, status_code=303)
+    result = await contacts.register(v.contact_body(str(patient_id), candidates[number]))
+    if result.record is not None:
+        flash(
+            request, f"{candidates[number].get('name')}さんを接触者として登録しました。健診の予定を確認してください。"
+        )
+        return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)
+    message = result.conflict or "、".join((result.errors or {}).values()) or "接触者を登録できませんでした。"
+    flash(request, f"接触者を登録できませんでした：{message}")
+    return RedirectResponse(page, status_code=303)

@@ -127,3 +127,29 @@ def error_for(errors: Mapping[str, str], *prefixes: str) -> str:
         if any(key == p or key.startswith(f"{p}.") for p in prefixes):
             return message
     return ""
+
+
+# 接触の場 of the contacts service for each kind of candidate of the investigation
+CONTACT_SETTINGS = {
+    "household": "household",
+    "work": "workplace",
+    "school": "school",
+    "facility": "facility",
+    "club": "other",
+    "transport": "other",
+    "travel": "other",
+    "other": "other",
+}
+
+
+def contact_body(patient_id: str, candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A person of the investigation as a new contact of the contacts service, exposed inside the period."""
+    exposure = {
+        "index_patient_id": patient_id,
+        "setting": CONTACT_SETTINGS.get(str(candidate.get("kind")), "other"),
+        "relation": str(candidate.get("relation") or "")[:50],
+        "first_contact_on": candidate.get("exposure_from"),
+        "last_contact_on": candidate.get("exposure_to"),
+        "note": f"行動調査から登録：{candidate.get('basis') or ''}"[:300],
+    }
+    return {"name": str(candidate.get("name") or ""), "exposures": [exposure]}
