@@ -75,7 +75,8 @@ class TestTreatment:
         )
         assert before_start.status_code == 422
         history = (await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("viewer1"))).json()
-        entry = history["items"][0]
+        # the newest entry of the course (ending it also started the 管理検診 plan, entered after it)
+        entry = next(item for item in history["items"] if item["record_type"] == "treatment")
         assert entry["record_label"] == "治療" and entry["reason"] == "治療終了"
         assert {c["label"]: c["new"] for c in entry["changes"]}["治療成績（転帰）"] == "治療完了"
         shown = (await client.get(f"/patients/{patient['id']}", headers=auth_headers("viewer1"))).json()

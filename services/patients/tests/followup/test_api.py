@@ -43,7 +43,8 @@ class TestSchedule:
     async def test_a_treatment_ending_on_31_march(self, client: httpx.AsyncClient, make_patient: MakePatient) -> None:
         patient = await make_patient(category="recovered")
         await ended(client, patient, "2025-03-31")
-        followup = await plan(client, patient)  # the end date comes from the treatment record
+        # the end date comes from the treatment record (recording it already started the plan)
+        followup = await ok(await client.get(url(patient), headers=VIEWER))
         assert followup["plan"]["ended_on"] == "2025-03-31" and followup["profile"]["key"] == "standard"
         assert [e["due_on"] for e in followup["exams"]] == ["2025-09-30", "2026-03-31", "2026-09-30", "2027-03-31"]
         assert followup["exams"][0]["reason"].startswith("治療終了日（令和7年3月31日）から6か月")
@@ -69,6 +70,19 @@ class TestSchedule:
         assert any(
             entry["record_label"] == "管理検診" and entry["reason"] == "終了日の訂正" for entry in history["items"]
         )
+
+    async def test_ending_a_treatment_starts_the_schedule_and_a_corrected_end_moves_it(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient(category="recovered")
+        course = await ended(client, patient, "2025-03-31")
+        followup = await ok(await client.get(url(patient), headers=VIEWER))
+        assert followup["plan"]["ended_on"] == "2025-03-31" and len(followup["exams"]) == 4
+        body = {"version": course["version"], "changes": {"ended_on": "2025-08-31"}, "reason": "終了日の訂正"}
+        corrected = await client.patch(f"/patients/{patient['id']}/treatments/{course['id']}", json=body, headers=NURSE)
+        assert corrected.status_code == 200, corrected.text
+        moved = await ok(await client.get(url(patient), headers=VIEWER))
+        assert [e["due_on"] for e in moved["exams"]] == ["2026-02-28", "2026-08-31", "2027-02-28", "2027-08-31"]
 
     async def test_ltbi_and_higher_risk_follow_their_own_schedules(
         self, client: httpx.AsyncClient, make_patient: MakePatient

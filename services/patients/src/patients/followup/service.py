@@ -181,6 +181,28 @@ class FollowupService:
         await self._reschedule(plan, data.reason)
         return await self.read_model(patient)
 
+    async def follow_treatment_end(self, patient_id: uuid.UUID, before: date | None, after: date | None) -> None:
+        """A treatment's end date was recorded or changed: a plan that counted from the old date (or none, when this
+        is the patient's latest end) now counts from the new one and its open exams move with it."""
+        if after is None or after == before or after > today():
+            return
+        if after != await self.plans.last_treatment_end(patient_id):
+            return
+        plan = await self.plans.of(patient_id)
+        if plan is None:
+            await self.save_plan(patient_id, PlanSave(ended_on=after, reason="治療終了日の入力"))
+        elif plan.ended_on == before:
+            await self.save_plan(
+                patient_id,
+                PlanSave(
+                    version=plan.version,
+                    ended_on=after,
+                    risk_factors=plan.risk_factors,
+                    note=plan.note,
+                    reason="治療終了日の変更",
+                ),
+            )
+
     async def _reschedule(self, plan: FollowupPlan, reason: str) -> None:
         """Moves the exams not yet done to the dates of the schedule; adds new ones; cancels those it no longer has."""
         profile = profile_of(plan)
