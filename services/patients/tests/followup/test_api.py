@@ -111,7 +111,7 @@ class TestExaminations:
         patient = await make_patient(category="recovered")
         exam = (await plan(client, patient, ended_on="2025-08-31"))["exams"][0]
         bad = await record(client, patient, exam, judgement="normal")
-        assert bad.status_code == 422 and "実施日" in str(bad.json()["errors"])
+        assert bad.status_code == 422 and "実施日" in bad.json()["errors"]["examined_on"]
         noticed = await ok(
             await record(client, patient, exam, notice_sent_on="2026-01-20", appointment_on="2026-02-10",
                          place="institution", institution="試験中央病院")

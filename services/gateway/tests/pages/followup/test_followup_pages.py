@@ -74,6 +74,8 @@ class TestFollowupPage:
         refused = await browser.post(action, data=form | {"judgement": "normal"})
         assert refused.status_code == 422 and "判定を入力するときは実施日" in text_of(refused.text)
         assert 'value="normal" selected' in refused.text  # the typed value stays
+        beside = refused.text.split('id="e1-done-error"')[1][:300]  # the message is beside 実施日
+        assert "判定を入力するときは実施日" in beside and 'aria-invalid="true"' in beside
         done = await browser.post(
             action,
             data=form | {"examined_on": "R8.3.2", "method": "exam", "xray_finding": "著変なし", "judgement": "normal"},
@@ -174,6 +176,7 @@ class TestInvestigationPage:
             page, data={"csrf_token": csrf_token(html), "household-0-name": "見本 一郎", "override_start": "2026-01-01"}
         )
         assert refused.status_code == 422 and "理由を入力してください" in text_of(refused.text)
+        assert "理由を入力してください" in refused.text.split('id="override_reason-error"')[1][:200]
         assert 'value="見本 一郎"' in refused.text
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_core.jp.fields import FlexibleDate, Text, known_choice, not_future
 
 from patients.followup.config import RISK_FACTORS
@@ -97,20 +97,18 @@ class ExamUpdate(BaseModel):
         return not_future(value)
 
 
-class ExamWhole(ExamUpdate):
-    """An examination as a whole stays consistent."""
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ExamWhole:
-        if self.judgement and not self.examined_on:
-            raise ValueError("判定を入力するときは実施日（病状把握は報告日）も入力してください。")
-        if self.place == "institution" and not self.institution:
-            raise ValueError("医療機関で実施するときは医療機関名を入力してください。")
-        if self.second_notice_on and self.notice_sent_on and self.second_notice_on < self.notice_sent_on:
-            raise ValueError("再通知日がお知らせ送付日より前になっています。")
-        if self.outreach and not self.outreach_on:
-            raise ValueError("未受診時の対応（訪問・電話）の日を入力してください。")
-        return self
+def inconsistencies(exam: ExamUpdate) -> dict[str, str]:
+    """What makes an examination as a whole inconsistent, by the field to correct (empty when none)."""
+    errors: dict[str, str] = {}
+    if exam.judgement and not exam.examined_on:
+        errors["examined_on"] = "判定を入力するときは実施日（病状把握は報告日）も入力してください。"
+    if exam.place == "institution" and not exam.institution:
+        errors["institution"] = "医療機関で実施するときは医療機関名を入力してください。"
+    if exam.second_notice_on and exam.notice_sent_on and exam.second_notice_on < exam.notice_sent_on:
+        errors["second_notice_on"] = "再通知日がお知らせ送付日より前になっています。"
+    if exam.outreach and not exam.outreach_on:
+        errors["outreach_on"] = "未受診時の対応（訪問・電話）の日を入力してください。"
+    return errors
 
 
 class ExamChange(BaseModel):

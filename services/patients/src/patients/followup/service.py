@@ -31,7 +31,6 @@ from patients.followup.schemas import (
     ExamChange,
     ExamRead,
     ExamUpdate,
-    ExamWhole,
     ExclusionConfirm,
     FollowupListPage,
     FollowupListRow,
@@ -40,6 +39,7 @@ from patients.followup.schemas import (
     PlanSave,
     ProfileRead,
     ProposalRead,
+    inconsistencies,
     labels_of,
     status_label,
 )
@@ -260,9 +260,11 @@ class FollowupService:
         values = {k: ("" if v is None and isinstance(getattr(exam, k), str) else v) for k, v in values.items()}
         whole = {name: getattr(exam, name) for name in EXAM_ITEMS} | values
         try:
-            ExamWhole.model_validate({k: v for k, v in whole.items() if v not in (None, "")})
+            errors = inconsistencies(ExamUpdate.model_validate({k: v for k, v in whole.items() if v not in (None, "")}))
         except ValidationError as exc:
             raise InvalidInput(errors=field_errors(RequestValidationError(exc.errors()))) from exc
+        if errors:
+            raise InvalidInput(errors=errors)
         plan = await self.plans.of(patient_id)
         await self._change(exam, plan, values, data.reason)  # type: ignore[arg-type]
         return exam_read(exam, today())

@@ -146,13 +146,14 @@ class InvestigationSave(BaseModel):
     override_reason: Text = Field(default="", max_length=500)
     reason: Text = Field(default="", max_length=500)
 
-    @model_validator(mode="after")
-    def _override(self) -> InvestigationSave:
+    def inconsistencies(self) -> dict[str, str]:
+        """What makes the override inconsistent, by the field to correct (empty when none)."""
+        errors: dict[str, str] = {}
         if (self.override_start or self.override_end) and not self.override_reason:
-            raise ValueError("感染性期間を手入力するときは理由を入力してください。")
+            errors["override_reason"] = "感染性期間を手入力するときは理由を入力してください。"
         if self.override_start and self.override_end and self.override_end < self.override_start:
-            raise ValueError("感染性期間の終了が開始より前になっています。")
-        return self
+            errors["override_end"] = "感染性期間の終了が開始より前になっています。"
+        return errors
 
 
 class PeriodRead(BaseModel):

@@ -93,6 +93,8 @@ class InvestigationService:
     async def save(self, patient_id: uuid.UUID, data: InvestigationSave) -> InvestigationRead:
         """Records the investigation, or corrects it (409 when somebody saved first); keeps the change history."""
         patient = await self.patient_to_record_for(patient_id)
+        if errors := data.inconsistencies():
+            raise InvalidInput(errors=errors)
         unknown = set(data.items.extra) - set(get_settings().investigation_extra_items)
         if unknown:
             raise InvalidInput(errors={"items.extra": f"設定にない項目です：{'、'.join(sorted(unknown))}"})
