@@ -1,10 +1,12 @@
 """管理検診 through the patients API: the schedule from the end of treatment and its recomputation, recording each
 examination, the clerk's lists, the deadlines in the patient's snapshot, and the 登録除外 proposal (R06)."""
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import nats
 import pytest
 from tbms_core import clock
 from tbms_testing import LiveAuthHeaders
@@ -206,3 +208,38 @@ class TestExclusion:
             await client.put(url(patient, "/plan"), json={"ended_on": "2025-01-31"}, headers=VIEWER)
         ).status_code == 403
         assert (await client.get(url(patient), headers=VIEWER)).status_code == 200
+
+
+@pytest.mark.req("R06", partial=True)
+@pytest.mark.req("R08", partial=True)
+async def test_exams_and_the_investigation_are_published_through_the_outbox(
+    client: httpx.AsyncClient, make_patient: MakePatient
+) -> None:
+    nc = await nats.connect("nats://127.0.0.1:54222")
+    try:
+        policy = nats.js.api.DeliverPolicy.NEW
+        exams = await nc.jetstream().subscribe(
+            "tbms.patients.followup_exam.saved.v1", ordered_consumer=True, deliver_policy=policy
+        )
+        found = await nc.jetstream().subscribe(
+            "tbms.patients.investigation.saved.v1", ordered_consumer=True, deliver_policy=policy
+        )
+        patient = await make_patient(category="recovered")
+        await plan(client, patient, ended_on="2025-03-31")
+        body = {"items": {"symptoms": [{"symptom": "cough", "onset_on": "2025-01-10"}], "diagnosed_on": "2025-03-01"}}
+        await ok(await client.put(f"/patients/{patient['id']}/investigation", json=body, headers=NURSE))
+
+        async def next_of(sub: Any) -> dict[str, Any]:
+            while True:
+                payload = json.loads((await sub.next_msg(timeout=5)).data)["payload"]
+                record = payload.get("followup_exam") or payload.get("investigation")
+                if record["patient_id"] == patient["id"]:
+                    return payload
+
+        exam = await next_of(exams)
+        assert exam["created"] and exam["followup_exam"]["seq"] == 1 and exam["followup_exam"]["due_on"] == "2025-09-30"
+        assert exam["followup_exam"]["basis"].startswith("結核回復者は治療終了後2年間登録")
+        investigation = (await next_of(found))["investigation"]
+        assert investigation["period"]["start"] == "2024-10-10" and investigation["period"]["case"] == "cough_onset"
+    finally:
+        await nc.close()
