@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from patients.settings import get_settings
 from tbms_testing import LiveAuthHeaders
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
@@ -118,3 +119,17 @@ async def test_a_viewer_may_not_record_and_bad_input_is_named(
     assert (await client.put(url(patient), json={"items": ITEMS}, headers=VIEWER)).status_code == 403
     bad = await client.put(url(patient), json={"items": {"symptoms": [{"symptom": "sneeze"}]}}, headers=NURSE)
     assert bad.status_code == 422 and "症状が選択肢にありません" in str(bad.json())
+
+
+@pytest.mark.req("R33", partial=True)
+async def test_items_a_health_center_adds_are_kept_and_unknown_ones_refused(
+    client: httpx.AsyncClient, make_patient: MakePatient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "investigation_extra_items", {"pet": "ペットの飼育"})
+    patient = await make_patient()
+    saved = await ok(await client.put(url(patient), json={"items": {"extra": {"pet": "犬1匹"}}}, headers=NURSE))
+    assert saved["items"]["extra"] == {"pet": "犬1匹"} and saved["extra_items"] == {"pet": "ペットの飼育"}
+    refused = await client.put(
+        url(patient), json={"version": saved["version"], "items": {"extra": {"car": "あり"}}}, headers=NURSE
+    )
+    assert refused.status_code == 422 and "設定にない項目です：car" in refused.json()["errors"]["items.extra"]

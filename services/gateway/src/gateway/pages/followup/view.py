@@ -96,6 +96,11 @@ def investigation_body(posted: Mapping[str, str], symptoms: Mapping[str, str]) -
                 clean["kind"] = "travel"
             rows.append(clean)
         items[group] = rows
+    extra = {
+        key.removeprefix("extra-"): str(value).strip() for key, value in posted.items() if key.startswith("extra-")
+    }
+    if any(extra.values()):
+        items["extra"] = {key: value for key, value in extra.items() if value}
     body: dict[str, Any] = {"items": items}
     for name in ("interviewed_on", "interviewer", "override_start", "override_end", "override_reason", "reason"):
         typed = str(posted.get(name, "")).strip()
