@@ -14,7 +14,7 @@ from gateway.web.templating import wareki_with_seireki
 from tbms_core.clock import today
 from tbms_core.dates import add_months
 
-from ...conftest import CONTACTS, csrf_token, text_of
+from ...conftest import CONTACTS, REPORTS, csrf_token, text_of
 from .conftest import MakePatient
 
 
@@ -212,3 +212,24 @@ async def test_a_household_candidate_is_registered_as_a_contact_through_the_cont
     assert exposure["index_patient_id"] == patient["id"]
     group = await browser.post(f"{page}/candidates/1", data={"csrf_token": csrf_token(html)})
     assert group.status_code == 303 and registered.call_count == 1  # a class is not registered as one person
+
+
+@pytest.mark.req("F29", partial=True)
+@pytest.mark.req("F06", partial=True)
+async def test_the_patient_page_links_the_sections_and_the_forms_are_printed_from_them(
+    browser: httpx.AsyncClient, make_patient: MakePatient, backends: respx.MockRouter
+) -> None:
+    patient = await make_patient(ended_on="2025-08-31")
+    html = (await browser.get(f"/patients/{patient['id']}")).text
+    assert f'href="/followup/patients/{patient["id"]}"' in html and "/investigation" in html
+    assert 'name="form" value="F06"' in html
+    printed = backends.post(f"{REPORTS}/documents").mock(
+        return_value=httpx.Response(201, json={"id": "7c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a77"})
+    )
+    page = (await browser.get(f"/followup/patients/{patient['id']}")).text
+    assert 'name="form" value="F29"' in page and "これからの予約がある検診" in page
+    answer = await browser.post(
+        f"/patients/{patient['id']}/documents", data={"csrf_token": csrf_token(page), "form": "F29"}
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/documents/7c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a77"
+    assert json.loads(printed.calls.last.request.content) == {"form": "F29", "patient_id": patient["id"]}
