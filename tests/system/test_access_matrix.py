@@ -176,6 +176,17 @@ ENDPOINTS = [
         {Area.PATIENTS: U},
         body={"version": 0},
     ),
+    # patients: 管理検診 (follow-up examinations) and 行動調査 (behavioural investigation)
+    Endpoint("patients", "GET", "/followup/list", {Area.PATIENTS: R}, params={"view": "due"}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/followup", {Area.PATIENTS: R}),
+    Endpoint("patients", "PUT", "/patients/{patient_id}/followup/plan", {Area.PATIENTS: U}, body={}),
+    Endpoint(
+        "patients", "PATCH", "/patients/{patient_id}/followup/exams/{exam_id}", {Area.PATIENTS: U}, body=change({})
+    ),
+    Endpoint("patients", "POST", "/patients/{patient_id}/followup/exclusion", {Area.PATIENTS: U}, body={"version": 1}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/investigation", {Area.PATIENTS: R}),
+    Endpoint("patients", "PUT", "/patients/{patient_id}/investigation", {Area.PATIENTS: U}, body={}),
+    Endpoint("patients", "GET", "/patients/{patient_id}/investigation/candidates", {Area.PATIENTS: R}),
     # patients: configurable fields are defined under マスタ管理 and read by every patient form
     Endpoint("patients", "GET", "/custom-fields", {Area.PATIENTS: R}),
     Endpoint("patients", "POST", "/custom-fields", {Area.MASTERS: U}, body=PROBE_FIELD),

@@ -128,3 +128,61 @@ class CareRecordSaved(BaseModel):
     care_record: CareRecordSnapshot
     created: bool = False
     changed_fields: list[str] = []
+
+
+class FollowupExamSnapshot(BaseModel):
+    """One 管理検診 of a patient as held now: its due date with the rule behind it, notice, appointment, results."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    patient_id: str
+    version: int
+    seq: int
+    due_on: date
+    reason: str  # why the due date is what it is, in Japanese
+    profile: str  # the schedule's key
+    profile_label: str = ""
+    basis: str = ""  # the schedule's basis (law, notice, or the health center's setting)
+    ended_on: date | None = None  # the end of treatment the schedule counts from
+    cancelled: bool = False
+    data: dict[str, Any] = {}  # notice_sent_on, appointment_on, place, institution, results, judgement, …
+    labels: dict[str, str] = {}  # Japanese labels of the coded items (place, method, judgement, outreach)
+
+
+class FollowupExamSaved(BaseModel):
+    """A 管理検診 was scheduled (`created`), rescheduled or recorded; the snapshot is the state after the change."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.followup_exam.saved.v1"
+
+    followup_exam: FollowupExamSnapshot
+    created: bool = False
+    changed_fields: list[str] = []
+
+
+class InvestigationSnapshot(BaseModel):
+    """A patient's 行動調査 as held now: the interview items and the computed (or overridden) infectious period
+    and delays, each with the rule that produced it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    patient_id: str
+    version: int
+    interviewed_on: date | None = None
+    interviewer: str = ""
+    items: dict[str, Any] = {}
+    period: dict[str, Any] = {}  # start, end, case, rule, end_rule, overridden, override_reason
+    delays: list[dict[str, Any]] = []  # kind, since, until, threshold, delayed, rule
+
+
+class InvestigationSaved(BaseModel):
+    """A 行動調査 was recorded (`created`) or corrected."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.investigation.saved.v1"
+
+    investigation: InvestigationSnapshot
+    created: bool = False
+    changed_fields: list[str] = []

@@ -8,6 +8,7 @@ from gateway.pages.auth import routes as auth
 from gateway.pages.contacts import routes as contacts
 from gateway.pages.documents import routes as documents
 from gateway.pages.dots import routes as dots
+from gateway.pages.followup import routes as followup
 from gateway.pages.home import routes as home
 from gateway.pages.masters import routes as masters
 from gateway.pages.office import routes as office
@@ -25,6 +26,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     contacts.router,
     requests.router,
     dots.router,
+    followup.router,
     search.router,
     documents.router,
     masters.router,

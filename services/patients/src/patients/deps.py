@@ -13,6 +13,8 @@ from patients.custom_field.service import FieldDefinitionService
 from patients.dots.cohort_service import CohortService
 from patients.dots.service import DotsService
 from patients.export.service import ExportService
+from patients.followup.service import FollowupService
+from patients.investigation.service import InvestigationService
 from patients.lab_result.service import LabResultService
 from patients.patient.record import PatientRecordService
 from patients.patient.service import PatientService
@@ -23,6 +25,8 @@ __all__ = [
     "DotsServiceDep",
     "ExportServiceDep",
     "FieldDefinitionServiceDep",
+    "FollowupServiceDep",
+    "InvestigationServiceDep",
     "LabResultServiceDep",
     "PatientRecordServiceDep",
     "PatientServiceDep",
@@ -71,6 +75,16 @@ def get_export_service(session: SessionDep, principal: PrincipalDep) -> ExportSe
     return ExportService(session, principal)
 
 
+def get_followup_service(session: SessionDep, principal: PrincipalDep) -> FollowupService:
+    """The 管理検診 service of this request."""
+    return FollowupService(session, principal)
+
+
+def get_investigation_service(session: SessionDep, principal: PrincipalDep) -> InvestigationService:
+    """The 行動調査 service of this request."""
+    return InvestigationService(session, principal)
+
+
 PatientServiceDep = Annotated[PatientService, Depends(get_patient_service)]
 PatientRecordServiceDep = Annotated[PatientRecordService, Depends(get_patient_record_service)]
 LabResultServiceDep = Annotated[LabResultService, Depends(get_lab_result_service)]
@@ -79,3 +93,5 @@ FieldDefinitionServiceDep = Annotated[FieldDefinitionService, Depends(get_field_
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
 DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]
 CohortServiceDep = Annotated[CohortService, Depends(get_cohort_service)]
+FollowupServiceDep = Annotated[FollowupService, Depends(get_followup_service)]
+InvestigationServiceDep = Annotated[InvestigationService, Depends(get_investigation_service)]

@@ -7,6 +7,8 @@ from patients.care.api import router as care_router
 from patients.custom_field.api import router as custom_field_router
 from patients.dots.api import router as dots_router
 from patients.export.api import router as export_router
+from patients.followup.api import router as followup_router
+from patients.investigation.api import router as investigation_router
 from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
 from patients.reference.api import router as reference_router
@@ -26,6 +28,8 @@ def create_app() -> FastAPI:
             lab_result_router,
             care_router,
             dots_router,
+            followup_router,
+            investigation_router,
             custom_field_router,
             reference_router,
         ],

@@ -5,15 +5,20 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
 from patients.custom_field.models import FieldDefinition
+from patients.followup.models import FollowupExam, FollowupPlan
 from patients.history.models import RecordVersion
+from patients.investigation.models import Investigation
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient, RegistrationCounter
 
 metadata = Base.metadata
 __all__ = [
     "FieldDefinition",
+    "FollowupExam",
+    "FollowupPlan",
     "Hospitalisation",
     "InboxMessage",
+    "Investigation",
     "LabResult",
     "OutboxMessage",
     "Patient",

@@ -1,8 +1,9 @@
 """Settings of the patients service (`TBMS_PATIENTS_*`)."""
 
 from functools import lru_cache
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from pydantic import Field
 from tbms_core.settings import ServiceSettings, prefix
 
 
@@ -12,6 +13,13 @@ class Settings(ServiceSettings):
     model_config = prefix("patients")
     service: ClassVar[str] = "patients"
     registration_no_format: str = "{year}-{seq:05d}"
+    # 管理検診 schedules replacing the defaults of followup/config.py, e.g. {"standard": {"months": [6, 12, 18, 24]}}
+    followup_profiles: dict[str, Any] = Field(default_factory=dict)
+    # 行動調査: months counted back from the cough onset, and for a smear-negative case ([U] the center's figure)
+    infectious_lookback_months: int = 3
+    infectious_smear_negative_months: int = 1
+    # 行動調査票: items a health center adds to the default list ({"key": "label"})
+    investigation_extra_items: dict[str, str] = Field(default_factory=dict)
 
 
 @lru_cache

@@ -75,7 +75,8 @@ class TestTreatment:
         )
         assert before_start.status_code == 422
         history = (await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("viewer1"))).json()
-        entry = history["items"][0]
+        # the newest entry of the course (ending it also started the 管理検診 plan, entered after it)
+        entry = next(item for item in history["items"] if item["record_type"] == "treatment")
         assert entry["record_label"] == "治療" and entry["reason"] == "治療終了"
         assert {c["label"]: c["new"] for c in entry["changes"]}["治療成績（転帰）"] == "治療完了"
         shown = (await client.get(f"/patients/{patient['id']}", headers=auth_headers("viewer1"))).json()
@@ -187,3 +188,28 @@ class TestTreatmentConfigurableFields:
         history = (await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("viewer1"))).json()
         change = history["items"][0]["changes"][0]
         assert change["label"] == "DOTSの型" and change["new"] == "B型（外来）"
+
+
+@pytest.mark.req("F06", partial=True)
+async def test_a_progress_note_keeps_the_2go_record_items(
+    client: httpx.AsyncClient, make_patient: Callable[..., Awaitable[dict[str, Any]]]
+) -> None:
+    """2号記録: the kind of contact, who was met and the next action, with the author."""
+    patient = await make_patient()
+    body = {
+        "noted_on": "2026-04-01",
+        "kind": "visit",
+        "text": "服薬状況を確認",
+        "contact": "visit",
+        "met": "本人と妻",
+        "next_action": "2週間後に再訪問",
+    }
+    response = await client.post(f"/patients/{patient['id']}/notes", json=body, headers=auth_headers("nurse1"))
+    assert response.status_code == 201, response.text
+    note = response.json()
+    assert note["data"]["met"] == "本人と妻" and note["labels"]["contact"] == "訪問"
+    assert note["data"]["author_name"] and note["data"]["next_action"] == "2週間後に再訪問"
+    bad = await client.post(
+        f"/patients/{patient['id']}/notes", json=body | {"contact": "fax"}, headers=auth_headers("nurse1")
+    )
+    assert bad.status_code == 422 and "対応の種別" in str(bad.json())

@@ -12,6 +12,7 @@ from reports.batch.api import router as batch_router
 from reports.batch.worker import BatchWorker
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
+from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
@@ -33,6 +34,7 @@ def create_app() -> FastAPI:
         *CARE_RECORD_CONSUMERS,
         *MASTER_CONSUMERS,
         *REQUEST_CONSUMERS,
+        *FOLLOWUP_CONSUMERS,
     ]
 
     async def start_batch_worker(kit: ServiceKit) -> None:

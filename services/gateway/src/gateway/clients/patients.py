@@ -209,6 +209,44 @@ class PatientsClient(ServiceClient):
             return SaveResult(errors=field_errors(response.json()))
         return SaveResult(record=created(response, "コホート検討の一覧を読み込めませんでした。"))
 
+    # ---- 管理検診 and 行動調査 (R06, R08) ----
+
+    async def followup(self, patient_id: str) -> dict[str, Any]:
+        """The patient's follow-up plan, schedule with the basis of each date, exams, next due and proposal."""
+        return await self.get_json(f"/patients/{patient_id}/followup")
+
+    async def followup_save_plan(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Creates or changes the plan (the dates of the exams not yet done are recomputed)."""
+        response = await self.send("PUT", f"/patients/{patient_id}/followup/plan", json=body)
+        return saved(response, "管理検診の計画を保存できませんでした。")
+
+    async def followup_record_exam(
+        self, patient_id: str, exam_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Records a notice, appointment, results, judgement or outreach (409 when stale)."""
+        return await self._correct(f"/patients/{patient_id}/followup/exams/{exam_id}", version, changes, reason)
+
+    async def followup_confirm_exclusion(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Confirms the proposed 登録除外 (経過観察終了)."""
+        return await self._post(f"/patients/{patient_id}/followup/exclusion", body, "登録除外を確定できませんでした。")
+
+    async def followup_list(self, view: str, month: str, district: str, offset: int) -> SaveResult:
+        """The clerk's follow-up list; a wrong month is a message, not an error page."""
+        params = {"view": view, "month": month, "district": district, "offset": offset, "limit": 100}
+        response = await self.send("GET", "/followup/list", params={k: v for k, v in params.items() if v != ""})
+        if response.status_code == 422:
+            return SaveResult(errors=field_errors(response.json()))
+        return SaveResult(record=created(response, "管理検診の一覧を読み込めませんでした。"))
+
+    async def investigation(self, patient_id: str) -> dict[str, Any]:
+        """The 行動調査 with its computed infectious period, delays and contact candidates."""
+        return await self.get_json(f"/patients/{patient_id}/investigation")
+
+    async def investigation_save(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records or corrects the 行動調査 (409 when stale)."""
+        response = await self.send("PUT", f"/patients/{patient_id}/investigation", json=body)
+        return saved(response, "行動調査票を保存できませんでした。")
+
     async def _correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
         body = {"version": version, "changes": changes, "reason": reason}

@@ -37,6 +37,8 @@ NOTE_KINDS = {
     "conference": "会議・カンファレンス",
     "other": "その他",
 }
+# 2号記録 (経過記録): how the staff member was in contact.
+CONTACT_MODES = {"visit": "訪問", "office": "来所", "phone": "電話", "meeting": "会議", "letter": "文書"}
 # 公費負担: 法37条 (勧告入院) or 法37条の2 (一般医療), and where its application stands.
 PUBLIC_EXPENSE_BASES = {"37": "37条（入院勧告）", "37-2": "37条の2（一般医療）"}
 PUBLIC_EXPENSE_STATUSES = {

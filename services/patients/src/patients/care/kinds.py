@@ -104,7 +104,7 @@ PROGRESS_NOTE = CareKind(
     schemas.ProgressNoteCreate,
     schemas.ProgressNoteUpdate,
     schemas.ProgressNoteChange,
-    {"kind": codes.NOTE_KINDS},
+    {"kind": codes.NOTE_KINDS, "contact": codes.CONTACT_MODES},
 )
 PUBLIC_EXPENSE = CareKind(
     "public_expense",

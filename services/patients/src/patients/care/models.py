@@ -73,6 +73,10 @@ class ProgressNote(_CareRecord, Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
     author: Mapped[str] = mapped_column(String(64), nullable=False)
     author_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # 2号記録: the kind of contact (訪問, 来所, 電話, 会議, 文書), who was met, and the next action.
+    contact: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    met: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    next_action: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 class PublicExpense(_CareRecord, Base):

@@ -16,6 +16,7 @@ from tbms_core.jp.fields import FlexibleDate, Text, known_choice, not_future
 from tbms_core.jp.wareki import format_wareki
 
 from patients.care.codes import (
+    CONTACT_MODES,
     DIRECTIONS,
     NOTE_KINDS,
     OUTCOMES,
@@ -187,11 +188,19 @@ class ProgressNoteUpdate(_Input):
     noted_on: FlexibleDate | None = None
     kind: str | None = None
     text: Text | None = Field(default=None, min_length=1, max_length=4000)
+    contact: str | None = None  # 2号記録: 訪問, 来所, 電話, 会議, 文書
+    met: Text | None = Field(default=None, max_length=200)
+    next_action: Text | None = Field(default=None, max_length=2000)
 
     @field_validator("kind")
     @classmethod
     def _kind(cls, value: str | None) -> str | None:
         return known_choice(NOTE_KINDS, "記録の種類", value)
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, value: str | None) -> str | None:
+        return known_choice(CONTACT_MODES, "対応の種別", value) if value else value
 
     @field_validator("noted_on")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -20,11 +21,17 @@ from tbms_core.events import Envelope
 from patients.care.kinds import CareKind
 from patients.care.schemas import CareChange, CareRecordRead
 from patients.custom_field.service import checked_values
+from patients.followup.service import FollowupService
 from patients.history.service import HistoryService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
+
+
+def iso_day(value: Any) -> date | None:
+    """A date kept as JSON (ISO), or None."""
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def checked(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +69,8 @@ class CareService:
         )
         await self._publish(kind, record, created=True, changed=[])
         await self._audit(kind, Operation.CREATE, record)
+        if kind.name == "treatment":
+            await FollowupService(self.session, self.principal).follow_treatment_end(patient.id, None, record.ended_on)
         return kind.read(record)
 
     async def correct(
@@ -91,6 +100,9 @@ class CareService:
         )
         await self._publish(kind, record, created=False, changed=list(changes))
         await self._audit(kind, Operation.UPDATE, record)
+        if kind.name == "treatment" and "ended_on" in changes:
+            followup = FollowupService(self.session, self.principal)
+            await followup.follow_treatment_end(record.patient_id, iso_day(before.get("ended_on")), record.ended_on)
         return kind.read(record)
 
     async def listing(self, kind: CareKind, patient_id: uuid.UUID) -> list[CareRecordRead]:

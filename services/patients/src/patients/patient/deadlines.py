@@ -25,6 +25,11 @@ RULES = {
     "provisional_registration_pending": "仮登録は30日以内に登録区分を確定する（§1.3）",
     "treatment_beyond_12_months": "治療開始から12か月を超えたら延長の理由を確認する（§5.2）",
     "public_expense_missing": "治療中は公費負担の申請の有無を確認する（申請日からの適用）",
+    "followup_notice_due": "管理検診の予定日の1か月前にお知らせ（F29）を送付する（§7）",
+    "followup_exam_due": "治療終了後の管理検診を計画どおり行う（§7・保健所の設定）",
+    "followup_exam_overdue": "未受診の管理検診は再通知し、家庭訪問か電話で状況を確認する（§7）",
+    "followup_result_missing": "管理検診の結果（胸部X線・喀痰）と判定を入力する（§7）",
+    "followup_exclusion_proposed": "経過観察期間が所見なく終わったら登録除外（経過観察終了）を確認する（§1.2）",
 }
 
 

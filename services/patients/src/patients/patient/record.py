@@ -8,7 +8,7 @@ from the same data.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
@@ -18,6 +18,10 @@ from tbms_core.clock import today
 
 from patients.care.kinds import KINDS, TREATMENT
 from patients.care.schemas import CareRecordRead
+from patients.followup.alerts import followup_alerts
+from patients.followup.config import profiles
+from patients.followup.models import FollowupExam, FollowupPlan
+from patients.followup.repository import FollowupExamRepository, FollowupPlanRepository
 from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.lab_result.schemas import LabResultRead
@@ -26,6 +30,7 @@ from patients.patient.derived import current_code_of, patient_read
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 from patients.patient.schemas import AlertRead, PatientRead, PatientRecordRead
+from patients.settings import get_settings
 
 SERVICE = "patients"
 
@@ -70,7 +75,11 @@ class PatientRecordService:
         rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}
         care = {kind.path: [kind.read(row) for row in rows[kind.path]] for kind in KINDS}
         code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
-        return _Record(patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care)
+        plan = await FollowupPlanRepository(self.session).of(patient.id)
+        exams = await FollowupExamRepository(self.session).in_order(patient.id) if plan else []
+        return _Record(
+            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams
+        )
 
 
 @dataclass(frozen=True)
@@ -80,12 +89,19 @@ class _Record:
     patient: PatientRead
     lab_results: list[LabResultRead]
     care: dict[str, list[CareRecordRead]]
+    followup_plan: FollowupPlan | None = None
+    followup_exams: list[FollowupExam] = field(default_factory=list)
 
     def alerts(self) -> list[Alert]:
-        """The open alerts of the record, judged on Japan's today."""
-        return open_alerts(
+        """The open alerts of the record, judged on Japan's today (管理検診 included)."""
+        alerts = open_alerts(
             self.patient.model_dump(mode="json"),
             [r.model_dump(mode="json") for r in self.lab_results],
             {path: [r.model_dump(mode="json") for r in records] for path, records in self.care.items()},
             today(),
         )
+        if self.patient.status == "excluded" or self.followup_plan is None:
+            return alerts
+        table = profiles(get_settings().followup_profiles)
+        profile = table.get(self.followup_plan.profile) or table["standard"]
+        return alerts + followup_alerts(self.followup_plan, profile, self.followup_exams, today())

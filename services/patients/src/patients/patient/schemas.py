@@ -248,6 +248,7 @@ EXCLUSION_REASONS = {
     "death": "死亡",
     "transfer_out": "転出",
     "diagnosis_changed": "診断変更（結核でない）",
+    "followup_ended": "経過観察終了",
     "other": "その他",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tbms_core.jp.text import normalize_input
 
 from reports.document.errors import UnknownForm
-from reports.forms import f03
+from reports.forms import f03, f06, f08, f29
 from reports.forms.spec import FormSpec, Genre
 
 FORMS: dict[str, FormSpec] = {
@@ -14,6 +14,9 @@ FORMS: dict[str, FormSpec] = {
         FormSpec(
             "F03", "結核登録票", Genre.PATIENTS, "f03.html", f03.build_context, revision="1", required=f03.REQUIRED
         ),
+        FormSpec("F06", "経過記録（2号記録）", Genre.PATIENTS, "f06.html", f06.build_context, revision="1"),
+        FormSpec("F08", "行動調査票（第2版）", Genre.PATIENTS, "f08.html", f08.build_context, revision="1"),
+        FormSpec("F29", "管理検診お知らせ", Genre.CONTACT_SCREENING, "f29.html", f29.build_context, revision="1"),
     )
 }
 

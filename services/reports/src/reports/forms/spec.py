@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from reports.care_record.models import CareRecord
 from reports.lab_result.models import LabResult
@@ -29,6 +30,9 @@ class FormInput:
     printed_by: str
     lab_results: Sequence[LabResult] = ()
     care_records: Sequence[CareRecord] = ()
+    # this health center's name, address and 問い合わせ先 (the masters' letterhead) for the letters (F29); None
+    # while the document service does not load it: the letter then leaves the sender's lines blank to fill in
+    letterhead: Mapping[str, Any] | None = None
 
 
 ContextBuilder = Callable[[FormInput], Mapping[str, object]]

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/patients", tags=["患者"])
 router.include_router(export_routes.router)
 router.include_router(card_routes.router)
 router.include_router(record_routes.router)
-PRINTABLE_FORMS = frozenset({"F03"})
+PRINTABLE_FORMS = frozenset({"F03", "F06", "F08", "F29"})
 CHECKED_CHARS = ("name", "alias", "address", "guardian.name", "guardian.address")  # what forms and CSV carry
 
 
@@ -205,7 +205,7 @@ async def correct_patient(request: Request, patient_id: uuid.UUID, page: Patient
 
 @router.post("/{patient_id:uuid}/documents")
 async def print_form(request: Request, patient_id: uuid.UUID, reports: ReportsDep) -> Response:
-    """Generates a form (F03 結核登録票) for the patient and opens the PDF."""
+    """Generates a form (F03 結核登録票, F06 経過記録, F08 行動調査票, F29 管理検診お知らせ) and opens the PDF."""
     form_code = str((await request.form()).get("form") or "F03")
     document = await reports.create_document(form_code if form_code in PRINTABLE_FORMS else "F03", str(patient_id))
     return RedirectResponse(f"/documents/{document['id']}", status_code=303)

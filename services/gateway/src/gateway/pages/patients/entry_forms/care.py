@@ -13,6 +13,8 @@ from gateway.forms import DATE_HINT, EntryForm, Field, Picker
 REASON = Field("reason", "修正理由", hint="例: 退院日の入力誤り（修正履歴に残ります）", kind="text-wide")
 PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
 # The name stays text (typed freely, or as older records hold it); a row picked from the masters also keeps its code.
+# 2号記録: how staff were in contact (the patients API's code list of the same name)
+CONTACT_MODES = (("visit", "訪問"), ("office", "来所"), ("phone", "電話"), ("meeting", "会議"), ("letter", "文書"))
 INSTITUTION = Picker("institution", code="institution_code")
 HOSPITAL = Picker("institution", code="hospital_code")
 MUNICIPALITY = Picker("municipality", code="counterpart_code")
@@ -127,7 +129,10 @@ PROGRESS_NOTE = CareKind(
     (
         Field("noted_on", "記録日", required=True, hint=DATE_HINT, kind="date"),
         Field("kind", "種類", required=True, kind="select", codes="note_kind"),
+        Field("contact", "対応の種別（2号記録）", kind="select", choices=CONTACT_MODES, blank="omit"),
+        Field("met", "対応した相手", hint="例: 本人と妻、主治医", blank="omit"),
         Field("text", "内容", required=True, kind="textarea"),
+        Field("next_action", "次の対応", kind="textarea", blank="omit"),
     ),
 )
 CARE_KINDS = {kind.path: kind for kind in (TREATMENT, HOSPITALISATION, PUBLIC_EXPENSE, TRANSFER, PROGRESS_NOTE)}

@@ -1,0 +1,173 @@
+"""行動調査: recording and correcting the interview, with the computed infectious period, delays and candidates;
+access checks, history, audit and outbox events as every module."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import Operation
+from tbms_contracts.patients import InvestigationSaved, InvestigationSnapshot
+from tbms_core import audit, outbox
+from tbms_core.auth import Access, Area, Principal
+from tbms_core.changes import diff
+from tbms_core.errors import InvalidInput
+from tbms_core.events import Envelope
+
+from patients.history.service import HistoryService
+from patients.investigation.derived import as_json, computed
+from patients.investigation.items import BCG, PLACE_KINDS, SECTIONS, SETTING_KINDS, SYMPTOMS, VENTILATION
+from patients.investigation.models import Investigation
+from patients.investigation.repository import InvestigationRepository
+from patients.investigation.schemas import InvestigationRead, InvestigationSave, Items
+from patients.patient.models import Patient
+from patients.patient.repository import PatientRepository
+from patients.settings import get_settings
+
+SERVICE = "patients"
+CODES = {
+    "symptom": SYMPTOMS,
+    "setting_kind": SETTING_KINDS,
+    "place_kind": PLACE_KINDS,
+    "ventilation": VENTILATION,
+    "bcg": BCG,
+}
+STORED = ("interviewed_on", "interviewer", "items", "override_start", "override_end", "override_reason")
+
+
+class InvestigationService:
+    """What staff do with a patient's behavioural investigation."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.patients = PatientRepository(session)
+        self.investigations = InvestigationRepository(session)
+        self.edit_history = HistoryService(session, principal)
+
+    async def patient_to_record_for(self, patient_id: uuid.UUID) -> Patient:
+        """The patient, once the user may record (403) and the patient exists (404)."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        return await self.patients.get(patient_id)
+
+    async def view(self, patient_id: uuid.UUID) -> InvestigationRead:
+        """The investigation with what is computed from it (audited as a read)."""
+        self.principal.require(Area.PATIENTS, Access.READ)
+        patient = await self.patients.get(patient_id)
+        await audit.record(
+            self.session, self.principal, SERVICE, Operation.READ, record_type="investigation", person_id=patient.id
+        )
+        return self.read(await self.investigations.of(patient.id))
+
+    def read(self, row: Investigation | None) -> InvestigationRead:
+        """The stored investigation (or an empty one) with its period, delays and candidates."""
+        settings = get_settings()
+        items = Items.model_validate(row.items) if row else Items()
+        period, delays, candidates = computed(
+            items,
+            override_start=row.override_start if row else None,
+            override_end=row.override_end if row else None,
+            override_reason=row.override_reason if row else "",
+            lookback_months=settings.infectious_lookback_months,
+            smear_negative_months=settings.infectious_smear_negative_months,
+        )
+        return InvestigationRead(
+            id=row.id if row else None,
+            version=row.version if row else None,
+            interviewed_on=row.interviewed_on if row else None,
+            interviewer=row.interviewer if row else "",
+            items=as_json(items),
+            override_start=row.override_start if row else None,
+            override_end=row.override_end if row else None,
+            override_reason=row.override_reason if row else "",
+            updated_at=row.updated_at if row else None,
+            period=period,
+            delays=delays,
+            candidates=candidates,
+            sections=SECTIONS,
+            extra_items=settings.investigation_extra_items,
+            codes=CODES,
+        )
+
+    async def save(self, patient_id: uuid.UUID, data: InvestigationSave) -> InvestigationRead:
+        """Records the investigation, or corrects it (409 when somebody saved first); keeps the change history."""
+        patient = await self.patient_to_record_for(patient_id)
+        if errors := data.inconsistencies():
+            raise InvalidInput(errors=errors)
+        unknown = set(data.items.extra) - set(get_settings().investigation_extra_items)
+        if unknown:
+            raise InvalidInput(errors={"items.extra": f"設定にない項目です：{'、'.join(sorted(unknown))}"})
+        values: dict[str, Any] = {
+            "interviewed_on": data.interviewed_on,
+            "interviewer": data.interviewer,
+            "items": as_json(data.items),
+            "override_start": data.override_start,
+            "override_end": data.override_end,
+            "override_reason": data.override_reason,
+        }
+        row = await self.investigations.of(patient.id)
+        if row is None:
+            row = await self.investigations.add(
+                Investigation(**values, patient_id=patient.id, updated_by=self.principal.user_id)
+            )
+            changes = diff({}, to_jsonable_python(values))
+            await self.edit_history.record_change(
+                record_type="investigation",
+                record_id=row.id,
+                person_id=patient.id,
+                version=row.version,
+                changes=changes,
+                reason=data.reason,
+            )
+            created = True
+            await self._audit(Operation.CREATE, row)
+        else:
+            if data.version is None:
+                raise InvalidInput(errors={"version": "調査票の版がありません。画面を開き直してください。"})
+            row.check_version(data.version)
+            before = {name: to_jsonable_python(getattr(row, name)) for name in STORED}
+            changes = diff(before, to_jsonable_python(values))
+            if not changes:
+                return self.read(row)
+            await self.edit_history.save_change(
+                row,
+                assignments={name: values[name] for name in {c.split(".")[0] for c in changes}},
+                record_type="investigation",
+                person_id=patient.id,
+                changes=changes,
+                reason=data.reason,
+            )
+            created = False
+            await self._audit(Operation.UPDATE, row)
+        result = self.read(row)
+        await self._publish(row, result, created=created, changed=sorted({c.split(".")[0] for c in changes}))
+        return result
+
+    async def _publish(
+        self, row: Investigation, result: InvestigationRead, *, created: bool, changed: list[str]
+    ) -> None:
+        snapshot = InvestigationSnapshot(
+            id=str(row.id),
+            patient_id=str(row.patient_id),
+            version=row.version,
+            interviewed_on=row.interviewed_on,
+            interviewer=row.interviewer,
+            items=result.items,
+            period=result.period.model_dump(mode="json"),
+            delays=[delay.model_dump(mode="json") for delay in result.delays],
+        )
+        event = InvestigationSaved(investigation=snapshot, created=created, changed_fields=changed)
+        envelope = Envelope.of(event, aggregate_id=row.id, version=row.version, actor=self.principal.user_id)
+        await outbox.add(self.session, envelope)
+
+    async def _audit(self, operation: Operation, row: Investigation) -> None:
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            operation,
+            record_type="investigation",
+            record_id=row.id,
+            person_id=row.patient_id,
+        )

@@ -1,0 +1,74 @@
+"""F29 管理検診お知らせ: the letter asking a 結核回復者 to come to a follow-up examination (感染症法53条の13), with
+the health center's letterhead, the appointment and the place.
+
+Which examination: the open one (not done, not cancelled) with the earliest appointment on or after the print
+day, else the earliest open one by its due date (the notice of the next examination)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from reports.forms.common import JST, iso_date, wareki, wareki_both
+from reports.forms.spec import FormInput
+
+PLACES = {"health_center": "保健所", "institution": "医療機関"}
+BRING = ("この通知", "健康保険証（マイナ保険証）", "お薬手帳（お持ちの方）")
+
+
+def next_exam(data: FormInput, printed_on: date) -> Mapping[str, Any] | None:
+    """The examination the notice is about (see the module note), or None when none is open."""
+    open_ = [
+        r.data
+        for r in data.care_records
+        if r.kind == "followup_exam"
+        and not r.data.get("cancelled")
+        and not r.data.get("examined_on")
+        and not r.data.get("judgement")
+    ]
+    booked = [e for e in open_ if (day := iso_date(e.get("appointment_on"))) and day >= printed_on]
+    if booked:
+        return min(booked, key=lambda e: str(e.get("appointment_on")))
+    return min(open_, key=lambda e: str(e.get("due_on")), default=None)
+
+
+def build_context(data: FormInput) -> Mapping[str, object]:
+    """The letter: sender, addressee, the examination's appointment and place, what to bring, the basis."""
+    printed_on = data.printed_at.astimezone(JST).date()
+    exam = next_exam(data, printed_on) or {}
+    letterhead: Mapping[str, Any] = data.letterhead or {}
+    patient = data.patient
+    place = str(exam.get("place") or "")
+    where = PLACES.get(place, "")
+    if place == "institution" and exam.get("institution"):
+        where = str(exam["institution"])
+    elif place == "health_center":
+        where = str(letterhead.get("name") or "保健所")
+    appointment = iso_date(exam.get("appointment_on"))
+    return {
+        "printed_on": wareki(printed_on),
+        "sender": {
+            "name": letterhead.get("name") or "",
+            "director": " ".join(filter(None, [letterhead.get("director_title"), letterhead.get("director_name")])),
+            "postal_code": letterhead.get("postal_code") or "",
+            "address": letterhead.get("address") or "",
+            "phone": letterhead.get("phone") or "",
+            "contact": letterhead.get("contact_text") or "",
+        },
+        "postal_code": patient.postal_code,
+        "address": patient.address,
+        "name": patient.name,
+        "registration_no": patient.registration_no,
+        "has_exam": bool(exam),
+        "seq": exam.get("seq") or "",
+        "due_on": wareki_both(iso_date(exam.get("due_on"))),
+        "reason": exam.get("reason") or "",
+        "appointment": f"{wareki_both(appointment)} {exam.get('appointment_time') or ''}".strip()
+        if appointment
+        else "",
+        "place": where,
+        "bring": BRING,
+        "ended_on": wareki(iso_date(exam.get("ended_on"))),
+        "schedule": exam.get("profile_label") or "",
+    }
