@@ -8,6 +8,8 @@ from fastapi import Depends
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
+from patients.board.records import BoardRecordService
+from patients.board.service import BoardService
 from patients.care.service import CareService
 from patients.custom_field.service import FieldDefinitionService
 from patients.dots.cohort_service import CohortService
@@ -18,6 +20,8 @@ from patients.patient.record import PatientRecordService
 from patients.patient.service import PatientService
 
 __all__ = [
+    "BoardRecordServiceDep",
+    "BoardServiceDep",
     "CareServiceDep",
     "CohortServiceDep",
     "DotsServiceDep",
@@ -51,6 +55,16 @@ def get_care_service(session: SessionDep, principal: PrincipalDep) -> CareServic
     return CareService(session, principal)
 
 
+def get_board_service(session: SessionDep, principal: PrincipalDep) -> BoardService:
+    """The 診査会 service of this request."""
+    return BoardService(session, principal)
+
+
+def get_board_record_service(session: SessionDep, principal: PrincipalDep) -> BoardRecordService:
+    """The 患者票・勧告 service of this request."""
+    return BoardRecordService(session, principal)
+
+
 def get_dots_service(session: SessionDep, principal: PrincipalDep) -> DotsService:
     """The DOTS service of this request."""
     return DotsService(session, principal)
@@ -79,3 +93,5 @@ FieldDefinitionServiceDep = Annotated[FieldDefinitionService, Depends(get_field_
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
 DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]
 CohortServiceDep = Annotated[CohortService, Depends(get_cohort_service)]
+BoardServiceDep = Annotated[BoardService, Depends(get_board_service)]
+BoardRecordServiceDep = Annotated[BoardRecordService, Depends(get_board_record_service)]
