@@ -306,7 +306,20 @@ class TestWorklist:
         item = await case(client, await make_patient())
         lists = await ok(await client.get("/board/worklist", headers=CLERK))
         assert item["id"] in {c["id"] for c in lists["awaiting"]}
-        decided = await decide(client, item)
+        meeting = await session(client)
+        item = await ok(
+            await client.patch(
+                f"/board/cases/{item['id']}",
+                json={"version": item["version"], "changes": {"session_id": meeting["id"]}},
+                headers=CLERK,
+            )
+        )
+        lists = await ok(await client.get("/board/worklist", headers=CLERK))
+        assert item["id"] not in {c["id"] for c in lists["awaiting"]}
+        decided = await decide(client, item, decision="deferred")
+        lists = await ok(await client.get("/board/worklist", headers=CLERK))
+        assert item["id"] in {c["id"] for c in lists["awaiting"]}  # carried to the next session
+        decided = await decide(client, decided)
         lists = await ok(await client.get("/board/worklist", headers=CLERK))
         assert item["id"] not in {c["id"] for c in lists["awaiting"]}
         assert item["id"] in {c["id"] for c in lists["to_notify"]} and item["id"] in {

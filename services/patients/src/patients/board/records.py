@@ -157,7 +157,11 @@ class BoardRecordService(BoardBase):
         day = today()
         board = BoardService(self.session, self.principal)
         open_cases = await self.cases.open_cases()
-        awaiting = [c for c in open_cases if c.decision in ("", "deferred") and codes.CASE_KINDS[c.kind][2]]
+        awaiting = [  # not yet on an agenda, or deferred (carried to a next session)
+            c
+            for c in open_cases
+            if codes.CASE_KINDS[c.kind][2] and (c.decision == "deferred" or (c.decision == "" and c.session_id is None))
+        ]
         to_notify = [c for c in open_cases if c.decision in ("approved", "conditional", "refused")]
         to_issue = await self.cases.granted_without_card()
         horizon = day + timedelta(days=self.rules.card_notice_days)
