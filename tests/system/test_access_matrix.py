@@ -252,6 +252,8 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    Endpoint("reports", "GET", "/board/cases/{case_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
+    Endpoint("reports", "GET", "/board/sessions/{session_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),

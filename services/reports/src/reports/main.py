@@ -3,6 +3,8 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from reports.board_record.api import router as board_router
+from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
 from reports.forms.render import FormRenderer
@@ -16,9 +18,13 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
-    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS]
+    consumers = [*PATIENT_CONSUMERS, *LAB_RESULT_CONSUMERS, *CARE_RECORD_CONSUMERS, *MASTER_CONSUMERS, *BOARD_CONSUMERS]
     app = create_service_app(
-        "reports", settings, title="tbms reports（帳票・資料）", routers=[document_router], consumers=consumers
+        "reports",
+        settings,
+        title="tbms reports（帳票・資料）",
+        routers=[document_router, board_router],
+        consumers=consumers,
     )
     app.state.store = DocumentStore(settings)
     app.state.renderer = FormRenderer()

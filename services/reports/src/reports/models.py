@@ -3,6 +3,7 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from reports.board_record.models import BoardRecord
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
 from reports.lab_result.models import LabResult
@@ -11,6 +12,7 @@ from reports.patient_summary.models import PatientSummary
 
 metadata = Base.metadata
 __all__ = [
+    "BoardRecord",
     "CareRecord",
     "Document",
     "InboxMessage",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -48,6 +49,22 @@ class FormRenderer:
         """The form as an A4 PDF with embedded Japanese font subsets (blocks the calling thread)."""
         html = HTML(string=self.render_html(spec, data), base_url=str(TEMPLATES))
         return html.write_pdf(stylesheets=[self._css], font_config=self._fonts)
+
+    def render_merged_pdf_sync(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
+        """Several forms as one PDF, each keeping its own pages and page numbers (a session's papers at once)."""
+        documents = [
+            HTML(string=self.render_html(spec, data), base_url=str(TEMPLATES)).render(
+                stylesheets=[self._css], font_config=self._fonts
+            )
+            for spec, data in items
+        ]
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf()
+
+    async def render_merged_pdf(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
+        """Several forms as one PDF, rendered off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.render_merged_pdf_sync, items)
 
     async def render_pdf(self, spec: FormSpec, data: FormInput) -> bytes:
         """The form as an A4 PDF, rendered off the event loop."""
