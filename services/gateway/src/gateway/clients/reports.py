@@ -36,3 +36,12 @@ class ReportsClient(ServiceClient):
     async def document_content(self, document_id: str) -> httpx.Response:
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
+
+    async def board_forms(self, path: str, forms: str) -> httpx.Response:
+        """A 診査会 case's or session's forms as one PDF (`path`: cases/{id} or sessions/{id}), opened as a stream;
+        a refusal (nothing applies, not yet in reports) is answered read, with its Japanese message."""
+        response = await self.send("GET", f"/board/{path}/forms", stream=True, params={"forms": forms})
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+        return response

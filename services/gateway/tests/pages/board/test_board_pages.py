@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import PATIENTS, FakeKeycloakType, Login, csrf_token, with_roles
+from ...conftest import PATIENTS, REPORTS, FakeKeycloakType, Login, csrf_token, with_roles
 from .conftest import FIRST, PATIENT, PAYER, SECOND, SESSION_ID, answer, mock_board
 
 pytestmark = pytest.mark.req("R05", partial=True)
@@ -151,3 +151,31 @@ class TestAccess:
         await login(client)
         assert (await client.get("/board")).status_code == 403
         assert 'href="/board"' not in (await client.get("/")).text
+
+
+class TestPrint:
+    async def test_a_sessions_papers_are_relayed_as_one_pdf(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        page = await clerk.get(SESSION)
+        assert f'href="{SESSION}/print?forms=F17,F28"' in page.text
+        printed = backends.get(f"{REPORTS}/board/sessions/{SESSION_ID}/forms").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7 test", headers={"content-type": "application/pdf"})
+        )
+        answer = await clerk.get(f"{SESSION}/print", params={"forms": "F17,F28"})
+        assert answer.status_code == 200 and answer.content == b"%PDF-1.7 test"
+        assert answer.headers["content-type"] == "application/pdf"
+        assert printed.calls.last.request.url.params["forms"] == "F17,F28"
+
+    async def test_nothing_to_print_goes_back_with_the_reason(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        reason = "選んだ帳票に印刷できる内容がありません（決定前の通知、交付前の患者票、未発行の勧告など）。"
+        backends.get(f"{REPORTS}/board/cases/{FIRST}/forms").mock(
+            return_value=httpx.Response(422, json={"detail": reason, "errors": {}})
+        )
+        answer = await clerk.get(f"/board/cases/{FIRST}/print", params={"forms": "F15"})
+        assert answer.status_code == 303 and answer.headers["location"] == f"/board/cases/{FIRST}"
+        assert reason in (await clerk.get(answer.headers["location"])).text

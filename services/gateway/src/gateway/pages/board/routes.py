@@ -13,9 +13,10 @@ from starlette.responses import RedirectResponse, Response
 from tbms_core.auth import Access, Area
 from tbms_core.clock import today
 
-from gateway.clients.base import SaveResult
+from gateway.clients.base import SaveResult, detail
 from gateway.pages.board import view as v
-from gateway.web.deps import MastersDep, PatientsDep, require_access
+from gateway.web.deps import MastersDep, PatientsDep, ReportsDep, require_access
+from gateway.web.downloads import relay
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/board", tags=["診査会・公費"])
@@ -120,6 +121,7 @@ async def _session_page(
         "days_left": v.days_left_text,
         "admission": v.ADMISSION_CRITERIA,
         "discharge": v.DISCHARGE_CRITERIA,
+        "print_sets": v.PRINT_SETS,
         "title": "診査会",
     }
     return render(request, "board/session.html", context, status_code=status_code)
@@ -227,6 +229,7 @@ async def _case_page(
         "results": v.latest_results(record),
         "admission": v.ADMISSION_CRITERIA,
         "discharge": v.DISCHARGE_CRITERIA,
+        "print_sets": v.PRINT_SETS,
         "title": f"審査案件（{case['patient'].get('name', '')}）",
     }
     return render(request, "board/case.html", context, status_code=status_code)
@@ -312,3 +315,19 @@ async def open_case(request: Request, patient_id: uuid.UUID, patients: PatientsD
         return await _patient_page(request, patients, patient_id, typed=typed, errors=result.errors or {})
     flash(request, "案件を登録しました。")
     return RedirectResponse(f"/board/cases/{result.record['id']}", status_code=303)
+
+
+@router.get("/{what}/{record_id:uuid}/print", dependencies=CAN_READ)
+async def print_forms(
+    request: Request, what: str, record_id: uuid.UUID, reports: ReportsDep, forms: str = ""
+) -> Response:
+    """A case's or a whole session's papers as one PDF from reports; when nothing applies, back with the reason."""
+    back = f"/board/{what}/{record_id}"
+    if what not in ("cases", "sessions"):
+        return RedirectResponse("/board", status_code=303)
+    pdf = await reports.board_forms(f"{what}/{record_id}", v.printable(forms))
+    if pdf.status_code != 200:
+        flash(request, detail(pdf) or "印刷できませんでした。")
+        return RedirectResponse(back, status_code=303)
+    name = f"診査会_{'案件' if what == 'cases' else '議題'}_{record_id}.pdf"
+    return relay(pdf, media_type="application/pdf", disposition=v.inline(name))

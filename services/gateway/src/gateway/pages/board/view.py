@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 
 from tbms_core.jp.wareki import WarekiError, parse_date
 
@@ -109,3 +110,30 @@ def session_day(held_at: str) -> str:
     """The day a session meets, in Japan time, as ISO."""
     moment = datetime.fromisoformat(held_at)
     return moment.astimezone(JST).date().isoformat() if moment.tzinfo else moment.date().isoformat()
+
+
+BOARD_FORMS = {
+    "F16": "諮問書", "F17": "委員用資料", "F28": "諮問書（委員用）", "F09": "協議会結果（病院あて）",
+    "F13": "決定通知書", "F15": "患者票", "F10": "就業制限通知書（18条）", "F11": "入院勧告書（19条）",
+    "F12": "入院勧告書（20条）",
+}  # fmt: skip
+PRINT_SETS = {
+    "F16,F17,F28,F09,F13,F15,F10,F11,F12": "全部の書類",
+    "F16": "諮問書（F16）",
+    "F17,F28": "委員に配る資料（F17・F28、氏名・住所なし）",
+    "F09,F13": "決定の通知（F09・F13）",
+    "F15": "患者票（F15）",
+    "F10,F11,F12": "勧告書・通知書（F10・F11・F12）",
+}
+
+
+def printable(forms: str) -> str:
+    """The chosen form ids that are 診査会 forms, all of them when none is chosen."""
+    chosen = [f for f in forms.upper().split(",") if f in BOARD_FORMS]
+    return ",".join(chosen) or ",".join(BOARD_FORMS)
+
+
+def inline(filename: str) -> str:
+    """Content-Disposition inline with an ASCII fallback and the real name RFC 5987-encoded."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
