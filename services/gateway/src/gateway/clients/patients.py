@@ -262,3 +262,15 @@ class PatientsClient(ServiceClient):
     async def board_rules(self) -> dict[str, Any]:
         """The rules' numbers and their legal basis."""
         return await self.get_json("/board/rules")
+
+    async def board_issue_measure(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records a 勧告 (18・19・20条 or an extension)."""
+        return await self._post(f"/patients/{patient_id}/measures", body, "勧告を保存できませんでした。")
+
+    async def board_change_measure(self, measure_id: str, version: str, changes: dict[str, Any]) -> SaveResult:
+        """Records delivery, 意見陳述 or the end of a 勧告 (409 when stale)."""
+        return await self._correct(f"/board/measures/{measure_id}", version, changes, "")
+
+    async def board_numbers(self) -> dict[str, Any]:
+        """Every 受給者番号 issued, voided ones included, and whether the serials run without a gap."""
+        return await self.get_json("/board/numbers")

@@ -67,6 +67,7 @@ def mock_board(backends: respx.MockRouter, session: str = "session_two") -> dict
         "session": backends.get(f"{PATIENTS}/board/sessions/{SESSION_ID}").mock(return_value=answer(session)),
         "case": backends.get(f"{PATIENTS}/board/cases/{FIRST}").mock(return_value=answer("case_undecided")),
         "rules": backends.get(f"{PATIENTS}/board/rules").mock(return_value=answer("rules")),
+        "numbers": backends.get(f"{PATIENTS}/board/numbers").mock(return_value=answer("numbers")),
         "patient": backends.get(f"{PATIENTS}/patients/{PATIENT['id']}").mock(
             return_value=httpx.Response(200, json=PATIENT)
         ),

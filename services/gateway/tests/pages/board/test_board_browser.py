@@ -52,6 +52,10 @@ class TestInChromium:
             found["case"] = await look(browser, shots, "board-case")
             await browser.go(f"{served}/board/patients/{PATIENT['id']}")
             found["patient"] = await look(browser, shots, "board-patient")
+            await browser.run("document.querySelectorAll('details').forEach(d => d.open = true);")
+            found["patient-forms-open"] = await look(browser, shots, "board-patient-forms")
             await browser.go(f"{served}/board")
             found["worklist"] = await look(browser, shots, "board-worklist")
+            await browser.go(f"{served}/board/numbers")
+            found["numbers"] = await look(browser, shots, "board-numbers")
         assert found == {page: [] for page in found}, found

@@ -14,10 +14,14 @@ import pytest
 import respx
 
 from ...conftest import PATIENTS, REPORTS, FakeKeycloakType, Login, csrf_token, with_roles
-from .conftest import FIRST, PATIENT, PAYER, SECOND, SESSION_ID, answer, mock_board
+from .conftest import FIRST, PATIENT, PAYER, SECOND, SESSION_ID, answer, mock_board, recorded
 
 pytestmark = pytest.mark.req("R05", partial=True)
 SESSION = f"/board/sessions/{SESSION_ID}"
+
+
+def recorded_measure() -> dict:
+    return recorded("patient_board")["measures"][0]
 
 
 def text_of(html: str) -> str:
@@ -179,3 +183,41 @@ class TestPrint:
         answer = await clerk.get(f"/board/cases/{FIRST}/print", params={"forms": "F15"})
         assert answer.status_code == 303 and answer.headers["location"] == f"/board/cases/{FIRST}"
         assert reason in (await clerk.get(answer.headers["location"])).text
+
+
+class TestMeasures:
+    async def test_a_recommendation_is_recorded_and_its_end_needs_a_reason(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        url = f"/board/patients/{PATIENT['id']}"
+        page = await clerk.get(url)
+        shown = text_of(page.text)
+        assert "20条 入院勧告：令和8年11月20日〜令和8年12月19日" in shown and "あと16日" in shown
+        issued = backends.post(f"{PATIENTS}/patients/{PATIENT['id']}/measures").mock(
+            return_value=answer("measure_created", 201)
+        )
+        form = {"csrf_token": csrf_token(page.text), "article": "19", "issued_on": "R8.11.20", "starts_time": "15:00"}
+        created = await clerk.post(f"{url}/measures", data=form | {"hospital": "試験結核病院"})
+        assert created.status_code == 303
+        sent = json.loads(issued.calls.last.request.content)
+        assert sent["starts_at"] == "2026-11-20T15:00:00+09:00" and sent["hospital"] == "試験結核病院"
+        measure = recorded_measure()
+        backends.patch(f"{PATIENTS}/board/measures/{measure['id']}").mock(return_value=answer("measure_422", 422))
+        ended = await clerk.post(
+            f"{url}/measures/{measure['id']}",
+            data={"csrf_token": csrf_token(page.text), "version": "1", "ended_on": "R8.12.1"},
+        )
+        assert ended.status_code == 422
+        assert re.search(rf'id="m{measure["id"]}-end_reason-error"[^>]*>.*終了の理由を選んでください', ended.text, re.S)
+
+
+class TestNumbers:
+    @pytest.mark.req("R29", partial=True)
+    async def test_the_number_audit_list_shows_every_number_and_whether_it_is_complete(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        backends.get(f"{PATIENTS}/board/numbers").mock(return_value=answer("numbers"))
+        shown = text_of((await clerk.get("/board/numbers")).text)
+        assert "0000018" in shown and "欠番なし" in shown and "診査 花子" in shown

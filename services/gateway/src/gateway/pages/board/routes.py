@@ -278,13 +278,18 @@ async def _patient_page(
     *,
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    failed_measure: str = "",
 ) -> Response:
     patient, board = await asyncio.gather(patients.patient(str(patient_id)), patients.board_of_patient(str(patient_id)))
     context = {
         "patient": patient,
         "board": board,
         "kinds": v.KINDS,
-        "typed": typed or {"received_on": today().isoformat()},
+        "articles": v.ARTICLES,
+        "deliveries": v.DELIVERIES,
+        "end_reasons": v.END_REASONS,
+        "failed_measure": failed_measure or "",
+        "typed": typed or {"received_on": today().isoformat(), "issued_on": today().isoformat()},
         "errors": errors or {},
         "days_left": v.days_left_text,
         "title": f"診査会・公費負担（{patient.get('name', '')}）",
@@ -331,3 +336,47 @@ async def print_forms(
         return RedirectResponse(back, status_code=303)
     name = f"診査会_{'案件' if what == 'cases' else '議題'}_{record_id}.pdf"
     return relay(pdf, media_type="application/pdf", disposition=v.inline(name))
+
+
+@router.post("/patients/{patient_id:uuid}/measures", dependencies=CAN_UPDATE)
+async def issue_measure(request: Request, patient_id: uuid.UUID, patients: PatientsDep) -> Response:
+    """Records a 勧告; its period follows the article (72 hours, the configured days, until no longer infectious)."""
+    typed = await _form(request)
+    errors: dict[str, str] = {}
+    body = v.measure_body(typed, errors, new=True)
+    result = SaveResult(errors=errors) if errors else await patients.board_issue_measure(str(patient_id), body)
+    if result.record is None:
+        errors = {f"m-{k}": m for k, m in (result.errors or {"_": result.conflict or ""}).items()}
+        return await _patient_page(request, patients, patient_id, typed=typed, errors=errors, failed_measure="new")
+    flash(request, f"{v.ARTICLES.get(body['article'], '勧告')}を記録しました。")
+    return RedirectResponse(f"/board/patients/{patient_id}#measures-title", status_code=303)
+
+
+@router.post("/patients/{patient_id:uuid}/measures/{measure_id:uuid}", dependencies=CAN_UPDATE)
+async def change_measure(
+    request: Request, patient_id: uuid.UUID, measure_id: uuid.UUID, patients: PatientsDep
+) -> Response:
+    """Records the delivery, the 意見陳述 or the end of a 勧告 and why."""
+    typed = await _form(request)
+    errors: dict[str, str] = {}
+    body = v.measure_body(typed, errors, new=False)
+    result = (
+        SaveResult(errors=errors)
+        if errors
+        else await patients.board_change_measure(str(measure_id), typed.get("version", ""), body)
+    )
+    if result.record is None:
+        prefix = f"m{measure_id}-"
+        errors = {prefix + k: m for k, m in (result.errors or {"_": result.conflict or ""}).items()}
+        return await _patient_page(
+            request, patients, patient_id, typed=typed, errors=errors, failed_measure=str(measure_id)
+        )
+    flash(request, "勧告の記録を保存しました。")
+    return RedirectResponse(f"/board/patients/{patient_id}#measures-title", status_code=303)
+
+
+@router.get("/numbers", dependencies=CAN_READ)
+async def numbers(request: Request, patients: PatientsDep) -> Response:
+    """The audit list of 受給者番号: every number issued, voided ones included, and whether a serial is missing."""
+    audit = await patients.board_numbers()
+    return render(request, "board/numbers.html", {"audit": audit, "title": "受給者番号の台帳"})

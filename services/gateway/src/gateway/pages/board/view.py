@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
@@ -137,3 +138,41 @@ def inline(filename: str) -> str:
     """Content-Disposition inline with an ASCII fallback and the real name RFC 5987-encoded."""
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename)
     return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+ARTICLES = {
+    "18": "18条 就業制限",
+    "19": "19条 入院勧告（応急、72時間以内）",
+    "20": "20条 入院勧告",
+    "20_extension": "20条 入院勧告の延長",
+}
+DELIVERIES = {"hand": "手渡し", "mail": "郵送"}
+END_REASONS = {
+    "criteria_met": "退院基準・就業制限解除の基準を満たした",
+    "period_ended": "期間満了",
+    "transferred": "転出・他の勧告へ移行",
+    "other": "その他",
+}
+MEASURE_DATES = (("issued_on", "勧告日"), ("starts_on", "開始日"), ("delivered_on", "交付日"), ("ended_on", "終了日"))
+
+
+def measure_body(typed: dict[str, str], errors: dict[str, str], *, new: bool) -> dict[str, Any]:
+    """A 勧告 form's entries as the API takes them; a typed date that cannot be read is a message."""
+    body: dict[str, Any] = {}
+    for key, what in MEASURE_DATES:
+        if key in typed and (on := entry_date(typed[key], what, errors, key)):
+            body[key] = on
+    for key in ("hospital", "restricted_work", "statement", "end_note", "delivery", "end_reason"):
+        if typed.get(key):
+            body[key] = typed[key]
+    if new:
+        body["article"] = typed.get("article", "")
+        if typed.get("case_id"):
+            body["case_id"] = typed["case_id"]
+        first_day = body.get("starts_on") or body.get("issued_on")
+        if typed.get("article") == "19" and first_day:
+            time = typed.get("starts_time", "").strip() or "00:00"
+            if not re.fullmatch(r"\d{1,2}:\d{2}", time):
+                errors["starts_time"] = "開始時刻は 15:00 のように入力してください。"
+            body["starts_at"] = f"{first_day}T{time.zfill(5)}:00+09:00"
+    return body
