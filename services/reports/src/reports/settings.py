@@ -17,6 +17,14 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
+    # F14 あて名ラベル: an A4 sheet of labels; the defaults fit the common 12-up sheet (2 × 6, 86.4 × 42.3 mm)
+    label_columns: int = 2
+    label_rows: int = 6
+    label_width_mm: float = 86.4
+    label_height_mm: float = 42.3
+    label_top_mm: float = 21.5
+    label_left_mm: float = 18.6
+    label_gap_mm: float = 0.0  # between columns
 
 
 @lru_cache

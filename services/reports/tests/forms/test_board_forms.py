@@ -182,3 +182,18 @@ def test_a_session_prints_as_one_merged_pdf(renderer: FormRenderer) -> None:
     items = [(BOARD_FORMS[f], board_input()) for f in ("F16", "F17", "F13", "F15")] * 2
     pdf = renderer.render_merged_pdf_sync(items)
     assert pages(pdf)[0] == 8 and pdf_text(pdf).count("結核患者票") == 2
+
+
+@pytest.mark.req("F14", partial=True)
+def test_f14_labels_fill_sheets_at_the_configured_positions(renderer: FormRenderer) -> None:
+    addresses = tuple(
+        {"postal_code": "154-0017", "address": f"東京都世田谷区世田谷{n}丁目", "name": f"試験 花子{n}　様"}
+        for n in range(14)
+    )
+    sheet = {"columns": 2, "rows": 6, "width": 86.4, "height": 42.3, "top": 21.5, "left": 18.6, "gap": 0.0}
+    pdf = renderer.render_pdf_sync(BOARD_FORMS["F14"], board_input(addresses=addresses, sheet=sheet))
+    text = pdf_text(pdf)
+    assert pages(pdf) == (2, "595.276 x 841.89 pts (A4)")  # 12 labels a sheet, then 2
+    assert "〒154-0017" in text and "試験花子13様" in text and "出力日時" not in text
+    html = renderer.render_html(BOARD_FORMS["F14"], board_input(addresses=addresses, sheet=sheet | {"left": 10.0}))
+    assert "left: 10.0mm; top: 21.5mm" in html and "left: 96.4mm; top: 63.8mm" in html

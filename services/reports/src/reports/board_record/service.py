@@ -22,7 +22,9 @@ from reports.forms.render import FormRenderer
 from reports.forms.spec import FormInput, FormSpec
 from reports.master_snapshot.models import MasterSnapshot
 from reports.master_snapshot.repository import MasterSnapshotRepository
+from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
+from reports.settings import get_settings
 
 
 class BoardRecordNotYetAvailable(NotFound):
@@ -80,7 +82,14 @@ class BoardPrintService:
         printed_at, letterhead = utcnow(), await self.masters.letterhead()
         items: list[tuple[FormSpec, FormInput]] = []
         for case in cases:
-            items.extend(await self._items(case, specs, printed_at, letterhead))
+            items.extend(await self._items(case, [s for s in specs if s.id != "F14"], printed_at, letterhead))
+        if any(spec.id == "F14" for spec in specs):  # one sheet for every case: labels are cut from it
+            labels = BoardFormInput(
+                items[0][1].patient if items else await self._any_patient(cases), printed_at, self._printed_by(),
+                addresses=tuple([a for case in cases for a in await self._addresses(case)]), sheet=label_sheet(),
+            )  # fmt: skip
+            if labels.addresses:
+                items.append((BOARD_FORMS["F14"], labels))
         if not items:
             raise NothingToPrint()
         for case in cases:
@@ -121,6 +130,45 @@ class BoardPrintService:
             items.append((spec, data))
         return items
 
+    async def _any_patient(self, cases: list[BoardRecord]) -> PatientSummary | None:
+        for case in cases:
+            if case.patient_id and (patient := await self.patients.find(case.patient_id)):
+                return patient
+        return None
+
+    async def _addresses(self, case: BoardRecord) -> list[dict[str, str]]:
+        """The patient's label and the 指定医療機関's (its address from masters when it was picked there)."""
+        patient = await self.patients.find(case.patient_id) if case.patient_id else None
+        if patient is None:
+            return []
+        labels = [{"postal_code": patient.postal_code, "address": patient.address, "name": f"{patient.name}　様"}]
+        name, code = str(case.data.get("institution") or ""), str(case.data.get("institution_code") or "")
+        if name:
+            institution = await self.masters.institution(code) if code else None
+            values = dict(institution.data) if institution is not None else {}
+            labels.append(
+                {
+                    "postal_code": str(values.get("postal_code") or ""),
+                    "address": str(values.get("address") or ""),
+                    "name": f"{name}　御中",
+                }
+            )
+        return labels
+
     def _printed_by(self) -> str:
         name, username = self.principal.display_name, self.principal.username
         return name if not username or name == username else f"{name}（{username}）"
+
+
+def label_sheet() -> dict[str, float]:
+    """The F14 label sheet's geometry as configured (mm)."""
+    settings = get_settings()
+    return {
+        "columns": settings.label_columns,
+        "rows": settings.label_rows,
+        "width": settings.label_width_mm,
+        "height": settings.label_height_mm,
+        "top": settings.label_top_mm,
+        "left": settings.label_left_mm,
+        "gap": settings.label_gap_mm,
+    }

@@ -32,6 +32,8 @@ class BoardFormInput(FormInput):
     card: BoardRecord | None = None
     measure: BoardRecord | None = None
     letterhead: MasterSnapshot | None = None
+    addresses: tuple[dict[str, str], ...] = ()  # F14: one label each (postal code, address, name with 様 or 御中)
+    sheet: dict[str, float] | None = None  # F14: the label sheet's geometry (settings)
 
 
 # the items the patients service sends of each kind (BoardRecordSnapshot.data): a form prints an absent one blank
@@ -119,6 +121,8 @@ def common(data: BoardFormInput) -> dict[str, Any]:
         "law": LAWS.get(_basis(case), ""),
         "basis": _basis(case),
         "appeal": APPEAL,
+        "addresses": data.addresses,
+        "sheet": data.sheet or {},
     }
 
 
