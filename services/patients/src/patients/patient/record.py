@@ -26,6 +26,7 @@ from patients.patient.derived import current_code_of, patient_read
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 from patients.patient.schemas import AlertRead, PatientRead, PatientRecordRead
+from patients.settings import get_settings
 
 SERVICE = "patients"
 
@@ -88,4 +89,5 @@ class _Record:
             [r.model_dump(mode="json") for r in self.lab_results],
             {path: [r.model_dump(mode="json") for r in records] for path, records in self.care.items()},
             today(),
+            get_settings().board_card_notice_days,
         )
