@@ -274,3 +274,7 @@ class PatientsClient(ServiceClient):
     async def board_numbers(self) -> dict[str, Any]:
         """Every 受給者番号 issued, voided ones included, and whether the serials run without a gap."""
         return await self.get_json("/board/numbers")
+
+    async def board_card_action(self, card_id: str, action: str, body: dict[str, Any]) -> SaveResult:
+        """reissue (lost) or return of a 患者票."""
+        return await self._post(f"/board/cards/{card_id}/{action}", body, "患者票の記録を保存できませんでした。")

@@ -221,3 +221,23 @@ class TestNumbers:
         backends.get(f"{PATIENTS}/board/numbers").mock(return_value=answer("numbers"))
         shown = text_of((await clerk.get("/board/numbers")).text)
         assert "0000018" in shown and "欠番なし" in shown and "診査 花子" in shown
+
+
+class TestCards:
+    async def test_a_lost_card_is_reissued_from_the_patients_page(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        url = f"/board/patients/{PATIENT['id']}"
+        page = await clerk.get(url)
+        card = recorded("patient_board")["cards"][0]
+        assert "受給者番号 0000018" in text_of(page.text) and "再交付 令和8年10月1日（紛失）" in text_of(page.text)
+        reissued = backends.post(f"{PATIENTS}/board/cards/{card['id']}/reissue").mock(
+            return_value=answer("card_reissued")
+        )
+        form = {"csrf_token": csrf_token(page.text), "version": str(card["version"]), "on": "R8.10.1", "reason": "紛失"}
+        answered = await clerk.post(f"{url}/cards/{card['id']}/reissue", data=form)
+        assert answered.status_code == 303
+        assert json.loads(reissued.calls.last.request.content) == {"version": "2", "on": "2026-10-01", "reason": "紛失"}
+        wrong = await clerk.post(f"{url}/cards/{card['id']}/return", data=form | {"on": "いつか"})
+        assert wrong.status_code == 422 and f'id="c{card["id"]}-return-on-error"' in wrong.text

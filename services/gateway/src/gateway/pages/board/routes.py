@@ -380,3 +380,25 @@ async def numbers(request: Request, patients: PatientsDep) -> Response:
     """The audit list of 受給者番号: every number issued, voided ones included, and whether a serial is missing."""
     audit = await patients.board_numbers()
     return render(request, "board/numbers.html", {"audit": audit, "title": "受給者番号の台帳"})
+
+
+@router.post("/patients/{patient_id:uuid}/cards/{card_id:uuid}/{action}", dependencies=CAN_UPDATE)
+async def card_action(
+    request: Request, patient_id: uuid.UUID, card_id: uuid.UUID, action: str, patients: PatientsDep
+) -> Response:
+    """Reissues a lost 患者票 or records its return."""
+    if action not in ("reissue", "return"):
+        return RedirectResponse(f"/board/patients/{patient_id}", status_code=303)
+    typed = await _form(request)
+    errors: dict[str, str] = {}
+    on = v.entry_date(typed.get("on", ""), "日付", errors, "on")
+    body = {"version": typed.get("version", ""), "on": on or "", "reason": typed.get("reason", "")}
+    result = SaveResult(errors=errors) if errors else await patients.board_card_action(str(card_id), action, body)
+    if result.record is None:
+        prefix = f"c{card_id}-{action}-"
+        errors = {prefix + k: m for k, m in (result.errors or {"_": result.conflict or ""}).items()}
+        return await _patient_page(
+            request, patients, patient_id, typed=typed, errors=errors, failed_measure=str(card_id)
+        )
+    flash(request, "患者票を再交付しました。" if action == "reissue" else "患者票の返還を記録しました。")
+    return RedirectResponse(f"/board/patients/{patient_id}#cards-title", status_code=303)
