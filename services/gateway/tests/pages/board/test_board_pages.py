@@ -241,3 +241,18 @@ class TestCards:
         assert json.loads(reissued.calls.last.request.content) == {"version": "2", "on": "2026-10-01", "reason": "紛失"}
         wrong = await clerk.post(f"{url}/cards/{card['id']}/return", data=form | {"on": "いつか"})
         assert wrong.status_code == 422 and f'id="c{card["id"]}-return-on-error"' in wrong.text
+
+
+class TestAttendance:
+    async def test_attendance_is_sent_with_the_members_and_the_quorum(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_board(backends)
+        page = await clerk.get(SESSION)
+        saved = backends.patch(f"{PATIENTS}/board/sessions/{SESSION_ID}").mock(return_value=answer("session_created"))
+        form = {"csrf_token": csrf_token(page.text), "version": "1", "present": ["M01"], "quorum": "2"}
+        answered = await clerk.post(f"{SESSION}/attendance", data=form)
+        assert answered.status_code == 303
+        sent = json.loads(saved.calls.last.request.content)
+        assert [(m["code"], m["present"]) for m in sent["changes"]["members"]] == [("M01", True), ("M02", False)]
+        assert sent["changes"]["quorum"] == 2 and sent["version"] == "1"

@@ -402,3 +402,25 @@ async def card_action(
         )
     flash(request, "患者票を再交付しました。" if action == "reissue" else "患者票の返還を記録しました。")
     return RedirectResponse(f"/board/patients/{patient_id}#cards-title", status_code=303)
+
+
+@router.post("/sessions/{session_id:uuid}/attendance", dependencies=CAN_UPDATE)
+async def save_attendance(
+    request: Request, session_id: uuid.UUID, patients: PatientsDep, masters: MastersDep
+) -> Response:
+    """Records who attended (the quorum is judged again) and the quorum itself."""
+    posted = await request.form()
+    present = {str(code) for code in posted.getlist("present")}
+    detail = await patients.board_session(str(session_id))
+    members = [m | {"present": m.get("code") in present} for m in detail["members"]]
+    quorum = str(posted.get("quorum") or "").strip()
+    changes: dict[str, Any] = {"members": members}
+    if quorum.isdigit():
+        changes["quorum"] = int(quorum)
+    result = await patients.board_change_session(str(session_id), str(posted.get("version") or ""), changes)
+    if result.record is None:
+        return await _session_page(
+            request, patients, masters, session_id, failed={"attendance": result}, status_code=422
+        )
+    flash(request, "出席を保存しました。" + ("" if result.record.get("quorate") else "定足数に達していません。"))
+    return RedirectResponse(f"/board/sessions/{session_id}", status_code=303)
