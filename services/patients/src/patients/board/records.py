@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
+from tbms_core.auth import Principal
 from tbms_core.clock import today
 from tbms_core.errors import InvalidInput
 
@@ -23,7 +25,7 @@ from patients.care.service import checked
 class BoardRecordService(BoardBase):
     """患者票, 勧告 and the clerk's list."""
 
-    def __init__(self, session: Any, principal: Any) -> None:
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
         super().__init__(session, principal)
         self.cases = CaseRepository(session)
         self.cards = CardRepository(session)
