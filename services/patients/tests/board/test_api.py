@@ -208,6 +208,23 @@ class TestConcurrentNumbers:
         assert [n["serial"] for n in audit["items"]] == list(range(1, audit["last_serial"] + 1))
 
 
+class TestHistory:
+    """Each decision is kept in the patient's edit history with Japanese labels."""
+
+    async def test_the_decision_and_the_number_are_in_the_history(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        decided = await decide(client, await case(client, patient), comments="標準治療で妥当")
+        history = await ok(await client.get(f"/patients/{patient['id']}/history", headers=NURSE))
+        entry = next(e for e in history["items"] if e["record_type"] == "board_case")
+        changes = {c["label"]: c["new"] for c in entry["changes"]}
+        assert entry["record_label"] == "診査会の案件" and changes["判定"] == "承認"
+        assert (
+            changes["受給者番号"] == decided["data"]["recipient_number"] and changes["委員の意見"] == "標準治療で妥当"
+        )
+
+
 class TestCards:
     """患者票: issued once on a granted case, reissued when lost, returned."""
 
