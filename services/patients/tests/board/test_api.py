@@ -3,10 +3,13 @@ never reused, no gap, even when many clerks approve at once), refusals and withd
 患者票, the 勧告 with their periods, and the access area 診査会・公費 (R05, R29)."""
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import nats
+import nats.js.api
 import pytest
 from tbms_core.jp.check_digits import has_valid_check_digit
 from tbms_testing import LiveAuthHeaders
@@ -223,6 +226,26 @@ class TestHistory:
         assert (
             changes["受給者番号"] == decided["data"]["recipient_number"] and changes["委員の意見"] == "標準治療で妥当"
         )
+
+
+class TestEvents:
+    """A decision is published through the outbox with the case's whole state."""
+
+    async def test_the_decision_is_published_as_board_record_saved(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        nc = await nats.connect("nats://127.0.0.1:54222")
+        sub = await nc.jetstream().subscribe(
+            "tbms.patients.board_record.saved.v1", ordered_consumer=True, deliver_policy=nats.js.api.DeliverPolicy.NEW
+        )
+        decided = await decide(client, await case(client, await make_patient()))
+        envelope = json.loads((await sub.next_msg(timeout=10)).data)
+        while (envelope["aggregate_id"], envelope["aggregate_version"]) != (decided["id"], decided["version"]):
+            envelope = json.loads((await sub.next_msg(timeout=10)).data)
+        record = envelope["payload"]["board_record"]
+        assert record["kind"] == "case" and record["labels"]["decision"] == "承認"
+        assert record["data"]["recipient_number"] == decided["data"]["recipient_number"]
+        await nc.close()
 
 
 class TestCards:
