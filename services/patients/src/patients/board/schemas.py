@@ -134,6 +134,11 @@ class DecisionCreate(_Input):
             raise ValueError("判定（承認・不承認・保留・条件付き）を選んでください。")
         return known_choice(DECISIONS, "判定", str(value))
 
+    @field_validator("decided_on")
+    @classmethod
+    def _decided_past(cls, value: date) -> date:
+        return not_future(value) or value
+
     @field_validator("conditions")
     @classmethod
     def _conditions(cls, value: str, info: ValidationInfo) -> str:
