@@ -187,6 +187,26 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/patients/{patient_id}/investigation", {Area.PATIENTS: R}),
     Endpoint("patients", "PUT", "/patients/{patient_id}/investigation", {Area.PATIENTS: U}, body={}),
     Endpoint("patients", "GET", "/patients/{patient_id}/investigation/candidates", {Area.PATIENTS: R}),
+    # patients: 診査会・公費 (sessions, cases and decisions, 受給者番号, 患者票, 勧告)
+    Endpoint("patients", "GET", "/board/rules", {Area.REVIEW: R}),
+    Endpoint("patients", "GET", "/board/sessions", {Area.REVIEW: R}),
+    Endpoint("patients", "POST", "/board/sessions", {Area.REVIEW: U}, body={}),
+    Endpoint("patients", "GET", "/board/sessions/{session_id}", {Area.REVIEW: R}),
+    Endpoint("patients", "PATCH", "/board/sessions/{session_id}", {Area.REVIEW: U}, body=change({})),
+    Endpoint("patients", "POST", "/board/cases", {Area.REVIEW: U}, body={}),
+    Endpoint("patients", "GET", "/board/cases/{case_id}", {Area.REVIEW: R}),
+    Endpoint("patients", "PATCH", "/board/cases/{case_id}", {Area.REVIEW: U}, body=change({})),
+    *(
+        Endpoint("patients", "POST", f"/board/cases/{{case_id}}/{action}", {Area.REVIEW: U}, body={})
+        for action in ("decision", "withdrawal", "notified", "cards")
+    ),
+    Endpoint("patients", "GET", "/board/numbers", {Area.REVIEW: R}),
+    Endpoint("patients", "POST", "/board/cards/{card_id}/reissue", {Area.REVIEW: U}, body={}),
+    Endpoint("patients", "POST", "/board/cards/{card_id}/return", {Area.REVIEW: U}, body={}),
+    Endpoint("patients", "POST", "/patients/{patient_id}/measures", {Area.REVIEW: U}, body={}),
+    Endpoint("patients", "PATCH", "/board/measures/{measure_id}", {Area.REVIEW: U}, body=change({})),
+    Endpoint("patients", "GET", "/patients/{patient_id}/board", {Area.REVIEW: R}),
+    Endpoint("patients", "GET", "/board/worklist", {Area.REVIEW: R}),
     # patients: configurable fields are defined under マスタ管理 and read by every patient form
     Endpoint("patients", "GET", "/custom-fields", {Area.PATIENTS: R}),
     Endpoint("patients", "POST", "/custom-fields", {Area.MASTERS: U}, body=PROBE_FIELD),
@@ -370,6 +390,8 @@ ENDPOINTS = [
         {Area.FORMS: R, Area.CONTACTS: R},
         params={"institution": "権限試験"},
     ),
+    Endpoint("reports", "GET", "/board/cases/{case_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
+    Endpoint("reports", "GET", "/board/sessions/{session_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),

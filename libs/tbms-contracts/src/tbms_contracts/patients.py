@@ -184,5 +184,27 @@ class InvestigationSaved(BaseModel):
     TYPE: ClassVar[str] = "tbms.patients.investigation.saved.v1"
 
     investigation: InvestigationSnapshot
+
+
+class BoardRecordSnapshot(BaseModel):
+    """A record of the 診査会 as held now: a session, a case with its decision, a 患者票 or a 勧告."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    patient_id: str = ""  # empty for a session
+    version: int
+    kind: str  # session, case, card, measure
+    data: dict[str, Any] = {}
+    labels: dict[str, str] = {}  # Japanese labels of the coded items (kind, decision, article, …)
+
+
+class BoardRecordSaved(BaseModel):
+    """A 診査会 record was created (`created`) or changed; the snapshot is the state after the change."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.patients.board_record.saved.v1"
+
+    board_record: BoardRecordSnapshot
     created: bool = False
     changed_fields: list[str] = []

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from gateway.app import build_gateway
 from gateway.pages.admin import routes as admin
 from gateway.pages.auth import routes as auth
+from gateway.pages.board import routes as board
 from gateway.pages.contacts import routes as contacts
 from gateway.pages.documents import routes as documents
 from gateway.pages.dots import routes as dots
@@ -27,6 +28,7 @@ ROUTERS = (  # auth first: its session timer (/session/remaining) serves the war
     requests.router,
     dots.router,
     followup.router,
+    board.router,
     search.router,
     documents.router,
     masters.router,

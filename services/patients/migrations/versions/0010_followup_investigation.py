@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision, down_revision, branch_labels, depends_on = "0010", "0008", None, None
+revision, down_revision, branch_labels, depends_on = "0010", "0009", None, None
 
 
 def _versioned() -> list[sa.Column]:

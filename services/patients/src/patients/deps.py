@@ -8,6 +8,8 @@ from fastapi import Depends
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
+from patients.board.records import BoardRecordService
+from patients.board.service import BoardService
 from patients.care.service import CareService
 from patients.custom_field.service import FieldDefinitionService
 from patients.dots.cohort_service import CohortService
@@ -20,6 +22,8 @@ from patients.patient.record import PatientRecordService
 from patients.patient.service import PatientService
 
 __all__ = [
+    "BoardRecordServiceDep",
+    "BoardServiceDep",
     "CareServiceDep",
     "CohortServiceDep",
     "DotsServiceDep",
@@ -53,6 +57,16 @@ def get_lab_result_service(session: SessionDep, principal: PrincipalDep) -> LabR
 def get_care_service(session: SessionDep, principal: PrincipalDep) -> CareService:
     """The care-record service of this request."""
     return CareService(session, principal)
+
+
+def get_board_service(session: SessionDep, principal: PrincipalDep) -> BoardService:
+    """The 診査会 service of this request."""
+    return BoardService(session, principal)
+
+
+def get_board_record_service(session: SessionDep, principal: PrincipalDep) -> BoardRecordService:
+    """The 患者票・勧告 service of this request."""
+    return BoardRecordService(session, principal)
 
 
 def get_dots_service(session: SessionDep, principal: PrincipalDep) -> DotsService:
@@ -95,3 +109,5 @@ DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]
 CohortServiceDep = Annotated[CohortService, Depends(get_cohort_service)]
 FollowupServiceDep = Annotated[FollowupService, Depends(get_followup_service)]
 InvestigationServiceDep = Annotated[InvestigationService, Depends(get_investigation_service)]
+BoardServiceDep = Annotated[BoardService, Depends(get_board_service)]
+BoardRecordServiceDep = Annotated[BoardRecordService, Depends(get_board_record_service)]

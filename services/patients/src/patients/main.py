@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from patients.board.api import router as board_router
 from patients.care.api import router as care_router
 from patients.custom_field.api import router as custom_field_router
 from patients.dots.api import router as dots_router
@@ -30,6 +31,7 @@ def create_app() -> FastAPI:
             dots_router,
             followup_router,
             investigation_router,
+            board_router,
             custom_field_router,
             reference_router,
         ],

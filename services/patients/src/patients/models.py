@@ -3,6 +3,7 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from patients.board.models import BoardCase, BoardSession, Measure, NumberCounter, PatientCard, RecipientNumber
 from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
 from patients.custom_field.models import FieldDefinition
 from patients.followup.models import FollowupExam, FollowupPlan
@@ -13,6 +14,8 @@ from patients.patient.models import Patient, RegistrationCounter
 
 metadata = Base.metadata
 __all__ = [
+    "BoardCase",
+    "BoardSession",
     "FieldDefinition",
     "FollowupExam",
     "FollowupPlan",
@@ -20,9 +23,13 @@ __all__ = [
     "InboxMessage",
     "Investigation",
     "LabResult",
+    "Measure",
+    "NumberCounter",
     "OutboxMessage",
     "Patient",
+    "PatientCard",
     "ProgressNote",
+    "RecipientNumber",
     "RecordVersion",
     "RegistrationCounter",
     "Transfer",

@@ -20,6 +20,11 @@ class Settings(ServiceSettings):
     infectious_smear_negative_months: int = 1
     # 行動調査票: items a health center adds to the default list ({"key": "label"})
     investigation_extra_items: dict[str, str] = Field(default_factory=dict)
+    # 診査会 (TB_PRACTICE §4): a TB 20条 入院勧告 and each extension run 30 days in practice; the 政令 text is
+    # unconfirmed, so the number is configuration and the screens show its basis.
+    board_admission_days: int = 30
+    board_extension_days: int = 30
+    board_card_notice_days: int = 30  # 患者票 expiring within this many days is an alert
 
 
 @lru_cache

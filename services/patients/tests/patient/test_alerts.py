@@ -279,6 +279,13 @@ class TestPublicExpenseCover:
         found = alerts(treatments=[course()], public_expenses=[self.cover(ago(-PUBLIC_EXPENSE_NOTICE_DAYS - 1))])
         assert found == []
 
+    @pytest.mark.req("R05", partial=True)
+    def test_the_notice_days_are_configurable(self) -> None:
+        covers = [self.cover(ago(-45))]
+        paths = {"treatments": [course()], "public-expenses": covers}
+        assert open_alerts(patient(), [], paths, TODAY) == []
+        assert codes(open_alerts(patient(), [], paths, TODAY, card_notice_days=45)) == ["public_expense_expiring"]
+
     def test_a_treatment_planned_to_end_within_the_cover_needs_no_renewal(self) -> None:
         found = alerts(treatments=[course(planned_end_on=ago(-10))], public_expenses=[self.cover(ago(-10))])
         assert found == []

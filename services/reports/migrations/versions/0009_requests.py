@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision, down_revision, branch_labels, depends_on = "0009", "0006", None, None
+revision, down_revision, branch_labels, depends_on = "0009", "0007", None, None
 
 
 def upgrade() -> None:

@@ -10,6 +10,8 @@ from reports.attachment.api import router as attachment_router
 from reports.attachment.errors import UploadRefused
 from reports.batch.api import router as batch_router
 from reports.batch.worker import BatchWorker
+from reports.board_record.api import router as board_router
+from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.document.api import router as document_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
@@ -35,6 +37,7 @@ def create_app() -> FastAPI:
         *MASTER_CONSUMERS,
         *REQUEST_CONSUMERS,
         *FOLLOWUP_CONSUMERS,
+        *BOARD_CONSUMERS,
     ]
 
     async def start_batch_worker(kit: ServiceKit) -> None:
@@ -56,7 +59,7 @@ def create_app() -> FastAPI:
         "reports",
         settings,
         title="tbms reports（帳票・資料）",
-        routers=[document_router, attachment_router, form_router, batch_router, letter_router],
+        routers=[document_router, attachment_router, form_router, batch_router, letter_router, board_router],
         consumers=consumers,
         on_startup=start_batch_worker,
         on_shutdown=stop_renderer,

@@ -5,6 +5,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from reports.attachment.models import Attachment, AttachmentFile
 from reports.batch.models import PrintBatch
+from reports.board_record.models import BoardRecord
 from reports.care_record.models import CareRecord
 from reports.document.models import Document
 from reports.form_template.models import FormTemplate
@@ -17,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "Attachment",
     "AttachmentFile",
+    "BoardRecord",
     "CareRecord",
     "ContactSummary",
     "Document",

@@ -34,6 +34,14 @@ class Settings(ServiceSettings):
     batch_stale_seconds: float = 60.0
     # who signs the letters to other health centres (F27, F30); the ward's own wording is not confirmed
     letter_sender: str = "世田谷区世田谷保健所長"
+    # F14 あて名ラベル: an A4 sheet of labels; the defaults fit the common 12-up sheet (2 × 6, 86.4 × 42.3 mm)
+    label_columns: int = 2
+    label_rows: int = 6
+    label_width_mm: float = 86.4
+    label_height_mm: float = 42.3
+    label_top_mm: float = 21.5
+    label_left_mm: float = 18.6
+    label_gap_mm: float = 0.0  # between columns
 
 
 @lru_cache

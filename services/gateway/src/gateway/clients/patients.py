@@ -256,3 +256,65 @@ class PatientsClient(ServiceClient):
     async def _post(self, path: str, body: dict[str, Any], failure: str) -> SaveResult:
         """POST of a new record or an action on the patient (登録除外, its 取消)."""
         return saved(await self.send("POST", path, json=body), failure)
+
+    # ---- 診査会・公費 ----
+
+    async def board_worklist(self) -> dict[str, Any]:
+        """The clerk's list: awaiting a session, to notify, 患者票 to issue, covers expiring, 勧告 ending."""
+        return await self.get_json("/board/worklist")
+
+    async def board_sessions(self) -> list[dict[str, Any]]:
+        """Sessions of the 協議会, newest first."""
+        return list((await self.get_json("/board/sessions")).get("items", []))
+
+    async def board_session(self, session_id: str) -> dict[str, Any]:
+        """A session with its cases in agenda order and the legal basis of the rules."""
+        return await self.get_json(f"/board/sessions/{session_id}")
+
+    async def board_open_session(self, body: dict[str, Any]) -> SaveResult:
+        """Schedules a session."""
+        return await self._post("/board/sessions", body, "診査会を登録できませんでした。")
+
+    async def board_change_session(self, session_id: str, version: str, changes: dict[str, Any]) -> SaveResult:
+        """Saves attendance, minutes or status (409 when stale)."""
+        return await self._correct(f"/board/sessions/{session_id}", version, changes, "")
+
+    async def board_case(self, case_id: str) -> dict[str, Any]:
+        """One case with its patient, due date and cover."""
+        return await self.get_json(f"/board/cases/{case_id}")
+
+    async def board_open_case(self, body: dict[str, Any]) -> SaveResult:
+        """Records an application or a 諮問."""
+        return await self._post("/board/cases", body, "案件を登録できませんでした。")
+
+    async def board_change_case(self, case_id: str, version: str, changes: dict[str, Any]) -> SaveResult:
+        """Corrects a case or puts it on an agenda (409 when stale)."""
+        return await self._correct(f"/board/cases/{case_id}", version, changes, "")
+
+    async def board_case_action(self, case_id: str, action: str, body: dict[str, Any]) -> SaveResult:
+        """decision, withdrawal, notified or cards of a case."""
+        return await self._post(f"/board/cases/{case_id}/{action}", body, "保存できませんでした。")
+
+    async def board_of_patient(self, patient_id: str) -> dict[str, Any]:
+        """A patient's cases, 患者票 and 勧告."""
+        return await self.get_json(f"/patients/{patient_id}/board")
+
+    async def board_rules(self) -> dict[str, Any]:
+        """The rules' numbers and their legal basis."""
+        return await self.get_json("/board/rules")
+
+    async def board_issue_measure(self, patient_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records a 勧告 (18・19・20条 or an extension)."""
+        return await self._post(f"/patients/{patient_id}/measures", body, "勧告を保存できませんでした。")
+
+    async def board_change_measure(self, measure_id: str, version: str, changes: dict[str, Any]) -> SaveResult:
+        """Records delivery, 意見陳述 or the end of a 勧告 (409 when stale)."""
+        return await self._correct(f"/board/measures/{measure_id}", version, changes, "")
+
+    async def board_numbers(self) -> dict[str, Any]:
+        """Every 受給者番号 issued, voided ones included, and whether the serials run without a gap."""
+        return await self.get_json("/board/numbers")
+
+    async def board_card_action(self, card_id: str, action: str, body: dict[str, Any]) -> SaveResult:
+        """reissue (lost) or return of a 患者票."""
+        return await self._post(f"/board/cards/{card_id}/{action}", body, "患者票の記録を保存できませんでした。")

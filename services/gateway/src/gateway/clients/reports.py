@@ -119,3 +119,12 @@ class ReportsClient(ServiceClient):
             await response.aclose()
             raise BadRequest(detail(response) or None)
         return response
+
+    async def board_forms(self, path: str, forms: str) -> httpx.Response:
+        """A 診査会 case's or session's forms as one PDF (`path`: cases/{id} or sessions/{id}), opened as a stream;
+        a refusal (nothing applies, not yet in reports) is answered read, with its Japanese message."""
+        response = await self.send("GET", f"/board/{path}/forms", stream=True, params={"forms": forms})
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+        return response

@@ -10,6 +10,7 @@ from tbms_contracts.card_codes import DISEASE_FORMS, EXTRAPULMONARY_SITES, OCCUP
 from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core.jp.wareki import WarekiError, format_both
 
+from patients.board.codes import CARD_STATUSES, DECISION_LABELS, DELIVERIES, END_REASONS
 from patients.care.schemas import (
     CONTACT_MODES,
     DIRECTIONS,
@@ -159,6 +160,40 @@ FIELD_LABELS = {
 RECORD_FIELD_LABELS = {
     "progress_note": {"kind": "記録の種類"},
     "transfer": {"address": "転入出先の住所"},
+    "board_case": {
+        "session_id": "診査会",
+        "position": "議題の順番",
+        "received_on": "受理日",
+        "admitted_on": "勧告入院の日・前の期間の終了日",
+        "summary": "病状の概要",
+        "bacteriology": "菌検査",
+        "xray": "胸部X線所見",
+        "gakkai": "学会分類",
+        "treatment_plan": "治療方針",
+        "certificate_on": "診断書の日付",
+        "certificate_doctor": "診断書の医師",
+        "institution": "指定医療機関",
+        "pharmacy": "指定薬局",
+        "income_tax_yen": "世帯の市町村民税所得割額",
+        "decision": "判定",
+        "decided_on": "決定日",
+        "conditions": "条件",
+        "comments": "委員の意見",
+        "notified_on": "決定通知日",
+        "withdrawn_reason": "取消の理由",
+    },
+    "board_card": {"status": "患者票の状況", "reissues": "再交付", "returned_on": "返還日"},
+    "board_measure": {
+        "delivery": "交付方法",
+        "delivered_on": "交付日",
+        "statement": "意見陳述",
+        "ended_on": "終了日",
+        "end_reason": "終了の理由",
+        "end_note": "終了の補足",
+        "hospital": "医療機関",
+        "restricted_work": "制限する業務",
+    },
+    "board_session": {"minutes": "議事録", "members": "委員", "quorum": "定足数"},
     "public_expense": {
         "status": "申請の状況",
         "institution": "指定医療機関",
@@ -169,7 +204,10 @@ VALUE_LABELS = {
     "sex": {"male": "男性", "female": "女性"},
     "category": REGISTRATION_CATEGORY_LABELS,
     # A patient's status and a 公費負担 record's share the field name; their codes do not overlap.
-    "status": {"active": "登録中", "excluded": "登録除外"} | PUBLIC_EXPENSE_STATUSES,
+    "status": {"active": "登録中", "excluded": "登録除外"} | PUBLIC_EXPENSE_STATUSES | CARD_STATUSES,
+    "decision": DECISION_LABELS,
+    "delivery": DELIVERIES,
+    "end_reason": END_REASONS,
     "exclusion_reason": {
         "two_years": "治療終了後2年経過",
         "no_followup": "経過観察不要と判断（LTBIを含む）",
@@ -213,6 +251,9 @@ RECORD_LABELS = {
     "followup_plan": "管理検診の計画",
     "followup_exam": "管理検診",
     "investigation": "行動調査",
+    "board_case": "診査会の案件",
+    "board_card": "患者票",
+    "board_measure": "勧告・就業制限",
 }
 EMPTY = "（空欄）"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -64,6 +64,7 @@ class _Chart:
     care: dict[str, list[dict[str, Any]]]
     public_expenses_loaded: bool
     today: date
+    card_notice_days: int = PUBLIC_EXPENSE_NOTICE_DAYS  # configurable (TBMS_PATIENTS_BOARD_CARD_NOTICE_DAYS)
 
     @property
     def treatments(self) -> list[dict[str, Any]]:
@@ -78,7 +79,11 @@ class _Chart:
 
 
 def open_alerts(
-    patient: dict[str, Any], lab_results: list[dict[str, Any]], care: dict[str, list[dict[str, Any]]], today: date
+    patient: dict[str, Any],
+    lab_results: list[dict[str, Any]],
+    care: dict[str, list[dict[str, Any]]],
+    today: date,
+    card_notice_days: int = PUBLIC_EXPENSE_NOTICE_DAYS,
 ) -> list[Alert]:
     """The patient's open alerts, danger first, then warning, then info; none for an excluded patient."""
     patient = patient if isinstance(patient, dict) else {}
@@ -91,6 +96,7 @@ def open_alerts(
         {path: _data_of(care.get(path)) for path in CARE_PATHS},
         care.get("public-expenses") is not None,
         today,
+        card_notice_days,
     )
     alerts = [alert for rule in RULES for alert in rule(chart)]
     return sorted(alerts, key=lambda alert: _LEVEL_RANK.get(alert.level, len(_LEVEL_RANK)))
@@ -145,7 +151,7 @@ def _public_expense_cover(chart: _Chart) -> Iterator[Alert]:
             "public-expenses",
             end,
         )
-    elif (end - chart.today).days <= PUBLIC_EXPENSE_NOTICE_DAYS and any(_runs_past(c, end) for c in ongoing):
+    elif (end - chart.today).days <= chart.card_notice_days and any(_runs_past(c, end) for c in ongoing):
         yield Alert(
             "public_expense_expiring",
             WARNING,

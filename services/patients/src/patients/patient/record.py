@@ -99,6 +99,7 @@ class _Record:
             [r.model_dump(mode="json") for r in self.lab_results],
             {path: [r.model_dump(mode="json") for r in records] for path, records in self.care.items()},
             today(),
+            get_settings().board_card_notice_days,
         )
         if self.patient.status == "excluded" or self.followup_plan is None:
             return alerts

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -77,19 +78,36 @@ _process_fonts: FontConfiguration | None = None
 _process_css: CSS | None = None
 
 
-def write_pdf(html: str, css: str | None) -> bytes:
-    """HTML of a form to PDF with the built-in stylesheet or an uploaded one; run in a rendering process."""
-    global _process_fonts, _process_css  # one font configuration and built-in stylesheet per process
-    if _process_fonts is None:
+def _process_resources() -> tuple[FontConfiguration, CSS]:
+    """One font configuration and built-in stylesheet per rendering process (or thread)."""
+    global _process_fonts, _process_css
+    if _process_fonts is None or _process_css is None:
         _process_fonts = FontConfiguration()
         _process_css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=_process_fonts, url_fetcher=local_only)
+    return _process_fonts, _process_css
+
+
+def write_pdf(html: str, css: str | None) -> bytes:
+    """HTML of a form to PDF with the built-in stylesheet or an uploaded one; run in a rendering process."""
+    fonts, builtin = _process_resources()
     stylesheet = (
-        _process_css
-        if css is None
-        else CSS(string=css, base_url=str(TEMPLATES), font_config=_process_fonts, url_fetcher=local_only)
+        builtin if css is None else CSS(string=css, base_url=str(TEMPLATES), font_config=fonts, url_fetcher=local_only)
     )
     document = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=_process_fonts)
+    return document.write_pdf(stylesheets=[stylesheet], font_config=fonts)
+
+
+def write_merged_pdf(htmls: Sequence[str]) -> bytes:
+    """Several forms' HTML as one PDF, each keeping its own pages and page numbers; run in a rendering process."""
+    fonts, builtin = _process_resources()
+    documents = [
+        HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only).render(
+            stylesheets=[builtin], font_config=fonts
+        )
+        for html in htmls
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
 
 
 class FormRenderer:
@@ -142,6 +160,15 @@ class FormRenderer:
             return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data, source)
         html = self.render_html(spec, data, source)
         return await loop.run_in_executor(self._executor, write_pdf, html, source.css if source else None)
+
+    def render_merged_pdf_sync(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
+        """Several forms as one PDF (a session's papers at once; blocks the calling thread)."""
+        return write_merged_pdf([self.render_html(spec, data) for spec, data in items])
+
+    async def render_merged_pdf(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
+        """Several forms as one PDF, rendered off the event loop (in a rendering process when there are some)."""
+        htmls = [self.render_html(spec, data) for spec, data in items]
+        return await asyncio.get_running_loop().run_in_executor(self._executor, write_merged_pdf, htmls)
 
     def close(self) -> None:
         """Stops the rendering processes or thread."""
