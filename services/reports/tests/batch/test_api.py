@@ -12,11 +12,16 @@ import httpx
 import pytest
 from pypdf import PdfReader
 from reports.batch.worker import BatchWorker
+from reports.forms.registry import FORMS
+from reports.forms.spec import Genre
 from tbms_contracts.patients import PatientSnapshot
 from tbms_testing import auth_headers, wait_for
 
 SummaryOf = Callable[[str], Awaitable[object]]
 Patients = Callable[[int], Awaitable[list[PatientSnapshot]]]
+
+
+PATIENT_FORMS = [spec.id for spec in FORMS.values() if spec.genre == Genre.PATIENTS]  # the genre 患者管理
 
 
 def pages(pdf: bytes) -> int:
@@ -85,17 +90,18 @@ class TestBatchByGenre:
         unknown = str(uuid.uuid4())
         response = await request(client, [p.id for p in chosen] + [unknown])
         assert response.status_code == 202, response.text
-        assert (response.json()["total"], response.json()["status"]) == (4, "queued")
+        forms = len(PATIENT_FORMS)
+        assert (response.json()["total"], response.json()["status"]) == (4 * forms, "queued")
 
-        batch = await finished(client, response.json()["id"])
+        batch = await finished(client, response.json()["id"], timeout=180)
 
-        assert (batch["status"], batch["done"], batch["percent"]) == ("done", 4, 100)
-        assert [s["patient_id"] for s in batch["skipped"]] == [unknown]
+        assert (batch["status"], batch["done"], batch["percent"]) == ("done", 4 * forms, 100)
+        assert [s["patient_id"] for s in batch["skipped"]] == [unknown] * forms
         assert batch["skipped"][0]["reason"].startswith("患者情報がまだ帳票サービスに反映されていません")
         merged = await client.get(f"/batches/{batch['id']}/content", headers=auth_headers("nurse1"))
         assert merged.status_code == 200
         per_patient = [await filed_pages(client, p.id) for p in chosen]
-        assert all(len(counts) == 1 for counts in per_patient), "one filed F03 per patient"
+        assert all(len(counts) == forms for counts in per_patient), "one filed copy of each form per patient"
         assert pages(merged.content) == batch["pages"] == sum(sum(c) for c in per_patient)
         text = pdf_text(merged.content)
         for patient in chosen:
@@ -104,10 +110,10 @@ class TestBatchByGenre:
     async def test_a_genre_without_forms_and_an_unknown_genre_are_refused_in_japanese(
         self, client: httpx.AsyncClient
     ) -> None:
-        none_yet = await request(client, [str(uuid.uuid4())], genre="接触者健診")
+        none_yet = await request(client, [str(uuid.uuid4())], genre="診査会")  # its papers print per session
         unknown = await request(client, [str(uuid.uuid4())], genre="その他")
         assert (none_yet.status_code, unknown.status_code) == (422, 422)
-        assert none_yet.json()["errors"]["genre"] == "「接触者健診」の帳票はまだ印刷できません。"
+        assert none_yet.json()["errors"]["genre"] == "「診査会」の帳票はまだ印刷できません。"
 
     async def test_the_merged_pdf_is_refused_until_the_batch_is_done(
         self, client: httpx.AsyncClient, paused_worker: None, patients: Patients
@@ -137,18 +143,19 @@ class TestResume:
         first.cancel()  # the process stops mid-batch, as on a restart
         await asyncio.gather(first, return_exceptions=True)
         halfway = (await client.get(f"/batches/{batch['id']}", headers=auth_headers("nurse1"))).json()
-        assert halfway["status"] == "running" and 2 <= halfway["done"] < 6
+        total = 6 * len(PATIENT_FORMS)
+        assert halfway["status"] == "running" and 2 <= halfway["done"] < total
 
         second = asyncio.create_task(worker().run())
         try:
-            result = await finished(client, batch["id"])
+            result = await finished(client, batch["id"], timeout=180)
         finally:
             second.cancel()
             await asyncio.gather(second, return_exceptions=True)
 
-        assert (result["status"], result["done"]) == ("done", 6)
+        assert (result["status"], result["done"]) == ("done", total)
         per_patient = [await filed_pages(client, p.id) for p in chosen]
-        assert all(len(counts) == 1 for counts in per_patient), "no form printed twice"
+        assert all(len(counts) == len(PATIENT_FORMS) for counts in per_patient), "no form printed twice"
         merged = await client.get(f"/batches/{batch['id']}/content", headers=auth_headers("nurse1"))
         assert pages(merged.content) == sum(sum(c) for c in per_patient)
 

@@ -107,10 +107,14 @@ async def test_an_investigation_is_kept_and_prints_as_f08(
     )
     kept = await wait_for(lambda: care_record_of(found.id), timeout=15)
     assert kept.kind == "investigation" and kept.data["period"]["start"] == "2026-04-15"  # type: ignore[union-attr]
-    response = await client.post(
-        "/documents", json={"form": "F08", "patient_id": patient.id}, headers=auth_headers("nurse1")
-    )
-    assert response.status_code == 201, response.text
-    content = await client.get(f"/documents/{response.json()['id']}/content", headers=auth_headers("nurse1"))
+
+    async def printable() -> httpx.Response | None:  # the patient's own event may still be on its way
+        response = await client.post(
+            "/documents", json={"form": "F08", "patient_id": patient.id}, headers=auth_headers("nurse1")
+        )
+        return response if response.status_code == 201 else None
+
+    document = (await wait_for(printable, timeout=15)).json()  # type: ignore[union-attr]
+    content = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
     text = pdf_text(content.content)
     assert "咳の時期が不明のため診断（令和8年7月15日）の3か月前" in text and "見本花子" in text
