@@ -4,8 +4,9 @@ import io
 
 import pytest
 from masters.transfer.errors import FileTooLarge, UnreadableFile
-from masters.transfer.files import MAX_ROWS, decode, read_table
+from masters.transfer.files import MAX_ROWS, read_table
 from openpyxl import Workbook
+from tbms_core.tables import UnreadableTable, decode
 
 CSV = "コード,名称,カナ\r\n1310000010,試験病院,シケンビョウイン\r\n"
 
@@ -30,7 +31,7 @@ class TestDecode:
         assert decode(text.encode("cp932")) == (text, "cp932")
 
     def test_bytes_neither_encoding_reads_are_refused_in_japanese(self) -> None:
-        with pytest.raises(UnreadableFile, match="文字コード"):
+        with pytest.raises(UnreadableTable, match="文字コード"):
             decode(b"\x81\x39\xff\xfe\x80")
 
 

@@ -3,22 +3,17 @@ and each row checked into a person with per-row Japanese errors."""
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from tbms_core.errors import InvalidInput
 from tbms_core.jp.text import normalize_input
 from tbms_core.jp.wareki import WarekiError, parse_date
+from tbms_core.tables import UnreadableTable, read_cells
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 2_000
-XLSX_SIGNATURE = b"PK\x03\x04"
 COLUMNS = {  # the header a file must use (at least 氏名); the order does not matter
     "氏名": "name",
     "カナ": "name_kana",
@@ -55,27 +50,10 @@ def read_sheet(content: bytes) -> Sheet:
     """The file's rows, the format told from its bytes: .xlsx by signature, else CSV (UTF-8, else CP932)."""
     if len(content) > MAX_BYTES:
         raise unreadable(f"ファイルが大きすぎます（{MAX_BYTES // 1_000_000}MBまで）。")
-    if content.startswith(XLSX_SIGNATURE):
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-            raise unreadable("Excel ファイル（.xlsx）を読み取れませんでした。") from exc
-        try:
-            cells = [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-        encoding = "xlsx"
-    else:
-        try:
-            text, encoding = content.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, encoding = content.decode("cp932"), "cp932"
-            except UnicodeDecodeError as exc:
-                raise unreadable(
-                    "文字コードを判別できませんでした。UTF-8 か Shift_JIS（CP932）で保存してください。"
-                ) from exc
-        cells = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        cells, encoding = read_cells(content)
+    except UnreadableTable as exc:
+        raise unreadable(str(exc)) from exc
     numbered = [(line, row) for line, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
     if not numbered:
         raise unreadable("ファイルに行がありません。1行目に見出し、2行目から1人1行で入れてください。")
@@ -85,18 +63,6 @@ def read_sheet(content: bytes) -> Sheet:
     if "氏名" not in header:
         raise unreadable("1行目の見出しに「氏名」がありません。見出しの例: " + "、".join(list(COLUMNS)[:8]))
     return Sheet(header, numbered[1:], encoding)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def checked_row(line: int, header: list[str], cells: list[str], today: date) -> dict[str, Any]:
