@@ -346,6 +346,17 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    # reports: batch printing by genre (a batch of the genre 患者管理 also needs 患者管理)
+    Endpoint(
+        "reports",
+        "POST",
+        "/batches",
+        {Area.FORMS: R, Area.PATIENTS: R},
+        body={"genre": "患者管理", "patient_ids": [MISSING], "title": "権限試験"},
+    ),
+    Endpoint("reports", "GET", "/batches", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/batches/{batch_id}", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/batches/{batch_id}/content", {Area.FORMS: R}),
     # reports: attachments (資料); an upload is refused before its (here missing) files are read
     Endpoint("reports", "POST", "/attachments", {Area.DOCUMENTS: U}),
     Endpoint(
@@ -453,6 +464,7 @@ ENDPOINTS = [
     # stamp of a record needs the area of the record's service (patients: 患者管理); routes are set under マスタ管理
     Endpoint("workflow", "GET", "/todos"),
     Endpoint("workflow", "GET", "/todos/counts"),
+    Endpoint("workflow", "GET", "/todos/counts/mine"),
     Endpoint("workflow", "POST", "/todos/{todo_id}/done", body={"version": 1}),
     Endpoint("workflow", "POST", "/todos/{todo_id}/snooze", body={"version": 1, "until": "2027-01-04"}),
     Endpoint(

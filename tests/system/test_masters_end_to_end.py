@@ -278,6 +278,7 @@ async def _the_card_picks_the_institution_and_its_doctor(
             "address": "東京都世田谷区試験町9-9-9",
             "district": "世田谷",
             "category": "patient",
+            "step": "confirmed",  # past the confirmation page
         },
     )
     assert registered.status_code == 303, registered.text[:2000]

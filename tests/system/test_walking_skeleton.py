@@ -76,6 +76,7 @@ async def test_one_patient_through_every_service(browser: httpx.AsyncClient, tmp
             "address": "東京都世田谷区試験町9-9-9",
             "district": "世田谷",
             "category": "patient",
+            "step": "confirmed",  # past the confirmation page
         },
     )
     assert registered.status_code == 303, registered.text[:2000]

@@ -128,7 +128,7 @@ class TestOutgoing:
         igra = [d for d in screened["plan"] if d["kind"] == "igra"]
         assert igra and igra[-1]["status"] == "done"
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_bad_result_in_a_reply_changes_nothing(self, client, make_index_case) -> None:
         index = await make_index_case()
         first, second = await elsewhere_contact(client, index), await elsewhere_contact(client, index, "試験 次子")
@@ -149,7 +149,7 @@ class TestOutgoing:
         assert (await client.get(f"/contacts/{first['id']}", headers=nurse())).json()["exams"] == []
         assert (await client.get(f"/requests/{request['id']}", headers=nurse())).json()["status"] == "sent"
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_withdrawn_request_stays_readable_and_cannot_be_answered(self, client, make_index_case) -> None:
         index = await make_index_case()
         request = await sent_on_paper(client, await draft(client, index, [await elsewhere_contact(client, index)]))
@@ -166,7 +166,7 @@ class TestOutgoing:
             payloads[-1]["payload"]["change"] == "withdrawn" and payloads[-1]["payload"]["request"]["deadlines"] == []
         )
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_the_reply_by_date_is_a_deadline_of_the_snapshot_while_waiting(self, client, make_index_case) -> None:
         index = await make_index_case()
         request = await draft(client, index, [await elsewhere_contact(client, index)])
@@ -179,7 +179,7 @@ class TestOutgoing:
         assert letter["index_label"] == ""  # our patient's name does not travel
         assert "試験市保健所" in deadline["why"]
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_contact_not_of_the_index_patient_is_refused_in_japanese(self, client, make_index_case) -> None:
         index, other = await make_index_case(), await make_index_case()
         stranger = await elsewhere_contact(client, other)
@@ -192,7 +192,7 @@ class TestOutgoing:
         assert response.status_code == 422
         assert response.json()["errors"]["items.0.contact_id"] == "試験 遠子さんはこの発端患者の接触者ではありません。"
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_an_overdue_reply_is_flagged_on_the_board(self, client, make_index_case) -> None:
         index = await make_index_case()
         request = await draft(client, index, [await elsewhere_contact(client, index)])
@@ -326,7 +326,7 @@ class TestIncoming:
         assert answered["status_label"] == "回答済" and answered["sendings"][0]["what"] == "reply"
         assert answered["items"][0]["results"] == [f"{today().isoformat()} IGRA（QFT） 陰性"]
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_person_without_a_name_is_refused_and_nothing_is_registered(self, client) -> None:
         body = {
             "counterpart_name": "試験区保健所",

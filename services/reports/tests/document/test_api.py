@@ -186,7 +186,7 @@ async def _has(operations: Callable[[], Awaitable[set[str]]], expected: set[str]
     return expected <= await operations()
 
 
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 class TestDocumentStore:
     """Generated PDFs are kept in the versioned document store and can be found again."""
 

@@ -92,7 +92,7 @@ def keep_png(pdf: bytes, name: str) -> None:
         )
 
 
-@pytest.mark.req("F30", "R14", partial=True)
+@pytest.mark.req("F30", partial=True)
 async def test_f30_prints_the_request_with_the_index_summary_and_the_people(client) -> None:
     request = snapshot("outgoing")
     await arrived(client, request)
@@ -118,7 +118,7 @@ async def test_f30_prints_the_request_with_the_index_summary_and_the_people(clie
     assert "595.276 x 841.89" in info  # A4
 
 
-@pytest.mark.req("F27", "R14", partial=True)
+@pytest.mark.req("F27", partial=True)
 async def test_f27_prints_the_reply_with_each_persons_results(client) -> None:
     request = snapshot("incoming", index_label="試験市保健所 患者A", counterpart_name="試験区保健所")
     await arrived(client, request)

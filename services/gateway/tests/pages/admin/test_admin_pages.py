@@ -354,7 +354,7 @@ class TestWhatEachUserSees:
         admin_home = (await admin.get("/")).text
         assert (
             nav_of(admin_home)
-            == "ホーム 予定 回議・供覧 患者一覧 接触者健診 依頼・回答 服薬支援 管理検診 診査会・公費 "
+            == "ホーム 予定 回議・供覧 患者一覧 接触者健診 依頼・回答 服薬支援 管理検診 診査会・公費 一括印刷 "
             "マスタ管理 ユーザ管理 権限設定 ログイン履歴 操作履歴"
         )
         assert "患者を登録する" not in main_of(admin_home) and "権限を設定する" in main_of(admin_home)
@@ -362,7 +362,7 @@ class TestWhatEachUserSees:
         assert (
             nav_of(chief_home)
             == "ホーム 予定 回議・供覧 患者登録 患者一覧 接触者健診 依頼・回答 服薬支援 管理検診 診査会・公費 "
-            "マスタ管理 ログイン履歴 操作履歴"
+            "一括印刷 マスタ管理 ログイン履歴 操作履歴"
         )
         assert "患者を登録する" in main_of(chief_home) and "ユーザを管理する" not in main_of(chief_home)
 

@@ -16,7 +16,7 @@ from .conftest import INDEX_ID, RECORDED, mock_board, mock_group, mock_new, mock
 
 
 class TestBoard:
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_both_directions_with_days_waiting_and_the_overdue_reply_flagged(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -40,7 +40,7 @@ class TestBoard:
 
 
 class TestOutgoingRequest:
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_the_new_request_ticks_the_contacts_living_elsewhere_and_refusals_stay_beside_their_fields(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -70,7 +70,7 @@ class TestOutgoingRequest:
             "胸部X線写真",
         ]
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_the_request_page_shows_the_index_summary_contacts_and_the_sending_with_the_keys_channel(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -118,7 +118,7 @@ class TestOutgoingRequest:
             r'id="f-key_channel-error"|class="field-error"[^>]*>.*同じメールでは送れません', refused.text, re.S
         )
 
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_reply_with_a_wrong_result_comes_back_beside_that_contacts_field(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -145,7 +145,7 @@ class TestOutgoingRequest:
 
 
 class TestIncoming:
-    @pytest.mark.req("R14", partial=True)
+    @pytest.mark.req("R14")
     async def test_a_request_received_is_registered_with_its_people(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -272,7 +272,8 @@ class TestGroupResults:
 
 
 class TestLetters:
-    @pytest.mark.req("F30", "R14", partial=True)
+    @pytest.mark.req("F30", partial=True)
+    @pytest.mark.req("R14")
     async def test_the_request_page_offers_its_letter_and_relays_the_pdf_from_reports(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

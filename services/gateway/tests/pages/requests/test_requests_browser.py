@@ -15,7 +15,7 @@ from ...chromium import look
 from ...conftest import CONTACTS, Login, logged_in_chromium
 from .conftest import INDEX_ID, RECORDED, mock_board, mock_group, mock_new, mock_preview, mock_request, recorded
 
-pytestmark = pytest.mark.req("R14", partial=True)
+pytestmark = pytest.mark.req("R14")
 
 
 async def test_the_request_pages_pass_axe(

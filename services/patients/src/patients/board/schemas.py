@@ -60,6 +60,7 @@ class SessionCreate(SessionUpdate):
     """A new session: at least when it meets."""
 
     held_at: datetime
+    members: list[Member] = Field(default_factory=list)
 
 
 class Change(BaseModel):

@@ -56,13 +56,13 @@ def labels(kind: str, record: Any) -> dict[str, str]:
 
 def session_read(row: BoardSession, case_count: int = 0) -> SessionRead:
     """A session with its attendance judged against the quorum."""
-    present = sum(1 for m in row.members if m.get("present", True))
+    present = sum(1 for m in row.members or [] if m.get("present", True))
     return SessionRead(
         id=row.id,
         version=row.version,
         held_at=row.held_at,
         place=row.place,
-        members=row.members,
+        members=row.members or [],
         quorum=row.quorum,
         present=present,
         quorate=present >= row.quorum,
