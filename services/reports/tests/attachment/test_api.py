@@ -320,3 +320,36 @@ def small_limit(client: httpx.AsyncClient) -> Iterator[int]:
     settings.attachment_max_bytes = 1024
     yield 1024
     settings.attachment_max_bytes = original
+
+
+@pytest.mark.req("N09", partial=True)
+class TestHostileFileNames:
+    """IPA 1.3 and 1.7: a file's name is shown, never used as a path in the store nor written raw into a header."""
+
+    @pytest.mark.parametrize(
+        "name",
+        [
+            "../../../etc/紹介状.pdf",
+            "..\\..\\windows\\紹介状.pdf",
+            "紹介状\r\nSet-Cookie: evil=1.pdf",
+            '紹介状"; filename=evil.exe.pdf',
+        ],
+    )
+    async def test_a_hostile_name_is_kept_for_display_only(
+        self, client: httpx.AsyncClient, minio_client: Minio, owner: str, name: str
+    ) -> None:
+        response = await upload(client, owner, (name, PDF))
+        assert response.status_code == 201, response.text
+        attachment = response.json()[0]
+        shown = attachment["current"]["filename"]
+        assert "/" not in shown and "\\" not in shown and "\r" not in shown and "\n" not in shown
+        bucket = get_settings().s3_bucket
+        keys = [o.object_name for o in minio_client.list_objects(bucket, prefix=f"attachments/{attachment['id']}/")]
+        assert keys == [f"attachments/{attachment['id']}/v1"]  # the store's key is made of ids only
+
+        got = await client.get(f"/attachments/{attachment['id']}/content", headers=auth_headers("nurse1"))
+        assert got.status_code == 200 and got.content == PDF
+        disposition = got.headers["content-disposition"]
+        assert "\r" not in disposition and "\n" not in disposition and "set-cookie" not in got.headers
+        fallback = disposition.split(";")[1].strip()
+        assert fallback.startswith('filename="attachment-') and "evil" not in fallback  # ASCII name from ids
