@@ -32,6 +32,7 @@ from identity.settings import Settings
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"/(\d{15})-([0-9a-f]{64})\.json$")
 _ALREADY_THERE = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
+_MISSING = {"NoSuchKey", "NoSuchObject"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,17 @@ class AnchorStore:
             retention=Retention(COMPLIANCE, now + self.retention),
         )
 
+    async def holds(self, chain_id: uuid.UUID, anchor: Anchor) -> bool:
+        """True when this position is anchored already (one lookup, however many anchors the chain has)."""
+        await self._ensure_bucket()
+        try:
+            await asyncio.to_thread(self.client.stat_object, self.bucket, object_name(chain_id, anchor))
+        except S3Error as exc:
+            if exc.code in _MISSING:
+                return False
+            raise
+        return True
+
     async def of_chain(self, chain_id: uuid.UUID) -> list[Anchor]:
         """Every anchor of the chain, oldest first."""
         await self._ensure_bucket()
@@ -114,8 +126,7 @@ async def anchor_head(db: Database, store: AnchorStore) -> Anchor | None:
     if head.seq == 0:
         return None
     anchor = Anchor(head.seq, head.hash)
-    anchors = await store.of_chain(head.chain_id)
-    if anchors and anchors[-1] == anchor:
+    if await store.holds(head.chain_id, anchor):
         return None
     await store.put(head.chain_id, anchor, mac=head.mac)
     return anchor
