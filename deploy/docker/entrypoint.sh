@@ -46,9 +46,12 @@ with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health/live", timeo
     # "::" alone would be IPv6 only (asyncio sets IPV6_V6ONLY), "0.0.0.0" IPv4 only.
     listen_host="${TBMS_LISTEN_HOST:-}"
     echo "tbms-$service: listening on ${listen_host:-every IPv4 and IPv6 address} port $port" >&2
+    # Idle connections are kept 75 s, longer than any client's (httpx: 5 s), so a client never sends on a
+    # connection the server has just closed.
     exec uvicorn "$service.main:create_app" --factory \
       --host "$listen_host" --port "$port" \
       --proxy-headers --no-server-header \
+      --timeout-keep-alive 75 \
       --timeout-graceful-shutdown 20
     ;;
   *)

@@ -361,7 +361,13 @@ class Service(Component):
         """Returns the uvicorn command line."""
         app = f"{self.name}.main:create_app"
         argv = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", HOST, "--port", str(self.port)]
+        # Idle connections outlive every client's (httpx drops its own after 5 s): a server that closed
+        # first could race a request sent on the same connection ("Server disconnected").
+        argv += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
         return argv, self.env(), config.repo_root()
+
+
+KEEP_ALIVE_SECONDS = 75
 
 
 def services_present() -> list[str]:
