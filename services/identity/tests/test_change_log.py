@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from identity.keycloak import KeycloakAdmin
+from identity.settings import get_settings
 from tbms_contracts.audit import DeploymentRecorded
 from tbms_core.events import Envelope
 from tbms_testing import wait_for
@@ -84,3 +86,28 @@ async def test_the_running_identity_service_recorded_its_own_start(
 
 async def test_only_auditors_read_the_change_log(identity: httpx.AsyncClient, nurse: dict[str, str]) -> None:
     assert (await identity.get("/changes", headers=nurse)).status_code == 403
+
+
+@pytest.mark.req("N28", partial=True)
+async def test_a_change_made_in_keycloak_itself_is_in_the_change_log_without_its_values(
+    identity: httpx.AsyncClient, admin: dict[str, str], keycloak: KeycloakAdmin
+) -> None:
+    name = f"変更管理試験-{uuid.uuid4().hex[:6]}"
+    created = await keycloak.send("POST", "/groups", {"name": name, "attributes": {"note": ["秘密の値"]}})
+    group_id = created.headers["Location"].rsplit("/", 1)[-1]
+    await keycloak.send("DELETE", f"/groups/{group_id}")
+
+    async def of_the_group() -> list[dict[str, Any]]:
+        changes = (await identity.get("/changes", headers=admin)).json()["realm"]
+        assert name not in str(changes) and "秘密の値" not in str(changes)  # field names only, never values
+        found = [c for c in changes if c["resource_path"] == f"groups/{group_id}"]
+        return sorted(found, key=lambda c: c["operation"]) if len(found) >= 2 else []
+
+    created_then_deleted = await wait_for(of_the_group, timeout=30, interval=0.5)
+    assert [(c["operation"], c["description"]) for c in created_then_deleted] == [
+        ("CREATE", "グループの作成"),
+        ("DELETE", "グループの削除"),
+    ]
+    assert {"attributes", "name"} <= set(created_then_deleted[0]["fields"])
+    assert created_then_deleted[0]["admin_username"] == get_settings().keycloak_admin_user.get_secret_value()
+    assert await of_the_group() == created_then_deleted  # copied once, however often the log is read

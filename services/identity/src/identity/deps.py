@@ -11,6 +11,7 @@ from tbms_core.db import SessionDep
 from identity.access.service import AccessService
 from identity.access_review.service import AccessReviewService, AnalysisSettings
 from identity.audit_log.service import AuditLogService
+from identity.change_log.realm_sync import RealmSync
 from identity.change_log.service import ChangeLogService
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.service import LoginHistoryService
@@ -72,9 +73,16 @@ def get_rights_review_service(
     return RightsReviewService(session, principal, keycloak, get_settings().rights_review_thresholds)
 
 
-def get_change_log_service(session: SessionDep, principal: PrincipalDep) -> ChangeLogService:
+def get_realm_sync(request: Request) -> RealmSync:
+    """The service's Keycloak admin-event copier."""
+    return request.app.state.realm_sync
+
+
+def get_change_log_service(
+    session: SessionDep, principal: PrincipalDep, realm_sync: Annotated[RealmSync, Depends(get_realm_sync)]
+) -> ChangeLogService:
     """The change log service of this request."""
-    return ChangeLogService(session, principal)
+    return ChangeLogService(session, principal, realm_sync)
 
 
 ChangeLogServiceDep = Annotated[ChangeLogService, Depends(get_change_log_service)]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.app import ServiceKit
+from tbms_core.db import Database
 
 from identity.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class KeycloakAdmin:
@@ -19,6 +26,7 @@ class KeycloakAdmin:
         self._settings, self._timeout = settings, timeout
         self._client: httpx.AsyncClient | None = None
         self._token, self._expires = "", 0.0
+        self._usernames: dict[str, str] = {}
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -43,6 +51,31 @@ class KeycloakAdmin:
             found.extend(page)
             if len(page) < page_size:
                 return found
+
+    async def admin_events(self, *, since_ms: int | None = None, page_size: int = 500) -> list[dict[str, Any]]:
+        """Changes made to the realm through the admin API or console (users, groups, roles, settings), oldest
+        first."""
+        params: dict[str, Any] = {"direction": "asc", "max": page_size}
+        if since_ms is not None:
+            params["dateFrom"] = str(since_ms)
+        found: list[dict[str, Any]] = []
+        while True:
+            page = await self._get(f"/admin/realms/{self.realm}/admin-events", {**params, "first": len(found)})
+            found.extend(page)
+            if len(page) < page_size:
+                return found
+
+    async def username_of(self, user_id: str) -> str:
+        """The username of an administrator (admin realm) or a user of the realm; the id when neither knows it."""
+        if user_id not in self._usernames:
+            found = ""
+            for realm in (self._settings.keycloak_admin_realm, self.realm):
+                response = await self.client.get(f"/admin/realms/{realm}/users/{user_id}", headers=await self._auth())
+                if response.status_code == 200:
+                    found = str(response.json().get("username") or "")
+                    break
+            self._usernames[user_id] = found or user_id
+        return self._usernames[user_id]
 
     async def user_id_of(self, username: str) -> str | None:
         """The Keycloak id of a user of the realm, or None."""
@@ -94,3 +127,43 @@ class KeycloakAdmin:
         body = response.json()
         self._token = body["access_token"]
         self._expires = time.monotonic() + max(float(body.get("expires_in", 60)) - 10.0, 5.0)
+
+
+class KeycloakCopy:
+    """Copies what Keycloak records (events) into identity's own tables, idempotently, every `interval` seconds
+    in the background and before an answer that must be fresh."""
+
+    what = "Keycloak events"
+
+    def __init__(self, keycloak: KeycloakAdmin, *, interval: float = 5.0) -> None:
+        self.keycloak, self.interval = keycloak, interval
+
+    async def pull(self, session: AsyncSession) -> int:
+        """Copies what Keycloak recorded since the newest copy held; returns how many were new."""
+        raise NotImplementedError
+
+    async def start(self, kit: ServiceKit) -> None:
+        """Startup hook: copies until the service stops."""
+        kit.tasks.append(asyncio.create_task(self.run(kit.db), name=f"{kit.name}-{type(self).__name__}"))
+
+    async def run(self, db: Database) -> None:
+        """The background loop; a failure is logged and retried on the next round."""
+        try:
+            while True:
+                try:
+                    async with db.session() as session:
+                        await self.pull(session)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.warning("copying %s failed; retrying", self.what, exc_info=True)
+                await asyncio.sleep(self.interval)
+        finally:
+            await self.keycloak.aclose()
+
+    async def refresh(self, session: AsyncSession) -> None:
+        """Copies new records before an answer that must be fresh; serves stored data if Keycloak is down."""
+        try:
+            await self.pull(session)
+        except httpx.HTTPError:
+            log.warning("Keycloak unreachable; answering from the stored copy of %s", self.what, exc_info=True)

@@ -10,6 +10,7 @@ from identity.audit_log.anchor import AnchorSchedule, AnchorStore
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
 from identity.change_log.api import router as change_log_router
+from identity.change_log.realm_sync import RealmSync
 from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
@@ -23,6 +24,7 @@ def create_app() -> FastAPI:
     """Builds the identity service: operation history from `tbms.audit.>`, login history from Keycloak."""
     settings = get_settings()
     login_sync = LoginSync(KeycloakAdmin(settings), interval=settings.login_sync_seconds)
+    realm_sync = RealmSync(KeycloakAdmin(settings), interval=settings.realm_sync_seconds)
     keycloak = KeycloakAdmin(settings)
     schedule = AnalysisSchedule(analysis_settings(), interval=settings.access_review_seconds)
     anchors = AnchorStore(settings)
@@ -30,6 +32,7 @@ def create_app() -> FastAPI:
 
     async def start(kit: ServiceKit) -> None:
         await login_sync.start(kit)
+        await realm_sync.start(kit)
         await schedule.start(kit)
         await anchoring.start(kit)
 
@@ -53,5 +56,6 @@ def create_app() -> FastAPI:
         on_startup=start,
         on_shutdown=close_keycloak,
     )
-    app.state.login_sync, app.state.keycloak, app.state.anchors = login_sync, keycloak, anchors
+    app.state.login_sync, app.state.realm_sync = login_sync, realm_sync
+    app.state.keycloak, app.state.anchors = keycloak, anchors
     return app

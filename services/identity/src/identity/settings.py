@@ -22,6 +22,7 @@ class Settings(ServiceSettings):
     keycloak_admin_user: SecretStr = SecretStr("admin")
     keycloak_admin_password: SecretStr = SecretStr("admin")
     login_sync_seconds: float = 5.0
+    realm_sync_seconds: float = 60.0  # the change log also copies before each answer
     access_review_seconds: float = 3600.0  # how often the unusual-access rules run (0: only when asked)
     access_review_settle_days: int = 2  # recent days analysed again on every run
     access_review_thresholds: Thresholds = Thresholds()  # JSON in TBMS_IDENTITY_ACCESS_REVIEW_THRESHOLDS

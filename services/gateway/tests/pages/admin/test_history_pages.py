@@ -48,6 +48,12 @@ class TestChangeLogPage:
                 {"occurred_at": "2026-12-01T02:00:00Z", "username": "admin1", "service": "identity",
                  "operation": "update", "record_type": "access_group", "record_id": "g1", "detail": "保健師"}
             ],
+            "realm": [
+                {"time": "2026-12-01T03:00:00Z", "operation": "UPDATE", "resource_type": "USER",
+                 "resource_path": "users/u-1/reset-password", "admin_username": "kc-operator",
+                 "ip_address": "192.0.2.5", "fields": ["temporary", "type", "value"], "error": "",
+                 "description": "利用者のパスワード再設定"}
+            ],
         }  # fmt: skip
         route = backends.get(f"{IDENTITY}/changes").mock(return_value=httpx.Response(200, json=log))
         with_roles(keycloak, ["audit:read"])
@@ -56,4 +62,5 @@ class TestChangeLogPage:
         assert "患者管理 版の変更 1.4.0 → 1.5.0、マイグレーション 0007 → 0008 1.5.0 0008" in page
         assert "再起動（変更なし）" in page
         assert "admin1 グループの権限 g1 更新 保健師" in page
+        assert "kc-operator 利用者のパスワード再設定 users/u-1/reset-password temporary、type、value 192.0.2.5" in page
         assert route.calls[0].request.url.params["service"] == "patients"

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, Index, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base
 
@@ -27,3 +27,23 @@ class ServiceStart(Base):
     host: Mapped[str] = mapped_column(Text, nullable=False)
     started_by: Mapped[str] = mapped_column(Text, nullable=False)
     settings_digest: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class RealmChange(Base):
+    """A change of the Keycloak realm (an admin event: users, groups, roles, clients, settings), copied from
+    Keycloak; only the names of the fields sent are kept, never their values (a password reset sends one)."""
+
+    __tablename__ = "realm_changes"
+    __table_args__ = (Index("ix_realm_changes_time", "time"),)
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # Keycloak's event id
+    time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    operation: Mapped[str] = mapped_column(Text, nullable=False)  # CREATE, UPDATE, DELETE, ACTION
+    resource_type: Mapped[str] = mapped_column(Text, nullable=False)  # USER, GROUP, REALM_ROLE_MAPPING, REALM…
+    resource_path: Mapped[str] = mapped_column(Text, nullable=False)
+    admin_user_id: Mapped[str] = mapped_column(Text, nullable=False)
+    admin_username: Mapped[str] = mapped_column(Text, nullable=False)
+    ip_address: Mapped[str] = mapped_column(Text, nullable=False)
+    fields: Mapped[list[str]] = mapped_column(JSONB, nullable=False)
+    error: Mapped[str] = mapped_column(Text, nullable=False)
+    copied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

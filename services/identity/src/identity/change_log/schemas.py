@@ -33,8 +33,23 @@ class ConfigurationChange(BaseModel):
     detail: str | None
 
 
+class RealmChangeRead(BaseModel):
+    """A change of the login realm (Keycloak's admin event): who changed what, and which fields were sent."""
+
+    time: datetime
+    operation: str
+    resource_type: str
+    resource_path: str
+    admin_username: str
+    ip_address: str
+    fields: list[str]
+    error: str
+    description: str  # 利用者の更新, グループの作成 …
+
+
 class ChangeLog(BaseModel):
     """Deployments and configuration changes of a period."""
 
     starts: list[StartRead]
     configuration: list[ConfigurationChange]
+    realm: list[RealmChangeRead]

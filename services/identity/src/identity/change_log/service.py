@@ -12,9 +12,10 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.events import Envelope
 
-from identity.change_log.models import ServiceStart
+from identity.change_log.models import RealmChange, ServiceStart
+from identity.change_log.realm_sync import RealmSync
 from identity.change_log.repository import ChangeLogRepository
-from identity.change_log.schemas import ChangeLog, ConfigurationChange, StartRead
+from identity.change_log.schemas import ChangeLog, ConfigurationChange, RealmChangeRead, StartRead
 
 SERVICE = "identity"
 log = logging.getLogger(__name__)
@@ -40,16 +41,48 @@ def what_changed(start: ServiceStart, before: ServiceStart | None) -> list[str]:
     return changes
 
 
+REALM_RESOURCES = {
+    "USER": "利用者",
+    "GROUP": "グループ",
+    "GROUP_MEMBERSHIP": "グループ所属",
+    "REALM_ROLE": "ロール",
+    "REALM_ROLE_MAPPING": "ロールの割当",
+    "CLIENT": "クライアント",
+    "CLIENT_ROLE": "クライアントロール",
+    "CLIENT_ROLE_MAPPING": "クライアントロールの割当",
+    "CLIENT_SCOPE": "クライアントスコープ",
+    "REALM": "レルム",
+    "AUTH_FLOW": "認証フロー",
+    "AUTH_EXECUTION": "認証の手順",
+    "AUTHENTICATOR_CONFIG": "認証の設定",
+    "REQUIRED_ACTION": "必須アクション",
+    "IDENTITY_PROVIDER": "外部IdP",
+    "USER_LOGIN_FAILURE": "ログイン失敗（ロックの解除）",
+    "USER_SESSION": "セッション",
+    "COMPONENT": "コンポーネント（鍵・利用者連携）",
+}
+REALM_OPERATIONS = {"CREATE": "作成", "UPDATE": "更新", "DELETE": "削除", "ACTION": "操作"}
+
+
+def describe(change: RealmChange) -> str:
+    """A realm change in words: 利用者の更新, グループの作成 …; a password reset is named as such."""
+    what = REALM_RESOURCES.get(change.resource_type, change.resource_type)
+    if change.resource_path.endswith("/reset-password"):
+        return f"{what}のパスワード再設定"
+    return f"{what}の{REALM_OPERATIONS.get(change.operation, change.operation)}"
+
+
 class ChangeLogService:
     """Reads the change log; reading it is recorded."""
 
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
-        self.session, self.principal = session, principal
+    def __init__(self, session: AsyncSession, principal: Principal, realm_sync: RealmSync) -> None:
+        self.session, self.principal, self.realm_sync = session, principal, realm_sync
         self.repo = ChangeLogRepository(session)
 
     async def read(self, since: datetime | None, until: datetime | None, service: str | None, limit: int) -> ChangeLog:
-        """Starts with their changes, and configuration changes, newest first."""
+        """Starts with their changes, configuration changes and realm changes, newest first."""
         self.principal.require(Area.AUDIT, Access.READ)
+        await self.realm_sync.refresh(self.session)
         starts = []
         for row in await self.repo.starts(since, until, service, limit):
             before = await self.repo.previous(row.service, row.started_at, row.event_id)
@@ -70,5 +103,12 @@ class ChangeLogService:
             ConfigurationChange.model_validate(row, from_attributes=True)
             for row in await self.repo.configuration_changes(since, until, limit)
         ]
+        realm = [
+            RealmChangeRead(
+                description=describe(row),
+                **{name: getattr(row, name) for name in RealmChangeRead.model_fields if name != "description"},
+            )
+            for row in await self.repo.realm_changes(since, until, limit)
+        ]
         await audit.record(self.session, self.principal, SERVICE, Operation.READ, record_type="change_log")
-        return ChangeLog(starts=starts, configuration=configuration)
+        return ChangeLog(starts=starts, configuration=configuration, realm=realm)

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_core.app import ServiceKit
-from tbms_core.db import Database, utcnow
+from tbms_core.db import utcnow
 
-from identity.keycloak import KeycloakAdmin
+from identity.keycloak import KeycloakCopy
 from identity.login_history.repository import LoginEventRepository
 
-log = logging.getLogger(__name__)
 # Keycloak stamps an event when it happens but stores it when the request ends: re-read a margin, dedupe by id.
 OVERLAP_MS = 120_000
 
@@ -48,30 +43,10 @@ def to_row(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class LoginSync:
+class LoginSync(KeycloakCopy):
     """Keeps the login history in step with Keycloak's event store."""
 
-    def __init__(self, keycloak: KeycloakAdmin, *, interval: float = 5.0) -> None:
-        self.keycloak, self.interval = keycloak, interval
-
-    async def start(self, kit: ServiceKit) -> None:
-        """Startup hook: copies events every `interval` seconds until the service stops."""
-        kit.tasks.append(asyncio.create_task(self.run(kit.db), name=f"{kit.name}-login-sync"))
-
-    async def run(self, db: Database) -> None:
-        """The background loop; a failure is logged and retried on the next round."""
-        try:
-            while True:
-                try:
-                    async with db.session() as session:
-                        await self.pull(session)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.warning("copying Keycloak login events failed; retrying", exc_info=True)
-                await asyncio.sleep(self.interval)
-        finally:
-            await self.keycloak.aclose()
+    what = "Keycloak login events"
 
     async def pull(self, session: AsyncSession) -> int:
         """Copies the events Keycloak recorded since the newest one held; returns how many were new."""
@@ -81,10 +56,3 @@ class LoginSync:
         rows = [to_row(raw) for raw in await self.keycloak.events(since_ms=since)]
         await events.fill_usernames(rows)
         return await events.add_new(rows)
-
-    async def refresh(self, session: AsyncSession) -> None:
-        """Copies new events before an answer that must be fresh; serves stored data if Keycloak is down."""
-        try:
-            await self.pull(session)
-        except httpx.HTTPError:
-            log.warning("Keycloak unreachable; answering from the stored login history", exc_info=True)
