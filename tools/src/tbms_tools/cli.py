@@ -8,12 +8,13 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 import asyncpg
 import httpx
 from nats.errors import Error as NatsError
 
-from tbms_tools import audit, config, demo, parked, reindex, stack
+from tbms_tools import audit, config, demo, parked, preflight, reindex, stack
 from tbms_tools.backup import commands as backup_commands
 
 
@@ -51,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_parked(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    preflight_parser = groups.add_parser(
+        "preflight", help="check a production .env and the production realm for default accounts and passwords"
+    )
+    preflight_parser.add_argument("--env-file", type=Path, help="the .env docker compose will read")
     parked_parser = groups.add_parser("parked", help="events set aside after repeated failures, and their replay")
     parked_actions = parked_parser.add_subparsers(dest="action", required=True)
     listing = parked_actions.add_parser("list", help="consumer, subject, error, when and event id of each")
@@ -70,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.group in ("backup", "restore", "export-all", "erase"):
             return backup_commands.main(args)
+        if args.group == "preflight":
+            return preflight.report(preflight.check(args.env_file))
         if args.group == "demo-data":
             demo.load()
         elif args.group == "audit":

@@ -18,6 +18,19 @@ class InsecureDefault(ValueError):
     """A secret was left at its local-development value outside local development."""
 
 
+# Names an attacker tries first, and the development realm's accounts: never an account of production (N28).
+DEFAULT_ACCOUNT_NAMES = frozenset(
+    {"admin", "administrator", "root", "superuser", "minioadmin", "keycloak", "postgres", "grafana", "test", "demo"}
+    | {"guest", "user", "tbms-local", "nurse1", "clerk1", "chief1", "admin1", "viewer1"}
+)
+ACCOUNT_FIELD_ENDINGS = ("_user", "_username", "_access_key")
+
+
+def is_default_account_name(name: str) -> bool:
+    """True for a name like a default or development account (admin, root, minioadmin, nurse1 …)."""
+    return name.strip().lower() in DEFAULT_ACCOUNT_NAMES
+
+
 class AppSettings(BaseSettings):
     """What every tbms process needs: where it runs, the identity provider, telemetry; no default secrets."""
 
@@ -43,6 +56,12 @@ class AppSettings(BaseSettings):
                     raise InsecureDefault(
                         f"TBMS_{self.service.upper()}_{name.upper()} has its local default; set a real secret"
                     )
+            plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if name.endswith(ACCOUNT_FIELD_ENDINGS) and isinstance(plain, str) and is_default_account_name(plain):
+                raise InsecureDefault(
+                    f"TBMS_{self.service.upper()}_{name.upper()} is a default or development account name "
+                    f"({plain!r}); name the account after its purpose"
+                )
 
     @property
     def is_local(self) -> bool:

@@ -63,3 +63,16 @@ def test_missing_otp_an_old_temporary_password_and_no_group_are_listed() -> None
         "temporary_password": "仮パスワードのまま 20日(上限 14日)",
         "no_group": "所属グループなし",
     }
+
+
+@pytest.mark.req("N28", partial=True)
+@pytest.mark.parametrize("username", ["admin", "Administrator", "root", "nurse1", "viewer1", "minioadmin"])
+def test_an_account_named_like_a_default_or_development_account_is_proposed_for_deletion(username: str) -> None:
+    line = review(account(username=username), NOW, LIMITS)
+    assert line.reasons == {"default_name": "既定・開発用の名前(本番には置かない)"}
+    assert line.proposal == "削除を提案(利用者ごとの名前のアカウントへ)"
+    assert review(account(username="admin", enabled=False), NOW, LIMITS).proposal == ""  # already disabled
+
+
+def test_a_name_that_only_contains_a_default_word_is_not_flagged() -> None:
+    assert review(account(username="admin-tanaka"), NOW, LIMITS).reasons == {}

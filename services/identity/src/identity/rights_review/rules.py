@@ -1,8 +1,8 @@
 """What the periodic access-rights review points at in each account (N21), as pure functions.
 
 An account is listed with every reason to look at it: unused for long (proposed for disabling),
-privileged, rights beyond what its groups give, no group, no one-time password, a temporary password
-left unchanged. Thresholds are settings with the defaults below.
+named like a default or development account (admin, root, nurse1 …: proposed for deletion), privileged,
+rights beyond what its groups give, no group, no one-time password, a temporary password left unchanged. Thresholds are settings with the defaults below.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from tbms_core.auth import Access, Area
 from tbms_core.clock import JST
+from tbms_core.settings import is_default_account_name
 
 PRIVILEGED_AREAS = (Area.USERS, Area.AUDIT)  # who can change accounts or read everybody's history
 
@@ -73,6 +74,8 @@ def review(account: Account, now: datetime, limits: RightsThresholds) -> Line:
             line.reasons["temporary_password"] = f"仮パスワードのまま {days}日(上限 {limits.temporary_password_days}日)"
         if not account.groups:
             line.reasons["no_group"] = "所属グループなし"
+    if is_default_account_name(account.username):
+        line.reasons["default_name"] = "既定・開発用の名前(本番には置かない)"
     effective = account.effective()
     privileged = [a.label for a in PRIVILEGED_AREAS if effective[a] == Access.UPDATE]
     if privileged:
@@ -80,7 +83,9 @@ def review(account: Account, now: datetime, limits: RightsThresholds) -> Line:
     excess = _excess(account)
     if excess:
         line.reasons["excess"] = f"グループを超える個別の権限: {excess}"
-    if "dormant" in line.reasons:
+    if "default_name" in line.reasons and account.enabled:
+        line.proposal = "削除を提案(利用者ごとの名前のアカウントへ)"
+    elif "dormant" in line.reasons:
         line.proposal = "無効化を提案"
     elif "excess" in line.reasons:
         line.proposal = "個別の権限の見直しを提案"
