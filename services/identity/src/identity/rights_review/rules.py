@@ -2,7 +2,8 @@
 
 An account is listed with every reason to look at it: unused for long (proposed for disabling),
 named like a default or development account (admin, root, nurse1 …: proposed for deletion), privileged,
-rights beyond what its groups give, no group, no one-time password, a temporary password left unchanged. Thresholds are settings with the defaults below.
+rights beyond what its groups give, no group, no one-time password, a temporary password left unchanged.
+Thresholds are settings with the defaults below.
 """
 
 from __future__ import annotations
