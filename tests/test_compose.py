@@ -447,6 +447,7 @@ def test_prometheus_alert_rules_cover_the_failure_modes() -> None:
     assert has(r"histogram_quantile\(0\.95,.*tbms_http_request_duration_seconds_bucket.*\) > 1$")
     assert has(r"tbms_outbox_oldest_age_seconds.*> 60$")
     assert has(r"jetstream_consumer_num_pending")
+    assert has(r"tbms_clamav_signature_age_seconds.*> 86400$")  # N22: signatures older than a day
 
 
 @pytest.mark.req("N20", partial=True)

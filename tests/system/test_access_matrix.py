@@ -345,6 +345,7 @@ ENDPOINTS = [
     ),
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/scanner", {Area.AUDIT: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
     # reports: batch printing by genre (a batch of the genre 患者管理 also needs 患者管理)
     Endpoint(

@@ -150,6 +150,8 @@ def admin_pages(page: Page, axe_js: Path) -> int:
         shot(page, "admin-disclosure")
         problems += axe(page, axe_js, "admin-disclosure")
     problems += look_at(page, axe_js, "/admin/audit/verify", "admin-verify")
+    problems += look_at(page, axe_js, "/admin/changes", "admin-changes")
+    problems += look_at(page, axe_js, "/admin/operations", "admin-operations")
     return problems + access_review(page, axe_js) + session_warning(page, axe_js)
 
 

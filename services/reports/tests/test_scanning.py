@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import struct
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from reports.scanning import ClamdScanner, ClamscanScanner, ScannerUnavailable
+from reports.scanning import (
+    ClamdScanner,
+    ClamscanScanner,
+    ScannerUnavailable,
+    SignaturesTooOld,
+    SignatureWatch,
+    parse_version,
+)
 
 from .conftest import write_test_signatures
 
@@ -43,7 +52,13 @@ class StandInClamd:
         self.marker, self.received = marker, b""
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        assert await reader.readexactly(10) == b"zINSTREAM\0"
+        command = await reader.readexactly(9)
+        if command == b"zVERSION\0":
+            writer.write(b"ClamAV 1.4.1/27471/Tue Dec  1 09:35:21 2026\0")
+            await writer.drain()
+            writer.close()
+            return
+        assert command + await reader.readexactly(1) == b"zINSTREAM\0"
         while size := struct.unpack("!L", await reader.readexactly(4))[0]:
             self.received += await reader.readexactly(size)
         writer.write(b"stream: Eicar-Signature FOUND\0" if self.marker in self.received else b"stream: OK\0")
@@ -78,3 +93,70 @@ class TestClamd:
     async def test_no_daemon_gives_no_verdict(self) -> None:
         with pytest.raises(ScannerUnavailable):
             await ClamdScanner("127.0.0.1", 9, timeout=2).scan(b"hello")
+
+    async def test_version_gives_the_signatures_date(self, clamd: tuple[StandInClamd, int]) -> None:
+        found = await ClamdScanner("127.0.0.1", clamd[1], timeout=5).signatures()
+        assert (found.engine, found.database, found.published) == (
+            "1.4.1",
+            "27471",
+            datetime(2026, 12, 1, 9, 35, 21, tzinfo=UTC),
+        )
+
+
+@pytest.mark.req("N22", partial=True)
+class TestSignatureAge:
+    """Signatures are dated; a day old is shown as old, a week old stops uploads, an unknown date too."""
+
+    def test_the_version_line_of_clamd_and_clamscan(self) -> None:
+        assert parse_version("ClamAV 1.0.7/27480/Wed Dec  2 08:01:02 2026\n").published == datetime(
+            2026, 12, 2, 8, 1, 2, tzinfo=UTC
+        )
+        assert parse_version("ClamAV 1.4.6").published is None
+        with pytest.raises(ScannerUnavailable):
+            parse_version("UNKNOWN COMMAND")
+
+    @staticmethod
+    def watch(signatures: str, age: timedelta) -> SignatureWatch:
+        """The real clamscan with the test signature dated `age` ago."""
+        moment = (datetime.now(UTC) - age).timestamp()
+        os.utime(Path(signatures) / "tbms-test.ndb", (moment, moment))
+        return SignatureWatch(
+            ClamscanScanner("clamscan", signatures, timeout=30),
+            warn_after=timedelta(hours=24),
+            refuse_after=timedelta(days=7),
+            recheck=timedelta(minutes=5),
+        )
+
+    async def test_fresh_signatures_scan(self, signatures: str, eicar: bytes) -> None:
+        watch = self.watch(signatures, timedelta(hours=3))
+        status = await watch.status()
+        assert (status.state, round(status.age_hours or 0)) == ("ok", 3)
+        assert (await watch.scan(eicar)).signature == "Tbms.Test.EICAR.UNOFFICIAL"
+
+    async def test_two_days_old_still_scans_but_is_shown_as_old(self, signatures: str) -> None:
+        watch = self.watch(signatures, timedelta(days=2))
+        assert (await watch.status()).state == "old"
+        assert (await watch.scan(b"hello")).clean
+
+    async def test_eight_days_old_refuses_to_scan(self, signatures: str) -> None:
+        watch = self.watch(signatures, timedelta(days=8))
+        with pytest.raises(SignaturesTooOld) as refused:
+            await watch.scan(b"hello")
+        assert refused.value.status.state == "refused"
+
+    async def test_the_age_is_asked_again_only_after_the_recheck_interval(self, signatures: str) -> None:
+        watch = self.watch(signatures, timedelta(hours=1))
+        first = await watch.status()
+        self.watch(signatures, timedelta(days=8))  # signatures replaced by an old copy
+        assert await watch.status() is first
+        assert (await watch.status(fresh=True)).state == "refused"
+
+    async def test_an_unreachable_scanner_is_reported_not_guessed(self) -> None:
+        watch = SignatureWatch(
+            ClamdScanner("127.0.0.1", 9, timeout=2),
+            warn_after=timedelta(hours=24),
+            refuse_after=timedelta(days=7),
+            recheck=timedelta(minutes=5),
+        )
+        status = await watch.status()
+        assert (status.state, status.published) == ("unavailable", None) and "clamd 127.0.0.1:9" in status.error

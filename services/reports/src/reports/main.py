@@ -8,6 +8,7 @@ from tbms_core.app import ServiceKit, create_service_app
 from reports.attachment.api import audit_refused_upload
 from reports.attachment.api import router as attachment_router
 from reports.attachment.errors import UploadRefused
+from reports.attachment.scanner_api import router as scanner_router
 from reports.batch.api import router as batch_router
 from reports.batch.worker import BatchWorker
 from reports.board_record.api import router as board_router
@@ -40,8 +41,9 @@ def create_app() -> FastAPI:
         *BOARD_CONSUMERS,
     ]
 
-    async def start_batch_worker(kit: ServiceKit) -> None:
-        """Batch printing runs beside the requests; a batch left running by a stopped process is resumed."""
+    async def start_background(kit: ServiceKit) -> None:
+        """Batch printing runs beside the requests (a batch left running by a stopped process is resumed);
+        the virus signatures' age is checked on a schedule, so its metric and alert need no upload."""
         worker = BatchWorker(
             kit.db,
             app.state.store,
@@ -51,6 +53,7 @@ def create_app() -> FastAPI:
         )
         app.state.batch_worker = worker
         kit.tasks.append(asyncio.create_task(worker.run(), name="reports-batch-worker"))
+        kit.tasks.append(asyncio.create_task(app.state.scanner.watch(), name="reports-signature-watch"))
 
     async def stop_renderer(_: ServiceKit) -> None:
         app.state.renderer.close()
@@ -59,9 +62,17 @@ def create_app() -> FastAPI:
         "reports",
         settings,
         title="tbms reports（帳票・資料）",
-        routers=[document_router, attachment_router, form_router, batch_router, letter_router, board_router],
+        routers=[
+            document_router,
+            attachment_router,
+            scanner_router,
+            form_router,
+            batch_router,
+            letter_router,
+            board_router,
+        ],
         consumers=consumers,
-        on_startup=start_batch_worker,
+        on_startup=start_background,
         on_shutdown=stop_renderer,
     )
     app.state.store = DocumentStore(settings)

@@ -26,6 +26,11 @@ class Settings(ServiceSettings):
     clamscan: str = "clamscan"
     clamav_database: str = ""
     scan_timeout_seconds: float = 60.0
+    # Virus signatures' age (N22): shown and alerted after a day (freshclam updates several times a day),
+    # uploads refused after a week; local development's own test signature is dated by its file.
+    signature_warn_hours: float = 24.0
+    signature_refuse_hours: float = 168.0
+    signature_recheck_seconds: float = 300.0
     # 一括印刷: how often an idle worker looks for batches, and after how long without progress a running batch
     # is taken over (its process died or restarted)
     # processes that write PDFs side by side (0: one thread in the service process); one per core suits a batch

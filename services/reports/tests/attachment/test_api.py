@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from minio import Minio
 from PIL import Image
-from reports.scanning import ClamdScanner, ClamscanScanner
+from reports.scanning import ClamdScanner, ClamscanScanner, SignatureWatch
 from reports.settings import get_settings
 from tbms_testing import auth_headers, wait_for
 
@@ -293,6 +295,47 @@ class TestReadingAndWithdrawing:
         assert everything.json()["total"] == 1
         kept = await client.get(f"/attachments/{attachment['id']}/content", headers=auth_headers("nurse1"))
         assert kept.content == PDF
+
+
+@pytest.mark.req("N22", partial=True)
+class TestSignatureAge:
+    """Uploads stop when the virus signatures are too old; administrators see their date."""
+
+    async def test_signatures_older_than_the_limit_store_nothing_and_say_why(
+        self,
+        client: httpx.AsyncClient,
+        owner: str,
+        swap_scanner: Callable[[object], None],
+        tmp_path: Path,
+        eicar: bytes,
+    ) -> None:
+        folder = tmp_path / "old"
+        folder.mkdir()
+        (folder / "tbms-test.ndb").write_text(f"Tbms.Test.EICAR:0:*:{eicar.hex()}\n")
+        week_and_a_day = (datetime.now(UTC) - timedelta(days=8, hours=1)).timestamp()
+        os.utime(folder / "tbms-test.ndb", (week_and_a_day, week_and_a_day))
+        scanner = ClamscanScanner("clamscan", str(folder), timeout=30)
+        limits = {"warn_after": timedelta(days=1), "refuse_after": timedelta(days=7), "recheck": timedelta(0)}
+        swap_scanner(SignatureWatch(scanner, **limits))
+        response = await upload(client, owner, ("clean.pdf", PDF))
+        assert response.status_code == 503
+        assert response.json()["detail"] == (
+            "ウイルス定義が8.0日前のもので、上限の7日を超えているため、ファイルを保存しませんでした。"
+            "ウイルス定義の更新（freshclam）をシステム管理者に依頼してください。"
+        )
+        listed = await client.get(f"/attachments?owner_type=patient&owner_id={owner}", headers=auth_headers("nurse1"))
+        assert listed.json()["total"] == 0
+
+    async def test_administrators_see_the_signatures_date_and_others_do_not(self, client: httpx.AsyncClient) -> None:
+        answer = await client.get("/scanner", params={"fresh": "true"}, headers=auth_headers("admin1"))
+        assert answer.status_code == 200, answer.text
+        status = answer.json()
+        assert (status["state"], status["warn_after_hours"], status["refuse_after_hours"]) == ("ok", 24.0, 168.0)
+        assert status["published"] and status["age_hours"] < 24 and status["database"].startswith("clamav")
+        metrics = (await client.get("/metrics/")).text
+        assert "tbms_clamav_signature_age_seconds " in metrics  # for the alert after a day
+        refused = await client.get("/scanner", headers=auth_headers("nurse1"))
+        assert refused.status_code == 403 and "監査" in refused.json()["detail"]
 
 
 async def _contains(read: Callable[[], Awaitable[set[str]]], expected: set[str]) -> bool:

@@ -78,6 +78,10 @@ class ReportsClient(ServiceClient):
             await self.send("POST", f"/attachments/{attachment_id}/withdraw", json=body), "取り下げできませんでした。"
         )
 
+    async def scanner(self) -> dict[str, Any]:
+        """The virus signatures' state (ok, old, refused, unavailable), date and age (N22)."""
+        return await self.get_json("/scanner", fresh="true")
+
     async def forms(self) -> list[dict[str, Any]]:
         """Every printable form with its genre and required items."""
         return await self.cache.get("reports:forms", 300, lambda: self.get_json("/forms"))

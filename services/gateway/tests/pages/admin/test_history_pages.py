@@ -6,7 +6,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import IDENTITY, FakeKeycloakType, Login, text_of, with_roles
+from ...conftest import IDENTITY, REPORTS, FakeKeycloakType, Login, text_of, with_roles
 
 
 @pytest.mark.req("R36")
@@ -64,3 +64,50 @@ class TestChangeLogPage:
         assert "admin1 グループの権限 g1 更新 保健師" in page
         assert "kc-operator 利用者のパスワード再設定 users/u-1/reset-password temporary、type、value 192.0.2.5" in page
         assert route.calls[0].request.url.params["service"] == "patients"
+
+
+def scanner_status(state: str, **changes: object) -> dict[str, object]:
+    """reports' answer about the virus signatures."""
+    return {
+        "state": state,
+        "engine": "1.4.1",
+        "database": "27471",
+        "published": "2026-12-01T00:35:21Z",
+        "age_hours": 50.0,
+        "checked_at": "2026-12-03T02:35:21Z",
+        "warn_after_hours": 24.0,
+        "refuse_after_hours": 168.0,
+        "error": "",
+        **changes,
+    }
+
+
+@pytest.mark.req("N22", partial=True)
+class TestOperationsPage:
+    async def test_old_signatures_are_shown_with_their_date_and_the_limits(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("old")))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "状態：古い（更新されていません）" in page
+        assert "定義の日時 令和8年12月1日 09:35:21" in page and "経過時間 50.0時間（2.1日）" in page
+        assert "24時間を超えると警告、7日を超えるとアップロードを停止" in page and "7日を超えるとアップロードを止めます" in page
+
+    async def test_a_scanner_that_does_not_answer_is_said_so(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        answer = scanner_status("unavailable", published=None, age_hours=None, engine="", database="", error="clamd")
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=answer))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "状態：確認できません（ウイルス検査が動いていません）" in page and "定義の日時 不明" in page
+
+    async def test_staff_without_audit_access_cannot_open_it(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:update"])
+        await login(client)
+        assert (await client.get("/admin/operations")).status_code == 403

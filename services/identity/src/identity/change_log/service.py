@@ -57,7 +57,7 @@ REALM_RESOURCES = {
     "AUTHENTICATOR_CONFIG": "認証の設定",
     "REQUIRED_ACTION": "必須アクション",
     "IDENTITY_PROVIDER": "外部IdP",
-    "USER_LOGIN_FAILURE": "ログイン失敗（ロックの解除）",
+    "USER_LOGIN_FAILURE": "ログイン失敗の記録",
     "USER_SESSION": "セッション",
     "COMPONENT": "コンポーネント（鍵・利用者連携）",
 }
@@ -69,6 +69,8 @@ def describe(change: RealmChange) -> str:
     what = REALM_RESOURCES.get(change.resource_type, change.resource_type)
     if change.resource_path.endswith("/reset-password"):
         return f"{what}のパスワード再設定"
+    if change.resource_type == "USER_LOGIN_FAILURE" and change.operation == "DELETE":
+        return "ログインのロックの解除"
     return f"{what}の{REALM_OPERATIONS.get(change.operation, change.operation)}"
 
 

@@ -30,7 +30,7 @@ from reports.attachment.models import Attachment, AttachmentFile
 from reports.attachment.repository import AttachmentRepository
 from reports.attachment.schemas import AttachmentDetails, AttachmentOwner, AttachmentWithdraw
 from reports.document.errors import DocumentContentMissing
-from reports.scanning import ScannerUnavailable, VirusScanner
+from reports.scanning import ScannerUnavailable, SignaturesTooOld, VirusScanner
 from reports.sniffing import ACCEPTED, ACCEPTED_LABELS, FileType, judge
 from reports.storage import DocumentStore, ObjectMissing, ObjectStream
 
@@ -231,6 +231,9 @@ class AttachmentService:
             raise FileTypeRefused(message, errors={"files": message}).about(person_id, name)
         try:
             verdict = await self.scanner.scan(file.data)
+        except SignaturesTooOld as exc:
+            message = signatures_too_old(exc)
+            raise ScannerDown(message, errors={"files": message}).about(person_id, name) from exc
         except ScannerUnavailable as exc:
             raise ScannerDown(errors={"files": ScannerDown.message}).about(person_id, name) from exc
         if not verdict.clean:
@@ -300,3 +303,16 @@ class AttachmentService:
             person_id=attachment.person_id,
             detail=detail,
         )
+
+
+def signatures_too_old(refused: SignaturesTooOld) -> str:
+    """Why an upload is refused when the virus signatures are too old, in Japanese."""
+    status = refused.status
+    limit = f"{status.refuse_after_hours / 24:g}日"
+    if status.age_hours is None:
+        why = "ウイルス定義の更新日が分からない"
+    else:
+        why = f"ウイルス定義が{status.age_hours / 24:.1f}日前のもので、上限の{limit}を超えている"
+    return (
+        f"{why}ため、ファイルを保存しませんでした。ウイルス定義の更新（freshclam）をシステム管理者に依頼してください。"
+    )

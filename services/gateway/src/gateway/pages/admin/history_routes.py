@@ -17,7 +17,7 @@ from tbms_core.auth import Access, Area
 from gateway.pages.admin import usage as usage_stats
 from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
 from gateway.pages.admin.view import PROBLEMS, RECORD_TYPES, RESULTS, SERVICES
-from gateway.web.deps import IdentityDep, MastersDep, require_access
+from gateway.web.deps import IdentityDep, MastersDep, ReportsDep, require_access
 from gateway.web.downloads import relay
 from gateway.web.templating import render
 
@@ -185,3 +185,24 @@ async def usage(request: Request, identity: IdentityDep, masters: MastersDep, mo
         "nav_path": "/admin/audit",
     }
     return render(request, "admin/usage.html", context)
+
+
+SIGNATURE_STATES = {
+    "ok": "正常",
+    "old": "古い（更新されていません）",
+    "refused": "古すぎるため資料のアップロードを止めています",
+    "unavailable": "確認できません（ウイルス検査が動いていません）",
+}
+
+
+@router.get("/operations", dependencies=CAN_READ_AUDIT)
+async def operations(request: Request, reports: ReportsDep) -> Response:
+    """運用状況: what the administrators check every morning; today the virus signatures' age (N22)."""
+    scanner = await reports.scanner()
+    context = {
+        "title": "運用状況",
+        "scanner": scanner,
+        "state": SIGNATURE_STATES.get(scanner["state"], scanner["state"]),
+        "nav_path": "/admin/audit",
+    }
+    return render(request, "admin/operations.html", context)
