@@ -93,7 +93,8 @@ class TestOperationsPage:
         page = text_of((await client.get("/admin/operations")).text)
         assert "状態：古い（更新されていません）" in page
         assert "定義の日時 令和8年12月1日 09:35:21" in page and "経過時間 50.0時間（2.1日）" in page
-        assert "24時間を超えると警告、7日を超えるとアップロードを停止" in page and "7日を超えるとアップロードを止めます" in page
+        assert "24時間を超えると警告、7日を超えるとアップロードを停止" in page
+        assert "7日を超えるとアップロードを止めます" in page
 
     async def test_a_scanner_that_does_not_answer_is_said_so(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
