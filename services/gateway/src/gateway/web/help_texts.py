@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from tbms_core.clock import JST
 
 SHIPPED = Path(__file__).parents[1] / "texts"
 MANUALS = Path(__file__).parents[1] / "manuals"
@@ -35,7 +36,15 @@ PAGE_HELP: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"^/masters(/.*)?$"), "masters", "マスタ管理"),
     (re.compile(r"^/admin(/.*)?$"), "admin", "管理"),
 )
-EDITABLE = {slug: label for _, slug, label in PAGE_HELP} | {"notices": "お知らせ", "faq": "よくある質問"}
+EDITABLE = {slug: label for _, slug, label in PAGE_HELP} | {
+    "notices": "お知らせ",
+    "faq": "よくある質問",
+    "maintenance": "保守・停止の予定",
+}
+# "- 2026-12-20 18:00〜20:00 text" or "- 2026-12-20 18:00〜2026-12-21 08:00 text" (Japan time)
+_WINDOW = re.compile(
+    r"^[-*]\s*(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[〜~～-]\s*(?:(\d{4}-\d{2}-\d{2})\s+)?(\d{1,2}:\d{2})\s+(.+)$"
+)
 
 
 def help_dir() -> Path:
@@ -106,6 +115,62 @@ def notices() -> list[Notice]:
             except ValueError:
                 continue
     return sorted(found, key=lambda n: n.on, reverse=True)
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """A planned stop of the system (N07): when, and what users should know."""
+
+    start: datetime
+    end: datetime
+    text: str
+
+    def running(self, now: datetime) -> bool:
+        """True while the stop is going on."""
+        return self.start <= now < self.end
+
+
+def _windows(text: str) -> tuple[list[Maintenance], list[str]]:
+    """The planned stops of a 保守・停止の予定 text, and its list lines that are not one (the examples in a
+    fenced block are neither)."""
+    found, wrong, example = [], [], False
+    for line in (raw.strip() for raw in text.splitlines()):
+        if line.startswith("```"):
+            example = not example
+        elif not example and line.startswith(("- ", "* ")):
+            window = _window(line)
+            if window is None:
+                wrong.append(line)
+            else:
+                found.append(window)
+    return sorted(found, key=lambda w: w.start), wrong
+
+
+def _window(line: str) -> Maintenance | None:
+    match = _WINDOW.match(line)
+    if match is None:
+        return None
+    try:
+        start = datetime.combine(date.fromisoformat(match[1]), time.fromisoformat(match[2].zfill(5)), JST)
+        end = datetime.combine(date.fromisoformat(match[3] or match[1]), time.fromisoformat(match[4].zfill(5)), JST)
+    except ValueError:
+        return None
+    return Maintenance(start, end, match[5].strip()) if end > start else None
+
+
+def maintenance_windows() -> list[Maintenance]:
+    """The planned stops of the 保守・停止の予定 text, soonest first."""
+    return _windows(source("maintenance"))[0]
+
+
+def maintenance_problems(text: str) -> list[str]:
+    """The list lines of an edited 保守・停止の予定 that are not a planned stop (refused when saving)."""
+    return _windows(text)[1]
+
+
+def maintenance_to_announce(now: datetime, days_ahead: int) -> list[Maintenance]:
+    """The stops every page announces: those starting within `days_ahead` days, and the one going on."""
+    return [w for w in maintenance_windows() if w.start - timedelta(days=days_ahead) <= now < w.end]
 
 
 MANUAL_TITLES = {"user": "利用者マニュアル", "admin": "管理者マニュアル", "operations": "運用マニュアル"}

@@ -16,7 +16,7 @@ from tbms_core import clock
 from tbms_core.clock import JST
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
-from gateway.web.help_texts import page_help
+from gateway.web.help_texts import maintenance_to_announce, page_help
 from gateway.web.permissions import checker, role_label
 from gateway.web.sessions import Session
 
@@ -128,6 +128,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "session_timer": session_timer(request, session),
         "page_help": _page_help(request, user),
         "reason_expected": settings.correction_reason_expected,
+        "maintenance_now": clock.now(),
+        "maintenance": maintenance_to_announce(clock.now(), settings.maintenance_notice_days),
     }
     base["flash_target"] = getattr(request.state, "flash_target", "")
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)

@@ -16,6 +16,7 @@ import respx
 from gateway.settings import Settings
 from gateway.web.permissions import role_label
 from gateway.web.sessions import User
+from tbms_core import clock
 
 from ...conftest import (
     PATIENT,
@@ -142,6 +143,48 @@ class TestHelpTexts:
         home = text_of((await client.get("/")).text)
         assert "お知らせ 令和8年12月2日 システムを停止します（12月5日 18時から） 令和8年10月1日 古いお知らせ" in home
         assert "ただの行" not in home
+
+    @pytest.mark.req("N07", partial=True)
+    async def test_a_planned_stop_is_announced_on_every_page_from_a_week_before_until_it_ends(
+        self,
+        client: httpx.AsyncClient,
+        login: Login,
+        keycloak: FakeKeycloakType,
+        csrf_of: CsrfOf,
+        backends: respx.MockRouter,
+        last_login: respx.Route,
+    ) -> None:
+        with_roles(keycloak, ["users:update"])
+        await login(client)
+        editor = (await client.get("/admin/help/maintenance")).text
+        assert "- 2026-12-20 18:00〜20:00 版の更新のため" in editor  # the shipped example, never announced
+        token = csrf_of(editor)
+        typo = await client.post("/admin/help/maintenance", data={"csrf_token": token, "text": "- 12/10 18時から停止"})
+        assert typo.status_code == 422 and "「- 12/10 18時から停止」を停止の予定として読めません。" in typo.text
+        text = (
+            "- 2026-12-10 18:00〜20:00 版の更新のため、システムを停止します。\n"
+            "- 2026-12-10 21:00〜2026-12-11 06:00 機器の保守のため、停止します。\n"
+            "- 2026-12-30 18:00〜20:00 まだ先の停止\n"
+            "- 2026-12-01 18:00〜20:00 終わった停止"
+        )
+        assert (
+            await client.post("/admin/help/maintenance", data={"csrf_token": token, "text": text})
+        ).status_code == 303
+        with clock.frozen_at(clock.jst(2026, 12, 3, 17, 59)):  # a week and a minute before: not yet
+            assert "保守・停止のお知らせ" not in (await client.get("/admin/help")).text
+        with clock.frozen_at(clock.jst(2026, 12, 3, 18, 0)):
+            page = text_of((await client.get("/admin/help")).text)
+        assert (
+            "システム停止の予定 ：令和8年12月10日 18:00〜令和8年12月10日 20:00 版の更新のため、システムを停止します。"
+            in page
+        )
+        assert "機器の保守" not in page and "まだ先の停止" not in page and "終わった停止" not in page
+        with clock.frozen_at(clock.jst(2026, 12, 10, 19, 0)):
+            page = text_of((await client.get("/admin/help")).text)
+        assert "ただいま保守のため停止中です ：令和8年12月10日 18:00" in page
+        assert "システム停止の予定 ：令和8年12月10日 21:00〜令和8年12月11日 06:00 機器の保守のため" in page
+        with clock.frozen_at(clock.jst(2026, 12, 11, 6, 0)):
+            assert "保守・停止のお知らせ" not in (await client.get("/admin/help")).text
 
     async def test_the_faq_and_the_manuals_are_served(self, browser: httpx.AsyncClient) -> None:
         faq = await browser.get("/help/faq")

@@ -113,9 +113,15 @@ async def save_text(request: Request, slug: str) -> Response:
     if not texts.valid_slug(slug):
         raise PageNotFound()
     text = str((await request.form()).get("text") or "")
-    if not text.strip():
+    error = "本文を入力してください。" if not text.strip() else ""
+    if slug == "maintenance" and (wrong := texts.maintenance_problems(text)):
+        error = (
+            f"「{wrong[0]}」を停止の予定として読めません。"
+            "「- 2026-12-20 18:00〜20:00 内容」の形で、終了は開始より後にしてください。"
+        )
+    if error:
         context = {"title": f"{texts.EDITABLE[slug]}の編集", "slug": slug, "text": text, "nav_path": "/admin/help"}
-        return render(request, "office/edit.html", context | {"error": "本文を入力してください。"}, status_code=422)
+        return render(request, "office/edit.html", context | {"error": error}, status_code=422)
     texts.save(slug, text)
     flash(request, f"「{texts.EDITABLE[slug]}」を保存しました。次に開いた画面から表示されます。")
     return RedirectResponse(f"/admin/help/{slug}", status_code=303)
