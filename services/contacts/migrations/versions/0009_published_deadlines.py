@@ -1,4 +1,5 @@
-"""The deadlines last published per contact, so any save (and the daily sweep) republishes only what changed."""
+"""The deadlines last published per contact, so any save (and the daily sweep) republishes only what changed; the
+index patient's nurse, to whom the contacts' to-dos go."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,8 +19,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("aggregate", "record_id", name="pk_published_deadlines"),
     )
     op.create_index("ix_published_deadlines_computed_on", "published_deadlines", ["computed_on"])
+    op.add_column("index_cases", sa.Column("nurse", sa.String(100), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    op.drop_column("index_cases", "nurse")
     op.drop_index("ix_published_deadlines_computed_on", table_name="published_deadlines")
     op.drop_table("published_deadlines")

@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
 from tbms_core.auth import PrincipalDep
+from tbms_core.deadlines import SweepCount
 
 from patients.deadline.service import DeadlineSweepService
 
 router = APIRouter(tags=["期限"])
-
-
-class SweepRead(BaseModel):
-    """How many patients the sweep recomputed, and how many of them had deadlines that changed."""
-
-    checked: int
-    republished: int
 
 
 def get_sweep_service(request: Request, principal: PrincipalDep) -> DeadlineSweepService:
@@ -26,7 +19,6 @@ def get_sweep_service(request: Request, principal: PrincipalDep) -> DeadlineSwee
 
 
 @router.post("/deadlines/sweep")
-async def sweep_deadlines(sweep: Annotated[DeadlineSweepService, Depends(get_sweep_service)]) -> SweepRead:
+async def sweep_deadlines(sweep: Annotated[DeadlineSweepService, Depends(get_sweep_service)]) -> SweepCount:
     """Recomputes now the deadlines not yet computed today (as the daily sweep does after the day turns)."""
-    done = await sweep.sweep()
-    return SweepRead(checked=done.checked, republished=done.republished)
+    return await sweep.sweep()
