@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, event, select
+from sqlalchemy import Date, Integer, String, event, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,9 +110,17 @@ class DeadlinePublisher:
         """Before commit: the deadlines of every record this unit of work touched, published if they changed."""
         await session.flush()  # rows still pending are noted by their flush first
         touched = session.sync_session.info.pop(self.key, set())
-        if touched:
-            await self.publish(session, sorted(touched))
-            session.sync_session.info.pop(self.key, None)  # our own writes touched nothing of the domain
+        if not touched:
+            return
+        try:
+            async with session.begin_nested():
+                await self.publish(session, sorted(touched))
+        except Exception:
+            # A rule that fails on some record must not refuse the nurse's save: the change commits, the records
+            # are marked as not computed, and the sweep's next round (every few minutes) tries them again.
+            log.exception("%s deadlines of %s not recomputed; the sweep will retry", self.aggregate, sorted(touched))
+            await self._forget(session, sorted(touched))
+        session.sync_session.info.pop(self.key, None)  # our own writes touched nothing of the domain
 
     async def publish(self, session: AsyncSession, record_ids: Sequence[str], *, day: date | None = None) -> int:
         """Recomputes these records' deadlines and publishes those that differ from the last published; how many."""
@@ -144,6 +152,14 @@ class DeadlinePublisher:
         await session.flush()
         return changed
 
+    async def _forget(self, session: AsyncSession, record_ids: list[str]) -> None:
+        """Marks records as never computed, so the next sweep recomputes them."""
+        await session.execute(
+            update(PublishedDeadlines)
+            .where(PublishedDeadlines.aggregate == self.aggregate, PublishedDeadlines.record_id.in_(record_ids))
+            .values(computed_on=None)
+        )
+
     def _record(self, record_id: str) -> dict[str, str]:
         return {"service": self.service, "aggregate": self.aggregate, "id": record_id}
 
@@ -174,10 +190,42 @@ class DeadlinePublisher:
             async with db.session() as session:
                 ids = await self.candidates(session, day, self.batch)
                 if ids:
-                    republished += await self.publish(session, ids, day=day)
+                    republished += await self._publish_each(session, ids, day)
             checked += len(ids)
             if len(ids) < self.batch:
                 return SweepCount(checked, republished)
+
+    async def _publish_each(self, session: AsyncSession, ids: list[str], day: date) -> int:
+        """The batch at once; if a rule fails, each record alone, and one that still fails waits for the next day
+        (logged), so one bad record never stops the others nor loops the sweep."""
+        try:
+            async with session.begin_nested():
+                return await self.publish(session, ids, day=day)
+        except Exception:
+            log.warning("%s deadline sweep: a batch failed, recomputing its records one by one", self.aggregate)
+        changed = 0
+        for record_id in ids:
+            try:
+                async with session.begin_nested():
+                    changed += await self.publish(session, [record_id], day=day)
+            except Exception:
+                log.exception("%s deadlines of %s not recomputed; tried again tomorrow", self.aggregate, record_id)
+                await self._mark(session, record_id, day)
+        return changed
+
+    async def _mark(self, session: AsyncSession, record_id: str, day: date) -> None:
+        """Notes a record as computed on the day without publishing (its rule failed)."""
+        values = {
+            "aggregate": self.aggregate,
+            "record_id": record_id,
+            "revision": 0,
+            "deadlines": [],
+            "computed_on": day,
+        }
+        statement = pg_insert(PublishedDeadlines).values(values)
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["aggregate", "record_id"], set_={"computed_on": day})
+        )
 
     async def run(self, db: Database, interval: float) -> None:
         """Every interval, sweeps the records not computed on Japan's today (nothing to do until the day turns)."""
