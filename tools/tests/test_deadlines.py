@@ -27,5 +27,5 @@ def test_the_sweep_asks_both_services_and_reports_what_changed(monkeypatch: pyte
 
 
 def test_the_command_is_there() -> None:
-    args = build_parser().parse_args(["deadlines", "sweep", "--user", "chief1"])
-    assert (args.group, args.action, args.user) == ("deadlines", "sweep", "chief1")
+    args = build_parser().parse_args(["deadlines", "sweep", "--user", "chief1", "--all"])
+    assert (args.group, args.action, args.user, args.all) == ("deadlines", "sweep", "chief1", True)

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     deadline_actions = deadline_parser.add_subparsers(dest="action", required=True)
     sweeping = deadline_actions.add_parser("sweep", help="recompute now those not yet computed today (daily sweep)")
     sweeping.add_argument("--user", default=deadlines.USER, help="a user with 患者管理 and 接触者管理 update access")
+    sweeping.add_argument("--all", action="store_true", help="every record again (after a rule or setting changed)")
     _add_parked(groups)
     backup_commands.add_parsers(groups)
     return parser
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.group == "search":
             reindex.reindex(args.user, keep=args.keep)
         elif args.group == "deadlines":
-            deadlines.sweep(args.user)
+            deadlines.sweep(args.user, everything=args.all)
         elif args.action == "up":
             stack.up(infra_only=args.infra_only)
         elif args.action == "down":

@@ -182,10 +182,18 @@ class DeadlinePublisher:
         )
         return {row.record_id: row for row in rows}
 
-    async def sweep(self, db: Database, *, day: date | None = None) -> SweepCount:
-        """Recomputes, batch by batch (each its own transaction), every record not yet computed on this day."""
+    async def sweep(self, db: Database, *, day: date | None = None, everything: bool = False) -> SweepCount:
+        """Recomputes, batch by batch (each its own transaction), every record not yet computed on this day (or,
+        `everything`, every record again: after a rule or a setting changed)."""
         day = day or today()
         checked = republished = 0
+        if everything:
+            async with db.session() as session:
+                await session.execute(
+                    update(PublishedDeadlines)
+                    .where(PublishedDeadlines.aggregate == self.aggregate)
+                    .values(computed_on=None)
+                )
         while True:
             async with db.session() as session:
                 ids = await self.candidates(session, day, self.batch)

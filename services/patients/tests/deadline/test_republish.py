@@ -112,6 +112,9 @@ class TestDailySweep:
         same_day = await client.post("/deadlines/sweep", headers=auth_headers("nurse1"))
         assert same_day.status_code == 200, same_day.text
         assert await changes(client, patient["id"]) == saved  # computed today already: nothing to publish
+        again = await client.post("/deadlines/sweep", params={"all": "true"}, headers=auth_headers("nurse1"))
+        assert again.status_code == 200 and again.json()["checked"] >= 1  # every patient recomputed …
+        assert await changes(client, patient["id"]) == saved  # … and still nothing changed to publish
 
         clock.set_clock(clock.jst(end.year, end.month, end.day, 23, 59) + timedelta(minutes=2))  # 00:01 next day
         try:

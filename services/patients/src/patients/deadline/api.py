@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from tbms_core.auth import PrincipalDep
 from tbms_core.deadlines import SweepCount
 
@@ -19,6 +19,9 @@ def get_sweep_service(request: Request, principal: PrincipalDep) -> DeadlineSwee
 
 
 @router.post("/deadlines/sweep")
-async def sweep_deadlines(sweep: Annotated[DeadlineSweepService, Depends(get_sweep_service)]) -> SweepCount:
-    """Recomputes now the deadlines not yet computed today (as the daily sweep does after the day turns)."""
-    return await sweep.sweep()
+async def sweep_deadlines(
+    sweep: Annotated[DeadlineSweepService, Depends(get_sweep_service)], everything: bool = Query(False, alias="all")
+) -> SweepCount:
+    """Recomputes now the deadlines not yet computed today (as the daily sweep does after the day turns), or with
+    `all=true` every record's again (after a rule or a setting changed); only changed ones are republished."""
+    return await sweep.sweep(everything=everything)

@@ -56,7 +56,8 @@ class DeadlineSweepService:
     def __init__(self, db: Database, principal: Principal) -> None:
         self.db, self.principal = db, principal
 
-    async def sweep(self) -> SweepCount:
-        """Recomputes the patients not yet computed on Japan's today; republishes those whose deadlines changed."""
+    async def sweep(self, *, everything: bool = False) -> SweepCount:
+        """Recomputes the patients not yet computed on Japan's today (every one, `everything`); republishes
+        those whose deadlines changed."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
-        return await PUBLISHER.sweep(self.db)
+        return await PUBLISHER.sweep(self.db, everything=everything)
