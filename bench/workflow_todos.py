@@ -1,5 +1,6 @@
 """The to-do list at the size of a busy health center: the home page of a team with 5,000 open to-dos, and the
-to-dos rebuilt from 100,000 patient snapshots, through the workflow service in-process with real demo-user tokens.
+to-dos rebuilt from 100,000 deadline events (DeadlinesChanged), through the workflow service in-process with real
+demo-user tokens.
 
     uv run python bench/workflow_todos.py [--team-todos 5000] [--other-todos 20000] [--snapshots 100000] [--workers 4]
 
@@ -7,12 +8,12 @@ Home page: 5,000 open to-dos of 世田谷 (nurse1's district; a tenth of them nu
 other teams, all applied through the consumer's path (DeadlineApplier), then VACUUM ANALYZE; p50/p95 of the lists
 and the counts as nurse1 and chief1 (who sees every team).
 
-Rebuild: `--snapshots` patient snapshots (about 2.5 per patient, 0-4 deadlines each, due dates moving, deadlines
-closing, one in ten arriving after a newer one and one in twenty twice) run through the consumer's handler in its
-own transaction with the inbox claim, as `tbms_core.app` runs it for each event; NATS is left out so the running
-stack never sees the synthetic events. A sample runs on one worker (one consumer, one event at a time), the whole
-set on `--workers` concurrent ones (a replay by several consumer instances). Prints events per second and the
-to-dos left open, checked against the newest snapshot of each patient, and duplicate keys (must be 0).
+Rebuild: `--snapshots` deadline events of patients (about 2.5 per patient, 0-4 deadlines each, due dates moving,
+deadlines closing, one in ten arriving after a newer one and one in twenty twice) run through the consumer's
+handler in its own transaction with the inbox claim, as `tbms_core.app` runs it for each event; NATS is left out so
+the running stack never sees the synthetic events. A sample runs on one worker (one consumer, one event at a time),
+the whole set on `--workers` concurrent ones (a replay by several consumer instances). Prints events per second and
+the to-dos left open, checked against the newest revision of each patient, and duplicate keys (must be 0).
 """
 
 from __future__ import annotations
@@ -29,20 +30,19 @@ from datetime import date, timedelta
 
 import asyncpg
 import httpx
-from tbms_contracts.deadlines import Deadline, DeadlineRecord
+from tbms_contracts.deadlines import PATIENT_DEADLINES, Deadline, DeadlineRecord, DeadlinesChanged
 from tbms_core import outbox
 from tbms_core.clock import today
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, service_client
-from tbms_testing.events import patient_event
 from workflow.main import create_app
-from workflow.todo.consumers import on_patient_deadlines
+from workflow.todo.consumers import on_deadlines_changed
 from workflow.todo.service import DeadlineApplier
 
 TEAMS = ["世田谷", "北沢", "玉川", "砧", "烏山"]
 RULES = ["sputum_test_overdue", "public_expense_expiring", "treatment_overdue", "transfer_card_not_sent"]
 PER_PATIENT = 5  # to-dos per patient in the home-page load
-DURABLE = "workflow-todo_on_patient_updated-bench"
+DURABLE = "workflow-todo_on_patient_deadlines-bench"
 
 
 def deadline(patient_id: uuid.UUID, rule: str, due: date, team: str, nurse: str) -> Deadline:
@@ -133,8 +133,15 @@ def snapshots(count: int) -> list[Envelope]:
         for version in range(1, versions + 1):
             rules = rng.sample(RULES, rng.randrange(0, 5))
             due = today() + timedelta(days=rng.randrange(-30, 60) + version * 7)
-            deadlines = [deadline(patient_id, rule, due, team, "nurse1").model_dump(mode="json") for rule in rules]
-            chain.append(patient_event(patient_id, version, "試験 再構築", deadlines=deadlines, district=team))
+            deadlines = [deadline(patient_id, rule, due, team, "nurse1") for rule in rules]
+            record = DeadlineRecord(service="patients", aggregate="patient", id=str(patient_id), label="試験 再構築")
+            change = DeadlinesChanged(record=record, revision=version, deadlines=deadlines)
+            payload = change.model_dump(mode="json")
+            chain.append(
+                Envelope(
+                    type=PATIENT_DEADLINES, aggregate_id=str(patient_id), aggregate_version=version, payload=payload
+                )
+            )
         if len(chain) > 1 and rng.random() < 0.1:
             chain[-1], chain[-2] = chain[-2], chain[-1]  # the newest arrives before the one it replaced
         if rng.random() < 0.05:
@@ -157,7 +164,7 @@ async def rebuild(client: httpx.AsyncClient, count: int, workers: int) -> None:
         for envelope in share:
             async with db.session() as session:
                 if await outbox.claim(session, DURABLE, envelope.event_id):
-                    await on_patient_deadlines(session, envelope)
+                    await on_deadlines_changed(session, envelope)
 
     started = time.perf_counter()
     await asyncio.gather(*(work(events[n::workers]) for n in range(workers)))
@@ -169,7 +176,7 @@ async def rebuild(client: httpx.AsyncClient, count: int, workers: int) -> None:
     for event in events:
         if event.aggregate_id not in newest or newest[event.aggregate_id].aggregate_version < event.aggregate_version:
             newest[event.aggregate_id] = event
-    expected = sum(len(event.payload["patient"]["deadlines"]) for event in newest.values())
+    expected = sum(len(event.payload["deadlines"]) for event in newest.values())
     print(
         f"rebuild, {workers} worker(s): {len(events):,} snapshots of {len(newest):,} patients in {seconds:.1f} s "
         f"({len(events) / seconds:,.0f} events/s); to-dos {all_todos:,}, open {open_todos:,} "

@@ -84,6 +84,7 @@ CARE_RECORDS = ("treatments", "hospitalisations", "transfers", "notes", "public-
 ENDPOINTS = [
     # patients
     Endpoint("patients", "POST", "/patients", {Area.PATIENTS: U}, body=SUBJECT),
+    Endpoint("patients", "POST", "/deadlines/sweep", {Area.PATIENTS: U}),
     Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),
     # exporting reads personal data (audited as 出力); a district nobody has keeps the permitted calls small
@@ -226,6 +227,7 @@ ENDPOINTS = [
     ),
     # the index patient is MISSING, so a permitted registration is refused with 422 and stores nothing
     Endpoint("contacts", "POST", "/contacts", {Area.CONTACTS: U}, body=CONTACT),
+    Endpoint("contacts", "POST", "/deadlines/sweep", {Area.CONTACTS: U}),
     Endpoint("contacts", "GET", "/contacts/{contact_id}", {Area.CONTACTS: R}),
     Endpoint("contacts", "PATCH", "/contacts/{contact_id}", {Area.CONTACTS: U}, body=change({"phone": "03-0000"})),
     Endpoint("contacts", "GET", "/contacts/{contact_id}/history", {Area.CONTACTS: R}),

@@ -1,4 +1,4 @@
-"""Fixtures: a live workflow service on a fresh database, and patient snapshots carrying deadlines."""
+"""Fixtures: a live workflow service on a fresh database, and the deadlines events the records publish."""
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -7,11 +7,10 @@ from datetime import date
 import httpx
 import pytest
 from sqlalchemy import text
-from tbms_contracts.deadlines import Deadline, DeadlineRecord
+from tbms_contracts.deadlines import Deadline, DeadlineRecord, DeadlinesChanged, deadlines_subject
 from tbms_core import clock
 from tbms_core.events import Envelope
 from tbms_testing import service_client
-from tbms_testing.events import patient_event
 from workflow.main import create_app
 
 Claimed = Callable[[uuid.UUID], Awaitable[bool]]
@@ -50,10 +49,17 @@ def _deadline(patient_id: uuid.UUID, kind: str, due_on: date, *, team: str = "�
     )
 
 
-def _snapshot(patient_id: uuid.UUID, version: int, *deadlines: Deadline, district: str = "世田谷") -> Envelope:
-    """A patient event of this version carrying these deadlines."""
-    return patient_event(
-        patient_id, version, "試験 期限", deadlines=[d.model_dump(mode="json") for d in deadlines], district=district
+def _snapshot(
+    record_id: uuid.UUID, revision: int, *deadlines: Deadline, service: str = "patients", aggregate: str = "patient"
+) -> Envelope:
+    """The DeadlinesChanged event of this revision of a record's deadlines, as the owning service publishes it."""
+    record = DeadlineRecord(service=service, aggregate=aggregate, id=str(record_id), label="試験 期限")
+    change = DeadlinesChanged(record=record, revision=revision, deadlines=list(deadlines))
+    return Envelope(
+        type=deadlines_subject(service),
+        aggregate_id=str(record_id),
+        aggregate_version=revision,
+        payload=change.model_dump(mode="json"),
     )
 
 
@@ -69,7 +75,7 @@ def deadline() -> MakeDeadline:
 
 @pytest.fixture
 def snapshot() -> MakeSnapshot:
-    """Builds a patient event carrying deadlines."""
+    """Builds the deadlines event of a record."""
     return _snapshot
 
 

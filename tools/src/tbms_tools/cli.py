@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 from nats.errors import Error as NatsError
 
-from tbms_tools import audit, config, demo, parked, preflight, reindex, stack
+from tbms_tools import audit, config, deadlines, demo, parked, preflight, reindex, stack
 from tbms_tools.backup import commands as backup_commands
 
 
@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit_actions.add_parser("anchor", help="copy the chain head to the object-locked bucket now")
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
+    deadline_parser = groups.add_parser("deadlines", help="the deadlines patients and contacts publish as to-dos")
+    deadline_actions = deadline_parser.add_subparsers(dest="action", required=True)
+    sweeping = deadline_actions.add_parser("sweep", help="recompute now those not yet computed today (daily sweep)")
+    sweeping.add_argument("--user", default=deadlines.USER, help="a user with 患者管理 and 接触者管理 update access")
+    sweeping.add_argument("--all", action="store_true", help="every record again (after a rule or setting changed)")
     _add_parked(groups)
     backup_commands.add_parsers(groups)
     return parser
@@ -89,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parked.replay(outbox=args.outbox, consumer=args.consumer, event_id=args.event_id)
         elif args.group == "search":
             reindex.reindex(args.user, keep=args.keep)
+        elif args.group == "deadlines":
+            deadlines.sweep(args.user, everything=args.all)
         elif args.action == "up":
             stack.up(infra_only=args.infra_only)
         elif args.action == "down":

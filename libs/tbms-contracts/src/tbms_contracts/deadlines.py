@@ -1,13 +1,14 @@
 """A deadline: something a nurse or a team must do by a date, published by the service that owns the record.
 
-Each domain puts its open deadlines in its snapshots; the workflow service keeps one to-do per deadline key,
-so a deadline that moves keeps its to-do and one that disappears closes it (R11, R17).
+Each domain computes the open deadlines of its records and publishes them (DeadlinesChanged) whenever a change or
+the passing of a day alters them; the workflow service keeps one to-do per deadline key, so a deadline that moves
+keeps its to-do and one that disappears closes it (R11, R17).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,3 +40,27 @@ class Deadline(BaseModel):
     nurse: str = ""  # the responsible nurse (user id or name as the owning record holds it); empty: the team's
     team: str = ""  # the team or district (地区) responsible
     record: DeadlineRecord
+
+
+class DeadlinesChanged(BaseModel):
+    """The open deadlines of one record as they are now, replacing all it published before.
+
+    Published on `tbms.<service>.deadlines.changed.v1` in the transaction of the change that altered them (or by
+    the owner's daily sweep when a date rule became due); `revision` grows with each, so an older one is ignored.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.{service}.deadlines.changed.v1"
+
+    record: DeadlineRecord
+    revision: int
+    deadlines: list[Deadline] = []
+
+
+def deadlines_subject(service: str) -> str:
+    """The subject a service's DeadlinesChanged events travel on (in the service's own stream)."""
+    return DeadlinesChanged.TYPE.format(service=service)
+
+
+PATIENT_DEADLINES = deadlines_subject("patients")
+CONTACT_DEADLINES = deadlines_subject("contacts")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, Integer, MetaData, String, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
 
 from tbms_core.errors import VersionConflict
@@ -80,12 +80,21 @@ async def flush_versioned(session: AsyncSession) -> None:
         raise VersionConflict() from exc
 
 
+CommitHook = Callable[[AsyncSession], Awaitable[None]]
+
+
 class Database:
     """The engine and session factory of one service."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.engine: AsyncEngine = create_async_engine(url, pool_size=pool_size, pool_pre_ping=True)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A session class of this database's own: ORM listeners a service attaches (e.g. which records a unit of
+        # work touched) never see the sessions of another service running in the same process (tests).
+        self.session_class: type[Session] = type("ServiceSession", (Session,), {})
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, sync_session_class=self.session_class)
+        # Run at the end of every unit of work, before its commit and in its transaction (e.g. republishing the
+        # deadlines of the records it changed): what they write commits or rolls back with the change.
+        self.before_commit: list[CommitHook] = []
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -93,6 +102,8 @@ class Database:
         async with self.sessions() as session:
             try:
                 yield session
+                for hook in self.before_commit:
+                    await hook(session)
                 await session.commit()
             except StaleDataError as exc:
                 await session.rollback()

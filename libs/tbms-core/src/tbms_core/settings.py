@@ -85,6 +85,9 @@ class ServiceSettings(AppSettings):
     outbox_retention_days: float = 45.0  # published outbox rows, then deleted (pending and parked ones never)
     inbox_retention_days: float = 45.0  # inbox claims; must outlive the streams' 30 days
     event_retention_sweep_seconds: float = 3600.0  # how often both are swept (0: never)
+    # A service publishing deadlines looks this often for records not yet computed on Japan's today (0: never);
+    # after the day turns, the first look recomputes them all once, the later ones find nothing to do.
+    deadline_sweep_seconds: float = 600.0
 
     @model_validator(mode="after")
     def _fill_database(self) -> ServiceSettings:

@@ -1,9 +1,13 @@
 """The contacts service application."""
 
+import asyncio
+
 from fastapi import FastAPI
-from tbms_core.app import create_service_app
+from tbms_core.app import ServiceKit, create_service_app
 
 from contacts.contact.api import router as contact_router
+from contacts.deadline.api import router as deadline_router
+from contacts.deadline.service import PUBLISHER
 from contacts.exam.api import router as exam_router
 from contacts.group.api import router as group_router
 from contacts.index_case.api import router as index_case_router
@@ -15,10 +19,19 @@ from contacts.settings import get_settings
 
 def create_app() -> FastAPI:
     """Builds the contacts service."""
-    return create_service_app(
+
+    async def start(kit: ServiceKit) -> None:
+        if kit.settings.deadline_sweep_seconds > 0:
+            sweeping = PUBLISHER.run(kit.db, kit.settings.deadline_sweep_seconds)
+            kit.tasks.append(asyncio.create_task(sweeping, name="contacts-deadline-sweep"))
+
+    app = create_service_app(
         "contacts",
         get_settings(),
         title="tbms contacts（接触者管理）",
-        routers=[index_case_router, contact_router, exam_router, request_router, group_router],
+        routers=[index_case_router, contact_router, exam_router, request_router, group_router, deadline_router],
         consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
+        on_startup=start,
     )
+    PUBLISHER.install(app.state.db)  # every unit of work republishes the deadlines of the contacts it wrote
+    return app

@@ -1,6 +1,7 @@
 """Every table of the contacts database, for Alembic."""
 
 from tbms_core.db import Base
+from tbms_core.deadlines import PublishedDeadlines
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from contacts.contact.models import Contact, ContactLink
@@ -25,6 +26,7 @@ __all__ = [
     "Institution",
     "MunicipalRequest",
     "OutboxMessage",
+    "PublishedDeadlines",
     "RequestContact",
     "RequestPackage",
     "Sending",

@@ -24,6 +24,9 @@ class Settings(ServiceSettings):
     close_settings: tuple[str, ...] = tuple(sorted(_DEFAULT.close_settings))
     xray_months: tuple[int, ...] = _DEFAULT.xray_months
     xray_months_high: tuple[int, ...] = _DEFAULT.xray_months_high
+    # A screening examination recorded as done without its result becomes a to-do this many days after it was
+    # done ([U]: no national figure; IGRA results come back within about a week, so two weeks is the default).
+    screening_result_days: int = 14
 
     def screening_rules(self) -> ScreeningRules:
         """The rules with this health center's numbers."""

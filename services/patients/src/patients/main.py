@@ -1,11 +1,15 @@
 """The patients service application."""
 
+import asyncio
+
 from fastapi import FastAPI
-from tbms_core.app import create_service_app
+from tbms_core.app import ServiceKit, create_service_app
 
 from patients.board.api import router as board_router
 from patients.care.api import router as care_router
 from patients.custom_field.api import router as custom_field_router
+from patients.deadline.api import router as deadline_router
+from patients.deadline.service import PUBLISHER
 from patients.dots.api import router as dots_router
 from patients.export.api import router as export_router
 from patients.followup.api import router as followup_router
@@ -18,7 +22,13 @@ from patients.settings import get_settings
 
 def create_app() -> FastAPI:
     """Builds the patients service."""
-    return create_service_app(
+
+    async def start(kit: ServiceKit) -> None:
+        if kit.settings.deadline_sweep_seconds > 0:
+            sweeping = PUBLISHER.run(kit.db, kit.settings.deadline_sweep_seconds)
+            kit.tasks.append(asyncio.create_task(sweeping, name="patients-deadline-sweep"))
+
+    app = create_service_app(
         "patients",
         get_settings(),
         title="tbms patients（患者管理）",
@@ -34,5 +44,9 @@ def create_app() -> FastAPI:
             board_router,
             custom_field_router,
             reference_router,
+            deadline_router,
         ],
+        on_startup=start,
     )
+    PUBLISHER.install(app.state.db)  # every unit of work republishes the deadlines of the patients it wrote
+    return app

@@ -1,6 +1,7 @@
 """Every table of the patients database, for Alembic."""
 
 from tbms_core.db import Base
+from tbms_core.deadlines import PublishedDeadlines
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from patients.board.models import BoardCase, BoardSession, Measure, NumberCounter, PatientCard, RecipientNumber
@@ -29,6 +30,7 @@ __all__ = [
     "Patient",
     "PatientCard",
     "ProgressNote",
+    "PublishedDeadlines",
     "RecipientNumber",
     "RecordVersion",
     "RegistrationCounter",

@@ -39,7 +39,7 @@ class TestAccess:
         due = today() + timedelta(days=2)
         await publish(
             snapshot(setagaya, 1, deadline(setagaya, "transfer_card_not_sent", due)),
-            snapshot(kitazawa, 1, deadline(kitazawa, "transfer_card_not_sent", due, team="北沢"), district="北沢"),
+            snapshot(kitazawa, 1, deadline(kitazawa, "transfer_card_not_sent", due, team="北沢")),
         )
         chief = auth_headers("chief1")
 

@@ -9,6 +9,7 @@ from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientU
 from tbms_core.app import Consumer
 from tbms_core.events import Envelope
 
+from contacts.deadline.service import touch_contacts_of
 from contacts.index_case.repository import IndexCaseRepository
 
 
@@ -22,9 +23,11 @@ async def on_patient_changed(session: AsyncSession, envelope: Envelope) -> None:
         "name_kana": snapshot.name_kana,
         "birth_date": snapshot.birth_date,
         "district": snapshot.district,
+        "nurse": snapshot.nurse,
         "status": snapshot.status,
     }
-    await IndexCaseRepository(session).apply(uuid.UUID(snapshot.id), fields)
+    if await IndexCaseRepository(session).apply(uuid.UUID(snapshot.id), fields):
+        await touch_contacts_of(session, uuid.UUID(snapshot.id))  # the to-dos follow a new nurse or district
 
 
 CONSUMERS = [

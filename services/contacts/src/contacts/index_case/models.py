@@ -23,6 +23,7 @@ class IndexCase(Base):
     name_kana: Mapped[str] = mapped_column(String(200), nullable=False)
     birth_date: Mapped[date | None] = mapped_column(Date)  # unknown for an external index
     district: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    nurse: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # 地区担当: the contacts' to-dos go to
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="active")  # external: another area's
     # the sending health centre when the index is another municipality's case (他自治体からの依頼)
     external_from: Mapped[str] = mapped_column(String(200), nullable=False, default="")

@@ -108,3 +108,25 @@ async def test_a_stale_to_do_is_told_to_reopen(
     token = csrf_token((await client.get("/todos")).text)
     refused = await client.post(f"/todos/{TODO_ID}/done", data={"csrf_token": token, "version": "2"})
     assert refused.status_code == 422 and "このデータは他の利用者によって更新されています。" in refused.text
+
+
+@pytest.mark.req("R17", partial=True)
+async def test_a_contacts_screening_to_do_is_listed_with_its_rule_and_links_the_contact(
+    client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+) -> None:
+    contact_id = "7a1e2b3c-4d5e-4f60-8a9b-0c1d2e3f4a5b"
+    screening = todo(
+        key=f"contacts:contact:{contact_id}:screening_igra:after_window", kind="screening_igra",
+        rule="最終接触日（令和8年10月8日）から8週後（接触者健診の手引き）", what="接触者健診のIGRAを実施する",
+        due_on="2026-12-03", service="contacts", aggregate="contact", record_id=contact_id, record_label="試験 三郎",
+    )  # fmt: skip
+    backends.get(f"{WORKFLOW}/todos").mock(return_value=httpx.Response(200, json={"items": [screening], "total": 1}))
+    backends.get(f"{WORKFLOW}/todos/counts").mock(return_value=httpx.Response(200, json=[]))
+    with_roles(keycloak, ["contacts:update"])
+    await login(client)
+    with frozen_at(NOW):
+        response = await client.get("/todos", params={"scope": "mine", "due": "today"})
+    assert response.status_code == 200, response.text
+    page = text_of(response.text)
+    assert "接触者健診のIGRAを実施する 最終接触日（令和8年10月8日）から8週後（接触者健診の手引き） 試験 三郎" in page
+    assert f'href="/contacts/{contact_id}"' in response.text

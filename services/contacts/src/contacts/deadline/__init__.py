@@ -1,0 +1,1 @@
+"""The contact's deadlines (screening due, overdue, result missing) republished on any save and swept daily (R17)."""
