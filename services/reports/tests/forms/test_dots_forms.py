@@ -219,6 +219,7 @@ def test_f02_prints_the_ltbi_course_completion_by_doses_and_the_checklist_with_i
                 "doses_needed": 180,
                 "why": "INH 6か月の必要服薬数180回に対し180回服薬。",
                 "deadline": "2025-11-01",
+                "basis": "JSTB 潜在性結核感染症治療指針（2013）：INH 6か月または9か月（§5.3）",
             },
             "meeting_note": "低リスクのため有症状時受診を指導し、管理検診は行わない",
         },
@@ -229,7 +230,8 @@ def test_f02_prints_the_ltbi_course_completion_by_doses_and_the_checklist_with_i
     )
     text, pages, size = printed(renderer, "F02", data)
     assert pages == 1 and size.startswith("595") and "LTBI治療終了後の管理に関するチェックリスト" in text
-    assert "処方INH6か月" in text and "令和7年2月1日〜令和7年7月31日" in text
+    assert "INH6か月" in text and "根拠：JSTB潜在性結核感染症治療指針（2013）" in text
+    assert "令和7年2月1日〜令和7年7月31日" in text
     assert "服薬数180回／180回" in text and "完了の期限令和7年11月1日" in text
     assert "治療の完了治療完了（INH6か月の必要服薬数180回に対し180回服薬。）" in text
     assert "確認10日・うち服薬10日" in text and "終了の理由予定どおり終了" in text

@@ -59,6 +59,7 @@ def course_with_tests() -> list[dict[str, Any]]:
         "doses_taken": 60,
         "doses_needed": 180,
         "deadline": "2027-07-01",
+        "basis": "JSTB 潜在性結核感染症治療指針（2013）：INH 6か月または9か月（§5.3）",
     }
     return course
 
@@ -120,6 +121,7 @@ class TestLtbiEnd:
         page = (await browser.get(LTBI)).text
         shown = text_of(page)
         assert "治療中 ：必要服薬数180回のうち60回服薬" in shown and "60回／必要 180回" in shown
+        assert "処方の根拠 JSTB 潜在性結核感染症治療指針（2013）" in shown
         assert "根拠：JSTB（2016）" in shown and 'name="c.doses_completed"' in page
         data = {"csrf_token": csrf_token(page), "version": "0", "ltbi_checked_on": "R8.12.1", "end_reason": "completed"}
         data |= {"c.symptom_advice": "1", "n.symptom_advice": "受診の目安を説明", "meeting_note": "管理検診なし"}

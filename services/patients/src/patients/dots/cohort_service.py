@@ -437,6 +437,7 @@ def _ltbi(course: Course, plan: DotsPlan | PlanRow | None, taken: int, as_of: da
     return {
         "regimen": code,
         "regimen_label": regimen.label,
+        "basis": regimen.basis,
         "status": result.status,
         "label": result.label,
         "doses_taken": result.doses_taken,

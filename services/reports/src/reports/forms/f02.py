@@ -53,6 +53,7 @@ def build_context(data: FormInput) -> Mapping[str, object]:
     return identity(data.patient) | {
         "course": {
             "regimen": completion.get("regimen_label") or (course.label if course else ""),
+            "basis": str(completion.get("basis") or ""),
             "period": course.period if course else "",
             "planned_end_on": wareki(course.planned_end_on) if course else "",
         },
