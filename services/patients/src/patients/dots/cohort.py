@@ -286,5 +286,6 @@ def _unevaluated(sub_reason: str, rule: str) -> CohortOutcome:
     return CohortOutcome("not_evaluated", sub_reason, rule)
 
 
+@lru_cache(maxsize=4096)  # a cohort list names the same few hundred dates in thousands of rules
 def _d(day: date) -> str:
     return format_wareki(day)

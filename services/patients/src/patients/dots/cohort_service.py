@@ -320,12 +320,12 @@ class CohortService:
         self.principal.require(Area.PATIENTS, Access.READ)
         as_of = as_of or today()
         courses = await self.cohort.courses(first, last)
-        ids = list({course.patient_id for course in courses})
+        ids = self.cohort.patients_started(first, last)
         results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
         doses = await self.cohort.dose_figures(first, last, as_of)
-        treatment_ids = [course.id for course in courses]
         rules = await self._rules()
-        reviews, plans = await self.reviews.of_treatments(treatment_ids), await self.plans.of_patients(ids)
+        reviews = await self.reviews.of_treatments(self.cohort.courses_started(first, last))
+        plans = await self.plans.of_patients(ids)
         rows, ltbi_rows = [], []
         for course in courses:
             review, plan = reviews.get(course.id), _plan_of(course, plans.get(course.patient_id, []))
