@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from reports.care_record.models import CareRecord
+from reports.forms.missing import missing_items
 from reports.forms.registry import form_spec
 from reports.forms.render import FormRenderer
 from reports.forms.spec import FormInput, Genre
@@ -249,3 +250,17 @@ def test_f02_without_a_checklist_says_where_it_is_entered(renderer: FormRenderer
     )
     assert pages == 1 and "チェックリストはまだ記録されていません" in text
     assert "確認日：年月日" in text
+
+
+@pytest.mark.req("F07", partial=True)
+def test_the_missing_data_check_names_the_plan_items_and_where_they_are_entered() -> None:
+    spec = form_spec("F07")
+    empty = FormInput(patient(), PRINTED_AT, "保健 花子", care_records=[TREATMENT])
+    assert [(i.label, i.section) for i in missing_items(spec, spec.build_context(empty))] == [
+        ("DOTSの種類", "dots-title"),
+        ("支援開始日", "dots-title"),
+        ("DOTSカンファレンスの日", "dots-title"),
+        ("本人の同意日", "dots-title"),
+    ]
+    full = FormInput(patient(), PRINTED_AT, "保健 花子", care_records=[TREATMENT, PLAN])
+    assert missing_items(spec, spec.build_context(full)) == []

@@ -12,8 +12,8 @@ from reports.forms.dots_records import GROUPS, identity, newest
 from reports.forms.spec import FormInput, RequiredItem
 
 REQUIRED = (
-    RequiredItem("assessed_on", "アセスメント日", "dots"),
-    RequiredItem("assessor", "評価者", "dots"),
+    RequiredItem("assessed_on", "アセスメント日", "dots-title"),
+    RequiredItem("assessor", "評価者", "dots-title"),
 )
 
 

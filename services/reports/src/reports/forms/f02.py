@@ -11,8 +11,8 @@ from reports.forms.dots_records import confirmations, courses, identity, newest,
 from reports.forms.spec import FormInput, RequiredItem
 
 REQUIRED = (
-    RequiredItem("course.period", "LTBIの治療期間", "treatments"),
-    RequiredItem("checked_on", "チェックリストの確認日", "dots"),
+    RequiredItem("course.period", "LTBIの治療期間", "treatments-title"),
+    RequiredItem("checked_on", "チェックリストの確認日", "dots-title"),
 )
 
 

@@ -19,10 +19,10 @@ from reports.forms.dots_records import (
 from reports.forms.spec import FormInput, RequiredItem
 
 REQUIRED = (
-    RequiredItem("plan.dots_type", "DOTSの種類", "dots"),
-    RequiredItem("plan.starts_on", "支援開始日", "dots"),
-    RequiredItem("plan.conference_on", "DOTSカンファレンスの日", "dots"),
-    RequiredItem("plan.consent_on", "本人の同意日", "dots"),
+    RequiredItem("plan.dots_type", "DOTSの種類", "dots-title"),
+    RequiredItem("plan.starts_on", "支援開始日", "dots-title"),
+    RequiredItem("plan.conference_on", "DOTSカンファレンスの日", "dots-title"),
+    RequiredItem("plan.consent_on", "本人の同意日", "dots-title"),
 )
 
 
