@@ -114,7 +114,9 @@ class CareRecordSnapshot(BaseModel):
     id: str
     patient_id: str
     version: int
-    kind: str  # treatment, hospitalisation, transfer, progress_note
+    # treatment, hospitalisation, transfer, progress_note; DOTS: dots_assessment, dots_plan, dots_confirmation,
+    # dots_cohort_review
+    kind: str
     data: dict[str, Any] = {}
     labels: dict[str, str] = {}  # Japanese labels of the coded items (regimen, outcome, …)
 

@@ -146,6 +146,11 @@ class PatientsClient(ServiceClient):
         """The DOTS settings in force and its code lists (types, methods, statuses, outcomes…)."""
         return await self.get_json("/dots/settings")
 
+    async def dots_change_setting(self, key: str, version: int, value: Any, reason: str) -> SaveResult:
+        """Replaces one DOTS setting (マスタ管理 更新), based on the version the user saw (409 when stale)."""
+        body = {"version": version, "value": value, "reason": reason}
+        return saved(await self.send("PUT", f"/dots/settings/{key}", json=body), "設定を保存できませんでした。")
+
     async def dots_plans(self, patient_id: str) -> list[dict[str, Any]]:
         """The patient's support plans (F07), newest first."""
         return list(await self.get_json(f"/patients/{patient_id}/dots/plans"))

@@ -74,7 +74,9 @@ class CohortRules:
     )
     negative_smears: frozenset[str] = frozenset({"−", "G0"})
     # [U] regimens the standard cohort does not judge: MDR treatment and a regimen described only in a note.
-    nonstandard_regimens: frozenset[str] = frozenset({"other", "MDR"})
+    # 6R (RFP 6 months) is an LTBI regimen when INH cannot be used (TB_PRACTICE §5.3, JSTB LTBI 指針 2013); for
+    # active TB it is none of 結核医療の基準's regimens, so an active course on 6R is 判定不能（標準外の処方）.
+    nonstandard_regimens: frozenset[str] = frozenset({"other", "MDR", "6R"})
 
 
 DEFAULT_RULES = CohortRules()
@@ -284,5 +286,6 @@ def _unevaluated(sub_reason: str, rule: str) -> CohortOutcome:
     return CohortOutcome("not_evaluated", sub_reason, rule)
 
 
+@lru_cache(maxsize=4096)  # a cohort list names the same few hundred dates in thousands of rules
 def _d(day: date) -> str:
     return format_wareki(day)

@@ -31,6 +31,7 @@ from patients.dots.cohort import (
     month_of,
     smear_positive,
 )
+from patients.dots.events import publish
 from patients.dots.ltbi import FROM_TREATMENT, LTBI_REGIMENS, ltbi_completion
 from patients.dots.models import CohortReview, DotsPlan
 from patients.dots.repository import (
@@ -50,7 +51,16 @@ from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
 Course = Treatment | CourseRow  # a course as the care module keeps it, or as the cohort list reads it
-REVIEW_FIELDS = ("end_reason", "died_on", "death_cause", "override_outcome", "override_reason", "meeting_note")
+REVIEW_FIELDS = (
+    "end_reason",
+    "died_on",
+    "death_cause",
+    "override_outcome",
+    "override_reason",
+    "meeting_note",
+    "ltbi_checked_on",
+    "ltbi_checklist",
+)
 
 
 def sputum(results: list[SputumRow]) -> tuple[SputumResult, ...]:
@@ -178,12 +188,15 @@ class CohortService:
         for name in ("end_reason", "death_cause", "override_outcome", "override_reason", "meeting_note"):
             if name in values and values[name] is None:
                 values[name] = ""
+        if "ltbi_checklist" in values:
+            values["ltbi_checklist"] = await self._checklist(values["ltbi_checklist"] or {})
         as_of = today()
         review_then = CohortReview(**{name: merged.get(name) for name in REVIEW_FIELDS if name != "meeting_note"})
         computed = await self._judge(course, review_then, as_of)
         if merged["override_outcome"]:
             values |= {"computed_outcome": computed.code, "computed_rule": computed.rule}
         reason = merged["override_reason"] or ""
+        created = review is None
         if review is None:
             review = await self.reviews.add(
                 CohortReview(**values, patient_id=patient_id, treatment_id=course.id, updated_by=self.principal.user_id)
@@ -208,8 +221,47 @@ class CohortService:
                     changes=changes,
                     reason=reason,
                 )
+            else:
+                changes = {}
+        if changes:
+            await self._publish(course, review, computed, created=created, changed=list(changes))
         await self._audit(Operation.UPDATE, patient_id, course.id)
         return outcome_view(computed, review) | {"treatment_id": course.id, "review": _review(review)}
+
+    async def _checklist(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The F02 answers, each item one of the checklist in force (422 naming an unknown one)."""
+        known = {item["key"] for item in (await DotsService(self.session, self.principal).config())["ltbi_checklist"]}
+        unknown = {
+            f"ltbi_checklist.{key}": "この項目はチェックリストにありません。" for key in answers if key not in known
+        }
+        if unknown:
+            raise InvalidInput(errors=unknown)
+        return to_jsonable_python(answers)
+
+    async def _publish(
+        self, course: Treatment, review: CohortReview, computed: CohortOutcome, *, created: bool, changed: list[str]
+    ) -> None:
+        """The review with the outcome computed when it was saved, its rule, and the outcome that stands; for an
+        LTBI course its completion by doses and the F02 checklist's items as they are now."""
+        view = outcome_view(computed, review)
+        as_of = today()
+        rows = await self.confirmations.between(course.patient_id, course.started_on, course.ended_on or as_of)
+        plans = [p for p in await self.plans.of_patient(course.patient_id) if p.treatment_id in (course.id, None)]
+        taken = sum(1 for row in rows if row.status == "taken")
+        ltbi = _ltbi(course, plans[0] if plans else None, taken, as_of)
+        data = {
+            "outcome": view["outcome"],
+            "computed_now": computed.code,
+            "computed_now_rule": computed.rule,
+            "sub_reason": computed.sub_reason,
+            "ltbi": to_jsonable_python(ltbi),
+            "ltbi_checklist_items": (await DotsService(self.session, self.principal).config())["ltbi_checklist"],
+        }
+        extra = {"computed_now": computed.label}
+        await publish(
+            self.session, "dots_cohort_review", review, self.principal.user_id,
+            created=created, changed=changed, data=data, labels=extra,
+        )  # fmt: skip
 
     async def course_page(self, patient_id: uuid.UUID, as_of: date | None) -> list[dict[str, Any]]:
         """F04 治療・服薬支援の経過: per course its regimen, doses per week, interruptions, tests, due and outcome."""
@@ -268,12 +320,12 @@ class CohortService:
         self.principal.require(Area.PATIENTS, Access.READ)
         as_of = as_of or today()
         courses = await self.cohort.courses(first, last)
-        ids = list({course.patient_id for course in courses})
+        ids = self.cohort.patients_started(first, last)
         results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
         doses = await self.cohort.dose_figures(first, last, as_of)
-        treatment_ids = [course.id for course in courses]
         rules = await self._rules()
-        reviews, plans = await self.reviews.of_treatments(treatment_ids), await self.plans.of_patients(ids)
+        reviews = await self.reviews.of_treatments(self.cohort.courses_started(first, last))
+        plans = await self.plans.of_patients(ids)
         rows, ltbi_rows = [], []
         for course in courses:
             review, plan = reviews.get(course.id), _plan_of(course, plans.get(course.patient_id, []))
@@ -385,6 +437,7 @@ def _ltbi(course: Course, plan: DotsPlan | PlanRow | None, taken: int, as_of: da
     return {
         "regimen": code,
         "regimen_label": regimen.label,
+        "basis": regimen.basis,
         "status": result.status,
         "label": result.label,
         "doses_taken": result.doses_taken,

@@ -70,11 +70,30 @@ DEFAULT_COHORT_RULES: dict[str, int] = {
     "consecutive_days": 60,
     "long_treatment_months": 12,
 }
+# F02 LTBI治療終了後の管理に関するチェックリスト: the form's own items were not available, so this default is
+# PROVISIONAL, built from what TB_PRACTICE §1.2 and §5.3 say of LTBI after treatment (JSTB 予防委員会 2016: 管理検診
+# only for people at high risk, the others told to seek care when symptomatic and removed from the register at a
+# suitable time within the 2 years; completion judged by the doses of the regimen). Each item shows its basis.
+DEFAULT_LTBI_CHECKLIST: list[dict[str, Any]] = [
+    {"key": "doses_completed", "label": "処方の必要服薬数を服薬し治療を終えた",
+     "basis": "JSTB 潜在性結核感染症治療指針（2013）の処方と期間（§5.3）"},
+    {"key": "side_effects_checked", "label": "副作用の有無と経過を確認した", "basis": "保健所の運用（[U]）"},
+    {"key": "high_risk", "label": "発病の危険が高い（免疫抑制・透析・糖尿病・塵肺・最近の感染など）",
+     "basis": "JSTB予防委員会（2016）：管理検診は発病リスクの高い者に行う（§1.2）"},
+    {"key": "followup_planned", "label": "発病リスクが高い場合、管理検診（胸部X線）を計画した",
+     "basis": "JSTB予防委員会（2016）（§1.2）"},
+    {"key": "symptom_advice", "label": "咳・痰・発熱などが続くときは受診するよう指導した",
+     "basis": "JSTB予防委員会（2016）：低リスク者には有症状時の受診を指導（§1.2）"},
+    {"key": "exclusion_timing", "label": "登録除外の時期（治療終了後2年以内）を決めた",
+     "basis": "JSTB予防委員会（2016）、感染症法53条の12（§1.2）"},
+    {"key": "doctor_informed", "label": "主治医と治療終了後の方針を確認した", "basis": "保健所の運用（[U]）"},
+]  # fmt: skip
 DEFAULTS: dict[str, Any] = {
     "assessment_items": DEFAULT_ITEMS,
     "intensities": DEFAULT_INTENSITIES,
     "levels": DEFAULT_LEVELS,
     "cohort_rules": DEFAULT_COHORT_RULES,
+    "ltbi_checklist": DEFAULT_LTBI_CHECKLIST,
 }
 
 

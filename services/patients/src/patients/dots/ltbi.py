@@ -17,24 +17,27 @@ class LtbiRegimen:
     months: int
     doses: int
     within_months: int
+    basis: str = ""  # shown beside the regimen on the pages and F02
 
 
 # TB_PRACTICE §5.3 (JSTB LTBI 指針 2013; 健感発1018第1号 2021): INH 6 or 9 months, RFP 4 or 6 months, INH+RFP 3–4.
 # [U] Doses are 30 a month taken once daily; the allowed time (1.5 times the length, rounded up) follows common
 # practice abroad, not a Japanese source. Both are settings of the regimen.
+GUIDE = "JSTB 潜在性結核感染症治療指針（2013）"
+NO_INH = f"{GUIDE}：INHを使えない場合（不耐・耐性）はRFP 4か月または6か月（§5.3）"
 LTBI_REGIMENS = {
     r.code: r
     for r in (
-        LtbiRegimen("6H", "INH 6か月", 6, 180, 9),
-        LtbiRegimen("9H", "INH 9か月", 9, 270, 12),
-        LtbiRegimen("4R", "RFP 4か月", 4, 120, 6),
-        LtbiRegimen("6R", "RFP 6か月", 6, 180, 9),
-        LtbiRegimen("3HR", "INH+RFP 3か月", 3, 90, 5),
-        LtbiRegimen("4HR", "INH+RFP 4か月", 4, 120, 6),
+        LtbiRegimen("6H", "INH 6か月", 6, 180, 9, f"{GUIDE}：INH 6か月または9か月（§5.3）"),
+        LtbiRegimen("9H", "INH 9か月", 9, 270, 12, f"{GUIDE}：INH 6か月または9か月（§5.3）"),
+        LtbiRegimen("4R", "RFP 4か月", 4, 120, 6, NO_INH),
+        LtbiRegimen("6R", "RFP 6か月", 6, 180, 9, NO_INH),
+        LtbiRegimen("3HR", "INH+RFP 3か月", 3, 90, 5, "結核医療の基準の改正（健感発1018第1号、2021年）で追加（§5.3）"),
+        LtbiRegimen("4HR", "INH+RFP 4か月", 4, 120, 6, "結核医療の基準の改正（健感発1018第1号、2021年）で追加（§5.3）"),
     )
-}
+}  # fmt: skip
 # The care module's regimen codes that name an LTBI regimen.
-FROM_TREATMENT = {"6H": "6H", "9H": "9H", "4R": "4R", "3-4HR": "4HR"}
+FROM_TREATMENT = {"6H": "6H", "9H": "9H", "4R": "4R", "6R": "6R", "3-4HR": "4HR"}
 LTBI_STATUSES = {"completed": "治療完了", "on_treatment": "治療中", "not_completed": "未完了（服薬数不足）"}
 
 

@@ -106,3 +106,7 @@ class CohortReview(_PatientRecord, Base):
     computed_outcome: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # when overridden
     computed_rule: Mapped[str] = mapped_column(Text, nullable=False, default="")
     meeting_note: Mapped[str] = mapped_column(Text, nullable=False, default="")  # コホート検討会
+    ltbi_checked_on: Mapped[date | None] = mapped_column(Date)  # F02: when the checklist was gone through
+    ltbi_checklist: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict
+    )  # {key: {checked, note}}

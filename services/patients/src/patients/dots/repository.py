@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, and_, func, or_, select, true
+from sqlalchemy import Row, Select, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 from tbms_core.repository import Repository
 
@@ -18,6 +18,14 @@ from patients.dots.errors import DotsRecordNotFound
 from patients.dots.models import CohortReview, DotsAssessment, DotsConfirmation, DotsPlan, DotsSetting
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient
+
+# Many ids, or a query that selects them: the cohort list passes the query, so PostgreSQL joins the period's courses
+# instead of receiving (and SQLAlchemy compiling) a list of 10,000 literal parameters.
+Ids = Iterable[uuid.UUID] | Select[Any]
+
+
+def _ids(ids: Ids) -> Select[Any] | list[uuid.UUID]:
+    return ids if isinstance(ids, Select) else list(ids)
 
 
 class DoseFigures(NamedTuple):
@@ -118,7 +126,7 @@ class PlanRepository(DotsRecordRepository[DotsPlan]):
         )
         return list(await self.session.execute(statement))
 
-    async def of_patients(self, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[PlanRow]]:
+    async def of_patients(self, patient_ids: Ids) -> dict[uuid.UUID, list[PlanRow]]:
         """What the cohort list needs of the plans of many patients, by patient, oldest first."""
         statement = (
             select(
@@ -128,7 +136,7 @@ class PlanRepository(DotsRecordRepository[DotsPlan]):
                 DotsPlan.dots_type,
                 DotsPlan.ltbi_regimen,
             )
-            .where(DotsPlan.patient_id.in_(list(patient_ids)))
+            .where(DotsPlan.patient_id.in_(_ids(patient_ids)))
             .order_by(DotsPlan.starts_on)
         )
         found: dict[uuid.UUID, list[PlanRow]] = defaultdict(list)
@@ -190,10 +198,10 @@ class ReviewRepository(DotsRecordRepository[CohortReview]):
         """The review of a course, if any."""
         return await self.session.scalar(select(CohortReview).where(CohortReview.treatment_id == treatment_id))
 
-    async def of_treatments(self, treatment_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, CohortReview]:
+    async def of_treatments(self, treatment_ids: Ids) -> dict[uuid.UUID, CohortReview]:
         """The reviews of many courses, by course."""
         rows = await self.session.scalars(
-            select(CohortReview).where(CohortReview.treatment_id.in_(list(treatment_ids)))
+            select(CohortReview).where(CohortReview.treatment_id.in_(_ids(treatment_ids)))
         )
         return {row.treatment_id: row for row in rows}
 
@@ -233,7 +241,17 @@ class CohortRepository:
         )
         return list(rows)
 
-    async def sputum_results(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SputumRow]]:
+    @staticmethod
+    def patients_started(first: date, last: date) -> Select[Any]:
+        """The patients with a course started in a period, as a subquery."""
+        return select(Treatment.patient_id).where(Treatment.started_on >= first, Treatment.started_on <= last)
+
+    @staticmethod
+    def courses_started(first: date, last: date) -> Select[Any]:
+        """The courses started in a period, as a subquery."""
+        return select(Treatment.id).where(Treatment.started_on >= first, Treatment.started_on <= last)
+
+    async def sputum_results(self, patient_ids: Ids) -> dict[uuid.UUID, list[SputumRow]]:
         """The smears and cultures of many patients, by patient: only what the rules read."""
         statement = select(
             LabResult.patient_id,
@@ -242,16 +260,16 @@ class CohortRepository:
             LabResult.details["grade"].astext,
             LabResult.details["gaffky"].astext,
             LabResult.details["result"].astext,
-        ).where(LabResult.patient_id.in_(patient_ids), LabResult.kind.in_(("smear", "culture")))
+        ).where(LabResult.patient_id.in_(_ids(patient_ids)), LabResult.kind.in_(("smear", "culture")))
         found: dict[uuid.UUID, list[SputumRow]] = defaultdict(list)
         for patient_id, kind, collected_on, grade, gaffky, result in await self.session.execute(statement):
             details = {k: v for k, v in (("grade", grade), ("gaffky", gaffky), ("result", result)) if v}
             found[patient_id].append(SputumRow(kind, collected_on, details))
         return found
 
-    async def transfers(self, patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Transfer]]:
+    async def transfers(self, patient_ids: Ids) -> dict[uuid.UUID, list[Transfer]]:
         """The moves in and out of many patients, by patient."""
-        rows = await self.session.scalars(select(Transfer).where(Transfer.patient_id.in_(patient_ids)))
+        rows = await self.session.scalars(select(Transfer).where(Transfer.patient_id.in_(_ids(patient_ids))))
         found: dict[uuid.UUID, list[Transfer]] = defaultdict(list)
         for row in rows:
             found[row.patient_id].append(row)

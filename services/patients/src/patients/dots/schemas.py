@@ -61,6 +61,21 @@ class Intensity(_Input):
     interval_days: int = Field(ge=1, le=92)
 
 
+class ChecklistItem(_Input):
+    """One item of the F02 checklist, with the basis shown beside it."""
+
+    key: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    label: Text = Field(min_length=1, max_length=200)
+    basis: Text = Field(default="", max_length=300)
+
+
+class ChecklistAnswer(_Input):
+    """An F02 item as checked at the end of the course, with a note."""
+
+    checked: bool = False
+    note: Text = Field(default="", max_length=500)
+
+
 class Levels(_Input):
     """How an assessment's answers give a level and the level a DOTS type."""
 
@@ -97,6 +112,7 @@ SETTING_SCHEMAS: dict[str, Any] = {
     "intensities": dict[str, Intensity],
     "levels": Levels,
     "cohort_rules": CohortRuleNumbers,
+    "ltbi_checklist": list[ChecklistItem],
 }
 
 
@@ -362,6 +378,13 @@ class ReviewUpdate(_Input):
     override_outcome: str | None = None
     override_reason: Text | None = Field(default=None, max_length=1000)
     meeting_note: Text | None = Field(default=None, max_length=4000)
+    ltbi_checked_on: FlexibleDate | None = None  # F02
+    ltbi_checklist: dict[str, ChecklistAnswer] | None = None
+
+    @field_validator("ltbi_checked_on")
+    @classmethod
+    def _checked_past(cls, value: date | None) -> date | None:
+        return not_future(value)
 
     @field_validator("end_reason")
     @classmethod

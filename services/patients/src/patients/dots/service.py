@@ -21,7 +21,9 @@ from tbms_core.errors import InvalidInput, VersionConflict, field_errors
 from patients.care.repository import TreatmentRepository
 from patients.care.service import checked
 from patients.dots.adherence import Due, next_due
+from patients.dots.alerts import confirmation_due
 from patients.dots.config import DEFAULTS, suggest
+from patients.dots.events import publish
 from patients.dots.models import DotsAssessment, DotsConfirmation, DotsPlan, DotsSetting
 from patients.dots.repository import (
     AssessmentRepository,
@@ -137,7 +139,7 @@ class DotsService:
                 updated_by=self.principal.user_id,
             )
         )
-        await self._audit(Operation.CREATE, "dots_assessment", record)
+        await self._created("dots_assessment", record)
         return record
 
     async def correct_assessment(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsAssessment:
@@ -161,7 +163,7 @@ class DotsService:
         fields.setdefault("nurse", self.principal.username)
         fields.setdefault("nurse_name", self.principal.display_name or self.principal.username)
         record = await self.plans.add(DotsPlan(**fields, patient_id=patient.id, updated_by=self.principal.user_id))
-        await self._audit(Operation.CREATE, "dots_plan", record)
+        await self._created("dots_plan", record)
         return record
 
     async def correct_plan(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: Change) -> DotsPlan:
@@ -185,13 +187,8 @@ class DotsService:
 
     async def confirmation_due(self, patient_id: uuid.UUID, as_of: date) -> Due | None:
         """The next confirmation due under the plan in force on a day (None without one): what the patient's
-        snapshot can publish as a deadline. A gap longer than the plan's frequency is a due date in the past."""
-        plans = await self.plans.of_patient(patient_id)
-        plan = next((p for p in plans if p.starts_on <= as_of and (p.ends_on is None or p.ends_on >= as_of)), None)
-        if plan is None:
-            return None
-        last = await self.confirmations.last_before(patient_id, as_of)
-        return next_due(plan.starts_on, last, await self.interval_days(plan), f"支援強度{plan.intensity}")
+        snapshot publishes as a deadline. A gap longer than the plan's frequency is a due date in the past."""
+        return await confirmation_due(self.session, patient_id, as_of)
 
     # ---- confirmations ----
 
@@ -229,6 +226,8 @@ class DotsService:
         if new:  # one insert and one audit record for the month, not one per day
             self.session.add_all(new)
             await self.session.flush()
+            for confirmation in new:
+                await publish(self.session, "dots_confirmation", confirmation, self.principal.user_id, created=True)
             days = f"{new[0].confirmed_on}〜{new[-1].confirmed_on}（{len(new)}日分）"
             await audit.record(
                 self.session,
@@ -311,7 +310,7 @@ class DotsService:
 
     async def _add_confirmation(self, patient: Patient, fields: dict[str, Any]) -> DotsConfirmation:
         record = await self.confirmations.add(self._confirmation(patient, fields))
-        await self._audit(Operation.CREATE, "dots_confirmation", record)
+        await self._created("dots_confirmation", record)
         return record
 
     async def _check_plan(self, patient: Patient, fields: dict[str, Any]) -> None:
@@ -349,8 +348,31 @@ class DotsService:
             changes=changes,
             reason=reason,
         )
+        labels = await self._labels(record)
+        await publish(
+            self.session,
+            record_type,
+            record,
+            self.principal.user_id,
+            created=False,
+            changed=list(changes),
+            labels=labels,
+        )
         await self._audit(Operation.UPDATE, record_type, record)
         return record
+
+    async def _created(self, record_type: str, record: Any) -> None:
+        labels = await self._labels(record)
+        await publish(self.session, record_type, record, self.principal.user_id, created=True, labels=labels)
+        await self._audit(Operation.CREATE, record_type, record)
+
+    async def _labels(self, record: Any) -> dict[str, str]:
+        """The labels of a plan's or an assessment's intensity as the settings name it (A（中断リスクが高い…）)."""
+        level = getattr(record, "intensity", None) or getattr(record, "level", None)
+        if not level:
+            return {}
+        label = str(((await self.config())["intensities"].get(level) or {}).get("label") or level)
+        return {"intensity" if isinstance(record, DotsPlan) else "level": label}
 
     async def _audit(self, operation: Operation, record_type: str, record: Any) -> None:
         await audit.record(

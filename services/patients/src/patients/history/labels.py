@@ -20,6 +20,9 @@ from patients.care.schemas import (
     PUBLIC_EXPENSE_STATUSES,
     REGIMENS,
 )
+from patients.dots.events import CODES as DOTS_CODES
+from patients.dots.events import FIELD_LABELS as DOTS_FIELD_LABELS
+from patients.dots.events import KINDS as DOTS_KINDS
 from patients.patient.card import (
     GAKKAI_SIDES,
     GAKKAI_TYPES,
@@ -254,7 +257,10 @@ RECORD_LABELS = {
     "board_case": "診査会の案件",
     "board_card": "患者票",
     "board_measure": "勧告・就業制限",
-}
+} | DOTS_KINDS
+RECORD_FIELD_LABELS |= DOTS_FIELD_LABELS
+# DOTS codes (服薬確認の方法, 服薬, DOTSの種類 …); where a field name is shared the other record's codes come first
+VALUE_LABELS |= {field: codes | VALUE_LABELS.get(field, {}) for field, codes in DOTS_CODES.items()}
 EMPTY = "（空欄）"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -36,7 +36,7 @@ RECOMMENDED_STAY_NOTICE_DAYS = 14
 # §1.3: 仮登録 records are left out of the 月報 and 年報; settled within a month, the next 月報 counts them.
 PROVISIONAL_DAYS = 30
 
-LTBI_REGIMENS = frozenset({"6H", "9H", "4R", "3-4HR"})
+LTBI_REGIMENS = frozenset({"6H", "9H", "4R", "6R", "3-4HR"})
 PULMONARY_FORMS = frozenset({"pulmonary", "both"})
 RESPIRATORY_SPECIMENS = frozenset({"", "喀痰", "胃液", "気管支洗浄液"})
 OUTPATIENT_BASES = frozenset({"37-2", "37_2", "37の2"})  # 法37条の2 (一般医療)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tbms_contracts.deadlines import Deadline, DeadlineRecord
 
+from patients.dots.alerts import RULES as DOTS_RULES
 from patients.patient.alerts import Alert
 from patients.patient.models import Patient
 
@@ -30,7 +31,7 @@ RULES = {
     "followup_exam_overdue": "未受診の管理検診は再通知し、家庭訪問か電話で状況を確認する（§7）",
     "followup_result_missing": "管理検診の結果（胸部X線・喀痰）と判定を入力する（§7）",
     "followup_exclusion_proposed": "経過観察期間が所見なく終わったら登録除外（経過観察終了）を確認する（§1.2）",
-}
+} | DOTS_RULES
 
 
 def deadlines_of(patient: Patient, alerts: list[Alert]) -> list[Deadline]:

@@ -18,6 +18,8 @@ from tbms_core.clock import today
 
 from patients.care.kinds import KINDS, TREATMENT
 from patients.care.schemas import CareRecordRead
+from patients.dots.adherence import Due
+from patients.dots.alerts import confirmation_due, dots_alerts
 from patients.followup.alerts import followup_alerts
 from patients.followup.config import profiles
 from patients.followup.models import FollowupExam, FollowupPlan
@@ -77,8 +79,9 @@ class PatientRecordService:
         code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
         plan = await FollowupPlanRepository(self.session).of(patient.id)
         exams = await FollowupExamRepository(self.session).in_order(patient.id) if plan else []
+        due = await confirmation_due(self.session, patient.id, today())
         return _Record(
-            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams
+            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams, due
         )
 
 
@@ -91,6 +94,7 @@ class _Record:
     care: dict[str, list[CareRecordRead]]
     followup_plan: FollowupPlan | None = None
     followup_exams: list[FollowupExam] = field(default_factory=list)
+    dots_due: Due | None = None  # the next 服薬確認 under the DOTS plan in force
 
     def alerts(self) -> list[Alert]:
         """The open alerts of the record, judged on Japan's today (管理検診 included)."""
@@ -101,7 +105,10 @@ class _Record:
             today(),
             get_settings().board_card_notice_days,
         )
-        if self.patient.status == "excluded" or self.followup_plan is None:
+        if self.patient.status == "excluded":
+            return alerts
+        alerts += dots_alerts(self.dots_due, today())
+        if self.followup_plan is None:
             return alerts
         table = profiles(get_settings().followup_profiles)
         profile = table.get(self.followup_plan.profile) or table["standard"]

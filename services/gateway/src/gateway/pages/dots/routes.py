@@ -16,7 +16,7 @@ from tbms_core.clock import today
 from tbms_core.jp.wareki import WarekiError, parse_date
 
 from gateway.clients.patients import PatientsClient
-from gateway.pages.dots import plan_routes
+from gateway.pages.dots import course_routes, plan_routes, settings_routes
 from gateway.pages.dots import view as v
 from gateway.web.deps import PatientsDep, require_access
 from gateway.web.templating import flash, render, wareki
@@ -25,6 +25,8 @@ router = APIRouter(prefix="/dots", tags=["服薬支援"])
 CAN_READ = [Depends(require_access(Area.PATIENTS, Access.READ))]
 CAN_UPDATE = [Depends(require_access(Area.PATIENTS, Access.UPDATE))]
 router.include_router(plan_routes.router)
+router.include_router(course_routes.router)
+router.include_router(settings_routes.router)
 NOTHING_TO_SAVE = "保存する変更がありません。服薬の状況を選んだ日、または記録を変えた日だけを保存します。"
 
 
@@ -76,6 +78,7 @@ async def _patient_page(
         "conflict": conflict,
         "notice": notice,
         "title": f"服薬支援（{patient.get('name', '')}）",
+        "forms": course_routes.DOTS_FORMS,
     }
     return render(request, "dots/patient.html", context, status_code=status_code)
 
