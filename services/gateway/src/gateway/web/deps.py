@@ -20,7 +20,14 @@ from gateway.clients.reports import ReportsClient
 from gateway.clients.requests import RequestsClient
 from gateway.clients.search import SearchClient
 from gateway.clients.workflow import WorkflowClient
-from gateway.web.errors import CrossSiteNavigation, CsrfFailed, Forbidden, LoginRequired, ServiceUnavailable
+from gateway.web.errors import (
+    CrossSiteNavigation,
+    CsrfFailed,
+    Forbidden,
+    LoginRequired,
+    ServiceUnavailable,
+    UnderMaintenance,
+)
 from gateway.web.oidc import LoginFailed, OidcClient, ProviderUnavailable
 from gateway.web.permissions import allows, refusal, required_level
 from gateway.web.security import CsrfRejected, check_csrf
@@ -97,6 +104,31 @@ async def same_site_only(request: Request) -> None:
     """
     if request.headers.get("sec-fetch-site") == "cross-site":
         raise CrossSiteNavigation()
+
+
+# What stays open in maintenance mode: logging in and out, help, notices and the accessibility page.
+OPEN_IN_MAINTENANCE = (
+    "/static/",
+    "/health/",
+    "/help",
+    "/notices",
+    "/accessibility",
+    "/login",
+    "/logout",
+    "/logged-out",
+)
+OPEN_IN_MAINTENANCE += ("/auth/", "/welcome", "/session/")
+
+
+async def maintenance_guard(request: Request) -> None:
+    """In maintenance mode (N07) every page but login, help and notices answers 503 with the reason, except to
+    user administrators, who check the system before it is opened again."""
+    if not request.app.state.settings.maintenance_mode or request.url.path.startswith(OPEN_IN_MAINTENANCE):
+        return
+    session: Session | None = request.state.session
+    if session is not None and session.user is not None and allows(session.user, Area.USERS, Access.UPDATE):
+        return
+    raise UnderMaintenance()
 
 
 async def write_guard(request: Request) -> None:

@@ -110,6 +110,14 @@ class ServiceUnavailable(PageError):
     message = "しばらくしてからもう一度お試しください。問題が続く場合はシステム管理者に連絡してください。"
 
 
+class UnderMaintenance(PageError):
+    """The system is stopped for maintenance (maintenance mode): users are told, administrators pass."""
+
+    status_code = 503
+    title = "保守のため停止しています"
+    message = "ただいまシステムの保守を行っています。終了するまでお待ちください。入力中の内容は保存されていません。"
+
+
 def return_path(request: Request) -> str:
     """Where to come back to after logging in: this page for a plain GET, else the page htmx was on."""
     if request.method == "GET" and not request.headers.get("hx-request"):

@@ -186,6 +186,27 @@ class TestHelpTexts:
         with clock.frozen_at(clock.jst(2026, 12, 11, 6, 0)):
             assert "保守・停止のお知らせ" not in (await client.get("/admin/help")).text
 
+    @pytest.mark.req("N07", partial=True)
+    async def test_maintenance_mode_tells_users_and_lets_administrators_check(
+        self, settings: Settings, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        async for gateway in gateway_with(settings, maintenance_mode=True):
+            with_roles(keycloak, ["patients:update"])
+            await login(gateway)  # logging in stays open
+            page = await gateway.get("/patients")
+            assert page.status_code == 503
+            assert "保守のため停止しています" in page.text and "入力中の内容は保存されていません" in page.text
+            assert (await gateway.get("/help/faq")).status_code == 200
+            assert (await gateway.get("/health/live")).status_code == 200
+        async for gateway in gateway_with(settings, maintenance_mode=True):
+            with_roles(keycloak, ["users:update"])
+            await login(gateway)
+            assert (await gateway.get("/admin/help")).status_code == 200  # the administrator checks the system
+        async for gateway in gateway_with(settings, maintenance_mode=False):
+            with_roles(keycloak, ["users:update"])
+            await login(gateway)
+            assert "保守のため停止しています" not in (await gateway.get("/admin/help")).text
+
     async def test_the_faq_and_the_manuals_are_served(self, browser: httpx.AsyncClient) -> None:
         faq = await browser.get("/help/faq")
         assert faq.status_code == 200 and "入力途中で自動ログアウトされました" in faq.text
