@@ -426,6 +426,7 @@ def test_prometheus_scrapes_every_service() -> None:
                 targets[target] = job.get("metrics_path", "/metrics")
     assert "otel-collector:8889" in targets
     assert "nats-exporter:7777" in targets
+    assert targets.get("backup:9187") == "/metrics"  # `tbms backup serve` (deploy/backup/schedule.sh), N06
     for name, port in TBMS_PORTS.items():
         assert targets.get(f"{name}:{port}") == "/metrics", name
     assert "/etc/prometheus/alerts.yml" in config["rule_files"]
@@ -448,6 +449,7 @@ def test_prometheus_alert_rules_cover_the_failure_modes() -> None:
     assert has(r"tbms_outbox_oldest_age_seconds.*> 60$")
     assert has(r"jetstream_consumer_num_pending")
     assert has(r"tbms_clamav_signature_age_seconds.*> 86400$")  # N22: signatures older than a day
+    assert has(r'tbms_backup_ok\{job="tbms-backup"\}\) == 0') and has(r"tbms_backup_last_good_age_seconds")  # N06
 
 
 @pytest.mark.req("N20", partial=True)

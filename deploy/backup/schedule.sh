@@ -26,8 +26,12 @@ if [ "${1:-}" = "once" ]; then
   run_once
   exit 0
 fi
+# The backups' state over HTTP for Prometheus and the 運用状況 page; restarted by the loop if it stops.
+serve_state() { tbms backup serve --port "${TBMS_BACKUP_STATUS_PORT:-9187}" & state_pid=$!; }
+serve_state
 last=""
 while :; do
+  kill -0 "$state_pid" 2>/dev/null || serve_state
   touch "$heartbeat"
   now="$(date +%H:%M)"
   today="$(date +%F)"

@@ -46,6 +46,7 @@ class Settings(AppSettings):
     # 利用上の注意 shown before login (N04), and on the home page after login unless turned off.
     login_banner: str = DEFAULT_LOGIN_BANNER
     login_banner_after_login: bool = True
+    backup_status_url: str = ""  # `tbms backup serve`'s /status, shown on 運用状況 (empty: not watched here)
     maintenance_mode: bool = False  # every page but login and help answers 保守のため停止しています (N07)
     maintenance_notice_days: int = 7  # a planned stop is announced on every page from this many days before (N07)
     # When on, pages send a stranger to the banner page (/welcome) first instead of straight to Keycloak.

@@ -14,7 +14,7 @@ import asyncpg
 from minio.error import S3Error
 
 from tbms_tools import config
-from tbms_tools.backup import backup, crypt, drill, erase, export, manifest, pg, restore, retention
+from tbms_tools.backup import backup, crypt, drill, erase, export, manifest, pg, restore, retention, status_server
 from tbms_tools.backup.settings import BackupSettings
 
 SCHEDULE_HOURS = 24
@@ -174,6 +174,9 @@ def main(args: argparse.Namespace) -> int:
             state = status(settings.target)
             print(metrics(state) if args.metrics else json.dumps(state, ensure_ascii=False, indent=1), end="\n")
             return 0 if state["ok"] or not args.check else 1
+        if args.action == "serve":
+            status_server.serve(lambda: status(settings.target), metrics, (args.host, args.port))
+            return 0
         if args.action == "list":
             return _list(settings)
         if args.action == "prune":
@@ -264,6 +267,9 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     state = actions.add_parser("status", help="the last backup's age and outcome (JSON)")
     state.add_argument("--check", action="store_true", help="exit 1 unless the last backup is good and on time")
     state.add_argument("--metrics", action="store_true", help="Prometheus text format (for a textfile collector)")
+    serving = actions.add_parser("serve", help="the state over HTTP: /metrics (Prometheus) and /status (JSON)")
+    serving.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every IPv4 address)")
+    serving.add_argument("--port", type=int, default=status_server.DEFAULT_PORT)
     back = groups.add_parser("restore", help="restore a backup (checksums first) beside the system or into it")
     back.add_argument("backup", nargs="?", help="a backup's name or path (default: the newest)")
     back.add_argument("--target", help="the backup location (default $TBMS_BACKUP_TARGET)")

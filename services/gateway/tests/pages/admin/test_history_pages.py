@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
+from gateway.settings import Settings
 
-from ...conftest import IDENTITY, REPORTS, FakeKeycloakType, Login, text_of, with_roles
+from ...conftest import IDENTITY, REPORTS, FakeKeycloakType, Login, gateway_with, text_of, with_roles
 
 
 @pytest.mark.req("R36")
@@ -112,3 +113,50 @@ class TestOperationsPage:
         with_roles(keycloak, ["patients:update"])
         await login(client)
         assert (await client.get("/admin/operations")).status_code == 403
+
+
+BACKUP_STATUS = "http://backup.test:9187/status"
+
+
+@pytest.mark.req("N06", partial=True)
+class TestOperationsPageBackups:
+    async def test_an_overdue_backup_is_shown_as_needing_action(
+        self, settings: Settings, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        state = {
+            "ok": False,
+            "last_good_backup": "tbms-20261201T173000Z",
+            "age_hours": 33.5,
+            "overdue": True,
+            "last_run": {"ok": True},
+            "backups": 12,
+            "message": "最新の確認済みバックアップが 33.5 時間前です（予定 24 時間ごと）",
+        }
+        backends.get(BACKUP_STATUS).mock(return_value=httpx.Response(200, json=state))
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        async for gateway in gateway_with(settings, backup_status_url=BACKUP_STATUS):
+            with_roles(keycloak, ["audit:read"])
+            await login(gateway)
+            page = text_of((await gateway.get("/admin/operations")).text)
+        assert "状態：要対応 最新の確認済みバックアップが 33.5 時間前です（予定 24 時間ごと）" in page
+        assert "最新の確認済みバックアップ tbms-20261201T173000Z 経過時間 33.5時間 保管している世代 12件" in page
+
+    async def test_a_backup_job_that_does_not_answer_is_said_so(
+        self, settings: Settings, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        backends.get(BACKUP_STATUS).mock(side_effect=httpx.ConnectError("refused"))
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        async for gateway in gateway_with(settings, backup_status_url=BACKUP_STATUS):
+            with_roles(keycloak, ["audit:read"])
+            await login(gateway)
+            page = text_of((await gateway.get("/admin/operations")).text)
+        assert "状態：要対応 バックアップの状態を取得できません（backup サービスが応答しません）" in page
+
+    async def test_without_a_watched_backup_job_the_page_says_where_to_look(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "この環境ではバックアップの状態を監視していません" in page

@@ -195,12 +195,30 @@ SIGNATURE_STATES = {
 }
 
 
+async def backup_state(request: Request) -> dict | None:
+    """The backup job's state from `tbms backup serve` (None: not watched from this gateway)."""
+    url = request.app.state.settings.backup_status_url
+    if not url:
+        return None
+    try:
+        answer = await request.app.state.http.get(url, timeout=5)
+        answer.raise_for_status()
+        return answer.json()
+    except (httpx.HTTPError, ValueError):
+        return {
+            "ok": False,
+            "unreachable": True,
+            "message": "バックアップの状態を取得できません（backup サービスが応答しません）",
+        }
+
+
 @router.get("/operations", dependencies=CAN_READ_AUDIT)
 async def operations(request: Request, reports: ReportsDep) -> Response:
-    """運用状況: what the administrators check every morning; today the virus signatures' age (N22)."""
+    """運用状況: what the administrators check every morning: the backups (N06) and the virus signatures (N22)."""
     scanner = await reports.scanner()
     context = {
         "title": "運用状況",
+        "backup": await backup_state(request),
         "scanner": scanner,
         "state": SIGNATURE_STATES.get(scanner["state"], scanner["state"]),
         "nav_path": "/admin/audit",
