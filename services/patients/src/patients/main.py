@@ -5,6 +5,7 @@ from tbms_core.app import create_service_app
 
 from patients.board.api import router as board_router
 from patients.care.api import router as care_router
+from patients.code_list.consumers import CONSUMERS as CODE_LIST_CONSUMERS
 from patients.custom_field.api import router as custom_field_router
 from patients.dots.api import router as dots_router
 from patients.export.api import router as export_router
@@ -35,4 +36,5 @@ def create_app() -> FastAPI:
             custom_field_router,
             reference_router,
         ],
+        consumers=CODE_LIST_CONSUMERS,
     )
