@@ -245,3 +245,18 @@ class TestUnknownCodes:
         after = (await client.get(f"/patients/{patient['id']}/record", headers=auth_headers("nurse1"))).json()
         assert after["patient"]["version"] == patient["version"] and after["lab_results"] == []
         assert all(items == [] for items in after["care"].values())
+
+    async def test_a_drug_added_to_the_results_at_registration_is_checked_too(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        path = f"/patients/{patient['id']}/at-registration"
+        value = fresh("NO")
+        change = {"version": patient["version"], "changes": {"bacteriology": {"dst": {"INH": "S", value: "R"}}}}
+        refused = await client.patch(path, json=change, headers=auth_headers("nurse1"))
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == {
+            "bacteriology.dst": f"薬剤「{value}」はコード表にありません。選択肢から選んでください。"
+        }
+        change["changes"]["bacteriology"]["dst"] = {"INH": "S", "RFP": "R"}
+        assert (await client.patch(path, json=change, headers=auth_headers("nurse1"))).status_code == 200
