@@ -158,6 +158,28 @@ class TestAddedInMasters:
         assert accepted.status_code in (200, 201), accepted.text
 
 
+class TestHistory:
+    """The edit history names a code added in マスタ管理 by its label, as the forms do."""
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_a_correction_to_an_added_occupation_reads_by_its_label_in_the_history(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        value, label = fresh(), "試験追加職業"
+        await publish(code_event("occupation", value, label))
+        await wait_for(lambda: offered(client, "occupation", value), timeout=WAIT)
+        patient = await make_patient(occupation="employee")
+        change = {"version": patient["version"], "changes": {"occupation": value}, "reason": "職業の訂正（試験）"}
+        saved = await client.patch(f"/patients/{patient['id']}", json=change, headers=auth_headers("nurse1"))
+        assert saved.status_code == 200, saved.text
+
+        history = await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("nurse1"))
+        [entry] = [item for item in history.json()["items"] if item["reason"] == "職業の訂正（試験）"]
+        assert [(c["label"], c["old"], c["new"]) for c in entry["changes"]] == [
+            ("職業区分", "被用者（常用勤労者）", label)
+        ]
+
+
 class TestEndedInMasters:
     """A code ended in マスタ管理 is no longer offered nor accepted for new dates; old records keep it and its
     label, and dates it was in force on still take it."""
