@@ -179,6 +179,23 @@ class TestHistory:
             ("職業区分", "被用者（常用勤労者）", label)
         ]
 
+    @pytest.mark.req("R25", partial=True)
+    async def test_the_treatment_export_names_an_added_regimen_by_its_label(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        value, label = fresh("R"), "試験追加レジメン"
+        await publish(code_event("regimen", value, label))
+        await wait_for(lambda: offered(client, "regimen", value), timeout=WAIT)
+        place = f"出力{uuid.uuid4().hex[:8]}"
+        patient = await make_patient(district=place)
+        body = {"regimen": value, "started_on": "R8.4.1"}
+        saved = await client.post(f"/patients/{patient['id']}/treatments", json=body, headers=auth_headers("nurse1"))
+        assert saved.status_code == 201, saved.text
+        params = {"target": "treatments", "district": place}
+        exported = await client.get("/patients/export", params=params, headers=auth_headers("nurse1"))
+        assert exported.status_code == 200
+        assert f"{patient['registration_no']},{patient['name']},{label}," in exported.content.decode("utf-8-sig")
+
 
 class TestEndedInMasters:
     """A code ended in マスタ管理 is no longer offered nor accepted for new dates; old records keep it and its
