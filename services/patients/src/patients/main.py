@@ -7,6 +7,7 @@ from tbms_core.app import ServiceKit, create_service_app
 
 from patients.board.api import router as board_router
 from patients.care.api import router as care_router
+from patients.code_list.consumers import CONSUMERS as CODE_LIST_CONSUMERS
 from patients.custom_field.api import router as custom_field_router
 from patients.deadline.api import router as deadline_router
 from patients.deadline.service import PUBLISHER
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
             deadline_router,
         ],
         on_startup=start,
+        consumers=CODE_LIST_CONSUMERS,
     )
     PUBLISHER.install(app.state.db)  # every unit of work republishes the deadlines of the patients it wrote
     return app

@@ -6,6 +6,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from patients.board.models import BoardCase, BoardSession, Measure, NumberCounter, PatientCard, RecipientNumber
 from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
+from patients.code_list.models import CodeEntry
 from patients.custom_field.models import FieldDefinition
 from patients.followup.models import FollowupExam, FollowupPlan
 from patients.history.models import RecordVersion
@@ -17,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "BoardCase",
     "BoardSession",
+    "CodeEntry",
     "FieldDefinition",
     "FollowupExam",
     "FollowupPlan",

@@ -11,7 +11,7 @@ from gateway.clients.base import SaveResult, ServiceClient, created, field_error
 from gateway.forms import GENERAL_ERROR
 from gateway.web.errors import BadRequest, PageNotFound
 
-CODES_TTL_SECONDS = 300.0  # the lists change only with a release of patients
+CODES_TTL_SECONDS = 60.0  # masters' コード表 feeds the lists: a code added in マスタ管理 shows within a minute
 EXPORT_FAILED = "CSVを出力できませんでした。条件を確認してください。"
 
 
@@ -109,7 +109,8 @@ class PatientsClient(ServiceClient):
         return list(created(response, "重複の確認ができませんでした。").get("items", []))
 
     async def card_codes(self) -> dict[str, dict[str, str]]:
-        """Every code list of the card {list: {code: label}}, kept a few minutes per gateway process."""
+        """Every code list of the forms {list: {code: label}} as offered today, and `former:<list>` with the codes
+        no longer offered (their labels for old records); kept a minute per gateway process."""
         return await self.cache.get("patients:card-codes", CODES_TTL_SECONDS, self._read_card_codes)
 
     async def _read_card_codes(self) -> dict[str, dict[str, str]]:

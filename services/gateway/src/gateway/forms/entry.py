@@ -15,6 +15,14 @@ DATE_HINT = "和暦（例: R8.10.1、R081001）または西暦（例: 2026-10-01
 GENERAL_ERROR = "_"
 TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password", "hidden"})
 CHECKED = "yes"
+FORMER = "former:"  # /reference/card's `former:<list>`: codes no longer offered, with the labels old records show
+
+
+def every_code(codes: Mapping[str, Mapping[str, str]], name: str) -> dict[str, str]:
+    """{code: label} of a list with its ended codes after the offered ones (a correction form shows what an old
+    record holds; the service refuses an ended code for a date it was not in force on)."""
+    return dict(codes.get(name, {})) | dict(codes.get(f"{FORMER}{name}", {}))
+
 
 Value = str | list[str]
 
@@ -67,9 +75,22 @@ class Field:
         """The id of the field's error message."""
         return f"{self.base_id}-error"
 
-    def options(self, codes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-        """The choices as {value: label}: the gateway's own, or the named code list."""
-        return dict(self.choices) if self.choices else dict(codes.get(self.codes, {}))
+    def options(self, codes: Mapping[str, Mapping[str, str]], kept: Value | None = None) -> dict[str, str]:
+        """The choices as {value: label}: the gateway's own, or the named code list as offered today; a value
+        `kept` from the record that the list no longer offers (ended in the コード表) stays choosable with its
+        label, so a correction does not lose it."""
+        if self.choices:
+            return dict(self.choices)
+        offered = dict(codes.get(self.codes, {}))
+        former = codes.get(f"{FORMER}{self.codes}", {})
+        for value in [kept] if isinstance(kept, str) else kept or []:
+            if value in former and value not in offered:
+                offered[value] = former[value]
+        return offered
+
+    def labels(self, codes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+        """{value: label} of every code of the field's list, ended ones too: how stored values read."""
+        return self.options(codes) | dict(codes.get(f"{FORMER}{self.codes}", {}))
 
     def bound(self, form_id: str) -> Field:
         """The same field in a form with this id."""

@@ -16,7 +16,9 @@ _NO = frozenset({"false", "0", "no", "n", "off", "いいえ", "無", "なし", "
 _POSTAL = re.compile(r"\d{3}-?\d{4}")
 _PHONE = re.compile(r"[0-9()+-]{6,20}")
 FREE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
-LIST_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./+-]{0,39}")
+# A code-list value: letters (Japanese too, as the 検体 喀痰, 胃液 are stored), digits and - _ . / +; no spaces
+# or colons (the code is <list>:<value>).
+LIST_VALUE = re.compile(r"[^\W_][\w./+-]{0,39}")
 
 
 def is_blank(value: object) -> bool:
@@ -119,10 +121,10 @@ def free_code(value: object) -> str:
 
 
 def list_value(value: object) -> str:
-    """The value of a code-list entry (e.g. healthcare, 2HREZ/4HR)."""
+    """The value of a code-list entry (e.g. healthcare, 2HREZ/4HR, 喀痰)."""
     typed = text(value)
     if typed and not LIST_VALUE.fullmatch(typed):
-        raise ValueError("値は半角英数字と記号（- _ . / +）で入力してください（40文字まで）。")
+        raise ValueError("値は英数字・かな・漢字と記号（- _ . / +）で入力してください（空白なし、40文字まで）。")
     return typed
 
 

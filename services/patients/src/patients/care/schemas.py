@@ -22,7 +22,6 @@ from patients.care.codes import (
     OUTCOMES,
     PUBLIC_EXPENSE_BASES,
     PUBLIC_EXPENSE_STATUSES,
-    REGIMENS,
 )
 from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
 
@@ -63,7 +62,7 @@ class _Input(BaseModel):
 class TreatmentUpdate(_Input):
     """The items of a treatment course; all optional so a correction can name only what changes."""
 
-    regimen: str | None = None
+    regimen: str | None = Field(default=None, max_length=40)  # a code of the コード表, checked by the service
     regimen_note: Text | None = Field(default=None, max_length=200)
     started_on: FlexibleDate | None = None
     planned_end_on: FlexibleDate | None = None
@@ -78,11 +77,6 @@ class TreatmentUpdate(_Input):
     @classmethod
     def _institution_code(cls, value: str | None) -> str:
         return institution_code(value)
-
-    @field_validator("regimen")
-    @classmethod
-    def _regimen(cls, value: str | None) -> str | None:
-        return known_choice(REGIMENS, "処方（レジメン）", value)
 
     @field_validator("outcome")
     @classmethod
@@ -104,7 +98,7 @@ class TreatmentUpdate(_Input):
 class TreatmentCreate(TreatmentUpdate):
     """A new treatment course (or a corrected one as a whole): at least the regimen and the start date."""
 
-    regimen: str
+    regimen: str = Field(max_length=40)
     started_on: FlexibleDate
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from tbms_core.events import Envelope
 
 from patients.care.kinds import CareKind
 from patients.care.schemas import CareChange, CareRecordRead
+from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
 from patients.followup.service import FollowupService
 from patients.history.service import HistoryService
@@ -60,6 +61,8 @@ class CareService:
         """Records a new entry of the kind and publishes CareRecordSaved."""
         patient = await self.patient_to_record_for(patient_id)
         fields = data.model_dump(exclude_unset=True)
+        if kind.name == "treatment":
+            await self._check_regimen(fields.get("regimen"), fields.get("started_on"))
         if "custom" in kind.editable:
             fields["custom"] = await checked_values(self.session, kind.name, fields.get("custom") or {})
         if kind.name == "progress_note":
@@ -90,6 +93,8 @@ class CareService:
         changes = diff(before, after)
         if not changes:
             return kind.read(record)
+        if kind.name == "treatment" and "regimen" in changes:  # a regimen kept as it was stays
+            await self._check_regimen(after.get("regimen"), iso_day(after.get("started_on")))
         await self.edit_history.save_change(
             record,
             assignments={name: values[name] for name in {change.split(".")[0] for change in changes}},
@@ -114,6 +119,11 @@ class CareService:
             self.session, self.principal, SERVICE, Operation.READ, record_type=kind.name, person_id=patient.id
         )
         return [kind.read(row) for row in rows]
+
+    async def _check_regimen(self, regimen: str | None, started_on: date | None) -> None:
+        """Refuses a regimen the コード表 does not hold on the day the treatment started."""
+        if regimen and started_on:
+            (await code_book(self.session)).check(started_on, {"regimen": ("regimen", regimen)})
 
     def _name(self) -> str:
         return self.principal.display_name or self.principal.username

@@ -100,8 +100,10 @@ class CustomColumns:
         return definition.active_to is not None and definition.active_to < self.today
 
 
-def patient_row(row: Any, code: str, custom: CustomColumns) -> list[object]:
-    """One line of 患者一覧."""
+def patient_row(
+    row: Any, code: str, custom: CustomColumns, reasons: Mapping[str, str] = EXCLUSION_REASONS
+) -> list[object]:
+    """One line of 患者一覧 (`reasons`: the 除外理由 labels of the コード表, ended ones too)."""
     return [
         row.registration_no,
         row.registered_on,
@@ -117,7 +119,7 @@ def patient_row(row: Any, code: str, custom: CustomColumns) -> list[object]:
         row.nurse,
         label(STATUSES, row.status),
         row.excluded_on,
-        label(EXCLUSION_REASONS, row.exclusion_reason),
+        label(reasons, row.exclusion_reason),
         label(DISEASE_FORMS, row.disease_form),
         code,
         CLASSIFICATIONS.get(code, ""),
@@ -141,12 +143,12 @@ def lab_result_row(row: Any, custom: CustomColumns) -> list[object]:
     ]
 
 
-def treatment_row(row: Any, custom: CustomColumns) -> list[object]:
-    """One line of the 治療 export."""
+def treatment_row(row: Any, custom: CustomColumns, regimens: Mapping[str, str] = REGIMENS) -> list[object]:
+    """One line of the 治療 export (`regimens`: the 処方 labels of the コード表, ended ones too)."""
     return [
         row.registration_no,
         row.name,
-        label(REGIMENS, row.regimen),
+        label(regimens, row.regimen),
         row.regimen_note,
         row.started_on,
         row.planned_end_on,

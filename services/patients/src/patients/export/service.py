@@ -15,6 +15,7 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 from tbms_core.csv_export import MAX_EXPORT_ROWS, ExportTooLarge, within_limit
 
+from patients.code_list.service import code_book
 from patients.custom_field.repository import FieldDefinitionRepository
 from patients.export.columns import (
     LAB_RESULT_HEADER,
@@ -98,6 +99,7 @@ class ExportService:
             await self.exports.patients(criteria, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
         )
         results, latest = await self.exports.bacteriology(criteria), await self.exports.latest_treatments(criteria)
+        reasons = (await code_book(self.session)).labels("exclusion_reason")
         return [
             patient_row(
                 row,
@@ -105,6 +107,7 @@ class ExportService:
                     row.category, row.disease_form, row.prior_treatment, results.get(row.id, ()), latest.get(row.id)
                 ),
                 custom,
+                reasons,
             )
             for row in rows
         ]
@@ -119,4 +122,5 @@ class ExportService:
         rows = within_limit(
             await self.exports.treatments(criteria, limit=MAX_EXPORT_ROWS + 1), MAX_EXPORT_ROWS, NARROW_BY
         )
-        return [treatment_row(row, custom) for row in rows]
+        regimens = (await code_book(self.session)).labels("regimen")
+        return [treatment_row(row, custom, regimens) for row in rows]

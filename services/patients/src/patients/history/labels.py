@@ -11,6 +11,7 @@ from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core.jp.wareki import WarekiError, format_both
 
 from patients.board.codes import CARD_STATUSES, DECISION_LABELS, DELIVERIES, END_REASONS
+from patients.care.codes import REGIMENS
 from patients.care.schemas import (
     CONTACT_MODES,
     DIRECTIONS,
@@ -18,7 +19,6 @@ from patients.care.schemas import (
     OUTCOMES,
     PUBLIC_EXPENSE_BASES,
     PUBLIC_EXPENSE_STATUSES,
-    REGIMENS,
 )
 from patients.dots.events import CODES as DOTS_CODES
 from patients.dots.events import FIELD_LABELS as DOTS_FIELD_LABELS

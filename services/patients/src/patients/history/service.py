@@ -11,6 +11,8 @@ from tbms_core.auth import Principal
 from tbms_core.changes import Changes
 from tbms_core.db import flush_versioned
 
+from patients.code_list.book import CodeBook
+from patients.code_list.service import code_book
 from patients.custom_field.labels import CustomFieldLabels
 from patients.custom_field.repository import FieldDefinitionRepository
 from patients.history.labels import RECORD_LABELS, field_label, format_value
@@ -79,11 +81,16 @@ class HistoryService:
         """Every saved change about a person, newest first, with labels and formatted values."""
         rows = await self.versions.of_person(person_id)
         custom = CustomFieldLabels(await FieldDefinitionRepository(self.session).of_target())
-        return [_entry(row, custom) for row in rows]
+        codes = await code_book(self.session)
+        return [_entry(row, custom, codes) for row in rows]
 
 
-def _entry(row: RecordVersion, custom: CustomFieldLabels) -> HistoryEntryRead:
-    changes = [_change(row.record_type, name, old, new, custom) for name, (old, new) in row.changes.items()]
+# The items whose codes masters' コード表 holds (a code added in マスタ管理 reads by its label too).
+CODED = {"occupation": "occupation", "exclusion_reason": "exclusion_reason", "regimen": "regimen"}
+
+
+def _entry(row: RecordVersion, custom: CustomFieldLabels, codes: CodeBook) -> HistoryEntryRead:
+    changes = [_change(row.record_type, name, old, new, custom, codes) for name, (old, new) in row.changes.items()]
     return HistoryEntryRead(
         record_type=row.record_type,
         record_label=RECORD_LABELS.get(row.record_type, row.record_type),
@@ -97,9 +104,17 @@ def _entry(row: RecordVersion, custom: CustomFieldLabels) -> HistoryEntryRead:
     )
 
 
-def _change(record_type: str, name: str, old: Any, new: Any, custom: CustomFieldLabels) -> FieldChangeRead:
+def _coded(codes: CodeBook, name: str, value: Any) -> str | None:
+    """The コード表 label of a coded item's value, ended codes too; None for other items."""
+    listed = CODED.get(name)
+    return codes.labels(listed).get(value) if listed and isinstance(value, str) else None
+
+
+def _change(
+    record_type: str, name: str, old: Any, new: Any, custom: CustomFieldLabels, codes: CodeBook
+) -> FieldChangeRead:
     """One changed field; configurable fields (`custom.<key>`) and definitions are named by their own labels."""
     label = custom.label(record_type, name) or field_label(name, record_type)
-    old_text = custom.value(record_type, name, old) or format_value(name, old)
-    new_text = custom.value(record_type, name, new) or format_value(name, new)
+    old_text = custom.value(record_type, name, old) or _coded(codes, name, old) or format_value(name, old)
+    new_text = custom.value(record_type, name, new) or _coded(codes, name, new) or format_value(name, new)
     return FieldChangeRead(field=name, label=label, old=old_text, new=new_text)

@@ -34,6 +34,7 @@ class Specimen(StrEnum):
     OTHER = "その他"
 
 
+# The built-in 薬剤 and 検体 lists; masters' コード表 is their source once it has sent them (patients.code_list).
 DRUGS = ("INH", "RFP", "EB", "SM", "PZA", "LVFX", "KM", "TH", "EVM", "PAS", "CS", "DLM", "BDQ")
 _MINUS = {"-": "−", "ー": "−", "－": "−", "‐": "−", "+-": "±", "+/-": "±"}
 
@@ -105,13 +106,7 @@ class DstDetails(_Details):
 
     results: dict[str, Literal["S", "R", "未実施"]]
 
-    @field_validator("results")
-    @classmethod
-    def _known_drugs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = [drug for drug in value if drug not in DRUGS]
-        if unknown:
-            raise ValueError(f"薬剤名が正しくありません: {', '.join(unknown)}")
-        return {drug: value[drug] for drug in DRUGS if drug in value}
+    # the drugs are checked by the service against the コード表 (code_list) of the collection date
 
     @property
     def mdr(self) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field, field_validator, model_validator
 from tbms_core.jp.fields import FlexibleDate, Text, not_future
 
-from patients.lab_result.details import Kind, Specimen, summary
+from patients.lab_result.details import Kind, summary
 
 KIND_LABELS = {
     Kind.SMEAR: "塗抹",
@@ -20,6 +20,10 @@ KIND_LABELS = {
     Kind.IGRA: "IGRA",
     Kind.TST: "ツベルクリン反応",
 }
+
+
+# 検体: a code of the コード表 (blank is none), checked by the service against the list of the collection date
+Specimen = Annotated[str | None, BeforeValidator(lambda v: v or None), Field(max_length=40)]
 
 
 class _Dates(BaseModel):
@@ -40,7 +44,7 @@ class LabResultCreate(_Dates):
     """A new result; `details` holds the items of its kind (checked per kind)."""
 
     kind: Kind
-    specimen: Specimen | None = None
+    specimen: Specimen = None
     collected_on: FlexibleDate
     result_on: FlexibleDate | None = None
     laboratory: Text = Field(default="", max_length=100)
@@ -51,7 +55,7 @@ class LabResultCreate(_Dates):
 class LabResultUpdate(_Dates):
     """The parts of a result a correction changes; `details` replaces the kind's items as a whole."""
 
-    specimen: Specimen | None = None
+    specimen: Specimen = None
     collected_on: FlexibleDate | None = None
     result_on: FlexibleDate | None = None
     laboratory: Text | None = Field(default=None, max_length=100)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from tbms_core.changes import diff
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
+from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
 from patients.history.service import HistoryService
 from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
@@ -72,6 +74,7 @@ class LabResultService:
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
         details, mdr = checked_details(data.kind, data.details)
+        await self._check_codes(data.collected_on, data.specimen, details, {})
         custom = await checked_values(self.session, "lab_result", data.custom)
         fields = data.model_dump(exclude={"details"}) | {"custom": custom}
         fields["specimen"] = fields["specimen"] or ""
@@ -97,6 +100,9 @@ class LabResultService:
         changes = diff(before, to_jsonable_python({**before, **values}))
         if not changes:
             return result
+        specimen = values.get("specimen") if "specimen" in changes else None  # codes kept as they were stay
+        details = values.get("details") if any(name.startswith("details") for name in changes) else None
+        await self._check_codes(values.get("collected_on") or result.collected_on, specimen, details, result.details)
         await self.edit_history.save_change(
             result,
             assignments=values,
@@ -109,6 +115,16 @@ class LabResultService:
         await self._publish(LabResultCorrected(lab_result=lab_snapshot(result), changed_fields=changed), result)
         await self._audit(Operation.UPDATE, result)
         return result
+
+    async def _check_codes(
+        self, collected_on: date, specimen: str | None, details: dict[str, Any] | None, before: dict[str, Any]
+    ) -> None:
+        """Refuses a 検体 or a DST drug the コード表 does not hold on the collection date (drugs already in the
+        result are kept as they were)."""
+        added = set((details or {}).get("results") or {}) - set((before or {}).get("results") or {})
+        if specimen or added:
+            fields = {"specimen": ("specimen", specimen), "details.results": ("drug", sorted(added))}
+            (await code_book(self.session)).check(collected_on, fields)
 
     async def timeline(self, patient_id: uuid.UUID) -> list[LabResult]:
         """A patient's results, newest collection first (audited as a read)."""

@@ -9,14 +9,12 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from tbms_contracts.card_codes import OCCUPATIONS
 from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, Text
 from tbms_core.jp.text import is_kana_reading, to_katakana
 
 from patients.care.schemas import CareRecordRead
 from patients.history.schemas import HistoryEntryRead
-from patients.lab_result.details import DRUGS
 from patients.lab_result.schemas import LabResultRead
 from patients.patient.card import Clinical, Disease, Guardian, Notification
 
@@ -59,13 +57,6 @@ class _PatientRules(BaseModel):
             raise ValueError("郵便番号は7桁の数字で入力してください（例: 154-0017）。")
         return value if "-" in value else f"{value[:3]}-{value[3:]}"
 
-    @field_validator("occupation", check_fields=False)
-    @classmethod
-    def _occupation(cls, value: str | None) -> str | None:
-        if value and value not in OCCUPATIONS:
-            raise ValueError("職業区分が選択肢にありません。")
-        return value
-
     @field_validator("birth_date", check_fields=False)
     @classmethod
     def _not_future(cls, value: date | None) -> date | None:
@@ -89,7 +80,7 @@ class PatientCreate(_PatientRules):
     district: Text = Field(default="", max_length=20)
     nurse: Text = Field(default="", max_length=100)
     alias: Text = Field(default="", max_length=100)
-    occupation: str = ""
+    occupation: str = Field(default="", max_length=40)  # a code of the コード表, checked by the service
     occupation_note: Text = Field(default="", max_length=100)
     birth_country: Text = Field(default="", max_length=60)
     nationality: Text = Field(default="", max_length=60)
@@ -115,7 +106,7 @@ class PatientUpdate(_PatientRules):
     district: Text | None = Field(default=None, max_length=20)
     nurse: Text | None = Field(default=None, max_length=100)
     alias: Text | None = Field(default=None, max_length=100)
-    occupation: str | None = None
+    occupation: str | None = Field(default=None, max_length=40)
     occupation_note: Text | None = Field(default=None, max_length=100)
     birth_country: Text | None = Field(default=None, max_length=60)
     nationality: Text | None = Field(default=None, max_length=60)
@@ -203,13 +194,7 @@ class RegistrationBacteriology(BaseModel):
     def _minus(cls, value: object) -> object:
         return "−" if value in ("-", "ー", "－") else value
 
-    @field_validator("dst")
-    @classmethod
-    def _drugs(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = [drug for drug in value if drug not in DRUGS]
-        if unknown:
-            raise ValueError(f"薬剤名が正しくありません: {', '.join(unknown)}")
-        return {drug: value[drug] for drug in DRUGS if drug in value}
+    # the drugs are checked by the service against the コード表 (code_list) in force on the registration date
 
 
 class AtRegistration(BaseModel):
@@ -258,15 +243,8 @@ class ExclusionCreate(BaseModel):
 
     version: int = Field(ge=1)
     excluded_on: FlexibleDate
-    reason: str
+    reason: str = Field(min_length=1, max_length=40)  # checked by the service against the コード表 of its date
     note: Text = Field(default="", max_length=300)
-
-    @field_validator("reason")
-    @classmethod
-    def _reason(cls, value: str) -> str:
-        if value not in EXCLUSION_REASONS:
-            raise ValueError("除外理由が選択肢にありません。")
-        return value
 
     @field_validator("excluded_on")
     @classmethod

@@ -19,6 +19,7 @@ from tbms_core.events import Envelope
 from tbms_core.jp.text import to_katakana
 
 from patients.care.repository import TreatmentRepository
+from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
 from patients.history.schemas import HistoryEntryRead
 from patients.history.service import HistoryService
@@ -71,8 +72,9 @@ class PatientService:
     async def register(self, data: PatientCreate) -> Patient:
         """Registers a patient with a new 登録番号 and records PatientRegistered in the outbox."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
-        custom = await checked_values(self.session, "patient", data.custom)
         registered_on = data.registered_on or today()
+        (await code_book(self.session)).check(registered_on, {"occupation": ("occupation", data.occupation)})
+        custom = await checked_values(self.session, "patient", data.custom)
         seq = await self.patients.next_sequence(registered_on.year)
         number = get_settings().registration_no_format.format(year=registered_on.year, seq=seq)
         fields = data.model_dump(exclude={"registered_on", "custom", *SECTIONS}) | {"custom": custom}
@@ -130,6 +132,8 @@ class PatientService:
         changes = {f"at_registration.{k}": v for k, v in diff(before, after).items()}
         if not changes:
             return patient
+        added = set(after["bacteriology"].get("dst") or {}) - set(before["bacteriology"].get("dst") or {})
+        (await code_book(self.session)).check(patient.registered_on, {"bacteriology.dst": ("drug", sorted(added))})
         await self._store(patient, {"at_registration": after}, changes, reason=data.reason)
         return patient
 
@@ -142,6 +146,7 @@ class PatientService:
             raise AlreadyExcluded()
         if data.excluded_on < patient.registered_on:
             raise InvalidInput(errors={"excluded_on": "除外日が登録年月日より前になっています。"})
+        (await code_book(self.session)).check(data.excluded_on, {"reason": ("exclusion_reason", data.reason)})
         assignments = {
             "status": "excluded",
             "excluded_on": data.excluded_on,
@@ -229,6 +234,9 @@ class PatientService:
         changes = diff(_editable(patient), to_jsonable_python({**_editable(patient), **values}))
         if not changes:
             return patient
+        if "occupation" in changes:  # a code kept as it was stays, even when masters has ended it since
+            on = values.get("registered_on") or patient.registered_on
+            (await code_book(self.session)).check(on, {"occupation": ("occupation", values["occupation"])})
         assignments = {name: values[name] for name in {change.split(".")[0] for change in changes}}
         if "name" in assignments:
             assignments["name_key"] = name_key(assignments["name"])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from tbms_core.auth import Access, Area, PrincipalDep
+from datetime import date
 
-from patients.reference.codes import CODE_LISTS
+from fastapi import APIRouter
+from tbms_core.auth import PrincipalDep
+from tbms_core.clock import today
+from tbms_core.db import SessionDep
+
+from patients.reference.service import card_code_lists
 
 router = APIRouter(prefix="/reference", tags=["コード表"])
 
 
 @router.get("/card")
-async def card_code_lists(principal: PrincipalDep) -> dict[str, dict[str, str]]:
-    """Every code list of the card: `{list: {code: Japanese label}}`, in display order."""
-    principal.require(Area.PATIENTS, Access.READ)
-    return CODE_LISTS
+async def card_codes(session: SessionDep, principal: PrincipalDep, on: date | None = None) -> dict[str, dict[str, str]]:
+    """Every code list of the forms: `{list: {code: Japanese label}}` in display order, with the codes of masters'
+    コード表 (職業, 検体, 薬剤, レジメン, 除外理由) in force on `on` (today unless given) and, under
+    `former:<list>`, the ended ones still shown on old records."""
+    return await card_code_lists(session, principal, on or today())

@@ -6,6 +6,7 @@ from tbms_contracts import card_codes
 from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 
 from patients.care import schemas as care
+from patients.care.codes import REGIMENS
 from patients.lab_result.details import DRUGS, Specimen
 from patients.patient import card
 from patients.patient.classification import CLASSIFICATIONS
@@ -26,7 +27,7 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "risk_factor": card.RISK_FACTORS,
     "exclusion_reason": EXCLUSION_REASONS,
     "classification": CLASSIFICATIONS,
-    "regimen": care.REGIMENS,
+    "regimen": REGIMENS,
     "outcome": care.OUTCOMES,
     "direction": care.DIRECTIONS,
     "note_kind": care.NOTE_KINDS,

@@ -35,7 +35,7 @@ def display_value(f: Field, value: Any, codes: Codes, *, long_dates: bool = Fals
     """A stored value as staff read it: choice labels, dates in 和暦, はい／いいえ; 未入力 when empty."""
     if value is None or value == "" or value == []:
         return EMPTY
-    options = f.options(codes)
+    options = f.labels(codes)  # ended codes keep their label on old records
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, list):

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.forms import BIRTH_DATE_HINT, DATE_HINT, Field, Picker
+from gateway.forms import BIRTH_DATE_HINT, DATE_HINT, Field, Picker, every_code
 from gateway.pages.patients.entry_forms.lab import BACTERIOLOGY_CHOICES, DST_CHOICES
 
 REASON_HINT = "例: 本人の申し出により訂正（修正履歴に残ります）"
@@ -183,8 +183,8 @@ def at_registration_fields(codes: Mapping[str, Mapping[str, str]]) -> tuple[Fiel
         ),
     )
     dst = tuple(
-        Field(f"bacteriology.dst.{drug}", drug, kind="select", choices=DST_CHOICES, blank="omit")
-        for drug in codes.get("drug", {})
+        Field(f"bacteriology.dst.{drug}", label, kind="select", choices=DST_CHOICES, blank="omit")
+        for drug, label in every_code(codes, "drug").items()  # a correction: ended drugs the record may hold too
     )
     category = Field("category", "登録区分", required=True, kind="select", codes="category", blank="omit")
     fields = (category, *DISEASE, *CLINICAL, *bacteriology, *dst, REQUIRED_REASON)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gateway.forms import DATE_HINT, EntryForm, Field
+from gateway.forms import DATE_HINT, EntryForm, Field, every_code
 
 
 def _same(*values: str) -> tuple[tuple[str, str], ...]:
@@ -76,12 +76,14 @@ COMMON = (
 KIND = Field("kind", "検査種別", required=True, kind="select", choices=LAB_KINDS)
 
 
-def detail_fields(kind: str, codes: Mapping[str, Mapping[str, str]]) -> tuple[Field, ...]:
-    """The items of one kind of test (DST: one choice per drug of the code list)."""
+def detail_fields(kind: str, codes: Mapping[str, Mapping[str, str]], *, ended: bool = False) -> tuple[Field, ...]:
+    """The items of one kind of test (DST: one choice per drug of the code list, with the ended ones too when
+    `ended`, for a correction of a result that may hold them)."""
     if kind == "dst":
+        drugs = every_code(codes, "drug") if ended else codes.get("drug", {})
         return tuple(
-            Field(f"dst.results.{drug}", drug, kind="select", choices=DST_CHOICES, blank="omit")
-            for drug in codes.get("drug", {})
+            Field(f"dst.results.{drug}", label, kind="select", choices=DST_CHOICES, blank="omit")
+            for drug, label in drugs.items()
         )
     return DETAILS.get(kind, ())
 
@@ -94,7 +96,8 @@ def new_lab_fields(codes: Mapping[str, Mapping[str, str]], custom: Sequence[Fiel
 
 def correction_fields(kind: str, result_id: str, codes: Mapping[str, Any], custom: Sequence[Field]) -> tuple:
     """The correction form of one result: its kind stays, everything else can change."""
-    fields = (*COMMON, *detail_fields(kind, codes), *custom, Field("reason", "修正理由", kind="text-wide"))
+    details = detail_fields(kind, codes, ended=True)
+    fields = (*COMMON, *details, *custom, Field("reason", "修正理由", kind="text-wide"))
     return tuple(f.bound(f"lab-{result_id}") for f in fields)
 
 
