@@ -38,6 +38,7 @@ SEEDED: dict[str, dict[str, str]] = {
         "6H": "6H（LTBI）",
         "9H": "9H（LTBI）",
         "4R": "4R（LTBI）",
+        "6R": "6R（LTBI・INHを使えない場合）",
         "3-4HR": "3〜4HR（LTBI）",
         "other": "その他（備考に記入）",
     },
