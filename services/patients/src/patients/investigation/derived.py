@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ def computed(
     override_reason: str,
     lookback_months: int,
     smear_negative_months: int,
+    recorded_ends: Sequence[tuple[date, str]] = (),
 ) -> tuple[PeriodRead, list[DelayRead], list[CandidateRead]]:
     """The period (computed, or overridden with the reason), both delays, and the candidates inside the period."""
     onsets = [s.onset_on for s in items.symptoms if s.onset_on]
@@ -38,6 +40,7 @@ def computed(
         override_start=override_start,
         override_end=override_end,
         override_reason=override_reason,
+        recorded_ends=recorded_ends,
     )
     delays = [
         patient_delay(min(onsets, default=None), first_visit),

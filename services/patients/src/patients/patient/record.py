@@ -19,9 +19,10 @@ from tbms_core.clock import today
 from patients.care.kinds import KINDS, TREATMENT
 from patients.care.schemas import CareRecordRead
 from patients.followup.alerts import followup_alerts
-from patients.followup.config import profiles
 from patients.followup.models import FollowupExam, FollowupPlan
 from patients.followup.repository import FollowupExamRepository, FollowupPlanRepository
+from patients.followup.rules import Profile
+from patients.followup.settings_service import FollowupSettings
 from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.lab_result.schemas import LabResultRead
@@ -77,8 +78,9 @@ class PatientRecordService:
         code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
         plan = await FollowupPlanRepository(self.session).of(patient.id)
         exams = await FollowupExamRepository(self.session).in_order(patient.id) if plan else []
+        profile = await FollowupSettings(self.session).profile(plan.profile) if plan else None
         return _Record(
-            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams
+            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams, profile
         )
 
 
@@ -91,6 +93,7 @@ class _Record:
     care: dict[str, list[CareRecordRead]]
     followup_plan: FollowupPlan | None = None
     followup_exams: list[FollowupExam] = field(default_factory=list)
+    followup_profile: Profile | None = None  # the plan's schedule as the settings in force define it
 
     def alerts(self) -> list[Alert]:
         """The open alerts of the record, judged on Japan's today (管理検診 included)."""
@@ -101,8 +104,6 @@ class _Record:
             today(),
             get_settings().board_card_notice_days,
         )
-        if self.patient.status == "excluded" or self.followup_plan is None:
+        if self.patient.status == "excluded" or self.followup_plan is None or self.followup_profile is None:
             return alerts
-        table = profiles(get_settings().followup_profiles)
-        profile = table.get(self.followup_plan.profile) or table["standard"]
-        return alerts + followup_alerts(self.followup_plan, profile, self.followup_exams, today())
+        return alerts + followup_alerts(self.followup_plan, self.followup_profile, self.followup_exams, today())
