@@ -9,11 +9,13 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import InvestigationSaved, InvestigationSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
+from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 
@@ -156,6 +158,17 @@ class InvestigationService:
         result = await self.read(row, patient.id)
         await self._publish(row, result, created=created, changed=sorted({c.split(".")[0] for c in changes}))
         return result
+
+    async def follow_care_records(self, patient_id: uuid.UUID) -> None:
+        """A treatment start or an admission was recorded or corrected: the investigation's period may end
+        differently now, so the printed 行動調査票 (reports' copy) receives the period as it is computed now."""
+        row = await self.investigations.of(patient_id)
+        if row is None:
+            return
+        row.updated_by = self.principal.user_id
+        flag_modified(row, "items")  # a new version, so the copy of the period held elsewhere is replaced
+        await flush_versioned(self.session)
+        await self._publish(row, await self.read(row, patient_id), created=False, changed=["period"])
 
     async def _publish(
         self, row: Investigation, result: InvestigationRead, *, created: bool, changed: list[str]
