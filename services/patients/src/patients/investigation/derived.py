@@ -82,6 +82,7 @@ def candidates(items: Items, start: date | None, end: date | None) -> list[Candi
                 exposure_from=inside[0] if inside else None,
                 exposure_to=inside[1] if inside else None,
                 basis=f"{SETTING_KINDS.get(setting.kind, '')}で同じ時間・部屋を共有（{shown}）",
+                poor_ventilation=setting.ventilation == "poor",
             )
         )
     for place in [*items.places, *items.travel]:
