@@ -105,3 +105,28 @@ def test_the_environment_gives_the_initial_values(monkeypatch: pytest.MonkeyPatc
     assert extra == {"pet": "ペットの飼育"} and table["standard"].months == (12, 24)
     table, extra = in_force({"investigation_extra_items": {}})  # once stored, the database's value wins
     assert extra == {} and table["ltbi_high_risk"].months == (6, 12, 18, 24)
+
+
+@pytest.mark.req("R08", partial=True)
+async def test_a_smear_negative_case_counts_back_the_months_the_health_center_sets(
+    client: httpx.AsyncClient, make_patient: MakePatient, restored: None
+) -> None:
+    setting = item(await ok(await client.get("/followup/settings", headers=VIEWER)), "infectious_period")
+    assert setting["value"] == {"lookback_months": 3, "smear_negative_months": 1} and setting["initial"]
+    longer = {"version": setting["version"], "value": {"lookback_months": 3, "smear_negative_months": 4}}
+    refused = await client.put("/followup/settings/infectious_period", json=longer, headers=ADMIN)
+    assert refused.status_code == 422 and "通常の月数以下" in refused.json()["errors"]["value"]
+    patient = await make_patient()
+    url = f"/patients/{patient['id']}/investigation"
+    items = {"symptoms": [{"symptom": "cough", "onset_on": "2026-04-15"}], "smear_negative": True}
+    saved = await ok(await client.put(url, json={"items": items}, headers=NURSE))
+    assert saved["period"]["start"] == "2026-03-15"  # the shipped default: 1 month
+    body = {"version": setting["version"], "value": {"lookback_months": 3, "smear_negative_months": 2}}
+    await ok(
+        await client.put("/followup/settings/infectious_period", json=body | {"reason": "所長の決定"}, headers=ADMIN)
+    )
+    period = (await ok(await client.get(url, headers=VIEWER)))["period"]
+    assert (
+        period["start"] == "2026-02-15"
+        and period["rule"] == "咳の出現（令和8年4月15日）の塗抹陰性のため2か月前（保健所の設定）"
+    )

@@ -74,6 +74,7 @@ async def admin(
             for k, v in DEFAULTS.items()
         },
         "investigation_extra_items": {},
+        "infectious_period": {"lookback_months": 3, "smear_negative_months": 1},
     }
     for item in settings["items"]:
         if item["value"] != defaults[item["key"]]:
@@ -141,3 +142,25 @@ async def test_items_added_in_the_settings_are_asked_on_the_investigation_page(
 async def test_a_nurse_may_not_change_the_settings(browser: httpx.AsyncClient) -> None:
     assert (await browser.get("/followup/settings")).status_code == 403
     assert (await browser.post("/followup/settings/profiles", data={})).status_code in (403, 400)
+
+
+@pytest.mark.req("R08", partial=True)
+async def test_the_smear_negative_months_are_set_on_the_page(admin: httpx.AsyncClient) -> None:
+    html = (await admin.get("/followup/settings")).text
+    assert "塗抹陰性の例は1か月前" in text_of(html) and "接触者健康診断の手引き" in text_of(html)
+    form = {"csrf_token": csrf_token(html), "version": _version(html, "/followup/settings/infectious-period")}
+    typed = await admin.post(
+        "/followup/settings/infectious-period", data=form | {"lookback_months": "3", "smear_negative_months": "一"}
+    )
+    assert typed.status_code == 422 and "数字で入力" in typed.text.split('id="smear_negative_months-error"')[1][:200]
+    longer = await admin.post(
+        "/followup/settings/infectious-period", data=form | {"lookback_months": "3", "smear_negative_months": "4"}
+    )
+    assert longer.status_code == 422
+    assert "通常の月数以下" in longer.text.split('id="smear_negative_months-error"')[1][:200]
+    saved = await admin.post(
+        "/followup/settings/infectious-period",
+        data=form | {"lookback_months": "3", "smear_negative_months": "2", "reason": "所長の決定"},
+    )
+    assert saved.status_code == 303
+    assert "塗抹陰性の例は2か月前" in text_of((await admin.get("/followup/settings")).text)

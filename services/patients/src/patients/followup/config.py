@@ -78,6 +78,10 @@ def initial_values() -> dict[str, Any]:
     return {
         "profiles": {k: {"months": list(p.months), "period_months": p.period_months} for k, p in table.items()},
         "investigation_extra_items": dict(settings.investigation_extra_items),
+        "infectious_period": {
+            "lookback_months": settings.infectious_lookback_months,
+            "smear_negative_months": settings.infectious_smear_negative_months,
+        },
     }
 
 
@@ -86,3 +90,9 @@ def in_force(stored: dict[str, Any]) -> tuple[dict[str, Profile], dict[str, str]
     initial = initial_values()
     table = profiles(stored.get("profiles", initial["profiles"]))
     return table, dict(stored.get("investigation_extra_items", initial["investigation_extra_items"]))
+
+
+def infectious_months(stored: dict[str, Any]) -> dict[str, int]:
+    """How many months the infectious period counts back (TB_PRACTICE §8: 3; a smear-negative case fewer, [U] the
+    health center's figure): the stored setting, else the initial value."""
+    return dict(stored.get("infectious_period", initial_values()["infectious_period"]))

@@ -13,6 +13,7 @@ ITEM_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SETTING_LABELS = {
     "profiles": "管理検診の間隔と期間",
     "investigation_extra_items": "行動調査票に保健所が加える項目",
+    "infectious_period": "感染性期間の起点（さかのぼる月数）",
 }
 
 
@@ -69,9 +70,25 @@ class ExtraItemsSetting(BaseModel):
         return {key: label.strip() for key, label in value.items()}
 
 
+class InfectiousPeriodSetting(BaseModel):
+    """How many months the infectious period counts back, and fewer for a smear-negative case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_months: int = Field(ge=1, le=12)
+    smear_negative_months: int = Field(ge=0, le=12)
+
+    @model_validator(mode="after")
+    def _shorter(self) -> InfectiousPeriodSetting:
+        if self.smear_negative_months > self.lookback_months:
+            raise ValueError("塗抹陰性の月数は通常の月数以下にしてください（塗抹陰性は短くする設定です）。")
+        return self
+
+
 SETTING_SCHEMAS: dict[str, type[BaseModel]] = {
     "profiles": ProfilesSetting,
     "investigation_extra_items": ExtraItemsSetting,
+    "infectious_period": InfectiousPeriodSetting,
 }
 
 
@@ -114,4 +131,5 @@ class FollowupSettingsRead(BaseModel):
     items: list[FollowupSettingRead]
     profiles: list[ProfileSettingRead]
     extra_items: dict[str, str]
+    infectious_period: dict[str, int]
     source: str

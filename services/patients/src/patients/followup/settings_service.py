@@ -16,7 +16,7 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput, VersionConflict
 
-from patients.followup.config import DEFAULT_PROFILES, in_force, initial_values
+from patients.followup.config import DEFAULT_PROFILES, in_force, infectious_months, initial_values
 from patients.followup.models import FollowupSetting
 from patients.followup.repository import FollowupSettingRepository
 from patients.followup.rules import Profile
@@ -32,7 +32,8 @@ from patients.history.service import HistoryService
 
 SERVICE = "patients"
 SOURCE = (
-    "変更するまでは配備時の環境設定（TBMS_PATIENTS_FOLLOWUP_PROFILES・TBMS_PATIENTS_INVESTIGATION_EXTRA_ITEMS）、"
+    "変更するまでは配備時の環境設定（TBMS_PATIENTS_FOLLOWUP_PROFILES・TBMS_PATIENTS_INVESTIGATION_EXTRA_ITEMS・"
+    "TBMS_PATIENTS_INFECTIOUS_LOOKBACK_MONTHS・TBMS_PATIENTS_INFECTIOUS_SMEAR_NEGATIVE_MONTHS）、"
     "それもなければ既定値が使われます。"
 )
 
@@ -55,6 +56,10 @@ class FollowupSettings:
     async def extra_items(self) -> dict[str, str]:
         """The items the health center added to the 行動調査票."""
         return in_force(await self.rows.values())[1]
+
+    async def infectious_months(self) -> dict[str, int]:
+        """How many months the infectious period counts back (lookback_months, smear_negative_months)."""
+        return infectious_months(await self.rows.values())
 
 
 class FollowupSettingsService:
@@ -97,6 +102,7 @@ class FollowupSettingsService:
                 for key, default in DEFAULT_PROFILES.items()
             ],
             extra_items=extra,
+            infectious_period=infectious_months(values),
             source=SOURCE,
         )
 

@@ -33,6 +33,7 @@ from patients.patient.classification import CLASSIFICATIONS
 FIELD_LABELS = {
     "profiles": "管理検診の間隔と期間",
     "investigation_extra_items": "行動調査票に保健所が加える項目",
+    "infectious_period": "感染性期間の起点（さかのぼる月数）",
     "name": "氏名",
     "name_kana": "カナ",
     "sex": "性別",

@@ -29,7 +29,6 @@ from patients.investigation.repository import InvestigationRepository
 from patients.investigation.schemas import InvestigationRead, InvestigationSave, Items
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.settings import get_settings
 
 SERVICE = "patients"
 CODES = {
@@ -75,16 +74,16 @@ class InvestigationService:
 
     async def read(self, row: Investigation | None, patient_id: uuid.UUID) -> InvestigationRead:
         """The stored investigation (or an empty one) with its period, delays and candidates."""
-        settings = get_settings()
-        extra_items = await FollowupSettings(self.session).extra_items()
+        configured = FollowupSettings(self.session)
+        extra_items, months = await configured.extra_items(), await configured.infectious_months()
         items = Items.model_validate(row.items) if row else Items()
         period, delays, candidates = computed(
             items,
             override_start=row.override_start if row else None,
             override_end=row.override_end if row else None,
             override_reason=row.override_reason if row else "",
-            lookback_months=settings.infectious_lookback_months,
-            smear_negative_months=settings.infectious_smear_negative_months,
+            lookback_months=months["lookback_months"],
+            smear_negative_months=months["smear_negative_months"],
             recorded_ends=await self.recorded_ends(patient_id),
         )
         return InvestigationRead(

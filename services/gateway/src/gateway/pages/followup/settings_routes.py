@@ -66,6 +66,14 @@ async def change_extra_items(request: Request, patients: PatientsDep) -> Respons
     return await _save(request, patients, "investigation_extra_items", posted, value, errors)
 
 
+@router.post("/settings/infectious-period", dependencies=CAN_UPDATE)
+async def change_infectious_period(request: Request, patients: PatientsDep) -> Response:
+    """Saves how many months the infectious period counts back (fewer for a smear-negative case)."""
+    posted = {k: str(v) for k, v in (await request.form()).items()}
+    value, errors = sv.infectious_value(posted)
+    return await _save(request, patients, "infectious_period", posted, value, errors)
+
+
 async def _save(
     request: Request,
     patients: PatientsClient,
@@ -86,7 +94,7 @@ async def _save(
         request,
         patients,
         typed=typed,
-        errors=sv.field_errors(result.errors or {}),
+        errors=sv.field_errors(result.errors or {}, key),
         conflict=result.conflict or "",
         status_code=409 if result.conflict else 422,
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 PROFILES = ("standard", "standard_high_risk", "ltbi", "ltbi_high_risk")
+PERIOD_FIELDS = ("lookback_months", "smear_negative_months")
 ITEM_ROWS = 3  # blank rows offered after the items already added
 SEPARATORS = re.compile(r"[,、，\s]+")
 
@@ -21,6 +22,8 @@ def typed_from(settings: Mapping[str, Any]) -> dict[str, str]:
     for n, (key, label) in enumerate((settings.get("extra_items") or {}).items()):
         typed[f"item-{n}-key"], typed[f"item-{n}-label"] = key, label
     typed["item_rows"] = str(len(settings.get("extra_items") or {}) + ITEM_ROWS)
+    for name, months in (settings.get("infectious_period") or {}).items():
+        typed[name] = str(months)
     return typed
 
 
@@ -69,12 +72,27 @@ def extra_items_value(posted: Mapping[str, str]) -> tuple[dict[str, Any], dict[s
     return value, errors
 
 
-def field_errors(errors: Mapping[str, str]) -> dict[str, str]:
+def infectious_value(posted: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The months the infectious period counts back, or the messages by field when one is not a number."""
+    value: dict[str, int] = {}
+    errors: dict[str, str] = {}
+    for name in PERIOD_FIELDS:
+        typed = str(posted.get(name, "")).strip()
+        if typed.isdigit():
+            value[name] = int(typed)
+        else:
+            errors[name] = "月数を数字で入力してください。"
+    return value, errors
+
+
+def field_errors(errors: Mapping[str, str], key: str = "") -> dict[str, str]:
     """The API's messages (`value.standard.months`, `value`) by the page's field."""
     placed: dict[str, str] = {}
     for where, message in errors.items():
         parts = where.split(".")
-        if len(parts) >= 2 and parts[0] == "value" and parts[1] in PROFILES:
+        if key == "infectious_period" and where.startswith("value"):
+            placed[parts[-1] if parts[-1] in PERIOD_FIELDS else "smear_negative_months"] = message
+        elif len(parts) >= 2 and parts[0] == "value" and parts[1] in PROFILES:
             field = "period_months" if parts[-1] == "period_months" else "months"
             placed[f"{parts[1]}-{field}"] = message
         elif where.startswith("value"):
