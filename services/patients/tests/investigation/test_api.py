@@ -143,10 +143,13 @@ class TestPeriodEndFromTheRecords:
         )
         stay = {"hospital": "試験結核病院", "admitted_on": "2026-07-10", "recommended": True}
         await ok(await client.post(f"{care}/hospitalisations", json=stay, headers=NURSE), 201)
-        period = (await ok(await client.get(url(patient), headers=VIEWER)))["period"]
+        now = await ok(await client.get(url(patient), headers=VIEWER))
+        period = now["period"]
         assert period["end"] == "2026-07-10" and "入院の記録：試験結核病院" in period["end_rule"]
+        # each record that moved the period gave the investigation a new version (the version seen before is stale)
+        assert now["version"] == saved["version"] + 3
         body = {
-            "version": saved["version"],
+            "version": now["version"],
             "items": ITEMS,
             "override_end": "2026-07-08",
             "override_reason": "外来で隔離に相当する自宅待機を指示",
