@@ -28,6 +28,7 @@ from patients.followup.settings_schemas import (
     FollowupSettingsRead,
     ProfileSettingRead,
 )
+from patients.history.schemas import HistoryEntryRead
 from patients.history.service import HistoryService
 
 SERVICE = "patients"
@@ -121,11 +122,10 @@ class FollowupSettingsService:
         else:
             row.value, row.updated_by = value, self.principal.user_id
             await flush_versioned(self.session)
-        setting_id = uuid.uuid5(uuid.NAMESPACE_URL, f"tbms:followup_setting:{key}")
         await self.edit_history.record_change(
             record_type="followup_setting",
-            record_id=setting_id,
-            person_id=setting_id,
+            record_id=setting_id(key),
+            person_id=setting_id(key),
             version=row.version,
             changes={key: [before, value]},
             reason=data.reason,
@@ -133,13 +133,18 @@ class FollowupSettingsService:
         await audit.record(self.session, self.principal, SERVICE, Operation.UPDATE, record_type="followup_setting")
         return FollowupSettingRead(key=key, label=SETTING_LABELS[key], value=value, initial=False, version=row.version)
 
-    async def history(self) -> list[Any]:
+    async def history(self) -> list[HistoryEntryRead]:
         """Every change of the settings, newest first."""
         self.principal.require(Area.PATIENTS, Access.READ)
-        rows = []
+        rows: list[HistoryEntryRead] = []
         for key in SETTING_LABELS:
-            rows += await self.edit_history.timeline(uuid.uuid5(uuid.NAMESPACE_URL, f"tbms:followup_setting:{key}"))
-        return sorted(rows, key=lambda r: str(getattr(r, "changed_at", "")), reverse=True)
+            rows += await self.edit_history.timeline(setting_id(key))
+        return sorted(rows, key=lambda row: row.changed_at, reverse=True)
+
+
+def setting_id(key: str) -> uuid.UUID:
+    """The fixed id a setting's history is kept under (settings belong to no person)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tbms:followup_setting:{key}")
 
 
 def _validated(key: str, value: Any) -> Any:
