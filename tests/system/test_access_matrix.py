@@ -188,6 +188,16 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/patients/{patient_id}/investigation", {Area.PATIENTS: R}),
     Endpoint("patients", "PUT", "/patients/{patient_id}/investigation", {Area.PATIENTS: U}, body={}),
     Endpoint("patients", "GET", "/patients/{patient_id}/investigation/candidates", {Area.PATIENTS: R}),
+    # their settings (intervals, the 行動調査票's added items) are kept under マスタ管理, as DOTS's
+    Endpoint("patients", "GET", "/followup/settings", {Area.PATIENTS: R}),
+    Endpoint("patients", "GET", "/followup/settings/history", {Area.PATIENTS: R}),
+    Endpoint(
+        "patients",
+        "PUT",
+        "/followup/settings/{key}",
+        {Area.MASTERS: U},
+        body={"version": 0, "value": {}, "reason": "権限試験"},
+    ),
     # patients: 診査会・公費 (sessions, cases and decisions, 受給者番号, 患者票, 勧告)
     Endpoint("patients", "GET", "/board/rules", {Area.REVIEW: R}),
     Endpoint("patients", "GET", "/board/sessions", {Area.REVIEW: R}),

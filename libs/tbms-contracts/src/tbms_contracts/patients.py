@@ -177,6 +177,7 @@ class InvestigationSnapshot(BaseModel):
     items: dict[str, Any] = {}
     period: dict[str, Any] = {}  # start, end, case, rule, end_rule, overridden, override_reason
     delays: list[dict[str, Any]] = []  # kind, since, until, threshold, delayed, rule
+    extra_items: dict[str, str] = {}  # the labels of the items the health center added (items.extra holds the values)
 
 
 class InvestigationSaved(BaseModel):

@@ -16,6 +16,7 @@ from patients.dots.cohort_service import CohortService
 from patients.dots.service import DotsService
 from patients.export.service import ExportService
 from patients.followup.service import FollowupService
+from patients.followup.settings_service import FollowupSettingsService
 from patients.investigation.service import InvestigationService
 from patients.lab_result.service import LabResultService
 from patients.patient.record import PatientRecordService
@@ -30,6 +31,7 @@ __all__ = [
     "ExportServiceDep",
     "FieldDefinitionServiceDep",
     "FollowupServiceDep",
+    "FollowupSettingsServiceDep",
     "InvestigationServiceDep",
     "LabResultServiceDep",
     "PatientRecordServiceDep",
@@ -94,6 +96,11 @@ def get_followup_service(session: SessionDep, principal: PrincipalDep) -> Follow
     return FollowupService(session, principal)
 
 
+def get_followup_settings_service(session: SessionDep, principal: PrincipalDep) -> FollowupSettingsService:
+    """The 管理検診 / 行動調査 settings service for this request."""
+    return FollowupSettingsService(session, principal)
+
+
 def get_investigation_service(session: SessionDep, principal: PrincipalDep) -> InvestigationService:
     """The 行動調査 service of this request."""
     return InvestigationService(session, principal)
@@ -108,6 +115,7 @@ ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
 DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]
 CohortServiceDep = Annotated[CohortService, Depends(get_cohort_service)]
 FollowupServiceDep = Annotated[FollowupService, Depends(get_followup_service)]
+FollowupSettingsServiceDep = Annotated[FollowupSettingsService, Depends(get_followup_settings_service)]
 InvestigationServiceDep = Annotated[InvestigationService, Depends(get_investigation_service)]
 BoardServiceDep = Annotated[BoardService, Depends(get_board_service)]
 BoardRecordServiceDep = Annotated[BoardRecordService, Depends(get_board_record_service)]

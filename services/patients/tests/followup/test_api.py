@@ -231,7 +231,7 @@ async def test_exams_and_the_investigation_are_published_through_the_outbox(
 
         async def next_of(sub: Any) -> dict[str, Any]:
             while True:
-                payload = json.loads((await sub.next_msg(timeout=5)).data)["payload"]
+                payload = json.loads((await sub.next_msg(timeout=30)).data)["payload"]
                 record = payload.get("followup_exam") or payload.get("investigation")
                 if record["patient_id"] == patient["id"]:
                     return payload
@@ -241,5 +241,11 @@ async def test_exams_and_the_investigation_are_published_through_the_outbox(
         assert exam["followup_exam"]["basis"].startswith("結核回復者は治療終了後2年間登録")
         investigation = (await next_of(found))["investigation"]
         assert investigation["period"]["start"] == "2024-10-10" and investigation["period"]["case"] == "cough_onset"
+        # a treatment recorded later ends the period: the printed sheet's copy receives it as a new version
+        treatment = {"regimen": "2HREZ/4HR", "started_on": "2025-03-05"}
+        await ok(await client.post(f"/patients/{patient['id']}/treatments", json=treatment, headers=NURSE), 201)
+        again = await next_of(found)
+        assert again["investigation"]["version"] == investigation["version"] + 1
+        assert again["investigation"]["period"]["end"] == "2025-03-05"
     finally:
         await nc.close()

@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import pytest
-from patients.settings import get_settings
 from tbms_testing import LiveAuthHeaders
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
@@ -121,15 +120,41 @@ async def test_a_viewer_may_not_record_and_bad_input_is_named(
     assert bad.status_code == 422 and "症状が選択肢にありません" in str(bad.json())
 
 
-@pytest.mark.req("R33", partial=True)
-async def test_items_a_health_center_adds_are_kept_and_unknown_ones_refused(
-    client: httpx.AsyncClient, make_patient: MakePatient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(get_settings(), "investigation_extra_items", {"pet": "ペットの飼育"})
-    patient = await make_patient()
-    saved = await ok(await client.put(url(patient), json={"items": {"extra": {"pet": "犬1匹"}}}, headers=NURSE))
-    assert saved["items"]["extra"] == {"pet": "犬1匹"} and saved["extra_items"] == {"pet": "ペットの飼育"}
-    refused = await client.put(
-        url(patient), json={"version": saved["version"], "items": {"extra": {"car": "あり"}}}, headers=NURSE
-    )
-    assert refused.status_code == 422 and "設定にない項目です：car" in refused.json()["errors"]["items.extra"]
+class TestPeriodEndFromTheRecords:
+    """The period ends at the first start of treatment or admission in the care records, before the interview's
+    typed dates; a record before the period (an earlier episode) is not its end; an override keeps its reason."""
+
+    async def test_the_records_end_the_period_before_the_typed_dates(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        saved = await ok(await client.put(url(patient), json={"items": ITEMS}, headers=NURSE))
+        assert saved["period"]["end"] == "2026-07-18" and "調査票に入力された日" in saved["period"]["end_rule"]
+        care = f"/patients/{patient['id']}"
+        earlier = {"regimen": "2HREZ/4HR", "started_on": "2019-04-01", "ended_on": "2019-10-31"}
+        await ok(await client.post(f"{care}/treatments", json=earlier, headers=NURSE), 201)
+        assert (await ok(await client.get(url(patient), headers=VIEWER)))["period"]["end"] == "2026-07-18"
+        treatment = {"regimen": "2HREZ/4HR", "started_on": "2026-07-12"}
+        await ok(await client.post(f"{care}/treatments", json=treatment, headers=NURSE), 201)
+        period = (await ok(await client.get(url(patient), headers=VIEWER)))["period"]
+        assert period["end"] == "2026-07-12"
+        assert period["end_rule"] == (
+            "有効な治療の開始（治療の記録：2HREZ/4HR）（令和8年7月12日）まで（治療・入院の記録から。調査票の入力より優先）"
+        )
+        stay = {"hospital": "試験結核病院", "admitted_on": "2026-07-10", "recommended": True}
+        await ok(await client.post(f"{care}/hospitalisations", json=stay, headers=NURSE), 201)
+        now = await ok(await client.get(url(patient), headers=VIEWER))
+        period = now["period"]
+        assert period["end"] == "2026-07-10" and "入院の記録：試験結核病院" in period["end_rule"]
+        # each record that moved the period gave the investigation a new version (the version seen before is stale)
+        assert now["version"] == saved["version"] + 3
+        body = {
+            "version": now["version"],
+            "items": ITEMS,
+            "override_end": "2026-07-08",
+            "override_reason": "外来で隔離に相当する自宅待機を指示",
+        }
+        overridden = (await ok(await client.put(url(patient), json=body, headers=NURSE)))["period"]
+        assert overridden["end"] == "2026-07-08" and overridden["overridden"]
+        assert overridden["override_reason"] == "外来で隔離に相当する自宅待機を指示"
+        assert "入院の記録：試験結核病院" in overridden["end_rule"]  # the computed rule stays shown beside it

@@ -24,12 +24,12 @@ from tbms_testing.events import publish
 RecordOf = Callable[[str], Awaitable[CareRecord | None]]
 
 
-def exam_event(patient_id: str, exam_id: str, version: int, **data: object) -> Envelope:
+def exam_event(patient_id: str, exam_id: str, version: int, seq: int = 2, **data: object) -> Envelope:
     snapshot = FollowupExamSnapshot(
         id=exam_id,
         patient_id=patient_id,
         version=version,
-        seq=2,
+        seq=seq,
         due_on="2026-08-31",  # type: ignore[arg-type]
         reason="治療終了日（令和7年8月31日）から12か月（治療終了後2年間・6か月ごと）",
         profile="standard",
@@ -79,6 +79,15 @@ async def test_an_exam_is_kept_newest_version_first_and_prints_as_f29(
     content = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
     text = pdf_text(content.content)
     assert "管理検診のお知らせ" in text and "第2回管理検診" in text and "令和9年1月12日（2027年1月12日）14:00" in text
+    later = str(uuid.uuid4())
+    await publish(exam_event(patient.id, later, 1, seq=3, appointment_on="2027-03-02", appointment_time="9:30"))
+    await wait_for(lambda: at_version(care_record_of, later, 1), timeout=15)
+    body = {"form": "F29", "patient_id": patient.id, "record_id": later}  # the exam chosen when printing
+    chosen = await client.post("/documents", json=body, headers=auth_headers("nurse1"))
+    assert chosen.status_code == 201, chosen.text
+    content = await client.get(f"/documents/{chosen.json()['id']}/content", headers=auth_headers("nurse1"))
+    text = pdf_text(content.content)
+    assert "第3回管理検診" in text and "令和9年3月2日（2027年3月2日）9:30" in text and "第2回" not in text
 
 
 @pytest.mark.req("F08", partial=True)
@@ -96,7 +105,12 @@ async def test_an_investigation_is_kept_and_prints_as_f08(
         version=1,
         interviewed_on="2026-07-25",  # type: ignore[arg-type]
         interviewer="保健 花子",
-        items={"household": [{"name": "見本 花子", "relation": "妻"}], "diagnosed_on": "2026-07-15"},
+        items={
+            "household": [{"name": "見本 花子", "relation": "妻"}],
+            "diagnosed_on": "2026-07-15",
+            "extra": {"pet": "犬1匹"},
+        },
+        extra_items={"pet": "ペットの飼育"},
         period={"start": "2026-04-15", "end": None, "rule": "咳の時期が不明のため診断（令和8年7月15日）の3か月前"},
         delays=[{"kind": "doctor", "delayed": False, "rule": "初診から診断まで1か月以上"}],
     )
@@ -118,3 +132,4 @@ async def test_an_investigation_is_kept_and_prints_as_f08(
     content = await client.get(f"/documents/{document['id']}/content", headers=auth_headers("nurse1"))
     text = pdf_text(content.content)
     assert "咳の時期が不明のため診断（令和8年7月15日）の3か月前" in text and "見本花子" in text
+    assert "8保健所で追加した項目ペットの飼育" in text and "犬1匹" in text

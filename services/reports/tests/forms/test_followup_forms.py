@@ -166,6 +166,22 @@ def test_f08_prints_every_section_with_the_period_and_its_rule(renderer: FormRen
         assert printed_item in text, printed_item
 
 
+@pytest.mark.req("F08", "R33", partial=True)
+def test_f08_prints_the_items_the_health_center_added(renderer: FormRenderer) -> None:
+    added = INVESTIGATION | {
+        "items": INVESTIGATION["items"] | {"extra": {"pet": "犬1匹"}},  # type: ignore[operator]
+        "extra_items": {"pet": "ペットの飼育", "commute": "通勤手段"},
+    }
+    text, _, _ = printed(
+        renderer, "F08", FormInput(patient(), PRINTED_AT, "x", care_records=[record("investigation", added)])
+    )
+    assert "8保健所で追加した項目" in text and "ペットの飼育犬1匹" in text and "通勤手段" in text
+    plain, _, _ = printed(
+        renderer, "F08", FormInput(patient(), PRINTED_AT, "x", care_records=[record("investigation", INVESTIGATION)])
+    )
+    assert "保健所で追加した項目" not in plain
+
+
 def test_f08_without_an_investigation_prints_blank_lines(renderer: FormRenderer) -> None:
     text, pages, _ = printed(renderer, "F08", FormInput(patient(), PRINTED_AT, "x"))
     assert pages <= 2 and "未確定〜未確定" in text
@@ -186,6 +202,20 @@ def test_f29_is_a_letter_with_the_letterhead_the_appointment_and_the_place(rende
     assert "令和8年12月10日（2026年12月10日）10:00" in text and "場所見本区保健所" in text
     assert "感染症対策係" in text and "第53条の13" in text
     assert "治療終了日（令和7年8月31日）から12か月" in text
+
+
+@pytest.mark.req("F29", partial=True)
+def test_f29_prints_the_examination_chosen_when_printing(renderer: FormRenderer) -> None:
+    records = [
+        exam(2, "2026-08-31", appointment_on="2026-12-10", appointment_time="10:00", place="health_center"),
+        exam(3, "2027-02-28", appointment_on="2027-03-04", appointment_time="14:00", place="health_center"),
+    ]
+    chosen = FormInput(patient(), PRINTED_AT, "x", care_records=records, record_id=str(records[1].id))
+    text, _, _ = printed(renderer, "F29", chosen)
+    assert "第3回管理検診（予定日令和9年2月28日（2027年2月28日））" in text and "14:00" in text
+    assert "第2回" not in text
+    unchosen, _, _ = printed(renderer, "F29", FormInput(patient(), PRINTED_AT, "x", care_records=records))
+    assert "第2回管理検診" in unchosen  # without a choice: the next booked one
 
 
 def test_f29_without_a_letterhead_or_an_appointment_leaves_lines_to_fill(renderer: FormRenderer) -> None:

@@ -253,6 +253,19 @@ class PatientsClient(ServiceClient):
         response = await self.send("PUT", f"/patients/{patient_id}/investigation", json=body)
         return saved(response, "行動調査票を保存できませんでした。")
 
+    async def followup_settings(self) -> dict[str, Any]:
+        """The 管理検診 intervals (with the §7 defaults and their basis) and the 行動調査票's added items in force."""
+        return await self.get_json("/followup/settings")
+
+    async def followup_change_setting(self, key: str, body: dict[str, Any]) -> SaveResult:
+        """Replaces one 管理検診 / 行動調査 setting (409 when somebody saved first)."""
+        response = await self.send("PUT", f"/followup/settings/{key}", json=body)
+        return saved(response, "設定を保存できませんでした。")
+
+    async def followup_settings_history(self) -> list[dict[str, Any]]:
+        """Every change of those settings, newest first."""
+        return list(await self.get_json("/followup/settings/history"))
+
     async def _correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
         body = {"version": version, "changes": changes, "reason": reason}

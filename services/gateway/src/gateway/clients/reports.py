@@ -16,9 +16,10 @@ DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
 class ReportsClient(ServiceClient):
     """reports' REST API as one user sees it."""
 
-    async def create_document(self, form: str, patient_id: str) -> dict[str, Any]:
-        """Asks reports for a form; waits briefly while the patient has not reached reports yet (409)."""
-        body = {"form": form, "patient_id": patient_id}
+    async def create_document(self, form: str, patient_id: str, record_id: str | None = None) -> dict[str, Any]:
+        """Asks reports for a form (about one of the patient's records when given, e.g. the 管理検診 of an F29);
+        waits briefly while the patient has not reached reports yet (409)."""
+        body = {"form": form, "patient_id": patient_id} | ({"record_id": record_id} if record_id else {})
         for delay in (*DOCUMENT_RETRY_DELAYS, None):
             response = await self.send("POST", "/documents", json=body)
             if response.status_code != 409:

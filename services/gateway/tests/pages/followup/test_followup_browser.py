@@ -13,7 +13,7 @@ from gateway.settings import Settings
 from tbms_testing import auth_headers
 
 from ...chromium import look
-from ...conftest import Login, logged_in_chromium
+from ...conftest import FakeKeycloak, Login, logged_in_chromium, with_roles
 from .conftest import MakePatient
 
 INVESTIGATION = {
@@ -64,4 +64,33 @@ async def test_the_followup_pages_in_chromium_pass_axe(
         found["investigation"] = await look(browser, shots, "followup-investigation")
         shown = await browser.run("return document.getElementById('computed-title').parentElement.innerText;")
         assert "咳の出現（令和8年4月15日）の3か月前" in shown and "受診の遅れあり" in shown
+    assert found == {page: [] for page in found}, found
+
+
+@pytest.mark.req("R06", partial=True)
+async def test_the_settings_page_and_a_printable_notice_in_chromium_pass_axe(
+    served: str,
+    login: Login,
+    shots: Path,
+    settings: Settings,
+    keycloak: FakeKeycloak,
+    real_patients: httpx.AsyncClient,
+    make_patient: MakePatient,
+) -> None:
+    patient = await make_patient(ended_on="2025-08-31")
+    with_roles(keycloak, ["patients:update", "masters:update", "forms:update"])
+    settings.public_url = served
+    found: dict[str, list[str]] = {}
+    async with logged_in_chromium(served, login, "/followup/settings") as browser:
+        found["settings"] = await look(browser, shots, "followup-settings")
+        shown = await browser.run("return document.getElementById('profiles-title').parentElement.innerText;")
+        assert "健感発0128第1号" in shown and "6・12・18・24か月" in shown
+        await browser.run("document.getElementById('standard-months').value = '6, 十二';")
+        await browser.click("form[action='/followup/settings/profiles'] button[type=submit]")
+        await browser.wait_for("document.querySelector('.error-summary') !== null")
+        found["settings-refused"] = await look(browser, shots, "followup-settings-refused")
+        await browser.go(f"{served}/followup/patients/{patient['id']}")
+        found["notice-choice"] = await look(browser, shots, "followup-notice-choice")
+        options = await browser.run("return document.getElementById('notice-exam').options.length;")
+        assert options == 4
     assert found == {page: [] for page in found}, found

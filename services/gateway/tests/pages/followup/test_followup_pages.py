@@ -191,7 +191,7 @@ async def test_a_household_candidate_is_registered_as_a_contact_through_the_cont
         "symptoms": [{"symptom": "cough", "onset_on": "2026-04-15"}],
         "isolated_on": "2026-07-18",
         "household": [{"name": "見本 一郎", "relation": "長男", "age": 8}],
-        "settings": [{"kind": "school", "name": "見本小学校 3年2組"}],
+        "settings": [{"kind": "school", "name": "見本小学校 3年2組", "ventilation": "poor"}],
     }
     saved = await patients_api.put(
         f"/patients/{patient['id']}/investigation", json={"items": items}, headers=auth_headers("nurse1")
@@ -202,7 +202,7 @@ async def test_a_household_candidate_is_registered_as_a_contact_through_the_cont
     )
     page = f"/followup/patients/{patient['id']}/investigation"
     html = (await browser.get(page)).text
-    assert "見本 一郎さんを接触者として登録" in html and "名簿を作り" in html  # the class is a group, not a person
+    assert "見本 一郎さんを接触者として登録" in html and "「見本小学校 3年2組」を接触者の集団として登録" in html
     answer = await browser.post(f"{page}/candidates/0", data={"csrf_token": csrf_token(html)})
     assert answer.status_code == 303 and answer.headers["location"] == "/contacts/0b0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a99"
     sent = json.loads(registered.calls.last.request.content)
@@ -210,8 +210,26 @@ async def test_a_household_candidate_is_registered_as_a_contact_through_the_cont
     assert sent["name"] == "見本 一郎" and exposure["setting"] == "household" and exposure["relation"] == "長男"
     assert (exposure["first_contact_on"], exposure["last_contact_on"]) == ("2026-01-15", "2026-07-18")
     assert exposure["index_patient_id"] == patient["id"]
+    groups = backends.get(f"{CONTACTS}/groups").mock(return_value=httpx.Response(200, json={"items": []}))
+    created = backends.post(f"{CONTACTS}/groups").mock(
+        return_value=httpx.Response(201, json={"id": "1c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a55", "version": 1})
+    )
     group = await browser.post(f"{page}/candidates/1", data={"csrf_token": csrf_token(html)})
     assert group.status_code == 303 and registered.call_count == 1  # a class is not registered as one person
+    assert group.headers["location"] == "/requests/groups/1c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a55"
+    body = json.loads(created.calls.last.request.content)
+    assert body["index_patient_id"] == patient["id"] and body["name"] == "見本小学校 3年2組"
+    assert body["setting"] == "school" and body["poor_ventilation"] is True
+    assert (body["first_contact_on"], body["last_contact_on"]) == ("2026-01-15", "2026-07-18")
+    assert body["note"].startswith("行動調査から登録：学校・学級で同じ時間・部屋を共有")
+    assert groups.calls.last.request.url.params["index_patient_id"] == patient["id"]
+    groups.mock(
+        return_value=httpx.Response(
+            200, json={"items": [{"id": "1c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a55", "name": "見本小学校 3年2組"}]}
+        )
+    )
+    again = await browser.post(f"{page}/candidates/1", data={"csrf_token": csrf_token(html)})
+    assert again.headers["location"].endswith("0a55") and created.call_count == 1  # registered once
 
 
 @pytest.mark.req("F29", partial=True)
@@ -227,9 +245,18 @@ async def test_the_patient_page_links_the_sections_and_the_forms_are_printed_fro
         return_value=httpx.Response(201, json={"id": "7c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a77"})
     )
     page = (await browser.get(f"/followup/patients/{patient['id']}")).text
-    assert 'name="form" value="F29"' in page and "これからの予約がある検診" in page
+    options = re.findall(r'<option value="([0-9a-f-]{36})"( selected)?>(第\d回[^<]*)</option>', page)
+    assert [o[2].split(" ")[0] for o in options] == ["第1回", "第2回", "第3回", "第4回"]
+    assert [o[1] for o in options].index(" selected") == options.index(next(o for o in options if o[1]))
+    third = options[2][0]
     answer = await browser.post(
-        f"/patients/{patient['id']}/documents", data={"csrf_token": csrf_token(page), "form": "F29"}
+        f"/followup/patients/{patient['id']}/notice", data={"csrf_token": csrf_token(page), "exam_id": third}
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/documents/7c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a77"
-    assert json.loads(printed.calls.last.request.content) == {"form": "F29", "patient_id": patient["id"]}
+    sent = json.loads(printed.calls.last.request.content)
+    assert sent == {"form": "F29", "patient_id": patient["id"], "record_id": third}
+    unknown = await browser.post(
+        f"/followup/patients/{patient['id']}/notice",
+        data={"csrf_token": csrf_token(page), "exam_id": "00000000-0000-4000-8000-000000000000"},
+    )
+    assert unknown.status_code == 303 and printed.call_count == 1  # not one of the patient's exams: nothing printed

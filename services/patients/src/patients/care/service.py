@@ -24,10 +24,13 @@ from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
 from patients.followup.service import FollowupService
 from patients.history.service import HistoryService
+from patients.investigation.service import InvestigationService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
+# the 行動調査's infectious period ends at the first start of treatment or admission (investigation/rules.py)
+ENDS_INFECTIOUS_PERIOD = {"treatment": "started_on", "hospitalisation": "admitted_on"}
 
 
 def iso_day(value: Any) -> date | None:
@@ -74,6 +77,8 @@ class CareService:
         await self._audit(kind, Operation.CREATE, record)
         if kind.name == "treatment":
             await FollowupService(self.session, self.principal).follow_treatment_end(patient.id, None, record.ended_on)
+        if kind.name in ENDS_INFECTIOUS_PERIOD:
+            await InvestigationService(self.session, self.principal).follow_care_records(patient.id)
         return kind.read(record)
 
     async def correct(
@@ -108,6 +113,8 @@ class CareService:
         if kind.name == "treatment" and "ended_on" in changes:
             followup = FollowupService(self.session, self.principal)
             await followup.follow_treatment_end(record.patient_id, iso_day(before.get("ended_on")), record.ended_on)
+        if ENDS_INFECTIOUS_PERIOD.get(kind.name) in changes:
+            await InvestigationService(self.session, self.principal).follow_care_records(record.patient_id)
         return kind.read(record)
 
     async def listing(self, kind: CareKind, patient_id: uuid.UUID) -> list[CareRecordRead]:

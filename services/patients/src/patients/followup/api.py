@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, Query
 
-from patients.deps import FollowupServiceDep
+from patients.deps import FollowupServiceDep, FollowupSettingsServiceDep
 from patients.followup.schemas import (
     ExamChange,
     ExamRead,
@@ -15,6 +15,8 @@ from patients.followup.schemas import (
     FollowupRead,
     PlanSave,
 )
+from patients.followup.settings_schemas import FollowupSettingChange, FollowupSettingRead, FollowupSettingsRead
+from patients.history.schemas import HistoryEntryRead
 
 router = APIRouter(tags=["管理検診"])
 PATIENT = "/patients/{patient_id}/followup"
@@ -26,6 +28,26 @@ async def may_record(patient_id: uuid.UUID, followup: FollowupServiceDep) -> Non
 
 
 RECORDING = [Depends(may_record)]
+
+
+@router.get("/followup/settings")
+async def followup_settings(settings: FollowupSettingsServiceDep) -> FollowupSettingsRead:
+    """The schedules' intervals (with the §7 defaults and their basis) and the 行動調査票's added items in force."""
+    return await settings.settings()
+
+
+@router.put("/followup/settings/{key}")
+async def change_followup_setting(
+    key: str, data: FollowupSettingChange, settings: FollowupSettingsServiceDep
+) -> FollowupSettingRead:
+    """Replaces one setting (マスタ管理 更新); 409 when somebody saved first."""
+    return await settings.change(key, data)
+
+
+@router.get("/followup/settings/history")
+async def followup_settings_history(settings: FollowupSettingsServiceDep) -> list[HistoryEntryRead]:
+    """Every change of the settings with who, when, from what to what and why."""
+    return await settings.history()
 
 
 @router.get("/followup/list")

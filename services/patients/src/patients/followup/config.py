@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from patients.followup.rules import Profile
+from patients.settings import get_settings
 
 DEFAULT_PROFILES = {
     "standard": Profile(
@@ -61,6 +62,37 @@ def profiles(overrides: dict[str, Any] | None = None) -> dict[str, Profile]:
             continue
         months = tuple(sorted(int(m) for m in value.get("months", base.months)))
         period = int(value.get("period_months", base.period_months))
-        basis = str(value.get("basis") or f"保健所の設定（{'・'.join(map(str, months)) or 'なし'}か月）")
+        if months == base.months and period == base.period_months and not value.get("basis"):
+            continue
+        shown = "・".join(map(str, months)) or "なし"
+        basis = str(value.get("basis") or f"保健所の設定（{shown}か月、{period}か月間）。既定の根拠：{base.basis}")
         result[key] = Profile(key, str(value.get("label") or base.label), months, period, basis)
     return result
+
+
+def initial_values() -> dict[str, Any]:
+    """What each setting is before an administrator changes it: the environment's value (the deployment's
+    `TBMS_PATIENTS_FOLLOWUP_PROFILES` and `TBMS_PATIENTS_INVESTIGATION_EXTRA_ITEMS`), else the shipped default."""
+    settings = get_settings()
+    table = profiles(settings.followup_profiles)
+    return {
+        "profiles": {k: {"months": list(p.months), "period_months": p.period_months} for k, p in table.items()},
+        "investigation_extra_items": dict(settings.investigation_extra_items),
+        "infectious_period": {
+            "lookback_months": settings.infectious_lookback_months,
+            "smear_negative_months": settings.infectious_smear_negative_months,
+        },
+    }
+
+
+def in_force(stored: dict[str, Any]) -> tuple[dict[str, Profile], dict[str, str]]:
+    """The schedules and the added 行動調査 items in force: the stored settings, the initial values for the rest."""
+    initial = initial_values()
+    table = profiles(stored.get("profiles", initial["profiles"]))
+    return table, dict(stored.get("investigation_extra_items", initial["investigation_extra_items"]))
+
+
+def infectious_months(stored: dict[str, Any]) -> dict[str, int]:
+    """How many months the infectious period counts back (TB_PRACTICE §8: 3; a smear-negative case fewer, [U] the
+    health center's figure): the stored setting, else the initial value."""
+    return dict(stored.get("infectious_period", initial_values()["infectious_period"]))

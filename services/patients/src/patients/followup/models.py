@@ -67,3 +67,13 @@ class FollowupExam(Versioned, Base):
     outreach_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
+
+
+class FollowupSetting(Versioned, Base):
+    """One of the health center's 管理検診 / 行動調査 settings (schedule intervals, added items); absent means the
+    initial default (the environment's value, else the shipped default)."""
+
+    __tablename__ = "followup_settings"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONB, nullable=False)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
+from tbms_core.repository import Repository
 
 from patients.care.models import Treatment
 from patients.care.repository import PatientRecordRepository
 from patients.followup.errors import FollowupExamNotFound
-from patients.followup.models import FollowupExam, FollowupPlan
+from patients.followup.models import FollowupExam, FollowupPlan, FollowupSetting
 from patients.patient.models import Patient
 
 
@@ -71,3 +73,17 @@ class FollowupExamRepository(PatientRecordRepository[FollowupExam]):
             base.order_by(exam.due_on, Patient.registration_no, exam.seq).limit(limit).offset(offset)
         )
         return [(row[0], row[1]) for row in rows], int(total or 0)
+
+
+class FollowupSettingRepository(Repository[FollowupSetting]):
+    """The 管理検診 / 行動調査 settings the health center changed."""
+
+    model = FollowupSetting
+
+    async def all(self) -> dict[str, FollowupSetting]:
+        """Every stored setting by key."""
+        return {row.key: row for row in await self.session.scalars(select(FollowupSetting))}
+
+    async def values(self) -> dict[str, Any]:
+        """The stored values by key (absent: the initial value is in force)."""
+        return {key: row.value for key, row in (await self.all()).items()}

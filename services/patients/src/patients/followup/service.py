@@ -21,11 +21,10 @@ from tbms_core.dates import add_months
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
-from patients.followup.config import profiles
 from patients.followup.errors import NoExclusionProposed
 from patients.followup.models import FollowupExam, FollowupPlan
 from patients.followup.repository import FollowupExamRepository, FollowupPlanRepository
-from patients.followup.rules import Profile, exam_status, exclusion_proposal, period_end, profile_key, schedule
+from patients.followup.rules import exam_status, exclusion_proposal, period_end, profile_key, schedule
 from patients.followup.schemas import (
     VIEWS,
     ExamChange,
@@ -43,12 +42,12 @@ from patients.followup.schemas import (
     labels_of,
     status_label,
 )
+from patients.followup.settings_service import FollowupSettings
 from patients.history.service import HistoryService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
 from patients.patient.schemas import ExclusionCreate
 from patients.patient.service import PatientService
-from patients.settings import get_settings
 
 SERVICE = "patients"
 NOTICE_LEAD_MONTHS = 1  # a notice goes out in the month before the exam falls due
@@ -71,12 +70,6 @@ def exam_read(exam: FollowupExam, on: date) -> ExamRead:
     )
 
 
-def profile_of(plan: FollowupPlan) -> Profile:
-    """The schedule of a plan, as the settings define it today."""
-    table = profiles(get_settings().followup_profiles)
-    return table.get(plan.profile) or table["standard"]
-
-
 class FollowupService:
     """What staff do with a patient's follow-up examinations, and the clerk's lists."""
 
@@ -86,6 +79,7 @@ class FollowupService:
         self.plans = FollowupPlanRepository(session)
         self.exams = FollowupExamRepository(session)
         self.edit_history = HistoryService(session, principal)
+        self.configured = FollowupSettings(session)
 
     async def patient_to_record_for(self, patient_id: uuid.UUID) -> Patient:
         """The patient, once the user may record (403) and the patient exists (404)."""
@@ -112,7 +106,7 @@ class FollowupService:
                 plan=None, profile=None, period_end=None, exams=exams, next_due=None, proposal=None,
                 treatment_ended_on=ended,
             )  # fmt: skip
-        profile = profile_of(plan)
+        profile = await self.configured.profile(plan.profile)
         live = [exam for exam in exams if exam.status != "cancelled"]
         proposal = exclusion_proposal(plan.ended_on, profile, [exam.judgement for exam in live], on)
         if patient.status == "excluded":
@@ -205,7 +199,7 @@ class FollowupService:
 
     async def _reschedule(self, plan: FollowupPlan, reason: str) -> None:
         """Moves the exams not yet done to the dates of the schedule; adds new ones; cancels those it no longer has."""
-        profile = profile_of(plan)
+        profile = await self.configured.profile(plan.profile)
         existing = {exam.seq: exam for exam in await self.exams.in_order(plan.patient_id)}
         wanted = {due.seq: due for due in schedule(plan.ended_on, profile)}
         for seq, due in wanted.items():
@@ -323,7 +317,7 @@ class FollowupService:
     async def _publish(
         self, exam: FollowupExam, plan: FollowupPlan | None, *, created: bool, changed: list[str]
     ) -> None:
-        profile = profile_of(plan) if plan else None
+        profile = await self.configured.profile(plan.profile) if plan else None
         values = {name: to_jsonable_python(getattr(exam, name)) for name in EXAM_ITEMS}
         snapshot = FollowupExamSnapshot(
             id=str(exam.id),

@@ -34,6 +34,9 @@ from patients.patient.card import (
 from patients.patient.classification import CLASSIFICATIONS
 
 FIELD_LABELS = {
+    "profiles": "管理検診の間隔と期間",
+    "investigation_extra_items": "行動調査票に保健所が加える項目",
+    "infectious_period": "感染性期間の起点（さかのぼる月数）",
     "name": "氏名",
     "name_kana": "カナ",
     "sex": "性別",
@@ -254,6 +257,7 @@ RECORD_LABELS = {
     "followup_plan": "管理検診の計画",
     "followup_exam": "管理検診",
     "investigation": "行動調査",
+    "followup_setting": "管理検診・行動調査の設定",
     "board_case": "診査会の案件",
     "board_card": "患者票",
     "board_measure": "勧告・就業制限",

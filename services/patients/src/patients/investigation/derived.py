@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ def computed(
     override_reason: str,
     lookback_months: int,
     smear_negative_months: int,
+    recorded_ends: Sequence[tuple[date, str]] = (),
 ) -> tuple[PeriodRead, list[DelayRead], list[CandidateRead]]:
     """The period (computed, or overridden with the reason), both delays, and the candidates inside the period."""
     onsets = [s.onset_on for s in items.symptoms if s.onset_on]
@@ -38,6 +40,7 @@ def computed(
         override_start=override_start,
         override_end=override_end,
         override_reason=override_reason,
+        recorded_ends=recorded_ends,
     )
     delays = [
         patient_delay(min(onsets, default=None), first_visit),
@@ -79,6 +82,7 @@ def candidates(items: Items, start: date | None, end: date | None) -> list[Candi
                 exposure_from=inside[0] if inside else None,
                 exposure_to=inside[1] if inside else None,
                 basis=f"{SETTING_KINDS.get(setting.kind, '')}で同じ時間・部屋を共有（{shown}）",
+                poor_ventilation=setting.ventilation == "poor",
             )
         )
     for place in [*items.places, *items.travel]:

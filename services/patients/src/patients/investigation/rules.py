@@ -6,13 +6,16 @@ configuration):
 - start: 3 months before the onset of cough; when the onset is unclear or the case was found by screening, 3 months
   before the first positive finding or, without one, the diagnosis; a smear-negative case counts back fewer months
   (the health center's setting);
-- end: effective treatment or isolation (admission), whichever came first; open while neither is known;
+- end: effective treatment or isolation (admission), whichever came first; taken from the patient's treatment and
+  hospital records when they hold one on or after the start, else from the dates entered in the interview; open
+  while neither is known;
 - 受診の遅れ: the first visit 2 months or more after the onset; 診断の遅れ: the diagnosis 1 month or more after the
   first visit. "2 months or more" means on or after the same day 2 months later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,8 +72,10 @@ def infectious_period(
     override_start: date | None = None,
     override_end: date | None = None,
     override_reason: str = "",
+    recorded_ends: Sequence[tuple[date, str]] = (),
 ) -> Period:
-    """The computed period, or the one staff set with their reason (the computed rule stays shown beside it)."""
+    """The computed period, or the one staff set with their reason (the computed rule stays shown beside it).
+    `recorded_ends` are the starts of treatment and the admissions in the patient's records, each with its label."""
     months = smear_negative_months if smear_negative else lookback_months
     kind = f"塗抹陰性のため{months}か月前（保健所の設定）" if smear_negative else f"{months}か月前"
     start: date | None
@@ -86,10 +91,15 @@ def infectious_period(
             start, rule = None, f"{why}。最初の陽性所見の日または診断日を入力すると起点が決まります"
         else:
             start, rule = add_months(anchor, -months), f"{why}のため{what}（{_w(anchor)}）の{kind}"
-    ends = [(d, label) for d, label in ((treatment_started_on, "有効な治療の開始"), (isolated_on, "隔離・入院")) if d]
-    if ends:
-        end, label = min(ends)
-        end_rule = f"{label}（{_w(end)}）まで"
+    recorded = [(d, label) for d, label in recorded_ends if start is None or d >= start]
+    typed = ((treatment_started_on, "有効な治療の開始"), (isolated_on, "隔離・入院"))
+    entered = [(d, label) for d, label in typed if d]
+    if recorded:
+        end, label = min(recorded)
+        end_rule = f"{label}（{_w(end)}）まで（治療・入院の記録から。調査票の入力より優先）"
+    elif entered:
+        end, label = min(entered)
+        end_rule = f"{label}（{_w(end)}）まで（調査票に入力された日。治療・入院の記録はありません）"
     else:
         end, end_rule = None, "有効な治療の開始・隔離の日が未入力のため終了は未確定"
     if override_start or override_end:

@@ -192,6 +192,7 @@ class CandidateRead(BaseModel):
     exposure_from: date | None
     exposure_to: date | None
     basis: str
+    poor_ventilation: bool = False  # a setting's room recorded as badly ventilated (a group's exposure fact)
 
 
 class InvestigationRead(BaseModel):

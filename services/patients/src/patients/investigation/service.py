@@ -4,18 +4,23 @@ access checks, history, audit and outbox events as every module."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import InvestigationSaved, InvestigationSnapshot
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
+from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 
+from patients.care.repository import HospitalisationRepository, TreatmentRepository
+from patients.followup.settings_service import FollowupSettings
 from patients.history.service import HistoryService
 from patients.investigation.derived import as_json, computed
 from patients.investigation.items import BCG, PLACE_KINDS, SECTIONS, SETTING_KINDS, SYMPTOMS, VENTILATION
@@ -24,7 +29,6 @@ from patients.investigation.repository import InvestigationRepository
 from patients.investigation.schemas import InvestigationRead, InvestigationSave, Items
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.settings import get_settings
 
 SERVICE = "patients"
 CODES = {
@@ -58,19 +62,29 @@ class InvestigationService:
         await audit.record(
             self.session, self.principal, SERVICE, Operation.READ, record_type="investigation", person_id=patient.id
         )
-        return self.read(await self.investigations.of(patient.id))
+        return await self.read(await self.investigations.of(patient.id), patient.id)
 
-    def read(self, row: Investigation | None) -> InvestigationRead:
+    async def recorded_ends(self, patient_id: uuid.UUID) -> list[tuple[date, str]]:
+        """The starts of treatment and the admissions in the patient's care records, which end the period."""
+        treatments = await TreatmentRepository(self.session).of_patient(patient_id)
+        stays = await HospitalisationRepository(self.session).of_patient(patient_id)
+        return [(t.started_on, f"有効な治療の開始（治療の記録：{t.regimen}）") for t in treatments] + [
+            (h.admitted_on, f"隔離・入院（入院の記録：{h.hospital}）") for h in stays
+        ]
+
+    async def read(self, row: Investigation | None, patient_id: uuid.UUID) -> InvestigationRead:
         """The stored investigation (or an empty one) with its period, delays and candidates."""
-        settings = get_settings()
+        configured = FollowupSettings(self.session)
+        extra_items, months = await configured.extra_items(), await configured.infectious_months()
         items = Items.model_validate(row.items) if row else Items()
         period, delays, candidates = computed(
             items,
             override_start=row.override_start if row else None,
             override_end=row.override_end if row else None,
             override_reason=row.override_reason if row else "",
-            lookback_months=settings.infectious_lookback_months,
-            smear_negative_months=settings.infectious_smear_negative_months,
+            lookback_months=months["lookback_months"],
+            smear_negative_months=months["smear_negative_months"],
+            recorded_ends=await self.recorded_ends(patient_id),
         )
         return InvestigationRead(
             id=row.id if row else None,
@@ -86,7 +100,7 @@ class InvestigationService:
             delays=delays,
             candidates=candidates,
             sections=SECTIONS,
-            extra_items=settings.investigation_extra_items,
+            extra_items=extra_items,
             codes=CODES,
         )
 
@@ -95,7 +109,7 @@ class InvestigationService:
         patient = await self.patient_to_record_for(patient_id)
         if errors := data.inconsistencies():
             raise InvalidInput(errors=errors)
-        unknown = set(data.items.extra) - set(get_settings().investigation_extra_items)
+        unknown = set(data.items.extra) - set(await FollowupSettings(self.session).extra_items())
         if unknown:
             raise InvalidInput(errors={"items.extra": f"設定にない項目です：{'、'.join(sorted(unknown))}"})
         values: dict[str, Any] = {
@@ -129,7 +143,7 @@ class InvestigationService:
             before = {name: to_jsonable_python(getattr(row, name)) for name in STORED}
             changes = diff(before, to_jsonable_python(values))
             if not changes:
-                return self.read(row)
+                return await self.read(row, patient.id)
             await self.edit_history.save_change(
                 row,
                 assignments={name: values[name] for name in {c.split(".")[0] for c in changes}},
@@ -140,9 +154,20 @@ class InvestigationService:
             )
             created = False
             await self._audit(Operation.UPDATE, row)
-        result = self.read(row)
+        result = await self.read(row, patient.id)
         await self._publish(row, result, created=created, changed=sorted({c.split(".")[0] for c in changes}))
         return result
+
+    async def follow_care_records(self, patient_id: uuid.UUID) -> None:
+        """A treatment start or an admission was recorded or corrected: the investigation's period may end
+        differently now, so the printed 行動調査票 (reports' copy) receives the period as it is computed now."""
+        row = await self.investigations.of(patient_id)
+        if row is None:
+            return
+        row.updated_by = self.principal.user_id
+        flag_modified(row, "items")  # a new version, so the copy of the period held elsewhere is replaced
+        await flush_versioned(self.session)
+        await self._publish(row, await self.read(row, patient_id), created=False, changed=["period"])
 
     async def _publish(
         self, row: Investigation, result: InvestigationRead, *, created: bool, changed: list[str]
@@ -156,6 +181,7 @@ class InvestigationService:
             items=result.items,
             period=result.period.model_dump(mode="json"),
             delays=[delay.model_dump(mode="json") for delay in result.delays],
+            extra_items=result.extra_items,
         )
         event = InvestigationSaved(investigation=snapshot, created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=row.id, version=row.version, actor=self.principal.user_id)

@@ -21,9 +21,10 @@ from patients.care.schemas import CareRecordRead
 from patients.dots.adherence import Due
 from patients.dots.alerts import confirmation_due, dots_alerts
 from patients.followup.alerts import followup_alerts
-from patients.followup.config import profiles
 from patients.followup.models import FollowupExam, FollowupPlan
 from patients.followup.repository import FollowupExamRepository, FollowupPlanRepository
+from patients.followup.rules import Profile
+from patients.followup.settings_service import FollowupSettings
 from patients.history.service import HistoryService
 from patients.lab_result.repository import LabResultRepository
 from patients.lab_result.schemas import LabResultRead
@@ -80,8 +81,15 @@ class PatientRecordService:
         plan = await FollowupPlanRepository(self.session).of(patient.id)
         exams = await FollowupExamRepository(self.session).in_order(patient.id) if plan else []
         due = await confirmation_due(self.session, patient.id, today())
+        profile = await FollowupSettings(self.session).profile(plan.profile) if plan else None
         return _Record(
-            patient_read(patient, code), [LabResultRead.model_validate(r) for r in results], care, plan, exams, due
+            patient_read(patient, code),
+            [LabResultRead.model_validate(r) for r in results],
+            care,
+            plan,
+            exams,
+            profile,
+            due,
         )
 
 
@@ -94,6 +102,7 @@ class _Record:
     care: dict[str, list[CareRecordRead]]
     followup_plan: FollowupPlan | None = None
     followup_exams: list[FollowupExam] = field(default_factory=list)
+    followup_profile: Profile | None = None  # the plan's schedule as the settings in force define it
     dots_due: Due | None = None  # the next 服薬確認 under the DOTS plan in force
 
     def alerts(self) -> list[Alert]:
@@ -108,8 +117,6 @@ class _Record:
         if self.patient.status == "excluded":
             return alerts
         alerts += dots_alerts(self.dots_due, today())
-        if self.followup_plan is None:
+        if self.followup_plan is None or self.followup_profile is None:
             return alerts
-        table = profiles(get_settings().followup_profiles)
-        profile = table.get(self.followup_plan.profile) or table["standard"]
-        return alerts + followup_alerts(self.followup_plan, profile, self.followup_exams, today())
+        return alerts + followup_alerts(self.followup_plan, self.followup_profile, self.followup_exams, today())

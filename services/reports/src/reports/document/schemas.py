@@ -21,6 +21,8 @@ class DocumentCreate(BaseModel):
     form: str = Field(min_length=1, max_length=20, examples=["F03"])
     patient_id: uuid.UUID
     on: OptionalDate = None  # the day the form is printed for: picks the template version in force (today if none)
+    # the record the form is about when the patient has several (F29: which 管理検診); the form's own choice if none
+    record_id: uuid.UUID | None = None
 
 
 class DocumentRead(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -117,6 +117,8 @@ class DocumentService:
             template_version=source.version if source else template_version(spec),
         )
         form_input = await self._form_input(patient, document.created_at)
+        if data.record_id is not None:
+            form_input = replace(form_input, record_id=str(data.record_id))
         document.data_version = data_version(form_input)
         return PreparedForm(spec, document, form_input, source)
 

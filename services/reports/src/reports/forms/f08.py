@@ -96,6 +96,7 @@ def build_context(data: FormInput) -> Mapping[str, object]:
         "past_contact": items.get("past_contact") or "",
         "bcg": [(label, code == items.get("bcg")) for code, label in BCG.items()],
         "comorbidities": items.get("comorbidities") or "",
+        "extra": extra_items(found, items),
         "period_start": wareki_both(iso_date(period.get("start"))) or "未確定",
         "period_end": wareki_both(iso_date(period.get("end"))) or "未確定",
         "period_rule": period.get("rule") or "",
@@ -111,6 +112,15 @@ def build_context(data: FormInput) -> Mapping[str, object]:
             for d in found.get("delays") or []
         ],
     }
+
+
+def extra_items(found: Mapping[str, Any], items: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The items the health center added (R33), each with its label as set when the sheet was saved and its value;
+    every item in force prints (blank when not answered), then any answered item since removed from the settings."""
+    labels: Mapping[str, str] = found.get("extra_items") or {}
+    values: Mapping[str, Any] = items.get("extra") or {}
+    keys = [*labels, *(key for key in values if key not in labels)]
+    return [(str(labels.get(key) or key), str(values.get(key) or "")) for key in keys]
 
 
 def _span(place: Mapping[str, Any]) -> str:

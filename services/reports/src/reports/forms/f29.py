@@ -1,8 +1,9 @@
 """F29 管理検診お知らせ: the letter asking a 結核回復者 to come to a follow-up examination (感染症法53条の13), with
 the health center's letterhead, the appointment and the place.
 
-Which examination: the open one (not done, not cancelled) with the earliest appointment on or after the print
-day, else the earliest open one by its due date (the notice of the next examination)."""
+Which examination: the one the user chose when printing (`FormInput.record_id`), else the open one (not done, not
+cancelled) with the earliest appointment on or after the print day, else the earliest open one by its due date (the
+notice of the next examination)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ BRING = ("この通知", "健康保険証（マイナ保険証）", "お薬手�
 
 
 def next_exam(data: FormInput, printed_on: date) -> Mapping[str, Any] | None:
-    """The examination the notice is about (see the module note), or None when none is open."""
+    """The examination the notice is about (see the module note), or None when none is open (or chosen)."""
+    if data.record_id:
+        chosen = (r for r in data.care_records if r.kind == "followup_exam" and str(r.id) == data.record_id)
+        return next((r.data for r in chosen if not r.data.get("cancelled")), None)
     open_ = [
         r.data
         for r in data.care_records

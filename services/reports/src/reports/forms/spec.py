@@ -33,6 +33,8 @@ class FormInput:
     # this health center's name, address and 問い合わせ先 (the masters' letterhead) for the letters (F29); None
     # while the document service does not load it: the letter then leaves the sender's lines blank to fill in
     letterhead: Mapping[str, Any] | None = None
+    # the record the user chose to print the form about (F29: the examination); None: the form picks it
+    record_id: str | None = None
 
 
 ContextBuilder = Callable[[FormInput], Mapping[str, object]]

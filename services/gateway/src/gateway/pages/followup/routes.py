@@ -13,13 +13,16 @@ from tbms_core.auth import Access, Area
 
 from gateway.clients.base import SaveResult
 from gateway.clients.patients import PatientsClient
+from gateway.clients.requests import RequestsClient
+from gateway.pages.followup import settings_routes
 from gateway.pages.followup import view as v
-from gateway.web.deps import ContactsDep, PatientsDep, require_access
+from gateway.web.deps import ContactsDep, PatientsDep, ReportsDep, RequestsDep, require_access
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/followup", tags=["管理検診・行動調査"])
 CAN_READ = [Depends(require_access(Area.PATIENTS, Access.READ))]
 CAN_UPDATE = [Depends(require_access(Area.PATIENTS, Access.UPDATE))]
+router.include_router(settings_routes.router)
 
 
 @router.get("", dependencies=CAN_READ)
@@ -143,6 +146,18 @@ async def confirm_exclusion(request: Request, patient_id: uuid.UUID, patients: P
     return await _failed(request, patients, patient_id, result)
 
 
+@router.post("/patients/{patient_id:uuid}/notice", dependencies=[Depends(require_access(Area.FORMS, Access.READ))])
+async def print_notice(request: Request, patient_id: uuid.UUID, patients: PatientsDep, reports: ReportsDep) -> Response:
+    """Prints the 管理検診お知らせ (F29) for the examination chosen (one of the patient's scheduled ones)."""
+    chosen = str((await request.form()).get("exam_id") or "")
+    exams = (await patients.followup(str(patient_id))).get("exams", [])
+    if not any(e["id"] == chosen and e.get("status") != "cancelled" for e in exams):
+        flash(request, "お知らせを出力する検診を選んでください（取り消した検診は選べません）。")
+        return RedirectResponse(f"/followup/patients/{patient_id}#schedule-title", status_code=303)
+    document = await reports.create_document("F29", str(patient_id), record_id=chosen)
+    return RedirectResponse(f"/documents/{document['id']}", status_code=303)
+
+
 async def _failed(
     request: Request,
     patients: PatientsClient,
@@ -225,20 +240,45 @@ async def save_investigation(request: Request, patient_id: uuid.UUID, patients: 
     dependencies=[Depends(require_access(Area.CONTACTS, Access.UPDATE))],
 )
 async def register_candidate(
-    request: Request, patient_id: uuid.UUID, number: int, patients: PatientsDep, contacts: ContactsDep
+    request: Request,
+    patient_id: uuid.UUID,
+    number: int,
+    patients: PatientsDep,
+    contacts: ContactsDep,
+    requests: RequestsDep,
 ) -> Response:
-    """Registers a person of the investigation (a household member) as a contact, exposed inside the period."""
+    """Registers a household member as a contact, or a class, workplace or place as a contact group, exposed
+    inside the infectious period (through the contacts API)."""
     candidates = (await patients.investigation(str(patient_id))).get("candidates", [])
     page = f"/followup/patients/{patient_id}/investigation"
-    if not 0 <= number < len(candidates) or candidates[number].get("kind") != "household":
-        flash(request, "接触者として登録できるのは同居者の候補だけです。画面を開き直してください。")
+    if not 0 <= number < len(candidates):
+        flash(request, "候補が見つかりません。調査票が変わった可能性があります。画面を開き直してください。")
         return RedirectResponse(page, status_code=303)
-    result = await contacts.register(v.contact_body(str(patient_id), candidates[number]))
+    candidate = candidates[number]
+    if candidate.get("kind") != "household":
+        return await _register_group(request, str(patient_id), candidate, requests)
+    result = await contacts.register(v.contact_body(str(patient_id), candidate))
     if result.record is not None:
-        flash(
-            request, f"{candidates[number].get('name')}さんを接触者として登録しました。健診の予定を確認してください。"
-        )
+        flash(request, f"{candidate.get('name')}さんを接触者として登録しました。健診の予定を確認してください。")
         return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)
     message = result.conflict or "、".join((result.errors or {}).values()) or "接触者を登録できませんでした。"
     flash(request, f"接触者を登録できませんでした：{message}")
     return RedirectResponse(page, status_code=303)
+
+
+async def _register_group(
+    request: Request, patient_id: str, candidate: dict[str, Any], requests: RequestsClient
+) -> Response:
+    """A group once: when the index patient already has a group of that name, its page opens instead."""
+    name = str(candidate.get("name") or "")
+    known = next((g for g in await requests.groups(patient_id) if g.get("name") == name), None)
+    if known is not None:
+        flash(request, f"「{name}」は接触者の集団として登録済みです。名簿はこの画面で追加します。")
+        return RedirectResponse(f"/requests/groups/{known['id']}", status_code=303)
+    result = await requests.create_group(v.group_body(patient_id, candidate))
+    if result.record is not None:
+        flash(request, f"「{name}」を接触者の集団として登録しました。名簿を読み込んで健診を計画してください。")
+        return RedirectResponse(f"/requests/groups/{result.record['id']}", status_code=303)
+    message = result.conflict or "、".join((result.errors or {}).values()) or "集団を登録できませんでした。"
+    flash(request, f"接触者の集団を登録できませんでした：{message}")
+    return RedirectResponse(f"/followup/patients/{patient_id}/investigation", status_code=303)

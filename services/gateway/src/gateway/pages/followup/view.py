@@ -158,3 +158,20 @@ def contact_body(patient_id: str, candidate: Mapping[str, Any]) -> dict[str, Any
         "note": f"行動調査から登録：{candidate.get('basis') or ''}"[:300],
     }
     return {"name": str(candidate.get("name") or ""), "exposures": [exposure]}
+
+
+def group_body(patient_id: str, candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A class, workplace or place of the investigation as a contact group of the contacts service, with the
+    exposure its members share inside the infectious period (members are added on the group's page)."""
+    return {
+        "index_patient_id": patient_id,
+        "name": str(candidate.get("name") or "")[:200],
+        "setting": CONTACT_SETTINGS.get(str(candidate.get("kind")), "other"),
+        "place": " ".join(filter(None, [str(candidate.get("kind_label") or ""), str(candidate.get("setting") or "")]))[
+            :300
+        ],
+        "first_contact_on": candidate.get("exposure_from"),
+        "last_contact_on": candidate.get("exposure_to"),
+        "poor_ventilation": bool(candidate.get("poor_ventilation")),
+        "note": f"行動調査から登録：{candidate.get('basis') or ''}"[:2000],
+    }
