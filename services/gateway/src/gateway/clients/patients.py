@@ -41,11 +41,15 @@ class PatientsClient(ServiceClient):
         """Everything the patient page shows: patient, history, lab_results, care (by path) and alerts."""
         return await self.get_json(f"/patients/{patient_id}/record")
 
-    async def patients(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        """Registered patients, newest first, from `offset`: {"items": [...], "total": n}."""
-        if offset:
-            return await self.get_json("/patients", limit=limit, offset=offset)
-        return await self.get_json("/patients", limit=limit)
+    async def patients(self, limit: int = 50, offset: int = 0, **conditions: str) -> dict[str, Any]:
+        """Patients in the order and with the filters asked (newest first by default), from `offset`, with their
+        注意事項 judged today: {"items": [...], "total": n}."""
+        params = {"limit": limit, **({"offset": offset} if offset else {}), **conditions, "fresh": "true"}
+        return await self.get_json("/patients", **params)
+
+    async def nurse_loads(self) -> list[dict[str, Any]]:
+        """Every 担当保健師 named on a patient with their patient counts."""
+        return list((await self.get_json("/patients/nurses")).get("items") or [])
 
     async def correct_patient(self, patient_id: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """Saves a correction of a patient based on the version the user saw."""
