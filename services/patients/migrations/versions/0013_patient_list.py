@@ -31,7 +31,7 @@ def upgrade() -> None:
             ["patient_id"], ["patients.id"], name="fk_patient_list_facts_patient_id_patients", ondelete="CASCADE"
         ),
     )
-    op.create_index("ix_patient_list_facts_next_due_on", "patient_list_facts", ["next_due_on"])
+    op.create_index("ix_patient_list_facts_next_due_on", "patient_list_facts", ["next_due_on", "patient_id"])
     op.create_index("ix_patient_list_facts_activity", "patient_list_facts", ["activity"])
     for name, columns in PATIENT_INDEXES.items():
         op.create_index(name, "patients", columns)

@@ -83,6 +83,11 @@ class PatientsClient(ServiceClient):
         """Records a test result for the patient."""
         return await self._post(f"/patients/{patient_id}/lab-results", data, "検査結果を登録できませんでした。")
 
+    async def record_lab_results(self, patient_id: str, results: list[dict[str, Any]]) -> SaveResult:
+        """Records results of one specimen at once (塗抹・培養・核酸増幅法): all of them or none."""
+        body = {"results": results}
+        return await self._post(f"/patients/{patient_id}/lab-results/batch", body, "検査結果を登録できませんでした。")
+
     async def correct_lab_result(
         self, patient_id: str, result_id: str, version: str, changes: dict[str, Any], reason: str
     ) -> SaveResult:

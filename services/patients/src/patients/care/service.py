@@ -25,6 +25,7 @@ from patients.followup.service import FollowupService
 from patients.history.service import HistoryService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
+from patients.patient_list.repository import PatientListRepository
 
 SERVICE = "patients"
 
@@ -131,6 +132,7 @@ class CareService:
         event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
+        await PatientListRepository(self.session).mark_stale(record.patient_id)
 
     async def _audit(self, kind: CareKind, operation: Operation, record: Any) -> None:
         await audit.record(

@@ -20,7 +20,7 @@ class PatientListFacts(Base):
 
     __tablename__ = "patient_list_facts"
     __table_args__ = (
-        Index("ix_patient_list_facts_next_due_on", "next_due_on"),
+        Index("ix_patient_list_facts_next_due_on", "next_due_on", "patient_id"),
         Index("ix_patient_list_facts_activity", "activity"),
     )
 

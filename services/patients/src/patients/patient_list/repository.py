@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.elements import ColumnElement
 from tbms_core.dates import add_months
@@ -21,7 +21,7 @@ SORT_COLUMNS: dict[str, tuple[Any, ...]] = {  # each with a tie-breaker so a pag
     "birth_date": (Patient.birth_date, Patient.id),
     "district": (Patient.district, Patient.name_kana, Patient.id),
     "nurse": (Patient.nurse, Patient.name_kana, Patient.id),
-    "next_due_on": (PatientListFacts.next_due_on, Patient.name_kana, Patient.id),
+    "next_due_on": (PatientListFacts.next_due_on, PatientListFacts.patient_id),  # one index serves it
 }
 
 
@@ -103,6 +103,12 @@ class PatientListRepository:
         )
         keys = ("nurse", "districts", "total", "active", "with_alerts", "urgent")
         return [dict(zip(keys, row, strict=True)) for row in rows.tuples()]
+
+    async def mark_stale(self, patient_id: uuid.UUID) -> None:
+        """Marks a patient's facts to be judged again at the next reading (a result or care record changed)."""
+        await self.session.execute(
+            update(PatientListFacts).where(PatientListFacts.patient_id == patient_id).values(computed_on=date.min)
+        )
 
     async def store_facts(self, patient_id: uuid.UUID, values: dict[str, Any]) -> None:
         """Replaces a patient's list facts (no version: they are derived, and refreshed whenever judged)."""

@@ -44,7 +44,7 @@ async def list_page(request: Request, patients: PatientsDep, masters: MastersDep
         "sorts": SORTS,
         "choices": {
             "district": [(d, d) for d in await masters.districts()],
-            "nurse": nurse_choices(await patients.nurse_loads(), names),
+            "nurse": nurse_choices(names),
             "category": CATEGORIES,
             "status": STATUSES,
             "activity": ACTIVITIES,

@@ -124,10 +124,10 @@ def nurse_label(username: str, names: Mapping[str, str]) -> str:
     return f"{name}（{username}）" if name else username
 
 
-def nurse_choices(loads: list[dict[str, Any]], names: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Every nurse named on a patient or assigned in masters, by name."""
-    usernames = {str(row["nurse"]) for row in loads if row.get("nurse")} | set(names)
-    return sorted(((u, nurse_label(u, names)) for u in usernames), key=lambda choice: choice[1])
+def nurse_choices(names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The nurses assigned in masters, by name (counting every patient's nurse for a choice would cost the list a
+    scan of the register; the 担当保健師 list does that)."""
+    return sorted(((u, nurse_label(u, names)) for u in names), key=lambda choice: choice[1])
 
 
 def nurse_rows(loads: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
