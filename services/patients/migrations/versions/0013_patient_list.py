@@ -35,6 +35,8 @@ def upgrade() -> None:
     op.create_index("ix_patient_list_facts_activity", "patient_list_facts", ["activity"])
     for name, columns in PATIENT_INDEXES.items():
         op.create_index(name, "patients", columns)
+    # every patient registered before has facts judged long ago: the list judges them again when a person reads them
+    op.execute("INSERT INTO patient_list_facts (patient_id, computed_on) SELECT id, date '0001-01-01' FROM patients")
 
 
 def downgrade() -> None:

@@ -37,7 +37,7 @@ class TestSpecimenSet:
     async def test_the_form_offers_the_set_and_shows_its_three_kinds_for_it(self, browser: httpx.AsyncClient) -> None:
         html = (await browser.get(PAGE)).text
 
-        assert '<option value="specimen_set">塗抹・培養・核酸増幅法（同じ検体をまとめて入力）</option>' in html
+        assert '<option value="specimen_set">塗抹・培養・核酸増幅（まとめて入力）</option>' in html
         for kind in ("smear", "culture", "naat"):
             assert f'data-shown-when="kind={kind}|specimen_set"' in html
         assert 'data-shown-when="kind=identification"' in html

@@ -78,9 +78,14 @@ class PatientListRepository:
         for column in SORT_COLUMNS[query.sort]:
             ordered = column.desc() if query.descending else column.asc()
             order.append(ordered.nulls_last() if column is PatientListFacts.next_due_on else ordered)
-        rows = await self.session.execute(
-            _joined(select(Patient, PatientListFacts)).where(*conditions).order_by(*order).limit(limit).offset(offset)
-        )
+        # Every patient has facts (written at registration, by 0013 for older ones), so the next-deadline order may
+        # join them inner and walk their index; the other orders keep a patient whose facts are missing.
+        statement = select(Patient, PatientListFacts)
+        if query.sort == "next_due_on":
+            statement = statement.join(PatientListFacts, PatientListFacts.patient_id == Patient.id)
+        else:
+            statement = _joined(statement)
+        rows = await self.session.execute(statement.where(*conditions).order_by(*order).limit(limit).offset(offset))
         total = await self.session.scalar(_joined(select(func.count()).select_from(Patient)).where(*conditions))
         return [(patient, facts) for patient, facts in rows.tuples()], int(total or 0)
 

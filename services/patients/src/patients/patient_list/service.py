@@ -71,15 +71,13 @@ class PatientListService:
         rows, total = await self.listing.page(query, on=on, limit=limit, offset=offset)
         items = []
         for patient, facts in rows:
-            values = _facts_values(facts) if facts is not None else None
-            if fresh and (
-                facts is None or facts.computed_on < on
-            ):  # never judged, or judged before today: date rules may have changed since
+            values = _facts_values(facts) if facts is not None else {"classification_code": ""}
+            if fresh and (facts is None or facts.computed_on < on):  # stale: date rules may have moved since
                 code, alerts = await self.records.code_and_alerts(patient)
                 values = list_facts(code, alerts)
                 await self.listing.store_facts(patient.id, values)
-            read = patient_read(patient, values["classification_code"] if values else "")
-            items.append(PatientListRead(**read.model_dump(), **_shown(values or {})))
+            read = patient_read(patient, values["classification_code"])
+            items.append(PatientListRead(**read.model_dump(), **_shown(values)))
         return items, total
 
     async def nurse_loads(self) -> list[NurseLoadRead]:

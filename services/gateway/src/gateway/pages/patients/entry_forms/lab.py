@@ -28,7 +28,7 @@ LAB_KINDS = (
 )
 SPECIMEN_SET = "specimen_set"  # smear, culture and NAAT of one specimen, entered at once
 SET_KINDS = ("smear", "culture", "naat")
-NEW_KINDS = ((SPECIMEN_SET, "塗抹・培養・核酸増幅法（同じ検体をまとめて入力）"), *LAB_KINDS)
+NEW_KINDS = ((SPECIMEN_SET, "塗抹・培養・核酸増幅（まとめて入力）"), *LAB_KINDS)
 SET_EMPTY = "塗抹・培養・核酸増幅法のうち、少なくとも一つの結果を入力してください。"
 DST_CHOICES = _same("S", "R", "未実施")
 BACTERIOLOGY_CHOICES = {  # record #1 (登録時) as the 登録票 summarises it
