@@ -86,6 +86,7 @@ ENDPOINTS = [
     Endpoint("patients", "POST", "/patients", {Area.PATIENTS: U}, body=SUBJECT),
     Endpoint("patients", "POST", "/deadlines/sweep", {Area.PATIENTS: U}),
     Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
+    Endpoint("patients", "GET", "/patients/nurses", {Area.PATIENTS: R}),
     Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),
     # exporting reads personal data (audited as 出力); a district nobody has keeps the permitted calls small
     Endpoint(
@@ -116,6 +117,13 @@ ENDPOINTS = [
         "/patients/{patient_id}/lab-results",
         {Area.PATIENTS: U},
         body={"kind": "smear", "collected_on": "2025-01-06"},
+    ),
+    Endpoint(
+        "patients",
+        "POST",
+        "/patients/{patient_id}/lab-results/batch",
+        {Area.PATIENTS: U},
+        body={"results": [{"kind": "smear", "collected_on": "2025-01-06", "details": {"grade": "−"}}]},
     ),
     Endpoint("patients", "GET", "/patients/{patient_id}/lab-results", {Area.PATIENTS: R}),
     Endpoint(

@@ -203,6 +203,16 @@ def mock_districts(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{MASTERS}/districts", name="districts").mock(return_value=httpx.Response(200, json=districts))
 
 
+def mock_staff(router: respx.MockRouter) -> respx.Route:
+    """masters has no staff assignments and patients names no 担当保健師 (the patient list's choices); a test
+    overrides the routes named "staff" and "nurse-loads"."""
+    empty = httpx.Response(200, json={"items": [], "total": 0})
+    router.get(f"{PATIENTS}/patients/nurses", name="nurse-loads").mock(
+        return_value=httpx.Response(200, json={"items": []})
+    )
+    return router.get(f"{MASTERS}/masters/staff_assignment", name="staff").mock(return_value=empty)
+
+
 def mock_contact_list(router: respx.MockRouter) -> respx.Route:
     """contacts knows no contacts (the patient page counts an index patient's); a test overrides the route named
     "contact-list"."""
@@ -231,6 +241,7 @@ def backends() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as router:
         mock_card_defaults(router)
         mock_districts(router)
+        mock_staff(router)
         mock_contact_list(router)
         mock_todos(router)
         mock_contact_counts(router)

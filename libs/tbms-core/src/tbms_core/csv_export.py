@@ -1,5 +1,8 @@
 """CSV downloads that Excel opens as they are: UTF-8 with a BOM, CRLF, Japanese headers and file names.
 
+Or Shift_JIS (CP932) for older Excel and the systems that read only that: a character CP932 cannot carry (外字)
+is written as the health center's registered substitute, or 〓, per its 外字 policy (N26), never dropped silently.
+
 Text cells that Excel would read as a formula (CSV injection) are written with a leading apostrophe, so a
 name typed as `=HYPERLINK(...)` shows as text instead of running when the file is opened.
 """
@@ -17,12 +20,15 @@ from fastapi import Response
 
 from tbms_core.clock import JST
 from tbms_core.errors import InvalidInput
+from tbms_core.jp.gaiji import GaijiPolicy, output_text
 
 BOM = "\ufeff"
 MAX_EXPORT_ROWS = 100_000
 RowsT = TypeVar("RowsT", bound=Sequence[object])
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEDIA_TYPE = "text/csv; charset=utf-8"
+CP932 = "cp932"
+CP932_MEDIA_TYPE = "text/csv; charset=Shift_JIS"
 
 
 class ExportTooLarge(InvalidInput):
@@ -77,10 +83,29 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(filename)}"
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
-    """A CSV download named `filename` (may be Japanese)."""
+def cp932_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], policy: GaijiPolicy | None) -> bytes:
+    """The CSV in CP932 without a BOM, each text cell as the 外字 policy writes it in a CSV (substitute or 〓)."""
+
+    def carried(value: object) -> object:
+        return output_text(value, "csv", policy) if isinstance(value, str) else value
+
+    cells = ([carried(value) for value in row] for row in rows)
+    return csv_text([str(carried(name)) for name in header], cells).removeprefix(BOM).encode(CP932)
+
+
+def csv_response(
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str = "utf-8",
+    policy: GaijiPolicy | None = None,
+) -> Response:
+    """A CSV download named `filename` (may be Japanese): UTF-8 with a BOM, or CP932 under the 外字 policy."""
+    if encoding == CP932:
+        content, media_type = cp932_bytes(header, rows, policy), CP932_MEDIA_TYPE
+    else:
+        content, media_type = csv_text(header, rows).encode("utf-8"), MEDIA_TYPE
     return Response(
-        content=csv_text(header, rows).encode("utf-8"),
-        media_type=MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition(filename)},
+        content=content, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)}
     )

@@ -21,6 +21,7 @@ from patients.investigation.service import InvestigationService
 from patients.lab_result.service import LabResultService
 from patients.patient.record import PatientRecordService
 from patients.patient.service import PatientService
+from patients.patient_list.service import PatientListService
 
 __all__ = [
     "BoardRecordServiceDep",
@@ -34,6 +35,7 @@ __all__ = [
     "FollowupSettingsServiceDep",
     "InvestigationServiceDep",
     "LabResultServiceDep",
+    "PatientListServiceDep",
     "PatientRecordServiceDep",
     "PatientServiceDep",
     "PrincipalDep",
@@ -44,6 +46,11 @@ __all__ = [
 def get_patient_service(session: SessionDep, principal: PrincipalDep) -> PatientService:
     """The patient service of this request."""
     return PatientService(session, principal)
+
+
+def get_patient_list_service(session: SessionDep, principal: PrincipalDep) -> PatientListService:
+    """The patient-list service of this request."""
+    return PatientListService(session, principal)
 
 
 def get_patient_record_service(session: SessionDep, principal: PrincipalDep) -> PatientRecordService:
@@ -107,6 +114,7 @@ def get_investigation_service(session: SessionDep, principal: PrincipalDep) -> I
 
 
 PatientServiceDep = Annotated[PatientService, Depends(get_patient_service)]
+PatientListServiceDep = Annotated[PatientListService, Depends(get_patient_list_service)]
 PatientRecordServiceDep = Annotated[PatientRecordService, Depends(get_patient_record_service)]
 LabResultServiceDep = Annotated[LabResultService, Depends(get_lab_result_service)]
 CareServiceDep = Annotated[CareService, Depends(get_care_service)]

@@ -13,6 +13,7 @@ from patients.history.models import RecordVersion
 from patients.investigation.models import Investigation
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient, RegistrationCounter
+from patients.patient_list.models import PatientListFacts
 
 metadata = Base.metadata
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "Patient",
     "PatientCard",
+    "PatientListFacts",
     "ProgressNote",
     "PublishedDeadlines",
     "RecipientNumber",

@@ -4,6 +4,7 @@ import asyncio
 
 from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
+from tbms_core.jp.gaiji import load_policy
 
 from reports.attachment.api import audit_refused_upload
 from reports.attachment.api import router as attachment_router
@@ -76,7 +77,9 @@ def create_app() -> FastAPI:
         on_shutdown=stop_renderer,
     )
     app.state.store = DocumentStore(settings)
-    app.state.renderer = FormRenderer(settings.render_processes)
+    app.state.renderer = FormRenderer(
+        settings.render_processes, policy=load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
+    )
     app.state.scanner = scanner_of(settings)
     app.add_exception_handler(UploadRefused, audit_refused_upload)
     return app

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from tbms_core.settings import ServiceSettings, prefix
 
 
@@ -47,6 +47,10 @@ class Settings(ServiceSettings):
     label_top_mm: float = 21.5
     label_left_mm: float = 18.6
     label_gap_mm: float = 0.0  # between columns
+    # 外字 (N26): the health center's policy for characters an output cannot carry (warn: 〓 in the output;
+    # substitute: the registered substitute of the JSON file {"character": "substitute"}); the same as the gateway's
+    gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
+    gaiji_substitutes_file: str = ""
 
 
 @lru_cache

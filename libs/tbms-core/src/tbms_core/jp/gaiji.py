@@ -9,10 +9,13 @@ substitute (代替文字) that outputs use and screens show beside the original.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 __all__ = [
     "GETA",
@@ -24,7 +27,9 @@ __all__ = [
     "carried_as",
     "check_text",
     "collapse_spaces",
+    "load_policy",
     "not_carried",
+    "output_text",
 ]
 
 GETA = "〓"
@@ -64,6 +69,16 @@ class GaijiPolicy:
 
     mode: GaijiMode = GaijiMode.WARN
     substitutes: Mapping[str, str] = field(default_factory=dict)
+
+
+@cache
+def _substitutes_of(path: str) -> dict[str, str]:
+    return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+
+
+def load_policy(mode: str, substitutes_file: str = "") -> GaijiPolicy:
+    """The policy a service's settings name: a mode and a JSON file {"character": "substitute"} (read once)."""
+    return GaijiPolicy(GaijiMode(mode), _substitutes_of(substitutes_file))
 
 
 @dataclass(frozen=True)
@@ -117,7 +132,22 @@ def carried_as(text: str, output: Output, substitutes: Mapping[str, str] | None 
     return "".join(out)
 
 
+def output_text(text: str, key: str, policy: GaijiPolicy | None = None) -> str:
+    """The text as the output `key` ("print", "csv", "nesid") writes it under the policy: characters it carries
+    unchanged; any other the registered substitute when the policy substitutes, else 〓."""
+    policy = policy or GaijiPolicy()
+    output = next(o for o in OUTPUTS if o.key == key)
+    substitutes = policy.substitutes if policy.mode is GaijiMode.SUBSTITUTE else {}
+    return text if _carries_all(text, output) else carried_as(text, output, substitutes)
+
+
 def _carries_all(text: str, output: Output) -> bool:
+    for encoding in output.encodings:  # the whole text at once first: almost every text is carried as it is
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        return True
     return all(_carries(char, output) for char in text)
 
 

@@ -103,6 +103,28 @@ class MastersClient(ServiceClient):
             raise ValueError(f"masters answered {response.status_code}")
         return tuple(str(district["name"]) for district in response.json())
 
+    async def nurse_names(self) -> dict[str, str]:
+        """保健師名 by user name, from the staff assignments valid today (kept a minute); none while masters cannot
+        be reached, so a page then shows the user names patients record."""
+        try:
+            return await self.cache.get("masters:nurse-names", DISTRICTS_TTL_SECONDS, self._read_nurse_names)
+        except (PageError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("staff assignments unavailable from masters: %s", type(exc).__name__)
+            return {}
+
+    async def _read_nurse_names(self) -> dict[str, str]:
+        response = await self.send(
+            "GET", _kind_path("staff_assignment"), params={"limit": 500}, timeout=DISTRICTS_TIMEOUT_SECONDS
+        )
+        if response.status_code != 200:
+            raise ValueError(f"masters answered {response.status_code}")
+        names: dict[str, str] = {}
+        for row in response.json()["items"]:
+            data = row.get("data") or {}
+            if data.get("nurse_username") and data.get("nurse_name"):
+                names.setdefault(str(data["nurse_username"]), str(data["nurse_name"]))
+        return names
+
     async def kinds(self) -> tuple[MasterKind, ...]:
         """Every kind of master in display order, kept a few minutes per gateway process."""
         return await self.cache.get("masters:kinds", KINDS_TTL_SECONDS, self._read_kinds)

@@ -41,11 +41,15 @@ class PatientsClient(ServiceClient):
         """Everything the patient page shows: patient, history, lab_results, care (by path) and alerts."""
         return await self.get_json(f"/patients/{patient_id}/record")
 
-    async def patients(self, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-        """Registered patients, newest first, from `offset`: {"items": [...], "total": n}."""
-        if offset:
-            return await self.get_json("/patients", limit=limit, offset=offset)
-        return await self.get_json("/patients", limit=limit)
+    async def patients(self, limit: int = 50, offset: int = 0, **conditions: str) -> dict[str, Any]:
+        """Patients in the order and with the filters asked (newest first by default), from `offset`, with their
+        注意事項 judged today: {"items": [...], "total": n}."""
+        params = {"limit": limit, **({"offset": offset} if offset else {}), **conditions, "fresh": "true"}
+        return await self.get_json("/patients", **params)
+
+    async def nurse_loads(self) -> list[dict[str, Any]]:
+        """Every 担当保健師 named on a patient with their patient counts."""
+        return list((await self.get_json("/patients/nurses")).get("items") or [])
 
     async def correct_patient(self, patient_id: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """Saves a correction of a patient based on the version the user saw."""
@@ -78,6 +82,11 @@ class PatientsClient(ServiceClient):
     async def record_lab_result(self, patient_id: str, data: dict[str, Any]) -> SaveResult:
         """Records a test result for the patient."""
         return await self._post(f"/patients/{patient_id}/lab-results", data, "検査結果を登録できませんでした。")
+
+    async def record_lab_results(self, patient_id: str, results: list[dict[str, Any]]) -> SaveResult:
+        """Records results of one specimen at once (塗抹・培養・核酸増幅法): all of them or none."""
+        body = {"results": results}
+        return await self._post(f"/patients/{patient_id}/lab-results/batch", body, "検査結果を登録できませんでした。")
 
     async def correct_lab_result(
         self, patient_id: str, result_id: str, version: str, changes: dict[str, Any], reason: str

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 from starlette.requests import Request
-from tbms_core.jp.gaiji import GaijiMode, GaijiPolicy
-
-
-@cache
-def _substitutes(path: str) -> dict[str, str]:
-    return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+from tbms_core.jp.gaiji import GaijiPolicy, load_policy
 
 
 def gaiji_policy(request: Request) -> GaijiPolicy:
     """The policy of the settings gaiji_mode and gaiji_substitutes_file (a JSON {"character": "substitute"})."""
     settings = request.app.state.settings
-    return GaijiPolicy(GaijiMode(settings.gaiji_mode), _substitutes(settings.gaiji_substitutes_file))
+    return load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)

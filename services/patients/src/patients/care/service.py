@@ -27,6 +27,7 @@ from patients.history.service import HistoryService
 from patients.investigation.service import InvestigationService
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
+from patients.patient_list.repository import PatientListRepository
 
 SERVICE = "patients"
 # the 行動調査's infectious period ends at the first start of treatment or admission (investigation/rules.py)
@@ -148,6 +149,7 @@ class CareService:
         event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
+        await PatientListRepository(self.session).mark_stale(record.patient_id)
 
     async def _audit(self, kind: CareKind, operation: Operation, record: Any) -> None:
         await audit.record(

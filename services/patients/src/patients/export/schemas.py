@@ -30,6 +30,9 @@ class ExportFilter(BaseModel):
     registered_to: OptionalDate = Field(default=None, description="登録年月日（まで、この日を含む）")
     status: Annotated[Literal["active", "excluded"] | None, BeforeValidator(_blank_is_none)] = None
     district: Annotated[Text | None, BeforeValidator(_blank_is_none)] = Field(default=None, max_length=20)
+    encoding: Literal["utf-8", "cp932"] = Field(
+        default="utf-8", description="文字コード: UTF-8（BOM付き）, or Shift_JIS (CP932) with 外字 per the policy"
+    )
 
     @field_validator("registered_to")
     @classmethod
@@ -45,4 +48,5 @@ class ExportFilter(BaseModel):
         if self.registered_from or self.registered_to:
             parts.append(f"registered={self.registered_from or ''}..{self.registered_to or ''}")
         parts += [f"{name}={value}" for name, value in (("status", self.status), ("district", self.district)) if value]
+        parts += ["encoding=cp932"] if self.encoding == "cp932" else []
         return " ".join(parts)

@@ -7,7 +7,13 @@ import uuid
 from fastapi import APIRouter, status
 
 from patients.deps import LabResultServiceDep
-from patients.lab_result.schemas import LabResultChange, LabResultCreate, LabResultPage, LabResultRead
+from patients.lab_result.schemas import (
+    LabResultBatchCreate,
+    LabResultChange,
+    LabResultCreate,
+    LabResultPage,
+    LabResultRead,
+)
 
 router = APIRouter(prefix="/patients/{patient_id}/lab-results", tags=["菌検査"])
 
@@ -18,6 +24,14 @@ async def record_lab_result(
 ) -> LabResultRead:
     """Records a test result for the patient."""
     return LabResultRead.model_validate(await results.record(patient_id, data))
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED)
+async def record_lab_results(
+    patient_id: uuid.UUID, data: LabResultBatchCreate, results: LabResultServiceDep
+) -> LabResultPage:
+    """Records results of one specimen at once (塗抹・培養・核酸増幅法): all stored, or none and 422 per item."""
+    return LabResultPage(items=[LabResultRead.model_validate(r) for r in await results.record_all(patient_id, data)])
 
 
 @router.patch("/{result_id}")

@@ -52,6 +52,12 @@ class LabResultCreate(_Dates):
     custom: dict[str, Any] = Field(default_factory=dict)  # configurable fields (R33), checked by the service
 
 
+class LabResultBatchCreate(BaseModel):
+    """Results of one specimen entered at once (塗抹・培養・核酸増幅法): stored together or not at all."""
+
+    results: list[LabResultCreate] = Field(min_length=1, max_length=10)
+
+
 class LabResultUpdate(_Dates):
     """The parts of a result a correction changes; `details` replaces the kind's items as a whole."""
 

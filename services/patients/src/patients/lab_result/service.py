@@ -24,8 +24,9 @@ from patients.history.service import HistoryService
 from patients.lab_result.details import DETAILS, DstDetails, Kind, summary
 from patients.lab_result.models import LabResult
 from patients.lab_result.repository import LabResultRepository
-from patients.lab_result.schemas import LabResultChange, LabResultCreate
+from patients.lab_result.schemas import LabResultBatchCreate, LabResultChange, LabResultCreate
 from patients.patient.repository import PatientRepository
+from patients.patient_list.repository import PatientListRepository
 
 SERVICE = "patients"
 EDITABLE = ("specimen", "collected_on", "result_on", "laboratory", "details", "custom")
@@ -82,7 +83,22 @@ class LabResultService:
         await self.results.add(result)
         await self._publish(LabResultRecorded(lab_result=lab_snapshot(result)), result)
         await self._audit(Operation.CREATE, result)
+        await PatientListRepository(self.session).mark_stale(patient.id)
         return result
+
+    async def record_all(self, patient_id: uuid.UUID, batch: LabResultBatchCreate) -> list[LabResult]:
+        """Records several results of one specimen at once: all of them, or none with every item's message."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        errors: dict[str, str] = {}
+        for index, data in enumerate(batch.results):
+            try:
+                checked_details(data.kind, data.details)
+                await checked_values(self.session, "lab_result", data.custom)
+            except InvalidInput as exc:
+                errors |= {f"results.{index}.{key}": message for key, message in (exc.errors or {}).items()}
+        if errors:
+            raise InvalidInput(errors=errors)
+        return [await self.record(patient_id, data) for data in batch.results]
 
     async def correct(self, patient_id: uuid.UUID, result_id: uuid.UUID, data: LabResultChange) -> LabResult:
         """Saves a correction if nobody saved since the user's version; keeps the old values in the history."""
@@ -114,6 +130,7 @@ class LabResultService:
         changed = sorted({name.split(".")[0] for name in changes})
         await self._publish(LabResultCorrected(lab_result=lab_snapshot(result), changed_fields=changed), result)
         await self._audit(Operation.UPDATE, result)
+        await PatientListRepository(self.session).mark_stale(result.patient_id)
         return result
 
     async def _check_codes(

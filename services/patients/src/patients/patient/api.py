@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
-from tbms_core.web import MAX_OFFSET
+from fastapi import APIRouter, status
 
 from patients.deps import PatientRecordServiceDep, PatientServiceDep
 from patients.history.schemas import HistoryRead
@@ -16,7 +15,6 @@ from patients.patient.schemas import (
     ExclusionCreate,
     PatientChange,
     PatientCreate,
-    PatientPage,
     PatientRead,
     PatientRecordRead,
     ReinstatementCreate,
@@ -41,15 +39,6 @@ async def view_patient(patient_id: uuid.UUID, patients: PatientServiceDep) -> Pa
 async def view_patient_record(patient_id: uuid.UUID, records: PatientRecordServiceDep) -> PatientRecordRead:
     """Everything the patient page shows in one read: the patient, history, results, care records, alerts."""
     return await records.read(patient_id)
-
-
-@router.get("")
-async def list_patients(
-    patients: PatientServiceDep, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_OFFSET)
-) -> PatientPage:
-    """Patients, newest registration first."""
-    items, total = await patients.page(limit=limit, offset=offset)
-    return PatientPage(items=[PatientRead.model_validate(p) for p in items], total=total)
 
 
 @router.patch("/{patient_id}")

@@ -20,6 +20,11 @@ class Patient(Versioned, Base):
         Index("ix_patients_kana_birth", "name_kana", "birth_date"),
         Index("ix_patients_name_key_birth", "name_key", "birth_date"),
         Index("ix_patients_name_key", "name_key"),
+        # what the 患者一覧 sorts and filters by (0013)
+        Index("ix_patients_registered_on", "registered_on", "registration_no"),
+        Index("ix_patients_birth_date", "birth_date"),
+        Index("ix_patients_district_kana", "district", "name_kana"),
+        Index("ix_patients_nurse_kana", "nurse", "name_kana"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)

@@ -73,6 +73,11 @@ class PatientRecordService:
         """The patient's open alerts as the page shows them today (for the deadlines of the patient's events)."""
         return (await self._chart(patient)).alerts()
 
+    async def code_and_alerts(self, patient: Patient) -> tuple[str, list[Alert]]:
+        """The 総合患者分類コード and the open alerts of a patient today (for the patient list)."""
+        chart = await self._chart(patient)
+        return chart.patient.classification_code, chart.alerts()
+
     async def _chart(self, patient: Patient) -> _Record:
         results = await self.lab_results.of_patient(patient.id)
         rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}

@@ -24,17 +24,6 @@ class PatientRepository(Repository[Patient]):
     model = Patient
     not_found = PatientNotFound
 
-    async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
-        """Patients newest first, and how many there are."""
-        rows = await self.session.scalars(
-            select(Patient)
-            .order_by(Patient.registered_on.desc(), Patient.registration_no.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        total = await self.session.scalar(select(func.count()).select_from(Patient))
-        return list(rows), int(total or 0)
-
     async def possible_duplicates(self, *, name_kana: str, name_key: str, birth_date: date | None) -> list[Patient]:
         """Patients with the same reading and birth date, or the same folded name (at most 20)."""
         conditions = []

@@ -166,13 +166,6 @@ class PatientRead(BaseModel):
     age: int | None = None
 
 
-class PatientPage(BaseModel):
-    """One page of patients, newest first."""
-
-    items: list[PatientRead]
-    total: int
-
-
 SmearGrade = Literal["", "−", "±", "1+", "2+", "3+"]
 Sign = Literal["", "+", "−", "検査中", "未実施"]
 

@@ -42,6 +42,7 @@ from patients.patient.schemas import (
     PatientUpdate,
     ReinstatementCreate,
 )
+from patients.patient_list.service import store_list_facts
 from patients.settings import get_settings
 
 SERVICE = "patients"
@@ -218,7 +219,9 @@ class PatientService:
     async def _snapshot(self, patient: Patient) -> PatientSnapshot:
         """The patient's event snapshot with the current 総合患者分類コード and the open alerts as deadlines."""
         alerts = await PatientRecordService(self.session, self.principal).alerts_of(patient)
-        return snapshot(patient, await self.current_code(patient), deadlines_of(patient, alerts))
+        code = await self.current_code(patient)
+        await store_list_facts(self.session, patient, code, alerts)
+        return snapshot(patient, code, deadlines_of(patient, alerts))
 
     async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
@@ -257,11 +260,6 @@ class PatientService:
             person_id=patient.id,
         )
         return await self.edit_history.timeline(patient.id)
-
-    async def page(self, *, limit: int, offset: int) -> tuple[list[Patient], int]:
-        """A page of patients for lists and for rebuilding other services' read models."""
-        self.principal.require(Area.PATIENTS, Access.READ)
-        return await self.patients.page(limit=limit, offset=offset)
 
     async def _audit(self, operation: Operation, patient: Patient) -> None:
         await audit.record(

@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +27,8 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+from tbms_core.jp.gaiji import GaijiPolicy, output_text
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -74,6 +76,20 @@ class LocalOnlyFetcher(URLFetcher):
 local_only = LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
+def printable(policy: GaijiPolicy | None) -> Callable[[object], object]:
+    """Jinja's finalize for forms (N26): every printed text as the 外字 policy prints it (a registered substitute,
+    else 〓 for a character the fonts cannot carry), so a form never shows a blank box for a name."""
+
+    def finalize(value: object) -> object:
+        if isinstance(value, Markup):
+            return Markup(output_text(str(value), "print", policy))  # noqa: S704 - already escaped; only 外字 change
+        if isinstance(value, str):
+            return output_text(value, "print", policy)
+        return value
+
+    return finalize
+
+
 _process_fonts: FontConfiguration | None = None
 _process_css: CSS | None = None
 
@@ -117,9 +133,13 @@ class FormRenderer:
     one per core), or in one rendering thread when `processes` is 0.
     """
 
-    def __init__(self, processes: int = 0) -> None:
+    def __init__(self, processes: int = 0, policy: GaijiPolicy | None = None) -> None:
+        self.policy = policy
         self.env = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            finalize=printable(policy),
         )
         self._fonts = FontConfiguration()
         self._css = CSS(filename=str(TEMPLATES / STYLESHEET), font_config=self._fonts, url_fetcher=local_only)
@@ -143,7 +163,7 @@ class FormRenderer:
         if source is None:
             return self.env.get_template(spec.template).render(context)
         try:
-            return uploaded_environment(spec, source).get_template(spec.template).render(context)
+            return uploaded_environment(spec, source, self.policy).get_template(spec.template).render(context)
         except TemplateError as exc:
             raise UploadedTemplateFailed(str(exc)) from exc
 
@@ -178,10 +198,12 @@ class FormRenderer:
         return CSS(string=source.css, base_url=str(TEMPLATES), font_config=self._fonts, url_fetcher=local_only)
 
 
-def uploaded_environment(spec: FormSpec, source: TemplateSource) -> SandboxedEnvironment:
+def uploaded_environment(
+    spec: FormSpec, source: TemplateSource, policy: GaijiPolicy | None = None
+) -> SandboxedEnvironment:
     """A sandboxed Jinja environment where the form's template is the uploaded HTML (it may extend base.html)."""
     loader = ChoiceLoader([DictLoader({spec.template: source.html}), FileSystemLoader(TEMPLATES)])
-    return SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined)
+    return SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined, finalize=printable(policy))
 
 
 def source_version(revision: str, html: str, css: str) -> str:

@@ -33,7 +33,7 @@ async def export_patients(request: Request, patients: PatientsDep, masters: Mast
     fields = export_fields(await masters.districts())
     form = EntryForm(fields, {f.name: str(typed.get(f.name) or "") for f in fields})
     if "target" not in typed:
-        form.values["target"] = "patients"
+        form.values["target"], form.values["encoding"] = "patients", "utf-8"
         return _page(request, form)
     answer = await patients.export(export_conditions(form))
     if answer.download is None:

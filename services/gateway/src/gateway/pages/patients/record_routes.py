@@ -10,8 +10,18 @@ from starlette.responses import Response
 from gateway.forms import EntryForm
 from gateway.pages.patients.entry_forms.card import custom_fields
 from gateway.pages.patients.entry_forms.care import care_body
-from gateway.pages.patients.entry_forms.lab import LAB_KINDS, correction_fields, lab_aliases, lab_body, new_lab_fields
-from gateway.pages.patients.page import PatientPageDep, care_kind, definitions_today
+from gateway.pages.patients.entry_forms.lab import (
+    LAB_KINDS,
+    SET_EMPTY,
+    SPECIMEN_SET,
+    correction_fields,
+    lab_aliases,
+    lab_body,
+    new_lab_fields,
+    set_aliases,
+    set_bodies,
+)
+from gateway.pages.patients.page import PatientPage, PatientPageDep, care_kind, definitions_today
 from gateway.web.errors import PageNotFound
 
 router = APIRouter()
@@ -23,10 +33,23 @@ async def record_lab_result(request: Request, patient_id: uuid.UUID, page: Patie
     codes, definitions = await page.patients.card_codes(), await definitions_today(page.patients)
     form = EntryForm.posted(new_lab_fields(codes, custom_fields(definitions, "lab_result")), await request.form())
     kind = form.value("kind")
+    if kind == SPECIMEN_SET:
+        return await _record_specimen_set(patient_id, form, page)
     saved = await page.patients.record_lab_result(str(patient_id), {"kind": kind, **lab_body(form, kind)})
     return await page.after_save(
         patient_id, key="lab", form=form, saved=saved, anchor="labs-title", aliases=lab_aliases(kind)
     )
+
+
+async def _record_specimen_set(patient_id: uuid.UUID, form: EntryForm, page: PatientPage) -> Response:
+    """塗抹・培養・核酸増幅法 of one specimen in one save: each filled kind a result of its own, all or none."""
+    bodies = set_bodies(form)
+    if not bodies:
+        form.place({"kind": SET_EMPTY})
+        return await page.refused_here(patient_id, "lab", form)
+    saved = await page.patients.record_lab_results(str(patient_id), [body for _, body in bodies])
+    aliases = set_aliases([kind for kind, _ in bodies])
+    return await page.after_save(patient_id, key="lab", form=form, saved=saved, anchor="labs-title", aliases=aliases)
 
 
 @router.post("/{patient_id:uuid}/lab-results/{result_id:uuid}")

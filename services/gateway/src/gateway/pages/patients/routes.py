@@ -16,7 +16,7 @@ from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, preview_date
 from gateway.forms.chars import gaiji_policy
-from gateway.pages.patients import card_routes, export_routes, record_routes
+from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, registration_fields
 from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
@@ -25,6 +25,7 @@ from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/patients", tags=["患者"])
 router.include_router(export_routes.router)
+router.include_router(list_routes.router)
 router.include_router(card_routes.router)
 router.include_router(record_routes.router)
 PRINTABLE_FORMS = frozenset({"F03", "F06", "F08", "F29"})
@@ -175,17 +176,10 @@ async def birth_date_preview(request: Request, _: LoginDep, birth_date: str = ""
     return render(request, "patients/_date_preview.html", {"preview": preview_date(birth_date)})
 
 
-LIST_PAGE_SIZE = 50
-
-
 @router.get("")
-async def list_patients(request: Request, patients: PatientsDep, page: int = 1) -> Response:
-    """Registered patients, newest first, 50 a page."""
-    number = max(1, min(page, 10_000))
-    listing = await patients.patients(limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE)
-    pages = max(1, -(-int(listing.get("total") or 0) // LIST_PAGE_SIZE))
-    context = {"page": listing, "title": "患者一覧", "number": number, "pages": pages, "size": LIST_PAGE_SIZE}
-    return render(request, "patients/list.html", context)
+async def list_patients(request: Request, patients: PatientsDep, masters: MastersDep) -> Response:
+    """患者一覧: sorted and filtered as the URL says, with 注意事項 and 次回予定, 50 a page."""
+    return await list_routes.list_page(request, patients, masters)
 
 
 @router.get("/{patient_id:uuid}")

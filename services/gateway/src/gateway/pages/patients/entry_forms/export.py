@@ -8,12 +8,14 @@ from gateway.forms import EntryForm, Field
 
 TARGETS = {"patients": "患者一覧（基本情報）", "lab_results": "菌検査の結果", "treatments": "治療"}
 STATUSES = {"active": "登録中", "excluded": "登録除外"}
+ENCODINGS = {"utf-8": "UTF-8（BOM付き・現在のExcel）", "cp932": "Shift_JIS（CP932・古いExcelや他のシステム向け）"}
 EXPORT_FIELDS: tuple[Field, ...] = (
     Field("target", "出力する内容", required=True, kind="radio", choices=tuple(TARGETS.items())),
     Field("registered_from", "登録年月日（開始）"),
     Field("registered_to", "登録年月日（終了・この日を含む）"),
     Field("status", "状態", kind="select", choices=tuple(STATUSES.items())),
     Field("district", "地区", hint="例: 世田谷（完全一致）"),
+    Field("encoding", "文字コード", kind="radio", choices=tuple(ENCODINGS.items())),
 )
 
 

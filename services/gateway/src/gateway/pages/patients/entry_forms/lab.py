@@ -26,6 +26,10 @@ LAB_KINDS = (
     ("igra", "IGRA"),
     ("tst", "ツベルクリン反応"),
 )
+SPECIMEN_SET = "specimen_set"  # smear, culture and NAAT of one specimen, entered at once
+SET_KINDS = ("smear", "culture", "naat")
+NEW_KINDS = ((SPECIMEN_SET, "塗抹・培養・核酸増幅（まとめて入力）"), *LAB_KINDS)
+SET_EMPTY = "塗抹・培養・核酸増幅法のうち、少なくとも一つの結果を入力してください。"
 DST_CHOICES = _same("S", "R", "未実施")
 BACTERIOLOGY_CHOICES = {  # record #1 (登録時) as the 登録票 summarises it
     "smear": _same("−", "±", "1+", "2+", "3+"),
@@ -73,7 +77,7 @@ COMMON = (
     Field("result_on", "結果日", hint=DATE_HINT, kind="date"),
     Field("laboratory", "検査機関"),
 )
-KIND = Field("kind", "検査種別", required=True, kind="select", choices=LAB_KINDS)
+KIND = Field("kind", "検査種別", required=True, kind="select", choices=NEW_KINDS)
 
 
 def detail_fields(kind: str, codes: Mapping[str, Mapping[str, str]], *, ended: bool = False) -> tuple[Field, ...]:
@@ -119,6 +123,29 @@ def lab_body(form: EntryForm, kind: str) -> dict[str, Any]:
     if "custom" in typed:
         body["custom"] = typed["custom"]
     return body
+
+
+def set_bodies(form: EntryForm) -> list[tuple[str, dict[str, Any]]]:
+    """The results of one specimen entered at once: one per kind (塗抹, 培養, 核酸増幅法) with any item filled,
+    each with the specimen, dates and laboratory typed once."""
+    bodies = []
+    for kind in SET_KINDS:
+        body = lab_body(form, kind)
+        body["details"] = {name: value for name, value in body["details"].items() if value != ""}
+        if body["details"]:  # a kind left blank is not a result
+            bodies.append((kind, {"kind": kind, **body}))
+    return bodies
+
+
+def set_aliases(kinds: Sequence[str]) -> dict[str, str]:
+    """API message keys of a batch → field names: `results.1.details.result` of a culture is `culture.result`."""
+    aliases: dict[str, str] = {}
+    for index, kind in enumerate(kinds):
+        prefix = f"results.{index}."
+        aliases |= {prefix + key: name for key, name in lab_aliases(kind).items()}
+        aliases |= {prefix + name: name for name in ("specimen", "collected_on", "result_on", "laboratory")}
+        aliases[f"results.{index}"] = kind
+    return aliases
 
 
 def lab_aliases(kind: str) -> dict[str, str]:
