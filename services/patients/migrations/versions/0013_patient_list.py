@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision, down_revision, branch_labels, depends_on = "0013", "0010", None, None
+revision, down_revision, branch_labels, depends_on = "0013", "0012", None, None
 
 PATIENT_INDEXES = {
     "ix_patients_registered_on": ["registered_on", "registration_no"],

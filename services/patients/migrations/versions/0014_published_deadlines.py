@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision, down_revision, branch_labels, depends_on = "0014", "0012", None, None
+revision, down_revision, branch_labels, depends_on = "0014", "0013", None, None
 
 
 def upgrade() -> None:
