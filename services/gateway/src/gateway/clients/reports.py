@@ -16,9 +16,10 @@ DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
 class ReportsClient(ServiceClient):
     """reports' REST API as one user sees it."""
 
-    async def create_document(self, form: str, patient_id: str) -> dict[str, Any]:
-        """Asks reports for a form; waits briefly while the patient has not reached reports yet (409)."""
-        body = {"form": form, "patient_id": patient_id}
+    async def create_document(self, form: str, patient_id: str, **options: str) -> dict[str, Any]:
+        """Asks reports for a form (options such as F06's period_from and period_to); waits briefly while the patient
+        has not reached reports yet (409)."""
+        body = {"form": form, "patient_id": patient_id, **options}
         for delay in (*DOCUMENT_RETRY_DELAYS, None):
             response = await self.send("POST", "/documents", json=body)
             if response.status_code != 409:
