@@ -83,6 +83,10 @@ async def test_a_session_prints_the_forms_that_apply_to_each_case(
     text = text_of(answer.content)
     assert page_count(answer.content) == 5  # 諮問書 ×2, 決定通知書 ×2, 患者票 ×1 (none for the refusal)
     assert text.count("結核患者票") == 1 and text.index("診査一子") < text.index("診査二郎")
+    # each form is filed with its patient (R20): 諮問書, 決定通知書 and 患者票 of the one, two of the other
+    assert len(answer.headers["x-document-ids"].split(",")) == 5
+    listed = await client.get("/documents", params={"patient_id": approved.id}, headers=CLERK)
+    assert sorted(d["kind"] for d in listed.json()["items"]) == ["F13", "F15", "F16"]
     one = await client.get(f"/board/cases/{last}/forms", params={"forms": "F15"}, headers=CLERK)
     assert one.status_code == 422 and "印刷できる内容がありません" in one.json()["detail"]
     assert (await client.get(url, params={"forms": "F99"}, headers=CLERK)).status_code == 422
