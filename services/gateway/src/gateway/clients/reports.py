@@ -38,6 +38,13 @@ class ReportsClient(ServiceClient):
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
 
+    async def printed_documents(self, owner_type: str, owner_id: str) -> dict[str, Any]:
+        """The forms printed about a record and filed with it (R20), newest first."""
+        params = (
+            {"patient_id": owner_id} if owner_type == "patient" else {"owner_type": owner_type, "owner_id": owner_id}
+        )
+        return await self.get_json("/documents", **params, limit=200)
+
     async def attachments(self, owner_type: str, owner_id: str, *, withdrawn: bool = False) -> dict[str, Any]:
         """A record's stored files (資料), newest first; withdrawn ones too when asked."""
         params = {"owner_type": owner_type, "owner_id": owner_id, "withdrawn": str(withdrawn).lower(), "limit": 200}
