@@ -151,19 +151,23 @@ class DocumentFiler:
         )
 
     async def print(self, printings: Sequence[Printing]) -> Printed:
-        """Renders every form (side by side in the rendering processes), files each with its record, and gives
-        back one PDF: the form itself when one was printed, else every form merged in the order given."""
-        pdfs = await asyncio.gather(*(self.renderer.render_pdf(p.spec, p.data, p.source) for p in printings))
+        """Renders every form, files each with its record, and gives back one PDF: the form itself when one was
+        printed, else every form in the order given (laid out once: each form's own PDF is filed, and the PDF shown
+        embeds its fonts once rather than once per form)."""
+        shown: bytes | None = None
+        if len(printings) > 1 and all(p.source is None for p in printings):
+            pdfs, shown = await self.renderer.render_each_and_merged([(p.spec, p.data) for p in printings])
+        else:
+            pdfs = list(await asyncio.gather(*(self.renderer.render_pdf(p.spec, p.data, p.source) for p in printings)))
         documents = []
         for printing, pdf in zip(printings, pdfs, strict=True):
             document = self.new(
                 printing.spec, printing.owner, data_version=printing.data_version, source=printing.source
             )
             documents.append(await self.file(document, pdf, printing.spec))
-        if len(pdfs) == 1:
-            return Printed(pdfs[0], documents)
-        merged, _ = await asyncio.to_thread(merge, pdfs)
-        return Printed(merged, documents)
+        if shown is None:
+            shown = pdfs[0] if len(pdfs) == 1 else (await asyncio.to_thread(merge, pdfs))[0]
+        return Printed(shown, documents)
 
     async def file(self, document: Document, pdf: bytes, spec: FormSpec | None = None) -> Document:
         """Stores a rendered PDF as a document of its record, with its DocumentGenerated event and print audit."""

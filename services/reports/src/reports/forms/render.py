@@ -110,6 +110,21 @@ def write_merged_pdf(htmls: Sequence[str]) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
+def write_each_and_merged(htmls: Sequence[str]) -> tuple[list[bytes], bytes]:
+    """Several forms laid out once each: every form's own PDF (to be filed) and one PDF of them all (to be shown,
+    with its fonts embedded once instead of once per form); run in a rendering process."""
+    fonts, builtin = _process_resources()
+    documents = [
+        HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only).render(
+            stylesheets=[builtin], font_config=fonts
+        )
+        for html in htmls
+    ]
+    each = [document.write_pdf() for document in documents]
+    pages = [page for document in documents for page in document.pages]
+    return each, documents[0].copy(pages).write_pdf()
+
+
 class FormRenderer:
     """Turns a form and its input into PDF bytes.
 
@@ -169,6 +184,11 @@ class FormRenderer:
         """Several forms as one PDF, rendered off the event loop (in a rendering process when there are some)."""
         htmls = [self.render_html(spec, data) for spec, data in items]
         return await asyncio.get_running_loop().run_in_executor(self._executor, write_merged_pdf, htmls)
+
+    async def render_each_and_merged(self, items: Sequence[tuple[FormSpec, FormInput]]) -> tuple[list[bytes], bytes]:
+        """Every form's own PDF and one PDF of them all, laid out once (off the event loop)."""
+        htmls = [self.render_html(spec, data) for spec, data in items]
+        return await asyncio.get_running_loop().run_in_executor(self._executor, write_each_and_merged, htmls)
 
     def close(self) -> None:
         """Stops the rendering processes or thread."""
