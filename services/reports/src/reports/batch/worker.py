@@ -13,11 +13,10 @@ from tbms_core.errors import DomainError
 
 from reports.batch.models import DONE, FAILED, RUNNING, PrintBatch
 from reports.batch.repository import PrintBatchRepository
-from reports.document.filing import merge
 from reports.document.repository import DocumentRepository
 from reports.document.schemas import DocumentCreate
 from reports.document.service import DocumentService, PreparedForm
-from reports.forms.render import FormRenderer
+from reports.forms.render import FormRenderer, merge
 from reports.storage import DocumentStore
 
 log = logging.getLogger(__name__)

@@ -10,14 +10,12 @@ code of its own.
 from __future__ import annotations
 
 import asyncio
-import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from pypdf import PdfReader, PdfWriter
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_contracts.reports import DocumentGenerated
@@ -28,7 +26,7 @@ from tbms_core.events import Envelope
 
 from reports.document.models import Document
 from reports.document.repository import DocumentRepository
-from reports.forms.render import FormRenderer, TemplateSource, template_version
+from reports.forms.render import FormRenderer, TemplateSource, merge, template_version
 from reports.forms.spec import FormSpec
 from reports.storage import DocumentStore
 
@@ -87,16 +85,6 @@ class Printed:
 def object_key(document: Document) -> str:
     """Where a printed form lives in the bucket: <owner>s/<id>/<form>/<document>.pdf (patients/… for a patient)."""
     return f"{document.owner_type}s/{document.owner_id}/{document.kind}/{document.id}.pdf"
-
-
-def merge(parts: Sequence[bytes]) -> tuple[bytes, int]:
-    """One PDF of every part in order, and its page count."""
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
 
 
 def generated_event(document: Document) -> DocumentGenerated:

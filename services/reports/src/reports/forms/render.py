@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import logging
 import multiprocessing
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.sandbox import SandboxedEnvironment
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -110,6 +112,16 @@ def write_merged_pdf(htmls: Sequence[str]) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
+def merge(parts: Sequence[bytes]) -> tuple[bytes, int]:
+    """One PDF of every part in order, and its page count."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
 def write_each_and_merged(htmls: Sequence[str]) -> tuple[list[bytes], bytes]:
     """Several forms laid out once each: every form's own PDF (to be filed) and one PDF of them all (to be shown,
     with its fonts embedded once instead of once per form); run in a rendering process."""
@@ -186,9 +198,22 @@ class FormRenderer:
         return await asyncio.get_running_loop().run_in_executor(self._executor, write_merged_pdf, htmls)
 
     async def render_each_and_merged(self, items: Sequence[tuple[FormSpec, FormInput]]) -> tuple[list[bytes], bytes]:
-        """Every form's own PDF and one PDF of them all, laid out once (off the event loop)."""
+        """Every form's own PDF and one PDF of them all, laid out once, in as many consecutive parts as there are
+        rendering processes (the parts' PDFs are then joined: their fonts are embedded once per part)."""
         htmls = [self.render_html(spec, data) for spec, data in items]
-        return await asyncio.get_running_loop().run_in_executor(self._executor, write_each_and_merged, htmls)
+        size = -(-len(htmls) // min(self.parallel, len(htmls)))
+        loop = asyncio.get_running_loop()
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._executor, write_each_and_merged, htmls[start : start + size])
+                for start in range(0, len(htmls), size)
+            )
+        )
+        each = [pdf for pdfs, _ in parts for pdf in pdfs]
+        if len(parts) == 1:
+            return each, parts[0][1]
+        merged, _ = await asyncio.to_thread(merge, [part for _, part in parts])
+        return each, merged
 
     def close(self) -> None:
         """Stops the rendering processes or thread."""
