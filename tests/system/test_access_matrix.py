@@ -364,6 +364,14 @@ ENDPOINTS = [
         "reports", "POST", "/documents", {Area.FORMS: R, Area.PATIENTS: R}, body={"form": "F03", "patient_id": MISSING}
     ),
     Endpoint("reports", "GET", "/documents", {Area.FORMS: R}, params={"patient_id": "{patient_id}", "limit": 1}),
+    # the printed forms filed with a contact (F20) or a request (F27, F30) also need that record's area
+    Endpoint(
+        "reports",
+        "GET",
+        "/documents",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        params={"owner_type": "contact", "owner_id": MISSING, "limit": 1},
+    ),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/scanner", {Area.AUDIT: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),

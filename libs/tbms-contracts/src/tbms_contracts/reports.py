@@ -9,14 +9,14 @@ from pydantic import BaseModel, ConfigDict
 
 
 class DocumentGenerated(BaseModel):
-    """A form was rendered to PDF and stored; carries no personal data beyond the patient id."""
+    """A form was rendered to PDF and stored with its record; carries no personal data beyond the record's id."""
 
     model_config = ConfigDict(frozen=True)
     TYPE: ClassVar[str] = "tbms.reports.document.generated.v1"
 
     document_id: str
     kind: str  # the form id, e.g. "F03"
-    patient_id: str
+    patient_id: str  # the patient the form is about; "" for a form about a contact, a request or a session
     object_key: str
     version_id: str | None = None
     sha256: str
@@ -26,6 +26,8 @@ class DocumentGenerated(BaseModel):
     data_version: str = ""  # the patient's version and a digest of the records' versions it was printed from
     created_by: str
     created_at: datetime
+    owner_type: str = "patient"  # the record it is filed with: patient, contact, request, board_session
+    owner_id: str = ""
 
 
 class AttachmentStored(BaseModel):

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from reports.board_record.repository import BoardRecordRepository
+from reports.patient_summary.repository import PatientSummaryRepository
 from tbms_contracts.patients import BoardRecordSaved, BoardRecordSnapshot, PatientSnapshot
 from tbms_core.events import Envelope
 from tbms_testing import LiveAuthHeaders, wait_for
@@ -70,15 +72,21 @@ async def test_a_session_prints_the_forms_that_apply_to_each_case(
     last = await send("case", refusal, refused.id, {"decision": "不承認"})
     url = f"/board/sessions/{session_id}/forms"
 
-    async def printed() -> httpx.Response | None:
-        answer = await client.get(url, params={"forms": "F16,F13,F15"}, headers=CLERK)
-        return answer if answer.status_code == 200 and "診査二郎" in text_of(answer.content) else None
+    async def both_cases_arrived() -> bool:
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            cases = await BoardRecordRepository(session).cases_of_session(uuid.UUID(session_id))
+            return len(cases) == 2 and all([await PatientSummaryRepository(session).find(c.patient_id) for c in cases])
 
-    answer = await wait_for(printed, timeout=20)
+    await wait_for(both_cases_arrived, timeout=30)
+    answer = await client.get(url, params={"forms": "F16,F13,F15"}, headers=CLERK, timeout=120)
     assert isinstance(answer, httpx.Response) and answer.headers["content-type"] == "application/pdf"
     text = text_of(answer.content)
     assert page_count(answer.content) == 5  # 諮問書 ×2, 決定通知書 ×2, 患者票 ×1 (none for the refusal)
     assert text.count("結核患者票") == 1 and text.index("診査一子") < text.index("診査二郎")
+    # each form is filed with its patient (R20): 諮問書, 決定通知書 and 患者票 of the one, two of the other
+    assert len(answer.headers["x-document-ids"].split(",")) == 5
+    listed = await client.get("/documents", params={"patient_id": approved.id}, headers=CLERK)
+    assert sorted(d["kind"] for d in listed.json()["items"]) == ["F13", "F15", "F16"]
     one = await client.get(f"/board/cases/{last}/forms", params={"forms": "F15"}, headers=CLERK)
     assert one.status_code == 422 and "印刷できる内容がありません" in one.json()["detail"]
     assert (await client.get(url, params={"forms": "F99"}, headers=CLERK)).status_code == 422

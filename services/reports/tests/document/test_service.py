@@ -11,6 +11,7 @@ import pytest
 from reports.document.errors import DocumentNotFound, PatientNotYetAvailable
 from reports.document.schemas import DocumentCreate
 from reports.document.service import DocumentService
+from tbms_contracts.patients import PatientSnapshot
 from tbms_core.auth import Principal
 from tbms_core.errors import AccessDenied, InvalidInput
 
@@ -73,7 +74,7 @@ class TestGenerate:
 
 
 class TestReadAndDownload:
-    """Metadata needs 帳票 参照; the content also 患者管理 参照."""
+    """Metadata needs 帳票 参照; the content also read access to the area of the record it is filed with."""
 
     async def test_a_user_without_forms_access_cannot_see_metadata(self, service_for: ServiceFor) -> None:
         with pytest.raises(AccessDenied) as refused:
@@ -86,10 +87,14 @@ class TestReadAndDownload:
             async with service_for(user("patients:read")) as service:
                 await service.page_of_patient(uuid.uuid4(), limit=10, offset=0)
 
-    async def test_a_user_without_patients_access_cannot_download(self, service_for: ServiceFor) -> None:
+    async def test_a_user_without_patients_access_cannot_download(
+        self, service_for: ServiceFor, registered_patient: PatientSnapshot
+    ) -> None:
+        async with service_for(user("forms:read", "patients:read")) as service:
+            document = await service.generate(DocumentCreate(form="F03", patient_id=uuid.UUID(registered_patient.id)))
         with pytest.raises(AccessDenied) as refused:
-            async with service_for(user("forms:update")) as service:
-                await service.open_content(uuid.uuid4())
+            async with service_for(user("forms:update", "contacts:read")) as service:
+                await service.open_content(document.id)
         assert refused.value.message == NO_PATIENTS
 
     async def test_an_unknown_document_is_not_found(self, service_for: ServiceFor) -> None:

@@ -14,6 +14,7 @@ import pytest
 from reports.board_record.models import BoardRecord
 from reports.forms.board import BoardFormInput
 from reports.forms.board_registry import BOARD_FORMS
+from reports.forms.letterhead import Letterhead
 from reports.forms.render import FormRenderer
 from reports.master_snapshot.models import MasterSnapshot
 from reports.patient_summary.models import PatientSummary
@@ -54,10 +55,10 @@ MEASURE = {
     "hospital": "試験結核病院", "restricted_work": "", "starts_at": None, "ends_at": None,
 }  # fmt: skip
 SESSION = {"held_at": "2026-11-10T05:00:00+00:00", "place": "第1会議室"}
-LETTERHEAD = MasterSnapshot(
+LETTERHEAD = Letterhead.of(MasterSnapshot(
     kind="letterhead", code="self", version=1, name="世田谷保健所", kana="",
     data={"director_name": "保健 所長", "director_title": "世田谷保健所長", "contact_text": "感染症対策課 03-0000"},
-)  # fmt: skip
+))  # fmt: skip
 
 
 def board_input(**changes: Any) -> BoardFormInput:

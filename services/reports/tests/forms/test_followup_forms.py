@@ -12,21 +12,22 @@ from pathlib import Path
 
 import pytest
 from reports.care_record.models import CareRecord
+from reports.forms.letterhead import Letterhead
 from reports.forms.registry import form_spec
 from reports.forms.render import FormRenderer
 from reports.forms.spec import FormInput, Genre
 from reports.patient_summary.models import PatientSummary
 
 PRINTED_AT = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10:00 in Japan
-LETTERHEAD = {
-    "name": "見本区保健所",
-    "director_title": "見本区保健所長",
-    "director_name": "見本 所長",
-    "postal_code": "154-0000",
-    "address": "東京都見本区見本一丁目1番1号",
-    "phone": "03-0000-0000",
-    "contact_text": "見本区保健所 感染症対策係\n電話 03-0000-0000（平日8時30分〜17時15分）",
-}
+LETTERHEAD = Letterhead(
+    name="見本区保健所",
+    director_title="見本区保健所長",
+    director_name="見本 所長",
+    postal_code="154-0000",
+    address="東京都見本区見本一丁目1番1号",
+    phone="03-0000-0000",
+    contact_text="見本区保健所 感染症対策係\n電話 03-0000-0000（平日8時30分〜17時15分）",
+)
 
 
 def patient() -> PatientSummary:

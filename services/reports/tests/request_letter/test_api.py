@@ -148,7 +148,7 @@ async def test_a_user_who_may_not_read_contacts_gets_no_letter(client) -> None:
     assert refused.status_code == 403 and "接触者管理" in refused.json()["detail"]
 
 
-@pytest.mark.req("F20", partial=True)
+@pytest.mark.req("F20", "R20", partial=True)
 async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institution(client) -> None:
     contact = ContactSnapshot(
         id=str(uuid.uuid4()),
@@ -211,5 +211,13 @@ async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institutio
         "0.85",
     ):
         assert printed in text, printed
+    # filed with the contact (R20): listed on the contact's documents, the same bytes as shown
+    listed = await client.get(
+        "/documents", params={"owner_type": "contact", "owner_id": contact.id}, headers=auth_headers("nurse1")
+    )
+    [filed] = listed.json()["items"]
+    assert (filed["id"], filed["kind"], filed["owner_label"]) == (answer.headers["x-document-ids"], "F20", "接触者")
+    content = await client.get(f"/documents/{filed['id']}/content", headers=auth_headers("nurse1"))
+    assert content.content == answer.content
     missing = await client.get(f"/contact-letters/{uuid.uuid4()}/F20?institution=x", headers=auth_headers("nurse1"))
     assert missing.status_code == 409

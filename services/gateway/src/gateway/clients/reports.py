@@ -16,10 +16,13 @@ DOCUMENT_RETRY_DELAYS = (0.3, 0.5, 0.7, 1.0, 1.0)
 class ReportsClient(ServiceClient):
     """reports' REST API as one user sees it."""
 
-    async def create_document(self, form: str, patient_id: str, record_id: str | None = None) -> dict[str, Any]:
-        """Asks reports for a form (about one of the patient's records when given, e.g. the 管理検診 of an F29);
-        waits briefly while the patient has not reached reports yet (409)."""
-        body = {"form": form, "patient_id": patient_id} | ({"record_id": record_id} if record_id else {})
+    async def create_document(
+        self, form: str, patient_id: str, record_id: str | None = None, **options: str
+    ) -> dict[str, Any]:
+        """Asks reports for a form, about one of the patient's records when given (the 管理検診 of an F29) and with
+        its options (F06's period_from and period_to); waits briefly while the patient has not reached reports yet
+        (409)."""
+        body = {"form": form, "patient_id": patient_id, **options} | ({"record_id": record_id} if record_id else {})
         for delay in (*DOCUMENT_RETRY_DELAYS, None):
             response = await self.send("POST", "/documents", json=body)
             if response.status_code != 409:
@@ -37,6 +40,13 @@ class ReportsClient(ServiceClient):
     async def document_content(self, document_id: str) -> httpx.Response:
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
+
+    async def printed_documents(self, owner_type: str, owner_id: str) -> dict[str, Any]:
+        """The forms printed about a record and filed with it (R20), newest first."""
+        params = (
+            {"patient_id": owner_id} if owner_type == "patient" else {"owner_type": owner_type, "owner_id": owner_id}
+        )
+        return await self.get_json("/documents", **params, limit=200)
 
     async def attachments(self, owner_type: str, owner_id: str, *, withdrawn: bool = False) -> dict[str, Any]:
         """A record's stored files (資料), newest first; withdrawn ones too when asked."""

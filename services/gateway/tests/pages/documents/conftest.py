@@ -62,7 +62,18 @@ def mock_files_page(backends: respx.MockRouter, items: list[dict[str, Any]] | No
     backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
     page = {"items": [attachment()] if items is None else items}
     page["total"] = len(page["items"])
+    printed = {"items": [printed_document()], "total": 1}
+    backends.get(f"{REPORTS}/documents").mock(return_value=httpx.Response(200, json=printed))
     return backends.get(f"{REPORTS}/attachments").mock(return_value=httpx.Response(200, json=page))
+
+
+def printed_document() -> dict[str, Any]:
+    """An F06 printed about the patient and filed with them by reports."""
+    return {
+        "id": "dddddddd-0000-4000-8000-000000000000", "kind": "F06", "title": "経過記録（2号記録）",
+        "owner_type": "patient", "owner_label": "患者", "owner_id": PATIENT_ID, "patient_id": PATIENT_ID,
+        "template_version": "1+672dd5b0", "created_by_name": "試験 保健師", "created_at": "2026-12-03T05:05:00+00:00",
+    }  # fmt: skip
 
 
 FORMS = [

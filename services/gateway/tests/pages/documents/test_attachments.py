@@ -25,6 +25,25 @@ class TestList:
         assert "紹介状（差し替え）.pdf PDF・179KB・第2版 以前の版: 第1版をダウンロード" in text
         assert listed.calls.last.request.url.params["owner_type"] == "patient"
 
+    @pytest.mark.req("F06", partial=True)
+    async def test_the_forms_printed_about_the_patient_are_listed_to_open_again(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_files_page(backends)
+        html = (await browser.get(PAGE)).text
+        text = text_of(html)
+        assert "印刷した帳票（1件）" in text
+        assert "F06 経過記録（2号記録） 令和8年12月3日 14:05 試験 保健師 1+672dd5b0" in text
+        assert 'href="/documents/dddddddd-0000-4000-8000-000000000000"' in html
+
+    async def test_a_user_without_forms_access_sees_no_printed_forms(
+        self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:read", "documents:read"])
+        await login(client)
+        mock_files_page(backends)
+        assert "印刷した帳票" not in (await client.get(PAGE)).text
+
     async def test_a_read_only_user_sees_no_upload_form(
         self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter, keycloak: FakeKeycloakType
     ) -> None:

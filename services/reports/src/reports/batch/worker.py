@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import uuid
 from datetime import timedelta
 
-from pypdf import PdfReader, PdfWriter
 from tbms_core.auth import Principal
 from tbms_core.db import Database, utcnow
 from tbms_core.errors import DomainError
@@ -18,7 +16,7 @@ from reports.batch.repository import PrintBatchRepository
 from reports.document.repository import DocumentRepository
 from reports.document.schemas import DocumentCreate
 from reports.document.service import DocumentService, PreparedForm
-from reports.forms.render import FormRenderer
+from reports.forms.render import FormRenderer, merge
 from reports.storage import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -34,16 +32,6 @@ def requester(batch: PrintBatch) -> Principal:
         roles=frozenset(batch.requested_roles),
         client_ip=batch.requested_from,
     )
-
-
-def merge(parts: list[bytes]) -> tuple[bytes, int]:
-    """One PDF of every part in order, and its page count."""
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
 
 
 class BatchWorker:

@@ -1,14 +1,14 @@
-"""Printing the 診査会's forms: for one case, or every case of a session as one PDF (audited as prints)."""
+"""Printing the 診査会's forms: for one case, or every case of a session as one PDF, each form filed as a document
+(audited as a print) with the case's patient."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.audit import Operation
-from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 from tbms_core.errors import InvalidInput, NotFound
@@ -16,15 +16,17 @@ from tbms_core.jp.text import normalize_input
 
 from reports.board_record.models import BoardRecord
 from reports.board_record.repository import BoardRecordRepository
+from reports.document.filing import DocumentFiler, Owner, Printed, Printing
 from reports.forms.board import BoardFormInput
 from reports.forms.board_registry import APPLIES, BOARD_FORMS, MEASURE_ARTICLES
+from reports.forms.letterhead import Letterhead
 from reports.forms.render import FormRenderer
-from reports.forms.spec import FormInput, FormSpec
-from reports.master_snapshot.models import MasterSnapshot
+from reports.forms.spec import FormSpec
 from reports.master_snapshot.repository import MasterSnapshotRepository
 from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.settings import get_settings
+from reports.storage import DocumentStore
 
 
 class BoardRecordNotYetAvailable(NotFound):
@@ -42,8 +44,11 @@ class NothingToPrint(InvalidInput):
 class BoardPrintService:
     """Prints the 診査会's forms from the read model."""
 
-    def __init__(self, session: AsyncSession, principal: Principal, renderer: FormRenderer) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, store: DocumentStore, renderer: FormRenderer
+    ) -> None:
         self.session, self.principal, self.renderer = session, principal, renderer
+        self.filer = DocumentFiler(session, principal, store, renderer)
         self.records = BoardRecordRepository(session)
         self.patients = PatientSummaryRepository(session)
         self.masters = MasterSnapshotRepository(session)
@@ -63,51 +68,46 @@ class BoardPrintService:
             chosen.append(spec)
         return chosen
 
-    async def print_case(self, case_id: uuid.UUID, form_ids: Sequence[str]) -> bytes:
-        """The chosen forms of one case as one PDF."""
+    async def print_case(self, case_id: uuid.UUID, form_ids: Sequence[str]) -> Printed:
+        """The chosen forms of one case as one PDF, each filed with the case's patient."""
         self._may_print()
         case = await self.records.find(case_id, "case")
         if case is None:
             raise BoardRecordNotYetAvailable()
-        return await self._print([case], self.specs(form_ids))
+        return await self._print([case], self.specs(form_ids), sheet_owner=None)
 
-    async def print_session(self, session_id: uuid.UUID, form_ids: Sequence[str]) -> bytes:
-        """The chosen forms of every case of a session, in agenda order, as one PDF."""
+    async def print_session(self, session_id: uuid.UUID, form_ids: Sequence[str]) -> Printed:
+        """The chosen forms of every case of a session, in agenda order, as one PDF; each case's forms are filed
+        with its patient, the label sheet of the whole session with the session."""
         self._may_print()
         if await self.records.find(session_id, "session") is None:
             raise BoardRecordNotYetAvailable()
-        return await self._print(await self.records.cases_of_session(session_id), self.specs(form_ids))
+        cases = await self.records.cases_of_session(session_id)
+        return await self._print(cases, self.specs(form_ids), sheet_owner=Owner("board_session", session_id))
 
-    async def _print(self, cases: list[BoardRecord], specs: list[FormSpec]) -> bytes:
-        printed_at, letterhead = utcnow(), await self.masters.letterhead()
-        items: list[tuple[FormSpec, FormInput]] = []
+    async def _print(self, cases: list[BoardRecord], specs: list[FormSpec], sheet_owner: Owner | None) -> Printed:
+        printed_at = utcnow()
+        letterhead = Letterhead.of(await self.masters.letterhead())
+        items: list[Printing] = []
         for case in cases:
             items.extend(await self._items(case, [s for s in specs if s.id != "F14"], printed_at, letterhead))
         if any(spec.id == "F14" for spec in specs):  # one sheet for every case: labels are cut from it
+            patient = await self._any_patient(cases)
             labels = BoardFormInput(
-                items[0][1].patient if items else await self._any_patient(cases), printed_at, self._printed_by(),
+                patient, printed_at, self._printed_by(), letterhead=letterhead,
                 addresses=tuple([a for case in cases for a in await self._addresses(case)]), sheet=label_sheet(),
             )  # fmt: skip
-            if labels.addresses:
-                items.append((BOARD_FORMS["F14"], labels))
+            owner = sheet_owner or (Owner.patient(patient.id) if patient is not None else None)
+            if labels.addresses and owner is not None:
+                versions = ",".join(f"{case.id}:{case.version}" for case in cases)
+                items.append(Printing(BOARD_FORMS["F14"], labels, owner, _digest("b", versions)))
         if not items:
             raise NothingToPrint()
-        for case in cases:
-            await audit.record(
-                self.session,
-                self.principal,
-                "reports",
-                Operation.PRINT,
-                record_type="board_case",
-                record_id=case.id,
-                person_id=case.patient_id,
-                detail=" ".join(spec.id for spec in specs),
-            )
-        return await self.renderer.render_merged_pdf(items)
+        return await self.filer.print(items)
 
     async def _items(
-        self, case: BoardRecord, specs: list[FormSpec], printed_at: datetime, letterhead: MasterSnapshot | None
-    ) -> list[tuple[FormSpec, FormInput]]:
+        self, case: BoardRecord, specs: list[FormSpec], printed_at: datetime, letterhead: Letterhead | None
+    ) -> list[Printing]:
         patient = await self.patients.find(case.patient_id) if case.patient_id else None
         if patient is None:
             return []
@@ -115,7 +115,7 @@ class BoardPrintService:
         session = await self.records.find(uuid.UUID(session_id), "session") if session_id else None
         cards = [c for c in await self.records.of_case(case.id, "card") if c.data.get("status") != "void"]
         measures = await self.records.of_case(case.id, "measure")
-        items: list[tuple[FormSpec, FormInput]] = []
+        items: list[Printing] = []
         for spec in specs:
             if not APPLIES[spec.id](case):
                 continue
@@ -127,7 +127,8 @@ class BoardPrintService:
                 patient, printed_at, self._printed_by(), case=case, session=session, card=card,
                 measure=measure, letterhead=letterhead,
             )  # fmt: skip
-            items.append((spec, data))
+            records = ",".join(f"{r.id}:{r.version}" for r in (case, session, card, measure) if r is not None)
+            items.append(Printing(spec, data, Owner.patient(patient.id), _digest(f"p{patient.version}", records)))
         return items
 
     async def _any_patient(self, cases: list[BoardRecord]) -> PatientSummary | None:
@@ -172,3 +173,8 @@ def label_sheet() -> dict[str, float]:
         "left": settings.label_left_mm,
         "gap": settings.label_gap_mm,
     }
+
+
+def _digest(prefix: str, records: str) -> str:
+    """A data version: what it was printed from (the patient's version, a digest of the records' versions)."""
+    return f"{prefix}+{hashlib.sha256(records.encode()).hexdigest()[:8]}"

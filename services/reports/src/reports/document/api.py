@@ -7,9 +7,11 @@ import uuid
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
+from tbms_core.errors import InvalidInput
 from tbms_core.web import MAX_OFFSET
 
 from reports.deps import DocumentServiceDep
+from reports.document.filing import OWNER_TYPES
 from reports.document.schemas import DocumentCreate, DocumentPage, DocumentRead
 
 router = APIRouter(prefix="/documents", tags=["帳票・資料"])
@@ -24,12 +26,23 @@ async def generate_document(data: DocumentCreate, service: DocumentServiceDep) -
 @router.get("")
 async def list_documents(
     service: DocumentServiceDep,
-    patient_id: uuid.UUID,
+    patient_id: uuid.UUID | None = None,
+    owner_type: str | None = Query(None, max_length=20),
+    owner_id: uuid.UUID | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> DocumentPage:
-    """A patient's documents, newest first."""
-    items, total = await service.page_of_patient(patient_id, limit=limit, offset=offset)
+    """A patient's documents (every form printed about them), or those filed with a record (owner_type=contact,
+    request or board_session and owner_id), newest first."""
+    if patient_id is not None:
+        items, total = await service.page_of_patient(patient_id, limit=limit, offset=offset)
+    elif owner_type in OWNER_TYPES and owner_id is not None:
+        items, total = await service.page_of_owner(owner_type, owner_id, limit=limit, offset=offset)
+    else:
+        raise InvalidInput(
+            "患者（patient_id）か、記録の種類と番号（owner_type・owner_id）を指定してください。",
+            errors={"owner_type": f"記録の種類は {'・'.join(OWNER_TYPES)} のいずれかです。"},
+        )
     return DocumentPage(items=[DocumentRead.of(d) for d in items], total=total)
 
 

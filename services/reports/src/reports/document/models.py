@@ -12,14 +12,20 @@ from tbms_core.db import Base, new_id, utcnow
 
 
 class Document(Base):
-    """One stored PDF: which form, about whom, where in the store and its checksum."""
+    """One stored PDF: which form, filed with which record, about whom, where in the store and its checksum."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_patient_id_created_at", "patient_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_documents_patient_id_created_at", "patient_id", "created_at"),
+        Index("ix_documents_owner", "owner_type", "owner_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)  # form id, e.g. F03
-    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    # the record it is filed with (patient, contact, request, board_session), as attachments are keyed
+    owner_type: Mapped[str] = mapped_column(String(20), nullable=False, default="patient")
+    owner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # the patient it is about, if one
     object_key: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
     version_id: Mapped[str | None] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)

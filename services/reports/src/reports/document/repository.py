@@ -25,3 +25,14 @@ class DocumentRepository(Repository[Document]):
         )
         total = await self.session.scalar(select(func.count()).select_from(Document).where(where))
         return list(rows), int(total or 0)
+
+    async def page_of_owner(
+        self, owner_type: str, owner_id: uuid.UUID, *, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        """The documents filed with a record newest first, and how many there are."""
+        where = (Document.owner_type == owner_type) & (Document.owner_id == owner_id)
+        rows = await self.session.scalars(
+            select(Document).where(where).order_by(Document.created_at.desc()).limit(limit).offset(offset)
+        )
+        total = await self.session.scalar(select(func.count()).select_from(Document).where(where))
+        return list(rows), int(total or 0)

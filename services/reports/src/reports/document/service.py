@@ -9,37 +9,32 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.reports import DocumentGenerated
-from tbms_core import audit, outbox
+from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
-from tbms_core.db import new_id, utcnow
-from tbms_core.events import Envelope
+from tbms_core.db import utcnow
 
 from reports.care_record.repository import CareRecordRepository
 from reports.document.errors import DocumentContentMissing, PatientNotYetAvailable
+from reports.document.filing import OWNER_AREAS, DocumentFiler, Owner
 from reports.document.models import Document
 from reports.document.repository import DocumentRepository
 from reports.document.schemas import DocumentCreate
 from reports.form_template.errors import TemplateInvalid
 from reports.form_template.schemas import FormCheck, RequiredItemRead
 from reports.form_template.service import TemplateCatalog
+from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
 from reports.forms.registry import form_spec
 from reports.forms.render import FormRenderer, TemplateSource, UploadedTemplateFailed, template_version
-from reports.forms.spec import FormInput, FormSpec
+from reports.forms.spec import FormInput, FormSpec, Period
 from reports.lab_result.repository import LabResultRepository
+from reports.master_snapshot.repository import MasterSnapshotRepository
 from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.storage import DocumentStore, ObjectMissing, ObjectStream
 
 SERVICE = "reports"
-PDF = "application/pdf"
-
-
-def object_key(document: Document) -> str:
-    """Where a generated form lives in the bucket: patients/<patient>/<form>/<document>.pdf."""
-    return f"patients/{document.patient_id}/{document.kind}/{document.id}.pdf"
 
 
 @dataclass(frozen=True)
@@ -59,24 +54,6 @@ def data_version(data: FormInput) -> str:
     return f"p{data.patient.version}+{digest}"
 
 
-def generated_event(document: Document) -> DocumentGenerated:
-    """The DocumentGenerated fact of a stored document."""
-    return DocumentGenerated(
-        document_id=str(document.id),
-        kind=document.kind,
-        patient_id=str(document.patient_id),
-        object_key=document.object_key,
-        version_id=document.version_id,
-        sha256=document.sha256,
-        size=document.size,
-        content_type=document.content_type,
-        template_version=document.template_version,
-        data_version=document.data_version,
-        created_by=document.created_by,
-        created_at=document.created_at,
-    )
-
-
 class DocumentService:
     """What staff do with forms and documents: print a form, look documents up, download them."""
 
@@ -90,6 +67,7 @@ class DocumentService:
         self.lab_results = LabResultRepository(session)
         self.care_records = CareRecordRepository(session)
         self.catalog = TemplateCatalog(session)
+        self.filer = DocumentFiler(session, principal, store, renderer)
 
     async def generate(self, data: DocumentCreate) -> Document:
         """Prints a form about a patient, stores the PDF and records DocumentGenerated (audited as a print).
@@ -106,17 +84,8 @@ class DocumentService:
         spec = form_spec(data.form)
         patient = await self._patient(data.patient_id)
         source = await self.catalog.in_force(spec, data.on or today())
-        document = Document(
-            id=new_id(),
-            kind=spec.id,
-            patient_id=patient.id,
-            content_type=PDF,
-            created_at=utcnow(),
-            created_by=self.principal.user_id,
-            created_by_name=self.principal.display_name,
-            template_version=source.version if source else template_version(spec),
-        )
-        form_input = await self._form_input(patient, document.created_at)
+        document = self.filer.new(spec, Owner.patient(patient.id), source=source)
+        form_input = await self._form_input(patient, document.created_at, Period(data.period_from, data.period_to))
         if data.record_id is not None:
             form_input = replace(form_input, record_id=str(data.record_id))
         document.data_version = data_version(form_input)
@@ -127,23 +96,8 @@ class DocumentService:
         return await self._render(prepared.spec, prepared.form_input, prepared.source)
 
     async def file(self, document: Document, pdf: bytes, spec: FormSpec | None = None) -> Document:
-        """Stores a rendered PDF as a document of its record, with its DocumentGenerated event and print audit."""
-        stored = await self.store.put(
-            object_key(document),
-            pdf,
-            content_type=PDF,
-            metadata={"form": document.kind, "document-id": str(document.id)},
-        )
-        document.object_key, document.version_id = stored.key, stored.version_id
-        document.sha256, document.size = stored.sha256, stored.size
-        await self.documents.add(document)
-        await outbox.add(
-            self.session,
-            Envelope.of(generated_event(document), aggregate_id=document.id, version=1, actor=self.principal.user_id),
-        )
-        detail = f"{spec.id} {spec.title}" if spec else document.kind
-        await self._audit(Operation.PRINT, document, detail=detail)
-        return document
+        """Stores a rendered PDF as a document of its record (see DocumentFiler.file)."""
+        return await self.filer.file(document, pdf, spec)
 
     async def check(self, form_id: str, patient_id: uuid.UUID, on: date | None) -> FormCheck:
         """The required items of a form that would print empty for the patient, and the version it would use."""
@@ -214,8 +168,9 @@ class DocumentService:
 
     async def open_content(self, document_id: uuid.UUID) -> tuple[Document, ObjectStream]:
         """The stored file of a document, opened for streaming (audited as a download)."""
-        self._require_personal_data_access()
+        self.principal.require(Area.FORMS, Access.READ)
         document = await self.documents.get(document_id)
+        self._require_owner_access(document.owner_type)
         try:
             stream = await self.store.open(document.object_key, document.version_id)
         except ObjectMissing as exc:
@@ -223,19 +178,46 @@ class DocumentService:
         await self._audit(Operation.DOWNLOAD, document)
         return document, stream
 
+    async def page_of_owner(
+        self, owner_type: str, owner_id: uuid.UUID, *, limit: int, offset: int
+    ) -> tuple[list[Document], int]:
+        """The printed forms filed with a record (a contact, a request, a 診査会 session), newest first."""
+        self.principal.require(Area.FORMS, Access.READ)
+        self._require_owner_access(owner_type)
+        page = await self.documents.page_of_owner(owner_type, owner_id, limit=limit, offset=offset)
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="document",
+            person_id=owner_id if owner_type in ("patient", "contact") else None,
+            query=f"owner_type={owner_type}&owner_id={owner_id}",
+        )
+        return page
+
+    def _require_owner_access(self, owner_type: str) -> None:
+        """A filed form holds the personal data of its record: read access to that record's area."""
+        self.principal.require(OWNER_AREAS.get(owner_type, Area.PATIENTS), Access.READ)
+
     def _require_personal_data_access(self) -> None:
         """Printing or downloading a form reads personal data: 帳票 and 患者管理 at least 参照."""
         self.principal.require(Area.FORMS, Access.READ)
         self.principal.require(Area.PATIENTS, Access.READ)
 
-    async def _form_input(self, patient: PatientSummary, printed_at: datetime) -> FormInput:
-        """The patient with their test results and care records, as the read model holds them now."""
+    async def _form_input(
+        self, patient: PatientSummary, printed_at: datetime, period: Period | None = None
+    ) -> FormInput:
+        """The patient with their test results and care records as the read model holds them now, this health
+        center's letterhead from masters, and the period asked for (forms that print a period use it)."""
         return FormInput(
             patient,
             printed_at,
             self._printed_by(),
             lab_results=await self.lab_results.of_patient(patient.id),
             care_records=await self.care_records.of_patient(patient.id),
+            letterhead=Letterhead.of(await MasterSnapshotRepository(self.session).letterhead()),
+            period=period or Period(),
         )
 
     def _printed_by(self) -> str:
@@ -250,6 +232,6 @@ class DocumentService:
             operation,
             record_type="document",
             record_id=document.id,
-            person_id=document.patient_id,
+            person_id=document.patient_id or document.owner_id,
             detail=detail,
         )

@@ -11,8 +11,8 @@ from tbms_core.dates import age_on
 
 from reports.board_record.models import BoardRecord
 from reports.forms.common import JST, SEX_LABELS, iso_date, wareki, wareki_both
+from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormInput
-from reports.master_snapshot.models import MasterSnapshot
 
 LAWS = {"37-2": "第37条の2", "37": "第37条"}
 LAW_NUMBERS = {"37-2": "10", "37": "11"}
@@ -25,13 +25,12 @@ APPEAL = (
 
 @dataclass(frozen=True)
 class BoardFormInput(FormInput):
-    """A 診査会 form's input: the patient, the case, its session, 患者票 or 勧告, and the letterhead."""
+    """A 診査会 form's input: the patient, the case, its session, 患者票 or 勧告 (the letterhead is FormInput's)."""
 
     case: BoardRecord | None = None
     session: BoardRecord | None = None
     card: BoardRecord | None = None
     measure: BoardRecord | None = None
-    letterhead: MasterSnapshot | None = None
     addresses: tuple[dict[str, str], ...] = ()  # F14: one label each (postal code, address, name with 様 or 御中)
     sheet: dict[str, float] | None = None  # F14: the label sheet's geometry (settings)
 
@@ -77,16 +76,17 @@ def meeting(value: object) -> str:
 
 
 def sender(data: BoardFormInput) -> dict[str, str]:
-    """The letterhead: the health center's name, its head, address and contact."""
-    head = data.letterhead
-    values = dict(head.data) if head is not None else {}
+    """The letterhead: the health center's name, its head, address, phone and 問い合わせ先 (the text masters holds,
+    else the name, address and phone)."""
+    head = data.letterhead or Letterhead()
     return {
-        "office": head.name if head is not None else "",
-        "title": str(values.get("director_title") or (head.name + "長" if head is not None else "保健所長")),
-        "director": str(values.get("director_name") or ""),
-        "address": str(values.get("address") or ""),
-        "postal_code": str(values.get("postal_code") or ""),
-        "contact": str(values.get("contact_text") or ""),
+        "office": head.name,
+        "title": head.title or "保健所長",
+        "director": head.director_name,
+        "address": head.address,
+        "postal_code": head.postal_code,
+        "phone": head.phone,
+        "contact": head.inquiry,
     }
 
 

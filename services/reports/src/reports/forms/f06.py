@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reports.forms.common import CATEGORY_LABELS, iso_date, wareki, wareki_both
-from reports.forms.spec import FormInput
+from reports.forms.spec import FormInput, Period
 
 CONTACT_LABELS = {"visit": "訪問", "office": "来所", "phone": "電話", "meeting": "会議", "letter": "文書"}
 # an entry without the 2号記録 kind of contact (entered before it existed) prints the kind of its note instead
@@ -37,11 +37,14 @@ class Entry:
 
 
 def build_context(data: FormInput) -> Mapping[str, object]:
-    """The patient's identity and every progress note in date order (oldest first), with its author."""
+    """The patient's identity and the progress notes of the period asked for (every note when none was asked
+    for), in date order (oldest first), with their authors."""
     entries = sorted(
         (_entry(record.data, record.labels) for record in data.care_records if record.kind == "progress_note"),
         key=lambda entry: entry.noted_on,
     )
+    if data.period.chosen:
+        entries = [entry for entry in entries if entry.noted_on in data.period]
     patient = data.patient
     return {
         "registration_no": patient.registration_no,
@@ -52,7 +55,8 @@ def build_context(data: FormInput) -> Mapping[str, object]:
         "address": patient.address,
         "nurse": patient.nurse,
         "entries": entries,
-        "period": f"{wareki(entries[0].noted_on)}〜{wareki(entries[-1].noted_on)}" if entries else "記録なし",
+        "period": _period(data.period, entries),
+        "empty": "この期間の経過記録はありません。" if data.period.chosen else "経過記録はまだありません。",
     }
 
 
@@ -69,3 +73,13 @@ def _entry(values: Mapping[str, object], labels: Mapping[str, str]) -> Entry:
         next_action=str(values.get("next_action") or ""),
         author=str(values.get("author_name") or values.get("author") or ""),
     )
+
+
+def _period(period: Period, entries: list[Entry]) -> str:
+    """The period printed: the one asked for (an open end: from the first or to the last note), else the first to
+    the last note."""
+    if period.chosen:
+        start = wareki(period.start) if period.start else "最初の記録"
+        end = wareki(period.end) if period.end else "最新の記録"
+        return f"{start}〜{end}"
+    return f"{wareki(entries[0].noted_on)}〜{wareki(entries[-1].noted_on)}" if entries else "記録なし"

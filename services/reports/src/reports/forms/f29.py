@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from reports.forms.common import JST, iso_date, wareki, wareki_both
+from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormInput
 
 PLACES = {"health_center": "保健所", "institution": "医療機関"}
@@ -41,24 +42,24 @@ def build_context(data: FormInput) -> Mapping[str, object]:
     """The letter: sender, addressee, the examination's appointment and place, what to bring, the basis."""
     printed_on = data.printed_at.astimezone(JST).date()
     exam = next_exam(data, printed_on) or {}
-    letterhead: Mapping[str, Any] = data.letterhead or {}
+    letterhead = data.letterhead or Letterhead()
     patient = data.patient
     place = str(exam.get("place") or "")
     where = PLACES.get(place, "")
     if place == "institution" and exam.get("institution"):
         where = str(exam["institution"])
     elif place == "health_center":
-        where = str(letterhead.get("name") or "保健所")
+        where = letterhead.name or "保健所"
     appointment = iso_date(exam.get("appointment_on"))
     return {
         "printed_on": wareki(printed_on),
         "sender": {
-            "name": letterhead.get("name") or "",
-            "director": " ".join(filter(None, [letterhead.get("director_title"), letterhead.get("director_name")])),
-            "postal_code": letterhead.get("postal_code") or "",
-            "address": letterhead.get("address") or "",
-            "phone": letterhead.get("phone") or "",
-            "contact": letterhead.get("contact_text") or "",
+            "name": letterhead.name,
+            "director": " ".join(filter(None, [letterhead.title, letterhead.director_name])),
+            "postal_code": letterhead.postal_code,
+            "address": letterhead.address,
+            "phone": letterhead.phone,
+            "contact": letterhead.contact_text,
         },
         "postal_code": patient.postal_code,
         "address": patient.address,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
 from tbms_core.jp.gaiji import GaijiPolicy, output_text
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -126,6 +128,31 @@ def write_merged_pdf(htmls: Sequence[str]) -> bytes:
     return documents[0].copy(pages).write_pdf()
 
 
+def merge(parts: Sequence[bytes]) -> tuple[bytes, int]:
+    """One PDF of every part in order, and its page count."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def write_each_and_merged(htmls: Sequence[str]) -> tuple[list[bytes], bytes]:
+    """Several forms laid out once each: every form's own PDF (to be filed) and one PDF of them all (to be shown,
+    with its fonts embedded once instead of once per form); run in a rendering process."""
+    fonts, builtin = _process_resources()
+    documents = [
+        HTML(string=html, base_url=str(TEMPLATES), url_fetcher=local_only).render(
+            stylesheets=[builtin], font_config=fonts
+        )
+        for html in htmls
+    ]
+    each = [document.write_pdf() for document in documents]
+    pages = [page for document in documents for page in document.pages]
+    return each, documents[0].copy(pages).write_pdf()
+
+
 class FormRenderer:
     """Turns a form and its input into PDF bytes.
 
@@ -189,6 +216,24 @@ class FormRenderer:
         """Several forms as one PDF, rendered off the event loop (in a rendering process when there are some)."""
         htmls = [self.render_html(spec, data) for spec, data in items]
         return await asyncio.get_running_loop().run_in_executor(self._executor, write_merged_pdf, htmls)
+
+    async def render_each_and_merged(self, items: Sequence[tuple[FormSpec, FormInput]]) -> tuple[list[bytes], bytes]:
+        """Every form's own PDF and one PDF of them all, laid out once, in as many consecutive parts as there are
+        rendering processes (the parts' PDFs are then joined: their fonts are embedded once per part)."""
+        htmls = [self.render_html(spec, data) for spec, data in items]
+        size = -(-len(htmls) // min(self.parallel, len(htmls)))
+        loop = asyncio.get_running_loop()
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._executor, write_each_and_merged, htmls[start : start + size])
+                for start in range(0, len(htmls), size)
+            )
+        )
+        each = [pdf for pdfs, _ in parts for pdf in pdfs]
+        if len(parts) == 1:
+            return each, parts[0][1]
+        merged, _ = await asyncio.to_thread(merge, [part for _, part in parts])
+        return each, merged
 
     def close(self) -> None:
         """Stops the rendering processes or thread."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from reports.care_record.models import CareRecord
+from reports.forms.letterhead import Letterhead
 from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
 
@@ -22,6 +22,25 @@ class Genre(StrEnum):
 
 
 @dataclass(frozen=True)
+class Period:
+    """A period a form is printed for (from and to, both included); an open end prints from the first or to the
+    last record. Forms that print records by date (F06) keep only those inside."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    @property
+    def chosen(self) -> bool:
+        """Whether the user asked for a period (else the form prints every record)."""
+        return self.start is not None or self.end is not None
+
+
+@dataclass(frozen=True)
 class FormInput:
     """Everything a form is printed from: the patient and their records as the read model holds them, when, by whom."""
 
@@ -30,9 +49,10 @@ class FormInput:
     printed_by: str
     lab_results: Sequence[LabResult] = ()
     care_records: Sequence[CareRecord] = ()
-    # this health center's name, address and 問い合わせ先 (the masters' letterhead) for the letters (F29); None
-    # while the document service does not load it: the letter then leaves the sender's lines blank to fill in
-    letterhead: Mapping[str, Any] | None = None
+    # this health center's name, address, phone, 所長 and 問い合わせ先 as masters last sent them (the printing paths
+    # load it for every form); None before masters sent one: a letter then leaves the sender's lines blank
+    letterhead: Letterhead | None = None
+    period: Period = field(default_factory=Period)  # the period asked for, when the form prints one (F06)
     # the record the user chose to print the form about (F29: the examination); None: the form picks it
     record_id: str | None = None
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
 
+from reports.document.filing import printed_headers
 from reports.request_letter.service import LetterService
 
 router = APIRouter(tags=["他自治体への依頼・回答"])
@@ -17,7 +17,7 @@ router = APIRouter(tags=["他自治体への依頼・回答"])
 
 def get_letters(request: Request, session: SessionDep, principal: PrincipalDep) -> LetterService:
     """The letter service of this request."""
-    return LetterService(session, principal, request.app.state.renderer)
+    return LetterService(session, principal, request.app.state.store, request.app.state.renderer)
 
 
 @router.get(
@@ -28,10 +28,9 @@ def get_letters(request: Request, session: SessionDep, principal: PrincipalDep) 
 async def print_letter(
     request_id: uuid.UUID, form: str, letters: Annotated[LetterService, Depends(get_letters)]
 ) -> Response:
-    """F30 for a request to another health centre, F27 for the reply to one received (audited as a print)."""
-    content, filename = await letters.print(request_id, form)
-    disposition = f"inline; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    """F30 for a request to another health centre, F27 for the reply to one received; filed with the request."""
+    printed, filename = await letters.print(request_id, form)
+    return Response(printed.pdf, media_type="application/pdf", headers=printed_headers(printed, filename))
 
 
 @router.get(
@@ -46,7 +45,6 @@ async def print_information(
     doctor: Annotated[str, Query(max_length=100)] = "",
     purpose: Annotated[str, Query(max_length=300)] = "精密検査（胸部X線・喀痰検査等）と、必要に応じた治療のご検討",
 ) -> Response:
-    """F20 情報提供書 for a contact to the medical institution that examines or treats them (audited as a print)."""
-    content, filename = await letters.information(contact_id, institution, doctor, purpose)
-    disposition = f"inline; filename*=UTF-8''{quote(filename)}"
-    return Response(content, media_type="application/pdf", headers={"Content-Disposition": disposition})
+    """F20 情報提供書 for a contact to the medical institution that examines or treats them; filed with the contact."""
+    printed, filename = await letters.information(contact_id, institution, doctor, purpose)
+    return Response(printed.pdf, media_type="application/pdf", headers=printed_headers(printed, filename))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reports.forms.common import iso_date, wareki, wareki_both
+from reports.forms.common import JST, iso_date, wareki, wareki_both
+from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormSpec, Genre
 
 INFECTIOUSNESS = {"high": "高感染性", "low": "低感染性", "none": "感染性なし", "unknown": "評価中"}
@@ -21,14 +22,16 @@ class LetterInput:
     sender: str
     printed_at: datetime
     printed_by: str
+    letterhead: Letterhead | None = None  # masters' letterhead, else only the configured signer (`sender`)
 
 
 def _common(data: LetterInput) -> dict[str, object]:
     r = data.request
     return {
         "sender": data.sender,
+        "inquiry": data.letterhead.inquiry if data.letterhead else "",
         "reference": r.get("reference") or "",
-        "dated": wareki(data.printed_at.date()),
+        "dated": wareki(data.printed_at.astimezone(JST).date()),
         "counterpart": r["counterpart_name"],
         "section": r.get("counterpart_section") or "",
         "requested_on": wareki_both(iso_date(r.get("requested_on"))),
@@ -126,6 +129,7 @@ class InformationInput:
     sender: str
     printed_at: datetime
     printed_by: str
+    letterhead: Letterhead | None = None
 
 
 def f20_context(data: InformationInput) -> Mapping[str, object]:
@@ -133,7 +137,8 @@ def f20_context(data: InformationInput) -> Mapping[str, object]:
     c = data.contact
     return {
         "sender": data.sender,
-        "dated": wareki(data.printed_at.date()),
+        "inquiry": data.letterhead.inquiry if data.letterhead else "",
+        "dated": wareki(data.printed_at.astimezone(JST).date()),
         "institution": data.institution,
         "doctor": data.doctor,
         "purpose": data.purpose,

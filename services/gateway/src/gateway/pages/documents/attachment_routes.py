@@ -15,6 +15,7 @@ from gateway.pages.documents import view as v
 from gateway.pages.documents.entry_forms import UPLOAD_FIELDS, WITHDRAW_FIELDS
 from gateway.web.deps import ContactsDep, PatientsDep, ReportsDep, require_access
 from gateway.web.downloads import relay
+from gateway.web.permissions import allows
 from gateway.web.templating import flash, render
 
 router = APIRouter()
@@ -38,7 +39,12 @@ async def _page(
     status_code: int = 200,
 ) -> Response:
     listed = await reports.attachments(owner.owner_type, owner.id, withdrawn=True)
+    printed = None  # the forms printed about the record (filed by reports); listing them needs 帳票 参照
+    session = getattr(request.state, "session", None)
+    if allows(session.user if session is not None else None, Area.FORMS):
+        printed = [v.printed_row(d) for d in (await reports.printed_documents(owner.owner_type, owner.id))["items"]]
     context = {
+        "printed": printed,
         "title": f"資料：{owner.name}",
         "owner": owner,
         "items": [v.attachment_row(a) for a in listed["items"] if not a["withdrawn"]],

@@ -87,6 +87,11 @@ def attachment_row(attachment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def printed_row(document: dict[str, Any]) -> dict[str, Any]:
+    """A printed form filed with the record: which form, when (和暦), who printed it, the template version."""
+    return {**document, "printed_label": datetime_label(document["created_at"])}
+
+
 def datetime_label(value: str) -> str:
     """令和8年12月3日 14:05 in Japan time."""
     moment = datetime.fromisoformat(value).astimezone(JST)

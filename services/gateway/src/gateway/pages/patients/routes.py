@@ -172,8 +172,9 @@ async def planned_end(
 
 @router.get("/birth-date-preview")
 async def birth_date_preview(request: Request, _: LoginDep, birth_date: str = "") -> Response:
-    """The typed 生年月日 read back in 和暦 and 西暦 (an htmx fragment)."""
-    return render(request, "patients/_date_preview.html", {"preview": preview_date(birth_date)})
+    """The typed 生年月日 (or another date field's value, e.g. F06's period) read back in 和暦 and 西暦 (htmx)."""
+    typed = birth_date or next(iter(request.query_params.values()), "")
+    return render(request, "patients/_date_preview.html", {"preview": preview_date(typed)})
 
 
 @router.get("")
@@ -199,7 +200,42 @@ async def correct_patient(request: Request, patient_id: uuid.UUID, page: Patient
 
 @router.post("/{patient_id:uuid}/documents")
 async def print_form(request: Request, patient_id: uuid.UUID, reports: ReportsDep) -> Response:
-    """Generates a form (F03 結核登録票, F06 経過記録, F08 行動調査票, F29 管理検診お知らせ) and opens the PDF."""
-    form_code = str((await request.form()).get("form") or "F03")
-    document = await reports.create_document(form_code if form_code in PRINTABLE_FORMS else "F03", str(patient_id))
+    """Generates a form (F03 結核登録票, F06 経過記録 for a period, F08 行動調査票, F29 管理検診お知らせ) and opens
+    the PDF; a period that cannot be read comes back with its message beside the date."""
+    posted = await request.form()
+    form_code = str(posted.get("form") or "F03")
+    period: dict[str, str] = {}
+    if form_code == "F06":
+        values, period, errors = print_period(posted)
+        if errors:
+            context = {"patient_id": patient_id, "values": values, "errors": errors}
+            return render(request, "patients/f06_period.html", context, status_code=422)
+    form = form_code if form_code in PRINTABLE_FORMS else "F03"
+    document = await reports.create_document(form, str(patient_id), **period)
     return RedirectResponse(f"/documents/{document['id']}", status_code=303)
+
+
+def print_period(posted: FormData) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """F06's period as typed (with each date read back), as reports takes it (ISO dates), and a message per field
+    that cannot be read or ends before it starts."""
+    values: dict[str, str] = {}
+    period: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    days = {}
+    for name in ("period_from", "period_to"):
+        typed = str(posted.get(name) or "").strip()
+        values[name] = typed
+        if not typed:
+            continue
+        try:
+            days[name] = parse_date(typed)
+        except WarekiError as exc:
+            errors[name] = f"期間の{'始まり' if name == 'period_from' else '終わり'}: {exc}"
+            continue
+        values[f"{name}_label"] = format_both(days[name])
+        period[name] = days[name].isoformat()
+    if not errors and "period_from" in days and "period_to" in days and days["period_to"] < days["period_from"]:
+        errors["period_to"] = (
+            f"期間の終わりは始まり（{format_both(days['period_from'])}）と同じ日かそれより後にしてください。"
+        )
+    return values, period, errors
