@@ -235,3 +235,51 @@ async def test_f06_prints_only_the_notes_of_the_period_asked_for(
     backwards = body | {"period_from": "2026-09-30", "period_to": "2026-05-01"}
     refused = await client.post("/documents", json=backwards, headers=auth_headers("nurse1"))
     assert refused.status_code == 422 and "期間の終わり" in refused.text
+
+
+def code_event(version: int, value: str, label: str) -> Envelope:
+    """MasterChanged of an occupation added to the コード表 in マスタ管理."""
+    code = f"occupation:{value}"
+    record = masters.MasterSnapshot(
+        kind="code", code=code, version=version, name=label, valid_from=date(2026, 4, 1), updated_by="admin1",
+        data={"list": "occupation", "value": value, "label": label, "sort_order": 999},
+    )  # fmt: skip
+    payload = MasterChanged(kind="code", code=code, snapshot=record)
+    return Envelope.of(payload, aggregate_id=record_id("code", code), version=version, actor="admin1")
+
+
+@pytest.mark.req("R25", "F03", partial=True)
+async def test_an_occupation_added_in_masters_prints_with_its_label_on_f03(
+    client: httpx.AsyncClient,
+    make_patient: Callable[..., PatientSnapshot],
+    publish_patient: Callable[[PatientSnapshot], Awaitable[Envelope]],
+    card: dict[str, Any],
+) -> None:
+    value = f"fisher-{uuid.uuid4().hex[:6]}"
+    patient = make_patient(**{**card, "occupation": value})
+    await publish_patient(patient)
+
+    async def arrived() -> bool:
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            return await PatientSummaryRepository(session).find(uuid.UUID(patient.id)) is not None
+
+    await wait_for(arrived, timeout=20)
+    state = client.app.state  # type: ignore[attr-defined]
+    nurse = Principal(
+        user_id=str(uuid.uuid4()), username="nurse", display_name="試験 保健師",
+        roles=frozenset({"forms:read", "patients:read"}),
+    )  # fmt: skip
+    # one rolled-back transaction: a code event on NATS would reach the dev stack's services as well
+    async with state.db.sessions() as session:
+        documents = DocumentService(session, nurse, state.store, state.renderer)
+
+        async def printed() -> str:
+            f03 = await documents.generate(DocumentCreate(form="F03", patient_id=uuid.UUID(patient.id)))
+            return text_of(await state.store.read(f03.object_key, f03.version_id))
+
+        before = await printed()
+        await on_master_changed(session, code_event(10**9 - 1, value, "漁業従事者"))
+        after = await printed()
+        await session.rollback()
+    assert value in before  # unknown to reports: printed as the code rather than dropped
+    assert "漁業従事者" in after and value not in after

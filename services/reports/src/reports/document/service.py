@@ -209,15 +209,18 @@ class DocumentService:
         self, patient: PatientSummary, printed_at: datetime, period: Period | None = None
     ) -> FormInput:
         """The patient with their test results and care records as the read model holds them now, this health
-        center's letterhead from masters, and the period asked for (forms that print a period use it)."""
+        center's letterhead and code labels from masters, and the period asked for (forms that print a period use
+        it)."""
+        masters = MasterSnapshotRepository(self.session)
         return FormInput(
             patient,
             printed_at,
             self._printed_by(),
             lab_results=await self.lab_results.of_patient(patient.id),
             care_records=await self.care_records.of_patient(patient.id),
-            letterhead=Letterhead.of(await MasterSnapshotRepository(self.session).letterhead()),
+            letterhead=Letterhead.of(await masters.letterhead()),
             period=period or Period(),
+            code_labels=await masters.code_labels(),
         )
 
     def _printed_by(self) -> str:

@@ -113,7 +113,7 @@ def build_context(data: FormInput) -> Mapping[str, object]:
         "phone": patient.phone,
         "district": patient.district,
         "nurse": patient.nurse,
-        "occupation": _label(OCCUPATIONS, card.get("occupation")),
+        "occupation": _label({**OCCUPATIONS, **data.code_labels.get("occupation", {})}, card.get("occupation")),
         "guardian": _guardian(card.get("guardian") or {}) if age < ADULT_AGE else None,
         "notification": _notification(card.get("notification") or {}),
         **_disease(card.get("disease") or {}),

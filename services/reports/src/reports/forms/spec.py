@@ -53,6 +53,8 @@ class FormInput:
     # load it for every form); None before masters sent one: a letter then leaves the sender's lines blank
     letterhead: Letterhead | None = None
     period: Period = field(default_factory=Period)  # the period asked for, when the form prints one (F06)
+    # the labels of the masters' コード表 per list ({"occupation": {code: label}}): a code added in マスタ管理
+    code_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # the record the user chose to print the form about (F29: the examination); None: the form picks it
     record_id: str | None = None
 

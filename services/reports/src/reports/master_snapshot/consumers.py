@@ -13,8 +13,9 @@ from reports.master_snapshot.repository import MasterSnapshotRepository
 
 log = logging.getLogger(__name__)
 
-# what reports prints: its own letterhead, institutions and their doctors, other health centers, board members
-KEPT_KINDS = frozenset({"letterhead", "institution", "municipality", "doctor", "board_member"})
+# what reports prints: its own letterhead, institutions and their doctors, other health centers, board members,
+# and the コード表 entries (a code added in マスタ管理 prints with its label)
+KEPT_KINDS = frozenset({"letterhead", "institution", "municipality", "doctor", "board_member", "code"})
 
 
 async def on_master_changed(session: AsyncSession, envelope: Envelope) -> None:

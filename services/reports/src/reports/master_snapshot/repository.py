@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts import masters
 from tbms_core.db import apply_snapshot, utcnow
@@ -42,3 +43,13 @@ class MasterSnapshotRepository:
     async def institution(self, code: str) -> MasterSnapshot | None:
         """A medical institution by its 医療機関コード, or None when masters never sent it."""
         return await self.find("institution", code)
+
+    async def code_labels(self) -> dict[str, dict[str, str]]:
+        """The コード表 labels masters sent, per list: {"occupation": {code: label}} (ended codes too, for old
+        records)."""
+        labels: dict[str, dict[str, str]] = {}
+        for row in await self.session.scalars(select(MasterSnapshot).where(MasterSnapshot.kind == "code")):
+            name, value = str(row.data.get("list") or ""), str(row.data.get("value") or "")
+            if name and value:
+                labels.setdefault(name, {})[value] = str(row.data.get("label") or row.name)
+        return labels
