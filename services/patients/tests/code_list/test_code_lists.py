@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from patients.code_list.defaults import DEFAULTS, NAMES
+from patients.code_list.defaults import CARD_NAMES, DEFAULTS, NAMES
 from sqlalchemy import text
 from tbms_contracts.code_lists import SEEDED, seeded_order
 from tbms_contracts.masters import MasterChanged, MasterSnapshot, record_id
@@ -127,7 +127,7 @@ class TestBuiltInLists:
 
     async def test_the_card_lists_offer_the_seeded_codes_in_order(self, client: httpx.AsyncClient) -> None:
         lists = await card(client)
-        for name in NAMES:
+        for name in CARD_NAMES:
             seeded = [value for value in lists[name] if value in SEEDED[name]]
             assert seeded == list(SEEDED[name]), name
         assert lists["occupation"]["healthcare"] == "医療従事者" and lists["regimen"]["6H"] == "6H（LTBI）"
@@ -137,7 +137,7 @@ class TestAddedInMasters:
     """A code added in マスタ管理 becomes selectable, in its place, and records accept it."""
 
     @pytest.mark.req("R25", partial=True)
-    @pytest.mark.parametrize("name", list(NAMES))
+    @pytest.mark.parametrize("name", CARD_NAMES)
     async def test_an_added_code_is_offered_in_its_place_and_accepted(
         self, client: httpx.AsyncClient, make_patient: MakePatient, name: str
     ) -> None:
@@ -270,7 +270,7 @@ class TestUnknownCodes:
     """A code the コード表 does not hold is refused with a Japanese message beside its field; nothing is stored."""
 
     @pytest.mark.req("R25", partial=True)
-    @pytest.mark.parametrize("name", list(NAMES))
+    @pytest.mark.parametrize("name", CARD_NAMES)
     async def test_an_unknown_code_is_refused_beside_its_field(
         self, client: httpx.AsyncClient, make_patient: MakePatient, name: str
     ) -> None:
@@ -299,3 +299,55 @@ class TestUnknownCodes:
         }
         change["changes"]["bacteriology"]["dst"] = {"INH": "S", "RFP": "R"}
         assert (await client.patch(path, json=change, headers=auth_headers("nurse1"))).status_code == 200
+
+
+async def dots_types(client: httpx.AsyncClient) -> dict[str, str]:
+    """The DOTSの種類 the DOTS pages offer (GET /dots/settings)."""
+    response = await client.get("/dots/settings", headers=auth_headers("viewer1"))
+    assert response.status_code == 200, response.text
+    return response.json()["dots_types"]
+
+
+async def plan_labels(client: httpx.AsyncClient, patient_id: str) -> list[dict[str, str]]:
+    """The labels of the patient's published DOTS plans, oldest first (the outbox)."""
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        rows = await session.scalars(
+            text(
+                "SELECT payload->'payload'->'care_record'->'labels' FROM outbox "
+                "WHERE subject = 'tbms.patients.care_record.saved.v1' "
+                "AND payload->'payload'->'care_record'->>'patient_id' = :id "
+                "AND payload->'payload'->'care_record'->>'kind' = 'dots_plan' ORDER BY created_at, id"
+            ),
+            {"id": patient_id},
+        )
+        return list(rows)
+
+
+@pytest.mark.req("R25", "R07", partial=True)
+class TestDotsTypes:
+    """DOTSの種類 come from the コード表 too: a type added in マスタ管理 is offered, accepted and labelled."""
+
+    async def test_a_dots_type_added_in_masters_is_offered_accepted_and_published_with_its_label(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        value, label = fresh("T"), "ビデオDOTS（試験）"
+        plan = {"starts_on": "2026-05-01", "dots_type": value, "intensity": "B"}
+        path = f"/patients/{patient['id']}/dots/plans"
+        refused = await client.post(path, json=plan, headers=auth_headers("nurse1"))
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == {
+            "dots_type": f"DOTSの種類「{value}」はコード表にありません。選択肢から選んでください。"
+        }
+
+        await publish(code_event("dots_type", value, label))
+        await wait_for(lambda: _has(dots_types(client), value), timeout=WAIT)
+        assert (await dots_types(client))["visit"] == "訪問DOTS"  # the seeded ones stay
+        accepted = await client.post(path, json=plan, headers=auth_headers("nurse1"))
+        assert accepted.status_code == 201, accepted.text
+        [labels] = await plan_labels(client, patient["id"])
+        assert labels["dots_type"] == label
+
+
+async def _has(found: Awaitable[dict[str, str]], value: str) -> bool:
+    return value in await found

@@ -7,6 +7,7 @@ from tbms_contracts.card_codes import OCCUPATIONS
 from tbms_contracts.code_lists import SEEDED_SINCE
 
 from patients.care.codes import REGIMENS
+from patients.dots.config import DOTS_TYPES
 from patients.lab_result.details import DRUGS, Specimen
 from patients.patient.schemas import EXCLUSION_REASONS
 
@@ -19,7 +20,11 @@ NAMES = {
     "drug": "薬剤",
     "regimen": "処方（レジメン）",
     "exclusion_reason": "除外理由",
+    "dots_type": "DOTSの種類",
 }
+
+# The lists of those the registration card's forms offer (GET /reference/card); DOTSの種類 is the DOTS pages'.
+CARD_NAMES = ("occupation", "specimen", "drug", "regimen", "exclusion_reason")
 
 DEFAULTS: dict[str, dict[str, str]] = {
     "occupation": dict(OCCUPATIONS),
@@ -27,4 +32,5 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "drug": {drug: drug for drug in DRUGS},
     "regimen": dict(REGIMENS),
     "exclusion_reason": dict(EXCLUSION_REASONS),
+    "dots_type": dict(DOTS_TYPES),
 }

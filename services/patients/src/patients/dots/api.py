@@ -44,7 +44,7 @@ RECORDING = [Depends(may_record)]
 @router.get("/dots/settings")
 async def dots_settings(dots: DotsServiceDep) -> SettingsRead:
     """The DOTS settings in force (assessment items, intensities, levels) and the code lists."""
-    return SettingsRead(items=await dots.settings())
+    return SettingsRead(items=await dots.settings(), dots_types=await dots.dots_types())
 
 
 @router.put("/dots/settings/{key}")

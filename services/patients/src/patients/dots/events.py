@@ -11,6 +11,7 @@ from tbms_contracts.patients import CareRecordSaved, CareRecordSnapshot
 from tbms_core import outbox
 from tbms_core.events import Envelope
 
+from patients.code_list.service import code_book
 from patients.dots.cohort import END_REASONS, OUTCOMES, SUB_REASONS
 from patients.dots.config import DOTS_TYPES, METHODS, STATUSES
 from patients.dots.ltbi import LTBI_REGIMENS
@@ -115,13 +116,15 @@ async def publish(
 ) -> None:
     """Adds CareRecordSaved for a DOTS record to the outbox, in the caller's transaction."""
     values = record_data(record) | (data or {})
+    types = (await code_book(session)).labels("dots_type")  # a DOTSの種類 added in マスタ管理 has its label there
+    typed = {name: types[str(values[name])] for name in ("dots_type", "suggested_type") if values.get(name) in types}
     snapshot = CareRecordSnapshot(
         id=str(record.id),
         patient_id=str(record.patient_id),
         version=record.version,
         kind=kind,
         data=values,
-        labels=labels_of(values, labels),
+        labels=labels_of(values, typed | (labels or {})),
     )
     event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed or [])
     envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=actor)

@@ -220,7 +220,7 @@ class PlanUpdate(_Input):
     treatment_id: uuid.UUID | None = None
     starts_on: FlexibleDate | None = None
     ends_on: FlexibleDate | None = None
-    dots_type: str | None = None
+    dots_type: str | None = Field(default=None, max_length=20)  # checked against the コード表 on the plan's start
     intensity: str | None = None
     interval_days: int | None = Field(default=None, ge=1, le=92)
     nurse: Text | None = Field(default=None, max_length=64)
@@ -235,11 +235,6 @@ class PlanUpdate(_Input):
     reviews: list[Review] | None = Field(default=None, max_length=50)
     ltbi_regimen: str | None = None
     note: Text | None = Field(default=None, max_length=2000)
-
-    @field_validator("dots_type")
-    @classmethod
-    def _type(cls, value: str | None) -> str | None:
-        return known_choice(DOTS_TYPES, "DOTSの種類", value)
 
     @field_validator("ltbi_regimen")
     @classmethod

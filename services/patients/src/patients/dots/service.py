@@ -15,11 +15,13 @@ from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
+from tbms_core.clock import today
 from tbms_core.db import flush_versioned, utcnow
 from tbms_core.errors import InvalidInput, VersionConflict, field_errors
 
 from patients.care.repository import TreatmentRepository
 from patients.care.service import checked
+from patients.code_list.service import code_book
 from patients.dots.adherence import Due, next_due
 from patients.dots.alerts import confirmation_due
 from patients.dots.config import DEFAULTS, suggest
@@ -174,6 +176,10 @@ class DotsService:
         await self._check_plan(await self.patients.get(patient_id), values)
         return await self._save(record, values, data.reason, "dots_plan")
 
+    async def dots_types(self) -> dict[str, str]:
+        """The DOTSの種類 a new plan may take today (masters' コード表)."""
+        return (await code_book(self.session)).choices("dots_type", today())
+
     async def interval_days(self, plan: DotsPlan, intensities: dict[str, Any] | None = None) -> int:
         """The longest gap between contacts the plan allows: its own, else its intensity's."""
         intensities = intensities or (await self.config())["intensities"]
@@ -314,6 +320,9 @@ class DotsService:
         return record
 
     async def _check_plan(self, patient: Patient, fields: dict[str, Any]) -> None:
+        if fields.get("dots_type"):  # a DOTSの種類 of masters' コード表 in force on the plan's first day
+            day = fields.get("starts_on") or today()
+            (await code_book(self.session)).check(day, {"dots_type": ("dots_type", fields["dots_type"])})
         intensities = (await self.config())["intensities"]
         if fields.get("intensity") is not None and fields["intensity"] not in intensities:
             raise InvalidInput(errors={"intensity": f"支援強度は{'・'.join(intensities)}から選んでください。"})

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Access, Area, Principal
 
-from patients.code_list.defaults import NAMES
+from patients.code_list.defaults import CARD_NAMES
 from patients.code_list.service import code_book
 from patients.reference.codes import CODE_LISTS
 
@@ -19,5 +19,5 @@ async def card_code_lists(session: AsyncSession, principal: Principal, on: date)
     `former:<list>` those masters ended (or that start later) with their labels."""
     principal.require(Area.PATIENTS, Access.READ)
     book = await code_book(session)
-    lists = {name: book.choices(name, on) if name in NAMES else codes for name, codes in CODE_LISTS.items()}
-    return lists | {f"{FORMER}{name}": book.former(name, on) for name in NAMES}
+    lists = {name: book.choices(name, on) if name in CARD_NAMES else codes for name, codes in CODE_LISTS.items()}
+    return lists | {f"{FORMER}{name}": book.former(name, on) for name in CARD_NAMES}
