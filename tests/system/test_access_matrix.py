@@ -70,11 +70,17 @@ class Endpoint:
     needs: Mapping[Area, Access] = field(default_factory=dict)
     body: Any = None
     params: Mapping[str, str | int] = field(default_factory=dict)
+    variant: str = ""  # names a second declaration of one endpoint whose parameters need other areas
 
     @property
     def key(self) -> tuple[str, str, str]:
         """What the service's OpenAPI document calls this endpoint."""
         return self.service, self.method, self.path
+
+    @property
+    def case(self) -> tuple[str, str, str, str]:
+        """The endpoint with its variant: what is declared once and called once per account."""
+        return *self.key, self.variant
 
     def __str__(self) -> str:
         return f"{self.service} {self.method} {self.path}"
@@ -371,6 +377,7 @@ ENDPOINTS = [
         "/documents",
         {Area.FORMS: R, Area.CONTACTS: R},
         params={"owner_type": "contact", "owner_id": MISSING, "limit": 1},
+        variant="contact",
     ),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/scanner", {Area.AUDIT: R}),
@@ -585,11 +592,11 @@ class Api:
     def __init__(self, clients: Mapping[str, httpx.AsyncClient], tokens: Mapping[AccessUser, str]) -> None:
         self.clients, self.tokens = clients, tokens
         self.ids = {"patient_id": MISSING, "person_id": MISSING}
-        self._calls: dict[tuple[tuple[str, str, str], str], asyncio.Task[httpx.Response]] = {}
+        self._calls: dict[tuple[tuple[str, str, str, str], str], asyncio.Task[httpx.Response]] = {}
 
     def call(self, endpoint: Endpoint, user: AccessUser | None) -> asyncio.Task[httpx.Response]:
         """The answer of the endpoint to this account (None: no login)."""
-        key = (endpoint.key, user.username if user else "")
+        key = (endpoint.case, user.username if user else "")
         if key not in self._calls:
             self._calls[key] = asyncio.ensure_future(self._send(endpoint, user))
         return self._calls[key]
@@ -669,8 +676,8 @@ async def test_every_endpoint_declares_the_access_it_needs(api: Api) -> None:
         document = (await api.clients[name].get("/openapi.json")).raise_for_status().json()
         for path, operations in document["paths"].items():
             served |= {(name, method.upper(), path) for method in operations if path not in OPEN_PATHS}
+    assert len(ENDPOINTS) == len({e.case for e in ENDPOINTS}), "an endpoint is declared twice"
     declared = [e.key for e in ENDPOINTS]
-    assert len(declared) == len(set(declared)), "an endpoint is declared twice"
     undeclared = sorted(served - set(declared))
     assert not undeclared, f"declare the area and level these endpoints need in ENDPOINTS: {undeclared}"
     assert not sorted(set(declared) - served), f"declared but not served: {sorted(set(declared) - served)}"

@@ -146,9 +146,9 @@ async def _fill_documents(database: str, stored: list[tuple[str, str | None, byt
     try:
         for key, version_id, data in (stored[1], stored[3]):  # the documents point at the newest versions
             await conn.execute(
-                "INSERT INTO documents (id, kind, patient_id, object_key, version_id, sha256, size, content_type, "
-                "template_version, created_by, created_by_name, created_at) "
-                "VALUES ($1, 'F03', $2, $3, $4, $5, $6, 'application/pdf', 't1', 'u1', '試験', now())",
+                "INSERT INTO documents (id, kind, patient_id, owner_type, owner_id, object_key, version_id, sha256, "
+                "size, content_type, template_version, created_by, created_by_name, created_at) "
+                "VALUES ($1, 'F03', $2, 'patient', $2, $3, $4, $5, $6, 'application/pdf', 't1', 'u1', '試験', now())",
                 uuid.uuid4(),
                 uuid.uuid4(),
                 key,

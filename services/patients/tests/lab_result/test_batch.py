@@ -25,7 +25,7 @@ async def results_of(client: httpx.AsyncClient, patient_id: str) -> list[dict]:
     return response.json()["items"]
 
 
-@pytest.mark.req("R04", partial=True)
+@pytest.mark.req("R04")
 class TestRecordAll:
     async def test_smear_culture_and_naat_of_one_specimen_become_three_results(
         self, client: httpx.AsyncClient, make_patient: MakePatient

@@ -95,7 +95,8 @@ async def opened(client: httpx.AsyncClient, document_id: str, user: str) -> byte
     return answer.content
 
 
-@pytest.mark.req("R20", "F10", partial=True)
+@pytest.mark.req("R20")
+@pytest.mark.req("F10", partial=True)
 async def test_printing_f10_files_the_notice_with_the_patient_and_it_opens_again_unchanged(
     client: httpx.AsyncClient, registered_patient: PatientSnapshot
 ) -> None:
@@ -118,7 +119,8 @@ async def test_printing_f10_files_the_notice_with_the_patient_and_it_opens_again
     assert entry["object_key"] == f"patients/{registered_patient.id}/F10/{document_id}.pdf"
 
 
-@pytest.mark.req("R20", "F30", partial=True)
+@pytest.mark.req("R20")
+@pytest.mark.req("F30", partial=True)
 async def test_a_request_letter_is_filed_with_the_request(client: httpx.AsyncClient) -> None:
     request = snapshot("outgoing")
     await arrived(client, request)
@@ -137,7 +139,7 @@ async def test_a_request_letter_is_filed_with_the_request(client: httpx.AsyncCli
     ).status_code == 422
 
 
-@pytest.mark.req("R20", partial=True)
+@pytest.mark.req("R20")
 async def test_a_filed_letter_is_opened_only_by_users_who_may_read_its_record(client: httpx.AsyncClient) -> None:
     request = snapshot("outgoing")
     await arrived(client, request)
@@ -248,7 +250,8 @@ def code_event(version: int, value: str, label: str) -> Envelope:
     return Envelope.of(payload, aggregate_id=record_id("code", code), version=version, actor="admin1")
 
 
-@pytest.mark.req("R25", "F03", partial=True)
+@pytest.mark.req("F03")
+@pytest.mark.req("R25", partial=True)
 async def test_an_occupation_added_in_masters_prints_with_its_label_on_f03(
     client: httpx.AsyncClient,
     make_patient: Callable[..., PatientSnapshot],

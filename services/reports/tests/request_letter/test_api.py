@@ -148,7 +148,8 @@ async def test_a_user_who_may_not_read_contacts_gets_no_letter(client) -> None:
     assert refused.status_code == 403 and "接触者管理" in refused.json()["detail"]
 
 
-@pytest.mark.req("F20", "R20", partial=True)
+@pytest.mark.req("R20")
+@pytest.mark.req("F20", partial=True)
 async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institution(client) -> None:
     contact = ContactSnapshot(
         id=str(uuid.uuid4()),

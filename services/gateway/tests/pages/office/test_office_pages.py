@@ -309,8 +309,9 @@ class TestPatientList:
         )
         html = (await browser.get("/patients", params={"page": 2})).text
         assert route.calls.last.request.url.params["offset"] == "50"
-        assert "3ページ中2ページ目" in html and 'href="/patients?page=3" rel="next"' in html
-        assert 'href="/patients?page=2" aria-current="page"' in html and 'class="table table--list"' in html
+        pages = "/patients?sort=registered_on&amp;order=desc&amp;page="  # the list's order travels with its pages
+        assert "3ページ中2ページ目" in html and f'href="{pages}3" rel="next"' in html
+        assert f'href="{pages}2" aria-current="page"' in html and 'class="table table--list"' in html
 
 
 class TestTreatmentProposal:

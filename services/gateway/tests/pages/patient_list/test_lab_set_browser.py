@@ -22,7 +22,7 @@ SET_VALUE = (
 )
 
 
-@pytest.mark.req("R04", partial=True)
+@pytest.mark.req("R04")
 @pytest.mark.req("N10", partial=True)
 @pytest.mark.req("R27", partial=True)
 async def test_one_specimens_smear_and_culture_are_saved_at_once_in_chromium(

@@ -32,7 +32,7 @@ async def _typed(browser: httpx.AsyncClient, csrf_of: CsrfOf, **items: str) -> d
     return {"csrf_token": token, "kind": "specimen_set", **common, **items}
 
 
-@pytest.mark.req("R04", partial=True)
+@pytest.mark.req("R04")
 class TestSpecimenSet:
     async def test_the_form_offers_the_set_and_shows_its_three_kinds_for_it(self, browser: httpx.AsyncClient) -> None:
         html = (await browser.get(PAGE)).text

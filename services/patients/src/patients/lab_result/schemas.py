@@ -23,7 +23,8 @@ KIND_LABELS = {
 
 
 # 検体: a code of the コード表 (blank is none), checked by the service against the list of the collection date
-Specimen = Annotated[str | None, BeforeValidator(lambda v: v or None), Field(max_length=40)]
+# the length applies to a given specimen only: on `str | None` pydantic would apply it to None too (a 500)
+Specimen = Annotated[Annotated[str, Field(max_length=40)] | None, BeforeValidator(lambda v: v or None)]
 
 
 class _Dates(BaseModel):
