@@ -268,6 +268,36 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body={"version": 1, "reason": "権限試験"},
     ),
+    Endpoint(
+        "contacts",
+        "PUT",
+        "/contacts/{contact_id}/exams/{exam_id}/appointment",
+        {Area.CONTACTS: U},
+        body={
+            "version": 1,
+            "appointment_on": "2025-01-06",
+            "appointment_time": "10:00",
+            "appointment_place": "権限試験",
+        },
+    ),
+    Endpoint(
+        "contacts", "POST", "/contacts/{contact_id}/exams/{exam_id}/reception", {Area.CONTACTS: U}, body={"version": 1}
+    ),
+    Endpoint("contacts", "GET", "/contacts/{contact_id}/recommendations", {Area.CONTACTS: R}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/recommendations",
+        {Area.CONTACTS: U},
+        body={"issued_on": "2025-01-06", "delivery": "mail", "exams": ["xray"], "deadline_on": "2025-02-06"},
+    ),
+    Endpoint(
+        "contacts",
+        "PATCH",
+        "/contacts/{contact_id}/recommendations/{recommendation_id}",
+        {Area.CONTACTS: U},
+        body=change({}),
+    ),
     # contacts: requests between municipalities (R14); unknown ids answer 404 (or 422 for bodies naming them)
     Endpoint("contacts", "GET", "/requests", {Area.CONTACTS: R}, params={"limit": 1}),
     Endpoint(
