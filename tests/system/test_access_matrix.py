@@ -444,6 +444,15 @@ ENDPOINTS = [
         {Area.FORMS: R, Area.CONTACTS: R},
         params={"institution": "権限試験"},
     ),
+    Endpoint("reports", "GET", "/contact-forms/{contact_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
+    Endpoint(
+        "reports",
+        "GET",
+        "/reception-registers/F25",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        params={"day": "2025-01-06", "place": "権限試験"},
+    ),
+    Endpoint("reports", "GET", "/index-contacts/{patient_id}/F05", {Area.FORMS: R, Area.CONTACTS: R, Area.PATIENTS: R}),
     Endpoint("reports", "GET", "/board/cases/{case_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     Endpoint("reports", "GET", "/board/sessions/{session_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     # search: results are limited to the areas the user may read (test_search_shows_… below)
