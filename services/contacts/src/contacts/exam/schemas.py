@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_core.clock import today
-from tbms_core.jp.fields import OptionalDate, Text
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
 
 class ExamKind(StrEnum):
@@ -100,7 +100,7 @@ class Appointment(BaseModel):
     """The day, time and place a contact is to be examined (予約), based on the version the user saw."""
 
     version: int = Field(ge=1)
-    appointment_on: date
+    appointment_on: FlexibleDate
     appointment_time: time
     appointment_place: Text = Field(min_length=1, max_length=200)  # 保健所 or an institution, as typed
     appointment_place_code: Text = Field(default="", max_length=10, pattern=r"^\d*$")  # masters 医療機関コード

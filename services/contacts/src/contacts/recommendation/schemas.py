@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
-from tbms_core.jp.fields import OptionalDate, Text
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
 from contacts.exam.schemas import ExamKind
 
@@ -26,11 +26,11 @@ DELIVERY_LABELS = {Delivery.HAND: "手渡し", Delivery.MAIL: "郵送", Delivery
 class RecommendationCreate(BaseModel):
     """A 勧告 as entered."""
 
-    issued_on: date
+    issued_on: FlexibleDate
     delivery: Delivery
     delivery_note: Text = Field(default="", max_length=100)
     exams: list[ExamKind] = Field(default_factory=list, max_length=5)
-    deadline_on: date
+    deadline_on: FlexibleDate
     note: Text = Field(default="", max_length=2000)
 
 
