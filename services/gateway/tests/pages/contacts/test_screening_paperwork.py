@@ -1,160 +1,128 @@
-"""The contact page's screening paperwork (R13, R15) through the real contacts service (in-process, on a fresh
-database): a 17条 勧告 entered in 和暦 is stored and listed with its print link, wrong input comes back beside the
-field with nothing stored, an exam's appointment and reception are recorded, and F18/F19/F05/F25 are relayed from
-reports or refused with reports' Japanese message."""
+"""The contact page's screening paperwork (R13, R15): a 17条 勧告 entered in 和暦 is sent to contacts and listed
+with its print link, contacts' refusal comes back beside the field, an exam's appointment and reception are sent,
+and F18/F19/F05/F25 are relayed from reports or refused with reports' Japanese message. contacts' answers are those
+its API gives (services/contacts/tests/recommendation/test_api.py proves them against the real service)."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import AsyncIterator
-from datetime import date
 
 import httpx
 import pytest
 import respx
-from contacts.index_case.repository import IndexCaseRepository
-from contacts.main import create_app
-from tbms_testing import auth_headers, service_client
 
-from ...conftest import REPORTS, csrf_token, text_of
+from ...conftest import CONTACTS, REPORTS, csrf_token, text_of
+from .conftest import CONTACT, CONTACT_ID, EXAM, mock_contact
 
-FORWARDED = ("content-type", "accept")
-
-
-@pytest.fixture(scope="module")
-async def contacts_api() -> AsyncIterator[httpx.AsyncClient]:
-    """The contacts service, in-process, against the real PostgreSQL and NATS."""
-    async with service_client("contacts", create_app) as api:
-        yield api
-
-
-@pytest.fixture
-def real_contacts(backends: respx.MockRouter, contacts_api: httpx.AsyncClient) -> httpx.AsyncClient:
-    """Sends the gateway's calls to contacts to the real service, as nurse1 (Keycloak itself is passed through)."""
-    backends.route(host="127.0.0.1", port=58080).pass_through()
-
-    async def forward(request: httpx.Request) -> httpx.Response:
-        headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
-        answer = await contacts_api.request(
-            request.method,
-            request.url.raw_path.decode(),
-            content=request.content,
-            headers=headers | auth_headers("nurse1"),
-        )
-        return httpx.Response(answer.status_code, content=answer.content, headers={"content-type": "application/json"})
-
-    backends.route(host="contacts.test").mock(side_effect=forward)
-    return contacts_api
+PAGE = f"/contacts/{CONTACT_ID}"
+RECOMMENDATION = {
+    "id": "7a1d2c3e-0000-4000-8000-000000000001",
+    "contact_id": CONTACT_ID,
+    "version": 1,
+    "issued_on": "2026-12-01",
+    "delivery": "hand",
+    "delivery_label": "手渡し",
+    "delivery_note": "",
+    "exams": ["igra_qft", "xray"],
+    "exam_labels": ["IGRA（QFT）", "胸部X線"],
+    "deadline_on": "2026-12-28",
+    "note": "",
+}
 
 
-async def a_contact(api: httpx.AsyncClient) -> dict:
-    """A synthetic contact of a synthetic index patient, with an IGRA planned."""
-    index_id = uuid.uuid4()
-    async with api.app.state.db.session() as session:  # type: ignore[attr-defined]
-        fields = {
-            "version": 1,
-            "registration_no": f"9{index_id.int % 10**8:08d}",
-            "name": "試験 発端",
-            "name_kana": "シケン ホッタン",
-            "birth_date": date(1970, 3, 1),
-            "district": "世田谷",
-            "status": "active",
-        }
-        await IndexCaseRepository(session).apply(index_id, fields)
-    exposure = {"index_patient_id": str(index_id), "setting": "household", "last_contact_on": "2026-11-01"}
-    body = {
-        "name": "試験 花子",
-        "name_kana": "シケン ハナコ",
-        "address": "東京都世田谷区試験町1-1",
-        "exposures": [exposure],
-    }
-    contact = (await api.post("/contacts", json=body, headers=auth_headers("nurse1"))).json()
-    exam = await api.post(
-        f"/contacts/{contact['id']}/exams",
-        json={"kind": "igra_qft", "planned_on": "2026-12-28"},
-        headers=auth_headers("nurse1"),
-    )
-    assert exam.status_code == 201, exam.text
-    return {"contact": contact, "exam": exam.json()}
+def section(html: str, title_id: str) -> str:
+    start = html.index(f'id="{title_id}"')
+    return text_of(html[start : html.index("</section>", start)])
 
 
 @pytest.mark.req("R15", partial=True)
-async def test_a_recommendation_typed_in_wareki_is_stored_and_listed_with_its_f18_link(
-    browser: httpx.AsyncClient, real_contacts: httpx.AsyncClient
+async def test_a_recommendation_typed_in_wareki_is_sent_and_listed_with_its_f18_link(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
 ) -> None:
-    made = await a_contact(real_contacts)
-    page = f"/contacts/{made['contact']['id']}"
+    mock_contact(backends)
+    sent = backends.post(f"{CONTACTS}/contacts/{CONTACT_ID}/recommendations").mock(
+        return_value=httpx.Response(201, json=RECOMMENDATION)
+    )
     data = {
-        "csrf_token": csrf_token((await browser.get(page)).text),
+        "csrf_token": csrf_token((await browser.get(PAGE)).text),
         "issued_on": "R8.12.1",
         "delivery": "hand",
         "exams": ["igra_qft", "xray"],
         "deadline_on": "R8.12.28",
     }
-    saved = await browser.post(f"{page}/recommendations", data=data)
+    saved = await browser.post(f"{PAGE}/recommendations", data=data)
     assert saved.status_code == 303, saved.text
-    html = (await browser.get(page)).text
-    section = text_of(
-        html[
-            html.index('id="recommendations-title"') : html.index(
-                "</section>", html.index('id="recommendations-title"')
-            )
-        ]
-    )
-    assert "令和8年12月1日 手渡し IGRA（QFT）、胸部X線 令和8年12月28日" in section
-    assert f'href="/contacts/{made["contact"]["id"]}/forms/F18?record_id=' in html
+    body = json.loads(sent.calls.last.request.content)
+    assert body["issued_on"] == "R8.12.1" and body["exams"] == ["igra_qft", "xray"] and body["delivery"] == "hand"
+    mock_contact(backends, CONTACT | {"recommendations": [RECOMMENDATION]})
+    html = (await browser.get(PAGE)).text
+    assert "令和8年12月1日 手渡し IGRA（QFT）、胸部X線 令和8年12月28日" in section(html, "recommendations-title")
+    assert f'href="/contacts/{CONTACT_ID}/forms/F18?record_id={RECOMMENDATION["id"]}"' in html
 
 
 @pytest.mark.req("R15", partial=True)
-async def test_a_wrong_recommendation_is_refused_beside_its_fields_and_nothing_is_stored(
-    browser: httpx.AsyncClient, real_contacts: httpx.AsyncClient
+async def test_a_refused_recommendation_comes_back_beside_its_fields_as_typed(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
 ) -> None:
-    made = await a_contact(real_contacts)
-    page = f"/contacts/{made['contact']['id']}"
+    mock_contact(backends)
+    errors = {
+        "deadline_on": "受診期限は勧告日以降の日付にしてください。",
+        "exams": "勧告する検査を1つ以上選んでください。",
+    }
+    backends.post(f"{CONTACTS}/contacts/{CONTACT_ID}/recommendations").mock(
+        return_value=httpx.Response(422, json={"detail": "入力内容に誤りがあります。", "errors": errors})
+    )
     data = {
-        "csrf_token": csrf_token((await browser.get(page)).text),
+        "csrf_token": csrf_token((await browser.get(PAGE)).text),
         "issued_on": "R8.12.1",
-        "delivery": "other",
+        "delivery": "mail",
         "deadline_on": "R8.11.1",
     }
-    refused = await browser.post(f"{page}/recommendations", data=data)
+    refused = await browser.post(f"{PAGE}/recommendations", data=data)
     assert refused.status_code == 422
-    assert "受診期限は勧告日以降の日付にしてください。" in refused.text
-    assert "勧告する検査を1つ以上選んでください。" in refused.text and "その他" in refused.text
-    listed = await real_contacts.get(f"{page}/recommendations", headers=auth_headers("nurse1"))
-    assert listed.json() == []
+    assert 'id="f-rec-new-deadline_on-error"' in refused.text and errors["deadline_on"] in refused.text
+    assert errors["exams"] in refused.text and 'value="R8.11.1"' in refused.text
 
 
 @pytest.mark.req("R13", partial=True)
-async def test_an_appointment_then_the_reception_are_recorded_from_the_page(
-    browser: httpx.AsyncClient, real_contacts: httpx.AsyncClient
+async def test_an_appointment_and_the_reception_are_sent_with_the_version_seen(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
 ) -> None:
-    made = await a_contact(real_contacts)
-    page, exam = f"/contacts/{made['contact']['id']}", made["exam"]
-    place = f"試験保健所{uuid.uuid4().hex[:4]}"
-    token = csrf_token((await browser.get(page)).text)
+    planned = EXAM | {"status": "planned", "done_on": None, "result": "", "value": ""}
+    mock_contact(backends, CONTACT | {"exams": [planned]})
+    url = f"{CONTACTS}/contacts/{CONTACT_ID}/exams/{EXAM['id']}"
+    booked = planned | {"version": planned["version"] + 1, "appointment_on": "2026-12-28"}
+    appointment = backends.put(f"{url}/appointment").mock(return_value=httpx.Response(200, json=booked))
+    reception = backends.post(f"{url}/reception").mock(return_value=httpx.Response(200, json=booked))
+    html = (await browser.get(PAGE)).text
+    assert f'action="/contacts/{CONTACT_ID}/exams/{EXAM["id"]}/appointment"' in html
+    token = csrf_token(html)
     data = {
         "csrf_token": token,
-        "version": str(exam["version"]),
+        "version": str(planned["version"]),
         "appointment_on": "R8.12.28",
         "appointment_time": "１０：３０",
-        "appointment_place": place,
+        "appointment_place": "世田谷保健所",
     }
-    saved = await browser.post(f"{page}/exams/{exam['id']}/appointment", data=data)
+    saved = await browser.post(f"{PAGE}/exams/{EXAM['id']}/appointment", data=data)
     assert saved.status_code == 303, saved.text
-    stored = (await real_contacts.get(f"{page}/exams", headers=auth_headers("nurse1"))).json()[0]
-    assert stored["appointment_time"] == "10:30:00" and stored["appointment_place"] == place
-    received = await browser.post(
-        f"{page}/exams/{exam['id']}/reception", data={"csrf_token": token, "version": str(stored["version"])}
-    )
-    assert received.status_code == 303, received.text
-    html = text_of((await browser.get(page)).text)
-    assert f"令和8年12月28日 10:30 {place}" in html and "受付 1番" in html
-    bad = await browser.post(
-        f"{page}/exams/{exam['id']}/appointment",
-        data=data | {"version": str(stored["version"] + 1), "appointment_time": "朝"},
-    )
-    assert bad.status_code == 422 and "時刻の形式が正しくありません" in bad.text
+    body = json.loads(appointment.calls.last.request.content)
+    assert body["version"] == planned["version"] and body["appointment_time"] == "10:30"
+    assert body["appointment_on"] == "R8.12.28" and body["appointment_place"] == "世田谷保健所"
+    received = await browser.post(f"{PAGE}/exams/{EXAM['id']}/reception", data={"csrf_token": token, "version": "4"})
+    assert received.status_code == 303 and json.loads(reception.calls.last.request.content) == {"version": 4}
+    received_exam = booked | {
+        "appointment_time": "10:30:00",
+        "appointment_place": "世田谷保健所",
+        "receipt_no": 3,
+        "received_by": "試験 花子",
+    }
+    shown = CONTACT | {"exams": [received_exam]}
+    mock_contact(backends, shown)
+    exams = section((await browser.get(PAGE)).text, "exams-title")
+    assert "令和8年12月28日 10:30 世田谷保健所" in exams and "受付 3番（試験 花子）" in exams
+    assert "受診票（F19）を印刷" in exams
 
 
 @pytest.mark.req("F18", partial=True)
