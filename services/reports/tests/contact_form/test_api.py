@@ -275,3 +275,69 @@ async def test_a_user_who_may_not_read_contacts_gets_no_contact_form(client) -> 
         assert refused.status_code == 403 and "接触者管理" in refused.json()["detail"]
     unknown = await client.get(f"/contact-forms/{person.id}/F99", headers=auth_headers("nurse1"))
     assert unknown.status_code == 422
+
+
+@pytest.mark.req("F21", partial=True)
+async def test_f21_reports_the_exams_done_with_results_and_the_judgement(client) -> None:
+    tst = ExamSnapshot(
+        id=str(uuid.uuid4()),
+        version=1,
+        kind="tst",
+        status="done",
+        done_on=date(2026, 11, 21),
+        erythema_mm=25,
+        induration_mm=12,
+        result="positive",
+    )
+    planned = ExamSnapshot(id=str(uuid.uuid4()), version=1, kind="xray", status="planned", planned_on=date(2027, 3, 1))
+    person = contact(str(uuid.uuid4()), outcome_on=date(2026, 11, 25))
+    person = person.model_copy(update={"exams": [*person.exams, tst, planned]})
+    await arrived(client, person)
+    answer = await client.get(f"/contact-forms/{person.id}/F21", headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    assert_a4(answer.content)
+    keep_png(answer.content, "f21")
+    text = pdf_text(answer.content)
+    for printed in (
+        "健診結果報告書",
+        "試験陽子",
+        "同居家族（妻）",
+        "IGRA（QFT）",
+        "0.85",
+        "発赤25mm・硬結12mm",
+        "LTBI（治療）",
+        "令和8年11月25日",
+    ):
+        assert printed in text, printed
+    assert "令和9年3月1日" not in text, "an exam only planned is not a result"
+    unjudged = contact(str(uuid.uuid4()), outcome="", exams=[])
+    await arrived(client, unjudged)
+    refused = await client.get(f"/contact-forms/{unjudged.id}/F21", headers=auth_headers("nurse1"))
+    assert refused.status_code == 422 and {"exams", "outcome"} == set(refused.json()["errors"])
+
+
+@pytest.mark.req("F23", partial=True)
+async def test_f23_is_the_sheet_of_the_examination_with_the_person_exposure_and_exams(client) -> None:
+    person = contact(str(uuid.uuid4()), risk_factors=["diabetes"], symptomatic=True, affiliation="試験株式会社")
+    await arrived(client, person)
+    answer = await client.get(f"/contact-forms/{person.id}/F23", headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    assert_a4(answer.content)
+    keep_png(answer.content, "f23")
+    text = pdf_text(answer.content)
+    for printed in (
+        "健診実施票",
+        "試験陽子",
+        "試験株式会社",
+        "糖尿病",
+        "症状あり",
+        "最優先",
+        "同居家族（妻）",
+        "IGRA（QFT）",
+        "医師所見",
+    ):
+        assert printed in text, printed
+    bare = contact(str(uuid.uuid4()), birth_date=None, exposures=[], exams=[])
+    await arrived(client, bare)
+    refused = await client.get(f"/contact-forms/{bare.id}/F23", headers=auth_headers("nurse1"))
+    assert refused.status_code == 422 and {"birth", "exposures", "exams"} == set(refused.json()["errors"])

@@ -122,7 +122,9 @@ async def test_an_appointment_and_the_reception_are_sent_with_the_version_seen(
     mock_contact(backends, shown)
     exams = section((await browser.get(PAGE)).text, "exams-title")
     assert "令和8年12月28日 10:30 世田谷保健所" in exams and "受付 3番（試験 花子）" in exams
-    assert "受診票（F19）を印刷" in exams
+    assert (
+        "受診票（F19）を印刷" in exams and "健診実施票（F23）を印刷" in exams and "健診結果報告書（F21）を印刷" in exams
+    )
 
 
 @pytest.mark.req("F18", partial=True)
@@ -135,6 +137,7 @@ async def test_the_forms_are_relayed_from_reports_or_refused_with_what_is_missin
     )
     answer = await browser.get(f"/contacts/{contact_id}/forms/F18")
     assert answer.status_code == 200 and answer.content == b"%PDF-1.7" and pdf.called
+    assert (await browser.get(f"/contacts/{contact_id}/forms/F99")).status_code == 404
     missing = {"detail": "印刷に必要な項目が入力されていません。（予約日、受診場所）", "errors": {}}
     backends.get(f"{REPORTS}/contact-forms/{contact_id}/F19").mock(return_value=httpx.Response(422, json=missing))
     refused = await browser.get(f"/contacts/{contact_id}/forms/F19")

@@ -232,4 +232,108 @@ F05 = FormSpec(
         RequiredItem("people", "接触者", "contacts"),
     ),
 )
-CONTACT_FORMS = {spec.id: spec for spec in (F18, F19)}
+
+
+def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
+    return [
+        {
+            "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
+            "planned_on": wareki(iso_date(x.get("planned_on"))),
+            "done_on": wareki(iso_date(x.get("done_on"))),
+            "place": x.get("institution_name") or x.get("institution") or x.get("appointment_place") or "",
+            "result": RESULT_LABELS.get(x.get("result") or "", ""),
+            "value": x.get("value") or "",
+            "tst": _tst(x),
+            "finding": x.get("finding") or "",
+            "receipt_no": x.get("receipt_no") or "",
+        }
+        for x in c.get("exams") or []
+        if x.get("status") != "cancelled"
+    ]
+
+
+def _tst(x: Mapping[str, Any]) -> str:
+    """ツ反's diameters as measured (発赤径・硬結径), empty for other exams."""
+    if x.get("erythema_mm") is None and x.get("induration_mm") is None:
+        return ""
+    erythema, induration = x.get("erythema_mm"), x.get("induration_mm")
+    return f"発赤{erythema if erythema is not None else '—'}mm・硬結{induration if induration is not None else '—'}mm"
+
+
+def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
+    return [
+        {
+            "setting": SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
+            "relation": e.get("relation") or "",
+            "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '—'} 〜 "
+            f"{wareki(iso_date(e.get('last_contact_on'))) or '—'}",
+            "infectiousness": INFECTIOUSNESS.get(e.get("infectiousness") or "unknown", ""),
+        }
+        for e in c.get("exposures") or []
+    ]
+
+
+def f21_context(data: ContactFormInput) -> Mapping[str, object]:
+    """健診結果報告書: the exams done with their results and the judgement, for the contact's record."""
+    c = data.contact
+    done = [x for x in _exam_rows(c) if x["done_on"]]
+    return {
+        **_person(c),
+        "sender": data.sender,
+        "dated": wareki(data.printed_at.astimezone(JST).date()),
+        "exposures": _exposures(c),
+        "exams": done,
+        "outcome": OUTCOMES.get(c.get("outcome") or "", ""),
+        "outcome_on": wareki(iso_date(c.get("outcome_on"))),
+    }
+
+
+def f23_context(data: ContactFormInput) -> Mapping[str, object]:
+    """健診実施票: the sheet kept at the examination: the person, the exposure, symptoms, risk factors, each exam."""
+    c = data.contact
+    risks = {
+        "infant": "乳幼児",
+        "immunosuppressed": "免疫抑制",
+        "diabetes": "糖尿病",
+        "hiv": "HIV感染",
+        "danger_group": "デインジャーグループの職業",
+    }
+    return {
+        **_person(c),
+        "sender": data.sender,
+        "phone": c.get("phone") or "",
+        "affiliation": c.get("affiliation") or "",
+        "symptomatic": "あり" if c.get("symptomatic") else "なし",
+        "risks": "、".join(risks.get(r, r) for r in c.get("risk_factors") or []) or "なし",
+        "priority": PRIORITIES.get(c.get("priority") or "", ""),
+        "exposures": _exposures(c),
+        "exams": _exam_rows(c),
+    }
+
+
+F21 = FormSpec(
+    "F21",
+    "結核接触者健康診断 結果報告書",
+    Genre.CONTACT_SCREENING,
+    "f21.html",
+    f21_context,  # type: ignore[arg-type]
+    required=(
+        RequiredItem("name", "氏名", "identity"),
+        RequiredItem("exams", "実施した検査（実施日・結果）", "exams"),
+        RequiredItem("outcome", "健診の結果（判定）", "outcome"),
+    ),
+)
+F23 = FormSpec(
+    "F23",
+    "結核接触者健康診断 実施票",
+    Genre.CONTACT_SCREENING,
+    "f23.html",
+    f23_context,  # type: ignore[arg-type]
+    required=(
+        RequiredItem("name", "氏名", "identity"),
+        RequiredItem("birth", "生年月日", "identity"),
+        RequiredItem("exposures", "接触状況", "exposures"),
+        RequiredItem("exams", "検査", "exams"),
+    ),
+)
+CONTACT_FORMS = {spec.id: spec for spec in (F18, F19, F21, F23)}

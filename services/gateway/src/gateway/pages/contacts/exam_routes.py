@@ -19,6 +19,7 @@ from gateway.web.errors import BadRequest, PageNotFound
 router = APIRouter()
 CAN_PRINT = [Depends(require_access(Area.CONTACTS, Access.READ)), Depends(require_access(Area.FORMS, Access.READ))]
 PDF = "application/pdf"
+CONTACT_FORMS = ("F18", "F19", "F21", "F23")
 
 
 @router.post("/{contact_id:uuid}/exams")
@@ -114,8 +115,11 @@ async def record_reception(
 async def print_contact_form(
     contact_id: uuid.UUID, form: str, reports: ReportsDep, record_id: uuid.UUID | None = None
 ) -> Response:
-    """F18 勧告書 or F19 受診票 of the contact from reports; a refusal (what is missing) is shown with its message."""
-    chosen = "F18" if form.upper() == "F18" else "F19"
+    """F18 勧告書, F19 受診票, F21 結果報告書 or F23 実施票 of the contact from reports; a refusal (what is missing) is
+    shown with its message."""
+    chosen = form.upper()
+    if chosen not in CONTACT_FORMS:
+        raise PageNotFound()
     params = {"record_id": str(record_id)} if record_id else None
     return relay(await reports.contact_form(f"/contact-forms/{contact_id}/{chosen}", params), media_type=PDF)
 
