@@ -145,6 +145,18 @@ async def test_f18_prints_the_recommendation_citing_article_17_with_the_exams_an
         "世田谷区世田谷保健所長",
     ):
         assert printed in text, printed
+    assert "保護者" not in text, "an adult is addressed in person"
+
+
+@pytest.mark.req("F18", partial=True)
+async def test_f18_for_a_child_is_addressed_to_the_guardian(client) -> None:
+    child = contact(str(uuid.uuid4()), name="試験 幼子", birth_date=date(2022, 4, 1))
+    await arrived(client, child)
+    answer = await client.get(f"/contact-forms/{child.id}/F18", headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    keep_png(answer.content, "f18-child")
+    text = pdf_text(answer.content)
+    assert "試験幼子様保護者様" in text and "健康診断を受けさせるよう勧告します" in text
 
 
 @pytest.mark.req("F18", partial=True)

@@ -29,6 +29,7 @@ OUTCOMES = {
     "lost": "追跡不能",
 }
 PRIORITIES = {"top": "最優先", "high": "優先", "low": "低優先"}
+ADULT_AGE = 18
 DELIVERIES = {"hand": "手渡し", "mail": "郵送", "other": "その他"}
 
 
@@ -67,12 +68,20 @@ def _chosen(items: Sequence[Mapping[str, Any]], record_id: str | None) -> Mappin
     return items[-1] if items else {}
 
 
+def _minor(birth: date | None, on: date | None) -> bool:
+    """Under 18 (民法第4条) on the day: 法17条 then recommends to the 保護者 that they have the child examined."""
+    if birth is None or on is None:
+        return False
+    return (on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))) < ADULT_AGE
+
+
 def f18_context(data: ContactFormInput) -> Mapping[str, object]:
-    """勧告文: the contact is recommended, under 法17条, to be examined for TB by the deadline."""
+    """勧告文: the contact (a child's 保護者) is recommended, under 法17条, to be examined for TB by the deadline."""
     r = _chosen(data.contact.get("recommendations") or [], data.record_id)
     exams = [EXAM_LABELS.get(k, k) for k in r.get("exams") or []]
     return {
         **_person(data.contact),
+        "guardian": _minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
         "sender": data.sender,
         "law": LAW_17,
         "issued": wareki(iso_date(r.get("issued_on"))),
