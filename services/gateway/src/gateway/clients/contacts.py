@@ -147,6 +147,14 @@ class ContactsClient(ServiceClient):
         response = await self.send("POST", f"/contacts/{contact_id}/recommendations", json=data)
         return _saved(response, "勧告を登録できませんでした。")
 
+    async def correct_recommendation(
+        self, contact_id: str, recommendation_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects a 勧告, based on its version the user saw."""
+        body = {"version": _version(version), "changes": changes, "reason": reason}
+        path = f"/contacts/{contact_id}/recommendations/{recommendation_id}"
+        return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
+
     async def set_appointment(self, contact_id: str, exam_id: str, version: str, data: dict[str, Any]) -> SaveResult:
         """Sets or moves an exam's appointment (予約), based on the exam's version the user saw."""
         body = {"version": _version(version), **data}

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 import respx
+from gateway.settings import Settings
 
-from ...conftest import CONTACTS, REPORTS, csrf_token, text_of
+from ...chromium import look
+from ...conftest import CONTACTS, REPORTS, Login, csrf_token, logged_in_chromium, text_of
 from .conftest import CONTACT, CONTACT_ID, EXAM, mock_contact
 
 PAGE = f"/contacts/{CONTACT_ID}"
@@ -59,6 +62,32 @@ async def test_a_recommendation_typed_in_wareki_is_sent_and_listed_with_its_f18_
     html = (await browser.get(PAGE)).text
     assert "令和8年12月1日 手渡し IGRA（QFT）、胸部X線 令和8年12月28日" in section(html, "recommendations-title")
     assert f'href="/contacts/{CONTACT_ID}/forms/F18?record_id={RECOMMENDATION["id"]}"' in html
+
+
+@pytest.mark.req("R15", partial=True)
+async def test_a_recommendation_is_corrected_with_the_version_seen_and_a_stale_one_is_said(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    mock_contact(backends, CONTACT | {"recommendations": [RECOMMENDATION]})
+    url = f"{CONTACTS}/contacts/{CONTACT_ID}/recommendations/{RECOMMENDATION['id']}"
+    stale = {"detail": "他の利用者が先に保存しました。画面を開き直してください。"}
+    patch = backends.patch(url).mock(return_value=httpx.Response(409, json=stale))
+    html = (await browser.get(PAGE)).text
+    assert f'action="/contacts/{CONTACT_ID}/recommendations/{RECOMMENDATION["id"]}"' in html
+    data = {
+        "csrf_token": csrf_token(html),
+        "version": "1",
+        "issued_on": "R8.12.1",
+        "delivery": "mail",
+        "exams": ["xray"],
+        "deadline_on": "R8.12.28",
+        "reason": "郵送に訂正",
+    }
+    refused = await browser.post(f"/contacts/{CONTACT_ID}/recommendations/{RECOMMENDATION['id']}", data=data)
+    assert refused.status_code == 409 and "他の利用者が先に保存しました" in refused.text
+    body = json.loads(patch.calls.last.request.content)
+    assert body["version"] == 1 and body["reason"] == "郵送に訂正"
+    assert body["changes"]["delivery"] == "mail" and body["changes"]["exams"] == ["xray"]
 
 
 @pytest.mark.req("R15", partial=True)
@@ -156,3 +185,22 @@ async def test_the_forms_are_relayed_from_reports_or_refused_with_what_is_missin
         return_value=httpx.Response(200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"})
     )
     assert (await browser.get(f"/contacts/index-patients/{index_id}/F05")).status_code == 200 and f05.called
+
+
+@pytest.mark.req("R13", partial=True)
+async def test_the_paperwork_forms_pass_axe_when_opened(
+    served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+) -> None:
+    planned = EXAM | {"status": "planned", "done_on": None, "result": "", "value": ""}
+    received = planned | {
+        "appointment_on": "2026-12-28",
+        "appointment_time": "10:30:00",
+        "appointment_place": "世田谷保健所",
+        "receipt_no": 2,
+        "received_by": "試験 花子",
+    }
+    mock_contact(backends, CONTACT | {"recommendations": [RECOMMENDATION], "exams": [received]})
+    settings.public_url = served
+    async with logged_in_chromium(served, login, PAGE) as browser:
+        await browser.run("document.querySelectorAll('details').forEach(d => d.open = true);")
+        assert await look(browser, shots, "contact-paperwork") == []

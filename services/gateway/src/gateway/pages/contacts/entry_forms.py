@@ -277,19 +277,24 @@ DELIVERIES = (("hand", "手渡し"), ("mail", "郵送"), ("other", "その他"))
 TIME_HINT = "24時間制（例: 10:30）"
 
 
+RECOMMENDATION = (
+    Field("issued_on", "勧告日", required=True, hint=DATE_HINT, kind="date"),
+    Field("delivery", "交付方法", required=True, kind="radio", choices=DELIVERIES, blank="omit"),
+    Field("delivery_note", "交付方法（その他のとき）", hint="例: 学校を通じて配付"),
+    Field("exams", "勧告する検査", kind="checkboxes", choices=EXAM_KINDS),
+    Field("deadline_on", "受診期限", required=True, hint=DATE_HINT, kind="date"),
+    Field("note", "備考", kind="text-wide"),
+)
+
+
 def recommendation_fields() -> tuple[Field, ...]:
     """A 17条 勧告 issued: the day, how it was delivered, the exams recommended and the deadline."""
-    return bound(
-        (
-            Field("issued_on", "勧告日", required=True, hint=DATE_HINT, kind="date"),
-            Field("delivery", "交付方法", required=True, kind="radio", choices=DELIVERIES, blank="omit"),
-            Field("delivery_note", "交付方法（その他のとき）", hint="例: 学校を通じて配付"),
-            Field("exams", "勧告する検査", kind="checkboxes", choices=EXAM_KINDS),
-            Field("deadline_on", "受診期限", required=True, hint=DATE_HINT, kind="date"),
-            Field("note", "備考", kind="text-wide"),
-        ),
-        "rec-new",
-    )
+    return bound(RECOMMENDATION, "rec-new")
+
+
+def recommendation_change_fields(recommendation_id: str) -> tuple[Field, ...]:
+    """The correction of one 勧告, with its reason."""
+    return bound((*RECOMMENDATION, REASON), f"rec-{recommendation_id}")
 
 
 def appointment_fields(exam_id: str) -> tuple[Field, ...]:

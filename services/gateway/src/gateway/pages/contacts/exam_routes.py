@@ -81,6 +81,25 @@ async def issue_recommendation(request: Request, contact_id: uuid.UUID, page: Co
     )
 
 
+@router.post("/{contact_id:uuid}/recommendations/{recommendation_id:uuid}")
+async def correct_recommendation(
+    request: Request, contact_id: uuid.UUID, recommendation_id: uuid.UUID, page: ContactPageDep
+) -> Response:
+    """Corrects a 勧告 (a wrong day, another delivery), based on its version the user saw."""
+    form = EntryForm.posted(ef.recommendation_change_fields(str(recommendation_id)), await request.form())
+    saved = await page.contacts.correct_recommendation(
+        str(contact_id), str(recommendation_id), form.version, form.json(), form.value("reason")
+    )
+    return await page.after_save(
+        contact_id,
+        key=f"rec-{recommendation_id}",
+        form=form,
+        saved=saved,
+        anchor="recommendations-title",
+        message="勧告を保存しました。",
+    )
+
+
 @router.post("/{contact_id:uuid}/exams/{exam_id:uuid}/appointment")
 async def set_appointment(
     request: Request, contact_id: uuid.UUID, exam_id: uuid.UUID, page: ContactPageDep
