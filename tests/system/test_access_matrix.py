@@ -282,6 +282,36 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body={"version": 1, "reason": "権限試験"},
     ),
+    Endpoint(
+        "contacts",
+        "PUT",
+        "/contacts/{contact_id}/exams/{exam_id}/appointment",
+        {Area.CONTACTS: U},
+        body={
+            "version": 1,
+            "appointment_on": "2025-01-06",
+            "appointment_time": "10:00",
+            "appointment_place": "権限試験",
+        },
+    ),
+    Endpoint(
+        "contacts", "POST", "/contacts/{contact_id}/exams/{exam_id}/reception", {Area.CONTACTS: U}, body={"version": 1}
+    ),
+    Endpoint("contacts", "GET", "/contacts/{contact_id}/recommendations", {Area.CONTACTS: R}),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/recommendations",
+        {Area.CONTACTS: U},
+        body={"issued_on": "2025-01-06", "delivery": "mail", "exams": ["xray"], "deadline_on": "2025-02-06"},
+    ),
+    Endpoint(
+        "contacts",
+        "PATCH",
+        "/contacts/{contact_id}/recommendations/{recommendation_id}",
+        {Area.CONTACTS: U},
+        body=change({}),
+    ),
     # contacts: requests between municipalities (R14); unknown ids answer 404 (or 422 for bodies naming them)
     Endpoint("contacts", "GET", "/requests", {Area.CONTACTS: R}, params={"limit": 1}),
     Endpoint(
@@ -437,6 +467,15 @@ ENDPOINTS = [
         {Area.FORMS: R, Area.CONTACTS: R},
         params={"institution": "権限試験"},
     ),
+    Endpoint("reports", "GET", "/contact-forms/{contact_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
+    Endpoint(
+        "reports",
+        "GET",
+        "/reception-registers/F25",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        params={"day": "2025-01-06", "place": "権限試験"},
+    ),
+    Endpoint("reports", "GET", "/index-contacts/{patient_id}/F05", {Area.FORMS: R, Area.CONTACTS: R, Area.PATIENTS: R}),
     Endpoint("reports", "GET", "/board/cases/{case_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     Endpoint("reports", "GET", "/board/sessions/{session_id}/forms", {Area.REVIEW: R, Area.FORMS: R}),
     # search: results are limited to the areas the user may read (test_search_shows_… below)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -44,6 +44,35 @@ class ExamSnapshot(BaseModel):
     erythema_mm: int | None = None
     induration_mm: int | None = None
     finding: str = ""
+    kind_label: str = ""
+    result_label: str = ""
+    institution_name: str = ""
+    appointment_on: date | None = None  # 予約
+    appointment_time: time | None = None
+    appointment_place: str = ""
+    appointment_place_code: str = ""
+    received_at: datetime | None = None  # 受付
+    received_on: date | None = None
+    reception_place: str = ""
+    receipt_no: int | None = None
+    received_by: str = ""
+
+
+class RecommendationSnapshot(BaseModel):
+    """One 17条 勧告 issued to the contact (F18 prints it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: int
+    issued_on: date
+    delivery: str  # hand, mail, other
+    delivery_label: str = ""
+    delivery_note: str = ""
+    exams: list[str] = []
+    exam_labels: list[str] = []
+    deadline_on: date
+    note: str = ""
 
 
 class Deadline(BaseModel):
@@ -86,6 +115,7 @@ class ContactSnapshot(BaseModel):
     end_reason: str = ""
     exposures: list[ExposureSnapshot] = []
     exams: list[ExamSnapshot] = []
+    recommendations: list[RecommendationSnapshot] = []
     deadlines: list[Deadline] = []  # open plan items, earliest first
 
 

@@ -13,6 +13,7 @@ from contacts.contact.service import ContactService
 from contacts.exam.service import ExamService
 from contacts.group.service import GroupService
 from contacts.index_case.service import IndexCaseService
+from contacts.recommendation.service import RecommendationService
 from contacts.request.service import RequestService
 
 
@@ -29,6 +30,11 @@ def get_contact_service(session: SessionDep, principal: PrincipalDep) -> Contact
 def get_exam_service(session: SessionDep, principal: PrincipalDep) -> ExamService:
     """The screening-examination service of this request."""
     return ExamService(session, principal)
+
+
+def get_recommendation_service(session: SessionDep, principal: PrincipalDep) -> RecommendationService:
+    """The 勧告 service of this request."""
+    return RecommendationService(session, principal)
 
 
 def get_request_service(session: SessionDep, principal: PrincipalDep) -> RequestService:
@@ -61,6 +67,7 @@ ContactServiceDep = Annotated[ContactService, Depends(get_contact_service)]
 ExamServiceDep = Annotated[ExamService, Depends(get_exam_service)]
 ClusterServiceDep = Annotated[ClusterService, Depends(get_cluster_service)]
 GroupServiceDep = Annotated[GroupService, Depends(get_group_service)]
+RecommendationServiceDep = Annotated[RecommendationService, Depends(get_recommendation_service)]
 RequestServiceDep = Annotated[RequestService, Depends(get_request_service)]
 MAY_READ = [Depends(may_read_contacts)]
 MAY_CHANGE = [Depends(may_change_contacts)]

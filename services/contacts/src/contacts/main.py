@@ -13,6 +13,7 @@ from contacts.group.api import router as group_router
 from contacts.index_case.api import router as index_case_router
 from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
 from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
+from contacts.recommendation.api import router as recommendation_router
 from contacts.request.api import router as request_router
 from contacts.settings import get_settings
 
@@ -29,7 +30,15 @@ def create_app() -> FastAPI:
         "contacts",
         get_settings(),
         title="tbms contacts（接触者管理）",
-        routers=[index_case_router, contact_router, exam_router, request_router, group_router, deadline_router],
+        routers=[
+            index_case_router,
+            contact_router,
+            exam_router,
+            recommendation_router,
+            request_router,
+            group_router,
+            deadline_router,
+        ],
         consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
         on_startup=start,
     )

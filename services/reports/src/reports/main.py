@@ -15,6 +15,7 @@ from reports.batch.worker import BatchWorker
 from reports.board_record.api import router as board_router
 from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
+from reports.contact_form.api import router as contact_form_router
 from reports.document.api import router as document_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
             form_router,
             batch_router,
             letter_router,
+            contact_form_router,
             board_router,
         ],
         consumers=consumers,

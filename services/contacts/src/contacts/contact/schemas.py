@@ -14,6 +14,7 @@ from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 from tbms_core.jp.text import is_kana_reading, to_katakana
 
 from contacts.exam.schemas import ExamRead
+from contacts.recommendation.schemas import RecommendationRead
 
 
 class Setting(StrEnum):
@@ -333,6 +334,7 @@ class ContactRead(BaseModel):
     plan: list[DueRead]
     next_due: DueRead | None
     exams: list[ExamRead]
+    recommendations: list[RecommendationRead] = []  # 17条 勧告 issued
 
 
 class ContactPage(BaseModel):

@@ -45,6 +45,7 @@ from contacts.history.models import ContactVersion
 from contacts.history.service import HistoryService
 from contacts.index_case.repository import IndexCaseRepository
 from contacts.institution.repository import InstitutionRepository
+from contacts.recommendation.repository import RecommendationRepository
 from contacts.settings import get_settings
 
 SERVICE = "contacts"
@@ -247,12 +248,16 @@ class ContactService:
     async def read_models(self, contacts: list[Contact]) -> list[ContactRead]:
         """ContactReads of several contacts, with their examinations, index patients and institutions."""
         exams = await self.exams.of_contacts([c.id for c in contacts])
+        recommendations = await RecommendationRepository(self.session).of_contacts([c.id for c in contacts])
         index_ids = {link.index_patient_id for c in contacts for link in c.links}
         codes = {e.institution_code for found in exams.values() for e in found if e.institution_code}
         index_names = await IndexCaseRepository(self.session).names(index_ids)
         institutions = await InstitutionRepository(self.session).names(codes)
         rules, day = get_settings().screening_rules(), today()
-        return [contact_read(c, exams.get(c.id, []), index_names, institutions, rules, day) for c in contacts]
+        return [
+            contact_read(c, exams.get(c.id, []), index_names, institutions, rules, day, recommendations.get(c.id, []))
+            for c in contacts
+        ]
 
     async def touch(
         self, contact: Contact, changes: Changes, *, record_type: str, record_id: uuid.UUID, reason: str

@@ -6,13 +6,21 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from tbms_contracts.contacts import ContactSnapshot, Deadline, ExamSnapshot, ExposureSnapshot
+from tbms_contracts.contacts import (
+    ContactSnapshot,
+    Deadline,
+    ExamSnapshot,
+    ExposureSnapshot,
+    RecommendationSnapshot,
+)
 
 from contacts.contact import rules
 from contacts.contact.models import Contact, ContactLink
 from contacts.contact.schemas import ContactRead, DueRead, ExposureRead, JudgementRead, PriorityRead
 from contacts.exam.models import Exam
 from contacts.exam.schemas import KIND_LABELS, RESULTS, ExamRead
+from contacts.recommendation.models import Recommendation
+from contacts.recommendation.schemas import DELIVERY_LABELS, RecommendationRead
 
 EXAM_KINDS = {"igra": {"igra_qft", "igra_tspot"}, "tst": {"tst"}, "xray": {"xray"}}
 DUE_LABELS = {"igra": "IGRA", "tst": "ツベルクリン反応", "xray": "胸部X線"}
@@ -97,6 +105,7 @@ def contact_read(
     institution_names: Mapping[str, str],
     screening: rules.ScreeningRules,
     today: date,
+    recommendations: Sequence[Recommendation] = (),
 ) -> ContactRead:
     """The API view of a contact with the rules applied on `today`."""
     person = person_of(contact)
@@ -148,6 +157,17 @@ def contact_read(
         plan=plan,
         next_due=next((d for d in plan if d.status in OPEN), None),
         exams=[exam_read(e, institution_names) for e in exams],
+        recommendations=[recommendation_read(r) for r in recommendations],
+    )
+
+
+def recommendation_read(row: Recommendation) -> RecommendationRead:
+    """A 勧告 with its Japanese labels."""
+    return RecommendationRead.model_validate(row).model_copy(
+        update={
+            "delivery_label": DELIVERY_LABELS.get(row.delivery, row.delivery),  # type: ignore[call-overload]
+            "exam_labels": [KIND_LABELS.get(k, k) for k in row.exams],  # type: ignore[call-overload]
+        }
     )
 
 
@@ -171,6 +191,10 @@ def snapshot(read: ContactRead) -> ContactSnapshot:
         priority_suggested=read.priority.suggested.value if read.priority.suggested else "",
         exposures=[ExposureSnapshot(**e.model_dump(mode="json", include=_EXPOSURE_FIELDS)) for e in read.exposures],
         exams=[ExamSnapshot(**e.model_dump(mode="json", include=_EXAM_FIELDS)) for e in read.exams],
+        recommendations=[
+            RecommendationSnapshot(**r.model_dump(mode="json", include=_RECOMMENDATION_FIELDS))
+            for r in read.recommendations
+        ],
         deadlines=[
             Deadline(what=d.kind, step=d.step, due_on=d.due_on, why=d.why) for d in read.plan if d.status in OPEN
         ],
@@ -202,3 +226,4 @@ _CONTACT_FIELDS = (
 )
 _EXPOSURE_FIELDS = set(ExposureSnapshot.model_fields)
 _EXAM_FIELDS = set(ExamSnapshot.model_fields)
+_RECOMMENDATION_FIELDS = set(RecommendationSnapshot.model_fields)

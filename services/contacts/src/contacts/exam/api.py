@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from contacts.deps import MAY_CHANGE, MAY_READ, ExamServiceDep
-from contacts.exam.schemas import ExamCancel, ExamChange, ExamCreate, ExamRead
+from contacts.exam.schemas import Appointment, ExamCancel, ExamChange, ExamCreate, ExamRead, Reception
 
 router = APIRouter(prefix="/contacts/{contact_id}/exams", tags=["接触者健診"])
 
@@ -36,4 +36,22 @@ async def correct_exam(contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamChan
 async def cancel_exam(contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamCancel, exams: ExamServiceDep) -> ExamRead:
     """Cancels an examination (取消); it stays in the record and the history."""
     exam = await exams.cancel(contact_id, exam_id, data)
+    return await exams.read(await exams.contacts.contacts.get(contact_id), exam)
+
+
+@router.put("/{exam_id}/appointment", dependencies=MAY_CHANGE)
+async def set_appointment(
+    contact_id: uuid.UUID, exam_id: uuid.UUID, data: Appointment, exams: ExamServiceDep
+) -> ExamRead:
+    """Sets or moves the appointment (予約: day, time, place) of an examination."""
+    exam = await exams.appoint(contact_id, exam_id, data)
+    return await exams.read(await exams.contacts.contacts.get(contact_id), exam)
+
+
+@router.post("/{exam_id}/reception", dependencies=MAY_CHANGE)
+async def record_reception(
+    contact_id: uuid.UUID, exam_id: uuid.UUID, data: Reception, exams: ExamServiceDep
+) -> ExamRead:
+    """Records that the contact came (受付), with the day's receipt number at the place."""
+    exam = await exams.receive(contact_id, exam_id, data)
     return await exams.read(await exams.contacts.contacts.get(contact_id), exam)

@@ -15,3 +15,11 @@ class ExamAlreadyCancelled(DomainError):
     status_code = 409
     code = "exam_already_cancelled"
     message = "この検査はすでに取り消されています。"
+
+
+class ReceiptNumberTaken(DomainError):
+    """Another examination received the same day at the same place has this receipt number."""
+
+    status_code = 409
+    code = "receipt_number_taken"
+    message = "この受付番号は同じ日・同じ場所ですでに使われています。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from tbms_core.repository import Repository
@@ -35,3 +36,12 @@ class ExamRepository(Repository[Exam]):
         if exam is None or exam.contact_id != contact_id:
             raise ExamNotFound()
         return exam
+
+    async def receipt_numbers(self, day: date, place: str, *, but: uuid.UUID) -> set[int]:
+        """The receipt numbers already given on the day at the place (other than to this examination)."""
+        rows = await self.session.scalars(
+            select(Exam.receipt_no).where(
+                Exam.received_on == day, Exam.reception_place == place, Exam.receipt_no.is_not(None), Exam.id != but
+            )
+        )
+        return {n for n in rows if n is not None}

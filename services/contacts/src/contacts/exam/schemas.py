@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_core.clock import today
-from tbms_core.jp.fields import OptionalDate, Text
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
 
 class ExamKind(StrEnum):
@@ -96,6 +96,25 @@ class ExamCancel(BaseModel):
     reason: Text = Field(min_length=1, max_length=300)
 
 
+class Appointment(BaseModel):
+    """The day, time and place a contact is to be examined (予約), based on the version the user saw."""
+
+    version: int = Field(ge=1)
+    appointment_on: FlexibleDate
+    appointment_time: time
+    appointment_place: Text = Field(min_length=1, max_length=200)  # 保健所 or an institution, as typed
+    appointment_place_code: Text = Field(default="", max_length=10, pattern=r"^\d*$")  # masters 医療機関コード
+    reason: Text = Field(default="", max_length=500)
+
+
+class Reception(BaseModel):
+    """The contact came (受付): when, and the receipt number (the next one of the day and place when absent)."""
+
+    version: int = Field(ge=1)
+    received_at: datetime | None = None
+    receipt_no: int | None = Field(default=None, ge=1, le=9999)
+
+
 class ExamRead(BaseModel):
     """An examination as the API shows it, with its Japanese labels."""
 
@@ -120,6 +139,15 @@ class ExamRead(BaseModel):
     finding: str
     note: str
     cancel_reason: str
+    appointment_on: date | None = None
+    appointment_time: time | None = None
+    appointment_place: str = ""
+    appointment_place_code: str = ""
+    received_at: datetime | None = None
+    received_on: date | None = None
+    reception_place: str = ""
+    receipt_no: int | None = None
+    received_by: str = ""
 
 
 KIND_LABELS = {

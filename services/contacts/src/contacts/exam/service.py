@@ -10,15 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
+from tbms_core.clock import JST, now
 from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 
 from contacts.contact.models import Contact
 from contacts.contact.service import ContactService
-from contacts.exam.errors import ExamAlreadyCancelled
+from contacts.exam.errors import ExamAlreadyCancelled, ReceiptNumberTaken
 from contacts.exam.models import Exam
 from contacts.exam.repository import ExamRepository
-from contacts.exam.schemas import RESULTS, ExamCancel, ExamChange, ExamCreate, ExamRead
+from contacts.exam.schemas import RESULTS, Appointment, ExamCancel, ExamChange, ExamCreate, ExamRead, Reception
 
 NULLABLE = {"planned_on", "done_on", "erythema_mm", "induration_mm"}
 
@@ -66,6 +67,41 @@ class ExamService:
         """Cancels an examination; it stays in the record and the history, out of the plan."""
         contact, exam = await self._changeable(contact_id, exam_id, data.version)
         await self._save(contact, exam, {"status": "cancelled", "cancel_reason": data.reason}, reason=data.reason)
+        return exam
+
+    async def appoint(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: Appointment) -> Exam:
+        """Sets or moves the appointment (予約) of an examination; 409 when somebody saved first."""
+        contact, exam = await self._changeable(contact_id, exam_id, data.version)
+        if exam.status == "done":
+            raise InvalidInput(errors={"appointment_on": "実施済みの検査には予約を入力できません。"})
+        values = data.model_dump(
+            include={"appointment_on", "appointment_time", "appointment_place", "appointment_place_code"}
+        )
+        await self._save(contact, exam, values, reason=data.reason)
+        return exam
+
+    async def receive(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: Reception) -> Exam:
+        """Records the reception (受付) of the contact for an examination, with the day's receipt number."""
+        contact, exam = await self._changeable(contact_id, exam_id, data.version)
+        received_at = (data.received_at or now()).astimezone(JST)
+        if received_at > now():
+            raise InvalidInput(errors={"received_at": "受付日時に未来の日時は入力できません。"})
+        place = exam.appointment_place or exam.institution
+        if not place:
+            raise InvalidInput(errors={"appointment_place": "受付の前に、予約（受診場所）を入力してください。"})
+        day = received_at.date()
+        taken = await self.exams.receipt_numbers(day, place, but=exam.id)
+        number = data.receipt_no or max(taken, default=0) + 1
+        if number in taken:
+            raise ReceiptNumberTaken(errors={"receipt_no": ReceiptNumberTaken.message})
+        values = {
+            "received_at": received_at,
+            "received_on": day,
+            "reception_place": place,
+            "receipt_no": number,
+            "received_by": self.principal.display_name or self.principal.username,
+        }
+        await self._save(contact, exam, values, reason="")
         return exam
 
     async def _changeable(self, contact_id: uuid.UUID, exam_id: uuid.UUID, version: int) -> tuple[Contact, Exam]:

@@ -142,6 +142,33 @@ class ContactsClient(ServiceClient):
         path = f"/contacts/{contact_id}/exams/{exam_id}/cancel"
         return _saved(await self.send("POST", path, json=body), "取り消せませんでした。")
 
+    async def issue_recommendation(self, contact_id: str, data: dict[str, Any]) -> SaveResult:
+        """Records a 17条 勧告 issued to the contact."""
+        response = await self.send("POST", f"/contacts/{contact_id}/recommendations", json=data)
+        return _saved(response, "勧告を登録できませんでした。")
+
+    async def correct_recommendation(
+        self, contact_id: str, recommendation_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects a 勧告, based on its version the user saw."""
+        body = {"version": _version(version), "changes": changes, "reason": reason}
+        path = f"/contacts/{contact_id}/recommendations/{recommendation_id}"
+        return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
+
+    async def set_appointment(self, contact_id: str, exam_id: str, version: str, data: dict[str, Any]) -> SaveResult:
+        """Sets or moves an exam's appointment (予約), based on the exam's version the user saw."""
+        body = {"version": _version(version), **data}
+        path = f"/contacts/{contact_id}/exams/{exam_id}/appointment"
+        return _saved(await self.send("PUT", path, json=body), "予約を保存できませんでした。")
+
+    async def record_reception(self, contact_id: str, exam_id: str, version: str, receipt_no: str) -> SaveResult:
+        """Records the reception (受付) of the contact for an exam; the day's next receipt number when none is given."""
+        body: dict[str, Any] = {"version": _version(version)}
+        if receipt_no.strip():
+            body["receipt_no"] = _version(receipt_no.strip())
+        path = f"/contacts/{contact_id}/exams/{exam_id}/reception"
+        return _saved(await self.send("POST", path, json=body), "受付を記録できませんでした。")
+
 
 def _version(version: str) -> int | str:
     return int(version) if version.isdigit() else version

@@ -135,6 +135,16 @@ class ReportsClient(ServiceClient):
             raise BadRequest(detail(response) or None)
         return response
 
+    async def contact_form(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+        """A contact screening form (F18, F19 by contact; F25 by day and place; F05 by index patient) as a PDF
+        stream; reports' refusal (the list of missing items, not yet there) is shown as an error page."""
+        response = await self.send("GET", path, stream=True, params=params)
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+            raise BadRequest(detail(response) or None)
+        return response
+
     async def board_forms(self, path: str, forms: str) -> httpx.Response:
         """A 診査会 case's or session's forms as one PDF (`path`: cases/{id} or sessions/{id}), opened as a stream;
         a refusal (nothing applies, not yet in reports) is answered read, with its Japanese message."""

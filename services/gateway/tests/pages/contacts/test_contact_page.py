@@ -88,8 +88,8 @@ class TestWhatThePageShows:
         mock_contact(backends)
         html = (await browser.get(PAGE)).text
         exams = section(html, "exams-title")
-        assert "IGRA（QFT） 令和8年12月3日 令和8年12月3日 保健所 陽性 測定値 0.72 実施済み" in exams
-        assert "胸部X線 令和8年12月13日 — — — 取消 （重複して登録）" in exams
+        assert "IGRA（QFT） 令和8年12月3日 令和8年12月3日 保健所 予約なし 陽性 測定値 0.72 実施済み" in exams
+        assert "胸部X線 令和8年12月13日 — — 予約なし — 取消 （重複して登録）" in exams
         assert f'action="/contacts/{CONTACT_ID}/exams/{EXAM["id"]}/cancel"' in html
         assert "胸部X線（令和8年12月13日）を修正" not in html, "a cancelled exam is not corrected any more"
 

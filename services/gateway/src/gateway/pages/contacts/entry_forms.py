@@ -271,3 +271,73 @@ def exam_body(form: EntryForm, kind: str) -> dict[str, Any]:
 def filled_exam(exam: Mapping[str, Any]) -> EntryForm:
     """An exam's correction form showing what is stored."""
     return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), exam, exam.get("version"))
+
+
+DELIVERIES = (("hand", "手渡し"), ("mail", "郵送"), ("other", "その他"))
+TIME_HINT = "24時間制（例: 10:30）"
+
+
+RECOMMENDATION = (
+    Field("issued_on", "勧告日", required=True, hint=DATE_HINT, kind="date"),
+    Field("delivery", "交付方法", required=True, kind="radio", choices=DELIVERIES, blank="omit"),
+    Field("delivery_note", "交付方法（その他のとき）", hint="例: 学校を通じて配付"),
+    Field("exams", "勧告する検査", kind="checkboxes", choices=EXAM_KINDS),
+    Field("deadline_on", "受診期限", required=True, hint=DATE_HINT, kind="date"),
+    Field("note", "備考", kind="text-wide"),
+)
+
+
+def recommendation_fields() -> tuple[Field, ...]:
+    """A 17条 勧告 issued: the day, how it was delivered, the exams recommended and the deadline."""
+    return bound(RECOMMENDATION, "rec-new")
+
+
+def recommendation_change_fields(recommendation_id: str) -> tuple[Field, ...]:
+    """The correction of one 勧告, with its reason."""
+    return bound((*RECOMMENDATION, REASON), f"rec-{recommendation_id}")
+
+
+def appointment_fields(exam_id: str) -> tuple[Field, ...]:
+    """An exam's appointment (予約): day, time and place (保健所 or an institution, from masters or typed)."""
+    place = Field(
+        "appointment_place",
+        "受診場所",
+        required=True,
+        hint=f"保健所または医療機関。{PICKER_HINT}",
+        picker=Picker("institution", code="appointment_place_code"),
+    )
+    return bound(
+        (
+            Field("appointment_on", "予約日", required=True, hint=DATE_HINT, kind="date"),
+            Field("appointment_time", "予約時刻", required=True, hint=TIME_HINT),
+            place,
+            Field("appointment_place_code", "医療機関コード", kind="hidden"),
+            REASON,
+        ),
+        f"appt-{exam_id}",
+    )
+
+
+def reception_fields(exam_id: str) -> tuple[Field, ...]:
+    """The reception (受付) of an exam: the receipt number, the day's next one when left empty."""
+    number = Field("receipt_no", "受付番号", hint="空欄のときは、その日・その会場の次の番号を付けます。", kind="number")
+    return bound((number,), f"recv-{exam_id}")
+
+
+def appointment_body(form: EntryForm) -> dict[str, Any]:
+    """Appointment's JSON (the time as typed, full-width digits made half-width)."""
+    typed = form.json()
+    typed["appointment_time"] = str(typed.get("appointment_time") or "").translate(FULL_WIDTH)
+    return typed
+
+
+FULL_WIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
+
+
+def filled_appointment(exam: Mapping[str, Any]) -> EntryForm:
+    """An exam's appointment form showing what is stored (the time as HH:MM)."""
+    stored = dict(exam) | {"appointment_time": str(exam.get("appointment_time") or "")[:5]}
+    if not stored.get("appointment_place") and exam.get("institution"):
+        stored["appointment_place"] = exam["institution"]
+        stored["appointment_place_code"] = exam.get("institution_code") or ""
+    return EntryForm.filled(appointment_fields(str(exam["id"])), stored, exam.get("version"))

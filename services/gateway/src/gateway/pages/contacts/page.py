@@ -48,14 +48,20 @@ def page_forms(contact: Mapping[str, Any], prefill: Mapping[str, str]) -> dict[s
         ),
         "outcome": EntryForm.filled(ef.outcome_fields(), contact, version),
         "end": EntryForm(ef.end_fields(), version=str(version or "")),
+        "rec-new": EntryForm(ef.recommendation_fields()),
         "exam-new": EntryForm(ef.new_exam_fields(), {"kind": prefill.get("kind", ""), **_planned(prefill)}),
     }
+    for found in contact.get("recommendations") or []:
+        fields = ef.recommendation_change_fields(str(found["id"]))
+        forms[f"rec-{found['id']}"] = EntryForm.filled(fields, found, found.get("version"))
     for exposure in contact.get("exposures") or []:
         forms[f"exp-{exposure['id']}"] = EntryForm.filled(ef.exposure_fields(str(exposure["id"])), exposure, version)
     for exam in contact.get("exams") or []:
         if exam.get("status") != "cancelled":
             forms[f"exam-{exam['id']}"] = ef.filled_exam(exam)
             forms[f"cancel-{exam['id']}"] = EntryForm(ef.cancel_fields(str(exam["id"])), version=str(exam["version"]))
+            forms[f"appt-{exam['id']}"] = ef.filled_appointment(exam)
+            forms[f"recv-{exam['id']}"] = EntryForm(ef.reception_fields(str(exam["id"])), version=str(exam["version"]))
     return forms
 
 
