@@ -316,6 +316,11 @@ class ContactService:
             setattr(record, name, values[name])
         await self.touch(contact, changes, record_type=record_type, record_id=record.id, reason=reason)
 
+    async def require_index_patient(self, patient_id: uuid.UUID) -> None:
+        """Refuses a record of an index patient this service does not know (yet), beside `index_patient_id`."""
+        if await IndexCaseRepository(self.session).find(patient_id) is None:
+            raise InvalidInput(errors={"index_patient_id": "発端患者が見つかりません。"})
+
     async def _check_index_patients(self, exposures: list[ExposureCreate], *, field: str = "exposures") -> None:
         errors: dict[str, str] = {}
         seen: set[uuid.UUID] = set()

@@ -58,8 +58,7 @@ class GroupService:
     async def create(self, data: GroupCreate) -> ContactGroup:
         """Registers a group of an index patient with the exposure its members share."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
-        if await IndexCaseRepository(self.session).find(data.index_patient_id) is None:
-            raise InvalidInput(errors={"index_patient_id": "発端患者が見つかりません。"})
+        await self.contacts.require_index_patient(data.index_patient_id)
         group = ContactGroup(**data.model_dump(mode="python"), updated_by=self.principal.user_id, members=[])
         group.infectiousness = str(data.infectiousness)
         group.setting = str(data.setting)

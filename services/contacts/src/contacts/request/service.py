@@ -75,8 +75,7 @@ class RequestService:
     async def create_outgoing(self, data: OutgoingCreate) -> MunicipalRequest:
         """Saves a request to another health centre as 下書き, for contacts of one of our index patients."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
-        if await IndexCaseRepository(self.session).find(data.index_patient_id) is None:
-            raise InvalidInput(errors={"index_patient_id": "発端患者が見つかりません。"})
+        await self.contacts.require_index_patient(data.index_patient_id)
         contacts = await self._contacts([item.contact_id for item in data.items])
         errors, seen = {}, set()
         for i, item in enumerate(data.items):
