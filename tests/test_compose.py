@@ -345,7 +345,7 @@ def test_realm_file_is_mounted_and_present(services: dict[str, dict[str, Any]]) 
     assert realm["realm"] == "tbms"
 
 
-@pytest.mark.req("N01", partial=True)
+@pytest.mark.req("N01")
 def test_the_production_realm_has_no_users_no_password_grant_and_requires_the_code() -> None:
     """Production imports no account (the demo users' passwords and TOTP secrets are published) and no client
     may trade a password for a token; the browser flow asks every user for the one-time code."""

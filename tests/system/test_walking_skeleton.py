@@ -55,7 +55,7 @@ async def browser() -> AsyncIterator[httpx.AsyncClient]:
 @pytest.mark.req("R18", partial=True)
 @pytest.mark.req("R22", partial=True)
 @pytest.mark.req("R36")
-@pytest.mark.req("N01", partial=True)
+@pytest.mark.req("N01")
 @pytest.mark.req("N20", partial=True)
 async def test_one_patient_through_every_service(browser: httpx.AsyncClient, tmp_path: Path) -> None:
     started = time.time()

@@ -70,7 +70,7 @@ class TestSessionCookie:
         assert (await client.get("/")).status_code == 303
 
 
-@pytest.mark.req("N03", partial=True)
+@pytest.mark.req("N03")
 class TestAdministratorSessions:
     async def test_an_administrators_idle_session_ends_sooner_than_a_nurses(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, last_login: respx.Route

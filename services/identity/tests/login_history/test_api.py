@@ -49,7 +49,7 @@ async def logins(identity: httpx.AsyncClient, headers: dict[str, str], **params:
 class TestMyLastLogin:
     """After login the home page shows when the account was used (N04)."""
 
-    @pytest.mark.req("N04", partial=True)
+    @pytest.mark.req("N04")
     async def test_shows_this_sessions_login_with_its_time(self, identity: httpx.AsyncClient) -> None:
         headers = await asyncio.to_thread(auth_headers, "nurse1")
         sid = jwt.decode(headers["Authorization"].split()[1], options={"verify_signature": False})["sid"]
@@ -63,7 +63,7 @@ class TestMyLastLogin:
             assert body["previous_login"]["session_id"] != sid
             assert body["previous_login"]["time"] < current["time"]
 
-    @pytest.mark.req("N04", partial=True)
+    @pytest.mark.req("N04")
     async def test_previous_login_last_logout_and_failures_come_from_other_sessions(
         self, identity: httpx.AsyncClient, db: Database
     ) -> None:

@@ -47,6 +47,7 @@ def test_an_account_unused_for_longer_than_the_limit_is_proposed_for_disabling()
     assert review(account(last_login=None, enabled=False), NOW, LIMITS).reasons == {}  # already disabled
 
 
+@pytest.mark.req("N03")
 @pytest.mark.req("N21", partial=True)
 def test_rights_beyond_the_groups_and_privileges_are_named() -> None:
     line = review(account(direct={Area.AUDIT: Access.UPDATE, Area.PATIENTS: Access.READ}), NOW, LIMITS)
@@ -65,6 +66,7 @@ def test_missing_otp_an_old_temporary_password_and_no_group_are_listed() -> None
     }
 
 
+@pytest.mark.req("N02", "N03")
 @pytest.mark.req("N28", partial=True)
 @pytest.mark.parametrize("username", ["admin", "Administrator", "root", "nurse1", "viewer1", "minioadmin"])
 def test_an_account_named_like_a_default_or_development_account_is_proposed_for_deletion(username: str) -> None:

@@ -61,7 +61,7 @@ class TestCreateUser:
     """Administrators create accounts that must set up TOTP and a new password at first login."""
 
     @pytest.mark.req("R34")
-    @pytest.mark.req("N02", partial=True)
+    @pytest.mark.req("N02")
     async def test_new_account_has_a_temporary_password_and_first_login_actions(
         self, identity: httpx.AsyncClient, admin: dict[str, str], cleanup: list[str], keycloak: KeycloakAdmin
     ) -> None:
@@ -90,7 +90,7 @@ class TestCreateUser:
         assert response.status_code == 422
         assert "英小文字で始まる" in response.json()["errors"]["username"]
 
-    @pytest.mark.req("R34")
+    @pytest.mark.req("R34", "N02")
     async def test_password_policy_errors_come_in_japanese(
         self, identity: httpx.AsyncClient, admin: dict[str, str], keycloak: KeycloakAdmin
     ) -> None:

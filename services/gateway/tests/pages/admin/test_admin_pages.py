@@ -477,7 +477,7 @@ class TestOperationHistory:
         assert checked > 0
 
 
-@pytest.mark.req("N04", partial=True)
+@pytest.mark.req("N04")
 async def test_the_home_page_shows_the_previous_login_and_logout_and_the_banner(admin: httpx.AsyncClient) -> None:
     home = main_of((await admin.get("/")).text)
     assert "ようこそ、" in home and "前回ログイン" in home and "前回ログアウト" in home
@@ -485,7 +485,7 @@ async def test_the_home_page_shows_the_previous_login_and_logout_and_the_banner(
     assert "利用上の注意" in home
 
 
-@pytest.mark.req("N03", partial=True)
+@pytest.mark.req("N03")
 async def test_an_administrators_session_is_shorter_than_a_chiefs(
     admin: httpx.AsyncClient, chief: httpx.AsyncClient, app: FastAPI
 ) -> None:
@@ -500,7 +500,7 @@ async def test_an_administrators_session_is_shorter_than_a_chiefs(
     assert remaining["chief"] > settings.admin_session_idle_minutes * 60, "係長 (監査 参照) is no administrator"
 
 
-@pytest.mark.req("N03", partial=True)
+@pytest.mark.req("N03")
 async def test_a_timed_out_session_also_ends_keycloaks_so_login_asks_for_the_password_again(app: FastAPI) -> None:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with (

@@ -30,7 +30,7 @@ async def keycloak() -> AsyncIterator[httpx.AsyncClient]:
         yield browser
 
 
-@pytest.mark.req("N01", partial=True)
+@pytest.mark.req("N01")
 class TestRealLogin:
     async def test_a_nurse_logs_in_with_password_and_totp_is_greeted_and_logs_out_of_keycloak_too(
         self, gateway: httpx.AsyncClient, keycloak: httpx.AsyncClient

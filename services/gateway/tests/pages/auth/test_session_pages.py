@@ -12,7 +12,7 @@ from gateway.settings import DEFAULT_LOGIN_BANNER, Settings
 from ...conftest import CsrfOf, FakeKeycloakType, Login, gateway_with, only_session, text_of
 
 
-@pytest.mark.req("N04", partial=True)
+@pytest.mark.req("N04")
 class TestIdleWarning:
     async def test_every_page_tells_the_browser_when_to_warn_and_carries_the_dialog(
         self, client: httpx.AsyncClient, login: Login, last_login: respx.Route
@@ -62,7 +62,7 @@ class TestIdleWarning:
         assert late.status_code == 303 and late.headers["location"].startswith("/login")
 
 
-@pytest.mark.req("N04", partial=True)
+@pytest.mark.req("N04")
 class TestLoginBanner:
     async def test_the_banner_is_shown_before_login_and_on_the_home_page_after_it(
         self, client: httpx.AsyncClient, login: Login, last_login: respx.Route
