@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -96,3 +97,34 @@ async def wait_for(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s (last value: {last!r})")
+
+
+@asynccontextmanager
+async def service_process(service: str, database: str) -> AsyncIterator[httpx.AsyncClient]:
+    """This code's `service` in its own uvicorn process on a fresh migrated `database` (dropped after), for page
+    tests that need the service's newest endpoints while the stack runs an older release; the client has `.port`."""
+    env = await asyncio.to_thread(test_env, service, database)
+    await recreate_database(database)
+    await asyncio.to_thread(migrate, service, env)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"{service}.main:create_app", "--port", str(port)]
+    server = await asyncio.create_subprocess_exec(
+        *command, "--host", "127.0.0.1", "--log-level", "warning", env={**os.environ, **env}
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as api:
+            for _ in range(300):
+                try:
+                    if (await api.get("/health/live")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            api.port = port  # type: ignore[attr-defined]
+            yield api
+    finally:
+        server.terminate()
+        await asyncio.wait_for(server.wait(), timeout=20)
+        await drop_database(database)

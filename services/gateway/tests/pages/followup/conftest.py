@@ -4,10 +4,8 @@ patients registered through its API as nurse1."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -15,9 +13,8 @@ import httpx
 import pytest
 import respx
 from tbms_testing import auth_headers
-from tbms_testing.services import drop_database, migrate, recreate_database, test_env
+from tbms_testing.services import service_process
 
-from ...chromium import free_port
 from ...conftest import Login
 
 KATAKANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
@@ -27,30 +24,8 @@ MakePatient = Callable[..., Awaitable[dict[str, Any]]]
 @pytest.fixture(scope="module")
 async def patients_api() -> AsyncIterator[httpx.AsyncClient]:
     """This code's patients service in its own process on a fresh database (replaces the stack's for these tests)."""
-    database = f"tbms_patients_gw{os.getpid()}"
-    env = await asyncio.to_thread(test_env, "patients", database)
-    await recreate_database(database)
-    await asyncio.to_thread(migrate, "patients", env)
-    port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "--factory", "patients.main:create_app", "--port", str(port)]
-    server = await asyncio.create_subprocess_exec(
-        *command, "--host", "127.0.0.1", "--log-level", "warning", env={**os.environ, **env}
-    )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as api:
-            for _ in range(300):
-                try:
-                    if (await api.get("/health/live")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-            api.port = port  # type: ignore[attr-defined]
-            yield api
-    finally:
-        server.terminate()
-        await asyncio.wait_for(server.wait(), timeout=20)
-        await drop_database(database)
+    async with service_process("patients", f"tbms_patients_gw{os.getpid()}") as api:
+        yield api
 
 
 @pytest.fixture(autouse=True)
