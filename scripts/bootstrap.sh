@@ -14,7 +14,8 @@ KEYCLOAK_VERSION="${TBMS_KEYCLOAK_VERSION:-$(sed -n 's/^KEYCLOAK_VERSION_DEFAULT
 [ -n "$KEYCLOAK_VERSION" ] || die "cannot read KEYCLOAK_VERSION_DEFAULT from tools/src/tbms_tools/config.py"
 MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 GO_TOOLCHAIN="go1.26.8"   # fallback toolchain (a Go module on the proxy) when no Go >= 1.24 is installed
-APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav libmagic1 poppler-utils)
+APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav libmagic1 poppler-utils
+    nginx-light libnginx-mod-http-modsecurity modsecurity-crs gettext-base openssl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

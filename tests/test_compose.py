@@ -54,8 +54,9 @@ EXTRA_DEPENDENCIES: dict[str, set[str]] = {
     "masters": set(),
     "workflow": set(),
 }
-# Services that may be published on the host: the gateway and the operator UIs that have their own login.
-PUBLISHED = {"gateway", "keycloak", "grafana"}
+# Services that may be published on the host: the proxy (users' only door) and the operator UIs that have their
+# own login.
+PUBLISHED = {"proxy", "keycloak", "grafana"}
 # Services without a container healthcheck, and why.
 NO_HEALTHCHECK = {"otel-collector": "distroless image without a shell, curl or wget"}
 
@@ -220,11 +221,16 @@ def test_tbms_service_waits_for_what_it_uses(services: dict[str, dict[str, Any]]
         assert deps.get(target) == "service_healthy", f"{name} -> {target}"
 
 
-def test_only_gateway_and_operator_uis_are_published(services: dict[str, dict[str, Any]]) -> None:
-    """No database, broker or back-end service is reachable from outside the compose network."""
+@pytest.mark.req("N13")
+def test_only_the_proxy_and_operator_uis_are_published(services: dict[str, dict[str, Any]]) -> None:
+    """No database, broker or back-end service is reachable from outside the compose network, and users reach the
+    gateway through the TLS proxy alone."""
     published = {name for name, service in services.items() if _published(service)}
-    assert "gateway" in published
+    assert "proxy" in published and "gateway" not in published
     assert published <= PUBLISHED
+    assert sorted(port.rsplit(":", 2)[-2:][0] for port in _published(services["proxy"])) == ["443", "80"]
+    proxied = _environment(services["proxy"])
+    assert {"TBMS_PUBLIC_HOST", "TBMS_KEYCLOAK_HOST"} <= set(proxied)
 
 
 def test_no_literal_secret(services: dict[str, dict[str, Any]]) -> None:

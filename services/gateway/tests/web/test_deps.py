@@ -9,7 +9,7 @@ import respx
 from ..conftest import FakeKeycloakType, Login
 
 
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 class TestRefresh:
     async def test_an_expired_access_token_is_refreshed(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter

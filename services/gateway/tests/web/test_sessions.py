@@ -14,7 +14,7 @@ from ..conftest import ISSUER, FakeKeycloakType, Login, SessionOf, only_session,
 ADMIN_ROLES = ["users:update", "audit:update", "patients:read", "masters:update"]
 
 
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 class TestSessionCookie:
     async def test_cookie_is_httponly_and_samesite_lax_and_not_secure_over_http(
         self, client: httpx.AsyncClient
@@ -117,7 +117,7 @@ class TestAdministratorSessions:
         assert ended.calls.last.request.headers["authorization"].startswith("Basic ")
 
 
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 class TestAnonymousSessionCap:
     """A client requesting /login in a loop cannot fill the gateway's memory with sessions."""
 

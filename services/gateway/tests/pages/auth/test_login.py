@@ -111,7 +111,7 @@ class TestCallback:
         assert (await client.get("/")).status_code == 200
 
 
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 class TestLogout:
     async def test_logout_ends_the_gateway_session_and_keycloaks(
         self, client: httpx.AsyncClient, login: Login, no_last_login: respx.Route, csrf_of: Callable[[str], str]
