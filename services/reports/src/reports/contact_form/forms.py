@@ -12,6 +12,7 @@ from typing import Any
 from tbms_core.clock import JST
 
 from reports.forms.common import iso_date, wareki, wareki_both
+from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormSpec, Genre, RequiredItem
 from reports.request_letter.letters import EXAM_LABELS, INFECTIOUSNESS, RESULT_LABELS, SETTINGS, SEXES
 
@@ -46,6 +47,23 @@ class ContactFormInput:
     index: Mapping[str, Any] = field(default_factory=dict)  # F05: the index patient
     day: date | None = None  # F25
     place: str = ""  # F25
+    # this health center's name, 所長, address, phone and 問い合わせ先 as masters last sent them; None before masters
+    # sent one: the forms then sign with the configured sender alone
+    letterhead: Letterhead | None = None
+
+
+def _head(data: ContactFormInput) -> dict[str, str]:
+    """The letterhead every contact form prints: the health center, its head, address, phone and 問い合わせ先."""
+    head = data.letterhead or Letterhead()
+    return {
+        "office": head.name,
+        "title": head.title or data.sender,
+        "director": head.director_name,
+        "postal_code": head.postal_code,
+        "address": head.address,
+        "phone": head.phone,
+        "contact": head.inquiry,
+    }
 
 
 def _time(value: object) -> str:
@@ -83,6 +101,7 @@ def f18_context(data: ContactFormInput) -> Mapping[str, object]:
         **_person(data.contact),
         "guardian": _minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
         "sender": data.sender,
+        "head": _head(data),
         "law": LAW_17,
         "issued": wareki(iso_date(r.get("issued_on"))),
         "exams": exams,
@@ -102,6 +121,7 @@ def f19_context(data: ContactFormInput) -> Mapping[str, object]:
     return {
         **_person(data.contact),
         "sender": data.sender,
+        "head": _head(data),
         "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
         "appointment_on": wareki_both(iso_date(x.get("appointment_on"))),
         "appointment_time": _time(x.get("appointment_time")),
@@ -134,7 +154,7 @@ def f25_context(data: ContactFormInput) -> Mapping[str, object]:
                     }
                 )
     rows.sort(key=lambda r: r["no"])  # type: ignore[arg-type, return-value]
-    return {"sender": data.sender, "day": wareki_both(data.day), "place": data.place, "rows": rows}
+    return {"sender": data.sender, "head": _head(data), "day": wareki_both(data.day), "place": data.place, "rows": rows}
 
 
 def f05_context(data: ContactFormInput) -> Mapping[str, object]:
@@ -169,6 +189,7 @@ def f05_context(data: ContactFormInput) -> Mapping[str, object]:
     exams = sum(len(p["exams"]) for p in people)  # type: ignore[arg-type, misc]
     return {
         "sender": data.sender,
+        "head": _head(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "index_name": data.index.get("name") or "",
         "index_kana": data.index.get("name_kana") or "",
@@ -289,6 +310,7 @@ def f21_context(data: ContactFormInput) -> Mapping[str, object]:
     return {
         **_person(c),
         "sender": data.sender,
+        "head": _head(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "exposures": _exposures(c),
         "exams": done,
@@ -310,6 +332,7 @@ def f23_context(data: ContactFormInput) -> Mapping[str, object]:
     return {
         **_person(c),
         "sender": data.sender,
+        "head": _head(data),
         "phone": c.get("phone") or "",
         "affiliation": c.get("affiliation") or "",
         "symptomatic": "あり" if c.get("symptomatic") else "なし",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tbms_core.jp.fields import OptionalDate
 from tbms_core.jp.wareki import format_both
 
+from reports.contact_form.forms import CONTACT_FORMS, F05, F25
 from reports.document.filing import OWNER_TYPES
 from reports.forms.board_registry import BOARD_FORMS
 from reports.forms.registry import FORMS
@@ -40,7 +41,15 @@ class DocumentCreate(BaseModel):
 
 
 # every printable form by id, for the titles of filed documents
-TITLED = {**FORMS, **BOARD_FORMS, **{form: spec for form, (spec, _) in LETTERS.items()}, F20.id: F20}
+TITLED = {
+    **FORMS,
+    **BOARD_FORMS,
+    **{form: spec for form, (spec, _) in LETTERS.items()},
+    F20.id: F20,
+    **CONTACT_FORMS,
+    F05.id: F05,
+    F25.id: F25,
+}
 
 
 class DocumentRead(BaseModel):
@@ -51,7 +60,7 @@ class DocumentRead(BaseModel):
     id: uuid.UUID
     kind: str
     title: str
-    owner_type: str  # the record it is filed with: patient, contact, request, board_session
+    owner_type: str  # the record it is filed with: patient, contact, request, board_session, screening_day
     owner_label: str
     owner_id: uuid.UUID
     patient_id: uuid.UUID | None
