@@ -52,7 +52,7 @@ class ContactFormInput:
     letterhead: Letterhead | None = None
 
 
-def _head(data: ContactFormInput) -> dict[str, str]:
+def letterhead_of(data: ContactFormInput) -> dict[str, str]:
     """The letterhead every contact form prints: the health center, its head, address, phone and 問い合わせ先."""
     head = data.letterhead or Letterhead()
     return {
@@ -70,7 +70,7 @@ def _time(value: object) -> str:
     return str(value)[:5] if value else ""
 
 
-def _person(c: Mapping[str, Any]) -> dict[str, object]:
+def person_of(c: Mapping[str, Any]) -> dict[str, object]:
     return {
         "name": c.get("name") or "",
         "kana": c.get("name_kana") or "",
@@ -80,13 +80,13 @@ def _person(c: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _chosen(items: Sequence[Mapping[str, Any]], record_id: str | None) -> Mapping[str, Any]:
+def chosen(items: Sequence[Mapping[str, Any]], record_id: str | None) -> Mapping[str, Any]:
     if record_id:
         return next((i for i in items if i.get("id") == record_id), {})
     return items[-1] if items else {}
 
 
-def _minor(birth: date | None, on: date | None) -> bool:
+def is_minor(birth: date | None, on: date | None) -> bool:
     """Under 18 (民法第4条) on the day: 法17条 then recommends to the 保護者 that they have the child examined."""
     if birth is None or on is None:
         return False
@@ -95,13 +95,13 @@ def _minor(birth: date | None, on: date | None) -> bool:
 
 def f18_context(data: ContactFormInput) -> Mapping[str, object]:
     """勧告文: the contact (a child's 保護者) is recommended, under 法17条, to be examined for TB by the deadline."""
-    r = _chosen(data.contact.get("recommendations") or [], data.record_id)
+    r = chosen(data.contact.get("recommendations") or [], data.record_id)
     exams = [EXAM_LABELS.get(k, k) for k in r.get("exams") or []]
     return {
-        **_person(data.contact),
-        "guardian": _minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
+        **person_of(data.contact),
+        "guardian": is_minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
         "sender": data.sender,
-        "head": _head(data),
+        "head": letterhead_of(data),
         "law": LAW_17,
         "issued": wareki(iso_date(r.get("issued_on"))),
         "exams": exams,
@@ -117,11 +117,11 @@ def f19_context(data: ContactFormInput) -> Mapping[str, object]:
     """受診票: the slip the contact brings to the examination."""
     exams = data.contact.get("exams") or []
     booked = [x for x in exams if x.get("status") != "cancelled" and x.get("appointment_on")]
-    x = _chosen(booked if not data.record_id else exams, data.record_id)
+    x = chosen(booked if not data.record_id else exams, data.record_id)
     return {
-        **_person(data.contact),
+        **person_of(data.contact),
         "sender": data.sender,
-        "head": _head(data),
+        "head": letterhead_of(data),
         "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
         "appointment_on": wareki_both(iso_date(x.get("appointment_on"))),
         "appointment_time": _time(x.get("appointment_time")),
@@ -154,7 +154,13 @@ def f25_context(data: ContactFormInput) -> Mapping[str, object]:
                     }
                 )
     rows.sort(key=lambda r: r["no"])  # type: ignore[arg-type, return-value]
-    return {"sender": data.sender, "head": _head(data), "day": wareki_both(data.day), "place": data.place, "rows": rows}
+    return {
+        "sender": data.sender,
+        "head": letterhead_of(data),
+        "day": wareki_both(data.day),
+        "place": data.place,
+        "rows": rows,
+    }
 
 
 def f05_context(data: ContactFormInput) -> Mapping[str, object]:
@@ -189,7 +195,7 @@ def f05_context(data: ContactFormInput) -> Mapping[str, object]:
     exams = sum(len(p["exams"]) for p in people)  # type: ignore[arg-type, misc]
     return {
         "sender": data.sender,
-        "head": _head(data),
+        "head": letterhead_of(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "index_name": data.index.get("name") or "",
         "index_kana": data.index.get("name_kana") or "",
@@ -264,7 +270,7 @@ F05 = FormSpec(
 )
 
 
-def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
+def exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
     return [
         {
             "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
@@ -273,7 +279,7 @@ def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
             "place": x.get("institution_name") or x.get("institution") or x.get("appointment_place") or "",
             "result": RESULT_LABELS.get(x.get("result") or "", ""),
             "value": x.get("value") or "",
-            "tst": _tst(x),
+            "tst": tst_of(x),
             "finding": x.get("finding") or "",
             "receipt_no": x.get("receipt_no") or "",
         }
@@ -282,7 +288,7 @@ def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
     ]
 
 
-def _tst(x: Mapping[str, Any]) -> str:
+def tst_of(x: Mapping[str, Any]) -> str:
     """ツ反's diameters as measured (発赤径・硬結径), empty for other exams."""
     if x.get("erythema_mm") is None and x.get("induration_mm") is None:
         return ""
@@ -306,11 +312,11 @@ def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
 def f21_context(data: ContactFormInput) -> Mapping[str, object]:
     """健診結果報告書: the exams done with their results and the judgement, for the contact's record."""
     c = data.contact
-    done = [x for x in _exam_rows(c) if x["done_on"]]
+    done = [x for x in exam_rows(c) if x["done_on"]]
     return {
-        **_person(c),
+        **person_of(c),
         "sender": data.sender,
-        "head": _head(data),
+        "head": letterhead_of(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "exposures": _exposures(c),
         "exams": done,
@@ -330,16 +336,16 @@ def f23_context(data: ContactFormInput) -> Mapping[str, object]:
         "danger_group": "デインジャーグループの職業",
     }
     return {
-        **_person(c),
+        **person_of(c),
         "sender": data.sender,
-        "head": _head(data),
+        "head": letterhead_of(data),
         "phone": c.get("phone") or "",
         "affiliation": c.get("affiliation") or "",
         "symptomatic": "あり" if c.get("symptomatic") else "なし",
         "risks": "、".join(risks.get(r, r) for r in c.get("risk_factors") or []) or "なし",
         "priority": PRIORITIES.get(c.get("priority") or "", ""),
         "exposures": _exposures(c),
-        "exams": _exam_rows(c),
+        "exams": exam_rows(c),
     }
 
 
@@ -368,4 +374,3 @@ F23 = FormSpec(
         RequiredItem("exams", "検査", "exams"),
     ),
 )
-CONTACT_FORMS = {spec.id: spec for spec in (F18, F19, F21, F23)}

@@ -20,7 +20,8 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
 from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredItemsMissing, UnknownContactForm
-from reports.contact_form.forms import CONTACT_FORMS, F05, F25, ContactFormInput
+from reports.contact_form.forms import F05, F25, ContactFormInput
+from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
 from reports.document.filing import DocumentFiler, Owner, Printed, Printing, screening_day_id
 from reports.forms.letterhead import Letterhead

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tbms_core.jp.fields import OptionalDate
 from tbms_core.jp.wareki import format_both
 
-from reports.contact_form.forms import CONTACT_FORMS, F05, F25
+from reports.contact_form.registry import ALL_CONTACT_FORMS
 from reports.document.filing import OWNER_TYPES
 from reports.forms.board_registry import BOARD_FORMS
 from reports.forms.registry import FORMS
@@ -46,9 +46,7 @@ TITLED = {
     **BOARD_FORMS,
     **{form: spec for form, (spec, _) in LETTERS.items()},
     F20.id: F20,
-    **CONTACT_FORMS,
-    F05.id: F05,
-    F25.id: F25,
+    **ALL_CONTACT_FORMS,
 }
 
 
