@@ -5,6 +5,7 @@ carries the letterhead masters last sent (name, 所長, address, phone, 問い�
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, datetime, time
 
@@ -15,10 +16,11 @@ from reports.master_snapshot.consumers import on_master_changed
 from tbms_contracts import masters
 from tbms_contracts.contacts import ExamSnapshot
 from tbms_contracts.masters import MasterChanged, record_id
-from tbms_core.auth import Principal
+from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import JST
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
+from tbms_testing.keycloak_users import AccessUser, log_in_all
 
 from .test_api import PLACE, arrived, contact, pdf_text
 from .test_results import screened
@@ -108,6 +110,14 @@ async def test_f05_is_filed_with_the_index_patient_and_f25_with_its_screening_da
     assert empty.status_code == 422
     none_day = str(screening_day_id(date(2026, 1, 5), place))
     assert await listed(client, {"owner_type": "screening_day", "owner_id": none_day}) == []
+    # the register holds the contacts received: listing or opening it needs 接触者管理 besides 帳票
+    forms_only = AccessUser.of({Area.FORMS: Access.READ, Area.PATIENTS: Access.READ})
+    token = (await asyncio.to_thread(log_in_all, [forms_only]))[forms_only]
+    stranger = {"Authorization": f"Bearer {token}"}
+    query = {"owner_type": "screening_day", "owner_id": day_id}
+    assert (await client.get("/documents", params=query, headers=stranger)).status_code == 403
+    opened = await client.get(f"/documents/{f25.headers['x-document-ids']}/content", headers=stranger)
+    assert opened.status_code == 403 and "接触者管理" in opened.json()["detail"]
 
 
 def letterhead_event(version: int) -> Envelope:
