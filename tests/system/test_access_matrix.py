@@ -409,6 +409,15 @@ ENDPOINTS = [
         params={"owner_type": "contact", "owner_id": MISSING, "limit": 1},
         variant="contact",
     ),
+    # the F25 受付簿 filed with its screening day (a day at a place) holds the contacts received: 接触者管理 too
+    Endpoint(
+        "reports",
+        "GET",
+        "/documents",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        params={"owner_type": "screening_day", "owner_id": MISSING, "limit": 1},
+        variant="screening_day",
+    ),
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/scanner", {Area.AUDIT: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),

@@ -13,7 +13,10 @@ class RequiredItemsMissing(InvalidInput):
 class UnknownContactForm(InvalidInput):
     """Not a form printed for one contact."""
 
-    message = "接触者ごとに印刷できる帳票はF18（勧告書）、F19（受診票）、F21（結果報告書）、F23（実施票）です。"
+    message = (
+        "接触者ごとに印刷できる帳票はF18（勧告書）、F19（受診票）、F21（健診結果報告書）、F22（結果文書）、"
+        "F23（実施票）、F24（照射録）、F26（結果報告書）です。"
+    )
 
 
 class IndexPatientNotYetAvailable(DomainError):

@@ -12,6 +12,7 @@ from typing import Any
 from tbms_core.clock import JST
 
 from reports.forms.common import iso_date, wareki, wareki_both
+from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormSpec, Genre, RequiredItem
 from reports.request_letter.letters import EXAM_LABELS, INFECTIOUSNESS, RESULT_LABELS, SETTINGS, SEXES
 
@@ -46,13 +47,30 @@ class ContactFormInput:
     index: Mapping[str, Any] = field(default_factory=dict)  # F05: the index patient
     day: date | None = None  # F25
     place: str = ""  # F25
+    # this health center's name, 所長, address, phone and 問い合わせ先 as masters last sent them; None before masters
+    # sent one: the forms then sign with the configured sender alone
+    letterhead: Letterhead | None = None
+
+
+def letterhead_of(data: ContactFormInput) -> dict[str, str]:
+    """The letterhead every contact form prints: the health center, its head, address, phone and 問い合わせ先."""
+    head = data.letterhead or Letterhead()
+    return {
+        "office": head.name,
+        "title": head.title or data.sender,
+        "director": head.director_name,
+        "postal_code": head.postal_code,
+        "address": head.address,
+        "phone": head.phone,
+        "contact": head.inquiry,
+    }
 
 
 def _time(value: object) -> str:
     return str(value)[:5] if value else ""
 
 
-def _person(c: Mapping[str, Any]) -> dict[str, object]:
+def person_of(c: Mapping[str, Any]) -> dict[str, object]:
     return {
         "name": c.get("name") or "",
         "kana": c.get("name_kana") or "",
@@ -62,13 +80,13 @@ def _person(c: Mapping[str, Any]) -> dict[str, object]:
     }
 
 
-def _chosen(items: Sequence[Mapping[str, Any]], record_id: str | None) -> Mapping[str, Any]:
+def chosen(items: Sequence[Mapping[str, Any]], record_id: str | None) -> Mapping[str, Any]:
     if record_id:
         return next((i for i in items if i.get("id") == record_id), {})
     return items[-1] if items else {}
 
 
-def _minor(birth: date | None, on: date | None) -> bool:
+def is_minor(birth: date | None, on: date | None) -> bool:
     """Under 18 (民法第4条) on the day: 法17条 then recommends to the 保護者 that they have the child examined."""
     if birth is None or on is None:
         return False
@@ -77,12 +95,13 @@ def _minor(birth: date | None, on: date | None) -> bool:
 
 def f18_context(data: ContactFormInput) -> Mapping[str, object]:
     """勧告文: the contact (a child's 保護者) is recommended, under 法17条, to be examined for TB by the deadline."""
-    r = _chosen(data.contact.get("recommendations") or [], data.record_id)
+    r = chosen(data.contact.get("recommendations") or [], data.record_id)
     exams = [EXAM_LABELS.get(k, k) for k in r.get("exams") or []]
     return {
-        **_person(data.contact),
-        "guardian": _minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
+        **person_of(data.contact),
+        "guardian": is_minor(iso_date(data.contact.get("birth_date")), iso_date(r.get("issued_on"))),
         "sender": data.sender,
+        "head": letterhead_of(data),
         "law": LAW_17,
         "issued": wareki(iso_date(r.get("issued_on"))),
         "exams": exams,
@@ -98,10 +117,11 @@ def f19_context(data: ContactFormInput) -> Mapping[str, object]:
     """受診票: the slip the contact brings to the examination."""
     exams = data.contact.get("exams") or []
     booked = [x for x in exams if x.get("status") != "cancelled" and x.get("appointment_on")]
-    x = _chosen(booked if not data.record_id else exams, data.record_id)
+    x = chosen(booked if not data.record_id else exams, data.record_id)
     return {
-        **_person(data.contact),
+        **person_of(data.contact),
         "sender": data.sender,
+        "head": letterhead_of(data),
         "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
         "appointment_on": wareki_both(iso_date(x.get("appointment_on"))),
         "appointment_time": _time(x.get("appointment_time")),
@@ -134,7 +154,13 @@ def f25_context(data: ContactFormInput) -> Mapping[str, object]:
                     }
                 )
     rows.sort(key=lambda r: r["no"])  # type: ignore[arg-type, return-value]
-    return {"sender": data.sender, "day": wareki_both(data.day), "place": data.place, "rows": rows}
+    return {
+        "sender": data.sender,
+        "head": letterhead_of(data),
+        "day": wareki_both(data.day),
+        "place": data.place,
+        "rows": rows,
+    }
 
 
 def f05_context(data: ContactFormInput) -> Mapping[str, object]:
@@ -169,6 +195,7 @@ def f05_context(data: ContactFormInput) -> Mapping[str, object]:
     exams = sum(len(p["exams"]) for p in people)  # type: ignore[arg-type, misc]
     return {
         "sender": data.sender,
+        "head": letterhead_of(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "index_name": data.index.get("name") or "",
         "index_kana": data.index.get("name_kana") or "",
@@ -243,7 +270,7 @@ F05 = FormSpec(
 )
 
 
-def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
+def exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
     return [
         {
             "kind": EXAM_LABELS.get(x.get("kind") or "", ""),
@@ -252,7 +279,7 @@ def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
             "place": x.get("institution_name") or x.get("institution") or x.get("appointment_place") or "",
             "result": RESULT_LABELS.get(x.get("result") or "", ""),
             "value": x.get("value") or "",
-            "tst": _tst(x),
+            "tst": tst_of(x),
             "finding": x.get("finding") or "",
             "receipt_no": x.get("receipt_no") or "",
         }
@@ -261,7 +288,7 @@ def _exam_rows(c: Mapping[str, Any]) -> list[dict[str, object]]:
     ]
 
 
-def _tst(x: Mapping[str, Any]) -> str:
+def tst_of(x: Mapping[str, Any]) -> str:
     """ツ反's diameters as measured (発赤径・硬結径), empty for other exams."""
     if x.get("erythema_mm") is None and x.get("induration_mm") is None:
         return ""
@@ -285,10 +312,11 @@ def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
 def f21_context(data: ContactFormInput) -> Mapping[str, object]:
     """健診結果報告書: the exams done with their results and the judgement, for the contact's record."""
     c = data.contact
-    done = [x for x in _exam_rows(c) if x["done_on"]]
+    done = [x for x in exam_rows(c) if x["done_on"]]
     return {
-        **_person(c),
+        **person_of(c),
         "sender": data.sender,
+        "head": letterhead_of(data),
         "dated": wareki(data.printed_at.astimezone(JST).date()),
         "exposures": _exposures(c),
         "exams": done,
@@ -308,15 +336,16 @@ def f23_context(data: ContactFormInput) -> Mapping[str, object]:
         "danger_group": "デインジャーグループの職業",
     }
     return {
-        **_person(c),
+        **person_of(c),
         "sender": data.sender,
+        "head": letterhead_of(data),
         "phone": c.get("phone") or "",
         "affiliation": c.get("affiliation") or "",
         "symptomatic": "あり" if c.get("symptomatic") else "なし",
         "risks": "、".join(risks.get(r, r) for r in c.get("risk_factors") or []) or "なし",
         "priority": PRIORITIES.get(c.get("priority") or "", ""),
         "exposures": _exposures(c),
-        "exams": _exam_rows(c),
+        "exams": exam_rows(c),
     }
 
 
@@ -345,4 +374,3 @@ F23 = FormSpec(
         RequiredItem("exams", "検査", "exams"),
     ),
 )
-CONTACT_FORMS = {spec.id: spec for spec in (F18, F19, F21, F23)}

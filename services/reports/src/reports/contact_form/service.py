@@ -1,9 +1,15 @@
-"""Printing the contact screening forms: access checks, the read model, the missing-data check, rendering and
-the print audit."""
+"""Printing the contact screening forms: access checks, the read model, the masters' letterhead, the missing-data
+check, and filing each printed form as a document of its record (the contact, the index patient or the screening
+day) through the one DocumentFiler.
+
+Each form has a function that prepares its Printing (checked, nothing stored) and `print` files it: a batch
+prepares several and files them together."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -14,32 +20,54 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
 from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredItemsMissing, UnknownContactForm
-from reports.contact_form.forms import CONTACT_FORMS, F05, F25, ContactFormInput
+from reports.contact_form.forms import F05, F25, ContactFormInput
+from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
+from reports.document.filing import DocumentFiler, Owner, Printed, Printing, screening_day_id
+from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
 from reports.forms.render import FormRenderer
 from reports.forms.spec import FormSpec
+from reports.master_snapshot.repository import MasterSnapshotRepository
 from reports.request_letter.errors import ContactNotYetAvailable
 from reports.settings import get_settings
+from reports.storage import DocumentStore
+
+
+def contacts_version(contacts: Sequence[Mapping[str, Any]]) -> str:
+    """Which contacts a list form was printed from: how many, and a digest of their ids and versions."""
+    records = sorted(f"{c.get('id')}:{c.get('version')}" for c in contacts)
+    return f"n{len(records)}+{hashlib.sha256(chr(10).join(records).encode()).hexdigest()[:8]}"
 
 
 class ContactFormService:
     """Prints the contact screening forms for a user who may print forms and read contacts."""
 
-    def __init__(self, session: AsyncSession, principal: Principal, renderer: FormRenderer) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, store: DocumentStore, renderer: FormRenderer
+    ) -> None:
         self.session, self.principal, self.renderer = session, principal, renderer
         self.found = ContactFormRepository(session)
+        self.filer = DocumentFiler(session, principal, store, renderer)
 
-    def _input(self, **values: Any) -> ContactFormInput:
+    async def _input(self, **values: Any) -> ContactFormInput:
+        letterhead = Letterhead.of(await MasterSnapshotRepository(self.session).letterhead())
         return ContactFormInput(
-            sender=get_settings().letter_sender,
+            sender=(letterhead.signer if letterhead else "") or get_settings().letter_sender,
             printed_at=utcnow(),
             printed_by=self.principal.display_name or self.principal.username,
+            letterhead=letterhead,
             **values,
         )
 
-    async def contact_form(self, contact_id: uuid.UUID, form: str, record_id: uuid.UUID | None) -> tuple[bytes, str]:
-        """F18 or F19 for a contact (the chosen 勧告 or examination, else the latest), as an A4 PDF."""
+    async def contact_form(self, contact_id: uuid.UUID, form: str, record_id: uuid.UUID | None) -> tuple[Printed, str]:
+        """A form of one contact (F18, F19, F21, F22, F23, F24, F26: the chosen 勧告 or examination, else the
+        latest) as an A4 PDF, filed with the contact."""
+        printing = await self.contact_printing(contact_id, form, record_id)
+        return await self.print(printing), self.filename(printing.spec)
+
+    async def contact_printing(self, contact_id: uuid.UUID, form: str, record_id: uuid.UUID | None) -> Printing:
+        """The form of one contact, checked and ready to print (nothing stored yet)."""
         self._require()
         spec = CONTACT_FORMS.get(form.upper())
         if spec is None:
@@ -47,23 +75,30 @@ class ContactFormService:
         snapshot = await self.found.contact(contact_id)
         if snapshot is None:
             raise ContactNotYetAvailable()
-        data = self._input(contact=snapshot, record_id=str(record_id) if record_id else None)
-        content = await self._render(spec, data)
-        await self._audit(spec, "contact_form", contact_id, contact_id, f"{spec.id} {spec.title}")
-        return content, f"{spec.id}_{spec.title}.pdf"
+        data = await self._input(contact=snapshot, record_id=str(record_id) if record_id else None)
+        self._check(spec, data)
+        return Printing(spec, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}")
 
-    async def reception_register(self, day: date, place: str) -> tuple[bytes, str]:
-        """F25 受付簿 of one day at one place, as an A4 PDF."""
+    async def reception_register(self, day: date, place: str) -> tuple[Printed, str]:
+        """F25 受付簿 of one day at one place as an A4 PDF, filed with that screening day."""
+        printing = await self.register_printing(day, place)
+        return await self.print(printing), self.filename(F25)
+
+    async def register_printing(self, day: date, place: str) -> Printing:
+        """F25 of one day at one place, checked and ready to print."""
         self._require()
-        data = self._input(contacts=await self.found.received(day, place), day=day, place=place)
-        content = await self._render(F25, data)
-        for contact in data.contacts:  # a print of each person on the register
-            contact_id = uuid.UUID(contact["id"])
-            await self._audit(F25, "reception_register", contact_id, contact_id, f"F25 {day} {place}")
-        return content, f"F25_{F25.title}.pdf"
+        contacts = await self.found.received(day, place)
+        data = await self._input(contacts=contacts, day=day, place=place)
+        self._check(F25, data)
+        return Printing(F25, data, Owner("screening_day", screening_day_id(day, place)), contacts_version(contacts))
 
-    async def index_status(self, patient_id: uuid.UUID) -> tuple[bytes, str]:
-        """F05 for an index patient: each contact, the exposure, the exams done and results, as an A4 PDF."""
+    async def index_status(self, patient_id: uuid.UUID) -> tuple[Printed, str]:
+        """F05 for an index patient as an A4 PDF, filed with the patient."""
+        printing = await self.index_printing(patient_id)
+        return await self.print(printing), self.filename(F05)
+
+    async def index_printing(self, patient_id: uuid.UUID) -> Printing:
+        """F05 for an index patient (each contact, the exposure, exams done and results), checked, ready to print."""
         self._require()
         self.principal.require(Area.PATIENTS, Access.READ)
         patient = await self.found.patient(patient_id)
@@ -71,17 +106,41 @@ class ContactFormService:
             raise IndexPatientNotYetAvailable()
         contacts = await self.found.of_index(patient_id)
         index = {"id": str(patient.id), "name": patient.name, "name_kana": patient.name_kana}
-        data = self._input(contacts=contacts, index=index | {"registration_no": patient.registration_no})
-        content = await self._render(F05, data)
-        await self._audit(F05, "index_contact_status", patient_id, patient_id, f"F05 {len(data.contacts)}人")
-        return content, f"F05_{F05.title}.pdf"
+        data = await self._input(contacts=contacts, index=index | {"registration_no": patient.registration_no})
+        self._check(F05, data)
+        version = f"p{patient.version}+{contacts_version(contacts)}"
+        return Printing(F05, data, Owner.patient(patient_id), version)
+
+    async def print(self, printing: Printing) -> Printed:
+        """Renders the form and files it as a document of its record (PDF, entry, event and print audit); a
+        register's print is also audited as a print of each person on it."""
+        printed = await self.filer.print([printing])
+        if printing.owner.type == "screening_day":
+            for contact in printing.data.contacts:
+                await audit.record(
+                    self.session,
+                    self.principal,
+                    "reports",
+                    Operation.PRINT,
+                    record_type="reception_register",
+                    record_id=printed.documents[0].id,
+                    person_id=uuid.UUID(contact["id"]),
+                    detail=f"{printing.spec.id} {printing.data.day} {printing.data.place}",
+                )
+        return printed
+
+    @staticmethod
+    def filename(spec: FormSpec) -> str:
+        """The file name a printed form is shown under."""
+        return f"{spec.id}_{spec.title}.pdf"
 
     def _require(self) -> None:
         self.principal.require(Area.FORMS, Access.READ)
         self.principal.require(Area.CONTACTS, Access.READ)
 
-    async def _render(self, spec: FormSpec, data: ContactFormInput) -> bytes:
-        """The PDF, unless a required item would print empty: then the list of what is missing, nothing printed."""
+    @staticmethod
+    def _check(spec: FormSpec, data: ContactFormInput) -> None:
+        """Refuses a form whose required items would print empty, naming each; nothing is printed."""
         missing = missing_items(spec, spec.build_context(data))  # type: ignore[arg-type]
         if missing:
             labels = "、".join(item.label for item in missing)
@@ -89,18 +148,3 @@ class ContactFormService:
                 f"{RequiredItemsMissing.message}（{labels}）",
                 errors={item.key: f"{item.label}が入力されていません。" for item in missing},
             )
-        return await self.renderer.render_pdf(spec, data)  # type: ignore[arg-type]
-
-    async def _audit(
-        self, spec: FormSpec, record_type: str, record_id: uuid.UUID, person_id: uuid.UUID | None, detail: str
-    ) -> None:
-        await audit.record(
-            self.session,
-            self.principal,
-            "reports",
-            Operation.PRINT,
-            record_type=record_type,
-            record_id=record_id,
-            person_id=person_id,
-            detail=detail,
-        )

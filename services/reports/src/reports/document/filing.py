@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -34,13 +35,27 @@ SERVICE = "reports"
 PDF = "application/pdf"
 # the records a printed form is filed with, as attachments are keyed (owner_type), and the area whose personal
 # data each holds: reading such a document needs that area besides 帳票
-OWNER_TYPES = {"patient": "患者", "contact": "接触者", "request": "依頼・回答", "board_session": "診査会"}
+OWNER_TYPES = {
+    "patient": "患者",
+    "contact": "接触者",
+    "request": "依頼・回答",
+    "board_session": "診査会",
+    "screening_day": "健診日",  # one day's 接触者健診 at one place (F25 受付簿): see screening_day_id
+}
 OWNER_AREAS = {
     "patient": Area.PATIENTS,
     "contact": Area.CONTACTS,
     "request": Area.CONTACTS,
     "board_session": Area.REVIEW,
+    "screening_day": Area.CONTACTS,
 }
+# the ids of screening days: the same day and place is always the same record
+SCREENING_DAYS = uuid.UUID("5f0e2c1a-6b1d-4c55-9a57-0c2b7f3e1d24")
+
+
+def screening_day_id(day: date, place: str) -> uuid.UUID:
+    """The record a screening day's forms are filed with: the day and the place as the appointments name it."""
+    return uuid.uuid5(SCREENING_DAYS, f"{day.isoformat()}|{place.strip()}")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tbms_core.jp.fields import OptionalDate
 from tbms_core.jp.wareki import format_both
 
+from reports.contact_form.registry import ALL_CONTACT_FORMS
 from reports.document.filing import OWNER_TYPES
 from reports.forms.board_registry import BOARD_FORMS
 from reports.forms.registry import FORMS
@@ -40,7 +41,13 @@ class DocumentCreate(BaseModel):
 
 
 # every printable form by id, for the titles of filed documents
-TITLED = {**FORMS, **BOARD_FORMS, **{form: spec for form, (spec, _) in LETTERS.items()}, F20.id: F20}
+TITLED = {
+    **FORMS,
+    **BOARD_FORMS,
+    **{form: spec for form, (spec, _) in LETTERS.items()},
+    F20.id: F20,
+    **ALL_CONTACT_FORMS,
+}
 
 
 class DocumentRead(BaseModel):
@@ -51,7 +58,7 @@ class DocumentRead(BaseModel):
     id: uuid.UUID
     kind: str
     title: str
-    owner_type: str  # the record it is filed with: patient, contact, request, board_session
+    owner_type: str  # the record it is filed with: patient, contact, request, board_session, screening_day
     owner_label: str
     owner_id: uuid.UUID
     patient_id: uuid.UUID | None

@@ -19,7 +19,7 @@ from gateway.web.errors import BadRequest, PageNotFound
 router = APIRouter()
 CAN_PRINT = [Depends(require_access(Area.CONTACTS, Access.READ)), Depends(require_access(Area.FORMS, Access.READ))]
 PDF = "application/pdf"
-CONTACT_FORMS = ("F18", "F19", "F21", "F23")
+CONTACT_FORMS = ("F18", "F19", "F21", "F22", "F23", "F24", "F26")
 
 
 @router.post("/{contact_id:uuid}/exams")
@@ -134,8 +134,8 @@ async def record_reception(
 async def print_contact_form(
     contact_id: uuid.UUID, form: str, reports: ReportsDep, record_id: uuid.UUID | None = None
 ) -> Response:
-    """F18 勧告書, F19 受診票, F21 結果報告書 or F23 実施票 of the contact from reports; a refusal (what is missing) is
-    shown with its message."""
+    """A form of the contact from reports (F18 勧告書, F19 受診票, F21 健診結果報告書, F22 結果文書, F23 実施票, F24
+    照射録, F26 結果報告書), filed there with the contact; a refusal (what is missing) is shown with its message."""
     chosen = form.upper()
     if chosen not in CONTACT_FORMS:
         raise PageNotFound()
