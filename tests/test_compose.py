@@ -175,8 +175,17 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
     env = _environment(services[name])
     prefix = f"TBMS_{name.upper()}_"
     database_url = env[f"{prefix}DATABASE_URL"]
-    assert database_url.startswith("postgresql+asyncpg://tbms:")
     assert database_url.endswith(f"@postgres:5432/tbms_{name}")
+    if name == "gateway":  # keeps no database of its own yet
+        assert database_url.startswith("postgresql+asyncpg://tbms:")
+    else:  # runs as its own role; only its migrations use the owner (tbms_core.db_roles)
+        assert database_url.startswith(f"postgresql+asyncpg://tbms_{name}_app:")
+        assert env[f"{prefix}MIGRATION_DATABASE_URL"].startswith("postgresql+asyncpg://tbms:")
+        assert env[f"{prefix}MIGRATION_DATABASE_URL"].endswith(f"@postgres:5432/tbms_{name}")
+        assert (
+            env[f"{prefix}DATABASE_PASSWORD"]
+            == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
+        )
     assert env[f"{prefix}NATS_URL"] == "nats://nats:4222"
     assert env[f"{prefix}OIDC_ISSUER"].endswith("/realms/tbms")
     assert env[f"{prefix}OIDC_AUDIENCE"] == "tbms-api"

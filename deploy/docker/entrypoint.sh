@@ -21,10 +21,22 @@ case "$service" in
 esac
 port="${TBMS_PORT:-$default_port}"
 
+key=$(echo "$service" | tr '[:lower:]' '[:upper:]')
+
+# With TBMS_<SERVICE>_MIGRATION_DATABASE_URL (the database's owner) the migrations run as the owner and the
+# service's own run-time role is then granted its rights (tbms_core.db_roles); the service itself connects
+# with TBMS_<SERVICE>_DATABASE_URL as that role.
 migrate() {
   if [ -f /app/service/alembic.ini ]; then
-    echo "tbms-$service: alembic upgrade head" >&2
-    (cd /app/service && alembic -c alembic.ini upgrade head)
+    owner_url=$(printenv "TBMS_${key}_MIGRATION_DATABASE_URL" || true)
+    if [ -n "$owner_url" ]; then
+      echo "tbms-$service: alembic upgrade head (as the database owner)" >&2
+      (cd /app/service && env "TBMS_${key}_DATABASE_URL=$owner_url" alembic -c alembic.ini upgrade head)
+      python -m tbms_core.db_roles "$service"
+    else
+      echo "tbms-$service: alembic upgrade head" >&2
+      (cd /app/service && alembic -c alembic.ini upgrade head)
+    fi
   fi
 }
 

@@ -125,7 +125,7 @@ async def _audit_trail_is_complete(patient_id: str, given: str) -> None:
     assert any(given in (e.get("query") or "") and e["username"] == "nurse1" for e in searches)
     logins = (await identity.get("/logins", params={"type": "LOGIN"})).json()["items"]
     assert any(e.get("username") == "nurse1" for e in logins)
-    assert (await identity.get("/audit/verify")).json()["ok"] is True
+    assert (await identity.get("/audit/verify", timeout=120)).json()["ok"] is True  # walks the whole chain
     await identity.aclose()
 
 

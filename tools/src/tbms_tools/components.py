@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -11,6 +12,8 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+
+from tbms_core import db_roles
 
 from tbms_tools import config
 from tbms_tools.config import HOST
@@ -345,17 +348,21 @@ class Service(Component):
         return not self.code_file.is_file() or self.code_file.read_text() != self.code_fingerprint()
 
     def env(self) -> dict[str, str]:
-        """Returns the process environment: ours plus the service's variables."""
-        return {**os.environ, **config.service_env(self.name)}
+        """Returns the process environment: ours plus the service's variables, connecting as its run-time role."""
+        return {**os.environ, **config.service_env(self.name, runtime_role=True)}
 
     def prepare(self) -> None:
-        """Upgrades the service's database to the newest Alembic revision and notes the code it runs."""
+        """Upgrades the service's database to the newest Alembic revision as its owner, grants the run-time role
+        its rights, and notes the code it runs."""
         self.code_file.parent.mkdir(parents=True, exist_ok=True)
         self.code_file.write_text(self.code_fingerprint())
         ini = self.root / "alembic.ini"
         if ini.is_file():
             log(f"{self.name}: alembic upgrade head")
-            run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], env=self.env(), cwd=self.root)
+            owner = {**os.environ, **config.service_env(self.name)}
+            run([sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "head"], env=owner, cwd=self.root)
+            owner_url = owner[f"TBMS_{self.name.upper()}_DATABASE_URL"]
+            asyncio.run(db_roles.grant_runtime_role(owner_url, self.name))
 
     def command(self) -> tuple[list[str], dict[str, str], Path | None]:
         """Returns the uvicorn command line."""

@@ -9,6 +9,8 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from tbms_core import db_roles
+
 KEYCLOAK_VERSION_DEFAULT = "26.7.3"
 KEYCLOAK_ENV_VERSION = "TBMS_KEYCLOAK_VERSION"
 MIN_KEYCLOAK_JAVA = 21
@@ -106,15 +108,17 @@ def service_url(service: str) -> str:
     return f"http://{HOST}:{SERVICE_PORTS[service]}"
 
 
-def service_env(service: str, state: Path | None = None) -> dict[str, str]:
-    """Returns the environment variables of one service (docs/conventions.md)."""
+def service_env(service: str, state: Path | None = None, *, runtime_role: bool = False) -> dict[str, str]:
+    """Returns the environment variables of one service (docs/conventions.md): connecting to its database as the
+    owner (migrations, tools, tests), or as the service's own run-time role (the running service)."""
     if service not in SERVICE_PORTS:
         raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICES)}")
     state = state or state_dir()
     prefix = f"TBMS_{service.upper()}_"
+    user = db_roles.runtime_role(service) if runtime_role else PG_USER
     env = {
         "ENVIRONMENT": "local",
-        "DATABASE_URL": f"postgresql+asyncpg://{PG_USER}@{HOST}:{PG_PORT}/tbms_{service}",
+        "DATABASE_URL": f"postgresql+asyncpg://{user}@{HOST}:{PG_PORT}/tbms_{service}",
         "NATS_URL": f"nats://{HOST}:{NATS_PORT}",
         "OIDC_ISSUER": f"http://{HOST}:{KEYCLOAK_PORT}/realms/{REALM}",
         "OIDC_AUDIENCE": "tbms-api",

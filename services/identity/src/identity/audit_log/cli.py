@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import date, datetime, time
 
@@ -82,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(verify(url, anchors=args.anchors))
     if args.command == "anchor":
         return asyncio.run(anchor(url))
-    return asyncio.run(purge(url, args.before))
+    # identity's own role may not delete history (tbms_core.db_roles): a purge runs as the database's owner
+    owner_url = os.environ.get("TBMS_IDENTITY_MIGRATION_DATABASE_URL") or url
+    return asyncio.run(purge(owner_url, args.before))
 
 
 if __name__ == "__main__":
