@@ -73,6 +73,9 @@ class RecommendationSnapshot(BaseModel):
     exam_labels: list[str] = []
     deadline_on: date
     note: str = ""
+    status: str = "issued"  # issued, cancelled (取消: kept, marked; not to be printed as in force)
+    cancelled_on: date | None = None
+    cancel_reason: str = ""
 
 
 class Deadline(BaseModel):

@@ -167,6 +167,7 @@ def recommendation_read(row: Recommendation) -> RecommendationRead:
         update={
             "delivery_label": DELIVERY_LABELS.get(row.delivery, row.delivery),  # type: ignore[call-overload]
             "exam_labels": [KIND_LABELS.get(k, k) for k in row.exams],  # type: ignore[call-overload]
+            "status": "cancelled" if row.cancelled else "issued",
         }
     )
 

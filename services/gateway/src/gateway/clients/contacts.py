@@ -155,6 +155,14 @@ class ContactsClient(ServiceClient):
         path = f"/contacts/{contact_id}/recommendations/{recommendation_id}"
         return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
 
+    async def cancel_recommendation(
+        self, contact_id: str, recommendation_id: str, version: str, data: dict[str, Any]
+    ) -> SaveResult:
+        """Cancels a 勧告 (取消) with the reason and the day; it stays listed, marked 取消."""
+        body = {"version": _version(version), **data}
+        path = f"/contacts/{contact_id}/recommendations/{recommendation_id}/cancel"
+        return _saved(await self.send("POST", path, json=body), "取り消せませんでした。")
+
     async def set_appointment(self, contact_id: str, exam_id: str, version: str, data: dict[str, Any]) -> SaveResult:
         """Sets or moves an exam's appointment (予約), based on the exam's version the user saw."""
         body = {"version": _version(version), **data}

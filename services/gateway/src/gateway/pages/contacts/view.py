@@ -59,6 +59,12 @@ FIELD_LABELS = {
     "kind": "検査の種類",
     "result": "結果",
     "cancel_reason": "取消の理由",
+    "cancelled_on": "取消日",
+    "issued_on": "勧告日",
+    "delivery": "交付方法",
+    "delivery_note": "交付方法（その他）",
+    "exams": "勧告する検査",
+    "deadline_on": "受診期限",
     "note": "備考",
 }
 CODE_LABELS: dict[str, Mapping[str, str]] = {
@@ -71,7 +77,8 @@ CODE_LABELS: dict[str, Mapping[str, str]] = {
     "end_reason": END_REASON_LABELS,
     "kind": EXAM_KIND_LABELS,
 }
-RECORD_LABELS = {"contact": "接触者", "exposure": "接触状況", "exam": "検査"}
+RECORD_LABELS = {"contact": "接触者", "exposure": "接触状況", "exam": "検査", "recommendation": "勧告"}
+RECOMMENDATION_STATUS = {"issued": "勧告中", "cancelled": "取消"}
 
 
 @dataclass(frozen=True)
@@ -387,7 +394,7 @@ def shown(name: str, value: Any, index_names: Mapping[str, str], exam_kind: str 
     if name == "result":
         return dict(RESULTS.get(exam_kind, ())).get(str(value), str(value))
     if name == "status":
-        return {**CONTACT_STATUS, **EXAM_STATUS}.get(str(value), str(value))
+        return {**CONTACT_STATUS, **EXAM_STATUS, **RECOMMENDATION_STATUS}.get(str(value), str(value))
     if name == "hours" and isinstance(value, int | float):
         return f"{value:g}時間"
     return str(CODE_LABELS.get(name, {}).get(str(value), value))
