@@ -120,6 +120,7 @@ class ContactSnapshot(BaseModel):
     exams: list[ExamSnapshot] = []
     recommendations: list[RecommendationSnapshot] = []
     deadlines: list[Deadline] = []  # open plan items, earliest first
+    patient_id: str = ""  # the registered patient this contact is (handed over after 発病, or already a patient)
 
 
 class ContactRegistered(BaseModel):

@@ -1,5 +1,6 @@
 """A 17条 勧告 can be cancelled (取消: the day, who, when and why, the row kept), and a contact names the registered
-patient they are (a contact who fell ill and was handed over, or one who already was a patient)."""
+patient they are (a contact who fell ill and was handed over, or one who already was a patient); the patients are
+looked up by birth date for the duplicate check at a contact's registration."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -20,9 +21,11 @@ def upgrade() -> None:
         op.add_column("recommendations", column)
     op.add_column("contacts", sa.Column("patient_id", UUID))
     op.create_index("ix_contacts_patient_id", "contacts", ["patient_id"], postgresql_where="patient_id IS NOT NULL")
+    op.create_index("ix_index_cases_birth_date", "index_cases", ["birth_date"])  # the duplicate check among patients
 
 
 def downgrade() -> None:
+    op.drop_index("ix_index_cases_birth_date", table_name="index_cases")
     op.drop_index("ix_contacts_patient_id", table_name="contacts")
     op.drop_column("contacts", "patient_id")
     for name in ("cancel_reason", "cancelled_by_name", "cancelled_by", "cancelled_at", "cancelled_on"):

@@ -241,6 +241,31 @@ def confirmed_new(posted: Mapping[str, Any], candidates: Sequence[Mapping[str, A
     return posted.get("confirm_new") == "yes" and {str(c["id"]) for c in candidates} <= seen
 
 
+def patient_row(candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A registered patient the duplicate check found, as the registration form lists them."""
+    return {
+        "id": str(candidate["id"]),
+        "registration_no": candidate.get("registration_no", ""),
+        "name": candidate.get("name", ""),
+        "name_kana": candidate.get("name_kana", ""),
+        "birth_date": candidate.get("birth_date"),
+        "excluded": candidate.get("status") not in (None, "", "active"),
+        "why": "・".join(str(w) for w in candidate.get("why") or []),
+    }
+
+
+def chosen_patient(
+    posted: Mapping[str, Any], patients: Sequence[Mapping[str, Any]], candidates: Sequence[Mapping[str, Any]]
+) -> str:
+    """The patient the user chose to register the contact as (「この患者を接触者として登録する」), once every
+    candidate was seen; "" when none was chosen."""
+    chosen = str(posted.get("as_patient") or "")
+    seen = set(str(posted.get("checked_duplicates") or "").split())
+    if chosen in {str(p["id"]) for p in patients} and {str(c["id"]) for c in candidates} <= seen:
+        return chosen
+    return ""
+
+
 def list_row(contact: Mapping[str, Any], index_patient_id: str = "") -> dict[str, Any]:
     """One contact as a list shows it; with an index patient, the exposure to them."""
     exposure = exposure_to(contact, index_patient_id)
