@@ -11,8 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import text
+from tbms_contracts.patients import PatientRegistered, PatientSnapshot
 from tbms_core.clock import today
-from tbms_testing import auth_headers
+from tbms_core.events import Envelope
+from tbms_testing import auth_headers, wait_for
+from tbms_testing.events import publish
 
 
 def nurse() -> dict[str, str]:
@@ -47,6 +50,23 @@ async def last_snapshot(client: httpx.AsyncClient, contact_id: str) -> dict[str,
             {"id": contact_id},
         )
         return next(iter(rows))["payload"]["contact"]
+
+
+def handed_over(contact: dict[str, Any], patient_id: uuid.UUID, **changes: Any) -> Envelope:
+    """The PatientRegistered the patients service publishes when the contact is registered from the contact page."""
+    snapshot = PatientSnapshot(
+        id=str(patient_id),
+        version=1,
+        registration_no=f"9{patient_id.int % 10**8:08d}",
+        registered_on=today(),
+        category="patient",
+        name=contact["name"],
+        name_kana=contact["name_kana"],
+        sex="female",
+        birth_date=date.fromisoformat(contact["birth_date"]),
+    )
+    event = PatientRegistered(patient=snapshot, source_contact_id=contact["id"], **changes)
+    return Envelope.of(event, aggregate_id=patient_id, version=1, actor="nurse-user-id")
 
 
 class TestPatientDuplicates:
@@ -97,3 +117,50 @@ class TestPatientDuplicates:
         external = await make_index_case("他県 患者", status="external")
         refused = await client.post("/contacts", json=body(index_id, patient_id=str(external)), headers=nurse())
         assert refused.status_code == 422 and "patient_id" in refused.json()["errors"]
+
+
+class TestHandOver:
+    """PatientRegistered carrying the contact's id (the registration opened from the contact page) links them."""
+
+    @pytest.mark.req("R12", partial=True)
+    async def test_the_contact_learns_the_patient_it_was_registered_as_once(
+        self, client, make_index_case, claimed
+    ) -> None:
+        index_id = await make_index_case()
+        registered = await client.post(
+            "/contacts", json=body(index_id, birth_date=birthday().isoformat()), headers=nurse()
+        )
+        contact = registered.json()
+        ill = {"version": 1, "changes": {"outcome": "disease"}}
+        assert (await client.patch(f"/contacts/{contact['id']}", json=ill, headers=nurse())).status_code == 200
+        patient_id = uuid.uuid4()
+        event = handed_over(contact, patient_id)
+        await publish(event)
+
+        async def linked() -> dict[str, Any] | None:
+            read = (await client.get(f"/contacts/{contact['id']}", headers=nurse())).json()
+            return read if read["patient_id"] else None
+
+        read = await wait_for(linked)
+        assert read["patient_id"] == str(patient_id) and read["patient_name"] == "試験 花子" and read["version"] == 3
+        history = (await client.get(f"/contacts/{contact['id']}/history", headers=nurse())).json()["items"]
+        assert history[0]["changes"] == {"patient_id": [None, str(patient_id)]}
+        assert "引継ぎ" in history[0]["reason"] and history[0]["changed_by"] == "nurse-user-id"
+        assert (await last_snapshot(client, contact["id"]))["patient_id"] == str(patient_id)
+
+        again = Envelope.model_validate(event.model_dump() | {"event_id": uuid.uuid4()})  # delivered twice
+        other = handed_over(contact, uuid.uuid4())  # a second registration of the same contact
+        await publish(again, other)
+        await wait_for(lambda: claimed(other.event_id), timeout=15)
+        await wait_for(lambda: claimed(again.event_id), timeout=15)
+        read = (await client.get(f"/contacts/{contact['id']}", headers=nurse())).json()
+        assert read["patient_id"] == str(patient_id) and read["version"] == 3  # the first link stands, unchanged
+
+    async def test_an_unknown_contact_id_is_ignored(self, client, claimed) -> None:
+        nobody = {"id": "not-a-uuid", "name": "試験 不明", "name_kana": "シケン フメイ", "birth_date": "1980-01-01"}
+        for contact in (nobody, nobody | {"id": str(uuid.uuid4())}):
+            event = handed_over(contact, uuid.uuid4())
+            await publish(event)
+            await wait_for(lambda event=event: claimed(event.event_id), timeout=15)
+            found = await client.get(f"/index-cases/{event.aggregate_id}", headers=nurse())
+            assert found.status_code == 200  # the patient itself is still learnt

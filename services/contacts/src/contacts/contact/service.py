@@ -53,6 +53,7 @@ from contacts.settings import get_settings
 SERVICE = "contacts"
 DUPLICATES = 20
 DUPLICATE_FIELDS = ("id", "version", "name", "name_kana", "sex", "birth_date", "address", "phone", "status")
+HANDED_OVER = "発病のため患者として登録（接触者からの引継ぎ）"
 NULLABLE = {"birth_date", "outcome_on", "first_contact_on", "last_contact_on", "hours"}
 
 
@@ -260,6 +261,16 @@ class ContactService:
         values = {"status": "ended", "ended_on": data.ended_on, "end_reason": str(data.reason)}
         await self._save(contact, contact, values, record_type="contact", reason=data.note)
         return contact
+
+    async def handed_over(self, contact_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
+        """The contact was registered as this patient (引継ぎ from the contact page, told by PatientRegistered): the
+        link is kept with its history row and ContactUpdated. Unknown contacts, and a contact already linked (to this
+        or another patient: the first link stands), are left as they are; True when the link was made."""
+        contact = await self.contacts.find(contact_id)
+        if contact is None or contact.patient_id is not None:
+            return False
+        await self._save(contact, contact, {"patient_id": patient_id}, record_type="contact", reason=HANDED_OVER)
+        return True
 
     async def history(self, contact_id: uuid.UUID) -> list[ContactVersion]:
         """The contact's edit history, newest first (audited as a read)."""
