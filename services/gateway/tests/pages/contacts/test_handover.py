@@ -15,7 +15,7 @@ import respx
 from gateway.settings import Settings
 
 from ...chromium import look
-from ...conftest import PATIENT, PATIENTS, Login, csrf_token, logged_in_chromium, text_of
+from ...conftest import CONTACTS, PATIENT, PATIENTS, Login, csrf_token, logged_in_chromium, text_of
 from .conftest import CONTACT, CONTACT_ID, mock_contact
 
 pytestmark = pytest.mark.req("R12", partial=True)
@@ -93,7 +93,22 @@ async def test_a_contact_already_linked_shows_the_patient_and_is_not_registered_
 ) -> None:
     linked = ILL | {"patient_id": PATIENT["id"], "patient_name": "試験 花子"}
     mock_contact(backends, linked)
+    link = {
+        "record_type": "contact",
+        "record_id": CONTACT_ID,
+        "version": 11,
+        "changed_at": "2026-12-03T09:30:00Z",
+        "changed_by": "u1",
+        "changed_by_name": "患者登録（接触者からの引継ぎ）",
+        "reason": "発病のため患者として登録（接触者からの引継ぎ）",
+        "changes": {"patient_id": [None, PATIENT["id"]]},
+    }
+    backends.get(f"{CONTACTS}/contacts/{CONTACT_ID}/history").mock(
+        return_value=httpx.Response(200, json={"items": [link]})
+    )
     page = (await browser.get(PAGE)).text
+    history = text_of(page[page.index('id="history-title"') :])
+    assert "結び付けた患者 試験 花子" in history and "接触者からの引継ぎ" in history
     assert f'href="/patients/{PATIENT["id"]}">試験 花子（患者の記録）' in page and NEW not in page
     again = await browser.get(NEW)
     assert again.status_code == 303 and again.headers["location"] == f"/patients/{PATIENT['id']}"

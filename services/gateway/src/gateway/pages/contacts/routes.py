@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
+from tbms_core import clock
 from tbms_core.auth import Access, Area
 
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
@@ -23,6 +24,7 @@ from gateway.pages.contacts.view import (
     chosen_patient,
     confirmed_new,
     duplicate_row,
+    history_view,
     list_row,
     patient_row,
     screening_choices,
@@ -232,6 +234,29 @@ async def view_contact(contact_id: uuid.UUID, page: ContactPageDep, kind: str = 
     """
     prefill = {"kind": kind if kind in dict(ef.EXAM_KINDS) else "", "planned_on": planned_on[:10]}
     return await page.show(contact_id, prefill=prefill)
+
+
+@router.get("/{contact_id:uuid}/history", dependencies=CAN_READ)
+async def contact_history(
+    request: Request, contact_id: uuid.UUID, contacts: ContactsDep, record: uuid.UUID | None = None
+) -> Response:
+    """The contact's 修正履歴 on a page of its own, made for printing: who, when, why, which record (the contact, an
+    exposure, an exam, a 勧告), which item from what to what; with `record`, of that record only."""
+    cid = str(contact_id)
+    contact, history = await asyncio.gather(contacts.contact(cid), contacts.history(cid))
+    if record is not None:
+        history = [entry for entry in history if entry.get("record_id") == str(record)]
+    entries = history_view(history, contact)
+    context = {
+        "contact": contact,
+        "history": entries,
+        "one_record": entries[0]["record_label"] if record is not None and entries else "",
+        "record_filtered": record is not None,
+        "printed_at": clock.now(),
+        "title": f"修正履歴（{contact.get('name', '')}・接触者）",
+        "nav_path": "/contacts",
+    }
+    return render(request, "contacts/history.html", context)
 
 
 @router.post("/{contact_id:uuid}/person")

@@ -60,6 +60,7 @@ FIELD_LABELS = {
     "result": "結果",
     "cancel_reason": "取消の理由",
     "cancelled_on": "取消日",
+    "patient_id": "結び付けた患者",
     "issued_on": "勧告日",
     "delivery": "交付方法",
     "delivery_note": "交付方法（その他）",
@@ -359,6 +360,8 @@ def history_view(items: Sequence[Mapping[str, Any]], contact: Mapping[str, Any])
     and each item from what to what in words; an addition lists only what was filled in."""
     exposures = {str(e.get("id")): e for e in contact.get("exposures") or []}
     names = {str(e.get("index_patient_id")): str(e.get("index_patient_name") or "") for e in exposures.values()}
+    if contact.get("patient_id"):
+        names[str(contact["patient_id"])] = str(contact.get("patient_name") or "登録患者")
     exams = {str(e.get("id")): e for e in contact.get("exams") or []}
     entries = []
     for item in items:
@@ -414,6 +417,8 @@ def shown(name: str, value: Any, index_names: Mapping[str, str], exam_kind: str 
         return "、".join(RISK_LABELS.get(str(v), str(v)) for v in value)
     if name.endswith("_on") or name == "birth_date":
         return _date(value)
+    if name == "patient_id":
+        return index_names.get(str(value)) or "登録患者"
     if name == "index_patient_id":
         return index_names.get(str(value)) or str(value)
     if name == "result":
