@@ -312,6 +312,13 @@ ENDPOINTS = [
         {Area.CONTACTS: U},
         body=change({}),
     ),
+    Endpoint(
+        "contacts",
+        "POST",
+        "/contacts/{contact_id}/recommendations/{recommendation_id}/cancel",
+        {Area.CONTACTS: U},
+        body={"version": 1, "reason": "権限試験"},
+    ),
     # contacts: requests between municipalities (R14); unknown ids answer 404 (or 422 for bodies naming them)
     Endpoint("contacts", "GET", "/requests", {Area.CONTACTS: R}, params={"limit": 1}),
     Endpoint(

@@ -40,16 +40,23 @@ MakeIndexCase = Callable[..., Awaitable[uuid.UUID]]
 def make_index_case(client: httpx.AsyncClient) -> MakeIndexCase:
     """Stores a synthetic index patient in the read model, as the patients service's event would."""
 
-    async def _make(name: str = "試験 発端", district: str = "世田谷") -> uuid.UUID:
+    async def _make(
+        name: str = "試験 発端",
+        district: str = "世田谷",
+        *,
+        name_kana: str = "シケン ホッタン",
+        birth_date: date = date(1970, 3, 1),
+        status: str = "active",
+    ) -> uuid.UUID:
         patient_id = uuid.uuid4()
         fields = {
             "version": 1,
             "registration_no": f"9{patient_id.int % 10**8:08d}",
             "name": name,
-            "name_kana": "シケン ホッタン",
-            "birth_date": date(1970, 3, 1),
+            "name_kana": name_kana,
+            "birth_date": birth_date,
             "district": district,
-            "status": "active",
+            "status": status,
         }
         async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
             await IndexCaseRepository(session).apply(patient_id, fields)

@@ -73,6 +73,9 @@ class RecommendationSnapshot(BaseModel):
     exam_labels: list[str] = []
     deadline_on: date
     note: str = ""
+    status: str = "issued"  # issued, cancelled (取消: kept, marked; not to be printed as in force)
+    cancelled_on: date | None = None
+    cancel_reason: str = ""
 
 
 class Deadline(BaseModel):
@@ -117,6 +120,7 @@ class ContactSnapshot(BaseModel):
     exams: list[ExamSnapshot] = []
     recommendations: list[RecommendationSnapshot] = []
     deadlines: list[Deadline] = []  # open plan items, earliest first
+    patient_id: str = ""  # the registered patient this contact is (handed over after 発病, or already a patient)
 
 
 class ContactRegistered(BaseModel):

@@ -56,6 +56,7 @@ class PatientRegistered(BaseModel):
     TYPE: ClassVar[str] = "tbms.patients.patient.registered.v1"
 
     patient: PatientSnapshot
+    source_contact_id: str = ""  # the contact (接触者) handed over as this patient, for contacts to link them
 
 
 class PatientUpdated(BaseModel):

@@ -7,7 +7,8 @@ written on every save of the contact; existing contacts are derived here once wi
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 revision, down_revision, branch_labels, depends_on = "0006", "0005", None, None
 BATCH = 1000
@@ -41,14 +42,20 @@ def _derive_existing() -> None:
     from contacts.exam.models import Exam  # noqa: PLC0415
 
     session = Session(bind=op.get_bind())
+    # Columns later migrations add are not there yet: they are not read, and are None for the rules.
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("contacts")}
+    later = [c.key for c in Contact.__table__.columns if c.name not in present]
     last = None
     while True:
-        query = sa.select(Contact).order_by(Contact.id).limit(BATCH)
+        query = sa.select(Contact).options(*(defer(getattr(Contact, k)) for k in later)).order_by(Contact.id).limit(BATCH)
         if last is not None:
             query = query.where(Contact.id > last)
         contacts = list(session.scalars(query))
         if not contacts:
             break
+        for contact in contacts:
+            for key in later:
+                set_committed_value(contact, key, None)
         exams: dict = {}
         for exam in session.scalars(sa.select(Exam).where(Exam.contact_id.in_([c.id for c in contacts]))):
             exams.setdefault(exam.contact_id, []).append(exam)

@@ -58,6 +58,19 @@ async def test_a_contact_who_fell_ill_links_to_their_own_contacts(client, make_i
 
 
 @pytest.mark.req("R12", partial=True)
+async def test_a_contact_linked_to_a_patient_leads_to_that_patient_whatever_the_name(client, make_index_case) -> None:
+    first = await make_index_case("試験 一次")
+    patient = await make_index_case("旧姓 花子", name_kana="キュウセイ ハナコ", birth_date=date(1985, 7, 7))
+    ill = await contact_of(client, first, "新姓 花子", "1985-07-07", patient_id=str(patient))  # married since
+    change = {"version": ill["version"], "changes": {"outcome": "disease"}}
+    assert (await client.patch(f"/contacts/{ill['id']}", json=change, headers=nurse())).status_code == 200
+    cluster = (await client.get(f"/index-cases/{first}/cluster", headers=nurse())).json()
+    edges = {(e["source"], e["target"], e["kind"]) for e in cluster["edges"]}
+    assert (f"c:{ill['id']}", f"p:{patient}", "became_patient") in edges
+    assert "結び付けた患者" in cluster["basis"]
+
+
+@pytest.mark.req("R12", partial=True)
 async def test_a_user_without_contacts_access_gets_no_picture(client, make_index_case) -> None:
     index = await make_index_case()
     patients_only = AccessUser.of({Area.PATIENTS: Access.UPDATE})

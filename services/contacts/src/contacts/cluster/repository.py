@@ -38,3 +38,9 @@ class ClusterRepository(Repository[IndexCase]):
             select(IndexCase).where(IndexCase.birth_date.in_(days), IndexCase.external_from == "")
         )
         return list(rows)
+
+    async def patients(self, ids: Collection[uuid.UUID]) -> list[IndexCase]:
+        """The registered patients of these ids (the patients contacts were linked to at registration or hand-over)."""
+        if not ids:
+            return []
+        return list(await self.session.scalars(select(IndexCase).where(IndexCase.patient_id.in_(ids))))

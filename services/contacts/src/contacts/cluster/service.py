@@ -1,5 +1,6 @@
 """The transmission picture (感染の広がり): index → contacts → contacts who fell ill and were registered as patients
-→ their contacts, as far as the registered facts reach."""
+(the patient the contact is linked to, else one with the same name and birth date) → their contacts, as far as the
+registered facts reach."""
 
 from __future__ import annotations
 
@@ -65,17 +66,22 @@ class ClusterService:
                         outcome_label=OUTCOME_LABELS.get(contact.outcome, ""),
                         status=contact.status,
                     )
-                    if contact.outcome == DISEASE and contact.birth_date:
+                    if contact.outcome == DISEASE and (contact.patient_id or contact.birth_date):
                         ill.append(contact)
                 edges.append(EdgeRead(source=f"p:{index_id}", target=key, kind="exposure", label="接触"))
             frontier = []
-            candidates = await self.cluster.patients_born({c.birth_date for c in ill if c.birth_date})
+            unlinked = [c for c in ill if not c.patient_id]
+            candidates = await self.cluster.patients_born({c.birth_date for c in unlinked if c.birth_date})
+            linked = {p.patient_id: p for p in await self.cluster.patients({c.patient_id for c in ill if c.patient_id})}
             for contact in ill:
-                same = [
-                    p
-                    for p in candidates
-                    if p.birth_date == contact.birth_date and search_key(p.name) == search_key(contact.name)
-                ]
+                if contact.patient_id:  # linked at registration or hand-over: that patient, whatever the name now
+                    same = [linked[contact.patient_id]] if contact.patient_id in linked else []
+                else:
+                    same = [
+                        p
+                        for p in candidates
+                        if p.birth_date == contact.birth_date and search_key(p.name) == search_key(contact.name)
+                    ]
                 for patient in same[:1]:
                     key = f"p:{patient.patient_id}"
                     if key in nodes:

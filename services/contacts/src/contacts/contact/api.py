@@ -60,8 +60,9 @@ async def export_contacts(criteria: Annotated[ContactFilter, Query()], contacts:
 
 @router.post("/duplicates", dependencies=MAY_READ)
 async def find_duplicates(query: DuplicateQuery, contacts: ContactServiceDep) -> DuplicatePage:
-    """Contacts who may already be the person being registered (same birth date and name or カナ, or phone)."""
-    return DuplicatePage(items=await contacts.duplicates(query))
+    """Contacts who may already be the person being registered (same birth date and name or カナ, or phone), and
+    registered patients who may be them (same birth date and name or カナ)."""
+    return DuplicatePage(items=await contacts.duplicates(query), patients=await contacts.patient_duplicates(query))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, dependencies=MAY_CHANGE)

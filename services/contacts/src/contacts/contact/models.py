@@ -30,6 +30,7 @@ class Contact(Versioned, Base):
         Index("ix_contacts_name_kana_id", "name_kana", "id"),  # the screening list by name
         Index("ix_contacts_birth_date", "birth_date"),  # the duplicate check
         Index("ix_contacts_phone_digits", "phone_digits", postgresql_where="phone_digits <> ''"),
+        Index("ix_contacts_patient_id", "patient_id", postgresql_where="patient_id IS NOT NULL"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
@@ -54,6 +55,8 @@ class Contact(Versioned, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # the registered patient this contact is (handed over after 発病, or already a patient when listed)
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # Derived on every save from the rules and the exams (see ContactService.derive), so the screening list can
     # filter and sort a million contacts in SQL: the first open plan item's day, the priority in force, and
     # whether any exam was done. They do not depend on today, only on the stored facts and the settings.

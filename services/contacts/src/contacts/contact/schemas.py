@@ -189,6 +189,7 @@ class ContactCreate(_Person):
     found_on: OptionalDate = None
     note: Text = Field(default="", max_length=2000)
     exposures: list[ExposureCreate] = Field(min_length=1, max_length=20)
+    patient_id: uuid.UUID | None = None  # the registered patient this contact is (chosen at the duplicate check)
 
     @field_validator("municipality")
     @classmethod
@@ -335,6 +336,8 @@ class ContactRead(BaseModel):
     next_due: DueRead | None
     exams: list[ExamRead]
     recommendations: list[RecommendationRead] = []  # 17条 勧告 issued
+    patient_id: uuid.UUID | None = None  # the registered patient this contact is (handed over, or already one)
+    patient_name: str = ""  # as contacts last heard from patients
 
 
 class ContactPage(BaseModel):
@@ -421,7 +424,20 @@ class DuplicateRead(BaseModel):
     why: list[str]  # 生年月日と氏名が同じ, 電話番号が同じ …
 
 
+class PatientDuplicateRead(BaseModel):
+    """A registered patient who may be the person being registered as a contact."""
+
+    id: uuid.UUID
+    registration_no: str
+    name: str
+    name_kana: str
+    birth_date: date | None
+    status: str
+    why: list[str]  # 生年月日と氏名が同じ, 生年月日とカナが同じ
+
+
 class DuplicatePage(BaseModel):
-    """The likely duplicates (at most 20)."""
+    """The likely duplicates (at most 20 contacts and 20 patients)."""
 
     items: list[DuplicateRead]
+    patients: list[PatientDuplicateRead] = []

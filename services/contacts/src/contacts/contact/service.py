@@ -38,11 +38,13 @@ from contacts.contact.schemas import (
     ExposureChange,
     ExposureCreate,
     IndexPatientName,
+    PatientDuplicateRead,
 )
 from contacts.contact.view import contact_read, snapshot
 from contacts.exam.repository import ExamRepository
 from contacts.history.models import ContactVersion
 from contacts.history.service import HistoryService
+from contacts.index_case.models import IndexCase
 from contacts.index_case.repository import IndexCaseRepository
 from contacts.institution.repository import InstitutionRepository
 from contacts.recommendation.repository import RecommendationRepository
@@ -51,6 +53,7 @@ from contacts.settings import get_settings
 SERVICE = "contacts"
 DUPLICATES = 20
 DUPLICATE_FIELDS = ("id", "version", "name", "name_kana", "sex", "birth_date", "address", "phone", "status")
+HANDED_OVER = "発病のため患者として登録（接触者からの引継ぎ）"
 NULLABLE = {"birth_date", "outcome_on", "first_contact_on", "last_contact_on", "hours"}
 
 
@@ -72,6 +75,8 @@ class ContactService:
         """Registers a contact with its exposures and records ContactRegistered in the outbox."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
         await self._check_index_patients(data.exposures)
+        if data.patient_id and await IndexCaseRepository(self.session).registered(data.patient_id) is None:
+            raise InvalidInput(errors={"patient_id": "患者が見つかりません。患者登録の直後は数秒お待ちください。"})
         fields = data.model_dump(exclude={"exposures", "found_on"})
         contact = Contact(**fields, found_on=data.found_on or today(), updated_by=self.principal.user_id)
         contact.links = [_link(exposure, order) for order, exposure in enumerate(data.exposures)]
@@ -174,6 +179,37 @@ class ContactService:
             for contact, why in found
         ]
 
+    async def patient_duplicates(self, query: DuplicateQuery) -> list[PatientDuplicateRead]:
+        """Registered patients who may be the person being registered as a contact: born the same day with the same
+        name or カナ (folded as search folds them). Audited as a read of each one answered."""
+        self.principal.require(Area.CONTACTS, Access.READ)
+        if not query.birth_date or not (query.name or query.name_kana):
+            return []
+        candidates = await IndexCaseRepository(self.session).born_on(query.birth_date, limit=200)
+        found = [(p, why) for p in candidates if (why := patient_reasons(p, query))][:DUPLICATES]
+        for patient, _ in found:
+            await audit.record(
+                self.session,
+                self.principal,
+                SERVICE,
+                Operation.READ,
+                record_type="patient_duplicate",
+                record_id=patient.patient_id,
+                person_id=patient.patient_id,
+            )
+        return [
+            PatientDuplicateRead(
+                id=p.patient_id,
+                registration_no=p.registration_no,
+                name=p.name,
+                name_kana=p.name_kana,
+                birth_date=p.birth_date,
+                status=p.status,
+                why=why,
+            )
+            for p, why in found
+        ]
+
     async def correct(self, contact_id: uuid.UUID, data: ContactChange) -> Contact:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
@@ -226,6 +262,16 @@ class ContactService:
         await self._save(contact, contact, values, record_type="contact", reason=data.note)
         return contact
 
+    async def handed_over(self, contact_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
+        """The contact was registered as this patient (引継ぎ from the contact page, told by PatientRegistered): the
+        link is kept with its history row and ContactUpdated. Unknown contacts, and a contact already linked (to this
+        or another patient: the first link stands), are left as they are; True when the link was made."""
+        contact = await self.contacts.find(contact_id)
+        if contact is None or contact.patient_id is not None:
+            return False
+        await self._save(contact, contact, {"patient_id": patient_id}, record_type="contact", reason=HANDED_OVER)
+        return True
+
     async def history(self, contact_id: uuid.UUID) -> list[ContactVersion]:
         """The contact's edit history, newest first (audited as a read)."""
         self.principal.require(Area.CONTACTS, Access.READ)
@@ -250,6 +296,7 @@ class ContactService:
         exams = await self.exams.of_contacts([c.id for c in contacts])
         recommendations = await RecommendationRepository(self.session).of_contacts([c.id for c in contacts])
         index_ids = {link.index_patient_id for c in contacts for link in c.links}
+        index_ids |= {c.patient_id for c in contacts if c.patient_id}
         codes = {e.institution_code for found in exams.values() for e in found if e.institution_code}
         index_names = await IndexCaseRepository(self.session).names(index_ids)
         institutions = await InstitutionRepository(self.session).names(codes)
@@ -347,6 +394,17 @@ def duplicate_reasons(contact: Contact, query: DuplicateQuery, phone: str) -> li
     if phone and contact.phone_digits == phone:
         why.append("電話番号が同じ")
     return why
+
+
+def patient_reasons(patient: IndexCase, query: DuplicateQuery) -> list[str]:
+    """Why a registered patient may be the contact being registered (empty when not)."""
+    if not query.birth_date or patient.birth_date != query.birth_date:
+        return []
+    if query.name and search_key(query.name) == search_key(patient.name):
+        return ["生年月日と氏名が同じ"]
+    if query.name_kana and patient.name_kana and search_key(query.name_kana) == search_key(patient.name_kana):
+        return ["生年月日とカナが同じ"]
+    return []
 
 
 def _link(exposure: ExposureCreate, order: int) -> ContactLink:

@@ -158,6 +158,8 @@ def contact_read(
         next_due=next((d for d in plan if d.status in OPEN), None),
         exams=[exam_read(e, institution_names) for e in exams],
         recommendations=[recommendation_read(r) for r in recommendations],
+        patient_id=contact.patient_id,
+        patient_name=index_names.get(contact.patient_id, "") if contact.patient_id else "",
     )
 
 
@@ -167,6 +169,7 @@ def recommendation_read(row: Recommendation) -> RecommendationRead:
         update={
             "delivery_label": DELIVERY_LABELS.get(row.delivery, row.delivery),  # type: ignore[call-overload]
             "exam_labels": [KIND_LABELS.get(k, k) for k in row.exams],  # type: ignore[call-overload]
+            "status": "cancelled" if row.cancelled else "issued",
         }
     )
 
@@ -187,6 +190,7 @@ def snapshot(read: ContactRead) -> ContactSnapshot:
     data = read.model_dump(mode="json", include=set(_CONTACT_FIELDS) - {"note"})
     return ContactSnapshot(
         **data,
+        patient_id=str(read.patient_id) if read.patient_id else "",
         priority=read.priority.value,
         priority_suggested=read.priority.suggested.value if read.priority.suggested else "",
         exposures=[ExposureSnapshot(**e.model_dump(mode="json", include=_EXPOSURE_FIELDS)) for e in read.exposures],

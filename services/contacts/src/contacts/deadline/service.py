@@ -1,7 +1,8 @@
 """The contact's deadlines, in the form the patients service publishes them (tbms_contracts.deadlines), recomputed
 after every unit of work that wrote the contact, an exposure or an examination, and once a Japan day (R17):
 each open item of the screening plan (due after the last contact as the settings say; `danger` once overdue) and
-each examination done whose result is still missing."""
+each examination done whose result is still missing, and each 17条 勧告 in force (not cancelled) whose exams were
+not yet done, due on its 受診期限."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.deadlines import Deadline, DeadlineRecord
 from tbms_core.auth import Access, Area, Principal
+from tbms_core.clock import today
 from tbms_core.db import Database
 from tbms_core.deadlines import Computed, DeadlinePublisher, SweepCount
 from tbms_core.jp.wareki import format_wareki
@@ -19,12 +21,14 @@ from tbms_core.jp.wareki import format_wareki
 from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactRead
 from contacts.contact.service import ContactService
+from contacts.contact.view import EXAM_KINDS
 from contacts.deadline.repository import AGGREGATE, ContactDeadlineRepository
 from contacts.exam.schemas import KIND_LABELS
 from contacts.settings import get_settings
 
 # The plan is read on the publisher's behalf: no user, no access check, no audit (nothing is shown to anyone).
 PUBLISHER_PRINCIPAL = Principal(user_id="deadlines", username="deadlines", display_name="期限の再計算")
+RECOMMENDATION_RULE = "感染症法第17条の勧告で定めた受診期限（{issued}の勧告）までに、勧告した健診を受けたか確かめる"
 RESULT_RULE = "実施した健診の結果を{days}日以内に入力する（保健所の設定 TBMS_CONTACTS_SCREENING_RESULT_DAYS、既定14日）"
 
 
@@ -74,7 +78,32 @@ def deadlines_of(read: ContactRead, record: DeadlineRecord, owner: tuple[str, st
                 record=record,
             )
         )
+    for rec in read.recommendations:
+        if rec.status != "issued" or not missing_exams(read, rec.exams, rec.issued_on):
+            continue
+        late = rec.deadline_on < today()
+        found.append(
+            Deadline(
+                key=f"contacts:contact:{read.id}:recommendation:{rec.id}",
+                kind="recommendation_deadline",
+                rule=RECOMMENDATION_RULE.format(issued=format_wareki(rec.issued_on)),
+                what=f"勧告した健診（{'、'.join(rec.exam_labels)}）の受診を確認する"
+                + ("（受診期限を過ぎています）" if late else ""),
+                due_on=rec.deadline_on,
+                severity="danger" if late else "warning",
+                nurse=nurse,
+                team=team,
+                record=record,
+            )
+        )
     return found
+
+
+def missing_exams(read: ContactRead, kinds: Sequence[str], since: date) -> list[str]:
+    """The exam kinds of a 勧告 not yet done on or after the day it was issued (a QFT counts for a T-SPOT)."""
+    family = {kind: group for group, members in EXAM_KINDS.items() for kind in members}
+    done = {family.get(e.kind, e.kind) for e in read.exams if e.status == "done" and e.done_on and e.done_on >= since}
+    return [kind for kind in kinds if family.get(kind, kind) not in done]
 
 
 async def compute(session: AsyncSession, ids: Sequence[str]) -> Mapping[str, Computed]:

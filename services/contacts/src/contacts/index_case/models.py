@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base
@@ -15,6 +15,7 @@ class IndexCase(Base):
     """A summary of a registered patient, kept from the patients service's events."""
 
     __tablename__ = "index_cases"
+    __table_args__ = (Index("ix_index_cases_birth_date", "birth_date"),)  # the duplicate check among patients
 
     patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)

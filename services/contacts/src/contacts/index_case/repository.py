@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -32,3 +33,18 @@ class IndexCaseRepository(Repository[IndexCase]):
             select(IndexCase.patient_id, IndexCase.name).where(IndexCase.patient_id.in_(patient_ids))
         )
         return {patient_id: name for patient_id, name in rows}
+
+    async def born_on(self, day: date, limit: int) -> list[IndexCase]:
+        """The registered patients (not another area's external index) born on `day`."""
+        rows = await self.session.scalars(
+            select(IndexCase)
+            .where(IndexCase.birth_date == day, IndexCase.status != "external")
+            .order_by(IndexCase.registration_no)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def registered(self, patient_id: uuid.UUID) -> IndexCase | None:
+        """The registered patient of this id, unless unknown or another area's external index."""
+        found = await self.find(patient_id)
+        return found if found is not None and found.status != "external" else None

@@ -7,7 +7,12 @@ import uuid
 from fastapi import APIRouter, status
 
 from contacts.deps import MAY_CHANGE, MAY_READ, RecommendationServiceDep
-from contacts.recommendation.schemas import RecommendationChange, RecommendationCreate, RecommendationRead
+from contacts.recommendation.schemas import (
+    RecommendationCancel,
+    RecommendationChange,
+    RecommendationCreate,
+    RecommendationRead,
+)
 
 router = APIRouter(prefix="/contacts/{contact_id}/recommendations", tags=["接触者健診"])
 
@@ -37,3 +42,15 @@ async def correct_recommendation(
 ) -> RecommendationRead:
     """Corrects a 勧告; 409 when somebody saved first."""
     return await recommendations.correct(contact_id, recommendation_id, data)
+
+
+@router.post("/{recommendation_id}/cancel", dependencies=MAY_CHANGE)
+async def cancel_recommendation(
+    contact_id: uuid.UUID,
+    recommendation_id: uuid.UUID,
+    data: RecommendationCancel,
+    recommendations: RecommendationServiceDep,
+) -> RecommendationRead:
+    """Cancels a 勧告 (取消) with the reason; it stays listed, marked 取消. 409 when somebody saved first or it was
+    cancelled before."""
+    return await recommendations.cancel(contact_id, recommendation_id, data)

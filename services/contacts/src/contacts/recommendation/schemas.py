@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,6 +53,14 @@ class RecommendationChange(BaseModel):
     reason: Text = Field(default="", max_length=500)
 
 
+class RecommendationCancel(BaseModel):
+    """The 取消 of a 勧告 (issued by mistake, no longer needed): the day, why, and the version the user saw."""
+
+    version: int = Field(ge=1)
+    reason: Text = Field(min_length=1, max_length=300)
+    cancelled_on: OptionalDate = None  # today when not given
+
+
 class RecommendationRead(BaseModel):
     """A 勧告 as the API shows it, with its Japanese labels."""
 
@@ -69,3 +77,8 @@ class RecommendationRead(BaseModel):
     exam_labels: list[str] = []
     deadline_on: date
     note: str
+    status: str = "issued"  # issued, cancelled (取消: the row stays, marked)
+    cancelled_on: date | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by_name: str = ""
+    cancel_reason: str = ""

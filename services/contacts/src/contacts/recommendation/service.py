@@ -1,4 +1,4 @@
-"""Issuing and correcting a contact's 17条 勧告, as changes of the contact."""
+"""Issuing, correcting and cancelling (取消) a contact's 17条 勧告, as changes of the contact."""
 
 from __future__ import annotations
 
@@ -10,21 +10,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
-from tbms_core.clock import today
+from tbms_core.clock import now, today
 from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 
 from contacts.contact.models import Contact
 from contacts.contact.service import ContactService
+from contacts.recommendation.errors import RecommendationCancelled
 from contacts.recommendation.models import Recommendation
 from contacts.recommendation.repository import RecommendationRepository
-from contacts.recommendation.schemas import RecommendationChange, RecommendationCreate, RecommendationRead
+from contacts.recommendation.schemas import (
+    RecommendationCancel,
+    RecommendationChange,
+    RecommendationCreate,
+    RecommendationRead,
+)
 
 FIELDS = ("issued_on", "delivery", "delivery_note", "exams", "deadline_on", "note")
 
 
 class RecommendationService:
-    """What nurses do with 勧告: issue one, list them, correct one."""
+    """What nurses do with 勧告: issue one, list them, correct one, cancel one."""
 
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
@@ -58,6 +64,8 @@ class RecommendationService:
         contact = await self.contacts.contacts.get(contact_id)
         row = await self.recommendations.of_contact(contact.id, recommendation_id)
         row.check_version(data.version)
+        if row.cancelled:
+            raise RecommendationCancelled()
         values = {k: v for k, v in data.changes.model_dump(exclude_unset=True).items() if v is not None}
         if "exams" in values:
             values["exams"] = [str(k) for k in values["exams"]]
@@ -74,6 +82,32 @@ class RecommendationService:
             await self.contacts.touch(
                 contact, changes, record_type="recommendation", record_id=row.id, reason=data.reason
             )
+        return await self.read(contact, row.id)
+
+    async def cancel(
+        self, contact_id: uuid.UUID, recommendation_id: uuid.UUID, data: RecommendationCancel
+    ) -> RecommendationRead:
+        """Cancels a 勧告 (取消) with the reason, the day, who and when; the row stays, marked, in the record, the
+        snapshot and the history, and its deadline leaves the contact's published deadlines."""
+        self.principal.require(Area.CONTACTS, Access.UPDATE)
+        contact = await self.contacts.contacts.get(contact_id)
+        row = await self.recommendations.of_contact(contact.id, recommendation_id)
+        row.check_version(data.version)
+        if row.cancelled:
+            raise RecommendationCancelled()
+        day = data.cancelled_on or today()
+        if day > today():
+            raise InvalidInput(errors={"cancelled_on": "取消日に未来の日付は入力できません。"})
+        if day < row.issued_on:
+            raise InvalidInput(errors={"cancelled_on": "取消日は勧告日以降の日付にしてください。"})
+        values = {"status": "cancelled", "cancelled_on": day.isoformat(), "cancel_reason": data.reason}
+        changes = diff({"status": "issued", "cancelled_on": None, "cancel_reason": ""}, values)
+        row.cancelled_on, row.cancel_reason, row.cancelled_at = day, data.reason, now()
+        row.cancelled_by = self.principal.user_id
+        row.cancelled_by_name = self.principal.display_name or self.principal.username
+        row.updated_by = self.principal.user_id
+        await flush_versioned(self.session)
+        await self.contacts.touch(contact, changes, record_type="recommendation", record_id=row.id, reason=data.reason)
         return await self.read(contact, row.id)
 
     async def read(self, contact: Contact, recommendation_id: uuid.UUID) -> RecommendationRead:

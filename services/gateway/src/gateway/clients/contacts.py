@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -22,6 +22,13 @@ class ExportAnswer:
 
     download: httpx.Response | None = None
     errors: dict[str, str] | None = None
+
+
+class Duplicates(NamedTuple):
+    """What the duplicate check found: contacts, and registered patients, who may be the person typed."""
+
+    contacts: list[dict[str, Any]]
+    patients: list[dict[str, Any]]
 
 
 class ContactsClient(ServiceClient):
@@ -77,14 +84,15 @@ class ContactsClient(ServiceClient):
             raise BadRequest(str(body.get("detail") or EXPORT_FAILED))
         return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
 
-    async def duplicates(self, typed: dict[str, str]) -> list[dict[str, Any]]:
-        """Contacts who may already be the person typed on the registration form; none when contacts refuses what
-        was typed (a 422: the registration that follows answers it field by field)."""
+    async def duplicates(self, typed: dict[str, str]) -> Duplicates:
+        """Contacts and registered patients who may already be the person typed on the registration form; none
+        when contacts refuses what was typed (a 422: the registration that follows answers it field by field)."""
         body = {name: typed.get(name, "") for name in ("name", "name_kana", "birth_date", "phone")}
         response = await self.send("POST", "/contacts/duplicates", json=body)
         if response.status_code != 200:
-            return []
-        return list(response.json().get("items", []))
+            return Duplicates([], [])
+        found = response.json()
+        return Duplicates(list(found.get("items", [])), list(found.get("patients", [])))
 
     async def add_exposure(self, contact_id: str, version: str, exposure: dict[str, Any]) -> SaveResult:
         """Links an existing contact to another index patient with this exposure (the duplicate check's choice)."""
@@ -154,6 +162,14 @@ class ContactsClient(ServiceClient):
         body = {"version": _version(version), "changes": changes, "reason": reason}
         path = f"/contacts/{contact_id}/recommendations/{recommendation_id}"
         return _saved(await self.send("PATCH", path, json=body), "保存できませんでした。")
+
+    async def cancel_recommendation(
+        self, contact_id: str, recommendation_id: str, version: str, data: dict[str, Any]
+    ) -> SaveResult:
+        """Cancels a 勧告 (取消) with the reason and the day; it stays listed, marked 取消."""
+        body = {"version": _version(version), **data}
+        path = f"/contacts/{contact_id}/recommendations/{recommendation_id}/cancel"
+        return _saved(await self.send("POST", path, json=body), "取り消せませんでした。")
 
     async def set_appointment(self, contact_id: str, exam_id: str, version: str, data: dict[str, Any]) -> SaveResult:
         """Sets or moves an exam's appointment (予約), based on the exam's version the user saw."""

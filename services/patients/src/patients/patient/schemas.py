@@ -89,6 +89,9 @@ class PatientCreate(_PatientRules):
     disease: Disease = Disease()
     clinical: Clinical = Clinical()
     custom: dict[str, Any] = Field(default_factory=dict)  # configurable fields (R33), checked by the service
+    # the contact (接触者) who fell ill and is handed over: not stored here, carried by PatientRegistered so that
+    # contacts links the contact to this patient
+    source_contact_id: uuid.UUID | None = None
 
 
 class PatientUpdate(_PatientRules):

@@ -78,7 +78,9 @@ class PatientService:
         custom = await checked_values(self.session, "patient", data.custom)
         seq = await self.patients.next_sequence(registered_on.year)
         number = get_settings().registration_no_format.format(year=registered_on.year, seq=seq)
-        fields = data.model_dump(exclude={"registered_on", "custom", *SECTIONS}) | {"custom": custom}
+        fields = data.model_dump(exclude={"registered_on", "custom", "source_contact_id", *SECTIONS}) | {
+            "custom": custom
+        }
         sections = data.model_dump(mode="json", include=set(SECTIONS))
         first = AtRegistration(category=data.category, disease=data.disease, clinical=data.clinical)
         patient = Patient(
@@ -92,7 +94,8 @@ class PatientService:
         )
         await self.patients.add(patient)
         await self.session.refresh(patient)
-        event = PatientRegistered(patient=await self._snapshot(patient))
+        source = str(data.source_contact_id) if data.source_contact_id else ""
+        event = PatientRegistered(patient=await self._snapshot(patient), source_contact_id=source)
         await outbox.add(
             self.session,
             Envelope.of(event, aggregate_id=patient.id, version=patient.version, actor=self.principal.user_id),

@@ -297,6 +297,17 @@ def recommendation_change_fields(recommendation_id: str) -> tuple[Field, ...]:
     return bound((*RECOMMENDATION, REASON), f"rec-{recommendation_id}")
 
 
+def recommendation_cancel_fields(recommendation_id: str) -> tuple[Field, ...]:
+    """The 取消 of one 勧告: the day (today when left empty) and, always, the reason."""
+    return bound(
+        (
+            Field("cancelled_on", "取消日", hint=f"空欄なら今日。{DATE_HINT}", kind="date"),
+            Field("reason", "取消の理由", required=True, hint="例: 接触者ではないと判明した", kind="text-wide"),
+        ),
+        f"rec-cancel-{recommendation_id}",
+    )
+
+
 def appointment_fields(exam_id: str) -> tuple[Field, ...]:
     """An exam's appointment (予約): day, time and place (保健所 or an institution, from masters or typed)."""
     place = Field(

@@ -100,6 +100,27 @@ async def correct_recommendation(
     )
 
 
+@router.post("/{contact_id:uuid}/recommendations/{recommendation_id:uuid}/cancel")
+async def cancel_recommendation(
+    request: Request, contact_id: uuid.UUID, recommendation_id: uuid.UUID, page: ContactPageDep
+) -> Response:
+    """Cancels a 勧告 (取消), always with the reason; it stays listed, marked 取消, and leaves the to-do list."""
+    form = EntryForm.posted(ef.recommendation_cancel_fields(str(recommendation_id)), await request.form())
+    if not required_reason(form, "取消の理由"):
+        return await page.refused(contact_id, f"rec-cancel-{recommendation_id}", form)
+    saved = await page.contacts.cancel_recommendation(
+        str(contact_id), str(recommendation_id), form.version, form.json(skip=())
+    )
+    return await page.after_save(
+        contact_id,
+        key=f"rec-cancel-{recommendation_id}",
+        form=form,
+        saved=saved,
+        anchor="recommendations-title",
+        message="勧告を取り消しました。取り消した勧告は記録に残ります。",
+    )
+
+
 @router.post("/{contact_id:uuid}/exams/{exam_id:uuid}/appointment")
 async def set_appointment(
     request: Request, contact_id: uuid.UUID, exam_id: uuid.UUID, page: ContactPageDep

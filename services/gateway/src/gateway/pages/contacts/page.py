@@ -52,8 +52,12 @@ def page_forms(contact: Mapping[str, Any], prefill: Mapping[str, str]) -> dict[s
         "exam-new": EntryForm(ef.new_exam_fields(), {"kind": prefill.get("kind", ""), **_planned(prefill)}),
     }
     for found in contact.get("recommendations") or []:
+        if found.get("status") == "cancelled":
+            continue
         fields = ef.recommendation_change_fields(str(found["id"]))
         forms[f"rec-{found['id']}"] = EntryForm.filled(fields, found, found.get("version"))
+        cancel = ef.recommendation_cancel_fields(str(found["id"]))
+        forms[f"rec-cancel-{found['id']}"] = EntryForm(cancel, version=str(found.get("version") or ""))
     for exposure in contact.get("exposures") or []:
         forms[f"exp-{exposure['id']}"] = EntryForm.filled(ef.exposure_fields(str(exposure["id"])), exposure, version)
     for exam in contact.get("exams") or []:

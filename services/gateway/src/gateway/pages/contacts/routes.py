@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
+from tbms_core import clock
 from tbms_core.auth import Access, Area
 
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
@@ -20,9 +21,12 @@ from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts.page import ContactPageDep
 from gateway.pages.contacts.view import (
     Paging,
+    chosen_patient,
     confirmed_new,
     duplicate_row,
+    history_view,
     list_row,
+    patient_row,
     screening_choices,
     screening_conditions,
 )
@@ -105,6 +109,7 @@ async def _index_page(
     *,
     page: int = 1,
     duplicates: list[dict[str, Any]] | None = None,
+    patient_duplicates: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
@@ -121,6 +126,8 @@ async def _index_page(
         "form": form,
         "birth_preview": preview_date(form.value("birth_date")),
         "duplicates": duplicates or [],
+        "patient_duplicates": patient_duplicates or [],
+        "checked": " ".join(str(c["id"]) for c in (*(duplicates or []), *(patient_duplicates or []))),
         "counts": counts,
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
@@ -165,17 +172,29 @@ async def cluster_of(request: Request, patient_id: uuid.UUID, requests: Requests
 @router.post("/index-patients/{patient_id:uuid}")
 async def register_contact(request: Request, patient_id: uuid.UUID, contacts: ContactsDep) -> Response:
     """Registers a contact of this index patient after the duplicate check: when the person may already be a
-    contact (of this or another index patient), the form comes back with them, to link the exposure to one of
-    them or to confirm a new person. A wrong field shows the form again with every value kept."""
+    contact (of this or another index patient) or a registered patient, the form comes back with them, to link the
+    exposure to that contact, to register the contact as that patient (linked, not copied), or to confirm a new
+    person. A wrong field shows the form again with every value kept."""
     posted = await request.form()
     form = EntryForm.posted(ef.registration_fields(), posted)
     if ef.elsewhere_without_municipality(form):
         return await _index_page(request, contacts, patient_id, form, status_code=422)
-    candidates = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
-    if candidates and not confirmed_new(posted, candidates):
-        duplicates = [duplicate_row(c, str(patient_id)) for c in candidates]
-        return await _index_page(request, contacts, patient_id, form, duplicates=duplicates)
-    result = await contacts.register(ef.registration_body(form, str(patient_id)))
+    found = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
+    candidates = [*found.contacts, *found.patients]
+    as_patient = chosen_patient(posted, found.patients, candidates)
+    if candidates and not as_patient and not confirmed_new(posted, candidates):
+        return await _index_page(
+            request,
+            contacts,
+            patient_id,
+            form,
+            duplicates=[duplicate_row(c, str(patient_id)) for c in found.contacts],
+            patient_duplicates=[patient_row(p) for p in found.patients],
+        )
+    body = ef.registration_body(form, str(patient_id))
+    if as_patient:
+        body["patient_id"] = as_patient
+    result = await contacts.register(body)
     if result.errors is not None:
         form.place(result.errors, ef.registration_aliases())
         return await _index_page(request, contacts, patient_id, form, status_code=422)
@@ -215,6 +234,29 @@ async def view_contact(contact_id: uuid.UUID, page: ContactPageDep, kind: str = 
     """
     prefill = {"kind": kind if kind in dict(ef.EXAM_KINDS) else "", "planned_on": planned_on[:10]}
     return await page.show(contact_id, prefill=prefill)
+
+
+@router.get("/{contact_id:uuid}/history", dependencies=CAN_READ)
+async def contact_history(
+    request: Request, contact_id: uuid.UUID, contacts: ContactsDep, record: uuid.UUID | None = None
+) -> Response:
+    """The contact's 修正履歴 on a page of its own, made for printing: who, when, why, which record (the contact, an
+    exposure, an exam, a 勧告), which item from what to what; with `record`, of that record only."""
+    cid = str(contact_id)
+    contact, history = await asyncio.gather(contacts.contact(cid), contacts.history(cid))
+    if record is not None:
+        history = [entry for entry in history if entry.get("record_id") == str(record)]
+    entries = history_view(history, contact)
+    context = {
+        "contact": contact,
+        "history": entries,
+        "one_record": entries[0]["record_label"] if record is not None and entries else "",
+        "record_filtered": record is not None,
+        "printed_at": clock.now(),
+        "title": f"修正履歴（{contact.get('name', '')}・接触者）",
+        "nav_path": "/contacts",
+    }
+    return render(request, "contacts/history.html", context)
 
 
 @router.post("/{contact_id:uuid}/person")

@@ -59,6 +59,13 @@ FIELD_LABELS = {
     "kind": "検査の種類",
     "result": "結果",
     "cancel_reason": "取消の理由",
+    "cancelled_on": "取消日",
+    "patient_id": "結び付けた患者",
+    "issued_on": "勧告日",
+    "delivery": "交付方法",
+    "delivery_note": "交付方法（その他）",
+    "exams": "勧告する検査",
+    "deadline_on": "受診期限",
     "note": "備考",
 }
 CODE_LABELS: dict[str, Mapping[str, str]] = {
@@ -71,7 +78,8 @@ CODE_LABELS: dict[str, Mapping[str, str]] = {
     "end_reason": END_REASON_LABELS,
     "kind": EXAM_KIND_LABELS,
 }
-RECORD_LABELS = {"contact": "接触者", "exposure": "接触状況", "exam": "検査"}
+RECORD_LABELS = {"contact": "接触者", "exposure": "接触状況", "exam": "検査", "recommendation": "勧告"}
+RECOMMENDATION_STATUS = {"issued": "勧告中", "cancelled": "取消"}
 
 
 @dataclass(frozen=True)
@@ -234,6 +242,31 @@ def confirmed_new(posted: Mapping[str, Any], candidates: Sequence[Mapping[str, A
     return posted.get("confirm_new") == "yes" and {str(c["id"]) for c in candidates} <= seen
 
 
+def patient_row(candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A registered patient the duplicate check found, as the registration form lists them."""
+    return {
+        "id": str(candidate["id"]),
+        "registration_no": candidate.get("registration_no", ""),
+        "name": candidate.get("name", ""),
+        "name_kana": candidate.get("name_kana", ""),
+        "birth_date": candidate.get("birth_date"),
+        "excluded": candidate.get("status") not in (None, "", "active"),
+        "why": "・".join(str(w) for w in candidate.get("why") or []),
+    }
+
+
+def chosen_patient(
+    posted: Mapping[str, Any], patients: Sequence[Mapping[str, Any]], candidates: Sequence[Mapping[str, Any]]
+) -> str:
+    """The patient the user chose to register the contact as (「この患者を接触者として登録する」), once every
+    candidate was seen; "" when none was chosen."""
+    chosen = str(posted.get("as_patient") or "")
+    seen = set(str(posted.get("checked_duplicates") or "").split())
+    if chosen in {str(p["id"]) for p in patients} and {str(c["id"]) for c in candidates} <= seen:
+        return chosen
+    return ""
+
+
 def list_row(contact: Mapping[str, Any], index_patient_id: str = "") -> dict[str, Any]:
     """One contact as a list shows it; with an index patient, the exposure to them."""
     exposure = exposure_to(contact, index_patient_id)
@@ -327,6 +360,8 @@ def history_view(items: Sequence[Mapping[str, Any]], contact: Mapping[str, Any])
     and each item from what to what in words; an addition lists only what was filled in."""
     exposures = {str(e.get("id")): e for e in contact.get("exposures") or []}
     names = {str(e.get("index_patient_id")): str(e.get("index_patient_name") or "") for e in exposures.values()}
+    if contact.get("patient_id"):
+        names[str(contact["patient_id"])] = str(contact.get("patient_name") or "登録患者")
     exams = {str(e.get("id")): e for e in contact.get("exams") or []}
     entries = []
     for item in items:
@@ -382,12 +417,14 @@ def shown(name: str, value: Any, index_names: Mapping[str, str], exam_kind: str 
         return "、".join(RISK_LABELS.get(str(v), str(v)) for v in value)
     if name.endswith("_on") or name == "birth_date":
         return _date(value)
+    if name == "patient_id":
+        return index_names.get(str(value)) or "登録患者"
     if name == "index_patient_id":
         return index_names.get(str(value)) or str(value)
     if name == "result":
         return dict(RESULTS.get(exam_kind, ())).get(str(value), str(value))
     if name == "status":
-        return {**CONTACT_STATUS, **EXAM_STATUS}.get(str(value), str(value))
+        return {**CONTACT_STATUS, **EXAM_STATUS, **RECOMMENDATION_STATUS}.get(str(value), str(value))
     if name == "hours" and isinstance(value, int | float):
         return f"{value:g}時間"
     return str(CODE_LABELS.get(name, {}).get(str(value), value))

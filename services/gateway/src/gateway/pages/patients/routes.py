@@ -17,10 +17,10 @@ from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, preview_date
 from gateway.forms.chars import gaiji_policy
 from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes
-from gateway.pages.patients.entry_forms.card import basic_fields, registration_fields
+from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, registration_fields
 from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
-from gateway.web.deps import LoginDep, MastersDep, PatientsDep, ReportsDep
+from gateway.web.deps import ContactsDep, LoginDep, MastersDep, PatientsDep, ReportsDep
 from gateway.web.templating import flash, render
 
 router = APIRouter(prefix="/patients", tags=["患者"])
@@ -54,6 +54,7 @@ async def _form_page(
         "duplicates": duplicates,
         "guardian_open": any(form.value(f.name) or f.name in form.errors for f in guardian),
         "filled": filled,
+        "source_contact_id": form.value("source_contact_id"),
         "name_chars": _char_report(form.value("name"), gaiji_policy(request)) if form.value("name") else None,
         "outputs": OUTPUTS,
     }
@@ -119,10 +120,24 @@ def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], post
 
 
 @router.get("/new")
-async def new_patient(request: Request, patients: PatientsDep, masters: MastersDep) -> Response:
-    """The empty registration form."""
+async def new_patient(
+    request: Request,
+    patients: PatientsDep,
+    masters: MastersDep,
+    contacts: ContactsDep,
+    from_contact: uuid.UUID | None = None,
+) -> Response:
+    """The empty registration form; `from_contact` (the contact page's 「患者として登録する」) fills it from that
+    contact, who is linked to the patient once registered. A contact already registered leads to their patient."""
     fields = registration_fields(await definitions_today(patients), await masters.districts())
-    return await _form_page(request, patients, EntryForm(fields, {"category": "patient"}))
+    if from_contact is None:
+        return await _form_page(request, patients, EntryForm(fields, {"category": "patient"}))
+    contact = await contacts.contact(str(from_contact))
+    if contact.get("patient_id"):
+        flash(request, f"接触者「{contact.get('name', '')}」はすでに患者として登録されています。")
+        return RedirectResponse(f"/patients/{contact['patient_id']}", status_code=303)
+    form = EntryForm(fields, handover_values(contact, fields))
+    return await _form_page(request, patients, form, filled=True)
 
 
 @router.post("")
@@ -150,7 +165,12 @@ async def register_patient(request: Request, patients: PatientsDep, masters: Mas
         return await _form_page(request, patients, form, status_code=422, filled=True)
     record: dict[str, Any] = result.record  # type: ignore[assignment]
     number = record.get("registration_no") or "—"
-    flash(request, f"患者「{record.get('name', '')}」を登録しました（登録番号 {number}）。")
+    linked = (
+        "接触者の記録にもこの患者を結び付けます（数秒かかることがあります）。"
+        if form.value("source_contact_id")
+        else ""
+    )
+    flash(request, f"患者「{record.get('name', '')}」を登録しました（登録番号 {number}）。{linked}")
     return RedirectResponse(f"/patients/{record['id']}", status_code=303)
 
 

@@ -154,11 +154,27 @@ def custom_fields(definitions: Sequence[Mapping[str, Any]], target: str, form_id
     return tuple(f.bound(form_id) for f in fields)
 
 
+# The contact (接触者) a registration opened from the contact page hands over: contacts links them on registration.
+SOURCE_CONTACT = Field("source_contact_id", "引継ぎ元の接触者", kind="hidden", blank="omit")
+HANDED_OVER = ("name", "name_kana", "sex", "birth_date", "address", "phone")  # the contact's identity carried over
+
+
 def registration_fields(definitions: Sequence[Mapping[str, Any]], districts: Sequence[str]) -> tuple[Field, ...]:
     """Everything the registration form asks: the card's essentials and the configurable patient fields."""
     custom = custom_fields(definitions, "patient")
     registration = registration_items(districts)
-    return (*PERSON, *CONTACT, *GUARDIAN, *registration, *NOTIFICATION, *DISEASE, *CLINICAL, *custom)
+    return (*PERSON, *CONTACT, *GUARDIAN, *registration, *NOTIFICATION, *DISEASE, *CLINICAL, *custom, SOURCE_CONTACT)
+
+
+def handover_values(contact: Mapping[str, Any], fields: Sequence[Field]) -> dict[str, Any]:
+    """The registration form filled from a contact who fell ill (発病: 仮登録) or is treated for LTBI: the identity as
+    the contact record holds it, dates as the form shows them, and the contact's id to link them."""
+    by_name = {f.name: f for f in fields}
+    values: dict[str, Any] = {
+        name: by_name[name].as_typed(contact.get(name)) for name in HANDED_OVER if contact.get(name)
+    }
+    category = "ltbi" if str(contact.get("outcome") or "").startswith("ltbi") else "provisional"
+    return values | {"category": category, "source_contact_id": str(contact["id"])}
 
 
 def basic_fields(definitions: Sequence[Mapping[str, Any]], districts: Sequence[str]) -> tuple[Field, ...]:
