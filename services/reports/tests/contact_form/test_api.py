@@ -170,6 +170,23 @@ async def test_f18_without_a_recommendation_or_address_is_refused_with_what_is_m
     assert "住所" in answer.json()["detail"] and "受診期限" in answer.json()["detail"]
 
 
+@pytest.mark.req("F18", partial=True)
+async def test_f18_of_a_cancelled_recommendation_is_refused(client) -> None:
+    person = contact(str(uuid.uuid4()))
+    cancelled = person.recommendations[0].model_copy(
+        update={"status": "cancelled", "cancelled_on": date(2026, 11, 6), "cancel_reason": "対象者の誤り"}
+    )
+    person = person.model_copy(update={"recommendations": [cancelled]})
+    await arrived(client, person)
+    latest = await client.get(f"/contact-forms/{person.id}/F18", headers=auth_headers("nurse1"))
+    chosen = await client.get(
+        f"/contact-forms/{person.id}/F18", params={"record_id": cancelled.id}, headers=auth_headers("nurse1")
+    )
+    for refused in (latest, chosen):
+        assert refused.status_code == 422, refused.text
+        assert "recommendation" in refused.json()["errors"]
+
+
 @pytest.mark.req("F19", partial=True)
 async def test_f19_prints_the_slip_with_the_appointment_and_receipt_number(client) -> None:
     person = contact(str(uuid.uuid4()))

@@ -95,7 +95,8 @@ def is_minor(birth: date | None, on: date | None) -> bool:
 
 def f18_context(data: ContactFormInput) -> Mapping[str, object]:
     """勧告文: the contact (a child's 保護者) is recommended, under 法17条, to be examined for TB by the deadline."""
-    r = chosen(data.contact.get("recommendations") or [], data.record_id)
+    in_force = [r for r in data.contact.get("recommendations") or [] if r.get("status") != "cancelled"]
+    r = chosen(in_force, data.record_id)  # a cancelled 勧告 (取消) is never printed: it is missing here
     exams = [EXAM_LABELS.get(k, k) for k in r.get("exams") or []]
     return {
         **person_of(data.contact),
