@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tbms_core.clock import JST
+from tbms_core.jp.wareki import WarekiError, parse_date
 
 from gateway.web.errors import PageNotFound
 from gateway.web.templating import wareki
@@ -109,3 +110,33 @@ def batch_view(batch: dict[str, Any]) -> dict[str, Any]:
 
 
 RUNNING = ("queued", "running")
+
+
+# what a batch of each genre prints besides the 患者管理 forms reports lists: the 診査会's papers of a session, the
+# 受診票 and 実施票 of each person with an appointment on a screening day
+GENRE_FORMS = {
+    "診査会": [
+        "諮問書", "委員用資料", "諮問書（委員用）", "協議会結果", "37条決定通知書", "患者票",
+        "勧告文（18・19・20条）", "あて名ラベル（診査会ごとに1枚）",
+    ],
+    "接触者健診": ["結核接触者健康診断 受診票", "結核接触者健康診断 実施票"],
+}  # fmt: skip
+
+
+def genre_titles(genre: str, forms: list[dict[str, Any]]) -> list[str]:
+    """The titles of the forms a batch of the genre prints (those that apply to each record)."""
+    if genre in GENRE_FORMS:
+        return GENRE_FORMS[genre]
+    return [f["title"] for f in forms if f["genre"] == genre]
+
+
+def typed_date(typed: str, errors: dict[str, str], key: str = "day", what: str = "健診の日") -> str | None:
+    """A typed 和暦 or 西暦 date as ISO, or a message beside the field (nothing typed: it must be)."""
+    if not typed.strip():
+        errors[key] = f"{what}を入力してください。"
+        return None
+    try:
+        return parse_date(typed.strip()).isoformat()
+    except (WarekiError, ValueError):
+        errors[key] = f"{what}は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。"
+        return None
