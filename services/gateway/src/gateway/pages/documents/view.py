@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from tbms_core.clock import JST
+from tbms_core.clock import JST, today
 from tbms_core.jp.wareki import WarekiError, parse_date
 
 from gateway.web.errors import PageNotFound
-from gateway.web.templating import wareki
+from gateway.web.templating import wareki, wareki_with_seireki
 
 
 def document_filename(meta: dict[str, Any], registration_no: str | None) -> str:
@@ -140,3 +140,15 @@ def typed_date(typed: str, errors: dict[str, str], key: str = "day", what: str =
     except (WarekiError, ValueError):
         errors[key] = f"{what}は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。"
         return None
+
+
+def template_row(template: dict[str, Any]) -> dict[str, Any]:
+    """One version of a form's template as the page lists it: 施行日 in 和暦 and 西暦, the built-in one named."""
+    effective = template.get("effective_from")
+    return {
+        **template,
+        "builtin": template.get("id") is None,
+        "pending": bool(effective) and str(effective) > today().isoformat(),  # not yet in force: 施行前
+        "effective_label": wareki_with_seireki(effective) if effective else "（最初から）",
+        "created_label": datetime_label(template["created_at"]) if template.get("created_at") else "",
+    }
