@@ -4,17 +4,19 @@ form filed with its record, one merged PDF kept with the batch (R19)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import subprocess
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, time
 from typing import Any
 
 import httpx
 import pytest
 from pypdf import PdfReader
+from reports.batch.worker import BatchWorker
 from reports.board_record.repository import BoardRecordRepository
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.request_letter.repository import ContactSummaryRepository
@@ -204,3 +206,56 @@ async def test_a_screening_day_without_appointments_is_said_beside_the_day(clien
     assert response.json()["errors"]["day"] == "2031年1月6日に予約のない会場での健診の予約がある接触者はいません。"
     no_day = await client.post("/batches", json={"genre": "接触者健診"}, headers=NURSE)
     assert no_day.status_code == 422 and no_day.json()["errors"]["day"] == "健診の日を入力してください。"
+
+
+@pytest.fixture
+async def paused_worker(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    """Stops the service's own batch worker for one test, and starts it again afterwards."""
+    app = client.app  # type: ignore[attr-defined]
+    worker: BatchWorker = app.state.batch_worker
+    worker.stop()
+    await asyncio.sleep(max(worker.poll, 0.1) * 2)
+    yield
+    app.state.kit.tasks.append(asyncio.create_task(worker.run(), name="reports-batch-worker"))
+
+
+async def test_a_screening_day_batch_stopped_by_a_restart_is_finished_once_by_the_next_process(
+    client: httpx.AsyncClient, paused_worker: None
+) -> None:
+    day, place = date(2026, 12, 21), "再開試験会場"
+    people = [contact(f"再開 試験{n}", f"サイカイ シケン{n}", time(9 + n, 0), place) for n in range(6)]
+    for snapshot in people:
+        snapshot = snapshot.model_copy(
+            update={"exams": [e.model_copy(update={"appointment_on": day}) for e in snapshot.exams]}
+        )
+        await arrived(client, snapshot)
+    body = {"genre": "接触者健診", "day": day.isoformat(), "place": place}
+    batch = (await client.post("/batches", json=body, headers=NURSE)).json()
+    assert batch["total"] == 12, batch
+    app = client.app  # type: ignore[attr-defined]
+
+    def worker() -> BatchWorker:
+        return BatchWorker(app.state.db, app.state.store, app.state.renderer, poll=0.1, stale=0.5)
+
+    async def done_at_least(count: int) -> bool:
+        return (await client.get(f"/batches/{batch['id']}", headers=NURSE)).json()["done"] >= count
+
+    first = asyncio.create_task(worker().run())
+    await wait_for(lambda: done_at_least(2), timeout=60)
+    first.cancel()  # the process stops mid-batch, as on a restart
+    await asyncio.gather(first, return_exceptions=True)
+    halfway = (await client.get(f"/batches/{batch['id']}", headers=NURSE)).json()
+    assert halfway["status"] == "running" and 2 <= halfway["done"] < 12, halfway
+
+    second = asyncio.create_task(worker().run())
+    try:
+        result = await finished(client, batch["id"], NURSE)
+    finally:
+        second.cancel()
+        await asyncio.gather(second, return_exceptions=True)
+
+    assert (result["status"], result["done"], result["skipped"]) == ("done", 12, [])
+    per_contact = [await filed(client, NURSE, owner_type="contact", owner_id=p.id) for p in people]
+    assert all([form for form, _ in forms] == ["F19", "F23"] for forms in per_contact), "no form printed twice"
+    merged = (await client.get(f"/batches/{batch['id']}/content", headers=NURSE)).content
+    assert pages(merged) == sum(count for forms in per_contact for _, count in forms)
