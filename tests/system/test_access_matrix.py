@@ -468,6 +468,7 @@ ENDPOINTS = [
         "reports", "GET", "/forms/{form_id}/preview", {Area.FORMS: R, Area.PATIENTS: R}, params={"patient_id": MISSING}
     ),
     Endpoint("reports", "GET", "/forms/{form_id}/templates", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/forms/{form_id}/templates/source", {Area.FORMS: R}),
     Endpoint(
         "reports",
         "POST",

@@ -110,6 +110,12 @@ class ReportsClient(ServiceClient):
         """The versions of a form's template, latest effective first, the one in force today marked."""
         return await self.get_json(f"/forms/{form}/templates")
 
+    async def template_source(self, form: str, template_id: str | None) -> dict[str, Any]:
+        """The HTML and CSS of a version of a form's template (the built-in files when none is named)."""
+        return await self.get_json(
+            f"/forms/{form}/templates/source", **({"template_id": template_id} if template_id else {})
+        )
+
     async def upload_template(self, form: str, body: dict[str, str]) -> SaveResult:
         """A new version of a form's template (様式改正), in force from its effective date."""
         response = await self.send("POST", f"/forms/{form}/templates", json=body)

@@ -112,6 +112,26 @@ class TestVersions:
         wrong = await admin.get(f"{PAGE}/preview", params={"patient_id": "x"})
         assert wrong.status_code == 400 and "プレビューする患者と様式の版を選んで" in wrong.text
 
+    async def test_a_versions_html_and_css_are_saved_as_files_to_write_the_next_version_from(
+        self, admin: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_versions(backends)
+        source = {"form_id": "F03", "revision": "2", "template_version": "2+cc33dd44", "builtin": False,
+                  "html": "<h1>結核登録票</h1>", "css": "h1 { color: black; }"}  # fmt: skip
+        asked = backends.get(f"{REPORTS}/forms/F03/templates/source").mock(
+            return_value=httpx.Response(200, json=source)
+        )
+        page = (await admin.get(PAGE)).text
+        assert f'href="{PAGE}/source?part=html&amp;template_id={TEMPLATE_ID}"' in page
+        html = await admin.get(f"{PAGE}/source", params={"part": "html", "template_id": TEMPLATE_ID})
+        assert html.text == "<h1>結核登録票</h1>" and html.headers["content-type"] == "text/html; charset=utf-8"
+        assert html.headers["content-disposition"].startswith('attachment; filename="f03-2.html"')
+        assert dict(asked.calls.last.request.url.params) == {"template_id": TEMPLATE_ID}
+        css = await admin.get(f"{PAGE}/source", params={"part": "css", "template_id": ""})
+        assert css.text == "h1 { color: black; }" and "template_id" not in asked.calls.last.request.url.params
+        wrong = await admin.get(f"{PAGE}/source", params={"part": "html", "template_id": "x"})
+        assert wrong.status_code == 400 and "様式の版の指定が正しくありません。" in wrong.text
+
 
 @pytest.mark.req("R33", partial=True)
 class TestUpload:

@@ -133,3 +133,22 @@ async def preview_template(
     except ValueError:
         raise BadRequest("プレビューする患者と様式の版を選んでから開いてください。") from None
     return relay(await reports.form_preview(form.upper(), patient, chosen), media_type="application/pdf")
+
+
+@router.get("/templates/{form}/source", dependencies=CAN_LOOK)
+async def template_source(
+    form: str,
+    reports: ReportsDep,
+    part: str = Query("html", pattern="^(html|css)$"),
+    template_id: str = Query("", max_length=40),
+) -> Response:
+    """A version's HTML or CSS saved as a file, to write the next version from."""
+    try:
+        chosen = str(uuid.UUID(template_id)) if template_id else None
+    except ValueError:
+        raise BadRequest("様式の版の指定が正しくありません。") from None
+    source = await reports.template_source(form.upper(), chosen)
+    name = f"{source['form_id'].lower()}-{source['revision']}.{part}"
+    headers = {"Content-Disposition": v.content_disposition(name).replace("inline", "attachment", 1)}
+    media = "text/html" if part == "html" else "text/css"
+    return Response(source[part], media_type=f"{media}; charset=utf-8", headers=headers)
