@@ -121,10 +121,13 @@ class ReportsClient(ServiceClient):
         response = await self.send("POST", f"/forms/{form}/templates", json=body)
         return saved(response, "様式の版を登録できませんでした。")
 
-    async def request_batch(self, genre: str, patient_ids: list[str], title: str = "", **chosen: str) -> SaveResult:
-        """Queues the forms of a genre for the records (patients; `session_id` of a 診査会; `day` and `place` of a
-        screening day); printing goes on in reports' background."""
-        body = {"genre": genre, "patient_ids": patient_ids, "title": title} | {k: v for k, v in chosen.items() if v}
+    async def request_batch(
+        self, genre: str, patient_ids: list[str], title: str = "", forms: list[str] | None = None, **chosen: str
+    ) -> SaveResult:
+        """Queues the forms of a genre (all, or those named) for the records (patients; `session_id` of a 診査会;
+        `day` and `place` of a screening day); printing goes on in reports' background."""
+        body: dict[str, Any] = {"genre": genre, "patient_ids": patient_ids, "title": title}
+        body |= {k: v for k, v in chosen.items() if v} | ({"forms": forms} if forms else {})
         response = await self.send("POST", "/batches", json=body)
         if response.status_code == 202:  # accepted: the batch prints in the background
             return SaveResult(record=response.json())

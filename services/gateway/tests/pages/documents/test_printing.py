@@ -75,7 +75,7 @@ class TestBatch:
         backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=batch()))
         page = await browser.get(f"/documents/batches?patient_id={PATIENT_ID}")
         assert f'value="{PATIENT_ID}" checked' in page.text, "a patient sent from a list is ticked"
-        assert "帳票: 結核登録票" in text_of(page.text) and "帳票: 結核接触者健康診断 受診票" in text_of(page.text)
+        assert "帳票: 結核登録票" in text_of(page.text) and "帳票: 受診票、実施票" in text_of(page.text)
         assert "診査会・公費の参照権限がないため選べません" in text_of(page.text), "nurse1 here has no review area"
         response = await browser.post(
             "/documents/batches",
@@ -124,13 +124,16 @@ class TestBatch:
         page = (await browser.get(f"/documents/batches?genre=診査会&session_id={SESSION_ID}")).text
         assert f'<option value="{SESSION_ID}" selected>' in page and "第1会議室（案件3件）" in page
         assert "帳票: 諮問書、委員用資料" in text_of(page)
-        response = await browser.post(
-            "/documents/batches",
-            data={"csrf_token": csrf_of(page), "genre": "診査会", "session_id": SESSION_ID, "patient_id": PATIENT_ID},
-        )
+        assert 'id="board-form-0" name="board_form" value="F16" checked' in page, "every 診査会 form is ticked"
+        assert 'id="contact-form-2" name="contact_form" value="F18">' in page, "the 勧告書 is not, unless chosen"
+        form = {"csrf_token": csrf_of(page), "genre": "診査会", "session_id": SESSION_ID, "patient_id": PATIENT_ID}
+        none = await browser.post("/documents/batches", data=form)
+        assert none.status_code == 422 and "印刷する帳票を1つ以上選んでください。" in none.text
+        assert 'href="#board-form-0"' in none.text and not started.called
+        response = await browser.post("/documents/batches", data=form | {"board_form": ["F16", "F14"]})
         assert response.status_code == 303
         assert json.loads(started.calls.last.request.content) == {
-            "genre": "診査会", "patient_ids": [], "title": "", "session_id": SESSION_ID,
+            "genre": "診査会", "patient_ids": [], "title": "", "session_id": SESSION_ID, "forms": ["F16", "F14"],
         }  # fmt: skip
 
     async def test_a_screening_day_is_typed_in_wareki_and_a_refusal_is_said_beside_the_day(
@@ -142,12 +145,24 @@ class TestBatch:
             side_effect=[httpx.Response(422, json=refusal), httpx.Response(202, json=batch(genre="接触者健診"))]
         )
         token = csrf_of((await browser.get("/documents/batches")).text)
-        form = {"csrf_token": token, "genre": "接触者健診", "day": "R8.12.14", "place": "第2会場"}
+        form = {
+            "csrf_token": token,
+            "genre": "接触者健診",
+            "day": "R8.12.14",
+            "place": "第2会場",
+            "contact_form": "F19",
+        }
         refused = await browser.post("/documents/batches", data=form)
         assert refused.status_code == 422 and refusal["errors"]["day"] in refused.text
         assert 'href="#batch-day"' in refused.text
         sent = json.loads(started.calls.last.request.content)
-        assert (sent["day"], sent["place"], sent["patient_ids"]) == ("2026-12-14", "第2会場", [])
+        assert (sent["day"], sent["place"], sent["patient_ids"], sent["forms"]) == (
+            "2026-12-14",
+            "第2会場",
+            [],
+            ["F19"],
+        )
+        assert 'name="contact_form" value="F19" checked' in refused.text and 'value="F23">' in refused.text
         accepted = await browser.post("/documents/batches", data=form | {"place": ""})
         assert accepted.status_code == 303 and "place" not in json.loads(started.calls.last.request.content)
 

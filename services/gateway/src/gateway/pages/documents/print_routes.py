@@ -74,9 +74,12 @@ async def _batch_form(
     chosen: set[str],
     genre: str = "患者管理",
     typed: dict[str, str] | None = None,
+    ticked: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    if ticked is None:  # the forms each genre prints unless chosen otherwise
+        ticked = {key: [f for f, _, on in choices if on] for key, choices in v.GENRE_FORMS.items()}
     session = getattr(request.state, "session", None)
     may_review = allows(session.user if session is not None else None, Area.REVIEW)
     listed, sessions = await asyncio.gather(
@@ -95,6 +98,9 @@ async def _batch_form(
         "typed": typed or {},
         "errors": errors or {},
         "recent": recent,
+        "board_forms": v.BOARD_BATCH_FORMS,
+        "contact_forms": v.CONTACT_BATCH_FORMS,
+        "ticked": ticked,
     }
     return render(request, "documents/batch_new.html", context, status_code=status_code)
 
@@ -111,8 +117,14 @@ async def request_batch(request: Request, reports: ReportsDep, patients: Patient
     genre = str(posted.get("genre") or "")
     chosen = [str(p) for p in posted.getlist("patient_id")]
     typed = {key: str(posted.get(key) or "").strip() for key in ("session_id", "day", "place")}
+    ticked = {
+        "診査会": [str(f) for f in posted.getlist("board_form")],
+        "接触者健診": [str(f) for f in posted.getlist("contact_form")],
+    }
     errors: dict[str, str] = {}
     options: dict[str, str] = {}
+    if genre in ticked and not ticked[genre]:
+        errors["forms"] = "印刷する帳票を1つ以上選んでください。"
     if genre == "診査会":
         if not typed["session_id"]:
             errors["session_id"] = "印刷する診査会を選んでください。"
@@ -124,7 +136,8 @@ async def request_batch(request: Request, reports: ReportsDep, patients: Patient
         errors["patient_id"] = "印刷する患者を1人以上選んでください。"
     if not errors:
         try:
-            result = await reports.request_batch(genre, chosen if genre == "患者管理" else [], **options)
+            forms = ticked.get(genre)
+            result = await reports.request_batch(genre, chosen if genre == "患者管理" else [], forms=forms, **options)
         except PageNotFound as exc:  # the session has not reached reports yet
             result = SaveResult(errors={"session_id": exc.message})
         if result.record is not None:
@@ -132,12 +145,16 @@ async def request_batch(request: Request, reports: ReportsDep, patients: Patient
         errors = {FIELDS.get(k, "genre"): m for k, m in (result.errors or {}).items()}
         errors = errors or {"genre": result.conflict or "一括印刷を開始できませんでした。"}
     return await _batch_form(
-        request, reports, patients, chosen=set(chosen), genre=genre, typed=typed, errors=errors, status_code=422
-    )
+        request, reports, patients, chosen=set(chosen), genre=genre, typed=typed, ticked=ticked, errors=errors,
+        status_code=422,
+    )  # fmt: skip
 
 
 # reports' field names and the page's
-FIELDS = {"patient_ids": "patient_id", "session_id": "session_id", "day": "day", "place": "place", "genre": "genre"}
+FIELDS = {
+    "patient_ids": "patient_id", "session_id": "session_id", "day": "day", "place": "place", "genre": "genre",
+    "forms": "forms",
+}  # fmt: skip
 
 
 @router.get("/batches/{batch_id:uuid}", dependencies=CAN_PRINT)

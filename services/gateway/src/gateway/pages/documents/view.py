@@ -114,19 +114,26 @@ RUNNING = ("queued", "running")
 
 # what a batch of each genre prints besides the 患者管理 forms reports lists: the 診査会's papers of a session, the
 # 受診票 and 実施票 of each person with an appointment on a screening day
-GENRE_FORMS = {
-    "診査会": [
-        "諮問書", "委員用資料", "諮問書（委員用）", "協議会結果", "37条決定通知書", "患者票",
-        "勧告文（18・19・20条）", "あて名ラベル（診査会ごとに1枚）",
-    ],
-    "接触者健診": ["結核接触者健康診断 受診票", "結核接触者健康診断 実施票"],
-}  # fmt: skip
+# (form, title, ticked unless chosen otherwise): the 診査会's in the order a session's papers are put together
+BOARD_BATCH_FORMS = (
+    ("F16", "諮問書", True), ("F17", "委員用資料", True), ("F28", "諮問書（委員用）", True),
+    ("F09", "協議会結果（病院に送る）", True), ("F13", "37条決定通知書", True), ("F15", "患者票", True),
+    ("F10", "18条勧告文（就業制限通知書）", True), ("F11", "19条勧告文（入院勧告書）", True),
+    ("F12", "20条勧告文（入院勧告書）", True), ("F14", "あて名ラベル（診査会ごとに1枚）", True),
+)  # fmt: skip
+CONTACT_BATCH_FORMS = (
+    ("F19", "受診票", True),
+    ("F23", "実施票", True),
+    ("F18", "健康診断の勧告書", False),
+    ("F21", "結果報告書", False),
+)
+GENRE_FORMS = {"診査会": BOARD_BATCH_FORMS, "接触者健診": CONTACT_BATCH_FORMS}
 
 
 def genre_titles(genre: str, forms: list[dict[str, Any]]) -> list[str]:
-    """The titles of the forms a batch of the genre prints (those that apply to each record)."""
+    """The titles of the forms a batch of the genre prints unless others are chosen (those that apply to each)."""
     if genre in GENRE_FORMS:
-        return GENRE_FORMS[genre]
+        return [title for _, title, ticked in GENRE_FORMS[genre] if ticked]
     return [f["title"] for f in forms if f["genre"] == genre]
 
 
