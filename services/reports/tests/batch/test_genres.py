@@ -187,8 +187,11 @@ async def test_a_screening_day_batch_prints_each_contacts_forms_in_appointment_o
 
     assert (batch["status"], batch["done"]) == ("done", 4), batch
     assert batch["skipped"] == [
-        {"contact_id": late.id, "form": "F23", "reason": "印刷に必要な項目が入力されていません。（接触状況）"}
-    ]
+        {
+            "contact_id": late.id, "form": "F23", "reason": "印刷に必要な項目が入力されていません。（接触状況）",
+            "name": "一括健診 午後",
+        }
+    ]  # fmt: skip
     merged = (await client.get(f"/batches/{batch['id']}/content", headers=NURSE)).content
     first = await filed(client, NURSE, owner_type="contact", owner_id=early.id)
     second = await filed(client, NURSE, owner_type="contact", owner_id=late.id)

@@ -169,11 +169,15 @@ class TestBatch:
     async def test_the_finished_batch_offers_its_merged_pdf(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
-        done = batch(status="done", status_label="完了", done=30, percent=100, pages=30)
+        skipped = {"contact_id": "c0c0c0c0-0000-4000-8000-000000000001", "form": "F23", "name": "試験 陽子",
+                   "reason": "印刷に必要な項目が入力されていません。（接触状況）"}  # fmt: skip
+        done = batch(status="done", status_label="完了", done=30, percent=100, pages=30, skipped=[skipped])
         backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=done))
         backends.get(f"{REPORTS}/batches/{BATCH_ID}/content").mock(
             return_value=httpx.Response(200, content=b"%PDF-1.7 m", headers={"content-type": "application/pdf"})
         )
         html = (await browser.get(f"/documents/batches/{BATCH_ID}")).text
         assert "まとめたPDFを開く" in html and "data-finished hidden" not in html and "data-running" not in html
+        assert f'<a href="/contacts/{skipped["contact_id"]}">試験 陽子</a>' in html
+        assert "F23：印刷に必要な項目が入力されていません。（接触状況）" in html
         assert (await browser.get(f"/documents/batches/{BATCH_ID}/pdf")).content == b"%PDF-1.7 m"

@@ -152,6 +152,17 @@ class BatchSources:
                 found.append((time, str(snapshot.get("name_kana") or ""), str(snapshot["id"]), str(exam["id"])))
         return [(contact, exam) for _, _, contact, exam in sorted(found)]
 
+    async def label(self, genre: Genre, selection: Mapping[str, str], item: Sequence[str]) -> str:
+        """Whose item it is, for the list of what was not printed (the contact's or patient's name, as known)."""
+        record_id = uuid.UUID(item[0])
+        if genre is Genre.CONTACT_SCREENING and selection.get("day"):
+            summary = await self.session.get(ContactSummary, record_id)
+            return str(summary.snapshot.get("name") or "") if summary else ""
+        if genre is Genre.REVIEW_BOARD and selection.get("session_id"):
+            return "診査会" if item[1] == LABEL_SHEET else "案件"
+        patient = await self.documents.patients.find(record_id)
+        return patient.name if patient else ""
+
     # --- printing -------------------------------------------------------------------------------------------------
 
     async def job(self, genre: Genre, selection: Mapping[str, str], item: Sequence[str], on: date) -> Job:

@@ -113,7 +113,8 @@ class BatchWorker:
                     document = await job.file(outcome)
                     batch.document_ids = [*batch.document_ids, str(document.id)]
                 elif isinstance(outcome, DomainError):
-                    batch.skipped = [*batch.skipped, skip_reason(genre, item, outcome)]
+                    reason = skip_reason(genre, item, outcome) | {"name": await sources.label(genre, selection, item)}
+                    batch.skipped = [*batch.skipped, reason]
                 else:
                     raise outcome  # type: ignore[misc]
             batch.done, batch.heartbeat_at = batch.done + len(chunk), utcnow()

@@ -105,8 +105,26 @@ def required_rows(patient_id: str, missing: list[dict[str, Any]]) -> list[dict[s
 
 
 def batch_view(batch: dict[str, Any]) -> dict[str, Any]:
-    """A batch's progress as the page shows it."""
-    return {**batch, "created_label": datetime_label(batch["created_at"]), "running": batch["status"] in RUNNING}
+    """A batch's progress as the page shows it; each form not printed links to the page of its record."""
+    skipped = [s | {"link": skipped_link(s)} for s in batch.get("skipped") or []]
+    return {
+        **batch,
+        "skipped": skipped,
+        "created_label": datetime_label(batch["created_at"]),
+        "running": batch["status"] in RUNNING,
+    }
+
+
+def skipped_link(item: dict[str, str]) -> str:
+    """The page where what a skipped form lacks is filled in: the patient's, the contact's, the 診査会's."""
+    if item.get("patient_id"):
+        return f"/patients/{quote(item['patient_id'])}"
+    if item.get("contact_id"):
+        return f"/contacts/{quote(item['contact_id'])}"
+    if item.get("record_id"):
+        kind = "sessions" if item.get("form") == "F14" else "cases"
+        return f"/board/{kind}/{quote(item['record_id'])}"
+    return ""
 
 
 RUNNING = ("queued", "running")
