@@ -436,6 +436,22 @@ ENDPOINTS = [
         {Area.FORMS: R, Area.PATIENTS: R},
         body={"genre": "患者管理", "patient_ids": [MISSING], "title": "権限試験"},
     ),
+    Endpoint(  # a batch of the genre 診査会 prints a session's cases: it needs 診査会・公費
+        "reports",
+        "POST",
+        "/batches",
+        {Area.FORMS: R, Area.REVIEW: R},
+        body={"genre": "診査会", "session_id": MISSING, "title": "権限試験"},
+        variant="session",
+    ),
+    Endpoint(  # a batch of the genre 接触者健診 prints a screening day's contacts: it needs 接触者管理
+        "reports",
+        "POST",
+        "/batches",
+        {Area.FORMS: R, Area.CONTACTS: R},
+        body={"genre": "接触者健診", "day": "2031-01-06", "place": "権限試験", "title": "権限試験"},
+        variant="day",
+    ),
     Endpoint("reports", "GET", "/batches", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/batches/{batch_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/batches/{batch_id}/content", {Area.FORMS: R}),
@@ -468,6 +484,7 @@ ENDPOINTS = [
         "reports", "GET", "/forms/{form_id}/preview", {Area.FORMS: R, Area.PATIENTS: R}, params={"patient_id": MISSING}
     ),
     Endpoint("reports", "GET", "/forms/{form_id}/templates", {Area.FORMS: R}),
+    Endpoint("reports", "GET", "/forms/{form_id}/templates/source", {Area.FORMS: R}),
     Endpoint(
         "reports",
         "POST",

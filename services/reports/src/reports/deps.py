@@ -67,9 +67,11 @@ def get_form_template_service(session: SessionDep, principal: PrincipalDep) -> F
 FormTemplateServiceDep = Annotated[FormTemplateService, Depends(get_form_template_service)]
 
 
-def get_print_batch_service(session: SessionDep, principal: PrincipalDep, store: StoreDep) -> PrintBatchService:
+def get_print_batch_service(
+    session: SessionDep, principal: PrincipalDep, store: StoreDep, renderer: RendererDep
+) -> PrintBatchService:
     """The batch-printing service of this request."""
-    return PrintBatchService(session, principal, store)
+    return PrintBatchService(session, principal, store, renderer)
 
 
 PrintBatchServiceDep = Annotated[PrintBatchService, Depends(get_print_batch_service)]

@@ -107,13 +107,14 @@ class TestBatchByGenre:
         for patient in chosen:
             assert patient.name in text and patient.registration_no in text
 
-    async def test_a_genre_without_forms_and_an_unknown_genre_are_refused_in_japanese(
+    async def test_a_session_batch_without_a_session_and_an_unknown_genre_are_refused_in_japanese(
         self, client: httpx.AsyncClient
     ) -> None:
-        none_yet = await request(client, [str(uuid.uuid4())], genre="診査会")  # its papers print per session
+        by_session = await request(client, [str(uuid.uuid4())], genre="診査会")  # its papers print per session
         unknown = await request(client, [str(uuid.uuid4())], genre="その他")
-        assert (none_yet.status_code, unknown.status_code) == (422, 422)
-        assert none_yet.json()["errors"]["genre"] == "「診査会」の帳票はまだ印刷できません。"
+        assert (by_session.status_code, unknown.status_code) == (422, 422)
+        assert by_session.json()["errors"]["session_id"] == "印刷する診査会を選んでください。"
+        assert "いずれか" in unknown.json()["detail"]
 
     async def test_the_merged_pdf_is_refused_until_the_batch_is_done(
         self, client: httpx.AsyncClient, paused_worker: None, patients: Patients

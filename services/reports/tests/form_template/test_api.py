@@ -171,3 +171,23 @@ class TestMissingData:
         assert (
             f03["genre"] == "患者管理" and {"label": "氏名", "key": "name", "section": "basic-title"} in f03["required"]
         )
+
+
+@pytest.mark.req("R33", partial=True)
+async def test_a_new_version_starts_from_the_source_of_the_built_in_or_an_uploaded_version(
+    client: httpx.AsyncClient,
+) -> None:
+    builtin = await client.get("/forms/f03/templates/source", headers=auth_headers("admin1"))
+    assert builtin.status_code == 200
+    assert (builtin.json()["html"], builtin.json()["css"], builtin.json()["builtin"]) == (F03_HTML, CSS, True)
+    uploaded = await upload_template(client, far_future(900), revised("様式の元になる版"), revision="9")
+    assert uploaded.status_code == 201, uploaded.text
+    source = await client.get(
+        "/forms/F03/templates/source", params={"template_id": uploaded.json()["id"]}, headers=auth_headers("admin1")
+    )
+    assert source.json()["html"] == revised("様式の元になる版") and source.json()["revision"] == "9"
+    assert source.json()["template_version"] == uploaded.json()["template_version"]
+    other_form = await client.get(
+        "/forms/F01/templates/source", params={"template_id": uploaded.json()["id"]}, headers=auth_headers("admin1")
+    )
+    assert other_form.status_code == 404

@@ -101,13 +101,33 @@ class ReportsClient(ServiceClient):
         """The required items of a form that would print empty for the patient."""
         return await self.get_json(f"/forms/{form}/check", patient_id=patient_id)
 
-    async def form_preview(self, form: str, patient_id: str) -> httpx.Response:
-        """The form as it would print (not stored), opened as a stream."""
-        return await self.send("GET", f"/forms/{form}/preview", params={"patient_id": patient_id}, stream=True)
+    async def form_preview(self, form: str, patient_id: str, template_id: str | None = None) -> httpx.Response:
+        """The form as it would print (not stored; a chosen template version, else the one in force), as a stream."""
+        params = {"patient_id": patient_id} | ({"template_id": template_id} if template_id else {})
+        return await self.send("GET", f"/forms/{form}/preview", params=params, stream=True)
 
-    async def request_batch(self, genre: str, patient_ids: list[str], title: str = "") -> SaveResult:
-        """Queues every form of a genre for the records; printing goes on in reports' background."""
-        body = {"genre": genre, "patient_ids": patient_ids, "title": title}
+    async def form_templates(self, form: str) -> list[dict[str, Any]]:
+        """The versions of a form's template, latest effective first, the one in force today marked."""
+        return await self.get_json(f"/forms/{form}/templates")
+
+    async def template_source(self, form: str, template_id: str | None) -> dict[str, Any]:
+        """The HTML and CSS of a version of a form's template (the built-in files when none is named)."""
+        return await self.get_json(
+            f"/forms/{form}/templates/source", **({"template_id": template_id} if template_id else {})
+        )
+
+    async def upload_template(self, form: str, body: dict[str, str]) -> SaveResult:
+        """A new version of a form's template (様式改正), in force from its effective date."""
+        response = await self.send("POST", f"/forms/{form}/templates", json=body)
+        return saved(response, "様式の版を登録できませんでした。")
+
+    async def request_batch(
+        self, genre: str, patient_ids: list[str], title: str = "", forms: list[str] | None = None, **chosen: str
+    ) -> SaveResult:
+        """Queues the forms of a genre (all, or those named) for the records (patients; `session_id` of a 診査会;
+        `day` and `place` of a screening day); printing goes on in reports' background."""
+        body: dict[str, Any] = {"genre": genre, "patient_ids": patient_ids, "title": title}
+        body |= {k: v for k, v in chosen.items() if v} | ({"forms": forms} if forms else {})
         response = await self.send("POST", "/batches", json=body)
         if response.status_code == 202:  # accepted: the batch prints in the background
             return SaveResult(record=response.json())

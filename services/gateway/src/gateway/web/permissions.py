@@ -20,6 +20,7 @@ ADMIN_AREAS = (Area.USERS, Area.AUDIT)
 WRITE_RULES: tuple[tuple[re.Pattern[str], Area, Access], ...] = (
     (re.compile(r"^/patients/[^/]+/documents$"), Area.FORMS, Access.READ),  # printing a form is a read
     (re.compile(r"^/documents/batches$"), Area.FORMS, Access.READ),
+    (re.compile(r"^/documents/templates/[^/]+$"), Area.MASTERS, Access.UPDATE),  # a new version of a form's template
     (
         re.compile(r"^/documents/(patients/[^/]+/files|contacts/[^/]+/files|files/[^/]+/withdraw)$"),
         Area.DOCUMENTS,

@@ -74,6 +74,11 @@ async def test_upload_check_and_batch_pages_in_chromium(
 
         await browser.go(f"{served}/documents/batches?patient_id={PATIENT_ID}")
         found["batch-new"] = await look(browser, shots, "documents-batch-new")
+        await browser.click("#genre-2")  # 接触者健診: the day is typed wrong, and said beside it
+        await browser.type("#batch-day", "あした")
+        await browser.click("form[aria-label='一括印刷'] button[type=submit]")
+        await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+        found["batch-day-refused"] = await look(browser, shots, "documents-batch-day-refused")
         await browser.go(f"{served}/documents/batches/{BATCH_ID}")
         found["batch-running"] = await look(browser, shots, "documents-batch-running")
         await browser.wait_for("document.querySelector('progress').value === 30", timeout=20)

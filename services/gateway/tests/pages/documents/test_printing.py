@@ -9,7 +9,18 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import PATIENT, PATIENT_ID, PATIENTS, REPORTS, CsrfOf, text_of
+from ...conftest import (
+    NURSE_ROLES,
+    PATIENT,
+    PATIENT_ID,
+    PATIENTS,
+    REPORTS,
+    CsrfOf,
+    FakeKeycloakType,
+    Login,
+    text_of,
+    with_roles,
+)
 from .conftest import BATCH_ID, CHECK, batch, mock_forms
 
 
@@ -20,9 +31,14 @@ def mock_check(backends: respx.MockRouter) -> respx.Route:
     return backends.get(f"{REPORTS}/forms/F03/check").mock(return_value=httpx.Response(200, json=CHECK))
 
 
+SESSION_ID = "5e5e5e5e-1111-4222-8333-444444444444"
+SESSION = {"id": SESSION_ID, "held_at": "2026-12-10T05:00:00+00:00", "place": "第1会議室", "case_count": 3}
+
+
 def mock_batch_form(backends: respx.MockRouter) -> None:
-    """patients answers the newest patients; reports the forms and the user's batches."""
+    """patients answers the newest patients and the 診査会 sessions; reports the forms and the user's batches."""
     backends.get(f"{PATIENTS}/patients").mock(return_value=httpx.Response(200, json={"items": [PATIENT], "total": 1}))
+    backends.get(f"{PATIENTS}/board/sessions").mock(return_value=httpx.Response(200, json={"items": [SESSION]}))
     mock_forms(backends)
     backends.get(f"{REPORTS}/batches").mock(return_value=httpx.Response(200, json=[batch()]))
 
@@ -59,7 +75,8 @@ class TestBatch:
         backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=batch()))
         page = await browser.get(f"/documents/batches?patient_id={PATIENT_ID}")
         assert f'value="{PATIENT_ID}" checked' in page.text, "a patient sent from a list is ticked"
-        assert "帳票: 結核登録票" in text_of(page.text) and "印刷できる帳票はまだありません" in text_of(page.text)
+        assert "帳票: 結核登録票" in text_of(page.text) and "帳票: 受診票、実施票" in text_of(page.text)
+        assert "診査会・公費の参照権限がないため選べません" in text_of(page.text), "nurse1 here has no review area"
         response = await browser.post(
             "/documents/batches",
             data={"csrf_token": csrf_of(page.text), "genre": "患者管理", "patient_id": PATIENT_ID},
@@ -71,28 +88,96 @@ class TestBatch:
         state = (await browser.get(f"/documents/batches/{BATCH_ID}/progress")).json()
         assert (state["done"], state["percent"]) == (12, 40)
 
-    async def test_nothing_chosen_and_a_genre_without_forms_are_said_beside_them(
+    async def test_nothing_chosen_for_the_genre_is_said_beside_its_field_without_asking_reports(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
     ) -> None:
         mock_batch_form(backends)
-        refusal = {"detail": "x", "errors": {"genre": "「診査会」の帳票はまだ印刷できません。"}}
-        backends.post(f"{REPORTS}/batches").mock(return_value=httpx.Response(422, json=refusal))
+        started = backends.post(f"{REPORTS}/batches").mock(return_value=httpx.Response(202, json=batch()))
         token = csrf_of((await browser.get("/documents/batches")).text)
         nothing = await browser.post("/documents/batches", data={"csrf_token": token, "genre": "患者管理"})
         assert nothing.status_code == 422 and "印刷する患者を1人以上選んでください。" in nothing.text
-        none_yet = await browser.post(
-            "/documents/batches", data={"csrf_token": token, "genre": "診査会", "patient_id": PATIENT_ID}
+        no_session = await browser.post("/documents/batches", data={"csrf_token": token, "genre": "診査会"})
+        assert no_session.status_code == 422 and "印刷する診査会を選んでください。" in no_session.text
+        bad_day = await browser.post(
+            "/documents/batches", data={"csrf_token": token, "genre": "接触者健診", "day": "あした"}
         )
-        assert none_yet.status_code == 422 and "「診査会」の帳票はまだ印刷できません。" in none_yet.text
+        assert bad_day.status_code == 422
+        assert "健診の日は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。" in bad_day.text
+        assert 'id="batch-day" name="day" type="text" value="あした"' in bad_day.text, "what was typed stays"
+        assert not started.called
+
+    async def test_a_session_is_chosen_for_the_review_board_genre(
+        self,
+        client: httpx.AsyncClient,
+        login: Login,
+        keycloak: FakeKeycloakType,
+        backends: respx.MockRouter,
+        csrf_of: CsrfOf,
+    ) -> None:
+        mock_batch_form(backends)
+        with_roles(keycloak, [*NURSE_ROLES, "review:read"])
+        await login(client)
+        browser = client
+        started = backends.post(f"{REPORTS}/batches").mock(
+            return_value=httpx.Response(202, json=batch(genre="診査会", title="診査会 3件"))
+        )
+        page = (await browser.get(f"/documents/batches?genre=診査会&session_id={SESSION_ID}")).text
+        assert f'<option value="{SESSION_ID}" selected>' in page and "第1会議室（案件3件）" in page
+        assert "帳票: 諮問書、委員用資料" in text_of(page)
+        assert 'id="board-form-0" name="board_form" value="F16" checked' in page, "every 診査会 form is ticked"
+        assert 'id="contact-form-2" name="contact_form" value="F18">' in page, "the 勧告書 is not, unless chosen"
+        form = {"csrf_token": csrf_of(page), "genre": "診査会", "session_id": SESSION_ID, "patient_id": PATIENT_ID}
+        none = await browser.post("/documents/batches", data=form)
+        assert none.status_code == 422 and "印刷する帳票を1つ以上選んでください。" in none.text
+        assert 'href="#board-form-0"' in none.text and not started.called
+        response = await browser.post("/documents/batches", data=form | {"board_form": ["F16", "F14"]})
+        assert response.status_code == 303
+        assert json.loads(started.calls.last.request.content) == {
+            "genre": "診査会", "patient_ids": [], "title": "", "session_id": SESSION_ID, "forms": ["F16", "F14"],
+        }  # fmt: skip
+
+    async def test_a_screening_day_is_typed_in_wareki_and_a_refusal_is_said_beside_the_day(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
+    ) -> None:
+        mock_batch_form(backends)
+        refusal = {"detail": "x", "errors": {"day": "2026年12月14日に第2会場での健診の予約がある接触者はいません。"}}
+        started = backends.post(f"{REPORTS}/batches").mock(
+            side_effect=[httpx.Response(422, json=refusal), httpx.Response(202, json=batch(genre="接触者健診"))]
+        )
+        token = csrf_of((await browser.get("/documents/batches")).text)
+        form = {
+            "csrf_token": token,
+            "genre": "接触者健診",
+            "day": "R8.12.14",
+            "place": "第2会場",
+            "contact_form": "F19",
+        }
+        refused = await browser.post("/documents/batches", data=form)
+        assert refused.status_code == 422 and refusal["errors"]["day"] in refused.text
+        assert 'href="#batch-day"' in refused.text
+        sent = json.loads(started.calls.last.request.content)
+        assert (sent["day"], sent["place"], sent["patient_ids"], sent["forms"]) == (
+            "2026-12-14",
+            "第2会場",
+            [],
+            ["F19"],
+        )
+        assert 'name="contact_form" value="F19" checked' in refused.text and 'value="F23">' in refused.text
+        accepted = await browser.post("/documents/batches", data=form | {"place": ""})
+        assert accepted.status_code == 303 and "place" not in json.loads(started.calls.last.request.content)
 
     async def test_the_finished_batch_offers_its_merged_pdf(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
-        done = batch(status="done", status_label="完了", done=30, percent=100, pages=30)
+        skipped = {"contact_id": "c0c0c0c0-0000-4000-8000-000000000001", "form": "F23", "name": "試験 陽子",
+                   "reason": "印刷に必要な項目が入力されていません。（接触状況）"}  # fmt: skip
+        done = batch(status="done", status_label="完了", done=30, percent=100, pages=30, skipped=[skipped])
         backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=done))
         backends.get(f"{REPORTS}/batches/{BATCH_ID}/content").mock(
             return_value=httpx.Response(200, content=b"%PDF-1.7 m", headers={"content-type": "application/pdf"})
         )
         html = (await browser.get(f"/documents/batches/{BATCH_ID}")).text
         assert "まとめたPDFを開く" in html and "data-finished hidden" not in html and "data-running" not in html
+        assert f'<a href="/contacts/{skipped["contact_id"]}">試験 陽子</a>' in html
+        assert "F23：印刷に必要な項目が入力されていません。（接触状況）" in html
         assert (await browser.get(f"/documents/batches/{BATCH_ID}/pdf")).content == b"%PDF-1.7 m"

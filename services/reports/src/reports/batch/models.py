@@ -23,7 +23,11 @@ class PrintBatch(Base):
     genre: Mapped[str] = mapped_column(String(20), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     printed_for: Mapped[date] = mapped_column(Date, nullable=False)  # picks the template versions in force
-    items: Mapped[list[list[str]]] = mapped_column(JSONB, nullable=False)  # [[patient_id, form_id], ...]
+    # [[record_id, form_id], ...]: the patient (患者管理), the case or, for the label sheet F14, the session (診査会),
+    # the contact and the examination printed about (接触者健診: [contact_id, form_id, exam_id])
+    items: Mapped[list[list[str]]] = mapped_column(JSONB, nullable=False)
+    # how the records were chosen: {"session_id": …} (診査会) or {"day": …, "place": …} (接触者健診); {} for a list
+    selection: Mapped[dict[str, str]] = mapped_column(JSONB, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=QUEUED)
     done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     document_ids: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list)  # filed copy per item

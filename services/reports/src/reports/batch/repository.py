@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.repository import Repository
 
 from reports.batch.errors import PrintBatchNotFound
 from reports.batch.models import QUEUED, RUNNING, PrintBatch
+from reports.document.models import Document
+from reports.request_letter.models import ContactSummary
 
 
 class PrintBatchRepository(Repository[PrintBatch]):
@@ -48,5 +55,34 @@ class PrintBatchRepository(Repository[PrintBatch]):
             .where(PrintBatch.requested_by == user_id)
             .order_by(PrintBatch.created_at.desc())
             .limit(limit)
+        )
+        return list(rows)
+
+    async def people_filed(self, document_ids: list[str]) -> list[uuid.UUID]:
+        """Whose personal data the filed documents of a batch are (the patient, else the contact or session), once
+        each, in the order filed."""
+        if not document_ids:
+            return []
+        rows = await self.session.execute(
+            select(Document.id, Document.patient_id, Document.owner_id).where(
+                Document.id.in_([uuid.UUID(d) for d in document_ids])
+            )
+        )
+        person = {row.id: row.patient_id or row.owner_id for row in rows}
+        return list(dict.fromkeys(person[uuid.UUID(d)] for d in document_ids if uuid.UUID(d) in person))
+
+
+class ScreeningDayRepository:
+    """Finds the contacts of a screening day in the contact read model; never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def contacts_with(self, exam: dict[str, str]) -> list[Mapping[str, Any]]:
+        """The snapshots of the contacts having an examination with these values (e.g. the appointment day)."""
+        rows = await self.session.scalars(
+            select(ContactSummary.snapshot).where(
+                ContactSummary.snapshot.op("@>")(literal({"exams": [exam]}, type_=JSONB))
+            )
         )
         return list(rows)

@@ -14,10 +14,15 @@ if TYPE_CHECKING:
 
 
 class PrintBatchCreate(BaseModel):
-    """Print every form of a genre for these records (from a search, a review-board session, a day's list)."""
+    """Print the forms of a genre for chosen records: patients from a list (患者管理), every case of a 診査会
+    session (診査会), or the contacts with a screening appointment on a day, at a place or anywhere (接触者健診)."""
 
     genre: str = Field(examples=["患者管理"])
-    patient_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    patient_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
+    session_id: uuid.UUID | None = None  # 診査会: the session whose cases print, in agenda order
+    day: OptionalDate = None  # 接触者健診: the screening day (appointments on it)
+    place: Text = Field(default="", max_length=200)  # 接触者健診: the screening place; every place if empty
+    forms: list[str] = Field(default_factory=list, max_length=30)  # some forms of the genre; all of them if empty
     on: OptionalDate = None  # the day printed for (template versions in force); today if none
     title: Text = Field(default="", max_length=200)
 
@@ -38,6 +43,7 @@ class PrintBatchRead(BaseModel):
     size: int
     sha256: str
     skipped: list[dict[str, str]]
+    selection: dict[str, str]
     error: str
     requested_by_name: str
     created_at: datetime
@@ -61,6 +67,7 @@ class PrintBatchRead(BaseModel):
             size=batch.size,
             sha256=batch.sha256,
             skipped=batch.skipped,
+            selection=batch.selection or {},
             error=batch.error,
             requested_by_name=batch.requested_by_name,
             created_at=batch.created_at,

@@ -10,13 +10,15 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 from tbms_core.db import new_id, utcnow
+from tbms_core.errors import InvalidInput
 
 from reports.batch.errors import BatchNotFinished, GenreHasNoForms
 from reports.batch.models import DONE, QUEUED, PrintBatch
 from reports.batch.repository import PrintBatchRepository
 from reports.batch.schemas import PrintBatchCreate
+from reports.batch.sources import BatchSources
 from reports.document.errors import DocumentContentMissing
-from reports.forms.registry import FORMS
+from reports.forms.render import FormRenderer
 from reports.forms.spec import Genre
 from reports.storage import DocumentStore, ObjectMissing, ObjectStream
 
@@ -28,25 +30,40 @@ GENRE_AREAS = {Genre.PATIENTS: Area.PATIENTS, Genre.REVIEW_BOARD: Area.REVIEW, G
 class PrintBatchService:
     """What staff do with batch printing: ask for one, watch its progress, open the merged PDF."""
 
-    def __init__(self, session: AsyncSession, principal: Principal, store: DocumentStore) -> None:
-        self.session, self.principal, self.store = session, principal, store
+    def __init__(
+        self, session: AsyncSession, principal: Principal, store: DocumentStore, renderer: FormRenderer
+    ) -> None:
+        self.session, self.principal, self.store, self.renderer = session, principal, store, renderer
         self.batches = PrintBatchRepository(session)
 
     async def request(self, data: PrintBatchCreate) -> PrintBatch:
-        """Queues every form of the genre for each record; the background worker prints them in order."""
+        """Queues the forms of the genre for the chosen records (a list of patients, a 診査会 session's cases, a
+        screening day's contacts); the background worker prints them in order."""
         genre = self._genre(data.genre)
         self.principal.require(Area.FORMS, Access.READ)
         self.principal.require(GENRE_AREAS[genre], Access.READ)
-        forms = [spec.id for spec in FORMS.values() if spec.genre == genre]
-        if not forms:
-            raise GenreHasNoForms(errors={"genre": f"「{genre.value}」の帳票はまだ印刷できません。"})
-        patients = list(dict.fromkeys(data.patient_ids))  # each record once, in the order given
+        sources = BatchSources(self.session, self.principal, self.store, self.renderer)
+        if genre is Genre.REVIEW_BOARD:
+            if data.session_id is None:
+                raise InvalidInput(errors={"session_id": "印刷する診査会を選んでください。"})
+            plan = await sources.plan_session(data.session_id, data.forms)
+            count = f"{len({item[0] for item in plan.items if item[1] != 'F14'})}件"
+        elif genre is Genre.CONTACT_SCREENING and (data.day is not None or not data.patient_ids):
+            if data.day is None:
+                raise InvalidInput(errors={"day": "健診の日を入力してください。"})
+            plan = await sources.plan_day(data.day, data.place, data.forms)
+            where = f"{data.day.isoformat()} {data.place}".strip()
+            count = f"{where} {len({item[0] for item in plan.items})}人"
+        else:
+            plan = await sources.plan_patients(genre, data.patient_ids, data.forms)
+            count = f"{len({item[0] for item in plan.items})}件"
         batch = PrintBatch(
             id=new_id(),
             genre=genre.value,
-            title=data.title or f"{genre.value} {len(patients)}件",
+            title=data.title or f"{genre.value} {count}",
             printed_for=data.on or today(),
-            items=[[str(patient), form] for patient in patients for form in forms],
+            items=plan.items,
+            selection=plan.selection,
             status=QUEUED,
             done=0,
             document_ids=[],
@@ -81,7 +98,7 @@ class PrintBatchService:
             stream = await self.store.open(batch.object_key, batch.object_version_id)
         except ObjectMissing as exc:
             raise DocumentContentMissing() from exc
-        for patient_id in dict.fromkeys(item[0] for item in batch.items):
+        for person_id in await self.batches.people_filed(batch.document_ids):
             await audit.record(
                 self.session,
                 self.principal,
@@ -89,7 +106,7 @@ class PrintBatchService:
                 Operation.DOWNLOAD,
                 record_type="print_batch",
                 record_id=batch.id,
-                person_id=patient_id,
+                person_id=person_id,
                 detail=f"一括印刷 {batch.title}",
             )
         return batch, stream

@@ -13,10 +13,10 @@ from tbms_core.errors import DomainError
 
 from reports.batch.models import DONE, FAILED, RUNNING, PrintBatch
 from reports.batch.repository import PrintBatchRepository
+from reports.batch.sources import BatchSources, Job
 from reports.document.repository import DocumentRepository
-from reports.document.schemas import DocumentCreate
-from reports.document.service import DocumentService, PreparedForm
 from reports.forms.render import FormRenderer, merge
+from reports.forms.spec import Genre
 from reports.storage import DocumentStore
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,14 @@ def requester(batch: PrintBatch) -> Principal:
         roles=frozenset(batch.requested_roles),
         client_ip=batch.requested_from,
     )
+
+
+def skip_reason(genre: Genre, item: list[str], error: DomainError) -> dict[str, str]:
+    """Why an item was not printed, naming its record as the batch's genre chose it."""
+    key = {Genre.REVIEW_BOARD: "record_id", Genre.CONTACT_SCREENING: "contact_id"}.get(genre, "patient_id")
+    if genre is Genre.CONTACT_SCREENING and len(item) < 3:  # a patient form of the genre (F29)
+        key = "patient_id"
+    return {key: item[0], "form": item[1], "reason": error.message}
 
 
 class BatchWorker:
@@ -86,26 +94,26 @@ class BatchWorker:
             batch = await PrintBatchRepository(session).locked(batch_id)
             if batch.done >= batch.total or batch.status != RUNNING:
                 return False
-            documents = DocumentService(session, requester(batch), self.store, self.renderer)
+            sources = BatchSources(session, requester(batch), self.store, self.renderer)
+            genre, selection = Genre(batch.genre), batch.selection or {}
             chunk = batch.items[batch.done : batch.done + self.renderer.parallel]
-            prepared: list[PreparedForm | DomainError] = []
-            for patient_id, form_id in chunk:
-                request = DocumentCreate(form=form_id, patient_id=uuid.UUID(patient_id), on=batch.printed_for)
+            jobs: list[Job | DomainError] = []
+            for item in chunk:
                 try:
-                    prepared.append(await documents.prepare(request))
+                    jobs.append(await sources.job(genre, selection, item, batch.printed_for))
                 except DomainError as exc:  # e.g. a record not yet known to reports: listed, the others still print
-                    prepared.append(exc)
+                    jobs.append(exc)
             rendered = await asyncio.gather(
-                *(documents.render(p) for p in prepared if isinstance(p, PreparedForm)), return_exceptions=True
+                *(job.render() for job in jobs if isinstance(job, Job)), return_exceptions=True
             )
             pdfs = iter(rendered)
-            for (patient_id, form_id), item in zip(chunk, prepared, strict=True):
-                outcome = next(pdfs) if isinstance(item, PreparedForm) else item
-                if isinstance(outcome, bytes) and isinstance(item, PreparedForm):
-                    document = await documents.file(item.document, outcome, item.spec)
+            for item, job in zip(chunk, jobs, strict=True):
+                outcome = next(pdfs) if isinstance(job, Job) else job
+                if isinstance(outcome, bytes) and isinstance(job, Job):
+                    document = await job.file(outcome)
                     batch.document_ids = [*batch.document_ids, str(document.id)]
                 elif isinstance(outcome, DomainError):
-                    reason = {"patient_id": patient_id, "form": form_id, "reason": outcome.message}
+                    reason = skip_reason(genre, item, outcome) | {"name": await sources.label(genre, selection, item)}
                     batch.skipped = [*batch.skipped, reason]
                 else:
                     raise outcome  # type: ignore[misc]

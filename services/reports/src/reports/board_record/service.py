@@ -79,11 +79,30 @@ class BoardPrintService:
     async def print_session(self, session_id: uuid.UUID, form_ids: Sequence[str]) -> Printed:
         """The chosen forms of every case of a session, in agenda order, as one PDF; each case's forms are filed
         with its patient, the label sheet of the whole session with the session."""
+        cases = await self.session_cases(session_id)
+        return await self._print(cases, self.specs(form_ids), sheet_owner=Owner("board_session", session_id))
+
+    async def session_cases(self, session_id: uuid.UUID) -> list[BoardRecord]:
+        """A session's cases in agenda order (a batch of the session prints them)."""
         self._may_print()
         if await self.records.find(session_id, "session") is None:
             raise BoardRecordNotYetAvailable()
-        cases = await self.records.cases_of_session(session_id)
-        return await self._print(cases, self.specs(form_ids), sheet_owner=Owner("board_session", session_id))
+        return await self.records.cases_of_session(session_id)
+
+    async def case_printings(self, case_id: uuid.UUID, form_ids: Sequence[str]) -> list[Printing]:
+        """The chosen forms (but the label sheet) that apply to one case, ready to print and file with its patient."""
+        self._may_print()
+        case = await self.records.find(case_id, "case")
+        if case is None:
+            raise BoardRecordNotYetAvailable()
+        specs = [s for s in self.specs(form_ids) if s.id != "F14"]
+        return await self._items(case, specs, utcnow(), Letterhead.of(await self.masters.letterhead()))
+
+    async def session_label_sheet(self, session_id: uuid.UUID) -> Printing | None:
+        """F14 for every case of a session on one sheet, filed with the session; None when no address is known."""
+        cases = await self.session_cases(session_id)
+        letterhead = Letterhead.of(await self.masters.letterhead())
+        return await self._labels(cases, utcnow(), letterhead, Owner("board_session", session_id))
 
     async def _print(self, cases: list[BoardRecord], specs: list[FormSpec], sheet_owner: Owner | None) -> Printed:
         printed_at = utcnow()
@@ -92,18 +111,26 @@ class BoardPrintService:
         for case in cases:
             items.extend(await self._items(case, [s for s in specs if s.id != "F14"], printed_at, letterhead))
         if any(spec.id == "F14" for spec in specs):  # one sheet for every case: labels are cut from it
-            patient = await self._any_patient(cases)
-            labels = BoardFormInput(
-                patient, printed_at, self._printed_by(), letterhead=letterhead,
-                addresses=tuple([a for case in cases for a in await self._addresses(case)]), sheet=label_sheet(),
-            )  # fmt: skip
-            owner = sheet_owner or (Owner.patient(patient.id) if patient is not None else None)
-            if labels.addresses and owner is not None:
-                versions = ",".join(f"{case.id}:{case.version}" for case in cases)
-                items.append(Printing(BOARD_FORMS["F14"], labels, owner, _digest("b", versions)))
+            sheet = await self._labels(cases, printed_at, letterhead, sheet_owner)
+            if sheet is not None:
+                items.append(sheet)
         if not items:
             raise NothingToPrint()
         return await self.filer.print(items)
+
+    async def _labels(
+        self, cases: list[BoardRecord], printed_at: datetime, letterhead: Letterhead | None, sheet_owner: Owner | None
+    ) -> Printing | None:
+        patient = await self._any_patient(cases)
+        labels = BoardFormInput(
+            patient, printed_at, self._printed_by(), letterhead=letterhead,
+            addresses=tuple([a for case in cases for a in await self._addresses(case)]), sheet=label_sheet(),
+        )  # fmt: skip
+        owner = sheet_owner or (Owner.patient(patient.id) if patient is not None else None)
+        if not labels.addresses or owner is None:
+            return None
+        versions = ",".join(f"{case.id}:{case.version}" for case in cases)
+        return Printing(BOARD_FORMS["F14"], labels, owner, _digest("b", versions))
 
     async def _items(
         self, case: BoardRecord, specs: list[FormSpec], printed_at: datetime, letterhead: Letterhead | None

@@ -9,7 +9,13 @@ from fastapi import APIRouter, status
 from fastapi.responses import Response
 
 from reports.deps import DocumentServiceDep, FormTemplateServiceDep
-from reports.form_template.schemas import FormCheck, FormRead, FormTemplateCreate, FormTemplateRead
+from reports.form_template.schemas import (
+    FormCheck,
+    FormRead,
+    FormTemplateCreate,
+    FormTemplateRead,
+    FormTemplateSource,
+)
 
 router = APIRouter(prefix="/forms", tags=["帳票・資料"])
 
@@ -46,6 +52,15 @@ async def preview_form(
 async def list_templates(form_id: str, service: FormTemplateServiceDep) -> list[FormTemplateRead]:
     """The versions of a form's template, latest effective first, with the one in force today marked."""
     return await service.versions(form_id)
+
+
+@router.get("/{form_id}/templates/source")
+async def template_source(
+    form_id: str, service: FormTemplateServiceDep, template_id: uuid.UUID | None = None
+) -> FormTemplateSource:
+    """The HTML and CSS of a version of the form's template (the built-in files when none is named): what a new
+    version is written from."""
+    return await service.source(form_id, template_id)
 
 
 @router.post("/{form_id}/templates", status_code=status.HTTP_201_CREATED)

@@ -60,3 +60,15 @@ class FormCheck(BaseModel):
     on: date
     template_version: str
     missing: list[RequiredItemRead]
+
+
+class FormTemplateSource(BaseModel):
+    """The HTML and CSS of one version of a form's template (the built-in files for the built-in one): what an
+    administrator starts a new version from."""
+
+    form_id: str
+    revision: str
+    template_version: str
+    builtin: bool
+    html: str
+    css: str

@@ -16,9 +16,22 @@ from tbms_core.db import new_id, utcnow
 from reports.form_template.errors import EffectiveDateTaken, FormTemplateNotFound, TemplateInvalid
 from reports.form_template.models import FormTemplate
 from reports.form_template.repository import FormTemplateRepository
-from reports.form_template.schemas import FormRead, FormTemplateCreate, FormTemplateRead, RequiredItemRead
+from reports.form_template.schemas import (
+    FormRead,
+    FormTemplateCreate,
+    FormTemplateRead,
+    FormTemplateSource,
+    RequiredItemRead,
+)
 from reports.forms.registry import FORMS, form_spec
-from reports.forms.render import TemplateSource, source_version, template_version, uploaded_environment
+from reports.forms.render import (
+    STYLESHEET,
+    TEMPLATES,
+    TemplateSource,
+    source_version,
+    template_version,
+    uploaded_environment,
+)
 from reports.forms.spec import FormSpec
 
 SERVICE = "reports"
@@ -105,6 +118,25 @@ class FormTemplateService:
             detail=f"{spec.id} 第{data.revision}版 {data.effective_from.isoformat()}施行",
         )
         return template
+
+    async def source(self, form_id: str, template_id: uuid.UUID | None) -> FormTemplateSource:
+        """The HTML and CSS of a version (the built-in template files when none is named), to start a new one from."""
+        self.principal.require(Area.FORMS, Access.READ)
+        spec = form_spec(form_id)
+        if template_id is None:
+            html = (TEMPLATES / spec.template).read_text(encoding="utf-8")
+            css = (TEMPLATES / STYLESHEET).read_text(encoding="utf-8")
+            return FormTemplateSource(
+                form_id=spec.id, revision=spec.revision, template_version=template_version(spec), builtin=True,
+                html=html, css=css,
+            )  # fmt: skip
+        template = await self.templates.get(template_id)
+        if template.form_id != spec.id:
+            raise FormTemplateNotFound()
+        return FormTemplateSource(
+            form_id=spec.id, revision=template.revision, template_version=template.template_version, builtin=False,
+            html=template.html, css=template.css,
+        )  # fmt: skip
 
     async def versions(self, form_id: str) -> list[FormTemplateRead]:
         """Every version of the form, latest effective first, the built-in one last; the one in force today marked."""

@@ -3,6 +3,7 @@ a genre printed in one batch in the background with its progress. Both need 帳�
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -10,10 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from tbms_core.auth import Access, Area
 
+from gateway.clients.base import SaveResult
 from gateway.pages.documents import view as v
 from gateway.pages.documents.entry_forms import GENRES
 from gateway.web.deps import PatientsDep, ReportsDep, require_access
 from gateway.web.downloads import relay
+from gateway.web.errors import PageNotFound
+from gateway.web.permissions import allows
 from gateway.web.templating import render
 
 router = APIRouter()
@@ -51,9 +55,15 @@ async def batch_page(
     reports: ReportsDep,
     patients: PatientsDep,
     patient_id: list[str] = Query(default_factory=list),
+    genre: str = Query("患者管理", max_length=20),
+    session_id: str = Query("", max_length=40),
+    day: str = Query("", max_length=40),
+    place: str = Query("", max_length=200),
 ) -> Response:
-    """一括印刷: choose the genre and the patients (those sent from a list are ticked); the user's recent batches."""
-    return await _batch_form(request, reports, patients, chosen=set(patient_id))
+    """一括印刷: choose the genre, then the patients (those sent from a list are ticked), the 診査会 session or the
+    screening day and place; the user's recent batches."""
+    typed = {"session_id": session_id, "day": day, "place": place}
+    return await _batch_form(request, reports, patients, chosen=set(patient_id), genre=genre, typed=typed)
 
 
 async def _batch_form(
@@ -63,42 +73,88 @@ async def _batch_form(
     *,
     chosen: set[str],
     genre: str = "患者管理",
+    typed: dict[str, str] | None = None,
+    ticked: dict[str, list[str]] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    listed = await patients.patients(limit=50)
+    if ticked is None:  # the forms each genre prints unless chosen otherwise
+        ticked = {key: [f for f, _, on in choices if on] for key, choices in v.GENRE_FORMS.items()}
+    session = getattr(request.state, "session", None)
+    may_review = allows(session.user if session is not None else None, Area.REVIEW)
+    listed, sessions = await asyncio.gather(
+        patients.patients(limit=50), patients.board_sessions() if may_review else _nothing()
+    )
     recent = [v.batch_view(b) for b in await reports.batches()]
     forms = await reports.forms()
     context: dict[str, Any] = {
         "title": "一括印刷",
         "patients": listed.get("items", []),
+        "sessions": sessions,
+        "may_review": may_review,
         "chosen": chosen,
         "genre": genre,
-        "genres": [(value, label, [f["title"] for f in forms if f["genre"] == value]) for value, label in GENRES],
+        "genres": [(value, label, v.genre_titles(value, forms)) for value, label in GENRES],
+        "typed": typed or {},
         "errors": errors or {},
         "recent": recent,
+        "board_forms": v.BOARD_BATCH_FORMS,
+        "contact_forms": v.CONTACT_BATCH_FORMS,
+        "ticked": ticked,
     }
     return render(request, "documents/batch_new.html", context, status_code=status_code)
 
 
+async def _nothing() -> list[dict[str, Any]]:
+    return []
+
+
 @router.post("/batches")
 async def request_batch(request: Request, reports: ReportsDep, patients: PatientsDep) -> Response:
-    """Starts a batch and opens its progress page; nothing chosen, or a genre without forms, is said beside it."""
+    """Starts a batch and opens its progress page; what is missing for the genre (the patients, the session, the
+    day), or refused by reports, is said beside its field."""
     posted = await request.form()
     genre = str(posted.get("genre") or "")
     chosen = [str(p) for p in posted.getlist("patient_id")]
+    typed = {key: str(posted.get(key) or "").strip() for key in ("session_id", "day", "place")}
+    ticked = {
+        "診査会": [str(f) for f in posted.getlist("board_form")],
+        "接触者健診": [str(f) for f in posted.getlist("contact_form")],
+    }
     errors: dict[str, str] = {}
-    if not chosen:
+    options: dict[str, str] = {}
+    if genre in ticked and not ticked[genre]:
+        errors["forms"] = "印刷する帳票を1つ以上選んでください。"
+    if genre == "診査会":
+        if not typed["session_id"]:
+            errors["session_id"] = "印刷する診査会を選んでください。"
+        options = {"session_id": typed["session_id"]}
+    elif genre == "接触者健診":
+        day = v.typed_date(typed["day"], errors)
+        options = {"day": day or "", "place": typed["place"]}
+    elif not chosen:
         errors["patient_id"] = "印刷する患者を1人以上選んでください。"
     if not errors:
-        result = await reports.request_batch(genre, chosen)
+        try:
+            forms = ticked.get(genre)
+            result = await reports.request_batch(genre, chosen if genre == "患者管理" else [], forms=forms, **options)
+        except PageNotFound as exc:  # the session has not reached reports yet
+            result = SaveResult(errors={"session_id": exc.message})
         if result.record is not None:
             return RedirectResponse(f"/documents/batches/{result.record['id']}", status_code=303)
-        errors = {("genre" if k != "patient_ids" else "patient_id"): m for k, m in (result.errors or {}).items()}
+        errors = {FIELDS.get(k, "genre"): m for k, m in (result.errors or {}).items()}
         errors = errors or {"genre": result.conflict or "一括印刷を開始できませんでした。"}
     return await _batch_form(
-        request, reports, patients, chosen=set(chosen), genre=genre, errors=errors, status_code=422
-    )
+        request, reports, patients, chosen=set(chosen), genre=genre, typed=typed, ticked=ticked, errors=errors,
+        status_code=422,
+    )  # fmt: skip
+
+
+# reports' field names and the page's
+FIELDS = {
+    "patient_ids": "patient_id", "session_id": "session_id", "day": "day", "place": "place", "genre": "genre",
+    "forms": "forms",
+}  # fmt: skip
 
 
 @router.get("/batches/{batch_id:uuid}", dependencies=CAN_PRINT)

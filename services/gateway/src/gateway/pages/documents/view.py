@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from tbms_core.clock import JST
+from tbms_core.clock import JST, today
+from tbms_core.jp.wareki import WarekiError, parse_date
 
 from gateway.web.errors import PageNotFound
-from gateway.web.templating import wareki
+from gateway.web.templating import wareki, wareki_with_seireki
 
 
 def document_filename(meta: dict[str, Any], registration_no: str | None) -> str:
@@ -104,8 +105,75 @@ def required_rows(patient_id: str, missing: list[dict[str, Any]]) -> list[dict[s
 
 
 def batch_view(batch: dict[str, Any]) -> dict[str, Any]:
-    """A batch's progress as the page shows it."""
-    return {**batch, "created_label": datetime_label(batch["created_at"]), "running": batch["status"] in RUNNING}
+    """A batch's progress as the page shows it; each form not printed links to the page of its record."""
+    skipped = [s | {"link": skipped_link(s)} for s in batch.get("skipped") or []]
+    return {
+        **batch,
+        "skipped": skipped,
+        "created_label": datetime_label(batch["created_at"]),
+        "running": batch["status"] in RUNNING,
+    }
+
+
+def skipped_link(item: dict[str, str]) -> str:
+    """The page where what a skipped form lacks is filled in: the patient's, the contact's, the 診査会's."""
+    if item.get("patient_id"):
+        return f"/patients/{quote(item['patient_id'])}"
+    if item.get("contact_id"):
+        return f"/contacts/{quote(item['contact_id'])}"
+    if item.get("record_id"):
+        kind = "sessions" if item.get("form") == "F14" else "cases"
+        return f"/board/{kind}/{quote(item['record_id'])}"
+    return ""
 
 
 RUNNING = ("queued", "running")
+
+
+# what a batch of each genre prints besides the 患者管理 forms reports lists: the 診査会's papers of a session, the
+# 受診票 and 実施票 of each person with an appointment on a screening day
+# (form, title, ticked unless chosen otherwise): the 診査会's in the order a session's papers are put together
+BOARD_BATCH_FORMS = (
+    ("F16", "諮問書", True), ("F17", "委員用資料", True), ("F28", "諮問書（委員用）", True),
+    ("F09", "協議会結果（病院に送る）", True), ("F13", "37条決定通知書", True), ("F15", "患者票", True),
+    ("F10", "18条勧告文（就業制限通知書）", True), ("F11", "19条勧告文（入院勧告書）", True),
+    ("F12", "20条勧告文（入院勧告書）", True), ("F14", "あて名ラベル（診査会ごとに1枚）", True),
+)  # fmt: skip
+CONTACT_BATCH_FORMS = (
+    ("F19", "受診票", True),
+    ("F23", "実施票", True),
+    ("F18", "健康診断の勧告書", False),
+    ("F21", "結果報告書", False),
+)
+GENRE_FORMS = {"診査会": BOARD_BATCH_FORMS, "接触者健診": CONTACT_BATCH_FORMS}
+
+
+def genre_titles(genre: str, forms: list[dict[str, Any]]) -> list[str]:
+    """The titles of the forms a batch of the genre prints unless others are chosen (those that apply to each)."""
+    if genre in GENRE_FORMS:
+        return [title for _, title, ticked in GENRE_FORMS[genre] if ticked]
+    return [f["title"] for f in forms if f["genre"] == genre]
+
+
+def typed_date(typed: str, errors: dict[str, str], key: str = "day", what: str = "健診の日") -> str | None:
+    """A typed 和暦 or 西暦 date as ISO, or a message beside the field (nothing typed: it must be)."""
+    if not typed.strip():
+        errors[key] = f"{what}を入力してください。"
+        return None
+    try:
+        return parse_date(typed.strip()).isoformat()
+    except (WarekiError, ValueError):
+        errors[key] = f"{what}は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。"
+        return None
+
+
+def template_row(template: dict[str, Any]) -> dict[str, Any]:
+    """One version of a form's template as the page lists it: 施行日 in 和暦 and 西暦, the built-in one named."""
+    effective = template.get("effective_from")
+    return {
+        **template,
+        "builtin": template.get("id") is None,
+        "pending": bool(effective) and str(effective) > today().isoformat(),  # not yet in force: 施行前
+        "effective_label": wareki_with_seireki(effective) if effective else "（最初から）",
+        "created_label": datetime_label(template["created_at"]) if template.get("created_at") else "",
+    }
