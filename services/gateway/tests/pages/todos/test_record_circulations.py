@@ -88,7 +88,7 @@ async def test_the_patient_page_shows_its_circulations_with_their_stamps_and_a_c
     assert "決裁待ち 未決裁 未決裁" in section[pending:approved]
     stamped = section[approved:]
     assert "回議（決裁）・決裁済み（決裁 令和" in stamped
-    assert "決裁後に記録が変更されています （版 1 → 2・変更された項目: address）" in stamped
+    assert "決裁後に記録が変更されています （版 1 → 2・変更された項目: 住所）" in stamped
     assert stamped.count("代決 検証 一郎") == 2, stamped  # 課長 and 所長 decided on their behalf by the 係長
     assert "未決裁" not in stamped.split("この記録を回議・供覧に出す")[0]
 

@@ -23,6 +23,7 @@ from gateway.forms import EntryForm
 from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts.view import (
     END_REASON_LABELS,
+    FIELD_LABELS,
     OUTCOME_LABELS,
     due_view,
     exam_result,
@@ -120,7 +121,10 @@ class ContactPage:
             self.workflow.of_record("contacts", "contact", str(contact_id)),
         )
         forms = page_forms(contact, prefill or {}) | dict(failed or {})
-        context = contact_context(contact, history, forms) | {"circulations": circulations}
+        context = contact_context(contact, history, forms) | {
+            "circulations": circulations,
+            "field_labels": FIELD_LABELS,
+        }
         return render(self.request, "contacts/contact.html", context, status_code=status_code)
 
     async def after_save(

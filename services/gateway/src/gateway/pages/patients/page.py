@@ -20,6 +20,7 @@ from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.clients.workflow import WorkflowClient
 from gateway.forms import EntryForm
+from gateway.pages.patients.entry_forms.card import CONTACT, GUARDIAN, PERSON, SECTIONS, registration_items
 from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
 from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
 from gateway.web.deps import ContactsDep, MastersDep, PatientsDep, WorkflowDep
@@ -39,6 +40,12 @@ async def load_patient_page(patients: PatientsClient, masters: MastersClient, pa
         patients.patient_record(patient_id), patients.card_codes(), definitions_today(patients), masters.districts()
     )
     return PatientPageData.of_record(record, codes, definitions, districts)
+
+
+# The patient's items in Japanese, by the names the patients service gives a change after approval (R10).
+CHANGED_FIELD_LABELS = {f.name: f.label for f in (*PERSON, *CONTACT, *GUARDIAN, *registration_items(()))} | {
+    key: section.title for key, section in SECTIONS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,11 @@ class PatientPage:
         # After a 409 the form keeps what was typed and the version it was based on: it sends every item of its
         # section, so saving it again must not overwrite the other person's change unseen (the user reloads first).
         forms = page_entry_forms(data) | dict(failed or {})
-        context = patient_page_context(data, forms) | {"contacts": contacts, "circulations": circulations}
+        context = patient_page_context(data, forms) | {
+            "contacts": contacts,
+            "circulations": circulations,
+            "field_labels": CHANGED_FIELD_LABELS,
+        }
         return render(self.request, "patients/detail.html", context, status_code=status_code)
 
     async def contacts_count(self, patient_id: uuid.UUID) -> dict[str, Any] | None:
