@@ -573,6 +573,7 @@ ENDPOINTS = [
     Endpoint("workflow", "GET", "/todos"),
     Endpoint("workflow", "GET", "/todos/counts"),
     Endpoint("workflow", "GET", "/todos/counts/mine"),
+    Endpoint("workflow", "GET", "/todos/{todo_id}"),
     Endpoint("workflow", "POST", "/todos/{todo_id}/done", body={"version": 1}),
     Endpoint("workflow", "POST", "/todos/{todo_id}/snooze", body={"version": 1, "until": "2027-01-04"}),
     Endpoint(

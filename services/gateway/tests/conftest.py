@@ -228,6 +228,14 @@ def mock_todos(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
 
 
+def mock_circulations(router: respx.MockRouter) -> respx.Route:
+    """workflow knows no circulations of any record (the patient and contact pages list them); a test overrides the
+    route named "record-circulations"."""
+    return router.get(url__regex=rf"^{WORKFLOW}/circulations/of/", name="record-circulations").mock(
+        return_value=httpx.Response(200, json=[])
+    )
+
+
 def mock_contact_counts(router: respx.MockRouter) -> respx.Route:
     """contacts counts no contacts of an index patient (the patient page's 接触者 section); a test overrides the
     route named "contact-counts"."""
@@ -245,6 +253,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_contact_list(router)
         mock_todos(router)
         mock_contact_counts(router)
+        mock_circulations(router)
         yield router
 
 

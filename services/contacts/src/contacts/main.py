@@ -7,7 +7,7 @@ from tbms_core.app import ServiceKit, create_service_app
 
 from contacts.contact.api import router as contact_router
 from contacts.deadline.api import router as deadline_router
-from contacts.deadline.service import PUBLISHER
+from contacts.deadline.service import PUBLISHERS
 from contacts.exam.api import router as exam_router
 from contacts.group.api import router as group_router
 from contacts.index_case.api import router as index_case_router
@@ -23,8 +23,9 @@ def create_app() -> FastAPI:
 
     async def start(kit: ServiceKit) -> None:
         if kit.settings.deadline_sweep_seconds > 0:
-            sweeping = PUBLISHER.run(kit.db, kit.settings.deadline_sweep_seconds)
-            kit.tasks.append(asyncio.create_task(sweeping, name="contacts-deadline-sweep"))
+            for publisher in PUBLISHERS:
+                sweeping = publisher.run(kit.db, kit.settings.deadline_sweep_seconds)
+                kit.tasks.append(asyncio.create_task(sweeping, name=f"contacts-{publisher.aggregate}-deadline-sweep"))
 
     app = create_service_app(
         "contacts",
@@ -42,5 +43,6 @@ def create_app() -> FastAPI:
         consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
         on_startup=start,
     )
-    PUBLISHER.install(app.state.db)  # every unit of work republishes the deadlines of the contacts it wrote
+    for publisher in PUBLISHERS:  # every unit of work republishes the deadlines of the contacts and requests it wrote
+        publisher.install(app.state.db)
     return app

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision, down_revision, branch_labels, depends_on = "0015", "0012", None, None
+revision, down_revision, branch_labels, depends_on = "0015", "0014", None, None
 
 
 def upgrade() -> None:

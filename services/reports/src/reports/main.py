@@ -15,6 +15,7 @@ from reports.batch.worker import BatchWorker
 from reports.board_record.api import router as board_router
 from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
+from reports.circulation_stamp.consumers import CONSUMERS as STAMP_CONSUMERS
 from reports.contact_form.api import router as contact_form_router
 from reports.document.api import router as document_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
         *REQUEST_CONSUMERS,
         *FOLLOWUP_CONSUMERS,
         *BOARD_CONSUMERS,
+        *STAMP_CONSUMERS,
     ]
 
     async def start_background(kit: ServiceKit) -> None:

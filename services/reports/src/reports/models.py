@@ -7,6 +7,7 @@ from reports.attachment.models import Attachment, AttachmentFile
 from reports.batch.models import PrintBatch
 from reports.board_record.models import BoardRecord
 from reports.care_record.models import CareRecord
+from reports.circulation_stamp.models import CirculationStamp
 from reports.document.models import Document
 from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
@@ -20,6 +21,7 @@ __all__ = [
     "AttachmentFile",
     "BoardRecord",
     "CareRecord",
+    "CirculationStamp",
     "ContactSummary",
     "Document",
     "FormTemplate",

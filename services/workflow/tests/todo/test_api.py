@@ -138,6 +138,27 @@ class TestLists:
         team = of(await listed(client, nurse, scope="team"), patient_id)
         assert [t["assignee_name"] for t in team] == ["見本 桜"]
 
+    @pytest.mark.req("R17", partial=True)
+    async def test_a_to_do_reassigned_by_login_name_moves_to_that_users_list(
+        self, client: httpx.AsyncClient, deadline: Any, snapshot: Any
+    ) -> None:
+        patient_id = uuid.uuid4()
+        await publish(snapshot(patient_id, 1, deadline(patient_id, "handed_over_rule", today(), nurse="nurse1")))
+        nurse, chief = auth_headers("nurse1"), auth_headers("chief1")
+        await wait_for(lambda: _count(client, nurse, patient_id, 1, scope="mine"))
+        (todo,) = of(await listed(client, nurse, scope="mine"), patient_id)
+        shown = await client.get(f"/todos/{todo['id']}", headers=nurse)
+        assert shown.status_code == 200 and shown.json()["what"] == todo["what"]
+        assert (await client.get(f"/todos/{uuid.uuid4()}", headers=nurse)).status_code == 404
+        assert of(await listed(client, chief, scope="mine"), patient_id) == []
+        body = {"version": todo["version"], "user_id": "chief1", "name": "検証 一郎"}
+        moved = await client.post(f"/todos/{todo['id']}/reassign", json=body, headers=nurse)
+        assert moved.status_code == 200, moved.text
+        assert of(await listed(client, nurse, scope="mine"), patient_id) == []
+        assert [t["assignee_name"] for t in of(await listed(client, chief, scope="mine"), patient_id)] == ["検証 一郎"]
+        again = await client.post(f"/todos/{todo['id']}/reassign", json=body, headers=nurse)
+        assert again.status_code == 409  # the version seen is old
+
 
 async def _count(
     client: httpx.AsyncClient, headers: dict[str, str], patient_id: uuid.UUID, n: int, **params: Any

@@ -13,8 +13,11 @@ from tbms_core.deadlines import PublishedDeadlines
 
 from contacts.contact.models import Contact, ContactLink
 from contacts.index_case.models import IndexCase
+from contacts.request.models import MunicipalRequest
+from contacts.request.schemas import OPEN_STATUSES
 
 AGGREGATE = "contact"
+REQUEST_AGGREGATE = "request"
 
 
 class ContactDeadlineRepository:
@@ -58,6 +61,49 @@ class ContactDeadlineRepository:
             .where(or_(PublishedDeadlines.computed_on.is_(None), PublishedDeadlines.computed_on < day))
             .where(or_(Contact.status == "active", func.jsonb_array_length(PublishedDeadlines.deadlines) > 0))
             .order_by(Contact.id)
+            .limit(limit)
+        )
+        return [str(row) for row in await self.session.scalars(query)]
+
+
+class RequestDeadlineRepository:
+    """Reads requests to other health centres for their reply-by deadlines; never writes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def requests(self, ids: Sequence[str]) -> list[MunicipalRequest]:
+        """The requests of these ids that exist."""
+        rows = await self.session.scalars(
+            select(MunicipalRequest).where(MunicipalRequest.id.in_([uuid.UUID(i) for i in ids]))
+        )
+        return list(rows)
+
+    async def of_index(self, patient_id: uuid.UUID) -> list[uuid.UUID]:
+        """The requests about one index patient."""
+        rows = await self.session.scalars(
+            select(MunicipalRequest.id).where(MunicipalRequest.index_patient_id == patient_id)
+        )
+        return list(rows)
+
+    async def not_computed_on(self, day: date, limit: int) -> list[str]:
+        """Requests whose deadlines were never computed or last computed before `day`; a closed request only while
+        deadlines of theirs are still published."""
+        published = and_(
+            PublishedDeadlines.aggregate == REQUEST_AGGREGATE,
+            PublishedDeadlines.record_id == cast(MunicipalRequest.id, String),
+        )
+        query = (
+            select(MunicipalRequest.id)
+            .outerjoin(PublishedDeadlines, published)
+            .where(or_(PublishedDeadlines.computed_on.is_(None), PublishedDeadlines.computed_on < day))
+            .where(
+                or_(
+                    MunicipalRequest.status.in_(OPEN_STATUSES),
+                    func.jsonb_array_length(PublishedDeadlines.deadlines) > 0,
+                )
+            )
+            .order_by(MunicipalRequest.id)
             .limit(limit)
         )
         return [str(row) for row in await self.session.scalars(query)]

@@ -2,7 +2,8 @@
 after every unit of work that wrote the contact, an exposure or an examination, and once a Japan day (R17):
 each open item of the screening plan (due after the last contact as the settings say; `danger` once overdue) and
 each examination done whose result is still missing, and each 17条 勧告 in force (not cancelled) whose exams were
-not yet done, due on its 受診期限."""
+not yet done, due on its 受診期限. A request to or from another health centre publishes its reply-by date the same
+way while the reply is awaited (ours sent) or owed (theirs received)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,15 @@ from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactRead
 from contacts.contact.service import ContactService
 from contacts.contact.view import EXAM_KINDS
-from contacts.deadline.repository import AGGREGATE, ContactDeadlineRepository
+from contacts.deadline.repository import (
+    AGGREGATE,
+    REQUEST_AGGREGATE,
+    ContactDeadlineRepository,
+    RequestDeadlineRepository,
+)
 from contacts.exam.schemas import KIND_LABELS
+from contacts.request.models import MunicipalRequest
+from contacts.request.schemas import DIRECTION_LABELS
 from contacts.settings import get_settings
 
 # The plan is read on the publisher's behalf: no user, no access check, no audit (nothing is shown to anyone).
@@ -130,9 +138,74 @@ async def candidates(session: AsyncSession, day: date, limit: int) -> list[str]:
 PUBLISHER = DeadlinePublisher("contacts", AGGREGATE, record_of=contact_of, compute=compute, candidates=candidates)
 
 
+def request_of(instance: object) -> object | None:
+    """The request a written row is (its status and reply-by date are all its deadline depends on)."""
+    return instance.id if isinstance(instance, MunicipalRequest) else None
+
+
+def request_deadlines(
+    request: MunicipalRequest, record: DeadlineRecord, owner: tuple[str, str], day: date
+) -> list[Deadline]:
+    """The reply awaited (ours sent, not yet answered) or owed (theirs received), by the request's reply-by date,
+    for the index patient's district and nurse; `danger` once the date has passed."""
+    if request.reply_by is None:
+        return []
+    due, asked = format_wareki(request.reply_by), format_wareki(request.requested_on)
+    if request.direction == "outgoing" and request.status in ("sent", "awaiting"):
+        kind, what = "request_reply", f"{request.counterpart_name}からの回答を確認する（回答期限 {due}）"
+        rule = f"{request.counterpart_name}へ依頼した接触者健診の回答期限（依頼日 {asked}）"
+    elif request.direction == "incoming" and request.status == "received":
+        kind, what = "request_answer", f"{request.counterpart_name}へ接触者健診の結果を回答する（回答期限 {due}）"
+        rule = f"{request.counterpart_name}から依頼された接触者健診の回答期限（受付 {asked}）"
+    else:
+        return []
+    team, nurse = owner
+    late = request.reply_by < day
+    return [
+        Deadline(
+            key=f"contacts:request:{request.id}:{kind}",
+            kind=kind,
+            rule=rule + (f"・文書番号 {request.reference}" if request.reference else ""),
+            what=what + ("（期限を過ぎています）" if late else ""),
+            due_on=request.reply_by,
+            severity="danger" if late else "warning",
+            nurse=nurse,
+            team=team,
+            record=record,
+        )
+    ]
+
+
+async def compute_requests(session: AsyncSession, ids: Sequence[str]) -> Mapping[str, Computed]:
+    """Each request's reply-by deadline on Japan's today."""
+    requests = await RequestDeadlineRepository(session).requests(ids)
+    owners = await ContactDeadlineRepository(session).owners({r.index_patient_id for r in requests})
+    day = today()
+    found = {}
+    for request in requests:
+        label = f"{DIRECTION_LABELS.get(request.direction, '')} {request.counterpart_name}".strip()
+        record = DeadlineRecord(service="contacts", aggregate=REQUEST_AGGREGATE, id=str(request.id), label=label)
+        owner = owners.get(request.index_patient_id, ("", ""))
+        found[str(request.id)] = Computed(record, request_deadlines(request, record, owner, day))
+    return found
+
+
+async def request_candidates(session: AsyncSession, day: date, limit: int) -> list[str]:
+    """The requests the sweep of `day` still has to compute."""
+    return await RequestDeadlineRepository(session).not_computed_on(day, limit)
+
+
+REQUEST_PUBLISHER = DeadlinePublisher(
+    "contacts", REQUEST_AGGREGATE, record_of=request_of, compute=compute_requests, candidates=request_candidates
+)
+PUBLISHERS = (PUBLISHER, REQUEST_PUBLISHER)
+
+
 async def touch_contacts_of(session: AsyncSession, patient_id: uuid.UUID) -> None:
-    """An index patient's district or nurse may have changed: their contacts' deadlines are recomputed."""
+    """An index patient's district or nurse may have changed: their contacts' and requests' deadlines are
+    recomputed."""
     PUBLISHER.touch(session, await ContactDeadlineRepository(session).of_index(patient_id))
+    REQUEST_PUBLISHER.touch(session, await RequestDeadlineRepository(session).of_index(patient_id))
 
 
 class DeadlineSweepService:
@@ -145,4 +218,5 @@ class DeadlineSweepService:
         """Recomputes the contacts not yet computed on Japan's today (every one, `everything`); republishes
         those whose deadlines changed."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
-        return await PUBLISHER.sweep(self.db, everything=everything)
+        counts = [await publisher.sweep(self.db, everything=everything) for publisher in PUBLISHERS]
+        return SweepCount(sum(c.checked for c in counts), sum(c.republished for c in counts))

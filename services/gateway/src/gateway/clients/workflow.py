@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.clients.base import SaveResult, ServiceClient, saved
-from gateway.web.errors import BadRequest, PageNotFound, ServiceUnavailable
+from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
 
 PAGE_SIZE = 100
 
@@ -30,6 +30,10 @@ class WorkflowClient(ServiceClient):
         except (BadRequest, PageNotFound, ServiceUnavailable, KeyError, ValueError, TypeError):
             return None
 
+    async def todo(self, todo_id: str) -> dict[str, Any]:
+        """One to-do the user may see."""
+        return await self.get_json(f"/todos/{todo_id}")
+
     async def act(self, todo_id: str, action: str, body: dict[str, Any]) -> SaveResult:
         """done, snooze, reassign or dismiss a to-do, based on the version the user saw."""
         response = await self.send("POST", f"/todos/{todo_id}/{action}", json=body)
@@ -38,6 +42,13 @@ class WorkflowClient(ServiceClient):
     async def inbox(self) -> dict[str, Any]:
         """{"waiting", "sent", "sent_back", "to_read", "badge"}."""
         return await self.get_json("/circulations/inbox")
+
+    async def of_record(self, service: str, record_kind: str, record_id: str) -> list[dict[str, Any]] | None:
+        """The circulations of one record, newest first; None when workflow cannot say (the page opens without)."""
+        try:
+            return list(await self.get_json(f"/circulations/of/{service}/{record_kind}/{record_id}"))
+        except (BadRequest, Forbidden, PageNotFound, ServiceUnavailable, TypeError):
+            return None
 
     async def circulation(self, circulation_id: str) -> dict[str, Any]:
         """One circulation with its steps, history and readers."""

@@ -75,6 +75,21 @@ async def test_the_list_says_how_late_each_to_do_is_and_links_its_record(
 
 
 @pytest.mark.req("R17", partial=True)
+async def test_a_requests_reply_by_links_the_request_and_every_to_do_can_be_handed_over(
+    client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, workflow: respx.MockRouter
+) -> None:
+    reply = todo(id="9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", kind="request_reply", service="contacts",
+                 aggregate="request", record_id="r1", record_label="他自治体への依頼 試験市保健所",
+                 what="試験市保健所からの回答を確認する（回答期限 令和8年12月1日）")  # fmt: skip
+    workflow.routes["todos"].mock(return_value=httpx.Response(200, json={"items": [reply], "total": 1}))
+    with_roles(keycloak, ["contacts:update"])
+    await login(client)
+    response = await client.get("/todos")
+    assert '<a href="/requests/r1">他自治体への依頼 試験市保健所</a>' in response.text
+    assert f'href="/todos/{reply["id"]}/reassign?scope=mine&amp;due=all"' in response.text
+
+
+@pytest.mark.req("R17", partial=True)
 async def test_done_snooze_and_dismiss_send_the_version_and_check_their_input(
     client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, workflow: respx.MockRouter
 ) -> None:

@@ -23,7 +23,8 @@ from reports.batch.errors import GenreHasNoForms
 from reports.batch.repository import ScreeningDayRepository
 from reports.board_record.service import BoardPrintService, NothingToPrint
 from reports.contact_form.errors import RequiredItemsMissing
-from reports.contact_form.forms import CONTACT_FORMS, ContactFormInput
+from reports.contact_form.forms import ContactFormInput
+from reports.contact_form.registry import CONTACT_FORMS
 from reports.document.filing import DocumentFiler, Owner, Printing
 from reports.document.models import Document
 from reports.document.schemas import DocumentCreate

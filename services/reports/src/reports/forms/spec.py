@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from reports.care_record.models import CareRecord
+from reports.circulation_stamp.stamps import Stamps
 from reports.forms.letterhead import Letterhead
 from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
@@ -57,6 +58,8 @@ class FormInput:
     code_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # the record the user chose to print the form about (F29: the examination); None: the form picks it
     record_id: str | None = None
+    # the stamp boxes (所長・課長・係長・担当) of the record's 回議: names and dates once approved, else 未決裁
+    stamps: Stamps = field(default_factory=Stamps)
 
 
 ContextBuilder = Callable[[FormInput], Mapping[str, object]]

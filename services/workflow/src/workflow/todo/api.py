@@ -41,6 +41,12 @@ async def count_todos(todos: TodoServiceDep) -> list[TeamCountRead]:
     return await todos.counts()
 
 
+@router.get("/{todo_id}", response_model=TodoRead)
+async def read(todo_id: uuid.UUID, todos: TodoServiceDep) -> TodoRead:
+    """One to-do the user may see (the reassign page shows it)."""
+    return TodoRead.model_validate(await todos.get(todo_id))
+
+
 @router.post("/{todo_id}/done", response_model=TodoRead)
 async def mark_done(todo_id: uuid.UUID, data: TodoDone, todos: TodoServiceDep) -> TodoRead:
     """Marks a to-do done."""

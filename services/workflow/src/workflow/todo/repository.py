@@ -109,9 +109,9 @@ def _conditions(query: TodoQuery) -> list[ColumnElement[bool]]:
     if query.district is not None:
         conditions.append(Todo.team.in_([query.district, ""]))
     if query.mine:
-        user_id = query.mine[0]
+        user_ids = [name for name in query.mine[:2] if name]  # reassigned by the user's id or login name
         mine_by_nurse = and_(Todo.assignee_id == "", Todo.nurse.in_([name for name in query.mine if name]))
-        conditions.append(or_(Todo.assignee_id == user_id, mine_by_nurse))
+        conditions.append(or_(Todo.assignee_id.in_(user_ids), mine_by_nurse))
     if query.team is not None:
         conditions.append(Todo.team == query.team)
     if query.due_from is not None:

@@ -157,6 +157,14 @@ class TodoService:
         rows = await self.todos.counts_per_team(self._query())
         return [TeamCountRead(team=t, overdue=o, today=d, week=w, open=n) for t, o, d, w, n in rows]
 
+    async def get(self, todo_id: uuid.UUID) -> Todo:
+        """One to-do of a record the user may read (another district's or area's is not found)."""
+        todo = await self.todos.get(todo_id)
+        if not self._may_see(todo):
+            raise TodoNotFound()
+        await audit.record(self.session, self.principal, SERVICE, Operation.READ, record_type="todo", record_id=todo.id)
+        return todo
+
     async def done(self, todo_id: uuid.UUID, data: TodoDone) -> Todo:
         """Marks a to-do done; it stays done while its deadline keeps the same due date."""
         todo = await self._changeable(todo_id, data.version)
@@ -170,7 +178,8 @@ class TodoService:
         return await self._saved(todo)
 
     async def reassign(self, todo_id: uuid.UUID, data: TodoReassign) -> Todo:
-        """Gives a to-do to another user (it then shows in their list, not the nurse's)."""
+        """Gives a to-do to another user, named by their id or login name (it then shows in their list, not the
+        nurse's)."""
         todo = await self._changeable(todo_id, data.version)
         todo.assignee_id, todo.assignee_name = data.user_id, data.name
         if todo.status == SNOOZED:

@@ -18,10 +18,12 @@ from starlette.responses import RedirectResponse, Response
 
 from gateway.clients.base import SaveResult
 from gateway.clients.contacts import ContactsClient
+from gateway.clients.workflow import WorkflowClient
 from gateway.forms import EntryForm
 from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts.view import (
     END_REASON_LABELS,
+    FIELD_LABELS,
     OUTCOME_LABELS,
     due_view,
     exam_result,
@@ -31,7 +33,7 @@ from gateway.pages.contacts.view import (
     plan_view,
     state_label,
 )
-from gateway.web.deps import ContactsDep
+from gateway.web.deps import ContactsDep, WorkflowDep
 from gateway.web.templating import flash, render
 
 
@@ -106,6 +108,7 @@ class ContactPage:
 
     request: Request
     contacts: ContactsClient
+    workflow: WorkflowClient
 
     async def show(
         self,
@@ -116,11 +119,16 @@ class ContactPage:
         status_code: int = 200,
     ) -> Response:
         """Renders the contact page; a refused form replaces the stored-values form with the same key."""
-        contact, history = await asyncio.gather(
-            self.contacts.contact(str(contact_id)), self.contacts.history(str(contact_id))
+        contact, history, circulations = await asyncio.gather(
+            self.contacts.contact(str(contact_id)),
+            self.contacts.history(str(contact_id)),
+            self.workflow.of_record("contacts", "contact", str(contact_id)),
         )
         forms = page_forms(contact, prefill or {}) | dict(failed or {})
-        context = contact_context(contact, history, forms)
+        context = contact_context(contact, history, forms) | {
+            "circulations": circulations,
+            "field_labels": FIELD_LABELS,
+        }
         return render(self.request, "contacts/contact.html", context, status_code=status_code)
 
     async def after_save(
@@ -147,9 +155,9 @@ class ContactPage:
         return await self.show(contact_id, failed={key: form}, status_code=status_code)
 
 
-def get_contact_page(request: Request, contacts: ContactsDep) -> ContactPage:
+def get_contact_page(request: Request, contacts: ContactsDep, workflow: WorkflowDep) -> ContactPage:
     """The contact page of this request, reading as the logged-in user."""
-    return ContactPage(request, contacts)
+    return ContactPage(request, contacts, workflow)
 
 
 ContactPageDep = Annotated[ContactPage, Depends(get_contact_page)]

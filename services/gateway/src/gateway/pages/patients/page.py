@@ -18,10 +18,12 @@ from gateway.clients.base import SaveResult
 from gateway.clients.contacts import ContactsClient
 from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
+from gateway.clients.workflow import WorkflowClient
 from gateway.forms import EntryForm
+from gateway.pages.patients.entry_forms.card import CONTACT, GUARDIAN, PERSON, SECTIONS, registration_items
 from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
 from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
-from gateway.web.deps import ContactsDep, MastersDep, PatientsDep
+from gateway.web.deps import ContactsDep, MastersDep, PatientsDep, WorkflowDep
 from gateway.web.errors import PageError, PageNotFound
 from gateway.web.permissions import allows
 from gateway.web.templating import flash, render
@@ -40,6 +42,12 @@ async def load_patient_page(patients: PatientsClient, masters: MastersClient, pa
     return PatientPageData.of_record(record, codes, definitions, districts)
 
 
+# The patient's items in Japanese, by the names the patients service gives a change after approval (R10).
+CHANGED_FIELD_LABELS = {f.name: f.label for f in (*PERSON, *CONTACT, *GUARDIAN, *registration_items(()))} | {
+    key: section.title for key, section in SECTIONS.items()
+}
+
+
 @dataclass(frozen=True)
 class PatientPage:
     """The patient page for one request: shown, shown again with a refused form, or left after a save."""
@@ -48,18 +56,25 @@ class PatientPage:
     patients: PatientsClient
     masters: MastersClient
     contacts: ContactsClient
+    workflow: WorkflowClient
 
     async def show(
         self, patient_id: uuid.UUID, *, failed: Mapping[str, EntryForm] | None = None, status_code: int = 200
     ) -> Response:
         """Renders the patient page; a refused form replaces the stored-values form with the same key."""
-        data, contacts = await asyncio.gather(
-            load_patient_page(self.patients, self.masters, str(patient_id)), self.contacts_count(patient_id)
+        data, contacts, circulations = await asyncio.gather(
+            load_patient_page(self.patients, self.masters, str(patient_id)),
+            self.contacts_count(patient_id),
+            self.workflow.of_record("patients", "patient", str(patient_id)),
         )
         # After a 409 the form keeps what was typed and the version it was based on: it sends every item of its
         # section, so saving it again must not overwrite the other person's change unseen (the user reloads first).
         forms = page_entry_forms(data) | dict(failed or {})
-        context = patient_page_context(data, forms) | {"contacts": contacts}
+        context = patient_page_context(data, forms) | {
+            "contacts": contacts,
+            "circulations": circulations,
+            "field_labels": CHANGED_FIELD_LABELS,
+        }
         return render(self.request, "patients/detail.html", context, status_code=status_code)
 
     async def contacts_count(self, patient_id: uuid.UUID) -> dict[str, Any] | None:
@@ -98,10 +113,10 @@ class PatientPage:
 
 
 def get_patient_page(
-    request: Request, patients: PatientsDep, masters: MastersDep, contacts: ContactsDep
+    request: Request, patients: PatientsDep, masters: MastersDep, contacts: ContactsDep, workflow: WorkflowDep
 ) -> PatientPage:
     """The patient page of this request, reading as the logged-in user."""
-    return PatientPage(request, patients, masters, contacts)
+    return PatientPage(request, patients, masters, contacts, workflow)
 
 
 PatientPageDep = Annotated[PatientPage, Depends(get_patient_page)]
