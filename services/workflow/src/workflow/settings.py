@@ -7,8 +7,9 @@ from pydantic import Field
 from tbms_core.settings import ServiceSettings, prefix
 
 # Who holds a route step, as realm roles in the token (the Keycloak groups give them: 保健師, 事務, 係長, 管理者…).
-# Each step role maps to alternatives; an alternative is roles joined by "+" that must all be held. The realm
-# has no 課長 or 所長 group yet: until it has, those steps are decided by 代決 (the default route allows a 係長 to).
+# Each step role maps to alternatives; an alternative is roles joined by "+" that must all be held. The realm's 課長
+# and 所長 groups carry workflow:section-chief and workflow:director; where a health centre gives nobody those
+# groups, the steps are decided by 代決 (the default route allows a 係長 to).
 STEP_ROLES: dict[str, list[str]] = {
     "担当": ["patients:update", "contacts:update", "review:update", "forms:update", "documents:update"],
     "係長": ["audit:read+patients:update"],
