@@ -10,7 +10,7 @@ import uuid
 from fastapi import APIRouter, Depends, status
 
 from patients.care.kinds import KINDS, CareKind
-from patients.care.schemas import CarePage, CareRecordRead
+from patients.care.schemas import CarePage, CareRecordRead, TransferSend
 from patients.deps import CareServiceDep
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["治療・入院・転入出・経過記録・公費負担"])
@@ -65,3 +65,18 @@ def _routes(kind: CareKind) -> None:
 
 for _kind in KINDS:
     _routes(_kind)
+
+
+@router.post(
+    "/transfers/{record_id}/sendings",
+    status_code=status.HTTP_201_CREATED,
+    summary="転出先への送付（登録票・記録の要約など）を記録する",
+    name="send_transfer",
+    dependencies=[Depends(may_record)],
+)
+async def send_transfer(
+    patient_id: uuid.UUID, record_id: uuid.UUID, data: TransferSend, care: CareServiceDep
+) -> CareRecordRead:
+    """Records what was sent to the new health centre, to whom, when and how (施行規則27条の8; N32); the transfer
+    comes back with its sendings."""
+    return await care.send_transfer(patient_id, record_id, data)
