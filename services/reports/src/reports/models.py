@@ -11,6 +11,7 @@ from reports.document.models import Document
 from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
+from reports.package.models import DocumentPackage
 from reports.patient_summary.models import PatientSummary
 from reports.request_letter.models import ContactSummary, RequestSummary
 
@@ -22,6 +23,7 @@ __all__ = [
     "CareRecord",
     "ContactSummary",
     "Document",
+    "DocumentPackage",
     "FormTemplate",
     "InboxMessage",
     "LabResult",
