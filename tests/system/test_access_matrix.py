@@ -156,6 +156,13 @@ ENDPOINTS = [
     ),
     # a 転出's sending to the new health centre (施行規則27条の8), recorded on the transfer
     Endpoint("patients", "POST", "/patients/{patient_id}/transfers/{record_id}/sendings", {Area.PATIENTS: U}, body={}),
+    Endpoint(
+        "patients",
+        "PATCH",
+        "/patients/{patient_id}/transfers/{record_id}/sendings/{sending_id}",
+        {Area.PATIENTS: U},
+        body={"version": 1, "changes": {}, "reason": "権限試験"},
+    ),
     Endpoint("patients", "GET", "/reference/card", {Area.PATIENTS: R}),
     # patients: DOTS (服薬支援); its settings are kept under マスタ管理
     Endpoint("patients", "GET", "/dots/settings", {Area.PATIENTS: R}),

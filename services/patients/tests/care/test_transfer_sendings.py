@@ -140,3 +140,44 @@ class TestTransferSending:
         listed = next(t for t in (await record(client, patient))["care"]["transfers"] if t["id"] == move["id"])
         assert listed["version"] == 2 and len(listed["sendings"]) == 1
         assert listed["data"]["card_sent_on"] is None
+
+
+@pytest.mark.req("N32", partial=True)
+class TestSendingCorrection:
+    """A wrong sending is corrected with a reason (never deleted); the old one stays in the history."""
+
+    async def test_a_correction_needs_a_reason_and_the_transfers_version_and_keeps_the_old_in_the_history(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        move = await transfer(client, patient)
+        body = {"version": 1, "documents": ["record_summary"], "method": "hand", "sent_on": "2026-11-04"}
+        (sending,) = (await send(client, patient, move, body)).json()["sendings"]
+        url = f"/patients/{patient['id']}/transfers/{move['id']}/sendings/{sending['id']}"
+        fix = {"version": 2, "changes": {"documents": ["registration_card", "record_summary"], "method": "paper_mail"}}
+        no_reason = await client.patch(url, json=fix, headers=auth_headers("nurse1"))
+        assert no_reason.status_code == 422
+        bad = await client.patch(
+            url, json=fix | {"changes": {"key_channel": "mail"}, "reason": "誤り"}, headers=auth_headers("nurse1")
+        )
+        assert bad.status_code == 422 and "key_channel" in bad.json()["errors"]
+        stale = await client.patch(url, json=fix | {"version": 1, "reason": "誤り"}, headers=auth_headers("nurse1"))
+        assert stale.status_code == 409
+        fixed = await client.patch(url, json=fix | {"reason": "登録票も同封していた"}, headers=auth_headers("nurse1"))
+        assert fixed.status_code == 200, fixed.text
+        saved = fixed.json()
+        assert saved["version"] == 3 and saved["data"]["card_sent_on"] == "2026-11-04"
+        (corrected,) = saved["sendings"]
+        assert corrected["id"] == sending["id"] and corrected["labels"]["method"] == "郵送（紙）"
+        history = (await client.get(f"/patients/{patient['id']}/history", headers=auth_headers("viewer1"))).json()
+        entry = next(item for item in history["items"] if item["record_type"] == "transfer")
+        assert entry["reason"] == "登録票も同封していた"
+        change = next(c for c in entry["changes"] if c["label"] == "転出先への送付")
+        assert "手渡し（紙）" in change["old"] and "郵送（紙）" in change["new"]
+        other = "00000000-0000-4000-8000-000000000001"
+        missing = await client.patch(
+            url.replace(sending["id"], other),
+            json=fix | {"version": 3, "reason": "誤り"},
+            headers=auth_headers("nurse1"),
+        )
+        assert missing.status_code == 404

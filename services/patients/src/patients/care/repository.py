@@ -86,6 +86,14 @@ async def sendings_of(session: Any, transfer_ids: list[uuid.UUID]) -> dict[uuid.
     return found
 
 
+async def sending_of(session: Any, transfer_id: uuid.UUID, sending_id: uuid.UUID) -> TransferSending:
+    """One sending of the transfer, or the care record's not-found error."""
+    found = await session.get(TransferSending, sending_id)
+    if found is None or found.transfer_id != transfer_id:
+        raise CareRecordNotFound()
+    return found
+
+
 class ProgressNoteRepository(CareRecordRepository[ProgressNote]):
     """Entries of the 経過記録."""
 

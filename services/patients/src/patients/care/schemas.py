@@ -478,6 +478,15 @@ class TransferSend(BaseModel):
         return value
 
 
+class SendingChange(BaseModel):
+    """A correction of a recorded sending (a sending is never deleted), based on the transfer's version the user saw;
+    `changes` names the items of TransferSend that change, and the reason is required."""
+
+    version: int = Field(ge=1)
+    changes: dict[str, Any]
+    reason: Text = Field(min_length=1, max_length=500)
+
+
 class TransferSendingRead(BaseModel):
     """A recorded 転出 sending as the API shows it, with the labels of its codes."""
 

@@ -21,8 +21,8 @@ from tbms_core.events import Envelope
 
 from patients.care.kinds import TRANSFER, CareKind
 from patients.care.models import TransferSending
-from patients.care.repository import sendings_of
-from patients.care.schemas import CareChange, CareRecordRead, TransferSend
+from patients.care.repository import sending_of, sendings_of
+from patients.care.schemas import CareChange, CareRecordRead, SendingChange, TransferSend
 from patients.care.sendings import sending_text, with_sendings
 from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
@@ -34,6 +34,8 @@ from patients.patient.repository import PatientRepository
 from patients.patient_list.repository import PatientListRepository
 
 SERVICE = "patients"
+# the items of a 転出 sending a correction may change
+SENDING_ITEMS = tuple(name for name in TransferSend.model_fields if name != "version")
 # the 行動調査's infectious period ends at the first start of treatment or admission (investigation/rules.py)
 ENDS_INFECTIOUS_PERIOD = {"treatment": "started_on", "hospitalisation": "admitted_on"}
 
@@ -187,6 +189,49 @@ class CareService:
         )
         sent = await sendings_of(self.session, [transfer.id])
         return with_sendings(transfer, sent.get(transfer.id, []))
+
+    async def correct_sending(
+        self, patient_id: uuid.UUID, record_id: uuid.UUID, sending_id: uuid.UUID, data: SendingChange
+    ) -> CareRecordRead:
+        """Corrects a wrong sending with a reason, if nobody saved the transfer since the user's version; the old and
+        new sending stay in the history. A 登録票 added by the correction fills the 送付日 when still empty."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        transfer = await TRANSFER.repository(self.session).get_of_patient(patient_id, record_id)
+        transfer.check_version(data.version)
+        sending = await sending_of(self.session, transfer.id, sending_id)
+        before = {name: to_jsonable_python(getattr(sending, name)) for name in SENDING_ITEMS}
+        values = checked(TransferSend, {**before, **data.changes, "version": data.version})
+        values["recipient"] = values.get("recipient") or sending.recipient
+        old_text = sending_text(sending)
+        if not diff(before, {**before, **to_jsonable_python({k: values[k] for k in SENDING_ITEMS})}):
+            return with_sendings(transfer, (await sendings_of(self.session, [transfer.id])).get(transfer.id, []))
+        for name in SENDING_ITEMS:
+            setattr(sending, name, values[name])
+        changes: dict[str, Any] = {"sending": [old_text, sending_text(sending)]}
+        assignments: dict[str, Any] = {}
+        if "registration_card" in sending.documents and transfer.card_sent_on is None:
+            assignments["card_sent_on"] = sending.sent_on
+            changes["card_sent_on"] = [None, sending.sent_on.isoformat()]
+        flag_modified(transfer, "updated_by")
+        await self.edit_history.save_change(
+            transfer,
+            assignments=assignments,
+            record_type=TRANSFER.name,
+            person_id=transfer.patient_id,
+            changes=changes,
+            reason=data.reason,
+        )
+        await self._publish(TRANSFER, transfer, created=False, changed=list(changes))
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.UPDATE,
+            record_type="transfer_sending",
+            record_id=sending.id,
+            person_id=transfer.patient_id,
+        )
+        return with_sendings(transfer, (await sendings_of(self.session, [transfer.id])).get(transfer.id, []))
 
     async def _check_regimen(self, regimen: str | None, started_on: date | None) -> None:
         """Refuses a regimen the コード表 does not hold on the day the treatment started."""
