@@ -47,6 +47,10 @@ class ReportsClient(ServiceClient):
         response = await self.send("POST", "/documents/packages", json=body)
         return saved(response, "暗号化ファイルを作成できませんでした。")
 
+    async def package(self, package_id: str) -> dict[str, Any]:
+        """What an encrypted package holds and whose documents they are (never its key)."""
+        return await self.get_json(f"/documents/packages/{package_id}")
+
     async def package_content(self, package_id: str) -> httpx.Response:
         """The encrypted file as it was made, opened as a stream (a refusal is shown as a page)."""
         response = await self.send("GET", f"/documents/packages/{package_id}/content", stream=True)

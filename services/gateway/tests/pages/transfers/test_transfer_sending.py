@@ -179,16 +179,20 @@ class TestTransferSendingPage:
         assert refused.status_code == 422 and "1つ以上選んでください" in text_of(refused.text)
         assert not made.called
 
-    async def test_the_download_relays_the_encrypted_file(
+    async def test_the_download_relays_the_encrypted_file_only_under_its_patient(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
         mock_move(backends)
         backends.get(f"{REPORTS}/documents/packages/{PACKAGE_ID}/content").mock(
             return_value=httpx.Response(200, content=b"PK\x03\x04cipher", headers={"content-type": "application/zip"})
         )
+        meta = {k: v for k, v in PACKAGE.items() if k != "password"}
+        backends.get(f"{REPORTS}/documents/packages/{PACKAGE_ID}").mock(return_value=httpx.Response(200, json=meta))
         answer = await browser.get(f"/patients/{PATIENT_ID}/packages/{PACKAGE_ID}")
         assert answer.status_code == 200 and answer.content == b"PK\x03\x04cipher"
         assert answer.headers["content-type"] == "application/zip"
+        other = "6c0f7c2e-8d0b-4c55-9a35-0d7a4c1f0a12"
+        assert (await browser.get(f"/patients/{other}/packages/{PACKAGE_ID}")).status_code == 404
 
     async def test_the_sending_is_recorded_and_a_refusal_stays_beside_its_field(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

@@ -119,7 +119,9 @@ async def make_package(
 
 @router.get("/{patient_id:uuid}/packages/{package_id:uuid}", dependencies=CAN_SEND)
 async def download_package(patient_id: uuid.UUID, package_id: uuid.UUID, reports: ReportsDep) -> Response:
-    """The encrypted file (its key is not in it and not kept)."""
+    """The encrypted file (its key is not in it and not kept), only under the patient whose documents it holds."""
+    if (await reports.package(str(package_id)))["patient_id"] != str(patient_id):
+        raise PageNotFound("この患者の暗号化ファイルが見つかりません。")
     return relay(await reports.package_content(str(package_id)), media_type="application/zip")
 
 
