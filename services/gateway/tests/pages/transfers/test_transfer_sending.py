@@ -237,6 +237,39 @@ class TestTransferSendingPage:
 
 
 @pytest.mark.req("N32", partial=True)
+async def test_a_wrong_sending_is_corrected_with_a_reason_and_a_refusal_stays_in_its_form(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    move = copy.deepcopy(MOVE) | {"sendings": [SENDING]}
+    mock_move(backends, move)
+    refusal = {"detail": "入力内容に誤りがあります。", "errors": {"changes.sent_on": "未来の日付は入力できません。"}}
+    corrected = backends.patch(f"{PATIENTS}/patients/{PATIENT_ID}/transfers/{MOVE_ID}/sendings/{SENDING['id']}").mock(
+        side_effect=[httpx.Response(422, json=refusal), httpx.Response(200, json=move)]
+    )
+    page = await browser.get(PAGE)
+    assert f'action="/patients/{PATIENT_ID}/transfers/{MOVE_ID}/sendings/{SENDING["id"]}"' in page.text
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "version": "1",
+        "documents": ["registration_card"],
+        "method": "paper_mail",
+        "sent_on": "R99.1.1",
+        "reason": "送付方法を誤って記録した",
+    }
+    url = f"/patients/{PATIENT_ID}/transfers/{MOVE_ID}/sendings/{SENDING['id']}"
+    refused = await browser.post(url, data=form)
+    assert refused.status_code == 422 and "未来の日付は入力できません。" in refused.text
+    assert f'id="f-s{SENDING["id"][:8]}-sent_on-error"' in refused.text
+    body = json.loads(corrected.calls.last.request.content)
+    assert body["version"] == "1" and body["reason"] == "送付方法を誤って記録した"
+    assert body["changes"]["method"] == "paper_mail" and body["changes"]["documents"] == ["registration_card"]
+    # a paper sending loses the file and the key's channel: they are sent emptied, not left out
+    assert (body["changes"]["package_id"], body["changes"]["key_channel"]) == (None, "")
+    saved = await browser.post(url, data=form | {"sent_on": "R8.11.5"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/sending#sent-title")
+
+
+@pytest.mark.req("N32", partial=True)
 async def test_the_sending_page_passes_axe(
     served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
 ) -> None:

@@ -50,6 +50,22 @@ def sending_fields(counterpart: str) -> tuple[Field, ...]:
     )
 
 
+def correction_fields(counterpart: str, sending_id: str) -> tuple[Field, ...]:
+    """A recorded sending's items and the reason of the correction, bound to that sending's form."""
+    reason = Field("reason", "修正の理由", required=True, hint="例：送付方法を誤って記録した")
+    return tuple(f.bound(f"s{sending_id[:8]}") for f in (*sending_fields(counterpart), reason))
+
+
+def correction_changes(form: EntryForm) -> dict[str, Any]:
+    """Every item of the sending as corrected (an emptied one sent empty, so a paper sending loses its key)."""
+    changes = form.json(skip=("reason",))
+    for name in ("package_id", "key_sent_on"):
+        changes[name] = changes.get(name) or None
+    for name in ("package_sha256", "key_channel"):
+        changes[name] = changes.get(name) or ""
+    return changes
+
+
 async def _transfer(patients: Any, patient_id: uuid.UUID, record_id: uuid.UUID) -> tuple[dict[str, Any], dict]:
     """The patient's record and the 転出 asked for (no other record has this page)."""
     record = await patients.patient_record(str(patient_id))
@@ -69,6 +85,7 @@ async def _page(
     package_form: EntryForm | None = None,
     sending_form: EntryForm | None = None,
     package: dict[str, Any] | None = None,
+    correction: tuple[str, EntryForm] | None = None,
     status_code: int = 200,
 ) -> Response:
     record, move = await _transfer(patients, patient_id, record_id)
@@ -79,7 +96,14 @@ async def _page(
         if package:
             values |= {"method": "electronic", "package_id": package["id"], "package_sha256": package["sha256"]}
         sending_form = EntryForm(sending_fields(counterpart), values, version=str(move["version"]))
+    corrections = {
+        s["id"]: EntryForm.filled(correction_fields(counterpart, s["id"]), s, version=move["version"])
+        for s in move.get("sendings", [])
+    }
+    if correction is not None:
+        corrections[correction[0]] = correction[1]
     context = {
+        "corrections": corrections,
         "patient": record["patient"],
         "move": move,
         "documents": documents,
@@ -144,3 +168,32 @@ async def record_sending(
         form.place(result.errors or {}, SENDING_ALIASES)
     code = 409 if result.conflict else 422
     return await _page(request, patients, reports, patient_id, record_id, sending_form=form, status_code=code)
+
+
+@router.post("/{patient_id:uuid}/transfers/{record_id:uuid}/sendings/{sending_id:uuid}", dependencies=CAN_SEND)
+async def correct_sending(
+    request: Request,
+    patient_id: uuid.UUID,
+    record_id: uuid.UUID,
+    sending_id: uuid.UUID,
+    patients: PatientsDep,
+    reports: ReportsDep,
+) -> Response:
+    """Corrects a wrong sending with a reason (a sending is never deleted); a refusal stays beside its field."""
+    _, move = await _transfer(patients, patient_id, record_id)
+    fields = correction_fields(str(move["data"].get("counterpart") or ""), str(sending_id))
+    form = EntryForm.posted(fields, await request.form())
+    result = await patients.correct_sending(
+        str(patient_id), str(record_id), str(sending_id), form.version, correction_changes(form), form.value("reason")
+    )
+    if result.record is not None:
+        flash(request, "送付の記録を修正しました。", target="sent-title")
+        return RedirectResponse(f"/patients/{patient_id}/transfers/{record_id}/sending#sent-title", status_code=303)
+    if result.conflict:
+        form.conflict = result.conflict
+    else:
+        form.place(result.errors or {}, SENDING_ALIASES)
+    code = 409 if result.conflict else 422
+    return await _page(
+        request, patients, reports, patient_id, record_id, correction=(str(sending_id), form), status_code=code
+    )
