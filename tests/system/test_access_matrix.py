@@ -154,6 +154,15 @@ ENDPOINTS = [
             ),
         )
     ),
+    # a 転出's sending to the new health centre (施行規則27条の8), recorded on the transfer
+    Endpoint("patients", "POST", "/patients/{patient_id}/transfers/{record_id}/sendings", {Area.PATIENTS: U}, body={}),
+    Endpoint(
+        "patients",
+        "PATCH",
+        "/patients/{patient_id}/transfers/{record_id}/sendings/{sending_id}",
+        {Area.PATIENTS: U},
+        body={"version": 1, "changes": {}, "reason": "権限試験"},
+    ),
     Endpoint("patients", "GET", "/reference/card", {Area.PATIENTS: R}),
     # patients: DOTS (服薬支援); its settings are kept under マスタ管理
     Endpoint("patients", "GET", "/dots/settings", {Area.PATIENTS: R}),
@@ -428,6 +437,16 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/documents/{document_id}", {Area.FORMS: R}),
     Endpoint("reports", "GET", "/scanner", {Area.AUDIT: R}),
     Endpoint("reports", "GET", "/documents/{document_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
+    # reports: an encrypted package of a patient's documents to send (N32) reads their personal data
+    Endpoint(
+        "reports",
+        "POST",
+        "/documents/packages",
+        {Area.FORMS: R, Area.PATIENTS: R},
+        body={"patient_id": MISSING, "document_ids": [MISSING]},
+    ),
+    Endpoint("reports", "GET", "/documents/packages/{package_id}", {Area.FORMS: R, Area.PATIENTS: R}),
+    Endpoint("reports", "GET", "/documents/packages/{package_id}/content", {Area.FORMS: R, Area.PATIENTS: R}),
     # reports: batch printing by genre (a batch of the genre 患者管理 also needs 患者管理)
     Endpoint(
         "reports",

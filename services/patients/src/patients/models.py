@@ -5,7 +5,7 @@ from tbms_core.deadlines import PublishedDeadlines
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from patients.board.models import BoardCase, BoardSession, Measure, NumberCounter, PatientCard, RecipientNumber
-from patients.care.models import Hospitalisation, ProgressNote, Transfer, Treatment
+from patients.care.models import Hospitalisation, ProgressNote, Transfer, TransferSending, Treatment
 from patients.code_list.models import CodeEntry
 from patients.custom_field.models import FieldDefinition
 from patients.followup.models import FollowupExam, FollowupPlan
@@ -39,6 +39,7 @@ __all__ = [
     "RecordVersion",
     "RegistrationCounter",
     "Transfer",
+    "TransferSending",
     "Treatment",
     "metadata",
 ]

@@ -13,6 +13,7 @@ from reports.batch.service import PrintBatchService
 from reports.document.service import DocumentService
 from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
+from reports.package.service import PackageService
 from reports.scanning import VirusScanner
 from reports.settings import Settings
 from reports.storage import DocumentStore
@@ -40,6 +41,14 @@ def get_document_service(
 
 
 DocumentServiceDep = Annotated[DocumentService, Depends(get_document_service)]
+
+
+def get_package_service(session: SessionDep, principal: PrincipalDep, store: StoreDep) -> PackageService:
+    """The encrypted document package service of this request."""
+    return PackageService(session, principal, store)
+
+
+PackageServiceDep = Annotated[PackageService, Depends(get_package_service)]
 
 
 def get_attachment_service(

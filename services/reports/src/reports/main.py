@@ -23,6 +23,7 @@ from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
+from reports.package.api import router as package_router
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
         settings,
         title="tbms reports（帳票・資料）",
         routers=[
+            package_router,  # before /documents/{document_id}
             document_router,
             attachment_router,
             scanner_router,

@@ -12,6 +12,7 @@ from reports.document.models import Document
 from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
+from reports.package.models import DocumentPackage
 from reports.patient_summary.models import PatientSummary
 from reports.request_letter.models import ContactSummary, RequestSummary
 
@@ -24,6 +25,7 @@ __all__ = [
     "CirculationStamp",
     "ContactSummary",
     "Document",
+    "DocumentPackage",
     "FormTemplate",
     "InboxMessage",
     "LabResult",

@@ -109,6 +109,18 @@ class PatientsClient(ServiceClient):
         """Corrects one care record based on the version the user saw."""
         return await self._correct(f"/patients/{patient_id}/{path}/{record_id}", version, changes, reason)
 
+    async def send_transfer(self, patient_id: str, record_id: str, body: dict[str, Any]) -> SaveResult:
+        """Records a sending of a 転出 patient's documents to the new health centre on the transfer's version."""
+        path = f"/patients/{patient_id}/transfers/{record_id}/sendings"
+        return await self._post(path, body, "送付を記録できませんでした。")
+
+    async def correct_sending(
+        self, patient_id: str, record_id: str, sending_id: str, version: str, changes: dict[str, Any], reason: str
+    ) -> SaveResult:
+        """Corrects a wrong 転出 sending with a reason, based on the transfer's version the user saw."""
+        path = f"/patients/{patient_id}/transfers/{record_id}/sendings/{sending_id}"
+        return await self._correct(path, version, changes, reason)
+
     async def possible_duplicates(self, name: str, name_kana: str, birth_date: str) -> list[dict[str, Any]]:
         """Registered patients who may be the person about to be registered; none when the input is unreadable."""
         body = {"name": name, "name_kana": name_kana, "birth_date": birth_date or None}

@@ -41,6 +41,25 @@ class ReportsClient(ServiceClient):
         """The generated PDF, opened as a stream, to be relayed to the browser and then closed."""
         return await self.send("GET", f"/documents/{document_id}/content", stream=True)
 
+    async def make_package(self, patient_id: str, document_ids: list[str]) -> SaveResult:
+        """An AES-256 encrypted ZIP of the patient's chosen documents, with its key (answered this once)."""
+        body = {"patient_id": patient_id, "document_ids": document_ids}
+        response = await self.send("POST", "/documents/packages", json=body)
+        return saved(response, "暗号化ファイルを作成できませんでした。")
+
+    async def package(self, package_id: str) -> dict[str, Any]:
+        """What an encrypted package holds and whose documents they are (never its key)."""
+        return await self.get_json(f"/documents/packages/{package_id}")
+
+    async def package_content(self, package_id: str) -> httpx.Response:
+        """The encrypted file as it was made, opened as a stream (a refusal is shown as a page)."""
+        response = await self.send("GET", f"/documents/packages/{package_id}/content", stream=True)
+        if response.status_code != 200:
+            await response.aread()
+            await response.aclose()
+            raise page_error(response)
+        return response
+
     async def printed_documents(self, owner_type: str, owner_id: str) -> dict[str, Any]:
         """The forms printed about a record and filed with it (R20), newest first."""
         params = (

@@ -10,7 +10,7 @@ import uuid
 from fastapi import APIRouter, Depends, status
 
 from patients.care.kinds import KINDS, CareKind
-from patients.care.schemas import CarePage, CareRecordRead
+from patients.care.schemas import CarePage, CareRecordRead, SendingChange, TransferSend
 from patients.deps import CareServiceDep
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["治療・入院・転入出・経過記録・公費負担"])
@@ -65,3 +65,30 @@ def _routes(kind: CareKind) -> None:
 
 for _kind in KINDS:
     _routes(_kind)
+
+
+@router.post(
+    "/transfers/{record_id}/sendings",
+    status_code=status.HTTP_201_CREATED,
+    summary="転出先への送付（登録票・記録の要約など）を記録する",
+    name="send_transfer",
+    dependencies=[Depends(may_record)],
+)
+async def send_transfer(
+    patient_id: uuid.UUID, record_id: uuid.UUID, data: TransferSend, care: CareServiceDep
+) -> CareRecordRead:
+    """Records what was sent to the new health centre, to whom, when and how (施行規則27条の8; N32); the transfer
+    comes back with its sendings."""
+    return await care.send_transfer(patient_id, record_id, data)
+
+
+@router.patch(
+    "/transfers/{record_id}/sendings/{sending_id}",
+    summary="転出先への送付の記録を修正する（理由が必要・削除はできない）",
+    name="correct_transfer_sending",
+)
+async def correct_transfer_sending(
+    patient_id: uuid.UUID, record_id: uuid.UUID, sending_id: uuid.UUID, data: SendingChange, care: CareServiceDep
+) -> CareRecordRead:
+    """Corrects a wrong sending with a reason; the old one stays in the history."""
+    return await care.correct_sending(patient_id, record_id, sending_id, data)

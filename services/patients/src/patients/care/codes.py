@@ -49,3 +49,7 @@ PUBLIC_EXPENSE_STATUSES = {
     "withdrawn": "取下げ",
     "ended": "終了",
 }
+# 転出 sendings (施行規則27条の8; N32): the documents, how they went, and the other channel of a file's key.
+TRANSFER_DOCUMENTS = {"registration_card": "登録票", "record_summary": "記録の要約"}
+SENDING_METHODS = {"paper_mail": "郵送（紙）", "hand": "手渡し（紙）", "electronic": "電子ファイル（暗号化）"}
+KEY_CHANNELS = {"phone": "電話で伝達", "fax": "FAXで送付", "post": "別便で郵送", "hand": "手渡し"}

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
-from tbms_core.db import Base, Versioned, new_id
+from tbms_core.db import Base, Versioned, new_id, utcnow
 
 
 class _CareRecord(Versioned):
@@ -61,6 +61,32 @@ class Transfer(_CareRecord, Base):
     address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     card_sent_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class TransferSending(Base):
+    """One sending of a 転出 patient's documents (登録票, 記録の要約 …) to the new health centre (施行規則27条の8):
+    what, to whom, when, how, and for an encrypted file which one and how its key travelled (N32). Never deleted."""
+
+    __tablename__ = "transfer_sendings"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    transfer_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("transfers.id"), nullable=False, index=True
+    )
+    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("patients.id"), nullable=False)
+    documents: Mapped[list[str]] = mapped_column(JSONB, nullable=False, default=list)  # codes: 登録票, 記録の要約
+    other_documents: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # その他, as named
+    recipient: Mapped[str] = mapped_column(String(300), nullable=False)
+    method: Mapped[str] = mapped_column(String(20), nullable=False)  # paper_mail / hand / electronic
+    sent_on: Mapped[date] = mapped_column(Date, nullable=False)
+    package_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))  # reports' encrypted package
+    package_sha256: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    key_channel: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # phone / fax / post / hand
+    key_sent_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    sent_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    sent_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class ProgressNote(_CareRecord, Base):

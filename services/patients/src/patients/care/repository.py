@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tbms_core.repository import Repository
 
 from patients.care.errors import CareRecordNotFound
-from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, Treatment
+from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, TransferSending, Treatment
 
 RecordT = TypeVar("RecordT")  # a model with patient_id and created_at: a care record, a DOTS record …
 
@@ -69,6 +69,29 @@ class TransferRepository(CareRecordRepository[Transfer]):
 
     model = Transfer
     newest_first_by = "moved_on"
+
+
+async def sendings_of(session: Any, transfer_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[TransferSending]]:
+    """The sendings of each transfer, oldest first (a sending is never deleted)."""
+    found: dict[uuid.UUID, list[TransferSending]] = {}
+    if not transfer_ids:
+        return found
+    rows = await session.scalars(
+        select(TransferSending)
+        .where(TransferSending.transfer_id.in_(transfer_ids))
+        .order_by(TransferSending.sent_on, TransferSending.recorded_at)
+    )
+    for row in rows:
+        found.setdefault(row.transfer_id, []).append(row)
+    return found
+
+
+async def sending_of(session: Any, transfer_id: uuid.UUID, sending_id: uuid.UUID) -> TransferSending:
+    """One sending of the transfer, or the care record's not-found error."""
+    found = await session.get(TransferSending, sending_id)
+    if found is None or found.transfer_id != transfer_id:
+        raise CareRecordNotFound()
+    return found
 
 
 class ProgressNoteRepository(CareRecordRepository[ProgressNote]):

@@ -12,16 +12,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 from tbms_core.jp.check_digits import institution_code_is_valid, municipality_code_is_valid
-from tbms_core.jp.fields import FlexibleDate, Text, known_choice, not_future
+from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text, known_choice, not_future
 from tbms_core.jp.wareki import format_wareki
 
 from patients.care.codes import (
     CONTACT_MODES,
     DIRECTIONS,
+    KEY_CHANNELS,
     NOTE_KINDS,
     OUTCOMES,
     PUBLIC_EXPENSE_BASES,
     PUBLIC_EXPENSE_STATUSES,
+    SENDING_METHODS,
+    TRANSFER_DOCUMENTS,
 )
 from patients.care.numbers import LAW_NUMBERS, PAYER_DIGITS, RECIPIENT_DIGITS, has_valid_check_digit
 
@@ -377,6 +380,136 @@ class PublicExpenseChange(CareChange):
     changes: PublicExpenseChanges
 
 
+class TransferSend(BaseModel):
+    """A sending of a 転出 patient's documents to the new health centre, based on the transfer's version the user saw.
+
+    An electronic sending names the encrypted file (made by reports) and the other channel its key went by: the key
+    never travels in the same mail as the file (N32)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    documents: list[str] = Field(default_factory=list)  # TRANSFER_DOCUMENTS codes
+    other_documents: Text = Field(default="", max_length=300, validate_default=True)  # その他, named by the user
+    recipient: Text = Field(default="", max_length=300)  # empty: the transfer's counterpart 保健所
+    method: str
+    sent_on: FlexibleDate
+    package_id: uuid.UUID | None = Field(default=None, validate_default=True)
+    package_sha256: str = Field(default="", validate_default=True)
+    key_channel: str = Field(default="", validate_default=True)
+    key_sent_on: OptionalDate = Field(default=None, validate_default=True)
+    note: Text = Field(default="", max_length=500)
+
+    @field_validator("documents")
+    @classmethod
+    def _documents(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in TRANSFER_DOCUMENTS]
+        if unknown:
+            names = "・".join(TRANSFER_DOCUMENTS.values())
+            raise ValueError(f"送付した書類を選択肢から選んでください（{names}）。")
+        return list(dict.fromkeys(value))
+
+    @field_validator("other_documents")
+    @classmethod
+    def _something(cls, value: str, info: ValidationInfo) -> str:
+        if not value and not info.data.get("documents"):
+            raise ValueError("送付した書類を選ぶか、その他の書類の名前を入力してください。")
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _method(cls, value: str) -> str:
+        if value not in SENDING_METHODS:
+            raise ValueError("送付方法を選択肢から選んでください（" + "・".join(SENDING_METHODS.values()) + "）。")
+        return value
+
+    @field_validator("sent_on")
+    @classmethod
+    def _sent(cls, value: date) -> date:
+        return not_future(value) or value
+
+    @field_validator("package_id")
+    @classmethod
+    def _package(cls, value: uuid.UUID | None, info: ValidationInfo) -> uuid.UUID | None:
+        if info.data.get("method") == "electronic" and value is None:
+            raise ValueError("電子ファイルで送るときは、暗号化ファイルを作成してから送付を記録してください。")
+        if info.data.get("method") != "electronic" and value is not None:
+            raise ValueError("紙で送るときは暗号化ファイルを指定しません。")
+        return value
+
+    @field_validator("package_sha256")
+    @classmethod
+    def _sha256(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip().lower()
+        if info.data.get("method") == "electronic" and not (
+            len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+        ):
+            raise ValueError("暗号化ファイルのSHA-256（64桁の16進数）を指定してください。")
+        if info.data.get("method") != "electronic" and value:
+            raise ValueError("紙で送るときは暗号化ファイルのSHA-256を指定しません。")
+        return value
+
+    @field_validator("key_channel")
+    @classmethod
+    def _key(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("method") == "electronic" and value not in KEY_CHANNELS:
+            raise ValueError(
+                "パスワードの伝達方法を選んでください（ファイルと同じメールでは送れません："
+                + "・".join(KEY_CHANNELS.values())
+                + "）。"
+            )
+        if info.data.get("method") != "electronic" and value:
+            raise ValueError("紙で送るときはパスワードの伝達方法は入力しません。")
+        return value
+
+    @field_validator("key_sent_on")
+    @classmethod
+    def _key_sent(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("method") != "electronic":
+            if value is not None:
+                raise ValueError("紙で送るときはパスワードを伝えた日は入力しません。")
+            return None
+        if value is None:
+            raise ValueError("パスワードを伝えた日を入力してください。")
+        not_future(value)
+        sent = info.data.get("sent_on")
+        if sent and value < sent:
+            raise ValueError("パスワードを伝えた日がファイルの送付日より前になっています。")
+        return value
+
+
+class SendingChange(BaseModel):
+    """A correction of a recorded sending (a sending is never deleted), based on the transfer's version the user saw;
+    `changes` names the items of TransferSend that change, and the reason is required."""
+
+    version: int = Field(ge=1)
+    changes: dict[str, Any]
+    reason: Text = Field(min_length=1, max_length=500)
+
+
+class TransferSendingRead(BaseModel):
+    """A recorded 転出 sending as the API shows it, with the labels of its codes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    transfer_id: uuid.UUID
+    documents: list[str]
+    other_documents: str
+    recipient: str
+    method: str
+    sent_on: date
+    package_id: uuid.UUID | None
+    package_sha256: str
+    key_channel: str
+    key_sent_on: date | None
+    note: str
+    sent_by: str
+    sent_by_name: str
+    recorded_at: datetime
+    labels: dict[str, str] = {}
+
+
 class CareRecordRead(BaseModel):
     """A care record as the API shows it: its items plus labels of the coded ones."""
 
@@ -389,6 +522,7 @@ class CareRecordRead(BaseModel):
     updated_by: str
     data: dict[str, Any]
     labels: dict[str, str] = {}
+    sendings: list[TransferSendingRead] = []  # a 転出's sendings to the new health centre, oldest first
 
 
 class CarePage(BaseModel):

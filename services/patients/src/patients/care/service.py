@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 from tbms_contracts.audit import Operation
 from tbms_contracts.patients import CareRecordSaved, CareRecordSnapshot
 from tbms_core import audit, outbox
@@ -18,8 +19,11 @@ from tbms_core.changes import diff
 from tbms_core.errors import InvalidInput, field_errors
 from tbms_core.events import Envelope
 
-from patients.care.kinds import CareKind
-from patients.care.schemas import CareChange, CareRecordRead
+from patients.care.kinds import TRANSFER, CareKind
+from patients.care.models import TransferSending
+from patients.care.repository import sending_of, sendings_of
+from patients.care.schemas import CareChange, CareRecordRead, SendingChange, TransferSend
+from patients.care.sendings import sending_text, with_sendings
 from patients.code_list.service import code_book
 from patients.custom_field.service import checked_values
 from patients.followup.service import FollowupService
@@ -30,6 +34,8 @@ from patients.patient.repository import PatientRepository
 from patients.patient_list.repository import PatientListRepository
 
 SERVICE = "patients"
+# the items of a 転出 sending a correction may change
+SENDING_ITEMS = tuple(name for name in TransferSend.model_fields if name != "version")
 # the 行動調査's infectious period ends at the first start of treatment or admission (investigation/rules.py)
 ENDS_INFECTIOUS_PERIOD = {"treatment": "started_on", "hospitalisation": "admitted_on"}
 
@@ -126,7 +132,106 @@ class CareService:
         await audit.record(
             self.session, self.principal, SERVICE, Operation.READ, record_type=kind.name, person_id=patient.id
         )
-        return [kind.read(row) for row in rows]
+        if kind is not TRANSFER:
+            return [kind.read(row) for row in rows]
+        sent = await sendings_of(self.session, [row.id for row in rows])
+        return [with_sendings(row, sent.get(row.id, [])) for row in rows]
+
+    async def send_transfer(self, patient_id: uuid.UUID, record_id: uuid.UUID, data: TransferSend) -> CareRecordRead:
+        """Records a sending of a 転出 patient's documents to the new health centre (施行規則27条の8) on the transfer,
+        if nobody saved the transfer since the user's version; sending the 登録票 fills its 送付日 when still empty,
+        in the same transaction. The sending is kept for good (never deleted) and named in the history."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        transfer = await TRANSFER.repository(self.session).get_of_patient(patient_id, record_id)
+        transfer.check_version(data.version)
+        if transfer.direction != "out":
+            raise InvalidInput(errors={"direction": "転出先への送付は転出の記録にだけ記録できます。"})
+        sending = TransferSending(
+            transfer_id=transfer.id,
+            patient_id=transfer.patient_id,
+            documents=data.documents,
+            other_documents=data.other_documents,
+            recipient=data.recipient or transfer.counterpart or "転出先の保健所",
+            method=data.method,
+            sent_on=data.sent_on,
+            package_id=data.package_id,
+            package_sha256=data.package_sha256,
+            key_channel=data.key_channel,
+            key_sent_on=data.key_sent_on,
+            note=data.note,
+            sent_by=self.principal.user_id,
+            sent_by_name=self._name(),
+        )
+        self.session.add(sending)
+        assignments: dict[str, Any] = {}
+        changes: dict[str, Any] = {"sending": [None, sending_text(sending)]}
+        if "registration_card" in data.documents and transfer.card_sent_on is None:
+            assignments["card_sent_on"] = data.sent_on
+            changes["card_sent_on"] = [None, data.sent_on.isoformat()]
+        flag_modified(transfer, "updated_by")  # a sending changes the transfer: its version moves on even so
+        await self.edit_history.save_change(
+            transfer,
+            assignments=assignments,
+            record_type=TRANSFER.name,
+            person_id=transfer.patient_id,
+            changes=changes,
+            reason="転出先への送付",
+        )
+        await self._publish(TRANSFER, transfer, created=False, changed=list(changes))
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.CREATE,
+            record_type="transfer_sending",
+            record_id=sending.id,
+            person_id=transfer.patient_id,
+        )
+        sent = await sendings_of(self.session, [transfer.id])
+        return with_sendings(transfer, sent.get(transfer.id, []))
+
+    async def correct_sending(
+        self, patient_id: uuid.UUID, record_id: uuid.UUID, sending_id: uuid.UUID, data: SendingChange
+    ) -> CareRecordRead:
+        """Corrects a wrong sending with a reason, if nobody saved the transfer since the user's version; the old and
+        new sending stay in the history. A 登録票 added by the correction fills the 送付日 when still empty."""
+        self.principal.require(Area.PATIENTS, Access.UPDATE)
+        transfer = await TRANSFER.repository(self.session).get_of_patient(patient_id, record_id)
+        transfer.check_version(data.version)
+        sending = await sending_of(self.session, transfer.id, sending_id)
+        before = {name: to_jsonable_python(getattr(sending, name)) for name in SENDING_ITEMS}
+        values = checked(TransferSend, {**before, **data.changes, "version": data.version})
+        values["recipient"] = values.get("recipient") or sending.recipient
+        old_text = sending_text(sending)
+        if not diff(before, {**before, **to_jsonable_python({k: values[k] for k in SENDING_ITEMS})}):
+            return with_sendings(transfer, (await sendings_of(self.session, [transfer.id])).get(transfer.id, []))
+        for name in SENDING_ITEMS:
+            setattr(sending, name, values[name])
+        changes: dict[str, Any] = {"sending": [old_text, sending_text(sending)]}
+        assignments: dict[str, Any] = {}
+        if "registration_card" in sending.documents and transfer.card_sent_on is None:
+            assignments["card_sent_on"] = sending.sent_on
+            changes["card_sent_on"] = [None, sending.sent_on.isoformat()]
+        flag_modified(transfer, "updated_by")
+        await self.edit_history.save_change(
+            transfer,
+            assignments=assignments,
+            record_type=TRANSFER.name,
+            person_id=transfer.patient_id,
+            changes=changes,
+            reason=data.reason,
+        )
+        await self._publish(TRANSFER, transfer, created=False, changed=list(changes))
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.UPDATE,
+            record_type="transfer_sending",
+            record_id=sending.id,
+            person_id=transfer.patient_id,
+        )
+        return with_sendings(transfer, (await sendings_of(self.session, [transfer.id])).get(transfer.id, []))
 
     async def _check_regimen(self, regimen: str | None, started_on: date | None) -> None:
         """Refuses a regimen the コード表 does not hold on the day the treatment started."""

@@ -165,7 +165,7 @@ FIELD_LABELS = {
 }
 RECORD_FIELD_LABELS = {
     "progress_note": {"kind": "記録の種類"},
-    "transfer": {"address": "転入出先の住所"},
+    "transfer": {"address": "転入出先の住所", "sending": "転出先への送付"},
     "board_case": {
         "session_id": "診査会",
         "position": "議題の順番",

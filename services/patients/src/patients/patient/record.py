@@ -16,8 +16,10 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 
-from patients.care.kinds import KINDS, TREATMENT
+from patients.care.kinds import KINDS, TRANSFER, TREATMENT
+from patients.care.repository import sendings_of
 from patients.care.schemas import CareRecordRead
+from patients.care.sendings import with_sendings
 from patients.dots.adherence import Due
 from patients.dots.alerts import confirmation_due, dots_alerts
 from patients.followup.alerts import followup_alerts
@@ -82,6 +84,8 @@ class PatientRecordService:
         results = await self.lab_results.of_patient(patient.id)
         rows = {kind.path: await kind.repository(self.session).of_patient(patient.id) for kind in KINDS}
         care = {kind.path: [kind.read(row) for row in rows[kind.path]] for kind in KINDS}
+        sent = await sendings_of(self.session, [row.id for row in rows[TRANSFER.path]])
+        care[TRANSFER.path] = [with_sendings(row, sent.get(row.id, [])) for row in rows[TRANSFER.path]]
         code = current_code_of(patient, [(r.kind, r.specimen, r.details) for r in results], rows[TREATMENT.path])
         plan = await FollowupPlanRepository(self.session).of(patient.id)
         exams = await FollowupExamRepository(self.session).in_order(patient.id) if plan else []

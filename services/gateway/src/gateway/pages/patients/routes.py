@@ -16,7 +16,7 @@ from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, preview_date
 from gateway.forms.chars import gaiji_policy
-from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes
+from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes, transfer_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, registration_fields
 from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
@@ -28,6 +28,7 @@ router.include_router(export_routes.router)
 router.include_router(list_routes.router)
 router.include_router(card_routes.router)
 router.include_router(record_routes.router)
+router.include_router(transfer_routes.router)
 PRINTABLE_FORMS = frozenset({"F03", "F06", "F08", "F29"})
 CHECKED_CHARS = ("name", "alias", "address", "guardian.name", "guardian.address")  # what forms and CSV carry
 
