@@ -91,6 +91,9 @@ def plan_query(conn: sqlite3.Connection, query: SearchQuery, terms: QueryTerms) 
     where.within("birth_date", filters.birth)
     where.within("registered_on", filters.registered)
     where.within("diagnosed_on", filters.diagnosed)
+    where.one_of("dots_type", filters.dots_types)
+    where.one_of("dots_intensity", filters.dots_intensities)
+    where.within("dots_due_on", filters.dots_due)
     for year in terms.birth_years:
         where.within("birth_date", DateRange(date(year, 1, 1), date(year, 12, 31)))
     for day in terms.birth_dates:
