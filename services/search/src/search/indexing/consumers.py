@@ -20,8 +20,7 @@ from search.indexing.linking import (
     keep_plan,
     refresh_patient,
 )
-from search.indexing.links import LinkRepository
-from search.indexing.repository import IndexedVersionRepository
+from search.indexing.repository import IndexedVersionRepository, LinkRepository
 
 log = logging.getLogger(__name__)
 PATIENT_EVENTS = "tbms.patients.patient.>"  # registered.v1, updated.v1 and any later event carrying the snapshot

@@ -13,7 +13,7 @@ from tbms_contracts.patients import PatientSnapshot
 from tbms_core.auth import Area
 
 from search.engine.base import SearchDocument
-from search.indexing.links import IndexPatient, PlanFacts
+from search.indexing.repository import IndexPatient, PlanFacts
 
 PATIENT = "patient"
 CONTACT = "contact"

@@ -24,7 +24,7 @@ from search.indexing.documents import (
     with_dots,
     with_index,
 )
-from search.indexing.links import LinkRepository, PlanFacts
+from search.indexing.repository import LinkRepository, PlanFacts
 
 DOTS_PLAN = "dots_plan"
 # The patient's deadline kinds that carry the next 服薬確認 (patients' dots/alerts.py): due, or overdue once passed.
