@@ -11,9 +11,11 @@ import pytest
 from search.indexing.consumers import on_contact_changed, on_patient_changed
 from search.query.service import SearchService
 from tbms_contracts.contacts import ContactRegistered, ContactSnapshot, ContactUpdated, ExposureSnapshot
+from tbms_core import parking
 from tbms_core.auth import Principal
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
+from tbms_testing.consumers import running_consumer
 from tbms_testing.events import patient_event, publish
 
 
@@ -207,3 +209,24 @@ class TestRebuild:
         [item] = await found(client, school)
         assert (item["id"], item["district"]) == (str(contact_id), "砧")
         assert item["index_patient"] == f"{patient['registration_no']} 発端 再構築"
+
+
+@pytest.mark.req("N18", partial=True)
+@pytest.mark.req("R22", partial=True)
+async def test_a_contact_event_that_cannot_be_read_is_retried_then_parked_never_dropped(
+    client: httpx.AsyncClient,
+) -> None:
+    app = client.app  # type: ignore[attr-defined]
+    handler = on_contact_changed(app.state.engine)
+    broken = Envelope(
+        type="tbms.contacts.contact.updated.v1",
+        aggregate_id=str(uuid.uuid4()),
+        aggregate_version=2,
+        payload={"contact": {"id": "x", "version": 2}},  # no name, no found_on: not a contact snapshot
+    )
+    async with running_consumer(handler, consumer_max_deliveries=2, consumer_retry_delays=(0.2,)) as consumer:
+        await consumer.publish(broken)
+        [parked] = await wait_for(consumer.parked, timeout=15)  # type: ignore[misc]
+        assert parked.headers[parking.DELIVERIES] == "2"
+        assert "found_on" in parking.error_text(parked.headers[parking.ERROR])
+        assert Envelope.model_validate_json(parked.data) == broken and await consumer.applied() == 0
