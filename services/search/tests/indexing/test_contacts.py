@@ -79,8 +79,9 @@ class TestContactEvents:
         await found(client, school)  # log in before the clock starts
         await publish(patient, contact_event(contact_id, 1, "接触 花子", [patient_id], affiliation=school))
 
-        async def indexed() -> list[dict]:
-            return [item for item in await found(client, f"せっしょく {school}") if item["id"] == str(contact_id)]
+        async def indexed() -> list[dict]:  # two streams, two consumers: the patient may come second
+            items = await found(client, f"せっしょく {school}")
+            return [item for item in items if item["id"] == str(contact_id) and item["index_patient"]]
 
         [item] = await wait_for(indexed, timeout=10)  # type: ignore[misc]
         registration_no = patient.payload["patient"]["registration_no"]
