@@ -9,10 +9,13 @@ from datetime import date
 import httpx
 import pytest
 from search.indexing.consumers import on_contact_changed, on_patient_changed
+from search.indexing.schemas import PatientBatch
+from search.indexing.service import ReindexService
 from search.query.service import SearchService
 from tbms_contracts.contacts import ContactRegistered, ContactSnapshot, ContactUpdated, ExposureSnapshot
 from tbms_core import parking
 from tbms_core.auth import Principal
+from tbms_core.errors import AccessDenied
 from tbms_core.events import Envelope
 from tbms_testing import auth_headers, wait_for
 from tbms_testing.consumers import running_consumer
@@ -231,3 +234,14 @@ async def test_a_contact_event_that_cannot_be_read_is_retried_then_parked_never_
         assert parked.headers[parking.DELIVERIES] == "2"
         assert "found_on" in parking.error_text(parked.headers[parking.ERROR])
         assert Envelope.model_validate_json(parked.data) == broken and await consumer.applied() == 0
+
+
+@pytest.mark.req("R32")
+async def test_a_page_of_contacts_needs_the_contacts_area_even_when_empty(client: httpx.AsyncClient) -> None:
+    app = client.app  # type: ignore[attr-defined]
+    auditor = user_with("audit:update", "patients:read")
+    async with app.state.db.session() as session:
+        service = ReindexService(session, auditor, app.state.engine)
+        assert (await service.reindex_patients(PatientBatch(patients=[]))).received == 0
+        with pytest.raises(AccessDenied, match="接触者管理"):
+            await service.reindex_patients(PatientBatch(contacts=[]))

@@ -30,7 +30,7 @@ class ReindexService:
         complete."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # it empties the index and writes what it is sent
         self.principal.require(Area.PATIENTS, Access.READ)
-        if batch.contacts:
+        if "contacts" in batch.model_fields_set:  # a page of contacts, even an empty one
             self.principal.require(Area.CONTACTS, Access.READ)
         if batch.reset:
             await self.engine.begin_rebuild()
