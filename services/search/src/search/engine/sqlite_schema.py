@@ -43,6 +43,8 @@ CREATE INDEX IF NOT EXISTS ix_documents_birth_date ON documents (birth_date);
 CREATE INDEX IF NOT EXISTS ix_documents_registered_on ON documents (registered_on);
 CREATE INDEX IF NOT EXISTS ix_documents_diagnosed_on ON documents (diagnosed_on);
 CREATE INDEX IF NOT EXISTS ix_documents_dots_due_on ON documents (dots_due_on);
+CREATE INDEX IF NOT EXISTS ix_documents_dots_type ON documents (dots_type);
+CREATE INDEX IF NOT EXISTS ix_documents_dots_intensity ON documents (dots_intensity);
 CREATE TABLE IF NOT EXISTS latin_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS removed_while_copying (
