@@ -534,6 +534,14 @@ ENDPOINTS = [
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),
     Endpoint("search", "POST", "/admin/reindex", {Area.AUDIT: U, Area.PATIENTS: R}, body={"patients": []}),
+    Endpoint(
+        "search",
+        "POST",
+        "/admin/reindex",
+        {Area.AUDIT: U, Area.PATIENTS: R, Area.CONTACTS: R},
+        body={"contacts": []},
+        variant="contacts",
+    ),
     # identity: operation and login history
     Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
     Endpoint("identity", "GET", "/audit/events/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),

@@ -39,7 +39,7 @@ class Search:
         batch = json.loads(request.content)
         self.batches.append(batch)
         self.log.append("POST reset" if batch["reset"] else "POST done" if batch["done"] else "POST")
-        count = len(batch["patients"])
+        count = len(batch.get("patients", [])) + len(batch.get("contacts", []))
         return httpx.Response(200, json={"received": count, "indexed": count, "current": 0, "skipped": 0})
 
     def sent(self) -> list[str]:
@@ -97,3 +97,19 @@ class TestRebuild:
     def test_an_empty_system_still_opens_and_closes_the_rebuild(self) -> None:
         patients = Patients(0)
         assert [entry for entry in run(patients).log if entry.startswith("POST")] == ["POST reset", "POST", "POST done"]
+
+    def test_contacts_are_sent_after_every_patient_under_their_own_key(self) -> None:
+        patients, contacts = Patients(12), Patients(7)
+        contacts.records = [{"id": f"c{number:03d}", "version": 2} for number in range(7)]
+        search = Search(patients.log)
+        with (
+            httpx.Client(base_url="http://p", transport=httpx.MockTransport(patients)) as patients_client,
+            httpx.Client(base_url="http://c", transport=httpx.MockTransport(contacts)) as contacts_client,
+            httpx.Client(base_url="http://s", transport=httpx.MockTransport(search)) as search_client,
+        ):
+            rebuild(patients_client, search_client, page_size=5, report=lambda _: None, contacts=contacts_client)
+        kinds = [next(key for key in ("patients", "contacts") if batch.get(key)) for batch in search.batches[1:-1]]
+        assert kinds == ["patients"] * 4 + ["contacts"] * 2  # pages of 5 overlapping by 2
+        sent = [item["id"] for batch in search.batches for item in batch.get("contacts", [])]
+        assert sent == [record["id"] for record in contacts.records]
+        assert search.batches[-1]["done"] and contacts.log == ["GET 0", "GET 3"]  # pages overlap as patients' do

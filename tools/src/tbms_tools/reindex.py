@@ -1,4 +1,6 @@
-"""`tbms search reindex`: rebuilds the search index from the patients service, page by page (R22).
+"""`tbms search reindex`: rebuilds the search index from the patients and contacts services, page by page (R22).
+
+Every patient is sent before any contact: a contact's hit shows its index patient's number, name and district.
 
 Two things keep a rebuild complete while staff keep working:
 - The index is emptied *before* the first page is read. A change committed after that reaches the index
@@ -20,9 +22,9 @@ import httpx
 from tbms_tools import config
 from tbms_tools.keycloak import auth_headers
 
-PAGE = 500  # the patients API's largest page
+PAGE = 500  # the patients and contacts APIs' largest page
 OVERLAP = 50  # records each page re-reads of the previous one
-ADMIN = "admin1"  # 監査 更新 and 患者管理 参照: what `POST /admin/reindex` asks for
+ADMIN = "admin1"  # 監査 更新, 患者管理 and 接触者管理 参照: what `POST /admin/reindex` asks for
 
 
 @dataclass
@@ -44,13 +46,15 @@ class Progress:
 def reindex(
     username: str = ADMIN, *, page_size: int = PAGE, report: Callable[[str], None] = print, keep: bool = False
 ) -> int:
-    """Feeds every patient into the index (emptied first unless `keep`); returns how many were indexed."""
+    """Feeds every patient and contact into the index (emptied first unless `keep`); returns how many were indexed."""
     headers = auth_headers(username)
     with (
         httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients,
+        httpx.Client(base_url=config.service_url("contacts"), headers=headers, timeout=60) as contacts,
         httpx.Client(base_url=config.service_url("search"), headers=headers, timeout=120) as search,
     ):
-        return rebuild(patients, search, page_size=page_size, report=report, reset=not keep).indexed
+        progress = rebuild(patients, search, page_size=page_size, report=report, reset=not keep, contacts=contacts)
+        return progress.indexed
 
 
 def rebuild(
@@ -60,36 +64,56 @@ def rebuild(
     page_size: int = PAGE,
     report: Callable[[str], None] = print,
     reset: bool = True,
+    contacts: httpx.Client | None = None,
 ) -> Progress:
-    """Empties the index, then posts every page of `GET /patients` to `POST /admin/reindex`, printing progress."""
+    """Empties the index, then posts every page of `GET /patients` (and then of `GET /contacts`) to
+    `POST /admin/reindex`, printing progress."""
     progress = Progress()
     if reset:
         progress.add(_post(search, [], reset=True))
+    sources = [("patients", patients)] + ([("contacts", contacts)] if contacts is not None else [])
+    for kind, source in sources:
+        _send_every_page(kind, source, search, progress, page_size=page_size, report=report)
+    progress.add(_post(search, [], done=True))
+    return progress
+
+
+def _send_every_page(
+    kind: str,
+    source: httpx.Client,
+    search: httpx.Client,
+    progress: Progress,
+    *,
+    page_size: int,
+    report: Callable[[str], None],
+) -> None:
+    """Posts every page of `GET /<kind>`, each overlapping the previous one (see the module's docstring)."""
     overlap = min(OVERLAP, page_size // 2)
-    offset, previous = 0, []
+    offset, previous, sent = 0, [], set()
     while True:
-        page = _page(patients, page_size, offset)
+        page = _page(source, kind, page_size, offset)
         ids = [item["id"] for item in page["items"]]
         if previous and not set(previous[-overlap:]) & set(ids) and offset > 0:
             offset = max(0, offset - (page_size - overlap))  # records moved ahead of the cursor: read further back
             continue
-        progress.add(_post(search, [item for item in page["items"] if item["id"] not in progress.sent]))
-        progress.sent.update(ids)
+        progress.add(_post(search, [item for item in page["items"] if item["id"] not in sent], kind=kind))
+        sent.update(ids)
+        progress.sent.update(f"{kind}:{id}" if kind != "patients" else id for id in ids)
         report(
-            f"[search] {len(progress.sent)}/{page['total']} patients sent: {progress.indexed} indexed, "
+            f"[search] {len(sent)}/{page['total']} {kind} sent: {progress.indexed} indexed, "
             f"{progress.current} already current, {progress.skipped} newer in the index"
         )
         if len(ids) < page_size:
             break
         offset, previous = offset + len(ids) - overlap, ids
-    progress.add(_post(search, [], done=True))
-    return progress
 
 
-def _page(patients: httpx.Client, limit: int, offset: int) -> dict:
-    return patients.get("/patients", params={"limit": limit, "offset": offset}).raise_for_status().json()
+def _page(source: httpx.Client, kind: str, limit: int, offset: int) -> dict:
+    return source.get(f"/{kind}", params={"limit": limit, "offset": offset}).raise_for_status().json()
 
 
-def _post(search: httpx.Client, items: list[dict], *, reset: bool = False, done: bool = False) -> dict:
-    batch = {"patients": items, "reset": reset, "done": done}
+def _post(
+    search: httpx.Client, items: list[dict], *, kind: str = "patients", reset: bool = False, done: bool = False
+) -> dict:
+    batch = {kind: items, "reset": reset, "done": done}
     return search.post("/admin/reindex", json=batch).raise_for_status().json()

@@ -3,7 +3,15 @@
 from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
-from search.indexing.models import IndexedVersion
+from search.indexing.models import DotsPlan, IndexedVersion, LinkedContact, LinkedPatient
 
 metadata = Base.metadata
-__all__ = ["InboxMessage", "IndexedVersion", "OutboxMessage", "metadata"]
+__all__ = [
+    "DotsPlan",
+    "InboxMessage",
+    "IndexedVersion",
+    "LinkedContact",
+    "LinkedPatient",
+    "OutboxMessage",
+    "metadata",
+]

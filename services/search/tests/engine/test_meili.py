@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 import respx
 from search.engine.base import DateRange, IndexState, SearchDocument, SearchFilters, SearchQuery
 from search.engine.meili import MeiliEngine, MeiliError
-from search.engine.meili_query import filter_expression
+from search.engine.meili_query import filter_expression, to_meili
 from search.engine.terms import parse_query
 from search.query.schemas import SearchItem
 
@@ -264,3 +265,91 @@ def _every_condition() -> SearchFilters:
         registered=DateRange(date(2026, 4, 1), date(2026, 9, 30)),
         diagnosed=DateRange(date(2026, 3, 1)),
     )
+
+
+CONTACT_ID = "8a1d2e3f-4b5c-4d6e-9f70-81a2b3c4d5e6"
+
+
+def contact(version: int = 3) -> SearchDocument:
+    """The synthetic contact of the recordings: a pupil exposed at school to the patient above."""
+    return SearchDocument(
+        record_type="contact",
+        id=CONTACT_ID,
+        version=version,
+        area="contacts",
+        name="髙橋 花子",
+        name_kana="タカハシ ハナコ",
+        birth_date=date(2015, 6, 1),
+        registration_no="",
+        status="active",
+        active=True,
+        phone="090-5555-0102",
+        address="東京都世田谷区太子堂9-8-6",
+        sex="female",
+        district="北部",
+        registered_on=date(2026, 11, 2),
+        texts=("架空小学校",),
+        index_patient="2024-00042 髙橋 検証",
+        index_numbers=("2024-00042",),
+    )
+
+
+@pytest.mark.req("R22", partial=True)
+class TestContacts:
+    """Contacts are documents of the contacts area with their index patient; a refresh replaces the same version."""
+
+    async def test_a_refresh_sends_the_version_meilisearch_holds(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json", "refresh_contact.json")
+        assert await engine.index(contact(), refresh=True)
+        assert replay.finished()
+
+    async def test_the_same_version_without_refresh_is_not_sent(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("start_existing_index.json", "index_contact_same_version.json")
+        assert not await engine.index(contact())
+        assert replay.finished()
+
+    async def test_found_within_the_contacts_area_with_its_index_patient(
+        self, engine: MeiliEngine, replay: Replay
+    ) -> None:
+        replay.add("search_contact_with_index_patient.json")
+        filters = SearchFilters(record_types=("contact",), districts=("北部",))
+        result = await engine.search(SearchQuery("タカハシ 2024-00042", ["contacts"], filters=filters))
+        [item] = [SearchItem.of(hit, []) for hit in result.hits]
+        assert (item.record_type, item.area, item.index_patient, item.district) == (
+            "contact",
+            "contacts",
+            "2024-00042 髙橋 検証",
+            "北部",
+        )
+        assert item.highlight["name_kana"] == [("タカハシ", True), (" ハナコ", False)]
+        assert replay.finished()
+
+
+@pytest.mark.req("R07", "R22", partial=True)
+class TestDots:
+    """A patient's DOTS state is stored only when there is one, and filtered by type, intensity and due date."""
+
+    def test_a_patient_under_dots_carries_its_state_and_others_carry_none(self) -> None:
+        plain = to_meili(patient())
+        assert not {"dots_type", "dots_intensity", "dots_due_day", "index_patient"} & set(plain)
+        dots = to_meili(
+            replace(
+                patient(),
+                dots_type="visit",
+                dots_type_label="訪問DOTS",
+                dots_intensity="A",
+                dots_due_on=date(2026, 11, 28),
+            )
+        )
+        assert (dots["dots_type"], dots["dots_intensity"], dots["dots_due_day"]) == ("visit", "A", 20261128)
+        assert dots["text_keys"] == ["結核研究所", "訪問dots"]  # the type is found without naming the field
+
+    async def test_overdue_visits_of_intensity_a_or_b(self, engine: MeiliEngine, replay: Replay) -> None:
+        replay.add("search_dots_overdue.json")
+        filters = SearchFilters(
+            dots_types=("visit",), dots_intensities=("A", "B"), dots_due=DateRange(None, date(2026, 12, 2))
+        )
+        result = await engine.search(SearchQuery("", ["patients"], filters=filters, facets=True))
+        [hit] = result.hits
+        assert (hit.dots_type_label, hit.dots_intensity, hit.dots_due_on) == ("訪問DOTS", "A", date(2026, 11, 28))
+        assert replay.finished()

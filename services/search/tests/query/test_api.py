@@ -45,6 +45,10 @@ class TestSearch:
                     "excluded_on": None,
                     "sex": "female",
                     "district": "",
+                    "index_patient": "",
+                    "dots_type_label": "",
+                    "dots_intensity": "",
+                    "dots_due_on": None,
                     "highlight": {
                         "name": [["試験 結果", False]],  # found by its reading: the カナ is marked
                         "name_kana": [["シケン", True], [" ケッカ", False]],
@@ -141,6 +145,7 @@ class TestSuggest:
             "birth_date",
             "birth_date_wareki",
             "registration_no",
+            "index_patient",
             "highlight",
         }
 

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
-DATE_FIELDS = ("birth_date", "excluded_on", "registered_on", "diagnosed_on")
+DATE_FIELDS = ("birth_date", "excluded_on", "registered_on", "diagnosed_on", "dots_due_on")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,12 @@ class SearchDocument:
     diagnosed_on: date | None = None
     numbers: tuple[str, ...] = ()  # 公費負担者番号, 受給者番号 … found by their digits
     texts: tuple[str, ...] = ()  # values of configurable fields (R33), found as free text
+    index_patient: str = ""  # a contact's index patient(s) as the result shows them: 登録番号 and name
+    index_numbers: tuple[str, ...] = ()  # the index patients' 登録番号: a contact is found by its index's number
+    dots_type: str = ""  # a patient's DOTS type under the plan in force (visit, outpatient …)
+    dots_type_label: str = ""  # 訪問DOTS …, found as free text
+    dots_intensity: str = ""  # 支援強度 (A / B / C) of the plan in force
+    dots_due_on: date | None = None  # the next 服薬確認 due; past means the confirmations have stopped (途絶)
 
     def hit_fields(self) -> dict[str, Any]:
         """What a result shows of this record, as JSON values."""
@@ -82,6 +88,10 @@ class SearchHit:
     excluded_on: date | None = None
     sex: str = ""
     district: str = ""
+    index_patient: str = ""
+    dots_type_label: str = ""
+    dots_intensity: str = ""
+    dots_due_on: date | None = None
     marks: tuple[str, ...] = ()  # folded text the engine says matched (else the query's words are marked)
 
     @classmethod
@@ -100,6 +110,10 @@ class SearchHit:
             excluded_on=_date(fields.get("excluded_on")),
             sex=fields.get("sex") or "",
             district=fields.get("district") or "",
+            index_patient=fields.get("index_patient") or "",
+            dots_type_label=fields.get("dots_type_label") or "",
+            dots_intensity=fields.get("dots_intensity") or "",
+            dots_due_on=_date(fields.get("dots_due_on")),
         )
 
 
@@ -169,12 +183,17 @@ class SearchFilters:
     birth: DateRange = DateRange()
     registered: DateRange = DateRange()
     diagnosed: DateRange = DateRange()
+    dots_types: tuple[str, ...] = ()
+    dots_intensities: tuple[str, ...] = ()
+    dots_due: DateRange = DateRange()  # the next 服薬確認 due; a range ending yesterday is "confirmations stopped"
 
     @property
     def empty(self) -> bool:
         """True when no condition is set."""
-        values = (self.record_types, self.statuses, self.districts, self.nurses, self.sexes)
-        return not any(values) and self.birth.open and self.registered.open and self.diagnosed.open
+        lists = (self.record_types, self.statuses, self.districts, self.nurses, self.sexes)
+        lists += (self.dots_types, self.dots_intensities)
+        dates = (self.birth, self.registered, self.diagnosed, self.dots_due)
+        return not any(lists) and all(bounds.open for bounds in dates)
 
 
 @dataclass(frozen=True)
@@ -199,8 +218,12 @@ class SearchEngine(Protocol):
     async def close(self) -> None:
         """Releases files and connections."""
 
-    async def index(self, document: SearchDocument) -> bool:
-        """Stores a document unless a newer version is held; True when it was applied."""
+    async def index(self, document: SearchDocument, *, refresh: bool = False) -> bool:
+        """Stores a document unless a newer version is held; True when it was applied.
+
+        `refresh` also replaces the same version: what a record shows of another one changed (a contact's index
+        patient moved district, a patient's DOTS plan changed) while the record's own version did not.
+        """
 
     async def delete(self, record_type: str, record_id: str) -> None:
         """Removes a record from the index."""

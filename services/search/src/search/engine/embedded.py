@@ -138,9 +138,9 @@ class EmbeddedEngine:
                     conn.close()
             self._writer = self._reader = self._previous = None
 
-    async def index(self, document: SearchDocument) -> bool:
-        """Stores the document unless the index holds the same or a newer version of it."""
-        return await self._write(lambda conn: store(conn, [document]) > 0)
+    async def index(self, document: SearchDocument, *, refresh: bool = False) -> bool:
+        """Stores the document unless the index holds a newer version of it (or the same one, unless `refresh`)."""
+        return await self._write(lambda conn: store(conn, [document], refresh=refresh) > 0)
 
     async def index_many(self, documents: list[SearchDocument]) -> int:
         """Stores many documents in one transaction (rebuilds and benchmarks); how many were applied."""

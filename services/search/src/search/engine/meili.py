@@ -84,11 +84,11 @@ class MeiliEngine:
             self._status = IndexStatus(IndexState.NEEDS_REINDEX, detail=detail)
             log.error("search index %s needs a rebuild: %s", self.uid, detail)
 
-    async def index(self, document: SearchDocument) -> bool:
-        """Adds or replaces the document unless Meilisearch holds the same or a newer version."""
+    async def index(self, document: SearchDocument, *, refresh: bool = False) -> bool:
+        """Adds or replaces the document unless Meilisearch holds a newer version (or the same, unless `refresh`)."""
         await self.start()  # events may arrive before the app's startup hook has run
         held = await self._held_version(f"{document.record_type}-{document.id}")
-        if held is not None and held >= document.version:
+        if held is not None and (held > document.version or (held == document.version and not refresh)):
             return False
         task = await self._call(
             "POST", f"/indexes/{self.uid}/documents", params={"primaryKey": PRIMARY_KEY}, json=[to_meili(document)]

@@ -18,7 +18,8 @@ PRE, POST = "<mark>", "</mark>"
 MARKED = re.compile(re.escape(PRE) + "(.*?)" + re.escape(POST))
 SHOWN = ["record_type", "id", "area", "name", "name_kana", "birth_date", "registration_no", "status", "excluded_on"]
 HIGHLIGHTED = ["name_key", "kana_key"]  # folded: where the words match; the marks are carried onto the shown names
-HIT_FIELDS = [*SHOWN, "sex", "district", *HIGHLIGHTED]
+EXTRA_SHOWN = ["index_patient", "dots_type_label", "dots_intensity", "dots_due_on"]  # sent only when a record has them
+HIT_FIELDS = [*SHOWN, "sex", "district", *EXTRA_SHOWN, *HIGHLIGHTED]
 FILTERABLE = [
     "area",
     "record_type",
@@ -31,8 +32,16 @@ FILTERABLE = [
     "birth_day",
     "registered_day",
     "diagnosed_day",
+    "dots_type",
+    "dots_intensity",
+    "dots_due_day",
 ]
-DAYS = (("birth_day", "birth"), ("registered_day", "registered"), ("diagnosed_day", "diagnosed"))  # YYYYMMDD
+DAYS = (  # YYYYMMDD
+    ("birth_day", "birth"),
+    ("registered_day", "registered"),
+    ("diagnosed_day", "diagnosed"),
+    ("dots_due_day", "dots_due"),
+)
 
 
 def index_settings() -> dict[str, Any]:
@@ -80,7 +89,9 @@ def to_meili(document: SearchDocument) -> dict[str, Any]:
     birth = document.birth_date
     keys = [fold(document.registration_no), digits_only(document.phone), digits_only(document.postal_code)]
     keys += [digits_only(number) or fold(number) for number in document.numbers]
-    return {
+    keys += [fold(number) for number in document.index_numbers]
+    texts = [*document.texts, document.dots_type_label]
+    return _extras(document) | {
         PRIMARY_KEY: f"{document.record_type}-{document.id}",
         **document.hit_fields(),
         "version": document.version,
@@ -96,8 +107,21 @@ def to_meili(document: SearchDocument) -> dict[str, Any]:
         "kana_key": fold(document.name_kana),
         "keys": [key for key in dict.fromkeys([*keys, *birth_tokens(birth)]) if key],
         "address_key": fold(document.address),
-        "text_keys": [key for key in dict.fromkeys(fold(text) for text in document.texts) if key],
+        "text_keys": [key for key in dict.fromkeys(fold(text) for text in texts) if key],
     }
+
+
+def _extras(document: SearchDocument) -> dict[str, Any]:
+    """A contact's index patient and a patient's DOTS state, only when the record has them."""
+    values = {
+        "index_patient": document.index_patient,
+        "dots_type": document.dots_type,
+        "dots_type_label": document.dots_type_label,
+        "dots_intensity": document.dots_intensity,
+        "dots_due_on": document.dots_due_on.isoformat() if document.dots_due_on else None,
+        "dots_due_day": _day(document.dots_due_on),
+    }
+    return {name: value for name, value in values.items() if value}
 
 
 def filter_expression(query: SearchQuery, terms: QueryTerms) -> str:
@@ -111,6 +135,8 @@ def filter_expression(query: SearchQuery, terms: QueryTerms) -> str:
         ("district", filters.districts),
         ("nurse", filters.nurses),
         ("sex", filters.sexes),
+        ("dots_type", filters.dots_types),
+        ("dots_intensity", filters.dots_intensities),
     ):
         if values:
             clauses.append(f"{attribute} IN [{_list(values)}]")

@@ -10,7 +10,7 @@ from typing import Any
 from search.engine.base import SearchDocument
 from search.engine.terms import bigrams, fold, index_text, latin_words, typo_match
 
-SCHEMA_VERSION = 3  # a new version is built in a new file (see EmbeddedEngine.start)
+SCHEMA_VERSION = 4  # a new version is built in a new file (see EmbeddedEngine.start)
 MMAP_BYTES = 2**31 - 2**16  # SQLite's usual ceiling: the whole index is read through the page cache
 CACHE_KIB = 64 * 1024
 # Every character but spaces belongs to a token: the bigram index holds "田中", "\x02た", "5." and "a\n" alike.
@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS documents (
     birth_date TEXT,
     registered_on TEXT,
     diagnosed_on TEXT,
+    dots_type TEXT NOT NULL DEFAULT '',
+    dots_intensity TEXT NOT NULL DEFAULT '',
+    dots_due_on TEXT,
     sort_key TEXT NOT NULL,
     body TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -39,6 +42,9 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS ix_documents_birth_date ON documents (birth_date);
 CREATE INDEX IF NOT EXISTS ix_documents_registered_on ON documents (registered_on);
 CREATE INDEX IF NOT EXISTS ix_documents_diagnosed_on ON documents (diagnosed_on);
+CREATE INDEX IF NOT EXISTS ix_documents_dots_due_on ON documents (dots_due_on);
+CREATE INDEX IF NOT EXISTS ix_documents_dots_type ON documents (dots_type);
+CREATE INDEX IF NOT EXISTS ix_documents_dots_intensity ON documents (dots_intensity);
 CREATE TABLE IF NOT EXISTS latin_terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS removed_while_copying (
@@ -79,6 +85,9 @@ COLUMNS = [
     "birth_date",
     "registered_on",
     "diagnosed_on",
+    "dots_type",
+    "dots_intensity",
+    "dots_due_on",
     "sort_key",
     "body",
     "source",
@@ -92,6 +101,8 @@ ON CONFLICT (record_type, record_id) DO UPDATE SET
     {", ".join(f"{column} = excluded.{column}" for column in COLUMNS[2:])}
 WHERE excluded.version > documents.version
 """  # noqa: S608 - fixed column names
+# A refresh replaces the same version too: what the record shows of another record changed, not the record.
+REFRESH = UPSERT.replace("excluded.version > documents.version", "excluded.version >= documents.version")
 ADD_TERM = "INSERT OR IGNORE INTO latin_terms (term) VALUES (?)"
 
 
@@ -115,10 +126,10 @@ def create(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def store(conn: sqlite3.Connection, documents: list[SearchDocument]) -> int:
-    """Writes the documents unless the index holds the same or a newer version; how many were applied."""
+def store(conn: sqlite3.Connection, documents: list[SearchDocument], *, refresh: bool = False) -> int:
+    """Writes the documents unless the index holds a newer version (or the same, unless `refresh`); how many."""
     rows = [row(document) for document in documents]
-    applied = conn.execute(UPSERT, {"batch": json.dumps(rows, ensure_ascii=False)}).rowcount
+    applied = conn.execute(REFRESH if refresh else UPSERT, {"batch": json.dumps(rows, ensure_ascii=False)}).rowcount
     terms = {term for values in rows for term in latin_words(values["body"])}
     conn.executemany(ADD_TERM, [(term,) for term in sorted(terms)])
     return max(applied, 0)
@@ -139,6 +150,9 @@ def row(document: SearchDocument) -> dict[str, Any]:
         "birth_date": _iso(document.birth_date),
         "registered_on": _iso(document.registered_on),
         "diagnosed_on": _iso(document.diagnosed_on),
+        "dots_type": document.dots_type,
+        "dots_intensity": document.dots_intensity,
+        "dots_due_on": _iso(document.dots_due_on),
         "sort_key": fold(document.name_kana),
         "body": index_text(document),
         "source": json.dumps(document.to_json(), ensure_ascii=False, separators=(",", ":")),

@@ -116,8 +116,9 @@ def index_text(document: SearchDocument) -> str:
     keys = [KEY_START + key for key in exact_keys(document)]
     others = [
         digits_only(document.postal_code),
+        *(fold(number) for number in document.index_numbers),  # a contact is found by its index patient's number
         fold(document.address),
-        *(fold(text) for text in document.texts),
+        *(fold(text) for text in (*document.texts, document.dots_type_label)),
         *birth_tokens(document.birth_date),
     ]
     return "".join(part + SEPARATOR for part in dict.fromkeys([*keys, *others]) if part)

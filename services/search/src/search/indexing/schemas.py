@@ -6,9 +6,14 @@ from pydantic import BaseModel, Field
 
 
 class PatientBatch(BaseModel):
-    """One page of patient snapshots for a rebuild: `reset` empties the index first, `done` closes the rebuild."""
+    """One page of snapshots for a rebuild: `reset` empties the index first, `done` closes the rebuild.
+
+    Patients come before contacts (`tbms search reindex` sends every patient first): a contact's hit shows its index
+    patient's number, name and district as search keeps them.
+    """
 
     patients: list[dict] = Field(default_factory=list, max_length=1000)
+    contacts: list[dict] = Field(default_factory=list, max_length=1000)
     reset: bool = False
     done: bool = False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from tbms_core.jp.fields import OptionalDate
@@ -29,6 +29,11 @@ class SearchConditions(BaseModel):
     diagnosed_to: OptionalDate = None
     age_min: int | None = Field(default=None, ge=0, le=MAX_AGE)
     age_max: int | None = Field(default=None, ge=0, le=MAX_AGE)
+    dots_type: list[str] = Field(default_factory=list, description="DOTSの種類（計画中のもの）")
+    dots_intensity: list[str] = Field(default_factory=list, description="支援強度（A/B/C）")
+    dots_due_from: OptionalDate = None
+    dots_due_to: OptionalDate = None
+    dots_overdue: bool = Field(default=False, description="服薬確認の期日を過ぎている（途絶・中断の疑い）")
     facets: bool = Field(default=False, description="種別・状態・地区・性別ごとの件数も返す")
 
     def filters(self, today: date) -> SearchFilters:
@@ -43,7 +48,16 @@ class SearchConditions(BaseModel):
             birth=birth,
             registered=DateRange(self.registered_from, self.registered_to),
             diagnosed=DateRange(self.diagnosed_from, self.diagnosed_to),
+            dots_types=tuple(self.dots_type),
+            dots_intensities=tuple(self.dots_intensity),
+            dots_due=self._dots_due(today),
         )
+
+    def _dots_due(self, today: date) -> DateRange:
+        """The due range asked; overdue means due before today (TB_PRACTICE §5.1: a gap beyond the intensity's
+        frequency is checked at once)."""
+        asked = DateRange(self.dots_due_from, self.dots_due_to)
+        return _narrow(asked, DateRange(None, today - timedelta(days=1))) if self.dots_overdue else asked
 
 
 def _birth_range(today: date, age_min: int | None, age_max: int | None) -> DateRange:

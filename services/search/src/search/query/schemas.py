@@ -36,6 +36,10 @@ class SearchItem(BaseModel):
     excluded_on: date | None
     sex: str = ""
     district: str = ""
+    index_patient: str = Field(default="", description="接触者の発端者（登録番号 氏名）")
+    dots_type_label: str = Field(default="", description="服薬支援計画のDOTSの種類")
+    dots_intensity: str = Field(default="", description="支援強度（A/B/C）")
+    dots_due_on: date | None = Field(default=None, description="次の服薬確認の期日（過ぎていれば途絶）")
     highlight: dict[str, list[Segment]] = Field(default_factory=dict)
 
     @classmethod
@@ -84,6 +88,7 @@ class Suggestion(BaseModel):
     birth_date: date | None
     birth_date_wareki: str | None
     registration_no: str = ""
+    index_patient: str = ""
     highlight: dict[str, list[Segment]] = Field(default_factory=dict)
 
     @classmethod
@@ -98,6 +103,7 @@ class Suggestion(BaseModel):
             birth_date=hit.birth_date,
             birth_date_wareki=wareki(hit.birth_date),
             registration_no=hit.registration_no,
+            index_patient=hit.index_patient,
             highlight=marks_of(hit, words),
         )
 

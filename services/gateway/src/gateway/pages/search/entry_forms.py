@@ -7,7 +7,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 MAX_QUERY = 200
-LISTS = ("type", "status", "district", "sex")  # checkboxes: any number of values
+LISTS = ("type", "status", "district", "sex", "dots_type", "dots_intensity")  # checkboxes: any number of values
 SINGLE = (
     "nurse",
     "birth_from",
@@ -18,6 +18,9 @@ SINGLE = (
     "diagnosed_to",
     "age_min",
     "age_max",
+    "dots_due_from",
+    "dots_due_to",
+    "dots_overdue",
 )
 
 
