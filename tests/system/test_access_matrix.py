@@ -240,6 +240,7 @@ ENDPOINTS = [
     Endpoint("patients", "POST", "/custom-fields/{definition_id}/deactivate", {Area.MASTERS: U}, body={"version": 1}),
     Endpoint("patients", "GET", "/custom-fields/{definition_id}/history", {Area.MASTERS: R}),
     # contacts
+    Endpoint("contacts", "GET", "/reference/codes", {Area.CONTACTS: R}),
     Endpoint("contacts", "GET", "/index-cases/{patient_id}", {Area.CONTACTS: R}),
     Endpoint("contacts", "GET", "/contacts/counts", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}"}),
     Endpoint(

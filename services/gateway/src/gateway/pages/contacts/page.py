@@ -74,7 +74,10 @@ def _planned(prefill: Mapping[str, str]) -> dict[str, str]:
 
 
 def contact_context(
-    contact: dict[str, Any], history: list[dict[str, Any]], forms: Mapping[str, EntryForm]
+    contact: dict[str, Any],
+    history: list[dict[str, Any]],
+    forms: Mapping[str, EntryForm],
+    codes: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the contact page template shows, with these forms in its sections."""
     plan, notes = plan_view(contact.get("plan") or [])
@@ -92,6 +95,7 @@ def contact_context(
         "exams": [(e, exam_result(e)) for e in contact.get("exams") or []],
         "history": history_view(history, contact),
         "forms": forms,
+        "contact_codes": codes or {},
         "nav_path": "/contacts",
     }
 
@@ -112,11 +116,11 @@ class ContactPage:
         status_code: int = 200,
     ) -> Response:
         """Renders the contact page; a refused form replaces the stored-values form with the same key."""
-        contact, history = await asyncio.gather(
-            self.contacts.contact(str(contact_id)), self.contacts.history(str(contact_id))
+        contact, history, codes = await asyncio.gather(
+            self.contacts.contact(str(contact_id)), self.contacts.history(str(contact_id)), self.contacts.codes()
         )
         forms = page_forms(contact, prefill or {}) | dict(failed or {})
-        context = contact_context(contact, history, forms)
+        context = contact_context(contact, history, forms, codes)
         return render(self.request, "contacts/contact.html", context, status_code=status_code)
 
     async def after_save(

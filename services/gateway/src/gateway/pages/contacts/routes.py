@@ -108,10 +108,11 @@ async def _index_page(
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found, counts = await asyncio.gather(
+    index_case, found, counts, codes = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
         contacts.counts(str(patient_id)),
+        contacts.codes(),
     )
     context = {
         "patient_id": str(patient_id),
@@ -122,6 +123,7 @@ async def _index_page(
         "birth_preview": preview_date(form.value("birth_date")),
         "duplicates": duplicates or [],
         "counts": counts,
+        "contact_codes": codes,
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
     }
@@ -213,7 +215,7 @@ async def view_contact(contact_id: uuid.UUID, page: ContactPageDep, kind: str = 
 
     `kind` and `planned_on` (from a plan item's 「結果を入力」) prefill the new exam.
     """
-    prefill = {"kind": kind if kind in dict(ef.EXAM_KINDS) else "", "planned_on": planned_on[:10]}
+    prefill = {"kind": kind if ef.EXAM_KIND.fullmatch(kind) else "", "planned_on": planned_on[:10]}
     return await page.show(contact_id, prefill=prefill)
 
 

@@ -152,7 +152,8 @@ def exposure_to(contact: Mapping[str, Any], index_patient_id: str) -> Mapping[st
 
 def relation_text(exposure: Mapping[str, Any]) -> str:
     """「同居家族（妻）」: the setting and, when typed, the relation."""
-    setting = SETTING_LABELS.get(str(exposure.get("setting") or ""), "")
+    code = str(exposure.get("setting") or "")
+    setting = str(exposure.get("setting_label") or SETTING_LABELS.get(code, code))  # from the コード表 when read
     relation = str(exposure.get("relation") or "")
     return f"{setting}（{relation}）" if setting and relation else setting or relation
 
