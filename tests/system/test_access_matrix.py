@@ -583,6 +583,7 @@ ENDPOINTS = [
     ),
     # masters: reference data every form needs, read by any logged-in user; changed with マスタ管理 更新
     Endpoint("masters", "GET", "/districts"),
+    Endpoint("masters", "GET", "/masters/staff_assignment/lookup", params={"district": "権限試験用地区"}),
     Endpoint("masters", "GET", "/masters/kinds"),
     Endpoint("masters", "GET", "/masters/{kind}"),
     Endpoint("masters", "GET", "/masters/{kind}/suggest", params={"q": "試験"}),
