@@ -92,3 +92,17 @@ async def test_an_old_exposure_keeps_its_ended_setting_choosable_and_the_new_exa
     kinds = re.search(r'<select id="f-exam-new-kind".*?</select>', html, re.S)
     assert kinds is not None and '<option value="chest_ct">胸部CT</option>' in kinds.group(0)
     assert "「胸部CT」には個別の規則がありません" in html
+
+
+async def test_the_screening_list_filters_by_the_codes_of_the_code_list_ended_ones_too(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    with_masters_codes(backends)
+    listed = backends.routes["contact-list"]
+    html = (await browser.get("/contacts", params={"setting": "ship"})).text
+    assert listed.calls.last.request.url.params["setting"] == "ship"
+    select = re.search(r'<select class="input input--medium" id="c-setting".*?</select>', html, re.S)
+    assert select is not None and '<option value="ship" selected>船舶</option>' in select.group(0)
+    assert '<option value="bus">バス</option>' in select.group(0), "old contacts hold it"
+    await browser.get("/contacts", params={"setting": "nowhere"})
+    assert "setting" not in listed.calls.last.request.url.params, "a code contacts does not know is not sent"

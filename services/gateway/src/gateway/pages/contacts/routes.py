@@ -25,6 +25,7 @@ from gateway.pages.contacts.view import (
     list_row,
     screening_choices,
     screening_conditions,
+    setting_choices,
 )
 from gateway.web.deps import ContactsDep, LoginDep, MastersDep, RequestsDep, require_access, same_site_only
 from gateway.web.downloads import relay
@@ -52,7 +53,8 @@ async def _screening_page(
     export_error: str = "",
     status_code: int = 200,
 ) -> Response:
-    conditions, given = screening_conditions(request.query_params)
+    settings = setting_choices(await contacts.codes())
+    conditions, given = screening_conditions(request.query_params, settings)
     first = Paging(total=0, page=min(max(page, 1), MAX_OFFSET // PAGE_SIZE + 1), path="/contacts")
     found, districts = await asyncio.gather(
         contacts.contacts(
@@ -69,7 +71,7 @@ async def _screening_page(
         "paging": Paging(total=found["total"], page=first.page, path="/contacts", query=query),
         "conditions": given,
         "shown": conditions,
-        "choices": screening_choices(districts),
+        "choices": screening_choices(districts, settings),
         "export_url": "/contacts/export" + (f"?{urlencode(query)}" if query else ""),
         "filtered": bool(given),
         "export_error": export_error,
@@ -82,7 +84,7 @@ async def _screening_page(
 async def export_list(request: Request, contacts: ContactsDep, masters: MastersDep) -> Response:
     """The screening list with the same conditions as CSV for Excel (contacts refuses more than 100,000 rows and
     records the export in the operation history)."""
-    conditions, _ = screening_conditions(request.query_params)
+    conditions, _ = screening_conditions(request.query_params, setting_choices(await contacts.codes()))
     answer = await contacts.export(conditions)
     if answer.download is None:
         message = next(iter((answer.errors or {}).values()), "CSVを出力できませんでした。")

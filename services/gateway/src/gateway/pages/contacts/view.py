@@ -168,14 +168,24 @@ SORT_CHOICES = (("due", "次の予定日が早い順"), ("name", "カナ順"), (
 DEFAULTS = {"status": "active", "sort": "due"}  # a nurse's working list: those still followed, the earliest due first
 
 
-def screening_conditions(typed: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+def setting_choices(codes: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """接触の場 as the list filters it: the コード表's codes in force, then the ended ones (old contacts hold them);
+    the built-in ones while contacts answers none."""
+    lists = codes.get("lists") or {}
+    found = dict(lists.get("contact_setting") or {}) | dict(lists.get("former:contact_setting") or {})
+    return tuple(found.items()) or SETTINGS
+
+
+def screening_conditions(
+    typed: Mapping[str, str], settings: Sequence[tuple[str, str]] = SETTINGS
+) -> tuple[dict[str, str], dict[str, str]]:
     """The list's conditions as contacts takes them (defaults applied), and those the user gave (kept in links).
 
     Values outside the choices are dropped rather than sent on: the form only offers the choices.
     """
     allowed = {
         "due": dict(DUE_CHOICES),
-        "setting": dict(SETTINGS),
+        "setting": dict(settings),
         "priority": dict(PRIORITIES),
         "status": dict(STATUS_CHOICES),
         "sort": dict(SORT_CHOICES),
@@ -199,12 +209,12 @@ def screening_conditions(typed: Mapping[str, str]) -> tuple[dict[str, str], dict
     return conditions, given
 
 
-def screening_choices(districts: Sequence[str]) -> dict[str, Any]:
+def screening_choices(districts: Sequence[str], settings: Sequence[tuple[str, str]] = SETTINGS) -> dict[str, Any]:
     """The choices of the list's form."""
     return {
         "due": DUE_CHOICES,
         "district": tuple((d, d) for d in districts),
-        "setting": SETTINGS,
+        "setting": tuple(settings),
         "priority": PRIORITIES,
         "status": STATUS_CHOICES,
         "sort": SORT_CHOICES,
