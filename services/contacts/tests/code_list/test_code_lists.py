@@ -13,6 +13,7 @@ import httpx
 import pytest
 from contacts.code_list.repository import CodeEntryRepository
 from contacts.contact.rules import BASIS_EXAM_DEFAULT, BASIS_SETTING_DEFAULT
+from contacts.deadline.service import compute
 from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACTS
 from tbms_contracts.masters import MasterChanged, MasterSnapshot, record_id
 from tbms_core.clock import today
@@ -171,6 +172,24 @@ class TestFromMasters:
         assert (exam.json()["kind_label"], exam.json()["result_label"]) == ("胸部CT", "異常なし")
         plan = (await client.get(f"/contacts/{contact.json()['id']}", headers=nurse())).json()["plan"]
         assert all(d["exam_id"] != exam.json()["id"] for d in plan)
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_a_missing_result_of_an_added_kind_is_a_deadline_named_by_its_label(
+        self, client, make_index_case
+    ) -> None:
+        value = new_value("mri")
+        await publish(code_event("screening_exam", value, "胸部MRI"))
+        await kept(client, "screening_exam", value)
+        body = contact_body(await make_index_case(), "workplace")
+        contact = await client.post("/contacts", json=body, headers=nurse())
+        url = f"/contacts/{contact.json()['id']}/exams"
+        exam = await client.post(url, json={"kind": value, "done_on": today().isoformat()}, headers=nurse())
+        assert exam.status_code == 201, exam.text
+
+        async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+            computed = await compute(session, [contact.json()["id"]])
+        [missing] = [d for d in computed[contact.json()["id"]].deadlines if d.kind == "screening_result_missing"]
+        assert missing.what.startswith("胸部MRI（")
 
     @pytest.mark.req("R25", partial=True)
     async def test_an_unknown_exam_kind_is_refused_beside_the_field(self, client, make_index_case) -> None:

@@ -20,7 +20,6 @@ from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactRead
 from contacts.contact.service import ContactService
 from contacts.deadline.repository import AGGREGATE, ContactDeadlineRepository
-from contacts.exam.schemas import KIND_LABELS
 from contacts.settings import get_settings
 
 # The plan is read on the publisher's behalf: no user, no access check, no audit (nothing is shown to anyone).
@@ -61,7 +60,7 @@ def deadlines_of(read: ContactRead, record: DeadlineRecord, owner: tuple[str, st
     for exam in read.exams:
         if exam.status != "done" or exam.result or exam.done_on is None:
             continue
-        label = KIND_LABELS.get(exam.kind, exam.kind)  # type: ignore[call-overload]
+        label = exam.kind_label or exam.kind  # the コード表's label (read_models reads it)
         found.append(
             Deadline(
                 key=f"contacts:contact:{read.id}:screening_result_missing:{exam.id}",
