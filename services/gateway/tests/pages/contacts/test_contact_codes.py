@@ -106,3 +106,28 @@ async def test_the_screening_list_filters_by_the_codes_of_the_code_list_ended_on
     assert '<option value="bus">バス</option>' in select.group(0), "old contacts hold it"
     await browser.get("/contacts", params={"setting": "nowhere"})
     assert "setting" not in listed.calls.last.request.url.params, "a code contacts does not know is not sent"
+
+
+async def test_the_history_reads_an_added_setting_and_exam_kind_by_their_labels(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    with_masters_codes(backends)
+    routes = mock_contact(backends)
+    exposure_id = CONTACT["exposures"][0]["id"]
+    changed = {
+        "record_type": "exposure",
+        "record_id": exposure_id,
+        "version": 10,
+        "changed_at": "2026-12-03T10:00:00Z",
+        "changed_by": CONTACT["id"],
+        "changed_by_name": "試験 保健師",
+        "reason": "船内での接触と判明",
+        "changes": {"setting": ["bus", "ship"]},
+    }
+    exam = {**changed, "record_type": "exam", "record_id": CONTACT["id"], "reason": ""}
+    exam["changes"] = {"exam.kind": [None, "chest_ct"], "exam.done_on": [None, "2026-12-01"]}
+    routes["history"].mock(return_value=httpx.Response(200, json={"items": [changed, exam]}))
+    html = (await browser.get(f"/contacts/{CONTACT_ID}")).text
+    row = '<th scope="row">接触の場</th><td class="multiline">バス</td><td class="multiline">船舶</td>'
+    assert row in html
+    assert "検査（胸部CT）" in html

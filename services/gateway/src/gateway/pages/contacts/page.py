@@ -93,7 +93,7 @@ def contact_context(
         "outcome": OUTCOME_LABELS.get(str(contact.get("outcome") or ""), ""),
         "end_reason": END_REASON_LABELS.get(str(contact.get("end_reason") or ""), ""),
         "exams": [(e, exam_result(e)) for e in contact.get("exams") or []],
-        "history": history_view(history, contact),
+        "history": history_view(history, contact, codes),
         "forms": forms,
         "contact_codes": codes or {},
         "nav_path": "/contacts",
