@@ -4,16 +4,24 @@ itself is found by its own 町丁目 when the address alone is given."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from tbms_core.clock import today
 from tbms_testing import auth_headers
 
 pytestmark = pytest.mark.req("R25", partial=True)
 
 
+# The test's districts and assignments start in the future and are looked up on that day, so the districts other
+# tests list (today, or 400 days ahead) stay the five of 世田谷.
+ON = (today() + timedelta(days=3773)).isoformat()  # no other test looks this far ahead
+
+
 async def lookup(client: httpx.AsyncClient, **params: str) -> dict[str, Any]:
+    params = {"on": ON} | params
     response = await client.get("/masters/staff_assignment/lookup", params=params, headers=auth_headers("nurse1"))
     assert response.status_code == 200, response.text
     return response.json()
@@ -24,7 +32,8 @@ async def district(make_record, codes) -> dict[str, str]:
     """A district 見本地区 of 見本町 and 試験町, with three nurses: of 見本町, of 見本町一丁目, and of the rest."""
     code = codes.free("dist")
     town, other = f"見本町{code}", f"試験町{code}"
-    await make_record("district", code=code, name=f"見本地区{code}", data={"areas": f"{town}\n{other}"})
+    areas = {"areas": f"{town}\n{other}"}
+    await make_record("district", code=code, name=f"見本地区{code}", data=areas, valid_from=ON)
     nurses = {
         "town": ("sato", "試験 佐藤", town),
         "chome": ("suzuki", "試験 鈴木", f"{town}1丁目"),
@@ -32,7 +41,7 @@ async def district(make_record, codes) -> dict[str, str]:
     }
     for key, (user, name, areas) in nurses.items():
         data = {"district_code": code, "nurse_username": f"{user}{code}", "nurse_name": name, "areas": areas}
-        await make_record("staff_assignment", code=codes.free("S"), name=f"{key}班", data=data)
+        await make_record("staff_assignment", code=codes.free("S"), name=f"{key}班", data=data, valid_from=ON)
     return {"code": code, "town": town, "other": other}
 
 
@@ -61,6 +70,11 @@ async def test_the_district_is_found_by_the_address_when_not_named(client, distr
     assert found["proposed"]["nurse_name"] == "試験 鈴木"
     by_name = await lookup(client, district=f"見本地区{district['code']}", address="")
     assert by_name["district_code"] == district["code"] and by_name["proposed"]["nurse_name"] == "試験 田中"
+
+
+async def test_rows_not_yet_in_force_propose_nobody_today(client, district) -> None:
+    found = await lookup(client, district=district["code"], address=f"{district['town']}1丁目", on=today().isoformat())
+    assert found["proposed"] is None and found["district_code"] == ""
 
 
 async def test_an_unknown_district_and_address_propose_nobody(client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -24,7 +25,9 @@ async def lookup_nurse(
     service: Annotated[AssignmentService, Depends(get_assignment_service)],
     district: Annotated[str, Query(max_length=100)] = "",
     address: Annotated[str, Query(max_length=300)] = "",
+    on: date | None = None,
 ) -> NurseLookup:
     """The nurse who serves an address: the district named (code or name) or found by the address's 町丁目, and its
-    assignment whose 担当町丁目 fits the address most specifically (reference data any logged-in user may read)."""
-    return await service.lookup(district.strip(), address.strip())
+    assignment whose 担当町丁目 fits the address most specifically, among the rows valid on `on` (today unless
+    given); reference data any logged-in user may read."""
+    return await service.lookup(district.strip(), address.strip(), on)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.auth import Principal
@@ -59,12 +60,13 @@ class AssignmentService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.masters = MasterService(session, principal)
 
-    async def _today(self, kind: str) -> list[MasterRead]:
-        return (await self.masters.listing(kind, MasterFilter(limit=500))).items
+    async def _valid(self, kind: str, on: date | None) -> list[MasterRead]:
+        return (await self.masters.listing(kind, MasterFilter(limit=500, on=on))).items
 
-    async def lookup(self, district: str, address: str) -> NurseLookup:
-        """The district (named, else found by the address) and the nurse proposed for the address."""
-        districts = await self._today("district")
+    async def lookup(self, district: str, address: str, on: date | None = None) -> NurseLookup:
+        """The district (named, else found by the address) and the nurse proposed for the address, as the rows
+        valid on `on` (today unless given) say."""
+        districts = await self._valid("district", on)
         named = next((d for d in districts if district and district in (d.code, d.name)), None)
         district_why = "指定された地区" if named else ""
         if named is None and address:
@@ -77,7 +79,9 @@ class AssignmentService:
             return NurseLookup(
                 district_code="", district_name="", district_why="", proposed=None, nurses=[], basis=BASIS
             )
-        assignments = [a for a in await self._today("staff_assignment") if a.data.get("district_code") == named.code]
+        assignments = [
+            a for a in await self._valid("staff_assignment", on) if a.data.get("district_code") == named.code
+        ]
         nurses: list[AssignedNurse] = []
         fitting: list[AssignedNurse] = []  # those whose 町丁目 hold the address, and those of the whole district
         for row in assignments:
