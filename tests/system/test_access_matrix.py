@@ -249,6 +249,7 @@ ENDPOINTS = [
     Endpoint("patients", "POST", "/custom-fields/{definition_id}/deactivate", {Area.MASTERS: U}, body={"version": 1}),
     Endpoint("patients", "GET", "/custom-fields/{definition_id}/history", {Area.MASTERS: R}),
     # contacts
+    Endpoint("contacts", "GET", "/reference/codes", {Area.CONTACTS: R}),
     Endpoint("contacts", "GET", "/index-cases/{patient_id}", {Area.CONTACTS: R}),
     Endpoint("contacts", "GET", "/contacts/counts", {Area.CONTACTS: R}, params={"index_patient_id": "{patient_id}"}),
     Endpoint(
@@ -643,6 +644,7 @@ ENDPOINTS = [
     ),
     # masters: reference data every form needs, read by any logged-in user; changed with マスタ管理 更新
     Endpoint("masters", "GET", "/districts"),
+    Endpoint("masters", "GET", "/masters/staff_assignment/lookup", params={"district": "権限試験用地区"}),
     Endpoint("masters", "GET", "/masters/kinds"),
     Endpoint("masters", "GET", "/masters/{kind}"),
     Endpoint("masters", "GET", "/masters/{kind}/suggest", params={"q": "試験"}),

@@ -220,6 +220,19 @@ def mock_contact_list(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{CONTACTS}/contacts", name="contact-list").mock(return_value=empty)
 
 
+# contacts' GET /reference/codes as recorded from the live service (the built-in lists of its コード表)
+CONTACT_CODES = json.loads(
+    (Path(__file__).parent / "pages" / "contacts" / "contact_codes.json").read_text(encoding="utf-8")
+)
+
+
+def mock_contact_codes(router: respx.MockRouter) -> respx.Route:
+    """contacts answers its forms' code lists (接触の場, 検査の種類, 続柄・関係); a test overrides the route named
+    "contact-codes"."""
+    answer = httpx.Response(200, json=CONTACT_CODES)
+    return router.get(f"{CONTACTS}/reference/codes", name="contact-codes").mock(return_value=answer)
+
+
 def mock_todos(router: respx.MockRouter) -> respx.Route:
     """workflow has no to-dos for the user (the home page counts them); a test overrides the route named "todos"."""
     empty = httpx.Response(200, json={"items": [], "total": 0})
@@ -254,6 +267,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_todos(router)
         mock_contact_counts(router)
         mock_circulations(router)
+        mock_contact_codes(router)
         yield router
 
 

@@ -79,6 +79,37 @@ SEEDED: dict[str, dict[str, str]] = {
 }
 
 
+# The lists of the contacts service, seeded by masters' migration 0006 in the same way: 健診の検査の種類 with the
+# codes contacts' screening rules key on, and 続柄・関係 (choices offered beside free text, which stays allowed).
+SEEDED_CONTACTS: dict[str, dict[str, str]] = {
+    "screening_exam": {
+        "igra_qft": "IGRA（QFT）",
+        "igra_tspot": "IGRA（T-SPOT）",
+        "tst": "ツベルクリン反応",
+        "xray": "胸部X線",
+        "sputum": "喀痰検査",
+    },
+    "contact_relation": {
+        "spouse": "配偶者",
+        "child": "子",
+        "parent": "父母",
+        "sibling": "兄弟姉妹",
+        "grandparent": "祖父母",
+        "grandchild": "孫",
+        "relative": "その他の親族",
+        "colleague": "同僚",
+        "classmate": "同級生",
+        "teacher": "教職員",
+        "friend": "友人・知人",
+        "resident": "施設の入所者",
+        "staff": "施設の職員",
+        "healthcare_worker": "医療従事者",
+        "patient": "同室の患者",
+        "other": "その他",
+    },
+}
+
+
 def seeded_order(place: int) -> int:
     """The 表示順 of the seeded entry at this place of its list (10, 20, …: room to insert between)."""
     return (place + 1) * 10

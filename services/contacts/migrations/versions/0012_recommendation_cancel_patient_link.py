@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision, down_revision, branch_labels, depends_on = "0012", "0010", None, None
+revision, down_revision, branch_labels, depends_on = "0012", "0011", None, None
 UUID = postgresql.UUID(as_uuid=True)
 
 

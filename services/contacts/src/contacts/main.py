@@ -5,6 +5,8 @@ import asyncio
 from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
 
+from contacts.code_list.api import router as code_list_router
+from contacts.code_list.consumers import CONSUMERS as CODE_LIST_CONSUMERS
 from contacts.contact.api import router as contact_router
 from contacts.deadline.api import router as deadline_router
 from contacts.deadline.service import PUBLISHERS
@@ -39,8 +41,9 @@ def create_app() -> FastAPI:
             request_router,
             group_router,
             deadline_router,
+            code_list_router,
         ],
-        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS],
+        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS, *CODE_LIST_CONSUMERS],
         on_startup=start,
     )
     for publisher in PUBLISHERS:  # every unit of work republishes the deadlines of the contacts and requests it wrote

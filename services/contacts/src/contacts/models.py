@@ -4,6 +4,7 @@ from tbms_core.db import Base
 from tbms_core.deadlines import PublishedDeadlines
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
+from contacts.code_list.models import CodeEntry
 from contacts.contact.models import Contact, ContactLink
 from contacts.exam.models import Exam
 from contacts.group.models import ContactGroup, GroupImport, GroupMember
@@ -14,6 +15,7 @@ from contacts.request.models import MunicipalRequest, RequestContact, RequestPac
 
 metadata = Base.metadata
 __all__ = [
+    "CodeEntry",
     "Contact",
     "ContactGroup",
     "ContactLink",

@@ -3,6 +3,7 @@
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import Field
 from tbms_core.settings import ServiceSettings, prefix
 
 from contacts.contact.rules import ScreeningRules
@@ -23,6 +24,8 @@ class Settings(ServiceSettings):
     high_risk_factors: tuple[str, ...] = tuple(sorted(_DEFAULT.high_risk_factors))
     close_settings: tuple[str, ...] = tuple(sorted(_DEFAULT.close_settings))
     xray_months: tuple[int, ...] = _DEFAULT.xray_months
+    # {検査の種類 code: igra | tst | xray | sputum}; a code of the コード表 not named here has the default rule
+    exam_rules: dict[str, str] = Field(default_factory=lambda: dict(_DEFAULT.exam_rules))
     xray_months_high: tuple[int, ...] = _DEFAULT.xray_months_high
     # A screening examination recorded as done without its result becomes a to-do this many days after it was
     # done ([U]: no national figure; IGRA results come back within about a week, so two weeks is the default).
@@ -38,6 +41,7 @@ class Settings(ServiceSettings):
             high_risk_factors=frozenset(self.high_risk_factors),
             close_settings=frozenset(self.close_settings),
             xray_months=tuple(self.xray_months),
+            exam_rules=dict(self.exam_rules),
             xray_months_high=tuple(self.xray_months_high),
         )
 

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from tbms_core.app import create_service_app
 
+from masters.assignment.api import router as assignment_router
 from masters.district.api import router as district_router
 from masters.master.api import router as master_router
 from masters.settings import get_settings
@@ -17,5 +18,5 @@ def create_app() -> FastAPI:
         "masters",
         get_settings(),
         title="tbms masters（マスタ管理）",
-        routers=[district_router, transfer_router, master_router],
+        routers=[district_router, assignment_router, transfer_router, master_router],
     )

@@ -348,6 +348,34 @@ class TestDotsTypes:
         [labels] = await plan_labels(client, patient["id"])
         assert labels["dots_type"] == label
 
+    async def test_the_settings_level_to_type_mapping_accepts_a_type_added_in_masters(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        admin = auth_headers("admin1")
+        value, label = fresh("L"), "オンラインDOTS（試験）"
+
+        async def levels() -> dict[str, Any]:
+            found = (await client.get("/dots/settings", headers=admin)).json()["items"]
+            return next(item for item in found if item["key"] == "levels")
+
+        before = await levels()
+        wanted = before["value"] | {"suggested_types": before["value"]["suggested_types"] | {"C": value}}
+        body = {"version": before["version"], "value": wanted, "reason": "試験"}
+        refused = await client.put("/dots/settings/levels", json=body, headers=admin)
+        assert refused.status_code == 422
+        assert refused.json()["errors"] == {
+            "value.suggested_types.C": f"DOTSの種類「{value}」はコード表にありません。選択肢から選んでください。"
+        }
+        assert (await levels())["version"] == before["version"], "nothing changed"
+
+        await publish(code_event("dots_type", value, label))
+        await wait_for(lambda: _has(dots_types(client), value), timeout=WAIT)
+        saved = await client.put("/dots/settings/levels", json=body, headers=admin)
+        assert saved.status_code == 200, saved.text
+        assert saved.json()["value"]["suggested_types"]["C"] == value
+        restore = {"version": saved.json()["version"], "value": before["value"], "reason": "試験の後片付け"}
+        assert (await client.put("/dots/settings/levels", json=restore, headers=admin)).status_code == 200
+
 
 async def _has(found: Awaitable[dict[str, str]], value: str) -> bool:
     return value in await found

@@ -87,7 +87,7 @@ def export_row(contact: ContactRead, today: date) -> list[object]:
         contact.address,
         contact.affiliation,
         "、".join(e.index_patient_name for e in contact.exposures),
-        "、".join(SETTINGS.get(e.setting, e.setting) for e in contact.exposures),  # type: ignore[call-overload]
+        "、".join(e.setting_label or SETTINGS.get(e.setting, e.setting) for e in contact.exposures),  # type: ignore[call-overload]
         max(lasts) if lasts else "",
         contact.priority.label,
         due.label if due else "",

@@ -47,6 +47,24 @@ BASIS_XRAY_FOLLOW = (
     "【未確認】胸部X線は最終接触から6か月後・12か月後、高感染性の発端患者では2年後まで行うのが一般的"
     "（手引きの表は未入手）。"
 )
+BASIS_SETTING_CLOSE = "この接触の場での接触は、接触時間によらず濃厚接触とする（設定: 濃厚接触とする接触の場）。"
+BASIS_SETTING_DEFAULT = (
+    "既定の規則: 接触の場だけでは濃厚接触としない。換気の悪い閉鎖空間か、接触時間の合計で判定する"
+    "（マスタ管理で追加した接触の場も、設定の「濃厚接触とする接触の場」に加えるまではこの規則）。"
+)
+# What a screening examination of a kind counts as in the plan: its rule (the plan's igra / tst / xray, or sputum).
+EXAM_RULE_LABELS = {
+    "igra": "IGRAとして予定に数え、結果は陽性・陰性・判定保留・判定不可から選ぶ",
+    "tst": "ツベルクリン反応として予定に数え、結果は陽性・陰性・判定保留から選び、発赤径・硬結径を入力できる",
+    "xray": "胸部X線として予定に数え、結果は所見の区分から選ぶ",
+    "sputum": "喀痰検査として記録し（予定には数えない）、結果は陰性・陽性・結果待ちから選ぶ",
+}
+BASIS_EXAM_RULE = "検査の種類のコードごとの規則は設定（検査の種類の規則）による。"
+BASIS_EXAM_DEFAULT = (
+    "既定の規則: 規則の設定のない検査の種類（マスタ管理で追加したもの）は、記録はできるが健診計画の予定には数えず、"
+    "結果は選択肢によらず文字で入力する（20字以内）。IGRA陽性のような判定にも使わない。"
+)
+EXAM_RULE_DEFAULT = "記録のみ（予定に数えない・結果は自由記載）"
 
 
 @dataclass(frozen=True)
@@ -61,6 +79,16 @@ class ScreeningRules:
         {"infant", "immunosuppressed", "hiv"}
     )  # [U] 手引き: infants, immunosuppressed
     close_settings: frozenset[str] = frozenset({"household", "medical"})  # [S] healthcare may count as 濃厚 when short
+    # the rule of each 検査の種類 code of the コード表 (igra, tst, xray, sputum); a code not named has the default
+    exam_rules: dict[str, str] = field(
+        default_factory=lambda: {
+            "igra_qft": "igra",
+            "igra_tspot": "igra",
+            "tst": "tst",
+            "xray": "xray",
+            "sputum": "sputum",
+        }
+    )
     xray_months: tuple[int, ...] = (6, 12)  # [U] 6 and 12 months after the last contact
     xray_months_high: tuple[int, ...] = (6, 12, 18, 24)  # [U] up to 2 years for a highly infectious index
     priority_table: dict[tuple[str, str], str] = field(
@@ -76,6 +104,26 @@ class ScreeningRules:
             (NONE, OTHER): LOW_PRIORITY,
         }
     )  # [U] the 手引き's table was not retrieved
+
+
+def setting_rule(setting: str, rules: ScreeningRules) -> Judgement:
+    """What the rules make of a 接触の場 code, with the basis the screen shows beside it."""
+    if setting in rules.close_settings:
+        return Judgement("close", "濃厚接触とする", "この接触の場だけで濃厚接触", BASIS_SETTING_CLOSE)
+    return Judgement("", "時間・換気で判定（既定）", "接触の場だけでは濃厚接触としない", BASIS_SETTING_DEFAULT)
+
+
+def exam_rule(kind: str, rules: ScreeningRules) -> Judgement:
+    """What the rules make of a 検査の種類 code, with the basis the screen shows beside it."""
+    rule = rules.exam_rules.get(kind, "")
+    if rule in EXAM_RULE_LABELS:
+        return Judgement(rule, EXAM_RULE_LABELS[rule], "", BASIS_EXAM_RULE)
+    return Judgement("", EXAM_RULE_DEFAULT, "", BASIS_EXAM_DEFAULT)
+
+
+def exam_codes(plan_kind: str, rules: ScreeningRules) -> frozenset[str]:
+    """The 検査の種類 codes an examination of the plan (igra, tst, xray) is done with."""
+    return frozenset(code for code, rule in rules.exam_rules.items() if rule == plan_kind)
 
 
 @dataclass(frozen=True)

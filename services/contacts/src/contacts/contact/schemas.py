@@ -18,7 +18,8 @@ from contacts.recommendation.schemas import RecommendationRead
 
 
 class Setting(StrEnum):
-    """接触の場 (relation and setting)."""
+    """接触の場 as built in (the コード表's seed); an exposure's setting is checked against the コード表 of the
+    contact's day (contacts.code_list), so one added in マスタ管理 is accepted too."""
 
     HOUSEHOLD = "household"  # 同居家族
     FAMILY = "family"  # 別居家族
@@ -28,6 +29,10 @@ class Setting(StrEnum):
     FACILITY = "facility"  # 施設
     AIRCRAFT = "aircraft"  # 航空機
     OTHER = "other"  # その他
+
+
+# A code of the コード表's 接触の場 (checked by the service against the list of the contact's day).
+SettingCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")]
 
 
 class Infectiousness(StrEnum):
@@ -109,7 +114,7 @@ class ExposureCreate(_Exposure):
     """One exposure to an index patient, as entered."""
 
     index_patient_id: uuid.UUID
-    setting: Setting
+    setting: SettingCode
     relation: Text = Field(default="", max_length=50)
     first_contact_on: OptionalDate = None
     last_contact_on: OptionalDate = None
@@ -124,7 +129,7 @@ class ExposureCreate(_Exposure):
 class ExposureUpdate(_Exposure):
     """The fields of an exposure a correction names; absent ones are kept."""
 
-    setting: Setting | None = None
+    setting: SettingCode | None = None
     relation: Text | None = Field(default=None, max_length=50)
     first_contact_on: OptionalDate = None
     last_contact_on: OptionalDate = None
@@ -270,6 +275,7 @@ class ExposureRead(BaseModel):
     index_patient_id: uuid.UUID
     index_patient_name: str
     setting: str
+    setting_label: str = ""  # from the コード表, ended or not
     relation: str
     first_contact_on: date | None
     last_contact_on: date | None
@@ -373,7 +379,7 @@ class ContactFilter(BaseModel):
     index_patient_id: Annotated[uuid.UUID | None, BeforeValidator(_blank_is_none)] = None
     due: Annotated[DueFilter | None, BeforeValidator(_blank_is_none)] = None
     district: Annotated[Text | None, BeforeValidator(_blank_is_none)] = Field(default=None, max_length=20)
-    setting: Annotated[Setting | None, BeforeValidator(_blank_is_none)] = None
+    setting: Annotated[SettingCode | None, BeforeValidator(_blank_is_none)] = None
     priority: Annotated[Priority | None, BeforeValidator(_blank_is_none)] = None
     status: Annotated[Literal["active", "ended"] | None, BeforeValidator(_blank_is_none)] = None
     sort: Annotated[ContactSort, BeforeValidator(lambda v: v or ContactSort.FOUND)] = ContactSort.FOUND

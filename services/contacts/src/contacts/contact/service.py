@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -20,6 +21,8 @@ from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 from tbms_core.jp.text import digits_only, search_key
 
+from contacts.code_list.book import CodeBook
+from contacts.code_list.service import code_book
 from contacts.contact.derived import values_of
 from contacts.contact.errors import ContactAlreadyEnded, ContactAlreadyLinked, ExposureNotFound
 from contacts.contact.export import EXPORT_HEADER, NARROW_BY, CsvExport, export_row
@@ -70,6 +73,7 @@ class ContactService:
         self.contacts = ContactRepository(session)
         self.exams = ExamRepository(session)
         self.edit_history = HistoryService(session, principal)
+        self._book: CodeBook | None = None
 
     async def register(self, data: ContactCreate) -> Contact:
         """Registers a contact with its exposures and records ContactRegistered in the outbox."""
@@ -77,6 +81,9 @@ class ContactService:
         await self._check_index_patients(data.exposures)
         if data.patient_id and await IndexCaseRepository(self.session).registered(data.patient_id) is None:
             raise InvalidInput(errors={"patient_id": "患者が見つかりません。患者登録の直後は数秒お待ちください。"})
+        await self.check_codes(
+            data.found_on or today(), {f"exposures.{i}.setting": e.setting for i, e in enumerate(data.exposures)}
+        )
         fields = data.model_dump(exclude={"exposures", "found_on"})
         contact = Contact(**fields, found_on=data.found_on or today(), updated_by=self.principal.user_id)
         contact.links = [_link(exposure, order) for order, exposure in enumerate(data.exposures)]
@@ -228,6 +235,7 @@ class ContactService:
         if any(link.index_patient_id == data.exposure.index_patient_id for link in contact.links):
             raise ContactAlreadyLinked()
         await self._check_index_patients([data.exposure], field="exposure")
+        await self.check_codes(contact.found_on, {"exposure.setting": data.exposure.setting})
         link = _link(data.exposure, len(contact.links))
         contact.links.append(link)
         await self.session.flush()
@@ -247,6 +255,8 @@ class ContactService:
         last = values.get("last_contact_on", link.last_contact_on)
         if first and last and first > last:
             raise InvalidInput(errors={"changes": "初回接触日が最終接触日より後になっています。"})
+        if values.get("setting") and values["setting"] != link.setting:  # an ended one kept as it was stays
+            await self.check_codes(contact.found_on, {"changes.setting": values["setting"]})
         await self._save(contact, link, values, record_type="exposure", reason=data.reason)
         return contact
 
@@ -300,11 +310,26 @@ class ContactService:
         codes = {e.institution_code for found in exams.values() for e in found if e.institution_code}
         index_names = await IndexCaseRepository(self.session).names(index_ids)
         institutions = await InstitutionRepository(self.session).names(codes)
-        rules, day = get_settings().screening_rules(), today()
+        rules, day, book = get_settings().screening_rules(), today(), await self.code_book()
         return [
-            contact_read(c, exams.get(c.id, []), index_names, institutions, rules, day, recommendations.get(c.id, []))
+            contact_read(
+                c, exams.get(c.id, []), index_names, institutions, rules, day, recommendations.get(c.id, []), book
+            )
             for c in contacts
         ]
+
+    async def code_book(self) -> CodeBook:
+        """The コード表 lists contacts uses, as masters last sent them (read once per request)."""
+        if self._book is None:
+            self._book = await code_book(self.session)
+        return self._book
+
+    async def check_codes(self, on: date, fields: dict[str, str], name: str = "contact_setting") -> None:
+        """Refuses, beside each field, a code of the list that is unknown or not in force on the record's day."""
+        book = await self.code_book()
+        errors = {field: problem for field, value in fields.items() if (problem := book.problem(name, value, on))}
+        if errors:
+            raise InvalidInput(errors=errors)
 
     async def touch(
         self, contact: Contact, changes: Changes, *, record_type: str, record_id: uuid.UUID, reason: str

@@ -14,15 +14,17 @@ from tbms_contracts.contacts import (
     RecommendationSnapshot,
 )
 
+from contacts.code_list.book import CodeBook
 from contacts.contact import rules
 from contacts.contact.models import Contact, ContactLink
 from contacts.contact.schemas import ContactRead, DueRead, ExposureRead, JudgementRead, PriorityRead
 from contacts.exam.models import Exam
-from contacts.exam.schemas import KIND_LABELS, RESULTS, ExamRead
+from contacts.exam.schemas import ExamRead, results_of
 from contacts.recommendation.models import Recommendation
 from contacts.recommendation.schemas import DELIVERY_LABELS, RecommendationRead
 
-EXAM_KINDS = {"igra": {"igra_qft", "igra_tspot"}, "tst": {"tst"}, "xray": {"xray"}}
+BUILT_IN = CodeBook()  # the built-in lists, for a read that has not loaded the コード表 (derived columns)
+DEFAULT_RULES = rules.ScreeningRules()
 DUE_LABELS = {"igra": "IGRA", "tst": "ツベルクリン反応", "xray": "胸部X線"}
 EARLY_DAYS = {
     "igra": 0,
@@ -44,22 +46,34 @@ def exposure_of(link: ContactLink) -> rules.Exposure:
     )
 
 
-def first_positive(exams: Sequence[Exam]) -> date | None:
-    """The day of the first positive IGRA or TST done, which calls for an X-ray at once."""
+def first_positive(exams: Sequence[Exam], screening: rules.ScreeningRules = DEFAULT_RULES) -> date | None:
+    """The day of the first positive IGRA or TST (or sputum) done, which calls for an X-ray at once; a kind without
+    a rule (added in マスタ管理) never counts."""
+    counted = {"igra", "tst", "sputum"}
     days = [
-        e.done_on for e in exams if e.status == "done" and e.done_on and e.kind != "xray" and e.result == "positive"
+        e.done_on
+        for e in exams
+        if e.status == "done" and e.done_on and screening.exam_rules.get(e.kind) in counted and e.result == "positive"
     ]
     return min(days, default=None)
 
 
-def plan_status(dues: Sequence[rules.Due], exams: Sequence[Exam], *, today: date, ended: bool) -> list[DueRead]:
-    """Each planned examination matched to one done in its window, else due, overdue, or no longer needed."""
+def plan_status(
+    dues: Sequence[rules.Due],
+    exams: Sequence[Exam],
+    *,
+    today: date,
+    ended: bool,
+    screening: rules.ScreeningRules = DEFAULT_RULES,
+) -> list[DueRead]:
+    """Each planned examination matched to one done in its window (of a kind whose rule is the plan's), else due,
+    overdue, or no longer needed."""
     done = sorted((e for e in exams if e.status == "done" and e.done_on), key=lambda e: e.done_on or today)
-    positive = first_positive(exams) is not None
+    positive = first_positive(exams, screening) is not None
     used: set[uuid.UUID] = set()
     read = []
     for i, due in enumerate(dues):
-        kinds, early = EXAM_KINDS[due.kind], timedelta(days=EARLY_DAYS[due.kind])
+        kinds, early = rules.exam_codes(due.kind, screening), timedelta(days=EARLY_DAYS[due.kind])
         later = [d.on for d in dues[i + 1 :] if d.kind == due.kind and d.on > due.on]
         until = min(later) - early if later else None
         match = next(
@@ -106,6 +120,7 @@ def contact_read(
     screening: rules.ScreeningRules,
     today: date,
     recommendations: Sequence[Recommendation] = (),
+    book: CodeBook = BUILT_IN,
 ) -> ContactRead:
     """The API view of a contact with the rules applied on `today`."""
     person = person_of(contact)
@@ -121,6 +136,7 @@ def contact_read(
                 index_patient_id=link.index_patient_id,
                 index_patient_name=index_names.get(link.index_patient_id, ""),
                 setting=link.setting,
+                setting_label=book.label("contact_setting", link.setting),
                 relation=link.relation,
                 first_contact_on=link.first_contact_on,
                 last_contact_on=link.last_contact_on,
@@ -141,9 +157,9 @@ def contact_read(
         [exposure_of(link) for link in contact.links],
         screening,
         found_on=contact.found_on,
-        igra_positive_on=first_positive(exams),
+        igra_positive_on=first_positive(exams, screening),
     )
-    plan = plan_status(dues, exams, today=today, ended=contact.status == "ended")
+    plan = plan_status(dues, exams, today=today, ended=contact.status == "ended", screening=screening)
     return ContactRead(
         **{name: getattr(contact, name) for name in _CONTACT_FIELDS},
         exposures=exposures,
@@ -156,30 +172,37 @@ def contact_read(
         ),
         plan=plan,
         next_due=next((d for d in plan if d.status in OPEN), None),
-        exams=[exam_read(e, institution_names) for e in exams],
-        recommendations=[recommendation_read(r) for r in recommendations],
+        exams=[exam_read(e, institution_names, book, screening) for e in exams],
+        recommendations=[recommendation_read(r, book) for r in recommendations],
         patient_id=contact.patient_id,
         patient_name=index_names.get(contact.patient_id, "") if contact.patient_id else "",
     )
 
 
-def recommendation_read(row: Recommendation) -> RecommendationRead:
-    """A 勧告 with its Japanese labels."""
+def recommendation_read(row: Recommendation, book: CodeBook = BUILT_IN) -> RecommendationRead:
+    """A 勧告 with its Japanese labels (the examinations' from the コード表)."""
     return RecommendationRead.model_validate(row).model_copy(
         update={
             "delivery_label": DELIVERY_LABELS.get(row.delivery, row.delivery),  # type: ignore[call-overload]
-            "exam_labels": [KIND_LABELS.get(k, k) for k in row.exams],  # type: ignore[call-overload]
+            "exam_labels": [book.label("screening_exam", k) for k in row.exams],
             "status": "cancelled" if row.cancelled else "issued",
         }
     )
 
 
-def exam_read(exam: Exam, institution_names: Mapping[str, str]) -> ExamRead:
-    """An examination with its Japanese labels and, when coded, the institution's name from masters."""
+def exam_read(
+    exam: Exam,
+    institution_names: Mapping[str, str],
+    book: CodeBook = BUILT_IN,
+    screening: rules.ScreeningRules = DEFAULT_RULES,
+) -> ExamRead:
+    """An examination with its Japanese labels (its kind's from the コード表, ended or not; a result of a kind
+    without a rule reads as typed) and, when coded, the institution's name from masters."""
+    choices = results_of(exam.kind, screening.exam_rules)
     return ExamRead.model_validate(exam).model_copy(
         update={
-            "kind_label": KIND_LABELS.get(exam.kind, exam.kind),  # type: ignore[call-overload]
-            "result_label": RESULTS.get(exam.kind, {}).get(exam.result, ""),  # type: ignore[call-overload]
+            "kind_label": book.label("screening_exam", exam.kind),
+            "result_label": choices.get(exam.result, "") if choices is not None else exam.result,
             "institution_name": institution_names.get(exam.institution_code, ""),
         }
     )

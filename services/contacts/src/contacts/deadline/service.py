@@ -22,14 +22,12 @@ from tbms_core.jp.wareki import format_wareki
 from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactRead
 from contacts.contact.service import ContactService
-from contacts.contact.view import EXAM_KINDS
 from contacts.deadline.repository import (
     AGGREGATE,
     REQUEST_AGGREGATE,
     ContactDeadlineRepository,
     RequestDeadlineRepository,
 )
-from contacts.exam.schemas import KIND_LABELS
 from contacts.request.models import MunicipalRequest
 from contacts.request.schemas import DIRECTION_LABELS
 from contacts.settings import get_settings
@@ -73,7 +71,7 @@ def deadlines_of(read: ContactRead, record: DeadlineRecord, owner: tuple[str, st
     for exam in read.exams:
         if exam.status != "done" or exam.result or exam.done_on is None:
             continue
-        label = KIND_LABELS.get(exam.kind, exam.kind)  # type: ignore[call-overload]
+        label = exam.kind_label or exam.kind  # the コード表's label (read_models reads it)
         found.append(
             Deadline(
                 key=f"contacts:contact:{read.id}:screening_result_missing:{exam.id}",
@@ -109,7 +107,7 @@ def deadlines_of(read: ContactRead, record: DeadlineRecord, owner: tuple[str, st
 
 def missing_exams(read: ContactRead, kinds: Sequence[str], since: date) -> list[str]:
     """The exam kinds of a 勧告 not yet done on or after the day it was issued (a QFT counts for a T-SPOT)."""
-    family = {kind: group for group, members in EXAM_KINDS.items() for kind in members}
+    family = get_settings().exam_rules  # each kind's rule (igra, tst, xray …): a QFT and a T-SPOT are both IGRA
     done = {family.get(e.kind, e.kind) for e in read.exams if e.status == "done" and e.done_on and e.done_on >= since}
     return [kind for kind in kinds if family.get(kind, kind) not in done]
 

@@ -12,7 +12,8 @@ from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
 
 class ExamKind(StrEnum):
-    """The examinations of 接触者健診."""
+    """The examinations of 接触者健診 as built in (the コード表's 検査の種類 seed); an examination's kind is checked
+    against the コード表 of its day (contacts.code_list), so one added in マスタ管理 is accepted too."""
 
     IGRA_QFT = "igra_qft"  # IGRA (QFT)
     IGRA_TSPOT = "igra_tspot"  # IGRA (T-SPOT)
@@ -39,6 +40,15 @@ RESULTS = {
 }
 
 
+# The results of each rule of contact.rules (ScreeningRules.exam_rules): a kind's choices follow its rule.
+RULE_RESULTS = {"igra": IGRA_RESULTS, "tst": TST_RESULTS, "xray": XRAY_RESULTS, "sputum": SPUTUM_RESULTS}
+
+
+def results_of(kind: str, exam_rules: dict[str, str]) -> dict[str, str] | None:
+    """The result choices of a 検査の種類 code by its rule; None when it has none (the result is free text)."""
+    return RULE_RESULTS.get(exam_rules.get(kind, ""))
+
+
 class _Exam(BaseModel):
     """The rules an examination's fields share."""
 
@@ -53,7 +63,7 @@ class _Exam(BaseModel):
 class ExamCreate(_Exam):
     """An examination planned or done, as entered."""
 
-    kind: ExamKind
+    kind: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")  # a code of the コード表's 検査の種類
     planned_on: OptionalDate = None
     done_on: OptionalDate = None
     institution: Text = Field(default="", max_length=200)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
-from tbms_core.clock import JST, now
+from tbms_core.clock import JST, now, today
 from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 
@@ -19,7 +19,8 @@ from contacts.contact.service import ContactService
 from contacts.exam.errors import ExamAlreadyCancelled, ReceiptNumberTaken
 from contacts.exam.models import Exam
 from contacts.exam.repository import ExamRepository
-from contacts.exam.schemas import RESULTS, Appointment, ExamCancel, ExamChange, ExamCreate, ExamRead, Reception
+from contacts.exam.schemas import Appointment, ExamCancel, ExamChange, ExamCreate, ExamRead, Reception, results_of
+from contacts.settings import get_settings
 
 NULLABLE = {"planned_on", "done_on", "erythema_mm", "induration_mm"}
 
@@ -37,6 +38,8 @@ class ExamService:
         self.principal.require(Area.CONTACTS, Access.UPDATE)
         contact = await self.contacts.contacts.get(contact_id)
         values = data.model_dump()
+        on = data.done_on or data.planned_on or today()
+        await self.contacts.check_codes(on, {"kind": data.kind}, "screening_exam")
         _check(str(data.kind), values)
         exam = Exam(**values, contact_id=contact.id, status=_status(values), updated_by=self.principal.user_id)
         await self.exams.add(exam)
@@ -136,12 +139,16 @@ def _status(values: dict[str, Any]) -> str:
 
 
 def _check(kind: str, values: dict[str, Any]) -> None:
-    """The result must be one of the kind's; a result or measurement needs the day it was done."""
+    """The result must be one of the kind's rule (free text for a kind without one); a result or measurement
+    needs the day it was done."""
     errors = {}
-    choices = RESULTS.get(kind, {})  # type: ignore[call-overload]
-    if values.get("result") and values["result"] not in choices:
+    exam_rules = get_settings().screening_rules().exam_rules
+    choices = results_of(kind, exam_rules)
+    if values.get("result") and choices is not None and values["result"] not in choices:
         errors["result"] = "結果が選択肢にありません（" + "・".join(choices.values()) + "）。"
-    if kind != "tst" and (values.get("erythema_mm") is not None or values.get("induration_mm") is not None):
+    if exam_rules.get(kind) != "tst" and (
+        values.get("erythema_mm") is not None or values.get("induration_mm") is not None
+    ):
         errors["erythema_mm"] = "発赤径・硬結径はツベルクリン反応にだけ入力できます。"
     if (values.get("result") or values.get("finding")) and not values.get("done_on"):
         errors["done_on"] = "結果を入力するときは実施日も入力してください。"

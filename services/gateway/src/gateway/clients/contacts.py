@@ -57,6 +57,11 @@ class ContactsClient(ServiceClient):
         body = await self.get_json("/contacts", **params)
         return {"items": list(body.get("items", [])), "total": int(body.get("total") or 0)}
 
+    async def codes(self) -> dict[str, Any]:
+        """The contact forms' code lists from masters' コード表 as contacts keeps them: {"lists": {list: {code:
+        label}, "former:<list>": …}, "rules": {list: {code: {rule, label, basis}}}}."""
+        return await self.get_json("/reference/codes")
+
     async def counts(self, index_patient_id: str) -> dict[str, int]:
         """How many contacts an index patient has, how many are followed and how many are overdue (counts only:
         contacts does not record it as a read of personal data)."""

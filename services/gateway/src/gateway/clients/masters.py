@@ -125,6 +125,25 @@ class MastersClient(ServiceClient):
                 names.setdefault(str(data["nurse_username"]), str(data["nurse_name"]))
         return names
 
+    async def nurse_lookup(self, district: str, address: str) -> dict[str, Any] | None:
+        """The nurse masters proposes for an address (its staff assignments by district and 町丁目), with the
+        district's other nurses and the basis; None while masters cannot be reached (nothing is proposed then)."""
+        try:
+            response = await self.send(
+                "GET",
+                "/masters/staff_assignment/lookup",
+                params={"district": district[:100], "address": address[:300]},
+                timeout=DISTRICTS_TIMEOUT_SECONDS,
+            )
+        except PageError as exc:
+            log.warning("nurse lookup unavailable from masters: %s", type(exc).__name__)
+            return None
+        if response.status_code != 200:
+            log.warning("nurse lookup: masters answered %s", response.status_code)
+            return None
+        found = response.json()
+        return found if isinstance(found, dict) else None
+
     async def kinds(self) -> tuple[MasterKind, ...]:
         """Every kind of master in display order, kept a few minutes per gateway process."""
         return await self.cache.get("masters:kinds", KINDS_TTL_SECONDS, self._read_kinds)

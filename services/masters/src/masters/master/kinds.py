@@ -23,6 +23,7 @@ CODE_LISTS = {
     "exclusion_reason": "登録除外の理由",
     "contact_setting": "接触の場",
     "contact_relation": "接触者の続柄・関係",
+    "screening_exam": "接触者健診の検査の種類",
     "dots_type": "DOTSの種類",
 }
 # 5-year groups of the 国勢調査 and the 結核登録者情報調査年報, 85 and over in one.

@@ -107,7 +107,10 @@ class Suggestion:
 
 
 def suggest(
-    items: list[Mapping[str, Any]], answers: Mapping[str, Mapping[str, Any]], levels: Mapping[str, Any]
+    items: list[Mapping[str, Any]],
+    answers: Mapping[str, Mapping[str, Any]],
+    levels: Mapping[str, Any],
+    labels: Mapping[str, str] = DOTS_TYPES,
 ) -> Suggestion:
     """Level A when a high-risk item applies, B from so many items, C otherwise; and the DOTS type for the level."""
     applying = [item for item in items if (answers.get(item["key"]) or {}).get("applies")]
@@ -120,4 +123,4 @@ def suggest(
     else:
         level, why = "C", f"該当項目が{len(applying)}件"
     dots_type = dict(levels.get("suggested_types") or {}).get(level, "contact")
-    return Suggestion(level, dots_type, f"{why}のため支援強度{level}・{DOTS_TYPES.get(dots_type, dots_type)}を提案")
+    return Suggestion(level, dots_type, f"{why}のため支援強度{level}・{labels.get(dots_type, dots_type)}を提案")

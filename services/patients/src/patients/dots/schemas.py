@@ -85,8 +85,10 @@ class Levels(_Input):
     @field_validator("suggested_types")
     @classmethod
     def _types(cls, value: dict[str, str]) -> dict[str, str]:
+        """Each a code's shape; the service checks it against the コード表's DOTSの種類 in force today."""
         for dots_type in value.values():
-            known_choice(DOTS_TYPES, "DOTSの種類", dots_type)
+            if not re.fullmatch(r"[A-Za-z0-9_]{1,40}", dots_type):
+                raise ValueError("DOTSの種類を選択肢から選んでください。")
         return value
 
 

@@ -100,6 +100,8 @@ class DotsService:
             value = to_jsonable_python(TypeAdapter(SETTING_SCHEMAS[key]).validate_python(data.value))
         except ValidationError as exc:
             raise InvalidInput(errors=_errors(exc, "value")) from exc
+        if key == "levels":
+            await self._check_suggested_types(value["suggested_types"])
         row = await self.settings_rows.find(key)
         if (row.version if row else 0) != data.version:
             raise VersionConflict()
@@ -130,7 +132,7 @@ class DotsService:
         items = config["assessment_items"]
         answers = _stored(data.model_dump())["answers"]
         _check_answers(items, answers)
-        suggestion = suggest(items, answers, config["levels"])
+        suggestion = suggest(items, answers, config["levels"], (await code_book(self.session)).labels("dots_type"))
         fields = _stored(data.model_dump(exclude_unset=True)) | {"items": items, "answers": answers}
         record = await self.assessments.add(
             DotsAssessment(
@@ -151,7 +153,8 @@ class DotsService:
         values = await self._prepare(record, data, AssessmentUpdate, AssessmentCreate)
         if "answers" in values:
             _check_answers(record.items, values["answers"])
-            suggestion = suggest(record.items, values["answers"], (await self.config())["levels"])
+            levels, labels = (await self.config())["levels"], (await code_book(self.session)).labels("dots_type")
+            suggestion = suggest(record.items, values["answers"], levels, labels)
             values |= {"level": suggestion.level, "suggested_type": suggestion.dots_type}
         return await self._save(record, values, data.reason, "dots_assessment")
 
@@ -175,6 +178,17 @@ class DotsService:
         values = await self._prepare(record, data, PlanUpdate, PlanCreate)
         await self._check_plan(await self.patients.get(patient_id), values)
         return await self._save(record, values, data.reason, "dots_plan")
+
+    async def _check_suggested_types(self, types: dict[str, str]) -> None:
+        """Each level's DOTS type must be a DOTSの種類 of the コード表 in force today (built-in or マスタ管理's)."""
+        book = await code_book(self.session)
+        errors = {
+            f"value.suggested_types.{level}": problem
+            for level, dots_type in types.items()
+            if (problem := book.problem("dots_type", dots_type, today()))
+        }
+        if errors:
+            raise InvalidInput(errors=errors)
 
     async def dots_types(self) -> dict[str, str]:
         """The DOTSの種類 a new plan may take today (masters' コード表)."""

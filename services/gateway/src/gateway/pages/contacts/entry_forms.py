@@ -2,11 +2,13 @@
 
 Names are the contacts API's own (docs/contacts-api.md), so its messages land beside the right input; the one
 exposure of a registration is `exposure.<field>` and is sent as `exposures[0]`. Choices are the API's fixed
-values with the labels it documents.
+values with the labels it documents, except 接触の場 and 検査の種類, which come from masters' コード表 as contacts
+keeps it (GET /reference/codes, `codes=`), and 続柄・関係, whose list is offered beside free text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -86,6 +88,10 @@ ANY_RESULT = (
 # The plan names the infection test igra / tst / xray; the exam entered for it is of one of these kinds.
 PLAN_KIND_TO_EXAM = {"igra": "igra_qft", "tst": "tst", "xray": "xray"}
 
+RELATION_HINT = "候補から選ぶか、そのまま入力します（例: 妻、同僚、同級生）"
+FREE_RESULT_HINT = "規則の設定のない検査の種類です。結果を文字で入力します（20字以内）。"
+EXAM_KIND = re.compile(r"[A-Za-z0-9_]{1,20}")  # the shape of a 検査の種類 code of the コード表
+
 REASON_HINT = "例: 本人の申し出により訂正（修正履歴に残ります）"
 REASON = Field("reason", "修正理由", hint=REASON_HINT, kind="text-wide")
 PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
@@ -111,8 +117,13 @@ PERSON = (
     Field("note", "備考", kind="textarea"),
 )
 EXPOSURE = (
-    Field("setting", "接触の場", required=True, kind="select", choices=SETTINGS),
-    Field("relation", "続柄・関係", hint="例: 妻、同僚、同級生"),
+    Field("setting", "接触の場", required=True, kind="select", codes="contact_setting"),
+    Field(
+        "relation",
+        "続柄・関係",
+        hint="候補から選ぶか、そのまま入力します（例: 妻、同僚、同級生）",
+        codes="contact_relation",
+    ),
     Field("first_contact_on", "初回接触日", hint=DATE_HINT, kind="date"),
     Field("last_contact_on", "最終接触日", hint=f"健診の予定日はこの日から計算します。{DATE_HINT}", kind="date"),
     Field("hours", "接触時間の合計（時間）", hint="例: 40", kind="number"),
@@ -215,14 +226,17 @@ def end_fields() -> tuple[Field, ...]:
 
 def new_exam_fields() -> tuple[Field, ...]:
     """A new exam of any kind: planned (予定日) or done with its result."""
-    kind = Field("kind", "検査の種類", required=True, kind="select", choices=EXAM_KINDS)
+    kind = Field("kind", "検査の種類", required=True, kind="select", codes="screening_exam")
     result = Field("result", "結果", kind="select", choices=ANY_RESULT, blank="empty")
     return bound((kind, *EXAM_COMMON, result, *EXAM_DETAILS.values(), EXAM_NOTE), "exam-new")
 
 
 def exam_fields(kind: str, exam_id: str) -> tuple[Field, ...]:
     """The correction of one exam (its kind stays): its dates, place, result and the kind's own items."""
-    result = Field("result", "結果", kind="select", choices=RESULTS.get(kind, ANY_RESULT), blank="empty")
+    if kind in RESULTS:
+        result = Field("result", "結果", kind="select", choices=RESULTS[kind], blank="empty")
+    else:  # a kind added in マスタ管理 without a rule: its result is typed
+        result = Field("result", "結果", hint=FREE_RESULT_HINT)
     details = tuple(EXAM_DETAILS[name] for name in DETAILS_OF.get(kind, ()))
     return bound((*EXAM_COMMON, result, *details, EXAM_NOTE, REASON), f"exam-{exam_id}")
 

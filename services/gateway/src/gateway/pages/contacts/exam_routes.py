@@ -38,7 +38,7 @@ async def correct_exam(request: Request, contact_id: uuid.UUID, exam_id: uuid.UU
     """Corrects an exam or enters its result (its kind stays), based on the exam's version the user saw."""
     posted = await request.form()
     kind = str(posted.get("kind") or "")
-    if kind not in dict(ef.EXAM_KINDS):
+    if not ef.EXAM_KIND.fullmatch(kind):
         raise PageNotFound()
     form = EntryForm.posted(ef.exam_fields(kind, str(exam_id)), posted)
     saved = await page.contacts.correct_exam(

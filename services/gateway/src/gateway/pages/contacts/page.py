@@ -80,7 +80,10 @@ def _planned(prefill: Mapping[str, str]) -> dict[str, str]:
 
 
 def contact_context(
-    contact: dict[str, Any], history: list[dict[str, Any]], forms: Mapping[str, EntryForm]
+    contact: dict[str, Any],
+    history: list[dict[str, Any]],
+    forms: Mapping[str, EntryForm],
+    codes: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the contact page template shows, with these forms in its sections."""
     plan, notes = plan_view(contact.get("plan") or [])
@@ -96,8 +99,9 @@ def contact_context(
         "outcome": OUTCOME_LABELS.get(str(contact.get("outcome") or ""), ""),
         "end_reason": END_REASON_LABELS.get(str(contact.get("end_reason") or ""), ""),
         "exams": [(e, exam_result(e)) for e in contact.get("exams") or []],
-        "history": history_view(history, contact),
+        "history": history_view(history, contact, codes),
         "forms": forms,
+        "contact_codes": codes or {},
         "nav_path": "/contacts",
     }
 
@@ -119,13 +123,14 @@ class ContactPage:
         status_code: int = 200,
     ) -> Response:
         """Renders the contact page; a refused form replaces the stored-values form with the same key."""
-        contact, history, circulations = await asyncio.gather(
+        contact, history, codes, circulations = await asyncio.gather(
             self.contacts.contact(str(contact_id)),
             self.contacts.history(str(contact_id)),
+            self.contacts.codes(),
             self.workflow.of_record("contacts", "contact", str(contact_id)),
         )
         forms = page_forms(contact, prefill or {}) | dict(failed or {})
-        context = contact_context(contact, history, forms) | {
+        context = contact_context(contact, history, forms, codes) | {
             "circulations": circulations,
             "field_labels": FIELD_LABELS,
         }

@@ -29,6 +29,7 @@ from gateway.pages.contacts.view import (
     patient_row,
     screening_choices,
     screening_conditions,
+    setting_choices,
 )
 from gateway.web.deps import ContactsDep, LoginDep, MastersDep, RequestsDep, require_access, same_site_only
 from gateway.web.downloads import relay
@@ -56,7 +57,8 @@ async def _screening_page(
     export_error: str = "",
     status_code: int = 200,
 ) -> Response:
-    conditions, given = screening_conditions(request.query_params)
+    settings = setting_choices(await contacts.codes())
+    conditions, given = screening_conditions(request.query_params, settings)
     first = Paging(total=0, page=min(max(page, 1), MAX_OFFSET // PAGE_SIZE + 1), path="/contacts")
     found, districts = await asyncio.gather(
         contacts.contacts(
@@ -73,7 +75,7 @@ async def _screening_page(
         "paging": Paging(total=found["total"], page=first.page, path="/contacts", query=query),
         "conditions": given,
         "shown": conditions,
-        "choices": screening_choices(districts),
+        "choices": screening_choices(districts, settings),
         "export_url": "/contacts/export" + (f"?{urlencode(query)}" if query else ""),
         "filtered": bool(given),
         "export_error": export_error,
@@ -86,7 +88,7 @@ async def _screening_page(
 async def export_list(request: Request, contacts: ContactsDep, masters: MastersDep) -> Response:
     """The screening list with the same conditions as CSV for Excel (contacts refuses more than 100,000 rows and
     records the export in the operation history)."""
-    conditions, _ = screening_conditions(request.query_params)
+    conditions, _ = screening_conditions(request.query_params, setting_choices(await contacts.codes()))
     answer = await contacts.export(conditions)
     if answer.download is None:
         message = next(iter((answer.errors or {}).values()), "CSVを出力できませんでした。")
@@ -113,10 +115,11 @@ async def _index_page(
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found, counts = await asyncio.gather(
+    index_case, found, counts, codes = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
         contacts.counts(str(patient_id)),
+        contacts.codes(),
     )
     context = {
         "patient_id": str(patient_id),
@@ -129,6 +132,7 @@ async def _index_page(
         "patient_duplicates": patient_duplicates or [],
         "checked": " ".join(str(c["id"]) for c in (*(duplicates or []), *(patient_duplicates or []))),
         "counts": counts,
+        "contact_codes": codes,
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
     }
@@ -232,7 +236,7 @@ async def view_contact(contact_id: uuid.UUID, page: ContactPageDep, kind: str = 
 
     `kind` and `planned_on` (from a plan item's 「結果を入力」) prefill the new exam.
     """
-    prefill = {"kind": kind if kind in dict(ef.EXAM_KINDS) else "", "planned_on": planned_on[:10]}
+    prefill = {"kind": kind if ef.EXAM_KIND.fullmatch(kind) else "", "planned_on": planned_on[:10]}
     return await page.show(contact_id, prefill=prefill)
 
 

@@ -160,7 +160,8 @@ def exposure_to(contact: Mapping[str, Any], index_patient_id: str) -> Mapping[st
 
 def relation_text(exposure: Mapping[str, Any]) -> str:
     """「同居家族（妻）」: the setting and, when typed, the relation."""
-    setting = SETTING_LABELS.get(str(exposure.get("setting") or ""), "")
+    code = str(exposure.get("setting") or "")
+    setting = str(exposure.get("setting_label") or SETTING_LABELS.get(code, code))  # from the コード表 when read
     relation = str(exposure.get("relation") or "")
     return f"{setting}（{relation}）" if setting and relation else setting or relation
 
@@ -175,14 +176,24 @@ SORT_CHOICES = (("due", "次の予定日が早い順"), ("name", "カナ順"), (
 DEFAULTS = {"status": "active", "sort": "due"}  # a nurse's working list: those still followed, the earliest due first
 
 
-def screening_conditions(typed: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+def setting_choices(codes: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """接触の場 as the list filters it: the コード表's codes in force, then the ended ones (old contacts hold them);
+    the built-in ones while contacts answers none."""
+    lists = codes.get("lists") or {}
+    found = dict(lists.get("contact_setting") or {}) | dict(lists.get("former:contact_setting") or {})
+    return tuple(found.items()) or SETTINGS
+
+
+def screening_conditions(
+    typed: Mapping[str, str], settings: Sequence[tuple[str, str]] = SETTINGS
+) -> tuple[dict[str, str], dict[str, str]]:
     """The list's conditions as contacts takes them (defaults applied), and those the user gave (kept in links).
 
     Values outside the choices are dropped rather than sent on: the form only offers the choices.
     """
     allowed = {
         "due": dict(DUE_CHOICES),
-        "setting": dict(SETTINGS),
+        "setting": dict(settings),
         "priority": dict(PRIORITIES),
         "status": dict(STATUS_CHOICES),
         "sort": dict(SORT_CHOICES),
@@ -206,12 +217,12 @@ def screening_conditions(typed: Mapping[str, str]) -> tuple[dict[str, str], dict
     return conditions, given
 
 
-def screening_choices(districts: Sequence[str]) -> dict[str, Any]:
+def screening_choices(districts: Sequence[str], settings: Sequence[tuple[str, str]] = SETTINGS) -> dict[str, Any]:
     """The choices of the list's form."""
     return {
         "due": DUE_CHOICES,
         "district": tuple((d, d) for d in districts),
-        "setting": SETTINGS,
+        "setting": tuple(settings),
         "priority": PRIORITIES,
         "status": STATUS_CHOICES,
         "sort": SORT_CHOICES,
@@ -355,9 +366,23 @@ def exposure_facts(exposure: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def history_view(items: Sequence[Mapping[str, Any]], contact: Mapping[str, Any]) -> list[dict[str, Any]]:
+def coded_labels(codes: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
+    """{field: {code: label}} of the コード表 lists contacts answered (ended codes too): how the history reads a
+    setting or an exam kind added in マスタ管理."""
+    lists = (codes or {}).get("lists") or {}
+
+    def every(name: str) -> dict[str, str]:
+        return dict(lists.get(name) or {}) | dict(lists.get(f"former:{name}") or {})
+
+    return {"setting": every("contact_setting"), "kind": every("screening_exam")}
+
+
+def history_view(
+    items: Sequence[Mapping[str, Any]], contact: Mapping[str, Any], codes: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The history newest first: who, when, which record (the contact, an exposure to whom, which exam), why,
     and each item from what to what in words; an addition lists only what was filled in."""
+    coded = coded_labels(codes)
     exposures = {str(e.get("id")): e for e in contact.get("exposures") or []}
     names = {str(e.get("index_patient_id")): str(e.get("index_patient_name") or "") for e in exposures.values()}
     if contact.get("patient_id"):
@@ -377,14 +402,14 @@ def history_view(items: Sequence[Mapping[str, Any]], contact: Mapping[str, Any])
             rows.append(
                 {
                     "label": FIELD_LABELS.get(name, name),
-                    "old": shown(name, old, names, exam_kind),
-                    "new": shown(name, new, names, exam_kind),
+                    "old": shown(name, old, names, exam_kind, coded),
+                    "new": shown(name, new, names, exam_kind, coded),
                 }
             )
         entries.append(
             {
                 **item,
-                "record_label": _record_label(record_type, record_id, exposures, exams, exam_kind),
+                "record_label": _record_label(record_type, record_id, exposures, exams, exam_kind, coded["kind"]),
                 "added": added,
                 "rows": rows,
             }
@@ -398,16 +423,24 @@ def _record_label(
     exposures: Mapping[str, Mapping[str, Any]],
     exams: Mapping[str, Mapping[str, Any]],
     exam_kind: str,
+    kinds: Mapping[str, str] | None = None,
 ) -> str:
     label = RECORD_LABELS.get(record_type, record_type)
     if record_type == "exposure" and record_id in exposures:
         return f"{label}（発端患者: {exposures[record_id].get('index_patient_name') or '名前未取得'}）"
     if record_type == "exam":
-        return f"{label}（{EXAM_KIND_LABELS.get(exam_kind, exam_kind or '種類不明')}）"
+        kind = (kinds or {}).get(exam_kind) or EXAM_KIND_LABELS.get(exam_kind, exam_kind or "種類不明")
+        return f"{label}（{kind}）"
     return label
 
 
-def shown(name: str, value: Any, index_names: Mapping[str, str], exam_kind: str = "") -> str:
+def shown(
+    name: str,
+    value: Any,
+    index_names: Mapping[str, str],
+    exam_kind: str = "",
+    coded: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """A value of the history in words: codes as labels, dates in 和暦, はい／いいえ; "" when empty."""
     if value is None or value == "" or value == []:
         return ""
@@ -427,7 +460,8 @@ def shown(name: str, value: Any, index_names: Mapping[str, str], exam_kind: str 
         return {**CONTACT_STATUS, **EXAM_STATUS, **RECOMMENDATION_STATUS}.get(str(value), str(value))
     if name == "hours" and isinstance(value, int | float):
         return f"{value:g}時間"
-    return str(CODE_LABELS.get(name, {}).get(str(value), value))
+    labels = (coded or {}).get(name) or CODE_LABELS.get(name, {})
+    return str(labels.get(str(value), value))
 
 
 def exam_result(exam: Mapping[str, Any]) -> str:

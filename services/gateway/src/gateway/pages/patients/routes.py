@@ -13,11 +13,12 @@ from tbms_core.jp.gaiji import OUTPUTS, GaijiPolicy, check_text
 from tbms_core.jp.text import normalize_input
 from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 
+from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
-from gateway.forms import DatePreview, EntryForm, preview_date
+from gateway.forms import DatePreview, EntryForm, Field, preview_date
 from gateway.forms.chars import gaiji_policy
 from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes, transfer_routes
-from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, registration_fields
+from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, nurse_field, registration_fields
 from gateway.pages.patients.entry_forms.regimen import propose_planned_end
 from gateway.pages.patients.page import PatientPageDep, definitions_today
 from gateway.web.deps import ContactsDep, LoginDep, MastersDep, PatientsDep, ReportsDep
@@ -120,6 +121,12 @@ def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], post
     return render(request, "patients/confirm.html", context)
 
 
+async def _registration_fields(patients: PatientsClient, masters: MastersClient) -> tuple[Field, ...]:
+    return registration_fields(
+        await definitions_today(patients), await masters.districts(), await masters.nurse_names()
+    )
+
+
 @router.get("/new")
 async def new_patient(
     request: Request,
@@ -130,7 +137,7 @@ async def new_patient(
 ) -> Response:
     """The empty registration form; `from_contact` (the contact page's 「患者として登録する」) fills it from that
     contact, who is linked to the patient once registered. A contact already registered leads to their patient."""
-    fields = registration_fields(await definitions_today(patients), await masters.districts())
+    fields = await _registration_fields(patients, masters)
     if from_contact is None:
         return await _form_page(request, patients, EntryForm(fields, {"category": "patient"}))
     contact = await contacts.contact(str(from_contact))
@@ -141,11 +148,27 @@ async def new_patient(
     return await _form_page(request, patients, form, filled=True)
 
 
+@router.get("/new/nurse")
+async def propose_nurse(
+    request: Request, masters: MastersDep, _: LoginDep, district: str = "", address: str = "", nurse: str = ""
+) -> Response:
+    """The 担当保健師 field again (an htmx fragment), the nurse masters assigns to the typed address and district
+    chosen, with why; the user may choose another. Nothing is proposed while masters names no nurse."""
+    field = nurse_field(await masters.nurse_names())
+    form = EntryForm((field,), {"nurse": nurse[:64]})
+    proposal = await masters.nurse_lookup(district.strip(), address.strip()) if district or address else None
+    proposed = (proposal or {}).get("proposed") or {}
+    if proposed.get("nurse_username") and proposed["nurse_username"] in dict(field.choices):
+        form.values["nurse"] = proposed["nurse_username"]
+    context = {"form": form, "field": field, "proposal": proposal}
+    return render(request, "patients/_nurse.html", context)
+
+
 @router.post("")
 async def register_patient(request: Request, patients: PatientsDep, masters: MastersDep) -> Response:
     """Registers a patient after the duplicate check; a wrong field shows the form again with every value kept."""
     posted = await request.form()
-    fields = registration_fields(await definitions_today(patients), await masters.districts())
+    fields = await _registration_fields(patients, masters)
     form = EntryForm.posted(fields, posted)
     step = str(posted.get("step") or "")
     if step == "back":  # 「入力画面に戻って修正する」 on the confirmation page

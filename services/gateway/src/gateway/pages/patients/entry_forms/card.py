@@ -118,7 +118,20 @@ SECTIONS = {
 DISTRICT_TYPED_HINT = "地区の一覧を読み込めませんでした。地区名を入力してください（例: 世田谷）。"
 
 
-def registration_items(districts: Sequence[str]) -> tuple[Field, ...]:
+NURSE_HINT = "住所・地区を入力すると、マスタ管理の担当保健師（地区・担当町丁目）から提案します。変更できます。"
+
+
+def nurse_field(nurses: Mapping[str, str] | None) -> Field:
+    """担当保健師: chosen by name among the nurses of masters' staff assignments (their user names are stored), or
+    typed as before while masters names none."""
+    if nurses:
+        return Field(
+            "nurse", "担当保健師", kind="select", choices=tuple(nurses.items()), blank="empty", hint=NURSE_HINT
+        )
+    return Field("nurse", "担当保健師")
+
+
+def registration_items(districts: Sequence[str], nurses: Mapping[str, str] | None = None) -> tuple[Field, ...]:
     """登録年月日, 登録区分, 地区 and 担当保健師; the district is chosen from masters' list, or typed without it."""
     if districts:
         district = Field("district", "地区", kind="select", choices=tuple((d, d) for d in districts), blank="empty")
@@ -134,7 +147,7 @@ def registration_items(districts: Sequence[str]) -> tuple[Field, ...]:
         ),
         Field("category", "登録区分", required=True, kind="select", codes="category", blank="omit"),
         district,
-        Field("nurse", "担当保健師"),
+        nurse_field(nurses),
     )
 
 
@@ -159,10 +172,12 @@ SOURCE_CONTACT = Field("source_contact_id", "引継ぎ元の接触者", kind="hi
 HANDED_OVER = ("name", "name_kana", "sex", "birth_date", "address", "phone")  # the contact's identity carried over
 
 
-def registration_fields(definitions: Sequence[Mapping[str, Any]], districts: Sequence[str]) -> tuple[Field, ...]:
+def registration_fields(
+    definitions: Sequence[Mapping[str, Any]], districts: Sequence[str], nurses: Mapping[str, str] | None = None
+) -> tuple[Field, ...]:
     """Everything the registration form asks: the card's essentials and the configurable patient fields."""
     custom = custom_fields(definitions, "patient")
-    registration = registration_items(districts)
+    registration = registration_items(districts, nurses)
     return (*PERSON, *CONTACT, *GUARDIAN, *registration, *NOTIFICATION, *DISEASE, *CLINICAL, *custom, SOURCE_CONTACT)
 
 
