@@ -25,6 +25,7 @@ from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
+from reports.retention.consumers import consumers as retention_consumers
 from reports.scanning import scanner_of
 from reports.settings import get_settings
 from reports.storage import DocumentStore
@@ -33,6 +34,7 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
+    store = DocumentStore(settings)
     consumers = [
         *PATIENT_CONSUMERS,
         *LAB_RESULT_CONSUMERS,
@@ -41,6 +43,7 @@ def create_app() -> FastAPI:
         *REQUEST_CONSUMERS,
         *FOLLOWUP_CONSUMERS,
         *BOARD_CONSUMERS,
+        *retention_consumers(store),
     ]
 
     async def start_background(kit: ServiceKit) -> None:
@@ -78,7 +81,7 @@ def create_app() -> FastAPI:
         on_startup=start_background,
         on_shutdown=stop_renderer,
     )
-    app.state.store = DocumentStore(settings)
+    app.state.store = store
     app.state.renderer = FormRenderer(
         settings.render_processes, policy=load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
     )

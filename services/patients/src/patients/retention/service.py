@@ -105,7 +105,7 @@ class RetentionService:
         done = []
         for patient_id in wanted:
             patient = patients[patient_id]
-            excluded_on, registration_no = patient.excluded_on, patient.registration_no
+            excluded_on, registration_no, version = patient.excluded_on, patient.registration_no, patient.version
             assert excluded_on is not None
             self.session.expunge(patient)  # the rows go by SQL; the unit of work must not flush it again
             rows = await self.repository.delete_patient(patient_id)
@@ -129,7 +129,9 @@ class RetentionService:
                 deleted_on=today,
                 deletion_id=str(deletion.id),
             )
-            await outbox.add(self.session, Envelope.of(event, aggregate_id=patient_id, actor=self.principal.user_id))
+            # one version past the last snapshot: a copy kept by version (search's ledger) takes it as the newest
+            envelope = Envelope.of(event, aggregate_id=patient_id, version=version + 1, actor=self.principal.user_id)
+            await outbox.add(self.session, envelope)
             await audit.record(
                 self.session,
                 self.principal,
