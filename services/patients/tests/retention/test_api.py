@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from tbms_core import clock
 from tbms_testing import auth_headers
 
@@ -85,6 +86,10 @@ async def test_deletion_removes_the_record_and_keeps_only_the_deletion_record(
     for path in (f"/patients/{old['id']}", f"/patients/{old['id']}/history"):
         assert (await client.get(path, headers=auth_headers(NURSE))).status_code == 404, path
     assert (await client.get(f"/patients/{recent['id']}", headers=auth_headers(NURSE))).status_code == 200
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        query = text("SELECT deadlines FROM published_deadlines WHERE record_id = :id")
+        held = (await session.execute(query, {"id": old["id"]})).scalars().all()
+    assert all(deadlines == [] for deadlines in held), "the to-dos close and no name stays"
     listed = await client.get("/retention/deletions", headers=auth_headers(ADMIN))
     assert any(d["id"] == record["id"] for d in listed.json())
     with clock.frozen_at(clock.jst(2026, 3, 1, 9)):

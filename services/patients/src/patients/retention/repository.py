@@ -26,10 +26,11 @@ _FOREIGN_KEYS = text(
     """
 )
 # Tables keyed by the person without a foreign key: the edit history, and published events carrying snapshots.
+# published_deadlines stays: the deletion record touches the patient, so the deadline publisher finds no patient,
+# publishes an empty DeadlinesChanged (workflow closes the to-dos) and keeps that empty list, with no name.
 _BY_PERSON = (
     "DELETE FROM record_versions WHERE person_id = :id",
     "DELETE FROM outbox WHERE published_at IS NOT NULL AND payload->>'aggregate_id' = :text_id",
-    "DELETE FROM published_deadlines WHERE aggregate = 'patient' AND record_id = :text_id",
 )
 
 
