@@ -4,13 +4,16 @@ their fields, the past deletions; 監査 readers see but cannot delete; others c
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from gateway.settings import Settings
 
-from ...conftest import PATIENTS, FakeKeycloakType, Login, csrf_token, text_of, with_roles
+from ...chromium import look
+from ...conftest import PATIENTS, FakeKeycloakType, Login, csrf_token, logged_in_chromium, text_of, with_roles
 
 PATIENT_ID = "5b0c7d1e-0000-4000-8000-000000000017"
 BASIS = "感染症法施行規則第27条の8第3項: 登録の必要がなくなった日（登録除外日）から2年間保存する。"
@@ -26,7 +29,7 @@ def due() -> dict[str, Any]:
                 "registration_no": "2023-00017",
                 "excluded_on": "2024-01-10",
                 "exclusion_reason": "other",
-                "expires_on": "2024-01-11",
+                "expires_on": "2026-01-11",
             }
         ],
     }
@@ -109,3 +112,23 @@ async def test_without_audit_access_it_does_not_open(
     with_roles(keycloak, ["patients:update"])
     await login(client)
     assert (await client.get("/admin/retention")).status_code == 403
+
+
+@pytest.mark.req("N17", partial=True)
+async def test_the_page_and_its_refusal_pass_axe_in_chromium(
+    served: str,
+    login: Login,
+    keycloak: FakeKeycloakType,
+    patients: respx.MockRouter,
+    shots: Path,
+    settings: Settings,
+) -> None:
+    with_roles(keycloak, ["audit:update"])
+    settings.public_url = served
+    found: dict[str, list[str]] = {}
+    async with logged_in_chromium(served, login, "/admin/retention") as browser:
+        found["page"] = await look(browser, shots, "retention")
+        await browser.run("document.querySelector('form[action=\"/admin/retention\"] button[type=submit]').click();")
+        await browser.wait_for("document.getElementById('error-summary') !== null")
+        found["refused"] = await look(browser, shots, "retention-refused")
+    assert found == {page: [] for page in found}, found
