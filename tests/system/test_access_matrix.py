@@ -91,6 +91,18 @@ ENDPOINTS = [
     # patients
     Endpoint("patients", "POST", "/patients", {Area.PATIENTS: U}, body=SUBJECT),
     Endpoint("patients", "POST", "/deadlines/sweep", {Area.PATIENTS: U}),
+    # retention after 登録除外 (N17): the due list and the deletion are the 監査 area's (a permitted deletion of an id
+    # that is not due answers 422 and deletes nothing)
+    Endpoint("patients", "GET", "/retention/settings", {Area.AUDIT: R}),
+    Endpoint("patients", "GET", "/retention/due", {Area.AUDIT: R}),
+    Endpoint("patients", "GET", "/retention/deletions", {Area.AUDIT: R}),
+    Endpoint(
+        "patients",
+        "POST",
+        "/retention/deletions",
+        {Area.AUDIT: U},
+        body={"patient_ids": [MISSING], "reason": "権限試験"},
+    ),
     Endpoint("patients", "GET", "/patients", {Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("patients", "GET", "/patients/nurses", {Area.PATIENTS: R}),
     Endpoint("patients", "POST", "/patients/duplicates", {Area.PATIENTS: R}, body={"name_kana": SUBJECT["name_kana"]}),

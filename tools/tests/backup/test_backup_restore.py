@@ -544,6 +544,8 @@ class TestCryptoErase:
         assert len(certificate["copies"]["generations"]) == 1
         text = next((tmp_path / "certificates").glob("erasure-*.txt")).read_text(encoding="utf-8")
         assert "データ消去証明書" in text and "すべての世代が復号できないことを確認した" in text
+        pdf = next((tmp_path / "certificates").glob("erasure-*.pdf")).read_bytes()
+        assert pdf.startswith(b"%PDF")
         backup_dir = next(doomed.target.glob("tbms-*"))
         with pytest.raises(crypt.KeyError_, match="ありません"):
             await restore.restore(backup_dir, doomed, restore.scratch_plan(manifest.read(backup_dir), prefix="x_"))

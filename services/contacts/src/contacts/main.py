@@ -17,6 +17,7 @@ from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
 from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
 from contacts.recommendation.api import router as recommendation_router
 from contacts.request.api import router as request_router
+from contacts.retention.consumers import CONSUMERS as RETENTION_CONSUMERS
 from contacts.settings import get_settings
 
 
@@ -43,7 +44,7 @@ def create_app() -> FastAPI:
             deadline_router,
             code_list_router,
         ],
-        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS, *CODE_LIST_CONSUMERS],
+        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS, *CODE_LIST_CONSUMERS, *RETENTION_CONSUMERS],
         on_startup=start,
     )
     for publisher in PUBLISHERS:  # every unit of work republishes the deadlines of the contacts and requests it wrote

@@ -19,6 +19,8 @@ from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
 from patients.patient_list.api import router as patient_list_router
 from patients.reference.api import router as reference_router
+from patients.retention.api import router as retention_router
+from patients.retention.service import run_daily as run_retention_daily
 from patients.settings import get_settings
 
 
@@ -29,6 +31,9 @@ def create_app() -> FastAPI:
         if kit.settings.deadline_sweep_seconds > 0:
             sweeping = PUBLISHER.run(kit.db, kit.settings.deadline_sweep_seconds)
             kit.tasks.append(asyncio.create_task(sweeping, name="patients-deadline-sweep"))
+        if kit.settings.retention_sweep_seconds > 0:
+            listing = run_retention_daily(kit.db, kit.settings.retention_sweep_seconds)
+            kit.tasks.append(asyncio.create_task(listing, name="patients-retention-due"))
 
     app = create_service_app(
         "patients",
@@ -48,6 +53,7 @@ def create_app() -> FastAPI:
             custom_field_router,
             reference_router,
             deadline_router,
+            retention_router,
         ],
         on_startup=start,
         consumers=CODE_LIST_CONSUMERS,

@@ -14,6 +14,7 @@ from patients.investigation.models import Investigation
 from patients.lab_result.models import LabResult
 from patients.patient.models import Patient, RegistrationCounter
 from patients.patient_list.models import PatientListFacts
+from patients.retention.models import RetentionDeletion
 
 metadata = Base.metadata
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "RecipientNumber",
     "RecordVersion",
     "RegistrationCounter",
+    "RetentionDeletion",
     "Transfer",
     "TransferSending",
     "Treatment",

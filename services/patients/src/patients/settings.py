@@ -29,6 +29,10 @@ class Settings(ServiceSettings):
     # substitute: the registered substitute of the JSON file {"character": "substitute"}); the same as the gateway's
     gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
     gaiji_substitutes_file: str = ""
+    # Retention (N17): years a registration record is kept after 登録除外 before it may be deleted; 施行規則27条の8
+    # 第3項 says 2 (TB_PRACTICE §1.1), a health center's 文書管理規程 may say more, never less
+    retention_years: int = Field(default=2, ge=2, le=30)
+    retention_sweep_seconds: float = 3600.0  # how often the daily due list is looked at (0: never)
 
 
 @lru_cache

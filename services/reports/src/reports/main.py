@@ -27,6 +27,7 @@ from reports.package.api import router as package_router
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
+from reports.retention.consumers import consumers as retention_consumers
 from reports.scanning import scanner_of
 from reports.settings import get_settings
 from reports.storage import DocumentStore
@@ -35,6 +36,7 @@ from reports.storage import DocumentStore
 def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
+    store = DocumentStore(settings)
     consumers = [
         *PATIENT_CONSUMERS,
         *LAB_RESULT_CONSUMERS,
@@ -44,6 +46,7 @@ def create_app() -> FastAPI:
         *FOLLOWUP_CONSUMERS,
         *BOARD_CONSUMERS,
         *STAMP_CONSUMERS,
+        *retention_consumers(store),
     ]
 
     async def start_background(kit: ServiceKit) -> None:
@@ -82,7 +85,7 @@ def create_app() -> FastAPI:
         on_startup=start_background,
         on_shutdown=stop_renderer,
     )
-    app.state.store = DocumentStore(settings)
+    app.state.store = store
     app.state.renderer = FormRenderer(
         settings.render_processes, policy=load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
     )

@@ -114,3 +114,18 @@ class DocumentStore:
             return await asyncio.to_thread(lambda: b"".join(stream.chunks()))
         finally:
             stream.close()
+
+    async def erase(self, key: str) -> int:
+        """Deletes every stored version of a key (and its delete markers), so no earlier version can be read
+        back; returns how many went. A key already gone is no error (a retried deletion repeats this)."""
+        await self.ensure_bucket()
+        return await asyncio.to_thread(self._erase, key)
+
+    def _erase(self, key: str) -> int:
+        removed = 0
+        for item in self.client.list_objects(self.bucket, prefix=key, include_version=True):
+            if item.object_name != key:
+                continue
+            self.client.remove_object(self.bucket, key, version_id=item.version_id)
+            removed += 1
+        return removed

@@ -3,7 +3,7 @@
 Two named people are required (who orders, who approves; not the same person), and a confirmed hand-back export
 (its manifest) or a recorded reason why there is none. The key file is overwritten with random bytes, flushed and
 removed; then every backup generation is checked: its parts name the destroyed key and no key at hand opens them.
-The certificate (JSON and text; a PDF is not built yet) records what was erased, which copies, the method, the key
+The certificate (JSON, text and a PDF page) records what was erased, which copies, the method, the key
 destroyed, when, who ordered and who approved, and the verification.
 
 Scope: the backups of this target (and the copies of them in the second bucket, sealed with the same key). The
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tbms_tools.backup import crypt, manifest
+from tbms_tools.backup.certificate_pdf import certificate_pdf
 from tbms_tools.backup.settings import BackupSettings
 
 METHOD = "暗号化消去（AES-256-GCM の鍵の破棄。鍵ファイルを乱数で上書きし同期した後に削除）"
@@ -145,6 +146,7 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
     stem = certificates / f"erasure-{moment.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
     stem.with_suffix(".json").write_text(json.dumps(certificate, ensure_ascii=False, indent=1) + "\n", "utf-8")
     stem.with_suffix(".txt").write_text(certificate_text(certificate), encoding="utf-8")
+    stem.with_suffix(".pdf").write_bytes(certificate_pdf(certificate))
     return certificate
 
 

@@ -287,6 +287,21 @@ class PatientsClient(ServiceClient):
         """Every change of those settings, newest first."""
         return list(await self.get_json("/followup/settings/history"))
 
+    # ---- 保存期間（登録除外後） ----
+
+    async def retention_due(self) -> dict[str, Any]:
+        """The setting with its basis, and the registration records whose retention period has ended today."""
+        return dict(await self.get_json("/retention/due"))
+
+    async def retention_deletions(self) -> list[dict[str, Any]]:
+        """The records of past deletions, newest first."""
+        return list(await self.get_json("/retention/deletions"))
+
+    async def delete_expired(self, patient_ids: list[str], reason: str) -> SaveResult:
+        """Deletes these due registration records for the reason given (422 with the messages otherwise)."""
+        body = {"patient_ids": patient_ids, "reason": reason}
+        return saved(await self.send("POST", "/retention/deletions", json=body), "削除できませんでした。")
+
     async def _correct(self, path: str, version: str, changes: dict[str, Any], reason: str) -> SaveResult:
         """PATCH {version, changes, reason} of a patient, record #1, a care record or a result (409 when stale)."""
         body = {"version": version, "changes": changes, "reason": reason}

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core import clock
 from tbms_core.clock import JST
+from tbms_core.jp.my_number import MY_NUMBER_WARNING
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
 from gateway.web.help_texts import maintenance_to_announce, page_help
@@ -106,7 +107,7 @@ def build_templates() -> Jinja2Templates:
         status=_label(STATUS_LABELS),
         record_type=_label(RECORD_TYPE_LABELS),
     )
-    templates.env.globals.update(record_url=record_url, sex_labels=SEX_LABELS)
+    templates.env.globals.update(record_url=record_url, sex_labels=SEX_LABELS, my_number_warning=MY_NUMBER_WARNING)
     return templates
 
 

@@ -2,7 +2,14 @@
 
 from fastapi import APIRouter
 
-from gateway.pages.admin import access_routes, history_routes, review_routes, rights_routes, user_routes
+from gateway.pages.admin import (
+    access_routes,
+    history_routes,
+    retention_routes,
+    review_routes,
+    rights_routes,
+    user_routes,
+)
 
 router = APIRouter(prefix="/admin")
 router.include_router(user_routes.router)
@@ -10,3 +17,4 @@ router.include_router(access_routes.router)
 router.include_router(history_routes.router)
 router.include_router(review_routes.router)
 router.include_router(rights_routes.router)
+router.include_router(retention_routes.router)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from tbms_core import clock
@@ -20,6 +21,7 @@ from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.clients.workflow import WorkflowClient
 from gateway.forms import EntryForm
+from gateway.forms.my_number import my_number_warnings
 from gateway.pages.patients.entry_forms.card import CONTACT, GUARDIAN, PERSON, SECTIONS, registration_items
 from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind
 from gateway.pages.patients.view import PatientPageData, page_entry_forms, patient_page_context
@@ -106,6 +108,17 @@ class PatientPage:
         form.conflict = saved.conflict or ""
         status = 409 if form.conflict else 422
         return await self.show(patient_id, failed={key: form}, status_code=status)
+
+    async def held_for_my_number(
+        self, patient_id: uuid.UUID, key: str, form: EntryForm, posted: FormData
+    ) -> Response | None:
+        """The page again with the 個人番号 warning beside each free-text field that holds what looks like one
+        (N17), unless the user confirmed it; None when the form may be saved."""
+        warnings = my_number_warnings(form, posted)
+        if not warnings:
+            return None
+        form.place(warnings)
+        return await self.show(patient_id, failed={key: form}, status_code=422)
 
     async def refused_here(self, patient_id: uuid.UUID, key: str, form: EntryForm) -> Response:
         """The page again with a form the gateway itself refused (e.g. a required reason left empty)."""

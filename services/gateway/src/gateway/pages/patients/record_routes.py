@@ -77,7 +77,10 @@ async def record_care(request: Request, patient_id: uuid.UUID, path: str, page: 
     """Adds a treatment, hospital stay, transfer or progress note."""
     kind = care_kind(path)
     custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
-    form = EntryForm.posted(kind.new_fields(custom), await request.form())
+    posted = await request.form()
+    form = EntryForm.posted(kind.new_fields(custom), posted)
+    if held := await page.held_for_my_number(patient_id, f"{kind.key}-new", form, posted):
+        return held
     failure = f"{kind.title}を記録できませんでした。"
     saved = await page.patients.record_care(str(patient_id), kind.path, care_body(form), failure)
     return await page.after_save(patient_id, key=f"{kind.key}-new", form=form, saved=saved, anchor=f"{kind.path}-title")
@@ -90,7 +93,10 @@ async def correct_care(
     """Corrects one care record, based on the version the user saw."""
     kind = care_kind(path)
     custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
-    form = EntryForm.posted(kind.correction_fields(str(record_id), custom), await request.form())
+    posted = await request.form()
+    form = EntryForm.posted(kind.correction_fields(str(record_id), custom), posted)
+    if held := await page.held_for_my_number(patient_id, f"{kind.key}-{record_id}", form, posted):
+        return held
     saved = await page.patients.correct_care(
         str(patient_id), kind.path, str(record_id), form.version, care_body(form), form.value("reason")
     )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 from tbms_core.jp.gaiji import OUTPUTS, GaijiPolicy, check_text
+from tbms_core.jp.my_number import MY_NUMBER_WARNING
 from tbms_core.jp.text import normalize_input
 from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 
@@ -17,6 +18,7 @@ from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, Field, preview_date
 from gateway.forms.chars import gaiji_policy
+from gateway.forms.my_number import my_number_fields, my_number_warnings
 from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes, transfer_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, nurse_field, registration_fields
 from gateway.pages.patients.entry_forms.regimen import propose_planned_end
@@ -87,8 +89,11 @@ def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
     return errors
 
 
-def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], posted: FormData) -> Response:
-    """The 確認画面: every filled field as it will be registered, 外字 shown as outputs will carry them."""
+def _confirmation(
+    request: Request, form: EntryForm, codes: dict[str, Any], posted: FormData, *, unconfirmed: bool = False
+) -> Response:
+    """The 確認画面: every filled field as it will be registered, 外字 shown as outputs will carry them, and the
+    個人番号 warning beside each free-text field that holds what looks like one (N17), to be confirmed."""
     rows = []
     for f in form.fields:
         typed = form.values.get(f.name)
@@ -109,7 +114,8 @@ def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], post
         rows.append((f, shown))
     policy = gaiji_policy(request)
     chars = [(form.field(n), _char_report(form.value(n), policy)) for n in CHECKED_CHARS if form.value(n)]
-    kept = [(key, str(value)) for key, value in posted.multi_items() if key not in ("csrf_token", "step")]
+    skipped = ("csrf_token", "step", "my_number_confirmed")
+    kept = [(key, str(value)) for key, value in posted.multi_items() if key not in skipped]
     context = {
         "title": "患者登録（確認）",
         "rows": rows,
@@ -117,8 +123,11 @@ def _confirmation(request: Request, form: EntryForm, codes: dict[str, Any], post
         "chars": [(f, r) for f, r in chars if not r.ok],
         "outputs": OUTPUTS,
         "nav_path": "/patients/new",
+        "my_numbers": [form.field(name) for name in my_number_fields(form)],
+        "my_number_warning": MY_NUMBER_WARNING,
+        "my_number_unconfirmed": unconfirmed,
     }
-    return render(request, "patients/confirm.html", context)
+    return render(request, "patients/confirm.html", context, status_code=422 if unconfirmed else 200)
 
 
 async def _registration_fields(patients: PatientsClient, masters: MastersClient) -> tuple[Field, ...]:
@@ -183,6 +192,8 @@ async def register_patient(request: Request, patients: PatientsDep, masters: Mas
         return await _form_page(request, patients, form, duplicates=candidates, filled=True)
     if step != "confirmed":
         return _confirmation(request, form, await patients.card_codes(), posted)
+    if my_number_warnings(form, posted):  # 登録する without ticking 「個人番号ではないことを確認しました」
+        return _confirmation(request, form, await patients.card_codes(), posted, unconfirmed=True)
     result = await patients.register_patient(form.json())
     if result.errors is not None:
         form.place(result.errors)
@@ -237,7 +248,10 @@ async def view_patient(patient_id: uuid.UUID, page: PatientPageDep) -> Response:
 async def correct_patient(request: Request, patient_id: uuid.UUID, page: PatientPageDep) -> Response:
     """Saves a correction of 基本情報; a wrong field or a newer save by someone else shows the page again."""
     fields = basic_fields(await definitions_today(page.patients), await page.masters.districts())
-    form = EntryForm.posted(fields, await request.form())
+    posted = await request.form()
+    form = EntryForm.posted(fields, posted)
+    if held := await page.held_for_my_number(patient_id, "basic", form, posted):
+        return held
     saved = await page.patients.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
     return await page.after_save(patient_id, key="basic", form=form, saved=saved, anchor="basic-title")
 
