@@ -10,7 +10,7 @@ revision, down_revision, branch_labels, depends_on = "0011", "0010", None, None
 
 def upgrade() -> None:
     op.create_table(
-        "code_entries",
+        "contact_code_entries",
         sa.Column("list", sa.String(30), nullable=False),
         sa.Column("value", sa.String(40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -19,9 +19,9 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date()),
         sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("list", "value", name="pk_code_entries"),
+        sa.PrimaryKeyConstraint("list", "value", name="pk_contact_code_entries"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("code_entries")
+    op.drop_table("contact_code_entries")

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("patient_id", name="pk_linked_patients"),
     )
     op.create_table(
-        "dots_plans",
+        "linked_dots_plans",
         sa.Column("plan_id", sa.String(64), nullable=False),
         sa.Column("patient_id", sa.String(64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
@@ -34,9 +34,9 @@ def upgrade() -> None:
         sa.Column("dots_type", sa.String(40), nullable=False, server_default=""),
         sa.Column("dots_type_label", sa.String(100), nullable=False, server_default=""),
         sa.Column("intensity", sa.String(10), nullable=False, server_default=""),
-        sa.PrimaryKeyConstraint("plan_id", name="pk_dots_plans"),
+        sa.PrimaryKeyConstraint("plan_id", name="pk_linked_dots_plans"),
     )
-    op.create_index("ix_dots_plans_patient_id", "dots_plans", ["patient_id"])
+    op.create_index("ix_linked_dots_plans_patient_id", "linked_dots_plans", ["patient_id"])
     op.create_table(
         "linked_contacts",
         sa.Column("contact_id", sa.String(64), nullable=False),
@@ -53,6 +53,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_linked_contacts_index_patient_ids", table_name="linked_contacts")
     op.drop_table("linked_contacts")
-    op.drop_index("ix_dots_plans_patient_id", table_name="dots_plans")
-    op.drop_table("dots_plans")
+    op.drop_index("ix_linked_dots_plans_patient_id", table_name="linked_dots_plans")
+    op.drop_table("linked_dots_plans")
     op.drop_table("linked_patients")

@@ -13,7 +13,7 @@ class CodeEntry(Base):
     """One code of one list as of the newest MasterChanged snapshot applied (`version`); ended ones are kept, so
     old records keep showing their label."""
 
-    __tablename__ = "code_entries"
+    __tablename__ = "contact_code_entries"  # patients keeps its own code_entries
 
     list: Mapped[str] = mapped_column(String(30), primary_key=True)  # contact_setting, screening_exam …
     value: Mapped[str] = mapped_column(String(40), primary_key=True)  # the code records store

@@ -40,7 +40,7 @@ class LinkedPatient(Base):
 class DotsPlan(Base):
     """A patient's DOTS support plan as its events carry it: when it is in force, the type and the intensity."""
 
-    __tablename__ = "dots_plans"
+    __tablename__ = "linked_dots_plans"  # patients owns dots_plans
 
     plan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     patient_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
