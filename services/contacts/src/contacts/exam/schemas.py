@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tbms_core.clock import today
@@ -60,10 +61,14 @@ class _Exam(BaseModel):
         return value
 
 
+# A code of the コード表's 検査の種類 (checked against the list in force on the record's day by the service).
+ExamCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")]
+
+
 class ExamCreate(_Exam):
     """An examination planned or done, as entered."""
 
-    kind: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")  # a code of the コード表's 検査の種類
+    kind: ExamCode
     planned_on: OptionalDate = None
     done_on: OptionalDate = None
     institution: Text = Field(default="", max_length=200)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from tbms_core.jp.fields import OptionalDate, Text
 
 from contacts.contact.schemas import Infectiousness, Setting
-from contacts.exam.schemas import ExamKind
+from contacts.exam.schemas import ExamCode
 
 
 class _Facts(BaseModel):
@@ -131,7 +131,7 @@ class GroupPlan(BaseModel):
     """One examination planned for every member still followed (e.g. IGRA for the whole class on one day)."""
 
     version: int = Field(ge=1)
-    kind: ExamKind
+    kind: ExamCode
     planned_on: OptionalDate
     institution: Text = Field(default="", max_length=200)
 
@@ -156,7 +156,7 @@ class GroupResults(BaseModel):
     """Results of one kind of examination for several members, entered at once (all or nothing)."""
 
     version: int = Field(ge=1)
-    kind: ExamKind
+    kind: ExamCode
     institution: Text = Field(default="", max_length=200)
     results: list[MemberResult] = Field(min_length=1, max_length=2000)
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
-from contacts.exam.schemas import ExamKind
+from contacts.exam.schemas import ExamCode
 
 
 class Delivery(StrEnum):
@@ -29,7 +29,7 @@ class RecommendationCreate(BaseModel):
     issued_on: FlexibleDate
     delivery: Delivery
     delivery_note: Text = Field(default="", max_length=100)
-    exams: list[ExamKind] = Field(default_factory=list, max_length=5)
+    exams: list[ExamCode] = Field(default_factory=list, max_length=5)  # codes of the コード表's 検査の種類
     deadline_on: FlexibleDate
     note: Text = Field(default="", max_length=2000)
 
@@ -40,7 +40,7 @@ class RecommendationUpdate(BaseModel):
     issued_on: OptionalDate = None
     delivery: Delivery | None = None
     delivery_note: Text | None = Field(default=None, max_length=100)
-    exams: list[ExamKind] | None = Field(default=None, max_length=5)
+    exams: list[ExamCode] | None = Field(default=None, max_length=5)
     deadline_on: OptionalDate = None
     note: Text | None = Field(default=None, max_length=2000)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -43,6 +44,7 @@ class RecommendationService:
         contact = await self.contacts.contacts.get(contact_id)
         values = data.model_dump(mode="json") | {"issued_on": data.issued_on, "deadline_on": data.deadline_on}
         check(values)
+        await self.check_exams(data.issued_on, values["exams"])
         row = Recommendation(**values, contact_id=contact.id, updated_by=self.principal.user_id)
         await self.recommendations.add(row)
         changes = diff({}, {"recommendation": to_jsonable_python(values)})
@@ -72,6 +74,8 @@ class RecommendationService:
         if "delivery" in values:
             values["delivery"] = str(values["delivery"])
         check({name: getattr(row, name) for name in FIELDS} | values)
+        if "exams" in values:  # an exam the 勧告 already named is not checked again (its code may have ended since)
+            await self.check_exams(values.get("issued_on", row.issued_on), values["exams"], keep=row.exams)
         before = {name: to_jsonable_python(getattr(row, name)) for name in values}
         changes = diff(before, to_jsonable_python(values))
         if changes:
@@ -109,6 +113,12 @@ class RecommendationService:
         await flush_versioned(self.session)
         await self.contacts.touch(contact, changes, record_type="recommendation", record_id=row.id, reason=data.reason)
         return await self.read(contact, row.id)
+
+    async def check_exams(self, on: date, exams: list[str], keep: list[str] | None = None) -> None:
+        """Refuses, beside each, an exam that is no code of the コード表's 検査の種類 in force on the 勧告日."""
+        fields = {f"exams.{i}": kind for i, kind in enumerate(exams) if kind not in (keep or [])}
+        if fields:
+            await self.contacts.check_codes(on, fields, "screening_exam")
 
     async def read(self, contact: Contact, recommendation_id: uuid.UUID) -> RecommendationRead:
         """The API view of a 勧告 just saved."""

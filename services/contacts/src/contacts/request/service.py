@@ -4,6 +4,7 @@ by another channel), the reply that updates the contacts' screening, withdrawal,
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,12 +20,14 @@ from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 
+from contacts.code_list.book import CodeBook
+from contacts.code_list.service import code_book
 from contacts.contact.models import Contact
 from contacts.contact.schemas import ContactCreate, ExposureCreate
 from contacts.contact.service import ContactService
 from contacts.exam.models import Exam
 from contacts.exam.repository import ExamRepository
-from contacts.exam.schemas import KIND_LABELS, RESULTS
+from contacts.exam.schemas import results_of
 from contacts.exam.service import ExamService
 from contacts.history.models import ContactVersion
 from contacts.history.service import HistoryService
@@ -54,6 +57,7 @@ from contacts.request.schemas import (
     SendingRead,
     Withdraw,
 )
+from contacts.settings import get_settings
 
 SERVICE = "contacts"
 RECORD = "municipal_request"
@@ -333,8 +337,9 @@ class RequestService:
         exams = await ExamRepository(self.session).of_contacts(list(contacts)) if with_results else {}
         names = await IndexCaseRepository(self.session).names({r.index_patient_id for r in found})
         sendings = await self.requests.sendings_of([r.id for r in found])
+        words = ResultWords(await code_book(self.session), get_settings().exam_rules)
         day = today()
-        return [_read(r, contacts, exams, names, sendings.get(r.id, []), day) for r in found]
+        return [_read(r, contacts, exams, names, sendings.get(r.id, []), day, words) for r in found]
 
     # --- internals -------------------------------------------------------------------------------------------
 
@@ -521,6 +526,20 @@ def package_files(read: RequestRead) -> dict[str, bytes]:
     return {letter: "\r\n".join(lines).encode("utf-8"), "接触者一覧.csv": pkg.csv_bytes(header, rows)}
 
 
+@dataclass(frozen=True)
+class ResultWords:
+    """An examination done, in words: its kind by the コード表's label, its result by its kind's rule."""
+
+    book: CodeBook
+    exam_rules: dict[str, str]
+
+    def of(self, exam: Exam) -> str:
+        """「<day> <kind> <result>」 (the finding when the kind has no fixed results)."""
+        result = (results_of(exam.kind, self.exam_rules) or {}).get(exam.result, "") or exam.finding
+        day = exam.done_on.isoformat() if exam.done_on else ""
+        return f"{day} {self.book.label('screening_exam', exam.kind)} {result}"
+
+
 def _read(
     request: MunicipalRequest,
     contacts: dict[uuid.UUID, Contact],
@@ -528,6 +547,7 @@ def _read(
     names: dict[uuid.UUID, str],
     sent: list[Sending],
     day: date,
+    words: ResultWords,
 ) -> RequestRead:
     """One request's API view from the records read for it."""
     items = []
@@ -543,12 +563,7 @@ def _read(
                 address=contact.address,
                 recommended=item.recommended,
                 reply_note=item.reply_note,
-                results=[
-                    f"{e.done_on.isoformat()} {KIND_LABELS.get(e.kind, e.kind)} "  # type: ignore[call-overload]
-                    + (RESULTS.get(e.kind, {}).get(e.result, "") or e.finding)  # type: ignore[call-overload]
-                    for e in exams.get(contact.id, [])
-                    if e.status == "done" and e.done_on
-                ],
+                results=[words.of(e) for e in exams.get(contact.id, []) if e.status == "done" and e.done_on],
             )
         )
     sendings = [

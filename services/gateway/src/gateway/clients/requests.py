@@ -14,6 +14,10 @@ from gateway.web.errors import BadRequest
 class RequestsClient(ServiceClient):
     """contacts' request, group and cluster API as one user sees it."""
 
+    async def codes(self) -> dict[str, Any]:
+        """The screening forms' code lists from masters' コード表 as contacts keeps them (GET /reference/codes)."""
+        return await self.get_json("/reference/codes")
+
     async def board(self, *, direction: str = "", open_only: bool = True) -> dict[str, Any]:
         """The requests of the board: {"items", "total"}."""
         params: dict[str, Any] = {"open_only": str(open_only).lower(), "limit": 500}

@@ -295,7 +295,7 @@ RECOMMENDATION = (
     Field("issued_on", "勧告日", required=True, hint=DATE_HINT, kind="date"),
     Field("delivery", "交付方法", required=True, kind="radio", choices=DELIVERIES, blank="omit"),
     Field("delivery_note", "交付方法（その他のとき）", hint="例: 学校を通じて配付"),
-    Field("exams", "勧告する検査", kind="checkboxes", choices=EXAM_KINDS),
+    Field("exams", "勧告する検査", kind="checkboxes", codes="screening_exam"),
     Field("deadline_on", "受診期限", required=True, hint=DATE_HINT, kind="date"),
     Field("note", "備考", kind="text-wide"),
 )

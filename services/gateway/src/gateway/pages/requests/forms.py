@@ -19,13 +19,6 @@ SETTINGS = (
 )
 PAPER_METHODS = (("paper_mail", "郵送（紙）"), ("hand", "手渡し（紙）"))
 KEY_CHANNELS = (("phone", "電話で伝達"), ("fax", "FAXで送付"), ("post", "別便で郵送"), ("hand", "手渡し"))
-EXAM_KINDS = (
-    ("igra_qft", "IGRA（QFT）"),
-    ("igra_tspot", "IGRA（T-SPOT）"),
-    ("tst", "ツベルクリン反応"),
-    ("xray", "胸部X線"),
-    ("sputum", "喀痰検査"),
-)
 RESULTS = (
     ("negative", "陰性"),
     ("positive", "陽性"),
@@ -145,7 +138,7 @@ def reply_fields(items: list[dict[str, Any]]) -> tuple[Field, ...]:
     for n, item in enumerate(items):
         who = item["name"]
         per_contact += [
-            Field(f"r.{n}.kind", f"{who} 検査", kind="select", choices=EXAM_KINDS, blank="omit"),
+            Field(f"r.{n}.kind", f"{who} 検査", kind="select", codes="screening_exam", blank="omit"),
             Field(f"r.{n}.done_on", f"{who} 実施日", kind="date", hint=DATE),
             Field(f"r.{n}.result", f"{who} 結果", kind="select", choices=RESULTS, blank="omit"),
             Field(f"r.{n}.note", f"{who} 回答の内容"),
@@ -214,7 +207,7 @@ def group_fields() -> tuple[Field, ...]:
 
 def plan_fields() -> tuple[Field, ...]:
     return (
-        Field("kind", "検査", required=True, kind="select", choices=EXAM_KINDS),
+        Field("kind", "検査", required=True, kind="select", codes="screening_exam"),
         Field("planned_on", "実施予定日", required=True, kind="date", hint=DATE),
         Field("institution", "実施場所"),
     )
@@ -229,7 +222,7 @@ def results_fields(members: list[dict[str, Any]]) -> tuple[Field, ...]:
             Field(f"m.{n}.value", f"{member['name']} 測定値・所見"),
         ]
     return (
-        Field("kind", "検査", required=True, kind="select", choices=EXAM_KINDS),
+        Field("kind", "検査", required=True, kind="select", codes="screening_exam"),
         Field("done_on", "実施日", required=True, kind="date", hint=DATE),
         Field("institution", "実施場所"),
         *per_member,

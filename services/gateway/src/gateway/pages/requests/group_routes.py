@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -64,10 +65,11 @@ async def _group_page(
     results: EntryForm | None = None,
     code: int = 200,
 ) -> Response:
-    group = await requests.group(str(group_id))
+    group, codes = await asyncio.gather(requests.group(str(group_id)), requests.codes())
     version = str(group["version"])
     context = {
         "g": group,
+        "code_lists": codes.get("lists") or {},
         "upload_error": upload_error,
         "plan": plan or EntryForm(rf.plan_fields(), {"kind": "igra_qft"}, version=version),
         "results": results or EntryForm(rf.results_fields(group["members"]), {"kind": "igra_qft"}, version=version),

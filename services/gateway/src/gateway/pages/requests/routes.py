@@ -157,7 +157,9 @@ async def _request_page(
     package: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    shown, history = await asyncio.gather(requests.request(str(request_id)), requests.history(str(request_id)))
+    shown, history, codes = await asyncio.gather(
+        requests.request(str(request_id)), requests.history(str(request_id)), requests.codes()
+    )
     given = _forms(shown) | (forms or {})
     if package:
         values = {
@@ -171,6 +173,7 @@ async def _request_page(
     context = {
         "r": shown,
         "history": history,
+        "code_lists": codes.get("lists") or {},
         "forms": given,
         "package": package,
         "outgoing": shown["direction"] == "outgoing",
