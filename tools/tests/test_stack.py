@@ -216,9 +216,13 @@ def test_realm_roles_cover_every_area_and_groups_only_use_them() -> None:
     realm = json.loads((REPO / "deploy" / "keycloak" / "tbms-realm.json").read_text(encoding="utf-8"))
     areas = ["patients", "contacts", "review", "forms", "stats", "documents", "masters", "users", "audit"]
     roles = {role["name"] for role in realm["roles"]["realm"]}
-    assert roles == {f"{area}:{level}" for area in areas for level in ("update", "read")}
+    step_roles = {"workflow:section-chief", "workflow:director"}  # the 課長 and 所長 steps of a circulation
+    assert roles == {f"{area}:{level}" for area in areas for level in ("update", "read")} | step_roles
     groups = {group["name"]: set(group["realmRoles"]) for group in realm["groups"]}
-    assert set(groups) == {"保健師", "事務", "係長", "管理者", "参照のみ"}
+    assert set(groups) == {"保健師", "事務", "係長", "課長", "所長", "管理者", "参照のみ"}
+    assert {"workflow:section-chief"} == groups["課長"] & step_roles and {"workflow:director"} == groups[
+        "所長"
+    ] & step_roles
     assert all(group_roles <= roles for group_roles in groups.values())
     assert not {"users:read", "users:update", "audit:read", "audit:update"} & groups["参照のみ"]
     assert {"masters:update", "users:update", "audit:update"} <= groups["管理者"]

@@ -36,7 +36,6 @@ def card_alerts(chart: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.req("N32", partial=True)
-@pytest.mark.req("R14", partial=True)
 class TestTransferSending:
     """A sending is recorded on the 転出, read back with the care records, and never deleted."""
 

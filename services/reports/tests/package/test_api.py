@@ -31,7 +31,6 @@ async def make(client: httpx.AsyncClient, patient_id: str, ids: list[str], user:
 
 
 @pytest.mark.req("N32", partial=True)
-@pytest.mark.req("R14", partial=True)
 class TestDocumentPackage:
     """The chosen documents of one patient, encrypted for the new health centre on a 転出."""
 

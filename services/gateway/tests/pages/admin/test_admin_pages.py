@@ -301,7 +301,7 @@ class TestAccessGrid:
     async def test_the_overview_lists_every_group_and_area_in_words(self, admin: httpx.AsyncClient) -> None:
         html = (await admin.get("/admin/access")).text
         table = text_of(html[html.index("<table") : html.index("</table>")])
-        assert "業務 事務 係長 保健師 参照のみ 管理者" in table
+        assert "業務 事務 係長 保健師 参照のみ 所長 管理者 課長" in table
         assert "ユーザ管理 使用不可 使用不可 使用不可 使用不可 更新" in table
         assert "監査 使用不可 参照 使用不可 使用不可 更新" in table
 

@@ -119,7 +119,6 @@ def mock_move(backends: respx.MockRouter, move: dict[str, Any] = MOVE, documents
 
 
 @pytest.mark.req("N32", partial=True)
-@pytest.mark.req("R14", partial=True)
 class TestTransferSendingPage:
     async def test_the_patient_page_links_the_move_out_to_its_sending_page_and_shows_sendings(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

@@ -185,7 +185,7 @@ class FormRenderer:
             "template_version": source.version if source else template_version(spec),
             "printed_at": printed_at_label(data.printed_at),
             "printed_by": data.printed_by,
-            "stamps": data.stamps,
+            "stamps": getattr(data, "stamps", None),  # only a record's forms carry stamp boxes (letters have none)
             **spec.build_context(data),
         }
         if source is None:
