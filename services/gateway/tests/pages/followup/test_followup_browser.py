@@ -57,9 +57,7 @@ async def test_the_followup_pages_in_chromium_pass_axe(
         found["patient"] = await look(browser, shots, "followup-patient")
         # the first exam's record (the page's 「この画面の使い方」 is a details element too)
         await browser.run("document.querySelector('details:not(.page-help)').open = true;")
-        await browser.run(
-            "document.querySelector('details:not(.page-help) select[name=judgement]').value = 'normal';"
-        )
+        await browser.run("document.querySelector('details:not(.page-help) select[name=judgement]').value = 'normal';")
         await browser.click("details:not(.page-help) form button[type=submit]")
         await browser.wait_for("document.querySelector('details[open] .error-summary') !== null")
         found["exam-refused"] = await look(browser, shots, "followup-exam-refused")
