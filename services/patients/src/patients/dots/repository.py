@@ -300,7 +300,7 @@ class CohortRepository:
 # date + interval of months keeps the day or takes the month's last, as tbms_core.dates.add_months does).
 # services/patients/tests/dots/test_cohort_summary.py proves both give the same outcome for every course.
 COHORT_SUMMARY = """
-WITH course AS (
+WITH course AS MATERIALIZED (
   SELECT t.id, t.patient_id, t.regimen, t.started_on AS s, t.ended_on AS e,
     COALESCE(r.end_reason, '') AS end_reason, COALESCE(r.override_outcome, '') AS override,
     COALESCE(r.died_on, CASE WHEN p.exclusion_reason = 'death' THEN p.excluded_on END) AS died_on,
@@ -310,53 +310,53 @@ WITH course AS (
   JOIN patients p ON p.id = t.patient_id
   LEFT JOIN dots_cohort_reviews r ON r.treatment_id = t.id
   WHERE t.started_on >= :first AND t.started_on <= :last AND p.category <> 'ltbi'
-), bounded AS (
+), bounded AS MATERIALIZED (
   SELECT course.*, LEAST(t_out, CAST(:as_of AS date)) AS cutoff,
     CAST(s + make_interval(months => :window_first - 1) AS date) AS window_from,
-    CAST(s + make_interval(months => :window_last) AS date) AS window_until
+    CAST(s + make_interval(months => :window_last) AS date) AS window_until,
+    CAST(s + make_interval(months => :first_months) AS date) AS first_until,
+    LEAST(COALESCE(e, CAST(:as_of AS date)), CAST(:as_of AS date), t_out) AS missed_until
   FROM course
+), lab AS (
+  SELECT b.id,
+    bool_or(l.positive AND l.collected_on >= b.window_from AND l.collected_on < b.window_until
+      AND l.collected_on <= b.cutoff) AS failed_hit,
+    bool_or(l.collected_on >= b.window_from AND l.collected_on < b.window_until)
+      FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of) AS in_window,
+    (array_agg(l.positive ORDER BY l.collected_on DESC, l.positive DESC)
+      FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of AND l.collected_on < b.window_from))[1]
+      AS last_before_positive
+  FROM bounded b
+  JOIN (
+    SELECT lr.patient_id, lr.collected_on,
+      CASE WHEN lr.kind = 'smear' THEN
+        CASE WHEN lr.details->>'grade' = ANY(:positive_smears) THEN true
+             WHEN lr.details->>'grade' = ANY(:negative_smears) THEN false
+             WHEN lr.details->>'gaffky' = ANY(:positive_smears) THEN true
+             WHEN lr.details->>'gaffky' = ANY(:negative_smears) THEN false END
+      ELSE CASE lr.details->>'result' WHEN '陽性' THEN true WHEN '陰性' THEN false END END AS positive
+    FROM lab_results lr
+    WHERE lr.kind IN ('smear', 'culture') AND lr.collected_on IS NOT NULL
+  ) l ON l.patient_id = b.patient_id
+  GROUP BY b.id
+), missed_day AS (
+  SELECT b.id, dc.confirmed_on < b.first_until AS in_first,
+    dc.confirmed_on - CAST(row_number() OVER (PARTITION BY b.id ORDER BY dc.confirmed_on) AS integer) AS island
+  FROM bounded b
+  JOIN dots_confirmations dc ON dc.patient_id = b.patient_id AND dc.status = 'missed'
+    AND dc.confirmed_on >= b.s AND dc.confirmed_on <= b.missed_until
+), missed_run AS (
+  SELECT id, count(*) AS run, count(*) FILTER (WHERE in_first) AS in_first FROM missed_day GROUP BY id, island
+), missed AS (
+  SELECT id, sum(in_first) AS cumulative, max(run) AS longest FROM missed_run GROUP BY id
 ), facts AS (
-  SELECT b.*, lab.failed_hit, lab.in_window, lab.last_before_positive, missed.cumulative, missed.longest,
+  SELECT b.*, lab.failed_hit, lab.in_window, lab.last_before_positive,
+    COALESCE(missed.cumulative, 0) AS cumulative, COALESCE(missed.longest, 0) AS longest,
     EXISTS (SELECT 1 FROM dots_plans dp WHERE dp.patient_id = b.patient_id AND (dp.treatment_id = b.id
       OR (dp.treatment_id IS NULL AND dp.starts_on >= b.s AND (b.e IS NULL OR dp.starts_on <= b.e)))) AS has_plan
   FROM bounded b
-  LEFT JOIN LATERAL (
-    SELECT
-      bool_or(l.positive AND l.collected_on >= b.window_from AND l.collected_on < b.window_until
-        AND l.collected_on <= b.cutoff) AS failed_hit,
-      bool_or(l.collected_on >= b.window_from AND l.collected_on < b.window_until)
-        FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of) AS in_window,
-      (array_agg(l.positive ORDER BY l.collected_on DESC, l.positive DESC)
-        FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of AND l.collected_on < b.window_from))[1]
-        AS last_before_positive
-    FROM (
-      SELECT lr.collected_on,
-        CASE WHEN lr.kind = 'smear' THEN
-          CASE WHEN lr.details->>'grade' = ANY(:positive_smears) THEN true
-               WHEN lr.details->>'grade' = ANY(:negative_smears) THEN false
-               WHEN lr.details->>'gaffky' = ANY(:positive_smears) THEN true
-               WHEN lr.details->>'gaffky' = ANY(:negative_smears) THEN false END
-        ELSE CASE lr.details->>'result' WHEN '陽性' THEN true WHEN '陰性' THEN false END END AS positive
-      FROM lab_results lr
-      WHERE lr.patient_id = b.patient_id AND lr.kind IN ('smear', 'culture') AND lr.collected_on IS NOT NULL
-    ) l
-  ) lab ON true
-  LEFT JOIN LATERAL (
-    SELECT COALESCE(sum(in_first), 0) AS cumulative, COALESCE(max(run), 0) AS longest
-    FROM (
-      SELECT count(*) AS run,
-        count(*) FILTER (WHERE d < CAST(b.s + make_interval(months => :first_months) AS date)) AS in_first
-      FROM (
-        SELECT d, d - CAST(row_number() OVER (ORDER BY d) AS integer) AS island
-        FROM (
-          SELECT DISTINCT dc.confirmed_on AS d FROM dots_confirmations dc
-          WHERE dc.patient_id = b.patient_id AND dc.status = 'missed' AND dc.confirmed_on >= b.s
-            AND dc.confirmed_on <= LEAST(COALESCE(b.e, CAST(:as_of AS date)), CAST(:as_of AS date), b.cutoff)
-        ) missed_days
-      ) numbered
-      GROUP BY island
-    ) runs
-  ) missed ON true
+  LEFT JOIN lab ON lab.id = b.id
+  LEFT JOIN missed ON missed.id = b.id
 ), judged AS (
   SELECT f.*,
     CASE
@@ -415,8 +415,14 @@ class CohortSummaryRepository:
             "positive_smears": sorted(sputum_rules.positive_smears),
             "negative_smears": sorted(sputum_rules.negative_smears),
         }
+        await self._without_jit()
         rows = await self.session.execute(text(COHORT_SUMMARY), params)
         return [CohortSummaryRow(*row) for row in rows]
+
+    async def _without_jit(self) -> None:
+        """PostgreSQL would compile these large expressions (JIT) for seconds to save milliseconds: not in this
+        transaction."""
+        await self.session.execute(text("SET LOCAL jit = off"))
 
     async def page(
         self, first: date, last: date, *, ltbi: bool, limit: int, offset: int
@@ -485,4 +491,5 @@ class CohortSummaryRepository:
             .join(taken, true())
             .where(Treatment.started_on >= first, Treatment.started_on <= last, Patient.category == "ltbi")
         )
+        await self._without_jit()
         return [(CourseRow(*row[:-1]), int(row[-1])) for row in await self.session.execute(statement)]
