@@ -300,16 +300,21 @@ class CohortRepository:
 # date + interval of months keeps the day or takes the month's last, as tbms_core.dates.add_months does).
 # services/patients/tests/dots/test_cohort_summary.py proves both give the same outcome for every course.
 COHORT_SUMMARY = """
-WITH course AS MATERIALIZED (
+WITH started AS MATERIALIZED (
   SELECT t.id, t.patient_id, t.regimen, t.started_on AS s, t.ended_on AS e,
     COALESCE(r.end_reason, '') AS end_reason, COALESCE(r.override_outcome, '') AS override,
-    COALESCE(r.died_on, CASE WHEN p.exclusion_reason = 'death' THEN p.excluded_on END) AS died_on,
-    (SELECT min(x.moved_on) FROM transfers x
-      WHERE x.patient_id = t.patient_id AND x.direction = 'out' AND x.moved_on >= t.started_on) AS t_out
+    COALESCE(r.died_on, CASE WHEN p.exclusion_reason = 'death' THEN p.excluded_on END) AS died_on
   FROM treatments t
   JOIN patients p ON p.id = t.patient_id
   LEFT JOIN dots_cohort_reviews r ON r.treatment_id = t.id
   WHERE t.started_on >= :first AND t.started_on <= :last AND p.category <> 'ltbi'
+), moved_out AS (
+  SELECT st.id, min(x.moved_on) AS t_out
+  FROM started st
+  JOIN transfers x ON x.patient_id = st.patient_id AND x.direction = 'out' AND x.moved_on >= st.s
+  GROUP BY st.id
+), course AS MATERIALIZED (
+  SELECT started.*, moved_out.t_out FROM started LEFT JOIN moved_out ON moved_out.id = started.id
 ), bounded AS MATERIALIZED (
   SELECT course.*, LEAST(t_out, CAST(:as_of AS date)) AS cutoff,
     CAST(s + make_interval(months => :window_first - 1) AS date) AS window_from,
