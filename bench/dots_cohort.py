@@ -10,7 +10,8 @@ confirmation for each day of the course (182 each: about 93 % taken, 5 % missed,
 interrupts for 71 days running). Three cultures per patient (positive at the start, negative in months 3 and 6;
 one in ten has no month-6 culture), a transfer out for one in fifty, a death within a month for one in a hundred.
 The confirmations' nurse index is dropped for the load and built again, then VACUUM ANALYZE. Prints p50/p95 per
-query shape.
+query shape; the cohort list answers a page of 100 courses (the first, and the last of the year) with the counts and
+the DOTS rate of the whole period.
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ async def measure(client: httpx.AsyncClient, rounds: int, patients: int) -> None
         "day sheet, nurse1": ("/dots/day-sheet", {"day": DAY.isoformat(), "nurse": "nurse1"}),
         "cohort list, quarter 2025Q2": ("/dots/cohort", {"period": "2025Q2", "as_of": AS_OF.isoformat()}),
         "cohort list, year 2025": ("/dots/cohort", {"period": "2025", "as_of": AS_OF.isoformat()}),
+        "cohort list, year, page 80": ("/dots/cohort", {"period": "2025", "as_of": AS_OF.isoformat(), "offset": 7900}),
         "one patient's course (F04)": (f"{one}/dots/course", {"as_of": AS_OF.isoformat()}),
         "one patient's confirmations": (f"{one}/dots/confirmations", {}),
     }
@@ -150,7 +152,7 @@ async def measure(client: httpx.AsyncClient, rounds: int, patients: int) -> None
         extra = ""
         if "dots_rate" in body:
             extra = f"  DOTS rate {body['dots_rate']['rate']} of {body['dots_rate']['denominator']}, LTBI apart"
-            extra += f" {len(body['ltbi']['items'])}; counts {body['counts']}"
+            extra += f" {body['ltbi']['paging']['total']}; of {body['paging']['total']}; counts {body['counts']}"
         print(f"{name:32} {statistics.median(times):8.1f} {percentile(times, 95):8.1f} {len(body['items']):7}{extra}")
     times = []
     for n in range(rounds):

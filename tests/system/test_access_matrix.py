@@ -532,6 +532,7 @@ ENDPOINTS = [
         {Area.FORMS: R, Area.CONTACTS: R},
         params={"institution": "権限試験"},
     ),
+    Endpoint("reports", "GET", "/contact-letters/{contact_id}/F29", {Area.FORMS: R, Area.CONTACTS: R}),
     Endpoint("reports", "GET", "/contact-forms/{contact_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
     Endpoint(
         "reports",

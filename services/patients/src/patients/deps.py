@@ -105,7 +105,7 @@ def get_followup_service(session: SessionDep, principal: PrincipalDep) -> Follow
 
 def get_followup_settings_service(session: SessionDep, principal: PrincipalDep) -> FollowupSettingsService:
     """The 管理検診 / 行動調査 settings service for this request."""
-    return FollowupSettingsService(session, principal)
+    return FollowupSettingsService(session, principal, rescheduler=FollowupService(session, principal))
 
 
 def get_investigation_service(session: SessionDep, principal: PrincipalDep) -> InvestigationService:

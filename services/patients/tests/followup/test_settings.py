@@ -8,6 +8,7 @@ import httpx
 import pytest
 from patients.followup.config import in_force
 from patients.settings import get_settings
+from tbms_core.clock import today
 from tbms_testing import LiveAuthHeaders
 
 MakePatient = Callable[..., Awaitable[dict[str, Any]]]
@@ -130,3 +131,44 @@ async def test_a_smear_negative_case_counts_back_the_months_the_health_center_se
         period["start"] == "2026-02-15"
         and period["rule"] == "咳の出現（令和8年4月15日）の塗抹陰性のため2か月前（保健所の設定）"
     )
+
+
+@pytest.mark.req("R06", partial=True)
+async def test_a_changed_interval_moves_the_open_exams_at_once_and_never_the_done_ones(
+    client: httpx.AsyncClient, make_patient: MakePatient, restored: None
+) -> None:
+    patient, excluded = await make_patient(category="recovered"), await make_patient(category="recovered")
+    plans = {}
+    for person in (patient, excluded):
+        url = f"/patients/{person['id']}/followup"
+        plans[person["id"]] = await ok(await client.put(f"{url}/plan", json={"ended_on": "2025-03-31"}, headers=NURSE))
+    first = plans[patient["id"]]["exams"][0]
+    done = {"examined_on": "2025-10-01", "method": "exam", "xray_finding": "著変なし", "judgement": "normal"}
+    body = {"version": first["version"], "changes": done, "reason": ""}
+    await ok(await client.patch(f"/patients/{patient['id']}/followup/exams/{first['id']}", json=body, headers=NURSE))
+    other = await ok(await client.get(f"/patients/{excluded['id']}", headers=VIEWER))
+    exclusion = {
+        "version": other["version"],
+        "excluded_on": today().isoformat(),
+        "reason": "transfer_out",
+        "note": "転出",
+    }
+    await ok(await client.post(f"/patients/{excluded['id']}/exclusion", json=exclusion, headers=NURSE))
+
+    profiles = item(await ok(await client.get("/followup/settings", headers=VIEWER)), "profiles")
+    value = profiles["value"] | {"standard": {"months": [6, 12, 24], "period_months": 24}}
+    body = {"version": profiles["version"], "value": value, "reason": "所長の決定（2年目は1回）"}
+    saved = await ok(await client.put("/followup/settings/profiles", json=body, headers=ADMIN))
+    assert saved["rescheduled_plans"] >= 1 and saved["rescheduled_exams"] >= 2
+
+    exams = (await ok(await client.get(f"/patients/{patient['id']}/followup", headers=VIEWER)))["exams"]
+    by_seq = {exam["seq"]: exam for exam in exams}
+    assert by_seq[1]["due_on"] == "2025-09-30" and by_seq[1]["version"] == first["version"] + 1  # done: not moved
+    assert by_seq[3]["due_on"] == "2027-03-31" and by_seq[3]["months"] == 24
+    assert by_seq[3]["reason"].startswith("治療終了日（令和7年3月31日）から24か月")
+    assert by_seq[4]["status"] == "cancelled" and by_seq[2]["due_on"] == "2026-03-31"
+    history = await ok(await client.get(f"/patients/{patient['id']}/history", headers=VIEWER))
+    moved = [entry for entry in history["items"] if entry["record_label"] == "管理検診"]
+    assert moved[0]["reason"] == "管理検診の間隔の設定変更により予定日を再計算：所長の決定（2年目は1回）"
+    untouched = (await ok(await client.get(f"/patients/{excluded['id']}/followup", headers=VIEWER)))["exams"]
+    assert [exam["due_on"] for exam in untouched] == [e["due_on"] for e in plans[excluded["id"]]["exams"]]

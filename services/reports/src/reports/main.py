@@ -17,6 +17,7 @@ from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.circulation_stamp.consumers import CONSUMERS as STAMP_CONSUMERS
 from reports.contact_form.api import router as contact_form_router
+from reports.contact_notice.api import router as contact_notice_router
 from reports.document.api import router as document_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
             batch_router,
             letter_router,
             contact_form_router,
+            contact_notice_router,
             board_router,
         ],
         consumers=consumers,

@@ -181,18 +181,53 @@ def test_f04_prints_the_course_tests_by_month_side_effects_and_interruptions(ren
         *days(date(2025, 2, 1), 4, "missed"),
     ]
     data = FormInput(
-        patient(), PRINTED_AT, "保健 花子", lab_results=results, care_records=[TREATMENT, change, PLAN, *confirmations]
+        patient(),
+        PRINTED_AT,
+        "保健 花子",
+        lab_results=results,
+        care_records=[TREATMENT, change, PLAN, *confirmations],
+        record_id=str(TREATMENT.id),  # the course chosen when printing
     )
     text, pages, size = printed(renderer, "F04", data)
     assert pages == 1 and size.startswith("595") and "治療・服薬支援の経過" in text
-    assert text.index("2HREZ/4HR（標準治療A法）") < text.index("2HRE/7HR（B法）")
+    assert "この経過：2HREZ/4HR（標準治療A法）令和7年1月10日〜令和7年7月9日" in text
+    assert text.index("【この経過】2HREZ/4HR（標準治療A法）") < text.index("2HRE/7HR（B法）")
     assert "訪問DOTS・支援強度B（支援が必要：週1〜2回以上）・保健花子" in text
-    assert "令和7年1月8日培養陽性" in text  # before the newest course's start: no month
-    assert "令和7年6月9日4か月目塗抹−" in text and "令和7年6月10日4か月目培養陰性" in text
+    assert "令和7年1月8日培養陽性" in text  # the baseline, before the course's start: no month
+    assert "令和7年6月9日5か月目塗抹−" in text and "令和7年6月10日6か月目培養陰性" in text
     assert "陽性令和7年1月5日" not in text and "1月5日" not in text  # IGRA is not a sputum test
     assert "令和7年1月30日皮疹（かゆみ）" in text and "令和7年1月31日皮疹（かゆみ）" in text
     assert "令和7年2月1日〜令和7年2月4日（4日）" in text
     assert "全期間2622" in text  # 26 days recorded, 22 taken
+
+
+@pytest.mark.req("F04", partial=True)
+def test_f04_prints_the_current_course_by_default_with_only_its_own_records(renderer: FormRenderer) -> None:
+    results = [
+        LabResult(id=uuid.uuid4(), patient_id=uuid.uuid4(), version=1, kind=kind, specimen="喀痰", collected_on=on,
+                  result_on=None, details={}, mdr=False, summary=summary)
+        for kind, on, summary in (("culture", date(2025, 1, 8), "陽性"), ("smear", date(2025, 6, 9), "−"))
+    ]  # fmt: skip
+    later = record("treatment", {"regimen": "2HRE/7HR", "started_on": "2025-08-01"}, {"regimen": "2HRE/7HR（B法）"})
+    plan = record("dots_plan", {"starts_on": "2025-08-01", "treatment_id": str(later.id), "nurse_name": "保健 次郎"},
+                  {"dots_type": "外来DOTS", "intensity": "C"})  # fmt: skip
+    confirmations = [
+        *days(date(2025, 1, 10), 20, side_effects="皮疹（かゆみ）"),
+        *days(date(2025, 8, 1), 10),
+        *days(date(2025, 8, 11), 3, "missed", side_effects="食欲低下"),
+    ]
+    records = [TREATMENT, later, PLAN, plan, *confirmations]
+    text, pages, _ = printed(renderer, "F04", FormInput(patient(), PRINTED_AT, "保健 花子", lab_results=results,
+                                                       care_records=records))  # fmt: skip
+    assert pages == 1 and "この経過：2HRE/7HR（B法）令和7年8月1日〜" in text
+    assert "外来DOTS・支援強度C・保健次郎" in text and "訪問DOTS" not in text  # the first course's plan is not shown
+    assert "全期間1310" in text  # only the current course's 13 days, 10 taken
+    assert "令和7年8月11日〜令和7年8月13日（3日）" in text and "食欲低下" in text and "皮疹" not in text
+    assert "検査の記録はありません" in text  # the first course's tests are not this course's
+    first = FormInput(patient(), PRINTED_AT, "保健 花子", lab_results=results, care_records=records,
+                      record_id=str(TREATMENT.id))  # fmt: skip
+    text, _, _ = printed(renderer, "F04", first)
+    assert "全期間2020" in text and "皮疹" in text and "食欲低下" not in text and "令和7年6月9日5か月目塗抹−" in text
 
 
 @pytest.mark.req("F02", partial=True)

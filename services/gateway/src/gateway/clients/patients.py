@@ -229,9 +229,11 @@ class PatientsClient(ServiceClient):
         """The logged-in nurse's round on a day: one line per patient with what is due."""
         return await self.get_json("/dots/day-sheet", day=day)
 
-    async def dots_cohort(self, period: str) -> SaveResult:
-        """The コホート検討会 list of a period (2025 or 2025Q1); a wrong period is a message, not an error page."""
-        response = await self.send("GET", "/dots/cohort", params={"period": period})
+    async def dots_cohort(self, period: str, offset: int = 0, ltbi_offset: int = 0) -> SaveResult:
+        """One page of the コホート検討会 list of a period (2025 or 2025Q1) with the whole period's counts; a wrong
+        period is a message, not an error page."""
+        params = {"period": period, "offset": offset, "ltbi_offset": ltbi_offset}
+        response = await self.send("GET", "/dots/cohort", params=params)
         if response.status_code == 422:
             return SaveResult(errors=field_errors(response.json()))
         return SaveResult(record=created(response, "コホート検討の一覧を読み込めませんでした。"))

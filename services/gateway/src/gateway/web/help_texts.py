@@ -32,6 +32,7 @@ PAGE_HELP: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"^/search(/advanced)?$"), "search", "検索"),
     (re.compile(r"^/contacts(/.*)?$"), "contacts", "接触者健診"),
     (re.compile(r"^/dots(/.*)?$"), "dots", "服薬支援"),
+    (re.compile(r"^/followup(/.*)?$"), "followup", "管理検診・行動調査"),
     (re.compile(r"^/(todos|circulations)(/.*)?$"), "workflow", "予定・回議"),
     (re.compile(r"^/masters(/.*)?$"), "masters", "マスタ管理"),
     (re.compile(r"^/admin(/.*)?$"), "admin", "管理"),

@@ -108,6 +108,24 @@ class TestCourse:
             assert answer.status_code == 303 and answer.headers["location"] == f"/documents/{DOCUMENT_ID}"
             assert json.loads(printed.calls.last.request.content) == {"form": sent, "patient_id": PATIENT_ID}
 
+    @pytest.mark.req("F04", partial=True)
+    async def test_f04_is_asked_for_the_course_chosen_on_the_course_page(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{PATIENTS}/patients/{PATIENT_ID}").mock(return_value=httpx.Response(200, json=PATIENT))
+        backends.get(f"{DOTS}/course").mock(return_value=httpx.Response(200, json={"items": course_with_tests()}))
+        printed = backends.post(f"{REPORTS}/documents").mock(return_value=httpx.Response(201, json={"id": DOCUMENT_ID}))
+        page = (await browser.get(COURSE)).text
+        assert f'name="treatment_id" value="{TREATMENT_ID}"' in page and "この治療の経過（F04）を出力" in text_of(page)
+        url = f"/dots/patients/{PATIENT_ID}/documents"
+        chosen = {"csrf_token": csrf_token(page), "form": "F04", "treatment_id": TREATMENT_ID}
+        assert (await browser.post(url, data=chosen)).status_code == 303
+        body = {"form": "F04", "patient_id": PATIENT_ID, "record_id": TREATMENT_ID}
+        assert json.loads(printed.calls.last.request.content) == body
+        for ignored in ({"form": "F04", "treatment_id": "not-a-course"}, {"form": "F07", "treatment_id": TREATMENT_ID}):
+            assert (await browser.post(url, data={"csrf_token": csrf_token(page)} | ignored)).status_code == 303
+            assert "record_id" not in json.loads(printed.calls.last.request.content)  # the current course; F07 has none
+
 
 class TestLtbiEnd:
     @pytest.mark.req("F02", partial=True)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import FakeKeycloakType, Login, csrf_token, nav_of, text_of, with_roles
+from ...conftest import PATIENTS, FakeKeycloakType, Login, csrf_token, nav_of, text_of, with_roles
 from .conftest import DOTS, PATIENT_ID, RECORDED, error, mock_cohort, mock_day_sheet, mock_dots_patient, recorded
 
 pytestmark = pytest.mark.req("R07", partial=True)
@@ -104,6 +104,25 @@ class TestCohort:
         assert "新規登録（治療開始） 1人 ＋ 転入 0人 − 治療開始から1か月以内の死亡 0人 − 転出 0人 ＝ 分母 1人" in html
         assert "治療完了 1人 0人" in html and "判定不能 0人 1人" in html
         assert "この期間に治療を始めたLTBIの患者はいません。" in html
+
+    @pytest.mark.req("R07", partial=True)
+    async def test_the_list_is_paged_and_the_page_asked_is_sent(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_cohort(backends)
+        paged = recorded("cohort")
+        paged["paging"] = {"limit": 100, "offset": 100, "total": 250}
+        paged["ltbi"]["paging"] = {"limit": 100, "offset": 0, "total": 0}
+        route = backends.get(f"{PATIENTS}/dots/cohort").mock(return_value=httpx.Response(200, json=paged))
+        html = (await browser.get("/dots/cohort?period=2026Q4&offset=100")).text
+        assert route.calls.last.request.url.params["offset"] == "100"
+        assert route.calls.last.request.url.params["ltbi_offset"] == "0"
+        shown = text_of(html)
+        assert "治療ごとの判定（結核 250人）" in shown and "全250人のうち 101〜200人目を表示しています。" in shown
+        assert 'href="/dots/cohort?period=2026Q4&amp;offset=0&amp;ltbi_offset=0">前の100人' in html
+        assert 'href="/dots/cohort?period=2026Q4&amp;offset=200&amp;ltbi_offset=0">次の100人' in html
+        assert "判定ごとの人数とDOTS実施率は期間全体の集計です" in shown
+        assert (await browser.get("/dots/cohort?period=2026Q4&offset=-1")).status_code == 400
 
     async def test_a_period_patients_cannot_read_is_said_beside_the_field(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

@@ -14,8 +14,18 @@ import respx
 from gateway.settings import Settings
 
 from ...chromium import look
-from ...conftest import FakeKeycloakType, Login, logged_in_chromium, with_roles
-from .conftest import DOTS, PATIENT_ID, RECORDED, TREATMENT_ID, error, mock_cohort, mock_day_sheet, mock_dots_patient
+from ...conftest import PATIENTS, FakeKeycloakType, Login, logged_in_chromium, with_roles
+from .conftest import (
+    DOTS,
+    PATIENT_ID,
+    RECORDED,
+    TREATMENT_ID,
+    error,
+    mock_cohort,
+    mock_day_sheet,
+    mock_dots_patient,
+    recorded,
+)
 
 pytestmark = pytest.mark.req("R07", partial=True)
 NOVEMBER = f"/dots/patients/{PATIENT_ID}?month=2026-11"
@@ -62,8 +72,11 @@ class TestInChromium:
 
             await browser.go(f"{served}/dots/day-sheet?day=2026-12-03")
             found["day-sheet"] = await look(browser, shots, "dots-day-sheet")
-            await browser.go(f"{served}/dots/cohort?period=2026Q4")
-            found["cohort"] = await look(browser, shots, "dots-cohort")
+            paged = recorded("cohort") | {"paging": {"limit": 100, "offset": 100, "total": 250}}
+            backends.get(f"{PATIENTS}/dots/cohort").mock(return_value=httpx.Response(200, json=paged))
+            await browser.go(f"{served}/dots/cohort?period=2026Q4&offset=100")
+            found["cohort"] = await look(browser, shots, "dots-cohort")  # with the links to the other pages
+            assert "101〜200人目" in await browser.run("return document.body.innerText;")
             await browser.go(f"{served}/dots/patients/{PATIENT_ID}/plan")
             found["plan"] = await look(browser, shots, "dots-plan")
             await browser.go(f"{served}/dots/patients/{PATIENT_ID}/assessment")

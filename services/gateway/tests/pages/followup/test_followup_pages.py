@@ -95,6 +95,7 @@ class TestFollowupPage:
         assert "今月送るお知らせ：1件" in listed and patient["name"] in listed and "未送付" in listed
         assert wareki_with_seireki(first_due) in listed
         assert '<a href="/followup" aria-current="page">管理検診</a>' in html
+        assert "この画面の使い方" in listed and "予定日の横に、その日になった理由" in listed  # texts/followup.md
         overdue = text_of((await browser.get("/followup?view=overdue&district=見本北地区")).text)
         assert "該当する管理検診はありません" in overdue
         old = await make_patient(ended_on="2025-08-31", district="見本南地区")

@@ -87,8 +87,10 @@ async def admin(
 async def test_the_intervals_are_shown_with_their_basis_changed_with_a_reason_and_used_by_the_next_plan(
     admin: httpx.AsyncClient, make_patient: MakePatient
 ) -> None:
+    earlier = await make_patient(ended_on="2025-03-31")  # planned before the change: its open exams move at once
     html = (await admin.get("/followup/settings")).text
     shown = text_of(html)
+    assert "未実施の管理検診の予定日が保存と同時に新しい間隔に移ります" in shown
     assert "治療終了後2年間・6か月ごと 6・12・18・24か月 24か月" in shown and "健感発0128第1号" in shown
     assert "日本結核病学会予防委員会 2016" in shown and "まだ変更はありません" in shown
     refused = await admin.post("/followup/settings/profiles", data=profiles_form(html, standard="6, 十二"))
@@ -104,6 +106,9 @@ async def test_the_intervals_are_shown_with_their_basis_changed_with_a_reason_an
     )
     assert saved.status_code == 303, text_of(saved.text)[:800]
     after = text_of((await admin.get("/followup/settings")).text)
+    assert "管理検診の間隔と期間を保存しました。" in after and "人の計画で、未実施の管理検診" in after
+    moved = text_of((await admin.get(f"/followup/patients/{earlier['id']}")).text)
+    assert "治療終了日（令和7年3月31日）から12か月" in moved and "取消（計画変更）" in moved
     assert "治療終了後2年間・6か月ごと 12・24か月 24か月 6・12・18・24か月、24か月間" in after
     assert "保健所の設定（12・24か月、24か月間）" in after and "所長の決定（年1回）" in after
     assert "管理検診の間隔と期間" in after.split("変更の記録")[-1]

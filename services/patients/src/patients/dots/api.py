@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from tbms_core.errors import InvalidInput
 
 from patients.deps import CohortServiceDep, DotsServiceDep
@@ -61,13 +61,21 @@ async def day_sheet(dots: DotsServiceDep, day: date, nurse: str | None = None) -
 
 
 @router.get("/dots/cohort")
-async def cohort_list(cohort: CohortServiceDep, period: str, as_of: date | None = None) -> dict[str, Any]:
-    """コホート検討会: courses started in a year (2025) or quarter (2025Q1), counts and the DOTS rate."""
+async def cohort_list(
+    cohort: CohortServiceDep,
+    period: str,
+    as_of: date | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+    ltbi_offset: int = Query(default=0, ge=0),
+) -> dict[str, Any]:
+    """コホート検討会: one page of the courses started in a year (2025) or quarter (2025Q1), LTBI paged apart
+    (ltbi_offset); the counts per outcome and the DOTS rate of the whole period."""
     try:
         first, last = parse_period(period)
     except ValueError as exc:
         raise InvalidInput(errors={"period": str(exc)}) from exc
-    return await cohort.cohort_list(period, first, last, as_of)
+    return await cohort.cohort_list(period, first, last, as_of, limit=limit, offset=offset, ltbi_offset=ltbi_offset)
 
 
 @router.post(f"{PATIENT}/assessments", status_code=status.HTTP_201_CREATED, dependencies=RECORDING)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from patients.care.errors import CareRecordNotFound
 from patients.care.models import Transfer, Treatment
 from patients.dots.adherence import adherence, next_due
 from patients.dots.cohort import (
+    DEFAULT_RULES,
     OUTCOMES,
     CohortFacts,
     CohortOutcome,
@@ -36,6 +38,8 @@ from patients.dots.ltbi import FROM_TREATMENT, LTBI_REGIMENS, ltbi_completion
 from patients.dots.models import CohortReview, DotsPlan
 from patients.dots.repository import (
     CohortRepository,
+    CohortSummaryRepository,
+    CohortSummaryRow,
     ConfirmationRepository,
     CourseRow,
     DoseFigures,
@@ -50,6 +54,7 @@ from patients.history.service import HistoryService
 from patients.patient.repository import PatientRepository
 
 SERVICE = "patients"
+PAGE_SIZE = 100  # courses per page of the cohort list
 Course = Treatment | CourseRow  # a course as the care module keeps it, or as the cohort list reads it
 REVIEW_FIELDS = (
     "end_reason",
@@ -314,19 +319,64 @@ class CohortService:
         )
         return pages
 
-    async def cohort_list(self, period: str, first: date, last: date, as_of: date | None) -> dict[str, Any]:
-        """コホート検討会: the courses started in a period with outcome, override, rule, adherence and nurse; the
-        counts per outcome; the DOTS rate over its denominator (TB_PRACTICE §5.1); LTBI apart."""
+    async def cohort_list(
+        self,
+        period: str,
+        first: date,
+        last: date,
+        as_of: date | None,
+        *,
+        limit: int = PAGE_SIZE,
+        offset: int = 0,
+        ltbi_offset: int = 0,
+    ) -> dict[str, Any]:
+        """コホート検討会: one page of the courses started in a period with outcome, override, rule, adherence and
+        nurse (LTBI apart, paged on its own); the counts per outcome and the DOTS rate over its denominator
+        (TB_PRACTICE §5.1) of the whole period, counted in PostgreSQL; the LTBI completions counted from the doses."""
         self.principal.require(Area.PATIENTS, Access.READ)
         as_of = as_of or today()
-        courses = await self.cohort.courses(first, last)
-        ids = self.cohort.patients_started(first, last)
-        results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
-        doses = await self.cohort.dose_figures(first, last, as_of)
         rules = await self._rules()
-        reviews = await self.reviews.of_treatments(self.cohort.courses_started(first, last))
+        listed = CohortSummaryRepository(self.session)
+        courses, total = await listed.page(first, last, ltbi=False, limit=limit, offset=offset)
+        ltbi_courses, ltbi_total = await listed.page(first, last, ltbi=True, limit=limit, offset=ltbi_offset)
+        rows = await self._rows([*courses, *ltbi_courses], first, last, as_of, rules)
+        summary = await listed.summary(first, last, as_of, rules, DEFAULT_RULES)
+        ltbi_counts: Counter[str] = Counter()
+        ltbi_all = await listed.ltbi_taken(first, last, as_of)
+        plans = await self.plans.of_patients({course.patient_id for course, _ in ltbi_all})
+        for course, taken in ltbi_all:
+            found = _ltbi(course, _plan_of(course, plans.get(course.patient_id, [])), taken, as_of)
+            ltbi_counts[(found or {}).get("status", "")] += 1
+        await audit.record(
+            self.session, self.principal, SERVICE, Operation.READ, record_type="dots_cohort", query=period
+        )
+        return {
+            "period": period,
+            "first": first,
+            "last": last,
+            "as_of": as_of,
+            "items": [row for row in rows if row["category"] != "ltbi"],
+            "paging": {"limit": limit, "offset": offset, "total": total},
+            "counts": _counted(summary, lambda r: r.override or r.computed),
+            "computed_counts": _counted(summary, lambda r: r.computed),
+            "dots_rate": await self._dots_rate(summary, first, last),
+            "ltbi": {
+                "items": [row for row in rows if row["category"] == "ltbi"],
+                "paging": {"limit": limit, "offset": ltbi_offset, "total": ltbi_total},
+                "counts": dict(ltbi_counts),
+            },
+        }
+
+    async def _rows(
+        self, courses: list[CourseRow], first: date, last: date, as_of: date, rules: CohortRules
+    ) -> list[dict[str, Any]]:
+        """The page's courses with outcome, override, rule, adherence and nurse (an LTBI one with its completion)."""
+        ids = {course.patient_id for course in courses}
+        results, transfers = await self.cohort.sputum_results(ids), await self.cohort.transfers(ids)
+        doses = await self.cohort.dose_figures(first, last, as_of, only=[course.id for course in courses])
+        reviews = await self.reviews.of_treatments([course.id for course in courses])
         plans = await self.plans.of_patients(ids)
-        rows, ltbi_rows = [], []
+        rows = []
         for course in courses:
             review, plan = reviews.get(course.id), _plan_of(course, plans.get(course.patient_id, []))
             confirmed, taken, last_day, missed = doses.get(course.id) or DoseFigures(0, 0, None, set())
@@ -338,6 +388,7 @@ class CohortService:
                 "registration_no": course.registration_no,
                 "name": course.name,
                 "nurse": course.nurse,
+                "category": course.category,
                 "regimen": course.regimen,
                 "started_on": course.started_on,
                 "ended_on": course.ended_on,
@@ -354,7 +405,7 @@ class CohortService:
                 "review_version": review.version if review else 0,
             }
             if course.category == "ltbi":
-                ltbi_rows.append(row | {"ltbi": _ltbi(course, plan, taken, as_of)})
+                rows.append(row | {"ltbi": _ltbi(course, plan, taken, as_of)})
                 continue
             death = course.excluded_on if course.exclusion_reason == "death" else None
             fact = facts(
@@ -370,38 +421,24 @@ class CohortService:
             row["died_early"] = bool(fact.died_on and fact.died_on <= add_months(course.started_on, 1))
             row["transferred_out"] = row["computed"]["code"] == "transferred"
             rows.append(row)
-        await audit.record(
-            self.session, self.principal, SERVICE, Operation.READ, record_type="dots_cohort", query=period
-        )
-        return {
-            "period": period,
-            "first": first,
-            "last": last,
-            "as_of": as_of,
-            "items": rows,
-            "counts": summary_counts(rows, "outcome"),
-            "computed_counts": summary_counts([r["computed"] for r in rows], "code"),
-            "dots_rate": await self._dots_rate(rows, first, last),
-            "ltbi": {
-                "items": ltbi_rows,
-                "counts": dict(Counter((r["ltbi"] or {}).get("status", "") for r in ltbi_rows)),
-            },
-        }
+        return rows
 
-    async def _dots_rate(self, rows: list[dict[str, Any]], first: date, last: date) -> dict[str, Any]:
+    async def _dots_rate(self, summary: list[CohortSummaryRow], first: date, last: date) -> dict[str, Any]:
         """DOTS 実施率 (TB_PRACTICE §5.1): new registrations plus 転入, less deaths within a month of starting, less
         転出. [U] A course counts as having DOTS when a support plan covers it."""
         moved_in = await self.cohort.transfers_in(first, last)
         moved_in_with_plan = len(await self.plans.of_patients(moved_in))
-        counted = [r for r in rows if not r["died_early"] and not r["transferred_out"]]
-        denominator = len(rows) + len(moved_in) - sum(r["died_early"] for r in rows)
-        denominator -= sum(r["transferred_out"] and not r["died_early"] for r in rows)
-        numerator = sum(r["dots"] for r in counted) + moved_in_with_plan
+        new = sum(r.count for r in summary)
+        died_early = sum(r.count for r in summary if r.died_early)
+        moved_out = sum(r.count for r in summary if r.computed == "transferred" and not r.died_early)
+        counted = [r for r in summary if not r.died_early and r.computed != "transferred"]
+        denominator = new + len(moved_in) - died_early - moved_out
+        numerator = sum(r.count for r in counted if r.has_plan) + moved_in_with_plan
         return {
-            "new": len(rows),
+            "new": new,
             "transferred_in": len(moved_in),
-            "died_within_a_month": sum(r["died_early"] for r in rows),
-            "transferred_out": sum(r["transferred_out"] and not r["died_early"] for r in rows),
+            "died_within_a_month": died_early,
+            "transferred_out": moved_out,
             "denominator": denominator,
             "with_dots": numerator,
             "rate": round(numerator / denominator, 4) if denominator else None,
@@ -453,7 +490,9 @@ def _review(review: CohortReview | None) -> dict[str, Any] | None:
     return {name: getattr(review, name) for name in REVIEW_FIELDS} | {"version": review.version}
 
 
-def summary_counts(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
-    """How many courses have each outcome, in the order of the outcome list."""
-    counted = Counter(row[key] for row in rows)
+def _counted(summary: list[CohortSummaryRow], outcome: Callable[[CohortSummaryRow], str]) -> dict[str, int]:
+    """The summary's courses per outcome, in the order of the outcome list."""
+    counted: Counter[str] = Counter()
+    for row in summary:
+        counted[outcome(row)] += row.count
     return {code: counted.get(code, 0) for code in OUTCOMES}

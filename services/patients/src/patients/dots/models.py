@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, Versioned, new_id
@@ -79,6 +79,13 @@ class DotsConfirmation(_PatientRecord, Base):
         Index("ix_dots_confirmations_confirmed_by", "confirmed_by", "confirmed_on"),
         # the cohort list counts each course's days from the index alone
         Index("ix_dots_confirmations_course", "patient_id", "confirmed_on", postgresql_include=["status"]),
+        # the cohort summary reads only the days not taken
+        Index(
+            "ix_dots_confirmations_missed",
+            "patient_id",
+            "confirmed_on",
+            postgresql_where=text("status = 'missed'"),
+        ),
     )
 
     confirmed_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Row, Select, and_, func, or_, select, true
+from sqlalchemy import Row, Select, and_, func, or_, select, text, true
 from sqlalchemy.orm import aliased
 from tbms_core.repository import Repository
 
@@ -212,44 +212,12 @@ class CohortRepository:
     def __init__(self, session: Any) -> None:
         self.session = session
 
-    async def courses(self, first: date, last: date) -> list[CourseRow]:
-        """Courses started in a period, each with its patient's number, name, category, nurse and exclusion."""
-        statement = (
-            select(
-                Treatment.id,
-                Treatment.patient_id,
-                Treatment.regimen,
-                Treatment.started_on,
-                Treatment.ended_on,
-                Patient.registration_no,
-                Patient.name,
-                Patient.category,
-                Patient.nurse,
-                Patient.exclusion_reason,
-                Patient.excluded_on,
-            )
-            .join(Patient, Patient.id == Treatment.patient_id)
-            .where(Treatment.started_on >= first, Treatment.started_on <= last)
-            .order_by(Treatment.started_on, Patient.registration_no)
-        )
-        return [CourseRow(*row) for row in await self.session.execute(statement)]
-
     async def courses_of_patient(self, patient_id: uuid.UUID) -> list[Treatment]:
         """A patient's courses, oldest first."""
         rows = await self.session.scalars(
             select(Treatment).where(Treatment.patient_id == patient_id).order_by(Treatment.started_on)
         )
         return list(rows)
-
-    @staticmethod
-    def patients_started(first: date, last: date) -> Select[Any]:
-        """The patients with a course started in a period, as a subquery."""
-        return select(Treatment.patient_id).where(Treatment.started_on >= first, Treatment.started_on <= last)
-
-    @staticmethod
-    def courses_started(first: date, last: date) -> Select[Any]:
-        """The courses started in a period, as a subquery."""
-        return select(Treatment.id).where(Treatment.started_on >= first, Treatment.started_on <= last)
 
     async def sputum_results(self, patient_ids: Ids) -> dict[uuid.UUID, list[SputumRow]]:
         """The smears and cultures of many patients, by patient: only what the rules read."""
@@ -275,7 +243,9 @@ class CohortRepository:
             found[row.patient_id].append(row)
         return found
 
-    async def dose_figures(self, first: date, last: date, as_of: date) -> dict[uuid.UUID, DoseFigures]:
+    async def dose_figures(
+        self, first: date, last: date, as_of: date, only: list[uuid.UUID] | None = None
+    ) -> dict[uuid.UUID, DoseFigures]:
         """Per course started in the period: days confirmed, days taken, the latest day confirmed and the days
         confirmed as not taken. Each course reads only its own days (a lateral index-only range scan), so a
         quarter costs a quarter of a year."""
@@ -300,6 +270,8 @@ class CohortRepository:
             .join(figures, true())
             .where(Treatment.started_on >= first, Treatment.started_on <= last)
         )
+        if only is not None:
+            statement = statement.where(Treatment.id.in_(only))
         return {
             row[0]: DoseFigures(row[1], row[2], row[3], set(row[4] or ()))
             for row in await self.session.execute(statement)
@@ -320,3 +292,209 @@ class CohortRepository:
             .where(Patient.category != "ltbi", earlier)
         )
         return list(await self.session.scalars(statement))
+
+
+# The cohort outcome of every course of a period judged inside PostgreSQL, for the summary counts and the DOTS rate:
+# the same rules as patients.dots.cohort.judge (and their order), on the same facts the cohort list gathers. Months are
+# ordinal as there: month n of a course starts on the day n-1 calendar months after the start (PostgreSQL's
+# date + interval of months keeps the day or takes the month's last, as tbms_core.dates.add_months does).
+# services/patients/tests/dots/test_cohort_summary.py proves both give the same outcome for every course.
+COHORT_SUMMARY = """
+WITH started AS MATERIALIZED (
+  SELECT t.id, t.patient_id, t.regimen, t.started_on AS s, t.ended_on AS e,
+    COALESCE(r.end_reason, '') AS end_reason, COALESCE(r.override_outcome, '') AS override,
+    COALESCE(r.died_on, CASE WHEN p.exclusion_reason = 'death' THEN p.excluded_on END) AS died_on
+  FROM treatments t
+  JOIN patients p ON p.id = t.patient_id
+  LEFT JOIN dots_cohort_reviews r ON r.treatment_id = t.id
+  WHERE t.started_on >= :first AND t.started_on <= :last AND p.category <> 'ltbi'
+), moved_out AS (
+  SELECT st.id, min(x.moved_on) AS t_out
+  FROM started st
+  JOIN transfers x ON x.patient_id = st.patient_id AND x.direction = 'out' AND x.moved_on >= st.s
+  GROUP BY st.id
+), course AS MATERIALIZED (
+  SELECT started.*, moved_out.t_out FROM started LEFT JOIN moved_out ON moved_out.id = started.id
+), bounded AS MATERIALIZED (
+  SELECT course.*, LEAST(t_out, CAST(:as_of AS date)) AS cutoff,
+    CAST(s + make_interval(months => :window_first - 1) AS date) AS window_from,
+    CAST(s + make_interval(months => :window_last) AS date) AS window_until,
+    CAST(s + make_interval(months => :first_months) AS date) AS first_until,
+    LEAST(COALESCE(e, CAST(:as_of AS date)), CAST(:as_of AS date), t_out) AS missed_until
+  FROM course
+), lab AS (
+  SELECT b.id,
+    bool_or(l.positive AND l.collected_on >= b.window_from AND l.collected_on < b.window_until
+      AND l.collected_on <= b.cutoff) AS failed_hit,
+    bool_or(l.collected_on >= b.window_from AND l.collected_on < b.window_until)
+      FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of) AS in_window,
+    (array_agg(l.positive ORDER BY l.collected_on DESC, l.positive DESC)
+      FILTER (WHERE l.positive IS NOT NULL AND l.collected_on <= :as_of AND l.collected_on < b.window_from))[1]
+      AS last_before_positive
+  FROM bounded b
+  JOIN (
+    SELECT lr.patient_id, lr.collected_on,
+      CASE WHEN lr.kind = 'smear' THEN
+        CASE WHEN lr.details->>'grade' = ANY(:positive_smears) THEN true
+             WHEN lr.details->>'grade' = ANY(:negative_smears) THEN false
+             WHEN lr.details->>'gaffky' = ANY(:positive_smears) THEN true
+             WHEN lr.details->>'gaffky' = ANY(:negative_smears) THEN false END
+      ELSE CASE lr.details->>'result' WHEN '陽性' THEN true WHEN '陰性' THEN false END END AS positive
+    FROM lab_results lr
+    WHERE lr.kind IN ('smear', 'culture') AND lr.collected_on IS NOT NULL
+  ) l ON l.patient_id = b.patient_id
+  GROUP BY b.id
+), missed_day AS (
+  SELECT b.id, dc.confirmed_on < b.first_until AS in_first,
+    dc.confirmed_on - CAST(row_number() OVER (PARTITION BY b.id ORDER BY dc.confirmed_on) AS integer) AS island
+  FROM bounded b
+  JOIN dots_confirmations dc ON dc.patient_id = b.patient_id AND dc.status = 'missed'
+    AND dc.confirmed_on >= b.s AND dc.confirmed_on <= b.missed_until
+), missed_run AS (
+  SELECT id, count(*) AS run, count(*) FILTER (WHERE in_first) AS in_first FROM missed_day GROUP BY id, island
+), missed AS (
+  SELECT id, sum(in_first) AS cumulative, max(run) AS longest FROM missed_run GROUP BY id
+), facts AS (
+  SELECT b.*, lab.failed_hit, lab.in_window, lab.last_before_positive,
+    COALESCE(missed.cumulative, 0) AS cumulative, COALESCE(missed.longest, 0) AS longest,
+    EXISTS (SELECT 1 FROM dots_plans dp WHERE dp.patient_id = b.patient_id AND (dp.treatment_id = b.id
+      OR (dp.treatment_id IS NULL AND dp.starts_on >= b.s AND (b.e IS NULL OR dp.starts_on <= b.e)))) AS has_plan
+  FROM bounded b
+  LEFT JOIN lab ON lab.id = b.id
+  LEFT JOIN missed ON missed.id = b.id
+), judged AS (
+  SELECT f.*,
+    CASE
+      WHEN s IS NULL OR (died_on IS NOT NULL AND died_on < s) OR regimen = '' OR regimen = ANY(:nonstandard)
+        THEN 'not_evaluated'
+      WHEN died_on IS NOT NULL AND died_on <= cutoff AND (e IS NULL OR died_on <= e) THEN 'died'
+      WHEN COALESCE(failed_hit, false) THEN 'failed'
+      WHEN longest >= :consecutive_days OR cumulative >= :interruption_days THEN 'lost'
+      WHEN e IS NOT NULL AND end_reason = 'self_stopped' AND e <= cutoff THEN 'lost'
+      WHEN t_out IS NOT NULL AND t_out <= :as_of AND (e IS NULL OR e > t_out) THEN 'transferred'
+      WHEN e IS NULL OR e > :as_of THEN
+        CASE WHEN :as_of >= CAST(s + make_interval(months => :long_treatment_months) AS date)
+          THEN 'over_12_months' ELSE 'not_evaluated' END
+      WHEN end_reason = 'hr_stopped' THEN 'not_evaluated'
+      WHEN NOT COALESCE(in_window, false) OR last_before_positive IS NULL OR last_before_positive THEN 'completed'
+      ELSE 'cured'
+    END AS computed,
+    died_on IS NOT NULL AND died_on <= CAST(s + interval '1 month' AS date) AS died_early
+  FROM facts f
+)
+SELECT computed, NULLIF(override, '') AS override, died_early, has_plan, count(*)
+FROM judged
+GROUP BY 1, 2, 3, 4
+"""
+
+
+class CohortSummaryRow(NamedTuple):
+    """How many courses share a computed outcome, an override, a death within the first month and a plan."""
+
+    computed: str
+    override: str | None
+    died_early: bool
+    has_plan: bool
+    count: int
+
+
+class CohortSummaryRepository:
+    """The cohort of a period counted inside PostgreSQL, and its courses a page at a time."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def summary(self, first: date, last: date, as_of: date, rules: Any, sputum_rules: Any) -> list[Any]:
+        """The courses (not LTBI) started in the period grouped by computed outcome, override, early death, plan."""
+        params = {
+            "first": first,
+            "last": last,
+            "as_of": as_of,
+            "window_first": rules.window_first,
+            "window_last": rules.window_last,
+            "first_months": rules.first_months,
+            "interruption_days": rules.interruption_days,
+            "consecutive_days": rules.consecutive_days,
+            "long_treatment_months": rules.long_treatment_months,
+            "nonstandard": sorted(rules.nonstandard_regimens),
+            "positive_smears": sorted(sputum_rules.positive_smears),
+            "negative_smears": sorted(sputum_rules.negative_smears),
+        }
+        await self._without_jit()
+        rows = await self.session.execute(text(COHORT_SUMMARY), params)
+        return [CohortSummaryRow(*row) for row in rows]
+
+    async def _without_jit(self) -> None:
+        """PostgreSQL would compile these large expressions (JIT) for seconds to save milliseconds: not in this
+        transaction."""
+        await self.session.execute(text("SET LOCAL jit = off"))
+
+    async def page(
+        self, first: date, last: date, *, ltbi: bool, limit: int, offset: int
+    ) -> tuple[list[CourseRow], int]:
+        """One page of the period's courses (LTBI or not) in start order, and how many there are."""
+        where = and_(
+            Treatment.started_on >= first,
+            Treatment.started_on <= last,
+            (Patient.category == "ltbi") if ltbi else (Patient.category != "ltbi"),
+        )
+        total = await self.session.scalar(
+            select(func.count()).select_from(Treatment).join(Patient, Patient.id == Treatment.patient_id).where(where)
+        )
+        statement = (
+            select(
+                Treatment.id,
+                Treatment.patient_id,
+                Treatment.regimen,
+                Treatment.started_on,
+                Treatment.ended_on,
+                Patient.registration_no,
+                Patient.name,
+                Patient.category,
+                Patient.nurse,
+                Patient.exclusion_reason,
+                Patient.excluded_on,
+            )
+            .join(Patient, Patient.id == Treatment.patient_id)
+            .where(where)
+            .order_by(Treatment.started_on, Patient.registration_no, Treatment.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [CourseRow(*row) for row in await self.session.execute(statement)], int(total or 0)
+
+    async def ltbi_taken(self, first: date, last: date, as_of: date) -> list[tuple[CourseRow, int]]:
+        """Every LTBI course of the period with its doses taken (for the completion counts)."""
+        c = DotsConfirmation
+        taken = (
+            select(func.count().label("taken"))
+            .where(
+                c.patient_id == Treatment.patient_id,
+                c.status == "taken",
+                c.confirmed_on >= Treatment.started_on,
+                c.confirmed_on <= func.least(func.coalesce(Treatment.ended_on, as_of), as_of),
+            )
+            .correlate(Treatment)
+            .lateral("taken")
+        )
+        statement = (
+            select(
+                Treatment.id,
+                Treatment.patient_id,
+                Treatment.regimen,
+                Treatment.started_on,
+                Treatment.ended_on,
+                Patient.registration_no,
+                Patient.name,
+                Patient.category,
+                Patient.nurse,
+                Patient.exclusion_reason,
+                Patient.excluded_on,
+                taken.c.taken,
+            )
+            .join(Patient, Patient.id == Treatment.patient_id)
+            .join(taken, true())
+            .where(Treatment.started_on >= first, Treatment.started_on <= last, Patient.category == "ltbi")
+        )
+        await self._without_jit()
+        return [(CourseRow(*row[:-1]), int(row[-1])) for row in await self.session.execute(statement)]

@@ -26,6 +26,16 @@ class FollowupPlanRepository(PatientRecordRepository[FollowupPlan]):
         """The patient's plan, if any."""
         return await self.session.scalar(select(FollowupPlan).where(FollowupPlan.patient_id == patient_id))
 
+    async def on_schedules(self, profiles: set[str]) -> list[FollowupPlan]:
+        """The plans on the given schedules of the patients still registered (an excluded patient's plan is closed)."""
+        rows = await self.session.scalars(
+            select(FollowupPlan)
+            .join(Patient, Patient.id == FollowupPlan.patient_id)
+            .where(FollowupPlan.profile.in_(sorted(profiles)), Patient.status == "active")
+            .order_by(Patient.registration_no)
+        )
+        return list(rows)
+
     async def last_treatment_end(self, patient_id: uuid.UUID) -> date | None:
         """The latest end date among the patient's treatment courses."""
         return await self.session.scalar(select(func.max(Treatment.ended_on)).where(Treatment.patient_id == patient_id))

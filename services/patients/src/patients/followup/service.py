@@ -197,9 +197,21 @@ class FollowupService:
                 ),
             )
 
-    async def _reschedule(self, plan: FollowupPlan, reason: str) -> None:
-        """Moves the exams not yet done to the dates of the schedule; adds new ones; cancels those it no longer has."""
+    async def follow_schedules(self, keys: set[str], reason: str) -> tuple[int, int]:
+        """A schedule's intervals changed in the settings: the open exams of every registered patient's plan on it move
+        at once to the new dates (new ones added, surplus ones cancelled; done exams never move), each change in the
+        exam's history with `reason`. Returns (plans changed, exams changed)."""
+        plans = exams = 0
+        for plan in await self.plans.on_schedules(keys):
+            moved = await self._reschedule(plan, reason)
+            plans, exams = plans + (1 if moved else 0), exams + moved
+        return plans, exams
+
+    async def _reschedule(self, plan: FollowupPlan, reason: str) -> int:
+        """Moves the exams not yet done to the dates of the schedule; adds new ones; cancels those it no longer has.
+        Returns how many exams were added or changed."""
         profile = await self.configured.profile(plan.profile)
+        touched = 0
         existing = {exam.seq: exam for exam in await self.exams.in_order(plan.patient_id)}
         wanted = {due.seq: due for due in schedule(plan.ended_on, profile)}
         for seq, due in wanted.items():
@@ -216,10 +228,11 @@ class FollowupService:
                     )
                 )
                 await self._publish(exam, plan, created=True, changed=[])
+                touched += 1
                 continue
             if exam.examined_on or exam.judgement:
                 continue  # done: its date is history
-            await self._change(
+            touched += await self._change(
                 exam,
                 plan,
                 {"due_on": due.due_on, "months": due.months, "reason": due.reason, "cancelled": False},
@@ -227,13 +240,14 @@ class FollowupService:
             )
         for seq, exam in existing.items():
             if seq not in wanted and not (exam.examined_on or exam.judgement) and not exam.cancelled:
-                await self._change(exam, plan, {"cancelled": True}, reason or "計画の変更で不要になった")
+                touched += await self._change(exam, plan, {"cancelled": True}, reason or "計画の変更で不要になった")
+        return touched
 
-    async def _change(self, exam: FollowupExam, plan: FollowupPlan, values: dict[str, Any], reason: str) -> None:
+    async def _change(self, exam: FollowupExam, plan: FollowupPlan, values: dict[str, Any], reason: str) -> bool:
         before = {name: to_jsonable_python(getattr(exam, name)) for name in values}
         changes = diff(before, to_jsonable_python(values))
         if not changes:
-            return
+            return False
         await self.edit_history.save_change(
             exam,
             assignments={name: values[name] for name in {c.split(".")[0] for c in changes}},
@@ -244,6 +258,7 @@ class FollowupService:
         )
         await self._publish(exam, plan, created=False, changed=sorted(changes))
         await self._audit(Operation.UPDATE, "followup_exam", exam.id, exam.patient_id)
+        return True
 
     async def record_exam(self, patient_id: uuid.UUID, exam_id: uuid.UUID, data: ExamChange) -> ExamRead:
         """Records a notice, appointment, result, judgement or outreach (409 when somebody saved first)."""

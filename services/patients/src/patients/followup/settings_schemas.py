@@ -123,6 +123,9 @@ class FollowupSettingRead(BaseModel):
     value: Any
     initial: bool
     version: int
+    # a changed schedule moves at once the open exams of the plans on it (done exams never move)
+    rescheduled_plans: int = 0
+    rescheduled_exams: int = 0
 
 
 class FollowupSettingsRead(BaseModel):

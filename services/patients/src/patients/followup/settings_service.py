@@ -5,7 +5,7 @@ environment's value being the initial one."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
@@ -38,6 +38,8 @@ SOURCE = (
     "それもなければ既定値が使われます。"
 )
 
+RESCHEDULE_REASON = "管理検診の間隔の設定変更により予定日を再計算"
+
 
 class FollowupSettings:
     """Reads the settings in force for the 管理検診 and 行動調査 rules (no access check: the callers have done it)."""
@@ -63,11 +65,19 @@ class FollowupSettings:
         return infectious_months(await self.rows.values())
 
 
+class Rescheduler(Protocol):
+    """Moves the open exams of the plans on the given schedules to the dates the settings now give."""
+
+    async def follow_schedules(self, keys: set[str], reason: str) -> tuple[int, int]:
+        """(plans whose exams changed, exams changed)."""
+        ...
+
+
 class FollowupSettingsService:
     """What administrators do with the 管理検診 / 行動調査 settings."""
 
-    def __init__(self, session: AsyncSession, principal: Principal) -> None:
-        self.session, self.principal = session, principal
+    def __init__(self, session: AsyncSession, principal: Principal, rescheduler: Rescheduler | None = None) -> None:
+        self.session, self.principal, self.rescheduler = session, principal, rescheduler
         self.rows = FollowupSettingRepository(session)
         self.edit_history = HistoryService(session, principal)
 
@@ -117,6 +127,7 @@ class FollowupSettingsService:
         if (row.version if row else 0) != data.version:
             raise VersionConflict()
         before = row.value if row else initial_values()[key]
+        schedules_before = in_force(await self.rows.values())[0]
         if row is None:
             row = await self.rows.add(FollowupSetting(key=key, value=value, updated_by=self.principal.user_id))
         else:
@@ -131,7 +142,22 @@ class FollowupSettingsService:
             reason=data.reason,
         )
         await audit.record(self.session, self.principal, SERVICE, Operation.UPDATE, record_type="followup_setting")
-        return FollowupSettingRead(key=key, label=SETTING_LABELS[key], value=value, initial=False, version=row.version)
+        plans = exams = 0
+        if key == "profiles" and self.rescheduler is not None:
+            schedules_after = in_force(await self.rows.values())[0]
+            changed = {name for name, profile in schedules_after.items() if schedules_before.get(name) != profile}
+            if changed:
+                why = RESCHEDULE_REASON + (f"：{data.reason.strip()}" if data.reason.strip() else "")
+                plans, exams = await self.rescheduler.follow_schedules(changed, why)
+        return FollowupSettingRead(
+            key=key,
+            label=SETTING_LABELS[key],
+            value=value,
+            initial=False,
+            version=row.version,
+            rescheduled_plans=plans,
+            rescheduled_exams=exams,
+        )
 
     async def history(self) -> list[HistoryEntryRead]:
         """Every change of the settings, newest first."""

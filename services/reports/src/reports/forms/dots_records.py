@@ -52,6 +52,7 @@ class Course:
     ended_on: date | None
     planned_end_on: date | None
     label: str
+    id: str = ""  # the treatment record's id (the course a form is printed for)
 
     @property
     def period(self) -> str:
@@ -73,6 +74,7 @@ def courses(records: Iterable[CareRecord], ltbi: bool | None = None) -> list[Cou
                 ended_on=iso_date(record.data.get("ended_on")),
                 planned_end_on=iso_date(record.data.get("planned_end_on")),
                 label=record.labels.get("regimen") or regimen,
+                id=str(record.id),
             )
         )
     return sorted(found, key=lambda c: c.started_on or date.min)

@@ -1,13 +1,19 @@
-"""F04 治療・服薬支援の経過: the course on one page: regimen changes, the support plans, confirmations summarised per
-month, side effects, the sputum tests along the months of treatment, and interruptions."""
+"""F04 治療・服薬支援の経過: one DOTS course on one page: the patient's regimens (the course printed marked), the
+course's support plans, its confirmations summarised per month, side effects, the sputum tests along the months of
+treatment, and interruptions.
+
+Which course: the treatment chosen when printing (`FormInput.record_id`), else the current one (the latest started).
+A course's records are those of its period, from its start to its end (or the print day while it goes on); its
+plans are those linked to it, or not linked and starting in its period; its tests begin BASELINE_DAYS before the
+start (the baseline smear and culture are taken at diagnosis, before treatment)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from reports.forms.common import iso_date, wareki
+from reports.forms.common import JST, iso_date, wareki
 from reports.forms.dots_records import (
     Course,
     confirmations,
@@ -23,6 +29,7 @@ from reports.lab_result.models import LabResult
 
 SPUTUM_KINDS = {"smear": "塗抹", "culture": "培養", "naat": "核酸増幅"}
 SIDE_EFFECT_ROWS = 12
+BASELINE_DAYS = 30  # [U] how long before the start a sputum test is the course's baseline
 
 
 @dataclass(frozen=True)
@@ -55,20 +62,39 @@ def tests(results: Sequence[LabResult], course: Course | None) -> list[Test]:
     ]
 
 
+def chosen_course(all_courses: Sequence[Course], record_id: str | None) -> Course | None:
+    """The course chosen when printing, else the current one (the latest started); None without a course."""
+    if record_id:
+        return next((c for c in all_courses if c.id == record_id), None)
+    return all_courses[-1] if all_courses else None
+
+
 def build_context(data: FormInput) -> Mapping[str, object]:
-    """Every course, the plans, the confirmations per month, side effects, tests and interruptions."""
+    """The chosen course: the regimens, its plans, its confirmations per month, side effects, tests, interruptions."""
     all_courses = courses(data.care_records)
-    course = all_courses[-1] if all_courses else None
-    rows = confirmations(data.care_records)
+    course = chosen_course(all_courses, data.record_id)
+    printed_on = data.printed_at.astimezone(JST).date()
+    first = course.started_on if course else None
+    last = (course.ended_on or printed_on) if course else None
+    rows = confirmations(data.care_records, first, last) if course else []
     effects = [
         {"on": wareki(iso_date(r.data.get("confirmed_on"))), "text": str(r.data.get("side_effects"))}
         for r in rows
         if r.data.get("side_effects")
     ]
-    plans = sorted(of_kind(data.care_records, "dots_plan"), key=lambda r: str(r.data.get("starts_on")))
+    plans = sorted(
+        (p for p in of_kind(data.care_records, "dots_plan") if course and _plan_of(p.data, course, last)),
+        key=lambda r: str(r.data.get("starts_on")),
+    )
     taken = sum(1 for r in rows if r.data.get("status") == "taken")
+    results = [
+        r
+        for r in data.lab_results
+        if course and first and r.collected_on and first - timedelta(days=BASELINE_DAYS) <= r.collected_on <= last
+    ]
     return identity(data.patient) | {
         "courses": all_courses,
+        "course": course,
         "plans": [
             {
                 "period": f"{wareki(iso_date(p.data.get('starts_on')))}〜{wareki(iso_date(p.data.get('ends_on')))}",
@@ -82,6 +108,14 @@ def build_context(data: FormInput) -> Mapping[str, object]:
         "total": {"recorded": len(rows), "taken": taken, "rate": f"{taken * 100 / len(rows):.0f}%" if rows else ""},
         "side_effects": effects[:SIDE_EFFECT_ROWS],
         "more_side_effects": max(0, len(effects) - SIDE_EFFECT_ROWS),
-        "tests": tests(data.lab_results, course),
+        "tests": tests(results, course),
         "interruptions": [run_label(run) for run in interruptions(rows)],
     }
+
+
+def _plan_of(plan: Mapping[str, object], course: Course, last: date | None) -> bool:
+    """A plan is the course's when linked to it, or when not linked to any course and starting in its period."""
+    if plan.get("treatment_id"):
+        return str(plan["treatment_id"]) == course.id
+    starts = iso_date(plan.get("starts_on"))
+    return bool(starts and course.started_on and course.started_on <= starts and (last is None or starts <= last))

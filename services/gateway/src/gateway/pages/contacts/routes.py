@@ -16,7 +16,7 @@ from tbms_core.auth import Access, Area
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
 from gateway.clients.masters import MastersClient
 from gateway.forms import EntryForm, preview_date
-from gateway.pages.contacts import cluster, exam_routes
+from gateway.pages.contacts import cluster, exam_routes, notice_routes
 from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts.page import ContactPageDep
 from gateway.pages.contacts.view import (
@@ -39,6 +39,7 @@ from gateway.web.templating import flash, render
 router = APIRouter(prefix="/contacts", tags=["接触者管理"])
 CAN_READ = [Depends(require_access(Area.CONTACTS, Access.READ))]
 router.include_router(exam_routes.router)
+router.include_router(notice_routes.router)
 
 
 @router.get("", dependencies=CAN_READ)

@@ -144,7 +144,15 @@ async def save_ltbi_end(
 
 @router.post("/patients/{patient_id:uuid}/documents", dependencies=CAN_READ)
 async def print_dots_form(request: Request, patient_id: uuid.UUID, reports: ReportsDep) -> Response:
-    """Generates one of the DOTS forms (F01, F02, F04, F07) for the patient and opens the PDF."""
-    form_code = str((await request.form()).get("form") or "F07")
-    document = await reports.create_document(form_code if form_code in DOTS_FORMS else "F07", str(patient_id))
+    """Generates one of the DOTS forms (F01, F02, F04, F07) for the patient and opens the PDF; F04 for the course
+    chosen (`treatment_id`), else the current one."""
+    posted = await request.form()
+    form_code = str(posted.get("form") or "F07")
+    form_code = form_code if form_code in DOTS_FORMS else "F07"
+    course = str(posted.get("treatment_id") or "")
+    try:
+        chosen = str(uuid.UUID(course)) if course and form_code == "F04" else None
+    except ValueError:
+        chosen = None  # not a course id: the current course
+    document = await reports.create_document(form_code, str(patient_id), record_id=chosen)
     return RedirectResponse(f"/documents/{document['id']}", status_code=303)

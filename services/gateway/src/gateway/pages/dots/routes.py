@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import RedirectResponse, Response
 from tbms_core.auth import Access, Area
 from tbms_core.clock import today
@@ -206,13 +206,22 @@ async def confirm_line(request: Request, patients: PatientsDep) -> Response:
 
 
 @router.get("/cohort", dependencies=CAN_READ)
-async def cohort(request: Request, patients: PatientsDep, period: str = "") -> Response:
-    """コホート検討会: the courses started in the period with computed outcome, rule, override and adherence."""
+async def cohort(
+    request: Request,
+    patients: PatientsDep,
+    period: str = "",
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+    ltbi_offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> Response:
+    """コホート検討会: a page of the courses started in the period with computed outcome, rule, override and
+    adherence (LTBI paged apart); the counts and the DOTS rate are the whole period's."""
     now = today()
     asked = period.strip().upper() or f"{now.year}Q{(now.month - 1) // 3 + 1}"
-    result, settings = await asyncio.gather(patients.dots_cohort(asked), patients.dots_settings())
+    result, settings = await asyncio.gather(patients.dots_cohort(asked, offset, ltbi_offset), patients.dots_settings())
     context = {
         "period": asked,
+        "offset": offset,
+        "ltbi_offset": ltbi_offset,
         "listed": result.record,
         "errors": result.errors or {},
         "dots_codes": settings,

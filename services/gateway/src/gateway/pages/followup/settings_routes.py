@@ -88,7 +88,7 @@ async def _save(
     body = {"version": int(posted.get("version") or 0), "value": value, "reason": posted.get("reason", "").strip()}
     result = await patients.followup_change_setting(key, body)
     if result.record is not None:
-        flash(request, f"{result.record.get('label', '設定')}を保存しました。")
+        flash(request, sv.saved_message(result.record))
         return RedirectResponse(PAGE, status_code=303)
     return await _page(
         request,

@@ -100,3 +100,18 @@ def field_errors(errors: Mapping[str, str], key: str = "") -> dict[str, str]:
         else:
             placed[where] = message
     return placed
+
+
+def saved_message(record: dict[str, Any]) -> str:
+    """What the page says after a save: for the intervals, how many open exams moved at once."""
+    message = f"{record.get('label', '設定')}を保存しました。"
+    if record.get("key") == "profiles":
+        plans, exams = int(record.get("rescheduled_plans") or 0), int(record.get("rescheduled_exams") or 0)
+        if exams:
+            message += (
+                f"{plans}人の計画で、未実施の管理検診{exams}件の予定日を新しい間隔に移しました"
+                "（実施済の検診は動きません）。"
+            )
+        else:
+            message += "予定日の変わる未実施の管理検診はありませんでした。"
+    return message
