@@ -244,7 +244,7 @@ ENDPOINTS = [
     Endpoint("patients", "PATCH", "/board/cases/{case_id}", {Area.REVIEW: U}, body=change({})),
     *(
         Endpoint("patients", "POST", f"/board/cases/{{case_id}}/{action}", {Area.REVIEW: U}, body={})
-        for action in ("decision", "withdrawal", "notified", "cards")
+        for action in ("decision", "withdrawal", "notified", "cards", "receipt")
     ),
     Endpoint("patients", "GET", "/board/numbers", {Area.REVIEW: R}),
     Endpoint("patients", "POST", "/board/cards/{card_id}/reissue", {Area.REVIEW: U}, body={}),

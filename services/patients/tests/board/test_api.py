@@ -274,6 +274,59 @@ class TestCards:
         assert response.status_code == 422
 
 
+class TestReceipt:
+    """A 記載事項変更届 or a 19条 report is closed by its receipt; the 届 changes the 患者票 in force."""
+
+    async def test_a_change_of_institution_changes_the_card_in_force_and_closes_the_case(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        decided = await decide(client, await case(client, patient, pharmacy="試験薬局"))
+        url = f"/board/cases/{decided['id']}/cards"
+        card = await ok(await client.post(url, json={"issued_on": "2026-09-12"}, headers=CLERK), 201)
+        change = await case(
+            client, patient, kind="record_change", received_on="2026-11-16", institution="見本総合病院", pharmacy=""
+        )
+        early = {"version": change["version"], "on": "2026-11-15"}
+        refused = await client.post(f"/board/cases/{change['id']}/receipt", json=early, headers=CLERK)
+        assert refused.status_code == 422 and "受付日" in refused.json()["errors"]["on"]
+
+        body = {"version": change["version"], "on": "2026-11-20"}
+        done = await ok(await client.post(f"/board/cases/{change['id']}/receipt", json=body, headers=CLERK))
+        assert (done["case"]["data"]["decision"], done["case"]["data"]["decided_on"]) == ("received", "2026-11-20")
+        assert done["case"]["decision_label"] == "受理"
+        changed = done["card"]
+        assert changed["id"] == card["id"] and changed["version"] == card["version"] + 1
+        assert (changed["institution"], changed["pharmacy"]) == ("見本総合病院", "試験薬局")
+        [kept] = changed["changes"]
+        assert kept["on"] == "2026-11-20" and kept["case_id"] == change["id"]
+        assert kept["items"] == {
+            "institution": {"label": "指定医療機関", "before": "試験病院", "after": "見本総合病院"}
+        }
+
+        again = {"version": done["case"]["version"], "on": "2026-11-21"}
+        twice = await client.post(f"/board/cases/{change['id']}/receipt", json=again, headers=CLERK)
+        assert twice.status_code == 422
+
+    async def test_without_a_card_in_force_the_change_is_refused_and_a_19_report_closes_alone(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        change = await case(client, patient, kind="record_change", received_on="2026-11-16", institution="見本病院")
+        body = {"version": change["version"], "on": "2026-11-20"}
+        refused = await client.post(f"/board/cases/{change['id']}/receipt", json=body, headers=CLERK)
+        assert refused.status_code == 422 and "患者票" in refused.json()["errors"]["on"]
+        report = await case(client, patient, kind="art19_report", received_on="2026-11-16")
+        body = {"version": report["version"], "on": "2026-11-20", "note": "応急入院の報告を受理"}
+        done = await ok(await client.post(f"/board/cases/{report['id']}/receipt", json=body, headers=CLERK))
+        assert done["case"]["data"]["decision"] == "received" and done["card"] is None
+        new = await case(client, patient)
+        wrong = await client.post(
+            f"/board/cases/{new['id']}/receipt", json={"version": new["version"], "on": "2026-11-20"}, headers=CLERK
+        )
+        assert wrong.status_code == 422, "a case for the board is decided, not received"
+
+
 class TestMeasures:
     """勧告: 19条 72 hours, 20条 the configured days, an extension only on the board's opinion, 18条 until no
     longer infectious."""

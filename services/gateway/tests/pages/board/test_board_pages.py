@@ -118,6 +118,35 @@ class TestCaseAndPatient:
         assert "決定の期限 令和8年9月30日" in shown and "施行規則20条の3" in shown
         assert "30日は実務上の値で政令の条文は未確認" in shown
 
+    async def test_a_change_notice_is_received_from_its_case_page_and_a_wrong_date_sends_nothing(
+        self, clerk: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        routes = mock_board(backends)
+        change = recorded("case_undecided")
+        change["data"] |= {"kind": "record_change", "decision": "", "institution": "見本総合病院"}
+        change |= {"needs_board": False, "kind_label": "記載事項変更届（氏名・住所・保険・医療機関）"}
+        routes["case"].mock(return_value=httpx.Response(200, json=change))
+        page = await clerk.get(f"/board/cases/{FIRST}")
+        shown = text_of(page.text)
+        assert "受理する" in shown and "指定医療機関・指定薬局が届出の内容に変わり" in shown
+        assert "判定を入力する" not in shown, "a 届 is received, not decided by the board"
+        receipt = backends.post(f"{PATIENTS}/board/cases/{FIRST}/receipt").mock(
+            return_value=httpx.Response(200, json={"case": change, "card": {"id": "c1", "institution": "見本総合病院"}})
+        )
+        form = {"csrf_token": csrf_token(page.text), "version": str(change["version"])}
+        wrong = await clerk.post(f"/board/cases/{FIRST}/receipt", data=form | {"on": "R8.13.40"})
+        assert wrong.status_code == 422 and not receipt.called
+        assert re.search(rf'id="d-{FIRST}-on"[^>]*aria-invalid="true"', wrong.text)
+        done = await clerk.post(f"/board/cases/{FIRST}/receipt", data=form | {"on": "R8.11.20", "note": "転院"})
+        assert done.status_code == 303 and done.headers["location"] == f"/board/cases/{FIRST}"
+        assert json.loads(receipt.calls.last.request.content) == {
+            "version": str(change["version"]),
+            "on": "2026-11-20",
+            "note": "転院",
+        }
+        after = text_of((await clerk.get(f"/board/cases/{FIRST}")).text)
+        assert "受理しました。患者票の記載を変更しました。" in after
+
     async def test_an_application_is_recorded_from_the_patients_page(
         self, clerk: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

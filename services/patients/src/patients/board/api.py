@@ -19,6 +19,7 @@ from patients.board.schemas import (
     MeasureCreate,
     Notified,
     Page,
+    Receipt,
     SessionCreate,
     SessionDetail,
     SessionRead,
@@ -129,6 +130,12 @@ async def reissue_card(card_id: uuid.UUID, data: CardEvent, records: BoardRecord
 async def return_card(card_id: uuid.UUID, data: CardEvent, records: BoardRecordServiceDep) -> dict[str, Any]:
     """Records the return of a 患者票."""
     return await records.return_card(card_id, data)
+
+
+@router.post("/board/cases/{case_id}/receipt", dependencies=UPDATING)
+async def receive_case(case_id: uuid.UUID, data: Receipt, records: BoardRecordServiceDep) -> dict[str, Any]:
+    """Closes a 記載事項変更届 (changing the 患者票 in force) or a 19条 report by its receipt (受理)."""
+    return await records.receive(case_id, data)
 
 
 @router.post("/patients/{patient_id}/measures", status_code=status.HTTP_201_CREATED, dependencies=UPDATING)

@@ -23,7 +23,11 @@ DECISIONS = {
     "deferred": "保留（次回に継続審議）",
     "refused": "不承認",
 }
-DECISION_LABELS = {**DECISIONS, "": "未決定", "withdrawn": "取消・取下げ"}
+DECISION_LABELS = {**DECISIONS, "": "未決定", "withdrawn": "取消・取下げ", "received": "受理"}
+# cases only recorded, without the board: closed by their receipt (受理); a 記載事項変更届 also changes the 患者票
+RECEIVED_KINDS = frozenset({"record_change", "art19_report"})
+# the items of a 記載事項変更届 the 患者票 carries (the patient's name and address print from the patient's record)
+CARD_ITEMS = {"institution": "指定医療機関", "pharmacy": "指定薬局"}
 GRANTING = frozenset({"approved", "conditional"})
 
 SESSION_STATUSES = {"planned": "開催予定", "held": "開催済み", "closed": "議事録確定"}

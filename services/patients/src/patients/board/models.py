@@ -123,6 +123,8 @@ class PatientCard(Versioned, Base):
     care_kind: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # 医療の種類
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     reissues: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)  # on, reason
+    # 記載事項変更届 applied to the card: on, case_id, and each changed item with its value before and after
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False, default=list)
     returned_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="issued")
 

@@ -17,7 +17,7 @@ from tbms_core.errors import InvalidInput
 from patients.board import codes, rules, view
 from patients.board.models import Measure, PatientCard
 from patients.board.repository import CardRepository, CaseRepository, MeasureRepository
-from patients.board.schemas import CardEvent, CardIssue, Change, MeasureCreate, MeasureUpdate
+from patients.board.schemas import CardEvent, CardIssue, Change, MeasureCreate, MeasureUpdate, Receipt
 from patients.board.service import BoardBase, BoardService
 from patients.care.service import checked
 
@@ -78,6 +78,52 @@ class BoardRecordService(BoardBase):
             raise InvalidInput(errors={"on": "交付中の患者票だけ返還できます。"})
         await self.changed("card", card, {"status": "returned", "returned_on": data.on}, data.reason or "返還")
         return view.card_read(card, today(), self.rules)
+
+    async def receive(self, case_id: uuid.UUID, data: Receipt) -> dict[str, Any]:
+        """Closes a case recorded without the board by its receipt (受理). A 記載事項変更届 also changes the 患者票
+        in force on the day: the 医療機関 and 薬局 it names replace the card's, the change kept on the card (the
+        name and address print from the patient's record, corrected there)."""
+        self.may_update()
+        case = await self.cases.get(case_id)
+        case.check_version(data.version)
+        if case.kind not in codes.RECEIVED_KINDS:
+            raise InvalidInput(errors={"on": "受理で閉じるのは、記載事項変更届と19条の報告だけです。"})
+        if case.decision:
+            raise InvalidInput(errors={"on": "この案件は既に受理または決定されています。"})
+        if data.on > today():
+            raise InvalidInput(errors={"on": "受理日に未来の日付は入力できません。"})
+        if data.on < case.received_on:
+            raise InvalidInput(errors={"on": "受理日が届出の受付日より前になっています。"})
+        card = None
+        if case.kind == "record_change":
+            card = await self._card_in_force(case, data)
+        await self.changed("case", case, {"decision": "received", "decided_on": data.on}, data.note or None)
+        return {
+            "case": (await BoardService(self.session, self.principal).case_reads([case]))[0].model_dump(mode="json"),
+            "card": view.card_read(card, today(), self.rules) if card else None,
+        }
+
+    async def _card_in_force(self, case: Any, data: Receipt) -> PatientCard:
+        """The 患者票 valid on the day of the change, with the changed items applied; refused when there is none or
+        when the 届 changes nothing the card carries."""
+        cards = [
+            c
+            for c in await self.cards.of_patient(case.patient_id)
+            if c.status == "issued" and c.valid_from <= data.on <= c.valid_to
+        ]
+        if not cards:
+            raise InvalidInput(errors={"on": "この日に有効な患者票がありません。患者票の交付を確認してください。"})
+        card = max(cards, key=lambda c: c.valid_from)
+        items = {
+            name: {"label": label, "before": getattr(card, name), "after": getattr(case, name)}
+            for name, label in codes.CARD_ITEMS.items()
+            if getattr(case, name) and getattr(case, name) != getattr(card, name)
+        }
+        if items:
+            change = {"on": data.on.isoformat(), "case_id": str(case.id), "items": items}
+            values = {name: item["after"] for name, item in items.items()} | {"changes": [*card.changes, change]}
+            await self.changed("card", card, values, f"記載事項変更届（受理 {data.on.isoformat()}）")
+        return card
 
     # ---- 勧告 ----
 

@@ -183,6 +183,14 @@ class CardEvent(_Input):
     reason: Text = Field(default="", max_length=200)
 
 
+class Receipt(_Input):
+    """The receipt (受理) that closes a case recorded without the board: a 記載事項変更届 or a 19条 report."""
+
+    version: int = Field(ge=1)
+    on: FlexibleDate
+    note: Text = Field(default="", max_length=500)
+
+
 class MeasureUpdate(_Input):
     """What is recorded after a 勧告 was issued: delivery, 意見陳述, its end."""
 

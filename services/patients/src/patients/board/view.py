@@ -22,7 +22,7 @@ CASE_FIELDS = (
 SESSION_FIELDS = ("held_at", "place", "members", "quorum", "agenda", "minutes", "status")
 CARD_FIELDS = (
     "case_id", "payer_number", "recipient_number", "valid_from", "valid_to", "institution", "pharmacy", "care_kind",
-    "issued_on", "reissues", "returned_on", "status",
+    "issued_on", "reissues", "changes", "returned_on", "status",
 )  # fmt: skip
 MEASURE_FIELDS = (
     "case_id", "article", "issued_on", "starts_at", "ends_at", "starts_on", "ends_on", "hospital", "restricted_work",

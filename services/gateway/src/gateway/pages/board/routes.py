@@ -245,10 +245,15 @@ async def case_page(request: Request, case_id: uuid.UUID, patients: PatientsDep,
 async def case_action(
     request: Request, case_id: uuid.UUID, action: str, patients: PatientsDep, masters: MastersDep
 ) -> Response:
-    """Withdraws the decision, records the notice or issues the 患者票."""
+    """Withdraws the decision, records the notice, issues the 患者票 or receives a case recorded without the board."""
     typed = await _form(request)
     errors: dict[str, str] = {}
-    labels = {"withdrawal": "取り消しました。", "notified": "通知日を記録しました。", "cards": "患者票を交付しました。"}
+    labels = {
+        "withdrawal": "取り消しました。",
+        "notified": "通知日を記録しました。",
+        "cards": "患者票を交付しました。",
+        "receipt": "受理しました。",
+    }
     if action not in labels:
         return RedirectResponse(f"/board/cases/{case_id}", status_code=303)
     body: dict[str, Any] = {"version": typed.get("version", "")}
@@ -256,12 +261,16 @@ async def case_action(
         body["reason"] = typed.get("reason", "")
     elif action == "notified":
         body["notified_on"] = v.entry_date(typed.get("notified_on", ""), "通知日", errors, "notified_on") or ""
+    elif action == "receipt":
+        body["on"] = v.entry_date(typed.get("on", ""), "受理日", errors, "on") or ""
+        body["note"] = typed.get("note", "")
     else:
         body = {"issued_on": v.entry_date(typed.get("issued_on", ""), "交付日", errors, "issued_on") or ""}
     result = SaveResult(errors=errors) if errors else await patients.board_case_action(str(case_id), action, body)
     if result.record is None:
         return await _case_page(request, patients, masters, case_id, failed=result, typed=typed, status_code=422)
-    flash(request, labels[action])
+    card = result.record.get("card") if action == "receipt" else None
+    flash(request, labels[action] + ("患者票の記載を変更しました。" if card else ""))
     return RedirectResponse(f"/board/cases/{case_id}", status_code=303)
 
 
