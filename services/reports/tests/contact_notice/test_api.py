@@ -20,11 +20,11 @@ from tbms_contracts.contacts import ContactSnapshot, ContactUpdated, ExamSnapsho
 from tbms_contracts.masters import MasterChanged, record_id
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.events import Envelope
-from tbms_testing import auth_headers, wait_for
+from tbms_testing import LiveAuthHeaders, wait_for
 from tbms_testing.events import publish
 from tbms_testing.keycloak_users import AccessUser, log_in_all
 
-NURSE = auth_headers("nurse1")
+NURSE = LiveAuthHeaders("nurse1")  # a fresh token at each use: the module may run long after import
 
 
 def text_of(pdf: bytes) -> str:

@@ -302,8 +302,8 @@ class TestAccessGrid:
         html = (await admin.get("/admin/access")).text
         table = text_of(html[html.index("<table") : html.index("</table>")])
         assert "業務 事務 係長 保健師 参照のみ 所長 管理者 課長" in table
-        assert "ユーザ管理 使用不可 使用不可 使用不可 使用不可 更新" in table
-        assert "監査 使用不可 参照 使用不可 使用不可 更新" in table
+        assert "ユーザ管理 使用不可 使用不可 使用不可 使用不可 使用不可 更新 使用不可" in table
+        assert "監査 使用不可 参照 使用不可 使用不可 参照 更新 参照" in table
 
     async def test_a_groups_grid_has_one_labelled_radio_group_per_area_and_saves_unchanged(
         self, admin: httpx.AsyncClient

@@ -68,6 +68,8 @@ async def contact_hit(session: AsyncSession, contact: ContactSnapshot) -> Search
     """Keeps the contact's document and links, and returns it with its index patients."""
     links = LinkRepository(session)
     base, ids = contact_document(contact), index_patient_ids(contact)
+    for patient_id in sorted(ids):  # as a patient's event does: whichever of the two commits second sees the other
+        await links.lock_patient(patient_id)
     await links.save_contact(contact.id, contact.version, ids, base.to_json())
     return with_index(base, await links.index_patients(ids))
 
