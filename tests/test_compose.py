@@ -186,7 +186,12 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
             env[f"{prefix}DATABASE_PASSWORD"]
             == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
         )
-    assert env[f"{prefix}NATS_URL"] == "nats://nats:4222"
+    if name == "gateway":  # talks to the services over HTTP only
+        assert f"{prefix}NATS_URL" not in env
+    else:  # its own NATS user over TLS (deploy/nats/nats.conf, tbms_core.nats_access)
+        password = f"${{TBMS_{name.upper()}_NATS_PASSWORD:?set TBMS_{name.upper()}_NATS_PASSWORD in .env}}"
+        assert env[f"{prefix}NATS_URL"] == f"tls://{name}:{password}@nats:4222"
+        assert env[f"{prefix}NATS_CA_FILE"] == "/etc/tbms/certs/ca.crt"
     assert env[f"{prefix}OIDC_ISSUER"].endswith("/realms/tbms")
     assert env[f"{prefix}OIDC_AUDIENCE"] == "tbms-api"
     assert env[f"{prefix}ENVIRONMENT"] == "production"
@@ -287,6 +292,7 @@ def test_nats_runs_jetstream(services: dict[str, dict[str, Any]]) -> None:
     assert re.search(r"^jetstream\s*\{", config, re.MULTILINE)
     assert "max_file_store" in config
     assert "tls {" in config and "authorization {" in config
+    assert not re.search(r"^\s*no_auth_user", config, re.MULTILINE)  # a client without credentials is refused
 
 
 def test_postgres_init_creates_every_database() -> None:

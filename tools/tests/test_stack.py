@@ -23,7 +23,7 @@ def test_service_env_follows_conventions(tmp_path: Path) -> None:
     assert env == {
         "TBMS_PATIENTS_ENVIRONMENT": "local",
         "TBMS_PATIENTS_DATABASE_URL": "postgresql+asyncpg://tbms@127.0.0.1:55432/tbms_patients",
-        "TBMS_PATIENTS_NATS_URL": "nats://127.0.0.1:54222",
+        "TBMS_PATIENTS_NATS_URL": "nats://patients:tbms-local-nats-patients@127.0.0.1:54222",
         "TBMS_PATIENTS_OIDC_ISSUER": "http://127.0.0.1:58080/realms/tbms",
         "TBMS_PATIENTS_OIDC_AUDIENCE": "tbms-api",
         "TBMS_PATIENTS_SPAN_FILE_DIR": str(tmp_path / "logs"),

@@ -11,7 +11,7 @@ class TestServiceEnv:
     def test_a_service_gets_only_its_own_variables_as_the_conventions_name_them(self) -> None:
         env = stack.service_env("patients")
         assert env["TBMS_PATIENTS_DATABASE_URL"] == "postgresql+asyncpg://tbms@127.0.0.1:55432/tbms_patients"
-        assert env["TBMS_PATIENTS_NATS_URL"] == "nats://127.0.0.1:54222"
+        assert env["TBMS_PATIENTS_NATS_URL"] == "nats://patients:tbms-local-nats-patients@127.0.0.1:54222"
         assert all(key.startswith("TBMS_PATIENTS_") for key in env)
 
     def test_each_call_gets_its_own_copy_to_change(self) -> None:

@@ -201,8 +201,10 @@ class Nats(Component):
             raise StackError("nats-server not found (run scripts/bootstrap.sh)")
         store = config.state_dir() / "nats"
         store.mkdir(parents=True, exist_ok=True)
-        argv = [str(binary), "-a", HOST, "-p", str(self.port), "-m", str(config.NATS_MONITOR_PORT)]
-        return [*argv, "-js", "-sd", str(store), "-n", "tbms-local"], dict(os.environ), None
+        conf = config.state_dir() / "nats.conf"
+        conf.write_text(config.nats_server_config(store), encoding="utf-8")
+        conf.chmod(0o600)
+        return [str(binary), "-c", str(conf)], dict(os.environ), None
 
 
 class Minio(Component):

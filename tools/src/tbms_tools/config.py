@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from tbms_core import db_roles
+from tbms_core import db_roles, nats_access
 
 KEYCLOAK_VERSION_DEFAULT = "26.7.3"
 KEYCLOAK_ENV_VERSION = "TBMS_KEYCLOAK_VERSION"
@@ -32,6 +32,9 @@ KEYCLOAK_ADMIN = ("admin", "admin")
 GATEWAY_CLIENT_ID = "tbms-gateway"
 GATEWAY_CLIENT_SECRET = "tbms-gateway-local-secret"  # noqa: S105 - local-only
 GATEWAY_SESSION_SECRET = "tbms-local-only-session-secret-do-not-use-elsewhere"  # noqa: S105
+# Clients without credentials on the local NATS become this user, with every permission: the developer's tools
+# and test fixtures that play several services. The services themselves connect as their own users.
+NATS_LOCAL_USER = "local"
 
 # Start order of the services; the gateway comes last because it calls the others.
 SERVICE_PORTS: dict[str, int] = {
@@ -108,6 +111,34 @@ def service_url(service: str) -> str:
     return f"http://{HOST}:{SERVICE_PORTS[service]}"
 
 
+def nats_password(service: str) -> str:
+    """The local-only NATS password of a service's user (production takes them from the environment)."""
+    return f"tbms-local-nats-{service}"
+
+
+def nats_url(service: str | None = None) -> str:
+    """The local NATS URL, with the service's own credentials when it has a NATS user."""
+    if service in nats_access.CONSUMES:
+        return f"nats://{service}:{nats_password(service)}@{HOST}:{NATS_PORT}"
+    return f"nats://{HOST}:{NATS_PORT}"
+
+
+def nats_server_config(store: Path) -> str:
+    """The local nats.conf: the production limits' essentials and every service's user with its permissions."""
+    passwords = {service: nats_password(service) for service in nats_access.SERVICES}
+    passwords[NATS_LOCAL_USER] = nats_password(NATS_LOCAL_USER)
+    head = [
+        "# written by `tbms stack up` from tbms_core.nats_access; local only",
+        "server_name: tbms-local",
+        f"host: {HOST}",
+        f"port: {NATS_PORT}",
+        f"http_port: {NATS_MONITOR_PORT}",
+        "max_payload: 1MB",
+        f'jetstream {{ store_dir: "{store}" }}',
+    ]
+    return "\n".join(head) + "\n" + nats_access.authorization_block(passwords, no_auth_user=NATS_LOCAL_USER)
+
+
 def service_env(service: str, state: Path | None = None, *, runtime_role: bool = False) -> dict[str, str]:
     """Returns the environment variables of one service (docs/conventions.md): connecting to its database as the
     owner (migrations, tools, tests), or as the service's own run-time role (the running service)."""
@@ -119,7 +150,7 @@ def service_env(service: str, state: Path | None = None, *, runtime_role: bool =
     env = {
         "ENVIRONMENT": "local",
         "DATABASE_URL": f"postgresql+asyncpg://{user}@{HOST}:{PG_PORT}/tbms_{service}",
-        "NATS_URL": f"nats://{HOST}:{NATS_PORT}",
+        "NATS_URL": nats_url(service),
         "OIDC_ISSUER": f"http://{HOST}:{KEYCLOAK_PORT}/realms/{REALM}",
         "OIDC_AUDIENCE": "tbms-api",
         "SPAN_FILE_DIR": str(state / "logs"),

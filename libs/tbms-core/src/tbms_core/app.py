@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 
-from tbms_core import audit, outbox
+from tbms_core import audit, nats_access, outbox
 from tbms_core.auth import TokenVerifier
 from tbms_core.db import Database
 from tbms_core.deployment import record_start
@@ -78,12 +78,14 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
     """
     settings = kit.settings
     durable = f"{kit.name}-{consumer.name}{settings.durable_suffix}"
+    stream = stream_of(consumer.subject)
+    nats_access.check_consumer_stream(kit.name, consumer.subject, stream)
     test_run = bool(settings.durable_suffix)  # a test run beside the dev stack: new events only, expires idle
     parking = Parking(kit.broker, durable)
 
     @kit.broker.subscriber(
         consumer.subject,
-        stream=JStream(name=stream_of(consumer.subject), declare=False),
+        stream=JStream(name=stream, declare=False),
         durable=durable,
         pull_sub=PullSub(batch_size=50, timeout=1.0),
         deliver_policy=DeliverPolicy.NEW if test_run else DeliverPolicy.ALL,
@@ -157,7 +159,11 @@ def create_service_app(
     setup_logging(name)
     provider = setup_tracing(name, settings.span_file_dir)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
-    broker = NatsBroker(settings.nats_url, middlewares=[NatsTelemetryMiddleware(tracer_provider=provider)])
+    broker = NatsBroker(
+        settings.nats_url,
+        middlewares=[NatsTelemetryMiddleware(tracer_provider=provider)],
+        **nats_access.broker_options(name, settings.nats_ca_file),
+    )
     kit = ServiceKit(name, settings, db, broker, provider)
     for consumer in consumers:
         subscribe(kit, consumer)
@@ -194,8 +200,10 @@ async def stop_tasks(tasks: Sequence[asyncio.Task[None]], *, patience: float = 1
 def _lifespan(kit: ServiceKit, hooks: Hooks):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        nc = await nats.connect(kit.settings.nats_url)
-        await ensure_streams(nc.jetstream(), parked_retention_days=kit.settings.parked_retention_days)
+        nc = await nats.connect(
+            kit.settings.nats_url, **nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
+        )
+        await ensure_streams(nc.jetstream(), service=kit.name, parked_retention_days=kit.settings.parked_retention_days)
         await nc.close()
         if hooks.on_startup is not None:
             await hooks.on_startup(kit)
@@ -207,6 +215,7 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             kit.settings.nats_url,
             poll_seconds=kit.settings.outbox_poll_seconds,
             max_attempts=kit.settings.outbox_max_attempts,
+            nats_ca_file=kit.settings.nats_ca_file,
         )
         kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
         if kit.settings.event_retention_sweep_seconds > 0:

@@ -68,6 +68,8 @@ async def record_start(service: str, settings: ServiceSettings, db: Database) ->
                 started_by=started_by(),
                 settings_digest=settings_digest(settings),
             )
-            await outbox.add(session, Envelope.of(event, aggregate_id=service, actor=event.started_by))
+            envelope = Envelope.of(event, aggregate_id=service, actor=event.started_by)
+            # under the service's own audit subjects, the only ones its NATS user may publish to
+            await outbox.add(session, envelope, subject=f"tbms.audit.{service}.deployment.recorded.v1")
     except SQLAlchemyError:
         log.exception("could not record the start of %s in the change log", service)

@@ -26,8 +26,9 @@ _READABLE = " !\"#$&'()*+,-./:;<=>?@[\\]^_`{|}~"  # ASCII kept as is; only % and
 
 
 def parked_subject(consumer: str) -> str:
-    """The subject a consumer's parked events are stored under (`tbms.parked.<durable>`)."""
-    return f"tbms.parked.{consumer}"
+    """The subject a consumer's parked events are stored under (`tbms.parked.<service>.<durable>`, the durable
+    being `<service>-<handler>`): under its service's name, which only that service's NATS user may publish to."""
+    return f"tbms.parked.{consumer.split('-', 1)[0]}.{consumer}"
 
 
 def retry_delay(delays: Sequence[float], deliveries: int) -> float:

@@ -17,6 +17,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 from sqlalchemy import func, or_, select
 
+from tbms_core import nats_access
 from tbms_core.db import Database, utcnow
 from tbms_core.events import (
     DUPLICATE_WINDOW_SECONDS,
@@ -44,33 +45,51 @@ _BROKER_DOWN = (
 )
 
 
-async def ensure_streams(js: JetStreamContext, *, parked_retention_days: float | None = PARKED_RETENTION_DAYS) -> None:
-    """Creates the JetStream streams of every producer and the one of parked events (idempotent).
+async def ensure_streams(
+    js: JetStreamContext, *, service: str | None = None, parked_retention_days: float | None = PARKED_RETENTION_DAYS
+) -> None:
+    """Creates the JetStream streams (idempotent): a service's own stream is created or brought to its settings,
+    the streams it consumes and the one of parked events only created when missing (their owner sets them);
+    without `service` (tools, tests on the local stack), every stream is created or updated.
 
-    `parked_retention_days=None` leaves the parked stream as it is (the relay publishes only to producers').
+    `parked_retention_days=None` leaves the parked stream's settings as they are.
     """
-    configs = [
-        StreamConfig(name=name, subjects=subjects, duplicate_window=DUPLICATE_WINDOW_SECONDS, max_age=RETENTION_SECONDS)
-        for name, subjects in STREAMS.items()
-    ]
-    if parked_retention_days is not None:
-        configs.append(
-            StreamConfig(name=PARKED_STREAM, subjects=PARKED_SUBJECTS, max_age=parked_retention_days * 24 * 3600.0)
+    configs = {
+        name: StreamConfig(
+            name=name, subjects=subjects, duplicate_window=DUPLICATE_WINDOW_SECONDS, max_age=RETENTION_SECONDS
         )
-    for config in configs:
+        for name, subjects in STREAMS.items()
+    }
+    days = parked_retention_days if parked_retention_days is not None else PARKED_RETENTION_DAYS
+    configs[PARKED_STREAM] = StreamConfig(name=PARKED_STREAM, subjects=PARKED_SUBJECTS, max_age=days * 24 * 3600.0)
+    if service is None or service not in nats_access.CONSUMES:
+        owned = {*STREAMS, *([PARKED_STREAM] if parked_retention_days is not None else [])}
+        wanted = list(configs)
+    else:
+        owned = {*nats_access.owned_streams(service), *([PARKED_STREAM] if parked_retention_days is not None else [])}
+        wanted = list(nats_access.streams_of(service))
+    for name in wanted:
         try:
-            await js.add_stream(config)
-        except BadRequestError:
-            await js.update_stream(config)
+            await js.add_stream(configs[name])
+        except BadRequestError:  # it exists with other settings: its owner's to change
+            if name in owned:
+                await js.update_stream(configs[name])
 
 
 class OutboxRelay:
     """Moves events from a service's outbox table to NATS, waking on NOTIFY or every few seconds."""
 
     def __init__(
-        self, service: str, db: Database, nats_url: str, *, poll_seconds: float = 2.0, max_attempts: int = 10
+        self,
+        service: str,
+        db: Database,
+        nats_url: str,
+        *,
+        poll_seconds: float = 2.0,
+        max_attempts: int = 10,
+        nats_ca_file: str = "",
     ) -> None:
-        self.service, self.db, self.nats_url = service, db, nats_url
+        self.service, self.db, self.nats_url, self.nats_ca_file = service, db, nats_url, nats_ca_file
         self.poll_seconds, self.batch, self.max_attempts = poll_seconds, 200, max_attempts
         self._wake = asyncio.Event()
         self._stopping = False
@@ -87,9 +106,13 @@ class OutboxRelay:
         failures = 0
         while not self._stopping:
             try:
-                nc = await nats.connect(self.nats_url, max_reconnect_attempts=-1)
+                nc = await nats.connect(
+                    self.nats_url,
+                    max_reconnect_attempts=-1,
+                    **nats_access.connect_options(self.service, self.nats_ca_file),
+                )
                 self._js = nc.jetstream()
-                await ensure_streams(self._js, parked_retention_days=None)
+                await ensure_streams(self._js, service=self.service, parked_retention_days=None)
                 listener = await self._listen()
                 try:
                     failures = 0

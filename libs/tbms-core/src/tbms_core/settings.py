@@ -74,6 +74,7 @@ class ServiceSettings(AppSettings):
 
     database_url: str = ""
     nats_url: str = "nats://127.0.0.1:54222"
+    nats_ca_file: str = ""  # the internal CA that signed the NATS server's certificate (tls:// URLs in production)
     outbox_poll_seconds: float = 2.0
     db_pool_size: int = 10
     durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
