@@ -192,6 +192,8 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
         password = f"${{TBMS_{name.upper()}_NATS_PASSWORD:?set TBMS_{name.upper()}_NATS_PASSWORD in .env}}"
         assert env[f"{prefix}NATS_URL"] == f"tls://{name}:{password}@nats:4222"
         assert env[f"{prefix}NATS_CA_FILE"] == "/etc/tbms/certs/ca.crt"
+    assert env["PGSSLMODE"] == "verify-full"  # PostgreSQL over TLS, verified against the internal CA
+    assert env["PGSSLROOTCERT"] == "/etc/tbms/certs/ca.crt"
     assert env[f"{prefix}OIDC_ISSUER"].endswith("/realms/tbms")
     assert env[f"{prefix}OIDC_AUDIENCE"] == "tbms-api"
     assert env[f"{prefix}ENVIRONMENT"] == "production"
@@ -278,7 +280,9 @@ def test_keycloak_imports_the_realm_into_its_own_database(services: dict[str, di
     assert "--import-realm" in command
     env = _environment(keycloak)
     assert env["KC_DB"] == "postgres"
-    assert env["KC_DB_URL"] == "jdbc:postgresql://postgres:5432/keycloak"
+    assert env["KC_DB_URL"] == (
+        "jdbc:postgresql://postgres:5432/keycloak?sslmode=verify-full&sslrootcert=/etc/tbms/certs/ca.crt"
+    )
     assert env["KC_HEALTH_ENABLED"] == "true"
     assert any(source.endswith(REALM_FILE) for source in _bind_sources(keycloak))
 
@@ -495,3 +499,23 @@ def test_grafana_dashboard_has_the_overview_panels() -> None:
         assert all(target["expr"] for target in targets)
     assert any("histogram_quantile(0.95" in target["expr"] for target in _panel_targets(panels, "latency p95"))
     assert any("histogram_quantile(0.5" in target["expr"] for target in _panel_targets(panels, "latency p50"))
+
+
+@pytest.mark.req("N16", partial=True)
+def test_postgres_accepts_the_compose_network_over_tls_only(services: dict[str, dict[str, Any]]) -> None:
+    """PostgreSQL serves TLS with the internal certificate; its pg_hba.conf refuses connections without it."""
+    postgres = services["postgres"]
+    command = " ".join(postgres["command"])
+    for setting in ("ssl=on", "ssl_min_protocol_version=TLSv1.2", "hba_file=/etc/postgresql/pg_hba.conf"):
+        assert setting in command
+    hba = [
+        line.split()
+        for line in (ROOT / "deploy/postgres/pg_hba.conf").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    network = [rule for rule in hba if rule[0].startswith("host") and rule[3] not in ("127.0.0.1/32", "::1/128")]
+    assert network == [
+        ["hostssl", "all", "all", "all", "scram-sha-256"],
+        ["hostnossl", "all", "all", "all", "reject"],
+    ]
+    assert any(source.endswith("deploy/postgres/pg_hba.conf") for source in _bind_sources(postgres))
