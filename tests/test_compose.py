@@ -283,6 +283,8 @@ def test_keycloak_imports_the_realm_into_its_own_database(services: dict[str, di
     assert env["KC_DB_URL"] == (
         "jdbc:postgresql://postgres:5432/keycloak?sslmode=verify-full&sslrootcert=/etc/tbms/certs/ca.crt"
     )
+    assert env["KC_DB_USERNAME"] == "keycloak"  # its own role, not the superuser (init/02-keycloak-role.sh)
+    assert env["KC_DB_PASSWORD"] == "${TBMS_KEYCLOAK_DB_PASSWORD:?set TBMS_KEYCLOAK_DB_PASSWORD in .env}"
     assert env["KC_HEALTH_ENABLED"] == "true"
     assert any(source.endswith(REALM_FILE) for source in _bind_sources(keycloak))
 

@@ -1,6 +1,7 @@
-"""PostgreSQL as docker-compose runs it: TLS with the internal certificate, and no connection from the network
-without it (N16). A scratch cluster of our own takes the compose settings and deploy/postgres/pg_hba.conf's rules
-for the network; the clients are the services' own (SQLAlchemy with asyncpg, the relay's asyncpg, libpq's pg_dump),
+"""PostgreSQL as docker-compose runs it: TLS with the internal certificate, no connection from the network
+without it (N16), and the databases and Keycloak's own role its init scripts make (N09). A scratch cluster of our
+own takes the compose settings, deploy/postgres/pg_hba.conf's rules for the network and deploy/postgres/init's
+scripts; the clients are the services' own (SQLAlchemy with asyncpg, the relay's asyncpg, libpq's pg_dump),
 configured by the same variables compose sets (PGSSLMODE, PGSSLROOTCERT).
 """
 
@@ -23,6 +24,8 @@ from tbms_tools import config
 ROOT = Path(__file__).resolve().parents[1]
 CERT_SCRIPT = ROOT / "deploy" / "certs" / "make-internal-certs.sh"
 HBA = ROOT / "deploy" / "postgres" / "pg_hba.conf"
+INIT = ROOT / "deploy" / "postgres" / "init"
+KEYCLOAK_PASSWORD = "scratch-keycloak-pw"
 PASSWORD = "scratch-tls-pw"
 
 
@@ -77,10 +80,33 @@ def server() -> Iterator[tuple[int, Path]]:
     start = [str(bindir / "pg_ctl"), "start", "-w", "-D", str(data), "-o", " ".join(settings), "-l", str(data / "log")]
     subprocess.run(_as_postgres(start), check=True, capture_output=True)
     try:
+        _run_init_scripts({"PGHOST": str(data), "PGPORT": str(port)})
         yield port, certs / "ca.crt"
     finally:
         subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "stop", "-D", str(data), "-m", "fast"]), check=False)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_init_scripts(connection: dict[str, str], *, only: str = "") -> None:
+    """docker-entrypoint-initdb.d's scripts in order (or the one named `only`), as the image runs them: psql as
+    the superuser, with the variables compose gives the postgres container."""
+    bindir = config.postgres_bindir()
+    assert bindir is not None
+    env = {
+        **connection,
+        "POSTGRES_USER": "tbms",
+        "TBMS_KEYCLOAK_DB_PASSWORD": KEYCLOAK_PASSWORD,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+    }
+    for script in sorted(INIT.iterdir()):
+        if only and script.name != only:
+            continue
+        if script.suffix == ".sql":
+            argv = ["psql", "-v", "ON_ERROR_STOP=1", "-U", "tbms", "-d", "postgres", "-f", str(script)]
+        else:
+            argv = ["sh", str(script)]
+        passed = [f"{key}={value}" for key, value in env.items()]
+        subprocess.run(_as_postgres(["env", *passed, *argv]), check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -138,3 +164,46 @@ async def test_a_connection_without_tls_or_trusting_another_ca_is_refused(
             await asyncpg.connect(url)
     finally:
         shutil.rmtree(other, ignore_errors=True)
+
+
+@pytest.mark.req("N09", partial=True)
+async def test_keycloak_has_a_role_of_its_own_that_reaches_only_its_database(verify_full: str) -> None:
+    """Keycloak owns database keycloak and is no superuser: it cannot reach a service's database."""
+    keycloak = verify_full.replace("postgresql+asyncpg", "postgresql").replace(
+        f"tbms:{PASSWORD}", f"keycloak:{KEYCLOAK_PASSWORD}"
+    )
+    conn = await asyncpg.connect(keycloak.replace("/postgres", "/keycloak"))
+    try:
+        await conn.execute("CREATE TABLE realm_probe (id int)")  # Keycloak creates its own tables
+        assert await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user") is False
+    finally:
+        await conn.close()
+    for database in ("tbms_patients", "tbms_identity", "tbms_workflow"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await asyncpg.connect(keycloak.replace("/postgres", f"/{database}"))
+
+
+@pytest.mark.req("N09", partial=True)
+async def test_an_existing_installation_hands_keycloaks_tables_to_its_role(
+    server: tuple[int, Path], verify_full: str
+) -> None:
+    """docs/upgrade.md runs 02-keycloak-role.sh once more on an installation whose Keycloak tables the superuser
+    owns: it runs again without error and the role then owns them."""
+    superuser = verify_full.replace("postgresql+asyncpg", "postgresql").replace("/postgres", "/keycloak")
+    conn = await asyncpg.connect(superuser)
+    try:
+        await conn.execute("CREATE TABLE legacy_realm (id int); CREATE SEQUENCE legacy_seq")
+    finally:
+        await conn.close()
+    port, ca = server
+    network = {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGPASSWORD": PASSWORD}
+    _run_init_scripts({**network, "PGSSLMODE": "verify-full", "PGSSLROOTCERT": str(ca)}, only="02-keycloak-role.sh")
+    conn = await asyncpg.connect(superuser)
+    try:
+        owners = await conn.fetch(
+            "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'legacy_realm'"
+            " UNION ALL SELECT sequenceowner FROM pg_sequences WHERE sequencename = 'legacy_seq'"
+        )
+    finally:
+        await conn.close()
+    assert [row["owner"] for row in owners] == ["keycloak", "keycloak"]
