@@ -11,18 +11,27 @@ import os
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
 import pytest
+from faststream.nats import NatsBroker
 from nats.errors import Error as NatsError
 from nats.js.api import ConsumerConfig, StreamConfig
 from nats.js.errors import APIError
+from opentelemetry.sdk.trace import TracerProvider
 from tbms_core import nats_access
-from tbms_core.events import PARKED_STREAM, STREAMS
+from tbms_core.app import Consumer, ServiceKit, subscribe
+from tbms_core.db import Base, Database
+from tbms_core.events import PARKED_STREAM, STREAMS, Envelope
+from tbms_core.outbox import InboxMessage
 from tbms_core.parking import parked_subject
 from tbms_core.relay import ensure_streams
+from tbms_core.settings import ServiceSettings
+from tbms_testing.services import drop_database, recreate_database, wait_for
+from tbms_testing.stack import ensure_infrastructure
 from tbms_tools import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,3 +212,49 @@ async def test_every_service_starts_its_streams_and_consumers_with_its_own_user(
                 pass  # nothing to read yet: the pull itself was allowed
         assert await client.violations(nc) == [], service
         await nc.close()
+
+
+@pytest.mark.req("N16", partial=True)
+async def test_a_services_consumer_receives_events_through_its_own_user(streams: int) -> None:
+    """The kernel's consumer (`tbms_core.app.subscribe`: FastStream's pull subscriber, its own reply subjects) as
+    search runs it, on its own user over TLS: a patients event arrives and is applied, with no permission error."""
+    ensure_infrastructure()
+    database = f"tbms_natsaccess_t{os.getpid()}"
+    await recreate_database(database)
+    url = f"postgresql+asyncpg://tbms@127.0.0.1:55432/{database}"
+    db = Database(url)
+    errors: list[str] = []
+
+    async def on_error(error: Exception) -> None:
+        errors.append(str(error))
+
+    broker = NatsBroker(_url(streams, "search"), error_cb=on_error, **nats_access.broker_options("search", CA_FILE))
+    settings = ServiceSettings(database_url=url, durable_suffix=f"-t{os.getpid()}")
+    kit = ServiceKit("search", settings, db, broker, TracerProvider())
+    applied: list[str] = []
+
+    async def handle(_: object, envelope: Envelope) -> None:
+        applied.append(str(envelope.event_id))
+
+    subject = "tbms.patients.patient.registered.v1"
+    subscribe(kit, Consumer("on_scratch", subject, handle))
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all, tables=[InboxMessage.__table__])
+        await broker.start()
+        nc = await nats.connect(_url(streams, "patients"), **_options("patients"))
+        envelope = Envelope(type=subject, aggregate_id=uuid.uuid4().hex, payload={})
+        data = envelope.model_dump_json().encode()
+        await nc.jetstream().publish(subject, data, headers={"Nats-Msg-Id": str(envelope.event_id)})
+        await nc.close()
+        await wait_for(lambda: _done(applied), timeout=15)
+        assert applied == [str(envelope.event_id)]
+        assert [e for e in errors if "permission" in e.lower()] == []
+    finally:
+        await broker.stop()
+        await db.dispose()
+        await drop_database(database)
+
+
+async def _done(applied: list[str]) -> bool:
+    return bool(applied)

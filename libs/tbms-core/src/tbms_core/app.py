@@ -96,6 +96,7 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
         ),
         ack_policy=AckPolicy.MANUAL,
         decoder=_undecoded,
+        inbox_prefix=nats_access.pull_inbox_prefix(kit.name),
     )
     async def _on_event(body: bytes, msg: NatsMessage) -> None:
         raw = msg.raw_message

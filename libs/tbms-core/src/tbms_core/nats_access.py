@@ -49,6 +49,12 @@ def inbox_prefix(service: str) -> str:
     return f"_INBOX_{service}"
 
 
+def pull_inbox_prefix(service: str) -> bytes:
+    """The reply subjects of a service's pull consumers (FastStream gives each its own, default `_INBOX.`):
+    under the service's own prefix, the only inbox its NATS user may subscribe to."""
+    return f"{inbox_prefix(service)}.".encode() if service in CONSUMES else b"_INBOX."
+
+
 def connect_options(service: str, ca_file: str = "") -> dict[str, Any]:
     """Keyword arguments for `nats.connect` / `NatsBroker` of a service: its own reply subjects (a name outside
     the table: the default ones) and, with `ca_file`, TLS verifying the server against the internal CA."""
