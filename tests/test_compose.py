@@ -60,7 +60,7 @@ PUBLISHED = {"proxy", "keycloak", "grafana"}
 # Services without a container healthcheck, and why.
 NO_HEALTHCHECK = {"otel-collector": "distroless image without a shell, curl or wget"}
 
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|(?:^|_)KEY(?:_|$)")
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|(?:^|_)KEY(?!_FILE$)(?:_|$)")  # a key's file path is no secret
 REQUIRED_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]+\}")
 VARIABLE_REFERENCE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
 URL_CREDENTIALS = re.compile(r"://[^/@\s]*:(?P<password>[^@\s]*)@")
@@ -137,6 +137,19 @@ def _bind_sources(service: dict[str, Any]) -> list[str]:
     return sources
 
 
+def _bind_targets(service: dict[str, Any]) -> set[str]:
+    """Paths inside the container that a service mounts (short syntax `source:target[:mode]`, whose source may
+    hold `${VAR:?message}`)."""
+    targets: set[str] = set()
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            targets.add(volume["target"])
+            continue
+        parts = volume.rsplit(":", 2)
+        targets.add(parts[-2] if parts[-1] in ("ro", "rw") else parts[-1])
+    return targets
+
+
 def _panel_targets(panels: dict[str, dict[str, Any]], wanted: str) -> list[dict[str, Any]]:
     """The query targets of the dashboard panels whose title contains the wanted words."""
     return [target for title, panel in panels.items() if wanted in title for target in panel["targets"]]
@@ -210,7 +223,8 @@ def test_service_specific_environment(services: dict[str, dict[str, Any]]) -> No
     assert search["TBMS_SEARCH_MEILI_URL"] == search["MEILI_URL"] == "http://meilisearch:7700"
     assert "TBMS_SEARCH_MEILI_KEY" in search
     identity = _environment(services["identity"])
-    assert identity["TBMS_IDENTITY_KEYCLOAK_URL"] == "http://keycloak:8080"
+    assert identity["TBMS_IDENTITY_KEYCLOAK_URL"] == "https://keycloak:8443"  # the back channel over TLS
+    assert identity["TBMS_IDENTITY_KEYCLOAK_CA_FILE"] == "/etc/tbms/certs/ca.crt"
     assert {"TBMS_IDENTITY_KEYCLOAK_ADMIN_USER", "TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"} <= set(identity)
     gateway = _environment(services["gateway"])
     assert gateway["TBMS_GATEWAY_OIDC_CLIENT_ID"] == "tbms-gateway"
@@ -521,3 +535,29 @@ def test_postgres_accepts_the_compose_network_over_tls_only(services: dict[str, 
         ["hostnossl", "all", "all", "all", "reject"],
     ]
     assert any(source.endswith("deploy/postgres/pg_hba.conf") for source in _bind_sources(postgres))
+
+
+@pytest.mark.req("N16", partial=True)
+def test_minio_and_keycloak_serve_https_only_and_their_clients_verify_them(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """The object store and Keycloak's back channel are encrypted inside the network too (tests/system/
+    test_internal_tls.py runs both with these settings and the services' clients)."""
+    minio = services["minio"]
+    assert minio["command"][-2:] == ["--certs-dir", "/etc/minio/certs"]
+    mounts = _bind_targets(minio)
+    assert {"/etc/minio/certs/public.crt", "/etc/minio/certs/private.key"} <= mounts
+    assert "bash" not in " ".join(minio["healthcheck"]["test"])  # plain HTTP through /dev/tcp cannot answer now
+    for name, prefix in (("reports", "TBMS_REPORTS_S3_"), ("backup", "TBMS_BACKUP_S3_")):
+        env = _environment(services[name])
+        assert env[f"{prefix}SECURE"] == "true" and env[f"{prefix}CA_FILE"] == "/etc/tbms/certs/ca.crt", name
+    identity = _environment(services["identity"])
+    assert identity["TBMS_IDENTITY_S3_SECURE"] == "${TBMS_AUDIT_ANCHOR_S3_SECURE:-true}"
+    keycloak = services["keycloak"]
+    env = _environment(keycloak)
+    assert env["KC_HTTP_ENABLED"] == "false"
+    assert env["KC_HTTPS_CERTIFICATE_FILE"] == "/etc/tbms/certs/keycloak.crt"
+    assert "8080" not in " ".join(str(port) for port in keycloak.get("ports", []) + keycloak.get("expose", []))
+    proxy_env = (ROOT / "deploy/proxy/entrypoint.sh").read_text(encoding="utf-8")
+    assert 'TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8443}"' in proxy_env
+    assert "/etc/tbms/certs/ca.crt" in _bind_targets(services["proxy"])

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Makes the internal CA and the server certificates of the components that talk inside the compose network
-# (NATS now; PostgreSQL, MinIO and Keycloak use the same CA when their TLS is switched on).
+# (NATS, PostgreSQL, MinIO and Keycloak; every client verifies them against ca.crt).
 #   deploy/certs/make-internal-certs.sh <directory> [extra SAN, e.g. DNS:nats.example.lg.jp]
 # Writes ca.crt/ca.key and <name>.crt/<name>.key (mode 0600 for keys) for nats, postgres, minio, keycloak,
 # valid 825 days. Keep ca.key offline once the certificates are made; renew before expiry with the same CA.
@@ -24,4 +24,6 @@ for name in nats postgres minio keycloak; do
   rm -f "$dir/$name.csr" "$dir/$name.ext"
 done
 chmod 644 "$dir"/*.crt
+# Keycloak's image runs as uid 1000 and must read its key; the other images read theirs as root.
+if [ "$(id -u)" = 0 ]; then chown 1000 "$dir/keycloak.key"; fi
 echo "internal certificates written to $dir"

@@ -19,7 +19,10 @@ export TBMS_PROXY_HTTPS_SUFFIX="${TBMS_PROXY_HTTPS_SUFFIX:-}"
 export TBMS_PROXY_CERT="${TBMS_PROXY_CERT:-/run/secrets/tbms-tls/fullchain.pem}"
 export TBMS_PROXY_KEY="${TBMS_PROXY_KEY:-/run/secrets/tbms-tls/privkey.pem}"
 export TBMS_PROXY_GATEWAY="${TBMS_PROXY_GATEWAY:-gateway:8000}"
-export TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8080}"
+export TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8443}"
+# Keycloak's certificate is checked against the internal CA under this name (deploy/certs/make-internal-certs.sh)
+export TBMS_PROXY_KEYCLOAK_NAME="${TBMS_PROXY_KEYCLOAK_NAME:-keycloak}"
+export TBMS_PROXY_INTERNAL_CA="${TBMS_PROXY_INTERNAL_CA:-/etc/tbms/certs/ca.crt}"
 
 if [ "${1:-}" = "healthcheck" ]; then  # plain HTTP answers with its redirect to HTTPS
     exec curl -fsS -o /dev/null "http://127.0.0.1:${TBMS_PROXY_HTTP_PORT}/"

@@ -1,6 +1,7 @@
 """The reverse proxy of deploy/proxy run by the real nginx with ModSecurity and the OWASP Core Rule Set, in front of
-the running gateway (tbms) and of a recording back end standing for Keycloak: TLS only, HSTS, injections refused
-before they reach tbms, ordinary Japanese input let through, and an X-Forwarded-For the client cannot forge."""
+the running gateway (tbms) and of a recording back end standing for Keycloak (HTTPS with the internal certificate):
+TLS only, HSTS, injections refused before they reach tbms, ordinary Japanese input let through, an X-Forwarded-For
+the client cannot forge, and Keycloak's certificate verified against the internal CA."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +27,7 @@ import pytest
 TBMS_HOST, KEYCLOAK_HOST = "tbms.test", "auth.tbms.test"
 GATEWAY = "127.0.0.1:8000"
 PROXY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "proxy"
+CERT_SCRIPT = PROXY_DIR.parent / "certs" / "make-internal-certs.sh"
 MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/share/nginx/modules"))
 INJECTIONS = {
     "SQL": "' OR '1'='1' --",
@@ -89,20 +92,45 @@ def installed_nginx() -> tuple[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[str]:
-    """The recording back end, as host:port."""
+def internal_certs() -> Iterator[tuple[Path, Path]]:
+    """The internal CA and certificates as deploy/certs/make-internal-certs.sh makes them, and another CA's."""
+    with tempfile.TemporaryDirectory(prefix="tbms-proxy-certs-") as scratch:
+        ours, theirs = Path(scratch) / "ours", Path(scratch) / "theirs"
+        for folder in (ours, theirs):
+            subprocess.run(["sh", str(CERT_SCRIPT), str(folder)], check=True, capture_output=True, timeout=120)
+        yield ours, theirs
+
+
+def _serve_tls(certs: Path) -> tuple[ThreadingHTTPServer, str]:
+    """The recording back end over HTTPS with `certs`' Keycloak certificate, as Keycloak serves in compose."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certs / "keycloak.crt", certs / "keycloak.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def recorder(internal_certs: tuple[Path, Path]) -> Iterator[str]:
+    """The recording back end with the internal CA's Keycloak certificate, as host:port."""
+    server, address = _serve_tls(internal_certs[0])
     try:
-        yield f"127.0.0.1:{server.server_address[1]}"
+        yield address
     finally:
         server.shutdown()
 
 
 @pytest.fixture(scope="module")
-async def running_proxy(recorder: str) -> AsyncIterator[Proxy]:
+async def running_proxy(recorder: str, internal_certs: tuple[Path, Path]) -> AsyncIterator[Proxy]:
     """nginx with the configuration of deploy/proxy, a throwaway certificate, and free ports."""
+    async with _proxy(recorder, internal_certs[0] / "ca.crt") as proxy:
+        yield proxy
+
+
+@asynccontextmanager
+async def _proxy(keycloak: str, internal_ca: Path) -> AsyncIterator[Proxy]:
+    """nginx with deploy/proxy's configuration in front of the gateway and `keycloak`, on free ports."""
     binary, modules = installed_nginx()
     with tempfile.TemporaryDirectory(prefix="tbms-proxy-") as scratch:
         work = Path(scratch)
@@ -135,7 +163,8 @@ async def running_proxy(recorder: str) -> AsyncIterator[Proxy]:
             "TBMS_PROXY_CERT": str(cert),
             "TBMS_PROXY_KEY": str(key),
             "TBMS_PROXY_GATEWAY": GATEWAY,
-            "TBMS_PROXY_KEYCLOAK": recorder,
+            "TBMS_PROXY_KEYCLOAK": keycloak,
+            "TBMS_PROXY_INTERNAL_CA": str(internal_ca),
         }
         env = {"PATH": f"{Path(binary).parent}:{os.environ['PATH']}", **settings}
         made = subprocess.run(
@@ -252,3 +281,19 @@ async def test_the_access_log_keeps_paths_without_their_query_strings(running_pr
     log = (running_proxy.logs / "access.log").read_text(encoding="utf-8")
     assert '"GET /search"' in log
     assert "q=" not in log and "%E3%82%B7" not in log
+
+
+@pytest.mark.req("N16", partial=True)
+async def test_a_keycloak_without_the_internal_cas_certificate_is_not_reached(
+    internal_certs: tuple[Path, Path],
+) -> None:
+    """A container that takes Keycloak's name with a certificate of another CA gets no login request."""
+    server, address = _serve_tls(internal_certs[1])
+    Recorder.seen.clear()
+    try:
+        async with _proxy(address, internal_certs[0] / "ca.crt") as proxy, proxy.https(KEYCLOAK_HOST) as browser:
+            answer = await browser.get("/realms/tbms/protocol/openid-connect/auth")
+    finally:
+        server.shutdown()
+    assert answer.status_code == 502
+    assert Recorder.seen == []

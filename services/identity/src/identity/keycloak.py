@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.app import ServiceKit
 from tbms_core.db import Database
+from tbms_core.internal_tls import ssl_context
 
 from identity.settings import Settings
 
@@ -32,7 +33,9 @@ class KeycloakAdmin:
     def client(self) -> httpx.AsyncClient:
         """The shared HTTP client, opened on first use."""
         if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self._timeout)
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url, timeout=self._timeout, verify=ssl_context(self._settings.keycloak_ca_file)
+            )
         return self._client
 
     async def aclose(self) -> None:

@@ -16,6 +16,7 @@ class Settings(ServiceSettings):
     model_config = prefix("identity")
     service: ClassVar[str] = "identity"
     keycloak_url: str = "http://127.0.0.1:58080"
+    keycloak_ca_file: str = ""  # the internal CA that signed Keycloak's certificate (https://keycloak:8443 in compose)
     keycloak_realm: str = "tbms"
     keycloak_admin_realm: str = "master"
     keycloak_admin_client_id: str = "admin-cli"
@@ -37,6 +38,7 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_anchor_bucket: str = "tbms-audit-anchors"
     s3_secure: bool = False
+    s3_ca_file: str = ""  # the internal CA that signed MinIO's certificate (empty: the public CAs, a remote S3)
 
 
 @lru_cache

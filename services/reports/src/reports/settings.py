@@ -17,6 +17,7 @@ class Settings(ServiceSettings):
     s3_secret_key: SecretStr = SecretStr("tbms-local-secret")
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
+    s3_ca_file: str = ""  # the internal CA that signed MinIO's certificate (HTTPS inside the compose network)
     # 資料のアップロード: the largest file accepted (one file; 20 MB by default)
     attachment_max_bytes: int = 20 * 1024 * 1024
     # ClamAV: clamd over TCP when a host is set (production), else the clamscan command with a database

@@ -8,9 +8,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from minio import Minio
 from minio.error import S3Error
 from minio.versioningconfig import ENABLED, VersioningConfig
+from tbms_core.internal_tls import s3_client
 from urllib3 import BaseHTTPResponse
 
 from reports.settings import Settings
@@ -55,11 +55,12 @@ class DocumentStore:
 
     def __init__(self, settings: Settings) -> None:
         self.bucket = settings.s3_bucket
-        self.client = Minio(
+        self.client = s3_client(
             settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key.get_secret_value(),
+            settings.s3_access_key,
+            settings.s3_secret_key.get_secret_value(),
             secure=settings.s3_secure,
+            ca_file=settings.s3_ca_file,
         )
         self._ready = False
         self._lock = asyncio.Lock()

@@ -81,12 +81,13 @@ class S3:
     access_key: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_ACCESS_KEY", config.S3_ACCESS_KEY))
     secret_key: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_SECRET_KEY", config.S3_SECRET_KEY))
     secure: bool = field(default_factory=lambda: _env("TBMS_BACKUP_S3_SECURE", "false").lower() == "true")
+    ca_file: str = field(default_factory=lambda: _env("TBMS_BACKUP_S3_CA_FILE", ""))  # the internal CA (compose)
 
     def client(self):  # type: ignore[no-untyped-def]
-        """A minio client for this endpoint."""
-        from minio import Minio
+        """A minio client for this endpoint (over HTTPS verified against `ca_file` when given)."""
+        from tbms_core.internal_tls import s3_client
 
-        return Minio(self.endpoint, access_key=self.access_key, secret_key=self.secret_key, secure=self.secure)
+        return s3_client(self.endpoint, self.access_key, self.secret_key, secure=self.secure, ca_file=self.ca_file)
 
 
 @dataclass

@@ -17,13 +17,13 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from minio import Minio
 from minio.error import S3Error
 from minio.objectlockconfig import COMPLIANCE
 from minio.retention import Retention
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.app import ServiceKit
 from tbms_core.db import Database
+from tbms_core.internal_tls import s3_client
 
 from identity.audit_log.chain import ChainProblem, ChainReport, verify_chain
 from identity.audit_log.repository import AuditEventRepository
@@ -54,11 +54,12 @@ class AnchorStore:
     def __init__(self, settings: Settings) -> None:
         self.bucket = settings.s3_anchor_bucket
         self.retention = timedelta(days=settings.audit_anchor_retention_days)
-        self.client = Minio(
+        self.client = s3_client(
             settings.s3_endpoint,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key.get_secret_value(),
+            settings.s3_access_key,
+            settings.s3_secret_key.get_secret_value(),
             secure=settings.s3_secure,
+            ca_file=settings.s3_ca_file,
         )
         self._ready = False
         self._lock = asyncio.Lock()
