@@ -1,10 +1,10 @@
 """MinIO and Keycloak's back channel as docker-compose runs them: HTTPS only, with the certificates of
 deploy/certs/make-internal-certs.sh, and their clients verify them against the internal CA (N16 in transit).
 
-A scratch MinIO (`--certs-dir`, as compose) and a scratch Keycloak (the settings compose gives it: HTTP off, HTTPS
-with the internal certificate, health on the management port in plain HTTP) run from the local stack's binaries;
-the clients are the services' own: the S3 client of reports, identity's anchors and the backup job, and
-identity's Keycloak admin client.
+A scratch MinIO (`--certs-dir`, as compose) and a scratch Keycloak (compose's settings: HTTP off, HTTPS with the
+internal certificate, health on the management port in plain HTTP) run from the local stack's binaries. The
+clients are the services' own: `tbms_core.internal_tls.s3_client` (reports, identity's anchors, the backup job)
+and `ssl_context`, which identity's Keycloak admin client verifies with (its wiring: services/identity/tests).
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from identity.keycloak import KeycloakAdmin
-from identity.settings import Settings as IdentitySettings
-from tbms_core.internal_tls import s3_client
+from tbms_core.internal_tls import s3_client, ssl_context
 from tbms_tools import config
 from tbms_tools.components import java_home
 
@@ -180,36 +178,34 @@ def keycloak(certs: tuple[Path, Path]) -> Iterator[int]:
             log.close()
 
 
-def _identity_settings(port: int, ca_file: str) -> IdentitySettings:
-    return IdentitySettings(
-        keycloak_url=f"https://localhost:{port}",
-        keycloak_ca_file=ca_file,
-        keycloak_realm="master",
-        keycloak_admin_user="scratch-admin",
-        keycloak_admin_password="scratch-admin-pw",
-    )
+async def _admin_user_id(port: int, ca_file: str) -> str:
+    """What identity's Keycloak admin client does (identity.keycloak.KeycloakAdmin: httpx with
+    `verify=ssl_context(keycloak_ca_file)`): a token from the admin realm, then a call to the admin API."""
+    async with httpx.AsyncClient(base_url=f"https://localhost:{port}", verify=ssl_context(ca_file)) as client:
+        token = await client.post(
+            "/realms/master/protocol/openid-connect/token",
+            data={"grant_type": "password", "client_id": "admin-cli"}
+            | {"username": "scratch-admin", "password": "scratch-admin-pw"},
+        )
+        token.raise_for_status()
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        users = await client.get("/admin/realms/master/users", params={"username": "scratch-admin"}, headers=headers)
+        users.raise_for_status()
+        return str(users.json()[0]["id"])
 
 
 @pytest.mark.req("N16", partial=True)
-async def test_identity_talks_to_keycloak_over_https_verifying_it(keycloak: int, certs: tuple[Path, Path]) -> None:
-    admin = KeycloakAdmin(_identity_settings(keycloak, str(certs[0] / "ca.crt")))
-    try:
-        assert await admin.user_id_of("scratch-admin")  # a token, then the admin API, over verified TLS
-    finally:
-        await admin.aclose()
+async def test_keycloaks_back_channel_is_https_verified_against_the_internal_ca(
+    keycloak: int, certs: tuple[Path, Path]
+) -> None:
+    assert await _admin_user_id(keycloak, str(certs[0] / "ca.crt"))
     async with httpx.AsyncClient(timeout=5) as plain:
         with pytest.raises(httpx.TransportError):  # HTTP is off on the main port
             await plain.get(f"http://localhost:{keycloak}/realms/master")
 
 
 @pytest.mark.req("N16", partial=True)
-async def test_identity_refuses_a_keycloak_not_signed_by_the_internal_ca(
-    keycloak: int, certs: tuple[Path, Path]
-) -> None:
+async def test_a_keycloak_not_signed_by_the_internal_ca_is_refused(keycloak: int, certs: tuple[Path, Path]) -> None:
     for ca_file in (str(certs[1] / "ca.crt"), ""):
-        admin = KeycloakAdmin(_identity_settings(keycloak, ca_file))
-        try:
-            with pytest.raises(httpx.ConnectError, match=r"(?i)certificate verify failed"):
-                await admin.user_id_of("scratch-admin")
-        finally:
-            await admin.aclose()
+        with pytest.raises(httpx.ConnectError, match=r"(?i)certificate verify failed"):
+            await _admin_user_id(keycloak, ca_file)
