@@ -3,7 +3,7 @@ deploy/certs/make-internal-certs.sh, and their clients verify them against the i
 
 A scratch MinIO (`--certs-dir`, as compose) and a scratch Keycloak (compose's settings: HTTP off, HTTPS with the
 internal certificate, health on the management port in plain HTTP) run from the local stack's binaries. The
-clients are the services' own: `tbms_core.internal_tls.s3_client` (reports, identity's anchors, the backup job)
+clients are the services' own: `tbms_core.object_store.s3_client` (reports, identity's anchors, the backup job)
 and `ssl_context`, which identity's Keycloak admin client verifies with (its wiring: services/identity/tests).
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tbms_core.internal_tls import s3_client, ssl_context
+from tbms_core.object_store import s3_client, ssl_context
 from tbms_tools import config
 from tbms_tools.components import java_home
 

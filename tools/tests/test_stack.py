@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shlex
@@ -259,3 +260,13 @@ class TestServiceStaleness:
         assert not service.stale()
         (tmp_path / "libs/tbms-core/src/new.py").write_text("y = 2\n")
         assert service.stale()
+
+
+def test_the_local_minio_key_is_made_once_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """The static KMS key the local MinIO encrypts every object with: 32 random bytes, kept across restarts."""
+    first = config.minio_kms_secret_key(tmp_path)
+    name, _, secret = first.partition(":")
+    assert name == config.MINIO_KMS_KEY_NAME and len(base64.b64decode(secret)) == 32
+    assert config.minio_kms_secret_key(tmp_path) == first
+    assert (tmp_path / "minio-kms.key").stat().st_mode & 0o777 == 0o600
+    assert config.minio_kms_secret_key(tmp_path / "other") != first

@@ -229,6 +229,7 @@ class Minio(Component):
         env = dict(os.environ)
         env.update(MINIO_ROOT_USER=config.S3_ACCESS_KEY, MINIO_ROOT_PASSWORD=config.S3_SECRET_KEY)
         env.update(MINIO_UPDATE="off", MINIO_BROWSER="on")
+        env["MINIO_KMS_SECRET_KEY"] = config.minio_kms_secret_key()  # documents encrypted at rest (SSE-S3)
         addresses = ["--address", f"{HOST}:{self.port}", "--console-address", f"{HOST}:{config.MINIO_CONSOLE_PORT}"]
         return [str(binary), "server", str(data), *addresses], env, None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import secrets
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -109,6 +111,20 @@ def development_realm() -> dict:  # type: ignore[type-arg]
 def service_url(service: str) -> str:
     """Returns the loopback base URL of a service."""
     return f"http://{HOST}:{SERVICE_PORTS[service]}"
+
+
+MINIO_KMS_KEY_NAME = "tbms-documents"
+
+
+def minio_kms_secret_key(state: Path | None = None) -> str:
+    """The local MinIO's static KMS key (`name:base64`), which encrypts every stored object (SSE-S3): made once
+    in the state folder (mode 0600), so a wiped state folder loses the documents with it, as it should."""
+    key_file = (state or state_dir()) / "minio-kms.key"
+    if not key_file.is_file():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n", encoding="ascii")
+    return f"{MINIO_KMS_KEY_NAME}:{key_file.read_text(encoding='ascii').strip()}"
 
 
 def nats_password(service: str) -> str:

@@ -607,6 +607,7 @@ def empty_system(source: Source) -> Iterator[BackupSettings]:
     start = [str(bindir / "pg_ctl"), "start", "-w", "-D", str(data), "-o", options, "-l", str(data / "log")]
     subprocess.run(_as_postgres(start), check=True, capture_output=True)
     env = {**os.environ, "MINIO_ROOT_USER": config.S3_ACCESS_KEY, "MINIO_ROOT_PASSWORD": config.S3_SECRET_KEY}
+    env["MINIO_KMS_SECRET_KEY"] = config.minio_kms_secret_key(root)  # the new machine's own key, as `stack up` makes
     minio_argv = [str(minio_binary), "server", str(root / "s3"), "--address", f"127.0.0.1:{s3_port}"]
     minio_argv += ["--console-address", f"127.0.0.1:{_free_port()}"]
     minio_process = subprocess.Popen(minio_argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.app import ServiceKit
 from tbms_core.db import Database
-from tbms_core.internal_tls import ssl_context
+from tbms_core.object_store import ssl_context
 
 from identity.settings import Settings
 

@@ -18,6 +18,9 @@ class Settings(ServiceSettings):
     s3_bucket: str = "tbms-documents"
     s3_secure: bool = False
     s3_ca_file: str = ""  # the internal CA that signed MinIO's certificate (HTTPS inside the compose network)
+    # Documents and printed forms encrypted at rest by the store (SSE-S3, the bucket's default encryption, with the
+    # key the deployment gives MinIO: MINIO_KMS_SECRET_KEY or a KMS). Off only for a store that cannot.
+    s3_encryption: bool = True
     # 資料のアップロード: the largest file accepted (one file; 20 MB by default)
     attachment_max_bytes: int = 20 * 1024 * 1024
     # ClamAV: clamd over TCP when a host is set (production), else the clamscan command with a database

@@ -9,14 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from minio.error import S3Error
-from minio.versioningconfig import ENABLED, VersioningConfig
-from tbms_core.internal_tls import s3_client
+from tbms_core.object_store import ensure_bucket, s3_client
 from urllib3 import BaseHTTPResponse
 
 from reports.settings import Settings
 
 CHUNK_SIZE = 64 * 1024
-_ALREADY_THERE = {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}
 _MISSING = {"NoSuchKey", "NoSuchVersion", "NoSuchBucket"}
 
 
@@ -54,7 +52,7 @@ class DocumentStore:
     """Puts and gets document files; makes the bucket (with versioning) on first use."""
 
     def __init__(self, settings: Settings) -> None:
-        self.bucket = settings.s3_bucket
+        self.bucket, self.encryption = settings.s3_bucket, settings.s3_encryption
         self.client = s3_client(
             settings.s3_endpoint,
             settings.s3_access_key,
@@ -73,14 +71,7 @@ class DocumentStore:
                 self._ready = True
 
     def _ensure_bucket(self) -> None:
-        if not self.client.bucket_exists(self.bucket):
-            try:
-                self.client.make_bucket(self.bucket)
-            except S3Error as exc:
-                if exc.code not in _ALREADY_THERE:
-                    raise
-        if self.client.get_bucket_versioning(self.bucket).status != ENABLED:
-            self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
+        ensure_bucket(self.client, self.bucket, encrypted=self.encryption)
 
     async def put(self, key: str, data: bytes, *, content_type: str, metadata: dict[str, str]) -> StoredObject:
         """Stores a file under a key and returns its version id and SHA-256."""

@@ -15,6 +15,7 @@ from minio.versioningconfig import ENABLED
 from reports.settings import get_settings
 from tbms_contracts.patients import CareRecordSnapshot, LabResultSnapshot, PatientSnapshot
 from tbms_testing import auth_headers, wait_for
+from tbms_testing.stack import state_dir
 
 EventsSince = Callable[[str, datetime], Awaitable[list[dict[str, object]]]]
 AUDIT_SUBJECT = "tbms.audit.reports.operation.recorded.v1"
@@ -207,6 +208,22 @@ class TestDocumentStore:
         assert stat.content_type == "application/pdf" and stat.size == document["size"]
         assert stat.metadata["x-amz-meta-sha256"] == document["sha256"]
         assert hashlib.sha256(content).hexdigest() == document["sha256"]
+
+    @pytest.mark.req("N16", partial=True)
+    async def test_the_pdf_is_encrypted_at_rest_by_the_store(
+        self, client: httpx.AsyncClient, registered_patient: PatientSnapshot, minio_client: Minio
+    ) -> None:
+        """The bucket's default encryption is SSE-S3 and what lies on MinIO's disk is no PDF: without the key the
+        deployment holds (MINIO_KMS_SECRET_KEY), a copy of the disks or of their snapshots reads nothing."""
+        document = await printed(client, registered_patient.id)
+        bucket, key = get_settings().s3_bucket, str(document["object_key"])
+        config = minio_client.get_bucket_encryption(bucket)
+        assert config is not None and config.rule.sse_algorithm == "AES256"
+        stat = minio_client.stat_object(bucket, key, version_id=str(document["version_id"]))
+        assert stat.metadata.get("x-amz-server-side-encryption") == "AES256"
+        on_disk = [path for path in (state_dir() / "minio" / bucket / key).rglob("*") if path.is_file()]
+        assert on_disk, "the object's files were not found in MinIO's data folder"
+        assert not [path for path in on_disk if b"%PDF-" in path.read_bytes()]
 
     async def test_a_patients_documents_are_listed_newest_first(
         self, client: httpx.AsyncClient, registered_patient: PatientSnapshot

@@ -7,8 +7,9 @@ The certificate (JSON, text and a PDF page) records what was erased, which copie
 destroyed, when, who ordered and who approved, and the verification.
 
 Scope: the backups of this target (and the copies of them in the second bucket, sealed with the same key). The
-live databases and object store are not encrypted with a tbms-held key yet, so they are not crypto-erased here:
-their volumes are deleted and their media handled as docs/recovery.md says.
+live object store is encrypted by MinIO with the deployment's key (TBMS_S3_KMS_SECRET_KEY), which the operators
+destroy by hand as docs/recovery.md says (not recorded here yet); the live databases are not encrypted with a
+tbms-held key: their volumes are deleted and their media handled as docs/recovery.md says.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
             "backup_target": str(settings.target),
             "generations": [g["backup"] for g in verified],
             "second_location": settings.copy_bucket or "なし",
-            "live_system": "対象外（稼働中のデータは tbms の鍵で暗号化されていないため、"
-            "ボリュームの削除と媒体の処理による）",
+            "live_system": "対象外（稼働中の文書は MinIO の鍵 TBMS_S3_KMS_SECRET_KEY の破棄、"
+            "データベースはボリュームの削除と媒体の処理による。docs/recovery.md 8 章）",
         },
         "method": METHOD,
         "key_destroyed": {"key_id": destroyed_id, "key_file": str(settings.key_file)},

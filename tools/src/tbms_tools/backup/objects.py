@@ -20,7 +20,7 @@ from typing import Any, BinaryIO
 from minio import Minio
 from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
-from minio.versioningconfig import ENABLED, VersioningConfig
+from tbms_core.object_store import ensure_bucket
 
 META_PREFIX = "x-amz-meta-"
 
@@ -116,14 +116,6 @@ def backup_bucket(client: Minio, bucket: str, out: BinaryIO) -> dict[str, Any]:
     }
 
 
-def ensure_bucket(client: Minio, bucket: str) -> None:
-    """Creates the bucket with versioning on when missing."""
-    if not client.bucket_exists(bucket):
-        client.make_bucket(bucket)
-    if client.get_bucket_versioning(bucket).status != ENABLED:
-        client.set_bucket_versioning(bucket, VersioningConfig(ENABLED))
-
-
 def is_empty(client: Minio, bucket: str) -> bool:
     """True when the bucket does not exist or holds no version at all."""
     if not client.bucket_exists(bucket):
@@ -133,7 +125,7 @@ def is_empty(client: Minio, bucket: str) -> bool:
 
 def restore_bucket(client: Minio, bucket: str, stream: BinaryIO) -> dict[tuple[str, str], str | None]:
     """Replays the versions of a tar stream into a bucket; returns (key, old version id) → new version id."""
-    ensure_bucket(client, bucket)
+    ensure_bucket(client, bucket)  # encrypted by the store, as reports keeps it
     mapping: dict[tuple[str, str], str | None] = {}
     with tarfile.open(fileobj=stream, mode="r|") as archive:
         for member in archive:

@@ -85,7 +85,7 @@ class S3:
 
     def client(self):  # type: ignore[no-untyped-def]
         """A minio client for this endpoint (over HTTPS verified against `ca_file` when given)."""
-        from tbms_core.internal_tls import s3_client
+        from tbms_core.object_store import s3_client
 
         return s3_client(self.endpoint, self.access_key, self.secret_key, secure=self.secure, ca_file=self.ca_file)
 

@@ -23,7 +23,7 @@ from minio.retention import Retention
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.app import ServiceKit
 from tbms_core.db import Database
-from tbms_core.internal_tls import s3_client
+from tbms_core.object_store import s3_client
 
 from identity.audit_log.chain import ChainProblem, ChainReport, verify_chain
 from identity.audit_log.repository import AuditEventRepository
