@@ -20,7 +20,6 @@ CHOICES = [
     {"value": "care", "label": "介護職"},
     {"value": "other", "label": "その他"},
 ]
-TODAY = today()
 
 
 def unique(key: str) -> str:
@@ -56,7 +55,7 @@ async def deactivate(client: httpx.AsyncClient, definition: dict[str, Any]) -> d
 
 async def active_keys(client: httpx.AsyncClient, target: str = "patient") -> list[str]:
     """The keys a form shows today, in form order."""
-    params = {"target": target, "active_on": TODAY.isoformat()}
+    params = {"target": target, "active_on": today().isoformat()}
     response = await client.get("/custom-fields", params=params, headers=auth_headers("nurse1"))
     assert response.status_code == 200
     return [item["key"] for item in response.json()["items"]]
@@ -114,7 +113,7 @@ class TestDefine:
         for order, (kind, key) in enumerate(keys.items()):
             choices = CHOICES if "choice" in kind else []
             await defined(client, key=key, type=kind, label=f"項目{order}", choices=choices, sort_order=9000 + order)
-        later = await defined(client, sort_order=9100, active_from=(TODAY + timedelta(days=1)).isoformat())
+        later = await defined(client, sort_order=9100, active_from=(today() + timedelta(days=1)).isoformat())
         shown = await active_keys(client)
         assert [key for key in shown if key in keys.values()] == list(keys.values())
         assert later["key"] not in shown and later["active"] is False
@@ -258,7 +257,7 @@ class TestPatientValues:
     async def test_a_required_field_is_required_only_while_it_is_in_use(self, client: httpx.AsyncClient) -> None:
         # in use from today only: once stopped it was never in force, so no other test registering a patient on an
         # earlier day (in this session's database) meets a required item it does not know about
-        required = await defined(client, label="届出様式番号", required=True, active_from=TODAY.isoformat())
+        required = await defined(client, label="届出様式番号", required=True, active_from=today().isoformat())
         try:
             missing = await register(client, {})
             assert missing.status_code == 422
@@ -274,7 +273,7 @@ class TestPatientValues:
         definition = await defined(client, label="旧様式の項目")
         patient = (await register(client, {definition["key"]: "記入済み"})).json()
         stopped = await deactivate(client, definition)
-        assert stopped["active"] is False and stopped["active_to"] == (TODAY - timedelta(days=1)).isoformat()
+        assert stopped["active"] is False and stopped["active_to"] == (today() - timedelta(days=1)).isoformat()
         assert definition["key"] not in await active_keys(client)
         assert (await view(client, patient["id"]))["custom"] == {definition["key"]: "記入済み"}
         saved = await correct(client, patient, address="東京都世田谷区", custom=patient["custom"])
