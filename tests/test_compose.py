@@ -225,7 +225,8 @@ def test_service_specific_environment(services: dict[str, dict[str, Any]]) -> No
     identity = _environment(services["identity"])
     assert identity["TBMS_IDENTITY_KEYCLOAK_URL"] == "https://keycloak:8443"  # the back channel over TLS
     assert identity["TBMS_IDENTITY_KEYCLOAK_CA_FILE"] == "/etc/tbms/certs/ca.crt"
-    assert {"TBMS_IDENTITY_KEYCLOAK_ADMIN_USER", "TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"} <= set(identity)
+    assert identity["TBMS_IDENTITY_KEYCLOAK_CLIENT_ID"] == "tbms-identity"  # its service account, least privilege
+    assert not {"TBMS_IDENTITY_KEYCLOAK_ADMIN_USER", "TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"} & set(identity)
     gateway = _environment(services["gateway"])
     assert gateway["TBMS_GATEWAY_OIDC_CLIENT_ID"] == "tbms-gateway"
     for key in ("PUBLIC_URL", "OIDC_SECRET", "SESSION_SECRET"):
@@ -391,7 +392,8 @@ def test_the_production_realm_has_no_users_no_password_grant_and_requires_the_co
     """Production imports no account (the demo users' passwords and TOTP secrets are published) and no client
     may trade a password for a token; the browser flow asks every user for the one-time code."""
     realm = json.loads((ROOT / REALM_FILE).read_text(encoding="utf-8"))
-    assert not realm.get("users"), "the production realm must not create users"
+    accounts = realm.get("users") or []  # service accounts only: no person, no password, no one-time code
+    assert all(user.get("serviceAccountClientId") and not user.get("credentials") for user in accounts), accounts
     assert not any(client.get("directAccessGrantsEnabled") for client in realm["clients"])
     flows = {flow["alias"]: flow for flow in realm["authenticationFlows"]}
     browser = flows[realm["browserFlow"]]

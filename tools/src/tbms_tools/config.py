@@ -33,6 +33,8 @@ S3_BUCKET = "tbms-documents"
 KEYCLOAK_ADMIN = ("admin", "admin")
 GATEWAY_CLIENT_ID = "tbms-gateway"
 GATEWAY_CLIENT_SECRET = "tbms-gateway-local-secret"  # noqa: S105 - local-only
+IDENTITY_CLIENT_ID = "tbms-identity"
+IDENTITY_CLIENT_SECRET = "tbms-identity-local-secret"  # noqa: S105 - local-only
 GATEWAY_SESSION_SECRET = "tbms-local-only-session-secret-do-not-use-elsewhere"  # noqa: S105
 # Clients without credentials on the local NATS become this user, with every permission: the developer's tools
 # and test fixtures that play several services. The services themselves connect as their own users.
@@ -101,7 +103,7 @@ def demo_users_file() -> Path:
 def development_realm() -> dict:  # type: ignore[type-arg]
     """The local realm: the production realm plus the demo users and the password grant that tests and tools use."""
     realm = json.loads(realm_file().read_text(encoding="utf-8"))
-    realm["users"] = json.loads(demo_users_file().read_text(encoding="utf-8"))["users"]
+    realm["users"] = [*realm.get("users", []), *json.loads(demo_users_file().read_text(encoding="utf-8"))["users"]]
     for client in realm["clients"]:
         if client["clientId"] == "tbms-gateway":
             client["directAccessGrantsEnabled"] = True
@@ -190,8 +192,9 @@ def _specific_env(service: str, state: Path) -> dict[str, str]:
         return {"INDEX_DIR": str(state / "search")}
     if service == "identity":
         return {
-            "KEYCLOAK_ADMIN_USER": KEYCLOAK_ADMIN[0],
-            "KEYCLOAK_ADMIN_PASSWORD": KEYCLOAK_ADMIN[1],
+            # its service account in realm tbms (deploy/keycloak/tbms-realm.json), not Keycloak's administrator
+            "KEYCLOAK_CLIENT_ID": IDENTITY_CLIENT_ID,
+            "KEYCLOAK_CLIENT_SECRET": IDENTITY_CLIENT_SECRET,
             "KEYCLOAK_URL": f"http://{HOST}:{KEYCLOAK_PORT}",
             "S3_ENDPOINT": f"{HOST}:{MINIO_PORT}",
             "S3_ACCESS_KEY": S3_ACCESS_KEY,

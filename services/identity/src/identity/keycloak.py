@@ -117,15 +117,22 @@ class KeycloakAdmin:
 
     async def _login(self) -> None:
         settings = self._settings
-        response = await self.client.post(
-            f"/realms/{settings.keycloak_admin_realm}/protocol/openid-connect/token",
-            data={
+        if settings.keycloak_client_id:  # its service account in the realm: only the roles it needs
+            realm = self.realm
+            grant = {
+                "grant_type": "client_credentials",
+                "client_id": settings.keycloak_client_id,
+                "client_secret": settings.keycloak_client_secret.get_secret_value(),
+            }
+        else:
+            realm = settings.keycloak_admin_realm
+            grant = {
                 "grant_type": "password",
                 "client_id": settings.keycloak_admin_client_id,
                 "username": settings.keycloak_admin_user.get_secret_value(),
                 "password": settings.keycloak_admin_password.get_secret_value(),
-            },
-        )
+            }
+        response = await self.client.post(f"/realms/{realm}/protocol/openid-connect/token", data=grant)
         response.raise_for_status()
         body = response.json()
         self._token = body["access_token"]

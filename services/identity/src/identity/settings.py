@@ -18,6 +18,11 @@ class Settings(ServiceSettings):
     keycloak_url: str = "http://127.0.0.1:58080"
     keycloak_ca_file: str = ""  # the internal CA that signed Keycloak's certificate (https://keycloak:8443 in compose)
     keycloak_realm: str = "tbms"
+    # Its own service account in the realm (client credentials): user administration and Keycloak's events only
+    # (deploy/keycloak/tbms-realm.json gives it realm-management's view/manage-users, view-events, view-realm).
+    keycloak_client_id: str = ""
+    keycloak_client_secret: SecretStr = SecretStr("")
+    # Without a client: an administrator of the admin realm (password grant), as before the service account.
     keycloak_admin_realm: str = "master"
     keycloak_admin_client_id: str = "admin-cli"
     keycloak_admin_user: SecretStr = SecretStr("admin")
