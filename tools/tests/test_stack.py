@@ -73,13 +73,15 @@ def test_gateway_secret_matches_the_realm_placeholder(monkeypatch: pytest.Monkey
     assert config.service_env("gateway", tmp_path)["TBMS_GATEWAY_OIDC_SECRET"] == "from-the-environment"
 
 
-def test_identity_gets_keycloak_admin_access(tmp_path: Path) -> None:
+def test_identity_gets_its_service_account_and_no_administrator(tmp_path: Path) -> None:
     env = config.service_env("identity", tmp_path)
     assert env["TBMS_IDENTITY_KEYCLOAK_URL"] == "http://127.0.0.1:58080"
-    assert (env["TBMS_IDENTITY_KEYCLOAK_ADMIN_USER"], env["TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"]) == (
-        "admin",
-        "admin",
+    assert (env["TBMS_IDENTITY_KEYCLOAK_CLIENT_ID"], env["TBMS_IDENTITY_KEYCLOAK_CLIENT_SECRET"]) == (
+        "tbms-identity",
+        "tbms-identity-local-secret",
     )
+    assert not any("ADMIN" in key for key in env)
+    assert config.stack_env(tmp_path)["TBMS_KEYCLOAK_ADMIN_USER"] == "admin"  # for tools and tests only
 
 
 def test_unknown_service_is_rejected() -> None:
@@ -207,8 +209,12 @@ def test_demo_logins_come_from_the_development_users_file() -> None:
 def test_the_local_realm_is_the_production_realm_plus_demo_users_and_the_password_grant() -> None:
     production = json.loads((REPO / "deploy" / "keycloak" / "tbms-realm.json").read_text(encoding="utf-8"))
     local = config.development_realm()
-    assert {user["username"] for user in local["users"]} == {"nurse1", "clerk1", "chief1", "admin1", "viewer1"}
-    assert [c["directAccessGrantsEnabled"] for c in local["clients"]] == [True]
+    people = {user["username"] for user in local["users"] if not user.get("serviceAccountClientId")}
+    assert people == {"nurse1", "clerk1", "chief1", "admin1", "viewer1"}
+    accounts = [user for user in local["users"] if user.get("serviceAccountClientId")]
+    assert accounts == production["users"]  # identity's service account, as in production
+    grants = {c["clientId"]: c["directAccessGrantsEnabled"] for c in local["clients"]}
+    assert grants == {"tbms-gateway": True, "tbms-identity": False}
     same = {key for key in production if key not in ("users", "clients")}
     assert {key: local[key] for key in same} == {key: production[key] for key in same}, "one login flow for both"
 

@@ -220,6 +220,8 @@ def stack_env(state: Path | None = None) -> dict[str, str]:
     merged: dict[str, str] = {}
     for service in SERVICES:
         merged.update(service_env(service, state))
+    # Keycloak's local administrator, for tools and tests only (no service uses it)
+    merged.update(TBMS_KEYCLOAK_ADMIN_USER=KEYCLOAK_ADMIN[0], TBMS_KEYCLOAK_ADMIN_PASSWORD=KEYCLOAK_ADMIN[1])
     return merged
 
 

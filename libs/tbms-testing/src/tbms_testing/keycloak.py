@@ -12,7 +12,7 @@ from functools import cache
 import httpx
 import pyotp
 
-from tbms_testing.stack import demo_users_file, service_env, state_dir
+from tbms_testing.stack import demo_users_file, service_env, stack_env, state_dir
 
 DEMO_PASSWORD = "Tbms-Demo-2026!"  # noqa: S105 - every demo user's password in the local realm file, never deployed
 _tokens: dict[str, tuple[str, float]] = {}
@@ -38,15 +38,15 @@ class LocalRealm:
 @cache
 def local_realm() -> LocalRealm:
     """The local realm as the gateway and identity services are configured for it (`tbms stack env`)."""
-    gateway, identity = service_env("gateway"), service_env("identity")
+    gateway, stack = service_env("gateway"), stack_env()
     url, realm = gateway["TBMS_GATEWAY_OIDC_ISSUER"].rsplit("/realms/", 1)
     return LocalRealm(
         url=url,
         realm=realm,
         client_id=gateway["TBMS_GATEWAY_OIDC_CLIENT_ID"],
         client_secret=gateway["TBMS_GATEWAY_OIDC_SECRET"],
-        admin_user=identity["TBMS_IDENTITY_KEYCLOAK_ADMIN_USER"],
-        admin_password=identity["TBMS_IDENTITY_KEYCLOAK_ADMIN_PASSWORD"],
+        admin_user=stack["TBMS_KEYCLOAK_ADMIN_USER"],
+        admin_password=stack["TBMS_KEYCLOAK_ADMIN_PASSWORD"],
     )
 
 

@@ -53,6 +53,11 @@ def _stack_env() -> dict[str, str]:
     return json.loads(tbms("stack", "env", "--json"))
 
 
+def stack_env() -> dict[str, str]:
+    """Every variable `tbms stack env` gives: the services' and the local Keycloak administrator's."""
+    return dict(_stack_env())
+
+
 def service_env(service: str) -> dict[str, str]:
     """The local environment variables of one service (`TBMS_<SERVICE>_…`, docs/conventions.md)."""
     prefix = f"TBMS_{service.upper()}_"
