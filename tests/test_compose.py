@@ -221,7 +221,8 @@ def test_service_specific_environment(services: dict[str, dict[str, Any]]) -> No
     assert {"TBMS_REPORTS_S3_ACCESS_KEY", "TBMS_REPORTS_S3_SECRET_KEY", "TBMS_REPORTS_S3_SECURE"} <= set(reports)
     search = _environment(services["search"])
     assert search["TBMS_SEARCH_MEILI_URL"] == search["MEILI_URL"] == "http://meilisearch:7700"
-    assert "TBMS_SEARCH_MEILI_KEY" in search
+    assert "MEILI_MASTER_KEY" not in search["TBMS_SEARCH_MEILI_KEY"]  # its own key (tbms search meili-key)
+    assert not any("MEILI_MASTER_KEY" in value for value in search.values())
     identity = _environment(services["identity"])
     assert identity["TBMS_IDENTITY_KEYCLOAK_URL"] == "https://keycloak:8443"  # the back channel over TLS
     assert identity["TBMS_IDENTITY_KEYCLOAK_CA_FILE"] == "/etc/tbms/certs/ca.crt"

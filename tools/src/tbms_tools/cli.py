@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 from nats.errors import Error as NatsError
 
-from tbms_tools import audit, config, deadlines, demo, parked, preflight, reindex, stack
+from tbms_tools import audit, config, deadlines, demo, meili_key, parked, preflight, reindex, stack
 from tbms_tools.backup import commands as backup_commands
 
 
@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")
     rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 update and 患者管理 read access")
     rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
+    meili = search_actions.add_parser(
+        "meili-key", help="make the Meilisearch key search runs with (its own indexes only; master key from env)"
+    )
+    meili.add_argument("--url", required=True, help="Meilisearch's URL, e.g. http://meilisearch:7700")
+    meili.add_argument("--index", default="records", help="search's index name (TBMS_SEARCH_MEILI_INDEX)")
     audit_parser = groups.add_parser("audit", help="the operation history (操作履歴) in identity's database")
     audit_actions = audit_parser.add_subparsers(dest="action", required=True)
     verify = audit_actions.add_parser("verify", help="check the hash chain and its seal; names the broken seq")
@@ -92,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parked.list_parked(outbox=args.outbox, consumer=args.consumer)
         elif args.group == "parked":
             parked.replay(outbox=args.outbox, consumer=args.consumer, event_id=args.event_id)
+        elif args.group == "search" and args.action == "meili-key":
+            meili_key.run(args.url, args.index)
         elif args.group == "search":
             reindex.reindex(args.user, keep=args.keep)
         elif args.group == "deadlines":
