@@ -65,3 +65,9 @@ def test_a_realm_file_that_creates_users_is_refused(tmp_path: Path) -> None:
     realm.write_text(json.dumps({"realm": "tbms", "users": [{"username": "nurse1"}]}), encoding="utf-8")
     assert preflight.realm_problems(realm) == ["tbms-realm.json: 利用者 nurse1 を作成します"]
     assert preflight.realm_problems(EXAMPLE.parent / preflight.REALM_FILE) == []  # the realm production imports
+    account = {"username": "service-account-x", "serviceAccountClientId": "x"}
+    realm.write_text(json.dumps({"realm": "tbms", "users": [account]}), encoding="utf-8")
+    assert preflight.realm_problems(realm) == []  # a service's account: no password, no one-time code
+    with_password = {**account, "credentials": [{"type": "password", "value": "x"}]}
+    realm.write_text(json.dumps({"realm": "tbms", "users": [with_password]}), encoding="utf-8")
+    assert preflight.realm_problems(realm) == ["tbms-realm.json: 利用者 service-account-x を作成します"]

@@ -43,9 +43,15 @@ def env_problems(values: dict[str, str]) -> list[str]:
 
 
 def realm_problems(path: Path) -> list[str]:
-    """Users the production realm file would create: it must create none (accounts are made per person)."""
+    """Users the production realm file would create: no person (accounts are made per person); only a service's
+    account, which has no password and no one-time code (identity's `service-account-tbms-identity`)."""
     realm = json.loads(path.read_text(encoding="utf-8"))
-    return [f"{path.name}: 利用者 {user.get('username', '?')} を作成します" for user in realm.get("users") or []]
+    people = [user for user in realm.get("users") or [] if not _service_account(user)]
+    return [f"{path.name}: 利用者 {user.get('username', '?')} を作成します" for user in people]
+
+
+def _service_account(user: dict) -> bool:  # type: ignore[type-arg]
+    return bool(user.get("serviceAccountClientId")) and not user.get("credentials")
 
 
 def check(env_file: Path | None) -> list[str]:
