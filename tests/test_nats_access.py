@@ -30,6 +30,7 @@ from tbms_core.outbox import InboxMessage
 from tbms_core.parking import parked_subject
 from tbms_core.relay import ensure_streams
 from tbms_core.settings import ServiceSettings
+from tbms_testing.scratch import free_port
 from tbms_testing.services import drop_database, recreate_database, wait_for
 from tbms_testing.stack import ensure_infrastructure
 from tbms_tools import config
@@ -40,12 +41,6 @@ CERT_SCRIPT = ROOT / "deploy" / "certs" / "make-internal-certs.sh"
 PASSWORDS = {service: f"scratch-{service}-pw" for service in nats_access.SERVICES}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A nats-server with JetStream and deploy/nats/nats.conf's users, on a free port; yields the port."""
@@ -53,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     if binary is None:
         pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
     work = tmp_path_factory.mktemp("nats")
-    port = _free_port()
+    port = free_port()
     subprocess.run(["sh", str(CERT_SCRIPT), str(work / "certs")], check=True, capture_output=True)
     conf = work / "nats.conf"
     text = PRODUCTION_CONF.read_text(encoding="utf-8").replace("/etc/nats/certs", str(work / "certs"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 from tbms_core.db import Database
+from tbms_testing.scratch import free_port
 from tbms_tools import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,12 +27,6 @@ HBA = ROOT / "deploy" / "postgres" / "pg_hba.conf"
 INIT = ROOT / "deploy" / "postgres" / "init"
 KEYCLOAK_PASSWORD = "scratch-keycloak-pw"
 PASSWORD = "scratch-tls-pw"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _as_postgres(argv: list[str]) -> list[str]:
@@ -69,7 +63,7 @@ def server() -> Iterator[tuple[int, Path]]:
             shutil.chown(path, "postgres", "postgres")
     initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "tbms", "--pwfile", str(pwfile), "-E", "UTF8"]
     subprocess.run(_as_postgres([*initdb, "--auth-host=scram-sha-256"]), check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     settings = [
         f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
         "-c ssl=on",

@@ -23,18 +23,11 @@ from pathlib import Path
 import httpx
 import pytest
 from tbms_core.object_store import s3_client, ssl_context
+from tbms_testing.scratch import free_port, internal_certificates
 from tbms_tools import config
 from tbms_tools.components import java_home
 
-ROOT = Path(__file__).resolve().parents[2]
-CERT_SCRIPT = ROOT / "deploy" / "certs" / "make-internal-certs.sh"
 S3_USER, S3_SECRET = "scratch-tls", "scratch-tls-secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -52,11 +45,8 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) 
 @pytest.fixture(scope="module")
 def certs() -> Iterator[tuple[Path, Path]]:
     """The internal CA with its certificates, and another CA's (an impostor's)."""
-    with tempfile.TemporaryDirectory(prefix="tbms-internal-tls-") as scratch:
-        ours, theirs = Path(scratch) / "ours", Path(scratch) / "theirs"
-        for folder in (ours, theirs):
-            subprocess.run(["sh", str(CERT_SCRIPT), str(folder)], check=True, capture_output=True, timeout=120)
-        yield ours, theirs
+    with internal_certificates() as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +61,7 @@ def minio(certs: tuple[Path, Path]) -> Iterator[str]:
         folder.mkdir()
         shutil.copy(certs[0] / "minio.crt", folder / "public.crt")
         shutil.copy(certs[0] / "minio.key", folder / "private.key")
-        port, console = _free_port(), _free_port()
+        port, console = free_port(), free_port()
         argv = [str(binary), "server", str(Path(scratch) / "data"), "--certs-dir", str(folder)]
         argv += ["--address", f"127.0.0.1:{port}", "--console-address", f"127.0.0.1:{console}"]
         env = {**os.environ, "MINIO_ROOT_USER": S3_USER, "MINIO_ROOT_PASSWORD": S3_SECRET, "MINIO_UPDATE": "off"}
@@ -140,7 +130,7 @@ def keycloak(certs: tuple[Path, Path]) -> Iterator[int]:
     with tempfile.TemporaryDirectory(prefix="tbms-keycloak-tls-") as scratch:
         copy = Path(scratch) / "keycloak"
         shutil.copytree(home, copy, ignore=shutil.ignore_patterns("h2", "import", "tmp", "*.log"))
-        port, management = _free_port(), _free_port()
+        port, management = free_port(), free_port()
         env = {
             **os.environ,
             "KC_BOOTSTRAP_ADMIN_USERNAME": "scratch-admin",

@@ -23,11 +23,11 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from tbms_testing.scratch import internal_certificates
 
 TBMS_HOST, KEYCLOAK_HOST = "tbms.test", "auth.tbms.test"
 GATEWAY = "127.0.0.1:8000"
 PROXY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "proxy"
-CERT_SCRIPT = PROXY_DIR.parent / "certs" / "make-internal-certs.sh"
 MODULE_DIRS = (Path("/usr/lib/nginx/modules"), Path("/usr/share/nginx/modules"))
 INJECTIONS = {
     "SQL": "' OR '1'='1' --",
@@ -94,11 +94,8 @@ def installed_nginx() -> tuple[str, Path]:
 @pytest.fixture(scope="module")
 def internal_certs() -> Iterator[tuple[Path, Path]]:
     """The internal CA and certificates as deploy/certs/make-internal-certs.sh makes them, and another CA's."""
-    with tempfile.TemporaryDirectory(prefix="tbms-proxy-certs-") as scratch:
-        ours, theirs = Path(scratch) / "ours", Path(scratch) / "theirs"
-        for folder in (ours, theirs):
-            subprocess.run(["sh", str(CERT_SCRIPT), str(folder)], check=True, capture_output=True, timeout=120)
-        yield ours, theirs
+    with internal_certificates() as both:
+        yield both
 
 
 def _serve_tls(certs: Path) -> tuple[ThreadingHTTPServer, str]:

@@ -19,7 +19,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from tbms_testing.scratch import free_port
 from tbms_tools import cli, config
 from tbms_tools.backup import (
     backup,
@@ -574,12 +574,6 @@ async def test_the_restore_command_refuses_a_corrupted_backup_by_name_and_restor
         await drill.cleanup(source.settings, plan)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _as_postgres(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
 
@@ -597,7 +591,7 @@ def empty_system(source: Source) -> Iterator[BackupSettings]:
     data.mkdir(mode=0o700)
     if os.geteuid() == 0:
         shutil.chown(data, "postgres", "postgres")
-    pg_port, s3_port = _free_port(), _free_port()
+    pg_port, s3_port = free_port(), free_port()
     subprocess.run(
         _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "tbms", "--auth=trust", "-E", "UTF8"]),
         check=True,
@@ -609,7 +603,7 @@ def empty_system(source: Source) -> Iterator[BackupSettings]:
     env = {**os.environ, "MINIO_ROOT_USER": config.S3_ACCESS_KEY, "MINIO_ROOT_PASSWORD": config.S3_SECRET_KEY}
     env["MINIO_KMS_SECRET_KEY"] = config.minio_kms_secret_key(root)  # the new machine's own key, as `stack up` makes
     minio_argv = [str(minio_binary), "server", str(root / "s3"), "--address", f"127.0.0.1:{s3_port}"]
-    minio_argv += ["--console-address", f"127.0.0.1:{_free_port()}"]
+    minio_argv += ["--console-address", f"127.0.0.1:{free_port()}"]
     minio_process = subprocess.Popen(minio_argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         settings = BackupSettings(
