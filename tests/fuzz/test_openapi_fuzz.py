@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import importlib
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from tbms_testing import auth_headers
+from tbms_testing.scratch import free_port
 from tbms_testing.services import drop_database, migrate, recreate_database
 from tbms_testing.services import test_env as service_env
 
@@ -40,13 +40,6 @@ USER_OF = {
     "masters": "admin1",
     "workflow": "chief1",
 }
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(service: str) -> Iterator[str]:

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
-from tbms_testing.scratch import internal_certificates
+from tbms_testing.scratch import free_port, internal_certificates
 
 TBMS_HOST, KEYCLOAK_HOST = "tbms.test", "auth.tbms.test"
 GATEWAY = "127.0.0.1:8000"
@@ -72,15 +72,6 @@ class Proxy:
         return httpx.AsyncClient(
             base_url=f"https://127.0.0.1:{self.https_port}", verify=self.tls, headers={"Host": host}, timeout=30
         )
-
-
-def free_port() -> int:
-    """A TCP port on loopback nobody listens on right now."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def installed_nginx() -> tuple[str, Path]:
