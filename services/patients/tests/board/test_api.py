@@ -177,7 +177,7 @@ class TestDecision:
         assert sorted(e["data"]["status"] for e in expenses["items"]) == ["approved", "withdrawn"]
 
 
-@pytest.mark.req("R29", partial=True)
+@pytest.mark.req("R29")  # with test_payer_numbers.py: the 公費負担者番号 taken from masters
 class TestConcurrentNumbers:
     """Many clerks approving at once never get the same number, and the serials run without a gap."""
 

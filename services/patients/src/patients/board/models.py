@@ -151,3 +151,18 @@ class Measure(Versioned, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     end_note: Mapped[str] = _text()
+
+
+class PayerNumber(Base):
+    """A 公費負担者番号 as masters last described it (MasterChanged, kind payer_number): the number an approval
+    takes for its 法別番号, ended ones kept so old decisions keep theirs."""
+
+    __tablename__ = "payer_numbers"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    law: Mapped[str] = mapped_column(String(2), nullable=False)  # 法別番号: 10 (37条の2) or 11 (37条)
+    agency: Mapped[str] = _text()  # 実施機関
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core.db import apply_snapshot, utcnow
 from tbms_core.repository import Repository
 
 from patients.board.errors import BoardCaseNotFound, BoardSessionNotFound, MeasureNotFound, PatientCardNotFound
-from patients.board.models import BoardCase, BoardSession, Measure, NumberCounter, PatientCard, RecipientNumber
+from patients.board.models import (
+    BoardCase,
+    BoardSession,
+    Measure,
+    NumberCounter,
+    PatientCard,
+    PayerNumber,
+    RecipientNumber,
+)
 from patients.patient.models import Patient
 
 
@@ -200,3 +209,25 @@ class PatientLookup:
             return {}
         rows = await self.session.scalars(select(Patient).where(Patient.id.in_(ids)))
         return {p.id: p for p in rows}
+
+
+class PayerNumberRepository:
+    """masters' 公費負担者番号 as patients keeps them (a read model of MasterChanged)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def apply(self, code: str, values: dict[str, object], version: int) -> bool:
+        """Stores one number unless a newer or equal version is held; True when it was applied."""
+        changed = values | {"version": version, "applied_at": utcnow()}
+        return await apply_snapshot(self.session, PayerNumber, {"code": code}, changed)
+
+    async def in_force(self, law: str, day: date) -> list[PayerNumber]:
+        """The numbers of one 法別番号 valid on `day`."""
+        query = (
+            select(PayerNumber)
+            .where(PayerNumber.law == law, PayerNumber.valid_from <= day)
+            .where(or_(PayerNumber.valid_to.is_(None), PayerNumber.valid_to >= day))
+            .order_by(PayerNumber.code)
+        )
+        return list(await self.session.scalars(query))

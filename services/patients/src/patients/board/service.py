@@ -20,7 +20,7 @@ from tbms_core.db import flush_versioned
 from tbms_core.errors import InvalidInput
 from tbms_core.events import Envelope
 
-from patients.board import codes, view
+from patients.board import codes, payer_numbers, view
 from patients.board.errors import RecipientNumberExhausted
 from patients.board.models import BoardCase, BoardSession, RecipientNumber
 from patients.board.repository import CardRepository, CaseRepository, NumberRepository, PatientLookup, SessionRepository
@@ -37,7 +37,6 @@ from patients.board.schemas import (
     SessionRead,
     SessionUpdate,
     Withdrawal,
-    payer_number,
 )
 from patients.care.kinds import PUBLIC_EXPENSE
 from patients.care.models import PublicExpense
@@ -261,7 +260,8 @@ class BoardService(BoardBase):
         if granted and case.kind in codes.COVER_KINDS:
             values |= self._period(case, data, await self._current_end(case))
             try:
-                values["payer_number"] = payer_number(data.payer_number, basis)
+                first_day = values.get("valid_from") or data.decided_on
+                values["payer_number"] = await payer_numbers.choose(self.session, data.payer_number, basis, first_day)
             except ValueError as exc:
                 raise InvalidInput(errors={"payer_number": str(exc)}) from exc
             serial, values["recipient_number"] = await self._next_number()
