@@ -55,6 +55,14 @@ class Settings(ServiceSettings):
     label_top_mm: float = 21.5
     label_left_mm: float = 18.6
     label_gap_mm: float = 0.0  # between columns
+    # the letters mailed to a patient or a hospital (F09–F13) print the addressee where the window of the envelope is,
+    # in mm from the A4 paper's top left edge; the defaults are a common 長形3号 窓付き封筒 for A4 folded in three
+    # (window about 90 × 45 mm); the office's own envelopes are not confirmed: adjust, or switch it off
+    window_envelope: bool = True
+    window_left_mm: float = 20.0
+    window_top_mm: float = 15.0
+    window_width_mm: float = 90.0
+    window_height_mm: float = 45.0
     # 外字 (N26): the health center's policy for characters an output cannot carry (warn: 〓 in the output;
     # substitute: the registered substitute of the JSON file {"character": "substitute"}); the same as the gateway's
     gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")

@@ -198,3 +198,47 @@ def test_f14_labels_fill_sheets_at_the_configured_positions(renderer: FormRender
     assert "〒154-0017" in text and "試験花子13様" in text and "出力日時" not in text
     html = renderer.render_html(BOARD_FORMS["F14"], board_input(addresses=addresses, sheet=sheet | {"left": 10.0}))
     assert "left: 10.0mm; top: 21.5mm" in html and "left: 96.4mm; top: 63.8mm" in html
+
+
+WINDOW = {"left": 20.0, "top": 15.0, "width": 90.0, "height": 45.0}  # mm from the paper's top left edge
+POINTS_PER_MM = 72 / 25.4
+
+
+def words_at(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
+    """Every word of the first page with its box in mm from the top left edge (pdftotext -bbox)."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
+    return [(w, *(float(v) / POINTS_PER_MM for v in box)) for *box, w in found]  # type: ignore[misc]
+
+
+def inside_window(word: tuple[str, float, float, float, float]) -> bool:
+    _, left, top, right, bottom = word
+    return (
+        WINDOW["left"] <= left
+        and right <= WINDOW["left"] + WINDOW["width"]
+        and WINDOW["top"] <= top
+        and bottom <= WINDOW["top"] + WINDOW["height"]
+    )
+
+
+@pytest.mark.req("F13", "F09", partial=True)
+@pytest.mark.parametrize(("form", "expected"), [("F13", ("〒154-0017", "試験", "様")), ("F09", ("〒150-0001", "院長"))])
+def test_a_mailed_letter_prints_its_addressee_in_the_envelope_window(
+    renderer: FormRenderer, form: str, expected: tuple[str, ...]
+) -> None:
+    hospital = ({}, {"postal_code": "1500001", "address": "東京都渋谷区試験一丁目1番1号", "name": "試験総合病院　御中"})
+    pdf = renderer.render_pdf_sync(BOARD_FORMS[form], board_input(window=WINDOW, addresses=hospital))
+    words = words_at(pdf)
+    for item in expected:
+        assert any(item in w[0] and inside_window(w) for w in words), (item, [w for w in words if item in w[0]])
+    address = "世田谷区" if form == "F13" else "渋谷区"
+    assert any(address in w[0] and inside_window(w) for w in words), address
+    assert not any(w[0].startswith("第") and inside_window(w) for w in words), "the number stays outside the window"
+
+
+@pytest.mark.req("F13", partial=True)
+def test_without_window_printing_the_addressee_is_a_plain_line(renderer: FormRenderer) -> None:
+    text = pdf_text(renderer.render_pdf_sync(BOARD_FORMS["F13"], board_input(window=None)))
+    assert "試験花子様" in text and "〒" not in text

@@ -143,6 +143,7 @@ class BoardPrintService:
         cards = [c for c in await self.records.of_case(case.id, "card") if c.data.get("status") != "void"]
         measures = await self.records.of_case(case.id, "measure")
         items: list[Printing] = []
+        addresses = tuple(await self._addresses(case))
         for spec in specs:
             if not APPLIES[spec.id](case):
                 continue
@@ -152,7 +153,7 @@ class BoardPrintService:
                 continue
             data = BoardFormInput(
                 patient, printed_at, self._printed_by(), case=case, session=session, card=card,
-                measure=measure, letterhead=letterhead,
+                measure=measure, letterhead=letterhead, addresses=addresses, window=window_geometry(),
             )  # fmt: skip
             records = ",".join(f"{r.id}:{r.version}" for r in (case, session, card, measure) if r is not None)
             items.append(Printing(spec, data, Owner.patient(patient.id), _digest(f"p{patient.version}", records)))
@@ -199,6 +200,19 @@ def label_sheet() -> dict[str, float]:
         "top": settings.label_top_mm,
         "left": settings.label_left_mm,
         "gap": settings.label_gap_mm,
+    }
+
+
+def window_geometry() -> dict[str, float] | None:
+    """Where the window of the envelope is on the A4 page (mm from the paper's edge); None when switched off."""
+    settings = get_settings()
+    if not settings.window_envelope:
+        return None
+    return {
+        "left": settings.window_left_mm,
+        "top": settings.window_top_mm,
+        "width": settings.window_width_mm,
+        "height": settings.window_height_mm,
     }
 
 

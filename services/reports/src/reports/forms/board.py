@@ -33,6 +33,7 @@ class BoardFormInput(FormInput):
     measure: BoardRecord | None = None
     addresses: tuple[dict[str, str], ...] = ()  # F14: one label each (postal code, address, name with 様 or 御中)
     sheet: dict[str, float] | None = None  # F14: the label sheet's geometry (settings)
+    window: dict[str, float] | None = None  # F09–F13: where the envelope's window is (settings); None: plain 宛名
 
 
 # the items the patients service sends of each kind (BoardRecordSnapshot.data): a form prints an absent one blank
@@ -123,7 +124,14 @@ def common(data: BoardFormInput) -> dict[str, Any]:
         "appeal": APPEAL,
         "addresses": data.addresses,
         "sheet": data.sheet or {},
+        "window": data.window,
+        "hospital": _hospital(data.addresses),
     }
+
+
+def _hospital(addresses: tuple[dict[str, str], ...]) -> dict[str, str]:
+    """The 指定医療機関's postal code and address, when the case picked it from masters (the second label)."""
+    return dict(addresses[1]) if len(addresses) > 1 else {"postal_code": "", "address": ""}
 
 
 def _basis(case: Mapping[str, Any]) -> str:
