@@ -193,6 +193,7 @@ def patient_record(router: respx.MockRouter, request: httpx.Request) -> httpx.Re
         "lab_results": items("lab-results"),
         "care": {path: items(path) for path in CARE_PATHS},
         "alerts": [],
+        "measures": [],
     }
     return httpx.Response(200, json=record)
 

@@ -5,6 +5,7 @@ never reused, no gap, even when many clerks approve at once), refusals and withd
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import httpx
@@ -376,6 +377,37 @@ class TestMeasures:
         change["changes"] |= {"end_reason": "criteria_met", "statement": "本人より意見陳述あり"}
         ended = await ok(await client.patch(f"/board/measures/{measure['id']}", json=change, headers=CLERK))
         assert ended["in_force"] is False and ended["end_reason_label"].startswith("退院基準")
+
+    @pytest.mark.req("R30", partial=True)
+    async def test_the_patient_record_carries_the_measures_in_force_with_the_days_left(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        from datetime import timedelta
+
+        from tbms_core.clock import today
+
+        patient, day = await make_patient(), today()
+        url = f"/patients/{patient['id']}/measures"
+        admission = {"article": "20", "issued_on": (day - timedelta(days=5)).isoformat(), "hospital": "試験病院"}
+        admitted = await ok(await client.post(url, json=admission, headers=CLERK), 201)
+        old = {"article": "20", "issued_on": (day - timedelta(days=200)).isoformat(), "hospital": "旧病院"}
+        await ok(await client.post(url, json=old, headers=CLERK), 201)  # its 30 days ran out long ago
+        restriction = {"article": "18", "issued_on": (day - timedelta(days=3)).isoformat()}
+        restricted = await ok(await client.post(url, json=restriction, headers=CLERK), 201)
+        shown = (await ok(await client.get(f"/patients/{patient['id']}/record", headers=NURSE)))["measures"]
+        assert {m["id"] for m in shown} == {admitted["id"], restricted["id"]}
+        by_article = {m["article"]: m for m in shown}
+        ends = date.fromisoformat(admitted["ends_on"])
+        assert by_article["20"]["days_left"] == (ends - day).days and by_article["20"]["label"] == "20条 入院勧告"
+        assert by_article["18"]["ends_on"] is None and by_article["18"]["days_left"] is None
+
+        change = {
+            "version": restricted["version"],
+            "changes": {"ended_on": day.isoformat(), "end_reason": "criteria_met"},
+        }
+        await ok(await client.patch(f"/board/measures/{restricted['id']}", json=change, headers=CLERK))
+        shown = (await ok(await client.get(f"/patients/{patient['id']}/record", headers=NURSE)))["measures"]
+        assert [m["id"] for m in shown] == [admitted["id"]]
 
 
 class TestAccess:

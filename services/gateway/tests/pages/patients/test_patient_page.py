@@ -33,6 +33,25 @@ class TestPatientPage:
         assert re.search(r"年齢 \d+歳", header)
         assert "結核登録票（F03）を出力" in html
 
+    async def test_the_header_shows_the_measures_in_force_with_the_days_left(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_patient_page(backends)
+        measures = [
+            {"id": "7d1f0c1e-0000-4000-8000-000000000020", "article": "20", "label": "20条 入院勧告",
+             "starts_on": "2026-11-29", "ends_on": "2026-12-28", "days_left": 24, "hospital": "試験病院",
+             "restricted_work": ""},
+            {"id": "7d1f0c1e-0000-4000-8000-000000000018", "article": "18", "label": "18条 就業制限",
+             "starts_on": "2026-11-30", "ends_on": None, "days_left": None, "hospital": "",
+             "restricted_work": "接客業その他の多数の者に接触する業務"},
+        ]  # fmt: skip
+        record = {"patient": PATIENT, "history": [], "lab_results": [], "care": {}, "alerts": [], "measures": measures}
+        backends.routes["patient-record"].mock(return_value=httpx.Response(200, json=record))
+        html = (await browser.get(f"/patients/{PATIENT_ID}")).text
+        header = text_of(html[html.index('class="patient-header"') : html.index("</section>")])
+        assert "勧告 20条 入院勧告 令和8年11月29日から令和8年12月28日まで（残り24日）・試験病院" in header
+        assert "18条 就業制限 令和8年11月30日から感染のおそれがなくなるまで" in header
+
     async def test_an_unknown_patient_is_a_japanese_not_found_page(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

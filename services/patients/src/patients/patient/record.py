@@ -16,6 +16,8 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.clock import today
 
+from patients.board.codes import ARTICLES
+from patients.board.repository import MeasureRepository
 from patients.care.kinds import KINDS, TRANSFER, TREATMENT
 from patients.care.repository import sendings_of
 from patients.care.schemas import CareRecordRead
@@ -34,7 +36,7 @@ from patients.patient.alerts import Alert, open_alerts
 from patients.patient.derived import current_code_of, patient_read
 from patients.patient.models import Patient
 from patients.patient.repository import PatientRepository
-from patients.patient.schemas import AlertRead, PatientRead, PatientRecordRead
+from patients.patient.schemas import AlertRead, MeasureInForceRead, PatientRead, PatientRecordRead
 from patients.settings import get_settings
 
 SERVICE = "patients"
@@ -69,7 +71,26 @@ class PatientRecordService:
             lab_results=chart.lab_results,
             care=chart.care,
             alerts=[AlertRead(**asdict(alert)) for alert in chart.alerts()],
+            measures=await self._measures_in_force(patient.id),
         )
+
+    async def _measures_in_force(self, patient_id: uuid.UUID) -> list[MeasureInForceRead]:
+        """The 勧告 not ended whose period has begun and not run out today (Japan's date), with the days left."""
+        day = today()
+        return [
+            MeasureInForceRead(
+                id=m.id,
+                article=m.article,
+                label=ARTICLES.get(m.article, m.article),
+                starts_on=m.starts_on,
+                ends_on=m.ends_on,
+                days_left=(m.ends_on - day).days if m.ends_on else None,
+                hospital=m.hospital,
+                restricted_work=m.restricted_work,
+            )
+            for m in await MeasureRepository(self.session).of_patient(patient_id)
+            if m.ended_on is None and m.starts_on <= day and (m.ends_on is None or m.ends_on >= day)
+        ]
 
     async def alerts_of(self, patient: Patient) -> list[Alert]:
         """The patient's open alerts as the page shows them today (for the deadlines of the patient's events)."""

@@ -297,11 +297,26 @@ class AlertRead(BaseModel):
     due_on: date | None = None  # the date the rule counts from (the to-do's due date)
 
 
+class MeasureInForceRead(BaseModel):
+    """A 勧告 or notice in force on the day (18条 就業制限, 19条・20条 入院勧告 and extensions), for the header."""
+
+    id: uuid.UUID
+    article: str
+    label: str
+    starts_on: date
+    ends_on: date | None  # None: 18条 until no longer infectious
+    days_left: int | None
+    hospital: str
+    restricted_work: str
+
+
 class PatientRecordRead(BaseModel):
-    """A patient with the edit history, the test results, every kind of care record and the open alerts."""
+    """A patient with the edit history, the test results, every kind of care record, the open alerts and the
+    measures in force."""
 
     patient: PatientRead
     history: list[HistoryEntryRead]
     lab_results: list[LabResultRead]
     care: dict[str, list[CareRecordRead]]  # by URL segment: treatments, hospitalisations, …
     alerts: list[AlertRead]
+    measures: list[MeasureInForceRead] = []

@@ -47,6 +47,7 @@ class PatientPageData:
     definitions: list[dict[str, Any]]
     alerts: list[dict[str, Any]]
     districts: Sequence[str] = ()
+    measures: Sequence[dict[str, Any]] = ()  # the 勧告 in force today (18・19・20条), for the header
 
     @classmethod
     def of_record(
@@ -67,6 +68,7 @@ class PatientPageData:
             definitions,
             list(record.get("alerts") or []),
             districts,
+            list(record.get("measures") or []),
         )
 
 
@@ -125,6 +127,7 @@ def header_facts(data: PatientPageData) -> dict[str, Any]:
         "current_treatment": current(treatments, "ended_on"),
         "current_stay": current(stays, "discharged_on"),
         "current_cover": current_cover(data.care["public-expenses"]),
+        "measures_in_force": list(data.measures),
     }
 
 
