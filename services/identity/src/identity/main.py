@@ -6,6 +6,7 @@ from tbms_core.app import ServiceKit, create_service_app
 from identity.access.api import router as access_router
 from identity.access_review.api import router as access_review_router
 from identity.access_review.service import AnalysisSchedule
+from identity.assignments.consumers import CONSUMERS as ASSIGNMENT_CONSUMERS
 from identity.audit_log.anchor import AnchorSchedule, AnchorStore
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
@@ -52,7 +53,7 @@ def create_app() -> FastAPI:
             rights_review_router,
             change_log_router,
         ],
-        consumers=CONSUMERS,
+        consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],
         on_startup=start,
         on_shutdown=close_keycloak,
     )

@@ -4,6 +4,7 @@ from tbms_core.db import Base
 from tbms_core.outbox import InboxMessage, OutboxMessage
 
 from identity.access_review.models import AccessFinding, AccessReviewMark, AccessReviewProgress, ProtectedPerson
+from identity.assignments.models import DistrictStaff, DistrictTeam, PersonAssignment, RecordParticipant
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.change_log.models import ServiceStart
 from identity.login_history.models import LoginEvent
@@ -17,10 +18,14 @@ __all__ = [
     "AuditChainCheckpoint",
     "AuditChainHead",
     "AuditEvent",
+    "DistrictStaff",
+    "DistrictTeam",
     "InboxMessage",
     "LoginEvent",
     "OutboxMessage",
+    "PersonAssignment",
     "ProtectedPerson",
+    "RecordParticipant",
     "RightsConfirmation",
     "ServiceStart",
     "metadata",
