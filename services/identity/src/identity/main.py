@@ -6,6 +6,7 @@ from tbms_core.app import ServiceKit, create_service_app
 from identity.access.api import router as access_router
 from identity.access_review.api import router as access_review_router
 from identity.access_review.service import AnalysisSchedule
+from identity.assignments.api import router as assignments_router
 from identity.assignments.consumers import CONSUMERS as ASSIGNMENT_CONSUMERS
 from identity.audit_log.anchor import AnchorSchedule, AnchorStore
 from identity.audit_log.api import router as audit_router
@@ -50,6 +51,7 @@ def create_app() -> FastAPI:
             users_router,
             access_router,
             access_review_router,
+            assignments_router,
             rights_review_router,
             change_log_router,
         ],

@@ -177,3 +177,25 @@ class TestNoRelation:
             found[0]["summary"]
             == f"担当外(地区 north-{case.tag}、担当保健師 {case.name('nurse')})の人の記録を 1回閲覧・出力"
         )
+
+
+class TestBackfill:
+    @pytest.mark.req("N21", partial=True)
+    async def test_a_page_of_the_lists_fills_what_the_events_no_longer_hold_and_never_an_older_version(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], nurse: dict[str, str], db: Database, case: Case
+    ) -> None:
+        old_patient, old_contact = str(uuid.uuid4()), str(uuid.uuid4())
+        page = {
+            "patients": [
+                {"id": old_patient, "version": 4, "district": "west", "nurse": case.name("w"), "name": "試験 三郎"},
+                {"id": case.patient, "version": 0, "district": "stale", "nurse": case.name("stale")},
+            ],
+            "contacts": [{"id": old_contact, "version": 2, "exposures": [{"index_patient_id": old_patient}]}],
+        }
+        assert (await identity.post("/access-review/assignments", json=page, headers=nurse)).status_code == 403
+        response = await identity.post("/access-review/assignments", json=page, headers=admin)
+        assert response.json() == {"received": 3, "stored": 2}
+        patient, contact, kept = [await held(db, i) for i in (old_patient, old_contact, case.patient)]
+        assert patient is not None and (patient.district, patient.nurse) == ("west", case.name("w"))
+        assert contact is not None and contact.index_patient_ids == [old_patient]
+        assert kept is not None and kept.district == f"north-{case.tag}"

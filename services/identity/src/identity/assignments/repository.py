@@ -20,19 +20,21 @@ class AssignmentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def _newer(self, model: type, keys: list[str], values: dict) -> None:
+    async def _newer(self, model: type, keys: list[str], values: dict) -> int:
+        """Inserts, or updates when the version is newer; 1 when a row was written."""
         statement = insert(model).values(**values)
         changed = {name: statement.excluded[name] for name in values if name not in keys}
-        await self.session.execute(
+        result = await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=keys, set_=changed, where=model.version < statement.excluded.version
             )
         )
+        return int(result.rowcount or 0)
 
     async def assign_person(
         self, person_id: str, kind: str, *, district: str, nurse: str, index_ids: list[str], version: int, at: datetime
-    ) -> None:
-        """Stores a patient's or contact's district and nurse unless a newer snapshot was stored."""
+    ) -> int:
+        """Stores a patient's or contact's district and nurse unless a newer snapshot was stored; 1 if stored."""
         values = {
             "person_id": person_id,
             "kind": kind,
@@ -42,7 +44,7 @@ class AssignmentRepository:
             "version": version,
             "updated_at": at,
         }
-        await self._newer(PersonAssignment, ["person_id"], values)
+        return await self._newer(PersonAssignment, ["person_id"], values)
 
     async def add_participant(self, person_id: str, who: str, via: str, at: datetime) -> None:
         """Names a user on a person's record (kept once, with when it was first seen)."""
