@@ -17,6 +17,7 @@ from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
+from identity.review_calendar.api import router as review_calendar_router
 from identity.rights_review.api import router as rights_review_router
 from identity.settings import get_settings
 from identity.users.api import router as users_router
@@ -53,6 +54,7 @@ def create_app() -> FastAPI:
             access_review_router,
             assignments_router,
             rights_review_router,
+            review_calendar_router,
             change_log_router,
         ],
         consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],

@@ -8,6 +8,7 @@ from identity.assignments.models import DistrictStaff, DistrictTeam, PersonAssig
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.change_log.models import ServiceStart
 from identity.login_history.models import LoginEvent
+from identity.review_calendar.models import PeriodicReview
 from identity.rights_review.models import RightsConfirmation
 
 metadata = Base.metadata
@@ -23,6 +24,7 @@ __all__ = [
     "InboxMessage",
     "LoginEvent",
     "OutboxMessage",
+    "PeriodicReview",
     "PersonAssignment",
     "ProtectedPerson",
     "RecordParticipant",
