@@ -2,13 +2,15 @@
 
     uv run python bench/access_review.py [--staff 200] [--days 365] [--keep]
 
-A synthetic history is bulk-loaded with COPY into a scratch identity database migrated by Alembic: each
-member of staff works the office days of the year (weekends, holidays and the year-end break off), and on
-each works about 30 people: a search before most, reads, updates and prints, at office hours. Planted in it:
-one user who looks at people at night on some days, one who exports 2,000 rows once a month, a burst day,
-and reads of three protected people. The first run analyses the whole year (what a new installation does);
-then one more office day is loaded and the run is repeated (what the hourly schedule does). Prints the
-history's size, both durations, the findings per rule and the peak memory.
+A synthetic history is bulk-loaded with COPY into a scratch identity database migrated by Alembic: each member of
+staff works the office days of the year (weekends, holidays and the year-end break off), and on each works about 30
+people: a search before most, reads, updates and prints, at office hours. Planted in it: one user who looks at
+people at night on some days, one who exports 2,000 rows once a month, a burst day, reads of three protected people,
+one who looks through 25 people of another district once a month, and one who looks up one person of another
+district every Tuesday. Every person has a district and a nurse in the assignments read model, and each member of
+staff works one of 20 districts, looking at its people. The first run analyses the whole year (what a new
+installation does); then one more office day is loaded and the run is repeated (what the hourly schedule does).
+Prints the history's size, both durations, the findings per rule and the peak memory.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ COLUMNS = (
     "query detail recorded_at prev_hash hash"
 ).split()
 PEOPLE = 20_000
+DISTRICTS = 20  # person n lives in district n % 20; staff member m works district m % 20 (and is nurse of some)
 DUMMY_HASH = "0" * 64
 
 
@@ -43,7 +46,13 @@ def day_rows(day: date, staff: int, rng: random.Random, seq: int) -> list[tuple]
     rows: list[tuple] = []
     for member in range(staff):
         user = f"staff-{member:03d}"
-        patients = rng.sample(range(PEOPLE), 30 if member != 7 or day.day != 15 else 150)  # staff-007 bursts
+        district = member % DISTRICTS
+        count = 30 if member != 7 or day.day != 15 else 150  # staff-007 bursts
+        patients = [district + DISTRICTS * k for k in rng.sample(range(PEOPLE // DISTRICTS), count)]  # own district
+        if member == 13 and day.day == 20:  # staff-013 looks through another district once a month
+            patients += [(district + 1) % DISTRICTS + DISTRICTS * k for k in range(25)]
+        if member == 17 and day.weekday() == 1:  # staff-017 looks up someone of another district on Tuesdays
+            patients.append((district + 2) % DISTRICTS + DISTRICTS * day.isocalendar().week)
         start = datetime(day.year, day.month, day.day, 8, 30, tzinfo=JST)
         for n, person in enumerate(patients):
             moment = start + timedelta(minutes=n * 15 % 600 + rng.randrange(10))
@@ -90,6 +99,18 @@ async def load(dsn: str, days: list[date], staff: int, seq: int) -> int:
     return seq
 
 
+async def load_assignments(conn: asyncpg.Connection, staff: int) -> None:
+    """The assignments read model: every person's district and nurse, every member of staff's district."""
+    await conn.execute("DELETE FROM person_assignments; DELETE FROM district_staff")
+    people = [
+        (f"person-{n:05d}", "patient", f"d{n % DISTRICTS}", f"staff-{n % DISTRICTS % staff:03d}", [], 1)
+        for n in range(PEOPLE)
+    ]
+    await conn.executemany("INSERT INTO person_assignments VALUES ($1, $2, $3, $4, $5, $6, now())", people)
+    rows = [(f"sa-{m}", f"d{m % DISTRICTS}", f"staff-{m:03d}", True, 1) for m in range(staff)]
+    await conn.executemany("INSERT INTO district_staff VALUES ($1, $2, $3, $4, $5)", rows)
+
+
 async def main() -> None:
     """Loads, analyses, loads a day more, analyses again, prints."""
     parser = argparse.ArgumentParser()
@@ -130,6 +151,7 @@ async def main() -> None:
         await conn.executemany(
             "INSERT INTO protected_persons VALUES ($1, '職員', 'bench', now())", [(f"protected-{n}",) for n in range(3)]
         )
+        await load_assignments(conn, args.staff)
         await conn.close()
         async with db.session() as session:
             first = await AccessAnalysis(session, AnalysisSettings()).run()

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 from nats.errors import Error as NatsError
 
-from tbms_tools import audit, config, deadlines, demo, meili_key, parked, preflight, reindex, stack
+from tbms_tools import assignments, audit, config, deadlines, demo, meili_key, parked, preflight, reindex, stack
 from tbms_tools.backup import commands as backup_commands
 
 
@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_actions.add_parser("verify", help="check the hash chain and its seal; names the broken seq")
     verify.add_argument("--anchors", action="store_true", help="also compare the copies kept outside the database")
     audit_actions.add_parser("anchor", help="copy the chain head to the object-locked bucket now")
+    copying = audit_actions.add_parser(
+        "assignments", help="copy who is responsible for each patient and contact into the access analysis"
+    )
+    copying.add_argument("--user", default=assignments.USER, help="監査 update, 患者管理 and 接触者管理 read access")
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
     deadline_parser = groups.add_parser("deadlines", help="the deadlines patients and contacts publish as to-dos")
@@ -92,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.group == "audit":
             if args.action == "verify":
                 return audit.report(audit.verify(anchors=args.anchors))
+            if args.action == "assignments":
+                assignments.backfill(args.user)
+                return 0
             return audit.report(audit.anchor() if args.action == "anchor" else audit.purge(args.before))
         elif args.group == "parked" and args.action == "list":
             parked.list_parked(outbox=args.outbox, consumer=args.consumer)

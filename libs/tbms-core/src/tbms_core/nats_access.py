@@ -26,7 +26,8 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "contacts": ("PATIENTS", "MASTERS"),
     "reports": ("PATIENTS", "CONTACTS", "MASTERS", "WORKFLOW"),
     "search": ("PATIENTS", "CONTACTS"),
-    "identity": ("AUDIT",),
+    # identity: the audit records it chains; who is assigned to whom, for the unusual-access analysis (N21)
+    "identity": ("AUDIT", "PATIENTS", "CONTACTS", "MASTERS", "WORKFLOW"),
     "masters": (),
     "workflow": ("PATIENTS", "CONTACTS"),
 }

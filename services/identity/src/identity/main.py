@@ -6,6 +6,8 @@ from tbms_core.app import ServiceKit, create_service_app
 from identity.access.api import router as access_router
 from identity.access_review.api import router as access_review_router
 from identity.access_review.service import AnalysisSchedule
+from identity.assignments.api import router as assignments_router
+from identity.assignments.consumers import CONSUMERS as ASSIGNMENT_CONSUMERS
 from identity.audit_log.anchor import AnchorSchedule, AnchorStore
 from identity.audit_log.api import router as audit_router
 from identity.audit_log.consumers import CONSUMERS
@@ -15,6 +17,7 @@ from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
+from identity.review_calendar.api import router as review_calendar_router
 from identity.rights_review.api import router as rights_review_router
 from identity.settings import get_settings
 from identity.users.api import router as users_router
@@ -49,10 +52,12 @@ def create_app() -> FastAPI:
             users_router,
             access_router,
             access_review_router,
+            assignments_router,
             rights_review_router,
+            review_calendar_router,
             change_log_router,
         ],
-        consumers=CONSUMERS,
+        consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],
         on_startup=start,
         on_shutdown=close_keycloak,
     )

@@ -7,6 +7,7 @@ from pydantic import SecretStr
 from tbms_core.settings import ServiceSettings, prefix
 
 from identity.access_review.rules import Thresholds
+from identity.review_calendar.rules import CalendarSettings
 from identity.rights_review.rules import RightsThresholds
 
 
@@ -33,6 +34,7 @@ class Settings(ServiceSettings):
     access_review_settle_days: int = 2  # recent days analysed again on every run
     access_review_thresholds: Thresholds = Thresholds()  # JSON in TBMS_IDENTITY_ACCESS_REVIEW_THRESHOLDS
     rights_review_thresholds: RightsThresholds = RightsThresholds()  # JSON in TBMS_IDENTITY_RIGHTS_REVIEW_THRESHOLDS
+    review_calendar: CalendarSettings = CalendarSettings()  # JSON in TBMS_IDENTITY_REVIEW_CALENDAR
     # The operation history's seal (N05): an HMAC key kept outside the database, and the head copied to an
     # object-locked bucket, so that someone who can rewrite the database still cannot rewrite the history unseen.
     audit_chain_key: SecretStr = SecretStr("tbms-local-audit-chain-key-do-not-use-elsewhere")

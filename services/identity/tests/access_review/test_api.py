@@ -173,7 +173,15 @@ class TestReview:
         summary = (await identity.get("/access-review/summary", params={"month": "2026-06-05"}, headers=admin)).json()
         assert (summary["since"], summary["until"]) == ("2026-06-01", "2026-06-30")
         lines = {line["rule"]: line for line in summary["lines"]}
-        assert set(lines) == {"off_hours", "burst", "bulk_export", "protected_person", "search_without_work"}
+        assert set(lines) == {
+            "off_hours",
+            "burst",
+            "bulk_export",
+            "protected_person",
+            "no_relation",
+            "outside_district",
+            "search_without_work",
+        }
         assert lines["protected_person"]["total"] >= 1
         assert summary["total"] == sum(line["total"] for line in summary["lines"])
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from identity.access_review import rules
-from identity.access_review.rules import JST, Access, Thresholds
+from identity.access_review.rules import JST, Access, Relations, Thresholds
 
 LIMITS = Thresholds()
 WEDNESDAY = date(2026, 6, 10)  # an ordinary working day
@@ -28,6 +28,30 @@ def access(
 ) -> Access:
     """One row of a synthetic history."""
     return Access(next(seq), moment, user, f"name-{user}", "192.0.2.1", operation, person, record_type, **more)
+
+
+# p0-p29 live in 北地区 (nurse name-u1, her teammate name-u2 on the same 担当班 through 東地区); q0-q29 in 南地区
+# (name-u3); c1 is a contact of p1; r1 has a circulation acted on by u9 and a to-do of name-u8.
+RELATIONS = Relations(
+    nurses={**{f"p{n}": frozenset({"name-u1"}) for n in range(30)}, "c1": frozenset({"name-u1"})},
+    districts={
+        **{f"p{n}": frozenset({"北"}) for n in range(30)},
+        **{f"q{n}": frozenset({"南"}) for n in range(30)},
+        "c1": frozenset({"北"}),
+        "r1": frozenset({"南"}),
+    },
+    participants={"r1": frozenset({"u9", "name-u8"})},
+    team={
+        "北": frozenset({"name-u1", "name-u2"}),
+        "東": frozenset({"name-u1", "name-u2"}),
+        "南": frozenset({"name-u3"}),
+    },
+    user_districts={
+        "name-u1": frozenset({"北", "東"}),
+        "name-u2": frozenset({"北", "東"}),
+        "name-u3": frozenset({"南"}),
+    },
+)
 
 
 def normal_day(day: date = WEDNESDAY, user: str = "u1", people: int = 12) -> list[Access]:
@@ -53,6 +77,8 @@ class TestANormalDay:
         assert rules.bulk_export(day, LIMITS) == []
         assert rules.protected_person(day, {"someone-else": "職員"}) == []
         assert rules.search_without_work(day, WEDNESDAY, LIMITS) == []
+        assert rules.no_relation(day, RELATIONS, LIMITS) == []
+        assert rules.outside_district(day, RELATIONS, LIMITS) == []
 
 
 class TestOffHours:
@@ -165,3 +191,45 @@ class TestSearchWithoutWork:
             access(at(WEDNESDAY, 9, 11 + n), "read", f"y{n}") for n in range(12)
         ]
         assert rules.search_without_work(late, WEDNESDAY, LIMITS) == []  # 11 minutes after the search
+
+
+class TestNoRelation:
+    @pytest.mark.req("N21", partial=True)
+    def test_the_nurse_her_team_and_those_on_a_circulation_or_to_do_are_related_and_others_are_found(self) -> None:
+        related = [
+            access(at(WEDNESDAY, 9), "read", "p1", "u1"),  # the responsible nurse
+            access(at(WEDNESDAY, 9, 5), "read", "p1", "u2"),  # her teammate
+            access(at(WEDNESDAY, 9, 10), "print", "c1", "u2"),  # a contact of her patient
+            access(at(WEDNESDAY, 9, 15), "read", "r1", "u9"),  # acted on a circulation (by user id)
+            access(at(WEDNESDAY, 9, 20), "read", "r1", "u8"),  # holds a to-do (by user name)
+            access(at(WEDNESDAY, 9, 25), "read", "unknown-person", "u7"),  # nobody known: not judged
+            access(at(WEDNESDAY, 9, 30), "read", "p2", "u7", record_type="audit_log"),  # an auditor's reading
+        ]
+        assert rules.no_relation(related, RELATIONS, LIMITS) == []
+        curious = [access(at(WEDNESDAY, 10), "read", "p3", "u3"), access(at(WEDNESDAY, 10, 2), "print", "p3", "u3")]
+        [finding] = rules.no_relation([*related, *curious], RELATIONS, LIMITS)
+        assert (finding.rule, finding.user_id, finding.person_id) == ("no_relation", "u3", "p3")
+        assert finding.summary == "担当外(地区 北、担当保健師 name-u1)の人の記録を 2回閲覧・出力"
+
+    def test_an_exempt_user_is_not_judged(self) -> None:
+        looks = [access(at(WEDNESDAY, 10), "read", "p3", "u3")]
+        assert rules.no_relation(looks, RELATIONS, Thresholds(unrelated_exempt_users=("name-u3",))) == []
+
+
+class TestOutsideDistrict:
+    @pytest.mark.req("N21", partial=True)
+    def test_many_people_of_other_districts_in_a_day_are_found(self) -> None:
+        looks = [access(at(WEDNESDAY, 10, n), "read", f"q{n}", "u1") for n in range(20)]
+        [finding] = rules.outside_district(looks, RELATIONS, LIMITS)
+        assert (finding.rule, finding.user_id, finding.summary) == (
+            "outside_district",
+            "u1",
+            "担当地区(北・東)以外の 20人を閲覧",
+        )
+        assert rules.outside_district(looks[:19], RELATIONS, LIMITS) == []  # under the threshold
+        assert rules.outside_district(looks[:5], RELATIONS, Thresholds(outside_district_people=5)) != []
+
+    def test_own_district_and_users_without_a_district_are_not_found(self) -> None:
+        own = [access(at(WEDNESDAY, 10, n), "read", f"p{n}", "u2") for n in range(30)]
+        nobody = [access(at(WEDNESDAY, 10, n), "read", f"q{n}", "u5") for n in range(30)]
+        assert rules.outside_district([*own, *nobody], RELATIONS, LIMITS) == []

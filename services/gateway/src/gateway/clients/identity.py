@@ -149,6 +149,15 @@ class IdentityClient(ServiceClient):
         """Removes a person from the protected list."""
         await self.send("DELETE", f"/access-review/protected-persons/{quote(person_id, safe='')}")
 
+    async def review_calendar(self) -> dict[str, Any]:
+        """The periodic reviews: due, overdue, done (who, when) and next."""
+        return await self.get_json("/review-calendar")
+
+    async def record_review(self, kind: str, period: str, note: str) -> SaveResult:
+        """Records a periodic review as done by the current user."""
+        path = f"/review-calendar/{quote(kind, safe='')}/{quote(period, safe='/')}"
+        return change_result(await self.send("POST", path, json={"note": note}), "記録できませんでした。")
+
     async def change_log(self, params: dict[str, Any]) -> dict[str, Any]:
         """Service starts and configuration changes: {"starts", "configuration"}."""
         return await self.get_json("/changes", **params)

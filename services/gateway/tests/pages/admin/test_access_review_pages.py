@@ -194,3 +194,70 @@ class TestProtectedAndSummary:
         assert "令和8年11月1日〜令和8年11月30日（検知 5件、うち未確認 1件）" in page
         assert "大量出力 5 1 3 0 1" in page and "情報セキュリティ責任者" in page
         assert route.calls[0].request.url.params["month"] == "2026-11-01"
+
+
+def calendar_line(**changes: Any) -> dict[str, Any]:
+    """A review of the calendar as identity answers it."""
+    return {
+        "kind": "access_log",
+        "kind_label": "操作履歴(アクセスログ)の確認",
+        "period": "2026-10",
+        "label": "2026年10月分",
+        "starts_on": "2026-10-01",
+        "ends_on": "2026-10-31",
+        "due_on": "2026-11-10",
+        "why": "毎月の確認: 10月分の操作履歴と検知結果を翌月10日までに確認",
+        "status": "overdue",
+        "status_label": "期限超過",
+        "reviewer": None,
+        "reviewed_at": None,
+        "note": "",
+        **changes,
+    }
+
+
+CALENDAR = {
+    "today": "2026-11-20",
+    "overdue": 1,
+    "due": 0,
+    "items": [
+        calendar_line(),
+        calendar_line(
+            kind="rights",
+            kind_label="アクセス権限の見直し",
+            period="2026-07/09",
+            label="2026年7月〜9月",
+            due_on="2026-10-31",
+            why="四半期ごとの見直し: 期末から30日以内",
+            status="done",
+            status_label="実施済",
+            reviewer="admin1",
+            reviewed_at="2026-10-20T01:00:00Z",
+            note="退職者 2件を無効化",
+        ),
+    ],
+}
+
+
+class TestCalendar:
+    @pytest.mark.req("N21", partial=True)
+    async def test_the_calendar_shows_overdue_and_done_reviews_and_records_one(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, identity: respx.MockRouter
+    ) -> None:
+        identity.get(f"{IDENTITY}/review-calendar").mock(return_value=httpx.Response(200, json=CALENDAR))
+        route = identity.post(f"{IDENTITY}/review-calendar/access_log/2026-10").mock(
+            return_value=httpx.Response(201, json=calendar_line(status="done", status_label="実施済"))
+        )
+        with_roles(keycloak, ["audit:update"])
+        await login(client)
+        page = await client.get("/admin/access-review/calendar")
+        text = text_of(page.text)
+        assert "令和8年11月20日：期限超過 1件 、実施待ち 0件" in text
+        assert "操作履歴(アクセスログ)の確認 2026年10月分" in text and "令和8年11月10日 期限超過" in text
+        assert "アクセス権限の見直し 2026年7月〜9月" in text and "admin1（令和8年10月20日" in text
+        assert "退職者 2件を無効化" in text
+        assert page.text.count("実施を記録</button>") == 1  # the done one has no form; rights need users:update
+        form = {"csrf_token": csrf_token(page.text), "note": "検知 3件を確認"}
+        saved = await client.post("/admin/access-review/calendar/access_log/2026-10", data=form)
+        assert (saved.status_code, saved.headers["location"]) == (303, "/admin/access-review/calendar?done=recorded")
+        assert json.loads(route.calls[0].request.content) == {"note": "検知 3件を確認"}

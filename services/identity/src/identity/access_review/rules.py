@@ -39,6 +39,9 @@ class Thresholds:
     search_window_minutes: int = 10  # a look this soon after a search follows from the search
     work_window_hours: int = 24  # … and work on the person within this long makes it work
     search_without_work_people: int = 10  # people looked up without work on one day before it is a finding
+    outside_district_people: int = 20  # people outside the user's own districts looked at on one day
+    # users whose work is every case (事務, 課長 …): their looks are no "no relation" finding; user names
+    unrelated_exempt_users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,19 @@ RULES: dict[str, Rule] = {
             "要保護者・職員の記録の閲覧",
             "管理者が指定した者(職員、報道等で注目される者、保護を要する者)の記録を閲覧・変更・出力した",
             "要確認",
+        ),
+        Rule(
+            "no_relation",
+            "担当外の閲覧",
+            "担当保健師でも担当地区(同じ担当班の地区を含む)の職員でもなく、回議・供覧や To-Do にも名前のない職員が、"
+            "個人の記録を閲覧・出力した(担当の分からない人と、設定で除いた職員は判定しない)",
+            "要確認",
+        ),
+        Rule(
+            "outside_district",
+            "担当地区外の大量閲覧",
+            "担当地区を持つ職員が、1日に担当地区(同じ担当班の地区を含む)以外の人を既定 20人以上閲覧した",
+            "確認",
         ),
         Rule(
             "search_without_work",
@@ -288,3 +304,86 @@ def search_without_work(accesses: Sequence[Access], day: date, limits: Threshold
         for user, found in per_user.items()
         if len(found) >= limits.search_without_work_people
     ]
+
+
+@dataclass(frozen=True)
+class Relations:
+    """Who is related to each person, from the assignments read model (the owning services' events)."""
+
+    nurses: dict[str, frozenset[str]] = field(default_factory=dict)  # person -> 担当保健師 user names
+    districts: dict[str, frozenset[str]] = field(default_factory=dict)  # person -> districts (a contact: its index's)
+    participants: dict[str, frozenset[str]] = field(default_factory=dict)  # person -> user ids/names on 回議・To-Do
+    team: dict[str, frozenset[str]] = field(default_factory=dict)  # district -> user names of its team's staff
+    user_districts: dict[str, frozenset[str]] = field(default_factory=dict)  # user name -> districts of their team
+
+    def known(self, person: str) -> bool:
+        """True when the read model knows who is responsible for the person."""
+        return bool(self.nurses.get(person) or self.districts.get(person))
+
+    def related(self, access: Access) -> bool:
+        """True when the user is the person's nurse, on the team of the person's district, or on a circulation
+        or to-do of the person."""
+        person = access.person_id or ""
+        if access.username in self.nurses.get(person, ()):
+            return True
+        if any(access.username in self.team.get(d, ()) for d in self.districts.get(person, ())):
+            return True
+        named = self.participants.get(person, frozenset())
+        return access.user_id in named or access.username in named
+
+
+def person_looks(accesses: Iterable[Access]) -> Iterable[Access]:
+    """Looks at a person's own record (the auditor's reading of the histories aside)."""
+    return (a for a in accesses if a.operation in LOOKS and a.person_id and not review_record(a))
+
+
+def no_relation(accesses: Iterable[Access], relations: Relations, limits: Thresholds) -> list[Finding]:
+    """A user's looks at a person they have no relation to, one finding per user, person and day."""
+    found: dict[tuple[str, str, date], Finding] = {}
+    exempt = set(limits.unrelated_exempt_users)
+    for access in person_looks(accesses):
+        person = access.person_id or ""
+        if access.username in exempt or not relations.known(person) or relations.related(access):
+            continue
+        key = (access.user_id, person, access.day)
+        if key not in found:
+            found[key] = Finding(
+                "no_relation",
+                f"{access.user_id}:{person}:{access.day}",
+                access.user_id,
+                access.username,
+                access.day,
+                "",
+                person_id=person,
+            )
+        found[key].accesses.append(access)
+    for finding in found.values():
+        districts = "・".join(sorted(relations.districts.get(finding.person_id or "", ()))) or "不明"
+        nurses = "・".join(sorted(relations.nurses.get(finding.person_id or "", ()))) or "未設定"
+        finding.summary = (
+            f"担当外(地区 {districts}、担当保健師 {nurses})の人の記録を {len(finding.accesses)}回閲覧・出力"
+        )
+    return list(found.values())
+
+
+def outside_district(accesses: Iterable[Access], relations: Relations, limits: Thresholds) -> list[Finding]:
+    """Days on which a user with districts looked at many people of other districts."""
+    outside: dict[tuple[str, date], dict[str, Access]] = defaultdict(dict)
+    for access in person_looks(accesses):
+        own = relations.user_districts.get(access.username)
+        theirs = relations.districts.get(access.person_id or "")
+        if own and theirs and not own & theirs:
+            outside[(access.user_id, access.day)].setdefault(access.person_id or "", access)
+    findings = []
+    for (user, day), people in outside.items():
+        if len(people) < limits.outside_district_people:
+            continue
+        first = next(iter(people.values()))
+        own = "・".join(sorted(relations.user_districts[first.username]))
+        summary = f"担当地区({own})以外の {len(people)}人を閲覧"
+        findings.append(
+            Finding(
+                "outside_district", f"{user}:{day}", user, first.username, day, summary, accesses=list(people.values())
+            )
+        )
+    return findings

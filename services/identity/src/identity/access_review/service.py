@@ -27,7 +27,7 @@ from tbms_core.errors import InvalidInput, NotFound, VersionConflict
 from identity.access_review import rules
 from identity.access_review.models import UNREVIEWED, AccessFinding, AccessReviewMark, ProtectedPerson
 from identity.access_review.repository import AccessReviewRepository
-from identity.access_review.rules import JST, RULES, Baseline, Finding, Thresholds
+from identity.access_review.rules import JST, RULES, Baseline, Finding, Relations, Thresholds
 from identity.access_review.schemas import (
     REVIEW_STATUSES,
     FindingPage,
@@ -39,6 +39,7 @@ from identity.access_review.schemas import (
     RunReport,
     SummaryRead,
 )
+from identity.assignments.repository import AssignmentRepository
 
 SERVICE = "identity"
 log = logging.getLogger(__name__)
@@ -73,17 +74,20 @@ class AccessAnalysis:
         recent = {today - timedelta(days=n) for n in range(self.settings.settle_days)}
         days = sorted(set(await self.repo.days_after(progress.analysed_seq, up_to)) | recent)
         protected = await self.repo.protected()
+        relations = await AssignmentRepository(self.session).relations()
         window = timedelta(days=self.settings.thresholds.burst_baseline_days)
         baseline = await self.repo.people_per_day(day_start(days[0]) - window, day_start(days[-1]))
         kept = 0
         for day in days:
-            kept += await self._analyse(day, up_to, protected, baseline)
+            kept += await self._analyse(day, up_to, protected, baseline, relations)
         progress.analysed_seq, progress.analysed_at = up_to, utcnow()
         return RunReport(
             days=len(days), findings=kept, analysed_seq=up_to, seconds=round(time.perf_counter() - started, 3)
         )
 
-    async def _analyse(self, day: date, up_to: int, protected: dict[str, str], baseline: Baseline) -> int:
+    async def _analyse(
+        self, day: date, up_to: int, protected: dict[str, str], baseline: Baseline, relations: Relations
+    ) -> int:
         limits = self.settings.thresholds
         start = day_start(day)
         following = start + timedelta(days=1) + timedelta(hours=limits.work_window_hours)
@@ -94,6 +98,8 @@ class AccessAnalysis:
             *rules.burst(of_day, baseline, limits),
             *rules.bulk_export(of_day, limits),
             *rules.protected_person(of_day, protected),
+            *rules.no_relation(of_day, relations, limits),
+            *rules.outside_district(of_day, relations, limits),
             *rules.search_without_work(accesses, day, limits),
         ]
         existing = await self.repo.findings_of_day(day)

@@ -29,6 +29,7 @@ DONE = {
     "ran": "分析を実行しました。",
     "protected": "対象者を登録しました。",
     "unprotected": "対象者を一覧から外しました。",
+    "recorded": "点検の実施を記録しました。",
 }
 PAGE = 100
 
@@ -107,6 +108,23 @@ async def unprotect(person_id: str, identity: IdentityDep) -> Response:
     return RedirectResponse("/admin/access-review/protected?done=unprotected", status_code=303)
 
 
+@router.get("/calendar", dependencies=CAN_READ)
+async def review_calendar(request: Request, identity: IdentityDep, done: str = "") -> Response:
+    """The periodic reviews of the operation history and of the access rights: overdue, waiting, done, next."""
+    return await _calendar_page(request, identity, done=DONE.get(done, ""))
+
+
+@router.post("/calendar/{kind}/{period:path}", dependencies=CAN_READ)
+async def record_review(request: Request, kind: str, period: str, identity: IdentityDep) -> Response:
+    """Records a review as done by the current user (identity checks who may record which kind)."""
+    form = await request.form()
+    note = str(form.get("note", "")).strip()
+    result = await identity.record_review(kind[:20], period[:40], note)
+    if result.record is not None:
+        return RedirectResponse("/admin/access-review/calendar?done=recorded", status_code=303)
+    return await _calendar_page(request, identity, errors=result.errors or {}, status_code=422)
+
+
 @router.get("/{finding_id}", dependencies=CAN_READ)
 async def finding_page(request: Request, finding_id: uuid.UUID, identity: IdentityDep, done: str = "") -> Response:
     """One finding: why it was found, the accesses that make it, the decisions so far, the review form."""
@@ -158,3 +176,13 @@ async def _protected_page(request: Request, identity: IdentityClient, status_cod
         **more,
     }
     return render(request, "admin/review/protected.html", context, status_code=status_code)
+
+
+async def _calendar_page(request: Request, identity: IdentityClient, status_code: int = 200, **more: Any) -> Response:
+    context = {
+        "calendar": await identity.review_calendar(),
+        "errors": more.pop("errors", {}),
+        "title": "点検の予定と実施記録",
+        **more,
+    }
+    return render(request, "admin/review/calendar.html", context, status_code=status_code)

@@ -36,6 +36,8 @@ RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown 
     "protected_person": "閲覧に注意を要する人",
     "access_review": "不審なアクセスの確認",
     "rights_review": "権限の見直し",
+    "review_calendar": "点検の実施記録",
+    "assignments": "担当の取り込み",
     "change_log": "変更管理記録",
 }
 SERVICES = {
