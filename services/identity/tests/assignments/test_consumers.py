@@ -199,3 +199,40 @@ class TestBackfill:
         assert patient is not None and (patient.district, patient.nurse) == ("west", case.name("w"))
         assert contact is not None and contact.index_patient_ids == [old_patient]
         assert kept is not None and kept.district == f"north-{case.tag}"
+
+
+class TestEndedAssignments:
+    @pytest.mark.req("N21", partial=True)
+    async def test_users_whose_assignments_all_ended_are_found_and_working_ones_are_not(self, db: Database) -> None:
+        from datetime import timedelta
+
+        from identity.assignments.consumers import on_master_changed
+        from identity.assignments.repository import AssignmentRepository
+        from tbms_core.clock import today
+
+        tag, day = uuid.uuid4().hex[:8], today()
+
+        def assignment(code: str, user: str, district: str, valid_to: date | None, active: bool = True) -> Envelope:
+            data = {"district_code": district, "nurse_username": f"{user}-{tag}"}
+            snapshot = MasterSnapshot(
+                kind="staff_assignment", code=f"{code}-{tag}", name="試験", data=data,
+                valid_from=date(2025, 4, 1), valid_to=valid_to, active=active, version=1,
+            )  # fmt: skip
+            event = MasterChanged(kind="staff_assignment", code=snapshot.code, snapshot=snapshot)
+            return Envelope.of(event, aggregate_id=snapshot.code, version=1)
+
+        yesterday, later = day - timedelta(days=1), day + timedelta(days=30)
+        async with db.session() as session:
+            for envelope in (
+                assignment("a1", "moved", "kinuta", yesterday),
+                assignment("a2", "moved", "setagaya", None, active=False),
+                assignment("b1", "working", "kinuta", yesterday),
+                assignment("b2", "working", "karasuyama", None),
+                assignment("c1", "leaving", "kinuta", later),
+            ):
+                await on_master_changed(session, envelope)
+            await session.commit()
+        async with db.session() as session:
+            ended = await AssignmentRepository(session).ended_assignments(day)
+        assert ended.get(f"moved-{tag}") == ("kinuta", "setagaya")
+        assert f"working-{tag}" not in ended and f"leaving-{tag}" not in ended

@@ -78,3 +78,11 @@ def test_an_account_named_like_a_default_or_development_account_is_proposed_for_
 
 def test_a_name_that_only_contains_a_default_word_is_not_flagged() -> None:
     assert review(account(username="admin-tanaka"), NOW, LIMITS).reasons == {}
+
+
+@pytest.mark.req("N21", partial=True)
+def test_staff_whose_district_assignments_all_ended_are_listed_for_a_check() -> None:
+    line = review(account(ended_assignments=("kinuta", "setagaya")), NOW, LIMITS)
+    assert line.reasons == {"assignment_ended": "担当地区の配置が終了（kinuta・setagaya）、現在の配置なし"}
+    assert line.proposal == "異動・退職の確認と、無効化または権限の見直しを提案"
+    assert review(account(ended_assignments=("kinuta",), enabled=False), NOW, LIMITS).reasons == {}

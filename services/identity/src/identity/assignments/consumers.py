@@ -79,6 +79,7 @@ async def on_master_changed(session: AsyncSession, envelope: Envelope) -> None:
             district=str(snapshot.data.get("district_code") or ""),
             username=str(snapshot.data.get("nurse_username") or ""),
             active=snapshot.active,
+            valid_to=snapshot.valid_to,
             version=snapshot.version,
         )
     elif change.kind == "district":

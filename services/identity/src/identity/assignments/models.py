@@ -6,9 +6,9 @@ what the unusual-access rule "no relation to the case" needs to tell a responsib
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ARRAY, Boolean, DateTime, Index, Integer, Text
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, Index, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base
 
@@ -48,6 +48,7 @@ class DistrictStaff(Base):
     district: Mapped[str] = mapped_column(Text, nullable=False)
     username: Mapped[str] = mapped_column(Text, nullable=False, default="")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    valid_to: Mapped[date | None] = mapped_column(Date)  # the last day of the assignment, when it is to end
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -51,10 +51,23 @@ class AssignmentRepository:
         statement = insert(RecordParticipant).values(person_id=person_id, who=who, via=via, first_at=at)
         await self.session.execute(statement.on_conflict_do_nothing())
 
-    async def staff(self, code: str, *, district: str, username: str, active: bool, version: int) -> None:
+    async def staff(
+        self, code: str, *, district: str, username: str, active: bool, version: int, valid_to: date | None = None
+    ) -> None:
         """Stores a 担当保健師 master record unless a newer version was stored."""
         values = {"code": code, "district": district, "username": username, "active": active, "version": version}
-        await self._newer(DistrictStaff, ["code"], values)
+        await self._newer(DistrictStaff, ["code"], values | {"valid_to": valid_to})
+
+    async def ended_assignments(self, day: date) -> dict[str, tuple[str, ...]]:
+        """user name -> the districts of their ended 担当保健師 assignments, for users with none in force on `day`."""
+        ended: dict[str, set[str]] = defaultdict(set)
+        working: set[str] = set()
+        for row in await self.session.scalars(select(DistrictStaff).where(DistrictStaff.username != "")):
+            if row.active and (row.valid_to is None or row.valid_to >= day):
+                working.add(row.username)
+            else:
+                ended[row.username].add(row.district)
+        return {user: tuple(sorted(districts)) for user, districts in ended.items() if user not in working}
 
     async def team(self, district: str, team: str, version: int) -> None:
         """Stores a district's 担当班 unless a newer version was stored."""

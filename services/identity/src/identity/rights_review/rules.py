@@ -2,7 +2,8 @@
 
 An account is listed with every reason to look at it: unused for long (proposed for disabling),
 named like a default or development account (admin, root, nurse1 …: proposed for deletion), privileged,
-rights beyond what its groups give, no group, no one-time password, a temporary password left unchanged.
+rights beyond what its groups give, no group, no one-time password, a temporary password left unchanged, and
+staff whose 担当保健師 assignments in masters have all ended (moved or retired: the account may remain).
 Thresholds are settings with the defaults below.
 """
 
@@ -41,6 +42,7 @@ class Account:
     last_login: datetime | None
     has_otp: bool
     temporary_password_since: datetime | None = None
+    ended_assignments: tuple[str, ...] = ()  # districts of 担当保健師 assignments ended, none in force (masters)
 
     def effective(self) -> dict[Area, Access]:
         """The highest level of the direct roles and every group, per area."""
@@ -75,6 +77,9 @@ def review(account: Account, now: datetime, limits: RightsThresholds) -> Line:
             line.reasons["temporary_password"] = f"仮パスワードのまま {days}日(上限 {limits.temporary_password_days}日)"
         if not account.groups:
             line.reasons["no_group"] = "所属グループなし"
+        if account.ended_assignments:
+            districts = "・".join(account.ended_assignments)
+            line.reasons["assignment_ended"] = f"担当地区の配置が終了（{districts}）、現在の配置なし"
     if is_default_account_name(account.username):
         line.reasons["default_name"] = "既定・開発用の名前(本番には置かない)"
     effective = account.effective()
@@ -88,6 +93,8 @@ def review(account: Account, now: datetime, limits: RightsThresholds) -> Line:
         line.proposal = "削除を提案(利用者ごとの名前のアカウントへ)"
     elif "dormant" in line.reasons:
         line.proposal = "無効化を提案"
+    elif "assignment_ended" in line.reasons:
+        line.proposal = "異動・退職の確認と、無効化または権限の見直しを提案"
     elif "excess" in line.reasons:
         line.proposal = "個別の権限の見直しを提案"
     return line

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal, levels_from_roles
+from tbms_core.clock import today
 from tbms_core.db import utcnow
 from tbms_core.errors import InvalidInput
 
+from identity.assignments.repository import AssignmentRepository
 from identity.keycloak import KeycloakAdmin
 from identity.rights_review.models import RightsConfirmation
 from identity.rights_review.repository import RightsReviewRepository
@@ -130,6 +132,7 @@ class RightsReviewService:
         groups = await keycloak_call(self.keycloak.get("/groups", {"briefRepresentation": "false"}))
         group_levels = {g["name"]: levels_from_roles(frozenset(g.get("realmRoles") or [])) for g in groups}
         last_logins = await self.repo.last_logins()
+        ended = await AssignmentRepository(self.session).ended_assignments(today())
         gate = asyncio.Semaphore(PARALLEL)
 
         async def one(raw: dict[str, Any]) -> Account:
@@ -154,6 +157,7 @@ class RightsReviewService:
                 last_login=last_logins.get(raw["id"]),
                 has_otp=any(c.get("type") == "otp" for c in credentials),
                 temporary_password_since=_ms(password.get("createdDate")) if temporary and password else None,
+                ended_assignments=ended.get(raw["username"], ()),
             )
 
         return list(await asyncio.gather(*(one(raw) for raw in raws)))
