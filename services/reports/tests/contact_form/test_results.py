@@ -27,6 +27,19 @@ def cell_text(pdf: bytes) -> str:
 
 
 CLINIC_CODE = "1312345678"
+# synthetic irradiation conditions of a chest X-ray taken at the health center
+CONDITIONS = {
+    "projection": "pa",
+    "projection_label": "正面（PA・立位）",
+    "exposures": 1,
+    "kv": 120,
+    "ma": 320,
+    "time_s": 0.01,
+    "distance_cm": 180,
+    "device": "試験X線装置1号機",
+    "radiographer": "試験 技師",
+    "physician": "試験 医師",
+}
 
 
 def xray(done_on: date | None, **fields: object) -> ExamSnapshot:
@@ -38,6 +51,7 @@ def xray(done_on: date | None, **fields: object) -> ExamSnapshot:
         "done_on": done_on,
         "result": "normal" if done_on else "",
         "finding": "nI0" if done_on else "",
+        "irradiation": CONDITIONS if done_on else None,
     }
     return ExamSnapshot.model_validate(values | fields)
 
@@ -129,10 +143,12 @@ async def test_f24_records_each_chest_xray_taken_at_the_health_center_with_age_m
         "試験陽子",
         "女",
         "昭和60年6月1日",
-        "令和8年11月20日41歳8",  # date, age on the day, receipt number
+        "令和8年11月20日41歳",  # date, age on the day
+        "8胸部X線撮影正面（PA・立位）撮影回数1回装置：試験X線装置1号機",  # receipt number, method
         "令和9年5月21日41歳3",  # 41 still: the birthday is in June
-        "胸部X線撮影（直接撮影）正面（PA）1方向",
-        "結核接触者健康診断（感染症法第17条）のための胸部X線撮影",
+        "管電圧120kV管電流320mA照射時間0.01秒管電流時間積3.2mAs撮影距離180cm",  # mAs from mA × s
+        "撮影者：試験技師指示医師：試験医師",
+        "結核接触者健康診断（感染症法第17条）のための胸部X線撮影",  # the instruction by default
         "指示をした医師の署名",
         "診療放射線技師法第28条第1項、同法施行規則第16条",
     ):
@@ -145,6 +161,26 @@ async def test_f24_records_each_chest_xray_taken_at_the_health_center_with_age_m
     await arrived(client, nothing)
     refused = await printed(client, nothing, "F24")
     assert refused.status_code == 422 and set(refused.json()["errors"]) == {"sex", "rows"}
+
+
+@pytest.mark.req("F24", "R13", partial=True)
+async def test_f24_lists_each_xray_whose_irradiation_conditions_are_missing_before_printing(client) -> None:
+    bare = xray(date(2026, 11, 20), irradiation=None)
+    partly = xray(date(2026, 12, 1), irradiation={"kv": 120, "radiographer": "試験 技師"})
+    person = contact(str(uuid.uuid4()))
+    person = person.model_copy(update={"exams": [bare, partly]})
+    await arrived(client, person)
+    refused = await printed(client, person, "F24")
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"complete"}
+    detail = refused.json()["detail"]
+    assert "令和8年11月20日：管電圧・管電流時間積（または管電流と照射時間）・撮影者・指示をした医師" in detail
+    assert "令和8年12月1日：管電流時間積（または管電流と照射時間）・指示をした医師" in detail
+    complete = contact(str(uuid.uuid4()))
+    complete = complete.model_copy(update={"exams": [xray(date(2026, 11, 20), irradiation=CONDITIONS | {"mas": 4})]})
+    await arrived(client, complete)
+    answer = await printed(client, complete, "F24")
+    assert answer.status_code == 200, answer.text
+    assert "管電流時間積4mAs" in cell_text(answer.content), "the mAs entered is printed as entered"
 
 
 @pytest.mark.req("F26", "R18", partial=True)

@@ -141,9 +141,16 @@ class ContactFormService:
     @staticmethod
     def _check(spec: FormSpec, data: ContactFormInput) -> None:
         """Refuses a form whose required items would print empty, naming each; nothing is printed."""
-        missing = missing_items(spec, spec.build_context(data))  # type: ignore[arg-type]
+        context = spec.build_context(data)  # type: ignore[arg-type]
+        missing = missing_items(spec, context)
         if missing:
-            labels = "、".join(item.label for item in missing)
+            # an item the form can say more of (which X-ray lacks which condition) names it
+            labels = "、".join(
+                f"{item.label}［{context['incomplete']}］"
+                if item.key == "complete" and context.get("incomplete")
+                else item.label
+                for item in missing
+            )
             raise RequiredItemsMissing(
                 f"{RequiredItemsMissing.message}（{labels}）",
                 errors={item.key: f"{item.label}が入力されていません。" for item in missing},
