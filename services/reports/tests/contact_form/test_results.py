@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
+from reports.document.filing import screening_day_id
 from tbms_contracts.contacts import Deadline, ExamSnapshot
 from tbms_testing import auth_headers
 
@@ -231,3 +232,49 @@ async def test_f22_f24_f26_are_filed_with_the_contact(client) -> None:
     assert {d["kind"]: d["id"] for d in documents} == ids
     titles = {d["kind"]: d["title"] for d in documents}
     assert titles["F24"].startswith("照射録") and "保健所実施" in titles["F22"] and "結果報告書" in titles["F26"]
+
+
+@pytest.mark.req("F24", "R13", partial=True)
+async def test_f24_of_a_screening_day_lists_every_xray_the_center_took_that_day_and_is_filed_with_the_day(
+    client,
+) -> None:
+    place = f"試験会場{uuid.uuid4().hex[:6]}"
+    day = date(2026, 11, 27)
+    first = contact(str(uuid.uuid4()), name="試験 一子", exams=[xray(day, receipt_no=1, reception_place=place)])
+    second = contact(str(uuid.uuid4()), name="試験 二子", exams=[xray(day, receipt_no=2, reception_place=place)])
+    other_day = contact(str(uuid.uuid4()), name="試験 別日", exams=[xray(date(2026, 11, 28), reception_place=place)])
+    at_a_clinic = contact(
+        str(uuid.uuid4()),
+        name="試験 病院",
+        exams=[at_clinic("xray", status="done", done_on=day, appointment_place=place)],
+    )
+    for person in (second, first, other_day, at_a_clinic):
+        await arrived(client, person)
+    params = {"day": day.isoformat(), "place": place}
+    answer = await client.get("/screening-days/F24", params=params, headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    assert_a4(answer.content)
+    keep_png(answer.content, "f24_day")
+    text = cell_text(answer.content)
+    assert "照射録" in text and place in text and "令和8年11月27日" in text and "撮影人数：2人" in text
+    assert text.index("試験一子") < text.index("試験二子"), "in receipt-number order"
+    assert "試験別日" not in text and "試験病院" not in text
+    assert "管電圧120kV" in text and "指示をした医師の署名" in text
+    listed = await client.get(
+        "/documents",
+        params={"owner_type": "screening_day", "owner_id": str(screening_day_id(day, place))},
+        headers=auth_headers("nurse1"),
+    )
+    assert [d["kind"] for d in listed.json()["items"]] == ["F24"]
+    assert listed.json()["items"][0]["id"] == answer.headers["x-document-ids"]
+
+    lacking = contact(
+        str(uuid.uuid4()), name="試験 三子", exams=[xray(day, receipt_no=3, reception_place=place, irradiation=None)]
+    )
+    await arrived(client, lacking)
+    refused = await client.get("/screening-days/F24", params=params, headers=auth_headers("nurse1"))
+    assert refused.status_code == 422 and "試験 三子：管電圧" in refused.json()["detail"]
+    none = await client.get(
+        "/screening-days/F24", params={"day": "2026-01-05", "place": place}, headers=auth_headers("nurse1")
+    )
+    assert none.status_code == 422 and set(none.json()["errors"]) == {"rows"}

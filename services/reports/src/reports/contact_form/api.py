@@ -57,3 +57,13 @@ async def print_index_status(patient_id: uuid.UUID, forms: Forms) -> Response:
     """F05 家族・接触者健診実施状況 for an index patient: each contact, the exposure, exams and results; filed as a
     document of the patient."""
     return _pdf(*await forms.index_status(patient_id))
+
+
+@router.get("/screening-days/F24", response_class=Response, responses=PDF)
+async def print_day_irradiation_record(
+    forms: Forms, day: date, place: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    """F24 照射録 of a screening day: every chest X-ray the health center took on the day (at the place, when one
+    is named), in receipt-number order; refused with what is missing (a day without X-rays, conditions not
+    entered); filed with that screening day (owner_type=screening_day)."""
+    return _pdf(*await forms.day_irradiation_record(day, place.strip()))

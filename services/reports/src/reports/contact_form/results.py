@@ -24,7 +24,7 @@ from reports.contact_form.forms import (
     person_of,
     tst_of,
 )
-from reports.forms.common import iso_date, wareki
+from reports.forms.common import iso_date, wareki, wareki_both
 from reports.forms.spec import FormSpec, Genre, RequiredItem
 from reports.request_letter.letters import EXAM_LABELS, RESULT_LABELS, SEXES
 from reports.settings import get_settings
@@ -195,6 +195,45 @@ def f24_context(data: ContactFormInput) -> Mapping[str, object]:
     }
 
 
+def f24_day_context(data: ContactFormInput) -> Mapping[str, object]:
+    """照射録 of a screening day: every chest X-ray the health center took on the day (at the place, when one is
+    named), one line a person in receipt-number order, with the same items as the contact's 照射録."""
+    head = letterhead_of(data)
+    day = data.day.isoformat() if data.day else ""
+    found = []
+    for c in data.contacts:
+        for x in center_xrays(c, head["office"]):
+            places = {x.get("reception_place"), x.get("appointment_place"), x.get("institution")}
+            if x.get("done_on") == day and (not data.place or data.place in places):
+                found.append((x.get("receipt_no") or 10**6, c.get("name_kana") or "", c, x))
+    rows = [
+        xray_row(c, x)
+        | {
+            "contact": str(c.get("id") or ""),
+            "name": c.get("name") or "",
+            "kana": c.get("name_kana") or "",
+            "sex": SEXES.get(c.get("sex") or "", ""),
+            "birth": wareki(iso_date(c.get("birth_date"))),
+        }
+        for *_, c, x in sorted(found, key=lambda f: (f[0], f[1]))
+    ]
+    lacking = "、".join(
+        f"{row['name']}：{'・'.join(row['missing'])}"  # type: ignore[arg-type]
+        for row in rows
+        if row["missing"]
+    )
+    return {
+        "sender": data.sender,
+        "head": head,
+        "day": wareki_both(data.day),
+        "place": data.place,
+        "law": RADIOLOGY_LAW,
+        "rows": rows,
+        "incomplete": lacking,
+        "complete": "" if lacking else "yes",
+    }
+
+
 def _institution(c: Mapping[str, Any], record_id: str | None, office: str) -> Mapping[str, Any]:
     """The exam that names the institution the report comes from: the chosen one, else the latest at an institution."""
     elsewhere = [x for x in c.get("exams") or [] if x.get("status") != "cancelled" and not at_center(x, office)]
@@ -254,6 +293,18 @@ F24 = FormSpec(
         RequiredItem("sex", "性別", "identity"),
         RequiredItem("birth", "生年月日（年齢）", "identity"),
         RequiredItem("rows", "保健所で撮影した胸部X線検査（実施日）", "exams"),
+        RequiredItem("complete", "照射条件（管電圧・管電流時間積・撮影者・指示をした医師）", "exams"),
+    ),
+)
+# the same form for a screening day (GET /screening-days/F24): filed with that day, as F25 is
+F24_DAY = FormSpec(
+    "F24",
+    "照射録（結核接触者健康診断 胸部X線・健診日）",
+    Genre.CONTACT_SCREENING,
+    "f24_day.html",
+    f24_day_context,  # type: ignore[arg-type]
+    required=(
+        RequiredItem("rows", "この日に保健所で撮影した胸部X線検査", "screening"),
         RequiredItem("complete", "照射条件（管電圧・管電流時間積・撮影者・指示をした医師）", "exams"),
     ),
 )

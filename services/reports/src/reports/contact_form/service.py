@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredIte
 from reports.contact_form.forms import F05, F25, ContactFormInput
 from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
+from reports.contact_form.results import F24_DAY
 from reports.document.filing import DocumentFiler, Owner, Printed, Printing, screening_day_id
 from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
@@ -91,6 +93,24 @@ class ContactFormService:
         data = await self._input(contacts=contacts, day=day, place=place)
         self._check(F25, data)
         return Printing(F25, data, Owner("screening_day", screening_day_id(day, place)), contacts_version(contacts))
+
+    async def day_irradiation_record(self, day: date, place: str) -> tuple[Printed, str]:
+        """F24 照射録 of a screening day (at the place, when named) as an A4 PDF, filed with that screening day."""
+        printing = await self.day_xray_printing(day, place)
+        return await self.print(printing), self.filename(F24_DAY)
+
+    async def day_xray_printing(self, day: date, place: str) -> Printing:
+        """F24 of every chest X-ray the health center took on the day, checked and ready to print; only the
+        contacts on it are named in the print audit."""
+        self._require()
+        contacts = await self.found.xrays_on(day)
+        data = await self._input(contacts=contacts, day=day, place=place)
+        context = F24_DAY.build_context(data)  # type: ignore[arg-type]
+        shown = {row["contact"] for row in context["rows"]}  # type: ignore[attr-defined]
+        data = replace(data, contacts=[c for c in contacts if str(c.get("id")) in shown])
+        self._check(F24_DAY, data)
+        owner = Owner("screening_day", screening_day_id(day, place))
+        return Printing(F24_DAY, data, owner, contacts_version(data.contacts))
 
     async def index_status(self, patient_id: uuid.UUID) -> tuple[Printed, str]:
         """F05 for an index patient as an A4 PDF, filed with the patient."""
