@@ -181,3 +181,15 @@ async def print_reception_register(reports: ReportsDep, day: str = "", place: st
         raise BadRequest("受付簿の会場（受診場所）を入力してください。")
     params = {"day": parsed.isoformat(), "place": place.strip()}
     return relay(await reports.contact_form("/reception-registers/F25", params), media_type=PDF)
+
+
+@router.get("/reception/F24", dependencies=CAN_PRINT)
+async def print_day_irradiation_record(reports: ReportsDep, day: str = "", place: str = "") -> Response:
+    """F24 照射録 of a screening day (和暦 or 西暦): every chest X-ray the health center took that day, at the place
+    when one is given; what is missing (conditions not entered) is shown with reports' message."""
+    try:
+        parsed = parse_date(day)
+    except ValueError as exc:
+        raise BadRequest("照射録の日付（撮影日）を入力してください（例: R8.12.4、2026-12-04）。") from exc
+    params = {"day": parsed.isoformat(), "place": place.strip()}
+    return relay(await reports.contact_form("/screening-days/F24", params), media_type=PDF)
