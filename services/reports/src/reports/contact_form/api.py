@@ -1,4 +1,5 @@
-"""HTTP API of the contact screening forms (F18 勧告書, F19 受診票, F25 受付簿, F05 家族・接触者健診実施状況)."""
+"""HTTP API of the contact screening forms (F18 勧告書, one contact's or many merged, F19 受診票, F21–F24, F26, F25
+受付簿, F05 家族・接触者健診実施状況)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,16 @@ Forms = Annotated[ContactFormService, Depends(get_forms)]
 def _pdf(printed: Printed, filename: str) -> Response:
     """The printed PDF, naming the document it was filed as (X-Document-Ids)."""
     return Response(printed.pdf, media_type="application/pdf", headers=printed_headers(printed, filename))
+
+
+@router.get("/contact-letters/F18", response_class=Response, responses=PDF)
+async def print_recommendation_letters(
+    forms: Forms, contact_id: Annotated[list[uuid.UUID], Query(min_length=1, max_length=300)]
+) -> Response:
+    """F18 勧告書 of many contacts at once (contact_id repeated: all contacts of an index patient, a group…), each
+    contact's latest 勧告 in force, merged into one A4 PDF in the order given; each letter is filed as a document of
+    its contact (their ids in X-Document-Ids). Refused, printing nothing, with each contact that lacks an item."""
+    return _pdf(*await forms.recommendation_letters(contact_id))
 
 
 @router.get("/contact-forms/{contact_id}/{form}", response_class=Response, responses=PDF)

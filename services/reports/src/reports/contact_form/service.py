@@ -21,7 +21,7 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
 from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredItemsMissing, UnknownContactForm
-from reports.contact_form.forms import F05, F25, ContactFormInput
+from reports.contact_form.forms import F05, F18, F25, ContactFormInput
 from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
 from reports.contact_form.results import F24_DAY
@@ -80,6 +80,30 @@ class ContactFormService:
         data = await self._input(contact=snapshot, record_id=str(record_id) if record_id else None)
         self._check(spec, data)
         return Printing(spec, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}")
+
+    async def recommendation_letters(self, contact_ids: Sequence[uuid.UUID]) -> tuple[Printed, str]:
+        """F18 勧告書 of many contacts at once (each contact's latest 勧告 in force), as one merged A4 PDF in the
+        order given, each letter filed as a document of its contact. Nothing is printed when any contact is not
+        yet known or lacks an item: every such contact is named with what it lacks."""
+        self._require()
+        printings, lacking = [], []
+        for contact_id in dict.fromkeys(contact_ids):
+            snapshot = await self.found.contact(contact_id)
+            if snapshot is None:
+                lacking.append(f"{contact_id}：帳票サービスに未反映")
+                continue
+            data = await self._input(contact=snapshot, record_id=None)
+            missing = missing_items(F18, F18.build_context(data))  # type: ignore[arg-type]
+            if missing:
+                lacking.append(f"{snapshot.get('name') or contact_id}：{'、'.join(i.label for i in missing)}")
+                continue
+            printings.append(Printing(F18, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}"))
+        if lacking:
+            detail = "、".join(lacking)
+            raise RequiredItemsMissing(
+                f"{RequiredItemsMissing.message}（{detail}）", errors={"contact_ids": f"印刷できない接触者：{detail}"}
+            )
+        return await self.filer.print(printings), self.filename(F18)
 
     async def reception_register(self, day: date, place: str) -> tuple[Printed, str]:
         """F25 受付簿 of one day at one place as an A4 PDF, filed with that screening day."""
