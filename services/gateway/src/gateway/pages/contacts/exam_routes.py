@@ -20,6 +20,7 @@ router = APIRouter()
 CAN_PRINT = [Depends(require_access(Area.CONTACTS, Access.READ)), Depends(require_access(Area.FORMS, Access.READ))]
 PDF = "application/pdf"
 CONTACT_FORMS = ("F18", "F19", "F21", "F22", "F23", "F24", "F26")
+MAX_LETTERS = 300  # reports prints at most this many 勧告書 at once
 
 
 @router.post("/{contact_id:uuid}/exams")
@@ -149,6 +150,24 @@ async def record_reception(
     return await page.after_save(
         contact_id, key=f"recv-{exam_id}", form=form, saved=saved, anchor="exams-title", message="受付を記録しました。"
     )
+
+
+@router.get("/forms/F18", dependencies=CAN_PRINT)
+async def print_recommendation_letters(request: Request, reports: ReportsDep) -> Response:
+    """F18 勧告書 of the chosen contacts (contact_id repeated: those ticked on an index patient's page, a group's
+    members) from reports as one PDF, each letter filed there with its contact; a contact that lacks an item is
+    named with what it lacks and nothing is printed."""
+    chosen = list(dict.fromkeys(request.query_params.getlist("contact_id")))
+    if not chosen:
+        raise BadRequest("勧告書を印刷する接触者を選んでください。")
+    try:
+        ids = [str(uuid.UUID(value)) for value in chosen]
+    except ValueError as exc:
+        raise BadRequest("接触者の指定が正しくありません。画面を開き直してください。") from exc
+    if len(ids) > MAX_LETTERS:
+        raise BadRequest(f"勧告書は一度に{MAX_LETTERS}人まで印刷できます。")
+    params = [("contact_id", contact_id) for contact_id in ids]
+    return relay(await reports.contact_form("/contact-letters/F18", params), media_type=PDF)
 
 
 @router.get("/{contact_id:uuid}/forms/{form}", dependencies=CAN_PRINT)
