@@ -143,9 +143,14 @@ async def test_f18_prints_the_recommendation_citing_article_17_with_the_exams_an
         "IGRA（QFT）、胸部X線",
         "令和8年12月4日",
         "世田谷区世田谷保健所長",
+        "様式F18",
+        "（参考）感染症の予防及び感染症の患者に対する医療に関する法律（抄）",
+        "第十七条都道府県知事は",  # the article quoted: the 勧告 (第1項) and the examination if not followed (第2項)
+        "健康診断を受けさせるべきことを勧告することができる。",
+        "当該職員に健康診断を行わせることができる。",
     ):
         assert printed in text, printed
-    assert "保護者" not in text, "an adult is addressed in person"
+    assert "保護者様" not in text and "保護者であるあなた" not in text, "an adult is addressed in person"
 
 
 @pytest.mark.req("F18", partial=True)
