@@ -281,6 +281,24 @@ class TestExams:
         assert json.loads(record.calls.last.request.content)["irradiation"] is None, "nothing entered: none"
 
     @pytest.mark.req("F24", partial=True)
+    async def test_an_xrays_correction_form_shows_its_stored_conditions(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        conditions = {"projection": "pa", "projection_label": "正面（PA・立位）", "kv": 120.0, "mas": 3.2}
+        conditions |= {"ma": None, "time_s": None, "radiographer": "試験 技師", "physician": "試験 医師"}
+        xray = EXAM | {"id": "5a1d2c3e-0000-4000-8000-0000000000a1", "kind": "xray", "kind_label": "胸部X線"}
+        xray |= {"status": "done", "result": "normal", "irradiation": conditions}
+        mock_contact(backends, CONTACT | {"exams": [xray]})
+        html = (await browser.get(PAGE)).text
+        form_id = f"f-exam-{xray['id']}"
+        assert f'id="{form_id}-irradiation-kv" name="irradiation.kv" type="text" value="120"' in html
+        assert f'id="{form_id}-irradiation-mas" name="irradiation.mas" type="text" value="3.2"' in html
+        assert (
+            f'id="{form_id}-irradiation-radiographer" name="irradiation.radiographer" type="text" value="試験 技師"'
+            in html
+        )
+
+    @pytest.mark.req("F24", partial=True)
     async def test_a_refused_condition_is_shown_beside_its_field(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

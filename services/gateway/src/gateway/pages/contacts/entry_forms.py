@@ -310,8 +310,13 @@ def exam_body(form: EntryForm, kind: str) -> dict[str, Any]:
 
 
 def filled_exam(exam: Mapping[str, Any]) -> EntryForm:
-    """An exam's correction form showing what is stored."""
-    return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), exam, exam.get("version"))
+    """An exam's correction form showing what is stored (an X-ray's conditions as typed: 120, not 120.0)."""
+    conditions = {
+        name: f"{value:g}" if isinstance(value, float) else value
+        for name, value in (exam.get("irradiation") or {}).items()
+    }
+    shown = dict(exam) | {"irradiation": conditions}
+    return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), shown, exam.get("version"))
 
 
 DELIVERIES = (("hand", "手渡し"), ("mail", "郵送"), ("other", "その他"))
