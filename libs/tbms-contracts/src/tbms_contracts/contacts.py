@@ -26,6 +26,25 @@ class ExposureSnapshot(BaseModel):
     infectiousness: str = "unknown"  # of the index patient: high, low, none, unknown
 
 
+class IrradiationSnapshot(BaseModel):
+    """The irradiation conditions of a chest X-ray (照射録: 診療放射線技師法第28条, 同法施行規則第16条)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    projection: str = ""  # pa, ap, lateral, pa_lateral
+    projection_label: str = ""
+    exposures: int | None = None  # 撮影回数
+    kv: float | None = None  # 管電圧 (kV)
+    ma: float | None = None  # 管電流 (mA)
+    time_s: float | None = None  # 照射時間 (s)
+    mas: float | None = None  # 管電流時間積 (mAs)
+    distance_cm: int | None = None  # 撮影距離 (cm)
+    device: str = ""  # 装置
+    radiographer: str = ""  # 撮影者 (診療放射線技師)
+    physician: str = ""  # 指示をした医師
+    instruction: str = ""  # 指示の内容
+
+
 class ExamSnapshot(BaseModel):
     """One screening examination of the contact."""
 
@@ -56,6 +75,7 @@ class ExamSnapshot(BaseModel):
     reception_place: str = ""
     receipt_no: int | None = None
     received_by: str = ""
+    irradiation: IrradiationSnapshot | None = None  # chest X-ray: the 照射録's conditions
 
 
 class RecommendationSnapshot(BaseModel):

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+from tbms_contracts.contacts import ContactUpdated
 from tbms_core.clock import today
 from tbms_testing import auth_headers
 
@@ -130,3 +132,74 @@ class TestCorrect:
         contact = await workplace_contact(client, await make_index_case(), days_since_last=60)
         refused = await client.post(f"/contacts/{contact['id']}/exams", json={}, headers=auth_headers("viewer1"))
         assert refused.status_code == 403 and "「接触者管理」の更新権限" in refused.json()["detail"]
+
+
+async def last_snapshot(client: httpx.AsyncClient, contact_id: str) -> dict[str, Any]:
+    """The contact's snapshot in the last ContactUpdated event its outbox holds."""
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        payload = await session.scalar(
+            text(
+                "SELECT payload FROM outbox WHERE payload->>'aggregate_id' = :id AND subject = :s "
+                "ORDER BY created_at DESC LIMIT 1"
+            ),
+            {"id": contact_id, "s": ContactUpdated.TYPE},
+        )
+    return payload["payload"]["contact"]
+
+
+# synthetic irradiation conditions of a chest X-ray
+CONDITIONS: dict[str, Any] = {
+    "projection": "pa",
+    "exposures": 1,
+    "kv": 120,
+    "ma": 320,
+    "time_s": 0.01,
+    "mas": 3.2,
+    "distance_cm": 180,
+    "device": "試験X線装置 1号機",
+    "radiographer": "試験 技師",
+    "physician": "試験 医師",
+    "instruction": "胸部正面1方向",
+}
+
+
+class TestIrradiation:
+    """The 照射録's irradiation conditions of a chest X-ray (F24)."""
+
+    @pytest.mark.req("F24", "R13", partial=True)
+    async def test_an_xray_keeps_its_conditions_in_the_contact_and_its_snapshot(self, client, make_index_case) -> None:
+        contact = await workplace_contact(client, await make_index_case(), days_since_last=60)
+        url = f"/contacts/{contact['id']}/exams"
+        body = {"kind": "xray", "done_on": today().isoformat(), "result": "normal", "irradiation": CONDITIONS}
+        exam = await client.post(url, json=body, headers=nurse())
+        assert exam.status_code == 201, exam.text
+        kept = exam.json()["irradiation"]
+        assert kept["kv"] == 120 and kept["mas"] == 3.2 and kept["projection_label"] == "正面（PA・立位）"
+        published = await last_snapshot(client, contact["id"])
+        assert published["exams"][0]["irradiation"]["radiographer"] == "試験 技師"
+        changed = await client.patch(
+            f"{url}/{exam.json()['id']}",
+            json={"version": 1, "changes": {"irradiation": CONDITIONS | {"kv": 110, "mas": 3.2}}},
+            headers=nurse(),
+        )
+        assert changed.status_code == 200 and changed.json()["irradiation"]["kv"] == 110
+        history = (await client.get(f"/contacts/{contact['id']}/history", headers=nurse())).json()["items"]
+        assert history[0]["record_type"] == "exam" and "irradiation" in str(history[0]["changes"])
+
+    @pytest.mark.req("F24", partial=True)
+    async def test_conditions_are_refused_on_another_kind_without_a_day_or_when_mas_disagrees(
+        self, client, make_index_case
+    ) -> None:
+        contact = await workplace_contact(client, await make_index_case(), days_since_last=60)
+        url = f"/contacts/{contact['id']}/exams"
+        igra = {"kind": "igra_qft", "done_on": today().isoformat(), "irradiation": {"kv": 120}}
+        refused = await client.post(url, json=igra, headers=nurse())
+        assert refused.status_code == 422 and "胸部X線" in refused.json()["errors"]["irradiation"]
+        undated = await client.post(url, json={"kind": "xray", "irradiation": {"kv": 120}}, headers=nurse())
+        assert undated.status_code == 422 and "照射日" in undated.json()["errors"]["done_on"]
+        wrong = {"kind": "xray", "done_on": today().isoformat(), "irradiation": {"ma": 320, "time_s": 0.01, "mas": 30}}
+        mismatch = await client.post(url, json=wrong, headers=nurse())
+        assert mismatch.status_code == 422 and "合いません" in mismatch.json()["errors"]["irradiation.mas"]
+        too_high = {"kind": "xray", "done_on": today().isoformat(), "irradiation": {"kv": 900}}
+        assert (await client.post(url, json=too_high, headers=nurse())).status_code == 422
+        assert (await client.get(url, headers=nurse())).json() == []

@@ -43,8 +43,9 @@ class Settings(ServiceSettings):
     batch_stale_seconds: float = 60.0
     # who signs the letters to other health centres (F27, F30); the ward's own wording is not confirmed
     letter_sender: str = "世田谷区世田谷保健所長"
-    # F24 照射録: the method of irradiation (施行規則第16条: 具体的にかつ精細に) and the doctor's instruction the health
-    # center's chest X-rays of contacts are taken with; the center's own wording is not confirmed (these defaults)
+    # F24 照射録: the method of irradiation (施行規則第16条: 具体的にかつ精細に) printed for an X-ray whose projection
+    # was not entered, and the doctor's instruction printed when none was entered with the X-ray's conditions; the
+    # center's own wording is not confirmed (these defaults)
     xray_method: str = "胸部X線撮影（直接撮影）正面（PA）1方向"
     xray_instruction: str = "結核接触者健康診断（感染症法第17条）のための胸部X線撮影"
     # F14 あて名ラベル: an A4 sheet of labels; the defaults fit the common 12-up sheet (2 × 6, 86.4 × 42.3 mm)

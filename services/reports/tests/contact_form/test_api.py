@@ -143,9 +143,14 @@ async def test_f18_prints_the_recommendation_citing_article_17_with_the_exams_an
         "IGRA（QFT）、胸部X線",
         "令和8年12月4日",
         "世田谷区世田谷保健所長",
+        "様式F18",
+        "（参考）感染症の予防及び感染症の患者に対する医療に関する法律（抄）",
+        "第十七条都道府県知事は",  # the article quoted: the 勧告 (第1項) and the examination if not followed (第2項)
+        "健康診断を受けさせるべきことを勧告することができる。",
+        "当該職員に健康診断を行わせることができる。",
     ):
         assert printed in text, printed
-    assert "保護者" not in text, "an adult is addressed in person"
+    assert "保護者様" not in text and "保護者であるあなた" not in text, "an adult is addressed in person"
 
 
 @pytest.mark.req("F18", partial=True)
@@ -299,7 +304,11 @@ async def test_a_user_who_may_not_read_contacts_gets_no_contact_form(client) -> 
     await arrived(client, person)
     forms_only = AccessUser.of({Area.FORMS: Access.READ, Area.PATIENTS: Access.READ})
     token = (await asyncio.to_thread(log_in_all, [forms_only]))[forms_only]
-    for url in (f"/contact-forms/{person.id}/F18", f"/contact-forms/{person.id}/F19"):
+    for url in (
+        f"/contact-forms/{person.id}/F18",
+        f"/contact-forms/{person.id}/F19",
+        f"/contact-letters/F18?contact_id={person.id}",
+    ):
         refused = await client.get(url, headers={"Authorization": f"Bearer {token}"})
         assert refused.status_code == 403 and "接触者管理" in refused.json()["detail"]
     unknown = await client.get(f"/contact-forms/{person.id}/F99", headers=auth_headers("nurse1"))
@@ -370,3 +379,43 @@ async def test_f23_is_the_sheet_of_the_examination_with_the_person_exposure_and_
     await arrived(client, bare)
     refused = await client.get(f"/contact-forms/{bare.id}/F23", headers=auth_headers("nurse1"))
     assert refused.status_code == 422 and {"birth", "exposures", "exams"} == set(refused.json()["errors"])
+
+
+@pytest.mark.req("F18", "R13", partial=True)
+async def test_f18_of_many_contacts_is_one_merged_pdf_with_each_letter_filed_with_its_contact(client) -> None:
+    index_id = str(uuid.uuid4())
+    people = [contact(index_id, name=name) for name in ("試験 一子", "試験 二子", "試験 三子")]
+    for person in people:
+        await arrived(client, person)
+    params = [("contact_id", person.id) for person in people]
+    answer = await client.get("/contact-letters/F18", params=params, headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    count, size = pages(answer.content)
+    assert count == 3 and "595" in size, "one A4 page a letter"
+    text = pdf_text(answer.content)
+    assert text.count("結核に係る健康診断の勧告書") == 3 and text.count("第17条第1項") >= 3
+    assert text.index("試験一子") < text.index("試験二子") < text.index("試験三子"), "in the order given"
+    filed = answer.headers["x-document-ids"].split(",")
+    assert len(filed) == 3
+    for person, document_id in zip(people, filed, strict=True):
+        listed = await client.get(
+            "/documents", params={"owner_type": "contact", "owner_id": person.id}, headers=auth_headers("nurse1")
+        )
+        assert [(d["id"], d["kind"]) for d in listed.json()["items"]] == [(document_id, "F18")]
+
+    no_letter = contact(index_id, name="試験 未勧告", recommendations=[])
+    no_address = contact(index_id, name="試験 住所無", address="")
+    for person in (no_letter, no_address):
+        await arrived(client, person)
+    params = [("contact_id", p.id) for p in (people[0], no_letter, no_address)]
+    refused = await client.get("/contact-letters/F18", params=params, headers=auth_headers("nurse1"))
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert "試験 未勧告：勧告（勧告日・検査・受診期限）" in detail and "試験 住所無：住所（あて先）" in detail
+    assert "試験 一子" not in detail
+    listed = await client.get(
+        "/documents", params={"owner_type": "contact", "owner_id": people[0].id}, headers=auth_headers("nurse1")
+    )
+    assert len(listed.json()["items"]) == 1, "nothing printed when one contact lacks an item"
+    none = await client.get("/contact-letters/F18", headers=auth_headers("nurse1"))
+    assert none.status_code == 422

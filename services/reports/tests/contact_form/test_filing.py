@@ -10,8 +10,10 @@ import uuid
 from datetime import date, datetime, time
 
 import pytest
+from reports.batch.sources import BatchSources
 from reports.contact_form.service import ContactFormService
 from reports.document.filing import screening_day_id
+from reports.forms.spec import Genre
 from reports.master_snapshot.consumers import on_master_changed
 from tbms_contracts import masters
 from tbms_contracts.contacts import ExamSnapshot
@@ -23,7 +25,7 @@ from tbms_testing import auth_headers, wait_for
 from tbms_testing.keycloak_users import AccessUser, log_in_all
 
 from .test_api import PLACE, arrived, contact, pdf_text
-from .test_results import screened
+from .test_results import screened, xray
 
 DAY = date(2026, 11, 20)
 
@@ -146,6 +148,10 @@ async def test_every_contact_form_carries_the_letterhead_masters_sent(
     await wait_for(known, timeout=15)
     person = screened(index.id)
     await arrived(client, person)
+    xray_day, xray_place = date(2026, 11, 26), f"見本会場{uuid.uuid4().hex[:6]}"
+    xrayed = contact(index.id, exams=[xray(xray_day, receipt_no=1, reception_place=xray_place)])
+    await arrived(client, xrayed)
+    booked = next(x for x in person.exams if x.appointment_on)
     state = client.app.state
     clerk = Principal(
         user_id=str(uuid.uuid4()), username="clerk", display_name="試験 事務",
@@ -161,11 +167,19 @@ async def test_every_contact_form_carries_the_letterhead_masters_sent(
             texts[form] = pdf_text(printed.pdf)
         texts["F05"] = pdf_text((await forms.index_status(uuid.UUID(index.id)))[0].pdf)
         texts["F25"] = pdf_text((await forms.reception_register(DAY, PLACE))[0].pdf)
+        texts["F24 健診日"] = pdf_text((await forms.day_irradiation_record(xray_day, xray_place))[0].pdf)
+        merged = (await forms.recommendation_letters([uuid.UUID(person.id), uuid.UUID(xrayed.id)]))[0]
+        texts["F18 まとめて"] = pdf_text(merged.pdf)
+        # a form of a screening day's batch carries it too
+        batch = BatchSources(session, clerk, state.store, state.renderer)
+        job = await batch.job(Genre.CONTACT_SCREENING, {"day": DAY.isoformat()}, [person.id, "F19", booked.id], DAY)
+        texts["F19 一括印刷"] = pdf_text(await job.render())
         await session.rollback()
     for form, text in texts.items():
         for printed in ("見本接触保健所長", "見本三郎", "東京都見本区接触町二丁目2番2号", "03-0000-2222"):
             assert printed in text, (form, printed, text[:400])
-        if form != "F24":  # the 照射録 is the health center's own record: nobody to ask
+        if not form.startswith("F24"):  # the 照射録 is the health center's own record: nobody to ask
             assert "問い合わせ先：感染症対策係内線2222" in text, (form, text[-300:])
         assert "世田谷区世田谷保健所長" not in text, form
     assert "見本接触保健所長見本三郎" in texts["F18"]  # the 勧告書 is signed by the head named in masters
+    assert texts["F18 まとめて"].count("見本接触保健所長見本三郎") == 2, "each letter of a merged print"

@@ -12,6 +12,7 @@ import uuid
 from datetime import date
 
 import pytest
+from reports.document.filing import screening_day_id
 from tbms_contracts.contacts import Deadline, ExamSnapshot
 from tbms_testing import auth_headers
 
@@ -27,6 +28,19 @@ def cell_text(pdf: bytes) -> str:
 
 
 CLINIC_CODE = "1312345678"
+# synthetic irradiation conditions of a chest X-ray taken at the health center
+CONDITIONS = {
+    "projection": "pa",
+    "projection_label": "正面（PA・立位）",
+    "exposures": 1,
+    "kv": 120,
+    "ma": 320,
+    "time_s": 0.01,
+    "distance_cm": 180,
+    "device": "試験X線装置1号機",
+    "radiographer": "試験 技師",
+    "physician": "試験 医師",
+}
 
 
 def xray(done_on: date | None, **fields: object) -> ExamSnapshot:
@@ -38,6 +52,7 @@ def xray(done_on: date | None, **fields: object) -> ExamSnapshot:
         "done_on": done_on,
         "result": "normal" if done_on else "",
         "finding": "nI0" if done_on else "",
+        "irradiation": CONDITIONS if done_on else None,
     }
     return ExamSnapshot.model_validate(values | fields)
 
@@ -129,10 +144,12 @@ async def test_f24_records_each_chest_xray_taken_at_the_health_center_with_age_m
         "試験陽子",
         "女",
         "昭和60年6月1日",
-        "令和8年11月20日41歳8",  # date, age on the day, receipt number
+        "令和8年11月20日41歳",  # date, age on the day
+        "8胸部X線撮影正面（PA・立位）撮影回数1回装置：試験X線装置1号機",  # receipt number, method
         "令和9年5月21日41歳3",  # 41 still: the birthday is in June
-        "胸部X線撮影（直接撮影）正面（PA）1方向",
-        "結核接触者健康診断（感染症法第17条）のための胸部X線撮影",
+        "管電圧120kV管電流320mA照射時間0.01秒管電流時間積3.2mAs撮影距離180cm",  # mAs from mA × s
+        "撮影者：試験技師指示医師：試験医師",
+        "結核接触者健康診断（感染症法第17条）のための胸部X線撮影",  # the instruction by default
         "指示をした医師の署名",
         "診療放射線技師法第28条第1項、同法施行規則第16条",
     ):
@@ -145,6 +162,26 @@ async def test_f24_records_each_chest_xray_taken_at_the_health_center_with_age_m
     await arrived(client, nothing)
     refused = await printed(client, nothing, "F24")
     assert refused.status_code == 422 and set(refused.json()["errors"]) == {"sex", "rows"}
+
+
+@pytest.mark.req("F24", "R13", partial=True)
+async def test_f24_lists_each_xray_whose_irradiation_conditions_are_missing_before_printing(client) -> None:
+    bare = xray(date(2026, 11, 20), irradiation=None)
+    partly = xray(date(2026, 12, 1), irradiation={"kv": 120, "radiographer": "試験 技師"})
+    person = contact(str(uuid.uuid4()))
+    person = person.model_copy(update={"exams": [bare, partly]})
+    await arrived(client, person)
+    refused = await printed(client, person, "F24")
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"complete"}
+    detail = refused.json()["detail"]
+    assert "令和8年11月20日：管電圧・管電流時間積（または管電流と照射時間）・撮影者・指示をした医師" in detail
+    assert "令和8年12月1日：管電流時間積（または管電流と照射時間）・指示をした医師" in detail
+    complete = contact(str(uuid.uuid4()))
+    complete = complete.model_copy(update={"exams": [xray(date(2026, 11, 20), irradiation=CONDITIONS | {"mas": 4})]})
+    await arrived(client, complete)
+    answer = await printed(client, complete, "F24")
+    assert answer.status_code == 200, answer.text
+    assert "管電流時間積4mAs" in cell_text(answer.content), "the mAs entered is printed as entered"
 
 
 @pytest.mark.req("F26", "R18", partial=True)
@@ -195,3 +232,49 @@ async def test_f22_f24_f26_are_filed_with_the_contact(client) -> None:
     assert {d["kind"]: d["id"] for d in documents} == ids
     titles = {d["kind"]: d["title"] for d in documents}
     assert titles["F24"].startswith("照射録") and "保健所実施" in titles["F22"] and "結果報告書" in titles["F26"]
+
+
+@pytest.mark.req("F24", "R13", partial=True)
+async def test_f24_of_a_screening_day_lists_every_xray_the_center_took_that_day_and_is_filed_with_the_day(
+    client,
+) -> None:
+    place = f"試験会場{uuid.uuid4().hex[:6]}"
+    day = date(2026, 11, 27)
+    first = contact(str(uuid.uuid4()), name="試験 一子", exams=[xray(day, receipt_no=1, reception_place=place)])
+    second = contact(str(uuid.uuid4()), name="試験 二子", exams=[xray(day, receipt_no=2, reception_place=place)])
+    other_day = contact(str(uuid.uuid4()), name="試験 別日", exams=[xray(date(2026, 11, 28), reception_place=place)])
+    at_a_clinic = contact(
+        str(uuid.uuid4()),
+        name="試験 病院",
+        exams=[at_clinic("xray", status="done", done_on=day, appointment_place=place)],
+    )
+    for person in (second, first, other_day, at_a_clinic):
+        await arrived(client, person)
+    params = {"day": day.isoformat(), "place": place}
+    answer = await client.get("/screening-days/F24", params=params, headers=auth_headers("nurse1"))
+    assert answer.status_code == 200, answer.text
+    assert_a4(answer.content)
+    keep_png(answer.content, "f24_day")
+    text = cell_text(answer.content)
+    assert "照射録" in text and place in text and "令和8年11月27日" in text and "撮影人数：2人" in text
+    assert text.index("試験一子") < text.index("試験二子"), "in receipt-number order"
+    assert "試験別日" not in text and "試験病院" not in text
+    assert "管電圧120kV" in text and "指示をした医師の署名" in text
+    listed = await client.get(
+        "/documents",
+        params={"owner_type": "screening_day", "owner_id": str(screening_day_id(day, place))},
+        headers=auth_headers("nurse1"),
+    )
+    assert [d["kind"] for d in listed.json()["items"]] == ["F24"]
+    assert listed.json()["items"][0]["id"] == answer.headers["x-document-ids"]
+
+    lacking = contact(
+        str(uuid.uuid4()), name="試験 三子", exams=[xray(day, receipt_no=3, reception_place=place, irradiation=None)]
+    )
+    await arrived(client, lacking)
+    refused = await client.get("/screening-days/F24", params=params, headers=auth_headers("nurse1"))
+    assert refused.status_code == 422 and "試験 三子：管電圧" in refused.json()["detail"]
+    none = await client.get(
+        "/screening-days/F24", params={"day": "2026-01-05", "place": place}, headers=auth_headers("nurse1")
+    )
+    assert none.status_code == 422 and set(none.json()["errors"]) == {"rows"}

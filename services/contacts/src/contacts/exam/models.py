@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, Time
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, Versioned, new_id
 
@@ -46,3 +47,5 @@ class Exam(Versioned, Base):
     reception_place: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     receipt_no: Mapped[int | None] = mapped_column(Integer)
     received_by: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    # 照射録 (chest X-ray only): the irradiation conditions, as exam.schemas.Irradiation holds them
+    irradiation: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from tbms_core.clock import today
 from tbms_core.jp.fields import FlexibleDate, OptionalDate, Text
 
@@ -50,6 +50,47 @@ def results_of(kind: str, exam_rules: dict[str, str]) -> dict[str, str] | None:
     return RULE_RESULTS.get(exam_rules.get(kind, ""))
 
 
+# 撮影方向 of a chest X-ray (照射録)
+PROJECTIONS = {
+    "pa": "正面（PA・立位）",
+    "ap": "正面（AP）",
+    "lateral": "側面",
+    "pa_lateral": "正面（PA）・側面の2方向",
+}
+
+
+class Irradiation(BaseModel):
+    """The irradiation conditions of a chest X-ray, as the 照射録 records them (診療放射線技師法第28条; 同法施行規則
+    第16条: 照射の方法 具体的にかつ精細に, and the instructing doctor's name and instruction). Every item may be
+    entered later; F24 lists those still missing before it prints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    projection: Literal["", "pa", "ap", "lateral", "pa_lateral"] = ""  # 撮影方向
+    exposures: int | None = Field(default=None, ge=1, le=10)  # 撮影回数
+    kv: float | None = Field(default=None, ge=20, le=200)  # 管電圧 (kV)
+    ma: float | None = Field(default=None, gt=0, le=2000)  # 管電流 (mA)
+    time_s: float | None = Field(default=None, gt=0, le=10)  # 照射時間 (秒)
+    mas: float | None = Field(default=None, gt=0, le=1000)  # 管電流時間積 (mAs)
+    distance_cm: int | None = Field(default=None, ge=30, le=400)  # 撮影距離 (cm)
+    device: Text = Field(default="", max_length=100)  # 装置
+    radiographer: Text = Field(default="", max_length=100)  # 撮影者（診療放射線技師）
+    physician: Text = Field(default="", max_length=100)  # 指示をした医師
+    instruction: Text = Field(default="", max_length=200)  # 指示の内容
+
+
+class IrradiationRead(Irradiation):
+    """The irradiation conditions with the label of the projection."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def projection_label(self) -> str:
+        """撮影方向 in Japanese."""
+        return PROJECTIONS.get(self.projection, "")
+
+
 class _Exam(BaseModel):
     """The rules an examination's fields share."""
 
@@ -79,6 +120,7 @@ class ExamCreate(_Exam):
     induration_mm: int | None = Field(default=None, ge=0, le=200)
     finding: Text = Field(default="", max_length=300)
     note: Text = Field(default="", max_length=2000)
+    irradiation: Irradiation | None = None  # 胸部X線: the 照射録's conditions
 
 
 class ExamUpdate(_Exam):
@@ -94,6 +136,7 @@ class ExamUpdate(_Exam):
     induration_mm: int | None = Field(default=None, ge=0, le=200)
     finding: Text | None = Field(default=None, max_length=300)
     note: Text | None = Field(default=None, max_length=2000)
+    irradiation: Irradiation | None = None  # replaces the conditions entered before; null clears them
 
 
 class ExamChange(BaseModel):
@@ -163,6 +206,7 @@ class ExamRead(BaseModel):
     reception_place: str = ""
     receipt_no: int | None = None
     received_by: str = ""
+    irradiation: IrradiationRead | None = None
 
 
 KIND_LABELS = {

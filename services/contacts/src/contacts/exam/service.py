@@ -22,7 +22,7 @@ from contacts.exam.repository import ExamRepository
 from contacts.exam.schemas import Appointment, ExamCancel, ExamChange, ExamCreate, ExamRead, Reception, results_of
 from contacts.settings import get_settings
 
-NULLABLE = {"planned_on", "done_on", "erythema_mm", "induration_mm"}
+NULLABLE = {"planned_on", "done_on", "erythema_mm", "induration_mm", "irradiation"}
 
 
 class ExamService:
@@ -37,7 +37,7 @@ class ExamService:
         """Records an examination planned or done; the contact's plan and snapshot follow."""
         self.principal.require(Area.CONTACTS, Access.UPDATE)
         contact = await self.contacts.contacts.get(contact_id)
-        values = data.model_dump()
+        values = _blank_irradiation_is_none(data.model_dump())
         on = data.done_on or data.planned_on or today()
         await self.contacts.check_codes(on, {"kind": data.kind}, "screening_exam")
         _check(str(data.kind), values)
@@ -57,9 +57,9 @@ class ExamService:
     async def correct(self, contact_id: uuid.UUID, exam_id: uuid.UUID, data: ExamChange) -> Exam:
         """Corrects an examination (a result arrives, a date was wrong); 409 when somebody saved first."""
         contact, exam = await self._changeable(contact_id, exam_id, data.version)
-        values = {
-            k: v for k, v in data.changes.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE
-        }
+        values = _blank_irradiation_is_none(
+            {k: v for k, v in data.changes.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE}
+        )
         merged = {name: getattr(exam, name) for name in ExamCreate.model_fields if name != "kind"} | values
         _check(exam.kind, merged)
         values["status"] = _status(merged)
@@ -138,6 +138,13 @@ def _status(values: dict[str, Any]) -> str:
     return "done" if values.get("done_on") else "planned"
 
 
+def _blank_irradiation_is_none(values: dict[str, Any]) -> dict[str, Any]:
+    """Irradiation conditions with nothing entered are none at all."""
+    if "irradiation" in values and not any(v not in (None, "") for v in (values["irradiation"] or {}).values()):
+        values["irradiation"] = None
+    return values
+
+
 def _check(kind: str, values: dict[str, Any]) -> None:
     """The result must be one of the kind's rule (free text for a kind without one); a result or measurement
     needs the day it was done."""
@@ -150,6 +157,18 @@ def _check(kind: str, values: dict[str, Any]) -> None:
         values.get("erythema_mm") is not None or values.get("induration_mm") is not None
     ):
         errors["erythema_mm"] = "発赤径・硬結径はツベルクリン反応にだけ入力できます。"
+    if values.get("irradiation"):
+        if exam_rules.get(kind) != "xray":
+            errors["irradiation"] = "照射条件（照射録）は胸部X線検査にだけ入力できます。"
+        elif not values.get("done_on"):
+            errors["done_on"] = "照射条件を入力するときは実施日（照射日）も入力してください。"
+        else:
+            given = values["irradiation"]
+            ma, time_s, mas = given.get("ma"), given.get("time_s"), given.get("mas")
+            if ma and time_s and mas and abs(ma * time_s - mas) > max(0.1, 0.1 * mas):
+                errors["irradiation.mas"] = (
+                    f"管電流時間積（{mas:g} mAs）が管電流×照射時間（{ma * time_s:g} mAs）と合いません。"
+                )
     if (values.get("result") or values.get("finding")) and not values.get("done_on"):
         errors["done_on"] = "結果を入力するときは実施日も入力してください。"
     if errors:

@@ -174,7 +174,9 @@ class ReportsClient(ServiceClient):
             raise BadRequest(detail(response) or None)
         return response
 
-    async def contact_form(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
+    async def contact_form(
+        self, path: str, params: dict[str, str] | list[tuple[str, str]] | None = None
+    ) -> httpx.Response:
         """A contact screening form (F18, F19 by contact; F25 by day and place; F05 by index patient) as a PDF
         stream; reports' refusal (the list of missing items, not yet there) is shown as an error page."""
         response = await self.send("GET", path, stream=True, params=params)

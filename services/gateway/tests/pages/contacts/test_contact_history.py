@@ -38,6 +38,22 @@ async def test_every_change_says_who_when_which_record_why_and_from_what_to_what
     assert "data-print" in page.text
 
 
+@pytest.mark.req("F24", partial=True)
+async def test_an_xrays_irradiation_conditions_read_in_words(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    change = RECORDED["history"]["items"][0] | {
+        "record_type": "exam",
+        "record_id": CONTACT["exams"][0]["id"],
+        "reason": "照射条件の入力",
+        "changes": {"irradiation.kv": [None, 120], "irradiation.projection": [None, "pa"]},
+    }
+    routes = mock_contact(backends)
+    routes["history"].mock(return_value=httpx.Response(200, json={"items": [change]}))
+    shown = text_of((await browser.get(PAGE)).text)
+    assert "管電圧（kV） — 120" in shown and "撮影方向 — 正面（PA・立位）" in shown
+
+
 async def test_the_history_of_one_record_only(browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
     mock_contact(backends)
     page = await browser.get(PAGE, params={"record": EXPOSURE_CHANGE["record_id"]})

@@ -238,6 +238,79 @@ class TestExams:
         }, "ツ反 and X-ray items typed by mistake are not sent with an IGRA"
         assert "検査を登録しました。" in (await browser.get(PAGE)).text
 
+    @pytest.mark.req("F24", partial=True)
+    async def test_an_xray_is_recorded_with_its_irradiation_conditions_for_the_irradiation_record(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_contact(backends)
+        html = (await browser.get(PAGE)).text
+        assert "照射条件（胸部X線のとき。照射録（F24）に印刷します）" in html
+        assert 'id="f-exam-new-irradiation-kv" name="irradiation.kv"' in html
+        record = backends.post(f"{CONTACTS}/contacts/{CONTACT_ID}/exams").mock(
+            return_value=httpx.Response(201, json=EXAM)
+        )
+        data = {"csrf_token": await token_of(browser), "kind": "xray", "done_on": "R8.12.3", "result": "normal"}
+        data |= {"irradiation.projection": "pa", "irradiation.kv": "120", "irradiation.ma": "320"}
+        data |= {
+            "irradiation.time_s": "0.01",
+            "irradiation.radiographer": "試験 技師",
+            "irradiation.physician": "試験 医師",
+        }
+        saved = await browser.post(f"{PAGE}/exams", data=data)
+        assert saved.status_code == 303
+        sent = json.loads(record.calls.last.request.content)
+        assert sent["irradiation"] == {
+            "projection": "pa",
+            "exposures": None,
+            "kv": "120",
+            "ma": "320",
+            "time_s": "0.01",
+            "mas": None,
+            "distance_cm": None,
+            "device": "",
+            "radiographer": "試験 技師",
+            "physician": "試験 医師",
+            "instruction": "",
+        }
+        data = {"csrf_token": await token_of(browser), "kind": "igra_qft", "done_on": "R8.12.3"}
+        data |= {"irradiation.kv": "120"}
+        await browser.post(f"{PAGE}/exams", data=data)
+        assert "irradiation" not in json.loads(record.calls.last.request.content), "conditions only with an X-ray"
+        data = {"csrf_token": await token_of(browser), "kind": "xray", "planned_on": "R8.12.3"}
+        await browser.post(f"{PAGE}/exams", data=data)
+        assert json.loads(record.calls.last.request.content)["irradiation"] is None, "nothing entered: none"
+
+    @pytest.mark.req("F24", partial=True)
+    async def test_an_xrays_correction_form_shows_its_stored_conditions(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        conditions = {"projection": "pa", "projection_label": "正面（PA・立位）", "kv": 120.0, "mas": 3.2}
+        conditions |= {"ma": None, "time_s": None, "radiographer": "試験 技師", "physician": "試験 医師"}
+        xray = EXAM | {"id": "5a1d2c3e-0000-4000-8000-0000000000a1", "kind": "xray", "kind_label": "胸部X線"}
+        xray |= {"status": "done", "result": "normal", "irradiation": conditions}
+        mock_contact(backends, CONTACT | {"exams": [xray]})
+        html = (await browser.get(PAGE)).text
+        form_id = f"f-exam-{xray['id']}"
+        assert f'id="{form_id}-irradiation-kv" name="irradiation.kv" type="text" value="120"' in html
+        assert f'id="{form_id}-irradiation-mas" name="irradiation.mas" type="text" value="3.2"' in html
+        assert (
+            f'id="{form_id}-irradiation-radiographer" name="irradiation.radiographer" type="text" value="試験 技師"'
+            in html
+        )
+
+    @pytest.mark.req("F24", partial=True)
+    async def test_a_refused_condition_is_shown_beside_its_field(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_contact(backends)
+        message = "管電流時間積（30 mAs）が管電流×照射時間（3.2 mAs）と合いません。"
+        refusal = {"detail": "入力内容に誤りがあります。", "errors": {"irradiation.mas": message}}
+        backends.post(f"{CONTACTS}/contacts/{CONTACT_ID}/exams").mock(return_value=httpx.Response(422, json=refusal))
+        data = {"csrf_token": await token_of(browser), "kind": "xray", "done_on": "R8.12.3", "irradiation.mas": "30"}
+        html = (await browser.post(f"{PAGE}/exams", data=data)).text
+        assert re.search(r'id="f-exam-new-irradiation-mas-error"[^>]*>.*と合いません', html)
+        assert 'name="irradiation.mas" type="text" value="30"' in html
+
     async def test_a_refused_exam_shows_each_message_beside_its_field(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

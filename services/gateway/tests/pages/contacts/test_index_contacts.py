@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import CONTACTS, csrf_token, text_of
+from ...conftest import CONTACTS, REPORTS, csrf_token, text_of
 from .conftest import CHILD, CONTACT, CONTACT_ID, ENDED, INDEX_ID, error, mock_contact, mock_index, recorded
 
 pytestmark = pytest.mark.req("R12", partial=True)
@@ -65,6 +65,32 @@ class TestContactsOfAnIndexPatient:
         assert "職場（同僚）" in coworker and "予定なし" in coworker and coworker.endswith("終了")
         assert f'<a href="/contacts/{CONTACT_ID}">試験 花子</a>' in page.text
         assert f'<a href="/patients/{INDEX_ID}">' in page.text, "a link back to the patient page"
+
+    @pytest.mark.req("F18", partial=True)
+    async def test_the_recommendation_letters_of_the_ticked_contacts_are_printed_as_one_pdf(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_index(backends, [CONTACT, CHILD])
+        html = (await browser.get(PAGE)).text
+        assert '<form method="get" action="/contacts/forms/F18"' in html
+        assert f'name="contact_id" value="{CONTACT_ID}" aria-label="試験 花子さんの勧告書を印刷する"' in html
+        every = f"/contacts/forms/F18?contact_id={CONTACT_ID}&amp;contact_id={CHILD['id']}"
+        assert f'href="{every}"' in html and "この画面の2人全員の勧告書を印刷する" in html
+        letters = backends.get(f"{REPORTS}/contact-letters/F18").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"})
+        )
+        chosen = [("contact_id", CONTACT_ID), ("contact_id", CHILD["id"]), ("contact_id", CONTACT_ID)]
+        answer = await browser.get("/contacts/forms/F18", params=chosen)
+        assert answer.status_code == 200 and answer.content == b"%PDF-1.7"
+        assert letters.calls.last.request.url.params.get_list("contact_id") == [CONTACT_ID, CHILD["id"]]
+        missing = {"detail": "印刷に必要な項目が入力されていません。（試験 一郎：住所（あて先））", "errors": {}}
+        letters.mock(return_value=httpx.Response(422, json=missing))
+        refused = await browser.get("/contacts/forms/F18", params=chosen)
+        assert refused.status_code == 400 and "試験 一郎：住所（あて先）" in refused.text
+        none = await browser.get("/contacts/forms/F18")
+        assert none.status_code == 400 and "接触者を選んでください" in none.text
+        wrong = await browser.get("/contacts/forms/F18", params={"contact_id": "x"})
+        assert wrong.status_code == 400 and letters.call_count == 2
 
     async def test_an_overdue_exam_says_so_in_words(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

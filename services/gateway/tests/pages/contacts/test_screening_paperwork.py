@@ -187,6 +187,27 @@ async def test_the_forms_are_relayed_from_reports_or_refused_with_what_is_missin
     assert (await browser.get(f"/contacts/index-patients/{index_id}/F05")).status_code == 200 and f05.called
 
 
+@pytest.mark.req("F24", partial=True)
+async def test_the_days_irradiation_record_is_printed_beside_the_reception_register(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    backends.get(f"{CONTACTS}/contacts").mock(return_value=httpx.Response(200, json={"items": [], "total": 0}))
+    html = (await browser.get("/contacts")).text
+    assert 'formaction="/contacts/reception/F24"' in html and "照射録を印刷する" in html
+    record = backends.get(f"{REPORTS}/screening-days/F24").mock(
+        return_value=httpx.Response(200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"})
+    )
+    answer = await browser.get("/contacts/reception/F24", params={"day": "R8.12.4", "place": ""})
+    assert answer.status_code == 200 and answer.content == b"%PDF-1.7"
+    assert dict(record.calls.last.request.url.params) == {"day": "2026-12-04", "place": ""}
+    missing = {"detail": "印刷に必要な項目が入力されていません。（照射条件［試験 一子：管電圧］）", "errors": {}}
+    record.mock(return_value=httpx.Response(422, json=missing))
+    refused = await browser.get("/contacts/reception/F24", params={"day": "R8.12.4", "place": "世田谷保健所"})
+    assert refused.status_code == 400 and "試験 一子：管電圧" in refused.text
+    no_day = await browser.get("/contacts/reception/F24", params={"day": "", "place": ""})
+    assert no_day.status_code == 400 and "照射録の日付" in no_day.text
+
+
 @pytest.mark.req("R13", partial=True)
 async def test_the_paperwork_forms_pass_axe_when_opened(
     served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings

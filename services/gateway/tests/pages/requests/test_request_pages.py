@@ -237,6 +237,17 @@ class TestCluster:
 
 
 class TestGroupResults:
+    @pytest.mark.req("F18", partial=True)
+    async def test_the_group_page_prints_every_members_recommendation_letter_at_once(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        group = recorded("group")
+        mock_group(backends, group)
+        html = (await browser.get(f"/requests/groups/{group['id']}")).text
+        ids = "&amp;".join(f"contact_id={m['contact_id']}" for m in group["members"])
+        assert f'href="/contacts/forms/F18?{ids}"' in html
+        assert f"名簿の{len(group['members'])}人全員の勧告書（F18）をまとめて印刷" in html
+
     @pytest.mark.req("R13", partial=True)
     async def test_the_members_results_are_sent_at_once_and_a_wrong_one_comes_back_beside_that_member(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

@@ -30,10 +30,12 @@ from reports.document.models import Document
 from reports.document.schemas import DocumentCreate
 from reports.document.service import DocumentService
 from reports.form_template.service import TemplateCatalog
+from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
 from reports.forms.registry import FORMS
 from reports.forms.render import FormRenderer
 from reports.forms.spec import Genre
+from reports.master_snapshot.repository import MasterSnapshotRepository
 from reports.request_letter.errors import ContactNotYetAvailable
 from reports.request_letter.models import ContactSummary
 from reports.settings import get_settings
@@ -199,10 +201,12 @@ class BatchSources:
         if summary is None:
             raise ContactNotYetAvailable()
         spec = CONTACT_FORMS[form_id]
+        letterhead = Letterhead.of(await MasterSnapshotRepository(self.session).letterhead())
         data = ContactFormInput(
-            sender=get_settings().letter_sender,
+            sender=(letterhead.signer if letterhead else "") or get_settings().letter_sender,
             printed_at=utcnow(),
             printed_by=self.principal.display_name or self.principal.username,
+            letterhead=letterhead,  # the masters' letterhead, as a form printed singly has it
             contact=summary.snapshot,
             record_id=exam_id if form_id == "F19" else None,  # the 受診票 of that day's appointment
         )

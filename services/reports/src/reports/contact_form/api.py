@@ -1,4 +1,5 @@
-"""HTTP API of the contact screening forms (F18 勧告書, F19 受診票, F25 受付簿, F05 家族・接触者健診実施状況)."""
+"""HTTP API of the contact screening forms (F18 勧告書, one contact's or many merged, F19 受診票, F21–F24, F26, F25
+受付簿, F05 家族・接触者健診実施状況)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def _pdf(printed: Printed, filename: str) -> Response:
     return Response(printed.pdf, media_type="application/pdf", headers=printed_headers(printed, filename))
 
 
+@router.get("/contact-letters/F18", response_class=Response, responses=PDF)
+async def print_recommendation_letters(
+    forms: Forms, contact_id: Annotated[list[uuid.UUID], Query(min_length=1, max_length=300)]
+) -> Response:
+    """F18 勧告書 of many contacts at once (contact_id repeated: all contacts of an index patient, a group…), each
+    contact's latest 勧告 in force, merged into one A4 PDF in the order given; each letter is filed as a document of
+    its contact (their ids in X-Document-Ids). Refused, printing nothing, with each contact that lacks an item."""
+    return _pdf(*await forms.recommendation_letters(contact_id))
+
+
 @router.get("/contact-forms/{contact_id}/{form}", response_class=Response, responses=PDF)
 async def print_contact_form(
     contact_id: uuid.UUID, form: str, forms: Forms, record_id: uuid.UUID | None = None
@@ -57,3 +68,13 @@ async def print_index_status(patient_id: uuid.UUID, forms: Forms) -> Response:
     """F05 家族・接触者健診実施状況 for an index patient: each contact, the exposure, exams and results; filed as a
     document of the patient."""
     return _pdf(*await forms.index_status(patient_id))
+
+
+@router.get("/screening-days/F24", response_class=Response, responses=PDF)
+async def print_day_irradiation_record(
+    forms: Forms, day: date, place: Annotated[str, Query(max_length=200)] = ""
+) -> Response:
+    """F24 照射録 of a screening day: every chest X-ray the health center took on the day (at the place, when one
+    is named), in receipt-number order; refused with what is missing (a day without X-rays, conditions not
+    entered); filed with that screening day (owner_type=screening_day)."""
+    return _pdf(*await forms.day_irradiation_record(day, place.strip()))

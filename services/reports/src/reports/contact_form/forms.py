@@ -19,6 +19,22 @@ from reports.request_letter.letters import EXAM_LABELS, INFECTIOUSNESS, RESULT_L
 # 感染症の予防及び感染症の患者に対する医療に関する法律 第17条第1項 (TB_PRACTICE §6: the 勧告 is given in writing to a
 # person with a 「正当な理由」 to suspect the infection)
 LAW_17 = "感染症の予防及び感染症の患者に対する医療に関する法律（平成10年法律第114号）第17条第1項"
+# the article quoted on the 勧告書 (第1項: the 勧告; 第2項: the 健康診断 the health center may do when it is not
+# followed), as the law reads (法17条; 保健所設置市・特別区 then the mayor for 都道府県知事, 法64条)
+LAW_17_TEXT = (
+    (
+        "第十七条",
+        "都道府県知事は、一類感染症、二類感染症、三類感染症又は新型インフルエンザ等感染症のまん延を防止するため必要が"
+        "あると認めるときは、当該感染症にかかっていると疑うに足りる正当な理由のある者に対し当該感染症にかかっているか"
+        "どうかに関する医師の健康診断を受け、又はその保護者（親権を行う者又は後見人をいう。以下同じ。）に対し当該感染症"
+        "にかかっていると疑うに足りる正当な理由のある者に健康診断を受けさせるべきことを勧告することができる。",
+    ),
+    (
+        "２",
+        "都道府県知事は、前項の規定による勧告を受けた者が当該勧告に従わないときは、当該勧告に係る感染症にかかっている"
+        "と疑うに足りる正当な理由のある者について、当該職員に健康診断を行わせることができる。",
+    ),
+)
 OUTCOMES = {
     "no_disease": "異常なし（終了）",
     "observation": "要経過観察",
@@ -104,6 +120,7 @@ def f18_context(data: ContactFormInput) -> Mapping[str, object]:
         "sender": data.sender,
         "head": letterhead_of(data),
         "law": LAW_17,
+        "law_text": LAW_17_TEXT,
         "issued": wareki(iso_date(r.get("issued_on"))),
         "exams": exams,
         "exam_list": "、".join(exams),
@@ -179,7 +196,7 @@ def f05_context(data: ContactFormInput) -> Mapping[str, object]:
                 "birth": wareki(iso_date(c.get("birth_date"))) or "不明",
                 "setting": SETTINGS.get(exposure.get("setting") or "", exposure.get("setting") or ""),
                 "relation": exposure.get("relation") or "",
-                "last_contact": wareki(iso_date(exposure.get("last_contact_on"))) or "—",
+                "last_contact": wareki(iso_date(exposure.get("last_contact_on"))) or "不明",
                 "priority": PRIORITIES.get(c.get("priority") or "", ""),
                 "exams": [
                     {
@@ -294,7 +311,11 @@ def tst_of(x: Mapping[str, Any]) -> str:
     if x.get("erythema_mm") is None and x.get("induration_mm") is None:
         return ""
     erythema, induration = x.get("erythema_mm"), x.get("induration_mm")
-    return f"発赤{erythema if erythema is not None else '—'}mm・硬結{induration if induration is not None else '—'}mm"
+    # a diameter not measured reads 未測定 (a dash is outside the character set the forms print, N26)
+    return (
+        f"発赤{f'{erythema}mm' if erythema is not None else '未測定'}・"
+        f"硬結{f'{induration}mm' if induration is not None else '未測定'}"
+    )
 
 
 def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
@@ -302,8 +323,8 @@ def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
         {
             "setting": SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
             "relation": e.get("relation") or "",
-            "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '—'} 〜 "
-            f"{wareki(iso_date(e.get('last_contact_on'))) or '—'}",
+            "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '不明'} 〜 "
+            f"{wareki(iso_date(e.get('last_contact_on'))) or '不明'}",
             "infectiousness": INFECTIOUSNESS.get(e.get("infectiousness") or "unknown", ""),
         }
         for e in c.get("exposures") or []

@@ -30,6 +30,10 @@ class ContactFormRepository:
         """The contacts with an examination received on the day at the place."""
         return await self._containing("exams", [{"received_on": day.isoformat(), "reception_place": place}])
 
+    async def xrays_on(self, day: date) -> list[Mapping[str, Any]]:
+        """The contacts with a chest X-ray done on the day."""
+        return await self._containing("exams", [{"kind": "xray", "done_on": day.isoformat()}])
+
     async def of_index(self, patient_id: uuid.UUID) -> list[Mapping[str, Any]]:
         """The contacts exposed to the index patient."""
         return await self._containing("exposures", [{"index_patient_id": str(patient_id)}])

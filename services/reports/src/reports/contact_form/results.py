@@ -24,7 +24,7 @@ from reports.contact_form.forms import (
     person_of,
     tst_of,
 )
-from reports.forms.common import iso_date, wareki
+from reports.forms.common import iso_date, wareki, wareki_both
 from reports.forms.spec import FormSpec, Genre, RequiredItem
 from reports.request_letter.letters import EXAM_LABELS, RESULT_LABELS, SEXES
 from reports.settings import get_settings
@@ -103,30 +103,86 @@ def f22_context(data: ContactFormInput) -> Mapping[str, object]:
     }
 
 
+def _number(value: object) -> str:
+    """A measured value as typed (120, 3.2, 0.01), without a trailing .0."""
+    return f"{value:g}" if isinstance(value, int | float) else ""
+
+
+def mas_of(conditions: Mapping[str, Any]) -> str:
+    """管電流時間積: as entered, else 管電流 × 照射時間 when both were entered."""
+    if isinstance(conditions.get("mas"), int | float):
+        return _number(conditions["mas"])
+    ma, time_s = conditions.get("ma"), conditions.get("time_s")
+    return f"{ma * time_s:g}" if isinstance(ma, int | float) and isinstance(time_s, int | float) else ""
+
+
+def xray_missing(conditions: Mapping[str, Any]) -> list[str]:
+    """The irradiation conditions 施行規則第16条 needs that an X-ray lacks: the tube voltage and current-time
+    (照射の方法), who took it and the instructing doctor."""
+    wanted = {
+        "管電圧": _number(conditions.get("kv")),
+        "管電流時間積（または管電流と照射時間）": mas_of(conditions),
+        "撮影者": conditions.get("radiographer") or "",
+        "指示をした医師": conditions.get("physician") or "",
+    }
+    return [label for label, value in wanted.items() if not value]
+
+
+def xray_row(c: Mapping[str, Any], x: Mapping[str, Any]) -> dict[str, object]:
+    """One chest X-ray as the 照射録 prints it: the day, the person's age then, the method (projection, number of
+    exposures, device), the conditions (kV, mA, s, mAs, distance), who took it, the instructing doctor and the
+    instruction (the health center's defaults where the exam names none)."""
+    settings = get_settings()
+    conditions: Mapping[str, Any] = x.get("irradiation") or {}
+    birth, day = iso_date(c.get("birth_date")), iso_date(x.get("done_on"))
+    exposures = conditions.get("exposures")
+    method = conditions.get("projection_label") and f"胸部X線撮影 {conditions['projection_label']}"
+    setting = [
+        (label, _number(conditions.get(key)), unit)
+        for key, label, unit in (("kv", "管電圧", "kV"), ("ma", "管電流", "mA"), ("time_s", "照射時間", "秒"))
+    ] + [("管電流時間積", mas_of(conditions), "mAs"), ("撮影距離", _number(conditions.get("distance_cm")), "cm")]
+    return {
+        "done_on": wareki(day),
+        "age": f"{age_on(birth, day)}歳" if birth and day else "",
+        "receipt_no": x.get("receipt_no") or "",
+        "method": method or settings.xray_method,
+        "exposures": f"{exposures}回" if exposures else "",
+        "device": conditions.get("device") or "",
+        "conditions": [f"{label} {value} {unit}" for label, value, unit in setting if value],
+        "radiographer": conditions.get("radiographer") or "",
+        "physician": conditions.get("physician") or "",
+        "instruction": conditions.get("instruction") or settings.xray_instruction,
+        "finding": x.get("finding") or RESULT_LABELS.get(x.get("result") or "", ""),
+        "missing": xray_missing(conditions),
+    }
+
+
+def center_xrays(c: Mapping[str, Any], office: str) -> list[Mapping[str, Any]]:
+    """The chest X-rays the health center took of the contact, by day."""
+    xrays = [x for x in _done_at_center(c, office) if x.get("kind") == "xray" and iso_date(x.get("done_on"))]
+    return sorted(xrays, key=lambda x: x.get("done_on") or "")
+
+
+def incomplete(rows: Sequence[Mapping[str, object]], who: str = "") -> str:
+    """Empty when every X-ray has its conditions, else which lack what (for the missing-data check)."""
+    lacking = [
+        f"{row.get(who) or ''}{row['done_on']}：{'・'.join(row['missing'])}"  # type: ignore[arg-type]
+        for row in rows
+        if row["missing"]
+    ]
+    return "、".join(lacking)
+
+
 def f24_context(data: ContactFormInput) -> Mapping[str, object]:
     """照射録: each chest X-ray the health center took of the contact (the chosen one, else all), with the items
-    施行規則第16条 names; the exposure conditions, the radiographer and the instructing doctor's signature are
-    written in by hand."""
+    施行規則第16条 names (the person's name, sex and age; the day; the method and its conditions; the instructing
+    doctor and the instruction); the instructing doctor signs by hand (法第28条第1項)."""
     c = data.contact
-    settings = get_settings()
     head = letterhead_of(data)
-    birth = iso_date(c.get("birth_date"))
-    xrays = [x for x in _done_at_center(c, head["office"]) if x.get("kind") == "xray" and iso_date(x.get("done_on"))]
+    xrays = center_xrays(c, head["office"])
     if data.record_id:
         xrays = [x for x in xrays if x.get("id") == data.record_id]
-    rows = []
-    for x in sorted(xrays, key=lambda x: x.get("done_on") or ""):
-        day = iso_date(x.get("done_on"))
-        rows.append(
-            {
-                "done_on": wareki(day),
-                "age": f"{age_on(birth, day)}歳" if birth and day else "",
-                "receipt_no": x.get("receipt_no") or "",
-                "method": settings.xray_method,
-                "instruction": settings.xray_instruction,
-                "finding": x.get("finding") or RESULT_LABELS.get(x.get("result") or "", ""),
-            }
-        )
+    rows = [xray_row(c, x) for x in xrays]
     return {
         **person_of(c),
         "sender": data.sender,
@@ -134,6 +190,47 @@ def f24_context(data: ContactFormInput) -> Mapping[str, object]:
         "sex": SEXES.get(c.get("sex") or "", ""),
         "law": RADIOLOGY_LAW,
         "rows": rows,
+        "incomplete": incomplete(rows),
+        "complete": "" if incomplete(rows) else "yes",
+    }
+
+
+def f24_day_context(data: ContactFormInput) -> Mapping[str, object]:
+    """照射録 of a screening day: every chest X-ray the health center took on the day (at the place, when one is
+    named), one line a person in receipt-number order, with the same items as the contact's 照射録."""
+    head = letterhead_of(data)
+    day = data.day.isoformat() if data.day else ""
+    found = []
+    for c in data.contacts:
+        for x in center_xrays(c, head["office"]):
+            places = {x.get("reception_place"), x.get("appointment_place"), x.get("institution")}
+            if x.get("done_on") == day and (not data.place or data.place in places):
+                found.append((x.get("receipt_no") or 10**6, c.get("name_kana") or "", c, x))
+    rows = [
+        xray_row(c, x)
+        | {
+            "contact": str(c.get("id") or ""),
+            "name": c.get("name") or "",
+            "kana": c.get("name_kana") or "",
+            "sex": SEXES.get(c.get("sex") or "", ""),
+            "birth": wareki(iso_date(c.get("birth_date"))),
+        }
+        for *_, c, x in sorted(found, key=lambda f: (f[0], f[1]))
+    ]
+    lacking = "、".join(
+        f"{row['name']}：{'・'.join(row['missing'])}"  # type: ignore[arg-type]
+        for row in rows
+        if row["missing"]
+    )
+    return {
+        "sender": data.sender,
+        "head": head,
+        "day": wareki_both(data.day),
+        "place": data.place,
+        "law": RADIOLOGY_LAW,
+        "rows": rows,
+        "incomplete": lacking,
+        "complete": "" if lacking else "yes",
     }
 
 
@@ -196,6 +293,19 @@ F24 = FormSpec(
         RequiredItem("sex", "性別", "identity"),
         RequiredItem("birth", "生年月日（年齢）", "identity"),
         RequiredItem("rows", "保健所で撮影した胸部X線検査（実施日）", "exams"),
+        RequiredItem("complete", "照射条件（管電圧・管電流時間積・撮影者・指示をした医師）", "exams"),
+    ),
+)
+# the same form for a screening day (GET /screening-days/F24): filed with that day, as F25 is
+F24_DAY = FormSpec(
+    "F24",
+    "照射録（結核接触者健康診断 胸部X線・健診日）",
+    Genre.CONTACT_SCREENING,
+    "f24_day.html",
+    f24_day_context,  # type: ignore[arg-type]
+    required=(
+        RequiredItem("rows", "この日に保健所で撮影した胸部X線検査", "screening"),
+        RequiredItem("complete", "照射条件（管電圧・管電流時間積・撮影者・指示をした医師）", "exams"),
     ),
 )
 F26 = FormSpec(

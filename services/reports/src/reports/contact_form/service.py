@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -20,9 +21,10 @@ from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
 from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredItemsMissing, UnknownContactForm
-from reports.contact_form.forms import F05, F25, ContactFormInput
+from reports.contact_form.forms import F05, F18, F25, ContactFormInput
 from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
+from reports.contact_form.results import F24_DAY
 from reports.document.filing import DocumentFiler, Owner, Printed, Printing, screening_day_id
 from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
@@ -79,6 +81,30 @@ class ContactFormService:
         self._check(spec, data)
         return Printing(spec, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}")
 
+    async def recommendation_letters(self, contact_ids: Sequence[uuid.UUID]) -> tuple[Printed, str]:
+        """F18 勧告書 of many contacts at once (each contact's latest 勧告 in force), as one merged A4 PDF in the
+        order given, each letter filed as a document of its contact. Nothing is printed when any contact is not
+        yet known or lacks an item: every such contact is named with what it lacks."""
+        self._require()
+        printings, lacking = [], []
+        for contact_id in dict.fromkeys(contact_ids):
+            snapshot = await self.found.contact(contact_id)
+            if snapshot is None:
+                lacking.append(f"{contact_id}：帳票サービスに未反映")
+                continue
+            data = await self._input(contact=snapshot, record_id=None)
+            missing = missing_items(F18, F18.build_context(data))  # type: ignore[arg-type]
+            if missing:
+                lacking.append(f"{snapshot.get('name') or contact_id}：{'、'.join(i.label for i in missing)}")
+                continue
+            printings.append(Printing(F18, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}"))
+        if lacking:
+            detail = "、".join(lacking)
+            raise RequiredItemsMissing(
+                f"{RequiredItemsMissing.message}（{detail}）", errors={"contact_ids": f"印刷できない接触者：{detail}"}
+            )
+        return await self.filer.print(printings), self.filename(F18)
+
     async def reception_register(self, day: date, place: str) -> tuple[Printed, str]:
         """F25 受付簿 of one day at one place as an A4 PDF, filed with that screening day."""
         printing = await self.register_printing(day, place)
@@ -91,6 +117,24 @@ class ContactFormService:
         data = await self._input(contacts=contacts, day=day, place=place)
         self._check(F25, data)
         return Printing(F25, data, Owner("screening_day", screening_day_id(day, place)), contacts_version(contacts))
+
+    async def day_irradiation_record(self, day: date, place: str) -> tuple[Printed, str]:
+        """F24 照射録 of a screening day (at the place, when named) as an A4 PDF, filed with that screening day."""
+        printing = await self.day_xray_printing(day, place)
+        return await self.print(printing), self.filename(F24_DAY)
+
+    async def day_xray_printing(self, day: date, place: str) -> Printing:
+        """F24 of every chest X-ray the health center took on the day, checked and ready to print; only the
+        contacts on it are named in the print audit."""
+        self._require()
+        contacts = await self.found.xrays_on(day)
+        data = await self._input(contacts=contacts, day=day, place=place)
+        context = F24_DAY.build_context(data)  # type: ignore[arg-type]
+        shown = {row["contact"] for row in context["rows"]}  # type: ignore[attr-defined]
+        data = replace(data, contacts=[c for c in contacts if str(c.get("id")) in shown])
+        self._check(F24_DAY, data)
+        owner = Owner("screening_day", screening_day_id(day, place))
+        return Printing(F24_DAY, data, owner, contacts_version(data.contacts))
 
     async def index_status(self, patient_id: uuid.UUID) -> tuple[Printed, str]:
         """F05 for an index patient as an A4 PDF, filed with the patient."""
@@ -141,9 +185,16 @@ class ContactFormService:
     @staticmethod
     def _check(spec: FormSpec, data: ContactFormInput) -> None:
         """Refuses a form whose required items would print empty, naming each; nothing is printed."""
-        missing = missing_items(spec, spec.build_context(data))  # type: ignore[arg-type]
+        context = spec.build_context(data)  # type: ignore[arg-type]
+        missing = missing_items(spec, context)
         if missing:
-            labels = "、".join(item.label for item in missing)
+            # an item the form can say more of (which X-ray lacks which condition) names it
+            labels = "、".join(
+                f"{item.label}［{context['incomplete']}］"
+                if item.key == "complete" and context.get("incomplete")
+                else item.label
+                for item in missing
+            )
             raise RequiredItemsMissing(
                 f"{RequiredItemsMissing.message}（{labels}）",
                 errors={item.key: f"{item.label}が入力されていません。" for item in missing},

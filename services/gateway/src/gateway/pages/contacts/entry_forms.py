@@ -178,11 +178,35 @@ EXAM_DETAILS = {
     "erythema_mm": Field("erythema_mm", "ツ反 発赤径（mm）", kind="number"),
     "finding": Field("finding", "所見・学会分類", hint="例: 異常なし、bII2", kind="text-wide"),
 }
+# 照射録 (F24): the irradiation conditions of a chest X-ray taken at the health center (診療放射線技師法第28条,
+# 同法施行規則第16条); contacts keeps them with the exam as `irradiation`
+PROJECTIONS = (
+    ("pa", "正面（PA・立位）"),
+    ("ap", "正面（AP）"),
+    ("lateral", "側面"),
+    ("pa_lateral", "正面（PA）・側面の2方向"),
+)
+IRRADIATION = (
+    Field("irradiation.projection", "撮影方向", kind="select", choices=PROJECTIONS, blank="empty"),
+    Field("irradiation.exposures", "撮影回数", kind="number"),
+    Field("irradiation.kv", "管電圧（kV）", hint="例: 120", kind="number"),
+    Field("irradiation.ma", "管電流（mA）", hint="例: 320", kind="number"),
+    Field("irradiation.time_s", "照射時間（秒）", hint="例: 0.01", kind="number"),
+    Field("irradiation.mas", "管電流時間積（mAs）", hint="空欄なら管電流×照射時間を印刷します。", kind="number"),
+    Field("irradiation.distance_cm", "撮影距離（cm）", hint="例: 180", kind="number"),
+    Field("irradiation.device", "装置"),
+    Field("irradiation.radiographer", "撮影者（診療放射線技師）"),
+    Field("irradiation.physician", "指示をした医師"),
+    Field(
+        "irradiation.instruction", "指示の内容", hint="空欄のときは保健所の既定の文言を印刷します。", kind="text-wide"
+    ),
+)
+EXAM_DETAILS |= {f.name: f for f in IRRADIATION}
 DETAILS_OF = {
     "igra_qft": ("value",),
     "igra_tspot": ("value",),
     "tst": ("induration_mm", "erythema_mm"),
-    "xray": ("finding",),
+    "xray": ("finding", *(f.name for f in IRRADIATION)),
     "sputum": (),
 }
 EXAM_NOTE = Field("note", "備考", kind="text-wide")
@@ -277,14 +301,22 @@ def elsewhere_without_municipality(form: EntryForm) -> bool:
 
 def exam_body(form: EntryForm, kind: str) -> dict[str, Any]:
     """An exam's JSON: the common items and those of its kind (the others are not sent)."""
-    typed = form.json(skip=("reason", "kind"))
+    typed = form.json(skip=("reason", "kind", *(f.name for f in IRRADIATION if kind != "xray")))
     own = set(DETAILS_OF.get(kind, ()))
-    return {name: value for name, value in typed.items() if name not in EXAM_DETAILS or name in own}
+    body = {name: value for name, value in typed.items() if name not in EXAM_DETAILS or name in own}
+    if "irradiation" in body and not any(v not in (None, "") for v in body["irradiation"].values()):
+        body["irradiation"] = None  # nothing entered: no conditions (clears those entered before)
+    return body
 
 
 def filled_exam(exam: Mapping[str, Any]) -> EntryForm:
-    """An exam's correction form showing what is stored."""
-    return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), exam, exam.get("version"))
+    """An exam's correction form showing what is stored (an X-ray's conditions as typed: 120, not 120.0)."""
+    conditions = {
+        name: f"{value:g}" if isinstance(value, float) else value
+        for name, value in (exam.get("irradiation") or {}).items()
+    }
+    shown = dict(exam) | {"irradiation": conditions}
+    return EntryForm.filled(exam_fields(str(exam.get("kind")), str(exam["id"])), shown, exam.get("version"))
 
 
 DELIVERIES = (("hand", "手渡し"), ("mail", "郵送"), ("other", "その他"))

@@ -20,6 +20,7 @@ router = APIRouter()
 CAN_PRINT = [Depends(require_access(Area.CONTACTS, Access.READ)), Depends(require_access(Area.FORMS, Access.READ))]
 PDF = "application/pdf"
 CONTACT_FORMS = ("F18", "F19", "F21", "F22", "F23", "F24", "F26")
+MAX_LETTERS = 300  # reports prints at most this many 勧告書 at once
 
 
 @router.post("/{contact_id:uuid}/exams")
@@ -151,6 +152,24 @@ async def record_reception(
     )
 
 
+@router.get("/forms/F18", dependencies=CAN_PRINT)
+async def print_recommendation_letters(request: Request, reports: ReportsDep) -> Response:
+    """F18 勧告書 of the chosen contacts (contact_id repeated: those ticked on an index patient's page, a group's
+    members) from reports as one PDF, each letter filed there with its contact; a contact that lacks an item is
+    named with what it lacks and nothing is printed."""
+    chosen = list(dict.fromkeys(request.query_params.getlist("contact_id")))
+    if not chosen:
+        raise BadRequest("勧告書を印刷する接触者を選んでください。")
+    try:
+        ids = [str(uuid.UUID(value)) for value in chosen]
+    except ValueError as exc:
+        raise BadRequest("接触者の指定が正しくありません。画面を開き直してください。") from exc
+    if len(ids) > MAX_LETTERS:
+        raise BadRequest(f"勧告書は一度に{MAX_LETTERS}人まで印刷できます。")
+    params = [("contact_id", contact_id) for contact_id in ids]
+    return relay(await reports.contact_form("/contact-letters/F18", params), media_type=PDF)
+
+
 @router.get("/{contact_id:uuid}/forms/{form}", dependencies=CAN_PRINT)
 async def print_contact_form(
     contact_id: uuid.UUID, form: str, reports: ReportsDep, record_id: uuid.UUID | None = None
@@ -181,3 +200,15 @@ async def print_reception_register(reports: ReportsDep, day: str = "", place: st
         raise BadRequest("受付簿の会場（受診場所）を入力してください。")
     params = {"day": parsed.isoformat(), "place": place.strip()}
     return relay(await reports.contact_form("/reception-registers/F25", params), media_type=PDF)
+
+
+@router.get("/reception/F24", dependencies=CAN_PRINT)
+async def print_day_irradiation_record(reports: ReportsDep, day: str = "", place: str = "") -> Response:
+    """F24 照射録 of a screening day (和暦 or 西暦): every chest X-ray the health center took that day, at the place
+    when one is given; what is missing (conditions not entered) is shown with reports' message."""
+    try:
+        parsed = parse_date(day)
+    except ValueError as exc:
+        raise BadRequest("照射録の日付（撮影日）を入力してください（例: R8.12.4、2026-12-04）。") from exc
+    params = {"day": parsed.isoformat(), "place": place.strip()}
+    return relay(await reports.contact_form("/screening-days/F24", params), media_type=PDF)

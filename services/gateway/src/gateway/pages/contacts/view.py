@@ -17,12 +17,14 @@ from gateway.pages.contacts.entry_forms import (
     EXAM_KINDS,
     EXPOSURE,
     INFECTIOUSNESS,
+    IRRADIATION,
     OUTCOME,
     OUTCOMES,
     PERSON,
     PLAN_KIND_TO_EXAM,
     PRIORITIES,
     PRIORITY,
+    PROJECTIONS,
     RESIDENCE,
     RESULTS,
     RISK_FACTORS,
@@ -67,6 +69,8 @@ FIELD_LABELS = {
     "exams": "勧告する検査",
     "deadline_on": "受診期限",
     "note": "備考",
+    # an X-ray's 照射条件 (irradiation.kv …: the history names the last part)
+    **{f.name.split(".")[-1]: f.label for f in IRRADIATION},
 }
 CODE_LABELS: dict[str, Mapping[str, str]] = {
     "sex": dict(SEX),
@@ -77,6 +81,7 @@ CODE_LABELS: dict[str, Mapping[str, str]] = {
     "priority_override": dict(PRIORITIES),
     "end_reason": END_REASON_LABELS,
     "kind": EXAM_KIND_LABELS,
+    "projection": dict(PROJECTIONS),  # an X-ray's 照射条件 (its history names the last part: irradiation.projection)
 }
 RECORD_LABELS = {"contact": "接触者", "exposure": "接触状況", "exam": "検査", "recommendation": "勧告"}
 RECOMMENDATION_STATUS = {"issued": "勧告中", "cancelled": "取消"}
