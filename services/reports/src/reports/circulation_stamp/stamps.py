@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.workflow import UNDECIDED, StampBox
 from tbms_core.clock import JST
 from tbms_core.jp.wareki import format_wareki
 
 from reports.circulation_stamp.models import CirculationStamp
+from reports.circulation_stamp.repository import CirculationStampRepository
 
 BOX_ORDER = ("所長", "課長", "係長", "担当")  # the order of a form's boxes, highest first (F03)
 CHANGED_NOTE = "決裁後に記録が変更されています"
@@ -61,6 +63,11 @@ def stamps_of(row: CirculationStamp | None) -> Stamps:
     )
     printed = [_printed(box) if row.approved else PrintedBox(role=box.role) for box in boxes]
     return Stamps(printed, approved=row.approved, changed_since_approval=row.approved and row.changed_since_approval)
+
+
+async def stamps_of_record(session: AsyncSession, service: str, record_kind: str, record_id: object) -> Stamps:
+    """The boxes a form about this record prints: those of the record's current 回議 as reports last heard it."""
+    return stamps_of(await CirculationStampRepository(session).current(service, record_kind, str(record_id)))
 
 
 def _printed(box: StampBox) -> PrintedBox:

@@ -19,6 +19,7 @@ FORMS: dict[str, FormSpec] = {
             f01.build_context,
             revision="1",
             required=f01.REQUIRED,
+            stamp_boxes=True,
         ),
         FormSpec(
             "F02",
@@ -28,12 +29,20 @@ FORMS: dict[str, FormSpec] = {
             f02.build_context,
             revision="1",
             required=f02.REQUIRED,
+            stamp_boxes=True,
         ),
         FormSpec(
-            "F03", "結核登録票", Genre.PATIENTS, "f03.html", f03.build_context, revision="1", required=f03.REQUIRED
+            "F03",
+            "結核登録票",
+            Genre.PATIENTS,
+            "f03.html",
+            f03.build_context,
+            revision="1",
+            required=f03.REQUIRED,
+            stamp_boxes=True,
         ),
-        FormSpec("F04", "治療・服薬支援の経過", Genre.PATIENTS, "f04.html", f04.build_context, revision="1"),
-        FormSpec("F06", "経過記録（2号記録）", Genre.PATIENTS, "f06.html", f06.build_context, revision="1"),
+        FormSpec("F04", "治療・服薬支援の経過", Genre.PATIENTS, "f04.html", f04.build_context, revision="1", stamp_boxes=True),
+        FormSpec("F06", "経過記録（2号記録）", Genre.PATIENTS, "f06.html", f06.build_context, revision="1", stamp_boxes=True),
         FormSpec(
             "F07",
             "結核患者服薬支援個別計画及び実施報告書",
@@ -42,8 +51,9 @@ FORMS: dict[str, FormSpec] = {
             f07.build_context,
             revision="1",
             required=f07.REQUIRED,
+            stamp_boxes=True,
         ),
-        FormSpec("F08", "行動調査票（第2版）", Genre.PATIENTS, "f08.html", f08.build_context, revision="1"),
+        FormSpec("F08", "行動調査票（第2版）", Genre.PATIENTS, "f08.html", f08.build_context, revision="1", stamp_boxes=True),
         FormSpec("F29", "管理検診お知らせ", Genre.CONTACT_SCREENING, "f29.html", f29.build_context, revision="1"),
     )
 }
