@@ -129,4 +129,3 @@ async def applied_to(client: Any, contact_id: str, version: int) -> bool:
     async with client.app.state.db.session() as session:
         row = await CirculationStampRepository(session).current("contacts", "contact", contact_id)
     return row is not None and row.version == version
-

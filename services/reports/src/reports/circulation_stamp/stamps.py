@@ -57,12 +57,15 @@ def stamps_of(row: CirculationStamp | None) -> Stamps:
     """The boxes of a record's current 回議 (every one 未決裁 unless approved); four 未決裁 boxes without one."""
     if row is None or not row.stamps:
         return Stamps()
-    boxes = sorted(
-        (StampBox.model_validate(box) for box in row.stamps),
-        key=lambda b: BOX_ORDER.index(b.role) if b.role in BOX_ORDER else len(BOX_ORDER),
-    )
-    printed = [_printed(box) if row.approved else PrintedBox(role=box.role) for box in boxes]
-    return Stamps(printed, approved=row.approved, changed_since_approval=row.approved and row.changed_since_approval)
+    boxes = [StampBox.model_validate(box) for box in row.stamps]
+    return stamps_of_boxes(boxes, approved=row.approved, changed_since_approval=row.changed_since_approval)
+
+
+def stamps_of_boxes(boxes: Sequence[StampBox], *, approved: bool, changed_since_approval: bool = False) -> Stamps:
+    """The boxes of a 回議 as workflow published them, highest first: names and dates when approved, else 未決裁."""
+    ordered = sorted(boxes, key=lambda b: BOX_ORDER.index(b.role) if b.role in BOX_ORDER else len(BOX_ORDER))
+    printed = [_printed(box) if approved else PrintedBox(role=box.role) for box in ordered]
+    return Stamps(printed, approved=approved, changed_since_approval=approved and changed_since_approval)
 
 
 async def stamps_of_record(session: AsyncSession, service: str, record_kind: str, record_id: object) -> Stamps:

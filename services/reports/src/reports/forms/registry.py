@@ -41,8 +41,24 @@ FORMS: dict[str, FormSpec] = {
             required=f03.REQUIRED,
             stamp_boxes=True,
         ),
-        FormSpec("F04", "治療・服薬支援の経過", Genre.PATIENTS, "f04.html", f04.build_context, revision="1", stamp_boxes=True),
-        FormSpec("F06", "経過記録（2号記録）", Genre.PATIENTS, "f06.html", f06.build_context, revision="1", stamp_boxes=True),
+        FormSpec(
+            "F04",
+            "治療・服薬支援の経過",
+            Genre.PATIENTS,
+            "f04.html",
+            f04.build_context,
+            revision="1",
+            stamp_boxes=True,
+        ),
+        FormSpec(
+            "F06",
+            "経過記録（2号記録）",
+            Genre.PATIENTS,
+            "f06.html",
+            f06.build_context,
+            revision="1",
+            stamp_boxes=True,
+        ),
         FormSpec(
             "F07",
             "結核患者服薬支援個別計画及び実施報告書",
@@ -53,7 +69,15 @@ FORMS: dict[str, FormSpec] = {
             required=f07.REQUIRED,
             stamp_boxes=True,
         ),
-        FormSpec("F08", "行動調査票（第2版）", Genre.PATIENTS, "f08.html", f08.build_context, revision="1", stamp_boxes=True),
+        FormSpec(
+            "F08",
+            "行動調査票（第2版）",
+            Genre.PATIENTS,
+            "f08.html",
+            f08.build_context,
+            revision="1",
+            stamp_boxes=True,
+        ),
         FormSpec("F29", "管理検診お知らせ", Genre.CONTACT_SCREENING, "f29.html", f29.build_context, revision="1"),
     )
 }

@@ -219,6 +219,10 @@ class FormRenderer:
         html = self.render_html(spec, data, source)
         return await loop.run_in_executor(self._executor, write_pdf, html, source.css if source else None)
 
+    async def render_page(self, html: str, css: str) -> bytes:
+        """A page of given HTML and CSS (not a registered form: the layer of an approved copy) as PDF."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, write_pdf, html, css)
+
     def render_merged_pdf_sync(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
         """Several forms as one PDF (a session's papers at once; blocks the calling thread)."""
         return write_merged_pdf([self.render_html(spec, data) for spec, data in items])
