@@ -87,7 +87,10 @@ async def inbox_badge(request: Request) -> None:
         return
     if not (allows(session.user, Area.PATIENTS, Access.READ) or allows(session.user, Area.CONTACTS, Access.READ)):
         return
-    login = await require_login(request)
+    try:
+        login = await require_login(request)
+    except (LoginRequired, ServiceUnavailable):
+        return  # the page itself decides what an ended login means (a help page still opens)
     workflow = _client(WorkflowClient, request, login, request.app.state.settings.workflow_url)
     request.state.inbox_badge = await workflow.inbox_count()
 
