@@ -242,6 +242,15 @@ def mock_todos(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
 
 
+def mock_inbox_count(router: respx.MockRouter) -> respx.Route:
+    """Nothing waits for the user in 回議・供覧 (every page's header shows the badge); a test overrides the route
+    named "inbox-count"."""
+    nothing = {"waiting": 0, "sent_back": 0, "to_read": 0, "badge": 0}
+    return router.get(f"{WORKFLOW}/circulations/inbox/count", name="inbox-count").mock(
+        return_value=httpx.Response(200, json=nothing)
+    )
+
+
 def mock_circulations(router: respx.MockRouter) -> respx.Route:
     """workflow knows no circulations of any record (the patient and contact pages list them); a test overrides the
     route named "record-circulations"."""
@@ -266,6 +275,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_staff(router)
         mock_contact_list(router)
         mock_todos(router)
+        mock_inbox_count(router)
         mock_contact_counts(router)
         mock_circulations(router)
         mock_contact_codes(router)

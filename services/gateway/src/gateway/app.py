@@ -15,7 +15,7 @@ from tbms_core.web import health_router, observe
 
 from gateway.clients.base import ReferenceCache
 from gateway.settings import Settings
-from gateway.web.deps import csrf_guard, maintenance_guard, terminal_address, write_guard
+from gateway.web.deps import csrf_guard, inbox_badge, maintenance_guard, terminal_address, write_guard
 from gateway.web.errors import install_error_pages, refuse_network
 from gateway.web.middleware import ClientAllowlist, SecurityHeaders, SessionLoader
 from gateway.web.oidc import OidcClient, ProviderUnavailable
@@ -37,7 +37,7 @@ def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     app = FastAPI(
         title="tbms gateway（職員用画面）",
         lifespan=_lifespan(http),
-        dependencies=[Depends(maintenance_guard), Depends(csrf_guard), Depends(write_guard)],
+        dependencies=[Depends(maintenance_guard), Depends(csrf_guard), Depends(write_guard), Depends(inbox_badge)],
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

@@ -15,7 +15,7 @@ from reports.batch.worker import BatchWorker
 from reports.board_record.api import router as board_router
 from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
-from reports.circulation_stamp.consumers import CONSUMERS as STAMP_CONSUMERS
+from reports.circulation_stamp.consumers import consumers as stamp_consumers
 from reports.contact_form.api import router as contact_form_router
 from reports.contact_notice.api import router as contact_notice_router
 from reports.document.api import router as document_router
@@ -46,7 +46,7 @@ def create_app() -> FastAPI:
         *REQUEST_CONSUMERS,
         *FOLLOWUP_CONSUMERS,
         *BOARD_CONSUMERS,
-        *STAMP_CONSUMERS,
+        *stamp_consumers(store, lambda: app.state.renderer),
         *retention_consumers(store),
     ]
 

@@ -251,3 +251,25 @@ class TestContactRecords:
         assert detail["changed_fields"] == ["exposures"]
         viewer = await client.get(f"/circulations/{circulation['id']}", headers=auth_headers("viewer1"))
         assert viewer.status_code == 200  # 接触者管理 参照
+
+
+class TestInboxCount:
+    """The counts of the badge every page shows: waiting for me and sent back to me, as the inbox lists them."""
+
+    @pytest.mark.req("R10", partial=True)
+    async def test_the_badge_counts_what_waits_for_me_and_what_came_back(self, client: httpx.AsyncClient) -> None:
+        async def count(user: str) -> dict[str, int]:
+            response = await client.get("/circulations/inbox/count", headers=auth_headers(user))
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        chief, nurse = await count("chief1"), await count("nurse1")
+        circulation = await submit(client)
+        assert (await count("chief1"))["waiting"] == chief["waiting"] + 1
+        assert (await count("chief1"))["badge"] == chief["badge"] + 1
+        await done(client, circulation, "send-back", "chief1", comment="記載を確認してください。")
+        after = await count("nurse1")
+        assert after["sent_back"] == nurse["sent_back"] + 1 and after["badge"] == nurse["badge"] + 1
+        assert (await count("chief1"))["waiting"] == chief["waiting"]
+        inbox = (await client.get("/circulations/inbox", headers=auth_headers("nurse1"))).json()
+        assert after["sent_back"] == len(inbox["sent_back"]) and after["to_read"] == len(inbox["to_read"])

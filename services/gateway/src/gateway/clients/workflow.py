@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.clients.base import SaveResult, ServiceClient, saved
-from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
+from gateway.web.errors import BadRequest, Forbidden, LoginRequired, PageNotFound, ServiceUnavailable
 
 PAGE_SIZE = 100
 
@@ -42,6 +42,24 @@ class WorkflowClient(ServiceClient):
     async def inbox(self) -> dict[str, Any]:
         """{"waiting", "sent", "sent_back", "to_read", "badge"}."""
         return await self.get_json("/circulations/inbox")
+
+    async def inbox_count(self) -> dict[str, int] | None:
+        """{"waiting", "sent_back", "to_read", "badge"} for the header's badge; None when workflow cannot say (the
+        page opens without the badge rather than fail)."""
+        try:
+            counts = await self.get_json("/circulations/inbox/count")
+            return {name: int(counts[name]) for name in ("waiting", "sent_back", "to_read", "badge")}
+        except (
+            BadRequest,
+            Forbidden,
+            LoginRequired,
+            PageNotFound,
+            ServiceUnavailable,
+            KeyError,
+            ValueError,
+            TypeError,
+        ):
+            return None
 
     async def of_record(self, service: str, record_kind: str, record_id: str) -> list[dict[str, Any]] | None:
         """The circulations of one record, newest first; None when workflow cannot say (the page opens without)."""

@@ -76,6 +76,25 @@ async def require_login(request: Request) -> CurrentLogin:
     return CurrentLogin(session, session.user, tokens.access_token)
 
 
+async def inbox_badge(request: Request) -> None:
+    """The header's 回議・供覧 badge, read afresh for every whole page a logged-in user opens (not for a fragment,
+    a JSON answer or a change); the layout shows it when it is there."""
+    session: Session | None = request.state.session
+    accept = request.headers.get("accept", "")
+    if request.method != "GET" or request.headers.get("hx-request") or "application/json" in accept:
+        return
+    if session is None or not session.authenticated or session.user is None:
+        return
+    if not (allows(session.user, Area.PATIENTS, Access.READ) or allows(session.user, Area.CONTACTS, Access.READ)):
+        return
+    try:
+        login = await require_login(request)
+    except (LoginRequired, ServiceUnavailable):
+        return  # the page itself decides what an ended login means (a help page still opens)
+    workflow = _client(WorkflowClient, request, login, request.app.state.settings.workflow_url)
+    request.state.inbox_badge = await workflow.inbox_count()
+
+
 LoginDep = Annotated[CurrentLogin, Depends(require_login)]
 
 

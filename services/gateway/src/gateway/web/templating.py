@@ -133,6 +133,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "maintenance": maintenance_to_announce(clock.now(), settings.maintenance_notice_days),
     }
     base["flash_target"] = getattr(request.state, "flash_target", "")
+    base["inbox_badge"] = getattr(request.state, "inbox_badge", None)  # read by the login dependency, per page
     return templates.TemplateResponse(request, name, {**base, **(context or {})}, status_code=status_code)
 
 

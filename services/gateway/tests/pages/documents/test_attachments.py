@@ -8,7 +8,7 @@ import pytest
 import respx
 
 from ...conftest import PATIENT_ID, REPORTS, CsrfOf, FakeKeycloakType, Login, text_of, with_roles
-from .conftest import ATTACHMENT_ID, attachment, mock_files_page
+from .conftest import ATTACHMENT_ID, attachment, mock_files_page, printed_document
 
 pytestmark = pytest.mark.req("R20")
 PAGE = f"/documents/patients/{PATIENT_ID}/files"
@@ -186,3 +186,29 @@ class TestReading:
         )
         assert response.status_code == 303
         assert withdrawn.calls.last.request.content == '{"version":2,"reason":"別の患者の資料"}'.encode()
+
+
+@pytest.mark.req("R10", partial=True)
+class TestPrintedFormCirculation:
+    async def test_a_printed_form_is_put_into_circulation_and_its_approval_is_shown(
+        self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:update", "forms:update", "documents:read"])
+        await login(client)
+        mock_files_page(backends)
+        html = (await client.get(PAGE)).text
+        link = "/circulations/new?service=reports&amp;record_kind=document&amp;record_id="
+        assert link + printed_document()["id"] in html and "回議に付す" in html
+        approved = {**printed_document(), "approved_at": "2026-12-04T01:00:00+00:00"}
+        backends.get(f"{REPORTS}/documents").mock(
+            return_value=httpx.Response(200, json={"items": [approved], "total": 1})
+        )
+        assert "決裁済み 令和8年12月4日 10:00" in text_of((await client.get(PAGE)).text)
+
+    async def test_a_reader_of_forms_gets_no_circulation_link(
+        self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:read", "forms:read", "documents:read"])
+        await login(client)
+        mock_files_page(backends)
+        assert "回議に付す" not in (await client.get(PAGE)).text

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.workflow import UNDECIDED, StampBox
 from tbms_core.clock import JST
 from tbms_core.jp.wareki import format_wareki
 
 from reports.circulation_stamp.models import CirculationStamp
+from reports.circulation_stamp.repository import CirculationStampRepository
 
 BOX_ORDER = ("所長", "課長", "係長", "担当")  # the order of a form's boxes, highest first (F03)
 CHANGED_NOTE = "決裁後に記録が変更されています"
@@ -55,12 +57,20 @@ def stamps_of(row: CirculationStamp | None) -> Stamps:
     """The boxes of a record's current 回議 (every one 未決裁 unless approved); four 未決裁 boxes without one."""
     if row is None or not row.stamps:
         return Stamps()
-    boxes = sorted(
-        (StampBox.model_validate(box) for box in row.stamps),
-        key=lambda b: BOX_ORDER.index(b.role) if b.role in BOX_ORDER else len(BOX_ORDER),
-    )
-    printed = [_printed(box) if row.approved else PrintedBox(role=box.role) for box in boxes]
-    return Stamps(printed, approved=row.approved, changed_since_approval=row.approved and row.changed_since_approval)
+    boxes = [StampBox.model_validate(box) for box in row.stamps]
+    return stamps_of_boxes(boxes, approved=row.approved, changed_since_approval=row.changed_since_approval)
+
+
+def stamps_of_boxes(boxes: Sequence[StampBox], *, approved: bool, changed_since_approval: bool = False) -> Stamps:
+    """The boxes of a 回議 as workflow published them, highest first: names and dates when approved, else 未決裁."""
+    ordered = sorted(boxes, key=lambda b: BOX_ORDER.index(b.role) if b.role in BOX_ORDER else len(BOX_ORDER))
+    printed = [_printed(box) if approved else PrintedBox(role=box.role) for box in ordered]
+    return Stamps(printed, approved=approved, changed_since_approval=approved and changed_since_approval)
+
+
+async def stamps_of_record(session: AsyncSession, service: str, record_kind: str, record_id: object) -> Stamps:
+    """The boxes a form about this record prints: those of the record's current 回議 as reports last heard it."""
+    return stamps_of(await CirculationStampRepository(session).current(service, record_kind, str(record_id)))
 
 
 def _printed(box: StampBox) -> PrintedBox:

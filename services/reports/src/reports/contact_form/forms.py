@@ -11,6 +11,7 @@ from typing import Any
 
 from tbms_core.clock import JST
 
+from reports.circulation_stamp.stamps import Stamps
 from reports.forms.common import iso_date, wareki, wareki_both
 from reports.forms.letterhead import Letterhead
 from reports.forms.spec import FormSpec, Genre, RequiredItem
@@ -66,6 +67,8 @@ class ContactFormInput:
     # this health center's name, 所長, address, phone and 問い合わせ先 as masters last sent them; None before masters
     # sent one: the forms then sign with the configured sender alone
     letterhead: Letterhead | None = None
+    # the stamp boxes of the record's 回議 (F21, F23: the contact's; F05: the index patient's); 未決裁 by default
+    stamps: Stamps = field(default_factory=Stamps)
 
 
 def letterhead_of(data: ContactFormInput) -> dict[str, str]:
@@ -285,6 +288,7 @@ F05 = FormSpec(
         RequiredItem("index_name", "発端患者（患者情報）", "contacts"),
         RequiredItem("people", "接触者", "contacts"),
     ),
+    stamp_boxes=True,
 )
 
 
@@ -382,6 +386,7 @@ F21 = FormSpec(
         RequiredItem("exams", "実施した検査（実施日・結果）", "exams"),
         RequiredItem("outcome", "健診の結果（判定）", "outcome"),
     ),
+    stamp_boxes=True,
 )
 F23 = FormSpec(
     "F23",
@@ -395,4 +400,5 @@ F23 = FormSpec(
         RequiredItem("exposures", "接触状況", "exposures"),
         RequiredItem("exams", "検査", "exams"),
     ),
+    stamp_boxes=True,
 )

@@ -20,6 +20,7 @@ from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 
+from reports.circulation_stamp.stamps import stamps_of_record
 from reports.contact_form.errors import IndexPatientNotYetAvailable, RequiredItemsMissing, UnknownContactForm
 from reports.contact_form.forms import F05, F18, F25, ContactFormInput
 from reports.contact_form.registry import CONTACT_FORMS
@@ -77,7 +78,11 @@ class ContactFormService:
         snapshot = await self.found.contact(contact_id)
         if snapshot is None:
             raise ContactNotYetAvailable()
-        data = await self._input(contact=snapshot, record_id=str(record_id) if record_id else None)
+        data = await self._input(
+            contact=snapshot,
+            record_id=str(record_id) if record_id else None,
+            stamps=await stamps_of_record(self.session, "contacts", "contact", contact_id),
+        )
         self._check(spec, data)
         return Printing(spec, data, Owner("contact", contact_id), f"c{snapshot.get('version', '')}")
 
@@ -150,7 +155,11 @@ class ContactFormService:
             raise IndexPatientNotYetAvailable()
         contacts = await self.found.of_index(patient_id)
         index = {"id": str(patient.id), "name": patient.name, "name_kana": patient.name_kana}
-        data = await self._input(contacts=contacts, index=index | {"registration_no": patient.registration_no})
+        data = await self._input(
+            contacts=contacts,
+            index=index | {"registration_no": patient.registration_no},
+            stamps=await stamps_of_record(self.session, "patients", "patient", patient_id),
+        )
         self._check(F05, data)
         version = f"p{patient.version}+{contacts_version(contacts)}"
         return Printing(F05, data, Owner.patient(patient_id), version)

@@ -36,3 +36,8 @@ class Document(Base):
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)  # user id (Keycloak sub)
     created_by_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # the approved copy (R10, R16): once a 回議 of this document is approved, the stored version is the PDF with its
+    # approvers stamped; the version as first printed stays readable in the store under the same key
+    original_version_id: Mapped[str | None] = mapped_column(String(100))
+    approved_circulation_id: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

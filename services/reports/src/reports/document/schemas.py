@@ -72,6 +72,8 @@ class DocumentRead(BaseModel):
     created_by: str
     created_by_name: str
     created_at: datetime
+    approved_at: datetime | None = None  # when its 回議 was approved: the content is then the stamped copy
+    original_version_id: str | None = None  # the version as first printed, before the stamps
 
     @classmethod
     def of(cls, document: Document) -> DocumentRead:

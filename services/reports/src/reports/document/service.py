@@ -15,8 +15,7 @@ from tbms_core.clock import today
 from tbms_core.db import utcnow
 
 from reports.care_record.repository import CareRecordRepository
-from reports.circulation_stamp.repository import CirculationStampRepository
-from reports.circulation_stamp.stamps import stamps_of
+from reports.circulation_stamp.stamps import stamps_of_record
 from reports.document.errors import DocumentContentMissing, PatientNotYetAvailable
 from reports.document.filing import OWNER_AREAS, DocumentFiler, Owner
 from reports.document.models import Document
@@ -216,7 +215,6 @@ class DocumentService:
         center's letterhead and code labels from masters, and the period asked for (forms that print a period use
         it)."""
         masters = MasterSnapshotRepository(self.session)
-        circulation = await CirculationStampRepository(self.session).current("patients", "patient", str(patient.id))
         return FormInput(
             patient,
             printed_at,
@@ -226,7 +224,7 @@ class DocumentService:
             letterhead=Letterhead.of(await masters.letterhead()),
             period=period or Period(),
             code_labels=await masters.code_labels(),
-            stamps=stamps_of(circulation),
+            stamps=await stamps_of_record(self.session, "patients", "patient", patient.id),
         )
 
     def _printed_by(self) -> str:

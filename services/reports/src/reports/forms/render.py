@@ -35,6 +35,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from reports.circulation_stamp.stamps import Stamps
 from reports.forms.common import printed_at_label
 from reports.forms.spec import FormInput, FormSpec
 
@@ -42,6 +43,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 BASE_TEMPLATE = "base.html"
 STYLESHEET = "forms.css"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per step otherwise
+
+
+def stamps_to_print(spec: FormSpec, data: object) -> Stamps | None:
+    """The stamp boxes a form prints: its input's (the record's 回議), else every box 未決裁; None for a form without
+    boxes (letters), so a form with boxes never prints them empty and a draft never passes for a decision."""
+    stamps = getattr(data, "stamps", None)
+    if not spec.stamp_boxes:
+        return stamps
+    return stamps if isinstance(stamps, Stamps) else Stamps()
 
 
 class UploadedTemplateFailed(ValueError):
@@ -185,7 +195,7 @@ class FormRenderer:
             "template_version": source.version if source else template_version(spec),
             "printed_at": printed_at_label(data.printed_at),
             "printed_by": data.printed_by,
-            "stamps": getattr(data, "stamps", None),  # only a record's forms carry stamp boxes (letters have none)
+            "stamps": stamps_to_print(spec, data),
             **spec.build_context(data),
         }
         if source is None:
@@ -208,6 +218,10 @@ class FormRenderer:
             return await loop.run_in_executor(self._executor, self.render_pdf_sync, spec, data, source)
         html = self.render_html(spec, data, source)
         return await loop.run_in_executor(self._executor, write_pdf, html, source.css if source else None)
+
+    async def render_page(self, html: str, css: str) -> bytes:
+        """A page of given HTML and CSS (not a registered form: the layer of an approved copy) as PDF."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, write_pdf, html, css)
 
     def render_merged_pdf_sync(self, items: Sequence[tuple[FormSpec, FormInput]]) -> bytes:
         """Several forms as one PDF (a session's papers at once; blocks the calling thread)."""

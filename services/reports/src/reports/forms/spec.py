@@ -86,3 +86,6 @@ class FormSpec:
     build_context: ContextBuilder
     revision: str = "1"  # bump on a 様式改正; the template digest is appended when stored
     required: tuple[RequiredItem, ...] = ()  # checked before printing; the user may print anyway
+    # the form has the approval boxes (所長・課長・係長・担当) of the record's 回議: base.html prints them top right
+    # (names and dates once approved, 「未決裁」 in every box until then) unless the template places them itself
+    stamp_boxes: bool = False

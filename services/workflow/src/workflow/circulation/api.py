@@ -14,6 +14,7 @@ from workflow.circulation.schemas import (
     CirculationResubmit,
     CirculationSendBack,
     CirculationWithdraw,
+    InboxCount,
     InboxRead,
     StampRead,
 )
@@ -32,6 +33,12 @@ async def submit(data: CirculationCreate, circulations: CirculationServiceDep) -
 async def inbox(circulations: CirculationServiceDep) -> InboxRead:
     """The user's inbox: waiting for me, sent by me, sent back to me, to read."""
     return await circulations.inbox()
+
+
+@router.get("/circulations/inbox/count", response_model=InboxCount)
+async def inbox_count(circulations: CirculationServiceDep) -> InboxCount:
+    """How many items wait for the user and came back to them (the badge of every page)."""
+    return await circulations.inbox_count()
 
 
 @router.get("/circulations/of/{service}/{record_kind}/{record_id}", response_model=list[CirculationRead])

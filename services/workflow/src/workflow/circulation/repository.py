@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from tbms_core.repository import Repository
 
@@ -93,43 +93,71 @@ class CirculationRepository(Repository[Circulation]):
 
     async def waiting_for(self, roles: list[str], services: list[str]) -> list[Circulation]:
         """回議 under way whose current step is decided by one of these roles or may be decided for by one."""
-        statement = select(Circulation).where(
-            Circulation.kind == DECISION,
-            Circulation.status == IN_PROGRESS,
-            Circulation.service.in_(services),
-            or_(Circulation.current_role.in_(roles), Circulation.current_on_behalf.overlap(roles)),
-        )
-        return await self._newest(statement)
+        return await self._newest(waiting_statement(roles, services))
+
+    async def count_waiting_for(self, roles: list[str], services: list[str]) -> int:
+        """How many 回議 wait for one of these roles (the header's badge)."""
+        return await self._count(waiting_statement(roles, services))
 
     async def drafted_by(self, user_id: str, services: list[str], *, sent_back: bool = False) -> list[Circulation]:
         """Circulations the user drafted (only those sent back to them, if asked), withdrawn ones left out."""
-        statuses = [SENT_BACK] if sent_back else [IN_PROGRESS, SENT_BACK, APPROVED, CIRCULATING]
-        statement = select(Circulation).where(
-            Circulation.drafter_id == user_id, Circulation.status.in_(statuses), Circulation.service.in_(services)
-        )
-        return await self._newest(statement)
+        return await self._newest(drafted_statement(user_id, services, sent_back=sent_back))
+
+    async def count_sent_back(self, user_id: str, services: list[str]) -> int:
+        """How many of the user's 回議 were sent back to them."""
+        return await self._count(drafted_statement(user_id, services, sent_back=True))
 
     async def to_read(self, user_id: str, district: str, services: list[str]) -> list[Circulation]:
         """供覧 addressed to the user, or to the user's team, that the user has not read yet."""
-        read_by_me = exists().where(
-            CirculationReader.circulation_id == Circulation.id,
-            CirculationReader.user_id == user_id,
-            CirculationReader.read_at.is_not(None),
-        )
-        addressed_to_me = exists().where(
-            CirculationReader.circulation_id == Circulation.id, CirculationReader.user_id == user_id
-        )
-        to_me: ColumnElement[bool] = addressed_to_me
-        if district:
-            to_me = or_(addressed_to_me, Circulation.teams.any(district))  # type: ignore[arg-type]
-        statement = select(Circulation).where(
-            Circulation.kind != DECISION,
-            Circulation.status == CIRCULATING,
-            Circulation.service.in_(services),
-            and_(to_me, ~read_by_me),
-        )
-        return await self._newest(statement)
+        return await self._newest(to_read_statement(user_id, district, services))
+
+    async def count_to_read(self, user_id: str, district: str, services: list[str]) -> int:
+        """How many 供覧 the user has still to read."""
+        return await self._count(to_read_statement(user_id, district, services))
+
+    async def _count(self, statement) -> int:  # type: ignore[no-untyped-def]
+        statement = statement.where(Circulation.status != WITHDRAWN)
+        return int(await self.session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
 
     async def _newest(self, statement) -> list[Circulation]:  # type: ignore[no-untyped-def]
         statement = statement.where(Circulation.status != WITHDRAWN).order_by(Circulation.updated_at.desc())
         return list((await self.session.scalars(statement.limit(INBOX_LIMIT))).all())
+
+
+def waiting_statement(roles: list[str], services: list[str]) -> Select[tuple[Circulation]]:
+    """回議 under way whose current step is decided by one of these roles or may be decided for by one."""
+    return select(Circulation).where(
+        Circulation.kind == DECISION,
+        Circulation.status == IN_PROGRESS,
+        Circulation.service.in_(services),
+        or_(Circulation.current_role.in_(roles), Circulation.current_on_behalf.overlap(roles)),
+    )
+
+
+def drafted_statement(user_id: str, services: list[str], *, sent_back: bool) -> Select[tuple[Circulation]]:
+    """Circulations the user drafted (only those sent back to them, if asked)."""
+    statuses = [SENT_BACK] if sent_back else [IN_PROGRESS, SENT_BACK, APPROVED, CIRCULATING]
+    return select(Circulation).where(
+        Circulation.drafter_id == user_id, Circulation.status.in_(statuses), Circulation.service.in_(services)
+    )
+
+
+def to_read_statement(user_id: str, district: str, services: list[str]) -> Select[tuple[Circulation]]:
+    """供覧 addressed to the user, or to the user's team, that the user has not read yet."""
+    read_by_me = exists().where(
+        CirculationReader.circulation_id == Circulation.id,
+        CirculationReader.user_id == user_id,
+        CirculationReader.read_at.is_not(None),
+    )
+    addressed_to_me = exists().where(
+        CirculationReader.circulation_id == Circulation.id, CirculationReader.user_id == user_id
+    )
+    to_me: ColumnElement[bool] = addressed_to_me
+    if district:
+        to_me = or_(addressed_to_me, Circulation.teams.any(district))  # type: ignore[arg-type]
+    return select(Circulation).where(
+        Circulation.kind != DECISION,
+        Circulation.status == CIRCULATING,
+        Circulation.service.in_(services),
+        and_(to_me, ~read_by_me),
+    )

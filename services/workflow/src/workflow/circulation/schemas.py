@@ -146,6 +146,15 @@ class InboxRead(BaseModel):
     badge: int  # how many need the user's action: waiting, sent back and to read
 
 
+class InboxCount(BaseModel):
+    """How many items of the user's inbox need them, for the badge every page shows."""
+
+    waiting: int  # 回議 waiting for the user's decision
+    sent_back: int  # the user's 回議 sent back to them
+    to_read: int  # 供覧 the user has not read
+    badge: int  # waiting + sent back: what the header's badge counts
+
+
 class StampRead(BaseModel):
     """What a form prints in its stamp boxes for a record: approvers' names and dates, or 未決裁."""
 

@@ -42,6 +42,7 @@ from workflow.circulation.schemas import (
     CirculationResubmit,
     CirculationSendBack,
     CirculationWithdraw,
+    InboxCount,
     InboxRead,
     StampRead,
 )
@@ -199,6 +200,15 @@ class CirculationService:
         shown = {name: [CirculationRead.model_validate(c) for c in found] for name, found in lists.items()}
         badge = len(shown["waiting"]) + len(shown["sent_back"]) + len(shown["to_read"])
         return InboxRead(**shown, badge=badge)
+
+    async def inbox_count(self) -> InboxCount:
+        """The counts of the header's badge: waiting for me and sent back to me (and 供覧 to read beside them)."""
+        services = services_visible(self.principal)
+        me = self.principal.user_id
+        waiting = await self.circulations.count_waiting_for(step_roles_held(self.principal), services)
+        sent_back = await self.circulations.count_sent_back(me, services)
+        to_read = await self.circulations.count_to_read(me, self.principal.district, services)
+        return InboxCount(waiting=waiting, sent_back=sent_back, to_read=to_read, badge=waiting + sent_back)
 
     async def stamps(self, service: str, record_kind: str, record_id: str) -> StampRead:
         """The stamp boxes of a record's latest 回議 (not withdrawn): names and dates if approved, else 未決裁."""

@@ -15,7 +15,7 @@ from tbms_core.clock import today
 
 from gateway.clients.base import SaveResult, detail
 from gateway.pages.board import view as v
-from gateway.web.deps import MastersDep, PatientsDep, ReportsDep, require_access
+from gateway.web.deps import MastersDep, PatientsDep, ReportsDep, WorkflowDep, require_access
 from gateway.web.downloads import relay
 from gateway.web.templating import flash, render
 
@@ -103,6 +103,7 @@ async def _session_page(
     failed: dict[str, SaveResult] | None = None,
     typed: dict[str, dict[str, str]] | None = None,
     status_code: int = 200,
+    **circulations: Any,
 ) -> Response:
     detail, lists, payers = await asyncio.gather(
         patients.board_session(str(session_id)), patients.board_worklist(), _masters(masters, "payer_number")
@@ -123,16 +124,24 @@ async def _session_page(
         "discharge": v.DISCHARGE_CRITERIA,
         "print_sets": v.PRINT_SETS,
         "title": "診査会",
+        **circulations,  # only the page itself lists the session's circulations (not a refused change)
     }
     return render(request, "board/session.html", context, status_code=status_code)
 
 
 @router.get("/sessions/{session_id:uuid}", dependencies=CAN_READ)
 async def session_page(
-    request: Request, session_id: uuid.UUID, patients: PatientsDep, masters: MastersDep, focus: str = ""
+    request: Request,
+    session_id: uuid.UUID,
+    patients: PatientsDep,
+    masters: MastersDep,
+    workflow: WorkflowDep,
+    focus: str = "",
 ) -> Response:
-    """Agenda, attendance and quorum, each case with what the members need and its decision form."""
-    return await _session_page(request, patients, masters, session_id, focus=focus)
+    """Agenda, attendance and quorum, each case with what the members need and its decision form, and the session
+    record's 回議・供覧 (state, stamps, 回議に付す・供覧に回す)."""
+    circulations = await workflow.of_record("review", "board_session", str(session_id))
+    return await _session_page(request, patients, masters, session_id, focus=focus, circulations=circulations)
 
 
 @router.post("/sessions/{session_id:uuid}/agenda", dependencies=CAN_UPDATE)

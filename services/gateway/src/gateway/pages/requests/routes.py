@@ -16,7 +16,7 @@ from tbms_core.jp.wareki import format_wareki
 from gateway.forms import EntryForm
 from gateway.pages.requests import forms as rf
 from gateway.pages.requests import group_routes
-from gateway.web.deps import ContactsDep, MastersDep, ReportsDep, RequestsDep, require_access
+from gateway.web.deps import ContactsDep, MastersDep, ReportsDep, RequestsDep, WorkflowDep, require_access
 from gateway.web.downloads import relay
 from gateway.web.templating import flash, render
 
@@ -156,6 +156,7 @@ async def _request_page(
     forms: dict[str, EntryForm] | None = None,
     package: dict[str, Any] | None = None,
     status_code: int = 200,
+    **circulations: Any,
 ) -> Response:
     shown, history, codes = await asyncio.gather(
         requests.request(str(request_id)), requests.history(str(request_id)), requests.codes()
@@ -179,14 +180,19 @@ async def _request_page(
         "outgoing": shown["direction"] == "outgoing",
         "title": f"{shown['direction_label']}（{shown['counterpart_name']}）",
         "nav_path": "/requests",
+        **circulations,  # only the page itself lists the request's circulations (not a refused step)
     }
     return render(request, "requests/request.html", context, status_code=status_code)
 
 
 @router.get("/{request_id:uuid}", dependencies=CAN_READ)
-async def view_request(request: Request, request_id: uuid.UUID, requests: RequestsDep) -> Response:
-    """One request: the facts, the index summary sent, the contacts with their results, sendings and steps."""
-    return await _request_page(request, requests, request_id)
+async def view_request(
+    request: Request, request_id: uuid.UUID, requests: RequestsDep, workflow: WorkflowDep
+) -> Response:
+    """One request: the facts, the index summary sent, the contacts with their results, sendings and steps, and its
+    回議・供覧 (state, stamps, 回議に付す・供覧に回す)."""
+    circulations = await workflow.of_record("contacts", "request", str(request_id))
+    return await _request_page(request, requests, request_id, circulations=circulations)
 
 
 @router.post("/{request_id:uuid}/package", dependencies=CAN_CHANGE)

@@ -44,7 +44,8 @@ async def inbox(request: Request, workflow: WorkflowDep) -> Response:
 async def new(request: Request) -> Response:
     """The confirmation before a record goes into circulation (linked from the record's page)."""
     record = {name: request.query_params.get(name, "")[:200] for name in RECORD_FIELDS}
-    return _new_page(request, record)
+    kind = request.query_params.get("kind", "decision")
+    return _new_page(request, record, kind=kind if kind in KINDS else "decision")
 
 
 @router.post("")
@@ -59,7 +60,8 @@ async def submit(request: Request, workflow: WorkflowDep) -> Response:
     result = await workflow.submit(body)
     if result.record is not None:
         return RedirectResponse(f"/circulations/{result.record['id']}?done=submitted", status_code=303)
-    return _new_page(request, record, errors=result.errors or {"_": result.conflict or ""}, status_code=422)
+    errors = result.errors or {"_": result.conflict or ""}
+    return _new_page(request, record, errors=errors, kind=kind if kind in KINDS else "decision", status_code=422)
 
 
 @router.get("/{circulation_id}")
@@ -99,4 +101,5 @@ def _page(request: Request, found: dict[str, Any], status_code: int = 200, **mor
 
 def _new_page(request: Request, record: dict[str, str], status_code: int = 200, **more: Any) -> Response:
     context = {"record": record, "kinds": KINDS, "errors": more.pop("errors", {}), "title": "回議に出す", **more}
+    context.setdefault("kind", "decision")
     return render(request, "workflow/new.html", context, status_code=status_code)
