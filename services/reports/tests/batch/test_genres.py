@@ -234,7 +234,14 @@ async def test_a_screening_day_batch_prints_every_form_of_the_genre_that_applies
             exam = exam.model_copy(
                 update={"received_at": moment, "received_on": day, "reception_place": place, "receipt_no": 1}
             )
-        update: dict[str, Any] = {"exposures": [exposure], "exams": [exam]}
+        exams = [exam]
+        if n == 1:  # a second appointment the same day: its own お知らせ and 受診票, the other forms once
+            second = ExamSnapshot(
+                id=str(uuid.uuid4()), version=1, kind="xray", status="planned", planned_on=day, appointment_on=day,
+                appointment_time=time(11, 0), appointment_place=place,
+            )  # fmt: skip
+            exams.append(second)
+        update: dict[str, Any] = {"exposures": [exposure], "exams": exams}
         if n == 0:  # a 17条 勧告 in force
             update["recommendations"] = [
                 RecommendationSnapshot(
@@ -249,17 +256,18 @@ async def test_a_screening_day_batch_prints_every_form_of_the_genre_that_applies
     body = {"genre": "接触者健診", "day": day.isoformat(), "place": place}
     response = await client.post("/batches", json=body, headers=NURSE)
     assert response.status_code == 202, response.text
-    # F18, F29, F19, F23 for the one with a 勧告; F29, F19, F23 for the other; F05 once; F25 once
-    assert response.json()["total"] == 9, response.json()
+    # F18, F29, F19, F23 for the one with a 勧告; F29, F19 of each appointment and F23 once for the other; F05 once;
+    # F25 once
+    assert response.json()["total"] == 11, response.json()
     batch = await finished(client, response.json()["id"], NURSE)
 
-    assert (batch["status"], batch["done"], batch["skipped"]) == ("done", 9, []), batch
+    assert (batch["status"], batch["done"], batch["skipped"]) == ("done", 11, []), batch
     first = await filed(client, NURSE, owner_type="contact", owner_id=people[0].id)
     second = await filed(client, NURSE, owner_type="contact", owner_id=people[1].id)
     status = await filed(client, NURSE, patient_id=index.id)
     register = await filed(client, NURSE, owner_type="screening_day", owner_id=str(screening_day_id(day, place)))
     assert [form for form, _ in first] == ["F18", "F19", "F23", "F29"]
-    assert [form for form, _ in second] == ["F19", "F23", "F29"]
+    assert [form for form, _ in second] == ["F19", "F19", "F23", "F29", "F29"]
     assert [form for form, _ in status] == ["F05"] and [form for form, _ in register] == ["F25"]
     merged = (await client.get(f"/batches/{batch['id']}/content", headers=NURSE)).content
     assert pages(merged) == batch["pages"] == sum(count for _, count in first + second + status + register)

@@ -49,6 +49,7 @@ BOARD_ORDER = ("F16", "F17", "F28", "F09", "F13", "F15", "F10", "F11", "F12", "F
 # the forms of a screening day, in the order each contact's papers are put together (勧告, お知らせ, 受診票, 実施票,
 # 照射録, results); then F05 of each index patient, then the F25 受付簿 of each place
 PER_CONTACT = ("F18", "F29", "F19", "F23", "F24", "F21", "F22", "F26")
+PER_APPOINTMENT = ("F29", "F19")  # the notice and the slip of each appointment; the others once a contact
 INDEX_STATUS, REGISTER = "F05", "F25"
 DAY_FORMS = (*PER_CONTACT, INDEX_STATUS, REGISTER)
 # the item of a contact's form that is its record: the form applies to the contact once it is not empty (F19, F23
@@ -158,11 +159,16 @@ class BatchSources:
         letterhead = Letterhead.of(await MasterSnapshotRepository(self.session).letterhead())
         items: list[list[str]] = []
         index_patients: dict[str, None] = {}
+        once: set[tuple[str, str]] = set()  # a contact with two appointments that day: its other forms once
         for snapshot, exam_id in appointments:
             contact_id = str(snapshot["id"])
             for form in chosen:
-                if form in PER_CONTACT and applies(form, snapshot, exam_id, letterhead):
-                    items.append([contact_id, form, exam_id])
+                if form not in PER_CONTACT or not applies(form, snapshot, letterhead):
+                    continue
+                if form not in PER_APPOINTMENT and (contact_id, form) in once:
+                    continue
+                once.add((contact_id, form))
+                items.append([contact_id, form, exam_id])
             for exposure in snapshot.get("exposures") or []:
                 if exposure.get("index_patient_id"):
                     index_patients[str(exposure["index_patient_id"])] = None
@@ -274,7 +280,7 @@ class BatchSources:
         return Job(render=lambda: self.renderer.render_pdf(printing.spec, data, source), file=file)
 
 
-def applies(form: str, contact: Mapping[str, Any], exam_id: str, letterhead: Letterhead | None) -> bool:
+def applies(form: str, contact: Mapping[str, Any], letterhead: Letterhead | None) -> bool:
     """Whether a contact's form has something to print for them: F19, F23 and F29 for every appointment, F18 while
     a 勧告 is in force, F24 once a chest X-ray was taken at the health center, F21 and F22 once an exam is done,
     F26 once an exam is asked of a medical institution. A form that applies but lacks a required item is printed
