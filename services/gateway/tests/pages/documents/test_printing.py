@@ -76,7 +76,8 @@ class TestBatch:
         page = await browser.get(f"/documents/batches?patient_id={PATIENT_ID}")
         assert f'value="{PATIENT_ID}" checked' in page.text, "a patient sent from a list is ticked"
         assert "帳票: 結核登録票" in text_of(page.text) and "家族・接触者健診実施状況（接触者のいる患者）" in page.text
-        assert "帳票: 健康診断の勧告書（勧告中の人）、健診のお知らせ、受診票、実施票" in text_of(page.text)
+        day_forms = "帳票: 健康診断の勧告書、健診のお知らせ、受診票、実施票、照射録、結果報告書、【保健所実施】"
+        assert day_forms in text_of(page.text)
         assert all(f'name="contact_form" value="{form}" checked' in page.text for form in ("F05", "F25", "F29"))
         assert "診査会・公費の参照権限がないため選べません" in text_of(page.text), "nurse1 here has no review area"
         response = await browser.post(

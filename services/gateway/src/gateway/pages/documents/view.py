@@ -152,8 +152,8 @@ GENRE_FORMS = {"診査会": BOARD_BATCH_FORMS, "接触者健診": CONTACT_BATCH_
 
 def genre_titles(genre: str, forms: list[dict[str, Any]]) -> list[str]:
     """The titles of the forms a batch of the genre prints unless others are chosen (those that apply to each)."""
-    if genre in GENRE_FORMS:
-        return [title for _, title, ticked in GENRE_FORMS[genre] if ticked]
+    if genre in GENRE_FORMS:  # the titles alone (to whom each applies is said beside its tick)
+        return list(dict.fromkeys(title.split("（")[0] for _, title, ticked in GENRE_FORMS[genre] if ticked))
     titles = [f["title"] for f in forms if f["genre"] == genre]
     return [*titles, INDEX_STATUS] if genre == "患者管理" and titles else titles
 
