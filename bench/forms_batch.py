@@ -1,12 +1,12 @@
-"""Batch printing by genre (R19): 患者管理 for 30 patients (30 forms: F03 is the genre's only form so far) through
-the reports API in-process, with the service's own background worker, a real demo-user token, MinIO and a fresh
+"""Batch printing by genre (R19): every form of 患者管理 (F01–F08, F05 among them) for 30 patients through the
+reports API in-process, with the service's own background worker, a real demo-user token, MinIO and a fresh
 database migrated by Alembic.
 
-    uv run python bench/forms_batch.py [--patients 30] [--rounds 3]
+    uv run python bench/forms_batch.py [--patients 30] [--rounds 3] [--forms F03,F06]
 
-Each patient carries a full registration card, four test results and six progress notes, so every form fills its
-sections. Prints, per round, the time from the request to the merged PDF being ready (the progress API polled
-every 0.1 s), forms per second, pages and size of the merged PDF.
+Each patient carries a full registration card, four test results, six progress notes and one contact exposed to
+them (so F05 prints), so every form fills its sections. Prints, per round, the time from the request to the merged
+PDF being ready (the progress API polled every 0.1 s), forms per second, pages and size of the merged PDF.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from reports.care_record.repository import CareRecordRepository
 from reports.lab_result.repository import LabResultRepository
 from reports.main import create_app
 from reports.patient_summary.repository import PatientSummaryRepository
+from reports.request_letter.repository import ContactSummaryRepository
 from reports.settings import get_settings
+from tbms_contracts.contacts import ContactSnapshot, ExamSnapshot, ExposureSnapshot
 from tbms_contracts.patients import CareRecordSnapshot, LabResultSnapshot, PatientSnapshot
 from tbms_testing import auth_headers, service_client
 
@@ -74,6 +76,25 @@ def snapshot(n: int) -> PatientSnapshot:
     )
 
 
+def contact_of(patient: PatientSnapshot, n: int) -> ContactSnapshot:
+    """A household contact of the patient, examined once (F05 lists them)."""
+    exposure = ExposureSnapshot(
+        id=str(uuid.uuid4()), index_patient_id=patient.id, setting="household", relation="同居",
+        last_contact_on=date(2026, 4, 1), infectiousness="high",
+    )  # fmt: skip
+    exam = ExamSnapshot(
+        id=str(uuid.uuid4()), version=1, kind="igra_qft", status="done", planned_on=date(2026, 6, 1),
+        done_on=date(2026, 6, 1), result="negative",
+    )  # fmt: skip
+    return ContactSnapshot.model_validate(
+        {
+            "id": str(uuid.uuid4()), "version": 1, "found_on": date(2026, 4, 10), "name": f"試験 接触{n:02d}",
+            "name_kana": "シケン セッショク", "sex": "male", "birth_date": date(1990, 1, 1),
+            "address": patient.address, "priority": "high", "exposures": [exposure], "exams": [exam],
+        }
+    )  # fmt: skip
+
+
 async def seed(app: object, count: int) -> list[str]:
     """Writes the patients, their results and notes straight into the read model (as the consumers would)."""
     ids = []
@@ -108,22 +129,24 @@ async def seed(app: object, count: int) -> list[str]:
                     labels={"kind": "面接"},
                 )
                 await CareRecordRepository(session).apply(note, 1)
+            await ContactSummaryRepository(session).apply(contact_of(patient, n), 1)
             ids.append(patient.id)
     return ids
 
 
-async def one_round(client: httpx.AsyncClient, ids: list[str]) -> tuple[float, int, int]:
-    """Seconds from the request to the merged PDF, its pages and bytes."""
+async def one_round(client: httpx.AsyncClient, ids: list[str], forms: list[str]) -> tuple[float, int, int, int]:
+    """Seconds from the request to the merged PDF, the forms printed, its pages and bytes."""
     headers = auth_headers("nurse1")
     started = time.perf_counter()
-    batch = (await client.post("/batches", json={"genre": "患者管理", "patient_ids": ids}, headers=headers)).json()
+    body = {"genre": "患者管理", "patient_ids": ids, "forms": forms}
+    batch = (await client.post("/batches", json=body, headers=headers)).json()
     while batch["status"] not in ("done", "failed"):
         await asyncio.sleep(0.1)
         batch = (await client.get(f"/batches/{batch['id']}", headers=headers)).json()
     elapsed = time.perf_counter() - started
-    assert batch["status"] == "done", batch
+    assert batch["status"] == "done" and not batch["skipped"], batch
     merged = await client.get(f"/batches/{batch['id']}/content", headers=headers)
-    return elapsed, len(PdfReader(io.BytesIO(merged.content)).pages), len(merged.content)
+    return elapsed, batch["total"], len(PdfReader(io.BytesIO(merged.content)).pages), len(merged.content)
 
 
 async def main() -> None:
@@ -131,7 +154,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--patients", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--forms", default="", help="some forms of the genre, comma-separated; all of them if empty")
     args = parser.parse_args()
+    forms = [form for form in args.forms.split(",") if form]
     logging.disable(logging.INFO)
     os.environ["TBMS_REPORTS_S3_BUCKET"] = "tbms-documents-bench"
     os.environ["TBMS_REPORTS_BATCH_POLL_SECONDS"] = "0.1"
@@ -139,10 +164,10 @@ async def main() -> None:
     async with service_client("reports", create_app) as client:
         ids = await seed(client.app, args.patients)  # type: ignore[attr-defined]
         for round_no in range(1, args.rounds + 1):
-            elapsed, pages, size = await one_round(client, ids)
+            elapsed, total, pages, size = await one_round(client, ids, forms)
             print(
-                f"round {round_no}: {args.patients} forms in {elapsed:.2f} s ({args.patients / elapsed:.1f} forms/s),"
-                f" {pages} pages, {size / 1024 / 1024:.2f} MiB"
+                f"round {round_no}: {total} forms for {args.patients} patients in {elapsed:.2f} s"
+                f" ({total / elapsed:.1f} forms/s), {pages} pages, {size / 1024 / 1024:.2f} MiB"
             )
 
 

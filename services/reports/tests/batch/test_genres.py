@@ -10,7 +10,7 @@ import re
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import httpx
@@ -18,9 +18,16 @@ import pytest
 from pypdf import PdfReader
 from reports.batch.worker import BatchWorker
 from reports.board_record.repository import BoardRecordRepository
+from reports.document.filing import screening_day_id
 from reports.patient_summary.repository import PatientSummaryRepository
 from reports.request_letter.repository import ContactSummaryRepository
-from tbms_contracts.contacts import ContactSnapshot, ContactUpdated, ExamSnapshot, ExposureSnapshot
+from tbms_contracts.contacts import (
+    ContactSnapshot,
+    ContactUpdated,
+    ExamSnapshot,
+    ExposureSnapshot,
+    RecommendationSnapshot,
+)
 from tbms_contracts.patients import BoardRecordSaved, BoardRecordSnapshot, PatientSnapshot
 from tbms_core.events import Envelope
 from tbms_testing import LiveAuthHeaders, wait_for
@@ -177,7 +184,7 @@ async def test_a_screening_day_batch_prints_each_contacts_forms_in_appointment_o
     for snapshot in (late, early, elsewhere):
         await arrived(client, snapshot)
 
-    body = {"genre": "接触者健診", "day": DAY.isoformat(), "place": PLACE}
+    body = {"genre": "接触者健診", "day": DAY.isoformat(), "place": PLACE, "forms": ["F19", "F23"]}
     response = await client.post("/batches", json=body, headers=NURSE)
     assert response.status_code == 202, response.text
     assert response.json()["total"] == 4  # 受診票 and 実施票 for the two at this place
@@ -200,6 +207,97 @@ async def test_a_screening_day_batch_prints_each_contacts_forms_in_appointment_o
     assert pages(merged) == batch["pages"] == sum(count for _, count in first + second)
     text = text_of(merged)
     assert text.index("一括健診午前") < text.index("一括健診午後") and "一括健診他所" not in text
+
+
+async def test_a_screening_day_batch_prints_every_form_of_the_genre_that_applies(
+    client: httpx.AsyncClient,
+    make_patient: Callable[..., PatientSnapshot],
+    publish_patient: Callable[[PatientSnapshot], Awaitable[Envelope]],
+    summary_of: Callable[[str], Awaitable[object]],
+) -> None:
+    """Nothing ticked: each contact's 勧告書 (while one is in force), お知らせ, 受診票 and 実施票, the F05 of their
+    index patient and the F25 受付簿 of the place, every one filed with its record and in the merged PDF."""
+    day, place = date(2026, 12, 16), "全帳票会場"
+    index = make_patient(name="全帳票 発端")
+    await publish_patient(index)
+    await wait_for(lambda: summary_of(index.id), timeout=15)
+    received, waiting = (
+        contact("全帳票 受付済", "ゼンチョウヒョウ ウケツケズミ", time(9, 0), place),
+        contact("全帳票 未受付", "ゼンチョウヒョウ ミウケツケ", time(10, 0), place),
+    )
+    people = []
+    for n, snapshot in enumerate((received, waiting)):
+        exposure = snapshot.exposures[0].model_copy(update={"index_patient_id": index.id})
+        exam = snapshot.exams[0].model_copy(update={"appointment_on": day, "planned_on": day})
+        if n == 0:  # received at the place at 08:55 JST, receipt number 1
+            moment = datetime(2026, 12, 15, 23, 55, tzinfo=UTC)
+            exam = exam.model_copy(
+                update={"received_at": moment, "received_on": day, "reception_place": place, "receipt_no": 1}
+            )
+        exams = [exam]
+        if n == 1:  # a second appointment the same day: its own お知らせ and 受診票, the other forms once
+            second = ExamSnapshot(
+                id=str(uuid.uuid4()), version=1, kind="xray", status="planned", planned_on=day, appointment_on=day,
+                appointment_time=time(11, 0), appointment_place=place,
+            )  # fmt: skip
+            exams.append(second)
+        update: dict[str, Any] = {"exposures": [exposure], "exams": exams}
+        if n == 0:  # a 17条 勧告 in force
+            update["recommendations"] = [
+                RecommendationSnapshot(
+                    id=str(uuid.uuid4()), version=1, issued_on=date(2026, 12, 1), delivery="mail",
+                    exams=["igra_qft"], deadline_on=date(2026, 12, 25),
+                )
+            ]  # fmt: skip
+        people.append(snapshot.model_copy(update=update))
+    for snapshot in people:
+        await arrived(client, snapshot)
+
+    body = {"genre": "接触者健診", "day": day.isoformat(), "place": place}
+    response = await client.post("/batches", json=body, headers=NURSE)
+    assert response.status_code == 202, response.text
+    # F18, F29, F19, F23 for the one with a 勧告; F29, F19 of each appointment and F23 once for the other; F05 once;
+    # F25 once
+    assert response.json()["total"] == 11, response.json()
+    batch = await finished(client, response.json()["id"], NURSE)
+
+    assert (batch["status"], batch["done"], batch["skipped"]) == ("done", 11, []), batch
+    first = await filed(client, NURSE, owner_type="contact", owner_id=people[0].id)
+    second = await filed(client, NURSE, owner_type="contact", owner_id=people[1].id)
+    status = await filed(client, NURSE, patient_id=index.id)
+    register = await filed(client, NURSE, owner_type="screening_day", owner_id=str(screening_day_id(day, place)))
+    assert [form for form, _ in first] == ["F18", "F19", "F23", "F29"]
+    assert [form for form, _ in second] == ["F19", "F19", "F23", "F29", "F29"]
+    assert [form for form, _ in status] == ["F05"] and [form for form, _ in register] == ["F25"]
+    merged = (await client.get(f"/batches/{batch['id']}/content", headers=NURSE)).content
+    assert pages(merged) == batch["pages"] == sum(count for _, count in first + second + status + register)
+    text = text_of(merged)
+    titles = ("結核に係る健康診断の勧告書", "管理検診のお知らせ", "受診票", "健診実施票", "家族・接触者健診実施状況")
+    assert [title for title in titles if title not in text] == []
+    assert text.count("受付簿") >= 1 and text.count("全帳票受付済") >= 5  # 4 forms of hers, her line on F05 and F25
+    assert text.index("全帳票受付済") < text.index("全帳票未受付"), "in the order of the appointments"
+    assert text.rindex("家族・接触者健診実施状況") < text.rindex("受付簿"), "F05 after the contacts, F25 last"
+
+    # 患者管理 prints F05 for a patient who has contacts only
+    alone = make_patient(name="全帳票 接触者なし")
+    await publish_patient(alone)
+    await wait_for(lambda: summary_of(alone.id), timeout=15)
+    by_patient = {"genre": "患者管理", "patient_ids": [index.id, alone.id], "forms": ["F05"]}
+    planned = await client.post("/batches", json=by_patient, headers=NURSE)
+    assert (planned.status_code, planned.json()["total"]) == (202, 1), planned.text
+
+
+async def test_a_screening_day_batch_of_forms_that_apply_to_nobody_is_refused_beside_the_forms(
+    client: httpx.AsyncClient,
+) -> None:
+    day = date(2026, 12, 17)
+    person = contact("該当なし 試験", "ガイトウナシ シケン", time(9, 0), "該当なし会場")
+    exam = person.exams[0].model_copy(update={"appointment_on": day})
+    await arrived(client, person.model_copy(update={"exams": [exam]}))
+    body = {"genre": "接触者健診", "day": day.isoformat(), "place": "該当なし会場", "forms": ["F18", "F25"]}
+    response = await client.post("/batches", json=body, headers=NURSE)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"]["forms"] == "選んだ帳票は、この日に予約のある接触者のどなたにも該当しません。"
 
 
 async def test_a_screening_day_without_appointments_is_said_beside_the_day(client: httpx.AsyncClient) -> None:
@@ -232,7 +330,7 @@ async def test_a_screening_day_batch_stopped_by_a_restart_is_finished_once_by_th
             update={"exams": [e.model_copy(update={"appointment_on": day}) for e in snapshot.exams]}
         )
         await arrived(client, snapshot)
-    body = {"genre": "接触者健診", "day": day.isoformat(), "place": place}
+    body = {"genre": "接触者健診", "day": day.isoformat(), "place": place, "forms": ["F19", "F23"]}
     batch = (await client.post("/batches", json=body, headers=NURSE)).json()
     assert batch["total"] == 12, batch
     app = client.app  # type: ignore[attr-defined]

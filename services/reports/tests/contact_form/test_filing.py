@@ -103,6 +103,8 @@ async def test_f05_is_filed_with_the_index_patient_and_f25_with_its_screening_da
         (f25.headers["x-document-ids"], "F25", "健診日")
     ]
     assert await stored(client, f25.headers["x-document-ids"]) == f25.content
+    by_day_and_place = await listed(client, {"owner_type": "screening_day", "day": DAY.isoformat(), "place": place})
+    assert [d["id"] for d in by_day_and_place] == [f25.headers["x-document-ids"]]
     other_day = str(screening_day_id(date(2026, 11, 21), place))
     assert await listed(client, {"owner_type": "screening_day", "owner_id": other_day}) == []
     # a refused form files nothing

@@ -67,6 +67,10 @@ class ReportsClient(ServiceClient):
         )
         return await self.get_json("/documents", **params, limit=200)
 
+    async def screening_day_documents(self, day: str, place: str) -> dict[str, Any]:
+        """The forms printed for a screening day at a place (the F25 受付簿) and filed with that day, newest first."""
+        return await self.get_json("/documents", owner_type="screening_day", day=day, place=place, limit=200)
+
     async def attachments(self, owner_type: str, owner_id: str, *, withdrawn: bool = False) -> dict[str, Any]:
         """A record's stored files (資料), newest first; withdrawn ones too when asked."""
         params = {"owner_type": owner_type, "owner_id": owner_id, "withdrawn": str(withdrawn).lower(), "limit": 200}

@@ -35,6 +35,7 @@ class TestList:
         assert "印刷した帳票（1件）" in text
         assert "F06 経過記録（2号記録） 令和8年12月3日 14:05 試験 保健師 1+672dd5b0" in text
         assert 'href="/documents/dddddddd-0000-4000-8000-000000000000"' in html
+        assert f'href="/contacts/index-patients/{PATIENT_ID}/F05"' in html, "F05 (a list form) printed from here"
 
     async def test_a_user_without_forms_access_sees_no_printed_forms(
         self, client: httpx.AsyncClient, login: Login, backends: respx.MockRouter, keycloak: FakeKeycloakType

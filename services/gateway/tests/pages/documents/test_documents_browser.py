@@ -72,6 +72,9 @@ async def test_upload_check_and_batch_pages_in_chromium(
         await browser.go(f"{served}/documents/forms/F03/check?patient_id={PATIENT_ID}")
         found["check"] = await look(browser, shots, "documents-check-missing")
 
+        await browser.go(f"{served}/documents/screening-days?day=R8.12.14&place=第2会場")
+        found["screening-day"] = await look(browser, shots, "documents-screening-day")
+
         await browser.go(f"{served}/documents/batches?patient_id={PATIENT_ID}")
         found["batch-new"] = await look(browser, shots, "documents-batch-new")
         await browser.click("#genre-2")  # 接触者健診: the day is typed wrong, and said beside it

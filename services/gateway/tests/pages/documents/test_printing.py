@@ -75,7 +75,10 @@ class TestBatch:
         backends.get(f"{REPORTS}/batches/{BATCH_ID}").mock(return_value=httpx.Response(200, json=batch()))
         page = await browser.get(f"/documents/batches?patient_id={PATIENT_ID}")
         assert f'value="{PATIENT_ID}" checked' in page.text, "a patient sent from a list is ticked"
-        assert "帳票: 結核登録票" in text_of(page.text) and "帳票: 受診票、実施票" in text_of(page.text)
+        assert "帳票: 結核登録票" in text_of(page.text) and "家族・接触者健診実施状況（接触者のいる患者）" in page.text
+        day_forms = "帳票: 健康診断の勧告書、健診のお知らせ、受診票、実施票、照射録、結果報告書、【保健所実施】"
+        assert day_forms in text_of(page.text)
+        assert all(f'name="contact_form" value="{form}" checked' in page.text for form in ("F05", "F25", "F29"))
         assert "診査会・公費の参照権限がないため選べません" in text_of(page.text), "nurse1 here has no review area"
         response = await browser.post(
             "/documents/batches",
@@ -125,7 +128,7 @@ class TestBatch:
         assert f'<option value="{SESSION_ID}" selected>' in page and "第1会議室（案件3件）" in page
         assert "帳票: 諮問書、委員用資料" in text_of(page)
         assert 'id="board-form-0" name="board_form" value="F16" checked' in page, "every 診査会 form is ticked"
-        assert 'id="contact-form-2" name="contact_form" value="F18">' in page, "the 勧告書 is not, unless chosen"
+        assert 'id="contact-form-0" name="contact_form" value="F18" checked' in page, "each form, where it applies"
         form = {"csrf_token": csrf_of(page), "genre": "診査会", "session_id": SESSION_ID, "patient_id": PATIENT_ID}
         none = await browser.post("/documents/batches", data=form)
         assert none.status_code == 422 and "印刷する帳票を1つ以上選んでください。" in none.text
@@ -181,3 +184,51 @@ class TestBatch:
         assert f'<a href="/contacts/{skipped["contact_id"]}">試験 陽子</a>' in html
         assert "F23：印刷に必要な項目が入力されていません。（接触状況）" in html
         assert (await browser.get(f"/documents/batches/{BATCH_ID}/pdf")).content == b"%PDF-1.7 m"
+
+
+@pytest.mark.req("R19", "F25", partial=True)
+class TestScreeningDay:
+    """健診日の帳票: a day and place typed in 和暦, its 受付簿 printed from there, the forms filed with it listed."""
+
+    async def test_the_days_register_is_printed_and_listed_from_the_page(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        printed = {
+            "id": "eeeeeeee-0000-4000-8000-000000000025", "kind": "F25", "title": "結核接触者健康診断 受付簿",
+            "owner_type": "screening_day", "owner_label": "健診日", "owner_id": "f0f0f0f0-0000-5000-8000-000000000000",
+            "patient_id": None, "template_version": "1+0a1b2c3d", "created_by_name": "試験 保健師",
+            "created_at": "2026-12-14T00:30:00+00:00",
+        }  # fmt: skip
+        listed = backends.get(f"{REPORTS}/documents").mock(
+            return_value=httpx.Response(200, json={"items": [printed], "total": 1})
+        )
+        register = backends.get(f"{REPORTS}/reception-registers/F25").mock(
+            return_value=httpx.Response(200, content=b"%PDF-1.7 r", headers={"content-type": "application/pdf"})
+        )
+        empty = await browser.get("/documents/screening-days")
+        assert empty.status_code == 200 and "この日に印刷した帳票" not in empty.text and not listed.called
+
+        page = await browser.get("/documents/screening-days", params={"day": "R8.12.14", "place": "第2会場"})
+
+        assert page.status_code == 200
+        asked = listed.calls.last.request.url.params
+        assert (asked["owner_type"], asked["day"], asked["place"]) == ("screening_day", "2026-12-14", "第2会場")
+        text = text_of(page.text)
+        assert "健診日の帳票：令和8年12月14日（2026年12月14日） 第2会場" in text
+        assert "F25 結核接触者健康診断 受付簿 令和8年12月14日 09:30 試験 保健師 1+0a1b2c3d" in text
+        assert f'href="/documents/{printed["id"]}"' in page.text
+        link = "/contacts/reception/F25?day=2026-12-14&amp;place=%E7%AC%AC2%E4%BC%9A%E5%A0%B4"
+        assert f'href="{link}"' in page.text
+        assert 'href="/documents/batches?genre=接触者健診&amp;day=2026-12-14&amp;place=' in page.text
+        opened = await browser.get(link.replace("&amp;", "&"))
+        assert opened.content == b"%PDF-1.7 r" and register.calls.last.request.url.params["place"] == "第2会場"
+
+    async def test_a_bad_day_or_no_place_is_said_beside_the_field_without_asking_reports(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        listed = backends.get(f"{REPORTS}/documents").mock(return_value=httpx.Response(200, json={"items": []}))
+        page = await browser.get("/documents/screening-days", params={"day": "2026-13-40", "place": ""})
+        assert page.status_code == 422 and not listed.called
+        assert "健診の日は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。" in page.text
+        assert 'href="#day-day"' in page.text and 'href="#day-place"' in page.text
+        assert "会場（予約の受診場所）を入力してください。" in page.text

@@ -37,8 +37,10 @@ def requester(batch: PrintBatch) -> Principal:
 def skip_reason(genre: Genre, item: list[str], error: DomainError) -> dict[str, str]:
     """Why an item was not printed, naming its record as the batch's genre chose it."""
     key = {Genre.REVIEW_BOARD: "record_id", Genre.CONTACT_SCREENING: "contact_id"}.get(genre, "patient_id")
-    if genre is Genre.CONTACT_SCREENING and len(item) < 3:  # a patient form of the genre (F29)
+    if genre is Genre.CONTACT_SCREENING and len(item) < 3:  # a patient's form (F29 by patient, F05)
         key = "patient_id"
+    if genre is Genre.CONTACT_SCREENING and item[1] == "F25":  # a place's 受付簿 of the day
+        return {"place": item[2], "form": item[1], "reason": error.message}
     return {key: item[0], "form": item[1], "reason": error.message}
 
 

@@ -27,6 +27,7 @@ from reports.contact_form.registry import CONTACT_FORMS
 from reports.contact_form.repository import ContactFormRepository
 from reports.contact_form.results import F24_DAY
 from reports.document.filing import DocumentFiler, Owner, Printed, Printing, screening_day_id
+from reports.document.models import Document
 from reports.forms.letterhead import Letterhead
 from reports.forms.missing import missing_items
 from reports.forms.render import FormRenderer
@@ -168,19 +169,24 @@ class ContactFormService:
         """Renders the form and files it as a document of its record (PDF, entry, event and print audit); a
         register's print is also audited as a print of each person on it."""
         printed = await self.filer.print([printing])
-        if printing.owner.type == "screening_day":
-            for contact in printing.data.contacts:
-                await audit.record(
-                    self.session,
-                    self.principal,
-                    "reports",
-                    Operation.PRINT,
-                    record_type="reception_register",
-                    record_id=printed.documents[0].id,
-                    person_id=uuid.UUID(contact["id"]),
-                    detail=f"{printing.spec.id} {printing.data.day} {printing.data.place}",
-                )
+        await self.audit_register(printing, printed.documents[0])
         return printed
+
+    async def audit_register(self, printing: Printing, document: Document) -> None:
+        """A register (F25) is personal data of everyone on it: its print is audited for each of them."""
+        if printing.owner.type != "screening_day":
+            return
+        for contact in printing.data.contacts:
+            await audit.record(
+                self.session,
+                self.principal,
+                "reports",
+                Operation.PRINT,
+                record_type="reception_register",
+                record_id=document.id,
+                person_id=uuid.UUID(contact["id"]),
+                detail=f"{printing.spec.id} {printing.data.day} {printing.data.place}",
+            )
 
     @staticmethod
     def filename(spec: FormSpec) -> str:

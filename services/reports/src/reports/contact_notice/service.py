@@ -34,6 +34,12 @@ class ContactNoticeService:
 
     async def print(self, contact_id: uuid.UUID, exam_id: uuid.UUID | None) -> tuple[Printed, str]:
         """F29 for the chosen screening exam (else the next planned one), as an A4 PDF filed with the contact."""
+        printing = await self.printing(contact_id, exam_id)
+        printed = await self.filer.print([printing])
+        return printed, f"F29_{CONTACT_F29.title}.pdf"
+
+    async def printing(self, contact_id: uuid.UUID, exam_id: uuid.UUID | None) -> Printing:
+        """F29 of one contact, checked and ready to print (nothing stored yet): a batch prints it with others."""
         self.principal.require(Area.FORMS, Access.READ)
         self.principal.require(Area.CONTACTS, Access.READ)
         summary = await ContactSummaryRepository(self.session).find(contact_id)
@@ -56,6 +62,4 @@ class ContactNoticeService:
                 f"{RequiredItemsMissing.message}（{labels}）",
                 errors={item.key: f"{item.label}が入力されていません。" for item in missing},
             )
-        printing = Printing(CONTACT_F29, data, Owner("contact", contact_id), f"c{summary.version}")
-        printed = await self.filer.print([printing])
-        return printed, f"F29_{CONTACT_F29.title}.pdf"
+        return Printing(CONTACT_F29, data, Owner("contact", contact_id), f"c{summary.version}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import StreamingResponse
@@ -11,7 +12,7 @@ from tbms_core.errors import InvalidInput
 from tbms_core.web import MAX_OFFSET
 
 from reports.deps import DocumentServiceDep
-from reports.document.filing import OWNER_TYPES
+from reports.document.filing import OWNER_TYPES, screening_day_id
 from reports.document.schemas import DocumentCreate, DocumentPage, DocumentRead
 
 router = APIRouter(prefix="/documents", tags=["帳票・資料"])
@@ -29,11 +30,16 @@ async def list_documents(
     patient_id: uuid.UUID | None = None,
     owner_type: str | None = Query(None, max_length=20),
     owner_id: uuid.UUID | None = None,
+    day: date | None = None,
+    place: str = Query("", max_length=200),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> DocumentPage:
     """A patient's documents (every form printed about them), or those filed with a record (owner_type=contact,
-    request or board_session and owner_id), newest first."""
+    request, board_session or screening_day and owner_id), newest first; a screening day may be named by its day
+    and place instead of its id (owner_type=screening_day&day=2026-12-14&place=…)."""
+    if owner_type == "screening_day" and owner_id is None and day is not None and place.strip():
+        owner_id = screening_day_id(day, place)
     if patient_id is not None:
         items, total = await service.page_of_patient(patient_id, limit=limit, offset=offset)
     elif owner_type in OWNER_TYPES and owner_id is not None:

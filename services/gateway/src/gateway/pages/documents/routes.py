@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 from starlette.responses import StreamingResponse
 
-from gateway.pages.documents import attachment_routes, print_routes, template_routes
+from gateway.pages.documents import attachment_routes, day_routes, print_routes, template_routes
 from gateway.pages.documents.view import content_disposition, document_filename
 from gateway.web.deps import PatientsDep, ReportsDep
 from gateway.web.downloads import relay
@@ -16,6 +16,7 @@ router = APIRouter(prefix="/documents", tags=["帳票"])
 router.include_router(attachment_routes.router)
 router.include_router(print_routes.router)
 router.include_router(template_routes.router)
+router.include_router(day_routes.router)
 
 
 @router.get("/{document_id:uuid}")

@@ -130,8 +130,8 @@ def skipped_link(item: dict[str, str]) -> str:
 RUNNING = ("queued", "running")
 
 
-# what a batch of each genre prints besides the 患者管理 forms reports lists: the 診査会's papers of a session, the
-# 受診票 and 実施票 of each person with an appointment on a screening day
+# what a batch of each genre prints besides the 患者管理 forms reports lists: the 診査会's papers of a session, and
+# the 接触者健診 forms of a screening day (each only where it applies to the case or contact)
 # (form, title, ticked unless chosen otherwise): the 診査会's in the order a session's papers are put together
 BOARD_BATCH_FORMS = (
     ("F16", "諮問書", True), ("F17", "委員用資料", True), ("F28", "諮問書（委員用）", True),
@@ -139,20 +139,26 @@ BOARD_BATCH_FORMS = (
     ("F10", "18条勧告文（就業制限通知書）", True), ("F11", "19条勧告文（入院勧告書）", True),
     ("F12", "20条勧告文（入院勧告書）", True), ("F14", "あて名ラベル（診査会ごとに1枚）", True),
 )  # fmt: skip
+# a screening day's: each contact's papers, then F05 of each index patient and the F25 受付簿 of each place
 CONTACT_BATCH_FORMS = (
-    ("F19", "受診票", True),
-    ("F23", "実施票", True),
-    ("F18", "健康診断の勧告書", False),
-    ("F21", "結果報告書", False),
-)
+    ("F18", "健康診断の勧告書（勧告中の人）", True), ("F29", "健診のお知らせ", True), ("F19", "受診票", True),
+    ("F23", "実施票", True), ("F24", "照射録（保健所で撮影した人）", True),
+    ("F21", "結果報告書（検査を終えた人）", True), ("F22", "【保健所実施】結果文書（検査を終えた人）", True),
+    ("F26", "結果報告書（医療機関で受診する人）", True), ("F05", "家族・接触者健診実施状況（発端患者ごと）", True),
+    ("F25", "受付簿（会場ごと、受付のあった会場）", True),
+)  # fmt: skip
 GENRE_FORMS = {"診査会": BOARD_BATCH_FORMS, "接触者健診": CONTACT_BATCH_FORMS}
 
 
 def genre_titles(genre: str, forms: list[dict[str, Any]]) -> list[str]:
     """The titles of the forms a batch of the genre prints unless others are chosen (those that apply to each)."""
-    if genre in GENRE_FORMS:
-        return [title for _, title, ticked in GENRE_FORMS[genre] if ticked]
-    return [f["title"] for f in forms if f["genre"] == genre]
+    if genre in GENRE_FORMS:  # the titles alone (to whom each applies is said beside its tick)
+        return list(dict.fromkeys(title.split("（")[0] for _, title, ticked in GENRE_FORMS[genre] if ticked))
+    titles = [f["title"] for f in forms if f["genre"] == genre]
+    return [*titles, INDEX_STATUS] if genre == "患者管理" and titles else titles
+
+
+INDEX_STATUS = "家族・接触者健診実施状況（接触者のいる患者）"  # F05: printed from the contacts, not a template form
 
 
 def typed_date(typed: str, errors: dict[str, str], key: str = "day", what: str = "健診の日") -> str | None:
