@@ -33,6 +33,8 @@ class Setting(StrEnum):
 
 # A code of the コード表's 接触の場 (checked by the service against the list of the contact's day).
 SettingCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")]
+# A code of the コード表's 終了の理由 (checked by the service against the list of the end's day).
+EndReasonCode = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9_]+$")]
 
 
 class Infectiousness(StrEnum):
@@ -83,7 +85,8 @@ class Outcome(StrEnum):
 
 
 class EndReason(StrEnum):
-    """Why a contact's follow-up ended (終了・対象外)."""
+    """Why a contact's follow-up ended (終了・対象外) as built in (the コード表's seed); an end's reason is checked
+    against the コード表 of its day (contacts.code_list), so one added in マスタ管理 is accepted too."""
 
     COMPLETED = "completed"  # 健診終了
     EXCLUDED = "excluded"  # 対象外（接触なしと判明など）
@@ -255,7 +258,7 @@ class ContactEnd(BaseModel):
 
     version: int = Field(ge=1)
     ended_on: FlexibleDate
-    reason: EndReason
+    reason: EndReasonCode
     note: Text = Field(default="", max_length=300)
 
 
@@ -335,6 +338,7 @@ class ContactRead(BaseModel):
     status: str
     ended_on: date | None
     end_reason: str
+    end_reason_label: str = ""  # from the コード表, ended or not
     note: str
     exposures: list[ExposureRead]
     priority: PriorityRead

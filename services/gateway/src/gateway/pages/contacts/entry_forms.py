@@ -2,8 +2,9 @@
 
 Names are the contacts API's own (docs/contacts-api.md), so its messages land beside the right input; the one
 exposure of a registration is `exposure.<field>` and is sent as `exposures[0]`. Choices are the API's fixed
-values with the labels it documents, except 接触の場 and 検査の種類, which come from masters' コード表 as contacts
-keeps it (GET /reference/codes, `codes=`), and 続柄・関係, whose list is offered beside free text.
+values with the labels it documents, except 接触の場, 検査の種類 and 終了の理由, which come from masters' コード表 as
+contacts keeps it (GET /reference/codes, `codes=`), and 続柄・関係, whose list is offered beside free text. The
+built-in tuples below are the labels shown while contacts answers no list.
 """
 
 from __future__ import annotations
@@ -157,7 +158,7 @@ OUTCOME = (
 )
 END = (
     Field("ended_on", "終了日", required=True, hint=DATE_HINT, kind="date"),
-    Field("reason", "終了の理由", required=True, kind="select", choices=END_REASONS),
+    Field("reason", "終了の理由", required=True, kind="select", codes="contact_end_reason"),
     Field("note", "備考", kind="text-wide"),
 )
 INSTITUTION = Field(

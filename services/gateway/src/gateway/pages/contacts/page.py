@@ -97,7 +97,8 @@ def contact_context(
         "next_due": due_view(contact.get("next_due")),
         "state": state_label(contact),
         "outcome": OUTCOME_LABELS.get(str(contact.get("outcome") or ""), ""),
-        "end_reason": END_REASON_LABELS.get(str(contact.get("end_reason") or ""), ""),
+        "end_reason": contact.get("end_reason_label")
+        or END_REASON_LABELS.get(str(contact.get("end_reason") or ""), str(contact.get("end_reason") or "")),
         "exams": [(e, exam_result(e)) for e in contact.get("exams") or []],
         "history": history_view(history, contact, codes),
         "forms": forms,

@@ -374,7 +374,11 @@ def coded_labels(codes: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
     def every(name: str) -> dict[str, str]:
         return dict(lists.get(name) or {}) | dict(lists.get(f"former:{name}") or {})
 
-    return {"setting": every("contact_setting"), "kind": every("screening_exam")}
+    return {
+        "setting": every("contact_setting"),
+        "kind": every("screening_exam"),
+        "end_reason": every("contact_end_reason"),
+    }
 
 
 def history_view(
