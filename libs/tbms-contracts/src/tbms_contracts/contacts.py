@@ -118,6 +118,7 @@ class ContactSnapshot(BaseModel):
     ended_on: date | None = None
     end_reason: str = ""  # a code of masters' コード表 終了の理由
     end_reason_label: str = ""
+    nurse: str = ""  # the contact's own 担当保健師 (user name); "" = the index patient's
     exposures: list[ExposureSnapshot] = []
     exams: list[ExamSnapshot] = []
     recommendations: list[RecommendationSnapshot] = []

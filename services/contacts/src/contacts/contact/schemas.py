@@ -194,6 +194,7 @@ class ContactCreate(_Person):
     municipality_code: Text = Field(default="", max_length=6)
     risk_factors: list[RiskFactor] = Field(default_factory=list, max_length=10)
     symptomatic: bool = False
+    nurse: Text = Field(default="", max_length=100)  # 担当保健師 (user name)
     found_on: OptionalDate = None
     note: Text = Field(default="", max_length=2000)
     exposures: list[ExposureCreate] = Field(min_length=1, max_length=20)
@@ -223,6 +224,7 @@ class ContactUpdate(_Person):
     municipality_code: Text | None = Field(default=None, max_length=6)
     risk_factors: list[RiskFactor] | None = Field(default=None, max_length=10)
     symptomatic: bool | None = None
+    nurse: Text | None = Field(default=None, max_length=100)  # "" clears it
     priority_override: str | None = Field(default=None, pattern=r"^(top|high|low|)$")  # "" clears it
     priority_reason: Text | None = Field(default=None, max_length=300)
     outcome: Outcome | None = None
@@ -340,6 +342,7 @@ class ContactRead(BaseModel):
     end_reason: str
     end_reason_label: str = ""  # from the コード表, ended or not
     note: str
+    nurse: str = ""  # 担当保健師 (user name); "" = none of the contact's own
     exposures: list[ExposureRead]
     priority: PriorityRead
     plan: list[DueRead]

@@ -258,6 +258,7 @@ _CONTACT_FIELDS = (
     "ended_on",
     "end_reason",
     "note",
+    "nurse",
 )
 _EXPOSURE_FIELDS = set(ExposureSnapshot.model_fields)
 _EXAM_FIELDS = set(ExamSnapshot.model_fields)
