@@ -205,11 +205,15 @@ def mock_districts(router: respx.MockRouter) -> respx.Route:
 
 
 def mock_staff(router: respx.MockRouter) -> respx.Route:
-    """masters has no staff assignments and patients names no 担当保健師 (the patient list's choices); a test
-    overrides the routes named "staff" and "nurse-loads"."""
+    """masters has no staff assignments (none proposed for any address) and patients names no 担当保健師 (the
+    patient list's choices); a test overrides the routes named "staff", "nurse-lookup" and "nurse-loads"."""
     empty = httpx.Response(200, json={"items": [], "total": 0})
     router.get(f"{PATIENTS}/patients/nurses", name="nurse-loads").mock(
         return_value=httpx.Response(200, json={"items": []})
+    )
+    nobody = {"district_code": "", "district_name": "", "district_why": "", "proposed": None, "nurses": [], "basis": ""}
+    router.get(f"{MASTERS}/masters/staff_assignment/lookup", name="nurse-lookup").mock(
+        return_value=httpx.Response(200, json=nobody)
     )
     return router.get(f"{MASTERS}/masters/staff_assignment", name="staff").mock(return_value=empty)
 

@@ -110,6 +110,19 @@ SEEDED_CONTACTS: dict[str, dict[str, str]] = {
 }
 
 
+# 接触者健診の終了・対象外の理由, seeded by masters' migration 0007 (the codes contacts stored before masters held
+# them, so every ended contact keeps reading as before).
+SEEDED_CONTACT_ENDS: dict[str, dict[str, str]] = {
+    "contact_end_reason": {
+        "completed": "健診終了",
+        "excluded": "対象外（接触なしと判明など）",
+        "transferred": "他自治体へ移管",
+        "lost": "追跡不能",
+        "other": "その他",
+    },
+}
+
+
 def seeded_order(place: int) -> int:
     """The 表示順 of the seeded entry at this place of its list (10, 20, …: room to insert between)."""
     return (place + 1) * 10

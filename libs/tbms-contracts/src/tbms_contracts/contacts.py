@@ -15,7 +15,8 @@ class ExposureSnapshot(BaseModel):
 
     id: str
     index_patient_id: str
-    setting: str  # household, family, workplace, school, medical, facility, aircraft, other
+    setting: str  # a code of masters' コード表 接触の場 (household, family, workplace … as seeded)
+    setting_label: str = ""  # its label in the コード表 (ended codes too), for forms printed from the snapshot
     relation: str = ""
     first_contact_on: date | None = None
     last_contact_on: date | None = None
@@ -135,7 +136,9 @@ class ContactSnapshot(BaseModel):
     outcome_on: date | None = None
     status: str = "active"  # active, ended
     ended_on: date | None = None
-    end_reason: str = ""
+    end_reason: str = ""  # a code of masters' コード表 終了の理由
+    end_reason_label: str = ""
+    nurse: str = ""  # the contact's own 担当保健師 (user name); "" = the index patient's
     exposures: list[ExposureSnapshot] = []
     exams: list[ExamSnapshot] = []
     recommendations: list[RecommendationSnapshot] = []

@@ -1,6 +1,7 @@
-"""The contact forms' 接触の場 and 検査の種類 come from masters' コード表 (R25): contacts keeps them from MasterChanged,
-offers the codes in force with their labels and the rule each has (a code added without a rule gets the default,
-with its basis), refuses an unknown or ended code beside the field, and an ended code stays readable on old records.
+"""The contact forms' 接触の場, 検査の種類, 続柄・関係 and 終了の理由 come from masters' コード表 (R25): contacts
+keeps them from MasterChanged, offers the codes in force with their labels and the rule each has (a code added
+without a rule gets the default, with its basis), refuses an unknown or ended code beside the field, and an ended
+code stays readable on old records.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from contacts.code_list.repository import CodeEntryRepository
 from contacts.contact.rules import BASIS_EXAM_DEFAULT, BASIS_SETTING_DEFAULT
 from contacts.deadline.service import compute
-from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACTS
+from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACT_ENDS, SEEDED_CONTACTS
 from tbms_contracts.masters import MasterChanged, MasterSnapshot, record_id
 from tbms_core.clock import today
 from tbms_core.events import Envelope
@@ -84,7 +85,8 @@ class TestBuiltIn:
     @pytest.mark.req("R25", partial=True)
     async def test_the_seeded_lists_are_offered_with_their_labels_and_rules(self, client) -> None:
         found = await codes(client)
-        for name, seeded in (("contact_setting", SEEDED["contact_setting"]), *SEEDED_CONTACTS.items()):
+        seeded_lists = (("contact_setting", SEEDED["contact_setting"]), *SEEDED_CONTACTS.items())
+        for name, seeded in (*seeded_lists, *SEEDED_CONTACT_ENDS.items()):
             offered = {v: label for v, label in found["lists"][name].items() if v in seeded}
             assert offered == seeded, name
         assert found["rules"]["contact_setting"]["household"]["rule"] == "close"
@@ -200,3 +202,64 @@ class TestFromMasters:
         exam = await client.post(url, json={"kind": "pet_scan", "planned_on": today().isoformat()}, headers=nurse())
         assert exam.status_code == 422
         assert "検査の種類「pet_scan」はコード表にありません" in exam.json()["errors"]["kind"]
+
+
+class TestEndReason:
+    """終了の理由 of a contact's follow-up, from the コード表."""
+
+    async def contact(self, client: httpx.AsyncClient, make_index_case) -> dict[str, Any]:
+        found_on = (today() - timedelta(days=10)).isoformat()
+        body = contact_body(await make_index_case(), "workplace", found_on=found_on)
+        response = await client.post("/contacts", json=body, headers=nurse())
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_a_reason_added_in_masters_ends_a_contact_and_reads_with_its_label(
+        self, client, make_index_case
+    ) -> None:
+        value = new_value("moved_abroad")
+        await publish(code_event("contact_end_reason", value, "国外へ転出"))
+        await kept(client, "contact_end_reason", value)
+        assert (await codes(client))["lists"]["contact_end_reason"][value] == "国外へ転出"
+
+        contact = await self.contact(client, make_index_case)
+        end = {"version": contact["version"], "ended_on": today().isoformat(), "reason": value}
+        ended = await client.post(f"/contacts/{contact['id']}/end", json=end, headers=nurse())
+        assert ended.status_code == 200, ended.text
+        assert (ended.json()["end_reason"], ended.json()["end_reason_label"]) == (value, "国外へ転出")
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_an_unknown_or_ended_reason_is_refused_beside_the_field_and_the_contact_stays_open(
+        self, client, make_index_case
+    ) -> None:
+        value = new_value("old_reason")
+        await publish(code_event("contact_end_reason", value, "旧区分", version=1))
+        await kept(client, "contact_end_reason", value)
+        ended = today() - timedelta(days=3)
+        await publish(code_event("contact_end_reason", value, "旧区分", version=2, valid_to=ended))
+        await kept(client, "contact_end_reason", value, version=2)
+        contact = await self.contact(client, make_index_case)
+        url = f"/contacts/{contact['id']}/end"
+
+        for reason, message in (("no_such_reason", "コード表にありません"), (value, "使えません")):
+            end = {"version": contact["version"], "ended_on": today().isoformat(), "reason": reason}
+            refused = await client.post(url, json=end, headers=nurse())
+            assert refused.status_code == 422, refused.text
+            assert message in refused.json()["errors"]["reason"]
+        still = (await client.get(f"/contacts/{contact['id']}", headers=nurse())).json()
+        assert (still["status"], still["version"]) == ("active", contact["version"])
+
+        # on a day the reason was in force it is accepted, and the ended code keeps its label
+        end = {"version": contact["version"], "ended_on": (ended - timedelta(days=1)).isoformat(), "reason": value}
+        accepted = await client.post(url, json=end, headers=nurse())
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["end_reason_label"] == "旧区分"
+        assert (await codes(client))["lists"]["former:contact_end_reason"][value] == "旧区分"
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_a_seeded_reason_reads_with_its_seeded_label(self, client, make_index_case) -> None:
+        contact = await self.contact(client, make_index_case)
+        end = {"version": contact["version"], "ended_on": today().isoformat(), "reason": "transferred"}
+        ended = await client.post(f"/contacts/{contact['id']}/end", json=end, headers=nurse())
+        assert ended.json()["end_reason_label"] == SEEDED_CONTACT_ENDS["contact_end_reason"]["transferred"]

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACTS, SEEDED_SINCE, seeded_order
+from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACT_ENDS, SEEDED_CONTACTS, SEEDED_SINCE, seeded_order
 from tbms_contracts.masters import MasterChanged, record_id
 from tbms_core.clock import today
 from tbms_testing import auth_headers
@@ -30,11 +30,11 @@ class TestSeed:
     """What the migration puts in the コード表."""
 
     @pytest.mark.req("R25", partial=True)
-    @pytest.mark.parametrize("name", [*SEEDED, *SEEDED_CONTACTS])
+    @pytest.mark.parametrize("name", [*SEEDED, *SEEDED_CONTACTS, *SEEDED_CONTACT_ENDS])
     async def test_every_list_the_forms_used_is_seeded_with_its_codes_labels_and_order(
         self, client: httpx.AsyncClient, name: str
     ) -> None:
-        codes = SEEDED.get(name) or SEEDED_CONTACTS[name]
+        codes = SEEDED.get(name) or SEEDED_CONTACTS.get(name) or SEEDED_CONTACT_ENDS[name]
         seeded = [row for row in await entries(client, name) if row["data"]["value"] in codes]
         assert [(row["data"]["value"], row["name"]) for row in seeded] == list(codes.items())
         assert [row["data"]["sort_order"] for row in seeded] == [seeded_order(i) for i in range(len(codes))]

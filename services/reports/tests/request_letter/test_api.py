@@ -150,6 +150,7 @@ async def test_a_user_who_may_not_read_contacts_gets_no_letter(client) -> None:
 
 @pytest.mark.req("R20")
 @pytest.mark.req("F20", partial=True)
+@pytest.mark.req("R25", partial=True)
 async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institution(client) -> None:
     contact = ContactSnapshot(
         id=str(uuid.uuid4()),
@@ -169,7 +170,14 @@ async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institutio
                 last_contact_on=date(2026, 9, 10),
                 hours=120,
                 infectiousness="high",
-            )
+            ),
+            ExposureSnapshot(  # a 接触の場 added in マスタ管理: printed by the label its snapshot carries
+                id=str(uuid.uuid4()),
+                index_patient_id=str(uuid.uuid4()),
+                setting="ship_x",
+                setting_label="船舶",
+                hours=3,
+            ),
         ],
         exams=[
             ExamSnapshot(
@@ -204,6 +212,7 @@ async def test_f20_prints_the_contacts_exposure_and_screening_for_the_institutio
         "試験陽子",
         "昭和60年6月1日",
         "職場",
+        "船舶",
         "120時間",
         "高感染性",
         "IGRA（QFT）",

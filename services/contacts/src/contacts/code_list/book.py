@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACTS, SEEDED_SINCE, seeded_order
+from tbms_contracts.code_lists import SEEDED, SEEDED_CONTACT_ENDS, SEEDED_CONTACTS, SEEDED_SINCE, seeded_order
 from tbms_core.jp.wareki import format_wareki
 
 from contacts.code_list.models import CodeEntry
@@ -20,12 +20,14 @@ NAMES = {
     "contact_setting": "接触の場",
     "screening_exam": "検査の種類",
     "contact_relation": "続柄・関係",
+    "contact_end_reason": "終了の理由",
 }
 # Until masters has sent anything: the same codes, labels and order its migrations seed.
 DEFAULTS: dict[str, dict[str, str]] = {
     "contact_setting": dict(SEEDED["contact_setting"]),
     "screening_exam": dict(SEEDED_CONTACTS["screening_exam"]),
     "contact_relation": dict(SEEDED_CONTACTS["contact_relation"]),
+    "contact_end_reason": dict(SEEDED_CONTACT_ENDS["contact_end_reason"]),
 }
 
 

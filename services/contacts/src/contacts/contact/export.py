@@ -7,20 +7,10 @@ from datetime import date
 
 from tbms_core.dates import age_on
 
-from contacts.contact.schemas import ContactRead, EndReason, Outcome, Setting
+from contacts.contact.schemas import ContactRead, Outcome
 
 NARROW_BY = "期限・地区・接触の場・優先度・状態"
 SEX = {"male": "男", "female": "女"}
-SETTINGS = {
-    Setting.HOUSEHOLD: "同居家族",
-    Setting.FAMILY: "別居家族",
-    Setting.WORKPLACE: "職場",
-    Setting.SCHOOL: "学校",
-    Setting.MEDICAL: "医療機関",
-    Setting.FACILITY: "施設",
-    Setting.AIRCRAFT: "航空機",
-    Setting.OTHER: "その他",
-}
 OUTCOMES = {
     Outcome.NO_DISEASE: "異常なし（終了）",
     Outcome.OBSERVATION: "要経過観察",
@@ -30,13 +20,6 @@ OUTCOMES = {
     Outcome.PENDING: "判定保留",
     Outcome.NOT_EXAMINED: "未受診",
     Outcome.LOST: "追跡不能",
-}
-END_REASONS = {
-    EndReason.COMPLETED: "健診終了",
-    EndReason.EXCLUDED: "対象外",
-    EndReason.TRANSFERRED: "他自治体へ移管",
-    EndReason.LOST: "追跡不能",
-    EndReason.OTHER: "その他",
 }
 EXPORT_HEADER = (
     "氏名",
@@ -75,7 +58,7 @@ def export_row(contact: ContactRead, today: date) -> list[object]:
     due = contact.next_due
     lasts = [e.last_contact_on for e in contact.exposures if e.last_contact_on]
     done = [e for e in contact.exams if e.status == "done"]
-    reason = END_REASONS.get(contact.end_reason, "")  # type: ignore[call-overload]
+    reason = contact.end_reason_label
     state = "経過観察中" if contact.status == "active" else f"終了（{reason}）" if reason else "終了"
     return [
         contact.name,
@@ -87,7 +70,7 @@ def export_row(contact: ContactRead, today: date) -> list[object]:
         contact.address,
         contact.affiliation,
         "、".join(e.index_patient_name for e in contact.exposures),
-        "、".join(e.setting_label or SETTINGS.get(e.setting, e.setting) for e in contact.exposures),  # type: ignore[call-overload]
+        "、".join(e.setting_label or e.setting for e in contact.exposures),
         max(lasts) if lasts else "",
         contact.priority.label,
         due.label if due else "",

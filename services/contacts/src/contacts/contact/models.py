@@ -55,6 +55,9 @@ class Contact(Versioned, Base):
     ended_on: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # 担当保健師 (user name): by the address from masters' staff assignment at registration, or chosen; "" = the
+    # index patient's nurse follows the contact's to-dos
+    nurse: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     # the registered patient this contact is (handed over after 発病, or already a patient when listed)
     patient_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # Derived on every save from the rules and the exams (see ContactService.derive), so the screening list can

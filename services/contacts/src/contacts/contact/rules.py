@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tbms_contracts.code_lists import SEEDED
 from tbms_core.dates import add_months, age_on
 from tbms_core.jp.wareki import format_wareki
 
@@ -145,6 +146,7 @@ class Exposure:
     closed_room: bool = False
     poor_ventilation: bool = False
     infectiousness: str = UNKNOWN
+    setting_label: str = ""  # the コード表's label of the setting (a code added in マスタ管理 has no built-in one)
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,8 @@ def exposure_class(person: Person, exposure: Exposure, day: date, rules: Screeni
 
 def _close_reason(exposure: Exposure, rules: ScreeningRules) -> str:
     if exposure.setting in rules.close_settings:
-        return f"接触の場が{SETTING_LABELS.get(exposure.setting, exposure.setting)}のため"
+        label = exposure.setting_label or SETTING_LABELS.get(exposure.setting, exposure.setting)
+        return f"接触の場が{label}のため"
     if exposure.closed_room and exposure.poor_ventilation:
         return "換気の悪い閉鎖空間での接触のため"
     if exposure.hours is not None and exposure.hours >= rules.close_contact_hours:
@@ -279,16 +282,7 @@ def _w(day: date) -> str:
     return format_wareki(day)
 
 
-SETTING_LABELS = {
-    "household": "同居家族",
-    "family": "別居家族",
-    "workplace": "職場",
-    "school": "学校",
-    "medical": "医療機関",
-    "facility": "施設",
-    "aircraft": "航空機",
-    "other": "その他",
-}
+SETTING_LABELS = dict(SEEDED["contact_setting"])  # when the caller gives no コード表 label
 RISK_LABELS = {
     "infant": "乳幼児",
     "immunosuppressed": "免疫抑制",

@@ -33,6 +33,8 @@ class Setting(StrEnum):
 
 # A code of the コード表's 接触の場 (checked by the service against the list of the contact's day).
 SettingCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_]+$")]
+# A code of the コード表's 終了の理由 (checked by the service against the list of the end's day).
+EndReasonCode = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9_]+$")]
 
 
 class Infectiousness(StrEnum):
@@ -83,7 +85,8 @@ class Outcome(StrEnum):
 
 
 class EndReason(StrEnum):
-    """Why a contact's follow-up ended (終了・対象外)."""
+    """Why a contact's follow-up ended (終了・対象外) as built in (the コード表's seed); an end's reason is checked
+    against the コード表 of its day (contacts.code_list), so one added in マスタ管理 is accepted too."""
 
     COMPLETED = "completed"  # 健診終了
     EXCLUDED = "excluded"  # 対象外（接触なしと判明など）
@@ -191,6 +194,7 @@ class ContactCreate(_Person):
     municipality_code: Text = Field(default="", max_length=6)
     risk_factors: list[RiskFactor] = Field(default_factory=list, max_length=10)
     symptomatic: bool = False
+    nurse: Text = Field(default="", max_length=100)  # 担当保健師 (user name)
     found_on: OptionalDate = None
     note: Text = Field(default="", max_length=2000)
     exposures: list[ExposureCreate] = Field(min_length=1, max_length=20)
@@ -220,6 +224,7 @@ class ContactUpdate(_Person):
     municipality_code: Text | None = Field(default=None, max_length=6)
     risk_factors: list[RiskFactor] | None = Field(default=None, max_length=10)
     symptomatic: bool | None = None
+    nurse: Text | None = Field(default=None, max_length=100)  # "" clears it
     priority_override: str | None = Field(default=None, pattern=r"^(top|high|low|)$")  # "" clears it
     priority_reason: Text | None = Field(default=None, max_length=300)
     outcome: Outcome | None = None
@@ -255,7 +260,7 @@ class ContactEnd(BaseModel):
 
     version: int = Field(ge=1)
     ended_on: FlexibleDate
-    reason: EndReason
+    reason: EndReasonCode
     note: Text = Field(default="", max_length=300)
 
 
@@ -335,7 +340,9 @@ class ContactRead(BaseModel):
     status: str
     ended_on: date | None
     end_reason: str
+    end_reason_label: str = ""  # from the コード表, ended or not
     note: str
+    nurse: str = ""  # 担当保健師 (user name); "" = none of the contact's own
     exposures: list[ExposureRead]
     priority: PriorityRead
     plan: list[DueRead]

@@ -268,7 +268,8 @@ class ContactService:
             raise ContactAlreadyEnded()
         if data.ended_on < contact.found_on:
             raise InvalidInput(errors={"ended_on": "終了日が接触者の登録日より前になっています。"})
-        values = {"status": "ended", "ended_on": data.ended_on, "end_reason": str(data.reason)}
+        await self.check_codes(data.ended_on, {"reason": data.reason}, "contact_end_reason")
+        values = {"status": "ended", "ended_on": data.ended_on, "end_reason": data.reason}
         await self._save(contact, contact, values, record_type="contact", reason=data.note)
         return contact
 

@@ -39,10 +39,16 @@ def person_of(contact: Contact) -> rules.Person:
     return rules.Person(contact.birth_date, frozenset(contact.risk_factors), contact.symptomatic)
 
 
-def exposure_of(link: ContactLink) -> rules.Exposure:
-    """An exposure as the rules see it."""
+def exposure_of(link: ContactLink, book: CodeBook = BUILT_IN) -> rules.Exposure:
+    """An exposure as the rules see it, its setting named as the コード表 names it."""
     return rules.Exposure(
-        link.setting, link.last_contact_on, link.hours, link.closed_room, link.poor_ventilation, link.infectiousness
+        link.setting,
+        link.last_contact_on,
+        link.hours,
+        link.closed_room,
+        link.poor_ventilation,
+        link.infectiousness,
+        book.label("contact_setting", link.setting),
     )
 
 
@@ -126,7 +132,7 @@ def contact_read(
     person = person_of(contact)
     exposures, suggestions = [], []
     for link in contact.links:
-        exposure = exposure_of(link)
+        exposure = exposure_of(link, book)
         cls = rules.exposure_class(person, exposure, contact.found_on, screening)
         prio = rules.priority(person, exposure, contact.found_on, screening)
         suggestions.append(prio)
@@ -154,7 +160,7 @@ def contact_read(
     value = contact.priority_override or (suggested.value if suggested else "")
     dues = rules.plan(
         person,
-        [exposure_of(link) for link in contact.links],
+        [exposure_of(link, book) for link in contact.links],
         screening,
         found_on=contact.found_on,
         igra_positive_on=first_positive(exams, screening),
@@ -162,6 +168,7 @@ def contact_read(
     plan = plan_status(dues, exams, today=today, ended=contact.status == "ended", screening=screening)
     return ContactRead(
         **{name: getattr(contact, name) for name in _CONTACT_FIELDS},
+        end_reason_label=book.label("contact_end_reason", contact.end_reason) if contact.end_reason else "",
         exposures=exposures,
         priority=PriorityRead(
             value=value,
@@ -213,6 +220,7 @@ def snapshot(read: ContactRead) -> ContactSnapshot:
     data = read.model_dump(mode="json", include=set(_CONTACT_FIELDS) - {"note"})
     return ContactSnapshot(
         **data,
+        end_reason_label=read.end_reason_label,
         patient_id=str(read.patient_id) if read.patient_id else "",
         priority=read.priority.value,
         priority_suggested=read.priority.suggested.value if read.priority.suggested else "",
@@ -250,6 +258,7 @@ _CONTACT_FIELDS = (
     "ended_on",
     "end_reason",
     "note",
+    "nurse",
 )
 _EXPOSURE_FIELDS = set(ExposureSnapshot.model_fields)
 _EXAM_FIELDS = set(ExamSnapshot.model_fields)

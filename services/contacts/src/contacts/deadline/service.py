@@ -46,7 +46,8 @@ def contact_of(instance: object) -> object | None:
 
 
 def deadlines_of(read: ContactRead, record: DeadlineRecord, owner: tuple[str, str], result_days: int) -> list[Deadline]:
-    """The open plan items and the results missing of one contact, for the index patient's nurse and district."""
+    """The open plan items and the results missing of one contact, for its nurse (the contact's own, else the index
+    patient's) and the index patient's district."""
     if read.status != "active":
         return []
     team, nurse = owner
@@ -123,7 +124,8 @@ async def compute(session: AsyncSession, ids: Sequence[str]) -> Mapping[str, Com
     for contact, read in zip(contacts, reads, strict=True):
         first = contact.links[0].index_patient_id if contact.links else None
         record = DeadlineRecord(service="contacts", aggregate=AGGREGATE, id=str(contact.id), label=contact.name)
-        owner = owners.get(first, ("", "")) if first else ("", "")
+        team, nurse = owners.get(first, ("", "")) if first else ("", "")
+        owner = (team, contact.nurse or nurse)  # the contact's own 担当保健師 first
         found[str(contact.id)] = Computed(record, deadlines_of(read, record, owner, days))
     return found
 

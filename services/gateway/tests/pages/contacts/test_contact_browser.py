@@ -15,6 +15,8 @@ from gateway.settings import Settings
 from ...chromium import look
 from ...conftest import CONTACTS, FakeKeycloakType, Login, logged_in_chromium, mock_patient_page, with_roles
 from .conftest import CHILD, CONTACT, CONTACT_ID, ENDED, INDEX_ID, RECORDED, error, mock_contact
+from .test_contact_codes import with_masters_codes
+from .test_contact_nurse import RECORDED as NURSES
 
 pytestmark = pytest.mark.req("R12", partial=True)
 
@@ -76,6 +78,24 @@ class TestInChromium:
             assert "接触者：0人" in await browser.run("return document.querySelector('main').textContent;")
             found["patient"] = await look(browser, shots, "patient-with-contacts")
         assert found == {page: [] for page in found}, found
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_the_forms_with_masters_code_lists_and_nurses_pass_axe(
+        self, served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+    ) -> None:
+        with_masters_codes(backends)
+        backends.routes["staff"].mock(return_value=httpx.Response(200, json=NURSES["staff_assignment"]))
+        mock_pages(backends)
+        settings.public_url = served
+        async with logged_in_chromium(served, login, f"/contacts/{CONTACT_ID}") as browser:
+            await browser.run("document.querySelectorAll('details').forEach(d => d.open = true);")
+            show = "#f-end-reason, #f-person-nurse, select[id^=f-exp-][id$=-setting], #f-exam-new-kind"
+            await browser.run(f"document.querySelectorAll('{show}').forEach(s => s.size = s.options.length);")
+            found = await look(browser, shots, "contact-code-lists")
+            offered = "return [...document.querySelectorAll('#f-end-reason option, #f-person-nurse option')]"
+            labels = await browser.run(offered + ".map(o => o.textContent);")
+        assert found == []
+        assert "国外へ転出" in labels and "試験 鈴木" in labels
 
     async def test_a_read_only_user_sees_the_contact_page_without_forms(
         self, served: str, login: Login, backends: respx.MockRouter, shots: Path, keycloak: FakeKeycloakType

@@ -1,7 +1,7 @@
-"""The contact forms offer 接触の場 and 検査の種類 from masters' コード表 as contacts keeps it (R25): a code added
-in マスタ管理 is offered with its label and the default rule with its basis, an ended one only where an old record
-holds it, and contacts' refusal of an unknown or ended code is shown beside the field; 続柄・関係 is offered as
-choices beside free text."""
+"""The contact forms offer 接触の場, 検査の種類 and 終了の理由 from masters' コード表 as contacts keeps it (R25): a
+code added in マスタ管理 is offered with its label and the default rule with its basis, an ended one only where an
+old record holds it, and contacts' refusal of an unknown or ended code is shown beside the field; 続柄・関係 is
+offered as choices beside free text."""
 
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ def with_masters_codes(backends: respx.MockRouter) -> None:
         "label": "記録のみ",
         "basis": "既定の規則: 予定に数えない。",
     }
+    codes["lists"]["contact_end_reason"]["moved_abroad"] = "国外へ転出"
+    codes["lists"]["former:contact_end_reason"]["old_reason"] = "旧区分"
     backends.routes["contact-codes"].mock(return_value=httpx.Response(200, json=codes))
 
 
@@ -131,3 +133,51 @@ async def test_the_history_reads_an_added_setting_and_exam_kind_by_their_labels(
     row = '<th scope="row">接触の場</th><td class="multiline">バス</td><td class="multiline">船舶</td>'
     assert row in html
     assert "検査（胸部CT）" in html
+
+
+async def test_the_end_form_offers_the_reasons_in_force_and_sends_an_added_one(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    with_masters_codes(backends)
+    mock_contact(backends)
+    html = (await browser.get(f"/contacts/{CONTACT_ID}")).text
+    select = re.search(r'<select id="f-end-reason".*?</select>', html, re.S)
+    assert select is not None
+    assert '<option value="moved_abroad">国外へ転出</option>' in select.group(0)
+    assert '<option value="completed">健診終了</option>' in select.group(0)
+    assert 'value="old_reason"' not in select.group(0), "ended: not offered"
+
+    ended = copy.deepcopy(CONTACT) | {"status": "ended", "ended_on": "2026-12-01", "end_reason": "moved_abroad"}
+    end = backends.post(f"{CONTACTS}/contacts/{CONTACT_ID}/end").mock(return_value=httpx.Response(200, json=ended))
+    form = {"csrf_token": csrf_token(html), "version": str(CONTACT["version"]), "ended_on": "R8.12.1"}
+    done = await browser.post(f"/contacts/{CONTACT_ID}/end", data=form | {"reason": "moved_abroad"})
+    assert done.status_code == 303
+    assert json.loads(end.calls.last.request.content)["reason"] == "moved_abroad"
+
+
+async def test_a_contact_ended_with_an_ended_reason_reads_with_its_label_and_so_does_its_history(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    with_masters_codes(backends)
+    contact = copy.deepcopy(CONTACT) | {
+        "status": "ended",
+        "ended_on": "2026-12-01",
+        "end_reason": "old_reason",
+        "end_reason_label": "旧区分",
+    }
+    routes = mock_contact(backends, contact)
+    item = {
+        "record_type": "contact",
+        "record_id": CONTACT["id"],
+        "version": 10,
+        "changed_at": "2026-12-03T10:00:00Z",
+        "changed_by": CONTACT["id"],
+        "changed_by_name": "試験 保健師",
+        "reason": "",
+        "changes": {"end_reason": ["", "old_reason"]},
+    }
+    routes["history"].mock(return_value=httpx.Response(200, json={"items": [item]}))
+    html = (await browser.get(f"/contacts/{CONTACT_ID}")).text
+    assert "（旧区分）" in html
+    row = '<th scope="row">終了の理由</th><td class="multiline">（空欄）</td><td class="multiline">旧区分</td>'
+    assert row in html

@@ -131,3 +131,24 @@ class TestChoices:
         assert refused.status_code == 422
         assert re.search(r'id="f-occupation-error"[^>]*>.*?' + re.escape(message), refused.text, re.S)
         assert re.search(r'id="f-occupation"[^>]*aria-invalid="true"', refused.text)
+
+
+@pytest.mark.req("R25", partial=True)
+async def test_the_lab_kinds_follow_the_code_list_labels_and_end_and_only_kinds_with_items_are_offered(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    served = copy.deepcopy(CARD_CODES)
+    kinds = dict(served["exam_kind"])
+    kinds["naat"] = "核酸増幅法（試験改名）"
+    ended = {"tst": kinds.pop("tst")}
+    served["exam_kind"] = {"t_ct": "試験CT", **kinds}  # added first in マスタ管理, without items on this page
+    served["former:exam_kind"] = ended
+    backends.get(f"{PATIENTS}/reference/card", name="card-codes").mock(return_value=httpx.Response(200, json=served))
+    mock_patient_page(backends)
+    html = (await browser.get(f"/patients/{PATIENT_ID}")).text
+    offered = options(html, "f-lab-new-kind")
+    values = [value for value, _ in offered]
+    assert values[:3] == ["", "specimen_set", "smear"], "after the blank, the set of one specimen, then the list order"
+    assert ("naat", "核酸増幅法（試験改名）") in offered
+    assert "tst" not in values, "ended in マスタ管理"
+    assert "t_ct" not in values, "no items to record it with"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from ...conftest import CONTACTS, REPORTS, FakeKeycloakType, csrf_token, text_of, with_roles
+from ...conftest import CONTACT_CODES, CONTACTS, REPORTS, FakeKeycloakType, csrf_token, text_of, with_roles
 from .conftest import INDEX_ID, RECORDED, mock_board, mock_group, mock_new, mock_preview, mock_request, recorded
 
 
@@ -150,6 +150,8 @@ class TestIncoming:
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
         page = await browser.get("/requests/incoming")
+        setting = re.search(r'<select id="f-people-0-setting".*?</select>', page.text, re.S)
+        assert setting is not None and '<option value="workplace">職場</option>' in setting.group(0)
         created = recorded("request_incoming")
         saved = backends.post(f"{CONTACTS}/requests/incoming").mock(return_value=httpx.Response(201, json=created))
         form = {
@@ -191,6 +193,19 @@ class TestGroupImport:
         assert refused.status_code == 422 and "何も登録していません" in text_of(refused.text)
         assert json.loads(apply.calls.last.request.content) == {"group_version": 1, "decisions": {"4": "new"}}
         assert 'href="#row-3"' in refused.text
+
+    @pytest.mark.req("R25", partial=True)
+    async def test_the_new_group_offers_the_settings_of_the_code_list(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_new(backends)
+        codes = json.loads(json.dumps(CONTACT_CODES))
+        codes["lists"]["contact_setting"]["ship"] = "船舶"
+        backends.routes["contact-codes"].mock(return_value=httpx.Response(200, json=codes))
+        page = await browser.get("/requests/groups/new", params={"index_patient_id": INDEX_ID})
+        assert page.status_code == 200
+        setting = re.search(r'<select id="f-setting".*?</select>', page.text, re.S)
+        assert setting is not None and '<option value="ship">船舶</option>' in setting.group(0)
 
     async def test_an_upload_goes_to_its_preview(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
         group = recorded("group")

@@ -24,6 +24,7 @@ CODE_LISTS = {
     "contact_setting": "接触の場",
     "contact_relation": "接触者の続柄・関係",
     "screening_exam": "接触者健診の検査の種類",
+    "contact_end_reason": "接触者健診の終了の理由",
     "dots_type": "DOTSの種類",
 }
 # 5-year groups of the 国勢調査 and the 結核登録者情報調査年報, 85 and over in one.

@@ -75,7 +75,7 @@ class LabResultService:
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         patient = await self.patients.get(patient_id)
         details, mdr = checked_details(data.kind, data.details)
-        await self._check_codes(data.collected_on, data.specimen, details, {})
+        await self._check_codes(data.collected_on, data.specimen, details, {}, kind=str(data.kind))
         custom = await checked_values(self.session, "lab_result", data.custom)
         fields = data.model_dump(exclude={"details"}) | {"custom": custom}
         fields["specimen"] = fields["specimen"] or ""
@@ -134,13 +134,23 @@ class LabResultService:
         return result
 
     async def _check_codes(
-        self, collected_on: date, specimen: str | None, details: dict[str, Any] | None, before: dict[str, Any]
+        self,
+        collected_on: date,
+        specimen: str | None,
+        details: dict[str, Any] | None,
+        before: dict[str, Any],
+        *,
+        kind: str = "",
     ) -> None:
-        """Refuses a 検体 or a DST drug the コード表 does not hold on the collection date (drugs already in the
-        result are kept as they were)."""
+        """Refuses a 検査種別 (of a new result), a 検体 or a DST drug the コード表 does not hold on the collection
+        date (drugs already in the result, and a result's kind, are kept as they were)."""
         added = set((details or {}).get("results") or {}) - set((before or {}).get("results") or {})
-        if specimen or added:
-            fields = {"specimen": ("specimen", specimen), "details.results": ("drug", sorted(added))}
+        if specimen or added or kind:
+            fields = {
+                "kind": ("exam_kind", kind),
+                "specimen": ("specimen", specimen),
+                "details.results": ("drug", sorted(added)),
+            }
             (await code_book(self.session)).check(collected_on, fields)
 
     async def timeline(self, patient_id: uuid.UUID) -> list[LabResult]:

@@ -8,6 +8,7 @@ from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from patients.care import schemas as care
 from patients.care.codes import REGIMENS
 from patients.lab_result.details import DRUGS, Specimen
+from patients.lab_result.schemas import KIND_LABELS
 from patients.patient import card
 from patients.patient.classification import CLASSIFICATIONS
 from patients.patient.schemas import EXCLUSION_REASONS
@@ -35,4 +36,5 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "public_expense_status": care.PUBLIC_EXPENSE_STATUSES,
     "specimen": {s.value: s.value for s in Specimen},
     "drug": {drug: drug for drug in DRUGS},
+    "exam_kind": {str(kind): label for kind, label in KIND_LABELS.items()},
 }

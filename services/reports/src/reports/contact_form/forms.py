@@ -197,7 +197,8 @@ def f05_context(data: ContactFormInput) -> Mapping[str, object]:
                 "kana": c.get("name_kana") or "",
                 "sex": SEXES.get(c.get("sex") or "", ""),
                 "birth": wareki(iso_date(c.get("birth_date"))) or "不明",
-                "setting": SETTINGS.get(exposure.get("setting") or "", exposure.get("setting") or ""),
+                "setting": exposure.get("setting_label")
+                or SETTINGS.get(exposure.get("setting") or "", exposure.get("setting") or ""),
                 "relation": exposure.get("relation") or "",
                 "last_contact": wareki(iso_date(exposure.get("last_contact_on"))) or "不明",
                 "priority": PRIORITIES.get(c.get("priority") or "", ""),
@@ -325,7 +326,7 @@ def tst_of(x: Mapping[str, Any]) -> str:
 def _exposures(c: Mapping[str, Any]) -> list[dict[str, object]]:
     return [
         {
-            "setting": SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
+            "setting": e.get("setting_label") or SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
             "relation": e.get("relation") or "",
             "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '不明'} 〜 "
             f"{wareki(iso_date(e.get('last_contact_on'))) or '不明'}",

@@ -87,6 +87,7 @@ LETTERS: dict[str, tuple[FormSpec, str]] = {
 }
 
 
+# 接触の場 as seeded, for snapshots sent before they carried the コード表's label (setting_label).
 SETTINGS = {
     "household": "同居家族",
     "family": "別居家族",
@@ -149,7 +150,7 @@ def f20_context(data: InformationInput) -> Mapping[str, object]:
         "address": c.get("address") or "",
         "exposures": [
             {
-                "setting": SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
+                "setting": e.get("setting_label") or SETTINGS.get(e.get("setting") or "", e.get("setting") or ""),
                 "period": f"{wareki(iso_date(e.get('first_contact_on'))) or '—'} 〜 "
                 f"{wareki(iso_date(e.get('last_contact_on'))) or '—'}",
                 "hours": f"{e['hours']:g}時間" if e.get("hours") is not None else "不明",

@@ -2,8 +2,9 @@
 
 Names are the contacts API's own (docs/contacts-api.md), so its messages land beside the right input; the one
 exposure of a registration is `exposure.<field>` and is sent as `exposures[0]`. Choices are the API's fixed
-values with the labels it documents, except 接触の場 and 検査の種類, which come from masters' コード表 as contacts
-keeps it (GET /reference/codes, `codes=`), and 続柄・関係, whose list is offered beside free text.
+values with the labels it documents, except 接触の場, 検査の種類 and 終了の理由, which come from masters' コード表 as
+contacts keeps it (GET /reference/codes, `codes=`), and 続柄・関係, whose list is offered beside free text. The
+built-in tuples below are the labels shown while contacts answers no list.
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ FREE_RESULT_HINT = "規則の設定のない検査の種類です。結果を文
 EXAM_KIND = re.compile(r"[A-Za-z0-9_]{1,20}")  # the shape of a 検査の種類 code of the コード表
 
 REASON_HINT = "例: 本人の申し出により訂正（修正履歴に残ります）"
+NURSE_HINT = (
+    "登録のとき空欄なら、住所からマスタ管理の担当割当で決まる保健師になります。"
+    "未選択のときは発端患者の担当保健師が担当します。"
+)
 REASON = Field("reason", "修正理由", hint=REASON_HINT, kind="text-wide")
 PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
 
@@ -113,6 +118,7 @@ PERSON = (
     ),
     Field("municipality_code", "全国地方公共団体コード", kind="hidden"),
     Field("risk_factors", "発病・重症化のリスク", kind="checkboxes", choices=RISK_FACTORS),
+    Field("nurse", "担当保健師", kind="select", codes="nurse", blank="empty", hint=NURSE_HINT),
     Field("symptomatic", "症状がある（胸部X線を直ちに行います）", kind="checkbox"),
     Field("note", "備考", kind="textarea"),
 )
@@ -157,7 +163,7 @@ OUTCOME = (
 )
 END = (
     Field("ended_on", "終了日", required=True, hint=DATE_HINT, kind="date"),
-    Field("reason", "終了の理由", required=True, kind="select", choices=END_REASONS),
+    Field("reason", "終了の理由", required=True, kind="select", codes="contact_end_reason"),
     Field("note", "備考", kind="text-wide"),
 )
 INSTITUTION = Field(

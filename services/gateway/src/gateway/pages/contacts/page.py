@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from gateway.clients.base import SaveResult
 from gateway.clients.contacts import ContactsClient
+from gateway.clients.masters import MastersClient
 from gateway.clients.workflow import WorkflowClient
 from gateway.forms import EntryForm
 from gateway.pages.contacts import entry_forms as ef
@@ -32,8 +33,9 @@ from gateway.pages.contacts.view import (
     person_facts,
     plan_view,
     state_label,
+    with_nurses,
 )
-from gateway.web.deps import ContactsDep, WorkflowDep
+from gateway.web.deps import ContactsDep, MastersDep, WorkflowDep
 from gateway.web.templating import flash, render
 
 
@@ -84,20 +86,23 @@ def contact_context(
     history: list[dict[str, Any]],
     forms: Mapping[str, EntryForm],
     codes: Mapping[str, Any] | None = None,
+    nurses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything the contact page template shows, with these forms in its sections."""
     plan, notes = plan_view(contact.get("plan") or [])
+    codes = with_nurses(codes, nurses or {}, str(contact.get("nurse") or ""))
     return {
         "contact": contact,
         "title": f"{contact.get('name', '接触者')}（接触者）",
-        "person": person_facts(contact),
+        "person": person_facts(contact, nurses),
         "exposures": [(e, exposure_facts(e)) for e in contact.get("exposures") or []],
         "plan": plan,
         "plan_notes": notes,
         "next_due": due_view(contact.get("next_due")),
         "state": state_label(contact),
         "outcome": OUTCOME_LABELS.get(str(contact.get("outcome") or ""), ""),
-        "end_reason": END_REASON_LABELS.get(str(contact.get("end_reason") or ""), ""),
+        "end_reason": contact.get("end_reason_label")
+        or END_REASON_LABELS.get(str(contact.get("end_reason") or ""), str(contact.get("end_reason") or "")),
         "exams": [(e, exam_result(e)) for e in contact.get("exams") or []],
         "history": history_view(history, contact, codes),
         "forms": forms,
@@ -113,6 +118,7 @@ class ContactPage:
     request: Request
     contacts: ContactsClient
     workflow: WorkflowClient
+    masters: MastersClient
 
     async def show(
         self,
@@ -123,14 +129,15 @@ class ContactPage:
         status_code: int = 200,
     ) -> Response:
         """Renders the contact page; a refused form replaces the stored-values form with the same key."""
-        contact, history, codes, circulations = await asyncio.gather(
+        contact, history, codes, circulations, nurses = await asyncio.gather(
             self.contacts.contact(str(contact_id)),
             self.contacts.history(str(contact_id)),
             self.contacts.codes(),
             self.workflow.of_record("contacts", "contact", str(contact_id)),
+            self.masters.nurse_names(),
         )
         forms = page_forms(contact, prefill or {}) | dict(failed or {})
-        context = contact_context(contact, history, forms, codes) | {
+        context = contact_context(contact, history, forms, codes, nurses) | {
             "circulations": circulations,
             "field_labels": FIELD_LABELS,
         }
@@ -160,9 +167,11 @@ class ContactPage:
         return await self.show(contact_id, failed={key: form}, status_code=status_code)
 
 
-def get_contact_page(request: Request, contacts: ContactsDep, workflow: WorkflowDep) -> ContactPage:
+def get_contact_page(
+    request: Request, contacts: ContactsDep, workflow: WorkflowDep, masters: MastersDep
+) -> ContactPage:
     """The contact page of this request, reading as the logged-in user."""
-    return ContactPage(request, contacts, workflow)
+    return ContactPage(request, contacts, workflow, masters)
 
 
 ContactPageDep = Annotated[ContactPage, Depends(get_contact_page)]

@@ -30,6 +30,7 @@ from gateway.pages.contacts.view import (
     screening_choices,
     screening_conditions,
     setting_choices,
+    with_nurses,
 )
 from gateway.web.deps import ContactsDep, LoginDep, MastersDep, RequestsDep, require_access, same_site_only
 from gateway.web.downloads import relay
@@ -107,6 +108,7 @@ async def date_preview(request: Request, _: LoginDep) -> Response:
 async def _index_page(
     request: Request,
     contacts: ContactsClient,
+    masters: MastersClient,
     patient_id: uuid.UUID,
     form: EntryForm,
     *,
@@ -116,11 +118,12 @@ async def _index_page(
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found, counts, codes = await asyncio.gather(
+    index_case, found, counts, codes, nurses = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
         contacts.counts(str(patient_id)),
         contacts.codes(),
+        masters.nurse_names(),
     )
     context = {
         "patient_id": str(patient_id),
@@ -133,7 +136,7 @@ async def _index_page(
         "patient_duplicates": patient_duplicates or [],
         "checked": " ".join(str(c["id"]) for c in (*(duplicates or []), *(patient_duplicates or []))),
         "counts": counts,
-        "contact_codes": codes,
+        "contact_codes": with_nurses(codes, nurses, form.value("nurse")),
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
     }
@@ -145,9 +148,11 @@ def _new_form() -> EntryForm:
 
 
 @router.get("/index-patients/{patient_id:uuid}", dependencies=CAN_READ)
-async def contacts_of(request: Request, patient_id: uuid.UUID, contacts: ContactsDep, page: int = 1) -> Response:
+async def contacts_of(
+    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep, page: int = 1
+) -> Response:
     """The index patient's summary, their contacts with priority and next exam, and 「接触者を追加」."""
-    return await _index_page(request, contacts, patient_id, _new_form(), page=page)
+    return await _index_page(request, contacts, masters, patient_id, _new_form(), page=page)
 
 
 @router.get("/index-patients/{patient_id:uuid}/cluster", dependencies=CAN_READ)
@@ -175,7 +180,9 @@ async def cluster_of(request: Request, patient_id: uuid.UUID, requests: Requests
 
 
 @router.post("/index-patients/{patient_id:uuid}")
-async def register_contact(request: Request, patient_id: uuid.UUID, contacts: ContactsDep) -> Response:
+async def register_contact(
+    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep
+) -> Response:
     """Registers a contact of this index patient after the duplicate check: when the person may already be a
     contact (of this or another index patient) or a registered patient, the form comes back with them, to link the
     exposure to that contact, to register the contact as that patient (linked, not copied), or to confirm a new
@@ -183,7 +190,7 @@ async def register_contact(request: Request, patient_id: uuid.UUID, contacts: Co
     posted = await request.form()
     form = EntryForm.posted(ef.registration_fields(), posted)
     if ef.elsewhere_without_municipality(form):
-        return await _index_page(request, contacts, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     found = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
     candidates = [*found.contacts, *found.patients]
     as_patient = chosen_patient(posted, found.patients, candidates)
@@ -191,24 +198,36 @@ async def register_contact(request: Request, patient_id: uuid.UUID, contacts: Co
         return await _index_page(
             request,
             contacts,
+            masters,
             patient_id,
             form,
             duplicates=[duplicate_row(c, str(patient_id)) for c in found.contacts],
             patient_duplicates=[patient_row(p) for p in found.patients],
         )
     body = ef.registration_body(form, str(patient_id))
+    if not body.get("nurse") and form.value("address").strip():  # as a new patient: the nurse of the address
+        body["nurse"] = await proposed_nurse(masters, form.value("address"))
     if as_patient:
         body["patient_id"] = as_patient
     result = await contacts.register(body)
     if result.errors is not None:
         form.place(result.errors, ef.registration_aliases())
-        return await _index_page(request, contacts, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     flash(request, f"接触者「{result.record['name']}」を登録しました。健診の予定を確認してください。")  # type: ignore[index]
     return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)  # type: ignore[index]
 
 
+async def proposed_nurse(masters: MastersClient, address: str) -> str:
+    """The nurse masters' staff assignment gives the address (its district found by the 町丁目); "" when none
+    fits or masters cannot be reached (the index patient's nurse then follows the contact)."""
+    found = await masters.nurse_lookup("", address.strip())
+    return str(((found or {}).get("proposed") or {}).get("nurse_username") or "")
+
+
 @router.post("/index-patients/{patient_id:uuid}/link")
-async def link_existing(request: Request, patient_id: uuid.UUID, contacts: ContactsDep) -> Response:
+async def link_existing(
+    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep
+) -> Response:
     """The duplicate check's other choice: the person is already a contact, so the exposure typed on the
     registration form is added to that contact (linked, not copied) based on the version the user saw."""
     posted = await request.form()
@@ -218,15 +237,15 @@ async def link_existing(request: Request, patient_id: uuid.UUID, contacts: Conta
         contact_id = str(uuid.UUID(contact_id))
     except ValueError:
         form.conflict = "紐づける接触者が選ばれていません。もう一度「登録する」を押して選び直してください。"
-        return await _index_page(request, contacts, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     exposure = ef.registration_body(form, str(patient_id))["exposures"][0]
     result = await contacts.add_exposure(contact_id, version, exposure)
     if result.conflict:
         form.conflict = result.conflict
-        return await _index_page(request, contacts, patient_id, form, status_code=409)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=409)
     if result.errors is not None:
         form.place(result.errors, {"exposure": "exposure.setting"})
-        return await _index_page(request, contacts, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     flash(request, f"登録済みの接触者「{result.record['name']}」に、この発端患者との接触状況を追加しました。")  # type: ignore[index]
     return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
 

@@ -330,8 +330,23 @@ def plan_view(plan: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], 
     return rows, [(i, text.removeprefix(UNCONFIRMED), text.startswith(UNCONFIRMED)) for i, text in enumerate(notes, 1)]
 
 
-def person_facts(contact: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The contact's identity and risk factors as (label, value)."""
+def with_nurses(codes: Mapping[str, Any] | None, nurses: Mapping[str, str], kept: str = "") -> dict[str, Any]:
+    """contacts' code lists with the 担当保健師 choices of masters' staff assignment (`nurse`); a stored nurse no
+    longer assigned stays choosable under `former:nurse`, so a correction does not lose it."""
+    lists = dict((codes or {}).get("lists") or {})
+    lists["nurse"] = dict(nurses)
+    lists["former:nurse"] = {kept: kept} if kept and kept not in nurses else {}
+    return {**(codes or {}), "lists": lists}
+
+
+def nurse_text(contact: Mapping[str, Any], nurses: Mapping[str, str]) -> str:
+    """The contact's own 担当保健師 by name, or who follows the contact without one."""
+    own = str(contact.get("nurse") or "")
+    return nurses.get(own, own) if own else "未設定（発端患者の担当保健師）"
+
+
+def person_facts(contact: Mapping[str, Any], nurses: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The contact's identity, risk factors and 担当保健師 as (label, value)."""
     residence = dict(RESIDENCE).get(str(contact.get("residence") or ""), "")
     if contact.get("residence") == "elsewhere":
         code = f"（{contact['municipality_code']}）" if contact.get("municipality_code") else ""
@@ -346,6 +361,7 @@ def person_facts(contact: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("住所地", residence or EMPTY),
         ("発病・重症化のリスク", "、".join(RISK_LABELS.get(r, r) for r in contact.get("risk_factors") or []) or "なし"),
         ("症状", "あり" if contact.get("symptomatic") else "なし"),
+        ("担当保健師", nurse_text(contact, nurses or {})),
         ("把握した日", _date(contact.get("found_on"))),
         ("備考", str(contact.get("note") or "なし")),
     ]
@@ -379,7 +395,12 @@ def coded_labels(codes: Mapping[str, Any] | None) -> dict[str, dict[str, str]]:
     def every(name: str) -> dict[str, str]:
         return dict(lists.get(name) or {}) | dict(lists.get(f"former:{name}") or {})
 
-    return {"setting": every("contact_setting"), "kind": every("screening_exam")}
+    return {
+        "setting": every("contact_setting"),
+        "kind": every("screening_exam"),
+        "end_reason": every("contact_end_reason"),
+        "nurse": every("nurse"),
+    }
 
 
 def history_view(

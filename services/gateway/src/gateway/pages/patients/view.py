@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.forms import EntryForm, Field
+from gateway.forms import EntryForm, Field, every_code
 from gateway.pages.patients.card_view import (
     at_registration_comparison,
     card_facts,
@@ -28,7 +28,7 @@ from gateway.pages.patients.entry_forms.card import (
     custom_fields,
 )
 from gateway.pages.patients.entry_forms.care import CARE_KINDS, CareKind, current, current_cover
-from gateway.pages.patients.entry_forms.lab import LAB_KINDS, correction_fields, filled_correction, new_lab_fields
+from gateway.pages.patients.entry_forms.lab import correction_fields, filled_correction, lab_kinds, new_lab_fields
 
 Codes = Mapping[str, Mapping[str, str]]
 ALERT_LEVELS = {"danger": "要対応", "warning": "注意", "info": "確認"}  # said in words, never by colour alone
@@ -165,7 +165,8 @@ def patient_page_context(data: PatientPageData, forms: Mapping[str, EntryForm]) 
         "comparison": at_registration_comparison(patient, codes, header["latest_labs"]),
         "custom_facts": custom_facts(defs, "patient", patient.get("custom") or {}),
         "forms": forms,
-        "lab_kinds": dict(LAB_KINDS),
+        "lab_kinds": lab_kinds(codes, ended=True),
+        "lab_kind_labels": every_code(codes, "exam_kind"),  # the コード表's; patients' own label while it has none
         "alerts": header_alerts(data.alerts),
         **header,
     }

@@ -1,4 +1,7 @@
-"""The fields of the request and group forms, and the bodies they send to contacts."""
+"""The fields of the request and group forms, and the bodies they send to contacts.
+
+接触の場 and 検査の種類 come from masters' コード表 as contacts keeps it (GET /reference/codes, `codes=`); the
+templates pass its lists (`code_lists`) to every field."""
 
 from __future__ import annotations
 
@@ -7,16 +10,6 @@ from typing import Any
 from gateway.forms import DATE_HINT, EntryForm, Field
 
 INFECTIOUSNESS = (("high", "高感染性"), ("low", "低感染性"), ("none", "感染性なし"), ("unknown", "未評価"))
-SETTINGS = (
-    ("household", "同居家族"),
-    ("family", "別居家族"),
-    ("workplace", "職場"),
-    ("school", "学校"),
-    ("medical", "医療機関"),
-    ("facility", "施設"),
-    ("aircraft", "航空機"),
-    ("other", "その他"),
-)
 PAPER_METHODS = (("paper_mail", "郵送（紙）"), ("hand", "手渡し（紙）"))
 KEY_CHANNELS = (("phone", "電話で伝達"), ("fax", "FAXで送付"), ("post", "別便で郵送"), ("hand", "手渡し"))
 RESULTS = (
@@ -79,7 +72,7 @@ def incoming_fields() -> tuple[Field, ...]:
             Field(f"people.{n}.name_kana", f"{n + 1}人目 カナ"),
             Field(f"people.{n}.birth_date", f"{n + 1}人目 生年月日", kind="date", hint=DATE),
             Field(f"people.{n}.address", f"{n + 1}人目 住所", kind="text-wide"),
-            Field(f"people.{n}.setting", f"{n + 1}人目 接触の場", kind="select", choices=SETTINGS),
+            Field(f"people.{n}.setting", f"{n + 1}人目 接触の場", kind="select", codes="contact_setting"),
             Field(f"people.{n}.last_contact_on", f"{n + 1}人目 最終接触日", kind="date", hint=DATE),
             Field(f"people.{n}.recommended", f"{n + 1}人目 依頼された健診"),
         ]
@@ -193,7 +186,7 @@ def group_fields() -> tuple[Field, ...]:
     """A new group of contacts."""
     return (
         Field("name", "集団の名前", required=True, hint="例：〇〇小学校3年2組、〇〇便"),
-        Field("setting", "接触の場", required=True, kind="select", choices=SETTINGS),
+        Field("setting", "接触の場", required=True, kind="select", codes="contact_setting"),
         Field("place", "場所"),
         Field("first_contact_on", "初回接触日", kind="date", hint=DATE),
         Field("last_contact_on", "最終接触日", kind="date", hint=DATE),

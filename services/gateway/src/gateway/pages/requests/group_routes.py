@@ -23,9 +23,11 @@ MAX_UPLOAD = 5_000_000
 
 
 async def _new_page(request: Request, contacts: Any, index_patient_id: uuid.UUID, form: EntryForm, code: int = 200):
+    index_case, codes = await asyncio.gather(contacts.index_case(str(index_patient_id)), contacts.codes())
     context = {
         "form": form,
-        "index_case": await contacts.index_case(str(index_patient_id)),
+        "code_lists": codes.get("lists") or {},
+        "index_case": index_case,
         "index_patient_id": str(index_patient_id),
         "title": "集団接触者を登録",
         "nav_path": "/requests",

@@ -108,9 +108,10 @@ async def create_request(
     return RedirectResponse(f"/requests/{result.record['id']}", status_code=303)  # type: ignore[index]
 
 
-def _incoming_page(request: Request, form: EntryForm, status_code: int = 200) -> Response:
+async def _incoming_page(request: Request, requests: Any, form: EntryForm, status_code: int = 200) -> Response:
     context = {
         "form": form,
+        "code_lists": (await requests.codes()).get("lists") or {},
         "rows": range(rf.PEOPLE_ROWS),
         "title": "他自治体からの依頼を受け付ける",
         "nav_path": "/requests",
@@ -119,10 +120,10 @@ def _incoming_page(request: Request, form: EntryForm, status_code: int = 200) ->
 
 
 @router.get("/incoming", dependencies=CAN_CHANGE)
-async def incoming_form(request: Request) -> Response:
+async def incoming_form(request: Request, requests: RequestsDep) -> Response:
     """The form of a request received: the sender, its index case and the people to examine."""
     values = {"index.infectiousness": "unknown", "requested_on": "", **{f"people.{n}.setting": "" for n in range(5)}}
-    return _incoming_page(request, EntryForm(rf.incoming_fields(), values))
+    return await _incoming_page(request, requests, EntryForm(rf.incoming_fields(), values))
 
 
 @router.post("/incoming", dependencies=CAN_CHANGE)
@@ -132,7 +133,7 @@ async def register_incoming(request: Request, requests: RequestsDep) -> Response
     result = await requests.register_incoming(rf.incoming_body(form))
     if result.errors is not None:
         form.place(result.errors, {"people": "people.0.name"})
-        return _incoming_page(request, form, status_code=422)
+        return await _incoming_page(request, requests, form, status_code=422)
     flash(request, "依頼を受け付けました。依頼された人は接触者として登録されています。")
     return RedirectResponse(f"/requests/{result.record['id']}", status_code=303)  # type: ignore[index]
 

@@ -77,7 +77,24 @@ COMMON = (
     Field("result_on", "結果日", hint=DATE_HINT, kind="date"),
     Field("laboratory", "検査機関"),
 )
-KIND = Field("kind", "検査種別", required=True, kind="select", choices=NEW_KINDS)
+
+
+def lab_kinds(codes: Mapping[str, Mapping[str, str]], *, ended: bool = False) -> dict[str, str]:
+    """{kind: label} of the 検査種別 this page has items for, labelled and ordered as masters' コード表 holds them
+    (those in force today, the ended ones too when `ended`: how stored results read); the built-in ones while
+    patients answers no list."""
+    listed = every_code(codes, "exam_kind") if ended else dict(codes.get("exam_kind", {}))
+    if not listed and "exam_kind" not in codes:
+        return dict(LAB_KINDS)
+    known = dict(LAB_KINDS)
+    return {kind: label for kind, label in listed.items() if kind in known}
+
+
+def kind_field(codes: Mapping[str, Mapping[str, str]]) -> Field:
+    """検査種別 of a new result: the specimen set (while 塗抹・培養・核酸増幅 are offered), then each kind in force."""
+    kinds = lab_kinds(codes)
+    choices = (*(NEW_KINDS[:1] if all(k in kinds for k in SET_KINDS) else ()), *kinds.items())
+    return Field("kind", "検査種別", required=True, kind="select", choices=tuple(choices))
 
 
 def detail_fields(kind: str, codes: Mapping[str, Mapping[str, str]], *, ended: bool = False) -> tuple[Field, ...]:
@@ -95,7 +112,7 @@ def detail_fields(kind: str, codes: Mapping[str, Mapping[str, str]], *, ended: b
 def new_lab_fields(codes: Mapping[str, Mapping[str, str]], custom: Sequence[Field]) -> tuple[Field, ...]:
     """The add form: kind, specimen and dates, every kind's items, and the configurable fields."""
     details = [f for kind, _ in LAB_KINDS for f in detail_fields(kind, codes)]
-    return tuple(f.bound("lab-new") for f in (KIND, *COMMON, *details, *custom))
+    return tuple(f.bound("lab-new") for f in (kind_field(codes), *COMMON, *details, *custom))
 
 
 def correction_fields(kind: str, result_id: str, codes: Mapping[str, Any], custom: Sequence[Field]) -> tuple:
