@@ -4,7 +4,7 @@ registration, shown and corrected on the contact page, kept in the history; "" l
 import sqlalchemy as sa
 from alembic import op
 
-revision, down_revision, branch_labels, depends_on = "0013", "0012", None, None
+revision, down_revision, branch_labels, depends_on = "0014", "0013", None, None
 
 
 def upgrade() -> None:
