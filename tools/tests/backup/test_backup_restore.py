@@ -477,7 +477,7 @@ class TestHandBack:
             counts = {table: info["rows"] for table, info in state["tables"].items()}
             assert document["databases"][role]["tables"] == counts
         versions = json.loads((out / "objects" / source.bucket / "versions.json").read_text(encoding="utf-8"))
-        entries = [(v["key"], "delete-marker" if v["delete_marker"] else v["sha256"]) for v in versions]
+        entries = [(v["key"], "delete-marker" if v["delete_marker"] else v["stored_sha256"]) for v in versions]
         assert objects.digest_of(entries) == backed_up["buckets"][source.bucket]["digest"]
         for version in versions:
             if not version["delete_marker"]:
