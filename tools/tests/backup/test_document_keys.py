@@ -7,6 +7,7 @@ Everything lives in a scratch reports database (tbms_bk_<random>_reports) and a 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -69,6 +70,16 @@ async def _add_person(settings: BackupSettings, database: str, bucket: str) -> P
             person.id,
             person.key_id.hex(),
             wrapped,
+        )
+        await conn.execute(  # the printed form's row, with the SHA-256 of the PDF as reports records it
+            "INSERT INTO documents (id, kind, patient_id, owner_type, owner_id, object_key, version_id, sha256, "
+            "size, content_type, template_version, created_by, created_by_name, created_at) "
+            "VALUES ($1, 'F03', $2, 'patient', $2, $3, NULL, $4, $5, 'application/pdf', 't1', 'u1', '試験', now())",
+            uuid.uuid4(),
+            person.id,
+            person.object_key,
+            hashlib.sha256(PDF).hexdigest(),
+            len(PDF),
         )
     finally:
         await conn.close()
@@ -151,6 +162,9 @@ async def test_an_erased_persons_files_in_an_older_generation_never_open_again(s
     settings, (erased, kept) = scratch.settings, scratch.people
     older = await backup.create(settings, now=datetime.now(UTC) - timedelta(days=1))
     assert manifest.read(older)["databases"]["reports"]["document_keys_apart"]["keys"] == 2
+    report = await drill.run(older, settings)  # the drill opens each sealed form with its restored key
+    assert report.ok, report.text()
+    assert "2 件の文書が復元先で開け" in report.text()
 
     # the generation itself holds no key: without the key store, a restore gives back none
     store = document_keys.store_path(settings.target)
@@ -172,6 +186,8 @@ async def test_an_erased_persons_files_in_an_older_generation_never_open_again(s
     for key in keys.values():
         with pytest.raises(sealing.SealError):
             sealing.open_sealed(key, files[erased.id])
+    report = await drill.run(older, settings)  # the older generation's row of the erased person no longer opens
+    assert not report.ok and "本人の鍵がなく復号できない" in report.text()
     backup_key = crypt.load_or_create_key(settings.key_file, create=False)
     assert {row["person_id"] for row in document_keys.read(settings.target, backup_key)} == {str(kept.id)}
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from tbms_core import document_sealing
 
 from tbms_tools.backup import crypt
 from tbms_tools.backup.settings import BackupSettings
@@ -102,3 +103,26 @@ def shred(path: Path) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     path.unlink()
+
+
+async def data_keys(settings: BackupSettings, database: str) -> dict[bytes, bytes]:
+    """The people's document keys of a (restored) reports database, key id → key, unwrapped with the deployment's
+    key-encryption key (TBMS_REPORTS_DOCUMENT_KEK)."""
+    kek = document_sealing.kek_from_hex(settings.document_kek)
+    conn = await asyncpg.connect(settings.dsn(database))
+    try:
+        rows = await conn.fetch(f"SELECT person_id, key_id, wrapped FROM {TABLE}") if await _has_table(conn) else []  # noqa: S608
+    finally:
+        await conn.close()
+    return {
+        bytes.fromhex(row["key_id"]): document_sealing.unwrap(kek, row["person_id"], bytes(row["wrapped"]))
+        for row in rows
+    }
+
+
+def opened(data: bytes, keys: dict[bytes, bytes]) -> bytes | None:
+    """A file as the user stored it: a sealed one opened with its person's key (None once that key is gone)."""
+    if not document_sealing.is_sealed(data):
+        return data
+    key = keys.get(document_sealing.key_id_of(data))
+    return document_sealing.open_sealed(key, data) if key is not None else None

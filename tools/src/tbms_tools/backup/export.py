@@ -32,7 +32,6 @@ from uuid import UUID
 
 import asyncpg
 import httpx
-from tbms_core import document_sealing
 
 from tbms_tools import config
 from tbms_tools.backup import document_keys, manifest, objects, pg
@@ -117,33 +116,6 @@ async def export_database(settings: BackupSettings, role: str, database: str, ou
     return {"database": database, "tables": tables}
 
 
-async def data_keys(settings: BackupSettings) -> dict[bytes, bytes]:
-    """The people's document keys (key id → key), unwrapped with the deployment's key-encryption key."""
-    database = settings.databases.get(document_keys.ROLE)
-    if database is None:
-        return {}
-    kek = document_sealing.kek_from_hex(settings.document_kek)
-    conn = await asyncpg.connect(settings.dsn(database))
-    try:
-        if not await conn.fetchval("SELECT to_regclass('public.document_keys') IS NOT NULL"):
-            return {}
-        rows = await conn.fetch("SELECT person_id, key_id, wrapped FROM document_keys")
-    finally:
-        await conn.close()
-    return {
-        bytes.fromhex(row["key_id"]): document_sealing.unwrap(kek, row["person_id"], bytes(row["wrapped"]))
-        for row in rows
-    }
-
-
-def _opened(data: bytes, keys: dict[bytes, bytes]) -> bytes | None:
-    """A file as the user stored it: a sealed one opened with its person's key (None once that was erased)."""
-    if not document_sealing.is_sealed(data):
-        return data
-    key = keys.get(document_sealing.key_id_of(data))
-    return document_sealing.open_sealed(key, data) if key is not None else None
-
-
 def export_bucket(
     settings: BackupSettings, bucket: str, out: Path, keys: dict[bytes, bytes] | None = None
 ) -> dict[str, Any]:
@@ -164,7 +136,7 @@ def export_bucket(
         }
         if not version.delete_marker:
             entry["stored_sha256"] = hashlib.sha256(data).hexdigest()  # as the store (and a backup) holds it
-        opened = None if version.delete_marker else _opened(data, keys or {})
+        opened = None if version.delete_marker else document_keys.opened(data, keys or {})
         if not version.delete_marker and opened is None:
             entry["erased"] = "本人の鍵の破棄（暗号化消去）により復号できません"
         elif not version.delete_marker:
@@ -228,7 +200,8 @@ async def export_all(settings: BackupSettings, out: Path) -> dict[str, Any]:
     for role, database in settings.databases.items():
         databases[role] = await export_database(settings, role, database, out / "databases" / role)
     buckets = {}
-    keys = await data_keys(settings)
+    database = settings.databases.get(document_keys.ROLE)
+    keys = await document_keys.data_keys(settings, database) if database else {}
     client = settings.s3.client()
     for bucket in settings.buckets:
         if await asyncio.to_thread(client.bucket_exists, bucket):

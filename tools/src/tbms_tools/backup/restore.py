@@ -167,7 +167,8 @@ async def check_targets(settings: BackupSettings, plan: Plan, *, force: bool) ->
 async def restore_databases(
     directory: Path, document: dict[str, Any], key: bytes, settings: BackupSettings, plan: Plan, outcome: Outcome
 ) -> None:
-    """Creates each target database (replacing it) and pg_restores its part into it."""
+    """Creates each target database (replacing it) and pg_restores its part into it; reports gets the people's
+    document keys from the key store beside the generations."""
     version_num, _ = await pg.server_version(settings)
     bindir = pg.bindir_for(version_num)
     for role, database in plan.databases.items():
@@ -178,6 +179,9 @@ async def restore_databases(
         await pg.create_database(settings, database, replace=True)
         await asyncio.to_thread(pg.restore, settings, database, bindir, _plain_chunks(directory, part, key))
         outcome.seconds[f"db-{role}"] = round(time.monotonic() - started, 3)
+    if document_keys.ROLE in plan.databases:  # the people's keys as they are now: never one of a person erased since
+        database = plan.databases[document_keys.ROLE]
+        outcome.document_keys = await document_keys.load(settings, database, directory.parent, key)
 
 
 def restore_buckets(
@@ -270,9 +274,6 @@ async def restore(directory: Path, settings: BackupSettings, plan: Plan, *, forc
     outcome = Outcome(document["id"], plan)
     started = time.monotonic()
     await restore_databases(directory, document, key, settings, plan, outcome)
-    if document_keys.ROLE in plan.databases:  # the keys as they are now: never a person erased since
-        database = plan.databases[document_keys.ROLE]
-        outcome.document_keys = await document_keys.load(settings, database, directory.parent, key)
     await asyncio.to_thread(restore_buckets, directory, document, key, settings, plan, outcome)
     await remap_documents(settings, plan, outcome)
     restore_files(directory, document, key, plan, outcome)
