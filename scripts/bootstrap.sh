@@ -15,7 +15,7 @@ KEYCLOAK_VERSION="${TBMS_KEYCLOAK_VERSION:-$(sed -n 's/^KEYCLOAK_VERSION_DEFAULT
 MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
 GO_TOOLCHAIN="go1.26.8"   # fallback toolchain (a Go module on the proxy) when no Go >= 1.24 is installed
 APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav libmagic1 poppler-utils
-    nginx-light libnginx-mod-http-modsecurity modsecurity-crs gettext-base openssl)
+    nginx-light libnginx-mod-http-modsecurity modsecurity-crs gettext-base openssl pgbackrest)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

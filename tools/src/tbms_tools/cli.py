@@ -14,7 +14,19 @@ import asyncpg
 import httpx
 from nats.errors import Error as NatsError
 
-from tbms_tools import assignments, audit, config, deadlines, demo, meili_key, parked, preflight, reindex, stack
+from tbms_tools import (
+    assignments,
+    audit,
+    config,
+    deadlines,
+    demo,
+    documents,
+    meili_key,
+    parked,
+    preflight,
+    reindex,
+    stack,
+)
 from tbms_tools.backup import commands as backup_commands
 
 
@@ -55,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     copying.add_argument("--user", default=assignments.USER, help="監査 update, 患者管理 and 接触者管理 read access")
     purge = audit_actions.add_parser("purge", help="delete operation and login history older than three years")
     purge.add_argument("--before", type=date.fromisoformat, required=True, help="YYYY-MM-DD, a JST day")
+    documents_parser = groups.add_parser("documents", help="the stored documents and forms (reports)")
+    documents_actions = documents_parser.add_subparsers(dest="action", required=True)
+    documents_actions.add_parser(
+        "seal-existing", help="seal with each person's key the files stored before (safe to run again)"
+    )
     deadline_parser = groups.add_parser("deadlines", help="the deadlines patients and contacts publish as to-dos")
     deadline_actions = deadline_parser.add_subparsers(dest="action", required=True)
     sweeping = deadline_actions.add_parser("sweep", help="recompute now those not yet computed today (daily sweep)")
@@ -100,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 assignments.backfill(args.user)
                 return 0
             return audit.report(audit.anchor() if args.action == "anchor" else audit.purge(args.before))
+        elif args.group == "documents":
+            return audit.report(documents.seal_existing())
         elif args.group == "parked" and args.action == "list":
             parked.list_parked(outbox=args.outbox, consumer=args.consumer)
         elif args.group == "parked":

@@ -30,6 +30,8 @@ REALM = "tbms"
 S3_ACCESS_KEY = "tbms-local"
 S3_SECRET_KEY = "tbms-local-secret"  # noqa: S105 - local-only value of docs/conventions.md
 S3_BUCKET = "tbms-documents"
+# reports' key-encryption key of the people's document keys: the local value of its settings (production sets its own)
+DOCUMENT_KEK = "74626d732d6c6f63616c2d646f63756d656e742d6b656b2d3030303030303030"
 KEYCLOAK_ADMIN = ("admin", "admin")
 GATEWAY_CLIENT_ID = "tbms-gateway"
 GATEWAY_CLIENT_SECRET = "tbms-gateway-local-secret"  # noqa: S105 - local-only
@@ -185,6 +187,7 @@ def _specific_env(service: str, state: Path) -> dict[str, str]:
             "S3_SECRET_KEY": S3_SECRET_KEY,
             "S3_BUCKET": S3_BUCKET,
             "S3_SECURE": "false",
+            "DOCUMENT_KEK": DOCUMENT_KEK,
             # the EICAR test signature scripts/bootstrap.sh writes; production runs clamd (CLAMAV_HOST)
             "CLAMAV_DATABASE": str(cache_dir() / "clamav"),
         }

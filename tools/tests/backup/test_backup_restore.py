@@ -477,7 +477,7 @@ class TestHandBack:
             counts = {table: info["rows"] for table, info in state["tables"].items()}
             assert document["databases"][role]["tables"] == counts
         versions = json.loads((out / "objects" / source.bucket / "versions.json").read_text(encoding="utf-8"))
-        entries = [(v["key"], "delete-marker" if v["delete_marker"] else v["sha256"]) for v in versions]
+        entries = [(v["key"], "delete-marker" if v["delete_marker"] else v["stored_sha256"]) for v in versions]
         assert objects.digest_of(entries) == backed_up["buckets"][source.bucket]["digest"]
         for version in versions:
             if not version["delete_marker"]:
@@ -542,6 +542,8 @@ class TestCryptoErase:
         assert certificate["ordered_by"] == "山田 管理者" and certificate["approved_by"] == "佐藤 課長"
         assert certificate["hand_back_export"]["confirmed"] is True
         assert len(certificate["copies"]["generations"]) == 1
+        assert certificate["verification"]["document_key_store_removed"] is True
+        assert "本人ごとのデータ鍵" in certificate["copies"]["live_system"]
         text = next((tmp_path / "certificates").glob("erasure-*.txt")).read_text(encoding="utf-8")
         assert "データ消去証明書" in text and "すべての世代が復号できないことを確認した" in text
         pdf = next((tmp_path / "certificates").glob("erasure-*.pdf")).read_bytes()

@@ -26,7 +26,8 @@ def certificate(*, unreadable: bool = True) -> dict[str, Any]:
             "backup_target": "/srv/tbms-backups",
             "generations": [generation["backup"]],
             "second_location": "tbms-backup-copy",
-            "live_system": "対象外",
+            "document_keys": "利用者ごとの文書の鍵の保管庫 /srv/tbms-backups/document-keys.enc を破棄",
+            "live_system": "文書・帳票・資料は本人ごとのデータ鍵で暗号化",
         },
         "method": "暗号化消去（AES-256-GCM の鍵の破棄）",
         "key_destroyed": {"key_id": "0a1b2c3d", "key_file": "/srv/keys/backup.key"},
@@ -36,6 +37,7 @@ def certificate(*, unreadable: bool = True) -> dict[str, Any]:
         "verification": {
             "key_file_removed": True,
             "key_cannot_be_loaded": True,
+            "document_key_store_removed": True,
             "generations": [generation | {"unreadable": unreadable}],
             "all_unreadable": unreadable,
         },
@@ -63,6 +65,9 @@ def test_the_pdf_page_carries_every_fact_of_the_certificate(tmp_path: Path) -> N
         "tbms-20261201T010000Z",
         "復号不能を確認（3 部品）",
         "tbms-backup-copy",
+        "利用者ごとの文書の鍵の保管庫",
+        "本人ごとのデータ鍵で暗号化",
+        "文書の鍵の保管庫の削除 確認",
         "すべての世代が復号できないことを確認した",
         "承認者 署名",
     ):

@@ -9,6 +9,7 @@ from reports.board_record.models import BoardRecord
 from reports.care_record.models import CareRecord
 from reports.circulation_stamp.models import CirculationStamp
 from reports.document.models import Document
+from reports.document_key.models import DocumentKey, DocumentKeyErasure
 from reports.form_template.models import FormTemplate
 from reports.lab_result.models import LabResult
 from reports.master_snapshot.models import MasterSnapshot
@@ -25,6 +26,8 @@ __all__ = [
     "CirculationStamp",
     "ContactSummary",
     "Document",
+    "DocumentKey",
+    "DocumentKeyErasure",
     "DocumentPackage",
     "FormTemplate",
     "InboxMessage",

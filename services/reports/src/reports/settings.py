@@ -21,6 +21,10 @@ class Settings(ServiceSettings):
     # Documents and printed forms encrypted at rest by the store (SSE-S3, the bucket's default encryption, with the
     # key the deployment gives MinIO: MINIO_KMS_SECRET_KEY or a KMS). Off only for a store that cannot.
     s3_encryption: bool = True
+    # The key-encryption key (64 hexadecimal digits) that wraps each person's data key (document_keys): every file
+    # about a person is sealed with their data key before it is stored, and erasing the person destroys that key
+    # (N17). Kept by the deployment, never in the database or a backup; refused at its local value in production.
+    document_kek: SecretStr = SecretStr("74626d732d6c6f63616c2d646f63756d656e742d6b656b2d3030303030303030")
     # 資料のアップロード: the largest file accepted (one file; 20 MB by default)
     attachment_max_bytes: int = 20 * 1024 * 1024
     # ClamAV: clamd over TCP when a host is set (production), else the clamscan command with a database

@@ -14,11 +14,13 @@ from minio import Minio
 from minio.versioningconfig import ENABLED
 from reports.settings import get_settings
 from tbms_contracts.patients import CareRecordSnapshot, LabResultSnapshot, PatientSnapshot
+from tbms_core import document_sealing as sealing
 from tbms_testing import auth_headers, wait_for
 from tbms_testing.stack import state_dir
 
 EventsSince = Callable[[str, datetime], Awaitable[list[dict[str, object]]]]
 AUDIT_SUBJECT = "tbms.audit.reports.operation.recorded.v1"
+SEALING_OVERHEAD = sealing.HEADER_BYTES + 16  # the header and the GCM tag
 
 
 def pdf_text(pdf: bytes, *options: str) -> str:
@@ -205,9 +207,11 @@ class TestDocumentStore:
             stored.release_conn()
         assert document["version_id"]
         assert minio_client.get_bucket_versioning(bucket).status == ENABLED
-        assert stat.content_type == "application/pdf" and stat.size == document["size"]
+        # the stored bytes are the PDF sealed with the patient's data key; the checksum is the PDF's
+        assert stat.content_type == "application/pdf" and stat.size == document["size"] + SEALING_OVERHEAD
         assert stat.metadata["x-amz-meta-sha256"] == document["sha256"]
-        assert hashlib.sha256(content).hexdigest() == document["sha256"]
+        assert content.startswith(sealing.MAGIC) and b"%PDF" not in content
+        assert stat.metadata["x-amz-meta-tbms-key-id"] == sealing.key_id_of(content).hex()
 
     @pytest.mark.req("N16", partial=True)
     async def test_the_pdf_is_encrypted_at_rest_by_the_store(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tbms_tools import config
-from tbms_tools.backup import crypt, keycloak_store, manifest, objects, pg
+from tbms_tools.backup import crypt, document_keys, keycloak_store, manifest, objects, pg
 from tbms_tools.backup.settings import BackupSettings, with_keycloak_database
 
 LAST_RESULT = "last-result.json"
@@ -183,9 +183,14 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
     databases: dict[str, Any] = {}
     for role, database in (await _databases(settings)).items():
         part = _open_part(work, f"db-{role}", "database", ".dump", key)
-        state = await pg.dump(settings, database, bindir, part.writer)
+        state = await pg.dump(settings, database, bindir, part.writer, extra=document_keys.dump_arguments(role))
         parts.append(part.finish(role=role, database=database))
         databases[role] = state
+        if role == document_keys.ROLE:
+            state["document_keys_apart"] = {
+                "store": document_keys.STORE,
+                "keys": await document_keys.save(settings, database, key),
+            }
     buckets: dict[str, Any] = {}
     client = settings.s3.client() if settings.buckets else None
     for bucket in settings.buckets:

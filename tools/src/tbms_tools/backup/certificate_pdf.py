@@ -44,11 +44,13 @@ def certificate_html(certificate: dict[str, Any]) -> str:
         ("バックアップ保管先", copies["backup_target"]),
         *((f"世代 {name}", "対象") for name in copies["generations"]),
         ("第二の保管先", copies["second_location"]),
+        ("文書の鍵", copies.get("document_keys", "")),
         ("稼働中のシステム", copies["live_system"]),
     ]
     checks = [
         ("鍵ファイルの削除", "確認" if verification["key_file_removed"] else "未確認"),
         ("鍵の読み込み不能", "確認" if verification["key_cannot_be_loaded"] else "未確認"),
+        ("文書の鍵の保管庫の削除", "確認" if verification.get("document_key_store_removed") else "未確認"),
         *(
             (g["backup"], f"{'復号不能を確認' if g['unreadable'] else '要確認'}（{len(g['parts'])} 部品）")
             for g in verification["generations"]

@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 
 from tbms_tools import audit
-from tbms_tools.backup import crypt, keycloak_store, manifest, objects, pg
+from tbms_tools.backup import crypt, document_keys, keycloak_store, manifest, objects, pg
 from tbms_tools.backup import restore as restoring
 from tbms_tools.backup.backup import alert, write_last_result
 from tbms_tools.backup.settings import BackupSettings
@@ -106,7 +106,8 @@ def compare_bucket(bucket: str, expected: dict[str, Any], actual: dict[str, Any]
 
 
 async def check_documents(settings: BackupSettings, database: str, bucket: str, report: Report) -> None:
-    """Every document row of the restored reports database opens in the restored bucket with its SHA-256."""
+    """Every document row of the restored reports database opens in the restored bucket (a sealed file with its
+    person's key as restored from the key store) and its content has the recorded SHA-256."""
     conn = await asyncpg.connect(settings.dsn(database))
     try:
         if not await conn.fetchval("SELECT to_regclass('public.documents') IS NOT NULL"):
@@ -114,6 +115,7 @@ async def check_documents(settings: BackupSettings, database: str, bucket: str, 
         rows = await conn.fetch("SELECT object_key, version_id, sha256 FROM documents")
     finally:
         await conn.close()
+    keys = await document_keys.data_keys(settings, database)
     client = settings.s3.client()
     bad = []
     for row in rows:
@@ -125,7 +127,10 @@ async def check_documents(settings: BackupSettings, database: str, bucket: str, 
         except Exception as exc:
             bad.append(f"{row['object_key']}: {exc.__class__.__name__}")
             continue
-        if hashlib.sha256(data).hexdigest() != row["sha256"]:
+        content = document_keys.opened(data, keys)
+        if content is None:
+            bad.append(f"{row['object_key']}: 本人の鍵がなく復号できない")
+        elif hashlib.sha256(content).hexdigest() != row["sha256"]:
             bad.append(f"{row['object_key']}: SHA-256 不一致")
     detail = "; ".join(bad[:5]) if bad else f"{len(rows)} 件の文書が復元先で開け、内容が一致"
     report.add("文書（reports.documents → オブジェクト）", not bad, detail)

@@ -6,10 +6,14 @@ removed; then every backup generation is checked: its parts name the destroyed k
 The certificate (JSON, text and a PDF page) records what was erased, which copies, the method, the key
 destroyed, when, who ordered and who approved, and the verification.
 
-Scope: the backups of this target (and the copies of them in the second bucket, sealed with the same key). The
-live object store is encrypted by MinIO with the deployment's key (TBMS_S3_KMS_SECRET_KEY), which the operators
-destroy by hand as docs/recovery.md says (not recorded here yet); the live databases are not encrypted with a
-tbms-held key: their volumes are deleted and their media handled as docs/recovery.md says.
+Scope: the backups of this target (and the copies of them in the second bucket, sealed with the same key), and the
+store of people's document keys kept beside the generations (document-keys.enc), shredded too. In the live system
+each person's documents are sealed with their own data key (reports' document_keys, wrapped with
+TBMS_REPORTS_DOCUMENT_KEK); one person's erasure destroys their key (recorded in document_key_erasures), and since
+the generations never hold those keys, their files in every generation are unreadable once the key store has been
+rewritten by the next backup. The live databases are not encrypted with a tbms-held key: their volumes are deleted
+and their media handled as docs/recovery.md says, and the operators destroy TBMS_REPORTS_DOCUMENT_KEK and MinIO's
+key (TBMS_S3_KMS_SECRET_KEY) by hand.
 """
 
 from __future__ import annotations
@@ -22,11 +26,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tbms_tools.backup import crypt, manifest
+from tbms_tools.backup import crypt, document_keys, manifest
 from tbms_tools.backup.certificate_pdf import certificate_pdf
 from tbms_tools.backup.settings import BackupSettings
 
 METHOD = "暗号化消去（AES-256-GCM の鍵の破棄。鍵ファイルを乱数で上書きし同期した後に削除）"
+
+
+LIVE_SYSTEM = (
+    "文書・帳票・資料は本人ごとのデータ鍵（AES-256-GCM）で暗号化して保存している。本人の消去ではその鍵を破棄し"
+    "（reports の document_key_erasures に記録）、バックアップの世代には鍵を含めないため、"
+    "どの世代の複製も復号できない。"
+    "稼働中のシステム全体の消去は TBMS_REPORTS_DOCUMENT_KEK と MinIO の鍵 TBMS_S3_KMS_SECRET_KEY の破棄、"
+    "データベースはボリュームの削除と媒体の処理による（docs/recovery.md 8 章）"
+)
 
 
 class EraseRefused(Exception):
@@ -108,6 +121,9 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
     key = crypt.load_or_create_key(settings.key_file, forbidden=settings.target, create=False)
     destroyed_id = crypt.key_id(key).hex()
     generations = manifest.list_backups(settings.target)
+    key_store = document_keys.store_path(settings.target)
+    if key_store.exists():
+        document_keys.shred(key_store)
     _destroy(settings.key_file)
     del key
     key_gone = not settings.key_file.exists()
@@ -128,8 +144,8 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
             "backup_target": str(settings.target),
             "generations": [g["backup"] for g in verified],
             "second_location": settings.copy_bucket or "なし",
-            "live_system": "対象外（稼働中の文書は MinIO の鍵 TBMS_S3_KMS_SECRET_KEY の破棄、"
-            "データベースはボリュームの削除と媒体の処理による。docs/recovery.md 8 章）",
+            "document_keys": f"利用者ごとの文書の鍵の保管庫 {key_store}（世代の外、バックアップの鍵で暗号化）を破棄",
+            "live_system": LIVE_SYSTEM,
         },
         "method": METHOD,
         "key_destroyed": {"key_id": destroyed_id, "key_file": str(settings.key_file)},
@@ -139,8 +155,12 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
         "verification": {
             "key_file_removed": key_gone,
             "key_cannot_be_loaded": reload_failed,
+            "document_key_store_removed": not key_store.exists(),
             "generations": verified,
-            "all_unreadable": key_gone and reload_failed and all(g["unreadable"] for g in verified),
+            "all_unreadable": key_gone
+            and reload_failed
+            and not key_store.exists()
+            and all(g["unreadable"] for g in verified),
         },
     }
     certificates.mkdir(parents=True, exist_ok=True)
@@ -173,6 +193,7 @@ def certificate_text(certificate: dict[str, Any]) -> str:
         f"  バックアップ保管先: {certificate['copies']['backup_target']}",
         *(f"  世代 {name}" for name in certificate["copies"]["generations"]),
         f"  第二の保管先: {certificate['copies']['second_location']}",
+        f"  文書の鍵: {certificate['copies']['document_keys']}",
         f"  稼働中のシステム: {certificate['copies']['live_system']}",
         "",
         "引き渡し: "
@@ -185,6 +206,7 @@ def certificate_text(certificate: dict[str, Any]) -> str:
         "検証:",
         f"  鍵ファイルの削除: {'確認' if verification['key_file_removed'] else '未確認'}",
         f"  鍵の読み込み不能: {'確認' if verification['key_cannot_be_loaded'] else '未確認'}",
+        f"  文書の鍵の保管庫の削除: {'確認' if verification['document_key_store_removed'] else '未確認'}",
         *(
             f"  {g['backup']}: {'復号不能を確認' if g['unreadable'] else '要確認'}（{len(g['parts'])} 部品）"
             for g in verification["generations"]

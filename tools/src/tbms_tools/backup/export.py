@@ -3,7 +3,8 @@
 Writes into an empty directory:
   databases/<role>/<schema>.<table>.csv   every row of every table (UTF-8 with BOM, header row; JSON columns as JSON)
   databases/<role>/<schema>.<table>.json  the same rows as a JSON array (types kept)
-  objects/<bucket>/<key>/<n>__<version>   every stored version of every document and printed form, byte for byte
+  objects/<bucket>/<key>/<n>__<version>   every stored version of every document and printed form as stored by the
+                                          user (a file sealed with a person's key is opened; an erased one is listed)
   objects/<bucket>/versions.json          key, version id, order, latest, delete marker, SHA-256 and size
   keycloak/users.json                     the realm's users (names, attributes, groups, roles, credential types,
                                           never the secrets), keycloak/realm.json its settings (partial export)
@@ -33,7 +34,7 @@ import asyncpg
 import httpx
 
 from tbms_tools import config
-from tbms_tools.backup import manifest, objects, pg
+from tbms_tools.backup import document_keys, manifest, objects, pg
 from tbms_tools.backup.settings import BackupSettings
 
 FORMAT = "tbms-export/1"
@@ -115,8 +116,11 @@ async def export_database(settings: BackupSettings, role: str, database: str, ou
     return {"database": database, "tables": tables}
 
 
-def export_bucket(settings: BackupSettings, bucket: str, out: Path) -> dict[str, Any]:
-    """Every version of every object as the file it was, and a versions.json listing them."""
+def export_bucket(
+    settings: BackupSettings, bucket: str, out: Path, keys: dict[bytes, bytes] | None = None
+) -> dict[str, Any]:
+    """Every version of every object as the file it was (opened, when sealed with a person's key), and a
+    versions.json listing them; the file of a person erased since cannot be opened and is listed as such."""
     client = settings.s3.client()
     out.mkdir(parents=True, exist_ok=True)
     listing = []
@@ -131,6 +135,12 @@ def export_bucket(settings: BackupSettings, bucket: str, out: Path) -> dict[str,
             "delete_marker": version.delete_marker,
         }
         if not version.delete_marker:
+            entry["stored_sha256"] = hashlib.sha256(data).hexdigest()  # as the store (and a backup) holds it
+        opened = None if version.delete_marker else document_keys.opened(data, keys or {})
+        if not version.delete_marker and opened is None:
+            entry["erased"] = "本人の鍵の破棄（暗号化消去）により復号できません"
+        elif not version.delete_marker:
+            data = opened
             relative = Path(*[part for part in version.key.split("/") if part not in ("", ".", "..")])
             path = out / relative / f"{number:04d}__{version.version_id or 'null'}"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,10 +200,13 @@ async def export_all(settings: BackupSettings, out: Path) -> dict[str, Any]:
     for role, database in settings.databases.items():
         databases[role] = await export_database(settings, role, database, out / "databases" / role)
     buckets = {}
+    database = settings.databases.get(document_keys.ROLE)
+    keys = await document_keys.data_keys(settings, database) if database else {}
     client = settings.s3.client()
     for bucket in settings.buckets:
         if await asyncio.to_thread(client.bucket_exists, bucket):
-            buckets[bucket] = await asyncio.to_thread(export_bucket, settings, bucket, out / "objects" / bucket)
+            folder = out / "objects" / bucket
+            buckets[bucket] = await asyncio.to_thread(export_bucket, settings, bucket, folder, keys)
     keycloak = await asyncio.to_thread(export_keycloak, settings, out / "keycloak")
     await asyncio.to_thread(export_config, settings, out / "config")
     (out / "data-dictionary.md").write_text(dictionary_text(databases, buckets, started), encoding="utf-8")

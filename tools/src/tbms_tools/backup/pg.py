@@ -89,7 +89,9 @@ async def existing_databases(settings: BackupSettings) -> set[str]:
         await conn.close()
 
 
-async def dump(settings: BackupSettings, database: str, bindir: Path, out: BinaryIO) -> dict[str, Any]:
+async def dump(
+    settings: BackupSettings, database: str, bindir: Path, out: BinaryIO, *, extra: list[str] | None = None
+) -> dict[str, Any]:
     """Streams `pg_dump -Fc` of one database into `out`; returns the snapshot's tables and Alembic heads."""
     conn = await asyncpg.connect(settings.dsn(database))
     try:
@@ -98,6 +100,7 @@ async def dump(settings: BackupSettings, database: str, bindir: Path, out: Binar
         try:
             snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
             argv = [str(bindir / "pg_dump"), *settings.pg_args(), "-Fc", "-Z", "6", f"--snapshot={snapshot}"]
+            argv += extra or []
             process = await asyncio.create_subprocess_exec(
                 *argv, "-d", database, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )

@@ -21,8 +21,15 @@ from typing import Any
 
 import asyncpg
 
-from tbms_tools.backup import crypt, manifest, objects, pg
+from tbms_tools.backup import crypt, document_keys, manifest, objects, pg
 from tbms_tools.backup.settings import BackupSettings
+
+# reports' rows that name a stored version (the printed forms, users' files, packages for sending)
+VERSIONED_ROWS = (
+    ("documents", "version_id"),
+    ("attachment_files", "object_version_id"),
+    ("document_packages", "version_id"),
+)
 
 
 class RestoreError(Exception):
@@ -48,6 +55,7 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
     version_map: dict[tuple[str, str], str | None] = field(default_factory=dict)
     remapped_documents: int = 0
+    document_keys: int = 0  # people's document keys put back from the key store kept apart
 
 
 def bucket_name(name: str) -> str:
@@ -159,7 +167,8 @@ async def check_targets(settings: BackupSettings, plan: Plan, *, force: bool) ->
 async def restore_databases(
     directory: Path, document: dict[str, Any], key: bytes, settings: BackupSettings, plan: Plan, outcome: Outcome
 ) -> None:
-    """Creates each target database (replacing it) and pg_restores its part into it."""
+    """Creates each target database (replacing it) and pg_restores its part into it; reports gets the people's
+    document keys from the key store beside the generations."""
     version_num, _ = await pg.server_version(settings)
     bindir = pg.bindir_for(version_num)
     for role, database in plan.databases.items():
@@ -170,6 +179,9 @@ async def restore_databases(
         await pg.create_database(settings, database, replace=True)
         await asyncio.to_thread(pg.restore, settings, database, bindir, _plain_chunks(directory, part, key))
         outcome.seconds[f"db-{role}"] = round(time.monotonic() - started, 3)
+    if document_keys.ROLE in plan.databases:  # the people's keys as they are now: never one of a person erased since
+        database = plan.databases[document_keys.ROLE]
+        outcome.document_keys = await document_keys.load(settings, database, directory.parent, key)
 
 
 def restore_buckets(
@@ -196,16 +208,22 @@ async def remap_documents(settings: BackupSettings, plan: Plan, outcome: Outcome
     try:
         if not await conn.fetchval("SELECT to_regclass('public.documents') IS NOT NULL"):
             return 0
+        tables = [
+            (table, column)
+            for table, column in VERSIONED_ROWS
+            if await conn.fetchval(f"SELECT to_regclass('public.{table}') IS NOT NULL")
+        ]
         changed = 0
         async with conn.transaction():
             for (object_key, old), new in outcome.version_map.items():
-                status = await conn.execute(
-                    "UPDATE documents SET version_id = $3 WHERE object_key = $1 AND version_id = $2",
-                    object_key,
-                    old,
-                    new,
-                )
-                changed += int(status.split()[-1])
+                for table, column in tables:
+                    status = await conn.execute(
+                        f"UPDATE {table} SET {column} = $3 WHERE object_key = $1 AND {column} = $2",  # noqa: S608
+                        object_key,
+                        old,
+                        new,
+                    )
+                    changed += int(status.split()[-1])
     finally:
         await conn.close()
     outcome.remapped_documents = changed

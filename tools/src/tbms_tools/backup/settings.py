@@ -118,6 +118,8 @@ class BackupSettings:
         )
     )
     copy_bucket: str | None = field(default_factory=lambda: os.environ.get(ENV_COPY_BUCKET) or None)
+    # opens the people's document keys, so the hand-back gives each file as it was (reports' own setting)
+    document_kek: str = field(default_factory=lambda: _env("TBMS_REPORTS_DOCUMENT_KEK", config.DOCUMENT_KEK))
     daily_days: int = field(default_factory=lambda: int(os.environ.get(ENV_DAILY_DAYS) or DAILY_DAYS_DEFAULT))
     monthly_years: int = field(default_factory=lambda: int(os.environ.get(ENV_MONTHLY_YEARS) or MONTHLY_YEARS_DEFAULT))
 

@@ -204,7 +204,7 @@ class AttachmentService:
         if preview and not (file_type and file_type.previewable):
             raise NotPreviewable()
         try:
-            stream = await self.store.open(file.object_key, file.object_version_id)
+            stream = await self.store.open(file.object_key, file.object_version_id, session=self.session)
         except ObjectMissing as exc:
             raise DocumentContentMissing() from exc
         what = "プレビュー" if preview else "ダウンロード"
@@ -245,7 +245,14 @@ class AttachmentService:
         """Puts the checked bytes in the store as one version, and records it, its event and its audit."""
         key = object_key(attachment.id, number)
         metadata = {"attachment-id": str(attachment.id), "number": str(number)}
-        stored = await self.store.put(key, file.data, content_type=file.file_type.media_type, metadata=metadata)
+        stored = await self.store.put(
+            key,
+            file.data,
+            content_type=file.file_type.media_type,
+            metadata=metadata,
+            person_id=attachment.person_id,
+            session=self.session,
+        )
         record = AttachmentFile(
             id=new_id(),
             attachment_id=attachment.id,

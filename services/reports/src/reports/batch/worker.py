@@ -131,7 +131,7 @@ class BatchWorker:
             parts = []
             for document_id in batch.document_ids:
                 document = await repository.get(uuid.UUID(document_id))
-                parts.append(await self.store.read(document.object_key, document.version_id))
+                parts.append(await self.store.read(document.object_key, document.version_id, session=session))
             pdf, pages = await asyncio.to_thread(merge, parts) if parts else (b"", 0)
             if parts:
                 metadata = {"batch-id": str(batch.id)}

@@ -53,6 +53,9 @@ OWNER_AREAS = {
 SCREENING_DAYS = uuid.UUID("5f0e2c1a-6b1d-4c55-9a57-0c2b7f3e1d24")
 
 
+PERSON_OWNERS = frozenset({"patient", "contact"})
+
+
 def screening_day_id(day: date, place: str) -> uuid.UUID:
     """The record a screening day's forms are filed with: the day and the place as the appointments name it."""
     return uuid.uuid5(SCREENING_DAYS, f"{day.isoformat()}|{place.strip()}")
@@ -100,6 +103,13 @@ class Printed:
 def object_key(document: Document) -> str:
     """Where a printed form lives in the bucket: <owner>s/<id>/<form>/<document>.pdf (patients/… for a patient)."""
     return f"{document.owner_type}s/{document.owner_id}/{document.kind}/{document.id}.pdf"
+
+
+def person_of(document: Document) -> uuid.UUID | None:
+    """Whose personal data a printed form holds (its file is sealed with their data key), if one person's."""
+    if document.patient_id is not None:
+        return document.patient_id
+    return document.owner_id if document.owner_type in PERSON_OWNERS else None
 
 
 def generated_event(document: Document) -> DocumentGenerated:
@@ -179,6 +189,8 @@ class DocumentFiler:
             pdf,
             content_type=PDF,
             metadata={"form": document.kind, "document-id": str(document.id)},
+            person_id=person_of(document),
+            session=self.session,
         )
         document.object_key, document.version_id = stored.key, stored.version_id
         document.sha256, document.size = stored.sha256, stored.size

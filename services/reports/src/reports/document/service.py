@@ -175,7 +175,7 @@ class DocumentService:
         document = await self.documents.get(document_id)
         self._require_owner_access(document.owner_type)
         try:
-            stream = await self.store.open(document.object_key, document.version_id)
+            stream = await self.store.open(document.object_key, document.version_id, session=self.session)
         except ObjectMissing as exc:
             raise DocumentContentMissing() from exc
         await self._audit(Operation.DOWNLOAD, document)

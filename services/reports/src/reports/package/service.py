@@ -52,7 +52,7 @@ class PackageService:
         files: dict[str, bytes] = {}
         for number, document in enumerate(documents, start=1):
             try:
-                content = await self.store.read(document.object_key, document.version_id)
+                content = await self.store.read(document.object_key, document.version_id, session=self.session)
             except ObjectMissing as exc:
                 raise DocumentContentMissing() from exc
             spec = TITLED.get(document.kind)
@@ -67,6 +67,8 @@ class PackageService:
             ciphertext,
             content_type="application/zip",
             metadata={"patient-id": str(data.patient_id), "package-id": str(package_id)},
+            person_id=data.patient_id,
+            session=self.session,
         )
         made = DocumentPackage(
             id=package_id,
@@ -98,7 +100,7 @@ class PackageService:
         self._require_access()
         found = await self._get(package_id)
         try:
-            stream = await self.store.open(found.object_key, found.version_id)
+            stream = await self.store.open(found.object_key, found.version_id, session=self.session)
         except ObjectMissing as exc:
             raise DocumentContentMissing() from exc
         await self._audit(Operation.DOWNLOAD, found, detail=found.filename)

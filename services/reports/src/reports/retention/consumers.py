@@ -1,6 +1,7 @@
 """PatientRecordDeleted: the patient's read models, filed documents (printed forms) and attachments go, with every
-stored version of their files in the object store. Idempotent: a copy already gone is no error, so a redelivery or
-a retry after a failure finishes the work."""
+stored version of their files in the object store, and their data key is destroyed: the copies of those files in
+older backups (sealed with that key) can never be opened again. Idempotent: a copy already gone is no error, so a
+redelivery or a retry after a failure finishes the work."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ log = logging.getLogger(__name__)
 
 
 async def erase_patient(session: AsyncSession, store: DocumentStore, patient_id: uuid.UUID) -> int:
-    """Deletes what reports holds of one patient; the files first, so a failure leaves the rows to retry with."""
+    """Deletes what reports holds of one patient and destroys their data key; the files first, so a failure leaves
+    the rows to retry with."""
     copies = PatientCopiesRepository(session)
     objects = 0
     for key in await copies.object_keys(patient_id):
         objects += await store.erase(key)
     await copies.delete(patient_id)
+    await store.keys(session).destroy(patient_id, reason="登録除外後の保存期間満了による削除")
     return objects
 
 
