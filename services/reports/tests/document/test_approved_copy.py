@@ -86,8 +86,11 @@ async def test_an_approved_document_is_filed_again_with_its_approvers_stamped(
         "approved-copy-f03",
     )
     assert copy_pdf.startswith(b"%PDF")
-    original = await client.app.state.store.read(copy.object_key, copy.original_version_id)  # type: ignore[attr-defined]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        original = await store.read(copy.object_key, copy.original_version_id, session=session)
     assert pdf_text(original).count("未決裁") == 4  # the version first printed stays as it was
+    assert await store.is_sealed(copy.object_key, copy.version_id), "the copy is sealed with the patient's key too"
 
     await publish(document_circulation(document_id, circulation_id, 4, "approved"))  # the same event again
     await publish(document_circulation(document_id, circulation_id, 5, "approved"))  # a later one of the same 回議

@@ -25,7 +25,7 @@ from tbms_core.clock import JST, now
 from tbms_core.jp.wareki import format_wareki
 
 from reports.circulation_stamp.stamps import PrintedBox, Stamps, stamps_of_boxes
-from reports.document.filing import PDF
+from reports.document.filing import PDF, person_of
 from reports.document.models import Document
 from reports.document.repository import DocumentRepository
 from reports.forms.render import FormRenderer
@@ -130,7 +130,7 @@ class ApprovedCopies:
         if document is None or document.approved_circulation_id == event.circulation_id:
             return None  # not a document of ours, or this 回議's copy is already filed (a redelivery)
         original_version = document.original_version_id or document.version_id
-        original = await self.store.read(document.object_key, original_version)
+        original = await self.store.read(document.object_key, original_version, session=self.session)
         stamps = stamps_of_boxes(event.stamps, approved=True)
         decided = max((box.decided_at for box in event.stamps if box.decided_at), default=None) or now()
         html = overlay_html(box_spots(original), stamps, format_wareki(decided.astimezone(JST).date()))
@@ -140,6 +140,8 @@ class ApprovedCopies:
             stamped,
             content_type=PDF,
             metadata={"form": document.kind, "document-id": str(document.id), "circulation-id": event.circulation_id},
+            person_id=person_of(document),  # sealed with the same person's data key as the first print
+            session=self.session,
         )
         document.original_version_id = original_version
         document.version_id, document.sha256, document.size = stored.version_id, stored.sha256, stored.size
