@@ -189,16 +189,15 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
     prefix = f"TBMS_{name.upper()}_"
     database_url = env[f"{prefix}DATABASE_URL"]
     assert database_url.endswith(f"@postgres:5432/tbms_{name}")
-    if name == "gateway":  # keeps no database of its own yet
-        assert database_url.startswith("postgresql+asyncpg://tbms:")
-    else:  # runs as its own role; only its migrations use the owner (tbms_core.db_roles)
-        assert database_url.startswith(f"postgresql+asyncpg://tbms_{name}_app:")
-        assert env[f"{prefix}MIGRATION_DATABASE_URL"].startswith("postgresql+asyncpg://tbms:")
-        assert env[f"{prefix}MIGRATION_DATABASE_URL"].endswith(f"@postgres:5432/tbms_{name}")
-        assert (
-            env[f"{prefix}DATABASE_PASSWORD"]
-            == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
-        )
+    # runs as its own role; only its migrations use the owner (tbms_core.db_roles); the gateway's database holds
+    # the sessions every gateway process shares
+    assert database_url.startswith(f"postgresql+asyncpg://tbms_{name}_app:")
+    assert env[f"{prefix}MIGRATION_DATABASE_URL"].startswith("postgresql+asyncpg://tbms:")
+    assert env[f"{prefix}MIGRATION_DATABASE_URL"].endswith(f"@postgres:5432/tbms_{name}")
+    assert (
+        env[f"{prefix}DATABASE_PASSWORD"]
+        == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
+    )
     if name == "gateway":  # talks to the services over HTTP only
         assert f"{prefix}NATS_URL" not in env
     else:  # its own NATS user over TLS (deploy/nats/nats.conf, tbms_core.nats_access)
