@@ -563,3 +563,17 @@ def test_minio_and_keycloak_serve_https_only_and_their_clients_verify_them(
     proxy_env = (ROOT / "deploy/proxy/entrypoint.sh").read_text(encoding="utf-8")
     assert 'TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8443}"' in proxy_env
     assert "/etc/tbms/certs/ca.crt" in _bind_targets(services["proxy"])
+
+
+STATELESS = ("gateway", "patients", "contacts", "reports", "masters", "workflow")
+
+
+@pytest.mark.req("R28", partial=True)
+def test_stateless_services_run_two_processes_and_the_stateful_ones_one(services: dict[str, dict[str, Any]]) -> None:
+    """Replicas share their database and durable consumers; search (its index file) and identity (the history's
+    hash chain) stay single. No replica publishes a host port, which two processes could not share."""
+    for name in STATELESS:
+        assert services[name]["deploy"]["replicas"] == "${TBMS_REPLICAS:-2}", name
+        assert "ports" not in services[name], name
+    for name in ("search", "identity"):
+        assert services[name].get("deploy", {}).get("replicas", 1) == 1, name
