@@ -189,16 +189,15 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
     prefix = f"TBMS_{name.upper()}_"
     database_url = env[f"{prefix}DATABASE_URL"]
     assert database_url.endswith(f"@postgres:5432/tbms_{name}")
-    if name == "gateway":  # keeps no database of its own yet
-        assert database_url.startswith("postgresql+asyncpg://tbms:")
-    else:  # runs as its own role; only its migrations use the owner (tbms_core.db_roles)
-        assert database_url.startswith(f"postgresql+asyncpg://tbms_{name}_app:")
-        assert env[f"{prefix}MIGRATION_DATABASE_URL"].startswith("postgresql+asyncpg://tbms:")
-        assert env[f"{prefix}MIGRATION_DATABASE_URL"].endswith(f"@postgres:5432/tbms_{name}")
-        assert (
-            env[f"{prefix}DATABASE_PASSWORD"]
-            == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
-        )
+    # runs as its own role; only its migrations use the owner (tbms_core.db_roles); the gateway's database holds
+    # the sessions every gateway process shares
+    assert database_url.startswith(f"postgresql+asyncpg://tbms_{name}_app:")
+    assert env[f"{prefix}MIGRATION_DATABASE_URL"].startswith("postgresql+asyncpg://tbms:")
+    assert env[f"{prefix}MIGRATION_DATABASE_URL"].endswith(f"@postgres:5432/tbms_{name}")
+    assert (
+        env[f"{prefix}DATABASE_PASSWORD"]
+        == f"${{TBMS_{name.upper()}_DB_PASSWORD:?set TBMS_{name.upper()}_DB_PASSWORD in .env}}"
+    )
     if name == "gateway":  # talks to the services over HTTP only
         assert f"{prefix}NATS_URL" not in env
     else:  # its own NATS user over TLS (deploy/nats/nats.conf, tbms_core.nats_access)
@@ -564,3 +563,17 @@ def test_minio_and_keycloak_serve_https_only_and_their_clients_verify_them(
     proxy_env = (ROOT / "deploy/proxy/entrypoint.sh").read_text(encoding="utf-8")
     assert 'TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8443}"' in proxy_env
     assert "/etc/tbms/certs/ca.crt" in _bind_targets(services["proxy"])
+
+
+STATELESS = ("gateway", "patients", "contacts", "reports", "masters", "workflow")
+
+
+@pytest.mark.req("R28", partial=True)
+def test_stateless_services_run_two_processes_and_the_stateful_ones_one(services: dict[str, dict[str, Any]]) -> None:
+    """Replicas share their database and durable consumers; search (its index file) and identity (the history's
+    hash chain) stay single. No replica publishes a host port, which two processes could not share."""
+    for name in STATELESS:
+        assert services[name]["deploy"]["replicas"] == "${TBMS_REPLICAS:-2}", name
+        assert "ports" not in services[name], name
+    for name in ("search", "identity"):
+        assert services[name].get("deploy", {}).get("replicas", 1) == 1, name

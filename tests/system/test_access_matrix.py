@@ -556,6 +556,10 @@ ENDPOINTS = [
         body={"contacts": []},
         variant="contacts",
     ),
+    # rebuilding the read models from the owner's current state (`tbms replay`)
+    Endpoint("patients", "GET", "/admin/snapshots/patients", {Area.AUDIT: U, Area.PATIENTS: R}, params={"limit": 1}),
+    Endpoint("reports", "POST", "/admin/backfill/patients", {Area.AUDIT: U}, body={"items": []}),
+    Endpoint("contacts", "POST", "/admin/backfill/patients", {Area.AUDIT: U}, body={"items": []}),
     # identity: operation and login history
     Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
     Endpoint("identity", "GET", "/audit/events/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),

@@ -9,7 +9,7 @@ import pytest
 from tbms_core.db_roles import runtime_role
 from tbms_tools import config
 
-SERVICES_WITH_DATABASES = ("patients", "contacts", "reports", "search", "identity", "masters", "workflow")
+SERVICES_WITH_DATABASES = ("gateway", "patients", "contacts", "reports", "search", "identity", "masters", "workflow")
 
 
 async def connect_as(role: str, database: str) -> asyncpg.Connection:

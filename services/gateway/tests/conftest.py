@@ -43,6 +43,10 @@ WORKFLOW = "http://workflow.test"
 DISTRICTS = ["世田谷", "北沢", "玉川", "砧", "烏山"]  # masters' districts as its migration seeds them
 NURSE_ROLES = ["patients:update", "contacts:update", "forms:update", "documents:update"]
 
+# Gateways built in these tests keep their sessions in this process unless a test says otherwise:
+# web/test_shared_sessions.py runs the PostgreSQL store with two gateways on a database of its own.
+os.environ.setdefault("TBMS_GATEWAY_SESSION_STORE", "memory")
+
 Login = Callable[..., Awaitable[str]]
 CsrfOf = Callable[[str], str]
 SessionOf = Callable[[httpx.AsyncClient], str]
@@ -505,11 +509,15 @@ def store_of(browser: httpx.AsyncClient) -> Any:
     return browser._transport.app.state.sessions  # type: ignore[attr-defined]
 
 
-def only_session(browser: httpx.AsyncClient) -> Any:
-    """The one session the store holds."""
-    sessions = list(store_of(browser)._sessions.values())
-    assert len(sessions) == 1
-    return sessions[0]
+@asynccontextmanager
+async def only_session(browser: httpx.AsyncClient) -> AsyncIterator[Any]:
+    """The browser's session as the store holds it, for a test to change (stored again on leaving the block)."""
+    store = store_of(browser)
+    session_id = next(iter(browser.cookies.values()))
+    session = await store.get(session_id, touch=False)
+    assert session is not None
+    yield session
+    await store.save(session_id, session)
 
 
 def changed(settings: Settings, **overrides: Any) -> Settings:

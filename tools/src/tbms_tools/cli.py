@@ -25,6 +25,7 @@ from tbms_tools import (
     parked,
     preflight,
     reindex,
+    replay,
     stack,
 )
 from tbms_tools.backup import commands as backup_commands
@@ -51,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")
     rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 update and 患者管理 read access")
     rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
+    replaying = groups.add_parser(
+        "replay", help="rebuild a read model of reports or contacts from the patients service's current state"
+    )
+    replaying.add_argument("read_model", choices=replay.READ_MODELS, help="the service whose read model to rebuild")
+    replaying.add_argument("--user", default=replay.ADMIN, help="a user with 監査 update and 患者管理 read access")
     meili = search_actions.add_parser(
         "meili-key", help="make the Meilisearch key search runs with (its own indexes only; master key from env)"
     )
@@ -123,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parked.list_parked(outbox=args.outbox, consumer=args.consumer)
         elif args.group == "parked":
             parked.replay(outbox=args.outbox, consumer=args.consumer, event_id=args.event_id)
+        elif args.group == "replay":
+            replay.replay(args.read_model, args.user)
         elif args.group == "search" and args.action == "meili-key":
             meili_key.run(args.url, args.index)
         elif args.group == "search":

@@ -49,6 +49,22 @@ class PatientSnapshot(BaseModel):
     deadlines: list[Deadline] = []  # the patient's open deadlines when saved (R11); older events carry none
 
 
+class PatientSnapshotPage(BaseModel):
+    """A page of the patients' current snapshots in id order: what `tbms replay` rebuilds read models from (patients'
+    `GET /admin/snapshots/patients`, and the body of `POST /admin/backfill/patients` of reports and contacts)."""
+
+    items: list[PatientSnapshot]
+    next_after: str | None = None  # the id to ask after for the next page; None on the last page
+
+
+class BackfillReport(BaseModel):
+    """What a read model made of a page of snapshots."""
+
+    received: int
+    applied: int  # stored: the read model had an older version or none
+    current: int  # the read model already held this version or a newer one (its event was there first)
+
+
 class PatientRegistered(BaseModel):
     """A patient was registered (登録)."""
 

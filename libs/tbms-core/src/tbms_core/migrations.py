@@ -34,9 +34,15 @@ async def _run_online(metadata: MetaData) -> None:
     await engine.dispose()
 
 
+# Replicas of a service start together and each upgrades its database first: the one that gets this lock migrates,
+# the others wait for it and then find the schema at head (one database per service, so one key serves them all).
+MIGRATION_LOCK = 7_245_001
+
+
 def _do_run(connection: sa.Connection, metadata: MetaData) -> None:
     context.configure(connection=connection, target_metadata=metadata, compare_type=True)
     with context.begin_transaction():
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -12,6 +12,7 @@ from contacts.deadline.api import router as deadline_router
 from contacts.deadline.service import PUBLISHERS
 from contacts.exam.api import router as exam_router
 from contacts.group.api import router as group_router
+from contacts.index_case.api import backfill_router as index_case_backfill_router
 from contacts.index_case.api import router as index_case_router
 from contacts.index_case.consumers import CONSUMERS as INDEX_CASE_CONSUMERS
 from contacts.institution.consumers import CONSUMERS as INSTITUTION_CONSUMERS
@@ -36,6 +37,7 @@ def create_app() -> FastAPI:
         title="tbms contacts（接触者管理）",
         routers=[
             index_case_router,
+            index_case_backfill_router,
             contact_router,
             exam_router,
             recommendation_router,

@@ -14,6 +14,7 @@ from tbms_core.telemetry import setup_logging, setup_tracing
 from tbms_core.web import health_router, observe
 
 from gateway.clients.base import ReferenceCache
+from gateway.repository import PostgresBackend
 from gateway.settings import Settings
 from gateway.web.deps import csrf_guard, inbox_badge, maintenance_guard, terminal_address, write_guard
 from gateway.web.errors import install_error_pages, refuse_network
@@ -21,7 +22,7 @@ from gateway.web.middleware import ClientAllowlist, SecurityHeaders, SessionLoad
 from gateway.web.oidc import OidcClient, ProviderUnavailable
 from gateway.web.permissions import is_administrator
 from gateway.web.security import content_security_policy
-from gateway.web.sessions import SessionCookie, SessionLimits, SessionStore, Tokens
+from gateway.web.sessions import MemoryBackend, SessionCookie, SessionLimits, SessionStore, Tokens
 from gateway.web.templating import build_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -52,7 +53,7 @@ def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, csp=app.state.csp, hsts=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(health_router(_ready(app)))  # ready = Keycloak answers, so users can log in
+    app.include_router(health_router(_ready(app)))  # ready = Keycloak and the sessions answer: users can log in
     for router in routers:
         app.include_router(router)
     observe(app, "gateway", provider, excluded="static/.*")
@@ -61,8 +62,14 @@ def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
 
 def _fill_state(app: FastAPI, settings: Settings, http: httpx.AsyncClient) -> None:
     app.state.settings, app.state.http = settings, http
+    backend = (
+        PostgresBackend(settings.database_url, pool_size=settings.db_pool_size)
+        if settings.session_store == "postgres"
+        else MemoryBackend()
+    )
     app.state.sessions = SessionStore(
         settings.session_secret.get_secret_value(),
+        backend=backend,
         idle_seconds=settings.session_idle_minutes * 60,
         max_seconds=settings.session_max_hours * 3600,
         login_wait_seconds=settings.login_wait_minutes * 60,
@@ -78,12 +85,13 @@ def _fill_state(app: FastAPI, settings: Settings, http: httpx.AsyncClient) -> No
 
 def _lifespan(http: httpx.AsyncClient):
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        """Closes the shared HTTP client at shutdown."""
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Closes the shared HTTP client and the session store's connections at shutdown."""
         try:
             yield
         finally:
             await http.aclose()
+            await app.state.sessions.close()
 
     return lifespan
 
@@ -111,7 +119,8 @@ def _provider_logout(app: FastAPI) -> Callable[[list[Tokens]], Awaitable[None]]:
 
 
 def _ready(app: FastAPI):
-    async def keycloak_answers() -> None:
+    async def keycloak_and_sessions_answer() -> None:
         await app.state.oidc.metadata(fresh=True)
+        await app.state.sessions.count()  # the shared session store (PostgreSQL) is reachable
 
-    return keycloak_answers
+    return keycloak_and_sessions_answer

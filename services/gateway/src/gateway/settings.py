@@ -1,13 +1,15 @@
 """Settings of the gateway (`TBMS_GATEWAY_*`)."""
 
+from __future__ import annotations
+
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
-from tbms_core.settings import AppSettings, prefix
+from tbms_core.settings import LOCAL, PG_LOCAL, AppSettings, InsecureDefault, prefix
 
 DEFAULT_LOGIN_BANNER = (
     "このシステムは、結核患者等の個人情報を取り扱う業務専用のシステムです。"
@@ -37,6 +39,11 @@ class Settings(AppSettings):
     # The browser warns this long before the idle timeout and offers to extend the session (N04).
     idle_warning_minutes: int = 2
     login_wait_minutes: int = 10
+    # Where sessions live: "postgres" (the gateway's own database, shared by every gateway process, so a login
+    # survives a restart and any process serves any user) or "memory" (this process only: single-process tests).
+    session_store: str = Field(default="postgres", pattern="^(postgres|memory)$")
+    database_url: str = ""
+    db_pool_size: int = 5
     # How many reverse proxies in front of the gateway append to X-Forwarded-For (0: none, the peer address is the
     # user's). The user's address is the entry the outermost trusted proxy appended, counted from the right:
     # whatever a client wrote to the left of it is ignored, so the allowlist and the audit cannot be fooled.
@@ -80,6 +87,16 @@ class Settings(AppSettings):
         if isinstance(value, list | tuple):
             return tuple(ip_network(str(part).strip(), strict=False) for part in value)
         return value
+
+    @model_validator(mode="after")
+    def _fill_database(self) -> Settings:
+        if not self.database_url:
+            if self.environment != LOCAL:
+                raise InsecureDefault("TBMS_GATEWAY_DATABASE_URL must be set outside local")
+            self.database_url = f"{PG_LOCAL}/tbms_gateway"
+        if self.session_store != "postgres" and self.environment != LOCAL:
+            raise InsecureDefault("TBMS_GATEWAY_SESSION_STORE must be postgres outside local")
+        return self
 
     @property
     def secure_cookies(self) -> bool:

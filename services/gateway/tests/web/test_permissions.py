@@ -76,8 +76,8 @@ class TestReadOnlyUser:
     ) -> None:
         assert "患者登録" not in nav_of((await viewer.get("/")).text)
         with_roles(keycloak, ["patients:update", *VIEWER_ROLES])
-        session = only_session(viewer)
-        session.tokens = type(session.tokens)(**{**session.tokens.__dict__, "expires_at": 0})
+        async with only_session(viewer) as session:
+            session.tokens = type(session.tokens)(**{**session.tokens.__dict__, "expires_at": 0})
         html = (await viewer.get("/")).text
         assert keycloak.token_forms[-1]["grant_type"] == "refresh_token"
         assert "患者登録" in nav_of(html)

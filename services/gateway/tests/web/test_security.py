@@ -8,6 +8,8 @@ import httpx
 import pytest
 import respx
 
+from ..conftest import only_session
+
 Login = Callable[..., Awaitable[str]]
 CsrfOf = Callable[[str], str]
 PATIENTS = "http://patients.test"
@@ -64,11 +66,11 @@ class TestCsrf:
         self, client: httpx.AsyncClient, csrf_of: CsrfOf, keycloak: object
     ) -> None:
         started = await client.get("/login")
-        before = client._transport.app.state.sessions  # type: ignore[attr-defined]
-        pre_login_tokens = {s.csrf_token for s in before._sessions.values()}
+        async with only_session(client) as session:
+            pre_login_token = session.csrf_token
         await client.get(keycloak.authorize(started.headers["location"]))  # type: ignore[attr-defined]
-        after = {s.csrf_token for s in before._sessions.values()}
-        assert not pre_login_tokens & after
+        async with only_session(client) as session:
+            assert session.authenticated and session.csrf_token != pre_login_token
 
     async def test_htmx_requests_carry_the_token_in_a_header(
         self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, register_route: respx.Route

@@ -64,9 +64,8 @@ class TestSessionCookie:
         self, client: httpx.AsyncClient, login: Login, no_last_login: respx.Route
     ) -> None:
         await login(client)
-        store = client._transport.app.state.sessions  # type: ignore[attr-defined]
-        for session in store._sessions.values():
-            session.last_seen -= store.idle_seconds + 1
+        async with only_session(client) as session:
+            session.last_seen -= store_of(client).idle_seconds + 1
         assert (await client.get("/")).status_code == 303
 
 
@@ -79,13 +78,14 @@ class TestAdministratorSessions:
         idle = store.privileged.idle_seconds + 60  # longer than an administrator may idle, shorter than others
         assert idle < store.idle_seconds
         await login(client)
-        only_session(client).last_seen -= idle
+        async with only_session(client) as session:
+            session.last_seen -= idle
         assert (await client.get("/")).status_code == 200, "a nurse's session ended too early"
         client.cookies.clear()
-        store._sessions.clear()
         with_roles(keycloak, ADMIN_ROLES)
         await login(client)
-        only_session(client).last_seen -= idle
+        async with only_session(client) as session:
+            session.last_seen -= idle
         response = await client.get("/admin/users")
         assert response.status_code == 303 and response.headers["location"] == "/login?next=/admin/users"
 
@@ -96,9 +96,9 @@ class TestAdministratorSessions:
         assert store.privileged.max_seconds < store.max_seconds
         with_roles(keycloak, ADMIN_ROLES)
         await login(client)
-        session = only_session(client)
-        session.created -= store.privileged.max_seconds + 1
-        session.last_seen = session.created + store.privileged.max_seconds  # active until a second ago
+        async with only_session(client) as session:
+            session.created -= store.privileged.max_seconds + 1
+            session.last_seen = session.created + store.privileged.max_seconds  # active until a second ago
         assert (await client.get("/")).status_code == 303
 
     async def test_a_timed_out_login_is_ended_at_keycloak_before_the_browser_returns_there(
@@ -106,9 +106,9 @@ class TestAdministratorSessions:
     ) -> None:
         ended = backends.post(f"{ISSUER}/protocol/openid-connect/logout").mock(return_value=httpx.Response(204))
         await login(client)
-        session = only_session(client)
-        refresh_token = session.tokens.refresh_token
-        session.last_seen -= store_of(client).idle_seconds + 1
+        async with only_session(client) as session:
+            refresh_token = session.tokens.refresh_token
+            session.last_seen -= store_of(client).idle_seconds + 1
         response = await client.get("/patients")
         assert response.status_code == 303 and response.headers["location"] == "/login?next=/patients"
         assert ended.call_count == 1
@@ -121,14 +121,15 @@ class TestAdministratorSessions:
 class TestAnonymousSessionCap:
     """A client requesting /login in a loop cannot fill the gateway's memory with sessions."""
 
-    def test_the_oldest_anonymous_sessions_are_forgotten_over_the_cap_and_logged_in_ones_never(self) -> None:
+    async def test_the_oldest_anonymous_sessions_are_forgotten_over_the_cap_and_logged_in_ones_never(self) -> None:
         store = SessionStore("secret", idle_seconds=600, max_seconds=3600, login_wait_seconds=600, max_anonymous=3)
         logged_in = Session(
             tokens=Tokens(access_token="a", refresh_token="r", id_token="i", expires_at=0.0, refresh_expires_at=0.0),
             user=User(user_id="s", username="nurse1", display_name="試験 花子"),
         )
-        member_id, _ = store.create(logged_in)
-        anonymous = [store.create()[0] for _ in range(5)]
-        assert [store.get(sid) is not None for sid in anonymous] == [False, False, True, True, True]
-        assert store.get(member_id) is logged_in
-        assert len(store) == 4
+        member_id, _ = await store.create(logged_in)
+        anonymous = [(await store.create())[0] for _ in range(5)]
+        assert [await store.get(sid) is not None for sid in anonymous] == [False, False, True, True, True]
+        kept = await store.get(member_id)
+        assert kept is not None and kept.user == logged_in.user and kept.tokens == logged_in.tokens
+        assert await store.count() == 4

@@ -17,6 +17,7 @@ from patients.followup.api import router as followup_router
 from patients.investigation.api import router as investigation_router
 from patients.lab_result.api import router as lab_result_router
 from patients.patient.api import router as patient_router
+from patients.patient.api import snapshot_router
 from patients.patient_list.api import router as patient_list_router
 from patients.reference.api import router as reference_router
 from patients.retention.api import router as retention_router
@@ -44,6 +45,7 @@ def create_app() -> FastAPI:
             export_router,
             patient_list_router,
             patient_router,
+            snapshot_router,
             lab_result_router,
             care_router,
             dots_router,

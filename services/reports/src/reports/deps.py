@@ -14,6 +14,7 @@ from reports.document.service import DocumentService
 from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
 from reports.package.service import PackageService
+from reports.patient_summary.service import PatientSummaryService
 from reports.scanning import VirusScanner
 from reports.settings import Settings
 from reports.storage import DocumentStore
@@ -84,3 +85,11 @@ def get_print_batch_service(
 
 
 PrintBatchServiceDep = Annotated[PrintBatchService, Depends(get_print_batch_service)]
+
+
+def get_patient_summary_service(session: SessionDep, principal: PrincipalDep) -> PatientSummaryService:
+    """The patient read model's service of this request (its rebuild)."""
+    return PatientSummaryService(session, principal)
+
+
+PatientSummaryServiceDep = Annotated[PatientSummaryService, Depends(get_patient_summary_service)]

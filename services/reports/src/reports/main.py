@@ -25,6 +25,7 @@ from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
 from reports.package.api import router as package_router
+from reports.patient_summary.api import router as patient_summary_router
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
@@ -82,6 +83,7 @@ def create_app() -> FastAPI:
             contact_form_router,
             contact_notice_router,
             board_router,
+            patient_summary_router,
         ],
         consumers=consumers,
         on_startup=start_background,

@@ -5,12 +5,21 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter
+from tbms_contracts.patients import BackfillReport, PatientSnapshotPage
 
 from contacts.cluster.schemas import ClusterRead
 from contacts.deps import ClusterServiceDep, IndexCaseServiceDep
 from contacts.index_case.schemas import IndexCaseRead
 
 router = APIRouter(prefix="/index-cases", tags=["発端患者"])
+backfill_router = APIRouter(prefix="/admin/backfill", tags=["読み取りモデルの再構築"])
+
+
+@backfill_router.post("/patients")
+async def backfill_patients(page: PatientSnapshotPage, service: IndexCaseServiceDep) -> BackfillReport:
+    """Stores each patient snapshot the index cases hold in an older version or not at all (`tbms replay
+    contacts`)."""
+    return await service.backfill(page)
 
 
 @router.get("/{patient_id}")

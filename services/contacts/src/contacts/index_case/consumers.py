@@ -11,8 +11,7 @@ from tbms_core.auth import Principal
 from tbms_core.events import Envelope
 
 from contacts.contact.service import ContactService
-from contacts.deadline.service import touch_contacts_of
-from contacts.index_case.repository import IndexCaseRepository
+from contacts.index_case.service import apply_patient
 
 # A patient registered from a contact's page links that contact: the change is the patients service's user's.
 HANDOVER_NAME = "患者登録（接触者からの引継ぎ）"
@@ -20,19 +19,7 @@ HANDOVER_NAME = "患者登録（接触者からの引継ぎ）"
 
 async def on_patient_changed(session: AsyncSession, envelope: Envelope) -> None:
     """Applies a patient snapshot unless a newer one is already held."""
-    snapshot = PatientSnapshot.model_validate(envelope.payload["patient"])
-    fields = {
-        "version": snapshot.version,
-        "registration_no": snapshot.registration_no,
-        "name": snapshot.name,
-        "name_kana": snapshot.name_kana,
-        "birth_date": snapshot.birth_date,
-        "district": snapshot.district,
-        "nurse": snapshot.nurse,
-        "status": snapshot.status,
-    }
-    if await IndexCaseRepository(session).apply(uuid.UUID(snapshot.id), fields):
-        await touch_contacts_of(session, uuid.UUID(snapshot.id))  # the to-dos follow a new nurse or district
+    await apply_patient(session, PatientSnapshot.model_validate(envelope.payload["patient"]))
 
 
 async def on_patient_registered(session: AsyncSession, envelope: Envelope) -> None:

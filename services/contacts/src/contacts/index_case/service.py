@@ -6,13 +6,34 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
+from tbms_contracts.patients import BackfillReport, PatientSnapshot, PatientSnapshotPage
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 
+from contacts.deadline.service import touch_contacts_of
 from contacts.index_case.models import IndexCase
 from contacts.index_case.repository import IndexCaseRepository
 
 SERVICE = "contacts"
+
+
+async def apply_patient(session: AsyncSession, snapshot: PatientSnapshot) -> bool:
+    """Stores a patient's summary unless a newer one is held (an event, or a page of `tbms replay contacts`);
+    the contacts' to-dos follow a new nurse or district. True when it was stored."""
+    fields = {
+        "version": snapshot.version,
+        "registration_no": snapshot.registration_no,
+        "name": snapshot.name,
+        "name_kana": snapshot.name_kana,
+        "birth_date": snapshot.birth_date,
+        "district": snapshot.district,
+        "nurse": snapshot.nurse,
+        "status": snapshot.status,
+    }
+    if not await IndexCaseRepository(session).apply(uuid.UUID(snapshot.id), fields):
+        return False
+    await touch_contacts_of(session, uuid.UUID(snapshot.id))
+    return True
 
 
 class IndexCaseService:
@@ -21,6 +42,15 @@ class IndexCaseService:
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
         self.session, self.principal = session, principal
         self.index_cases = IndexCaseRepository(session)
+
+    async def backfill(self, page: PatientSnapshotPage) -> BackfillReport:
+        """Applies one page of the patients service's current snapshots (監査の更新 required): rebuilds the index
+        cases after lost events or a restore, never undoing a newer event."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        applied = 0
+        for snapshot in page.items:
+            applied += await apply_patient(self.session, snapshot)
+        return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
 
     async def view(self, patient_id: uuid.UUID) -> IndexCase:
         """The summary of one index patient (audited as a read), or IndexCaseNotFound."""

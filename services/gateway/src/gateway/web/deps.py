@@ -69,7 +69,7 @@ async def require_login(request: Request) -> CurrentLogin:
                 session.user = with_roles_of(session.user, tokens.access_token)
             except LoginFailed as exc:
                 store: SessionStore = request.app.state.sessions
-                store.delete(request.state.session_id)
+                await store.delete(request.state.session_id)
                 raise LoginRequired() from exc
             except ProviderUnavailable as exc:
                 raise ServiceUnavailable() from exc

@@ -136,16 +136,16 @@ def login_redirect(request: Request, return_to: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def refuse_network(request: Request) -> Response:
+async def refuse_network(request: Request) -> Response:
     """The refusal page for a client outside the allowed networks."""
-    return error_page(request, NetworkNotAllowed())
+    return await error_page(request, NetworkNotAllowed())
 
 
-def error_page(request: Request, exc: PageError) -> Response:
+async def error_page(request: Request, exc: PageError) -> Response:
     """The Japanese page for an error, with the security headers even on the way out."""
     if isinstance(exc, LoginRequired):
         # A login the back-end services no longer accept is ended here, so /login starts a fresh one.
-        request.app.state.sessions.delete(getattr(request.state, "session_id", None))
+        await request.app.state.sessions.delete(getattr(request.state, "session_id", None))
         return login_redirect(request, exc.return_to or return_path(request))
     context = {"title": exc.title, "message": exc.message, "status_code": exc.status_code, "next_step": exc.next_step}
     response = render(request, "error.html", context, status_code=exc.status_code)
@@ -158,21 +158,21 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:
-        return error_page(request, exc)
+        return await error_page(request, exc)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 404:
-            return error_page(request, PageNotFound())
+            return await error_page(request, PageNotFound())
         if exc.status_code == 405:
-            return error_page(request, MethodNotAllowed())
-        return error_page(request, PageError(str(exc.detail) if exc.status_code < 500 else None))
+            return await error_page(request, MethodNotAllowed())
+        return await error_page(request, PageError(str(exc.detail) if exc.status_code < 500 else None))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, _: RequestValidationError) -> Response:
-        return error_page(request, BadRequest())
+        return await error_page(request, BadRequest())
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_page(request, PageError())
+        return await error_page(request, PageError())

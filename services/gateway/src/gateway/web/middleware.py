@@ -28,7 +28,7 @@ class ClientAllowlist:
         *,
         networks: Sequence[IPv4Network | IPv6Network],
         address_of: Callable[[Request], str],
-        refuse: Callable[[Request], Response],
+        refuse: Callable[[Request], Awaitable[Response]],
     ) -> None:
         self.app, self.networks, self.address_of, self.refuse = app, tuple(networks), address_of, refuse
 
@@ -53,11 +53,13 @@ class ClientAllowlist:
         if self.allowed(self.address_of(request)):
             await self.app(scope, receive, send)
             return
-        await self.refuse(request)(scope, receive, send)
+        await (await self.refuse(request))(scope, receive, send)
 
 
 class SessionLoader:
-    """Puts the browser's live session (or None) and its id into the request state.
+    """Puts the browser's live session (or None) and its id into the request state, and stores what the request
+    changed in it (activity, a message for the next page, refreshed tokens) before the response starts: the next
+    request may reach another gateway process.
 
     A login found timed out is also ended at Keycloak, before the browser can be sent there to log in
     again: otherwise Keycloak's own session would log the user straight back in (N03, N04).
@@ -74,16 +76,25 @@ class SessionLoader:
         self.app, self.store, self.cookie, self.end_logins = app, store, cookie, end_logins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Loads the session, then runs the request."""
-        if scope["type"] == "http":
-            session_id = self.cookie.read(Request(scope))
-            session = self.store.get(session_id, touch=scope.get("path") not in PASSIVE_PATHS)
-            ended = self.store.take_ended()
-            if ended and self.end_logins is not None:
-                await self.end_logins(ended)
-            state = scope_state(scope)
-            state["session"], state["session_id"] = session, session_id if session else None
-        await self.app(scope, receive, send)
+        """Loads the session, runs the request, and saves the session as the response starts."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session_id = self.cookie.read(Request(scope))
+        session = await self.store.get(session_id, touch=scope.get("path") not in PASSIVE_PATHS)
+        ended = self.store.take_ended()
+        if ended and self.end_logins is not None:
+            await self.end_logins(ended)
+        state = scope_state(scope)
+        state["session"], state["session_id"] = session, session_id if session else None
+
+        async def send_after_saving(message: Message) -> None:
+            """Stores the session's changes before the browser can send its next request."""
+            if message["type"] == "http.response.start" and session is not None:
+                await self.store.save(state.get("session_id"), session)
+            await send(message)
+
+        await self.app(scope, receive, send_after_saving)
 
 
 class SecurityHeaders:

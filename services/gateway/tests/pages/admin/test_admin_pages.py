@@ -509,8 +509,10 @@ async def test_a_timed_out_session_also_ends_keycloaks_so_login_asks_for_the_pas
     ):
         assert (await log_in(gateway, keycloak, "clerk1")).status_code == 303
         store = app.state.sessions
-        session = store.get(gateway.cookies.get("tbms_session"))
+        session_id = gateway.cookies.get("tbms_session")
+        session = await store.get(session_id)
         session.last_seen -= store.idle_seconds + 1
+        await store.save(session_id, session)
         expired = await gateway.get("/patients")
         assert expired.status_code == 303 and expired.headers["location"] == "/login?next=/patients"
         again = await gateway.get(expired.headers["location"])

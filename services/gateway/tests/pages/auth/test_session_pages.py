@@ -32,20 +32,21 @@ class TestIdleWarning:
         self, client: httpx.AsyncClient, login: Login
     ) -> None:
         await login(client)
-        session = only_session(client)
-        session.last_seen -= 1700
+        async with only_session(client) as session:
+            session.last_seen -= 1700
         seen = session.last_seen
         answer = (await client.get("/session/remaining")).json()
         assert 90 <= answer["remaining_seconds"] <= 100 and answer["extendable"] is True
-        assert session.last_seen == seen
+        async with only_session(client) as stored:
+            assert stored.last_seen == seen
 
     async def test_extending_restarts_the_idle_time_and_needs_the_csrf_token(
         self, client: httpx.AsyncClient, login: Login, csrf_of: CsrfOf, last_login: respx.Route
     ) -> None:
         await login(client)
         token = csrf_of((await client.get("/")).text)
-        session = only_session(client)
-        session.last_seen -= 1700
+        async with only_session(client) as session:
+            session.last_seen -= 1700
         refused = await client.post("/session/keep-alive")
         assert refused.status_code == 403
         extended = await client.post("/session/keep-alive", headers={"X-CSRF-Token": token})
@@ -56,7 +57,8 @@ class TestIdleWarning:
     ) -> None:
         await login(client)
         token = csrf_of((await client.get("/")).text)
-        only_session(client).last_seen -= 1801
+        async with only_session(client) as session:
+            session.last_seen -= 1801
         assert (await client.get("/session/remaining")).json() == {"remaining_seconds": 0, "extendable": False}
         late = await client.post("/session/keep-alive", headers={"X-CSRF-Token": token})
         assert late.status_code == 303 and late.headers["location"].startswith("/login")

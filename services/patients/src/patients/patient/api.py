@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
+from tbms_contracts.patients import PatientSnapshotPage
 
 from patients.deps import PatientRecordServiceDep, PatientServiceDep
 from patients.history.schemas import HistoryRead
@@ -21,6 +23,20 @@ from patients.patient.schemas import (
 )
 
 router = APIRouter(prefix="/patients", tags=["患者"])
+snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
+SNAPSHOT_PAGE = 200
+
+
+@snapshot_router.get("/patients")
+async def patient_snapshots(
+    patients: PatientServiceDep,
+    after: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
+) -> PatientSnapshotPage:
+    """Every patient's current event snapshot, page by page in id order, for `tbms replay` (監査の更新 and
+    患者管理の参照 required)."""
+    items = await patients.snapshots(after, limit)
+    return PatientSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

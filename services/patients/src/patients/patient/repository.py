@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select, text
@@ -40,6 +41,13 @@ class PatientRepository(Repository[Patient]):
             select(Patient).where(or_(*conditions)).order_by(Patient.registered_on.desc()).limit(20)
         )
         return list(rows)
+
+    async def page_after(self, after: uuid.UUID | None, limit: int) -> list[Patient]:
+        """Up to `limit` patients with an id after `after` (all from the first when None), in id order."""
+        statement = select(Patient).order_by(Patient.id).limit(limit)
+        if after is not None:
+            statement = statement.where(Patient.id > after)
+        return list(await self.session.scalars(statement))
 
     async def next_sequence(self, year: int) -> int:
         """The next 登録番号 sequence of a year, issued atomically."""

@@ -226,6 +226,18 @@ class PatientService:
         await store_list_facts(self.session, patient, code, alerts)
         return snapshot(patient, code, deadlines_of(patient, alerts))
 
+    async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[PatientSnapshot]:
+        """The current snapshots of the patients after `after` in id order, as their events carry them: what the
+        read models of other services are rebuilt from (`tbms replay`). Changes nothing."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's whole card, for an administrator's rebuild
+        self.principal.require(Area.PATIENTS, Access.READ)
+        records = PatientRecordService(self.session, self.principal)
+        found = []
+        for patient in await self.patients.page_after(after, limit):
+            alerts = await records.alerts_of(patient)
+            found.append(snapshot(patient, await self.current_code(patient), deadlines_of(patient, alerts)))
+        return found
+
     async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)

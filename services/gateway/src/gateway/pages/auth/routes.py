@@ -43,10 +43,13 @@ async def login(request: Request, next_path: str | None = Query(None, alias="nex
         return RedirectResponse(return_to, status_code=303)
     store: SessionStore = request.app.state.sessions
     session_id = request.state.session_id
-    if session is None:
-        session_id, session = store.create()
     pending = new_pending_login(return_to)
-    session.add_pending(pending)
+    if session is None:
+        session = Session()
+        session.add_pending(pending)
+        session_id, session = await store.create(session)
+    else:
+        session.add_pending(pending)  # stored as the response starts
     try:
         target = await _oidc(request).authorization_url(pending)
     except ProviderUnavailable as exc:
@@ -71,7 +74,8 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
     except ProviderUnavailable as exc:
         raise ServiceUnavailable() from exc
     session.tokens, session.user = tokens, user
-    new_id = request.app.state.sessions.rotate(request.state.session_id, session)
+    new_id = await request.app.state.sessions.rotate(request.state.session_id, session)
+    request.state.session_id = new_id
     response = RedirectResponse(pending.return_to, status_code=303)
     _cookie(request).write(response, new_id)
     return response
@@ -82,7 +86,7 @@ async def logout(request: Request) -> Response:
     """Ends the gateway session and then Keycloak's session (end_session with id_token_hint)."""
     session: Session = request.state.session
     id_token = session.tokens.id_token if session.tokens else ""
-    request.app.state.sessions.delete(request.state.session_id)
+    await request.app.state.sessions.delete(request.state.session_id)
     try:
         target = await _oidc(request).end_session_url(id_token)
     except ProviderUnavailable:
