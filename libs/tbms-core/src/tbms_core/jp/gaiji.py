@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,6 +28,7 @@ __all__ = [
     "carried_as",
     "check_text",
     "collapse_spaces",
+    "is_private_use",
     "load_policy",
     "not_carried",
     "output_text",
@@ -103,7 +105,14 @@ def collapse_spaces(text: str) -> str:
     return _SPACE_RUN.sub(lambda run: run.group()[0], text.strip())
 
 
+def is_private_use(char: str) -> bool:
+    """True for a private-use code point (a vendor's or a city's own 外字): no other computer shows it the same."""
+    return unicodedata.category(char) == "Co"
+
+
 def _carries(char: str, output: Output) -> bool:
+    if is_private_use(char):  # CP932 has a user-defined area, but what it holds differs from PC to PC
+        return False
     for encoding in output.encodings:
         try:
             char.encode(encoding)
@@ -142,6 +151,8 @@ def output_text(text: str, key: str, policy: GaijiPolicy | None = None) -> str:
 
 
 def _carries_all(text: str, output: Output) -> bool:
+    if any(is_private_use(char) for char in text):
+        return all(_carries(char, output) for char in text)
     for encoding in output.encodings:  # the whole text at once first: almost every text is carried as it is
         try:
             text.encode(encoding)

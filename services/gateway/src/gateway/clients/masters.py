@@ -11,6 +11,7 @@ import httpx
 
 from gateway.clients.base import SaveResult, ServiceClient, detail, field_errors
 from gateway.forms import GENERAL_ERROR
+from gateway.web.downloads import checked
 from gateway.web.errors import BadRequest, PageError, PageNotFound
 
 log = logging.getLogger(__name__)
@@ -207,16 +208,14 @@ class MastersClient(ServiceClient):
         body = await self.get_json(f"{_record_path(kind, code)}/history")
         return list(body.get("items", []))
 
-    async def export(self, kind: str, file_format: str) -> httpx.Response:
-        """Every row of a master as an open CSV or Excel download, to be relayed and then closed."""
+    async def export(self, kind: str, file_format: str, written: dict[str, str] | None = None) -> httpx.Response:
+        """Every row of a master as an open CSV (in the encoding `written` asks) or Excel download, to be relayed
+        and then closed."""
         if file_format not in EXPORT_FORMATS:
             raise PageNotFound()
-        response = await self.send("GET", f"{_kind_path(kind)}/export.{file_format}", stream=True)
-        if response.status_code != 200:
-            await response.aread()
-            await response.aclose()
-            raise BadRequest(detail(response) or "出力できませんでした。")
-        return response
+        params = written if file_format == "csv" and written else None
+        response = await self.send("GET", f"{_kind_path(kind)}/export.{file_format}", params=params, stream=True)
+        return await checked(response, "出力できませんでした。")
 
     async def upload_import(self, kind: str, filename: str, content: bytes, content_type: str) -> SaveResult:
         """Sends a CSV or Excel file for a preview (nothing is stored but the preview and the file)."""
