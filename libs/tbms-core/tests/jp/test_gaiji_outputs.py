@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 from tbms_core.csv_export import REPLACED_HEADER, CsvNotInCp932, cp932_bytes, csv_response
-from tbms_core.jp.gaiji import GETA, GaijiMode, GaijiPolicy, load_policy, output_text
+from tbms_core.jp.gaiji import (
+    GETA,
+    GaijiMode,
+    GaijiPolicy,
+    fold_gaiji,
+    load_policy,
+    output_text,
+    registered_substitutes,
+)
 
 SUBSTITUTE = GaijiPolicy(GaijiMode.SUBSTITUTE, {"𠮷": "吉", "髙": "高", "鷗": "鴎"})
 
@@ -101,3 +109,27 @@ class TestCp932Refusal:
 def test_a_private_use_character_is_not_carried_by_any_output() -> None:
     for key in ("print", "csv", "nesid"):
         assert output_text("北沢\ue000町", key) == f"北沢{GETA}町"
+
+
+@pytest.mark.req("N26", partial=True)
+class TestGaijiMasterTable:
+    """The 外字 master's records as a table of substitutes for outputs and search."""
+
+    RECORDS = (
+        {"code": "U+20BB7", "data": {"character": "𠮷", "substitute": "吉"}},
+        {"code": "U+E000", "data": {"character": "\ue000", "substitute": "辺"}},
+        {"code": "broken", "data": {"character": "", "substitute": "x"}},
+    )
+
+    def test_the_records_become_the_policys_substitutes_over_the_settings_file(self, tmp_path: Path) -> None:
+        table = tmp_path / "substitutes.json"
+        table.write_text(json.dumps({"𠮷": "古", "鷗": "鴎"}, ensure_ascii=False), encoding="utf-8")
+        registered = registered_substitutes(self.RECORDS)
+        policy = load_policy("substitute", str(table), registered)
+        assert registered == {"𠮷": "吉", "\ue000": "辺"}
+        assert policy.substitutes == {"𠮷": "吉", "鷗": "鴎", "\ue000": "辺"}
+        assert output_text("渡\ue000 𠮷子", "csv", policy) == "渡辺 吉子"
+
+    def test_search_folds_a_registered_gaiji_to_its_substitute(self) -> None:
+        registered = registered_substitutes(self.RECORDS)
+        assert fold_gaiji("𠮷田", registered) == "吉田" and fold_gaiji("𠮷田", {}) == "𠮷田"

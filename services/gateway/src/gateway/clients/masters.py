@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from tbms_core.jp.gaiji import registered_substitutes
 
 from gateway.clients.base import SaveResult, ServiceClient, detail, field_errors
 from gateway.forms import GENERAL_ERROR
@@ -125,6 +126,22 @@ class MastersClient(ServiceClient):
             if data.get("nurse_username") and data.get("nurse_name"):
                 names.setdefault(str(data["nurse_username"]), str(data["nurse_name"]))
         return names
+
+    async def gaiji_substitutes(self) -> dict[str, str]:
+        """{外字: 代替文字} of the 外字 master valid today (kept a minute); none while masters cannot be reached, so
+        the input check then falls back on the settings' table."""
+        try:
+            return await self.cache.get("masters:gaiji", DISTRICTS_TTL_SECONDS, self._read_gaiji)
+        except (PageError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("外字 master unavailable from masters: %s", type(exc).__name__)
+            return {}
+
+    async def _read_gaiji(self) -> dict[str, str]:
+        params = {"limit": 500}
+        response = await self.send("GET", _kind_path("gaiji"), params=params, timeout=DISTRICTS_TIMEOUT_SECONDS)
+        if response.status_code != 200:
+            raise ValueError(f"masters answered {response.status_code}")
+        return registered_substitutes(response.json()["items"])
 
     async def nurse_lookup(self, district: str, address: str) -> dict[str, Any] | None:
         """The nurse masters proposes for an address (its staff assignments by district and 町丁目), with the
