@@ -146,7 +146,8 @@ def _screenshot(url_or_html: str, name: str, base: str = "") -> None:
 class TestLoginTheme:
     async def test_the_login_page_is_japanese_labelled_and_names_the_system(self, keycloak: str) -> None:
         async with keycloak_browser() as browser:
-            page = await browser.get(_login_url(keycloak))
+            # a browser set to English still gets the Japanese pages: the realm offers Japanese only
+            page = await browser.get(_login_url(keycloak), headers={"Accept-Language": "en-US,en;q=0.9"})
             css = re.search(r'href="([^"]*/login/tbms/css/tbms\.css)"', page.text)
             styles = await browser.get(f"{keycloak}{css.group(1)}") if css else None
         _screenshot(str(page.url), "login")
