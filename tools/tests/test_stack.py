@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from tbms_tools import cli, config
-from tbms_tools.components import realm_changed, record_realm_hash
+from tbms_tools.components import THEME, install_theme, realm_changed, record_realm_hash
 from tbms_tools.procs import read_pid, write_pid
 from tbms_tools.stack import demo_logins, format_status
 
@@ -276,3 +276,26 @@ def test_the_local_minio_key_is_made_once_readable_by_its_owner_only(tmp_path: P
     assert config.minio_kms_secret_key(tmp_path) == first
     assert (tmp_path / "minio-kms.key").stat().st_mode & 0o777 == 0o600
     assert config.minio_kms_secret_key(tmp_path / "other") != first
+
+
+@pytest.mark.req("N11", partial=True)
+def test_the_login_theme_is_installed_once_and_again_only_when_it_changed(tmp_path: Path) -> None:
+    home = tmp_path / "keycloak"
+    (home / "themes").mkdir(parents=True)
+    source = REPO / "deploy" / "keycloak" / "themes" / THEME
+    installed = home / "themes" / THEME / "login"
+
+    assert install_theme(home) is True and install_theme(home) is False
+    assert (installed / "theme.properties").read_text(encoding="utf-8") == (
+        source / "login" / "theme.properties"
+    ).read_text(encoding="utf-8")
+    (installed / "messages" / "messages_ja.properties").write_text("doLogIn=サインイン\n", encoding="utf-8")
+    assert install_theme(home) is True
+    assert "doLogIn=ログイン" in (installed / "messages" / "messages_ja.properties").read_text(encoding="utf-8")
+
+
+def test_the_realm_uses_the_login_theme() -> None:
+    realm = json.loads((REPO / "deploy" / "keycloak" / "tbms-realm.json").read_text(encoding="utf-8"))
+    compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    assert realm["loginTheme"] == THEME
+    assert f"./deploy/keycloak/themes/{THEME}:/opt/keycloak/themes/{THEME}:ro" in compose

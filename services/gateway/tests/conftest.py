@@ -222,6 +222,12 @@ def mock_staff(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{MASTERS}/masters/staff_assignment", name="staff").mock(return_value=empty)
 
 
+def mock_gaiji(router: respx.MockRouter) -> respx.Route:
+    """masters' 外字 master holds nothing; a test overrides the route named "gaiji"."""
+    empty = httpx.Response(200, json={"items": [], "total": 0})
+    return router.get(f"{MASTERS}/masters/gaiji", name="gaiji").mock(return_value=empty)
+
+
 def mock_contact_list(router: respx.MockRouter) -> respx.Route:
     """contacts knows no contacts (the patient page counts an index patient's); a test overrides the route named
     "contact-list"."""
@@ -281,6 +287,7 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_card_defaults(router)
         mock_districts(router)
         mock_staff(router)
+        mock_gaiji(router)
         mock_contact_list(router)
         mock_todos(router)
         mock_inbox_count(router)

@@ -19,6 +19,8 @@ from tbms_tools import config
 from tbms_tools.config import HOST
 from tbms_tools.procs import StackError, http_ok, log, read_pid, run, spawn, stop_pid_file, wait_until
 
+THEME = "tbms"  # the realm's loginTheme: deploy/keycloak/themes/tbms
+
 
 class Component:
     """A process started detached, with a pid file, a log file and an HTTP health check."""
@@ -262,6 +264,27 @@ def record_realm_hash(realm: Path, hash_file: Path) -> None:
     hash_file.write_text(file_digest(realm) + "\n")
 
 
+def install_theme(home: Path, source: Path | None = None) -> bool:
+    """Installs the login theme deploy/keycloak/themes/tbms into Keycloak's themes/ (as compose mounts it);
+    returns True when it changed anything. Run on every start: a theme already in place is left alone."""
+    source = source or config.repo_root() / "deploy" / "keycloak" / "themes" / THEME
+    target = home / "themes" / THEME
+    if _tree_digest(source) == _tree_digest(target):
+        return False
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    return True
+
+
+def _tree_digest(root: Path) -> str:
+    if not root.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def java_home() -> str | None:
     """Returns the newest JDK >= 21 under /usr/lib/jvm, else None (the default java is used)."""
     home = config.newest_jdk(Path("/usr/lib/jvm"))
@@ -290,9 +313,11 @@ class Keycloak(Component):
         return realm_changed(self.realm, self.hash_file)
 
     def prepare(self) -> None:
-        """Copies the realm into data/import; wipes data/h2 when the realm file changed."""
+        """Installs the login theme, copies the realm into data/import; wipes data/h2 when the realm file changed."""
         if not (self.home / "bin" / "kc.sh").is_file():
             raise StackError(f"Keycloak not found in {self.home} (run scripts/bootstrap.sh)")
+        if install_theme(self.home):
+            log(f"keycloak: login theme {THEME!r} installed")
         if realm_changed(self.realm, self.hash_file):
             log("keycloak: realm file changed (or first start): wiping data/h2 to re-import it")
             shutil.rmtree(self.home / "data" / "h2", ignore_errors=True)

@@ -205,6 +205,24 @@ class TestCounts:
 class TestExport:
     """GET /contacts/export: the filtered list as CSV."""
 
+    @pytest.mark.req("N26", partial=True)
+    async def test_shift_jis_refuses_a_character_it_lacks_with_its_place_and_writes_geta_on_request(
+        self, client, make_index_case
+    ) -> None:
+        where = district()
+        index_id = await make_index_case("試験 発端", district=where)
+        await register(client, index_id, name="𠮷岡 ①子", exposures=[workplace(index_id, 10)])
+        params = {"district": where, "encoding": "cp932"}
+
+        refused = await client.get("/contacts/export", params=params, headers=nurse())
+        sjis = await client.get("/contacts/export", params={**params, "substitute": "true"}, headers=nurse())
+
+        assert refused.status_code == 422 and refused.json()["code"] == "csv_not_in_cp932"
+        assert "1行目の「氏名」の「𠮷」（U+20BB7）" in refused.json()["detail"]
+        assert sjis.status_code == 200 and sjis.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        rows = list(csv.reader(io.StringIO(sjis.content.decode("cp932"))))
+        assert [row[0] for row in rows[1:]] == ["〓岡 ①子"] and sjis.headers["x-tbms-replaced-cells"] == "1"
+
     @pytest.mark.req("R13", partial=True)
     async def test_the_filtered_list_is_exported_for_excel_and_audited(self, client, make_index_case) -> None:
         where = district()

@@ -98,6 +98,21 @@ class TestAuditExport:
         monkeypatch.setattr("identity.audit_log.api.MAX_EXPORT_ROWS", 2)
         assert len(parse_csv(await identity.get("/audit/events/export.csv", params=params, headers=admin))) == 3
 
+    @pytest.mark.req("N26", partial=True)
+    async def test_shift_jis_refuses_a_search_word_it_cannot_carry_and_writes_geta_on_request(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], publish: Publish, operation: Build, db: Database
+    ) -> None:
+        person = f"test-person-{uuid.uuid4()}"
+        await stored(db, [await publish(operation(person, operation=Operation.SEARCH, query="𠮷田"))])
+        params = {"person_id": person, "service": "test", "encoding": "cp932"}
+
+        refused = await identity.get("/audit/events/export.csv", params=params, headers=admin)
+        sjis = await identity.get("/audit/events/export.csv", params={**params, "substitute": "1"}, headers=admin)
+
+        assert refused.status_code == 422 and "1行目の「検索条件」の「𠮷」" in refused.json()["detail"]
+        assert sjis.status_code == 200 and sjis.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        assert "〓田" in sjis.content.decode("cp932")
+
     @pytest.mark.req("R36")
     async def test_nurse_cannot_export(self, identity: httpx.AsyncClient, nurse: dict[str, str]) -> None:
         assert (await identity.get("/audit/events/export.csv", headers=nurse)).status_code == 403

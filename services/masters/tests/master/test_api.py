@@ -3,6 +3,7 @@ their history, ending, access levels, and the MasterChanged events it leaves beh
 
 import asyncio
 import json
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -324,3 +325,28 @@ class TestEvents:
                 operations.append((payload["operation"], payload["username"]))
         assert operations == [("create", ADMIN), ("update", ADMIN)]
         await nc.close()
+
+
+@pytest.mark.req("N26", partial=True)
+class TestGaijiMaster:
+    """The 外字 master: effective-dated entries with their history, as every master."""
+
+    async def test_an_entry_is_dated_corrected_with_history_and_listed_for_its_period(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        character = chr(random.randrange(0xE000, 0xF8FF))
+        code = f"U+{ord(character):04X}"
+        data = {"character": character, "substitute": "辺"}
+        created = await create(client, "gaiji", name="", kana="ナベ", data=data, valid_from=today().isoformat())
+        assert created.status_code == 201, created.text
+        body = {"version": 1, "changes": {"substitute": "邊"}, "reason": "住基の字形に合わせる"}
+        changed = await client.patch(f"/masters/gaiji/{code}", json=body, headers=auth_headers(ADMIN))
+        assert changed.status_code == 200 and changed.json()["data"]["substitute"] == "邊"
+
+        history = (await get(client, f"gaiji/{code}/history")).json()["items"]
+        yesterday = (today() - timedelta(days=1)).isoformat()
+        assert [entry["version"] for entry in history] == [2, 1]
+        assert history[0]["changes"][0] == {"field": "substitute", "label": "代替文字", "old": "辺", "new": "邊"}
+        assert code in await codes_listed(client, "gaiji") and code not in await codes_listed(
+            client, "gaiji", on=yesterday
+        )

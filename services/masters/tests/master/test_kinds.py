@@ -18,6 +18,7 @@ CONTRACT_KINDS = [
     "payer_number",
     "code",
     "population",
+    "gaiji",
 ]
 HOSPITAL = {"type": "hospital"}
 
@@ -244,3 +245,25 @@ class TestDerivedCodes:
         assert check("letterhead", "other", name="試験保健所", director_name="試験 所長") == {
             "code": "コードは「self」になります（空欄にすると自動で付きます）。"
         }
+
+
+@pytest.mark.req("N26", partial=True)
+class TestGaiji:
+    """外字: a character JIS X 0208 lacks, its 代替文字 (JIS X 0208 only) and its reading, coded by code point."""
+
+    def test_a_gaiji_is_coded_by_its_code_point_and_named_with_its_substitute(self) -> None:
+        values = stored("gaiji", name="", kana="よし", character="𠮷", substitute="吉")
+        assert (values.code, values.name, values.kana) == ("U+20BB7", "𠮷（吉）", "ヨシ")
+        private = stored("gaiji", name="", character="\ue000", substitute="辺")
+        assert private.code == "U+E000" and private.data["substitute"] == "辺"
+
+    def test_a_jis_x_0208_character_needs_no_entry(self) -> None:
+        errors = check("gaiji", name="", character="吉", substitute="吉")
+        assert "JIS X 0208の文字" in errors["character"] and "登録する必要はありません" in errors["character"]
+
+    def test_a_substitute_must_be_carried_by_every_output(self) -> None:
+        errors = check("gaiji", name="", character="𠮷", substitute="𩸽")
+        assert errors["substitute"] == "代替文字はJIS X 0208の文字で入力してください（「𩸽」は使えません）。"
+
+    def test_one_character_only(self) -> None:
+        assert "1文字で" in check("gaiji", name="", character="𠮷田", substitute="吉田")["character"]

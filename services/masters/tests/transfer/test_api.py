@@ -364,3 +364,24 @@ class TestRoundTrip:
             exported = await client.get(f"/masters/{kind}/export.csv", headers=auth_headers(ADMIN))
             preview = await previewed(client, exported.content, kind=kind, name=f"{kind}.csv")
             assert preview["counts"]["changed"] == preview["counts"]["error"] == 0, preview["rows"][:3]
+
+
+@pytest.mark.req("N26", partial=True)
+class TestCp932Export:
+    """GET /masters/{kind}/export.csv?encoding=cp932: Shift_JIS for Excel on Windows, nothing lost silently."""
+
+    async def test_a_character_cp932_lacks_is_refused_with_its_place_then_written_as_geta_on_request(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        code = institution_code()
+        await create(client, "institution", code=code, name="𠮷野髙橋診療所", data={"type": "clinic"})
+        path = "/masters/institution/export.csv"
+
+        refused = await client.get(path, params={"encoding": "cp932"}, headers=auth_headers(CLERK))
+        sjis = await client.get(path, params={"encoding": "cp932", "substitute": "true"}, headers=auth_headers(CLERK))
+
+        assert refused.status_code == 422 and refused.json()["code"] == "csv_not_in_cp932"
+        assert "の「名称」の「𠮷」（U+20BB7）" in refused.json()["detail"]
+        assert sjis.status_code == 200 and sjis.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        [row] = [line for line in sjis.content.decode("cp932").split("\r\n") if line.startswith(code)]
+        assert row.startswith(f"{code},〓野髙橋診療所,")

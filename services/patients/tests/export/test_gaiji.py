@@ -1,5 +1,6 @@
 """The patients CSV in Shift_JIS (CP932) under the health center's 外字 policy (N26): a name the encoding cannot
-carry is written with its registered substitute (else 〓), and the UTF-8 file keeps the exact characters."""
+carry is written with its registered substitute; without one the file is refused with the places until 〓 is
+accepted, and the UTF-8 file keeps the exact characters."""
 
 import csv
 import io
@@ -47,22 +48,37 @@ class TestCp932Export:
         await make_patient(name="𠮷田 太郎", district=district)
         await make_patient(name="𩸽野 花子", district=district)
 
-        sjis = await export(client, district=district, encoding="cp932")
+        sjis = await export(client, district=district, encoding="cp932", substitute="true")
         utf8 = await export(client, district=district)
 
         assert sjis.headers["content-type"] == "text/csv; charset=Shift_JIS"
         assert set(names_in(sjis.content.decode("cp932"))) == {"吉田 太郎", "〓野 花子"}
+        assert sjis.headers["x-tbms-replaced-cells"] == "1"
         assert set(names_in(utf8.content.decode("utf-8-sig"))) == {"𠮷田 太郎", "𩸽野 花子"}
 
-    async def test_without_the_substitute_policy_cp932_shows_geta(
+    async def test_a_character_without_substitute_is_refused_with_its_place_until_geta_is_accepted(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:
         district = f"外字{uuid.uuid4().hex[:6]}"
         await make_patient(name="𠮷田 次郎", district=district)
+        params = {"district": district, "encoding": "cp932"}
+
+        refused = await client.get("/patients/export", params=params, headers=auth_headers("nurse1"))
+        sjis = await export(client, **params, substitute="true")
+
+        assert refused.status_code == 422 and refused.json()["code"] == "csv_not_in_cp932"
+        assert "1行目の「氏名」の「𠮷」（U+20BB7）" in refused.json()["detail"]
+        assert names_in(sjis.content.decode("cp932")) == ["〓田 次郎"]
+
+    async def test_ibm_and_nec_extensions_pass_in_cp932_without_asking(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        district = f"外字{uuid.uuid4().hex[:6]}"
+        await make_patient(name="髙橋 ①子", district=district)
 
         sjis = await export(client, district=district, encoding="cp932")
 
-        assert names_in(sjis.content.decode("cp932")) == ["〓田 次郎"]
+        assert names_in(sjis.content.decode("cp932")) == ["髙橋 ①子"]
 
     async def test_an_unknown_encoding_is_refused(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/patients/export", params={"encoding": "euc-jp"}, headers=auth_headers("nurse1"))

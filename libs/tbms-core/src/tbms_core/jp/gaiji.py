@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "GETA",
@@ -27,9 +29,13 @@ __all__ = [
     "carried_as",
     "check_text",
     "collapse_spaces",
+    "fold_gaiji",
+    "gaiji_code",
+    "is_private_use",
     "load_policy",
     "not_carried",
     "output_text",
+    "registered_substitutes",
 ]
 
 GETA = "〓"
@@ -76,9 +82,10 @@ def _substitutes_of(path: str) -> dict[str, str]:
     return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
 
 
-def load_policy(mode: str, substitutes_file: str = "") -> GaijiPolicy:
-    """The policy a service's settings name: a mode and a JSON file {"character": "substitute"} (read once)."""
-    return GaijiPolicy(GaijiMode(mode), _substitutes_of(substitutes_file))
+def load_policy(mode: str, substitutes_file: str = "", registered: Mapping[str, str] | None = None) -> GaijiPolicy:
+    """The policy a service's settings name: a mode and a JSON file {"character": "substitute"} (read once), with
+    the 外字 master's registered substitutes laid over the file's."""
+    return GaijiPolicy(GaijiMode(mode), {**_substitutes_of(substitutes_file), **(registered or {})})
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,35 @@ def collapse_spaces(text: str) -> str:
     return _SPACE_RUN.sub(lambda run: run.group()[0], text.strip())
 
 
+def is_private_use(char: str) -> bool:
+    """True for a private-use code point (a vendor's or a city's own 外字): no other computer shows it the same."""
+    return unicodedata.category(char) == "Co"
+
+
+def gaiji_code(char: str) -> str:
+    """The code of a 外字 in the 外字 master: `U+` and its code point (U+20BB7)."""
+    return f"U+{ord(char):04X}"
+
+
+def registered_substitutes(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """{外字: 代替文字} from the 外字 master's records (`data.character`, `data.substitute`) as masters lists them."""
+    found: dict[str, str] = {}
+    for record in records:
+        data = record.get("data") or {}
+        character, substitute = str(data.get("character") or ""), str(data.get("substitute") or "")
+        if len(character) == 1 and substitute:
+            found[character] = substitute
+    return found
+
+
+def fold_gaiji(text: str, substitutes: Mapping[str, str]) -> str:
+    """The text with each registered 外字 as its substitute: what search compares, so 吉田 finds 𠮷田."""
+    return "".join(substitutes.get(char, char) for char in text) if substitutes else text
+
+
 def _carries(char: str, output: Output) -> bool:
+    if is_private_use(char):  # CP932 has a user-defined area, but what it holds differs from PC to PC
+        return False
     for encoding in output.encodings:
         try:
             char.encode(encoding)
@@ -142,6 +177,8 @@ def output_text(text: str, key: str, policy: GaijiPolicy | None = None) -> str:
 
 
 def _carries_all(text: str, output: Output) -> bool:
+    if any(is_private_use(char) for char in text):
+        return all(_carries(char, output) for char in text)
     for encoding in output.encodings:  # the whole text at once first: almost every text is carried as it is
         try:
             text.encode(encoding)
@@ -169,6 +206,18 @@ def check_text(text: str, policy: GaijiPolicy | None = None) -> CharReport:
 def _message(missing: list[str], unregistered: tuple[str, ...], policy: GaijiPolicy) -> str:
     if not missing:
         return ""
+    return _plain_message(missing, unregistered, policy) + _private_use_note(unregistered)
+
+
+def _private_use_note(unregistered: tuple[str, ...]) -> str:
+    private = [c for c in unregistered if is_private_use(c)]
+    if not private:
+        return ""
+    chars = "、".join(f"U+{ord(c):04X}" for c in private)
+    return f"（{chars}は私用領域の文字で、外字マスタに登録されていません。ほかの端末や出力では別の文字になります。）"
+
+
+def _plain_message(missing: list[str], unregistered: tuple[str, ...], policy: GaijiPolicy) -> str:
     chars = "、".join(f"「{c}」（U+{ord(c):04X}）" for c in missing)
     if policy.mode is GaijiMode.REFUSE:
         return f"{chars}は帳票・CSV・NESIDで扱えない文字（外字）です。この保健所では登録できません。" + _PLAIN_FORM

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from tbms_core.csv_export import csv_response
+from tbms_core.csv_export import CsvFormatDep, csv_response
 from tbms_core.web import MAX_OFFSET
 
 from contacts.contact.schemas import (
@@ -50,12 +50,14 @@ async def count_contacts(index_patient_id: uuid.UUID, contacts: ContactServiceDe
     "/export",
     dependencies=MAY_READ,
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) のCSV"}},
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) または Shift_JIS (CP932) のCSV"}},
 )
-async def export_contacts(criteria: Annotated[ContactFilter, Query()], contacts: ContactServiceDep) -> Response:
+async def export_contacts(
+    criteria: Annotated[ContactFilter, Query()], written: CsvFormatDep, contacts: ContactServiceDep
+) -> Response:
     """The screening list as CSV for Excel; more than 100,000 rows are refused, never cut."""
     export = await contacts.export(criteria)
-    return csv_response(export.filename, export.header, export.rows)
+    return csv_response(export.filename, export.header, export.rows, written=written)
 
 
 @router.post("/duplicates", dependencies=MAY_READ)

@@ -9,6 +9,7 @@ import httpx
 
 from gateway.clients.base import SaveResult, ServiceClient, detail, field_errors
 from gateway.forms import GENERAL_ERROR
+from gateway.web.downloads import refuse_if_not_in_cp932
 from gateway.web.errors import BadRequest, PageNotFound
 
 PAGE_SIZE = 50
@@ -87,6 +88,7 @@ class ContactsClient(ServiceClient):
             await response.aclose()
         if response.status_code not in (422, 400):
             raise BadRequest(str(body.get("detail") or EXPORT_FAILED))
+        refuse_if_not_in_cp932(body)
         return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
 
     async def duplicates(self, typed: dict[str, str]) -> Duplicates:

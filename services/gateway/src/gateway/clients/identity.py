@@ -10,7 +10,10 @@ import httpx
 
 from gateway.clients.base import SaveResult, ServiceClient, saved
 from gateway.forms import GENERAL_ERROR
+from gateway.web.downloads import checked
 from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
+
+EXPORT_FAILED = "CSVを出力できませんでした。"
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,12 @@ class IdentityClient(ServiceClient):
 
     async def export_logins(self, params: dict[str, Any]) -> httpx.Response:
         """The login history as an open CSV download, to be relayed and then closed."""
-        return await self.send("GET", "/logins/export.csv", params=params, stream=True)
+        return await checked(await self.send("GET", "/logins/export.csv", params=params, stream=True), EXPORT_FAILED)
 
     async def export_audit_events(self, params: dict[str, Any]) -> httpx.Response:
         """The operation history as an open CSV download, to be relayed and then closed."""
-        return await self.send("GET", "/audit/events/export.csv", params=params, stream=True)
+        response = await self.send("GET", "/audit/events/export.csv", params=params, stream=True)
+        return await checked(response, EXPORT_FAILED)
 
     async def access_findings(self, params: dict[str, Any]) -> dict[str, Any]:
         """The unusual-access review list: {"items", "total"}."""

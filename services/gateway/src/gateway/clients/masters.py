@@ -8,9 +8,11 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from tbms_core.jp.gaiji import registered_substitutes
 
 from gateway.clients.base import SaveResult, ServiceClient, detail, field_errors
 from gateway.forms import GENERAL_ERROR
+from gateway.web.downloads import checked
 from gateway.web.errors import BadRequest, PageError, PageNotFound
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,22 @@ class MastersClient(ServiceClient):
                 names.setdefault(str(data["nurse_username"]), str(data["nurse_name"]))
         return names
 
+    async def gaiji_substitutes(self) -> dict[str, str]:
+        """{外字: 代替文字} of the 外字 master valid today (kept a minute); none while masters cannot be reached, so
+        the input check then falls back on the settings' table."""
+        try:
+            return await self.cache.get("masters:gaiji", DISTRICTS_TTL_SECONDS, self._read_gaiji)
+        except (PageError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("外字 master unavailable from masters: %s", type(exc).__name__)
+            return {}
+
+    async def _read_gaiji(self) -> dict[str, str]:
+        params = {"limit": 500}
+        response = await self.send("GET", _kind_path("gaiji"), params=params, timeout=DISTRICTS_TIMEOUT_SECONDS)
+        if response.status_code != 200:
+            raise ValueError(f"masters answered {response.status_code}")
+        return registered_substitutes(response.json()["items"])
+
     async def nurse_lookup(self, district: str, address: str) -> dict[str, Any] | None:
         """The nurse masters proposes for an address (its staff assignments by district and 町丁目), with the
         district's other nurses and the basis; None while masters cannot be reached (nothing is proposed then)."""
@@ -207,16 +225,14 @@ class MastersClient(ServiceClient):
         body = await self.get_json(f"{_record_path(kind, code)}/history")
         return list(body.get("items", []))
 
-    async def export(self, kind: str, file_format: str) -> httpx.Response:
-        """Every row of a master as an open CSV or Excel download, to be relayed and then closed."""
+    async def export(self, kind: str, file_format: str, written: dict[str, str] | None = None) -> httpx.Response:
+        """Every row of a master as an open CSV (in the encoding `written` asks) or Excel download, to be relayed
+        and then closed."""
         if file_format not in EXPORT_FORMATS:
             raise PageNotFound()
-        response = await self.send("GET", f"{_kind_path(kind)}/export.{file_format}", stream=True)
-        if response.status_code != 200:
-            await response.aread()
-            await response.aclose()
-            raise BadRequest(detail(response) or "出力できませんでした。")
-        return response
+        params = written if file_format == "csv" and written else None
+        response = await self.send("GET", f"{_kind_path(kind)}/export.{file_format}", params=params, stream=True)
+        return await checked(response, "出力できませんでした。")
 
     async def upload_import(self, kind: str, filename: str, content: bytes, content_type: str) -> SaveResult:
         """Sends a CSV or Excel file for a preview (nothing is stored but the preview and the file)."""

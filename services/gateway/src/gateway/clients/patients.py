@@ -9,6 +9,7 @@ import httpx
 
 from gateway.clients.base import SaveResult, ServiceClient, created, field_errors, saved
 from gateway.forms import GENERAL_ERROR
+from gateway.web.downloads import refuse_if_not_in_cp932
 from gateway.web.errors import BadRequest, PageNotFound
 
 CODES_TTL_SECONDS = 60.0  # masters' コード表 feeds the lists: a code added in マスタ管理 shows within a minute
@@ -160,6 +161,7 @@ class PatientsClient(ServiceClient):
             body = {}
         finally:
             await response.aclose()
+        refuse_if_not_in_cp932(body)
         return ExportAnswer(errors=body.get("errors") or {GENERAL_ERROR: str(body.get("detail") or EXPORT_FAILED)})
 
     # ---- DOTS (服薬支援, docs/dots-api.md) ----

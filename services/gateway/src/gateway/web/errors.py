@@ -29,6 +29,10 @@ class PageError(Exception):
         self.message = message or type(self).message
         super().__init__(self.message)
 
+    def choices(self, request: Request) -> list[tuple[str, str]]:
+        """Links (url, label) the page offers as the ways on; none for most errors."""
+        return []
+
 
 class LoginRequired(PageError):
     """No usable login: the browser goes to the login page and comes back here afterwards."""
@@ -147,7 +151,13 @@ async def error_page(request: Request, exc: PageError) -> Response:
         # A login the back-end services no longer accept is ended here, so /login starts a fresh one.
         await request.app.state.sessions.delete(getattr(request.state, "session_id", None))
         return login_redirect(request, exc.return_to or return_path(request))
-    context = {"title": exc.title, "message": exc.message, "status_code": exc.status_code, "next_step": exc.next_step}
+    context = {
+        "title": exc.title,
+        "message": exc.message,
+        "status_code": exc.status_code,
+        "next_step": exc.next_step,
+        "choices": exc.choices(request),
+    }
     response = render(request, "error.html", context, status_code=exc.status_code)
     apply_security_headers(response.headers, request.app.state.csp)
     return response

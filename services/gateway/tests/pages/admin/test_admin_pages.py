@@ -421,6 +421,16 @@ class TestLoginHistory:
         none = await admin.get("/admin/logins/export.csv", params={**query, "ip": "192.0.2.0/24"})
         assert len(list(csv.reader(io.StringIO(none.content.decode("utf-8-sig"))))) == 1
 
+    @pytest.mark.req("N26", partial=True)
+    async def test_the_narrowed_export_can_be_had_in_shift_jis(self, admin: httpx.AsyncClient) -> None:
+        query = {"user": "admin1", "type": "LOGIN", "ip": "127.0.0.1", "encoding": "cp932"}
+        page = (await admin.get("/admin/logins", params={"user": "admin1"})).text
+        response = await admin.get("/admin/logins/export.csv", params=query)
+        assert 'href="/admin/logins/export.csv?user=admin1&amp;encoding=cp932"' in page
+        assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        rows = list(csv.reader(io.StringIO(response.content.decode("cp932"))))
+        assert rows[0][:2] == ["日時（日本時間）", "種別"] and all(r[1:3] == ["ログイン", "admin1"] for r in rows[1:])
+
 
 @pytest.mark.req("R36")
 class TestOperationHistory:

@@ -123,6 +123,30 @@ class TestList:
         assert download.status_code == 200 and download.content == csv
         assert download.headers["content-disposition"] == 'attachment; filename="i.csv"'
 
+    @pytest.mark.req("N26", partial=True)
+    async def test_shift_jis_is_offered_asked_of_masters_and_a_refusal_names_the_characters(
+        self, reader: httpx.AsyncClient, masters: respx.MockRouter
+    ) -> None:
+        rows(masters, INSTITUTION)
+        refusal = {"detail": "1行目の「名称」の「𠮷」（U+20BB7）", "code": "csv_not_in_cp932", "errors": {}}
+        sjis = "医療機関コード,名称\r\n1310112345,〓野診療所\r\n".encode("cp932")
+        route = masters.get(f"{MASTERS}/masters/institution/export.csv").mock(
+            side_effect=[
+                httpx.Response(422, json=refusal),
+                httpx.Response(200, content=sjis, headers={"content-type": "text/csv; charset=Shift_JIS"}),
+            ]
+        )
+
+        listed = (await reader.get("/masters/institution")).text
+        refused = await reader.get("/masters/institution/export.csv", params={"encoding": "cp932"})
+        accepted = await reader.get("/masters/institution/export.csv", params={"encoding": "cp932", "substitute": "1"})
+
+        assert 'href="/masters/institution/export.csv?encoding=cp932"' in listed
+        assert refused.status_code == 422 and "1行目の「名称」の「𠮷」（U+20BB7）" in refused.text
+        assert 'href="/masters/institution/export.csv?encoding=cp932&amp;substitute=true"' in refused.text
+        assert dict(route.calls.last.request.url.params) == {"encoding": "cp932", "substitute": "true"}
+        assert accepted.content == sjis
+
     async def test_an_unknown_kind_is_a_missing_page(self, reader: httpx.AsyncClient) -> None:
         page = await reader.get("/masters/nothing")
         assert page.status_code == 404 and "指定されたマスタはありません。" in page.text

@@ -336,3 +336,29 @@ async def test_the_export_page_offers_the_districts_as_a_list(browser: httpx.Asy
         html.index('<select id="f-district"') : html.index("</select>", html.index('<select id="f-district"'))
     ]
     assert re.findall(r'<option value="([^"]*)"', select) == ["", "世田谷", "北沢", "玉川", "砧", "烏山"]
+
+
+@pytest.mark.req("N26", partial=True)
+@pytest.mark.req("N11", partial=True)
+class TestGaijiMaster:
+    """The 外字 master (masters' kind "gaiji") is the health center's table of substitutes for the input check."""
+
+    async def test_a_registered_private_use_gaiji_is_accepted_and_an_unknown_one_is_flagged(
+        self, settings: Settings, login: Login, csrf_of: CsrfOf, backends: respx.MockRouter
+    ) -> None:
+        registered = backends.post(f"{PATIENTS}/patients").mock(return_value=httpx.Response(201, json=PATIENT))
+        entry = {"kind": "gaiji", "code": "U+E000", "name": "\ue000（辺）", "kana": "ナベ"}
+        entry |= {"data": {"character": "\ue000", "substitute": "辺", "note": ""}}
+        backends.routes["gaiji"].mock(return_value=httpx.Response(200, json={"items": [entry], "total": 1}))
+        typed = {"name_kana": "ワタナベ ハナコ", "sex": "female", "birth_date": "S45.3.1", "category": "patient"}
+        async for other in gateway_with(settings, gaiji_mode="substitute"):
+            await login(other)
+            token = csrf_of((await other.get("/patients/new")).text)
+            known = await other.post("/patients", data={"csrf_token": token, "name": "渡\ue000 花子", **typed})
+            unknown = await other.post("/patients", data={"csrf_token": token, "name": "渡\ue001 花子", **typed})
+            fragment = text_of((await other.get("/text-check", params={"name": "渡\ue001"})).text)
+
+        confirming = text_of(known.text)
+        assert known.status_code == 200 and "CSV出力（Excel用・CP932） 渡辺 花子" in confirming
+        assert unknown.status_code == 422 and "U+E001は私用領域の文字で、外字マスタに登録されていません" in unknown.text
+        assert "U+E001は私用領域の文字" in fragment and not registered.called

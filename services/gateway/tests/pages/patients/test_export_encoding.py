@@ -44,3 +44,42 @@ class TestEncodingChoice:
         assert route.calls.last.request.url.params["encoding"] == "cp932"
         assert response.headers["content-type"] == "text/csv; charset=Shift_JIS"
         assert response.content.decode("cp932") == "氏名\r\n吉田 太郎\r\n"
+
+
+REFUSAL = {
+    "detail": "Shift_JIS（CP932）で表せない文字（外字）が1か所にあるため、出力していません: "
+    "1行目の「氏名」の「𠮷」（U+20BB7）。",
+    "code": "csv_not_in_cp932",
+    "errors": {"encoding": "Shift_JIS（CP932）で表せない文字があります。"},
+}
+
+
+@pytest.mark.req("N26", partial=True)
+class TestCharactersShiftJisLacks:
+    """A Shift_JIS file that would lose characters is not sent: the page names them and offers 〓 or UTF-8."""
+
+    async def test_the_refusal_names_the_places_and_offers_geta_or_utf8(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        backends.get(f"{PATIENTS}/patients/export").mock(return_value=httpx.Response(422, json=REFUSAL))
+
+        page = await browser.get("/patients/export", params={"target": "patients", "encoding": "cp932"})
+
+        assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+        assert "1行目の「氏名」の「𠮷」（U+20BB7）" in page.text
+        assert 'href="/patients/export?target=patients&amp;encoding=cp932&amp;substitute=true"' in page.text
+        assert 'href="/patients/export?target=patients&amp;encoding=utf-8"' in page.text
+        assert "「〓」に置き換えてShift_JISで出力する" in page.text
+
+    async def test_accepting_geta_asks_patients_for_the_substituted_file(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        route = backends.get(f"{PATIENTS}/patients/export").mock(
+            return_value=httpx.Response(200, content=SJIS_FILE, headers={"content-type": "text/csv; charset=Shift_JIS"})
+        )
+
+        params = {"target": "patients", "encoding": "cp932", "substitute": "true"}
+        response = await browser.get("/patients/export", params=params)
+
+        assert response.status_code == 200
+        assert route.calls.last.request.url.params["substitute"] == "true"

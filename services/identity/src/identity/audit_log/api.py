@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from tbms_contracts.audit import Operation
-from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst, within_limit
+from tbms_core.csv_export import MAX_EXPORT_ROWS, CsvFormatDep, csv_response, jst, within_limit
 
 from identity.audit_log.disclosure import render_html
 from identity.audit_log.schemas import (
@@ -92,13 +92,13 @@ def csv_row(r: AuditEventRow) -> tuple[object, ...]:
 
 @router.get("/events/export.csv", response_class=Response)
 async def export_audit_events(
-    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], service: AuditLogServiceDep
+    criteria: Annotated[AuditEventFilter, Depends(audit_filter)], written: CsvFormatDep, service: AuditLogServiceDep
 ) -> Response:
     """The operation history as CSV for Excel, same filters as the list; more than 100,000 rows are refused, never cut
     (R36, N05)."""
     criteria = criteria.model_copy(update={"limit": MAX_EXPORT_ROWS + 1})
     rows = within_limit(list(await service.export(criteria)), MAX_EXPORT_ROWS, "期間や利用者・操作")
-    return csv_response("操作履歴.csv", AUDIT_CSV_HEADER, (csv_row(row) for row in rows))
+    return csv_response("操作履歴.csv", AUDIT_CSV_HEADER, (csv_row(row) for row in rows), written=written)
 
 
 @router.get("/disclosure/{person_id}", response_model=DisclosureReport)

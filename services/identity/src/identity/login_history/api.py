@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from tbms_contracts.labels import LOGIN_EVENT_LABELS
-from tbms_core.csv_export import MAX_EXPORT_ROWS, csv_response, jst, within_limit
+from tbms_core.csv_export import MAX_EXPORT_ROWS, CsvFormatDep, csv_response, jst, within_limit
 
 from identity.deps import LoginHistoryServiceDep
 from identity.login_history.schemas import LastLogin, LoginEventFilter, LoginEventPage, LoginEventRead
@@ -44,7 +44,7 @@ LOGIN_CSV_HEADER = ("日時（日本時間）", "種別", "ユーザID", "利用
 
 @router.get("/export.csv", response_class=Response)
 async def export_logins(
-    criteria: Annotated[LoginEventFilter, Depends(login_filter)], service: LoginHistoryServiceDep
+    criteria: Annotated[LoginEventFilter, Depends(login_filter)], written: CsvFormatDep, service: LoginHistoryServiceDep
 ) -> Response:
     """The login history as CSV for Excel, same filters as the list; more than 100,000 rows are refused, never cut
     (R36)."""
@@ -54,7 +54,7 @@ async def export_logins(
         (jst(r.time), LOGIN_EVENT_LABELS.get(r.type, r.type), r.username, r.user_id, r.ip_address, r.client_id, r.error)
         for r in rows
     )
-    return csv_response("ログイン履歴.csv", LOGIN_CSV_HEADER, lines)
+    return csv_response("ログイン履歴.csv", LOGIN_CSV_HEADER, lines, written=written)
 
 
 @router.get("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from tbms_core.jp.check_digits import has_valid_check_digit, institution_code_is_valid, municipality_code_is_valid
+from tbms_core.jp.gaiji import gaiji_code, is_private_use
 
 from masters.master import values
 from masters.master.spec import FieldSpec, MasterKind, all_of, kind, period
@@ -78,6 +79,43 @@ def payer_number(code: str) -> str:
         raise ValueError("結核の公費負担者番号は法別番号「10」（37条の2）か「11」（37条）で始まります。")
     if not has_valid_check_digit(typed):
         raise ValueError("公費負担者番号の検証番号（最後の1桁）が合いません。番号に誤りがないか確認してください。")
+    return typed
+
+
+def gaiji_character(value: object) -> str:
+    """The 外字 itself: one character that JIS X 0208 lacks (a JIS X 0213 or CJK extension character, or a
+    private-use code point of the city's own 外字)."""
+    typed = values.text(value)
+    if len(typed) != 1:
+        raise ValueError("外字は1文字で入力してください（結合文字や複数の文字は登録できません）。")
+    if not is_private_use(typed) and _in_jis_x_0208(typed):
+        raise ValueError(
+            f"「{typed}」はJIS X 0208の文字で、どの出力でもそのまま扱えます。外字として登録する必要はありません。"
+        )
+    return typed
+
+
+def gaiji_substitute(value: object) -> str:
+    """The 代替文字 outputs and search use for a 外字: JIS X 0208 characters only, so every output carries it."""
+    typed = values.text(value)
+    lacking = [c for c in typed if is_private_use(c) or not _in_jis_x_0208(c)]
+    if lacking:
+        raise ValueError(f"代替文字はJIS X 0208の文字で入力してください（「{'」「'.join(lacking)}」は使えません）。")
+    return typed
+
+
+def _in_jis_x_0208(char: str) -> bool:
+    try:
+        char.encode("shift_jis")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _gaiji_code(code: str) -> str:
+    typed = values.text(code).upper()
+    if not (typed.startswith("U+") and 4 <= len(typed) - 2 <= 6):
+        raise ValueError("外字のコードは「U+」と16進数のコードポイントです（例: U+20BB7）。空欄なら自動で付けます。")
     return typed
 
 
@@ -277,6 +315,31 @@ KINDS: dict[str, MasterKind] = dict(
             default_name=_population_name,
             ref_key="district_code",
             detail_keys=("count",),
+        ),
+        kind(
+            "gaiji",
+            "外字",
+            "コードポイント",
+            (
+                FieldSpec(
+                    "character", "外字", required=True, hint="例: 𠮷（私用領域の文字も可）", parse=gaiji_character
+                ),
+                FieldSpec(
+                    "substitute",
+                    "代替文字",
+                    required=True,
+                    hint="例: 吉（帳票・CSV・NESID・検索で使う表記）",
+                    max_length=10,
+                    parse=gaiji_substitute,
+                ),
+                FieldSpec("note", "備考", hint="例: 住基の字形、使う地区など"),
+            ),
+            code_hint="U+とコードポイント（空欄なら自動）",
+            name_label="表示",
+            check_code=_gaiji_code,
+            derive_code=lambda d: gaiji_code(d.character),  # type: ignore[attr-defined]
+            default_name=lambda d: f"{d.character}（{d.substitute}）",  # type: ignore[attr-defined]
+            detail_keys=("substitute",),
         ),
     ]
 )

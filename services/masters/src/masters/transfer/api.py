@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, UploadFile, status
-from tbms_core.csv_export import csv_response
+from tbms_core.csv_export import CsvFormatDep, csv_response
 
 from masters.deps import MAY_CHANGE
 from masters.transfer.deps import TransferServiceDep
@@ -21,12 +21,12 @@ UNNAMED = "取込ファイル"
 @router.get(
     "/{kind}/export.csv",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) のCSV"}},
+    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 (BOM付き) または Shift_JIS (CP932) のCSV"}},
 )
-async def export_csv(kind: str, transfer: TransferServiceDep) -> Response:
+async def export_csv(kind: str, written: CsvFormatDep, transfer: TransferServiceDep) -> Response:
     """Every record of a kind as CSV for Excel, under Japanese headers."""
     found = await transfer.export(kind, "csv")
-    return csv_response(found.filename, found.header, found.rows)
+    return csv_response(found.filename, found.header, found.rows, written=written)
 
 
 @router.get(

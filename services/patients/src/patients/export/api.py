@@ -26,4 +26,11 @@ async def export_csv(criteria: Annotated[ExportFilter, Query()], exports: Export
     export = await exports.export(criteria)
     settings = get_settings()
     policy = load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
-    return csv_response(export.filename, export.header, export.rows, encoding=criteria.encoding, policy=policy)
+    return csv_response(
+        export.filename,
+        export.header,
+        export.rows,
+        encoding=criteria.encoding,
+        policy=policy,
+        substitute=criteria.substitute,
+    )

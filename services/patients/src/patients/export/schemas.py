@@ -33,6 +33,7 @@ class ExportFilter(BaseModel):
     encoding: Literal["utf-8", "cp932"] = Field(
         default="utf-8", description="文字コード: UTF-8（BOM付き）, or Shift_JIS (CP932) with 外字 per the policy"
     )
+    substitute: bool = Field(default=False, description="CP932で表せない文字を〓にして出力する（既定は拒否）")
 
     @field_validator("registered_to")
     @classmethod
@@ -49,4 +50,5 @@ class ExportFilter(BaseModel):
             parts.append(f"registered={self.registered_from or ''}..{self.registered_to or ''}")
         parts += [f"{name}={value}" for name, value in (("status", self.status), ("district", self.district)) if value]
         parts += ["encoding=cp932"] if self.encoding == "cp932" else []
+        parts += ["substitute"] if self.substitute else []
         return " ".join(parts)

@@ -11,14 +11,14 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 from tbms_contracts.audit import Operation
 from tbms_contracts.labels import LOGIN_EVENT_LABELS, OPERATION_LABELS
-from tbms_core import clock
+from tbms_core import clock, csv_export
 from tbms_core.auth import Access, Area
 
 from gateway.pages.admin import usage as usage_stats
 from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
 from gateway.pages.admin.view import PROBLEMS, RECORD_TYPES, RESULTS, SERVICES
 from gateway.web.deps import IdentityDep, MastersDep, ReportsDep, require_access
-from gateway.web.downloads import relay
+from gateway.web.downloads import CsvNotInCp932, csv_format, relay
 from gateway.web.templating import render
 
 router = APIRouter(tags=["ログイン履歴・操作履歴"])
@@ -74,10 +74,10 @@ async def export_logins(request: Request, identity: IdentityDep) -> Response:
     if found.errors:
         return await login_history(request, identity)
     params = {name: value for name, value in found.params.items() if name != "limit"}
-    response = await identity.export_logins(params)
     if found.network is None:
-        return relay(response)
-    return await filtered_csv(response, lambda row: found.matches(row[LOGIN_CSV_IP_COLUMN]))
+        return relay(await identity.export_logins(params | csv_format(request)))
+    response = await identity.export_logins(params)
+    return await filtered_csv(response, lambda row: found.matches(row[LOGIN_CSV_IP_COLUMN]), request)
 
 
 @router.get("/audit", dependencies=CAN_READ_AUDIT)
@@ -107,7 +107,7 @@ async def export_audit(request: Request, identity: IdentityDep) -> Response:
     if found.errors:
         return await audit_history(request, identity)
     params = {name: value for name, value in found.params.items() if name != "limit"}
-    return relay(await identity.export_audit_events(params))
+    return relay(await identity.export_audit_events(params | csv_format(request)))
 
 
 @router.get("/audit/disclosure", dependencies=CAN_READ_AUDIT)
@@ -144,18 +144,23 @@ async def change_log(request: Request, identity: IdentityDep) -> Response:
     return render(request, "admin/changes.html", context, status_code=422 if found.errors else 200)
 
 
-async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], bool]) -> Response:
-    """identity's CSV with only the rows `keep` accepts (the header stays); UTF-8 with a BOM, CRLF."""
+async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], bool], request: Request) -> Response:
+    """identity's UTF-8 CSV with only the rows `keep` accepts (the header stays), written in the encoding asked."""
     try:
         text = (await response.aread()).decode("utf-8-sig")
     finally:
         await response.aclose()
     rows = list(csv.reader(io.StringIO(text)))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(rows[:1] + [row for row in rows[1:] if len(row) > LOGIN_CSV_IP_COLUMN and keep(row)])
-    headers = {"Content-Disposition": response.headers.get("content-disposition", "attachment")}
-    return Response(("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8", headers=headers)
+    kept = [row for row in rows[1:] if len(row) > LOGIN_CSV_IP_COLUMN and keep(row)]
+    written = csv_format(request)
+    try:
+        answer = csv_export.csv_response(
+            "", rows[0] if rows else [], kept, encoding=written.get("encoding", ""), substitute="substitute" in written
+        )
+    except csv_export.CsvNotInCp932 as refused:
+        raise CsvNotInCp932(refused.message) from refused
+    answer.headers["Content-Disposition"] = response.headers.get("content-disposition", "attachment")
+    return answer
 
 
 @router.get("/usage", dependencies=CAN_READ_AUDIT)

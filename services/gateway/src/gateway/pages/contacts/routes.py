@@ -33,7 +33,7 @@ from gateway.pages.contacts.view import (
     with_nurses,
 )
 from gateway.web.deps import ContactsDep, LoginDep, MastersDep, RequestsDep, require_access, same_site_only
-from gateway.web.downloads import relay
+from gateway.web.downloads import csv_format, relay
 from gateway.web.permissions import allows
 from gateway.web.templating import flash, render
 
@@ -91,7 +91,7 @@ async def export_list(request: Request, contacts: ContactsDep, masters: MastersD
     """The screening list with the same conditions as CSV for Excel (contacts refuses more than 100,000 rows and
     records the export in the operation history)."""
     conditions, _ = screening_conditions(request.query_params, setting_choices(await contacts.codes()))
-    answer = await contacts.export(conditions)
+    answer = await contacts.export(conditions | csv_format(request))
     if answer.download is None:
         message = next(iter((answer.errors or {}).values()), "CSVを出力できませんでした。")
         return await _screening_page(request, contacts, masters, 1, export_error=message, status_code=422)

@@ -16,7 +16,7 @@ from gateway.forms import EntryForm
 from gateway.pages.masters.entry_forms import UPLOAD_FIELD, upload_form
 from gateway.pages.masters.view import IMPORT_STATUSES, PreviewView, applied_message, preview_rows
 from gateway.web.deps import MastersDep, require_access
-from gateway.web.downloads import relay
+from gateway.web.downloads import csv_format, relay
 from gateway.web.errors import PageNotFound
 from gateway.web.templating import flash, render
 
@@ -29,12 +29,12 @@ WRONG_TYPE = "CSVファイル（.csv）またはExcelファイル（.xlsx）を�
 
 
 @router.get("/{kind}/export.{file_format}", dependencies=CAN_READ)
-async def export_rows(kind: str, file_format: str, masters: MastersDep) -> Response:
-    """Every row of the master with Japanese headers, as masters writes it (CSV with BOM, or Excel)."""
+async def export_rows(request: Request, kind: str, file_format: str, masters: MastersDep) -> Response:
+    """Every row of the master with Japanese headers, as masters writes it (CSV with BOM or in Shift_JIS, or Excel)."""
     if file_format not in EXPORT_FORMATS:
         raise PageNotFound()
     await masters.kind(kind)
-    return relay(await masters.export(kind, file_format))
+    return relay(await masters.export(kind, file_format, csv_format(request)))
 
 
 @router.get("/{kind}/import", dependencies=CAN_UPDATE)

@@ -28,6 +28,7 @@ KEY_FIELDS = {
     "payer_number": ("law", "agency"),
     "code": ("list", "value", "label", "sort_order"),
     "population": ("district_code", "age_group", "sex", "reference_date", "count"),
+    "gaiji": ("character", "substitute", "note"),
 }
 IMPORT_STATUSES = {"new": "新規", "changed": "変更", "unchanged": "変更なし", "error": "エラー"}
 PREVIEW_ROWS = 500  # a large file's preview shows this many rows of the chosen status; the counts cover all

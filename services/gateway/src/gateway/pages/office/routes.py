@@ -15,7 +15,7 @@ from tbms_core.jp.text import normalize_input
 from gateway.forms.chars import gaiji_policy
 from gateway.pages.office import postal
 from gateway.web import help_texts as texts
-from gateway.web.deps import LoginDep, require_access
+from gateway.web.deps import LoginDep, MastersDep, require_access
 from gateway.web.errors import PageNotFound
 from gateway.web.templating import flash, render
 
@@ -34,10 +34,10 @@ async def postal_address(request: Request, postal_code: str, _: LoginDep) -> Res
 
 
 @router.get("/text-check")
-async def text_check(request: Request, _: LoginDep) -> Response:
+async def text_check(request: Request, _: LoginDep, masters: MastersDep) -> Response:
     """What forms, CSV and NESID will make of a typed name (外字), as a fragment beside the field."""
     typed = next(iter(request.query_params.values()), "")
-    report = check_text(normalize_input(typed), gaiji_policy(request))
+    report = check_text(normalize_input(typed), gaiji_policy(request, await masters.gaiji_substitutes()))
     return render(request, "office/_chars.html", {"report": report, "outputs": OUTPUTS})
 
 

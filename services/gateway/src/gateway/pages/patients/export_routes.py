@@ -14,7 +14,7 @@ from tbms_core.auth import Access, Area
 from gateway.forms import DATE_HINT, EntryForm
 from gateway.pages.patients.entry_forms.export import export_conditions, export_fields
 from gateway.web.deps import MastersDep, PatientsDep, require_access, same_site_only
-from gateway.web.downloads import relay
+from gateway.web.downloads import csv_format, relay
 from gateway.web.templating import render
 
 router = APIRouter(tags=["患者"])
@@ -35,7 +35,7 @@ async def export_patients(request: Request, patients: PatientsDep, masters: Mast
     if "target" not in typed:
         form.values["target"], form.values["encoding"] = "patients", "utf-8"
         return _page(request, form)
-    answer = await patients.export(export_conditions(form))
+    answer = await patients.export(export_conditions(form) | csv_format(request))
     if answer.download is None:
         form.place(answer.errors or {})
         return _page(request, form, status_code=422)

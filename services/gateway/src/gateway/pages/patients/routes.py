@@ -44,6 +44,7 @@ async def _form_page(
     duplicates: Sequence[dict[str, Any]] = (),
     status_code: int = 200,
     filled: bool = False,
+    policy: GaijiPolicy | None = None,
 ) -> Response:
     preview = preview_date(form.value("birth_date"))
     if "birth_date" in form.errors:
@@ -59,7 +60,7 @@ async def _form_page(
         "guardian_open": any(form.value(f.name) or f.name in form.errors for f in guardian),
         "filled": filled,
         "source_contact_id": form.value("source_contact_id"),
-        "name_chars": _char_report(form.value("name"), gaiji_policy(request)) if form.value("name") else None,
+        "name_chars": _char_report(form.value("name"), policy or gaiji_policy(request)) if form.value("name") else None,
         "outputs": OUTPUTS,
     }
     return render(request, "patients/new.html", context, status_code=status_code)
@@ -90,7 +91,13 @@ def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
 
 
 def _confirmation(
-    request: Request, form: EntryForm, codes: dict[str, Any], posted: FormData, *, unconfirmed: bool = False
+    request: Request,
+    form: EntryForm,
+    codes: dict[str, Any],
+    posted: FormData,
+    policy: GaijiPolicy,
+    *,
+    unconfirmed: bool = False,
 ) -> Response:
     """The 確認画面: every filled field as it will be registered, 外字 shown as outputs will carry them, and the
     個人番号 warning beside each free-text field that holds what looks like one (N17), to be confirmed."""
@@ -112,7 +119,6 @@ def _confirmation(
         else:
             shown = normalize_input(typed) if f.kind != "textarea" else typed
         rows.append((f, shown))
-    policy = gaiji_policy(request)
     chars = [(form.field(n), _char_report(form.value(n), policy)) for n in CHECKED_CHARS if form.value(n)]
     skipped = ("csrf_token", "step", "my_number_confirmed")
     kept = [(key, str(value)) for key, value in posted.multi_items() if key not in skipped]
@@ -154,7 +160,8 @@ async def new_patient(
         flash(request, f"接触者「{contact.get('name', '')}」はすでに患者として登録されています。")
         return RedirectResponse(f"/patients/{contact['patient_id']}", status_code=303)
     form = EntryForm(fields, handover_values(contact, fields))
-    return await _form_page(request, patients, form, filled=True)
+    policy = gaiji_policy(request, await masters.gaiji_substitutes())
+    return await _form_page(request, patients, form, filled=True, policy=policy)
 
 
 @router.get("/new/nurse")
@@ -179,25 +186,26 @@ async def register_patient(request: Request, patients: PatientsDep, masters: Mas
     posted = await request.form()
     fields = await _registration_fields(patients, masters)
     form = EntryForm.posted(fields, posted)
+    policy = gaiji_policy(request, await masters.gaiji_substitutes())
     step = str(posted.get("step") or "")
     if step == "back":  # 「入力画面に戻って修正する」 on the confirmation page
-        return await _form_page(request, patients, form, filled=True)
-    if step != "confirmed" and (refused := _checked_here(form, gaiji_policy(request))):
+        return await _form_page(request, patients, form, filled=True, policy=policy)
+    if step != "confirmed" and (refused := _checked_here(form, policy)):
         form.place(refused)
-        return await _form_page(request, patients, form, status_code=422, filled=True)
+        return await _form_page(request, patients, form, status_code=422, filled=True, policy=policy)
     candidates = await patients.possible_duplicates(
         form.value("name"), form.value("name_kana"), form.value("birth_date")
     )
     if candidates and not _confirmed_distinct(posted, candidates):
-        return await _form_page(request, patients, form, duplicates=candidates, filled=True)
+        return await _form_page(request, patients, form, duplicates=candidates, filled=True, policy=policy)
     if step != "confirmed":
-        return _confirmation(request, form, await patients.card_codes(), posted)
+        return _confirmation(request, form, await patients.card_codes(), posted, policy)
     if my_number_warnings(form, posted):  # 登録する without ticking 「個人番号ではないことを確認しました」
-        return _confirmation(request, form, await patients.card_codes(), posted, unconfirmed=True)
+        return _confirmation(request, form, await patients.card_codes(), posted, policy, unconfirmed=True)
     result = await patients.register_patient(form.json())
     if result.errors is not None:
         form.place(result.errors)
-        return await _form_page(request, patients, form, status_code=422, filled=True)
+        return await _form_page(request, patients, form, status_code=422, filled=True, policy=policy)
     record: dict[str, Any] = result.record  # type: ignore[assignment]
     number = record.get("registration_no") or "—"
     linked = (
