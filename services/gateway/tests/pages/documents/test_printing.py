@@ -91,6 +91,24 @@ class TestBatch:
         state = (await browser.get(f"/documents/batches/{BATCH_ID}/progress")).json()
         assert (state["done"], state["percent"]) == (12, 40)
 
+    @pytest.mark.req("R19", partial=True)
+    async def test_patients_sent_from_a_search_beyond_the_newest_fifty_are_listed_and_ticked(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_batch_form(backends)
+        older_id = "0a0a0a0a-1111-4222-8333-444444444444"
+        older = PATIENT | {"id": older_id, "name": "試験 古株", "registration_no": "2019-00007"}
+        backends.get(f"{PATIENTS}/patients/{older_id}").mock(return_value=httpx.Response(200, json=older))
+        unknown = "0b0b0b0b-1111-4222-8333-444444444444"
+        backends.get(f"{PATIENTS}/patients/{unknown}").mock(
+            return_value=httpx.Response(404, json={"detail": "指定された患者が見つかりません。"})
+        )
+        url = f"/documents/batches?patient_id={PATIENT_ID}&patient_id={older_id}&patient_id={unknown}&patient_id=x"
+        page = (await browser.get(url)).text
+        assert f'value="{older_id}" checked' in page and f'value="{PATIENT_ID}" checked' in page
+        assert "試験 古株" in page and unknown not in page
+        assert page.index(older_id) < page.index(PATIENT_ID), "the patients sent come first"
+
     async def test_nothing_chosen_for_the_genre_is_said_beside_its_field_without_asking_reports(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter, csrf_of: CsrfOf
     ) -> None:

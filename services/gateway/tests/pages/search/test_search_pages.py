@@ -84,6 +84,16 @@ class TestResults:
         )
         assert "男性</a>（1件）" in html
 
+    @pytest.mark.req("R19", partial=True)
+    async def test_the_patients_found_can_be_sent_to_a_batch_print(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        contact = ITEM | {"record_type": "contact", "id": "6c1f8d3f-9e1c-4d66-8b46-1e8b5d2f1b22", "area": "contacts"}
+        answer(backends, {"items": [ITEM, contact], "total": 2, "facets": FACETS})
+        html = (await browser.get("/search", params={"q": "たなか"})).text
+        link = f'href="/documents/batches?genre=%E6%82%A3%E8%80%85%E7%AE%A1%E7%90%86&amp;patient_id={PATIENT_ID}"'
+        assert link in html and "表示中の患者（1人）の帳票を一括印刷する" in html, "contacts are not sent"
+
     async def test_text_in_results_is_escaped(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
         hostile = ITEM | {"name": "<script>x</script>", "highlight": {"name": [["<script>", True], ["x", False]]}}
         answer(backends, {"items": [hostile], "total": 1})

@@ -16,12 +16,13 @@ from gateway.pages.documents import view as v
 from gateway.pages.documents.entry_forms import GENRES
 from gateway.web.deps import PatientsDep, ReportsDep, require_access
 from gateway.web.downloads import relay
-from gateway.web.errors import PageNotFound
+from gateway.web.errors import PageError, PageNotFound
 from gateway.web.permissions import allows
 from gateway.web.templating import render
 
 router = APIRouter()
 CAN_PRINT = [Depends(require_access(Area.FORMS, Access.READ))]
+MAX_SENT = 200  # patients a list or a search may send to one batch page
 
 
 @router.get("/forms/{form}/check", dependencies=CAN_PRINT)
@@ -87,9 +88,13 @@ async def _batch_form(
     )
     recent = [v.batch_view(b) for b in await reports.batches()]
     forms = await reports.forms()
+    newest = list(listed.get("items", []))
+    sent = [pid for pid in sorted(chosen) if pid not in {str(p.get("id")) for p in newest}][:MAX_SENT]
+    # patients sent from a search or a list who are not among the newest 50: listed first, ticked
+    others = [p for p in await asyncio.gather(*(_found(patients, pid) for pid in sent)) if p is not None]
     context: dict[str, Any] = {
         "title": "一括印刷",
-        "patients": listed.get("items", []),
+        "patients": [*others, *newest],
         "sessions": sessions,
         "may_review": may_review,
         "chosen": chosen,
@@ -176,3 +181,12 @@ async def batch_progress_json(batch_id: uuid.UUID, reports: ReportsDep) -> JSONR
 async def batch_pdf(batch_id: uuid.UUID, reports: ReportsDep) -> StreamingResponse:
     """The merged PDF of a finished batch."""
     return relay(await reports.batch_content(str(batch_id)), media_type="application/pdf")
+
+
+async def _found(patients: PatientsDep, patient_id: str) -> dict[str, Any] | None:
+    """A patient sent to the batch page, or None when the id is not a patient's (or not one the user may read)."""
+    try:
+        uuid.UUID(patient_id)
+        return await patients.patient(patient_id)
+    except (ValueError, PageError):
+        return None
