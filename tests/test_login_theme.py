@@ -141,7 +141,7 @@ def _screenshot(url_or_html: str, name: str, base: str = "") -> None:
         subprocess.run(argv, check=False, capture_output=True, timeout=60)
 
 
-@pytest.mark.req("N11", partial=True)
+@pytest.mark.req("N11")
 @pytest.mark.req("N10", partial=True)
 class TestLoginTheme:
     async def test_the_login_page_is_japanese_labelled_and_names_the_system(self, keycloak: str) -> None:

@@ -71,6 +71,7 @@ class Endpoint:
     body: Any = None
     params: Mapping[str, str | int] = field(default_factory=dict)
     variant: str = ""  # names a second declaration of one endpoint whose parameters need other areas
+    ids: Mapping[str, str] = field(default_factory=dict)  # path values of its own (a review kind, not a master kind)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -533,6 +534,10 @@ ENDPOINTS = [
         params={"institution": "権限試験"},
     ),
     Endpoint("reports", "GET", "/contact-letters/{contact_id}/F29", {Area.FORMS: R, Area.CONTACTS: R}),
+    Endpoint(
+        "reports", "GET", "/contact-letters/F18", {Area.FORMS: R, Area.CONTACTS: R}, params={"contact_id": MISSING}
+    ),
+    Endpoint("reports", "GET", "/screening-days/F24", {Area.FORMS: R, Area.CONTACTS: R}, params={"day": "2000-01-01"}),
     Endpoint("reports", "GET", "/contact-forms/{contact_id}/{form}", {Area.FORMS: R, Area.CONTACTS: R}),
     Endpoint(
         "reports",
@@ -591,6 +596,18 @@ ENDPOINTS = [
     ),
     Endpoint("identity", "DELETE", "/access-review/protected-persons/{person_id}", {Area.AUDIT: U}),
     Endpoint("identity", "GET", "/changes", {Area.AUDIT: R}, params={"service": "acl-nothing"}),
+    Endpoint("identity", "GET", "/review-calendar", {Area.AUDIT: R}),
+    Endpoint(
+        "identity",
+        "POST",
+        "/review-calendar/{kind}/{period}",
+        {Area.AUDIT: U},
+        body={"note": "権限試験"},
+        ids={"kind": "access_log", "period": "2000-01"},  # a period not on the calendar: 404 once let through
+    ),
+    Endpoint(
+        "identity", "POST", "/access-review/assignments", {Area.AUDIT: U, Area.PATIENTS: R}, body={"patients": []}
+    ),
     Endpoint("identity", "GET", "/rights-review", {Area.USERS: R}),
     Endpoint("identity", "GET", "/rights-review/{user_id}/history", {Area.USERS: R}),
     Endpoint("identity", "POST", "/rights-review/{user_id}", {Area.USERS: U}, body={"decision": "keep", "note": ""}),
@@ -641,6 +658,7 @@ ENDPOINTS = [
         },
     ),
     Endpoint("workflow", "GET", "/circulations/inbox"),
+    Endpoint("workflow", "GET", "/circulations/inbox/count"),
     Endpoint("workflow", "GET", "/circulations/of/{service}/{record_kind}/{record_id}", {Area.PATIENTS: R}),
     Endpoint("workflow", "GET", "/stamps/{service}/{record_kind}/{record_id}", {Area.PATIENTS: R}),
     Endpoint("workflow", "GET", "/circulations/{circulation_id}"),
@@ -720,16 +738,16 @@ class Api:
             self._calls[key] = asyncio.ensure_future(self._send(endpoint, user))
         return self._calls[key]
 
-    def fill(self, template: str, *, existing: bool) -> str:
+    def fill(self, template: str, *, existing: bool, own: Mapping[str, str] | None = None) -> str:
         """A path or parameter with `{patient_id}` and the like filled in: the synthetic patient, or MISSING."""
-        ids = (self.ids if existing else {}) | {"kind": "institution"}  # a master kind that exists
+        ids = (self.ids if existing else {}) | {"kind": "institution"} | dict(own or {})  # a master kind that exists
         return re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), MISSING), template)
 
     async def _send(self, endpoint: Endpoint, user: AccessUser | None) -> httpx.Response:
         existing = endpoint.method == "GET"  # writes aim at records that do not exist: 404 once let through
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
         params = {name: self.fill(str(value), existing=existing) for name, value in endpoint.params.items()}
-        path = self.fill(endpoint.path, existing=existing)
+        path = self.fill(endpoint.path, existing=existing, own=endpoint.ids)
         return await self.clients[endpoint.service].request(
             endpoint.method, path, json=endpoint.body, params=params, headers=headers
         )

@@ -278,7 +278,7 @@ def test_the_local_minio_key_is_made_once_readable_by_its_owner_only(tmp_path: P
     assert config.minio_kms_secret_key(tmp_path / "other") != first
 
 
-@pytest.mark.req("N11", partial=True)
+@pytest.mark.req("N11")
 def test_the_login_theme_is_installed_once_and_again_only_when_it_changed(tmp_path: Path) -> None:
     home = tmp_path / "keycloak"
     (home / "themes").mkdir(parents=True)

@@ -146,15 +146,18 @@ class TestTwoProcesses:
         assert not any(s.get("parked") or s.get("retried") for s in seen)
 
     async def test_an_instance_killed_mid_stream_loses_no_event(self) -> None:
-        events = registrations(200)
+        events = registrations(400)
         patient_ids = [uuid.UUID(envelope.payload["patient"]["id"]) for envelope in events]
         ours = [envelope.event_id for envelope in events]
         async with contacts_replicas(2) as (victim, survivor):
-            await publish(*events)
+            # still publishing when the kill comes: on an idle machine the two processes would otherwise finish a
+            # short stream before the test could kill one of them
+            publishing = asyncio.create_task(publish(*events))
             await wait_for(lambda: _at_least(ours, 30), timeout=60, interval=0.05)
             victim.process.send_signal(signal.SIGKILL)
             await victim.process.wait()
             in_flight = len(events) - await claimed(ours)
+            await publishing
             await wait_for(lambda: _at_least(ours, len(events)), timeout=60 + 10 * ACK_WAIT_SECONDS, interval=0.5)
             survived = await survivor.consumed()
             stored = await count("SELECT count(*) FROM index_cases WHERE patient_id = ANY($1::uuid[])", patient_ids)

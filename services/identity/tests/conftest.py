@@ -26,22 +26,8 @@ from tbms_testing.services import drop_database, migrate, recreate_database, tes
 TEST_SUBJECT = "tbms.audit.test.operation.recorded.v1"
 
 
-def without_credentials(env: dict[str, str]) -> None:
-    """Connects the test app as the local stack's all-permission NATS user instead of identity's own user.
-
-    The local NATS server takes its users' permissions from the code it was started with, which may predate the
-    streams identity now consumes (tbms_core.nats_access); tests/test_nats_access.py checks the permissions
-    themselves on a server of their own."""
-    url = env["TBMS_IDENTITY_NATS_URL"]
-    scheme, rest = url.split("://", 1)
-    env["TBMS_IDENTITY_NATS_URL"] = f"{scheme}://{rest.rsplit('@', 1)[-1]}"
-
-
 def create_test_app() -> FastAPI:
-    """The identity app, connected to NATS as `without_credentials` says."""
-    env = dict(os.environ)
-    without_credentials(env)
-    os.environ["TBMS_IDENTITY_NATS_URL"] = env["TBMS_IDENTITY_NATS_URL"]
+    """The identity app, connected to NATS as identity's own user."""
     get_settings.cache_clear()
     return create_app()
 
@@ -143,7 +129,6 @@ async def own_database(identity: httpx.AsyncClient) -> AsyncIterator[dict[str, s
     name = f"tbms_identity_t{os.getpid()}_{tag}"
     env = await asyncio.to_thread(test_env, "identity", name)
     env["TBMS_IDENTITY_DURABLE_SUFFIX"] = f"-test{os.getpid()}-{tag}"
-    without_credentials(env)
     await recreate_database(name)
     await asyncio.to_thread(migrate, "identity", env)
     yield env

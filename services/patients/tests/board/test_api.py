@@ -100,7 +100,7 @@ class TestSession:
 class TestDecision:
     """Approval assigns the number; refusal, deferral and withdrawal issue nothing."""
 
-    @pytest.mark.req("R29", partial=True)
+    @pytest.mark.req("R29")
     async def test_approval_assigns_a_checked_number_and_the_cover_from_receipt(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:
@@ -139,7 +139,7 @@ class TestDecision:
         decided = await decide(client, following, decided_on="2026-10-01")
         assert (decided["data"]["valid_from"], decided["data"]["valid_to"]) == ("2026-10-10", "2027-04-09")
 
-    @pytest.mark.req("R29", partial=True)
+    @pytest.mark.req("R29")
     @pytest.mark.parametrize("decision", ["refused", "deferred"])
     async def test_refused_or_deferred_issues_no_number(
         self, client: httpx.AsyncClient, make_patient: MakePatient, decision: str
@@ -154,7 +154,7 @@ class TestDecision:
         refused = await decide(client, await case(client, await make_patient()), 422, decision="conditional")
         assert refused["errors"]["conditions"] == "条件付き承認のときは条件を入力してください。"
 
-    @pytest.mark.req("R29", partial=True)
+    @pytest.mark.req("R29")
     async def test_a_withdrawn_number_is_voided_and_never_handed_out_again(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:
@@ -378,7 +378,7 @@ class TestMeasures:
         ended = await ok(await client.patch(f"/board/measures/{measure['id']}", json=change, headers=CLERK))
         assert ended["in_force"] is False and ended["end_reason_label"].startswith("退院基準")
 
-    @pytest.mark.req("R30", partial=True)
+    @pytest.mark.req("R30")
     async def test_the_patient_record_carries_the_measures_in_force_with_the_days_left(
         self, client: httpx.AsyncClient, make_patient: MakePatient
     ) -> None:

@@ -126,7 +126,7 @@ class TestCopay:
         assert "未入力" in rules.copay(None).why
 
 
-@pytest.mark.req("R29", partial=True)
+@pytest.mark.req("R29")
 class TestRecipientNumber:
     """受給者番号: 6-digit 受給者区分 and the MHLW 検証番号."""
 

@@ -187,7 +187,7 @@ async def test_a_letterhead_changed_in_masters_is_on_the_next_printed_letter(
             letter, _ = await letters.print(uuid.UUID(request.id), "F30")
             notice = await board.print_case(uuid.UUID(case_id), ["F10"])
             f29 = await documents.generate(DocumentCreate(form="F29", patient_id=uuid.UUID(registered_patient.id)))
-            f29_pdf = await state.store.read(f29.object_key, f29.version_id)
+            f29_pdf = await state.store.read(f29.object_key, f29.version_id, session=session)
             return [text_of(letter.pdf), text_of(notice.pdf), text_of(f29_pdf)]
 
         before = await printed()
@@ -278,7 +278,7 @@ async def test_an_occupation_added_in_masters_prints_with_its_label_on_f03(
 
         async def printed() -> str:
             f03 = await documents.generate(DocumentCreate(form="F03", patient_id=uuid.UUID(patient.id)))
-            return text_of(await state.store.read(f03.object_key, f03.version_id))
+            return text_of(await state.store.read(f03.object_key, f03.version_id, session=session))
 
         before = await printed()
         await on_master_changed(session, code_event(10**9 - 1, value, "漁業従事者"))

@@ -65,10 +65,12 @@ class TestPatientEvents:
     async def test_an_update_replaces_and_an_older_one_is_ignored(self, client: httpx.AsyncClient) -> None:
         patient_id, number = uuid.uuid4(), unique_number()
         newest = patient_event(patient_id, 3, "検証 新姓", number, excluded_on=date(2026, 11, 20), status="excluded")
-        await publish(patient_event(patient_id, 1, "試験 旧姓", number), newest)
+        first = patient_event(patient_id, 1, "試験 旧姓", number)
+        await publish(first, newest)
         late = patient_event(patient_id, 2, "試験 中間", number)
         await publish(late)
-        await wait_for(lambda: processed(client, late.event_id), timeout=5)
+        for event in (first, newest, late):  # registrations and updates are separate consumers: wait for all three
+            await wait_for(lambda event=event: processed(client, event.event_id), timeout=10)
         [item] = await found(client, number)
         assert (item["name"], item["status"], item["excluded_on"]) == ("検証 新姓", "excluded", "2026-11-20")
         assert await found(client, "中間 " + number) == []

@@ -71,7 +71,7 @@ class TestSessionPage:
         assert re.search(rf'id="d-{FIRST}-decision"[^>]*autofocus', page.text)
         assert f'value="{PAYER}" selected' in page.text
 
-    @pytest.mark.req("R29", partial=True)
+    @pytest.mark.req("R29")
     async def test_a_decision_is_sent_and_the_focus_goes_to_the_next_case(
         self, clerk: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:
@@ -242,7 +242,7 @@ class TestMeasures:
 
 
 class TestNumbers:
-    @pytest.mark.req("R29", partial=True)
+    @pytest.mark.req("R29")
     async def test_the_number_audit_list_shows_every_number_and_whether_it_is_complete(
         self, clerk: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

@@ -339,7 +339,7 @@ async def test_the_export_page_offers_the_districts_as_a_list(browser: httpx.Asy
 
 
 @pytest.mark.req("N26", partial=True)
-@pytest.mark.req("N11", partial=True)
+@pytest.mark.req("N11")
 class TestGaijiMaster:
     """The 外字 master (masters' kind "gaiji") is the health center's table of substitutes for the input check."""
 
