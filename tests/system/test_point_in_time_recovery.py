@@ -183,6 +183,7 @@ def cluster(minio: tuple[int, Path]) -> Iterator[Scratch]:
 async def test_a_restore_to_a_moment_has_the_row_before_it_and_not_the_one_after(cluster: Scratch) -> None:
     cluster.pgbackrest("stanza-create")
     cluster.pgbackrest("--type=full", "backup")
+    await asyncio.sleep(2)  # pgBackRest records the backup's stop time in whole seconds: the target must be after it
     await cluster.query("CREATE TABLE visits (id int PRIMARY KEY, note text)")
     await cluster.query("INSERT INTO visits VALUES (1, '訪問（目標時刻の前）')")
     target = (await cluster.query("SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.US+00') AS t"))[0]["t"]
