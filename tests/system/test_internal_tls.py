@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,23 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 from tbms_core.object_store import s3_client, ssl_context
-from tbms_testing.scratch import free_port, internal_certificates
+from tbms_testing.scratch import free_port, internal_certificates, wait_for_port
 from tbms_tools import config
 from tbms_tools.components import java_home
 
 S3_USER, S3_SECRET = "scratch-tls", "scratch-tls-secret"
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the scratch server ended with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"nothing listened on {port} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +54,7 @@ def minio(certs: tuple[Path, Path]) -> Iterator[str]:
         env = {**os.environ, "MINIO_ROOT_USER": S3_USER, "MINIO_ROOT_PASSWORD": S3_SECRET, "MINIO_UPDATE": "off"}
         process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_for_port(port, process, 60)
+            wait_for_port(port, process, 60)
             yield f"localhost:{port}"
         finally:
             process.terminate()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tbms_core.object_store import s3_client
-from tbms_testing.scratch import free_port, internal_certificates
+from tbms_testing.scratch import free_port, internal_certificates, wait_for_port
 from tbms_tools import config
 
 S3_USER, S3_SECRET = "scratch-pitr", "scratch-pitr-secret"
@@ -62,18 +61,6 @@ class Scratch:
             await conn.close()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the scratch MinIO ended with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"nothing listened on {port} within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def minio() -> Iterator[tuple[int, Path]]:
     """A scratch MinIO over HTTPS with the internal certificate; yields its port and the CA's certificate."""
@@ -95,7 +82,7 @@ def minio() -> Iterator[tuple[int, Path]]:
         env = {**os.environ, "MINIO_ROOT_USER": S3_USER, "MINIO_ROOT_PASSWORD": S3_SECRET, "MINIO_UPDATE": "off"}
         process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_for_port(port, process, 60)
+            wait_for_port(port, process, 60, "scratch MinIO")
             s3_client(f"localhost:{port}", S3_USER, S3_SECRET, secure=True, ca_file=str(ca)).make_bucket(BUCKET)
             yield port, ca
         finally:
