@@ -211,7 +211,11 @@ def _list(settings: BackupSettings) -> int:
 
 
 def _restore(args: argparse.Namespace, settings: BackupSettings) -> int:
-    directory = find_backup(settings, args.backup)
+    if args.from_bucket:  # the second location: the generation and, on a new machine, the document key store
+        directory = backup.fetch_from_bucket(settings, args.from_bucket, args.backup)
+        print(f"第二の保管先 {args.from_bucket} から {directory.name} を取得しました。")
+    else:
+        directory = find_backup(settings, args.backup)
     key = crypt.load_or_create_key(settings.key_file, forbidden=directory, create=False)
     document = restore.verify(directory, key)
     if args.into_live:
@@ -273,6 +277,10 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     back = groups.add_parser("restore", help="restore a backup (checksums first) beside the system or into it")
     back.add_argument("backup", nargs="?", help="a backup's name or path (default: the newest)")
     back.add_argument("--target", help="the backup location (default $TBMS_BACKUP_TARGET)")
+    back.add_argument(
+        "--from-bucket",
+        help="fetch the backup (and, when the target has none, the document key store) from this second bucket",
+    )
     back.add_argument("--prefix", help="restore into <prefix><database> and <prefix><bucket>")
     back.add_argument("--suffix", help="restore into <database><suffix> and <bucket><suffix>")
     back.add_argument("--into-live", action="store_true", help="restore into the original names (empty ones only)")
