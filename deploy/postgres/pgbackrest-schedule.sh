@@ -8,8 +8,10 @@
 #                  (pgBackRest takes a full one when none exists); then expire (repo1-retention-full)
 # A failure prints an "ALERT tbms-pgbackrest:" line and the outcome of the last run is kept in last-result
 # ("ok <time>" or "failed <time> <step>"); the heartbeat file tells the container healthcheck the loop is alive.
+# `tbms-pgbackrest-schedule once` does the start and one run, then exits (non-zero on a failure): what
+# tests/system/test_point_in_time_recovery.py runs on its scratch cluster.
 set -u
-state=/var/lib/pgbackrest-state
+state="${TBMS_PGBACKREST_STATE:-/var/lib/pgbackrest-state}"
 at="${TBMS_PGBACKREST_AT:-03:30}"
 full_day="${TBMS_PGBACKREST_FULL_DAY:-7}"
 stanza=tbms
@@ -35,16 +37,15 @@ run_once() {
 }
 
 touch "$state/heartbeat"
+if [ "${1:-}" = "once" ]; then
+  step stanza-create stanza-create && step check check && run_once
+  exit $?
+fi
 until step stanza-create stanza-create; do
   touch "$state/heartbeat"
   sleep 60
 done
 step check check || true
-
-if [ "${1:-}" = "once" ]; then
-  run_once
-  exit $?
-fi
 last=""
 while :; do
   touch "$state/heartbeat"

@@ -6,14 +6,16 @@ into `postgres` and `pgbackrest`), the archive_command of compose's `postgres`, 
 variables compose gives it (the repository's bucket, endpoint, keys and cipher pass); on top only where the scratch
 cluster keeps things (its data folder, port and socket, the scratch store's port and CA, lock and spool folders).
 A scratch PostgreSQL archives every WAL segment into a scratch MinIO over HTTPS verified against the internal CA,
-encrypted; a base backup is taken, one row committed, the moment noted, a second row committed; then a new data folder
-is restored to that moment and started. Nothing of the shared stack is touched. Needs pgbackrest (Debian's package)
-and the stack's MinIO binary.
+encrypted; the `pgbackrest` service's script (deploy/postgres/pgbackrest-schedule.sh, run once) creates the stanza,
+checks archiving and takes the day's full base backup; one row is committed, the moment noted, a second row
+committed; then a new data folder is restored to that moment and started. Nothing of the shared stack is touched.
+Needs pgbackrest (Debian's package) and the stack's MinIO binary.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shlex
 import shutil
@@ -34,6 +36,7 @@ from tbms_tools import config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED_CONFIG = ROOT / "deploy/postgres/pgbackrest.conf"
+SCHEDULE = ROOT / "deploy/postgres/pgbackrest-schedule.sh"
 S3_USER, S3_SECRET = "scratch-pitr", "scratch-pitr-secret"
 BUCKET = "tbms-wal-pitr"
 
@@ -97,6 +100,20 @@ class Scratch:
 
     def pgbackrest(self, *args: str) -> subprocess.CompletedProcess[str]:
         return _run(["pgbackrest", f"--stanza={_deployed_stanza()}", *args], self.env)
+
+    def schedule_once(self, state: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """The `pgbackrest` service's script (a copy the postgres user can read) run once: stanza-create, check, the
+        day's backup and expiry; its outcome file goes to `state` under the scratch root."""
+        folder = self.root / state
+        folder.mkdir()
+        script = self.root / "pgbackrest-schedule.sh"
+        shutil.copy(SCHEDULE, script)
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+            shutil.chown(script, "postgres", "postgres")
+        environment = {**os.environ, **self.env, "TBMS_PGBACKREST_STATE": str(folder), **env}
+        argv = _as_postgres(["sh", str(script), "once"])
+        return subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False, env=environment)
 
     async def query(self, sql: str, *, port: int | None = None) -> list[asyncpg.Record]:
         """Runs one statement on the cluster (or the restored one on `port`) over its Unix socket."""
@@ -193,8 +210,13 @@ def cluster(minio: tuple[int, Path]) -> Iterator[Scratch]:
 
 @pytest.mark.req("N06", partial=True)
 async def test_a_restore_to_a_moment_has_the_row_before_it_and_not_the_one_after(cluster: Scratch) -> None:
-    cluster.pgbackrest("stanza-create")
-    cluster.pgbackrest("--type=full", "backup")
+    today = time.strftime("%u")  # ISO weekday, as the script's `date +%u`: today is the full backup's day
+    scheduled = cluster.schedule_once("state", TBMS_PGBACKREST_FULL_DAY=today)
+    assert scheduled.returncode == 0, scheduled.stderr
+    outcome = (cluster.root / "state" / "last-result").read_text()
+    assert outcome.startswith("ok ") and "backup --type=full" in outcome, outcome
+    (info,) = json.loads(cluster.pgbackrest("info", "--output=json").stdout)
+    assert [backup["type"] for backup in info["backup"]] == ["full"]
     await asyncio.sleep(2)  # pgBackRest records the backup's stop time in whole seconds: the target must be after it
     await cluster.query("CREATE TABLE visits (id int PRIMARY KEY, note text)")
     await cluster.query("INSERT INTO visits VALUES (1, '訪問（目標時刻の前）')")
@@ -223,3 +245,12 @@ async def test_a_restore_to_a_moment_has_the_row_before_it_and_not_the_one_after
     rows = await cluster.query("SELECT id, note FROM visits ORDER BY id", port=port)
     assert [(row["id"], row["note"]) for row in rows] == [(1, "訪問（目標時刻の前）")]
     assert (await cluster.query("SELECT count(*) AS n FROM visits"))[0]["n"] == 2  # the source still has both
+
+
+@pytest.mark.req("N06", partial=True)
+def test_a_failing_scheduled_backup_alerts_and_says_so(cluster: Scratch) -> None:
+    """A repository that refuses the key: the script exits non-zero, prints the alert line and records the failure."""
+    scheduled = cluster.schedule_once("state-failing", PGBACKREST_REPO1_S3_KEY_SECRET="not-the-secret")
+    assert scheduled.returncode != 0
+    assert "ALERT tbms-pgbackrest: stanza-create failed" in scheduled.stderr
+    assert (cluster.root / "state-failing" / "last-result").read_text().startswith("failed ")
