@@ -13,6 +13,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import uuid
@@ -25,7 +26,7 @@ import asyncpg
 import pytest
 from tbms_core import document_sealing as sealing
 from tbms_tools import cli, config
-from tbms_tools.backup import backup, crypt, document_keys, drill, export, manifest, objects, pg, restore
+from tbms_tools.backup import backup, crypt, document_keys, drill, erase, export, manifest, objects, pg, restore
 from tbms_tools.backup.settings import S3, BackupSettings
 
 pytestmark = [pytest.mark.req("N17", partial=True), pytest.mark.req("N16", partial=True)]
@@ -267,5 +268,30 @@ async def test_the_second_bucket_holds_the_key_store_and_a_restore_from_it_alone
             assert await _keys(settings, plan.databases["reports"]) == {}
         finally:
             await drill.cleanup(settings, plan)
+
+        # `tbms erase` (on copies of the target and the key) removes the key store's copies in the second bucket too
+        backup.copy_to_bucket(latest, settings, second)
+        doomed_root = tmp_path / "doomed"
+        shutil.copytree(settings.target, doomed_root / "target")
+        (doomed_root / "keys").mkdir()
+        shutil.copy2(settings.key_file, doomed_root / "keys" / "backup.key")
+        doomed = BackupSettings(
+            **{
+                **settings.__dict__,
+                "target": doomed_root / "target",
+                "key_file": doomed_root / "keys" / "backup.key",
+                "copy_bucket": second,
+            }
+        )
+        order = erase.Order("山田 管理者", "佐藤 課長", reason_without_export="試験（引き渡し不要の作業用データ）")
+        certificate = erase.erase(doomed, order, doomed_root / "certificates")
+        assert certificate["verification"]["second_location_document_key_store"] == {
+            "removed": 1,
+            "left": 0,
+            "error": None,
+        }
+        assert not list(client.list_objects(second, prefix=document_keys.STORE, include_version=True))
+        text = next((doomed_root / "certificates").glob("erasure-*.txt")).read_text(encoding="utf-8")
+        assert f"第二の保管先の文書の鍵: 第二の保管先 {second} の保管庫 1 版を削除" in text
     finally:
         objects.remove_bucket(client, second)
