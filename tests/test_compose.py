@@ -574,6 +574,10 @@ def test_postgres_archives_its_wal_with_the_pgbackrest_configuration_the_recover
     schedule = (ROOT / "deploy/postgres/pgbackrest-schedule.sh").read_text(encoding="utf-8")
     assert "stanza-create" in schedule and '--type="$kind" backup' in schedule and "expire" in schedule
     assert "ALERT tbms-pgbackrest:" in schedule
+    backup_job = services["backup"]  # the base backups' outcome counts in `tbms backup status` and its metrics
+    assert "pgbackrest-state:/var/lib/pgbackrest-state" in sidecar["volumes"]
+    assert "pgbackrest-state:/var/lib/pgbackrest-state:ro" in backup_job["volumes"]
+    assert _environment(backup_job)["TBMS_PGBACKREST_RESULT"] == "/var/lib/pgbackrest-state/last-result"
     dockerfile = (ROOT / "deploy/postgres/Dockerfile").read_text(encoding="utf-8")
     assert "pgbackrest" in dockerfile and "tbms-pgbackrest-schedule" in dockerfile
     deployed = [COMPOSE_FILE, ROOT / "deploy/postgres/Dockerfile", ROOT / "deploy/backup/Dockerfile"]

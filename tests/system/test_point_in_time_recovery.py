@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ import yaml
 from tbms_core.object_store import s3_client
 from tbms_testing.scratch import free_port, internal_certificates, wait_for_port
 from tbms_tools import config
+from tbms_tools.backup import commands
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYED_CONFIG = ROOT / "deploy/postgres/pgbackrest.conf"
@@ -215,6 +217,7 @@ async def test_a_restore_to_a_moment_has_the_row_before_it_and_not_the_one_after
     assert scheduled.returncode == 0, scheduled.stderr
     outcome = (cluster.root / "state" / "last-result").read_text()
     assert outcome.startswith("ok ") and "backup --type=full" in outcome, outcome
+    assert commands.base_backups(cluster.root / "state" / "last-result", datetime.now(UTC))["ok"] is True
     (info,) = json.loads(cluster.pgbackrest("info", "--output=json").stdout)
     assert [backup["type"] for backup in info["backup"]] == ["full"]
     await asyncio.sleep(2)  # pgBackRest records the backup's stop time in whole seconds: the target must be after it
@@ -254,3 +257,4 @@ def test_a_failing_scheduled_backup_alerts_and_says_so(cluster: Scratch) -> None
     assert scheduled.returncode != 0
     assert "ALERT tbms-pgbackrest: stanza-create failed" in scheduled.stderr
     assert (cluster.root / "state-failing" / "last-result").read_text().startswith("failed ")
+    assert commands.base_backups(cluster.root / "state-failing" / "last-result", datetime.now(UTC))["ok"] is False
