@@ -42,6 +42,7 @@ INFRASTRUCTURE = (
     "grafana",
     "clamav",
     "nats-exporter",
+    "pgbackrest",
 )
 # What each service waits for (healthy) besides postgres and nats.
 EXTRA_DEPENDENCIES: dict[str, set[str]] = {
@@ -537,6 +538,51 @@ def test_postgres_accepts_the_compose_network_over_tls_only(services: dict[str, 
         ["hostnossl", "all", "all", "all", "reject"],
     ]
     assert any(source.endswith("deploy/postgres/pg_hba.conf") for source in _bind_sources(postgres))
+
+
+@pytest.mark.req("N06", partial=True)
+def test_postgres_archives_its_wal_with_the_pgbackrest_configuration_the_recovery_test_runs(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """One tool, one configuration: `postgres` archives every WAL segment with pgBackRest and deploy/postgres/
+    pgbackrest.conf (tests/system/test_point_in_time_recovery.py restores a cluster to a moment with exactly this file,
+    archive_command and set of PGBACKREST_* variables); `pgbackrest` (same image) takes the base backups through the
+    server's socket from the same data volume; no WAL-G is left anywhere."""
+    postgres, sidecar = services["postgres"], services["pgbackrest"]
+    settings = dict(str(item).split("=", 1) for item in postgres["command"] if "=" in str(item))
+    assert settings["archive_mode"] == "on" and settings["wal_level"] == "replica"
+    assert settings["archive_command"] == "pgbackrest --stanza=tbms archive-push %p"
+    assert int(settings["archive_timeout"]) <= 60  # the loss window is about a minute
+    conf = "deploy/postgres/pgbackrest.conf"
+    for service in (postgres, sidecar):
+        assert any(volume == f"./{conf}:/etc/pgbackrest/pgbackrest.conf:ro" for volume in service["volumes"]), (
+            "the configuration is mounted at pgBackRest's default path"
+        )
+        assert "postgres-socket:/var/run/postgresql" in service["volumes"]
+    assert "postgres-data:/var/lib/postgresql/data:ro" in sidecar["volumes"]
+    assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+    assert sidecar["image"] == postgres["image"] and sidecar["user"] == "postgres"
+    assert _depends_on(sidecar)["postgres"] == "service_healthy"
+    repository = {key: value for key, value in _environment(postgres).items() if key.startswith("PGBACKREST_")}
+    assert repository == {key: value for key, value in _environment(sidecar).items() if key.startswith("PGBACKREST_")}
+    assert repository["PGBACKREST_REPO1_CIPHER_PASS"].startswith("${TBMS_WAL_ENCRYPTION_KEY:?")
+    text = (ROOT / conf).read_text(encoding="utf-8")
+    options = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+    assert options["repo1-type"] == "s3" and options["repo1-cipher-type"] == "aes-256-cbc"  # encrypted (N16)
+    assert options["pg1-path"] == "/var/lib/postgresql/data" and options["pg1-socket-path"] == "/var/run/postgresql"
+    assert not {"repo1-s3-key", "repo1-s3-key-secret", "repo1-cipher-pass"} & set(options), "secrets come from .env"
+    schedule = (ROOT / "deploy/postgres/pgbackrest-schedule.sh").read_text(encoding="utf-8")
+    assert "stanza-create" in schedule and '--type="$kind" backup' in schedule and "expire" in schedule
+    assert "ALERT tbms-pgbackrest:" in schedule
+    backup_job = services["backup"]  # the base backups' outcome counts in `tbms backup status` and its metrics
+    assert "pgbackrest-state:/var/lib/pgbackrest-state" in sidecar["volumes"]
+    assert "pgbackrest-state:/var/lib/pgbackrest-state:ro" in backup_job["volumes"]
+    assert _environment(backup_job)["TBMS_PGBACKREST_RESULT"] == "/var/lib/pgbackrest-state/last-result"
+    dockerfile = (ROOT / "deploy/postgres/Dockerfile").read_text(encoding="utf-8")
+    assert "pgbackrest" in dockerfile and "tbms-pgbackrest-schedule" in dockerfile
+    deployed = [COMPOSE_FILE, ROOT / "deploy/postgres/Dockerfile", ROOT / "deploy/backup/Dockerfile"]
+    deployed += [ROOT / "deploy/backup/schedule.sh", ROOT / ".env.example"]
+    assert not [path.name for path in deployed if re.search(r"wal-g|WALG_", path.read_text(encoding="utf-8"), re.I)]
 
 
 @pytest.mark.req("N16", partial=True)

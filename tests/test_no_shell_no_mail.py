@@ -1,6 +1,6 @@
 """OS command injection and mail header injection (IPA 安全なウェブサイトの作り方 1.2, 1.7) cannot arise (N09).
 
-No program of the project starts a shell: every external program (ClamAV, pg_dump, WAL-G …) is run with an
+No program of the project starts a shell: every external program (ClamAV, pg_dump, pgBackRest …) is run with an
 argument list, so no input ever reaches a command line a shell parses. And no program sends mail, so no input
 can reach a mail header. These tests read every module of the services, libraries and tools and fail when
 either stops being true, so that the case gets its own check the day it appears.

@@ -3,12 +3,10 @@
 #   1. tbms backup        every database (Keycloak's too), every object version, the configuration; encrypted;
 #                         then the restore drill into scratch databases and a scratch bucket (report beside it)
 #   2. tbms backup prune  daily backups for TBMS_BACKUP_DAILY_DAYS, the first of each month for 5 years
-#   3. wal-g backup-push  a base backup for point-in-time recovery (WAL segments arrive continuously)
-#   4. wal-g delete       base backups older than TBMS_WAL_RETAIN_FULL
+# PostgreSQL's base backups for point-in-time recovery are the `pgbackrest` service's (deploy/postgres/).
 # A failure prints an "ALERT tbms-backup:" line and is kept in last-result.json (`tbms backup status`).
 # The heartbeat file tells the container healthcheck that the loop itself is alive.
 set -u
-export WALG_LIBSODIUM_KEY_TRANSFORM=hex  # WALG_LIBSODIUM_KEY is 64 hex digits
 at="${TBMS_BACKUP_AT:-02:30}"
 heartbeat=/var/lib/tbms/heartbeat
 mkdir -p "$(dirname "$heartbeat")"
@@ -16,10 +14,6 @@ mkdir -p "$(dirname "$heartbeat")"
 run_once() {
   tbms backup || echo "ALERT tbms-backup: tbms backup failed (exit $?)" >&2
   tbms backup prune || echo "ALERT tbms-backup: prune failed" >&2
-  if [ -n "${WALG_S3_PREFIX:-}" ]; then
-    wal-g backup-push "${PGDATA:-/var/lib/postgresql/data}" || echo "ALERT tbms-backup: wal-g backup-push failed" >&2
-    wal-g delete retain FULL "${TBMS_WAL_RETAIN_FULL:-35}" --confirm || echo "ALERT tbms-backup: wal-g delete failed" >&2
-  fi
 }
 
 if [ "${1:-}" = "once" ]; then

@@ -7,11 +7,13 @@ Everything lives in a scratch reports database (tbms_bk_<random>_reports) and a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import uuid
@@ -23,8 +25,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 from tbms_core import document_sealing as sealing
-from tbms_tools import config
-from tbms_tools.backup import backup, crypt, document_keys, drill, export, manifest, objects, pg, restore
+from tbms_tools import cli, config
+from tbms_tools.backup import backup, crypt, document_keys, drill, erase, export, manifest, objects, pg, restore
 from tbms_tools.backup.settings import S3, BackupSettings
 
 pytestmark = [pytest.mark.req("N17", partial=True), pytest.mark.req("N16", partial=True)]
@@ -206,3 +208,90 @@ async def test_the_hand_back_gives_each_file_as_the_user_stored_it(scratch: Scra
     by_key = {entry["key"]: entry for entry in listing}
     assert (out / "objects" / scratch.bucket / by_key[kept.object_key]["file"]).read_bytes() == PDF
     assert "file" not in by_key[erased.object_key] and "暗号化消去" in by_key[erased.object_key]["erased"]
+
+
+@pytest.mark.req("N23", partial=True)
+async def test_the_second_bucket_holds_the_key_store_and_a_restore_from_it_alone_opens_the_files(
+    scratch: Scratch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each copy to the second bucket carries the key store as it is now (the one it replaces removed there), and
+    `tbms restore --from-bucket` on a machine with nothing (an empty backup target) fetches the generation and the
+    key store and gives back files that open; a person erased before the last copy stays unreadable."""
+    settings = scratch.settings
+    client = settings.s3.client()
+    second = f"{scratch.bucket}-second"
+    objects.ensure_bucket(client, second)
+    people = [await _add_person(settings, scratch.database, scratch.bucket) for _ in range(2)]
+    erased, kept = people
+    try:
+        first = await backup.create(settings, now=datetime.now(UTC) - timedelta(hours=1))
+        backup.copy_to_bucket(first, settings, second)
+        await _erase(settings, scratch.database, erased)
+        latest = await backup.create(settings)
+        backup.copy_to_bucket(latest, settings, second)
+        versions = list(client.list_objects(second, prefix=document_keys.STORE, include_version=True))
+        assert len(versions) == 1, "the key store the last copy replaced is gone from the second bucket"
+
+        # a new machine: an empty target, the backup key from the safe; the older generation is asked for by name
+        monkeypatch.setenv("TBMS_BACKUP_KEYFILE", str(settings.key_file))
+        new_machine = tmp_path / "new-machine"
+        argv = ["restore", first.name, "--target", str(new_machine), "--from-bucket", second, "--suffix", "_nm"]
+        assert await asyncio.to_thread(cli.main, argv) == 0  # asyncio.run inside, as from a shell
+        assert (new_machine / first.name / manifest.MANIFEST).is_file()
+        assert document_keys.store_path(new_machine).is_file()
+        plan = restore.scratch_plan(manifest.read(new_machine / first.name), suffix="_nm")
+        try:
+            keys = await _keys(settings, plan.databases["reports"])
+            for person in (erased, kept):
+                response = client.get_object(plan.buckets[scratch.bucket], person.object_key)
+                try:
+                    sealed = response.read()
+                finally:
+                    response.close()
+                    response.release_conn()
+                if person is kept:
+                    assert sealing.open_sealed(keys[person.id], sealed) == PDF
+                else:
+                    assert person.id not in keys and sealed.startswith(sealing.MAGIC)
+        finally:
+            await drill.cleanup(settings, plan)
+        assert kept.id in keys and erased.id not in keys
+
+        # without the key store in the second bucket the same restore gives back no key at all
+        client.remove_object(second, document_keys.STORE, version_id=versions[0].version_id)
+        bare = tmp_path / "bare-machine"
+        argv = ["restore", "--target", str(bare), "--from-bucket", second, "--suffix", "_bm"]
+        assert await asyncio.to_thread(cli.main, argv) == 0
+        assert not document_keys.store_path(bare).exists()
+        plan = restore.scratch_plan(manifest.read(bare / latest.name), suffix="_bm")
+        try:
+            assert await _keys(settings, plan.databases["reports"]) == {}
+        finally:
+            await drill.cleanup(settings, plan)
+
+        # `tbms erase` (on copies of the target and the key) removes the key store's copies in the second bucket too
+        backup.copy_to_bucket(latest, settings, second)
+        doomed_root = tmp_path / "doomed"
+        shutil.copytree(settings.target, doomed_root / "target")
+        (doomed_root / "keys").mkdir()
+        shutil.copy2(settings.key_file, doomed_root / "keys" / "backup.key")
+        doomed = BackupSettings(
+            **{
+                **settings.__dict__,
+                "target": doomed_root / "target",
+                "key_file": doomed_root / "keys" / "backup.key",
+                "copy_bucket": second,
+            }
+        )
+        order = erase.Order("山田 管理者", "佐藤 課長", reason_without_export="試験（引き渡し不要の作業用データ）")
+        certificate = erase.erase(doomed, order, doomed_root / "certificates")
+        assert certificate["verification"]["second_location_document_key_store"] == {
+            "removed": 1,
+            "left": 0,
+            "error": None,
+        }
+        assert not list(client.list_objects(second, prefix=document_keys.STORE, include_version=True))
+        text = next((doomed_root / "certificates").glob("erasure-*.txt")).read_text(encoding="utf-8")
+        assert f"第二の保管先の文書の鍵: 第二の保管先 {second} の保管庫 1 版を削除" in text
+    finally:
+        objects.remove_bucket(client, second)

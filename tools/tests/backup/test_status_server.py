@@ -43,3 +43,25 @@ def test_nothing_else_is_served(served: tuple[str, Path]) -> None:
     url, _ = served
     assert httpx.get(f"{url}/").status_code == 404
     assert httpx.post(f"{url}/status").status_code == 501
+
+
+@pytest.mark.req("N06", partial=True)
+def test_postgresqls_base_backups_count_in_the_state_when_they_are_recorded(tmp_path: Path) -> None:
+    """The `pgbackrest` service's outcome file: a failure or a stale success makes the whole state not ok."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    result = tmp_path / "last-result"
+    result.write_text(f"ok {(now - timedelta(hours=3)).astimezone().isoformat()} backup --type=diff\n")
+    fresh = commands.base_backups(result, now)
+    assert (fresh["ok"], fresh["step"], fresh["age_hours"]) == (True, "backup --type=diff", 3.0)
+    result.write_text(f"ok {(now - timedelta(hours=30)).isoformat()} backup --type=full\n")
+    assert commands.base_backups(result, now)["ok"] is False
+    result.write_text(f"failed {now.isoformat()} stanza-create\n")
+    state = commands.status(tmp_path / "backups", now=now, base_result=result)
+    assert state["ok"] is False and state["base_backups"]["ok"] is False
+    assert state["message"].endswith("ベースバックアップ（pgBackRest）が失敗しました（stanza-create）")
+    assert "tbms_backup_base_ok 0" in commands.metrics(state)
+    missing = commands.status(tmp_path / "backups", now=now, base_result=tmp_path / "none")
+    assert missing["base_backups"]["message"] == "ベースバックアップの結果がありません"
+    assert "base_backups" not in commands.status(tmp_path / "backups", now=now)  # not recorded here: not shown

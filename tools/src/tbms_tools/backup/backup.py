@@ -229,7 +229,8 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
 
 
 def copy_to_bucket(directory: Path, settings: BackupSettings, bucket: str) -> int:
-    """Uploads a finished backup to a second S3 bucket (another site, or one with object lock); returns files sent."""
+    """Uploads a finished backup to a second S3 bucket (another site, or one with object lock), then the people's
+    document key store beside it (the versions it replaces removed where the bucket allows); returns files sent."""
     client = settings.s3.client()
     if not client.bucket_exists(bucket):
         raise BackupError(f"複製先のバケット {bucket} がありません（オブジェクトロック付きで事前に作成してください）。")
@@ -237,4 +238,38 @@ def copy_to_bucket(directory: Path, settings: BackupSettings, bucket: str) -> in
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         client.fput_object(bucket, f"{directory.name}/{path.relative_to(directory)}", str(path))
         sent += 1
-    return sent
+    keys = document_keys.copy_store(client, bucket, settings.target)
+    if keys["superseded_left"]:
+        print(
+            f"第二の保管先の以前の文書の鍵の保管庫 {keys['superseded_left']} 版は、オブジェクトロックの保存期間が"
+            "終わるまで削除できません。"
+        )
+    return sent + int(keys["copied"])
+
+
+def fetch_from_bucket(settings: BackupSettings, bucket: str, name: str | None) -> Path:
+    """Downloads one generation (the newest when none is named) from the second bucket into the target, and the
+    people's document key store when the target has none (a new machine); returns the generation's folder."""
+    client = settings.s3.client()
+    if not client.bucket_exists(bucket):
+        raise BackupError(f"第二の保管先のバケット {bucket} がありません。")
+    names = sorted(
+        item.object_name.rstrip("/")
+        for item in client.list_objects(bucket)
+        if item.is_dir and item.object_name.startswith("tbms-")
+    )
+    chosen = Path(name).name if name else (names[-1] if names else None)
+    if chosen is None or chosen not in names:
+        raise BackupError(f"第二の保管先 {bucket} にバックアップ {chosen or ''} がありません。")
+    settings.target.mkdir(parents=True, exist_ok=True)
+    directory = settings.target / chosen
+    if not (directory / manifest.MANIFEST).is_file():
+        partial = settings.target / f".partial-fetch-{chosen}"
+        shutil.rmtree(partial, ignore_errors=True)
+        for item in client.list_objects(bucket, prefix=f"{chosen}/", recursive=True):
+            client.fget_object(bucket, item.object_name, str(partial / item.object_name[len(chosen) + 1 :]))
+        shutil.rmtree(directory, ignore_errors=True)
+        partial.rename(directory)
+    if document_keys.fetch_store(client, bucket, settings.target):
+        print(f"文書の鍵の保管庫を第二の保管先 {bucket} から取得しました。")
+    return directory

@@ -45,6 +45,7 @@ def certificate_html(certificate: dict[str, Any]) -> str:
         *((f"世代 {name}", "対象") for name in copies["generations"]),
         ("第二の保管先", copies["second_location"]),
         ("文書の鍵", copies.get("document_keys", "")),
+        ("第二の保管先の文書の鍵", copies.get("second_location_document_keys", "")),
         ("稼働中のシステム", copies["live_system"]),
     ]
     checks = [

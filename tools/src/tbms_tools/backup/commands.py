@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,14 +35,51 @@ FAILURES = (
 )
 
 
-def status(target: Path | None = None, *, now: datetime | None = None) -> dict[str, Any]:
+ENV_BASE_RESULT = "TBMS_PGBACKREST_RESULT"
+
+
+def base_backups(path: Path, now: datetime) -> dict[str, Any]:
+    """PostgreSQL's last base backup as the `pgbackrest` service recorded it (deploy/postgres/pgbackrest-schedule.sh
+    writes "ok <ISO time> <step>" or "failed <ISO time> <step>"): good only when it succeeded within the schedule."""
+    if not path.is_file():
+        return {
+            "ok": False,
+            "at": None,
+            "age_hours": None,
+            "step": "",
+            "message": "ベースバックアップの結果がありません",
+        }
+    outcome, _, rest = path.read_text(encoding="utf-8").strip().partition(" ")
+    moment, _, step = rest.partition(" ")
+    try:
+        age = (now - datetime.fromisoformat(moment)).total_seconds() / 3600
+    except ValueError:
+        age = None
+    succeeded = outcome == "ok"
+    on_time = age is not None and age <= SCHEDULE_HOURS + GRACE_HOURS
+    if not succeeded:
+        message = f"ベースバックアップ（pgBackRest）が失敗しました（{step}）"
+    elif not on_time:
+        message = "最後のベースバックアップ（pgBackRest）が予定より古いか、時刻が読めません"
+    else:
+        message = f"ベースバックアップ（pgBackRest）正常（{age:.1f} 時間前）"
+    rounded = None if age is None else round(age, 2)
+    return {"ok": succeeded and on_time, "at": moment, "age_hours": rounded, "step": step, "message": message}
+
+
+def status(
+    target: Path | None = None, *, now: datetime | None = None, base_result: Path | None = None
+) -> dict[str, Any]:
     """The last backup's name, age and outcome, and whether it is overdue: what the operations page shows.
 
     `ok` is true only when the last run succeeded, its drill matched and the newest good backup is younger
-    than the schedule allows; a backup that was never drilled is not called good.
+    than the schedule allows; a backup that was never drilled is not called good. Where PostgreSQL's base backups
+    are recorded (`base_result`, else $TBMS_PGBACKREST_RESULT), their last one must be good and on time too.
     """
     target = target or BackupSettings().target
     now = now or datetime.now(UTC)
+    if base_result is None and os.environ.get(ENV_BASE_RESULT):
+        base_result = Path(os.environ[ENV_BASE_RESULT])
     backups = manifest.list_backups(target)
     last_run: dict[str, Any] = {}
     if (target / backup.LAST_RESULT).is_file():
@@ -63,7 +101,7 @@ def status(target: Path | None = None, *, now: datetime | None = None) -> dict[s
         message = f"最新の確認済みバックアップが {age:.1f} 時間前です（予定 {SCHEDULE_HOURS} 時間ごと）"
     else:
         message = f"最新の確認済みバックアップ {good}（{age:.1f} 時間前）"
-    return {
+    state: dict[str, Any] = {
         "ok": ok,
         "last_good_backup": good,
         "age_hours": None if age is None else round(age, 2),
@@ -72,6 +110,13 @@ def status(target: Path | None = None, *, now: datetime | None = None) -> dict[s
         "backups": len(backups),
         "message": message,
     }
+    if base_result is not None:
+        base = base_backups(base_result, now)
+        state["base_backups"] = base
+        if not base["ok"]:
+            state["ok"] = False
+            state["message"] = f"{message}。{base['message']}"
+    return state
 
 
 def metrics(state: dict[str, Any]) -> str:
@@ -88,6 +133,12 @@ def metrics(state: dict[str, Any]) -> str:
         "# TYPE tbms_backup_count gauge",
         f"tbms_backup_count {state['backups']}",
     ]
+    if "base_backups" in state:
+        lines += [
+            "# HELP tbms_backup_base_ok 1 when PostgreSQL's last base backup (pgBackRest) succeeded and is on time.",
+            "# TYPE tbms_backup_base_ok gauge",
+            f"tbms_backup_base_ok {1 if state['base_backups']['ok'] else 0}",
+        ]
     return "\n".join(lines)
 
 
@@ -211,7 +262,11 @@ def _list(settings: BackupSettings) -> int:
 
 
 def _restore(args: argparse.Namespace, settings: BackupSettings) -> int:
-    directory = find_backup(settings, args.backup)
+    if args.from_bucket:  # the second location: the generation and, on a new machine, the document key store
+        directory = backup.fetch_from_bucket(settings, args.from_bucket, args.backup)
+        print(f"第二の保管先 {args.from_bucket} から {directory.name} を取得しました。")
+    else:
+        directory = find_backup(settings, args.backup)
     key = crypt.load_or_create_key(settings.key_file, forbidden=directory, create=False)
     document = restore.verify(directory, key)
     if args.into_live:
@@ -273,6 +328,10 @@ def add_parsers(groups: argparse._SubParsersAction) -> None:  # type: ignore[typ
     back = groups.add_parser("restore", help="restore a backup (checksums first) beside the system or into it")
     back.add_argument("backup", nargs="?", help="a backup's name or path (default: the newest)")
     back.add_argument("--target", help="the backup location (default $TBMS_BACKUP_TARGET)")
+    back.add_argument(
+        "--from-bucket",
+        help="fetch the backup (and, when the target has none, the document key store) from this second bucket",
+    )
     back.add_argument("--prefix", help="restore into <prefix><database> and <prefix><bucket>")
     back.add_argument("--suffix", help="restore into <database><suffix> and <bucket><suffix>")
     back.add_argument("--into-live", action="store_true", help="restore into the original names (empty ones only)")

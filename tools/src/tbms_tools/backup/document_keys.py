@@ -6,6 +6,10 @@ out, and each backup instead rewrites one key store beside the generations (`doc
 backup key), the old one shredded. A restore of any generation takes the keys from the key store as it is now. So
 once a person is erased (their key deleted in the live system) and the next backup has run, no copy of their key
 exists anywhere: every generation's copy of their files stays unreadable, whatever is restored.
+
+The second location (TBMS_BACKUP_COPY_BUCKET) gets the key store too, at its top beside the generations copied there,
+so a restore from that bucket alone opens the documents; the versions it replaces there are removed (a bucket whose
+object lock still holds them refuses, and they are counted: they go when their retention ends).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from minio import Minio
+from minio.error import S3Error
 from tbms_core import document_sealing
 
 from tbms_tools.backup import crypt
@@ -93,6 +99,51 @@ async def load(settings: BackupSettings, database: str, target: Path, key: bytes
     finally:
         await conn.close()
     return loaded
+
+
+def copy_store(client: Minio, bucket: str, target: Path) -> dict[str, Any]:
+    """Uploads the key store to the top of the second bucket and removes the versions it replaces there."""
+    path = store_path(target)
+    if not path.exists():
+        return {"copied": False, "superseded_removed": 0, "superseded_left": 0}
+    written = client.fput_object(bucket, STORE, str(path))
+    removed, left = _remove_versions(client, bucket, keep=written.version_id)
+    return {"copied": True, "superseded_removed": removed, "superseded_left": left}
+
+
+def fetch_store(client: Minio, bucket: str, target: Path) -> bool:
+    """Downloads the second bucket's key store into a target that has none; True when it did."""
+    path = store_path(target)
+    if path.exists():
+        return False
+    try:
+        client.stat_object(bucket, STORE)
+    except S3Error as exc:
+        if exc.code in ("NoSuchKey", "NoSuchObject"):
+            return False
+        raise
+    temporary = path.with_suffix(".fetching")
+    client.fget_object(bucket, STORE, str(temporary))
+    temporary.replace(path)
+    return True
+
+
+def remove_copies(client: Minio, bucket: str) -> tuple[int, int]:
+    """Removes every version of the key store from the second bucket; returns (removed, refused by object lock)."""
+    return _remove_versions(client, bucket, keep=None)
+
+
+def _remove_versions(client: Minio, bucket: str, *, keep: str | None) -> tuple[int, int]:
+    removed = left = 0
+    for item in list(client.list_objects(bucket, prefix=STORE, include_version=True)):
+        if item.object_name != STORE or (keep is not None and item.version_id in (keep, None, "null")):
+            continue
+        try:
+            client.remove_object(bucket, STORE, version_id=item.version_id)
+            removed += 1
+        except S3Error:
+            left += 1
+    return removed, left
 
 
 def shred(path: Path) -> None:

@@ -124,6 +124,7 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
     key_store = document_keys.store_path(settings.target)
     if key_store.exists():
         document_keys.shred(key_store)
+    copied_store = _remove_copied_key_store(settings)
     _destroy(settings.key_file)
     del key
     key_gone = not settings.key_file.exists()
@@ -145,6 +146,7 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
             "generations": [g["backup"] for g in verified],
             "second_location": settings.copy_bucket or "なし",
             "document_keys": f"利用者ごとの文書の鍵の保管庫 {key_store}（世代の外、バックアップの鍵で暗号化）を破棄",
+            "second_location_document_keys": copied_store["text"],
             "live_system": LIVE_SYSTEM,
         },
         "method": METHOD,
@@ -156,6 +158,7 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
             "key_file_removed": key_gone,
             "key_cannot_be_loaded": reload_failed,
             "document_key_store_removed": not key_store.exists(),
+            "second_location_document_key_store": copied_store["state"],
             "generations": verified,
             "all_unreadable": key_gone
             and reload_failed
@@ -169,6 +172,23 @@ def erase(settings: BackupSettings, order: Order, certificates: Path, *, now: da
     stem.with_suffix(".txt").write_text(certificate_text(certificate), encoding="utf-8")
     stem.with_suffix(".pdf").write_bytes(certificate_pdf(certificate))
     return certificate
+
+
+def _remove_copied_key_store(settings: BackupSettings) -> dict[str, Any]:
+    """Removes every version of the document key store from the second bucket (sealed with the destroyed key, so
+    unreadable anyway); an object lock that still holds a version refuses, and that is written down."""
+    if not settings.copy_bucket:
+        return {"text": "第二の保管先なし", "state": {"removed": 0, "left": 0, "error": None}}
+    try:
+        removed, left = document_keys.remove_copies(settings.s3.client(), settings.copy_bucket)
+    except Exception as exc:  # written on the certificate; the key's destruction goes on
+        text = f"第二の保管先 {settings.copy_bucket} の保管庫は削除できず（{exc}）。"
+        text += "バックアップの鍵の破棄により復号不能"
+        return {"text": text, "state": {"removed": 0, "left": None, "error": str(exc)}}
+    text = f"第二の保管先 {settings.copy_bucket} の保管庫 {removed} 版を削除"
+    if left:
+        text += f"、{left} 版はオブジェクトロックの保存期間中のため残存（バックアップの鍵の破棄により復号不能）"
+    return {"text": text, "state": {"removed": removed, "left": left, "error": None}}
 
 
 def _keys_beside(key_file: Path) -> list[Path]:
@@ -194,6 +214,7 @@ def certificate_text(certificate: dict[str, Any]) -> str:
         *(f"  世代 {name}" for name in certificate["copies"]["generations"]),
         f"  第二の保管先: {certificate['copies']['second_location']}",
         f"  文書の鍵: {certificate['copies']['document_keys']}",
+        f"  第二の保管先の文書の鍵: {certificate['copies'].get('second_location_document_keys', '')}",
         f"  稼働中のシステム: {certificate['copies']['live_system']}",
         "",
         "引き渡し: "
