@@ -11,6 +11,7 @@ from contacts.contact.api import router as contact_router
 from contacts.deadline.api import router as deadline_router
 from contacts.deadline.service import PUBLISHERS
 from contacts.exam.api import router as exam_router
+from contacts.gaiji.consumers import CONSUMERS as GAIJI_CONSUMERS
 from contacts.group.api import router as group_router
 from contacts.index_case.api import backfill_router as index_case_backfill_router
 from contacts.index_case.api import router as index_case_router
@@ -46,7 +47,13 @@ def create_app() -> FastAPI:
             deadline_router,
             code_list_router,
         ],
-        consumers=[*INDEX_CASE_CONSUMERS, *INSTITUTION_CONSUMERS, *CODE_LIST_CONSUMERS, *RETENTION_CONSUMERS],
+        consumers=[
+            *INDEX_CASE_CONSUMERS,
+            *INSTITUTION_CONSUMERS,
+            *CODE_LIST_CONSUMERS,
+            *GAIJI_CONSUMERS,
+            *RETENTION_CONSUMERS,
+        ],
         on_startup=start,
     )
     for publisher in PUBLISHERS:  # every unit of work republishes the deadlines of the contacts and requests it wrote

@@ -7,6 +7,7 @@ from tbms_core.outbox import InboxMessage, OutboxMessage
 from contacts.code_list.models import CodeEntry
 from contacts.contact.models import Contact, ContactLink
 from contacts.exam.models import Exam
+from contacts.gaiji.models import GaijiRecord
 from contacts.group.models import ContactGroup, GroupImport, GroupMember
 from contacts.history.models import ContactVersion
 from contacts.index_case.models import IndexCase
@@ -21,6 +22,7 @@ __all__ = [
     "ContactLink",
     "ContactVersion",
     "Exam",
+    "GaijiRecord",
     "GroupImport",
     "GroupMember",
     "InboxMessage",

@@ -30,6 +30,11 @@ class Settings(ServiceSettings):
     # A screening examination recorded as done without its result becomes a to-do this many days after it was
     # done ([U]: no national figure; IGRA results come back within about a week, so two weeks is the default).
     screening_result_days: int = 14
+    # 外字 (N26): the health center's policy for characters the screening list's CP932 CSV cannot carry (warn:
+    # 〓 once the user accepts it; substitute: the substitute masters' 外字 master has in force, else the one of
+    # the JSON file {"character": "substitute"}); the same as the gateway's
+    gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
+    gaiji_substitutes_file: str = ""
 
     def screening_rules(self) -> ScreeningRules:
         """The rules with this health center's numbers."""

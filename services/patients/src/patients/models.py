@@ -9,6 +9,7 @@ from patients.care.models import Hospitalisation, ProgressNote, Transfer, Transf
 from patients.code_list.models import CodeEntry
 from patients.custom_field.models import FieldDefinition
 from patients.followup.models import FollowupExam, FollowupPlan
+from patients.gaiji.models import GaijiRecord
 from patients.history.models import RecordVersion
 from patients.investigation.models import Investigation
 from patients.lab_result.models import LabResult
@@ -24,6 +25,7 @@ __all__ = [
     "FieldDefinition",
     "FollowupExam",
     "FollowupPlan",
+    "GaijiRecord",
     "Hospitalisation",
     "InboxMessage",
     "Investigation",

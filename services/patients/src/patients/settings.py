@@ -26,7 +26,8 @@ class Settings(ServiceSettings):
     board_extension_days: int = 30
     board_card_notice_days: int = 30  # 患者票 expiring within this many days is an alert
     # 外字 (N26): the health center's policy for characters an output cannot carry (warn: 〓 in the output;
-    # substitute: the registered substitute of the JSON file {"character": "substitute"}); the same as the gateway's
+    # substitute: the substitute masters' 外字 master has in force, else the one of the JSON file
+    # {"character": "substitute"}); the same as the gateway's
     gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
     gaiji_substitutes_file: str = ""
     # Retention (N17): years a registration record is kept after 登録除外 before it may be deleted; 施行規則27条の8

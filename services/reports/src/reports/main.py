@@ -4,7 +4,8 @@ import asyncio
 
 from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
-from tbms_core.jp.gaiji import load_policy
+from tbms_core.clock import today
+from tbms_core.gaiji_master import GaijiMaster
 
 from reports.attachment.api import audit_refused_upload
 from reports.attachment.api import router as attachment_router
@@ -23,7 +24,8 @@ from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
-from reports.master_snapshot.consumers import CONSUMERS as MASTER_CONSUMERS
+from reports.master_snapshot import gaiji
+from reports.master_snapshot.consumers import consumers as master_consumers
 from reports.package.api import router as package_router
 from reports.patient_summary.api import router as patient_summary_router
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
@@ -39,11 +41,12 @@ def create_app() -> FastAPI:
     """Builds the reports service."""
     settings = get_settings()
     store = DocumentStore(settings)
+    gaiji_master = GaijiMaster()  # the 外字 master forms print with (N26), refreshed from the master snapshots
     consumers = [
         *PATIENT_CONSUMERS,
         *LAB_RESULT_CONSUMERS,
         *CARE_RECORD_CONSUMERS,
-        *MASTER_CONSUMERS,
+        *master_consumers(lambda: gaiji_master),
         *REQUEST_CONSUMERS,
         *FOLLOWUP_CONSUMERS,
         *BOARD_CONSUMERS,
@@ -62,6 +65,9 @@ def create_app() -> FastAPI:
             stale=settings.batch_stale_seconds,
         )
         app.state.batch_worker = worker
+        await gaiji.refresh(kit.db, gaiji_master)
+        refresher = gaiji.keep_fresh(kit.db, gaiji_master, settings.gaiji_refresh_seconds)
+        kit.tasks.append(asyncio.create_task(refresher, name="reports-gaiji-master"))
         kit.tasks.append(asyncio.create_task(worker.run(), name="reports-batch-worker"))
         kit.tasks.append(asyncio.create_task(app.state.scanner.watch(), name="reports-signature-watch"))
 
@@ -90,8 +96,10 @@ def create_app() -> FastAPI:
         on_shutdown=stop_renderer,
     )
     app.state.store = store
+    app.state.gaiji = gaiji_master
     app.state.renderer = FormRenderer(
-        settings.render_processes, policy=load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
+        settings.render_processes,
+        policy=lambda: gaiji_master.policy(settings.gaiji_mode, settings.gaiji_substitutes_file, today()),
     )
     app.state.scanner = scanner_of(settings)
     app.add_exception_handler(UploadRefused, audit_refused_upload)

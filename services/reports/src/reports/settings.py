@@ -69,9 +69,11 @@ class Settings(ServiceSettings):
     window_width_mm: float = 90.0
     window_height_mm: float = 45.0
     # 外字 (N26): the health center's policy for characters an output cannot carry (warn: 〓 in the output;
-    # substitute: the registered substitute of the JSON file {"character": "substitute"}); the same as the gateway's
+    # substitute: the substitute masters' 外字 master has in force, else the one of the JSON file
+    # {"character": "substitute"}); the same as the gateway's. The master is read again every gaiji_refresh_seconds.
     gaiji_mode: str = Field(default="warn", pattern="^(warn|refuse|substitute)$")
     gaiji_substitutes_file: str = ""
+    gaiji_refresh_seconds: float = Field(default=30.0, gt=0)
 
 
 @lru_cache

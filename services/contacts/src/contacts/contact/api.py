@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from tbms_core.csv_export import CsvFormatDep, csv_response
+from tbms_core.jp.gaiji import load_policy
 from tbms_core.web import MAX_OFFSET
 
 from contacts.contact.schemas import (
@@ -24,6 +25,7 @@ from contacts.contact.schemas import (
 )
 from contacts.deps import MAY_CHANGE, MAY_READ, ContactServiceDep
 from contacts.history.schemas import HistoryEntryRead, HistoryRead
+from contacts.settings import get_settings
 
 router = APIRouter(prefix="/contacts", tags=["接触者"])
 
@@ -57,7 +59,10 @@ async def export_contacts(
 ) -> Response:
     """The screening list as CSV for Excel; more than 100,000 rows are refused, never cut."""
     export = await contacts.export(criteria)
-    return csv_response(export.filename, export.header, export.rows, written=written)
+    settings = get_settings()
+    # the 外字 master's substitutes in force; the settings' table only for a character the master has nothing for
+    policy = load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file, export.substitutes)
+    return csv_response(export.filename, export.header, export.rows, written=written, policy=policy)
 
 
 @router.post("/duplicates", dependencies=MAY_READ)

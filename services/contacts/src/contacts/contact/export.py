@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from tbms_core.dates import age_on
@@ -46,11 +46,12 @@ EXPORT_HEADER = (
 
 @dataclass(frozen=True)
 class CsvExport:
-    """A file to download: its Japanese name, header and rows."""
+    """A file to download: its Japanese name, header and rows, and the 外字 master's substitutes in force."""
 
     filename: str
     header: list[str]
     rows: list[list[object]]
+    substitutes: dict[str, str] = field(default_factory=dict)  # {外字: 代替文字} a CP932 file writes (N26)
 
 
 def export_row(contact: ContactRead, today: date) -> list[object]:

@@ -45,6 +45,7 @@ from contacts.contact.schemas import (
 )
 from contacts.contact.view import contact_read, snapshot
 from contacts.exam.repository import ExamRepository
+from contacts.gaiji.service import substitutes
 from contacts.history.models import ContactVersion
 from contacts.history.service import HistoryService
 from contacts.index_case.models import IndexCase
@@ -158,7 +159,10 @@ class ContactService:
             query=criteria.described() or None,
             detail=f"CSV {len(reads)}件",
         )
-        return CsvExport(f"接触者健診一覧_{day:%Y%m%d}.csv", list(EXPORT_HEADER), [export_row(r, day) for r in reads])
+        rows = [export_row(r, day) for r in reads]
+        return CsvExport(
+            f"接触者健診一覧_{day:%Y%m%d}.csv", list(EXPORT_HEADER), rows, await substitutes(self.session, day)
+        )
 
     async def duplicates(self, query: DuplicateQuery) -> list[DuplicateRead]:
         """Existing contacts who may be the person being registered: born the same day with the same name or カナ

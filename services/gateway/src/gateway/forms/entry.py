@@ -58,6 +58,7 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()  # choices of the gateway's own (when no code list has them)
     blank: str = ""  # what an empty input sends: "" by kind, "omit" (leave out) or "empty" (an empty string)
     picker: Picker | None = None  # suggestions from a master while typing (partials/picker.html)
+    chars: bool = False  # a name or address the outputs carry: checked for 外字 while typed and when saved (N26)
 
     @property
     def base_id(self) -> str:
@@ -136,6 +137,7 @@ class EntryForm:
     version: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     conflict: str = ""
+    chars: dict[str, Any] = field(default_factory=dict)  # field name → CharReport shown beside it (外字, N26)
 
     @classmethod
     def posted(cls, fields: tuple[Field, ...], form: FormData) -> EntryForm:

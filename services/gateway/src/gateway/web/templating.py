@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from tbms_contracts.labels import REGISTRATION_CATEGORY_LABELS
 from tbms_core import clock
 from tbms_core.clock import JST
+from tbms_core.jp.gaiji import OUTPUTS
 from tbms_core.jp.my_number import MY_NUMBER_WARNING
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
@@ -107,7 +108,9 @@ def build_templates() -> Jinja2Templates:
         status=_label(STATUS_LABELS),
         record_type=_label(RECORD_TYPE_LABELS),
     )
-    templates.env.globals.update(record_url=record_url, sex_labels=SEX_LABELS, my_number_warning=MY_NUMBER_WARNING)
+    templates.env.globals.update(
+        record_url=record_url, sex_labels=SEX_LABELS, my_number_warning=MY_NUMBER_WARNING, char_outputs=OUTPUTS
+    )
     return templates
 
 

@@ -25,7 +25,8 @@ async def export_csv(criteria: Annotated[ExportFilter, Query()], exports: Export
     """Patients, test results or treatments as CSV for Excel, configurable fields as extra columns."""
     export = await exports.export(criteria)
     settings = get_settings()
-    policy = load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file)
+    # the 外字 master's substitutes in force; the settings' table only for a character the master has nothing for
+    policy = load_policy(settings.gaiji_mode, settings.gaiji_substitutes_file, export.substitutes)
     return csv_response(
         export.filename,
         export.header,

@@ -28,6 +28,7 @@ from patients.export.columns import (
 )
 from patients.export.repository import ExportRepository
 from patients.export.schemas import ExportFilter, ExportTarget
+from patients.gaiji.service import substitutes
 from patients.patient.classification import current_classification
 
 SERVICE = "patients"
@@ -46,11 +47,12 @@ CUSTOM_TARGETS = {  # the configurable-field target of each export, also its rec
 
 @dataclass(frozen=True)
 class CsvExport:
-    """A file to download: its Japanese name, header and rows."""
+    """A file to download: its Japanese name, header and rows, and the 外字 master's substitutes in force."""
 
     filename: str
     header: list[str]
     rows: list[list[object]]
+    substitutes: dict[str, str]  # {外字: 代替文字} a CP932 file writes (N26)
 
 
 class ExportService:
@@ -85,7 +87,12 @@ class ExportService:
             query=criteria.described(),
             detail=f"CSV {len(rows)}件",
         )
-        return CsvExport(f"{FILE_TITLES[criteria.target]}_{on:%Y%m%d}.csv", header + custom.header(header), rows)
+        return CsvExport(
+            f"{FILE_TITLES[criteria.target]}_{on:%Y%m%d}.csv",
+            header + custom.header(header),
+            rows,
+            await substitutes(self.session, on),
+        )
 
     async def _count(self, criteria: ExportFilter) -> int:
         if criteria.target == ExportTarget.PATIENTS:

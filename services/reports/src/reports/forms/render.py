@@ -88,16 +88,21 @@ class LocalOnlyFetcher(URLFetcher):
 local_only = LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
-def printable(policy: GaijiPolicy | None) -> Callable[[object], object]:
+PolicySource = GaijiPolicy | Callable[[], GaijiPolicy] | None
+
+
+def printable(policy: PolicySource) -> Callable[[object], object]:
     """Jinja's finalize for forms (N26): every printed text as the 外字 policy prints it (a registered substitute,
-    else 〓 for a character the fonts cannot carry), so a form never shows a blank box for a name."""
+    else 〓 for a character the fonts cannot carry), so a form never shows a blank box for a name. A callable
+    policy is asked at each text: the 外字 master in force when the form is printed."""
 
     def finalize(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        current = policy() if callable(policy) else policy
         if isinstance(value, Markup):
-            return Markup(output_text(str(value), "print", policy))  # noqa: S704 - already escaped; only 外字 change
-        if isinstance(value, str):
-            return output_text(value, "print", policy)
-        return value
+            return Markup(output_text(str(value), "print", current))  # noqa: S704 - already escaped; only 外字 change
+        return output_text(value, "print", current)
 
     return finalize
 
@@ -170,7 +175,7 @@ class FormRenderer:
     one per core), or in one rendering thread when `processes` is 0.
     """
 
-    def __init__(self, processes: int = 0, policy: GaijiPolicy | None = None) -> None:
+    def __init__(self, processes: int = 0, policy: PolicySource = None) -> None:
         self.policy = policy
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
@@ -258,9 +263,7 @@ class FormRenderer:
         return CSS(string=source.css, base_url=str(TEMPLATES), font_config=self._fonts, url_fetcher=local_only)
 
 
-def uploaded_environment(
-    spec: FormSpec, source: TemplateSource, policy: GaijiPolicy | None = None
-) -> SandboxedEnvironment:
+def uploaded_environment(spec: FormSpec, source: TemplateSource, policy: PolicySource = None) -> SandboxedEnvironment:
     """A sandboxed Jinja environment where the form's template is the uploaded HTML (it may extend base.html)."""
     loader = ChoiceLoader([DictLoader({spec.template: source.html}), FileSystemLoader(TEMPLATES)])
     return SandboxedEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined, finalize=printable(policy))

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts import masters
 from tbms_core.db import apply_snapshot, utcnow
+from tbms_core.gaiji_master import KIND as GAIJI
+from tbms_core.gaiji_master import GaijiEntry, entry_from
 
 from reports.master_snapshot.models import MasterSnapshot
 
@@ -53,3 +55,9 @@ class MasterSnapshotRepository:
             if name and value:
                 labels.setdefault(name, {})[value] = str(row.data.get("label") or row.name)
         return labels
+
+    async def gaiji_entries(self) -> list[GaijiEntry]:
+        """The 外字 master's records masters sent, ended ones too (each knows the days it is in force)."""
+        rows = await self.session.scalars(select(MasterSnapshot).where(MasterSnapshot.kind == GAIJI))
+        entries = (entry_from(row.code, row.data, row.valid_from, row.valid_to, row.version) for row in rows)
+        return [entry for entry in entries if entry is not None]

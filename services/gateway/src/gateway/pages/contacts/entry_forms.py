@@ -102,11 +102,11 @@ REASON = Field("reason", "修正理由", hint=REASON_HINT, kind="text-wide")
 PICKER_HINT = "名称・カナ・コードの一部を入力すると候補を表示します。候補にないときはそのまま入力します。"
 
 PERSON = (
-    Field("name", "氏名", required=True, hint="例: 試験 花子"),
+    Field("name", "氏名", required=True, hint="例: 試験 花子", chars=True),
     Field("name_kana", "カナ", hint="カタカナまたはひらがな（例: シケン ハナコ）"),
     Field("sex", "性別", kind="select", choices=SEX, blank="empty"),
     Field("birth_date", "生年月日", hint=BIRTH_DATE_HINT, kind="date"),
-    Field("address", "住所", kind="text-wide"),
+    Field("address", "住所", kind="text-wide", chars=True),
     Field("phone", "電話番号", hint="例: 03-1234-5678", kind="tel"),
     Field("affiliation", "学校・勤務先", hint="例: ○○小学校 3年2組、○○株式会社"),
     Field("residence", "住所地", kind="radio", choices=RESIDENCE, blank="omit"),

@@ -16,6 +16,7 @@ from tbms_core.auth import Access, Area
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
 from gateway.clients.masters import MastersClient
 from gateway.forms import EntryForm, preview_date
+from gateway.forms.chars import accepted_note, check_chars, master_policy
 from gateway.pages.contacts import cluster, exam_routes, notice_routes
 from gateway.pages.contacts import entry_forms as ef
 from gateway.pages.contacts.page import ContactPageDep
@@ -189,7 +190,9 @@ async def register_contact(
     person. A wrong field shows the form again with every value kept."""
     posted = await request.form()
     form = EntryForm.posted(ef.registration_fields(), posted)
-    if ef.elsewhere_without_municipality(form):
+    refused = check_chars(form, await master_policy(request, masters))  # 外字 the policy refuses (N26)
+    form.place(refused)
+    if ef.elsewhere_without_municipality(form) or refused:
         return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     found = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
     candidates = [*found.contacts, *found.patients]
@@ -213,7 +216,8 @@ async def register_contact(
     if result.errors is not None:
         form.place(result.errors, ef.registration_aliases())
         return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
-    flash(request, f"接触者「{result.record['name']}」を登録しました。健診の予定を確認してください。")  # type: ignore[index]
+    registered = f"接触者「{result.record['name']}」を登録しました。健診の予定を確認してください。"  # type: ignore[index]
+    flash(request, f"{registered}{accepted_note(form)}")
     return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)  # type: ignore[index]
 
 
@@ -285,12 +289,18 @@ async def contact_history(
 
 @router.post("/{contact_id:uuid}/person")
 async def correct_person(request: Request, contact_id: uuid.UUID, page: ContactPageDep) -> Response:
-    """Saves a correction of the identity and risk factors, based on the version the user saw."""
+    """Saves a correction of the identity and risk factors, based on the version the user saw; a name or address
+    with 外字 the health center's policy refuses comes back with the reason beside it (N26)."""
     form = EntryForm.posted(ef.identity_fields(), await request.form())
-    if ef.elsewhere_without_municipality(form):
+    refused = check_chars(form, await master_policy(request, page.masters))  # 外字 the policy refuses (N26)
+    form.place(refused)
+    if ef.elsewhere_without_municipality(form) or refused:
         return await page.refused(contact_id, "person", form)
     saved = await page.contacts.correct(str(contact_id), form.version, form.json(), form.value("reason"))
-    return await page.after_save(contact_id, key="person", form=form, saved=saved, anchor="person-title")
+    message = f"保存しました。{accepted_note(form)}"
+    return await page.after_save(
+        contact_id, key="person", form=form, saved=saved, anchor="person-title", message=message
+    )
 
 
 @router.post("/{contact_id:uuid}/priority")

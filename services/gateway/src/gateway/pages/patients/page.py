@@ -99,10 +99,12 @@ class PatientPage:
         saved: SaveResult,
         anchor: str,
         aliases: Mapping[str, str] | None = None,
+        note: str = "",
     ) -> Response:
-        """Back to the section after a save; else the page again with the form as typed and why it was refused."""
+        """Back to the section after a save (with `note`, e.g. what the outputs make of a name's 外字); else the page
+        again with the form as typed and why it was refused."""
         if saved.record is not None:
-            flash(self.request, "保存しました。", target=anchor)
+            flash(self.request, f"保存しました。{note}", target=anchor)
             return RedirectResponse(f"/patients/{patient_id}#{anchor}", status_code=303)
         form.place(saved.errors or {}, aliases)
         form.conflict = saved.conflict or ""

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
-from tbms_core.jp.gaiji import OUTPUTS, GaijiPolicy, check_text
+from tbms_core.jp.gaiji import OUTPUTS, GaijiPolicy
 from tbms_core.jp.my_number import MY_NUMBER_WARNING
 from tbms_core.jp.text import normalize_input
 from tbms_core.jp.wareki import WarekiError, format_both, parse_date
@@ -17,7 +17,7 @@ from tbms_core.jp.wareki import WarekiError, format_both, parse_date
 from gateway.clients.masters import MastersClient
 from gateway.clients.patients import PatientsClient
 from gateway.forms import DatePreview, EntryForm, Field, preview_date
-from gateway.forms.chars import gaiji_policy
+from gateway.forms.chars import accepted_note, char_report, check_chars, gaiji_policy, master_policy
 from gateway.forms.my_number import my_number_fields, my_number_warnings
 from gateway.pages.patients import card_routes, export_routes, list_routes, record_routes, transfer_routes
 from gateway.pages.patients.entry_forms.card import basic_fields, handover_values, nurse_field, registration_fields
@@ -60,14 +60,10 @@ async def _form_page(
         "guardian_open": any(form.value(f.name) or f.name in form.errors for f in guardian),
         "filled": filled,
         "source_contact_id": form.value("source_contact_id"),
-        "name_chars": _char_report(form.value("name"), policy or gaiji_policy(request)) if form.value("name") else None,
         "outputs": OUTPUTS,
     }
+    check_chars(form, policy or gaiji_policy(request))  # each name's and address's 外字 report beside it
     return render(request, "patients/new.html", context, status_code=status_code)
-
-
-def _char_report(typed: str, policy: GaijiPolicy) -> Any:
-    return check_text(normalize_input(typed), policy)
 
 
 def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
@@ -83,10 +79,8 @@ def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
                 parse_date(typed)
             except WarekiError as exc:
                 errors[f.name] = str(exc)
-    for name in CHECKED_CHARS:
-        report = _char_report(form.value(name), policy) if form.value(name) else None
-        if report is not None and report.refused and name not in errors:
-            errors[name] = report.message
+    for name, message in check_chars(form, policy).items():
+        errors.setdefault(name, message)
     return errors
 
 
@@ -119,7 +113,7 @@ def _confirmation(
         else:
             shown = normalize_input(typed) if f.kind != "textarea" else typed
         rows.append((f, shown))
-    chars = [(form.field(n), _char_report(form.value(n), policy)) for n in CHECKED_CHARS if form.value(n)]
+    chars = [(form.field(n), char_report(form.value(n), policy)) for n in CHECKED_CHARS if form.value(n)]
     skipped = ("csrf_token", "step", "my_number_confirmed")
     kept = [(key, str(value)) for key, value in posted.multi_items() if key not in skipped]
     context = {
@@ -254,14 +248,19 @@ async def view_patient(patient_id: uuid.UUID, page: PatientPageDep) -> Response:
 
 @router.post("/{patient_id:uuid}/edit")
 async def correct_patient(request: Request, patient_id: uuid.UUID, page: PatientPageDep) -> Response:
-    """Saves a correction of 基本情報; a wrong field or a newer save by someone else shows the page again."""
+    """Saves a correction of 基本情報; a wrong field, a name with 外字 the policy refuses or a newer save by someone
+    else shows the page again."""
     fields = basic_fields(await definitions_today(page.patients), await page.masters.districts())
     posted = await request.form()
     form = EntryForm.posted(fields, posted)
+    if refused := check_chars(form, await master_policy(request, page.masters)):  # 外字 the policy refuses (N26)
+        form.place(refused)
+        return await page.refused_here(patient_id, "basic", form)
     if held := await page.held_for_my_number(patient_id, "basic", form, posted):
         return held
     saved = await page.patients.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
-    return await page.after_save(patient_id, key="basic", form=form, saved=saved, anchor="basic-title")
+    note = accepted_note(form)
+    return await page.after_save(patient_id, key="basic", form=form, saved=saved, anchor="basic-title", note=note)
 
 
 @router.post("/{patient_id:uuid}/documents")

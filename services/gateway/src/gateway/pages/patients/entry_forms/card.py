@@ -18,11 +18,11 @@ REASON = Field("reason", "修正理由", hint=REASON_HINT, kind="text-wide")
 REQUIRED_REASON = Field("reason", "修正理由", required=True, hint=REASON_HINT, kind="text-wide")
 
 PERSON = (
-    Field("name", "氏名", required=True, hint="例: 試験 太郎"),
+    Field("name", "氏名", required=True, hint="例: 試験 太郎", chars=True),
     Field("name_kana", "カナ", required=True, hint="カタカナまたはひらがな（例: シケン タロウ）"),
     Field("sex", "性別", required=True, kind="radio", codes="sex", blank="omit"),
     Field("birth_date", "生年月日", required=True, hint=BIRTH_DATE_HINT, kind="date"),
-    Field("alias", "通称・旧姓", hint="例: 旧姓 山田"),
+    Field("alias", "通称・旧姓", hint="例: 旧姓 山田", chars=True),
     Field("occupation", "職業区分", kind="select", codes="occupation", blank="empty"),
     Field("occupation_note", "職業（詳細）", hint="例: 飲食店の調理師、○○大学の学生"),
     Field("birth_country", "出生国", hint="例: 日本、ベトナム"),
@@ -30,13 +30,13 @@ PERSON = (
 )
 CONTACT = (
     Field("postal_code", "郵便番号", hint="例: 154-0017", kind="postal"),
-    Field("address", "住所", kind="text-wide"),
+    Field("address", "住所", kind="text-wide", chars=True),
     Field("phone", "電話番号", hint="例: 03-1234-5678", kind="tel"),
 )
 GUARDIAN = (
-    Field("guardian.name", "保護者の氏名"),
+    Field("guardian.name", "保護者の氏名", chars=True),
     Field("guardian.relation", "続柄", hint="例: 母"),
-    Field("guardian.address", "保護者の住所", hint="本人と同じときは空欄で構いません", kind="text-wide"),
+    Field("guardian.address", "保護者の住所", hint="本人と同じときは空欄で構いません", kind="text-wide", chars=True),
     Field("guardian.phone", "保護者の電話番号", kind="tel"),
 )
 # 医療機関 and 届出医師 come from the masters' pickers; free text stays allowed (older records named them so).

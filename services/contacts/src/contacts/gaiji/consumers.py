@@ -1,0 +1,26 @@
+"""Subscriber to the masters service's events: keeps its 外字 master for the screening list's CP932 export."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.masters import MasterChanged
+from tbms_core.app import Consumer
+from tbms_core.events import Envelope
+
+from contacts.gaiji.service import keep
+
+log = logging.getLogger(__name__)
+
+
+async def on_gaiji_changed(session: AsyncSession, envelope: Envelope) -> None:
+    """A 外字 was created, changed, ended or imported: keep it when the snapshot is newer; other kinds are not
+    this consumer's."""
+    event = MasterChanged.model_validate(envelope.payload)
+    version = envelope.aggregate_version or event.snapshot.version
+    if await keep(session, event.snapshot, version) is False:
+        log.info("skipped stale snapshot of 外字 %s (version %s)", event.code, version)
+
+
+CONSUMERS = [Consumer("on_gaiji_changed", MasterChanged.TYPE, on_gaiji_changed)]
