@@ -127,6 +127,7 @@ class TestHealthWatch:
         assert await HealthWatcher(db, {name: url}, timeout=2.0).check_once() == [(name, False)]
 
 
+@pytest.mark.req("N07", partial=True)
 class TestPlannedStops:
     """A maintenance window is logged when it starts and when it ends, once each."""
 
