@@ -181,7 +181,9 @@ class TestOperationsLogPage:
     ) -> None:
         parked = {"occurred_at": "2026-12-01T01:00:00Z", "kind": "message_parked", "component": "reports",
                   "details": {"consumer": "reports-on_patient", "error": "ValueError", "deliveries": "5"}}  # fmt: skip
-        answer = httpx.Response(200, json=operations_log(120, parked))
+        stop = {"occurred_at": "2026-12-01T09:00:00Z", "kind": "maintenance_start", "component": "gateway",
+                "details": {"planned_end": "2026-12-01T20:00:00+09:00", "plan": "版の更新"}}  # fmt: skip
+        answer = httpx.Response(200, json=operations_log(120, stop, parked))
         route = backends.get(f"{IDENTITY}/operations-log").mock(return_value=answer)
         with_roles(keycloak, ["audit:read"])
         await login(client)
@@ -189,6 +191,7 @@ class TestOperationsLogPage:
         html = (await client.get("/admin/operations-log", params=params)).text
         page = text_of(html)
         assert "イベントの処理を保留 帳票 処理：reports-on_patient、配信回数：5、エラーの種類：ValueError" in page
+        assert "計画停止の開始 画面 予定：版の更新、終了予定：令和8年12月1日 20:00" in page
         assert "検索 停止" in page and "全120件、2 / 3ページ" in page and "3年間保存" in page
         sent = route.calls[0].request.url.params
         assert (sent["kind"], sent["from"], sent["to"]) == ("message_parked", "2026-11-01", "2026-12-01")

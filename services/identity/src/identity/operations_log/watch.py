@@ -114,11 +114,11 @@ async def record_maintenance(repo: OperationsLogRepository, windows: list[Planne
         if window.start > now or (now >= window.end and not await _started(repo, window)):
             continue
         start_id = entry_id("maintenance", OperationsKind.MAINTENANCE_START, window.start.isoformat())
-        details = {"予定": window.text[:500], "終了予定": window.end.isoformat()}
+        details = {"plan": window.text[:500], "planned_end": window.end.isoformat()}
         await repo.add(start_id, window.start, OperationsKind.MAINTENANCE_START.value, "gateway", details)
         if now >= window.end:
             end_id = entry_id("maintenance", OperationsKind.MAINTENANCE_END, window.start.isoformat())
-            details = {"予定": window.text[:500], "開始": window.start.isoformat()}
+            details = {"plan": window.text[:500], "started": window.start.isoformat()}
             await repo.add(end_id, window.end, OperationsKind.MAINTENANCE_END.value, "gateway", details)
 
 

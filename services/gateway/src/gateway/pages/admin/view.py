@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.web.templating import jst
+
 RESULTS = {"success": "成功", "denied": "拒否", "failure": "失敗", "error": "失敗"}
 RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown as recorded
     "patient": "患者",
@@ -67,6 +69,9 @@ OPERATIONS_DETAILS = {
     "attempts": "送信の試行回数",
     "error": "エラーの種類",
     "url": "確認先",
+    "plan": "予定",
+    "planned_end": "終了予定",
+    "started": "開始",
 }
 
 
@@ -74,7 +79,16 @@ def operations_details(details: dict[str, str]) -> list[tuple[str, str]]:
     """An operations-log entry's details as (label, value), in the order of OPERATIONS_DETAILS, others after."""
     order = list(OPERATIONS_DETAILS)
     names = sorted(details, key=lambda name: (order.index(name) if name in order else len(order), name))
-    return [(OPERATIONS_DETAILS.get(name, name), str(details[name])) for name in names]
+    return [(OPERATIONS_DETAILS.get(name, name), _detail_value(name, str(details[name]))) for name in names]
+
+
+def _detail_value(name: str, value: str) -> str:
+    if name in ("planned_end", "started"):
+        try:
+            return jst(value)
+        except ValueError:
+            return value
+    return value
 
 
 PROBLEMS = {
