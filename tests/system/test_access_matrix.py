@@ -596,6 +596,7 @@ ENDPOINTS = [
     ),
     Endpoint("identity", "DELETE", "/access-review/protected-persons/{person_id}", {Area.AUDIT: U}),
     Endpoint("identity", "GET", "/changes", {Area.AUDIT: R}, params={"service": "acl-nothing"}),
+    Endpoint("identity", "GET", "/operations-log", {Area.AUDIT: R}, params={"kind": "maintenance_end", "limit": 1}),
     Endpoint("identity", "GET", "/review-calendar", {Area.AUDIT: R}),
     Endpoint(
         "identity",

@@ -204,6 +204,11 @@ def _specific_env(service: str, state: Path) -> dict[str, str]:
             "S3_SECRET_KEY": S3_SECRET_KEY,
             "S3_SECURE": "false",
             "AUDIT_ANCHOR_RETENTION_DAYS": "1",  # local anchors are locked for a day only
+            # the operations log (N18): the other services' readiness (only changes logged), the planned stops
+            "HEALTH_TARGETS": json.dumps(
+                {name: f"{service_url(name)}/health/ready" for name in SERVICES if name != "identity"}
+            ),
+            "MAINTENANCE_SCHEDULE_URL": f"{service_url('gateway')}/health/maintenance",
         }
     if service == "gateway":
         backends = {f"{name.upper()}_URL": service_url(name) for name in SERVICES if name != "gateway"}

@@ -61,3 +61,29 @@ class DeploymentRecorded(BaseModel):
     host: str
     started_by: str
     settings_digest: str  # SHA-256 of the settings without secrets: equal digests, equal configuration
+
+
+class OperationsKind(StrEnum):
+    """What happened to the system, as kept in the operations log (N18)."""
+
+    COMPONENT_DOWN = "component_down"
+    COMPONENT_UP = "component_up"
+    MESSAGE_PARKED = "message_parked"  # a consumer gave up on an event and parked it
+    OUTBOX_PARKED = "outbox_parked"  # an event could not be published and was parked
+    RECONCILIATION_REPAIR = "reconciliation_repair"
+    MAINTENANCE_START = "maintenance_start"
+    MAINTENANCE_END = "maintenance_end"
+
+
+class OperationsLogged(BaseModel):
+    """Something an operator must be able to look back on for three years: a failure, a repair, a planned stop.
+
+    `details` names what failed and how (consumer, subject, event id, error type), never a person or a payload."""
+
+    model_config = ConfigDict(frozen=True)
+    TYPE: ClassVar[str] = "tbms.audit.operations.logged.v1"
+
+    occurred_at: datetime
+    kind: OperationsKind
+    component: str
+    details: dict[str, str] = {}

@@ -18,9 +18,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.audit import Operation
+from tbms_contracts.audit import Operation, OperationsKind
 
-from tbms_core import audit, nats_access, outbox
+from tbms_core import audit, nats_access, operations_log, outbox
 from tbms_core.auth import TokenVerifier
 from tbms_core.db import Database
 from tbms_core.deployment import record_start
@@ -104,7 +104,7 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
         try:
             envelope = Envelope.model_validate_json(body)
         except ValueError as exc:
-            await _park(msg, parking, deliveries, f"unreadable event: {exc}")
+            await _park(kit, msg, parking, deliveries, f"unreadable event: {exc}")
             return
         try:
             applied = await _apply(kit, consumer, durable, envelope)
@@ -114,7 +114,7 @@ def subscribe(kit: ServiceKit, consumer: Consumer) -> None:
                 CONSUMED.labels(durable, "retried").inc()
                 await msg.nack(delay=retry_delay(settings.consumer_retry_delays, deliveries))
                 return
-            await _park(msg, parking, deliveries, repr(exc), event_id=str(envelope.event_id))
+            await _park(kit, msg, parking, deliveries, repr(exc), event_id=str(envelope.event_id))
             return
         await msg.ack()
         CONSUMED.labels(durable, "applied" if applied else "duplicate").inc()
@@ -134,7 +134,9 @@ async def _apply(kit: ServiceKit, consumer: Consumer, durable: str, envelope: En
     return True
 
 
-async def _park(msg: NatsMessage, parking: Parking, deliveries: int, error: str, *, event_id: str = "") -> None:
+async def _park(
+    kit: ServiceKit, msg: NatsMessage, parking: Parking, deliveries: int, error: str, *, event_id: str = ""
+) -> None:
     """Parks the event and ends its delivery; if even parking fails, the event comes again later."""
     try:
         await parking.park(msg.raw_message, deliveries=deliveries, error=error, event_id=event_id)
@@ -142,8 +144,34 @@ async def _park(msg: NatsMessage, parking: Parking, deliveries: int, error: str,
         log.exception("consumer %s could not park event %s; it will be delivered again", parking.consumer, event_id)
         await msg.nack(delay=30.0)
         return
+    await _log_parked(kit, msg, parking.consumer, deliveries, error, event_id)
     await msg.reject()  # parked: JetStream must not deliver it again
     CONSUMED.labels(parking.consumer, "parked").inc()
+
+
+async def _log_parked(
+    kit: ServiceKit, msg: NatsMessage, consumer: str, deliveries: int, error: str, event_id: str
+) -> None:
+    """Records the parking in the operations log (N18), once per stored message however often it is parked."""
+    position = msg.raw_message.metadata.sequence.stream
+    details = {
+        "consumer": consumer,
+        "subject": msg.raw_message.subject,
+        "event_id": event_id,
+        "deliveries": str(deliveries),
+        "error": operations_log.error_type(error),
+    }
+    try:
+        async with kit.db.session() as session:
+            await operations_log.record(
+                session,
+                kit.name,
+                OperationsKind.MESSAGE_PARKED,
+                details,
+                event_id=operations_log.entry_id("parked", consumer, msg.raw_message.subject, position, event_id),
+            )
+    except Exception:  # already recorded (the same message parked again), or the database is away: logged above
+        log.warning("parking of %s by %s not added to the operations log", event_id, consumer, exc_info=True)
 
 
 def create_service_app(

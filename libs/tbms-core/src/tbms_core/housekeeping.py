@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 from tbms_core.db import Database, utcnow
 from tbms_core.events import RETENTION_SECONDS
@@ -31,6 +31,18 @@ _DELETE_INBOX = text(
     "DELETE FROM inbox WHERE (consumer, event_id) IN "
     "(SELECT consumer, event_id FROM inbox WHERE processed_at < :cutoff LIMIT :batch)"
 )
+
+
+async def delete_in_batches(db: Database, statement: TextClause, cutoff: datetime, batch: int) -> int:
+    """Runs a `DELETE ... LIMIT :batch` with `:cutoff` until it deletes less than a batch; each batch commits on
+    its own, so a long backlog never holds locks long. Returns how many rows went."""
+    total = 0
+    while True:
+        async with db.session() as session:
+            result = await session.execute(statement, {"cutoff": cutoff, "batch": batch})
+        total += result.rowcount or 0  # type: ignore[attr-defined]
+        if (result.rowcount or 0) < batch:  # type: ignore[attr-defined]
+            return total
 
 
 @dataclass(frozen=True)
@@ -59,14 +71,8 @@ class EventLogSweep:
         inbox = await self._delete_all(_DELETE_INBOX, now - self.inbox_age)
         return SweepResult(outbox, inbox)
 
-    async def _delete_all(self, statement: object, cutoff: datetime) -> int:
-        total = 0
-        while True:
-            async with self.db.session() as session:
-                result = await session.execute(statement, {"cutoff": cutoff, "batch": self.batch})  # type: ignore[call-overload]
-            total += result.rowcount or 0
-            if (result.rowcount or 0) < self.batch:
-                return total
+    async def _delete_all(self, statement: TextClause, cutoff: datetime) -> int:
+        return await delete_in_batches(self.db, statement, cutoff, self.batch)
 
     async def run(self) -> None:
         """Sweeps every interval until cancelled; a failed sweep is logged and tried again next time."""

@@ -16,8 +16,9 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
 from sqlalchemy import func, or_, select
+from tbms_contracts.audit import OperationsKind
 
-from tbms_core import nats_access
+from tbms_core import nats_access, operations_log
 from tbms_core.db import Database, utcnow
 from tbms_core.events import (
     DUPLICATE_WINDOW_SECONDS,
@@ -179,6 +180,8 @@ class OutboxRelay:
                 except Exception as exc:
                     self._count_failure(row, exc)
                     held.add(row.aggregate_id or str(row.id))
+                    if row.parked_at is not None:
+                        await self._log_parked(session, row)
                     continue
                 row.published_at = utcnow()
                 done += 1
@@ -202,6 +205,20 @@ class OutboxRelay:
             exc,
             self.service,
         )
+
+    async def _log_parked(self, session, row: OutboxMessage) -> None:
+        """Records the parked row in the operations log (N18) in the same transaction as the parking; an entry of
+        the log itself that cannot be published is not logged again (it would park its own entry)."""
+        if row.subject == operations_log.subject(self.service):
+            return
+        details = {
+            "subject": row.subject,
+            "event_id": str(row.id),
+            "attempts": str(row.attempts),
+            "error": operations_log.error_type(row.last_error or ""),
+        }
+        event_id = operations_log.entry_id("outbox", self.service, row.id, row.parked_at.isoformat())  # type: ignore[union-attr]
+        await operations_log.record(session, self.service, OperationsKind.OUTBOX_PARKED, details, event_id=event_id)
 
     async def _parked_aggregates(self, session) -> list[str]:
         rows = await session.execute(

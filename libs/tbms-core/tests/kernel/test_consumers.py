@@ -8,7 +8,8 @@ import asyncio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_core import parking
+from tbms_contracts.audit import OperationsKind, OperationsLogged
+from tbms_core import operations_log, parking
 from tbms_core.app import CONSUMED
 from tbms_core.events import Envelope
 from tbms_testing import wait_for
@@ -84,6 +85,21 @@ class TestParking:
             assert msg.headers[parking.DELIVERIES] == "1" and msg.headers[parking.EVENT_ID] == ""
             assert "unreadable event" in parking.error_text(msg.headers[parking.ERROR])
             assert handler.calls == 0
+
+    async def test_a_parked_event_is_written_to_the_operations_log_once_without_its_error_message(self) -> None:
+        async def refuse(session: AsyncSession, envelope: Envelope) -> None:
+            raise ValueError("患者 山田 太郎 が見つかりません")
+
+        async with running_consumer(refuse, consumer_max_deliveries=1) as consumer:
+            sent = await consumer.publish(event())
+            await wait_for(consumer.parked, timeout=10)
+            [row] = await wait_for(consumer.outbox, timeout=10)
+            assert row.subject == operations_log.subject("kerneltest")
+            entry = OperationsLogged.model_validate(row.payload["payload"])
+            assert entry.kind == OperationsKind.MESSAGE_PARKED and entry.component == "kerneltest"
+            assert entry.details["consumer"] == consumer.durable and entry.details["subject"] == SUBJECT
+            assert entry.details["event_id"] == str(sent.event_id) and entry.details["error"] == "ValueError"
+            assert "山田" not in row.payload.__repr__(), "the error's message may name a person: not in the log"
 
     async def test_a_japanese_error_is_kept_readable(self) -> None:
         async def refuse(session: AsyncSession, envelope: Envelope) -> None:

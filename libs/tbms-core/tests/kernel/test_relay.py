@@ -14,10 +14,11 @@ import nats
 import pytest
 from nats.js.api import DeliverPolicy
 from sqlalchemy import select
-from tbms_contracts.audit import Operation, OperationRecorded
+from tbms_contracts.audit import Operation, OperationRecorded, OperationsKind, OperationsLogged
 from tbms_core import outbox
 from tbms_core.db import Base, Database, utcnow
 from tbms_core.events import Envelope
+from tbms_core.operations_log import subject
 from tbms_core.outbox import OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_testing.services import drop_database, recreate_database
@@ -141,6 +142,13 @@ async def test_a_running_relay_returns_when_asked_to_stop(db: Database) -> None:
     await asyncio.wait_for(task, timeout=5)
 
 
+async def logged(db: Database) -> list[OperationsLogged]:
+    """The operations-log entries the relay wrote to the outbox."""
+    async with db.session() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.subject == subject("relaytest")))
+        return [OperationsLogged.model_validate(row.payload["payload"]) for row in rows]
+
+
 async def stored(db: Database, *events: Envelope) -> list[OutboxMessage]:
     """The outbox rows of the given events, in the same order."""
     async with db.session() as session:
@@ -169,6 +177,15 @@ class TestOneBadEventDoesNotJamTheRelay:
         assert bad.attempts == 3 and bad.parked_at and bad.published_at is None and "Payload" in bad.last_error
         assert all(row.published_at for row in rest)
         assert f"outbox event {too_large.event_id}" in caplog.text and "parked after 3 failed attempts" in caplog.text
+        assert await relay.publish_pending() == 1, "only the parking's entry in the operations log (N18)"
+        [entry] = await logged(db)
+        assert entry.kind == OperationsKind.OUTBOX_PARKED and entry.component == "relaytest"
+        assert entry.details == {
+            "subject": SUBJECT,
+            "event_id": str(too_large.event_id),
+            "attempts": "3",
+            "error": "MaxPayloadError",
+        }
         assert await relay.publish_pending() == 0  # parked: not tried again
         [bad] = await stored(db, too_large)
         assert bad.attempts == 3
@@ -187,7 +204,7 @@ class TestOneBadEventDoesNotJamTheRelay:
         relay = await relay_for(db, max_attempts=2)
         assert await relay.publish_pending() == 1
         assert await relay.publish_pending() == 0  # the first is parked now; the second still waits behind it
-        assert await relay.publish_pending() == 0
+        assert await relay.publish_pending() == 1  # only the parking's entry in the operations log
         row_first, row_second = await stored(db, first, second)
         assert row_first.parked_at and row_second.published_at is None and row_second.parked_at is None
         async with db.session() as session:  # the operator fixes the cause and queues it again

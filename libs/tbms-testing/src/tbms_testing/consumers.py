@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from tbms_core.app import Consumer, Handler, ServiceKit, subscribe
 from tbms_core.db import Base, Database
 from tbms_core.events import PARKED_STREAM, Envelope, stream_of
-from tbms_core.outbox import InboxMessage
+from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.parking import parked_subject
 from tbms_core.relay import ensure_streams
 from tbms_core.settings import ServiceSettings
@@ -60,6 +60,13 @@ class RunningConsumer:
             found.append(msg)
             seq = (msg.seq or seq) + 1
 
+    async def outbox(self) -> list[Any]:
+        """What this consumer's service wrote to its outbox (the operations-log entries of its parkings): rows
+        with `subject` and `payload`."""
+        table = OutboxMessage.__table__
+        async with self.db.session() as session:
+            return list((await session.execute(table.select().order_by(table.c.created_at))).all())
+
     async def applied(self) -> int:
         """How many events this consumer's inbox holds."""
         async with self.db.session() as session:
@@ -84,7 +91,7 @@ async def running_consumer(handle: Handler, **settings: Any) -> AsyncIterator[Ru
     await recreate_database(name)
     db = Database(f"{PG_URL}/{name}")
     async with db.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all, tables=[InboxMessage.__table__])
+        await conn.run_sync(Base.metadata.create_all, tables=[InboxMessage.__table__, OutboxMessage.__table__])
     kit_settings = ServiceSettings(
         database_url=f"{PG_URL}/{name}", durable_suffix=f"-t{uuid.uuid4().hex[:8]}", **settings
     )

@@ -48,6 +48,8 @@ def test_env(service: str, database: str) -> dict[str, str]:
     env[f"TBMS_{key}_DATABASE_URL"] = f"postgresql+asyncpg://tbms@127.0.0.1:55432/{database}"
     env[f"TBMS_{key}_DURABLE_SUFFIX"] = f"-test{os.getpid()}"
     env.pop(f"TBMS_{key}_SPAN_FILE_DIR", None)
+    for watched in ("HEALTH_TARGETS", "MAINTENANCE_SCHEDULE_URL"):  # a test app does not watch the dev stack
+        env.pop(f"TBMS_{key}_{watched}", None)
     return env
 
 

@@ -16,6 +16,7 @@ from identity.change_log.service import ChangeLogService
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.service import LoginHistoryService
 from identity.login_history.sync import LoginSync
+from identity.operations_log.service import OperationsLogService
 from identity.rights_review.service import RightsReviewService
 from identity.settings import get_settings
 from identity.users.service import UserAdminService
@@ -92,3 +93,11 @@ AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]
 UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]
 AuditLogServiceDep = Annotated[AuditLogService, Depends(get_audit_log_service)]
 LoginHistoryServiceDep = Annotated[LoginHistoryService, Depends(get_login_history_service)]
+
+
+def get_operations_log_service(session: SessionDep, principal: PrincipalDep) -> OperationsLogService:
+    """The operations log service of this request."""
+    return OperationsLogService(session, principal, get_settings().operations_log_retention_days)
+
+
+OperationsLogServiceDep = Annotated[OperationsLogService, Depends(get_operations_log_service)]

@@ -17,6 +17,8 @@ from identity.deps import analysis_settings
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
+from identity.operations_log.api import router as operations_log_router
+from identity.operations_log.watch import HealthWatcher, OperationsLogSweep
 from identity.review_calendar.api import router as review_calendar_router
 from identity.rights_review.api import router as rights_review_router
 from identity.settings import get_settings
@@ -38,6 +40,20 @@ def create_app() -> FastAPI:
         await realm_sync.start(kit)
         await schedule.start(kit)
         await anchoring.start(kit)
+        watcher = HealthWatcher(
+            kit.db,
+            settings.health_targets,
+            interval=settings.health_check_seconds,
+            timeout=settings.health_timeout_seconds,
+            maintenance_url=settings.maintenance_schedule_url,
+        )
+        await watcher.start(kit)
+        sweep = OperationsLogSweep(
+            kit.db,
+            retention_days=settings.operations_log_retention_days,
+            interval=settings.operations_log_sweep_seconds,
+        )
+        await sweep.start(kit)
 
     async def close_keycloak(_: ServiceKit) -> None:
         await keycloak.aclose()
@@ -56,6 +72,7 @@ def create_app() -> FastAPI:
             rights_review_router,
             review_calendar_router,
             change_log_router,
+            operations_log_router,
         ],
         consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],
         on_startup=start,

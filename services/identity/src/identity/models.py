@@ -8,6 +8,7 @@ from identity.assignments.models import DistrictStaff, DistrictTeam, PersonAssig
 from identity.audit_log.models import AuditChainCheckpoint, AuditChainHead, AuditEvent
 from identity.change_log.models import ServiceStart
 from identity.login_history.models import LoginEvent
+from identity.operations_log.models import ComponentHealth, OperationsEntry
 from identity.review_calendar.models import PeriodicReview
 from identity.rights_review.models import RightsConfirmation
 
@@ -19,10 +20,12 @@ __all__ = [
     "AuditChainCheckpoint",
     "AuditChainHead",
     "AuditEvent",
+    "ComponentHealth",
     "DistrictStaff",
     "DistrictTeam",
     "InboxMessage",
     "LoginEvent",
+    "OperationsEntry",
     "OutboxMessage",
     "PeriodicReview",
     "PersonAssignment",

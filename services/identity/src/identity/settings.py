@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from tbms_core.settings import ServiceSettings, prefix
 
 from identity.access_review.rules import Thresholds
@@ -46,6 +46,14 @@ class Settings(ServiceSettings):
     s3_anchor_bucket: str = "tbms-audit-anchors"
     s3_secure: bool = False
     s3_ca_file: str = ""  # the internal CA that signed MinIO's certificate (empty: the public CAs, a remote S3)
+    # The operations log (N18): components watched (name → health URL, JSON in TBMS_IDENTITY_HEALTH_TARGETS), only
+    # changes logged; the gateway's planned stops (its /health/maintenance) logged as they start and end.
+    health_targets: dict[str, str] = Field(default_factory=dict)
+    health_check_seconds: float = 30.0  # 0: no watching
+    health_timeout_seconds: float = 5.0
+    maintenance_schedule_url: str = ""
+    operations_log_retention_days: float = 1096.0  # three years (N18); a shorter one is refused
+    operations_log_sweep_seconds: float = 3600.0  # how often entries past the retention are deleted (0: never)
 
 
 @lru_cache

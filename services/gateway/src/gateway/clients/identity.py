@@ -166,6 +166,10 @@ class IdentityClient(ServiceClient):
         """Service starts and configuration changes: {"starts", "configuration"}."""
         return await self.get_json("/changes", **params)
 
+    async def operations_log(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A page of the operations log: {"items", "total", "offset", "limit", "components", "retention_days"}."""
+        return await self.get_json("/operations-log", **params)
+
     async def rights_review(self) -> dict[str, Any]:
         """The access-rights review: every account with the reasons to look at it."""
         return await self.get_json("/rights-review")

@@ -160,3 +160,57 @@ class TestOperationsPageBackups:
         await login(client)
         page = text_of((await client.get("/admin/operations")).text)
         assert "この環境ではバックアップの状態を監視していません" in page
+
+
+def operations_log(total: int, *items: dict[str, object]) -> dict[str, object]:
+    """identity's answer: one page of the operations log."""
+    component = {
+        "component": "search",
+        "up": False,
+        "since": "2026-12-01T01:00:00Z",
+        "checked_at": "2026-12-01T01:05:00Z",
+    }
+    return {"items": list(items), "total": total, "offset": 0, "limit": 50, "components": [component],
+            "retention_days": 1096.0}  # fmt: skip
+
+
+@pytest.mark.req("N18", partial=True)
+class TestOperationsLogPage:
+    async def test_entries_are_listed_in_japanese_and_filtered_by_kind_and_period(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        parked = {"occurred_at": "2026-12-01T01:00:00Z", "kind": "message_parked", "component": "reports",
+                  "details": {"consumer": "reports-on_patient", "error": "ValueError", "deliveries": "5"}}  # fmt: skip
+        stop = {"occurred_at": "2026-12-01T09:00:00Z", "kind": "maintenance_start", "component": "gateway",
+                "details": {"planned_end": "2026-12-01T20:00:00+09:00", "plan": "版の更新"}}  # fmt: skip
+        answer = httpx.Response(200, json=operations_log(120, stop, parked))
+        route = backends.get(f"{IDENTITY}/operations-log").mock(return_value=answer)
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        params = {"kind": "message_parked", "from": "R8.11.1", "to": "2026-12-01", "page": "2"}
+        html = (await client.get("/admin/operations-log", params=params)).text
+        page = text_of(html)
+        assert "イベントの処理を保留 帳票 処理：reports-on_patient、配信回数：5、エラーの種類：ValueError" in page
+        assert "計画停止の開始 画面 予定：版の更新、終了予定：令和8年12月1日 20:00" in page
+        assert "検索 停止" in page and "全120件、2 / 3ページ" in page and "3年間保存" in page
+        sent = route.calls[0].request.url.params
+        assert (sent["kind"], sent["from"], sent["to"]) == ("message_parked", "2026-11-01", "2026-12-01")
+        assert (sent["offset"], sent["limit"]) == ("50", "50")
+        assert 'href="/admin/operations-log?from=R8.11.1&amp;kind=message_parked&amp;to=2026-12-01&amp;page=3"' in html
+
+    async def test_a_wrong_date_is_explained_and_nothing_is_asked(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        route = backends.get(f"{IDENTITY}/operations-log").mock(return_value=httpx.Response(200, json={}))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        response = await client.get("/admin/operations-log", params={"from": "2026-13-45"})
+        assert response.status_code == 422 and "検索条件に誤りがあります" in text_of(response.text)
+        assert not route.called
+
+    async def test_staff_without_audit_access_cannot_open_it(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType
+    ) -> None:
+        with_roles(keycloak, ["patients:update"])
+        await login(client)
+        assert (await client.get("/admin/operations-log")).status_code == 403

@@ -227,6 +227,7 @@ SWEPT = (
     "/admin/help",
     "/admin/help/notices",
     "/admin/usage",
+    "/admin/operations-log",
     "/patients/export",
     "/search/advanced",
 )
@@ -250,6 +251,13 @@ class TestPagesAtBothWidths:
         nothing = httpx.Response(200, json={"items": []})
         backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
         backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
+        entry = {"occurred_at": "2026-12-01T01:00:00Z", "kind": "component_down", "component": "search",
+                 "details": {"url": "http://search:8000/health/ready", "error": "HTTP 503"}}  # fmt: skip
+        component = {"component": "search", "up": False, "since": "2026-12-01T01:00:00Z",
+                     "checked_at": "2026-12-01T01:05:00Z"}  # fmt: skip
+        log = {"items": [entry] * 50, "total": 120, "offset": 0, "limit": 50, "components": [component],
+               "retention_days": 1096.0}  # fmt: skip
+        backends.get(f"{IDENTITY}/operations-log").mock(return_value=httpx.Response(200, json=log))
         backends.get(f"{PATIENTS}/patients").mock(
             return_value=httpx.Response(200, json={"items": [PATIENT] * 3, "total": 120})
         )

@@ -170,6 +170,17 @@ class TestHelpTexts:
         assert (
             await client.post("/admin/help/maintenance", data={"csrf_token": token, "text": text})
         ).status_code == 303
+        schedule = (await client.get("/health/maintenance")).json()["windows"]  # identity logs each stop (N18)
+        assert schedule[0] == {
+            "start": "2026-12-01T18:00:00+09:00",
+            "end": "2026-12-01T20:00:00+09:00",
+            "text": "終わった停止",
+        }
+        assert [w["text"] for w in schedule][1:] == [
+            "版の更新のため、システムを停止します。",
+            "機器の保守のため、停止します。",
+            "まだ先の停止",
+        ]
         with clock.frozen_at(clock.jst(2026, 12, 3, 17, 59)):  # a week and a minute before: not yet
             assert "保守・停止のお知らせ" not in (await client.get("/admin/help")).text
         with clock.frozen_at(clock.jst(2026, 12, 3, 18, 0)):
@@ -198,6 +209,7 @@ class TestHelpTexts:
             assert "保守のため停止しています" in page.text and "入力中の内容は保存されていません" in page.text
             assert (await gateway.get("/help/faq")).status_code == 200
             assert (await gateway.get("/health/live")).status_code == 200
+            assert (await gateway.get("/health/maintenance")).status_code == 200  # read by identity's watcher
         async for gateway in gateway_with(settings, maintenance_mode=True):
             with_roles(keycloak, ["users:update"])
             await login(gateway)

@@ -16,7 +16,14 @@ from tbms_core.auth import Access, Area
 
 from gateway.pages.admin import usage as usage_stats
 from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
-from gateway.pages.admin.view import PROBLEMS, RECORD_TYPES, RESULTS, SERVICES
+from gateway.pages.admin.view import (
+    OPERATIONS_KINDS,
+    PROBLEMS,
+    RECORD_TYPES,
+    RESULTS,
+    SERVICES,
+    operations_details,
+)
 from gateway.web.deps import IdentityDep, MastersDep, ReportsDep, require_access
 from gateway.web.downloads import CsvNotInCp932, csv_format, relay
 from gateway.web.templating import render
@@ -142,6 +149,38 @@ async def change_log(request: Request, identity: IdentityDep) -> Response:
         "title": "変更管理記録",
     }
     return render(request, "admin/changes.html", context, status_code=422 if found.errors else 200)
+
+
+OPERATIONS_PAGE_SIZE = 50
+
+
+@router.get("/operations-log", dependencies=CAN_READ_AUDIT)
+async def operations_log(request: Request, identity: IdentityDep, page: int = 1) -> Response:
+    """運用記録 (N18): components down and up, parked events, repairs and planned stops, by kind and period."""
+    found = HistoryFilter.read(request.query_params, ("kind",), rename={})
+    if found.params.get("kind") not in OPERATIONS_KINDS:
+        found.params.pop("kind", None)
+    page = max(page, 1)
+    params = {**found.params, "offset": (page - 1) * OPERATIONS_PAGE_SIZE, "limit": OPERATIONS_PAGE_SIZE}
+    log = {"items": [], "total": 0, "components": []} if found.errors else await identity.operations_log(params)
+    pages = max(1, -(-log["total"] // OPERATIONS_PAGE_SIZE))
+    query = {name: value for name, value in found.values.items() if value and name != "limit"}
+    context = {
+        "filter": found,
+        "log": log,
+        "kinds": OPERATIONS_KINDS,
+        "details": operations_details,
+        "services": SERVICES,
+        "date_hint": DATE_HINT,
+        "page": page,
+        "pages": pages,
+        "size": OPERATIONS_PAGE_SIZE,
+        "query": query,
+        "retention_years": int(log.get("retention_days", 1096) // 365),
+        "title": "運用記録",
+        "nav_path": "/admin/audit",
+    }
+    return render(request, "admin/operations_log.html", context, status_code=422 if found.errors else 200)
 
 
 async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], bool], request: Request) -> Response:

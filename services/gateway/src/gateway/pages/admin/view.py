@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.web.templating import jst
+
 RESULTS = {"success": "成功", "denied": "拒否", "failure": "失敗", "error": "失敗"}
 RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown as recorded
     "patient": "患者",
@@ -50,6 +52,45 @@ SERVICES = {
     "workflow": "決裁・予定",
     "gateway": "画面",
 }
+OPERATIONS_KINDS = {  # the operations log (N18)
+    "component_down": "停止を検知",
+    "component_up": "復旧を検知",
+    "message_parked": "イベントの処理を保留",
+    "outbox_parked": "イベントの送信を保留",
+    "reconciliation_repair": "不整合の修復",
+    "maintenance_start": "計画停止の開始",
+    "maintenance_end": "計画停止の終了",
+}
+OPERATIONS_DETAILS = {
+    "consumer": "処理",
+    "subject": "イベント種別",
+    "event_id": "イベントID",
+    "deliveries": "配信回数",
+    "attempts": "送信の試行回数",
+    "error": "エラーの種類",
+    "url": "確認先",
+    "plan": "予定",
+    "planned_end": "終了予定",
+    "started": "開始",
+}
+
+
+def operations_details(details: dict[str, str]) -> list[tuple[str, str]]:
+    """An operations-log entry's details as (label, value), in the order of OPERATIONS_DETAILS, others after."""
+    order = list(OPERATIONS_DETAILS)
+    names = sorted(details, key=lambda name: (order.index(name) if name in order else len(order), name))
+    return [(OPERATIONS_DETAILS.get(name, name), _detail_value(name, str(details[name]))) for name in names]
+
+
+def _detail_value(name: str, value: str) -> str:
+    if name in ("planned_end", "started"):
+        try:
+            return jst(value)
+        except ValueError:
+            return value
+    return value
+
+
 PROBLEMS = {
     "altered": "内容の改変",
     "relinked": "差し替え・挿入",

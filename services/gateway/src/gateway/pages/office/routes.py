@@ -24,6 +24,16 @@ CAN_EDIT = [Depends(require_access(Area.USERS, Access.UPDATE))]
 ACCESSIBILITY_RESULTS = texts.SHIPPED / "accessibility_results.json"
 
 
+@router.get("/health/maintenance")
+async def maintenance_schedule() -> Response:
+    """The planned stops (保守・停止の予定) as JSON, for identity's operations log (N18): it logs each stop as it
+    starts and ends. No login: it says only what every page announces, like the health checks beside it."""
+    windows = [
+        {"start": w.start.isoformat(), "end": w.end.isoformat(), "text": w.text} for w in texts.maintenance_windows()
+    ]
+    return JSONResponse({"windows": windows})
+
+
 @router.get("/postal-codes/{postal_code}")
 async def postal_address(request: Request, postal_code: str, _: LoginDep) -> Response:
     """The address of a postal code from the shipped (or configured) table, for filling the address field."""
