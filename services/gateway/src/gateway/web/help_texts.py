@@ -37,15 +37,20 @@ PAGE_HELP: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"^/patients$"), "patients-list", "患者一覧"),
     (re.compile(r"^/patients/export$"), "patients-export", "CSV出力"),
     (re.compile(r"^/patients/[^/]+$"), "patient", "患者の画面"),
+    (re.compile(r"^/patients/[0-9a-f-]{36}/.+$"), "patient", "患者の画面"),
     (re.compile(r"^/search(/advanced)?$"), "search", "検索"),
     (re.compile(r"^/contacts(/.*)?$"), "contacts", "接触者健診"),
     (re.compile(r"^/dots(/.*)?$"), "dots", "服薬支援"),
     (re.compile(r"^/followup(/.*)?$"), "followup", "管理検診・行動調査"),
     (re.compile(r"^/(todos|circulations)(/.*)?$"), "workflow", "予定・回議"),
+    (re.compile(r"^/requests(/.*)?$"), "requests", "他自治体との依頼・回答"),
+    (re.compile(r"^/board(/.*)?$"), "board", "診査会・公費"),
+    (re.compile(r"^/documents(/.*)?$"), "documents", "帳票・一括印刷・資料"),
     (re.compile(r"^/masters(/.*)?$"), "masters", "マスタ管理"),
     (re.compile(r"^/admin(/.*)?$"), "admin", "管理"),
 )
-EDITABLE = {slug: label for _, slug, label in PAGE_HELP} | {
+PAGES = {slug: label for _, slug, label in PAGE_HELP}  # each page help once, in menu order
+EDITABLE = PAGES | {
     "notices": "お知らせ",
     "faq": "よくある質問",
     "maintenance": "保守・停止の予定",

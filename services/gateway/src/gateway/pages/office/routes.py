@@ -45,7 +45,7 @@ async def text_check(request: Request, _: LoginDep, masters: MastersDep) -> Resp
 @router.get("/help")
 async def help_index(request: Request, _: LoginDep) -> Response:
     """使い方: the manuals, the FAQ and each page's help."""
-    context = {"title": "使い方・マニュアル", "manuals": texts.MANUAL_TITLES, "pages": texts.PAGE_HELP}
+    context = {"title": "使い方・マニュアル", "manuals": texts.MANUAL_TITLES, "pages": texts.PAGES}
     return render(request, "office/help.html", context)
 
 
