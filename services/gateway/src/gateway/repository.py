@@ -127,6 +127,13 @@ class PostgresTexts:
         async with self.engine.connect() as connection:
             return [_version(row) for row in await connection.execute(statement)]
 
+    async def version(self, slug: str, number: int) -> TextVersion | None:
+        """One saved version of a text, None when it has no such version."""
+        statement = select(versions).where(versions.c.slug == slug, versions.c.version == number)
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(statement)).first()
+        return _version(row) if row is not None else None
+
     async def save(self, new: TextVersion, before_commit: BeforeCommit) -> TextVersion:
         """Adds `new` (its version one past the version the edit started from); StaleText when that is not the
         newest any more (a concurrent save of the same version waits for the other and then fails on the unique

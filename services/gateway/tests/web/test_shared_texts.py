@@ -118,6 +118,8 @@ class TestTextsInTheDatabase:
             assert "共有される質問" in (await via_two.get("/help/faq")).text
             history = (await via_two.get("/admin/help/faq")).text
             assert "第2版" in history and "第1版" in history and "移行（当初の文章）" in history
+            seeded = await via_two.get("/admin/help/faq/versions/1")
+            assert seeded.status_code == 200 and shipped("faq").strip()[:20] in seeded.text
         rows = await fetch("SELECT version, body, saved_by, saved_at FROM help_text_versions WHERE slug = 'faq'")
         newest = max(rows, key=lambda row: row["version"])
         assert (newest["version"], newest["body"]) == (2, "## 共有される質問\n\n答え\n")

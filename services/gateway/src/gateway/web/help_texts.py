@@ -91,6 +91,10 @@ class MemoryTexts:
         """A text's versions, newest first."""
         return list(reversed(self.versions.get(slug, [])))[:limit]
 
+    async def version(self, slug: str, number: int) -> TextVersion | None:
+        """One saved version of a text, None when it has no such version."""
+        return next((found for found in self.versions.get(slug, []) if found.version == number), None)
+
     async def save(self, new: TextVersion, before_commit: BeforeCommit) -> TextVersion:
         """Adds `new` unless the text changed since the version the edit started from (StaleText)."""
         found = self.versions.setdefault(new.slug, [])
@@ -106,6 +110,7 @@ class TextBackend(Protocol):
 
     async def current(self) -> dict[str, TextVersion]: ...
     async def history(self, slug: str, limit: int = 20) -> list[TextVersion]: ...
+    async def version(self, slug: str, number: int) -> TextVersion | None: ...
     async def save(self, new: TextVersion, before_commit: BeforeCommit) -> TextVersion: ...
 
 
@@ -148,6 +153,10 @@ class Texts:
     async def history(self, slug: str) -> list[TextVersion]:
         """The saved versions of a text, newest first."""
         return await self.backend.history(slug)
+
+    async def version(self, slug: str, number: int) -> TextVersion | None:
+        """One saved version of a text (to reopen it), None when it has no such version."""
+        return await self.backend.version(slug, number)
 
     async def save(
         self, slug: str, text: str, *, based_on: int, saved_by: str, before_commit: BeforeCommit = _nothing

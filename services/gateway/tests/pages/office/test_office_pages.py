@@ -150,6 +150,25 @@ class TestHelpTexts:
         assert again.status_code == 303, "saved once the newer version has been seen"
         assert "後の質問" in (await client.get("/help/faq")).text
 
+    async def test_an_older_version_is_reopened_in_the_editor_and_saved_as_a_new_version(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, edits_recorded: respx.Route
+    ) -> None:
+        with_roles(keycloak, ["users:update"])
+        await login(client)
+        for text in ("## 第一版の質問", "## 第二版の質問"):
+            editor = (await client.get("/admin/help/faq")).text
+            assert (await client.post("/admin/help/faq", data=editor_form(editor, text))).status_code == 303
+        editor = (await client.get("/admin/help/faq")).text
+        assert 'href="/admin/help/faq/versions/1"' in editor and 'href="/admin/help/faq/versions/2"' in editor
+        reopened = await client.get("/admin/help/faq/versions/1")
+        assert reopened.status_code == 200 and "## 第一版の質問" in reopened.text
+        assert "新しい版（第3版）として保存されます" in reopened.text
+        assert "第二版の質問" in (await client.get("/help/faq")).text, "reopening changes nothing yet"
+        back = await client.post("/admin/help/faq", data=editor_form(reopened.text, "## 第一版の質問"))
+        assert back.status_code == 303 and "第一版の質問" in (await client.get("/help/faq")).text
+        assert json.loads(edits_recorded.calls.last.request.content)["version"] == 3
+        assert (await client.get("/admin/help/faq/versions/9")).status_code == 404
+
     async def test_a_save_the_operation_history_cannot_record_is_not_kept(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, edits_recorded: respx.Route
     ) -> None:

@@ -109,6 +109,18 @@ async def edit_text(request: Request, slug: str) -> Response:
     return await _editor(request, slug, current.body, current.version)
 
 
+@router.get("/admin/help/{slug}/versions/{number}", dependencies=CAN_EDIT)
+async def reopen_version(request: Request, slug: str, number: int) -> Response:
+    """The editor filled with an older version's text: saving it makes it the newest version again (a new one)."""
+    if not texts.valid_slug(slug):
+        raise PageNotFound()
+    store = texts_of(request)
+    older = await store.version(slug, number)
+    if older is None:
+        raise PageNotFound()
+    return await _editor(request, slug, older.body, store.text(slug).version, reopened=older)
+
+
 @router.post("/admin/help/{slug}", dependencies=CAN_EDIT)
 async def save_text(request: Request, slug: str, login: LoginDep, identity: IdentityDep) -> Response:
     """Saves an administrator's edit as a new version, recorded in the operation history; an empty text is refused
@@ -163,6 +175,7 @@ async def _editor(
     *,
     error: str = "",
     newer: TextVersion | None = None,
+    reopened: TextVersion | None = None,
     status_code: int = 200,
 ) -> Response:
     """The editor: the text, the version it is based on, the versions saved so far, and on a refusal why."""
@@ -173,6 +186,7 @@ async def _editor(
         "version": version,
         "error": error,
         "newer": newer,
+        "reopened": reopened,
         "history": await texts_of(request).history(slug),
         "nav_path": "/admin/help",
     }
