@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,7 @@ def test_only_the_proxy_and_operator_uis_are_published(services: dict[str, dict[
     published = {name for name, service in services.items() if _published(service)}
     assert "proxy" in published and "gateway" not in published
     assert published <= PUBLISHED
-    assert sorted(port.rsplit(":", 2)[-2:][0] for port in _published(services["proxy"])) == ["443", "80"]
+    assert sorted(port.rsplit(":", 2)[-2:][0] for port in _published(services["proxy"])) == ["443", "443", "80", "80"]
     proxied = _environment(services["proxy"])
     assert {"TBMS_PUBLIC_HOST", "TBMS_KEYCLOAK_HOST"} <= set(proxied)
 
@@ -623,3 +624,38 @@ def test_stateless_services_run_two_processes_and_the_stateful_ones_one(services
         assert "ports" not in services[name], name
     for name in ("search", "identity"):
         assert services[name].get("deploy", {}).get("replicas", 1) == 1, name
+
+
+DEFAULT_OF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}")
+
+
+def _with_defaults(text: str) -> str:
+    """A compose value with each ${VAR:-default} replaced by its default."""
+    return DEFAULT_OF.sub(lambda match: match[1], text)
+
+
+@pytest.mark.req("N29", partial=True)
+def test_the_network_has_ipv6_and_the_proxy_takes_users_over_ipv4_and_ipv6(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    """The compose network gives every container an IPv6 address from a unique local /64 besides its IPv4 one, the
+    proxy is published on the host's IPv4 and IPv6 addresses, and nginx listens on [::] as well as on IPv4."""
+    network = compose["networks"]["default"]
+    assert network["enable_ipv6"] is True
+    subnets = [ip_network(_with_defaults(entry["subnet"])) for entry in network["ipam"]["config"]]
+    assert len(subnets) == 1 and subnets[0].version == 6
+    assert subnets[0].subnet_of(ip_network("fd00::/8")) and subnets[0].prefixlen == 64  # type: ignore[arg-type]
+    assert _env_example()["TBMS_IPV6_SUBNET"] == str(subnets[0])
+    hosts = {_with_defaults(port.rsplit(":", 2)[0]) for port in _published(services["proxy"])}
+    assert {ip_address(host.strip("[]")).version for host in hosts} == {4, 6}
+    # the services stay on that default network (none is moved to a network without IPv6)
+    assert all(set(service.get("networks") or {"default": None}) == {"default"} for service in services.values())
+
+    template = (ROOT / "deploy" / "proxy" / "nginx.conf.template").read_text(encoding="utf-8").splitlines()
+    listens = [number for number, line in enumerate(template) if line.strip().startswith("listen ")]
+    assert len(listens) == 3
+    following = [template[number + 1].strip() for number in listens]
+    assert following == ["${TBMS_PROXY_LISTEN6_HTTP}", "${TBMS_PROXY_LISTEN6_TBMS}", "${TBMS_PROXY_LISTEN6_KEYCLOAK}"]
+    entrypoint = (ROOT / "deploy" / "proxy" / "entrypoint.sh").read_text(encoding="utf-8")
+    assert 'TBMS_PROXY_LISTEN6_HTTP="listen [::]:${TBMS_PROXY_HTTP_PORT} default_server;"' in entrypoint
+    assert 'TBMS_PROXY_LISTEN6_TBMS="listen [::]:${TBMS_PROXY_HTTPS_PORT} ssl default_server;"' in entrypoint

@@ -23,6 +23,15 @@ export TBMS_PROXY_KEYCLOAK="${TBMS_PROXY_KEYCLOAK:-keycloak:8443}"
 # Keycloak's certificate is checked against the internal CA under this name (deploy/certs/make-internal-certs.sh)
 export TBMS_PROXY_KEYCLOAK_NAME="${TBMS_PROXY_KEYCLOAK_NAME:-keycloak}"
 export TBMS_PROXY_INTERNAL_CA="${TBMS_PROXY_INTERNAL_CA:-/etc/tbms/certs/ca.crt}"
+# IPv4 and IPv6 (N29): every server also listens on [::] (IPv6 only; IPv4 stays on its own socket) when the
+# container has IPv6 (docker-compose.yml enables it on its network); TBMS_PROXY_IPV6=off listens on IPv4 alone.
+if [ "${TBMS_PROXY_IPV6:-auto}" != "off" ] && grep -q . /proc/net/if_inet6 2>/dev/null; then
+    export TBMS_PROXY_LISTEN6_HTTP="listen [::]:${TBMS_PROXY_HTTP_PORT} default_server;"
+    export TBMS_PROXY_LISTEN6_TBMS="listen [::]:${TBMS_PROXY_HTTPS_PORT} ssl default_server;"
+    export TBMS_PROXY_LISTEN6_KEYCLOAK="listen [::]:${TBMS_PROXY_HTTPS_PORT} ssl;"
+else
+    export TBMS_PROXY_LISTEN6_HTTP="# no IPv6" TBMS_PROXY_LISTEN6_TBMS="# no IPv6" TBMS_PROXY_LISTEN6_KEYCLOAK="# no IPv6"
+fi
 
 if [ "${1:-}" = "healthcheck" ]; then  # plain HTTP answers with its redirect to HTTPS
     exec curl -fsS -o /dev/null "http://127.0.0.1:${TBMS_PROXY_HTTP_PORT}/"

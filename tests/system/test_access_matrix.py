@@ -631,6 +631,14 @@ ENDPOINTS = [
     Endpoint("identity", "PUT", "/access/groups/{group_id}", {Area.USERS: U}, body={"stats": "read"}),
     Endpoint("identity", "GET", "/access/users/{user_id}", {Area.USERS: R}),
     Endpoint("identity", "PUT", "/access/users/{user_id}", {Area.USERS: U}, body={"stats": "read"}),
+    # identity: an edit of a gateway text (使い方・お知らせ) recorded in the operation history
+    Endpoint(
+        "identity",
+        "POST",
+        "/help-text-edits",
+        {Area.USERS: U},
+        body={"slug": "faq", "label": "よくある質問", "version": 1, "characters": 0},
+    ),
     # workflow: lists are filtered to the areas the user may read (any logged-in user may ask); a circulation or a
     # stamp of a record needs the area of the record's service (patients: 患者管理); routes are set under マスタ管理
     Endpoint("workflow", "GET", "/todos"),

@@ -285,3 +285,23 @@ async def test_a_keycloak_without_the_internal_cas_certificate_is_not_reached(
         server.shutdown()
     assert answer.status_code == 502
     assert Recorder.seen == []
+
+
+@pytest.mark.req("N29", partial=True)
+async def test_the_proxy_answers_over_ipv6_as_over_ipv4(running_proxy: Proxy) -> None:
+    """The entrypoint adds a [::] listener to every server when the host has IPv6 (the test host has ::1)."""
+    async with httpx.AsyncClient(base_url=f"http://[::1]:{running_proxy.http_port}") as plain:
+        redirected = await plain.get("/help", headers={"Host": TBMS_HOST})
+    assert redirected.status_code == 308
+    assert redirected.headers["location"] == f"https://{TBMS_HOST}:{running_proxy.https_port}/help"
+    async with httpx.AsyncClient(
+        base_url=f"https://[::1]:{running_proxy.https_port}",
+        verify=running_proxy.tls,
+        headers={"Host": TBMS_HOST},
+        timeout=30,
+    ) as browser:
+        home = await browser.get("/health/live")
+        login = await browser.get("/")
+    assert home.status_code == 200
+    assert login.status_code == 303 and login.headers["location"].startswith("/login")
+    assert login.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"

@@ -14,10 +14,18 @@ from tbms_core.telemetry import setup_logging, setup_tracing
 from tbms_core.web import health_router, observe
 
 from gateway.clients.base import ReferenceCache
-from gateway.repository import PostgresBackend
+from gateway.repository import PostgresBackend, PostgresTexts
 from gateway.settings import Settings
-from gateway.web.deps import csrf_guard, inbox_badge, maintenance_guard, terminal_address, write_guard
+from gateway.web.deps import (
+    csrf_guard,
+    fresh_help_texts,
+    inbox_badge,
+    maintenance_guard,
+    terminal_address,
+    write_guard,
+)
 from gateway.web.errors import install_error_pages, refuse_network
+from gateway.web.help_texts import MemoryTexts, Texts
 from gateway.web.middleware import ClientAllowlist, SecurityHeaders, SessionLoader
 from gateway.web.oidc import OidcClient, ProviderUnavailable
 from gateway.web.permissions import is_administrator
@@ -38,7 +46,13 @@ def build_gateway(settings: Settings, routers: Sequence[APIRouter]) -> FastAPI:
     app = FastAPI(
         title="tbms gateway（職員用画面）",
         lifespan=_lifespan(http),
-        dependencies=[Depends(maintenance_guard), Depends(csrf_guard), Depends(write_guard), Depends(inbox_badge)],
+        dependencies=[
+            Depends(fresh_help_texts),
+            Depends(maintenance_guard),
+            Depends(csrf_guard),
+            Depends(write_guard),
+            Depends(inbox_badge),
+        ],
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -67,6 +81,8 @@ def _fill_state(app: FastAPI, settings: Settings, http: httpx.AsyncClient) -> No
         if settings.session_store == "postgres"
         else MemoryBackend()
     )
+    texts = PostgresTexts(backend.engine) if isinstance(backend, PostgresBackend) else MemoryTexts()
+    app.state.help_texts = Texts(texts, max_age=settings.help_texts_max_age_seconds)
     app.state.sessions = SessionStore(
         settings.session_secret.get_secret_value(),
         backend=backend,

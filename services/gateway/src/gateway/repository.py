@@ -1,13 +1,18 @@
-"""The gateway's queries: its login sessions in its own PostgreSQL database (gateway.models.sessions)."""
+"""The gateway's queries in its own PostgreSQL database: its login sessions (gateway.models.sessions) and the versions
+of the texts administrators edit (gateway.models.help_text_versions)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from gateway.models import help_text_versions as versions
 from gateway.models import sessions as table
 
 
@@ -78,3 +83,79 @@ def _columns(row: RowTimes) -> dict[str, Any]:
         "last_seen_at": row.last_seen,
         "expires_at": row.expires_at,
     }
+
+
+@dataclass(frozen=True)
+class TextVersion:
+    """One saved version of an editable text: its Markdown, who saved it and when (version 0: the shipped default)."""
+
+    slug: str
+    version: int
+    body: str
+    saved_by: str = ""
+    saved_at: datetime | None = None
+
+
+class StaleText(Exception):
+    """Somebody saved the text after the version the edit started from; nothing was written."""
+
+    def __init__(self, newer: TextVersion) -> None:
+        super().__init__(newer.slug)
+        self.newer = newer
+
+
+# Called inside the save's transaction once the new version is written, before it is committed: an exception (the
+# operation history could not record the edit) rolls the version back.
+BeforeCommit = Callable[[TextVersion], Awaitable[None]]
+
+
+class PostgresTexts:
+    """The versions of the editable texts in the gateway's database, shared by every gateway process."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def current(self) -> dict[str, TextVersion]:
+        """The newest version of every text that has one."""
+        statement = select(versions).distinct(versions.c.slug).order_by(versions.c.slug, versions.c.version.desc())
+        async with self.engine.connect() as connection:
+            return {row.slug: _version(row) for row in await connection.execute(statement)}
+
+    async def history(self, slug: str, limit: int = 20) -> list[TextVersion]:
+        """A text's versions, newest first."""
+        statement = select(versions).where(versions.c.slug == slug).order_by(versions.c.version.desc()).limit(limit)
+        async with self.engine.connect() as connection:
+            return [_version(row) for row in await connection.execute(statement)]
+
+    async def version(self, slug: str, number: int) -> TextVersion | None:
+        """One saved version of a text, None when it has no such version."""
+        statement = select(versions).where(versions.c.slug == slug, versions.c.version == number)
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(statement)).first()
+        return _version(row) if row is not None else None
+
+    async def save(self, new: TextVersion, before_commit: BeforeCommit) -> TextVersion:
+        """Adds `new` (its version one past the version the edit started from); StaleText when that is not the
+        newest any more (a concurrent save of the same version waits for the other and then fails on the unique
+        (slug, version))."""
+        values = {"slug": new.slug, "version": new.version, "body": new.body}
+        values |= {"saved_by": new.saved_by, "saved_at": new.saved_at}
+        newest = select(func.max(versions.c.version)).where(versions.c.slug == new.slug)
+        try:
+            async with self.engine.begin() as connection:
+                if (await connection.scalar(newest) or 0) != new.version - 1:
+                    raise _Stale()
+                await connection.execute(insert(versions).values(**values))
+                await before_commit(new)
+        except (IntegrityError, _Stale):
+            found = await self.history(new.slug, limit=1)
+            raise StaleText(found[0] if found else TextVersion(new.slug, 0, "")) from None
+        return new
+
+
+class _Stale(Exception):
+    pass
+
+
+def _version(row: Any) -> TextVersion:
+    return TextVersion(row.slug, row.version, row.body, row.saved_by, row.saved_at)

@@ -39,8 +39,9 @@ class Settings(AppSettings):
     # The browser warns this long before the idle timeout and offers to extend the session (N04).
     idle_warning_minutes: int = 2
     login_wait_minutes: int = 10
-    # Where sessions live: "postgres" (the gateway's own database, shared by every gateway process, so a login
-    # survives a restart and any process serves any user) or "memory" (this process only: single-process tests).
+    # Where sessions and the edited texts live: "postgres" (the gateway's own database, shared by every gateway
+    # process, so a login survives a restart and any process serves any user) or "memory" (this process only:
+    # single-process tests).
     session_store: str = Field(default="postgres", pattern="^(postgres|memory)$")
     database_url: str = ""
     db_pool_size: int = 5
@@ -66,7 +67,9 @@ class Settings(AppSettings):
     # 郵便番号 → 住所: a CSV of "postal code,address" lines (the one shipped with the gateway when empty);
     # scripts/update_postal_codes.py makes it from Japan Post's KEN_ALL.CSV.
     postal_code_file: str = ""
-    # Help texts, notices and the FAQ administrators edit (N25) live in TBMS_GATEWAY_HELP_DIR (pages/office/texts.py).
+    # Help texts, notices, the FAQ and planned stops administrators edit (N25) are versions in the gateway's database
+    # (in memory with session_store=memory); each process reloads them when older than this many seconds.
+    help_texts_max_age_seconds: float = Field(default=2.0, ge=0, le=300)
     # 修正理由 (R21): when the correction of registration facts (基本情報) is expected to give a reason: "always",
     # "registration" (when 登録日・登録区分・生年月日・氏名 change) or "never". The form says so; it stays optional.
     correction_reason_expected: str = Field(default="registration", pattern="^(always|registration|never)$")

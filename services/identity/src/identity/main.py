@@ -14,6 +14,7 @@ from identity.audit_log.consumers import CONSUMERS
 from identity.change_log.api import router as change_log_router
 from identity.change_log.realm_sync import RealmSync
 from identity.deps import analysis_settings
+from identity.help_text_edits.api import router as help_text_edits_router
 from identity.keycloak import KeycloakAdmin
 from identity.login_history.api import router as login_router
 from identity.login_history.sync import LoginSync
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
             review_calendar_router,
             change_log_router,
             operations_log_router,
+            help_text_edits_router,
         ],
         consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],
         on_startup=start,

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import httpx
 
-from gateway.clients.base import SaveResult, ServiceClient, saved
+from gateway.clients.base import SaveResult, ServiceClient, created, saved
 from gateway.forms import GENERAL_ERROR
 from gateway.web.downloads import checked
 from gateway.web.errors import BadRequest, Forbidden, PageNotFound, ServiceUnavailable
@@ -39,6 +39,11 @@ class IdentityClient(ServiceClient):
             logout=body.get("last_logout"),
             failed_logins=int(body.get("failed_logins_since_previous") or 0),
         )
+
+    async def record_help_text_edit(self, slug: str, label: str, version: int, characters: int) -> None:
+        """Records in the operation history that the user saved this version of a text (a refusal: error page)."""
+        body = {"slug": slug, "label": label, "version": version, "characters": characters}
+        created(await self.send("POST", "/help-text-edits", json=body), "操作履歴に記録できませんでした。")
 
     async def users(self, query: str) -> list[dict[str, Any]]:
         """Accounts whose username, name or e-mail contains the query (all when empty)."""

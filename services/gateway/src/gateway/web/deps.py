@@ -139,6 +139,13 @@ OPEN_IN_MAINTENANCE = (
 OPEN_IN_MAINTENANCE += ("/auth/", "/welcome", "/session/")
 
 
+async def fresh_help_texts(request: Request) -> None:
+    """Reloads the texts administrators edit (N25) when this process's copy may be out of date (not for the health
+    checks: the liveness of a process does not depend on its database)."""
+    if not request.url.path.startswith("/health"):
+        await request.app.state.help_texts.refresh()
+
+
 async def maintenance_guard(request: Request) -> None:
     """In maintenance mode (N07) every page but login, help and notices answers 503 with the reason, except to
     user administrators, who check the system before it is opened again."""

@@ -18,7 +18,6 @@ from tbms_core.jp.gaiji import OUTPUTS
 from tbms_core.jp.my_number import MY_NUMBER_WARNING
 from tbms_core.jp.wareki import WarekiError, format_both, format_wareki
 
-from gateway.web.help_texts import maintenance_to_announce, page_help
 from gateway.web.permissions import checker, role_label
 from gateway.web.sessions import Session
 
@@ -133,7 +132,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "page_help": _page_help(request, user),
         "reason_expected": settings.correction_reason_expected,
         "maintenance_now": clock.now(),
-        "maintenance": maintenance_to_announce(clock.now(), settings.maintenance_notice_days),
+        "maintenance": request.app.state.help_texts.maintenance_to_announce(
+            clock.now(), settings.maintenance_notice_days
+        ),
     }
     base["flash_target"] = getattr(request.state, "flash_target", "")
     base["inbox_badge"] = getattr(request.state, "inbox_badge", None)  # read by the login dependency, per page
@@ -144,7 +145,7 @@ def _page_help(request: Request, user: object) -> tuple[str, Any] | None:
     """The page's 「この画面の使い方」 (texts administrators edit, N25); none before login or in a fragment."""
     if user is None or request.headers.get("hx-request"):
         return None
-    return page_help(request.url.path)
+    return request.app.state.help_texts.page_help(request.url.path)
 
 
 def flash(request: Request, message: str, target: str = "") -> None:

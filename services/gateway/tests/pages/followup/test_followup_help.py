@@ -3,8 +3,6 @@ investigation pages and the settings, and replaced by an administrator's edit (N
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from gateway.web import help_texts
 
@@ -17,12 +15,10 @@ PATHS = (
 
 
 @pytest.mark.req("N25", "R06", partial=True)
-def test_every_followup_page_has_its_help_and_an_edit_replaces_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("TBMS_GATEWAY_HELP_DIR", str(tmp_path))
+async def test_every_followup_page_has_its_help_and_an_edit_replaces_it() -> None:
+    texts = help_texts.Texts(help_texts.MemoryTexts())
     for path in PATHS:
-        found = help_texts.page_help(path)
+        found = texts.page_help(path)
         assert found is not None, path
         slug, shown = found
         assert slug == "followup"
@@ -30,5 +26,5 @@ def test_every_followup_page_has_its_help_and_an_edit_replaces_it(
             assert said in shown, said
         assert "感染性期間" in shown and "管理検診お知らせ（F29）を出力" in shown
     assert help_texts.EDITABLE["followup"] == "管理検診・行動調査"
-    help_texts.save("followup", "- 保健所の手順：お知らせは毎月1日に送ります。")
-    assert "毎月1日" in help_texts.page_help("/followup")[1]  # type: ignore[index]
+    await texts.save("followup", "- 保健所の手順：お知らせは毎月1日に送ります。", based_on=0, saved_by="admin1")
+    assert "毎月1日" in texts.page_help("/followup")[1]  # type: ignore[index]

@@ -19,6 +19,7 @@ from gateway.web.sessions import User
 from tbms_core import clock
 
 from ...conftest import (
+    IDENTITY,
     PATIENT,
     PATIENT_ID,
     PATIENTS,
@@ -36,11 +37,18 @@ NO_RIGHT = '<p class="notice no-permission">この項目を修正する権限が
 
 
 @pytest.fixture(autouse=True)
-def help_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Administrators' edits go to a directory of the test's own."""
-    folder = tmp_path / "help"
-    monkeypatch.setenv("TBMS_GATEWAY_HELP_DIR", str(folder))
-    return folder
+def edits_recorded(backends: respx.MockRouter) -> respx.Route:
+    """identity records each saved text in the operation history."""
+    return backends.post(f"{IDENTITY}/help-text-edits").mock(return_value=httpx.Response(201, json={}))
+
+
+def editor_form(html: str, text: str) -> dict[str, str]:
+    """What the editor posts: its token, the version it shows, and the text."""
+    version = re.search(r'name="version" value="(\d+)"', html)
+    assert version is not None
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token is not None
+    return {"csrf_token": token[1], "version": version[1], "text": text}
 
 
 def user(*roles: str) -> User:
@@ -103,8 +111,7 @@ class TestHelpTexts:
         login: Login,
         keycloak: FakeKeycloakType,
         backends: respx.MockRouter,
-        csrf_of: CsrfOf,
-        help_dir: Path,
+        edits_recorded: respx.Route,
     ) -> None:
         with_roles(keycloak, ["users:update", "patients:update"])
         await login(client)
@@ -112,15 +119,66 @@ class TestHelpTexts:
         assert "この画面の使い方" in page and "郵便番号を入力すると" in page
         editor = await client.get("/admin/help/patients-new")
         assert editor.status_code == 200 and "郵便番号を入力すると" in editor.text
-        token = csrf_of(editor.text)
-        empty = await client.post("/admin/help/patients-new", data={"csrf_token": token, "text": "  "})
+        empty = await client.post("/admin/help/patients-new", data=editor_form(editor.text, "  "))
         assert empty.status_code == 422 and "本文を入力してください。" in empty.text
+        assert not edits_recorded.called
         text = "- 新しい説明：<script>alert(1)</script>氏名から入力します。"
-        saved = await client.post("/admin/help/patients-new", data={"csrf_token": token, "text": text})
-        assert saved.status_code == 303 and (help_dir / "patients-new.md").is_file()
+        saved = await client.post("/admin/help/patients-new", data=editor_form(editor.text, text))
+        assert saved.status_code == 303
+        recorded = json.loads(edits_recorded.calls.last.request.content)
+        assert recorded == {"slug": "patients-new", "label": "患者登録", "version": 1, "characters": len(text) + 1}
         page = (await client.get("/patients/new")).text
         assert "新しい説明：&lt;script&gt;alert(1)&lt;/script&gt;氏名から入力します。" in page
         assert "郵便番号を入力すると" not in page
+        history = text_of((await client.get("/admin/help/patients-new")).text)
+        assert "第1版 u1" in history or "第1版" in history
+
+    async def test_a_save_based_on_an_older_version_is_refused_and_shows_the_newer_text(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, edits_recorded: respx.Route
+    ) -> None:
+        with_roles(keycloak, ["users:update"])
+        await login(client)
+        first = (await client.get("/admin/help/faq")).text
+        second = (await client.get("/admin/help/faq")).text  # another administrator opened it too
+        assert (await client.post("/admin/help/faq", data=editor_form(first, "## 先の質問"))).status_code == 303
+        late = await client.post("/admin/help/faq", data=editor_form(second, "## 後の質問"))
+        assert late.status_code == 409
+        assert "他の人が先に保存しました" in late.text and "## 先の質問" in late.text and "## 後の質問" in late.text
+        assert edits_recorded.call_count == 1
+        assert "先の質問" in (await client.get("/help/faq")).text
+        again = await client.post("/admin/help/faq", data=editor_form(late.text, "## 後の質問"))
+        assert again.status_code == 303, "saved once the newer version has been seen"
+        assert "後の質問" in (await client.get("/help/faq")).text
+
+    async def test_an_older_version_is_reopened_in_the_editor_and_saved_as_a_new_version(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, edits_recorded: respx.Route
+    ) -> None:
+        with_roles(keycloak, ["users:update"])
+        await login(client)
+        for text in ("## 第一版の質問", "## 第二版の質問"):
+            editor = (await client.get("/admin/help/faq")).text
+            assert (await client.post("/admin/help/faq", data=editor_form(editor, text))).status_code == 303
+        editor = (await client.get("/admin/help/faq")).text
+        assert 'href="/admin/help/faq/versions/1"' in editor and 'href="/admin/help/faq/versions/2"' in editor
+        reopened = await client.get("/admin/help/faq/versions/1")
+        assert reopened.status_code == 200 and "## 第一版の質問" in reopened.text
+        assert "新しい版（第3版）として保存されます" in reopened.text
+        assert "第二版の質問" in (await client.get("/help/faq")).text, "reopening changes nothing yet"
+        back = await client.post("/admin/help/faq", data=editor_form(reopened.text, "## 第一版の質問"))
+        assert back.status_code == 303 and "第一版の質問" in (await client.get("/help/faq")).text
+        assert json.loads(edits_recorded.calls.last.request.content)["version"] == 3
+        assert (await client.get("/admin/help/faq/versions/9")).status_code == 404
+
+    async def test_a_save_the_operation_history_cannot_record_is_not_kept(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, edits_recorded: respx.Route
+    ) -> None:
+        with_roles(keycloak, ["users:update"])
+        await login(client)
+        edits_recorded.mock(return_value=httpx.Response(503))
+        editor = (await client.get("/admin/help/faq")).text
+        refused = await client.post("/admin/help/faq", data=editor_form(editor, "## 記録されない質問"))
+        assert refused.status_code == 503
+        assert "記録されない質問" not in (await client.get("/help/faq")).text
 
     async def test_only_user_administrators_edit(self, browser: httpx.AsyncClient) -> None:
         assert (await browser.get("/admin/help")).status_code == 403
@@ -137,9 +195,9 @@ class TestHelpTexts:
     ) -> None:
         with_roles(keycloak, ["users:update"])
         await login(client)
-        token = csrf_of((await client.get("/admin/help/notices")).text)
+        editor = (await client.get("/admin/help/notices")).text
         text = "- 2026-10-01 古いお知らせ\n- 2026-12-02 システムを停止します（12月5日 18時から）\nただの行"
-        assert (await client.post("/admin/help/notices", data={"csrf_token": token, "text": text})).status_code == 303
+        assert (await client.post("/admin/help/notices", data=editor_form(editor, text))).status_code == 303
         home = text_of((await client.get("/")).text)
         assert "お知らせ 令和8年12月2日 システムを停止します（12月5日 18時から） 令和8年10月1日 古いお知らせ" in home
         assert "ただの行" not in home
@@ -158,8 +216,7 @@ class TestHelpTexts:
         await login(client)
         editor = (await client.get("/admin/help/maintenance")).text
         assert "- 2026-12-20 18:00〜20:00 版の更新のため" in editor  # the shipped example, never announced
-        token = csrf_of(editor)
-        typo = await client.post("/admin/help/maintenance", data={"csrf_token": token, "text": "- 12/10 18時から停止"})
+        typo = await client.post("/admin/help/maintenance", data=editor_form(editor, "- 12/10 18時から停止"))
         assert typo.status_code == 422 and "「- 12/10 18時から停止」を停止の予定として読めません。" in typo.text
         text = (
             "- 2026-12-10 18:00〜20:00 版の更新のため、システムを停止します。\n"
@@ -167,9 +224,7 @@ class TestHelpTexts:
             "- 2026-12-30 18:00〜20:00 まだ先の停止\n"
             "- 2026-12-01 18:00〜20:00 終わった停止"
         )
-        assert (
-            await client.post("/admin/help/maintenance", data={"csrf_token": token, "text": text})
-        ).status_code == 303
+        assert (await client.post("/admin/help/maintenance", data=editor_form(editor, text))).status_code == 303
         schedule = (await client.get("/health/maintenance")).json()["windows"]  # identity logs each stop (N18)
         assert schedule[0] == {
             "start": "2026-12-01T18:00:00+09:00",

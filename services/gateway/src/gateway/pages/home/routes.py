@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from gateway.web.deps import IdentityDep, WorkflowDep
-from gateway.web.help_texts import notices
 from gateway.web.templating import render
 
 router = APIRouter(tags=["ホーム"])
@@ -16,5 +15,5 @@ router = APIRouter(tags=["ホーム"])
 async def home(request: Request, identity: IdentityDep, workflow: WorkflowDep) -> Response:
     """Greets the user, shows their to-dos (overdue, today, this week) and when they last logged in and out."""
     context = {"last": await identity.last_use(), "todos": await workflow.summary(), "title": "ホーム"}
-    context["notices"] = notices()[:5]
+    context["notices"] = request.app.state.help_texts.notices()[:5]
     return render(request, "home/home.html", context)

@@ -14,8 +14,9 @@ from tbms_core.jp.text import normalize_input
 
 from gateway.forms.chars import gaiji_policy
 from gateway.pages.office import postal
+from gateway.repository import StaleText, TextVersion
 from gateway.web import help_texts as texts
-from gateway.web.deps import LoginDep, MastersDep, require_access
+from gateway.web.deps import IdentityDep, LoginDep, MastersDep, require_access
 from gateway.web.errors import PageNotFound
 from gateway.web.templating import flash, render
 
@@ -54,14 +55,14 @@ async def text_check(request: Request, _: LoginDep, masters: MastersDep) -> Resp
 @router.get("/help")
 async def help_index(request: Request, _: LoginDep) -> Response:
     """使い方: the manuals, the FAQ and each page's help."""
-    context = {"title": "使い方・マニュアル", "manuals": texts.MANUAL_TITLES, "pages": texts.PAGE_HELP}
+    context = {"title": "使い方・マニュアル", "manuals": texts.MANUAL_TITLES, "pages": texts.PAGES}
     return render(request, "office/help.html", context)
 
 
 @router.get("/help/faq")
 async def faq(request: Request, _: LoginDep) -> Response:
     """よくある質問."""
-    body = texts.html(texts.source("faq"))
+    body = texts.html(texts_of(request).source("faq"))
     return render(request, "office/text.html", {"title": "よくある質問", "body": body, "slug": "faq"})
 
 
@@ -80,14 +81,14 @@ async def page_help(request: Request, slug: str, _: LoginDep) -> Response:
     """One page's 「この画面の使い方」 on a page of its own."""
     if not texts.valid_slug(slug):
         raise PageNotFound()
-    body = texts.html(texts.source(slug))
+    body = texts.html(texts_of(request).source(slug))
     return render(request, "office/text.html", {"title": f"{texts.EDITABLE[slug]}の使い方", "body": body, "slug": slug})
 
 
 @router.get("/notices")
 async def notices(request: Request, _: LoginDep) -> Response:
     """お知らせ, newest first."""
-    return render(request, "office/notices.html", {"title": "お知らせ", "notices": texts.notices()})
+    return render(request, "office/notices.html", {"title": "お知らせ", "notices": texts_of(request).notices()})
 
 
 @router.get("/accessibility")
@@ -103,35 +104,100 @@ async def accessibility(request: Request) -> Response:
 
 @router.get("/admin/help", dependencies=CAN_EDIT)
 async def edit_index(request: Request) -> Response:
-    """The texts an administrator edits: each page's help, お知らせ and the FAQ."""
-    items = [(slug, label, texts.edited(slug)) for slug, label in texts.EDITABLE.items()]
+    """The texts an administrator edits: each page's help, お知らせ, the FAQ and 保守・停止の予定."""
+    store = texts_of(request)
+    items = [(slug, label, store.edited(slug), store.text(slug)) for slug, label in texts.EDITABLE.items()]
     return render(request, "office/edit_index.html", {"title": "使い方・お知らせの編集", "items": items})
 
 
 @router.get("/admin/help/{slug}", dependencies=CAN_EDIT)
 async def edit_text(request: Request, slug: str) -> Response:
-    """The editor of one text."""
+    """The editor of one text, with its versions (who saved each, when)."""
     if not texts.valid_slug(slug):
         raise PageNotFound()
-    context = {"title": f"{texts.EDITABLE[slug]}の編集", "slug": slug, "text": texts.source(slug), "error": ""}
-    return render(request, "office/edit.html", context | {"nav_path": "/admin/help"})
+    current = texts_of(request).text(slug)
+    return await _editor(request, slug, current.body, current.version)
+
+
+@router.get("/admin/help/{slug}/versions/{number}", dependencies=CAN_EDIT)
+async def reopen_version(request: Request, slug: str, number: int) -> Response:
+    """The editor filled with an older version's text: saving it makes it the newest version again (a new one)."""
+    if not texts.valid_slug(slug):
+        raise PageNotFound()
+    store = texts_of(request)
+    older = await store.version(slug, number)
+    if older is None:
+        raise PageNotFound()
+    return await _editor(request, slug, older.body, store.text(slug).version, reopened=older)
 
 
 @router.post("/admin/help/{slug}", dependencies=CAN_EDIT)
-async def save_text(request: Request, slug: str) -> Response:
-    """Saves an administrator's edit; an empty text is refused (the page would lose its help)."""
+async def save_text(request: Request, slug: str, login: LoginDep, identity: IdentityDep) -> Response:
+    """Saves an administrator's edit as a new version, recorded in the operation history; an empty text is refused
+    (the page would lose its help), and so is an edit of a version somebody has replaced meanwhile (409)."""
     if not texts.valid_slug(slug):
         raise PageNotFound()
-    text = str((await request.form()).get("text") or "")
+    form = await request.form()
+    text = str(form.get("text") or "")
+    based_on = _version(form.get("version"))
     error = "本文を入力してください。" if not text.strip() else ""
     if slug == "maintenance" and (wrong := texts.maintenance_problems(text)):
         error = (
             f"「{wrong[0]}」を停止の予定として読めません。"
             "「- 2026-12-20 18:00〜20:00 内容」の形で、終了は開始より後にしてください。"
         )
-    if error:
-        context = {"title": f"{texts.EDITABLE[slug]}の編集", "slug": slug, "text": text, "nav_path": "/admin/help"}
-        return render(request, "office/edit.html", context | {"error": error}, status_code=422)
-    texts.save(slug, text)
-    flash(request, f"「{texts.EDITABLE[slug]}」を保存しました。次に開いた画面から表示されます。")
+    if error or based_on is None:
+        error = error or "編集を始めた版が分かりません。画面を開き直してください。"
+        return await _editor(request, slug, text, based_on or 0, error=error, status_code=422)
+    label = texts.EDITABLE[slug]
+
+    async def record(new: TextVersion) -> None:
+        await identity.record_help_text_edit(slug, label, new.version, len(new.body))
+
+    try:
+        saved = await texts_of(request).save(
+            slug, text, based_on=based_on, saved_by=login.user.username, before_commit=record
+        )
+    except StaleText as stale:
+        return await _editor(request, slug, text, stale.newer.version, newer=stale.newer, status_code=409)
+    flash(request, f"「{label}」を第{saved.version}版として保存しました。次に開いた画面から表示されます。")
     return RedirectResponse(f"/admin/help/{slug}", status_code=303)
+
+
+def texts_of(request: Request) -> texts.Texts:
+    """The texts administrators edit, as this process holds them."""
+    return request.app.state.help_texts
+
+
+def _version(value: object) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+async def _editor(
+    request: Request,
+    slug: str,
+    text: str,
+    version: int,
+    *,
+    error: str = "",
+    newer: TextVersion | None = None,
+    reopened: TextVersion | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The editor: the text, the version it is based on, the versions saved so far, and on a refusal why."""
+    context = {
+        "title": f"{texts.EDITABLE[slug]}の編集",
+        "slug": slug,
+        "text": text,
+        "version": version,
+        "error": error,
+        "newer": newer,
+        "reopened": reopened,
+        "history": await texts_of(request).history(slug),
+        "nav_path": "/admin/help",
+    }
+    return render(request, "office/edit.html", context, status_code=status_code)
