@@ -10,10 +10,10 @@ import pytest
 from gateway.main import ROUTERS
 from gateway.web import help_texts
 
-# Not pages a user works on: login and logout, fragments and JSON answered while typing, PDFs and downloads, and the
-# help pages themselves.
+# Not pages a user works on: login and logout, health checks, fragments and JSON answered while typing, PDFs and
+# downloads, and the help pages themselves.
 NO_HELP = re.compile(
-    r"^/(login|logged-out|welcome|auth/|session/|postal-codes/|text-check|help|notices|accessibility"
+    r"^/(login|logged-out|welcome|auth/|session/|health/|postal-codes/|text-check|help|notices|accessibility"
     r"|search/suggest|patients/(new/nurse|birth-date-preview|planned-end)|contacts/date-preview)"
 )
 

@@ -26,11 +26,12 @@ ACCESSIBILITY_RESULTS = texts.SHIPPED / "accessibility_results.json"
 
 
 @router.get("/health/maintenance")
-async def maintenance_schedule() -> Response:
+async def maintenance_schedule(request: Request) -> Response:
     """The planned stops (保守・停止の予定) as JSON, for identity's operations log (N18): it logs each stop as it
     starts and ends. No login: it says only what every page announces, like the health checks beside it."""
     windows = [
-        {"start": w.start.isoformat(), "end": w.end.isoformat(), "text": w.text} for w in texts.maintenance_windows()
+        {"start": w.start.isoformat(), "end": w.end.isoformat(), "text": w.text}
+        for w in texts_of(request).maintenance_windows()
     ]
     return JSONResponse({"windows": windows})
 
