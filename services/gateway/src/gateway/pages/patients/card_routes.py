@@ -28,7 +28,7 @@ async def correct_section(request: Request, patient_id: uuid.UUID, key: str, pag
         raise PageNotFound()
     posted = await request.form()
     form = EntryForm.posted(section.fields, posted)
-    if held := await page.held_for_my_number(patient_id, key, form, posted):
+    if held := await page.held_here(patient_id, key, form, posted):
         return held
     saved = await page.patients.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
     return await page.after_save(patient_id, key=key, form=form, saved=saved, anchor=f"{key}-title")
@@ -51,7 +51,7 @@ async def exclude_patient(request: Request, patient_id: uuid.UUID, page: Patient
     """登録除外 with the date, the reason and a note; the record is kept."""
     posted = await request.form()
     form = EntryForm.posted(tuple(f.bound("ex") for f in EXCLUSION), posted)
-    if held := await page.held_for_my_number(patient_id, "ex", form, posted):
+    if held := await page.held_here(patient_id, "ex", form, posted):
         return held
     saved = await page.patients.exclude(str(patient_id), {"version": form.version, **form.json(skip=())})
     return await page.after_save(patient_id, key="ex", form=form, saved=saved, anchor="exclusion-title")
