@@ -216,6 +216,9 @@
       if (draft && !form.hasAttribute("data-draft-filled") && !document.getElementById("error-summary")) {
         restoreDraft(form, draft);
         draftNotice(form, key, store, new Date(draft.saved));
+        if (form.closest("details")) {
+          form.closest("details").open = true;  // a folded form (the patient page's 経過記録) shows what came back
+        }
       }
       var timer = null;
       var keep = function () {

@@ -189,6 +189,9 @@ async def register_contact(
     person. A wrong field shows the form again with every value kept."""
     posted = await request.form()
     form = EntryForm.posted(ef.registration_fields(), posted)
+    if refused := form.checked_here():  # what the browser checks before sending, in the same words
+        form.place(refused)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     if ef.elsewhere_without_municipality(form):
         return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     found = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
