@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from gateway.forms import Field
 from gateway.settings import Settings
 from tbms_core.jp.wareki import WarekiError, parse_date
 
-from ...chromium import Chromium
+from ...chromium import Chromium, look
 from ...conftest import PATIENT_ID, PATIENTS, Login, logged_in_chromium, mock_patient_page, session_cookie
 
 PAGE = f"/patients/{PATIENT_ID}"
@@ -192,3 +193,45 @@ class TestDrafts:
             assert saved.called and json.loads(saved.calls.last.request.content)["text"] == "電話で服薬状況を確認した。"
             drafts = "return Object.keys(localStorage).filter(k => k.startsWith('tbms-draft:')).length;"
             assert await browser.run(drafts) == 0, "the draft goes once the note is saved"
+
+
+@pytest.mark.req("N27", partial=True)
+@pytest.mark.req("R27", partial=True)
+class TestExclusionConfirmation:
+    async def test_the_exclusion_is_confirmed_on_a_page_of_its_own_and_going_back_keeps_what_was_typed(
+        self, served: str, login: Login, backends: respx.MockRouter, settings: Settings, shots: Path
+    ) -> None:
+        settings.public_url = served
+        mock_patient_page(backends)
+        excluded = backends.post(f"{PATIENTS}/patients/{PATIENT_ID}/exclusion").mock(
+            return_value=httpx.Response(201, json={"id": PATIENT_ID})
+        )
+        async with logged_in_chromium(served, login, PAGE) as browser:
+            await browser.run("window.localStorage.clear();")
+            await browser.go(f"{served}{PAGE}")
+            await browser.run("document.getElementById('exclusion-form-title').closest('details').open = true;")
+            await browser.type("#f-ex-excluded_on", "R8.11.1")
+            await browser.run(
+                "const s = document.getElementById('f-ex-reason'); s.selectedIndex = 1;"
+                "s.dispatchEvent(new Event('change', {bubbles: true}));"
+            )
+            await browser.type("#f-ex-note", "他県へ転出")
+            await browser.click("form[data-draft^='exclusion:'] button[type=submit]")
+            await browser.wait_for("document.querySelector('h1').textContent === '登録除外（確認）'")
+            assert await browser.run("return document.activeElement.id;") == "confirm-notice"
+            page = await browser.run("return document.querySelector('main').textContent;")
+            assert "まだ登録除外していません" in page and "令和8年11月1日（2026年11月1日）付けで登録から外れ" in page
+            assert "他県へ転出" in page and not excluded.called
+            assert await look(browser, shots, "exclusion-confirm") == []
+
+            await browser.click("a[href$='#exclusion-form-title']")  # 入力画面に戻って修正する
+            await browser.wait_for("document.querySelector('.draft-notice')")
+            assert await browser.run("return document.getElementById('f-ex-note').value;") == "他県へ転出"
+            await browser.click("form[data-draft^='exclusion:'] button[type=submit]")
+            await browser.wait_for("document.querySelector('h1').textContent === '登録除外（確認）'")
+            await browser.click("button[name=step][value=confirmed]")
+            await browser.wait_for("document.getElementById('flash')")
+            sent = json.loads(excluded.calls.last.request.content)
+            assert excluded.call_count == 1 and sent["note"] == "他県へ転出" and sent["excluded_on"] == "R8.11.1"
+            drafts = "return Object.keys(localStorage).filter(k => k.startsWith('tbms-draft:')).length;"
+            assert await browser.run(drafts) == 0
