@@ -11,7 +11,7 @@ import pytest
 from reports.care_record.models import CareRecord
 from reports.forms.common import clip, printed_at_label, text_width
 from reports.forms.registry import FORMS, form_spec
-from reports.forms.render import FormRenderer, template_version
+from reports.forms.render import FormRenderer, TemplateSource, template_version
 from reports.forms.spec import FormInput, Genre
 from reports.lab_result.models import LabResult
 from reports.patient_summary.models import PatientSummary
@@ -200,7 +200,7 @@ class TestRenderF03:
             "登録番号",
             "登録年月日",
             "登録区分",
-            "ふりがな",
+            "フリガナ",
             "氏名",
             "性別",
             "生年月日",
@@ -352,6 +352,41 @@ class TestFormRegistry:
     def test_the_template_version_names_the_revision_and_the_template_digest(self) -> None:
         version = template_version(FORMS["F03"])
         assert version.startswith("1+") and len(version) == 10
+
+
+@pytest.mark.req("R27", partial=True)
+class TestFooter:
+    """The footer names the form as people do (様式 number, title, edition); the template digest stays off paper."""
+
+    def test_the_printed_card_names_its_form_and_edition_not_the_digest(self, renderer: FormRenderer) -> None:
+        text = pdf_text(renderer.render_pdf_sync(form_spec("F03"), FormInput(summary(), PRINTED_AT, "x")))
+        assert "様式 F03 結核登録票 第1版" in text
+        digest = template_version(FORMS["F03"]).split("+")[1]
+        assert digest not in text and "F03（様式" not in compact(text)
+
+    @pytest.mark.parametrize("form_id", sorted(FORMS))
+    def test_every_form_prints_its_number_title_and_edition(self, renderer: FormRenderer, form_id: str) -> None:
+        spec = FORMS[form_id]
+        html = renderer.render_html(spec, rich_input())
+        footer = html.split('<footer class="page-footer">', 1)[1].split("</footer>", 1)[0]
+        assert f"様式 {spec.id} {spec.title} 第{spec.revision}版" in footer
+        assert template_version(spec) not in footer and template_version(spec) in html  # kept in the generator line
+
+    def test_an_uploaded_revision_prints_its_own_edition(self, renderer: FormRenderer) -> None:
+        source = TemplateSource("2+abcdef12", '{% extends "base.html" %}{% block content %}改正後{% endblock %}', "")
+        html = renderer.render_html(form_spec("F03"), FormInput(summary(), PRINTED_AT, "x"), source)
+        footer = html.split('<footer class="page-footer">', 1)[1].split("</footer>", 1)[0]
+        assert "様式 F03 結核登録票 第2版" in footer and "abcdef12" not in footer
+
+    def test_the_reading_is_labelled_furigana_and_keeps_the_space_between_the_names(
+        self, renderer: FormRenderer
+    ) -> None:
+        patient = summary(name="試験　花子", name_kana="シケン　ハナコ")
+        html = renderer.render_html(form_spec("F03"), FormInput(patient, PRINTED_AT, "x"))
+        assert "ふりがな" not in html and "フ リ ガ ナ" in html
+        assert "試験　花子" in html and "シケン　ハナコ" in html
+        text = pdf_text(renderer.render_pdf_sync(form_spec("F03"), FormInput(summary(), PRINTED_AT, "x")))
+        assert "試験 花子" in text and "シケン ハナコ" in text
 
 
 class TestFormats:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from starlette.datastructures import FormData
-from tbms_core.jp.wareki import WarekiError, format_wareki
+from tbms_core.jp.text import is_kana_reading, normalize_input, to_katakana
+from tbms_core.jp.wareki import WarekiError, format_wareki, parse_date
 
 BIRTH_DATE_HINT = "和暦（例: S45.3.1、昭和45年3月1日、S450301）または西暦（例: 1970-03-01）"
 DATE_HINT = "和暦（例: R8.10.1、R081001）または西暦（例: 2026-10-01）"
 GENERAL_ERROR = "_"
 TEXT_KINDS = frozenset({"text", "text-wide", "textarea", "tel", "postal", "password", "hidden"})
 CHECKED = "yes"
+POSTAL_MESSAGE = "郵便番号は7桁の数字で入力してください（例: 154-0017）。"  # as the patients and masters services say
+KANA_MESSAGE = "カナはカタカナまたはひらがなで入力してください。"  # as the patients and contacts services say
+POSTAL_CODE = re.compile("[0-9]{3}-?[0-9]{4}")
 FORMER = "former:"  # /reference/card's `former:<list>`: codes no longer offered, with the labels old records show
 
 
@@ -70,6 +75,35 @@ class Field:
     def input_id(self) -> str:
         """The id of the field's input (of its first choice for radio buttons and check boxes)."""
         return f"{self.base_id}-0" if self.kind in ("radio", "checkboxes") else self.base_id
+
+    @property
+    def check_format(self) -> str:
+        """The format the browser and the gateway check before sending (static/checks.js): date, postal, kana."""
+        if self.kind in ("date", "postal"):
+            return self.kind
+        return "kana" if self.name.rsplit(".", 1)[-1] == "name_kana" else ""
+
+    @property
+    def required_message(self) -> str:
+        """What is said of this field left empty, in the browser and by the gateway alike."""
+        return f"{self.label}を{'選んで' if self.kind in ('radio', 'select') else '入力して'}ください。"
+
+    def problem(self, typed: Value) -> str:
+        """What is wrong with the typed value by the rules checked before sending ("" when nothing): a required
+        field left empty, a date the services cannot read (their message), a 郵便番号 or カナ they would refuse."""
+        text = typed.strip() if isinstance(typed, str) else ",".join(typed)
+        if not text:
+            return self.required_message if self.required and self.kind != "hidden" else ""
+        if self.check_format == "date":
+            try:
+                parse_date(text)
+            except WarekiError as exc:
+                return str(exc)
+        elif self.check_format == "postal" and not POSTAL_CODE.fullmatch(normalize_input(text)):
+            return POSTAL_MESSAGE
+        elif self.check_format == "kana" and not is_kana_reading(to_katakana(text)):
+            return KANA_MESSAGE
+        return ""
 
     @property
     def error_id(self) -> str:
@@ -180,6 +214,11 @@ class EntryForm:
                 continue
             nest(body, f.name, f.json_value(self.values.get(f.name, "")))
         return body
+
+    def checked_here(self) -> dict[str, str]:
+        """The messages of the checks the browser also makes before sending (Field.problem), by field name: the
+        gateway refuses these itself, so a user without script reads the same words."""
+        return {f.name: message for f in self.fields if (message := f.problem(self.values.get(f.name, "")))}
 
     def place(self, errors: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> None:
         """Keeps the API's messages, under the field (or section) each is about."""

@@ -1,5 +1,6 @@
 // tbms gateway: small behaviours every page shares. No inline script anywhere (CSP script-src 'self').
-// New pages get them through the base layout: a form opts in with data attributes (data-focus-first, data-draft).
+// New pages get them through the base layout: a form opts in with data attributes (data-focus-first, data-draft);
+// the checks before sending are static/checks.js.
 (function () {
   "use strict";
 
@@ -215,6 +216,9 @@
       if (draft && !form.hasAttribute("data-draft-filled") && !document.getElementById("error-summary")) {
         restoreDraft(form, draft);
         draftNotice(form, key, store, new Date(draft.saved));
+        if (form.closest("details")) {
+          form.closest("details").open = true;  // a folded form (the patient page's 経過記録) shows what came back
+        }
       }
       var timer = null;
       var keep = function () {
@@ -313,64 +317,6 @@
     });
   }
 
-  // <form data-check>: required fields left empty are named before sending, in the same error summary the server
-  // shows (the server checks everything again). Fields hidden with their section are not asked for.
-  function setUpChecks() {
-    Array.prototype.forEach.call(document.querySelectorAll("form[data-check]"), function (form) {
-      form.addEventListener("submit", function (event) {
-        if (event.submitter && event.submitter.hasAttribute("formnovalidate")) {
-          return;
-        }
-        var missing = [];
-        Array.prototype.forEach.call(form.querySelectorAll("[aria-required='true']"), function (input) {
-          if (input.closest("[hidden]") || input.disabled || String(input.value || "").trim()) {
-            return;
-          }
-          missing.push(input);
-        });
-        Array.prototype.forEach.call(form.querySelectorAll("fieldset[data-required]"), function (group) {
-          if (!group.closest("[hidden]") && !group.querySelector("input:checked")) {
-            missing.push(group.querySelector("input"));
-          }
-        });
-        if (!missing.length) {
-          return;
-        }
-        event.preventDefault();
-        var old = document.getElementById("error-summary");
-        if (old) {
-          old.remove();
-        }
-        var summary = document.createElement("div");
-        summary.id = "error-summary";
-        summary.className = "error-summary";
-        summary.setAttribute("role", "alert");
-        summary.setAttribute("tabindex", "-1");
-        var heading = document.createElement("h2");
-        heading.textContent = "入力されていない項目があります（" + missing.length + "件）";
-        var advice = document.createElement("p");
-        advice.textContent = "次の項目を入力してから、もう一度送信してください。まだ送信していません。";
-        var list = document.createElement("ul");
-        missing.forEach(function (input) {
-          var label = form.querySelector("label[for='" + input.id + "']");
-          var legend = input.closest("fieldset") ? input.closest("fieldset").querySelector("legend") : null;
-          var name = (input.type === "radio" && legend ? legend : label || legend || input).textContent;
-          var item = document.createElement("li");
-          var link = document.createElement("a");
-          link.href = "#" + input.id;
-          link.textContent = name.replace("（必須）", "").trim() + "：入力してください。";
-          item.appendChild(link);
-          list.appendChild(item);
-        });
-        summary.appendChild(heading);
-        summary.appendChild(advice);
-        summary.appendChild(list);
-        form.insertAdjacentElement("beforebegin", summary);
-        summary.focus();
-      });
-    });
-  }
-
   // <button data-fill="input id" data-value="…">: puts a proposed value (e.g. the 終了予定日 of a regimen) into a field.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-fill]") : null;
@@ -385,7 +331,6 @@
   document.addEventListener("keydown", guardEnter);
   document.addEventListener("keydown", searchShortcut);
   document.addEventListener("DOMContentLoaded", function () {
-    setUpChecks();  // before the drafts: a form stopped here is not being sent
     setUpDrafts();
     setUpConditional();
     setUpPostalLookup();

@@ -61,6 +61,14 @@ class TestInChromium:
             await browser.type("#f-new-exposure-hours", "x")
             await browser.click("button[type=submit].button:not(.button--header)")
             await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            checked = await browser.run("return document.activeElement.textContent;")
+            assert "まだ送信していません" in checked and "氏名：氏名を入力してください。" in checked
+            found["index-checked"] = await look(browser, shots, "contacts-register-checked")
+            await browser.type("#f-new-name", "試験 花子")
+            await browser.run("document.getElementById('f-new-exposure-setting').selectedIndex = 1;")
+            await browser.click("button[type=submit].button:not(.button--header)")
+            await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
+            assert "まだ送信していません" not in await browser.run("return document.activeElement.textContent;")
             found["index-refused"] = await look(browser, shots, "contacts-register-error")
 
             duplicates = httpx.Response(200, json=RECORDED["duplicates"])

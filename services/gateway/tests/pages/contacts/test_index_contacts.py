@@ -139,7 +139,7 @@ class TestContactsOfAnIndexPatient:
         mock_index(backends, [CHILD])
         backends.post(f"{CONTACTS}/contacts").mock(return_value=error("create_422", 422))
         form = (await browser.get(PAGE)).text
-        refused = await browser.post(PAGE, data=registration(csrf_token(form), name="", birth_date="H40.1.1"))
+        refused = await browser.post(PAGE, data=registration(csrf_token(form)))  # the service's answer is recorded
         html = refused.text
         assert refused.status_code == 422 and '<details class="disclosure" open>' in html
         assert 'id="error-summary"' in html and "入力内容に誤りがあります（5件）" in html
@@ -148,7 +148,24 @@ class TestContactsOfAnIndexPatient:
         assert re.search(r'id="f-new-exposure-setting-error"[^>]*>.*選択肢から選んでください。', html)
         assert re.search(r'id="f-new-exposure-hours-error"[^>]*>.*数値で入力してください。', html)
         assert '<a href="#f-new-exposure-setting">接触の場：選択肢から選んでください。</a>' in html
-        assert 'value="H40.1.1"' in html and 'value="同僚"' in html and 'value="R8.11.13"' in html
+        assert 'value="H2.4.1"' in html and 'value="同僚"' in html and 'value="R8.11.13"' in html
+
+    @pytest.mark.req("N27", partial=True)
+    async def test_the_gateway_refuses_what_the_browser_checks_in_the_same_words_and_sends_nothing(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_index(backends, [CHILD])
+        register = backends.post(f"{CONTACTS}/contacts").mock(return_value=httpx.Response(201, json=CONTACT))
+        form = (await browser.get(PAGE)).text
+        typed = registration(csrf_token(form), name="", birth_date="H40.1.1", name_kana="ｼｹﾝ1")
+        refused = await browser.post(PAGE, data=typed)
+        html = refused.text
+        assert refused.status_code == 422 and not register.called
+        assert re.search(r'id="f-new-name-error"[^>]*>.*氏名を入力してください。', html)
+        too_late = "「平成40年」は存在しません（平成は31年4月30日まで）。"
+        assert re.search(r'id="f-new-birth_date-error"[^>]*>.*' + too_late, html)
+        assert re.search(r'id="f-new-name_kana-error"[^>]*>.*カナはカタカナまたはひらがなで入力してください。', html)
+        assert '<a href="#f-new-name">氏名：氏名を入力してください。</a>' in html and 'value="H40.1.1"' in html
 
     async def test_contact_dates_out_of_order_are_said_beside_the_first_contact_date(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter

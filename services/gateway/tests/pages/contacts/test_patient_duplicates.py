@@ -100,6 +100,7 @@ async def test_the_warning_with_contacts_and_patients_passes_axe(
     settings.public_url = served
     async with logged_in_chromium(served, login, PAGE) as browser:
         await browser.type("#f-new-name", "髙橋 一郎")
+        await browser.run("document.getElementById('f-new-exposure-setting').selectedIndex = 1;")
         await browser.click("button[type=submit].button:not(.button--header)")
         await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
         text = await browser.run("return document.activeElement.textContent;")

@@ -85,8 +85,8 @@ class TestRegistrationFromTheKeyboard:
             await browser.click("form[data-draft] button[type=submit]")
             await browser.wait_for("document.activeElement && document.activeElement.id === 'error-summary'")
             summary = await browser.run("return document.getElementById('error-summary').textContent;")
-            assert "入力されていない項目があります" in summary and "氏名：入力してください。" in summary
-            assert "性別：入力してください。" in summary and (await browser.url()).endswith("/patients/new")
+            assert "入力内容を確認してください" in summary and "氏名：氏名を入力してください。" in summary
+            assert "性別：性別を選んでください。" in summary and (await browser.url()).endswith("/patients/new")
             assert not registered.called, "the browser checks before anything is sent"
             await browser.run("document.getElementById('f-name').focus();")
             assert await browser.run("return document.getElementById('role-badge').textContent;") == "権限保健師"

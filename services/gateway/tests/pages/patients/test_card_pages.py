@@ -405,6 +405,7 @@ class TestPublicExpense:
 
 @pytest.mark.req("R03")
 @pytest.mark.req("R30")
+@pytest.mark.req("N27", partial=True)
 class TestExclusion:
     async def test_an_exclusion_shows_in_the_header_and_is_cancelled_only_with_a_reason(
         self, browser: httpx.AsyncClient, csrf_of: CsrfOf
@@ -413,7 +414,14 @@ class TestExclusion:
         html = await page_of(browser, patient_id)
         action = f"/patients/{patient_id}/exclusion"
         form = {"csrf_token": csrf_of(html), "version": version_in(html, action), "excluded_on": "R8.11.1"}
-        excluded = await browser.post(action, data={**form, "reason": "transfer_out", "note": "他県へ転出"})
+        asked = await browser.post(action, data={**form, "reason": "transfer_out", "note": "他県へ転出"})
+        shown = text_of(asked.text)
+        assert asked.status_code == 200 and "登録除外（確認）" in shown and "まだ登録除外していません" in shown
+        assert "令和8年11月1日（2026年11月1日）付けで登録から外れ" in shown and "除外理由 転出" in shown
+        assert "状態 登録中" in text_of(await page_of(browser, patient_id)), "nothing changes before it is confirmed"
+        kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text))
+        assert kept["note"] == "他県へ転出" and kept["version"] == form["version"]
+        excluded = await browser.post(action, data={**kept, "step": "confirmed"})
         assert excluded.status_code == 303
         html = await page_of(browser, patient_id)
         assert "状態 登録除外 （令和8年11月1日）" in text_of(

@@ -198,6 +198,7 @@ class FormRenderer:
         context = {
             "form": spec,
             "template_version": source.version if source else template_version(spec),
+            "edition": edition(source.version if source else spec.revision),
             "printed_at": printed_at_label(data.printed_at),
             "printed_by": data.printed_by,
             "stamps": stamps_to_print(spec, data),
@@ -273,6 +274,12 @@ def source_version(revision: str, html: str, css: str) -> str:
     """The version an uploaded template is stored and printed as: its revision and a digest of its HTML and CSS."""
     digest = hashlib.sha256(html.encode() + b"\0" + css.encode()).hexdigest()[:8]
     return f"{revision}+{digest}"
+
+
+def edition(version: str) -> str:
+    """The edition a form prints in its footer, from its revision (`2` or a stored version `2+1a2b3c4d`): 第2版."""
+    revision = version.split("+", 1)[0].strip()
+    return f"第{revision}版"
 
 
 @cache

@@ -190,6 +190,9 @@ async def register_contact(
     person. A wrong field shows the form again with every value kept."""
     posted = await request.form()
     form = EntryForm.posted(ef.registration_fields(), posted)
+    if refused := form.checked_here():  # what the browser checks before sending, in the same words
+        form.place(refused)
+        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
     refused = check_chars(form, await master_policy(request, masters))  # 外字 the policy refuses (N26)
     form.place(refused)
     if ef.elsewhere_without_municipality(form) or refused:

@@ -7,12 +7,15 @@ import asyncio
 import uuid
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
 from starlette.responses import Response
 from tbms_core import clock
+from tbms_core.jp.wareki import format_both, parse_date
 
 from gateway.forms import EntryForm, required_reason
+from gateway.forms.entry import every_code
 from gateway.pages.patients.entry_forms.card import EXCLUSION, REINSTATEMENT, SECTIONS, at_registration_fields
-from gateway.pages.patients.page import PatientPageDep
+from gateway.pages.patients.page import PatientPage, PatientPageDep
 from gateway.web.deps import PatientsDep
 from gateway.web.errors import PageNotFound
 from gateway.web.templating import render
@@ -28,7 +31,7 @@ async def correct_section(request: Request, patient_id: uuid.UUID, key: str, pag
         raise PageNotFound()
     posted = await request.form()
     form = EntryForm.posted(section.fields, posted)
-    if held := await page.held_for_my_number(patient_id, key, form, posted):
+    if held := await page.held_here(patient_id, key, form, posted):
         return held
     saved = await page.patients.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
     return await page.after_save(patient_id, key=key, form=form, saved=saved, anchor=f"{key}-title")
@@ -48,13 +51,34 @@ async def correct_at_registration(request: Request, patient_id: uuid.UUID, page:
 
 @router.post("/{patient_id:uuid}/exclusion")
 async def exclude_patient(request: Request, patient_id: uuid.UUID, page: PatientPageDep) -> Response:
-    """登録除外 with the date, the reason and a note; the record is kept."""
+    """登録除外 with the date, the reason and a note; the record is kept. A confirmation page showing what will
+    happen comes first; only its 「登録除外する」 (step=confirmed) excludes."""
     posted = await request.form()
     form = EntryForm.posted(tuple(f.bound("ex") for f in EXCLUSION), posted)
-    if held := await page.held_for_my_number(patient_id, "ex", form, posted):
+    if held := await page.held_here(patient_id, "ex", form, posted):
         return held
+    if posted.get("step") != "confirmed":
+        return await _exclusion_confirmation(request, patient_id, form, posted, page)
     saved = await page.patients.exclude(str(patient_id), {"version": form.version, **form.json(skip=())})
     return await page.after_save(patient_id, key="ex", form=form, saved=saved, anchor="exclusion-title")
+
+
+async def _exclusion_confirmation(
+    request: Request, patient_id: uuid.UUID, form: EntryForm, posted: FormData, page: PatientPage
+) -> Response:
+    """The 確認画面 of 登録除外: who leaves the register, from when and why, and what that does and does not do."""
+    patient, codes = await asyncio.gather(page.patients.patient(str(patient_id)), page.patients.card_codes())
+    reason = form.value("reason")
+    context = {
+        "title": "登録除外（確認）",
+        "patient": patient,
+        "excluded_on": format_both(parse_date(form.value("excluded_on"))),
+        "reason": every_code(codes, "exclusion_reason").get(reason, reason),
+        "note": form.value("note"),
+        "kept": [(key, str(value)) for key, value in posted.multi_items() if key not in ("csrf_token", "step")],
+        "nav_path": "/patients",
+    }
+    return render(request, "patients/exclusion_confirm.html", context)
 
 
 @router.post("/{patient_id:uuid}/reinstatement")

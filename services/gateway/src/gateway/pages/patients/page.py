@@ -111,12 +111,11 @@ class PatientPage:
         status = 409 if form.conflict else 422
         return await self.show(patient_id, failed={key: form}, status_code=status)
 
-    async def held_for_my_number(
-        self, patient_id: uuid.UUID, key: str, form: EntryForm, posted: FormData
-    ) -> Response | None:
-        """The page again with the 個人番号 warning beside each free-text field that holds what looks like one
-        (N17), unless the user confirmed it; None when the form may be saved."""
-        warnings = my_number_warnings(form, posted)
+    async def held_here(self, patient_id: uuid.UUID, key: str, form: EntryForm, posted: FormData) -> Response | None:
+        """The page again with what the gateway refuses itself: the checks the browser makes before sending
+        (EntryForm.checked_here, in the same words), then the 個人番号 warning beside each free-text field that
+        holds what looks like one (N17) unless the user confirmed it; None when the form may be saved."""
+        warnings = form.checked_here() or my_number_warnings(form, posted)
         if not warnings:
             return None
         form.place(warnings)

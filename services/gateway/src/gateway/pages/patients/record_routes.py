@@ -79,7 +79,7 @@ async def record_care(request: Request, patient_id: uuid.UUID, path: str, page: 
     custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
     posted = await request.form()
     form = EntryForm.posted(kind.new_fields(custom), posted)
-    if held := await page.held_for_my_number(patient_id, f"{kind.key}-new", form, posted):
+    if held := await page.held_here(patient_id, f"{kind.key}-new", form, posted):
         return held
     failure = f"{kind.title}を記録できませんでした。"
     saved = await page.patients.record_care(str(patient_id), kind.path, care_body(form), failure)
@@ -95,7 +95,7 @@ async def correct_care(
     custom = custom_fields(await definitions_today(page.patients), kind.custom_target) if kind.custom_target else ()
     posted = await request.form()
     form = EntryForm.posted(kind.correction_fields(str(record_id), custom), posted)
-    if held := await page.held_for_my_number(patient_id, f"{kind.key}-{record_id}", form, posted):
+    if held := await page.held_here(patient_id, f"{kind.key}-{record_id}", form, posted):
         return held
     saved = await page.patients.correct_care(
         str(patient_id), kind.path, str(record_id), form.version, care_body(form), form.value("reason")

@@ -67,18 +67,10 @@ async def _form_page(
 
 
 def _checked_here(form: EntryForm, policy: GaijiPolicy) -> dict[str, str]:
-    """What the gateway refuses before asking anyone: required fields left empty, dates it cannot read, and
-    names with 外字 the health center's policy refuses. The patients service checks everything again."""
-    errors: dict[str, str] = {}
-    for f in form.fields:
-        typed = form.value(f.name).strip()
-        if f.required and not typed and f.kind != "hidden":
-            errors[f.name] = f"{f.label}を{'選んで' if f.kind in ('radio', 'select') else '入力して'}ください。"
-        elif f.kind == "date" and typed:
-            try:
-                parse_date(typed)
-            except WarekiError as exc:
-                errors[f.name] = str(exc)
+    """What the gateway refuses before asking anyone: the browser's checks (required fields left empty, dates it
+    cannot read, 郵便番号 and カナ; EntryForm.checked_here) and names with 外字 the health center's policy refuses.
+    The patients service checks everything again."""
+    errors = form.checked_here()
     for name, message in check_chars(form, policy).items():
         errors.setdefault(name, message)
     return errors
@@ -253,11 +245,11 @@ async def correct_patient(request: Request, patient_id: uuid.UUID, page: Patient
     fields = basic_fields(await definitions_today(page.patients), await page.masters.districts())
     posted = await request.form()
     form = EntryForm.posted(fields, posted)
+    if held := await page.held_here(patient_id, "basic", form, posted):
+        return held
     if refused := check_chars(form, await master_policy(request, page.masters)):  # 外字 the policy refuses (N26)
         form.place(refused)
         return await page.refused_here(patient_id, "basic", form)
-    if held := await page.held_for_my_number(patient_id, "basic", form, posted):
-        return held
     saved = await page.patients.correct_patient(str(patient_id), form.version, form.json(), form.value("reason"))
     note = accepted_note(form)
     return await page.after_save(patient_id, key="basic", form=form, saved=saved, anchor="basic-title", note=note)
