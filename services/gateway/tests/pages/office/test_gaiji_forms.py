@@ -133,7 +133,7 @@ class TestPatientBasicCorrection:
     def correction(self, token: str, **typed: str) -> dict[str, str]:
         stored = {k: str(PATIENT.get(k) or "") for k in ("name", "name_kana", "sex", "address", "phone")}
         base = {"csrf_token": token, "version": str(PATIENT["version"]), "birth_date": "S45.3.1"}
-        return base | stored | {"district": "世田谷", "reason": "住基で確認"} | typed
+        return base | stored | {"category": "patient", "district": "世田谷", "reason": "住基で確認"} | typed
 
     async def test_a_refusing_health_center_refuses_the_name_and_saves_nothing(
         self, settings: Settings, login: Login, csrf_of: CsrfOf, backends: respx.MockRouter
