@@ -23,3 +23,11 @@ def test_identitys_history_is_append_only_for_its_role() -> None:
 
 def test_names_are_quoted() -> None:
     assert 'GRANT CONNECT, TEMPORARY ON DATABASE "odd""name" TO "tbms_x_app"' in grants("x", 'odd"name', "tbms")
+
+
+def test_the_versions_of_the_gateways_edited_texts_are_append_only_for_its_role() -> None:
+    statements = grants("gateway", "tbms_gateway", "tbms")
+    assert statements.index('REVOKE ALL ON "help_text_versions" FROM "tbms_gateway_app"') < statements.index(
+        'GRANT SELECT, INSERT ON "help_text_versions" TO "tbms_gateway_app"'
+    )
+    assert not any("help_text_versions" in s for s in grants("patients", "tbms_patients", "tbms"))

@@ -16,8 +16,10 @@ import sys
 import asyncpg
 
 # Tables the run-time role may not change as it changes the others: the operation and login history are
-# append-only for it (a purge after the retention period runs as the owner, through identity's own command).
+# append-only for it (a purge after the retention period runs as the owner, through identity's own command), and so
+# are the versions of the gateway's edited texts (a save adds one; none is rewritten).
 LIMITED: dict[str, dict[str, str]] = {
+    "gateway": {"help_text_versions": "SELECT, INSERT"},
     "identity": {
         "audit_events": "SELECT, INSERT",
         "audit_chain_checkpoint": "SELECT",

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from gateway.app import build_gateway
 from gateway.main import ROUTERS
 from gateway.web.help_texts import EDITABLE, shipped
+from tbms_core import db_roles
 from tbms_testing import services as scratch
 
 from ..conftest import IDENTITY, FakeKeycloakType, make_settings, with_roles
@@ -105,6 +106,20 @@ class TestTextsInTheDatabase:
         assert set(rows) == {slug for slug in EDITABLE if shipped(slug) or slug == "notices"}
         assert rows["notices"]["body"] == HOST_EDIT, "the administrator's edit on the host wins over the default"
         assert rows["faq"]["body"] == shipped("faq") and rows["faq"]["saved_by"] == "移行（当初の文章）"
+
+    async def test_the_gateways_own_role_adds_versions_but_never_rewrites_or_deletes_one(
+        self, texts_database: str
+    ) -> None:
+        await db_roles.grant_runtime_role(texts_database, "gateway")
+        connection = await asyncpg.connect(DSN)
+        try:
+            await connection.execute(f"SET ROLE {db_roles.runtime_role('gateway')}")
+            assert await connection.fetchval("SELECT count(*) FROM help_text_versions") > 0
+            for change in ("UPDATE help_text_versions SET body = 'x'", "DELETE FROM help_text_versions"):
+                with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                    await connection.execute(change)
+        finally:
+            await connection.close()
 
     async def test_a_text_saved_through_one_gateway_shows_on_the_other_as_a_new_version_with_who_and_when(
         self, gateways: Gateways, keycloak: FakeKeycloakType, last_login: respx.Route, edits_recorded: respx.Route

@@ -41,6 +41,7 @@ RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown 
     "review_calendar": "点検の実施記録",
     "assignments": "担当の取り込み",
     "change_log": "変更管理記録",
+    "help_text": "使い方・お知らせの文章",
 }
 SERVICES = {
     "patients": "患者管理",
