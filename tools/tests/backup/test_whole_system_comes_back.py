@@ -417,7 +417,8 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
             assert before["document"] == PDF
             assert len(before[f"/patients/{ids[0]}/history"]["items"]) >= 1
             fed = await asyncio.to_thread(_feed_audit, ports)
-            assert fed >= 5 and await _audit_rows(ports["pg"]) >= fed
+            chained = await _audit_rows(ports["pg"])  # the services' starts go to the change log instead
+            assert fed >= 5 and chained >= 5
             keycloak.stop()  # its H2 store is taken closed; the services keep running through the backup
             assert await asyncio.to_thread(cli.main, ["backup"]) == 0  # with its drill, as from a shell
         taken = sorted(p for p in target.iterdir() if (p / "manifest.json").is_file())[-1]
@@ -454,7 +455,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         assert after == before
         chain = await asyncio.to_thread(audit.verify, database_url=BackupSettings().sqlalchemy_url("tbms_identity"))
         assert chain.returncode == 0, chain.stdout + chain.stderr
-        assert await _audit_rows(ports["pg"]) >= fed
+        assert await _audit_rows(ports["pg"]) == chained
         conn = await asyncpg.connect(BackupSettings().dsn("postgres"))
         try:
             restored = {row["datname"] for row in await conn.fetch("SELECT datname FROM pg_database")}
