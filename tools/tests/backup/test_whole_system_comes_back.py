@@ -437,7 +437,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         running.append(Minio(root / "machine-2", ports["s3"]))
         home = _keycloak_home(root / "machine-2" / "keycloak")
         restore_started = time.monotonic()
-        argv = ["restore", taken.name, "--keycloak-h2", str(home / "data" / "h2")]
+        argv = ["restore", taken.name, "--into-live", "--keycloak-h2", str(home / "data" / "h2")]
         argv += ["--config-dir", str(root / "machine-2" / "config")]
         assert await asyncio.to_thread(cli.main, argv) == 0
         restore_seconds = time.monotonic() - restore_started
