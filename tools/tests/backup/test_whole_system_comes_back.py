@@ -1,15 +1,15 @@
 """A whole system comes back after `tbms backup`, the loss of every data folder and `tbms restore` (R31, N06).
 
 The test builds a small system of its own beside the running stack: a PostgreSQL cluster (initdb) holding every
-service's database migrated to head, a MinIO with the documents' bucket, and a Keycloak (a copy of the local
-distribution) that imported the local realm and holds a new user with a password and a TOTP authenticator. The
-patients and reports services run as processes of this code on those, and trust that Keycloak's tokens. Through
-their APIs, with the user's own login (password + TOTP), patients are registered and corrected and a document is
-stored; the operations' audit records go into identity's hash chain. Then `tbms backup` runs (with its drill);
-every server is stopped and its data folder deleted; empty ones start on the same ports; `tbms restore` puts the
-backup into them; and the user logs in again with a code computed from their secret, the services started again
+service's database migrated to head, a MinIO with the documents' bucket, a NATS with JetStream, and a Keycloak (a
+copy of the local distribution) that imported the local realm and holds a new user with a password and a TOTP
+authenticator. The patients and reports services run as processes of this code on those, and trust that Keycloak's
+tokens. Through their APIs, with the user's own login (password + TOTP), patients are registered and corrected and a
+document is stored; the operations' audit records go into identity's hash chain. Then `tbms backup` runs (with its
+drill); every server is stopped and its data folder deleted; empty ones start on the same ports; `tbms restore` puts
+the backup into them; and the user logs in again with a code computed from their secret, the services started again
 answer the same patients, histories and list, the document opens with the same bytes, and the chain verifies.
-The shared stack is only read (`tbms stack env` values); nothing of it is started, stopped or written.
+The shared stack is not used: only the local configuration's values are read; nothing of it is started or written.
 """
 
 from __future__ import annotations
@@ -143,6 +143,42 @@ class Minio:
         self.process.wait(timeout=30)
 
 
+class Nats:
+    """A nats-server with JetStream on its own folder and ports, with the local users and permissions."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
+        if binary is None:
+            pytest.skip("no nats-server (scripts/bootstrap.sh installs it)")
+        monitor = free_port()
+        text = config.nats_server_config(root / "nats")
+        text = text.replace(f"port: {config.NATS_PORT}", f"port: {port}")
+        text = text.replace(f"http_port: {config.NATS_MONITOR_PORT}", f"http_port: {monitor}")
+        text = text.replace("server_name: tbms-local", "server_name: tbms-scratch")
+        (root / "nats").mkdir(parents=True)
+        conf = root / "nats.conf"
+        conf.write_text(text, encoding="utf-8")
+        self.process = subprocess.Popen(
+            [str(binary), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{monitor}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.stop()
+                pytest.fail("the scratch NATS did not start")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 class Keycloak:
     """Keycloak from a distribution folder (its H2 store in data/h2), on fixed ports; imports what data/import holds
     only when asked to."""
@@ -241,11 +277,11 @@ def _keycloak_home(where: Path) -> Path:
 
 
 def _service_env(service: str, ports: dict[str, int]) -> dict[str, str]:
-    """The service's local environment pointed at the scratch servers (the shared NATS, own consumer names)."""
+    """The service's local environment pointed at the scratch servers."""
     prefix = f"TBMS_{service.upper()}_"
     env = config.service_env(service)
     env[prefix + "DATABASE_URL"] = f"postgresql+asyncpg://tbms@127.0.0.1:{ports['pg']}/tbms_{service}"
-    env[prefix + "DURABLE_SUFFIX"] = f"-restoreall{os.getpid()}"
+    env[prefix + "NATS_URL"] = env[prefix + "NATS_URL"].replace(f":{config.NATS_PORT}", f":{ports['nats']}")
     env[prefix + "OIDC_ISSUER"] = f"http://127.0.0.1:{ports['keycloak']}/realms/{config.REALM}"
     if prefix + "S3_ENDPOINT" in env:
         env[prefix + "S3_ENDPOINT"] = f"127.0.0.1:{ports['s3']}"
@@ -357,7 +393,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="tbms-whole-"))
     os.chmod(root, 0o755)  # noqa: S103 - the postgres user runs the cluster below it
-    ports = {"pg": free_port(), "s3": free_port(), "keycloak": free_port()}
+    ports = {"pg": free_port(), "s3": free_port(), "keycloak": free_port(), "nats": free_port()}
     management = free_port()
     totp, used = pyotp.TOTP(pyotp.random_base32()), set[int]()
     target, key_file = root / "backups", root / "keys" / "backup.key"
@@ -379,6 +415,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         # machine 1: the servers, every database migrated, Keycloak with the local realm and a new user
         running.append(Postgres(root / "machine-1" / "pg", ports["pg"]))
         running.append(Minio(root / "machine-1", ports["s3"]))
+        running.append(Nats(root / "machine-1", ports["nats"]))
         databases = await asyncio.to_thread(_migrate_every_service, ports)
         home = _keycloak_home(root / "machine-1" / "keycloak")
         write_development_realm(realm_file)
@@ -435,6 +472,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         # machine 2: empty servers on the same ports, `tbms restore` into them, then Keycloak on the restored store
         running.append(Postgres(root / "machine-2" / "pg", ports["pg"]))
         running.append(Minio(root / "machine-2", ports["s3"]))
+        running.append(Nats(root / "machine-2", ports["nats"]))
         home = _keycloak_home(root / "machine-2" / "keycloak")
         restore_started = time.monotonic()
         argv = ["restore", taken.name, "--into-live", "--keycloak-h2", str(home / "data" / "h2")]
