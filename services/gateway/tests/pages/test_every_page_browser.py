@@ -1,0 +1,271 @@
+"""Every page of the gateway in one headless Chromium session (issue 23): the list of pages is read from the
+gateway's own GET routes, so a new page is swept without being named here. A route with a record id in its path is
+opened with a record of the recorded fixtures (RECORDS), or named in NOT_SWEPT with the reason; a route that answers
+something other than a page (JSON, PDF, CSV, a download, a step of the login) is named in NOT_PAGES. Each page is
+checked by axe (WCAG 2.0 A/AA) at 1280 and at 683 px (a 1366 px screen at 200 %), and must not scroll sideways at
+683 px. One login, one browser, for all pages (about 100 s for 69 pages).
+
+The back ends answer with the recorded answers of the pages' own tests; a call none of them covers (the admin
+pages of identity, the follow-up list, the print batches, the 回議 inbox) answers 503, so that page is swept
+showing its message that the service does not answer, and the test prints which calls those were."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+from gateway.main import ROUTERS
+from tbms_core.clock import frozen_at, jst
+
+from ..chromium import Chromium, axe_violations
+from ..conftest import (
+    IDENTITY,
+    MASTERS,
+    PATIENT,
+    PATIENT_ID,
+    PATIENTS,
+    REPORTS,
+    FakeKeycloakType,
+    Login,
+    logged_in_chromium,
+    mock_patient_page,
+    with_roles,
+)
+from .board import conftest as board
+from .contacts import conftest as contacts
+from .documents import conftest as documents
+from .dots import conftest as dots
+from .masters import conftest as masters
+from .requests import conftest as requests
+
+# Every area at 更新 (an administrator who is also a nurse), so no page is refused.
+ALL_ROLES = [f"{area}:update" for area in ("patients", "contacts", "review", "forms", "stats", "documents")] + [
+    f"{area}:update" for area in ("masters", "users", "audit")
+]
+
+# Routes that answer no page of their own, and why.
+NOT_PAGES = {
+    "/login": "starts the login at Keycloak",
+    "/auth/callback": "Keycloak's return after the login",
+    "/session/remaining": "JSON for the session timer",
+    "/patients/new/nurse": "a fragment: the proposed 担当保健師 for an address",
+    "/patients/planned-end": "a fragment: the planned end of treatment",
+    "/patients/birth-date-preview": "a fragment: the birth date read back",
+    "/patients/export": "a CSV file",
+    "/patients/{patient_id:uuid}/packages/{package_id:uuid}": "a download",
+    "/contacts/export": "a CSV file",
+    "/contacts/date-preview": "a fragment: a date read back",
+    "/contacts/forms/F18": "a PDF",
+    "/contacts/{contact_id:uuid}/forms/{form}": "a PDF",
+    "/contacts/index-patients/{patient_id:uuid}/F05": "a PDF",
+    "/contacts/reception/F25": "a PDF",
+    "/contacts/reception/F24": "a PDF",
+    "/contacts/{contact_id:uuid}/notices/F29": "a PDF",
+    "/requests/{request_id:uuid}/packages/{package_id:uuid}": "a download",
+    "/requests/{request_id:uuid}/letter/{form}": "a PDF",
+    "/board/{what}/{record_id:uuid}/print": "a PDF",
+    "/search/suggest": "JSON for the search box",
+    "/documents/files/{attachment_id:uuid}/preview": "the stored file itself",
+    "/documents/files/{attachment_id:uuid}/download": "a download",
+    "/documents/forms/{form}/preview": "a PDF",
+    "/documents/batches/{batch_id:uuid}/progress": "JSON for the progress bar",
+    "/documents/batches/{batch_id:uuid}/pdf": "a PDF",
+    "/documents/templates/{form}/preview": "a PDF",
+    "/documents/templates/{form}/source": "the template's source text",
+    "/documents/{document_id:uuid}": "a PDF",
+    "/masters/{kind}/suggest": "JSON for the pickers",
+    "/masters/{kind}/picked": "JSON for the pickers",
+    "/masters/{kind}/export.{file_format}": "a CSV or Excel file",
+    "/admin/logins/export.csv": "a CSV file",
+    "/admin/audit/export.csv": "a CSV file",
+    "/postal-codes/{postal_code}": "JSON: the address of a postal code",
+    "/text-check": "JSON: the 外字 check",
+}
+
+
+def record_pages() -> dict[str, str]:
+    """Routes with ids in their path, and the page of a recorded record each is opened with."""
+    contact = contacts.CONTACT["id"]
+    group = requests.RECORDED["group"]
+    preview = requests.RECORDED["preview"]
+    request = requests.RECORDED["request_answered"]
+    return {
+        "/patients/{patient_id:uuid}": f"/patients/{PATIENT_ID}",
+        "/patients/{patient_id:uuid}/history/print": f"/patients/{PATIENT_ID}/history/print",
+        "/contacts/index-patients/{patient_id:uuid}": f"/contacts/index-patients/{contacts.INDEX_ID}",
+        "/contacts/{contact_id:uuid}": f"/contacts/{contact}",
+        "/contacts/{contact_id:uuid}/history": f"/contacts/{contact}/history",
+        "/requests/groups/{group_id:uuid}": f"/requests/groups/{group['id']}",
+        "/requests/groups/{group_id:uuid}/imports/{import_id:uuid}": (
+            f"/requests/groups/{preview['group_id']}/imports/{preview['id']}"
+        ),
+        "/dots/patients/{patient_id:uuid}": f"/dots/patients/{dots.PATIENT_ID}",
+        "/dots/patients/{patient_id:uuid}/plan": f"/dots/patients/{dots.PATIENT_ID}/plan",
+        "/dots/patients/{patient_id:uuid}/assessment": f"/dots/patients/{dots.PATIENT_ID}/assessment",
+        "/board/sessions/{session_id:uuid}": f"/board/sessions/{board.SESSION_ID}",
+        "/board/cases/{case_id:uuid}": f"/board/cases/{board.FIRST}",
+        "/board/patients/{patient_id:uuid}": f"/board/patients/{board.PATIENT['id']}",
+        "/documents/{kind}/{owner_id:uuid}/files": f"/documents/patients/{PATIENT_ID}/files",
+        "/masters/{kind}": "/masters/institution",
+        "/masters/{kind}/new": "/masters/institution/new",
+        "/masters/{kind}/{code}": f"/masters/institution/{masters.CODE}",
+        "/help/manuals/{name}": "/help/manuals/user",
+        "/help/pages/{slug}": "/help/pages/patients-new",
+        "/admin/help/{slug}": "/admin/help/patients-new",
+        "/requests/{request_id:uuid}": f"/requests/{request['id']}",
+    }
+
+
+# Routes with ids that are not swept yet, and why (each is a page of its own to be added to RECORDS).
+NOT_SWEPT = {
+    "/patients/{patient_id:uuid}/transfers/{record_id:uuid}/sending": "no recorded transfer yet",
+    "/contacts/index-patients/{patient_id:uuid}/cluster": "no recorded cluster answer wired in yet",
+    "/dots/patients/{patient_id:uuid}/outcomes/{treatment_id:uuid}": "its own browser test (dots) sweeps it",
+    "/dots/patients/{patient_id:uuid}/course": "no recorded course page answer wired in yet",
+    "/dots/patients/{patient_id:uuid}/ltbi/{treatment_id:uuid}": "no recorded LTBI treatment yet",
+    "/followup/patients/{patient_id:uuid}": "its own browser test (followup, real patients service) sweeps it",
+    "/followup/patients/{patient_id:uuid}/investigation": "its own browser test (followup) sweeps it",
+    "/documents/forms/{form}/check": "no recorded form check wired in yet",
+    "/documents/batches/{batch_id:uuid}": "no recorded batch wired in yet",
+    "/documents/templates/{form}": "no recorded template versions yet",
+    "/masters/{kind}/import": "no recorded import form answer wired in yet",
+    "/masters/{kind}/imports/{import_id}": "no recorded import preview yet",
+    "/admin/users/{user_id}": "no recorded identity user yet",
+    "/admin/access/groups/{group_id}": "no recorded identity group yet",
+    "/admin/access/users/{user_id}": "no recorded identity user yet",
+    "/admin/access-review/{finding_id}": "its own browser test (admin review) sweeps it",
+    "/todos/{todo_id}/reassign": "no recorded to-do yet",
+    "/circulations/{circulation_id}": "no recorded circulation yet",
+}
+
+
+def get_routes() -> list[str]:
+    """The path of every GET route of the gateway, as the routers declare it."""
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[str]:
+        for route in routes:
+            if hasattr(route, "original_router"):  # a router included into another
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+            elif "GET" in (getattr(route, "methods", None) or ()):
+                yield prefix + route.path
+
+    return [path for router in ROUTERS for path in walk(router.routes, "")]
+
+
+def swept_pages() -> list[str]:
+    """The pages the sweep opens: every GET route that is a page, with recorded ids where the path needs them."""
+    records = record_pages()
+    pages = []
+    for route in get_routes():
+        if route in NOT_PAGES or route in NOT_SWEPT:
+            continue
+        pages.append(records.get(route, route))
+    return pages
+
+
+class TestTheListOfPages:
+    def test_each_route_is_swept_or_said_why_not(self) -> None:
+        routes = get_routes()
+        records = record_pages()
+        unnamed = [r for r in routes if "{" in r and r not in records and r not in NOT_PAGES and r not in NOT_SWEPT]
+        assert unnamed == [], "a route with an id needs a recorded record (record_pages) or a reason (NOT_SWEPT)"
+        stale = [r for r in [*NOT_PAGES, *NOT_SWEPT, *records] if r not in routes]
+        assert stale == [], "named routes the gateway no longer has"
+        assert len(swept_pages()) >= 60
+
+
+@pytest.fixture
+def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
+    """The back ends answer every swept page with the recorded fixtures of the pages' own tests."""
+    mock_patient_page(backends)
+    nothing = httpx.Response(200, json={"items": [], "total": 0})
+    backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
+    backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
+    backends.get(f"{IDENTITY}/logins/me/last").mock(
+        return_value=httpx.Response(200, json={"previous_login": None, "last_logout": None})
+    )
+    backends.get(f"{PATIENTS}/patients").mock(
+        return_value=httpx.Response(200, json={"items": [PATIENT] * 3, "total": 120})
+    )
+    board.mock_board(backends)
+    dots.mock_dots_patient(backends)
+    dots.mock_day_sheet(backends)
+    dots.mock_cohort(backends)
+    contacts.mock_contact(backends)
+    contacts.mock_index(backends, [contacts.CONTACT, contacts.CHILD])
+    requests.mock_board(backends)
+    requests.mock_request(backends, requests.RECORDED["request_answered"])
+    requests.mock_group(backends, requests.RECORDED["group"])
+    requests.mock_preview(backends, requests.RECORDED["preview"])
+    documents.mock_forms(backends)
+    masters.mock_masters(backends)
+    backends.get(f"{MASTERS}/masters/institution").mock(
+        return_value=httpx.Response(200, json={"items": [masters.INSTITUTION], "total": 1})
+    )
+    backends.get(f"{REPORTS}/attachments").mock(return_value=nothing)
+    # What no recorded answer covers yet (see UNRECORDED) answers as a back end that is down: the page is still
+    # swept, showing its message that the service does not answer.
+    down = httpx.Response(503, json={"detail": "一時的に利用できません。"})
+    backends.route(host__regex=r"\.test$", name="not-recorded").mock(return_value=down)
+    with frozen_at(jst(2026, 12, 3, 10)):
+        yield backends
+
+
+WIDE = "return document.documentElement.scrollWidth <= window.innerWidth + 1;"
+# The widest elements that widen the page (not those inside a box that scrolls by itself), to say what to fix.
+WIDEST = """
+const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+  if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
+const wide = [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(e));
+return wide.slice(-3).map(e => e.outerHTML.slice(0, 200)).join(' | ');
+"""
+PROBLEM_TITLES = re.compile("エラー|見つかりません|権限がありません|つながりません")
+
+
+async def at_width(browser: Chromium, width: int) -> None:
+    await browser.command("POST", "/window/rect", {"width": width, "height": 900})
+
+
+@pytest.mark.req("N10", partial=True)
+@pytest.mark.req("N12", partial=True)
+@pytest.mark.req("N31", partial=True)
+@pytest.mark.req("R27", partial=True)
+class TestEveryPage:
+    async def test_axe_finds_nothing_at_1280_and_683_px_and_nothing_scrolls_sideways(
+        self,
+        served: str,
+        login: Login,
+        keycloak: FakeKeycloakType,
+        recorded_answers: respx.MockRouter,
+    ) -> None:
+        with_roles(keycloak, ALL_ROLES)
+        started = time.monotonic()
+        found: dict[str, list[str]] = {}
+        broken: dict[str, str] = {}
+        async with logged_in_chromium(served, login, "/") as browser:
+            for path in swept_pages():
+                await at_width(browser, 1280)
+                await browser.go(f"{served}{path}")
+                title = await browser.run("return document.title;")
+                if PROBLEM_TITLES.search(title):
+                    broken[path] = title
+                    continue
+                found[f"{path} @1280"] = await axe_violations(browser)
+                await at_width(browser, 683)
+                found[f"{path} @683"] = await axe_violations(browser)
+                if not await browser.run(WIDE):
+                    found[f"{path} @683"].append("scrolls sideways at 683 px")
+                    found[f"{path} @683"].append(await browser.run(WIDEST))
+        print(f"{len(found) // 2} pages swept in {time.monotonic() - started:.0f} s")
+        unrecorded = {
+            str(call.request.url.copy_with(query=None)) for call in recorded_answers.routes["not-recorded"].calls
+        }
+        print("back-end calls without a recorded answer:", *sorted(unrecorded), sep="\n  ")
+        assert broken == {}, "pages that did not open"
+        assert {page: problems for page, problems in found.items() if problems} == {}
