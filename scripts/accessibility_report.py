@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "services" / "gateway" / "src" / "gateway" / "texts" / "accessibility_results.json"
 HUMAN = ROOT / "docs" / "accessibility" / "human_checks.json"
 BROWSER_TESTS = (
+    "services/gateway/tests/pages/test_every_page_browser.py",  # every page read from the gateway's routes
     "services/gateway/tests/pages/office/test_office_browser.py",
     "services/gateway/tests/pages/contacts/test_contact_browser.py",
     "services/gateway/tests/pages/dots/test_dots_browser.py",

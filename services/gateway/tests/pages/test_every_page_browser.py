@@ -11,9 +11,11 @@ showing its message that the service does not answer, and the test prints which 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -192,6 +194,8 @@ def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
     backends.get(f"{PATIENTS}/patients").mock(
         return_value=httpx.Response(200, json={"items": [PATIENT] * 3, "total": 120})
     )
+    nurses = json.loads((Path(__file__).parent / "patients" / "nurse_lookup.json").read_text(encoding="utf-8"))
+    backends.routes["staff"].mock(return_value=httpx.Response(200, json=nurses["staff_assignment"]))  # chosen by name
     board.mock_board(backends)
     dots.mock_dots_patient(backends)
     dots.mock_day_sheet(backends)
