@@ -5,9 +5,9 @@ something other than a page (JSON, PDF, CSV, a download, a step of the login) is
 checked by axe (WCAG 2.0 A/AA) at 1280 and at 683 px (a 1366 px screen at 200 %), and must not scroll sideways at
 683 px. One login, one browser, for all pages (about 100 s for 69 pages).
 
-The back ends answer with the recorded answers of the pages' own tests; a call none of them covers (the admin
-pages of identity, the follow-up list, the print batches, the 回議 inbox) answers 503, so that page is swept
-showing its message that the service does not answer, and the test prints which calls those were."""
+The back ends answer with the recorded answers of the pages' own tests; a call none of them covers answers 503, so
+that page is swept showing its message that the service does not answer, and the test prints which calls those were
+(now only the follow-up list and settings, which test_followup_browser sweeps against the real patients service)."""
 
 from __future__ import annotations
 
@@ -22,28 +22,37 @@ import httpx
 import pytest
 import respx
 from gateway.main import ROUTERS
+from tbms_core.auth import Access, Area
 from tbms_core.clock import frozen_at, jst
 
 from ..chromium import Chromium, axe_violations
 from ..conftest import (
+    CONTACTS,
     IDENTITY,
     MASTERS,
     PATIENT,
     PATIENT_ID,
     PATIENTS,
     REPORTS,
+    WORKFLOW,
     FakeKeycloakType,
     Login,
     logged_in_chromium,
     mock_patient_page,
     with_roles,
 )
+from .admin.test_access_review_pages import CALENDAR, FINDING_ID, finding
+from .admin.test_history_pages import scanner_status
+from .admin.test_retention_pages import DELETION, due
+from .admin.test_review_browser import RULES, findings
+from .admin.test_rights_review_pages import report
 from .board import conftest as board
 from .contacts import conftest as contacts
 from .documents import conftest as documents
 from .dots import conftest as dots
 from .masters import conftest as masters
 from .requests import conftest as requests
+from .todos.test_circulation_pages import CIRCULATION_ID, circulation
 
 # Every area at 更新 (an administrator who is also a nurse), so no page is refused.
 ALL_ROLES = [f"{area}:update" for area in ("patients", "contacts", "review", "forms", "stats", "documents")] + [
@@ -120,29 +129,31 @@ def record_pages() -> dict[str, str]:
         "/help/pages/{slug}": "/help/pages/patients-new",
         "/admin/help/{slug}": "/admin/help/patients-new",
         "/requests/{request_id:uuid}": f"/requests/{request['id']}",
+        "/documents/batches/{batch_id:uuid}": f"/documents/batches/{documents.BATCH_ID}",
+        "/admin/access-review/{finding_id}": f"/admin/access-review/{FINDING_ID}",
+        "/circulations/{circulation_id}": f"/circulations/{CIRCULATION_ID}",
+        "/admin/users/{user_id}": f"/admin/users/{USER_ID}",
+        "/contacts/index-patients/{patient_id:uuid}/cluster": f"/contacts/index-patients/{requests.INDEX_ID}/cluster",
+        "/dots/patients/{patient_id:uuid}/course": f"/dots/patients/{dots.PATIENT_ID}/course",
+        "/dots/patients/{patient_id:uuid}/outcomes/{treatment_id:uuid}": (
+            f"/dots/patients/{dots.PATIENT_ID}/outcomes/{dots.TREATMENT_ID}"
+        ),
+        "/documents/forms/{form}/check": f"/documents/forms/F03/check?patient_id={PATIENT_ID}",
+        "/admin/access/groups/{group_id}": f"/admin/access/groups/{GROUP_ID}",
+        "/admin/access/users/{user_id}": f"/admin/access/users/{USER_ID}",
     }
 
 
 # Routes with ids that are not swept yet, and why (each is a page of its own to be added to RECORDS).
 NOT_SWEPT = {
     "/patients/{patient_id:uuid}/transfers/{record_id:uuid}/sending": "no recorded transfer yet",
-    "/contacts/index-patients/{patient_id:uuid}/cluster": "no recorded cluster answer wired in yet",
-    "/dots/patients/{patient_id:uuid}/outcomes/{treatment_id:uuid}": "its own browser test (dots) sweeps it",
-    "/dots/patients/{patient_id:uuid}/course": "no recorded course page answer wired in yet",
     "/dots/patients/{patient_id:uuid}/ltbi/{treatment_id:uuid}": "no recorded LTBI treatment yet",
     "/followup/patients/{patient_id:uuid}": "its own browser test (followup, real patients service) sweeps it",
     "/followup/patients/{patient_id:uuid}/investigation": "its own browser test (followup) sweeps it",
-    "/documents/forms/{form}/check": "no recorded form check wired in yet",
-    "/documents/batches/{batch_id:uuid}": "no recorded batch wired in yet",
     "/documents/templates/{form}": "no recorded template versions yet",
     "/masters/{kind}/import": "no recorded import form answer wired in yet",
     "/masters/{kind}/imports/{import_id}": "no recorded import preview yet",
-    "/admin/users/{user_id}": "no recorded identity user yet",
-    "/admin/access/groups/{group_id}": "no recorded identity group yet",
-    "/admin/access/users/{user_id}": "no recorded identity user yet",
-    "/admin/access-review/{finding_id}": "its own browser test (admin review) sweeps it",
     "/todos/{todo_id}/reassign": "no recorded to-do yet",
-    "/circulations/{circulation_id}": "no recorded circulation yet",
 }
 
 
@@ -181,6 +192,70 @@ class TestTheListOfPages:
         assert len(swept_pages()) >= 60
 
 
+# identity's answers as the admin pages' own tests give them
+REVIEW_SUMMARY = {
+    "since": "2026-11-01",
+    "until": "2026-11-30",
+    "total": 5,
+    "unreviewed": 1,
+    "lines": [
+        {
+            "rule": "bulk_export",
+            "rule_name": "大量出力",
+            "total": 5,
+            "by_status": {"未確認": 1, "確認済・問題なし": 3, "要確認": 0, "指導": 1},
+        }
+    ],
+}
+USER_ID = "3c9d2e1f-4a5b-4c6d-8e7f-901a2b3c4d5e"
+ACCOUNT = {
+    "id": USER_ID,
+    "username": "nurse_sato",
+    "last_name": "試験",
+    "first_name": "佐藤",
+    "email": "",
+    "enabled": True,
+    "district": "世田谷",
+    "job_title": "保健師",
+    "groups": ["保健師"],
+    "locked": False,
+    "required_actions": [],
+}
+GROUP_ID = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c"
+
+
+def matrix(matrix_id: str, name: str, direct: Access, granted: Access) -> dict[str, Any]:
+    """identity's access matrix of a user or group (each area as identity's AreaAccess reads it)."""
+    areas = []
+    for area in Area:
+        level = max(direct, granted)
+        names = {Access.UPDATE: "update", Access.READ: "read", Access.NONE: "none"}
+        inherited = ["保健師"] if granted > Access.NONE else []
+        row = {"area": str(area), "label": area.label, "level": names[level], "level_label": level.label}
+        areas.append(row | {"direct": names[direct], "inherited_from": inherited})
+    return {"id": matrix_id, "name": name, "areas": areas}
+
+
+CHANGES = {
+    "starts": [
+        {"started_at": "2026-12-01T01:00:00Z", "service": "patients", "environment": "production",
+         "version": "1.5.0", "commit": "", "migration": "0008", "host": "app-1", "started_by": "運用担当",
+         "changes": ["版の変更 1.4.0 → 1.5.0", "マイグレーション 0007 → 0008"]},
+    ],
+    "configuration": [
+        {"occurred_at": "2026-12-01T02:00:00Z", "username": "admin1", "service": "identity",
+         "operation": "update", "record_type": "access_group", "record_id": "g1", "detail": "保健師"}
+    ],
+    "realm": [
+        {"time": "2026-12-01T03:00:00Z", "operation": "UPDATE", "resource_type": "USER",
+         "resource_path": "users/u-1/reset-password", "admin_username": "kc-operator",
+         "ip_address": "192.0.2.5", "fields": ["temporary", "type", "value"], "error": "",
+         "description": "利用者のパスワード再設定"}
+    ],
+}  # fmt: skip
+AUDIT_INTACT = {"ok": True, "checked": 40, "last_seq": 40, "message": "操作履歴 40 件に改ざんはありません。"}
+
+
 @pytest.fixture
 def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
     """The back ends answer every swept page with the recorded fixtures of the pages' own tests."""
@@ -207,11 +282,46 @@ def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
     requests.mock_group(backends, requests.RECORDED["group"])
     requests.mock_preview(backends, requests.RECORDED["preview"])
     documents.mock_forms(backends)
+    backends.get(f"{REPORTS}/forms/F03/check").mock(return_value=httpx.Response(200, json=documents.CHECK))
+    backends.get(f"{CONTACTS}/index-cases/{requests.INDEX_ID}/cluster").mock(
+        return_value=httpx.Response(200, json=requests.RECORDED["cluster"])
+    )
+    backends.get(f"{dots.DOTS}/outcomes/{dots.TREATMENT_ID}").mock(
+        return_value=httpx.Response(200, json=dots.RECORDED["outcome"])
+    )
     masters.mock_masters(backends)
     backends.get(f"{MASTERS}/masters/institution").mock(
         return_value=httpx.Response(200, json={"items": [masters.INSTITUTION], "total": 1})
     )
-    backends.get(f"{REPORTS}/attachments").mock(return_value=nothing)
+    documents.mock_files_page(backends)
+    backends.get(f"{REPORTS}/batches").mock(return_value=httpx.Response(200, json=[documents.batch()]))
+    backends.get(f"{REPORTS}/batches/{documents.BATCH_ID}").mock(
+        return_value=httpx.Response(200, json=documents.batch())
+    )
+    backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+    backends.get(f"{IDENTITY}/access-review/rules").mock(return_value=httpx.Response(200, json=RULES))
+    backends.get(f"{IDENTITY}/access-review/findings").mock(return_value=httpx.Response(200, json=findings()))
+    backends.get(f"{IDENTITY}/access-review/findings/{FINDING_ID}").mock(
+        return_value=httpx.Response(200, json=finding())
+    )
+    backends.get(f"{IDENTITY}/access-review/protected-persons").mock(return_value=httpx.Response(200, json=[]))
+    backends.get(f"{IDENTITY}/access-review/summary").mock(return_value=httpx.Response(200, json=REVIEW_SUMMARY))
+    backends.get(f"{IDENTITY}/review-calendar").mock(return_value=httpx.Response(200, json=CALENDAR))
+    backends.get(f"{IDENTITY}/rights-review").mock(return_value=httpx.Response(200, json=report()))
+    backends.get(f"{IDENTITY}/users").mock(return_value=httpx.Response(200, json={"items": [ACCOUNT]}))
+    backends.get(f"{IDENTITY}/users/{USER_ID}").mock(return_value=httpx.Response(200, json=ACCOUNT))
+    groups = {"groups": [matrix(GROUP_ID, "保健師", Access.READ, Access.NONE)]}
+    backends.get(f"{IDENTITY}/access/groups").mock(return_value=httpx.Response(200, json=groups))
+    backends.get(f"{IDENTITY}/access/users/{USER_ID}").mock(
+        return_value=httpx.Response(200, json=matrix(USER_ID, "試験 佐藤", Access.NONE, Access.READ))
+    )
+    backends.get(f"{IDENTITY}/audit/verify").mock(return_value=httpx.Response(200, json=AUDIT_INTACT))
+    backends.get(f"{PATIENTS}/retention/due").mock(return_value=httpx.Response(200, json=due()))
+    backends.get(f"{PATIENTS}/retention/deletions").mock(return_value=httpx.Response(200, json=[DELETION]))
+    backends.get(f"{IDENTITY}/changes").mock(return_value=httpx.Response(200, json=CHANGES))
+    inbox = {"waiting": [circulation()], "sent": [], "sent_back": [], "to_read": [], "badge": 1}
+    backends.get(f"{WORKFLOW}/circulations/inbox").mock(return_value=httpx.Response(200, json=inbox))
+    backends.get(f"{WORKFLOW}/circulations/{CIRCULATION_ID}").mock(return_value=httpx.Response(200, json=circulation()))
     # What no recorded answer covers yet (see UNRECORDED) answers as a back end that is down: the page is still
     # swept, showing its message that the service does not answer.
     down = httpx.Response(503, json={"detail": "一時的に利用できません。"})
