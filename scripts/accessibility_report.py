@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "services" / "gateway" / "src" / "gateway" / "texts" / "accessibility_results.json"
 HUMAN = ROOT / "docs" / "accessibility" / "human_checks.json"
 BROWSER_TESTS = (
+    "services/gateway/tests/pages/test_every_page_browser.py",  # every page read from the gateway's routes
     "services/gateway/tests/pages/office/test_office_browser.py",
     "services/gateway/tests/pages/contacts/test_contact_browser.py",
     "services/gateway/tests/pages/dots/test_dots_browser.py",
+    "services/gateway/tests/pages/followup/test_followup_browser.py",
     "services/gateway/tests/pages/search/test_search_box.py",
     "services/gateway/tests/pages/patients/test_card_pickers.py",
     "services/gateway/tests/pages/patients/test_care_pickers.py",
@@ -45,6 +47,22 @@ RECORD_PAGES = {
     "/dots/patients/{id}/plan": "支援計画",
     "/dots/patients/{id}/assessment": "DOTSアセスメント",
     "/dots/patients/{id}/outcomes/{id}": "コホート判定",
+    "/followup/patients/{id}": "管理検診（患者ごと）",
+    "/followup/patients/{id}/investigation": "行動調査票",
+    "/admin/users/{id}": "ユーザの詳細",
+    "/admin/access/users/{id}": "ユーザの権限",
+    "/admin/access/groups/{id}": "グループの権限",
+    "/admin/access-review/{id}": "不審なアクセス（1件）",
+    "/circulations/{id}": "回議・供覧（1件）",
+    "/documents/batches/{id}": "一括印刷の進み具合",
+    "/contacts/{id}/history": "接触者の修正履歴（印刷用）",
+    "/requests/{id}": "依頼の画面",
+    "/requests/groups/{id}": "集団の画面",
+    "/requests/groups/{id}/imports/{id}": "集団の名簿の取込み（確認）",
+    "/board/sessions/{id}": "診査会の画面",
+    "/board/cases/{id}": "診査の案件",
+    "/board/patients/{id}": "診査会（患者ごと）",
+    "/documents/patients/{id}/files": "患者の資料",
 }
 
 

@@ -13,6 +13,7 @@ KEYCLOAK_VERSION="${TBMS_KEYCLOAK_VERSION:-$(sed -n 's/^KEYCLOAK_VERSION_DEFAULT
     "$REPO_ROOT/tools/src/tbms_tools/config.py")}"
 [ -n "$KEYCLOAK_VERSION" ] || die "cannot read KEYCLOAK_VERSION_DEFAULT from tools/src/tbms_tools/config.py"
 MINIO_MODULE="github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c"
+AXE_CORE_VERSION="4.10.3" # axe-core for the browser tests' accessibility checks (WCAG 2.0 A/AA), from npm
 GO_TOOLCHAIN="go1.26.8"   # fallback toolchain (a Go module on the proxy) when no Go >= 1.24 is installed
 APT_PACKAGES=(postgresql nats-server chromium chromium-driver fonts-noto-cjk fonts-ipaexfont clamav libmagic1 poppler-utils
     nginx-light libnginx-mod-http-modsecurity modsecurity-crs gettext-base openssl pgbackrest)
@@ -28,6 +29,7 @@ apt_packages() {
     for pkg in "${APT_PACKAGES[@]}"; do is_installed "$pkg" || missing+=("$pkg"); done
     command -v mvn >/dev/null || missing+=(maven)
     command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+    command -v npm >/dev/null || missing+=(npm)
     if [ "${#missing[@]}" -eq 0 ]; then
         log "apt packages: all present"
         return
@@ -115,6 +117,23 @@ ensure_keycloak() {
     log "keycloak $KEYCLOAK_VERSION: ready"
 }
 
+ensure_axe_core() {
+    # The gateway's browser tests run axe-core in the page (services/gateway/tests/chromium.py reads it from here).
+    local dir="$TBMS_CACHE/axe-core-$AXE_CORE_VERSION"
+    if [ -s "$dir/package/axe.min.js" ]; then
+        log "axe-core $AXE_CORE_VERSION: present ($dir)"
+        return
+    fi
+    command -v npm >/dev/null || die "npm is missing: install nodejs and npm (apt-get install npm)"
+    log "axe-core $AXE_CORE_VERSION: npm pack"
+    local tmp="$TBMS_CACHE/.axe-$$"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    (cd "$tmp" && npm pack --silent "axe-core@$AXE_CORE_VERSION" >/dev/null && tar -xzf "axe-core-$AXE_CORE_VERSION.tgz" package/axe.min.js)
+    rm -rf "$dir" && mkdir -p "$dir" && mv "$tmp/package" "$dir/package"
+    rm -rf "$tmp"
+    log "axe-core $AXE_CORE_VERSION: ready"
+}
+
 ensure_clamav_signatures() {
     # ClamAV without a signature database refuses to scan (and uploads fail closed). Locally there is no
     # freshclam mirror, so reports scans with one test signature: the EICAR test string, assembled here from
@@ -147,6 +166,7 @@ main() {
     ensure_minio
     ensure_keycloak
     ensure_clamav_signatures
+    ensure_axe_core
     log "done in $((SECONDS - start)) s (cache: $TBMS_CACHE)"
 }
 

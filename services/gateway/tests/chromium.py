@@ -10,6 +10,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -139,9 +140,20 @@ async def _wait_until_ready(driver: httpx.AsyncClient) -> None:
     raise AssertionError("chromedriver did not start")
 
 
-# axe-core (npm pack axe-core, unpacked), read once outside any event loop; the checks are skipped without it.
-AXE = Path(os.environ.get("TBMS_AXE", "/tmp/axe/package/axe.min.js"))  # noqa: S108 - npm pack axe-core, unpacked
-AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""  # read once, outside the event loop
+def _axe_path() -> Path:
+    """axe-core's axe.min.js: $TBMS_AXE, else where `make bootstrap` unpacks the version it pins."""
+    if chosen := os.environ.get("TBMS_AXE"):
+        return Path(chosen)
+    bootstrap = (Path(__file__).resolve().parents[3] / "scripts" / "bootstrap.sh").read_text(encoding="utf-8")
+    version = re.search(r'^AXE_CORE_VERSION="([^"]+)"', bootstrap, re.MULTILINE)
+    assert version, "scripts/bootstrap.sh names no AXE_CORE_VERSION"
+    cache = Path(os.environ.get("TBMS_CACHE") or Path.home() / ".cache" / "tbms")
+    return cache / f"axe-core-{version.group(1)}" / "package" / "axe.min.js"
+
+
+# axe-core, read once outside any event loop; a check without it fails (run `make bootstrap`).
+AXE = _axe_path()
+AXE_SOURCE = AXE.read_text(encoding="utf-8") if AXE.exists() else ""
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
@@ -151,12 +163,11 @@ axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}})
 
 
 async def axe_violations(browser: Chromium) -> list[str]:
-    """axe's WCAG 2.0 A and AA violations on the page shown now (none when axe-core is not at hand).
+    """axe's WCAG 2.0 A and AA violations on the page shown now.
 
     With $TBMS_A11Y_RESULTS set, each check is also appended there as a JSON line (page, title, width, findings):
     scripts/accessibility_report.py turns them into the published test results (N31)."""
-    if not AXE_SOURCE:
-        return []
+    assert AXE_SOURCE, f"axe-core is missing ({AXE}): run `make bootstrap`"
     assert await browser.run(AXE_SOURCE + "\nreturn typeof axe;") == "object"
     found = await browser.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
     if results := os.environ.get("TBMS_A11Y_RESULTS"):

@@ -1,6 +1,6 @@
 """不審なアクセスの確認, 点検の予定と実施記録 and 権限の見直し in headless Chromium against a fake identity: each page
-is shown with planted findings, an overdue review and a dormant, over-privileged account, and axe (WCAG 2.0 A/AA,
-when axe-core is at hand) finds nothing. Screenshots go to $TBMS_SHOTS (else the test's temporary directory)."""
+is shown with planted findings, an overdue review and a dormant, over-privileged account, and axe (WCAG 2.0 A/AA)
+finds nothing. Screenshots go to $TBMS_SHOTS (else the test's temporary directory)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The 診査会 pages in headless Chromium: the session page opens with the focus on the first case's decision, a
 decision entered from the keyboard alone (arrow key, Enter) is sent and the focus moves to the next case; axe
-(WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on the session, case, patient and list pages. Screenshots
+(WCAG 2.0 A/AA) finds nothing on the session, case, patient and list pages. Screenshots
 go to $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
 
 from __future__ import annotations

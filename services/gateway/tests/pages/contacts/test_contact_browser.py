@@ -1,5 +1,5 @@
 """The contact pages in headless Chromium (R12, R13): a refused registration moves the focus to its messages, a
-folded form opens from the keyboard, and axe (WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on the pages
+folded form opens from the keyboard, and axe (WCAG 2.0 A/AA) finds nothing on the pages
 and on every form opened. Screenshots go to $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The DOTS pages in headless Chromium (R07): the month calendar filled from the keyboard (quick fill, then an arrow
 key to correct one day), a refused day taking the focus to the messages, the day sheet and the cohort list; axe
-(WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on any of them. Screenshots go to $TBMS_SHOTS (else the
+(WCAG 2.0 A/AA) finds nothing on any of them. Screenshots go to $TBMS_SHOTS (else the
 test's temporary directory) to be looked at."""
 
 from __future__ import annotations

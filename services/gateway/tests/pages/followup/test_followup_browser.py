@@ -1,6 +1,6 @@
 """The 管理検診 and 行動調査 pages in headless Chromium against this code's patients service (R06, R08): the clerk's
 list, a patient's schedule with an exam opened and refused (focus to the messages), and the investigation form with
-its computed period; axe (WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on any of them. Screenshots go to
+its computed period; axe (WCAG 2.0 A/AA) finds nothing on any of them. Screenshots go to
 $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 肺外 fields only for 肺外, 郵便番号 → 住所, the 外字 warning, a draft that survives a reload, the confirmation step,
 the 「登録しました」 message taking the focus), the saved message inside the saved section, the role badge, the
 patient page at 683 px (banner not sticky, axe clean), F03 opening in a new tab and the accessibility page one click
-from the footer. axe (WCAG 2.0 A/AA, when axe-core is at hand) finds nothing on any page, at 1280 and 683 px.
+from the footer. axe (WCAG 2.0 A/AA) finds nothing on any page, at 1280 and 683 px.
 Screenshots go to $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
 
 from __future__ import annotations

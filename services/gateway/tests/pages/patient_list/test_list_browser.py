@@ -1,5 +1,5 @@
 """患者一覧 and the 担当保健師 list in headless Chromium against this code's patients service: sorted by a column and
-filtered, then the nurse list; axe (WCAG 2.0 A/AA, when axe-core is at hand) finds nothing at 1280 and 683 px and
+filtered, then the nurse list; axe (WCAG 2.0 A/AA) finds nothing at 1280 and 683 px and
 neither page scrolls sideways at 683 px. Screenshots go to $TBMS_SHOTS (else the test's temporary directory)."""
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -115,7 +117,7 @@ class TestAdvanced:
             "種別",
             "状態",
             "地区担当",
-            "担当保健師（ユーザID）",
+            "担当保健師（ユーザ名）",
             "性別",
             "年齢",
             "登録日",
@@ -142,6 +144,32 @@ class TestAdvanced:
         assert html.index("検索結果：1件") < html.index('<details class="form-section disclosure">')
         assert html.index('<details class="form-section disclosure">') < html.index('id="a-q"')
         assert "検索条件を変更する" in html
+
+    @pytest.mark.req("N12", partial=True)
+    async def test_the_nurse_is_chosen_by_name_from_the_staff_assignments(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        staff = json.loads((Path(__file__).parents[1] / "patients" / "nurse_lookup.json").read_text(encoding="utf-8"))
+        backends.routes["staff"].mock(return_value=httpx.Response(200, json=staff["staff_assignment"]))
+        route = answer(backends, {"items": [ITEM], "total": 1, "facets": FACETS})
+        html = (await browser.get("/search/advanced", params={"nurse": "nurse_suzuki"})).text
+        assert route.calls.last.request.url.params["nurse"] == "nurse_suzuki", "the user name is searched"
+        select = re.search(r'<select class="input input--medium" id="a-nurse" name="nurse">.*?</select>', html, re.S)
+        assert select is not None and '<label for="a-nurse">担当保健師</label>' in html
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(0))
+        assert options[0] == ("", "", "指定しない")
+        assert ("nurse_suzuki", " selected", "試験 鈴木（nurse_suzuki）") in options
+        assert ("nurse_sato", "", "試験 佐藤（nurse_sato）") in options
+        assert [text for _, _, text in options[1:]] == sorted(text for _, _, text in options[1:])
+
+    async def test_without_staff_assignments_the_nurse_is_typed(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        answer(backends, {"items": [], "total": 0, "facets": {}})
+        html = (await browser.get("/search/advanced", params={"nurse": "nurse_x"})).text
+        assert '<select class="input input--medium" id="a-nurse"' not in html
+        assert 'aria-describedby="a-nurse-hint" value="nurse_x"' in html
+        assert "担当保健師がマスタ管理に登録されていないため、ユーザ名を入力してください。" in html
 
     async def test_nothing_found_says_so(self, browser: httpx.AsyncClient, backends: respx.MockRouter) -> None:
         answer(backends, {"items": [], "total": 0, "facets": {}})

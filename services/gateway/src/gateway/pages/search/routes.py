@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from gateway.pages.search.entry_forms import conditions_of
-from gateway.pages.search.view import advanced_labels, labels, no_results
+from gateway.pages.search.view import advanced_labels, labels, no_results, nurse_options
 from gateway.web.deps import MastersDep, SearchDep, same_site_only
 from gateway.web.errors import Forbidden, ServiceUnavailable
 from gateway.web.templating import render
@@ -29,8 +29,14 @@ async def advanced(request: Request, search_service: SearchDep, masters: Masters
     """The advanced search: free text combined with conditions; results only once something is asked."""
     conditions = conditions_of(request.query_params)
     results = await search_service.search(conditions) if conditions else None
-    districts = await masters.districts()
-    context = {"conditions": conditions, "results": results, "title": "詳細検索", **advanced_labels(districts)}
+    districts, nurses = await masters.districts(), await masters.nurse_names()
+    context = {
+        "conditions": conditions,
+        "results": results,
+        "title": "詳細検索",
+        **advanced_labels(districts),
+        "nurse_options": nurse_options(nurses),
+    }
     return render(request, "search/advanced.html", context)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tbms_core.clock import today
@@ -47,3 +47,9 @@ def advanced_labels(districts: Sequence[str]) -> dict[str, Any]:
 def no_results() -> dict[str, Any]:
     """What the results page shows before anything is asked."""
     return {"items": [], "total": 0, "facets": {}, "index": {}}
+
+
+def nurse_options(names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """詳細検索's 担当保健師: the nurses of masters' staff assignments, by name (their user names are searched);
+    none while masters names none, and the user name is typed instead."""
+    return sorted(((user, f"{name}（{user}）") for user, name in names.items()), key=lambda option: option[1])
