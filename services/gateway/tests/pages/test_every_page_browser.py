@@ -66,6 +66,7 @@ NOT_PAGES = {
     "/login": "starts the login at Keycloak",
     "/auth/callback": "Keycloak's return after the login",
     "/session/remaining": "JSON for the session timer",
+    "/health/maintenance": "JSON: the planned stops, for the operations log",
     "/patients/new/nurse": "a fragment: the proposed 担当保健師 for an address",
     "/patients/planned-end": "a fragment: the planned end of treatment",
     "/patients/birth-date-preview": "a fragment: the birth date read back",
@@ -160,6 +161,7 @@ NOT_SWEPT = {
     "/followup/patients/{patient_id:uuid}": "its own browser test (followup, real patients service) sweeps it",
     "/followup/patients/{patient_id:uuid}/investigation": "its own browser test (followup) sweeps it",
     "/todos/{todo_id}/reassign": "no recorded to-do yet (its own tests read the real workflow service)",
+    "/admin/help/{slug}/versions/{number}": "needs a saved version; it shows the editor swept as /admin/help/{slug}",
 }
 
 
@@ -273,6 +275,17 @@ def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
     nothing = httpx.Response(200, json={"items": [], "total": 0})
     backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
     backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
+    component = {
+        "component": "search",
+        "up": True,
+        "since": "2026-12-01T01:00:00Z",
+        "checked_at": "2026-12-01T01:05:00Z",
+    }
+    entry = {"occurred_at": "2026-12-01T01:00:00Z", "kind": "component_up", "component": "search", "details": {}}
+    operations = {"items": [entry], "total": 1, "offset": 0, "limit": 50, "components": [component]}
+    backends.get(f"{IDENTITY}/operations-log").mock(
+        return_value=httpx.Response(200, json=operations | {"retention_days": 1096.0})
+    )
     backends.get(f"{IDENTITY}/logins/me/last").mock(
         return_value=httpx.Response(200, json={"previous_login": None, "last_logout": None})
     )
