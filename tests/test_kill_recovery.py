@@ -11,7 +11,8 @@ contacts and PostgreSQL (the whole cluster, restarted on the same data folder: c
 and started again; then patients and search at once. For each kill the time until every kind of write succeeds again
 and until the read models hold every write committed so far is measured and printed (docs/recovery.md keeps them).
 At the end every registered patient is found exactly once by search with its newest version, is held once with the
-newest version by reports' and contacts' read models, every new contact is indexed once, and nothing is parked.
+newest version by reports' and contacts' read models, every new contact is indexed once, nothing is parked (neither an
+event by a consumer nor an outbox row by a relay) and every outbox row was published.
 It lives outside tests/system on purpose: it needs no shared stack and starts or restarts none of it.
 """
 
@@ -285,7 +286,7 @@ class Committed:
     lab_results: list[str] = field(default_factory=list)
     contacts: list[str] = field(default_factory=list)
     failures: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> answer (or error) -> how many
-    outcomes: list[tuple[str, float, bool]] = field(default_factory=list)  # kind, monotonic time answered, 2xx
+    outcomes: list[tuple[str, float, str]] = field(default_factory=list)  # kind, monotonic time, "2xx" or the answer
 
 
 PATIENT = {
@@ -316,9 +317,9 @@ class Load:
 
     def _ok(self, kind: str, response: httpx.Response | None) -> bool:
         ok = response is not None and 200 <= response.status_code < 300
-        self.committed.outcomes.append((kind, time.monotonic(), ok))
+        answer = "2xx" if ok else "no answer" if response is None else str(response.status_code)
+        self.committed.outcomes.append((kind, time.monotonic(), answer))
         if not ok:
-            answer = "no answer" if response is None else str(response.status_code)
             counts = self.committed.failures.setdefault(kind, {})
             counts[answer] = counts.get(answer, 0) + 1
         return ok
@@ -430,12 +431,12 @@ async def _caught_up(pg: Postgres, committed: Committed, patients: dict[str, int
 WRITES = ("registration", "lab_result", "contact")
 
 
-def _writes_back(outcomes: list[tuple[str, float, bool]], killed_at: float) -> float | None:
+def _writes_back(outcomes: list[tuple[str, float, str]], killed_at: float) -> float | None:
     """Seconds from the kill until every kind of write succeeded after its last failure (0 when none failed), once
     every kind has succeeded twice in a row since the restart; None until then."""
     back = 0.0
     for kind in WRITES:
-        since = [(at, ok) for k, at, ok in outcomes if k == kind and at >= killed_at]
+        since = [(at, answer == "2xx") for k, at, answer in outcomes if k == kind and at >= killed_at]
         if len(since) < 2 or not (since[-1][1] and since[-2][1]):
             return None
         failures = [at for at, ok in since if not ok]
@@ -469,7 +470,11 @@ async def _recover(
             pytest.fail(f"after killing {kill_name}, read models did not catch up: {missing}")
         await asyncio.sleep(0.1)
     caught_up = time.monotonic() - killed_at
-    return {"writes": round(writes_back, 1), "read_models": round(caught_up, 1)}
+    failed: dict[str, int] = {}  # the answers other than 2xx while this component was down, writes and reads
+    for _, at, answer in load.committed.outcomes:
+        if killed_at <= at <= killed_at + caught_up and answer != "2xx":
+            failed[answer] = failed.get(answer, 0) + 1
+    return {"writes": round(writes_back, 1), "read_models": round(caught_up, 1), "failed": failed}
 
 
 async def _parked(broker: Nats) -> int:
@@ -563,4 +568,25 @@ async def _scenario(pg: Postgres, broker: Nats, services: dict[str, Service]) ->
     for patient_id, registration_no in load.committed.registration_no.items():
         assert await _search_finds_once(services["search"], registration_no, patient_id, headers) == 1, registration_no
     assert await _parked(broker) == 0, "events were parked"
+    deadline = time.monotonic() + CATCH_UP_LIMIT
+    while True:
+        parked_rows, pending_rows = await _outboxes(pg)
+        if not pending_rows or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert parked_rows == 0 and pending_rows == 0, f"outbox rows parked: {parked_rows}, never published: {pending_rows}"
     return results
+
+
+async def _outboxes(pg: Postgres) -> tuple[int, int]:
+    """Outbox rows the relays parked and rows still waiting to be published, over the four services."""
+    parked = pending = 0
+    for service in SERVICES:
+        conn = await asyncpg.connect(pg.dsn(f"tbms_{service}"), timeout=5)
+        try:
+            if await conn.fetchval("SELECT to_regclass('outbox') IS NOT NULL"):
+                parked += await conn.fetchval("SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL")
+                pending += await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        finally:
+            await conn.close()
+    return parked, pending
