@@ -1,0 +1,592 @@
+"""Kill recovery (R28, N07 in part): under a steady write load, processes killed with SIGKILL one at a time and
+two at once come back, and afterwards every committed write has exactly one effect in every read model.
+
+Everything runs on scratch components of its own, never the shared stack: a scratch PostgreSQL cluster (its own data
+folder and port), a scratch nats-server with the local users and permissions, and patients, search, reports and
+contacts each in its own uvicorn process of this code. Only the demo users' tokens come from the local Keycloak.
+
+A load writes about two changes a second through the APIs (registrations, lab results, new contacts of a registered
+patient) and reads patients back (reads that are audited). One after another a patients process, search, reports,
+contacts and PostgreSQL (the whole cluster, restarted on the same data folder: crash recovery) are killed with SIGKILL
+and started again; then patients and search at once. For each kill the time until every kind of write succeeds again
+and until the read models hold every write committed so far is measured and printed (docs/recovery.md keeps them).
+At the end every registered patient is found exactly once by search with its newest version, is held once with the
+newest version by reports' and contacts' read models, every new contact is indexed once, nothing is parked (neither an
+event by a consumer nor an outbox row by a relay) and every outbox row was published.
+It lives outside tests/system on purpose: it needs no shared stack and starts or restarts none of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+import pytest
+from tbms_core.clock import today
+from tbms_core.events import PARKED_STREAM
+from tbms_testing.keycloak import auth_headers
+from tbms_testing.scratch import free_port
+from tbms_testing.services import migrate
+from tbms_tools import config
+
+pytestmark = [
+    pytest.mark.req("R28", partial=True),
+    pytest.mark.req("N07", partial=True),
+]
+
+SERVICES = ("patients", "search", "reports", "contacts")
+WRITES_PER_SECOND = 2.0
+READS_PER_WRITE = 1
+SETTLE_SECONDS = 3.0  # load before the first kill and between kills
+DOWN_SECONDS = 1.0  # how long a killed component stays down before it is started again
+CATCH_UP_LIMIT = 60.0
+RESULTS_FILE_VARIABLE = "TBMS_KILL_RESULTS"  # where to write the measured times as JSON (optional)
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+class Postgres:
+    """A scratch PostgreSQL cluster started as its own process group, so a SIGKILL takes the whole cluster."""
+
+    def __init__(self, root: Path) -> None:
+        bindir = config.postgres_bindir()
+        if bindir is None:
+            pytest.fail("PostgreSQL binaries not found (run scripts/bootstrap.sh)")
+        self.bindir = bindir
+        self.root = root
+        self.data = root / "pg"
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def init(self) -> None:
+        self.data.mkdir(mode=0o700)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+            shutil.chown(self.data, "postgres", "postgres")
+        initdb = [str(self.bindir / "initdb"), "-D", str(self.data), "-U", config.PG_USER, "--auth=trust", "-E", "UTF8"]
+        subprocess.run(_as_postgres([*initdb, "--locale=C.UTF-8"]), check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        argv = [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port), "-k", str(self.root)]
+        argv += ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]
+        log = (self.root / "postgres.log").open("ab")
+        # the postmaster is our own child (no runuser in between), so its death is reaped and its lock file released
+        owner = {"user": "postgres", "group": "postgres", "extra_groups": []} if os.geteuid() == 0 else {}
+        self.process = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True, **owner)  # type: ignore[call-overload]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready = [str(self.bindir / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)]
+            if subprocess.run(ready, check=False).returncode == 0:
+                return
+            if self.process.poll() is not None:
+                pytest.fail(f"scratch PostgreSQL ended: {(self.root / 'postgres.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        pytest.fail("scratch PostgreSQL did not accept connections within 60 s")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        deadline = time.monotonic() + 20  # the backends notice their postmaster's death and end
+        while time.monotonic() < deadline and _postgres_pids(self.data):
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+    def dsn(self, database: str) -> str:
+        return f"postgresql://{config.PG_USER}@127.0.0.1:{self.port}/{database}"
+
+
+def _postgres_pids(data: Path) -> list[int]:
+    """Processes still running the cluster of `data` (found by their command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if str(data).encode() in environ and b"postgres" in environ:
+                found.append(int(entry.name))
+    return found
+
+
+class Nats:
+    """A scratch nats-server with JetStream and the local users and permissions."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
+        if binary is None:
+            pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
+        store = self.root / "nats"
+        store.mkdir(exist_ok=True)
+        text = config.nats_server_config(store)
+        text = text.replace(f"port: {config.NATS_PORT}", f"port: {self.port}")
+        text = text.replace(f"http_port: {config.NATS_MONITOR_PORT}", f"http_port: {free_port()}")
+        text = text.replace("server_name: tbms-local", "server_name: tbms-kill-test")
+        conf = self.root / "nats.conf"
+        conf.write_text(text, encoding="utf-8")
+        log = (self.root / "nats.log").open("ab")
+        self.process = subprocess.Popen([str(binary), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
+        _wait_port(self.port, 30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+def _wait_port(port: int, timeout: float) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"nothing listened on {port} within {timeout} s")
+
+
+@dataclass
+class Service:
+    """One service in its own uvicorn process (its own process group) on the scratch PostgreSQL and NATS."""
+
+    name: str
+    env: dict[str, str]
+    log: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.main:create_app"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        log = self.log.open("ab")
+        environment = {**os.environ, **self.env}
+        self.process = subprocess.Popen(command, env=environment, stdout=log, stderr=log, start_new_session=True)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _service_env(service: str, root: Path, pg: Postgres, nats_port: int) -> dict[str, str]:
+    env = config.service_env(service, root / "state")
+    key = f"TBMS_{service.upper()}_"
+    env[f"{key}DATABASE_URL"] = f"postgresql+asyncpg://{config.PG_USER}@127.0.0.1:{pg.port}/tbms_{service}"
+    env[f"{key}NATS_URL"] = env[f"{key}NATS_URL"].replace(f":{config.NATS_PORT}", f":{nats_port}")
+    for unwatched in ("SPAN_FILE_DIR", "HEALTH_TARGETS", "MAINTENANCE_SCHEDULE_URL"):
+        env.pop(f"{key}{unwatched}", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def scratch() -> Iterator[tuple[Postgres, Nats, dict[str, Service]]]:
+    root = Path(tempfile.mkdtemp(prefix="tbms-kill-"))
+    root.chmod(0o755)
+    pg, broker = Postgres(root / "pgroot"), Nats(root)
+    (root / "pgroot").mkdir()
+    services: dict[str, Service] = {}
+    try:
+        pg.init()
+        pg.start()
+        broker.start()
+
+        async def create_databases() -> None:
+            conn = await asyncpg.connect(pg.dsn("postgres"))
+            try:
+                for service in SERVICES:
+                    await conn.execute(f'CREATE DATABASE "tbms_{service}"')
+            finally:
+                await conn.close()
+
+        asyncio.run(create_databases())
+        for service in SERVICES:
+            env = _service_env(service, root, pg, broker.port)
+            migrate(service, env)
+            services[service] = Service(service, env, root / f"{service}.log")
+            services[service].start()
+        for service in services.values():
+            _wait_healthy(service)
+        yield pg, broker, services
+    finally:
+        for service in services.values():
+            service.stop()
+        broker.stop()
+        pg.stop()
+        logs = {path.name: path.read_text(errors="replace")[-3000:] for path in root.glob("*.log")}
+        if os.environ.get("TBMS_KILL_KEEP"):
+            print(f"scratch kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+        del logs
+
+
+def _wait_healthy(service: Service, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{service.url}/health/live", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if service.process is not None and service.process.poll() is not None:
+            pytest.fail(f"{service.name} ended with {service.process.returncode}: {service.log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    pytest.fail(f"{service.name} did not answer within {timeout} s")
+
+
+@dataclass
+class Committed:
+    """What the APIs answered 2xx to: the patients registered, the lab results and the contacts created."""
+
+    patients: dict[str, int] = field(default_factory=dict)  # id -> version answered at registration
+    registration_no: dict[str, str] = field(default_factory=dict)
+    lab_results: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
+    failures: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> answer (or error) -> how many
+    outcomes: list[tuple[str, float, str]] = field(default_factory=list)  # kind, monotonic time, "2xx" or the answer
+
+
+PATIENT = {
+    "name_kana": "ｼｹﾝ ﾀﾛｳ",
+    "sex": "male",
+    "birth_date": "S50.4.1",
+    "postal_code": "1540017",
+    "address": "東京都世田谷区試験町1-2-3",
+    "district": "世田谷",
+}
+
+
+class Load:
+    """About two writes a second through the APIs, each followed by an audited read, kept running in a thread."""
+
+    def __init__(self, services: dict[str, Service]) -> None:
+        self.services = services
+        self.committed = Committed()
+        self.running = False
+        self.number = 0
+        self.headers = auth_headers("nurse1")
+        self.headers_at = time.monotonic()
+
+    def _auth(self) -> dict[str, str]:
+        if time.monotonic() - self.headers_at > 120:  # tokens live five minutes
+            self.headers, self.headers_at = auth_headers("nurse1"), time.monotonic()
+        return self.headers
+
+    def _ok(self, kind: str, response: httpx.Response | None) -> bool:
+        ok = response is not None and 200 <= response.status_code < 300
+        answer = "2xx" if ok else "no answer" if response is None else str(response.status_code)
+        self.committed.outcomes.append((kind, time.monotonic(), answer))
+        if not ok:
+            counts = self.committed.failures.setdefault(kind, {})
+            counts[answer] = counts.get(answer, 0) + 1
+        return ok
+
+    def _post(self, service: str, path: str, body: dict[str, Any]) -> httpx.Response | None:
+        try:
+            return httpx.post(f"{self.services[service].url}{path}", json=body, headers=self._auth(), timeout=10)
+        except httpx.HTTPError:
+            return None
+
+    def register(self) -> None:
+        self.number += 1
+        body = {**PATIENT, "name": f"障害 太郎{self.number}"}
+        response = self._post("patients", "/patients", body)
+        if self._ok("registration", response):
+            assert response is not None
+            answer = response.json()
+            self.committed.patients[answer["id"]] = answer["version"]
+            self.committed.registration_no[answer["id"]] = answer["registration_no"]
+
+    def lab_result(self, patient_id: str) -> None:
+        body = {"kind": "smear", "specimen": "喀痰", "collected_on": today().isoformat(), "details": {"grade": "1+"}}
+        response = self._post("patients", f"/patients/{patient_id}/lab-results", body)
+        if self._ok("lab_result", response):
+            assert response is not None
+            self.committed.lab_results.append(str(response.json().get("id")))
+
+    def contact(self, patient_id: str) -> None:
+        exposure = {
+            "index_patient_id": patient_id,
+            "setting": "workplace",
+            "hours": 2,
+            "last_contact_on": today().isoformat(),
+            "infectiousness": "low",
+        }
+        body = {"name": "接触 次郎", "name_kana": "セッショク ジロウ", "birth_date": "1985-06-01"}
+        body["exposures"] = [exposure]
+        response = self._post("contacts", "/contacts", body)
+        if self._ok("contact", response):
+            assert response is not None
+            self.committed.contacts.append(response.json()["id"])
+
+    def read(self, patient_id: str) -> None:
+        try:
+            response = httpx.get(
+                f"{self.services['patients'].url}/patients/{patient_id}", headers=self._auth(), timeout=10
+            )
+        except httpx.HTTPError:
+            response = None
+        self._ok("read", response)
+
+    def step(self, turn: int) -> None:
+        known = list(self.committed.patients)
+        if turn % 3 == 0 or not known:
+            self.register()
+        elif turn % 3 == 1:
+            self.lab_result(random.choice(known))
+        else:
+            self.contact(random.choice(known[: max(1, len(known) // 2)]))  # a patient contacts surely know by now
+        if known:
+            self.read(random.choice(known))
+
+    async def run(self) -> None:
+        self.running = True
+        turn = 0
+        interval = 1 / WRITES_PER_SECOND
+        began = time.monotonic()
+        while self.running:
+            await asyncio.to_thread(self.step, turn)
+            turn += 1  # on a fixed schedule: a slow answer is made up for by the next turns
+            await asyncio.sleep(max(0.0, began + turn * interval - time.monotonic()))
+
+
+async def _read_models(pg: Postgres) -> dict[str, dict[str, int]]:
+    """Patient id -> version held by search's ledger, reports' and contacts' read models; contact ids in search."""
+    found: dict[str, dict[str, int]] = {}
+    queries = {
+        "search": (
+            "tbms_search",
+            "SELECT record_id::text, version FROM indexed_versions WHERE record_type = 'patient'",
+        ),
+        "search_contacts": (
+            "tbms_search",
+            "SELECT record_id::text, version FROM indexed_versions WHERE record_type = 'contact'",
+        ),
+        "reports": ("tbms_reports", "SELECT id::text, version FROM patient_summaries"),
+        "contacts": ("tbms_contacts", "SELECT patient_id::text, version FROM index_cases"),
+    }
+    for name, (database, sql) in queries.items():
+        conn = await asyncpg.connect(pg.dsn(database), timeout=5)
+        try:
+            found[name] = {row[0]: row[1] for row in await conn.fetch(sql)}
+        finally:
+            await conn.close()
+    return found
+
+
+async def _caught_up(pg: Postgres, committed: Committed, patients: dict[str, int], contacts: list[str]) -> bool:
+    try:
+        held = await _read_models(pg)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    for model in ("search", "reports", "contacts"):
+        if any(held[model].get(pid, -1) < version for pid, version in patients.items()):
+            return False
+    return all(cid in held["search_contacts"] for cid in contacts)
+
+
+WRITES = ("registration", "lab_result", "contact")
+
+
+def _writes_back(outcomes: list[tuple[str, float, str]], killed_at: float) -> float | None:
+    """Seconds from the kill until every kind of write succeeded after its last failure (0 when none failed), once
+    every kind has succeeded twice in a row since the restart; None until then."""
+    back = 0.0
+    for kind in WRITES:
+        since = [(at, answer == "2xx") for k, at, answer in outcomes if k == kind and at >= killed_at]
+        if len(since) < 2 or not (since[-1][1] and since[-2][1]):
+            return None
+        failures = [at for at, ok in since if not ok]
+        if failures:
+            first_ok = next(at for at, ok in since if ok and at > failures[-1])
+            back = max(back, first_ok - killed_at)
+    return back
+
+
+async def _recover(
+    kill_name: str, kill: Any, restart: Any, load: Load, pg: Postgres, wait_for: list[Service]
+) -> dict[str, float]:
+    """Kills, waits DOWN_SECONDS, restarts; measures from the kill until every kind of write succeeds again and until
+    the read models hold every write committed up to then."""
+    killed_at = time.monotonic()
+    await asyncio.to_thread(kill)
+    await asyncio.sleep(DOWN_SECONDS)
+    await asyncio.to_thread(restart)
+    for service in wait_for:
+        await asyncio.to_thread(_wait_healthy, service)
+    while (writes_back := _writes_back(load.committed.outcomes, killed_at)) is None:
+        if time.monotonic() - killed_at > CATCH_UP_LIMIT:
+            pytest.fail(f"after killing {kill_name}, writes did not succeed again: {load.committed.failures}")
+        await asyncio.sleep(0.05)
+    patients = dict(load.committed.patients)
+    contacts = list(load.committed.contacts)
+    while not await _caught_up(pg, load.committed, patients, contacts):
+        if time.monotonic() - killed_at > CATCH_UP_LIMIT:
+            held = await _read_models(pg)
+            missing = {m: [p for p in patients if p not in held[m]] for m in ("search", "reports", "contacts")}
+            pytest.fail(f"after killing {kill_name}, read models did not catch up: {missing}")
+        await asyncio.sleep(0.1)
+    caught_up = time.monotonic() - killed_at
+    failed: dict[str, int] = {}  # the answers other than 2xx while this component was down, writes and reads
+    for _, at, answer in load.committed.outcomes:
+        if killed_at <= at <= killed_at + caught_up and answer != "2xx":
+            failed[answer] = failed.get(answer, 0) + 1
+    return {"writes": round(writes_back, 1), "read_models": round(caught_up, 1), "failed": failed}
+
+
+async def _parked(broker: Nats) -> int:
+    connection = await nats.connect(f"nats://127.0.0.1:{broker.port}")
+    try:
+        js = connection.jetstream()
+        try:
+            info = await js.stream_info(PARKED_STREAM)
+        except nats.js.errors.NotFoundError:
+            return 0
+        return info.state.messages
+    finally:
+        await connection.close()
+
+
+async def _search_finds_once(service: Service, registration_no: str, patient_id: str, headers: dict[str, str]) -> int:
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        response = await client.get("/search", params={"q": registration_no, "limit": 100}, headers=headers)
+    assert response.status_code == 200, response.text
+    return sum(1 for item in response.json()["items"] if item["record_type"] == "patient" and item["id"] == patient_id)
+
+
+@pytest.mark.timeout(300)
+def test_killed_processes_recover_and_every_committed_write_has_one_effect(
+    scratch: tuple[Postgres, Nats, dict[str, Service]],
+) -> None:
+    pg, broker, services = scratch
+    results = asyncio.run(_scenario(pg, broker, services))
+    print("\nkill recovery (seconds from SIGKILL): " + json.dumps(results, ensure_ascii=False))
+    if target := os.environ.get(RESULTS_FILE_VARIABLE):
+        Path(target).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+async def _scenario(pg: Postgres, broker: Nats, services: dict[str, Service]) -> dict[str, Any]:
+    load = Load(services)
+    running = asyncio.create_task(load.run())
+    results: dict[str, Any] = {}
+    started = time.monotonic()
+    try:
+        await asyncio.sleep(SETTLE_SECONDS * 2)
+        for name in ("patients", "search", "reports", "contacts"):
+            service = services[name]
+            results[name] = await _recover(name, service.kill, service.start, load, pg, [service])
+            await asyncio.sleep(SETTLE_SECONDS)
+        results["postgres"] = await _recover("postgres", pg.kill, pg.start, load, pg, [])
+        await asyncio.sleep(SETTLE_SECONDS)
+        pair = [services["patients"], services["search"]]
+
+        def kill_pair() -> None:
+            for service in pair:
+                service.kill()
+
+        def start_pair() -> None:
+            for service in pair:
+                service.start()
+
+        results["patients+search"] = await _recover("patients+search", kill_pair, start_pair, load, pg, pair)
+        await asyncio.sleep(SETTLE_SECONDS)
+    finally:
+        load.running = False
+        await running
+    results["load"] = {
+        "seconds": round(time.monotonic() - started),
+        "registrations": len(load.committed.patients),
+        "lab_results": len(load.committed.lab_results),
+        "contacts": len(load.committed.contacts),
+        "failed_writes": load.committed.failures,
+    }
+
+    # every committed write, exactly one effect, newest version, in every read model; nothing parked
+    headers = auth_headers("nurse1")
+    current: dict[str, int] = {}
+    async with httpx.AsyncClient(base_url=services["patients"].url, timeout=10) as client:
+        for patient_id in load.committed.patients:
+            response = await client.get(f"/patients/{patient_id}", headers=headers)
+            assert response.status_code == 200, response.text
+            current[patient_id] = response.json()["version"]
+    deadline = time.monotonic() + CATCH_UP_LIMIT
+    while True:
+        held = await _read_models(pg)
+        stale = {m: {p: (v, held[m].get(p)) for p, v in current.items() if held[m].get(p) != v} for m in held}
+        stale.pop("search_contacts")
+        missing_contacts = [c for c in load.committed.contacts if c not in held["search_contacts"]]
+        if not any(stale.values()) and not missing_contacts:
+            break
+        assert time.monotonic() < deadline, f"read models differ from patients: {stale}, contacts {missing_contacts}"
+        await asyncio.sleep(0.2)
+    for model in ("search", "reports", "contacts"):
+        assert set(held[model]) == set(current), f"{model} holds patients nobody registered"
+    assert set(held["search_contacts"]) == set(load.committed.contacts)
+    for patient_id, registration_no in load.committed.registration_no.items():
+        assert await _search_finds_once(services["search"], registration_no, patient_id, headers) == 1, registration_no
+    assert await _parked(broker) == 0, "events were parked"
+    deadline = time.monotonic() + CATCH_UP_LIMIT
+    while True:
+        parked_rows, pending_rows = await _outboxes(pg)
+        if not pending_rows or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert parked_rows == 0 and pending_rows == 0, f"outbox rows parked: {parked_rows}, never published: {pending_rows}"
+    return results
+
+
+async def _outboxes(pg: Postgres) -> tuple[int, int]:
+    """Outbox rows the relays parked and rows still waiting to be published, over the four services."""
+    parked = pending = 0
+    for service in SERVICES:
+        conn = await asyncpg.connect(pg.dsn(f"tbms_{service}"), timeout=5)
+        try:
+            if await conn.fetchval("SELECT to_regclass('outbox') IS NOT NULL"):
+                parked += await conn.fetchval("SELECT count(*) FROM outbox WHERE parked_at IS NOT NULL")
+                pending += await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        finally:
+            await conn.close()
+    return parked, pending
