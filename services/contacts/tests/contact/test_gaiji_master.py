@@ -47,7 +47,7 @@ async def kept(client: httpx.AsyncClient, character: str, version: int) -> bool:
     """The 外字 record has reached the version in contacts' read model."""
     async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
         found = await session.scalar(
-            text("SELECT version FROM gaiji_records WHERE code = :code"), {"code": f"U+{ord(character):04X}"}
+            text("SELECT version FROM contact_gaiji_records WHERE code = :code"), {"code": f"U+{ord(character):04X}"}
         )
     return found is not None and found >= version
 
