@@ -393,7 +393,8 @@ async def test_f18_of_many_contacts_is_one_merged_pdf_with_each_letter_filed_wit
     count, size = pages(answer.content)
     assert count == 3 and "595" in size, "one A4 page a letter"
     text = pdf_text(answer.content)
-    assert text.count("結核に係る健康診断の勧告書") == 3 and text.count("第17条第1項") >= 3
+    assert text.count("結核に係る健康診断の勧告書あなたは") == 3 and text.count("第17条第1項") >= 3
+    assert text.count("様式F18結核に係る健康診断の勧告書第1版") == 3, "each page's footer names the form"
     assert text.index("試験一子") < text.index("試験二子") < text.index("試験三子"), "in the order given"
     filed = answer.headers["x-document-ids"].split(",")
     assert len(filed) == 3
