@@ -24,6 +24,7 @@ from tbms_tools import (
     meili_key,
     parked,
     preflight,
+    reconcile,
     reindex,
     replay,
     stack,
@@ -57,6 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replaying.add_argument("read_model", choices=replay.READ_MODELS, help="the service whose read model to rebuild")
     replaying.add_argument("--user", default=replay.ADMIN, help="a user with 監査 update and 患者管理 read access")
+    reconciling = groups.add_parser(
+        "reconcile", help="compare the read models with the patients service's versions and repair the drift"
+    )
+    reconciling.add_argument(
+        "read_model", nargs="*", type=_read_model, help=f"{' or '.join(replay.READ_MODELS)} (default: both)"
+    )
+    reconciling.add_argument("--check", action="store_true", help="only report (exit 1 when drift is found)")
+    reconciling.add_argument("--report", type=Path, help="also write the report (ids and counts) as JSON here")
+    reconciling.add_argument("--user", default=replay.ADMIN, help="a user with 監査 update and 患者管理 read access")
     meili = search_actions.add_parser(
         "meili-key", help="make the Meilisearch key search runs with (its own indexes only; master key from env)"
     )
@@ -86,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_parked(groups)
     backup_commands.add_parsers(groups)
     return parser
+
+
+def _read_model(name: str) -> str:
+    if name not in replay.READ_MODELS:
+        raise argparse.ArgumentTypeError(f"{name!r}: choose from {', '.join(replay.READ_MODELS)}")
+    return name
 
 
 def _add_parked(groups: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -131,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parked.replay(outbox=args.outbox, consumer=args.consumer, event_id=args.event_id)
         elif args.group == "replay":
             replay.replay(args.read_model, args.user)
+        elif args.group == "reconcile":
+            targets = tuple(args.read_model) or replay.READ_MODELS
+            return reconcile.reconcile(targets, args.user, fix=not args.check, report_file=args.report)
         elif args.group == "search" and args.action == "meili-key":
             meili_key.run(args.url, args.index)
         elif args.group == "search":

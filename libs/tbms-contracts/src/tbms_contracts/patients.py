@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -55,6 +56,22 @@ class PatientSnapshotPage(BaseModel):
 
     items: list[PatientSnapshot]
     next_after: str | None = None  # the id to ask after for the next page; None on the last page
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
+
+
+class RecordVersion(BaseModel):
+    """Which version of a record a service holds."""
+
+    id: str
+    version: int
+
+
+class VersionPage(BaseModel):
+    """A page of ids and versions in id order: the owner's (patients' `GET /admin/snapshots/patients/versions`) and
+    a read model's (`GET /admin/backfill/patients` of reports and contacts), which `tbms reconcile` compares."""
+
+    items: list[RecordVersion]
+    next_after: str | None = None
 
 
 class BackfillReport(BaseModel):

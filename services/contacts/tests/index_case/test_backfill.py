@@ -42,3 +42,21 @@ class TestBackfill:
         refused = await client.post("/admin/backfill/patients", json=page, headers=auth_headers("nurse1"))
         assert refused.status_code == 403
         assert await name_of(client, patient_id) is None
+
+    async def test_the_versions_held_come_in_id_order_for_reconcile(self, client: httpx.AsyncClient) -> None:
+        ids = [uuid.uuid4() for _ in range(3)]
+        await publish(*[patient_event(patient_id, 2, "試験 三郎") for patient_id in ids])
+        for patient_id in ids:
+            await wait_for(lambda patient_id=patient_id: name_of(client, patient_id))
+        held, after = [], None
+        while True:
+            params = {"limit": 2} | ({"after": after} if after else {})
+            answer = await client.get("/admin/backfill/patients", params=params, headers=auth_headers("admin1"))
+            assert answer.status_code == 200, answer.text
+            held += [(item["id"], item["version"]) for item in answer.json()["items"]]
+            if not (after := answer.json()["next_after"]):
+                break
+        assert [key for key, _ in held] == sorted(key for key, _ in held)
+        assert {(str(patient_id), 2) for patient_id in ids} <= set(held)
+        refused = await client.get("/admin/backfill/patients", headers=auth_headers("nurse1"))
+        assert refused.status_code == 403

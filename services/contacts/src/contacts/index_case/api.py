@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
-from tbms_contracts.patients import BackfillReport, PatientSnapshotPage
+from fastapi import APIRouter, Query
+from tbms_contracts.patients import BackfillReport, PatientSnapshotPage, VersionPage
+from tbms_core.read_models import VERSION_PAGE
 
 from contacts.cluster.schemas import ClusterRead
 from contacts.deps import ClusterServiceDep, IndexCaseServiceDep
@@ -20,6 +22,16 @@ async def backfill_patients(page: PatientSnapshotPage, service: IndexCaseService
     """Stores each patient snapshot the index cases hold in an older version or not at all (`tbms replay
     contacts`)."""
     return await service.backfill(page)
+
+
+@backfill_router.get("/patients")
+async def held_versions(
+    service: IndexCaseServiceDep,
+    after: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
+) -> VersionPage:
+    """The id and version of every patient the read model holds, page by page in id order (`tbms reconcile`)."""
+    return await service.versions(after, limit)
 
 
 @router.get("/{patient_id}")

@@ -6,8 +6,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import BackfillReport, PatientSnapshot, PatientSnapshotPage
-from tbms_core import audit
+from tbms_contracts.patients import BackfillReport, PatientSnapshot, PatientSnapshotPage, VersionPage
+from tbms_core import audit, read_models
 from tbms_core.auth import Access, Area, Principal
 
 from contacts.deadline.service import touch_contacts_of
@@ -50,7 +50,13 @@ class IndexCaseService:
         applied = 0
         for snapshot in page.items:
             applied += await apply_patient(self.session, snapshot)
+        await read_models.record_repair(self.session, SERVICE, page, applied)
         return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """The ids and versions of the index cases held, for `tbms reconcile` to compare with the owner's."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        return await read_models.version_page(self.session, IndexCase.patient_id, IndexCase.version, after, limit)
 
     async def view(self, patient_id: uuid.UUID) -> IndexCase:
         """The summary of one index patient (audited as a read), or IndexCaseNotFound."""

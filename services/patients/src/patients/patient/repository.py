@@ -49,6 +49,10 @@ class PatientRepository(Repository[Patient]):
             statement = statement.where(Patient.id > after)
         return list(await self.session.scalars(statement))
 
+    async def having(self, patient_ids: list[uuid.UUID]) -> list[Patient]:
+        """The patients with these ids that exist, in id order."""
+        return list(await self.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)).order_by(Patient.id)))
+
     async def next_sequence(self, year: int) -> int:
         """The next 登録番号 sequence of a year, issued atomically."""
         result = await self.session.execute(

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated
-from tbms_core import audit, outbox
+from tbms_contracts.patients import PatientRegistered, PatientSnapshot, PatientUpdated, VersionPage
+from tbms_core import audit, outbox, read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import Changes, diff
 from tbms_core.clock import today
@@ -231,12 +231,27 @@ class PatientService:
         read models of other services are rebuilt from (`tbms replay`). Changes nothing."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's whole card, for an administrator's rebuild
         self.principal.require(Area.PATIENTS, Access.READ)
+        return await self._snapshots(await self.patients.page_after(after, limit))
+
+    async def snapshots_of(self, patient_ids: list[uuid.UUID]) -> list[PatientSnapshot]:
+        """The current snapshots of the patients named that exist, in id order (`tbms reconcile` repairs drift)."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+        return await self._snapshots(await self.patients.having(patient_ids))
+
+    async def _snapshots(self, patients: list[Patient]) -> list[PatientSnapshot]:
         records = PatientRecordService(self.session, self.principal)
         found = []
-        for patient in await self.patients.page_after(after, limit):
+        for patient in patients:
             alerts = await records.alerts_of(patient)
             found.append(snapshot(patient, await self.current_code(patient), deadlines_of(patient, alerts)))
         return found
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """Every patient's id and current version after `after`, in id order; changes nothing."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+        return await read_models.version_page(self.session, Patient.id, Patient.version, after, limit)
 
     async def correct(self, patient_id: uuid.UUID, data: PatientChange) -> Patient:
         """Saves a correction (修正) if nobody saved since the user's version; keeps the old values in the history."""

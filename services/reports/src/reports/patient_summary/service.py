@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.patients import BackfillReport, PatientSnapshotPage
+from tbms_contracts.patients import BackfillReport, PatientSnapshotPage, VersionPage
+from tbms_core import read_models
 from tbms_core.auth import Access, Area, Principal
 
+from reports.patient_summary.models import PatientSummary
 from reports.patient_summary.repository import PatientSummaryRepository
 
 
@@ -23,4 +27,10 @@ class PatientSummaryService:
         applied = 0
         for snapshot in page.items:
             applied += await self.summaries.apply(snapshot, snapshot.version)
+        await read_models.record_repair(self.session, "reports", page, applied)
         return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """The ids and versions the read model holds, for `tbms reconcile` to compare with the owner's."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        return await read_models.version_page(self.session, PatientSummary.id, PatientSummary.version, after, limit)

@@ -1,0 +1,38 @@
+"""What the read models kept from another service's events share with the owner: the pages of ids and versions that
+`tbms reconcile` compares, and the operations-log entry (N18) of a repair it made."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.audit import OperationsKind
+from tbms_contracts.patients import PatientSnapshotPage, RecordVersion, VersionPage
+
+from tbms_core import operations_log
+
+VERSION_PAGE = 5000  # ids and versions per page: a national register in a few dozen requests
+
+
+async def version_page(
+    session: AsyncSession, id_column: Any, version_column: Any, after: uuid.UUID | None, limit: int
+) -> VersionPage:
+    """The ids and versions held after `after`, in id order (PostgreSQL orders uuids as their text does)."""
+    statement = select(id_column, version_column).order_by(id_column).limit(limit)
+    if after is not None:
+        statement = statement.where(id_column > after)
+    items = [RecordVersion(id=str(key), version=version) for key, version in (await session.execute(statement)).all()]
+    return VersionPage(items=items, next_after=items[-1].id if len(items) == limit else None)
+
+
+async def record_repair(session: AsyncSession, service: str, page: PatientSnapshotPage, applied: int) -> None:
+    """Keeps in the operations log that a reconciliation run stored `applied` records it found missing or behind
+    (in the caller's transaction, with the repair itself); nothing for a plain rebuild or when nothing changed."""
+    if page.reconciliation is None or not applied:
+        return
+    run = str(page.reconciliation)
+    details = {"run": run, "read_model": "patients", "repaired": str(applied)}
+    event_id = operations_log.entry_id("reconcile", service, run, page.items[0].id)
+    await operations_log.record(session, service, OperationsKind.RECONCILIATION_REPAIR, details, event_id=event_id)
