@@ -9,6 +9,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tbms_core import db_roles, nats_access
@@ -22,6 +23,8 @@ PG_PORT = 55432
 PG_USER = "tbms"
 NATS_PORT = 54222
 NATS_MONITOR_PORT = 58222
+NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
+NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
 MINIO_PORT = 59000
 MINIO_CONSOLE_PORT = 59001
 KEYCLOAK_PORT = 58080
@@ -143,19 +146,54 @@ def nats_url(service: str | None = None) -> str:
     return f"nats://{HOST}:{NATS_PORT}"
 
 
-def nats_server_config(store: Path) -> str:
-    """The local nats.conf: the production limits' essentials and every service's user with its permissions."""
+@dataclass(frozen=True)
+class NatsNode:
+    """One nats-server of the local stack: node 0 alone, or one of a JetStream cluster's nodes."""
+
+    index: int = 0
+    size: int = 1  # nodes in the cluster (1: no cluster)
+    base_port: int = NATS_PORT
+    base_monitor_port: int = NATS_MONITOR_PORT
+    base_cluster_port: int = NATS_CLUSTER_PORT
+
+    @property
+    def port(self) -> int:
+        return self.base_port + NATS_PORT_STEP * self.index
+
+    @property
+    def monitor_port(self) -> int:
+        return self.base_monitor_port + NATS_PORT_STEP * self.index
+
+    @property
+    def cluster_port(self) -> int:
+        return self.base_cluster_port + NATS_PORT_STEP * self.index
+
+    @property
+    def name(self) -> str:
+        return "tbms-local" if self.size == 1 else f"tbms-local-{self.index + 1}"
+
+    def peers(self) -> list[NatsNode]:
+        return [replace(self, index=index) for index in range(self.size) if index != self.index]
+
+
+def nats_server_config(store: Path, node: NatsNode | None = None) -> str:
+    """The local nats.conf: the production limits' essentials and every service's user with its permissions; for a
+    cluster's node, its cluster block with routes to the other nodes (JetStream then keeps streams' replicas)."""
+    node = node or NatsNode()
     passwords = {service: nats_password(service) for service in nats_access.SERVICES}
     passwords[NATS_LOCAL_USER] = nats_password(NATS_LOCAL_USER)
     head = [
         "# written by `tbms stack up` from tbms_core.nats_access; local only",
-        "server_name: tbms-local",
+        f"server_name: {node.name}",
         f"host: {HOST}",
-        f"port: {NATS_PORT}",
-        f"http_port: {NATS_MONITOR_PORT}",
+        f"port: {node.port}",
+        f"http_port: {node.monitor_port}",
         "max_payload: 1MB",
         f'jetstream {{ store_dir: "{store}" }}',
     ]
+    if node.size > 1:
+        routes = ", ".join(f"nats-route://{HOST}:{peer.cluster_port}" for peer in node.peers())
+        head.append(f"cluster {{ name: tbms-local, listen: {HOST}:{node.cluster_port}, routes: [{routes}] }}")
     return "\n".join(head) + "\n" + nats_access.authorization_block(passwords, no_auth_user=NATS_LOCAL_USER)
 
 

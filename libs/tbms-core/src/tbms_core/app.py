@@ -189,7 +189,7 @@ def create_service_app(
     provider = setup_tracing(name, settings.span_file_dir)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     broker = NatsBroker(
-        settings.nats_url,
+        nats_access.servers(settings.nats_url),
         middlewares=[NatsTelemetryMiddleware(tracer_provider=provider)],
         **nats_access.broker_options(name, settings.nats_ca_file),
     )
@@ -229,10 +229,14 @@ async def stop_tasks(tasks: Sequence[asyncio.Task[None]], *, patience: float = 1
 def _lifespan(kit: ServiceKit, hooks: Hooks):
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        nc = await nats.connect(
-            kit.settings.nats_url, **nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
+        options = nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
+        nc = await nats.connect(nats_access.servers(kit.settings.nats_url), **options)
+        await ensure_streams(
+            nc.jetstream(),
+            service=kit.name,
+            parked_retention_days=kit.settings.parked_retention_days,
+            replicas=kit.settings.nats_stream_replicas,
         )
-        await ensure_streams(nc.jetstream(), service=kit.name, parked_retention_days=kit.settings.parked_retention_days)
         await nc.close()
         if hooks.on_startup is not None:
             await hooks.on_startup(kit)
@@ -245,6 +249,7 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             poll_seconds=kit.settings.outbox_poll_seconds,
             max_attempts=kit.settings.outbox_max_attempts,
             nats_ca_file=kit.settings.nats_ca_file,
+            replicas=kit.settings.nats_stream_replicas,
         )
         kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
         if kit.settings.event_retention_sweep_seconds > 0:

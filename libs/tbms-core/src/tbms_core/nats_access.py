@@ -56,6 +56,12 @@ def pull_inbox_prefix(service: str) -> bytes:
     return f"{inbox_prefix(service)}.".encode() if service in CONSUMES else b"_INBOX."
 
 
+def servers(url: str) -> list[str]:
+    """The servers of a NATS URL setting: one URL, or a cluster's nodes separated by commas (a client connects to
+    any of them and moves to another when its node fails)."""
+    return [part.strip() for part in url.split(",") if part.strip()]
+
+
 def connect_options(service: str, ca_file: str = "") -> dict[str, Any]:
     """Keyword arguments for `nats.connect` / `NatsBroker` of a service: its own reply subjects (a name outside
     the table: the default ones) and, with `ca_file`, TLS verifying the server against the internal CA."""

@@ -11,7 +11,7 @@ import asyncpg
 import nats
 from nats.js import JetStreamContext
 from nats.js.api import StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NoStreamResponseError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Gauge
@@ -27,6 +27,7 @@ from tbms_core.events import (
     PARKED_SUBJECTS,
     RETENTION_SECONDS,
     STREAMS,
+    stream_of,
 )
 from tbms_core.outbox import NOTIFY_CHANNEL, OutboxMessage
 
@@ -47,22 +48,33 @@ _BROKER_DOWN = (
 
 
 async def ensure_streams(
-    js: JetStreamContext, *, service: str | None = None, parked_retention_days: float | None = PARKED_RETENTION_DAYS
+    js: JetStreamContext,
+    *,
+    service: str | None = None,
+    parked_retention_days: float | None = PARKED_RETENTION_DAYS,
+    replicas: int = 1,
 ) -> None:
-    """Creates the JetStream streams (idempotent): a service's own stream is created or brought to its settings,
-    the streams it consumes and the one of parked events only created when missing (their owner sets them);
-    without `service` (tools, tests on the local stack), every stream is created or updated.
+    """Creates the JetStream streams when missing (idempotent), with `replicas` copies each (3 on a cluster).
 
-    `parked_retention_days=None` leaves the parked stream's settings as they are.
+    A stream that exists keeps the settings it has, which an operator may have tuned (replicas, age, storage): its
+    owner only adds subjects it lacks, and sets the parked stream's age when `parked_retention_days` is given. The
+    streams a service consumes are only created when missing (their owner completes them); without `service`
+    (tools, tests on the local stack), every stream is treated as owned.
     """
     configs = {
         name: StreamConfig(
-            name=name, subjects=subjects, duplicate_window=DUPLICATE_WINDOW_SECONDS, max_age=RETENTION_SECONDS
+            name=name,
+            subjects=subjects,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            max_age=RETENTION_SECONDS,
+            num_replicas=replicas,
         )
         for name, subjects in STREAMS.items()
     }
     days = parked_retention_days if parked_retention_days is not None else PARKED_RETENTION_DAYS
-    configs[PARKED_STREAM] = StreamConfig(name=PARKED_STREAM, subjects=PARKED_SUBJECTS, max_age=days * 24 * 3600.0)
+    configs[PARKED_STREAM] = StreamConfig(
+        name=PARKED_STREAM, subjects=PARKED_SUBJECTS, max_age=days * 24 * 3600.0, num_replicas=replicas
+    )
     if service is None or service not in nats_access.CONSUMES:
         owned = {*STREAMS, *([PARKED_STREAM] if parked_retention_days is not None else [])}
         wanted = list(configs)
@@ -72,9 +84,29 @@ async def ensure_streams(
     for name in wanted:
         try:
             await js.add_stream(configs[name])
-        except BadRequestError:  # it exists with other settings: its owner's to change
+        except BadRequestError:  # it exists with other settings: its owner completes it, nobody overwrites it
             if name in owned:
-                await js.update_stream(configs[name])
+                await _complete(js, configs[name])
+
+
+async def _complete(js: JetStreamContext, wanted: StreamConfig) -> None:
+    """Adds the subjects an existing stream lacks (and the parked stream's age), keeping every other setting."""
+    current = (await js.stream_info(wanted.name)).config  # type: ignore[arg-type]
+    missing = [subject for subject in wanted.subjects or [] if subject not in (current.subjects or [])]
+    changes: dict[str, object] = {"subjects": [*(current.subjects or []), *missing]} if missing else {}
+    if wanted.name == PARKED_STREAM and current.max_age != wanted.max_age:
+        changes["max_age"] = wanted.max_age
+    if changes:
+        await js.update_stream(current.evolve(**changes))
+
+
+def _has_stream(subject: str) -> bool:
+    """True when one of the streams holds the subject."""
+    try:
+        stream_of(subject)
+    except ValueError:
+        return False
+    return True
 
 
 class OutboxRelay:
@@ -89,8 +121,10 @@ class OutboxRelay:
         poll_seconds: float = 2.0,
         max_attempts: int = 10,
         nats_ca_file: str = "",
+        replicas: int = 1,
     ) -> None:
         self.service, self.db, self.nats_url, self.nats_ca_file = service, db, nats_url, nats_ca_file
+        self.replicas = replicas  # of the streams it creates when missing (a cluster's)
         self.poll_seconds, self.batch, self.max_attempts = poll_seconds, 200, max_attempts
         self._wake = asyncio.Event()
         self._stopping = False
@@ -108,12 +142,12 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 nc = await nats.connect(
-                    self.nats_url,
+                    nats_access.servers(self.nats_url),
                     max_reconnect_attempts=-1,
                     **nats_access.connect_options(self.service, self.nats_ca_file),
                 )
                 self._js = nc.jetstream()
-                await ensure_streams(self._js, service=self.service, parked_retention_days=None)
+                await ensure_streams(self._js, service=self.service, parked_retention_days=None, replicas=self.replicas)
                 listener = await self._listen()
                 try:
                     failures = 0
@@ -176,6 +210,18 @@ class OutboxRelay:
                 except _BROKER_DOWN as exc:
                     row.last_error = repr(exc)[:1000]
                     log.warning("publishing %s failed, NATS unavailable: %r", row.id, exc)
+                    break
+                except NoStreamResponseError as exc:
+                    if not _has_stream(row.subject):  # no stream will ever hold it: this row's fault
+                        self._count_failure(row, exc)
+                        held.add(row.aggregate_id or str(row.id))
+                        if row.parked_at is not None:
+                            await self._log_parked(session, row)
+                        continue
+                    # its stream is electing a leader (a cluster node failed) or being recreated: not the row's
+                    # fault, and every row of the stream would fail alike, so none is counted against
+                    row.last_error = repr(exc)[:1000]
+                    log.warning("publishing %s failed, its stream has no leader yet: %r", row.id, exc)
                     break
                 except Exception as exc:
                     self._count_failure(row, exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tbms_core.events import PARKED_RETENTION_DAYS
@@ -73,7 +73,8 @@ class ServiceSettings(AppSettings):
     """A back-end service: additionally its own database, the broker and the outbox relay."""
 
     database_url: str = ""
-    nats_url: str = "nats://127.0.0.1:54222"
+    nats_url: str = "nats://127.0.0.1:54222"  # a JetStream cluster: its nodes' URLs separated by commas
+    nats_stream_replicas: int = Field(1, ge=1, le=5)  # copies of each stream a service creates (3 on a cluster)
     nats_ca_file: str = ""  # the internal CA that signed the NATS server's certificate (tls:// URLs in production)
     outbox_poll_seconds: float = 2.0
     db_pool_size: int = 10

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from tbms_core.app import Consumer, Handler, ServiceKit, subscribe
 from tbms_core.db import Base, Database
 from tbms_core.events import PARKED_STREAM, Envelope, stream_of
+from tbms_core.nats_access import servers
 from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.parking import parked_subject
 from tbms_core.relay import ensure_streams
@@ -84,8 +85,11 @@ def _infrastructure() -> None:
 
 
 @asynccontextmanager
-async def running_consumer(handle: Handler, **settings: Any) -> AsyncIterator[RunningConsumer]:
-    """Subscribes `handle` as a service would, with the given ServiceSettings (e.g. short retry delays)."""
+async def running_consumer(
+    handle: Handler, *, nats_url: str = NATS_URL, **settings: Any
+) -> AsyncIterator[RunningConsumer]:
+    """Subscribes `handle` as a service would, with the given ServiceSettings (e.g. short retry delays); `nats_url`
+    may name a cluster's nodes separated by commas."""
     _infrastructure()
     name = f"tbms_consumer_t{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await recreate_database(name)
@@ -95,10 +99,10 @@ async def running_consumer(handle: Handler, **settings: Any) -> AsyncIterator[Ru
     kit_settings = ServiceSettings(
         database_url=f"{PG_URL}/{name}", durable_suffix=f"-t{uuid.uuid4().hex[:8]}", **settings
     )
-    kit = ServiceKit("kerneltest", kit_settings, db, NatsBroker(NATS_URL), TracerProvider())
+    kit = ServiceKit("kerneltest", kit_settings, db, NatsBroker(servers(nats_url)), TracerProvider())
     subscribe(kit, Consumer("on_thing_happened", SUBJECT, handle))
     durable = f"kerneltest-on_thing_happened{kit_settings.durable_suffix}"
-    nc = await nats.connect(NATS_URL)
+    nc = await nats.connect(servers(nats_url))
     js = nc.jetstream(timeout=10)
     await ensure_streams(js)
     await kit.broker.start()

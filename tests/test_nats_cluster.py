@@ -1,0 +1,206 @@
+"""A three-node JetStream cluster with three replicas per stream (R28): the streams are created replicated, and
+under a steady flow of events relayed from an outbox (`OutboxRelay`) and consumed into an inbox (`subscribe`), a
+SIGKILL of the node leading the stream loses no event and applies each once; the node comes back and catches up.
+
+Scratch nodes on their own ports and folders beside the local stack (whose PostgreSQL holds the scratch database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
+from dataclasses import replace
+from pathlib import Path
+
+import nats
+import pytest
+from nats.js.errors import Error as JetStreamError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_core import outbox
+from tbms_core.events import Envelope, stream_of
+from tbms_core.outbox import InboxMessage, OutboxMessage
+from tbms_core.relay import OutboxRelay, ensure_streams
+from tbms_testing.consumers import SUBJECT, running_consumer
+from tbms_tools import config
+
+EVENTS = 150
+RATE = 15.0  # events committed a second
+STREAM = stream_of(SUBJECT)
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def scratch_nodes(size: int) -> list[config.NatsNode]:
+    """`size` cluster nodes on client, monitor and route ports nobody listens on."""
+    for _ in range(50):
+        base = random.randrange(20000, 30000, 100)
+        first = config.NatsNode(0, size, base, base + 10000, base + 20000)
+        nodes = [replace(first, index=index) for index in range(size)]
+        ports = [port for node in nodes for port in (node.port, node.monitor_port, node.cluster_port)]
+        if all(_free(port) for port in ports):
+            return nodes
+    pytest.fail("no free ports for the scratch cluster")
+
+
+class Node:
+    """One scratch nats-server of the cluster."""
+
+    def __init__(self, root: Path, node: config.NatsNode) -> None:
+        self.node, self.root = node, root / node.name
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.node.port}"
+
+    def start(self) -> None:
+        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
+        if binary is None:
+            pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
+        store = self.root / "store"
+        store.mkdir(parents=True, exist_ok=True)
+        conf = self.root / "nats.conf"
+        conf.write_text(config.nats_server_config(store, self.node), encoding="utf-8")
+        log = (self.root / "nats.log").open("ab")
+        self.process = subprocess.Popen([str(binary), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@contextmanager
+def cluster(root: Path, size: int = 3) -> Iterator[list[Node]]:
+    nodes = [Node(root, node) for node in scratch_nodes(size)]
+    try:
+        for node in nodes:
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+@asynccontextmanager
+async def jetstream(urls: str) -> AsyncIterator[nats.js.JetStreamContext]:
+    nc = await nats.connect(urls.split(","), max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+    try:
+        yield nc.jetstream(timeout=5)
+    finally:
+        await nc.close()
+
+
+async def replicated_streams(urls: str) -> None:
+    """Creates every stream with three replicas once the cluster has elected its meta leader."""
+    deadline = time.monotonic() + 60
+    async with jetstream(urls) as js:
+        while True:
+            try:
+                await ensure_streams(js, replicas=3)
+                return
+            except (JetStreamError, nats.errors.Error, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
+
+async def applied(session_maker, durable: str) -> int:  # type: ignore[no-untyped-def]
+    async with session_maker() as session:
+        return await session.scalar(
+            select(func.count()).select_from(InboxMessage).where(InboxMessage.consumer == durable)
+        )
+
+
+@pytest.mark.req("R28", partial=True)
+async def test_a_killed_nats_node_loses_no_event_and_applies_none_twice(tmp_path: Path) -> None:
+    with cluster(tmp_path) as nodes:
+        urls = ",".join(node.url for node in nodes)
+        await replicated_streams(urls)
+        async with jetstream(urls) as js:
+            info = await js.stream_info(STREAM)
+            assert info.config.num_replicas == 3
+            assert info.cluster is not None and len(info.cluster.replicas or []) == 2, "a leader and two replicas"
+
+        handled: dict[str, float] = {}  # event → when it was (last) handled
+
+        async def handle(session: AsyncSession, envelope: Envelope) -> None:
+            handled[envelope.payload["n"]] = time.monotonic()
+
+        async with running_consumer(handle, nats_url=urls, consumer_retry_delays=(0.2, 0.5)) as consumer:
+            relay = OutboxRelay("kerneltest", consumer.db, urls, poll_seconds=0.5, replicas=3)
+            relaying = asyncio.create_task(relay.run())
+            sent: dict[str, float] = {}
+            killed, recovered = None, None
+            try:
+                for n in range(EVENTS):
+                    async with consumer.db.session() as session:
+                        await outbox.add(
+                            session, Envelope(type=SUBJECT, aggregate_id=uuid.uuid4().hex, payload={"n": str(n)})
+                        )
+                        await session.commit()
+                    sent[str(n)] = time.monotonic()
+                    if n == EVENTS // 3:
+                        async with jetstream(urls) as js:
+                            leader = (await js.stream_info(STREAM)).cluster.leader  # type: ignore[union-attr]
+                        victim = next(node for node in nodes if node.node.name == leader)
+                        victim.kill()
+                        killed = (time.monotonic(), n)
+                    await asyncio.sleep(1 / RATE)
+
+                deadline = time.monotonic() + 90
+                while await applied(consumer.db.session, consumer.durable) < EVENTS:
+                    assert time.monotonic() < deadline, (
+                        f"{await applied(consumer.db.session, consumer.durable)} of {EVENTS} applied"
+                    )
+                    await asyncio.sleep(0.2)
+                recovered = time.monotonic()
+            finally:
+                relay.stop()
+                relaying.cancel()
+                with suppress(asyncio.CancelledError, Exception):
+                    await relaying
+
+            assert await applied(consumer.db.session, consumer.durable) == EVENTS, "each event applied once"
+            assert set(handled) == set(sent), "no event lost"
+            async with consumer.db.session() as session:
+                unpublished = await session.scalar(
+                    select(func.count()).select_from(OutboxMessage).where(OutboxMessage.published_at.is_(None))
+                )
+            assert unpublished == 0
+            assert await consumer.parked() == []
+            assert killed is not None and recovered is not None
+            delays = sorted(handled[n] - sent[n] for n in sent)
+            print(
+                f"\n[nats cluster] {EVENTS} events at {RATE:.0f}/s; the stream's leader {victim.node.name} killed after"
+                f" event {killed[1]}; commit → applied p50 {delays[len(delays) // 2]:.2f} s, max {delays[-1]:.1f} s;"
+                f" the last applied {recovered - killed[0]:.1f} s after the kill"
+            )
+
+            victim.start()  # the node comes back and its replica catches up
+            async with jetstream(urls) as js:
+                deadline = time.monotonic() + 60
+                while True:
+                    replicas = (await js.stream_info(STREAM)).cluster.replicas or []  # type: ignore[union-attr]
+                    if len(replicas) == 2 and all(peer.current for peer in replicas):
+                        break
+                    assert time.monotonic() < deadline, f"the restarted node did not catch up: {replicas}"
+                    await asyncio.sleep(0.5)
