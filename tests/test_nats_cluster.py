@@ -27,7 +27,7 @@ from nats.js.errors import Error as JetStreamError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core import outbox
-from tbms_core.events import Envelope, stream_of
+from tbms_core.events import STREAMS, Envelope, stream_of
 from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_testing.consumers import SUBJECT, running_consumer
@@ -204,3 +204,24 @@ async def test_a_killed_nats_node_loses_no_event_and_applies_none_twice(tmp_path
                         break
                     assert time.monotonic() < deadline, f"the restarted node did not catch up: {replicas}"
                     await asyncio.sleep(0.5)
+
+
+@pytest.mark.req("R28", partial=True)
+async def test_an_operators_stream_settings_are_kept_and_missing_subjects_added(tmp_path: Path) -> None:
+    with cluster(tmp_path) as nodes:
+        urls = ",".join(node.url for node in nodes)
+        await replicated_streams(urls)
+        async with jetstream(urls) as js:
+            tuned = (await js.stream_info("PATIENTS")).config
+            sixty_days = 60 * 24 * 3600.0
+            other = ["tbms.patients-archive.>"]  # the operator's subject instead of the service's
+            await js.update_stream(tuned.evolve(max_age=sixty_days, max_msgs=1_000_000, subjects=other))
+            await js.update_stream((await js.stream_info("CONTACTS")).config.evolve(max_age=sixty_days))
+
+            await ensure_streams(js, service="patients", replicas=1)  # a service starting with its defaults
+
+            patients = (await js.stream_info("PATIENTS")).config
+            assert (patients.max_age, patients.max_msgs, patients.num_replicas) == (sixty_days, 1_000_000, 3)
+            assert patients.subjects == [*other, *STREAMS["PATIENTS"]], "the operator's kept, the service's added"
+            contacts = (await js.stream_info("CONTACTS")).config
+            assert contacts.max_age == sixty_days, "another service's stream untouched"

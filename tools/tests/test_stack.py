@@ -299,3 +299,27 @@ def test_the_realm_uses_the_login_theme() -> None:
     compose = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
     assert realm["loginTheme"] == THEME
     assert f"./deploy/keycloak/themes/{THEME}:/opt/keycloak/themes/{THEME}:ro" in compose
+
+
+@pytest.mark.req("R28", partial=True)
+def test_a_chosen_nats_cluster_gives_every_node_routes_and_the_services_every_url(tmp_path: Path) -> None:
+    assert config.nats_cluster_size(tmp_path) == 1 and config.nats_url("patients", tmp_path).count(",") == 0
+    config.set_nats_cluster_size(3, tmp_path)
+    nodes = config.nats_nodes(tmp_path)
+    assert [(node.name, node.port) for node in nodes] == [
+        ("tbms-local-1", 54222),
+        ("tbms-local-2", 54232),
+        ("tbms-local-3", 54242),
+    ]
+    patients = config.service_env("patients", tmp_path)
+    assert patients["TBMS_PATIENTS_NATS_URL"].split(",") == [
+        f"nats://patients:tbms-local-nats-patients@127.0.0.1:{port}" for port in (54222, 54232, 54242)
+    ]
+    assert patients["TBMS_PATIENTS_NATS_STREAM_REPLICAS"] == "3"
+    assert "TBMS_GATEWAY_NATS_STREAM_REPLICAS" not in config.service_env("gateway", tmp_path), "it creates no stream"
+    text = config.nats_server_config(tmp_path / "store", nodes[1])
+    assert "server_name: tbms-local-2" in text and "port: 54232" in text
+    assert "routes: [nats-route://127.0.0.1:56222, nats-route://127.0.0.1:56242]" in text
+    assert "listen: 127.0.0.1:56232" in text
+    config.set_nats_cluster_size(1, tmp_path)
+    assert "cluster {" not in config.nats_server_config(tmp_path / "store", config.nats_nodes(tmp_path)[0])

@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     actions = stack_parser.add_subparsers(dest="action", required=True)
     up = actions.add_parser("up", help="start everything (idempotent)")
     up.add_argument("--infra-only", action="store_true", help="start only the infrastructure")
+    up.add_argument(
+        "--nats-cluster",
+        type=int,
+        choices=(1, 3, 5),
+        help="run NATS as this many nodes, streams with three replicas (kept for later runs; 1: one node again)",
+    )
     actions.add_parser("down", help="stop the services, then the infrastructure")
     actions.add_parser("status", help="show each component's port, pid and health")
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
@@ -157,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.group == "deadlines":
             deadlines.sweep(args.user, everything=args.all)
         elif args.action == "up":
-            stack.up(infra_only=args.infra_only)
+            stack.up(infra_only=args.infra_only, nats_cluster=args.nats_cluster)
         elif args.action == "down":
             stack.down()
         elif args.action == "status":

@@ -187,26 +187,46 @@ class Postgres(Component):
 
 
 class Nats(Component):
-    """nats-server with JetStream."""
+    """nats-server with JetStream: the one node (`nats`), or a node of the local cluster (`nats-1` … `nats-N`, each
+    with its own store under `nats-cluster/`)."""
 
-    name = "nats"
-    port = config.NATS_PORT
+    def __init__(self, node: config.NatsNode | None = None) -> None:
+        self.node = node or config.NatsNode()
+        self.name = "nats" if self.node.size == 1 else f"nats-{self.node.index + 1}"
+        self.port = self.node.port
 
     def health_url(self) -> str:
         """Returns the monitoring health endpoint."""
-        return f"http://{HOST}:{config.NATS_MONITOR_PORT}/healthz"
+        return f"http://{HOST}:{self.node.monitor_port}/healthz"
+
+    def stale(self) -> bool:
+        """True when the node runs another configuration (a cluster's size changed)."""
+        conf, wanted = self._conf(), config.nats_server_config(self._store(), self.node)
+        return not conf.is_file() or conf.read_text(encoding="utf-8") != wanted
+
+    def _store(self) -> Path:
+        return config.state_dir() / ("nats" if self.node.size == 1 else f"nats-cluster/{self.name}")
+
+    def _conf(self) -> Path:
+        return config.state_dir() / ("nats.conf" if self.node.size == 1 else f"nats-cluster/{self.name}.conf")
 
     def command(self) -> tuple[list[str], dict[str, str], Path | None]:
         """Returns the nats-server command line."""
         binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
         if binary is None:
             raise StackError("nats-server not found (run scripts/bootstrap.sh)")
-        store = config.state_dir() / "nats"
+        store = self._store()
         store.mkdir(parents=True, exist_ok=True)
-        conf = config.state_dir() / "nats.conf"
-        conf.write_text(config.nats_server_config(store), encoding="utf-8")
+        conf = self._conf()
+        conf.write_text(config.nats_server_config(store, self.node), encoding="utf-8")
         conf.chmod(0o600)
         return [str(binary), "-c", str(conf)], dict(os.environ), None
+
+
+def nats_components(size: int | None = None) -> list[Nats]:
+    """The nats-server nodes of the local stack (`size` defaults to the chosen cluster size)."""
+    size = size or config.nats_cluster_size()
+    return [Nats(config.NatsNode(index, size)) for index in range(size)]
 
 
 class Minio(Component):
@@ -362,8 +382,10 @@ class Service(Component):
         return config.state_dir() / "run" / f"{self.name}.code"
 
     def code_fingerprint(self) -> str:
-        """A digest of the checkout, and of the names, sizes and times of the service's and the libs' files."""
+        """A digest of the checkout, the service's settings (a NATS cluster chosen), and of the names, sizes and
+        times of the service's and the libs' files."""
         digest = hashlib.sha256(str(config.repo_root()).encode())
+        digest.update(json.dumps(config.service_env(self.name, runtime_role=True), sort_keys=True).encode())
         for base in (config.repo_root() / "libs", self.root / "src", self.root / "migrations"):
             for path in sorted(base.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts and "tests" not in path.parts:

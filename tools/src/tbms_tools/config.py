@@ -25,6 +25,7 @@ NATS_PORT = 54222
 NATS_MONITOR_PORT = 58222
 NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
 NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
+NATS_CLUSTER_FILE = "nats-cluster-size"  # in the state folder: the cluster size chosen
 MINIO_PORT = 59000
 MINIO_CONSOLE_PORT = 59001
 KEYCLOAK_PORT = 58080
@@ -139,11 +140,32 @@ def nats_password(service: str) -> str:
     return f"tbms-local-nats-{service}"
 
 
-def nats_url(service: str | None = None) -> str:
-    """The local NATS URL, with the service's own credentials when it has a NATS user."""
-    if service in nats_access.CONSUMES:
-        return f"nats://{service}:{nats_password(service)}@{HOST}:{NATS_PORT}"
-    return f"nats://{HOST}:{NATS_PORT}"
+def nats_url(service: str | None = None, state: Path | None = None) -> str:
+    """The local NATS URL, with the service's own credentials when it has a NATS user; with a cluster, every node's
+    URL separated by commas."""
+    user = f"{service}:{nats_password(service)}@" if service in nats_access.CONSUMES else ""
+    return ",".join(f"nats://{user}{HOST}:{node.port}" for node in nats_nodes(state))
+
+
+def nats_cluster_size(state: Path | None = None) -> int:
+    """How many nats-server nodes the local stack runs: 1, or the size `tbms stack up --nats-cluster N` chose."""
+    try:
+        return max(1, int(((state or state_dir()) / NATS_CLUSTER_FILE).read_text(encoding="ascii").strip()))
+    except (OSError, ValueError):
+        return 1
+
+
+def set_nats_cluster_size(size: int, state: Path | None = None) -> None:
+    """Keeps the cluster size for every later `tbms stack up` and the services' environment (1: one node)."""
+    path = (state or state_dir()) / NATS_CLUSTER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{size}\n", encoding="ascii")
+
+
+def nats_nodes(state: Path | None = None) -> list[NatsNode]:
+    """The local stack's nats-server nodes."""
+    size = nats_cluster_size(state)
+    return [NatsNode(index, size) for index in range(size)]
 
 
 @dataclass(frozen=True)
@@ -208,12 +230,14 @@ def service_env(service: str, state: Path | None = None, *, runtime_role: bool =
     env = {
         "ENVIRONMENT": "local",
         "DATABASE_URL": f"postgresql+asyncpg://{user}@{HOST}:{PG_PORT}/tbms_{service}",
-        "NATS_URL": nats_url(service),
+        "NATS_URL": nats_url(service, state),
         "OIDC_ISSUER": f"http://{HOST}:{KEYCLOAK_PORT}/realms/{REALM}",
         "OIDC_AUDIENCE": "tbms-api",
         "SPAN_FILE_DIR": str(state / "logs"),
         **_specific_env(service, state),
     }
+    if (nodes := nats_cluster_size(state)) > 1 and service in nats_access.CONSUMES:
+        env["NATS_STREAM_REPLICAS"] = str(min(nodes, 3))  # the streams it creates, on every node up to three
     return {prefix + key: value for key, value in env.items()}
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tbms_tools import config
-from tbms_tools.components import Component, Keycloak, Minio, Nats, Postgres, Service, services_present
+from tbms_tools.components import Component, Keycloak, Minio, Postgres, Service, nats_components, services_present
 from tbms_tools.config import service_env, stack_env
 from tbms_tools.procs import StackError, log
 
@@ -29,9 +29,20 @@ __all__ = [
 ]
 
 
+MAX_NATS_NODES = 5  # `--nats-cluster` accepts 1, 3 or 5 nodes (a JetStream cluster wants an odd number)
+
+
 def infra_components() -> list[Component]:
     """Returns the infrastructure components in start order."""
-    return [Postgres(), Nats(), Minio(), Keycloak()]
+    return [Postgres(), *nats_components(), Minio(), Keycloak()]
+
+
+def _stop_other_nats(current: list[Component]) -> None:
+    """Stops the nats-server nodes of another cluster size (one node and a cluster share the client port)."""
+    names = {component.name for component in current}
+    for other in [*nats_components(1), *nats_components(MAX_NATS_NODES)]:
+        if other.name not in names and other.pid() is not None and other.stop():
+            log(f"{other.name}: stopped (the NATS cluster size changed)")
 
 
 def service_components() -> list[Component]:
@@ -93,7 +104,9 @@ def ensure_up(infra_only: bool = False) -> None:
     with stack_lock():
         for directory in ("logs", "run", "search"):
             (config.state_dir() / directory).mkdir(parents=True, exist_ok=True)
-        _bring_up(infra_components(), parallel=True)
+        infrastructure = infra_components()
+        _stop_other_nats(infrastructure)
+        _bring_up(infrastructure, parallel=True)
         if not infra_only:
             _bring_up(service_components(), parallel=True)
 
@@ -121,9 +134,13 @@ def demo_logins(users_file: Path | None = None) -> list[DemoLogin]:
     return logins
 
 
-def up(infra_only: bool = False) -> None:
-    """`tbms stack up`: ensure_up, then prints the URLs and the demo logins."""
+def up(infra_only: bool = False, nats_cluster: int | None = None) -> None:
+    """`tbms stack up`: ensure_up, then prints the URLs and the demo logins. `nats_cluster` changes the number of
+    NATS nodes (kept for later runs): a cluster starts with empty stores and the services create their streams
+    with three replicas, restarting because their NATS settings changed."""
     started = time.monotonic()
+    if nats_cluster is not None:
+        config.set_nats_cluster_size(nats_cluster)
     ensure_up(infra_only)
     log(f"stack up in {time.monotonic() - started:.1f} s")
     print(f"\nKeycloak      http://{config.HOST}:{config.KEYCLOAK_PORT}/admin/  (admin / admin)")
@@ -136,7 +153,8 @@ def up(infra_only: bool = False) -> None:
 
 def down() -> None:
     """`tbms stack down`: stops the services, then the infrastructure."""
-    components = [*reversed([Service(name) for name in config.SERVICES]), *reversed(infra_components())]
+    every_nats = [*nats_components(1), *nats_components(MAX_NATS_NODES)]
+    components = [*reversed([Service(name) for name in config.SERVICES]), *reversed(infra_components()), *every_nats]
     with stack_lock():
         for component in components:
             if component.stop():
