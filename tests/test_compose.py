@@ -34,6 +34,8 @@ BACKENDS = tuple(name for name in TBMS_SERVICES if name != "gateway")
 INFRASTRUCTURE = (
     "postgres",
     "nats",
+    "nats-2",
+    "nats-3",
     "minio",
     "meilisearch",
     "keycloak",
@@ -204,7 +206,9 @@ def test_tbms_service_environment(services: dict[str, dict[str, Any]], name: str
         assert f"{prefix}NATS_URL" not in env
     else:  # its own NATS user over TLS (deploy/nats/nats.conf, tbms_core.nats_access)
         password = f"${{TBMS_{name.upper()}_NATS_PASSWORD:?set TBMS_{name.upper()}_NATS_PASSWORD in .env}}"
-        assert env[f"{prefix}NATS_URL"] == f"tls://{name}:{password}@nats:4222"
+        nodes = ("nats", "nats-2", "nats-3")  # the cluster's nodes: a client moves to another when one fails
+        assert env[f"{prefix}NATS_URL"] == ",".join(f"tls://{name}:{password}@{node}:4222" for node in nodes)
+        assert env[f"{prefix}NATS_STREAM_REPLICAS"] == "3"
         assert env[f"{prefix}NATS_CA_FILE"] == "/etc/tbms/certs/ca.crt"
     assert env["PGSSLMODE"] == "verify-full"  # PostgreSQL over TLS, verified against the internal CA
     assert env["PGSSLROOTCERT"] == "/etc/tbms/certs/ca.crt"
@@ -306,15 +310,26 @@ def test_keycloak_imports_the_realm_into_its_own_database(services: dict[str, di
     assert any(source.endswith(REALM_FILE) for source in _bind_sources(keycloak))
 
 
+@pytest.mark.req("R28", partial=True)
 def test_nats_runs_jetstream(services: dict[str, dict[str, Any]]) -> None:
-    """NATS runs JetStream with its store on the volume and monitoring on 8222."""
-    command = " ".join(services["nats"]["command"])
-    for flag in ("-js", "-sd /data", "-m 8222"):
-        assert flag in command
+    """NATS runs JetStream as a three-node cluster, each node with its store on its own volume, monitoring on 8222,
+    its own server name and the routes' port; every service waits for all three."""
+    names, volumes = set(), set()
+    for node in ("nats", "nats-2", "nats-3"):
+        command = " ".join(services[node]["command"])
+        for flag in ("-js", "-sd /data", "-m 8222"):
+            assert flag in command
+        names.add(services[node]["environment"]["NATS_SERVER_NAME"])
+        volumes |= {volume.split(":")[0] for volume in services[node]["volumes"] if volume.endswith(":/data")}
+        assert "6222" in services[node]["expose"]
+    assert len(names) == 3 and len(volumes) == 3
+    for name in BACKENDS:
+        assert {"nats", "nats-2", "nats-3"} <= set(services[name]["depends_on"])
     config = (ROOT / "deploy/nats/nats.conf").read_text(encoding="utf-8")
     assert re.search(r"^jetstream\s*\{", config, re.MULTILINE)
     assert "max_file_store" in config
     assert "tls {" in config and "authorization {" in config
+    assert "server_name: $NATS_SERVER_NAME" in config and "cluster {" in config and "verify: true" in config
     assert not re.search(r"^\s*no_auth_user", config, re.MULTILINE)  # a client without credentials is refused
 
 

@@ -1,7 +1,7 @@
 """NATS users: a service publishes only its own subjects and reads only the streams it consumes (N16, N09).
 
-A scratch nats-server runs the authorization block of deploy/nats/nats.conf (the production file, passwords from
-its environment) on a free port; each service connects as its own user, as the services do.
+Scratch nats-servers run deploy/nats/nats.conf (the production file, passwords from their environment) as the
+production three-node cluster on free ports; each service connects as its own user, as the services do.
 """
 
 from __future__ import annotations
@@ -41,36 +41,89 @@ CERT_SCRIPT = ROOT / "deploy" / "certs" / "make-internal-certs.sh"
 PASSWORDS = {service: f"scratch-{service}-pw" for service in nats_access.SERVICES}
 
 
+NODES = 3  # the production cluster: nats, nats-2 and nats-3 of docker-compose.yml
+
+
+def node_config(production: str, certs: Path, index: int, route_ports: list[int]) -> str:
+    """deploy/nats/nats.conf for one scratch node: certificates from `certs`, the routes on loopback ports instead
+    of the compose host names (the certificate names 127.0.0.1 as well)."""
+    text = production.replace("/etc/nats/certs", str(certs))
+    text = text.replace("listen: 0.0.0.0:6222", f"listen: 127.0.0.1:{route_ports[index]}")
+    for host, port in zip(("nats", "nats-2", "nats-3"), route_ports, strict=True):
+        text = text.replace(f"nats-route://{host}:6222", f"nats-route://127.0.0.1:{port}")
+    return text
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A nats-server with JetStream and deploy/nats/nats.conf's users, on a free port; yields the port."""
+    """deploy/nats/nats.conf run as the production cluster: three nats-servers with JetStream, the users and the
+    mutual-TLS routes, on free ports; yields the client port of the first node."""
     binary = config.find_binary("nats-server")
     if binary is None:
         pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
     work = tmp_path_factory.mktemp("nats")
-    port = free_port()
     subprocess.run(["sh", str(CERT_SCRIPT), str(work / "certs")], check=True, capture_output=True)
-    conf = work / "nats.conf"
-    text = PRODUCTION_CONF.read_text(encoding="utf-8").replace("/etc/nats/certs", str(work / "certs"))
-    conf.write_text(text.replace("port: 4222", f"port: {port}"))
+    production = PRODUCTION_CONF.read_text(encoding="utf-8")
+    ports, route_ports = [free_port() for _ in range(NODES)], [free_port() for _ in range(NODES)]
     env = {**os.environ, **{nats_access.password_variable(s): p for s, p in PASSWORDS.items()}}
-    argv = [str(binary), "-c", str(conf), "-a", "127.0.0.1", "-p", str(port), "-m", "0", "-js", "-sd", str(work)]
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    processes = []
     global CA_FILE
     CA_FILE = str(work / "certs" / "ca.crt")
     try:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"nats-server refused the production config: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield port
+        for index, port in enumerate(ports):
+            conf = work / f"nats-{index + 1}.conf"
+            conf.write_text(node_config(production, work / "certs", index, route_ports))
+            store = work / f"store-{index + 1}"
+            argv = [
+                str(binary),
+                "-c",
+                str(conf),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-m",
+                "0",
+                "-js",
+                "-sd",
+                str(store),
+            ]
+            log = (work / f"nats-{index + 1}.log").open("wb")
+            node_env = env | {"NATS_SERVER_NAME": f"scratch-nats-{index + 1}"}
+            processes.append(subprocess.Popen(argv, env=node_env, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 30
+        for process, port in zip(processes, ports, strict=True):
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    logs = "\n".join(p.read_text() for p in work.glob("nats-*.log"))
+                    pytest.fail(f"nats-server refused the production config: {logs}")
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+        asyncio.run(_until_jetstream_is_clustered(ports[0]))
+        yield ports[0]
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+async def _until_jetstream_is_clustered(port: int) -> None:
+    """Waits until the cluster has elected its JetStream meta leader (streams can be created)."""
+    nc = await nats.connect(_url(port, "patients"), **_options("patients"))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                await nc.jetstream(timeout=2).account_info()
+                return
+            except (NatsError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+    finally:
+        await nc.close()
 
 
 CA_FILE = ""
@@ -253,3 +306,23 @@ async def test_a_services_consumer_receives_events_through_its_own_user(streams:
 
 async def _done(applied: list[str]) -> bool:
     return bool(applied)
+
+
+@pytest.mark.req("R28", partial=True)
+@pytest.mark.req("N16", partial=True)
+async def test_the_production_cluster_keeps_a_service_stream_on_three_nodes(server: int) -> None:
+    """The three nodes found each other over the mutual-TLS routes: a stream with three replicas can be placed."""
+    nc = await nats.connect(_url(server, "workflow"), **_options("workflow"))
+    js = nc.jetstream(timeout=5.0)
+    await ensure_streams(js, service="workflow", replicas=3)
+    info = await js.stream_info("WORKFLOW")
+    if info.config.num_replicas != 3:  # made with one replica by an earlier test: kept, so its owner scales it
+        await js.update_stream(info.config.evolve(num_replicas=3))
+
+    async def placed() -> object:
+        info = await js.stream_info("WORKFLOW")
+        return info if info.cluster and info.cluster.leader and len(info.cluster.replicas or []) == 2 else None
+
+    info = await wait_for(placed, timeout=20)  # a leader and two replicas, once the peers have caught up
+    assert info.config.num_replicas == 3  # type: ignore[attr-defined]
+    await nc.close()

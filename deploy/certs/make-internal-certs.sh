@@ -16,9 +16,14 @@ if [ ! -f "$dir/ca.key" ]; then
 fi
 for name in nats postgres minio keycloak; do
   san="DNS:$name,DNS:localhost,IP:127.0.0.1${extra:+,$extra}"
+  usage=serverAuth
+  if [ "$name" = nats ]; then  # the three cluster nodes share it and verify each other's routes with it
+    san="DNS:nats,DNS:nats-2,DNS:nats-3,DNS:localhost,IP:127.0.0.1${extra:+,$extra}"
+    usage=serverAuth,clientAuth
+  fi
   openssl req -newkey rsa:2048 -sha256 -nodes -subj "/CN=$name" \
     -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
-  printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" > "$dir/$name.ext"
+  printf 'subjectAltName=%s\nextendedKeyUsage=%s\n' "$san" "$usage" > "$dir/$name.ext"
   openssl x509 -req -sha256 -days 825 -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
     -CAcreateserial -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
   rm -f "$dir/$name.csr" "$dir/$name.ext"
