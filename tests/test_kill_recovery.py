@@ -2,14 +2,16 @@
 two at once come back, and afterwards every committed write has exactly one effect in every read model.
 
 Everything runs on scratch components of its own, never the shared stack: a scratch PostgreSQL cluster (its own data
-folder and port), a scratch nats-server with the local users and permissions, and patients, search, reports and
-contacts each in its own uvicorn process of this code. Only the demo users' tokens come from the local Keycloak.
+folder and port), a scratch three-node JetStream cluster with the local users and permissions (every stream with
+three replicas), and patients, search, reports and contacts each in its own uvicorn process of this code. Only the
+demo users' tokens come from the local Keycloak.
 
 A load writes about two changes a second through the APIs (registrations, lab results, new contacts of a registered
 patient) and reads patients back (reads that are audited). One after another a patients process, search, reports,
-contacts and PostgreSQL (the whole cluster, restarted on the same data folder: crash recovery) are killed with SIGKILL
-and started again; then patients and search at once. For each kill the time until every kind of write succeeds again
-and until the read models hold every write committed so far is measured and printed (docs/recovery.md keeps them).
+contacts, PostgreSQL (the whole cluster, restarted on the same data folder: crash recovery) and the NATS node leading
+the patients' stream are killed with SIGKILL and started again; then patients and search at once. For each kill the
+time until every kind of write succeeds again and until the read models hold every write committed so far is measured
+and printed (docs/recovery.md keeps them).
 At the end every registered patient is found exactly once by search with its newest version, is held once with the
 newest version by reports' and contacts' read models, every new contact is indexed once, nothing is parked (neither an
 event by a consumer nor an outbox row by a relay) and every outbox row was published.
@@ -43,6 +45,7 @@ from tbms_testing.keycloak import auth_headers
 from tbms_testing.scratch import free_port
 from tbms_testing.services import migrate
 from tbms_tools import config
+from tbms_tools.scratch_nats import ScratchCluster
 
 pytestmark = [
     pytest.mark.req("R28", partial=True),
@@ -50,6 +53,7 @@ pytestmark = [
 ]
 
 SERVICES = ("patients", "search", "reports", "contacts")
+NATS_NODES = 3  # a JetStream cluster, every stream with three replicas, as compose runs it
 WRITES_PER_SECOND = 2.0
 READS_PER_WRITE = 1
 SETTLE_SECONDS = 3.0  # load before the first kill and between kills
@@ -134,48 +138,6 @@ def _postgres_pids(data: Path) -> list[int]:
     return found
 
 
-class Nats:
-    """A scratch nats-server with JetStream and the local users and permissions."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
-        if binary is None:
-            pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
-        store = self.root / "nats"
-        store.mkdir(exist_ok=True)
-        text = config.nats_server_config(store)
-        text = text.replace(f"port: {config.NATS_PORT}", f"port: {self.port}")
-        text = text.replace(f"http_port: {config.NATS_MONITOR_PORT}", f"http_port: {free_port()}")
-        text = text.replace("server_name: tbms-local", "server_name: tbms-kill-test")
-        conf = self.root / "nats.conf"
-        conf.write_text(text, encoding="utf-8")
-        log = (self.root / "nats.log").open("ab")
-        self.process = subprocess.Popen([str(binary), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
-        _wait_port(self.port, 30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
-def _wait_port(port: int, timeout: float) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"nothing listened on {port} within {timeout} s")
-
-
 @dataclass
 class Service:
     """One service in its own uvicorn process (its own process group) on the scratch PostgreSQL and NATS."""
@@ -211,21 +173,23 @@ class Service:
         return f"http://127.0.0.1:{self.port}"
 
 
-def _service_env(service: str, root: Path, pg: Postgres, nats_port: int) -> dict[str, str]:
+def _service_env(service: str, root: Path, pg: Postgres, broker: ScratchCluster) -> dict[str, str]:
     env = config.service_env(service, root / "state")
     key = f"TBMS_{service.upper()}_"
     env[f"{key}DATABASE_URL"] = f"postgresql+asyncpg://{config.PG_USER}@127.0.0.1:{pg.port}/tbms_{service}"
-    env[f"{key}NATS_URL"] = env[f"{key}NATS_URL"].replace(f":{config.NATS_PORT}", f":{nats_port}")
+    credentials = env[f"{key}NATS_URL"].removeprefix("nats://").rpartition("@")[0]  # the service's NATS user
+    env[f"{key}NATS_URL"] = broker.urls(credentials)  # every node: the client moves on when its node dies
+    env[f"{key}NATS_STREAM_REPLICAS"] = "3"
     for unwatched in ("SPAN_FILE_DIR", "HEALTH_TARGETS", "MAINTENANCE_SCHEDULE_URL"):
         env.pop(f"{key}{unwatched}", None)
     return env
 
 
 @pytest.fixture(scope="module")
-def scratch() -> Iterator[tuple[Postgres, Nats, dict[str, Service]]]:
+def scratch() -> Iterator[tuple[Postgres, ScratchCluster, dict[str, Service]]]:
     root = Path(tempfile.mkdtemp(prefix="tbms-kill-"))
     root.chmod(0o755)
-    pg, broker = Postgres(root / "pgroot"), Nats(root)
+    pg, broker = Postgres(root / "pgroot"), ScratchCluster(root / "nats", NATS_NODES)
     (root / "pgroot").mkdir()
     services: dict[str, Service] = {}
     try:
@@ -243,7 +207,7 @@ def scratch() -> Iterator[tuple[Postgres, Nats, dict[str, Service]]]:
 
         asyncio.run(create_databases())
         for service in SERVICES:
-            env = _service_env(service, root, pg, broker.port)
+            env = _service_env(service, root, pg, broker)
             migrate(service, env)
             services[service] = Service(service, env, root / f"{service}.log")
             services[service].start()
@@ -477,8 +441,8 @@ async def _recover(
     return {"writes": round(writes_back, 1), "read_models": round(caught_up, 1), "failed": failed}
 
 
-async def _parked(broker: Nats) -> int:
-    connection = await nats.connect(f"nats://127.0.0.1:{broker.port}")
+async def _parked(broker: ScratchCluster) -> int:
+    connection = await nats.connect(broker.urls().split(","))
     try:
         js = connection.jetstream()
         try:
@@ -486,6 +450,17 @@ async def _parked(broker: Nats) -> int:
         except nats.js.errors.NotFoundError:
             return 0
         return info.state.messages
+    finally:
+        await connection.close()
+
+
+async def _leader(broker: ScratchCluster, stream: str) -> str:
+    """The server name of the node leading a stream."""
+    connection = await nats.connect(broker.urls().split(","))
+    try:
+        info = await connection.jetstream().stream_info(stream)
+        assert info.cluster is not None and info.cluster.leader, f"{stream} has no leader"
+        return info.cluster.leader
     finally:
         await connection.close()
 
@@ -499,7 +474,7 @@ async def _search_finds_once(service: Service, registration_no: str, patient_id:
 
 @pytest.mark.timeout(300)
 def test_killed_processes_recover_and_every_committed_write_has_one_effect(
-    scratch: tuple[Postgres, Nats, dict[str, Service]],
+    scratch: tuple[Postgres, ScratchCluster, dict[str, Service]],
 ) -> None:
     pg, broker, services = scratch
     results = asyncio.run(_scenario(pg, broker, services))
@@ -508,7 +483,7 @@ def test_killed_processes_recover_and_every_committed_write_has_one_effect(
         Path(target).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-async def _scenario(pg: Postgres, broker: Nats, services: dict[str, Service]) -> dict[str, Any]:
+async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Service]) -> dict[str, Any]:
     load = Load(services)
     running = asyncio.create_task(load.run())
     results: dict[str, Any] = {}
@@ -520,6 +495,9 @@ async def _scenario(pg: Postgres, broker: Nats, services: dict[str, Service]) ->
             results[name] = await _recover(name, service.kill, service.start, load, pg, [service])
             await asyncio.sleep(SETTLE_SECONDS)
         results["postgres"] = await _recover("postgres", pg.kill, pg.start, load, pg, [])
+        await asyncio.sleep(SETTLE_SECONDS)
+        leader = broker.named(await _leader(broker, "PATIENTS"))  # the node every registration's event goes to
+        results["nats node"] = await _recover("nats node", leader.kill, leader.start, load, pg, [])
         await asyncio.sleep(SETTLE_SECONDS)
         pair = [services["patients"], services["search"]]
 

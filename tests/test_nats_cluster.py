@@ -8,17 +8,10 @@ Scratch nodes on their own ports and folders beside the local stack (whose Postg
 from __future__ import annotations
 
 import asyncio
-import os
-import random
-import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
-from dataclasses import replace
 from pathlib import Path
 
 import nats
@@ -31,73 +24,21 @@ from tbms_core.events import STREAMS, Envelope, stream_of
 from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_testing.consumers import SUBJECT, running_consumer
-from tbms_tools import config
+from tbms_tools.scratch_nats import ScratchCluster
 
 EVENTS = 150
 RATE = 15.0  # events committed a second
 STREAM = stream_of(SUBJECT)
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def scratch_nodes(size: int) -> list[config.NatsNode]:
-    """`size` cluster nodes on client, monitor and route ports nobody listens on."""
-    for _ in range(50):
-        base = random.randrange(20000, 30000, 100)
-        first = config.NatsNode(0, size, base, base + 10000, base + 20000)
-        nodes = [replace(first, index=index) for index in range(size)]
-        ports = [port for node in nodes for port in (node.port, node.monitor_port, node.cluster_port)]
-        if all(_free(port) for port in ports):
-            return nodes
-    pytest.fail("no free ports for the scratch cluster")
-
-
-class Node:
-    """One scratch nats-server of the cluster."""
-
-    def __init__(self, root: Path, node: config.NatsNode) -> None:
-        self.node, self.root = node, root / node.name
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"nats://127.0.0.1:{self.node.port}"
-
-    def start(self) -> None:
-        binary = config.find_binary("nats-server", [Path(sys.executable).parent / "nats-server"])
-        if binary is None:
-            pytest.fail("nats-server not found (run scripts/bootstrap.sh)")
-        store = self.root / "store"
-        store.mkdir(parents=True, exist_ok=True)
-        conf = self.root / "nats.conf"
-        conf.write_text(config.nats_server_config(store, self.node), encoding="utf-8")
-        log = (self.root / "nats.log").open("ab")
-        self.process = subprocess.Popen([str(binary), "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
 @contextmanager
-def cluster(root: Path, size: int = 3) -> Iterator[list[Node]]:
-    nodes = [Node(root, node) for node in scratch_nodes(size)]
+def cluster(root: Path, size: int = 3) -> Iterator[ScratchCluster]:
+    nodes = ScratchCluster(root, size)
     try:
-        for node in nodes:
-            node.start()
+        nodes.start()
         yield nodes
     finally:
-        for node in nodes:
-            node.stop()
+        nodes.stop()
 
 
 @asynccontextmanager
@@ -133,7 +74,7 @@ async def applied(session_maker, durable: str) -> int:  # type: ignore[no-untype
 @pytest.mark.req("R28", partial=True)
 async def test_a_killed_nats_node_loses_no_event_and_applies_none_twice(tmp_path: Path) -> None:
     with cluster(tmp_path) as nodes:
-        urls = ",".join(node.url for node in nodes)
+        urls = nodes.urls()
         await replicated_streams(urls)
         async with jetstream(urls) as js:
             info = await js.stream_info(STREAM)
@@ -161,7 +102,7 @@ async def test_a_killed_nats_node_loses_no_event_and_applies_none_twice(tmp_path
                     if n == EVENTS // 3:
                         async with jetstream(urls) as js:
                             leader = (await js.stream_info(STREAM)).cluster.leader  # type: ignore[union-attr]
-                        victim = next(node for node in nodes if node.node.name == leader)
+                        victim = nodes.named(leader)
                         victim.kill()
                         killed = (time.monotonic(), n)
                     await asyncio.sleep(1 / RATE)
@@ -209,7 +150,7 @@ async def test_a_killed_nats_node_loses_no_event_and_applies_none_twice(tmp_path
 @pytest.mark.req("R28", partial=True)
 async def test_an_operators_stream_settings_are_kept_and_missing_subjects_added(tmp_path: Path) -> None:
     with cluster(tmp_path) as nodes:
-        urls = ",".join(node.url for node in nodes)
+        urls = nodes.urls()
         await replicated_streams(urls)
         async with jetstream(urls) as js:
             tuned = (await js.stream_info("PATIENTS")).config
