@@ -565,6 +565,11 @@ ENDPOINTS = [
     Endpoint("patients", "GET", "/admin/snapshots/patients", {Area.AUDIT: U, Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("reports", "POST", "/admin/backfill/patients", {Area.AUDIT: U}, body={"items": []}),
     Endpoint("contacts", "POST", "/admin/backfill/patients", {Area.AUDIT: U}, body={"items": []}),
+    Endpoint(
+        "patients", "GET", "/admin/snapshots/patients/versions", {Area.AUDIT: U, Area.PATIENTS: R}, params={"limit": 1}
+    ),
+    Endpoint("reports", "GET", "/admin/backfill/patients", {Area.AUDIT: U}, params={"limit": 1}),
+    Endpoint("contacts", "GET", "/admin/backfill/patients", {Area.AUDIT: U}, params={"limit": 1}),
     # identity: operation and login history
     Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
     Endpoint("identity", "GET", "/audit/events/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),

@@ -12,8 +12,12 @@ from tbms_tools import config
 
 
 def _connections() -> list[dict[str, object]]:
-    url = f"http://{config.HOST}:{config.NATS_MONITOR_PORT}/connz?auth=1&limit=1024"
-    return httpx.get(url, timeout=10).json()["connections"]
+    """The client connections of every node (one, or each of a cluster's: a client is on one of them)."""
+    found = []
+    for node in config.nats_nodes():
+        url = f"http://{config.HOST}:{node.monitor_port}/connz?auth=1&limit=1024"
+        found += httpx.get(url, timeout=10).json()["connections"]
+    return found
 
 
 @pytest.mark.req("N16", partial=True)
@@ -33,7 +37,7 @@ async def test_patients_cannot_forge_another_services_audit_record_on_the_stack(
         errors.append(str(error))
 
     nc = await nats.connect(
-        config.service_env("patients")["TBMS_PATIENTS_NATS_URL"],
+        nats_access.servers(config.service_env("patients")["TBMS_PATIENTS_NATS_URL"]),
         error_cb=on_error,
         **nats_access.connect_options("patients"),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from tbms_tools import cli, config
-from tbms_tools.components import THEME, install_theme, realm_changed, record_realm_hash
+from tbms_tools.components import THEME, Service, install_theme, realm_changed, record_realm_hash
 from tbms_tools.procs import read_pid, write_pid
 from tbms_tools.stack import demo_logins, format_status
 
@@ -323,3 +323,19 @@ def test_a_chosen_nats_cluster_gives_every_node_routes_and_the_services_every_ur
     assert "listen: 127.0.0.1:56232" in text
     config.set_nats_cluster_size(1, tmp_path)
     assert "cluster {" not in config.nats_server_config(tmp_path / "store", config.nats_nodes(tmp_path)[0])
+
+
+@pytest.mark.req("R28", partial=True)
+def test_chosen_replicas_run_that_many_processes_of_the_stateless_services_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TBMS_STATE", str(tmp_path))
+    assert config.service_processes("patients") == 1
+    assert "--workers" not in Service("patients").command()[0]
+    before = Service("patients").code_fingerprint()
+    config.set_replicas(2)
+    argv = Service("patients").command()[0]
+    assert argv[argv.index("--workers") + 1] == "2"
+    assert Service("patients").code_fingerprint() != before, "a running service restarts with the new number"
+    for single in ("search", "identity"):
+        assert "--workers" not in Service(single).command()[0], f"{single} runs one process by design"

@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=(1, 3, 5),
         help="run NATS as this many nodes, streams with three replicas (kept for later runs; 1: one node again)",
     )
+    up.add_argument(
+        "--replicas",
+        type=int,
+        choices=(1, 2, 3),
+        help="processes of each stateless service (gateway, patients, contacts, reports, masters, workflow); kept",
+    )
     actions.add_parser("down", help="stop the services, then the infrastructure")
     actions.add_parser("status", help="show each component's port, pid and health")
     env = actions.add_parser("env", help="print the services' environment variables as export lines")
@@ -163,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.group == "deadlines":
             deadlines.sweep(args.user, everything=args.all)
         elif args.action == "up":
-            stack.up(infra_only=args.infra_only, nats_cluster=args.nats_cluster)
+            stack.up(infra_only=args.infra_only, nats_cluster=args.nats_cluster, replicas=args.replicas)
         elif args.action == "down":
             stack.down()
         elif args.action == "status":

@@ -386,6 +386,7 @@ class Service(Component):
         times of the service's and the libs' files."""
         digest = hashlib.sha256(str(config.repo_root()).encode())
         digest.update(json.dumps(config.service_env(self.name, runtime_role=True), sort_keys=True).encode())
+        digest.update(f"processes={config.service_processes(self.name)}".encode())
         for base in (config.repo_root() / "libs", self.root / "src", self.root / "migrations"):
             for path in sorted(base.rglob("*")):
                 if path.is_file() and "__pycache__" not in path.parts and "tests" not in path.parts:
@@ -421,6 +422,9 @@ class Service(Component):
         # Idle connections outlive every client's (httpx drops its own after 5 s): a server that closed
         # first could race a request sent on the same connection ("Server disconnected").
         argv += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
+        if (processes := config.service_processes(self.name)) > 1:
+            # processes sharing the port, the database and the durable consumers, as compose's replicas do
+            argv += ["--workers", str(processes)]
         return argv, self.env(), config.repo_root()
 
 

@@ -25,6 +25,8 @@ NATS_PORT = 54222
 NATS_MONITOR_PORT = 58222
 NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
 NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
+REPLICAS_FILE = "replicas"  # in the state folder: processes per stateless service (`--replicas`)
+REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow")  # compose's TBMS_REPLICAS ones
 NATS_CLUSTER_FILE = "nats-cluster-size"  # in the state folder: the cluster size chosen
 MINIO_PORT = 59000
 MINIO_CONSOLE_PORT = 59001
@@ -160,6 +162,25 @@ def set_nats_cluster_size(size: int, state: Path | None = None) -> None:
     path = (state or state_dir()) / NATS_CLUSTER_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{size}\n", encoding="ascii")
+
+
+def service_processes(service: str, state: Path | None = None) -> int:
+    """How many processes the local stack runs of a service: the number `tbms stack up --replicas N` chose for the
+    stateless services (as compose's TBMS_REPLICAS), always one of search (its index file) and identity (the
+    operation history's chain)."""
+    if service not in REPLICATED:
+        return 1
+    try:
+        return max(1, int(((state or state_dir()) / REPLICAS_FILE).read_text(encoding="ascii").strip()))
+    except (OSError, ValueError):
+        return 1
+
+
+def set_replicas(count: int, state: Path | None = None) -> None:
+    """Keeps the number of processes per stateless service for every later `tbms stack up`."""
+    path = (state or state_dir()) / REPLICAS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{count}\n", encoding="ascii")
 
 
 def nats_nodes(state: Path | None = None) -> list[NatsNode]:

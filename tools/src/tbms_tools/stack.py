@@ -134,13 +134,16 @@ def demo_logins(users_file: Path | None = None) -> list[DemoLogin]:
     return logins
 
 
-def up(infra_only: bool = False, nats_cluster: int | None = None) -> None:
+def up(infra_only: bool = False, nats_cluster: int | None = None, replicas: int | None = None) -> None:
     """`tbms stack up`: ensure_up, then prints the URLs and the demo logins. `nats_cluster` changes the number of
     NATS nodes (kept for later runs): a cluster starts with empty stores and the services create their streams
-    with three replicas, restarting because their NATS settings changed."""
+    with three replicas, restarting because their NATS settings changed. `replicas` runs that many processes of each
+    stateless service (kept too)."""
     started = time.monotonic()
     if nats_cluster is not None:
         config.set_nats_cluster_size(nats_cluster)
+    if replicas is not None:
+        config.set_replicas(replicas)
     ensure_up(infra_only)
     log(f"stack up in {time.monotonic() - started:.1f} s")
     print(f"\nKeycloak      http://{config.HOST}:{config.KEYCLOAK_PORT}/admin/  (admin / admin)")
