@@ -44,7 +44,7 @@ from tbms_core.events import PARKED_STREAM
 from tbms_testing.keycloak import auth_headers
 from tbms_testing.scratch import free_port
 from tbms_testing.services import migrate
-from tbms_tools import config
+from tbms_tools import audit, config
 from tbms_tools.scratch_nats import ScratchCluster
 
 pytestmark = [
@@ -52,7 +52,7 @@ pytestmark = [
     pytest.mark.req("N07", partial=True),
 ]
 
-SERVICES = ("patients", "search", "reports", "contacts")
+SERVICES = ("identity", "patients", "search", "reports", "contacts")  # identity keeps the operation history
 NATS_NODES = 3  # a JetStream cluster, every stream with three replicas, as compose runs it
 WRITES_PER_SECOND = 2.0
 READS_PER_WRITE = 1
@@ -123,6 +123,10 @@ class Postgres:
     def dsn(self, database: str) -> str:
         return f"postgresql://{config.PG_USER}@127.0.0.1:{self.port}/{database}"
 
+    def url(self, database: str) -> str:
+        """The SQLAlchemy URL the services and tools take."""
+        return f"postgresql+asyncpg://{config.PG_USER}@127.0.0.1:{self.port}/{database}"
+
 
 def _postgres_pids(data: Path) -> list[int]:
     """Processes still running the cluster of `data` (found by their command line)."""
@@ -176,7 +180,7 @@ class Service:
 def _service_env(service: str, root: Path, pg: Postgres, broker: ScratchCluster) -> dict[str, str]:
     env = config.service_env(service, root / "state")
     key = f"TBMS_{service.upper()}_"
-    env[f"{key}DATABASE_URL"] = f"postgresql+asyncpg://{config.PG_USER}@127.0.0.1:{pg.port}/tbms_{service}"
+    env[f"{key}DATABASE_URL"] = pg.url(f"tbms_{service}")
     credentials = env[f"{key}NATS_URL"].removeprefix("nats://").rpartition("@")[0]  # the service's NATS user
     env[f"{key}NATS_URL"] = broker.urls(credentials)  # every node: the client moves on when its node dies
     env[f"{key}NATS_STREAM_REPLICAS"] = "3"
@@ -553,7 +557,32 @@ async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Se
             break
         await asyncio.sleep(0.2)
     assert parked_rows == 0 and pending_rows == 0, f"outbox rows parked: {parked_rows}, never published: {pending_rows}"
+
+    # the operation history: one 'create' row for every committed registration and contact, and the chain verifies
+    expected = {("patient", p) for p in load.committed.patients} | {("contact", c) for c in load.committed.contacts}
+    deadline = time.monotonic() + CATCH_UP_LIMIT
+    while not expected <= set(audited := await _audited_creations(pg)):
+        assert time.monotonic() < deadline, f"{len(expected - set(audited))} committed writes have no audit row"
+        await asyncio.sleep(0.2)
+    twice = {key: count for key, count in audited.items() if key in expected and count != 1}
+    assert not twice, f"audit rows not once each: {twice}"
+    verified = await asyncio.to_thread(audit.verify, database_url=pg.url("tbms_identity"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    results["audit"] = {"creations": len(expected), "chain": verified.stdout.strip().splitlines()[-1:]}
     return results
+
+
+async def _audited_creations(pg: Postgres) -> dict[tuple[str, str], int]:
+    """(record type, id) -> how many 'create' rows identity's operation history holds for it."""
+    conn = await asyncpg.connect(pg.dsn("tbms_identity"), timeout=5)
+    try:
+        rows = await conn.fetch(
+            "SELECT record_type, record_id, count(*) FROM audit_events WHERE operation = 'create'"
+            " AND record_type IN ('patient', 'contact') GROUP BY record_type, record_id"
+        )
+    finally:
+        await conn.close()
+    return {(row[0], row[1]): row[2] for row in rows}
 
 
 async def _outboxes(pg: Postgres) -> tuple[int, int]:
