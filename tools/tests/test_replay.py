@@ -7,7 +7,7 @@ import json
 
 import httpx
 import pytest
-from tbms_tools.replay import backfill
+from tbms_tools.replay import KINDS, backfill
 
 
 class Patients:
@@ -49,3 +49,24 @@ def test_every_patient_is_sent_once_and_the_counts_add_up(count: int) -> None:
     assert read_model.received == patients.ids
     assert (progress.received, progress.applied) == (count, len(read_model.missing))
     assert progress.current == count - len(read_model.missing)
+
+
+@pytest.mark.req("R28", partial=True)
+def test_reports_test_results_are_paged_from_their_own_snapshots_into_their_own_backfill() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path}")
+        if request.method == "GET":
+            return httpx.Response(200, json={"items": [{"id": "r1", "version": 2}], "next_after": None})
+        return httpx.Response(200, json={"received": 1, "applied": 1, "current": 0})
+
+    transport = httpx.MockTransport(answer)
+    with (
+        httpx.Client(transport=transport, base_url="http://patients") as source,
+        httpx.Client(transport=transport, base_url="http://reports") as target,
+    ):
+        progress = backfill(source, target, target="reports", kind="lab-results", report=lambda _: None)
+    assert asked == ["GET /admin/snapshots/lab-results", "POST /admin/backfill/lab-results"]
+    assert progress.applied == 1
+    assert KINDS["reports"] == ("patients", "lab-results") and KINDS["contacts"] == ("patients",)

@@ -5,7 +5,8 @@ Patients hands out every patient's current event snapshot page by page in id ord
 and the read model stores each one it holds in an older version or not at all (`POST /admin/backfill/patients`).
 Nothing is emptied first: a change committed while the rebuild runs reaches the read model through its event, and a
 page read before that change carries an older version, which the read model refuses. A rebuild can be stopped and
-run again at any time.
+run again at any time. Reports' 菌検査 read model is rebuilt the same way from `GET /admin/snapshots/lab-results` into
+`POST /admin/backfill/lab-results`; its other read models (care, board and follow-up records) have no rebuild yet.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from tbms_tools import config
 from tbms_tools.keycloak import auth_headers
 
 READ_MODELS = ("reports", "contacts")  # the services keeping the patients service's snapshots besides search
+# what each read model keeps of the patients service: the kinds of snapshots sent, in this order
+KINDS = {"reports": ("patients", "lab-results"), "contacts": ("patients",)}
 PAGE = 200  # patients' largest page of snapshots
 ADMIN = "admin1"  # 監査 更新 and 患者管理 参照: what both endpoints ask for
 
@@ -33,13 +36,17 @@ class Progress:
 
 
 def replay(target: str, username: str = ADMIN, *, page_size: int = PAGE, report: Callable[[str], None] = print) -> int:
-    """Feeds every patient's current snapshot into `target`'s read model; returns how many it stored."""
+    """Feeds every patient's (and for reports every test result's) current snapshot into `target`'s read models;
+    returns how many they stored."""
     headers = auth_headers(username)
     with (
         httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients,
         httpx.Client(base_url=config.service_url(target), headers=headers, timeout=60) as read_model,
     ):
-        return backfill(patients, read_model, target=target, page_size=page_size, report=report).applied
+        return sum(
+            backfill(patients, read_model, target=target, kind=kind, page_size=page_size, report=report).applied
+            for kind in KINDS[target]
+        )
 
 
 def backfill(
@@ -47,19 +54,21 @@ def backfill(
     read_model: httpx.Client,
     *,
     target: str,
+    kind: str = "patients",
     page_size: int = PAGE,
     report: Callable[[str], None] = print,
 ) -> Progress:
-    """Posts every page of patients' snapshots to the read model's backfill, printing progress."""
+    """Posts every page of the patients service's snapshots of `kind` (patients, lab-results) to the read model's
+    backfill of the same name, printing progress."""
     progress, after = Progress(), None
     while True:
         params = {"limit": page_size} | ({"after": after} if after else {})
-        page = patients.get("/admin/snapshots/patients", params=params).raise_for_status().json()
-        answer = read_model.post("/admin/backfill/patients", json={"items": page["items"]}).raise_for_status().json()
+        page = patients.get(f"/admin/snapshots/{kind}", params=params).raise_for_status().json()
+        answer = read_model.post(f"/admin/backfill/{kind}", json={"items": page["items"]}).raise_for_status().json()
         progress.received += answer["received"]
         progress.applied += answer["applied"]
         progress.current += answer["current"]
-        report(f"[{target}] {progress.received} patients sent: {progress.applied} stored, {progress.current} current")
+        report(f"[{target}] {progress.received} {kind} sent: {progress.applied} stored, {progress.current} current")
         after = page.get("next_after")
         if not after:
             return progress

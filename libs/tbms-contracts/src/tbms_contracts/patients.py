@@ -121,6 +121,14 @@ class LabResultSnapshot(BaseModel):
     custom: dict[str, Any] = {}  # configurable fields (R33)
 
 
+class LabResultSnapshotPage(BaseModel):
+    """A page of the test results' current snapshots in id order (patients' `GET /admin/snapshots/lab-results`, the
+    body of reports' `POST /admin/backfill/lab-results`): what `tbms replay reports` rebuilds 菌検査 from."""
+
+    items: list[LabResultSnapshot]
+    next_after: str | None = None
+
+
 class LabResultRecorded(BaseModel):
     """A test result was recorded for a patient."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tbms_core.db import Base, Versioned
@@ -27,6 +28,14 @@ class Repository(Generic[ModelT]):
         self.session.add(item)
         await self.session.flush()
         return item
+
+    async def page_after(self, after: uuid.UUID | None, limit: int) -> list[ModelT]:
+        """Up to `limit` rows with an id after `after` (all from the first when None), in id order: the pages a read
+        model elsewhere is rebuilt from."""
+        statement = select(self.model).order_by(self.model.id).limit(limit)
+        if after is not None:
+            statement = statement.where(self.model.id > after)
+        return list(await self.session.scalars(statement))
 
     async def find(self, key: uuid.UUID | int | str) -> ModelT | None:
         """The row with this key, or None."""

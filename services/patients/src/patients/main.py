@@ -16,6 +16,7 @@ from patients.export.api import router as export_router
 from patients.followup.api import router as followup_router
 from patients.investigation.api import router as investigation_router
 from patients.lab_result.api import router as lab_result_router
+from patients.lab_result.api import snapshot_router as lab_result_snapshot_router
 from patients.patient.api import router as patient_router
 from patients.patient.api import snapshot_router
 from patients.patient_list.api import router as patient_list_router
@@ -47,6 +48,7 @@ def create_app() -> FastAPI:
             patient_router,
             snapshot_router,
             lab_result_router,
+            lab_result_snapshot_router,
             care_router,
             dots_router,
             followup_router,

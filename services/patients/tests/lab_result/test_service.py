@@ -187,3 +187,37 @@ class TestLabEvents:
         assert snapshot["patient_id"] == patient["id"] and snapshot["mdr"] is True
         assert snapshot["details"]["results"]["INH"] == "R" and snapshot["collected_on"] == "2026-10-01"
         await nc.close()
+
+
+@pytest.mark.req("R28", partial=True)
+class TestSnapshots:
+    """GET /admin/snapshots/lab-results: every result's current snapshot in id order, for `tbms replay reports`."""
+
+    async def test_every_result_comes_once_in_id_order_with_its_current_version(
+        self, client: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient()
+        made = [(await record(client, patient["id"], SMEAR)).json() for _ in range(3)]
+        corrected = await client.patch(
+            f"/patients/{patient['id']}/lab-results/{made[0]['id']}",
+            json={"version": made[0]["version"], "changes": {"details": {"grade": "3+"}}},
+            headers=auth_headers("nurse1"),
+        )
+        assert corrected.status_code == 200, corrected.text
+        seen: dict[str, dict[str, Any]] = {}
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": 2} | ({"after": after} if after else {})
+            answer = await client.get("/admin/snapshots/lab-results", params=params, headers=auth_headers("admin1"))
+            assert answer.status_code == 200, answer.text
+            ids = [item["id"] for item in answer.json()["items"]]
+            assert ids == sorted(ids) and not set(ids) & set(seen) and len(ids) <= 2
+            seen |= {item["id"]: item for item in answer.json()["items"]}
+            if not (after := answer.json()["next_after"]):
+                break
+        first = seen[made[0]["id"]]
+        assert (first["version"], first["details"]["grade"]) == (corrected.json()["version"], "3+")
+        assert {result["id"] for result in made} <= set(seen)
+        assert all(seen[result["id"]]["patient_id"] == patient["id"] for result in made)
+        refused = await client.get("/admin/snapshots/lab-results", headers=auth_headers("nurse1"))
+        assert refused.status_code == 403

@@ -13,6 +13,7 @@ from reports.batch.service import PrintBatchService
 from reports.document.service import DocumentService
 from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
+from reports.lab_result.service import LabResultBackfillService
 from reports.package.service import PackageService
 from reports.patient_summary.service import PatientSummaryService
 from reports.scanning import VirusScanner
@@ -93,3 +94,11 @@ def get_patient_summary_service(session: SessionDep, principal: PrincipalDep) ->
 
 
 PatientSummaryServiceDep = Annotated[PatientSummaryService, Depends(get_patient_summary_service)]
+
+
+def get_lab_result_backfill_service(session: SessionDep, principal: PrincipalDep) -> LabResultBackfillService:
+    """The 菌検査 read model's rebuild for the calling user."""
+    return LabResultBackfillService(session, principal)
+
+
+LabResultBackfillServiceDep = Annotated[LabResultBackfillService, Depends(get_lab_result_backfill_service)]

@@ -23,6 +23,7 @@ from reports.document.api import router as document_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
+from reports.lab_result.api import router as lab_result_router
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot import gaiji
 from reports.master_snapshot.consumers import consumers as master_consumers
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
             contact_notice_router,
             board_router,
             patient_summary_router,
+            lab_result_router,
         ],
         consumers=consumers,
         on_startup=start_background,

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+import httpx
 import pytest
 from reports.lab_result.models import LabResult
 from tbms_contracts.patients import CareRecordSnapshot, LabResultSnapshot
 from tbms_core.events import Envelope
-from tbms_testing import wait_for
+from tbms_testing import auth_headers, wait_for
 
 MakeResult = Callable[..., LabResultSnapshot]
 Publish = Callable[[LabResultSnapshot | CareRecordSnapshot], Awaitable[Envelope]]
@@ -73,3 +74,35 @@ class TestOnLabResultCorrected:
 
         result = await lab_result_of(str(result_id))
         assert result is not None and (result.version, result.summary) == (3, "最新")
+
+
+@pytest.mark.req("R28", partial=True)
+class TestBackfill:
+    """POST /admin/backfill/lab-results (`tbms replay reports`): missing and older results are stored, a newer one
+    an event brought is kept."""
+
+    async def test_missing_and_older_results_are_stored_and_newer_ones_kept(
+        self, client: httpx.AsyncClient, make_lab_result: MakeResult, publish_record: Publish, lab_result_of: ResultOf
+    ) -> None:
+        patient_id = str(uuid.uuid4())
+        lost = make_lab_result(patient_id, version=2, summary="失われた 3+")
+        behind, ahead = make_lab_result(patient_id), make_lab_result(patient_id)
+        await publish_record(behind)
+        await publish_record(ahead.model_copy(update={"version": 4, "summary": "新しい 1+"}))
+        await wait_for(lambda: lab_result_of(behind.id), timeout=15)
+        await wait_for(lambda: at_version(lab_result_of, ahead.id, 4), timeout=15)
+        page = [
+            lost,
+            behind.model_copy(update={"version": 2, "summary": "訂正 2+"}),
+            ahead.model_copy(update={"version": 3}),
+        ]
+        body = {"items": [snapshot.model_dump(mode="json") for snapshot in page]}
+
+        answer = await client.post("/admin/backfill/lab-results", json=body, headers=auth_headers("admin1"))
+
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"received": 3, "applied": 2, "current": 1}
+        held = [await lab_result_of(result.id) for result in (lost, behind, ahead)]
+        assert [(r.version, r.summary) for r in held if r] == [(2, "失われた 3+"), (2, "訂正 2+"), (4, "新しい 1+")]
+        refused = await client.post("/admin/backfill/lab-results", json=body, headers=auth_headers("nurse1"))
+        assert refused.status_code == 403

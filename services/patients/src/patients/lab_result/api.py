@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
+from tbms_contracts.patients import LabResultSnapshotPage
 
 from patients.deps import LabResultServiceDep
 from patients.lab_result.schemas import (
@@ -16,6 +18,20 @@ from patients.lab_result.schemas import (
 )
 
 router = APIRouter(prefix="/patients/{patient_id}/lab-results", tags=["菌検査"])
+snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
+SNAPSHOT_PAGE = 500
+
+
+@snapshot_router.get("/lab-results")
+async def lab_result_snapshots(
+    results: LabResultServiceDep,
+    after: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
+) -> LabResultSnapshotPage:
+    """Every test result's current snapshot, page by page in id order, for `tbms replay reports` (監査の更新 and
+    患者管理の参照 required)."""
+    items = await results.snapshots(after, limit)
+    return LabResultSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

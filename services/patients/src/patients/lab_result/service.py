@@ -70,6 +70,13 @@ class LabResultService:
         self.patients = PatientRepository(session)
         self.edit_history = HistoryService(session, principal)
 
+    async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[LabResultSnapshot]:
+        """Every result's current snapshot after `after` in id order, as its events carry it: what reports' 菌検査
+        read model is rebuilt from (`tbms replay reports`). Changes nothing."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's results, for an administrator's rebuild
+        self.principal.require(Area.PATIENTS, Access.READ)
+        return [lab_snapshot(result) for result in await self.results.page_after(after, limit)]
+
     async def record(self, patient_id: uuid.UUID, data: LabResultCreate) -> LabResult:
         """Records a result for a patient and publishes LabResultRecorded."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)

@@ -42,13 +42,6 @@ class PatientRepository(Repository[Patient]):
         )
         return list(rows)
 
-    async def page_after(self, after: uuid.UUID | None, limit: int) -> list[Patient]:
-        """Up to `limit` patients with an id after `after` (all from the first when None), in id order."""
-        statement = select(Patient).order_by(Patient.id).limit(limit)
-        if after is not None:
-            statement = statement.where(Patient.id > after)
-        return list(await self.session.scalars(statement))
-
     async def having(self, patient_ids: list[uuid.UUID]) -> list[Patient]:
         """The patients with these ids that exist, in id order."""
         return list(await self.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)).order_by(Patient.id)))
