@@ -571,6 +571,14 @@ ENDPOINTS = [
     Endpoint("reports", "GET", "/admin/backfill/patients", {Area.AUDIT: U}, params={"limit": 1}),
     Endpoint("patients", "GET", "/admin/snapshots/lab-results", {Area.AUDIT: U, Area.PATIENTS: R}, params={"limit": 1}),
     Endpoint("reports", "POST", "/admin/backfill/lab-results", {Area.AUDIT: U}, body={"items": []}),
+    Endpoint(
+        "patients",
+        "GET",
+        "/admin/snapshots/lab-results/versions",
+        {Area.AUDIT: U, Area.PATIENTS: R},
+        params={"limit": 1},
+    ),
+    Endpoint("reports", "GET", "/admin/backfill/lab-results", {Area.AUDIT: U}, params={"limit": 1}),
     Endpoint("contacts", "GET", "/admin/backfill/patients", {Area.AUDIT: U}, params={"limit": 1}),
     # identity: operation and login history
     Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),

@@ -1,10 +1,11 @@
 """`tbms reconcile`: compares the patients service's versions with each read model's and repairs the drift.
 
-Both sides hand out ids and versions page by page in id order (patients' `GET /admin/snapshots/patients/versions`,
-the read model's `GET /admin/backfill/patients`), walked side by side like a merge, so a national register is
-compared in a few dozen requests without holding it in memory. A patient the read model lacks or holds in an older
-version is **drift**: its current snapshot is fetched (`GET /admin/snapshots/patients?id=…`) and stored through
-the backfill, which never undoes a newer event and keeps each repair in the operations log (N18) with the run's id.
+For each kind a read model keeps (patients; for reports also lab-results), both sides hand out ids and versions page
+by page in id order (patients' `GET /admin/snapshots/<kind>/versions`, the read model's `GET /admin/backfill/<kind>`),
+walked side by side like a merge, so a national register is compared in a few dozen requests without holding it in
+memory. A record the read model lacks or holds in an older version is **drift**: its current snapshot is fetched
+(`GET /admin/snapshots/<kind>?id=…`) and stored through the backfill, which never undoes a newer event and keeps
+each repair in the operations log (N18) with the run's id.
 A read model ahead of the owner, or holding a patient the owner does not know, is reported, never changed: the
 owner was restored to an earlier point, and only a person decides what is right. The report names ids and counts,
 never a person.
@@ -22,7 +23,7 @@ import httpx
 
 from tbms_tools import config
 from tbms_tools.keycloak import auth_headers
-from tbms_tools.replay import ADMIN, READ_MODELS
+from tbms_tools.replay import ADMIN, KINDS, READ_MODELS
 
 REPAIR_PAGE = 200  # patients' largest page of snapshots
 SHOWN = 20  # ids printed per kind of drift (the report file lists all)
@@ -34,7 +35,8 @@ class Drift:
 
     read_model: str
     run: str
-    checked: int = 0  # patients the owner holds
+    kind: str = "patients"  # or lab-results
+    checked: int = 0  # records the owner holds
     missing: list[str] = field(default_factory=list)  # held by the owner, not by the read model
     behind: list[str] = field(default_factory=list)  # the read model holds an older version
     ahead: list[str] = field(default_factory=list)  # the read model holds a newer version than the owner
@@ -84,21 +86,25 @@ def compare(owner: Iterator[tuple[uuid.UUID, int]], held: Iterator[tuple[uuid.UU
 
 
 def repair(patients: httpx.Client, read_model: httpx.Client, drift: Drift) -> Drift:
-    """Stores the current snapshot of every missing or behind patient in the read model, in pages."""
+    """Stores the current snapshot of every missing or behind record in the read model, in pages."""
     ids = drift.to_repair
     for start in range(0, len(ids), REPAIR_PAGE):
-        chunk = ids[start : start + REPAIR_PAGE]
-        page = patients.get("/admin/snapshots/patients", params=[("id", i) for i in chunk]).raise_for_status().json()
+        chunk = [("id", key) for key in ids[start : start + REPAIR_PAGE]]
+        page = patients.get(f"/admin/snapshots/{drift.kind}", params=chunk).raise_for_status().json()
         body = {"items": page["items"], "reconciliation": drift.run}
-        drift.repaired += read_model.post("/admin/backfill/patients", json=body).raise_for_status().json()["applied"]
+        answer = read_model.post(f"/admin/backfill/{drift.kind}", json=body).raise_for_status().json()
+        drift.repaired += answer["applied"]
     return drift
 
 
-def reconcile_with(patients: httpx.Client, read_model: httpx.Client, *, target: str, fix: bool = True) -> Drift:
-    """Compares one read model with the owner and, unless `fix` is off, repairs what is missing or behind."""
-    drift = Drift(read_model=target, run=str(uuid.uuid4()))
-    owner = versions(patients, "/admin/snapshots/patients/versions")
-    compare(owner, versions(read_model, "/admin/backfill/patients"), drift)
+def reconcile_with(
+    patients: httpx.Client, read_model: httpx.Client, *, target: str, kind: str = "patients", fix: bool = True
+) -> Drift:
+    """Compares one kind of a read model with the owner and, unless `fix` is off, repairs what is missing or
+    behind."""
+    drift = Drift(read_model=target, run=str(uuid.uuid4()), kind=kind)
+    owner = versions(patients, f"/admin/snapshots/{kind}/versions")
+    compare(owner, versions(read_model, f"/admin/backfill/{kind}"), drift)
     return repair(patients, read_model, drift) if fix and drift.to_repair else drift
 
 
@@ -116,10 +122,11 @@ def reconcile(
     with httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients:
         for target in targets:
             with httpx.Client(base_url=config.service_url(target), headers=headers, timeout=60) as read_model:
-                drift = reconcile_with(patients, read_model, target=target, fix=fix)
-            found.append(drift)
-            for line in summary(drift, fixed=fix):
-                report(line)
+                for kind in KINDS[target]:
+                    drift = reconcile_with(patients, read_model, target=target, kind=kind, fix=fix)
+                    found.append(drift)
+                    for line in summary(drift, fixed=fix):
+                        report(line)
     if report_file is not None:
         report_file.write_text(json.dumps([asdict(d) for d in found], ensure_ascii=False, indent=1), encoding="utf-8")
     # a repaired patient may have been stored by its own event meanwhile: the backfill never leaves one behind
@@ -128,20 +135,20 @@ def reconcile(
 
 
 def summary(drift: Drift, *, fixed: bool) -> list[str]:
-    """The lines printed for one read model: counts, then the first ids of each kind of drift."""
+    """The lines printed for one kind of a read model: counts, then the first ids of each kind of drift."""
+    name = f"{drift.read_model} {drift.kind}"
     lines = [
-        f"[{drift.read_model}] run {drift.run}: {drift.checked} patients compared; missing {len(drift.missing)},"
+        f"[{name}] run {drift.run}: {drift.checked} compared; missing {len(drift.missing)},"
         f" behind {len(drift.behind)}, ahead {len(drift.ahead)}, unknown to patients {len(drift.unknown)}"
         + (f"; repaired {drift.repaired}" if fixed else "; nothing changed (--check)")
     ]
-    for kind in ("missing", "behind", "ahead", "unknown"):
-        ids = getattr(drift, kind)
-        if ids:
+    for difference in ("missing", "behind", "ahead", "unknown"):
+        if ids := getattr(drift, difference):
             more = f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else ""
-            lines.append(f"[{drift.read_model}]   {kind}: {', '.join(ids[:SHOWN])}{more}")
+            lines.append(f"[{name}]   {difference}: {', '.join(ids[:SHOWN])}{more}")
     if drift.ahead or drift.unknown:
         lines.append(
-            f"[{drift.read_model}]   ahead or unknown records are left as they are: was patients restored to an"
-            " earlier point? See docs/recovery.md"
+            f"[{name}]   ahead or unknown records are left as they are: was patients restored to an earlier point?"
+            " See docs/recovery.md"
         )
     return lines

@@ -127,6 +127,7 @@ class LabResultSnapshotPage(BaseModel):
 
     items: list[LabResultSnapshot]
     next_after: str | None = None
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
 
 
 class LabResultRecorded(BaseModel):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import OperationsKind
-from tbms_contracts.patients import PatientSnapshotPage, RecordVersion, VersionPage
+from tbms_contracts.patients import LabResultSnapshotPage, PatientSnapshotPage, RecordVersion, VersionPage
 
 from tbms_core import operations_log
 
@@ -27,12 +27,15 @@ async def version_page(
     return VersionPage(items=items, next_after=items[-1].id if len(items) == limit else None)
 
 
-async def record_repair(session: AsyncSession, service: str, page: PatientSnapshotPage, applied: int) -> None:
-    """Keeps in the operations log that a reconciliation run stored `applied` records it found missing or behind
-    (in the caller's transaction, with the repair itself); nothing for a plain rebuild or when nothing changed."""
+async def record_repair(
+    session: AsyncSession, service: str, page: PatientSnapshotPage | LabResultSnapshotPage, applied: int, *, kind: str
+) -> None:
+    """Keeps in the operations log that a reconciliation run stored `applied` records of `kind` (patients,
+    lab-results) it found missing or behind (in the caller's transaction, with the repair itself); nothing for a plain
+    rebuild or when nothing changed."""
     if page.reconciliation is None or not applied:
         return
     run = str(page.reconciliation)
-    details = {"run": run, "read_model": "patients", "repaired": str(applied)}
+    details = {"run": run, "read_model": kind, "repaired": str(applied)}
     event_id = operations_log.entry_id("reconcile", service, run, page.items[0].id)
     await operations_log.record(session, service, OperationsKind.RECONCILIATION_REPAIR, details, event_id=event_id)

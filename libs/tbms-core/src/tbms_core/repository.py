@@ -37,6 +37,12 @@ class Repository(Generic[ModelT]):
             statement = statement.where(self.model.id > after)
         return list(await self.session.scalars(statement))
 
+    async def having(self, keys: list[uuid.UUID]) -> list[ModelT]:
+        """The rows with these ids that exist, in id order."""
+        return list(
+            await self.session.scalars(select(self.model).where(self.model.id.in_(keys)).order_by(self.model.id))
+        )
+
     async def find(self, key: uuid.UUID | int | str) -> ModelT | None:
         """The row with this key, or None."""
         return await self.session.get(self.model, key)

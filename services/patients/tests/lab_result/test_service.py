@@ -221,3 +221,19 @@ class TestSnapshots:
         assert all(seen[result["id"]]["patient_id"] == patient["id"] for result in made)
         refused = await client.get("/admin/snapshots/lab-results", headers=auth_headers("nurse1"))
         assert refused.status_code == 403
+
+        versions, after = {}, None
+        while True:
+            params = {"limit": 2} | ({"after": after} if after else {})
+            answer = await client.get(
+                "/admin/snapshots/lab-results/versions", params=params, headers=auth_headers("admin1")
+            )
+            versions |= {item["id"]: item["version"] for item in answer.json()["items"]}
+            if not (after := answer.json()["next_after"]):
+                break
+        assert {result["id"]: versions[result["id"]] for result in made} == {
+            result["id"]: seen[result["id"]]["version"] for result in made
+        }
+        named = [("id", made[2]["id"]), ("id", "00000000-0000-4000-8000-000000000000"), ("id", made[0]["id"])]
+        answer = await client.get("/admin/snapshots/lab-results", params=named, headers=auth_headers("admin1"))
+        assert [item["id"] for item in answer.json()["items"]] == sorted([made[0]["id"], made[2]["id"]])

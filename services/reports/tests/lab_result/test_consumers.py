@@ -106,3 +106,10 @@ class TestBackfill:
         assert [(r.version, r.summary) for r in held if r] == [(2, "失われた 3+"), (2, "訂正 2+"), (4, "新しい 1+")]
         refused = await client.post("/admin/backfill/lab-results", json=body, headers=auth_headers("nurse1"))
         assert refused.status_code == 403
+        listed = await client.get("/admin/backfill/lab-results", params={"limit": 5000}, headers=auth_headers("admin1"))
+        held_versions = {item["id"]: item["version"] for item in listed.json()["items"]}
+        assert {result.id: held_versions[result.id] for result in (lost, behind, ahead)} == {
+            lost.id: 2,
+            behind.id: 2,
+            ahead.id: 4,
+        }

@@ -50,7 +50,7 @@ class IndexCaseService:
         applied = 0
         for snapshot in page.items:
             applied += await apply_patient(self.session, snapshot)
-        await read_models.record_repair(self.session, SERVICE, page, applied)
+        await read_models.record_repair(self.session, SERVICE, page, applied, kind="patients")
         return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import LabResultCorrected, LabResultRecorded, LabResultSnapshot
-from tbms_core import audit, outbox
+from tbms_contracts.patients import LabResultCorrected, LabResultRecorded, LabResultSnapshot, VersionPage
+from tbms_core import audit, outbox, read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
 from tbms_core.errors import InvalidInput, field_errors
@@ -76,6 +76,18 @@ class LabResultService:
         self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's results, for an administrator's rebuild
         self.principal.require(Area.PATIENTS, Access.READ)
         return [lab_snapshot(result) for result in await self.results.page_after(after, limit)]
+
+    async def snapshots_of(self, result_ids: list[uuid.UUID]) -> list[LabResultSnapshot]:
+        """The current snapshots of the results named that exist, in id order (`tbms reconcile` repairs drift)."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+        return [lab_snapshot(result) for result in await self.results.having(result_ids)]
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """Every result's id and current version after `after`, in id order; changes nothing."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+        return await read_models.version_page(self.session, LabResult.id, LabResult.version, after, limit)
 
     async def record(self, patient_id: uuid.UUID, data: LabResultCreate) -> LabResult:
         """Records a result for a patient and publishes LabResultRecorded."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select, text
@@ -41,10 +40,6 @@ class PatientRepository(Repository[Patient]):
             select(Patient).where(or_(*conditions)).order_by(Patient.registered_on.desc()).limit(20)
         )
         return list(rows)
-
-    async def having(self, patient_ids: list[uuid.UUID]) -> list[Patient]:
-        """The patients with these ids that exist, in id order."""
-        return list(await self.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)).order_by(Patient.id)))
 
     async def next_sequence(self, year: int) -> int:
         """The next 登録番号 sequence of a year, issued atomically."""

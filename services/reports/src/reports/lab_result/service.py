@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.patients import BackfillReport, LabResultSnapshotPage
+from tbms_contracts.patients import BackfillReport, LabResultSnapshotPage, VersionPage
+from tbms_core import read_models
 from tbms_core.auth import Access, Area, Principal
 
+from reports.lab_result.models import LabResult
 from reports.lab_result.repository import LabResultRepository
 
 
@@ -14,7 +18,7 @@ class LabResultBackfillService:
     stream): a snapshot is stored only over an older version, so events arriving meanwhile are never undone."""
 
     def __init__(self, session: AsyncSession, principal: Principal) -> None:
-        self.principal = principal
+        self.session, self.principal = session, principal
         self.results = LabResultRepository(session)
 
     async def backfill(self, page: LabResultSnapshotPage) -> BackfillReport:
@@ -23,4 +27,10 @@ class LabResultBackfillService:
         applied = 0
         for snapshot in page.items:
             applied += await self.results.apply(snapshot, snapshot.version)
+        await read_models.record_repair(self.session, "reports", page, applied, kind="lab-results")
         return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """The ids and versions of the test results held, for `tbms reconcile` to compare with the owner's."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        return await read_models.version_page(self.session, LabResult.id, LabResult.version, after, limit)

@@ -27,7 +27,7 @@ class PatientSummaryService:
         applied = 0
         for snapshot in page.items:
             applied += await self.summaries.apply(snapshot, snapshot.version)
-        await read_models.record_repair(self.session, "reports", page, applied)
+        await read_models.record_repair(self.session, "reports", page, applied, kind="patients")
         return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
