@@ -19,6 +19,7 @@ from identity.login_history.sync import LoginSync
 from identity.operations_log.service import OperationsLogService
 from identity.rights_review.service import RightsReviewService
 from identity.settings import get_settings
+from identity.usage.service import UsageService
 from identity.users.service import UserAdminService
 
 
@@ -92,6 +93,14 @@ AccessReviewServiceDep = Annotated[AccessReviewService, Depends(get_access_revie
 AccessServiceDep = Annotated[AccessService, Depends(get_access_service)]
 UserAdminServiceDep = Annotated[UserAdminService, Depends(get_user_admin_service)]
 AuditLogServiceDep = Annotated[AuditLogService, Depends(get_audit_log_service)]
+
+
+def get_usage_service(session: SessionDep, principal: PrincipalDep) -> UsageService:
+    """The usage statistics of this request."""
+    return UsageService(session, principal)
+
+
+UsageServiceDep = Annotated[UsageService, Depends(get_usage_service)]
 LoginHistoryServiceDep = Annotated[LoginHistoryService, Depends(get_login_history_service)]
 
 

@@ -23,6 +23,7 @@ from identity.operations_log.watch import HealthWatcher, OperationsLogSweep
 from identity.review_calendar.api import router as review_calendar_router
 from identity.rights_review.api import router as rights_review_router
 from identity.settings import get_settings
+from identity.usage.api import router as usage_router
 from identity.users.api import router as users_router
 
 
@@ -75,6 +76,7 @@ def create_app() -> FastAPI:
             change_log_router,
             operations_log_router,
             help_text_edits_router,
+            usage_router,
         ],
         consumers=[*CONSUMERS, *ASSIGNMENT_CONSUMERS],
         on_startup=start,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -95,6 +96,11 @@ class IdentityClient(ServiceClient):
     async def logins(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Login events matching the filter, newest first."""
         return list((await self.get_json("/logins", **params)).get("items", []))
+
+    async def usage_monthly(self, first: date, last: date) -> list[dict[str, Any]]:
+        """The use of each month from `first` to `last`, oldest first (利用統計)."""
+        answer = await self.get_json("/usage/monthly", **{"from": first.isoformat(), "to": last.isoformat()})
+        return list(answer.get("months", []))
 
     async def audit_events(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Operation history entries matching the filter, newest first."""

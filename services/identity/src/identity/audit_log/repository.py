@@ -114,6 +114,16 @@ class AuditEventRepository:
         )
         return list(await self.session.execute(query))
 
+    async def monthly_counts(self, since: datetime, until: datetime) -> list[tuple[str, str, str, int]]:
+        """(JST month YYYY-MM, operation, service, rows) of the history between two moments, counted in the database."""
+        month = func.to_char(func.timezone("Asia/Tokyo", AuditEvent.occurred_at), "YYYY-MM")
+        statement = (
+            select(month, AuditEvent.operation, AuditEvent.service, func.count())
+            .where(AuditEvent.occurred_at >= since, AuditEvent.occurred_at < until)
+            .group_by(month, AuditEvent.operation, AuditEvent.service)
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in await self.session.execute(statement)]
+
     async def first_seq_since(self, moment: datetime) -> int | None:
         """The seq of the first event that happened at or after a moment, or None."""
         first = await self.session.scalar(select(func.min(AuditEvent.seq)).where(AuditEvent.occurred_at >= moment))

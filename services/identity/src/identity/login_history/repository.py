@@ -98,6 +98,17 @@ class LoginEventRepository:
         )
         return int(await self.session.scalar(self._period(query, since, until)) or 0)
 
+    async def monthly_logins(self, since: datetime, until: datetime) -> list[tuple[str, int, int]]:
+        """(JST month YYYY-MM, logins, staff who logged in) between two moments, counted in the database."""
+        month = func.to_char(func.timezone("Asia/Tokyo", LoginEvent.time), "YYYY-MM")
+        who = func.coalesce(LoginEvent.user_id, LoginEvent.username)
+        statement = (
+            select(month, func.count(), func.count(who.distinct()))
+            .where(LoginEvent.type == "LOGIN", LoginEvent.time >= since, LoginEvent.time < until)
+            .group_by(month)
+        )
+        return [(row[0], row[1], row[2]) for row in await self.session.execute(statement)]
+
     async def delete_before(self, moment: datetime) -> int:
         """Deletes every event that happened before a moment (retention); how many went."""
         return int((await self.session.execute(delete(LoginEvent).where(LoginEvent.time < moment))).rowcount)

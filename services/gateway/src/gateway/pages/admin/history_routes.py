@@ -204,28 +204,22 @@ async def filtered_csv(response: httpx.Response, keep: Callable[[list[str]], boo
 
 @router.get("/usage", dependencies=CAN_READ_AUDIT)
 async def usage(request: Request, identity: IdentityDep, masters: MastersDep, month: str = "") -> Response:
-    """利用統計 (N30): one month's logins, views per area, downloads, printed forms and frequent search words."""
+    """利用統計 (N30): one month's logins, views per area, downloads, printed forms and frequent search words, and
+    the twelve months up to it."""
     first, last = usage_stats.month_range(month, clock.today())
+    months = await identity.usage_monthly(usage_stats.trend_start(first), last)
+    chosen = months[-1] if months else {}
     period = {"from": first.isoformat(), "to": last.isoformat(), "limit": usage_stats.LIMIT}
-    logins = await identity.logins({**period, "type": "LOGIN"})
-    reads = await identity.audit_events({**period, "operation": "read"})
     searches = await identity.audit_events({**period, "operation": "search"})
-    prints = await identity.audit_events({**period, "operation": "print"})
-    downloads = await identity.audit_events({**period, "operation": "download"})
-    exports = await identity.audit_events({**period, "operation": "export"})
-    count = usage_stats.Count
     context = {
         "title": "利用統計",
         "first": first,
         "month": f"{first:%Y-%m}",
-        "logins": count(len(logins)),
-        "users": len({str(e.get("user_id") or e.get("username")) for e in logins}),
-        "reads": count(len(reads)),
-        "areas": usage_stats.per_area(reads),
-        "prints": count(len(prints)),
-        "downloads": count(len(downloads) + len(exports)),
-        "searches": count(len(searches)),
+        "chosen": usage_stats.trend([chosen])[0] if chosen else None,
+        "trend": usage_stats.trend(months),
+        "areas": usage_stats.per_area(chosen.get("areas", {})),
         "words": usage_stats.search_words(searches, await masters.districts()),
+        "words_sampled": len(searches) >= usage_stats.LIMIT,
         "nav_path": "/admin/audit",
     }
     return render(request, "admin/usage.html", context)

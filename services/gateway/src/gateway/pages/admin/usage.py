@@ -1,5 +1,6 @@
-"""利用統計 (N30): a month's logins, page views per area, downloads, printed forms and frequent search words,
-counted from identity's login and operation history. Search words that could name a person are masked."""
+"""利用統計 (N30): a month's logins, page views per area, downloads, printed forms and frequent search words, and
+the twelve months up to it, counted by identity over its whole login and operation history (`GET /usage/monthly`).
+Search words come from the month's latest searches (at most LIMIT); those that could name a person are masked."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-LIMIT = 1000  # identity answers at most this many rows a question; a count at the limit reads 「1,000件以上」
+LIMIT = 1000  # identity answers at most this many rows a question: the searches the frequent words are taken from
+TREND_MONTHS = 12  # the months shown up to the chosen one
 AREAS = {
     "patients": "患者管理",
     "contacts": "接触者管理",
@@ -43,14 +45,43 @@ def masked(word: str, keep: Iterable[str] = ()) -> str:
     return "".join("9" if ch.isdigit() else ("-" if ch in "-‐ー－" else "○") for ch in word)
 
 
+def trend_start(first: date) -> date:
+    """The first day of the month TREND_MONTHS - 1 months before the month starting on `first`."""
+    index = first.year * 12 + first.month - 1 - (TREND_MONTHS - 1)
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @dataclass(frozen=True)
-class Count:
-    """A number of rows, or the limit reached."""
+class MonthRow:
+    """One month of the trend table, with its share of the busiest month's page views (for the bar)."""
 
-    value: int
+    month: date
+    logins: int
+    users: int
+    reads: int
+    prints: int
+    downloads: int  # downloads and CSV exports together
+    searches: int
+    share: int  # percent of the busiest month's reads
 
-    def __str__(self) -> str:
-        return f"{LIMIT:,}件以上" if self.value >= LIMIT else f"{self.value:,}件"
+
+def trend(months: Iterable[Mapping[str, Any]]) -> list[MonthRow]:
+    """The months identity counted, oldest first, as table rows."""
+    rows = list(months)
+    busiest = max((int(m.get("reads", 0)) for m in rows), default=0) or 1
+    return [
+        MonthRow(
+            month=date(int(m["month"][:4]), int(m["month"][5:7]), 1),
+            logins=int(m.get("logins", 0)),
+            users=int(m.get("users", 0)),
+            reads=int(m.get("reads", 0)),
+            prints=int(m.get("prints", 0)),
+            downloads=int(m.get("downloads", 0)) + int(m.get("exports", 0)),
+            searches=int(m.get("searches", 0)),
+            share=round(100 * int(m.get("reads", 0)) / busiest),
+        )
+        for m in rows
+    ]
 
 
 def search_words(events: Iterable[Mapping[str, Any]], districts: Iterable[str], top: int = 10) -> list[tuple[str, int]]:
@@ -66,7 +97,9 @@ def search_words(events: Iterable[Mapping[str, Any]], districts: Iterable[str], 
     return words.most_common(top)
 
 
-def per_area(events: Iterable[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    """Page views (reads) per business area, largest first."""
-    counts = Counter(AREAS.get(str(e.get("service")), str(e.get("service"))) for e in events)
+def per_area(reads: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Page views (reads) per business area, largest first, from identity's counts per service."""
+    counts: Counter[str] = Counter()
+    for service, n in reads.items():
+        counts[AREAS.get(service, service)] += int(n)
     return counts.most_common()
