@@ -30,6 +30,8 @@ SHOTS = {
     "tbms-shot-home.png": "home.png",
     "tbms-shot-registration-confirm.png": "registration-confirm.png",
     "tbms-shot-patient-683.png": "patient-683.png",
+    "tbms-shot-contact-plan.png": "contact-plan.png",
+    "tbms-shot-masters-institution.png": "masters-institution.png",
 }
 
 

@@ -463,6 +463,21 @@ PATIENT = {
 }
 
 
+def usage_month(name: str, **counts: object) -> dict[str, object]:
+    """One month of identity's 利用統計 answer (GET /usage/monthly), zero unless given."""
+    empty = {"logins": 0, "users": 0, "reads": 0, "prints": 0, "downloads": 0, "exports": 0, "searches": 0}
+    return {"month": name, **empty, "areas": {}, **counts}
+
+
+def mock_usage(backends: respx.MockRouter) -> respx.Route:
+    """identity counts twelve months of use: the last two busy, the others empty."""
+    months = [usage_month("2025-12")] + [usage_month(f"2026-{n:02d}") for n in range(1, 11)]
+    months.append(usage_month("2026-11", logins=420, users=12, reads=3_100, prints=40, searches=260,
+                              areas={"patients": 2_000, "contacts": 1_100}))  # fmt: skip
+    months[-2] = usage_month("2026-10", logins=380, users=11, reads=2_500, prints=31, searches=201)
+    return backends.get(f"{IDENTITY}/usage/monthly").mock(return_value=httpx.Response(200, json={"months": months}))
+
+
 def mock_patient_page(backends: respx.MockRouter) -> respx.Route:
     """patients answers the patient page's calls: the patient, an empty history and no test results."""
     backends.get(f"{PATIENTS}/patients/{PATIENT_ID}/history").mock(return_value=httpx.Response(200, json={"items": []}))

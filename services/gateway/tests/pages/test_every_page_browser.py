@@ -37,6 +37,7 @@ from ..conftest import (
     FakeKeycloakType,
     Login,
     logged_in_chromium,
+    mock_usage,
     with_roles,
 )
 from .admin.test_access_review_pages import CALENDAR, FINDING_ID, finding
@@ -275,6 +276,7 @@ def recorded_answers(backends: respx.MockRouter) -> Iterator[respx.MockRouter]:
     nothing = httpx.Response(200, json={"items": [], "total": 0})
     backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
     backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
+    mock_usage(backends)  # 利用統計's twelve months
     component = {
         "component": "search",
         "up": True,

@@ -2,7 +2,8 @@
 肺外 fields only for 肺外, 郵便番号 → 住所, the 外字 warning, a draft that survives a reload, the confirmation step,
 the 「登録しました」 message taking the focus), the saved message inside the saved section, the role badge, the
 patient page at 683 px (banner not sticky, axe clean), F03 opening in a new tab and the accessibility page one click
-from the footer. axe (WCAG 2.0 A/AA) finds nothing on any page, at 1280 and 683 px.
+from the footer, a contact's page with its screening plan and a master's list with its ended rows. axe (WCAG 2.0
+A/AA) finds nothing on any page, at 1280 and 683 px.
 Screenshots go to $TBMS_SHOTS (else the test's temporary directory) to be looked at."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from gateway.settings import Settings
 from ...chromium import Chromium, axe_violations, look
 from ...conftest import (
     IDENTITY,
+    MASTERS,
     NURSE_ROLES,
     PATIENT,
     PATIENT_ID,
@@ -29,8 +31,11 @@ from ...conftest import (
     Login,
     logged_in_chromium,
     mock_patient_page,
+    mock_usage,
     with_roles,
 )
+from ..contacts import conftest as contacts
+from ..masters import conftest as masters
 
 ACTIVE_ID = "return document.activeElement ? document.activeElement.id : '';"
 
@@ -210,6 +215,78 @@ class TestPatientPageAndPrinting:
         assert found == {key: [] for key in found}
 
 
+# masters' 医療機関 as GET /masters/kinds describes it: the items its list shows (種別, 住所, 電話番号, 結核指定…)
+INSTITUTION_KIND = masters.INSTITUTION_KIND | {
+    "fields": [
+        {"key": "address", "label": "住所", "type": "text"},
+        {"key": "phone", "label": "電話番号", "type": "text", "hint": "例: 03-1234-5678"},
+        {"key": "type", "label": "種別", "type": "choice", "required": True,
+         "choices": {"hospital": "病院", "clinic": "診療所", "pharmacy": "薬局"}},
+        {"key": "designated", "label": "結核指定医療機関", "type": "bool", "hint": "感染症法38条の指定"},
+    ]
+}  # fmt: skip
+# 旧北沢診療所, ended on 2025-03-31: the list shows it only with 「終了したものも表示」
+CLOSED_CLINIC = masters.ENDED | {
+    "data": masters.ENDED["data"] | {"address": "東京都世田谷区北沢2-3-4", "phone": "03-3333-4444"}
+}
+
+
+@pytest.mark.req("R12", partial=True)
+@pytest.mark.req("R25", partial=True)
+@pytest.mark.req("N10", partial=True)
+class TestContactAndMasterPages:
+    async def test_a_contact_with_the_plan_and_a_master_list_with_its_ended_rows(
+        self,
+        served: str,
+        login: Login,
+        backends: respx.MockRouter,
+        keycloak: FakeKeycloakType,
+        shots: Path,
+        last_login: respx.Route,
+    ) -> None:
+        with_roles(keycloak, [*NURSE_ROLES, "masters:update"])
+        contacts.mock_contact(backends)
+        contacts.mock_index(backends, [contacts.CONTACT, contacts.CHILD])
+        backends.get(f"{MASTERS}/masters/kinds").mock(return_value=httpx.Response(200, json=[INSTITUTION_KIND]))
+
+        def institutions(request: httpx.Request) -> httpx.Response:
+            rows = [masters.INSTITUTION]
+            if request.url.params.get("include_ended") == "true":
+                rows.append(CLOSED_CLINIC)
+            return httpx.Response(200, json={"items": rows, "total": len(rows)})
+
+        listed = backends.get(f"{MASTERS}/masters/institution").mock(side_effect=institutions)
+        found: dict[str, list[str]] = {}
+        async with logged_in_chromium(served, login, f"/contacts/index-patients/{contacts.INDEX_ID}") as browser:
+            index = "document.getElementById('contacts-caption').textContent"
+            assert "全2人中" in await browser.wait_for(index)
+            found["contacts-of-index"] = await axe_violations(browser)
+            await browser.click(f"#contacts-caption ~ tbody a[href='/contacts/{contacts.CONTACT_ID}']")
+            await browser.wait_for(f"location.pathname === '/contacts/{contacts.CONTACT_ID}'")
+            heading = await browser.run("return document.getElementById('contact-header-name').textContent;")
+            assert heading.startswith(contacts.CONTACT["name"])
+            plan = await browser.run("return document.getElementById('plan-caption').closest('table').textContent;")
+            assert "胸部X線" in plan and "IGRA" in plan and "IGRA陽性" in plan, "each date with its reason"
+            await browser.run("document.getElementById('plan-title').scrollIntoView();")
+            await browser.screenshot(shots / "tbms-shot-contact-plan.png")
+            found["contact"] = await axe_violations(browser)
+
+            await browser.go(f"{served}/masters")
+            await browser.click("a[href='/masters/institution']")
+            caption = "document.getElementById('masters-caption').textContent"
+            assert "（今日有効なもの）" in await browser.wait_for(caption)
+            today = await browser.run("return document.querySelector('tbody').textContent;")
+            assert "世田谷中央病院" in today and "旧北沢診療所" not in today, "an ended row only when asked for"
+            await browser.click("#masters-ended")
+            await browser.click("form[action='/masters/institution'] button[type=submit]")
+            await browser.wait_for("location.search.includes('include_ended=1')")
+            ended = await browser.run("return document.querySelector('tbody tr:nth-child(2)').textContent;")
+            assert "旧北沢診療所" in ended and "終了" in ended and "令和7年3月31日" in ended
+            assert listed.calls.last.request.url.params["include_ended"] == "true"
+            found["masters-institution"] = await look(browser, shots, "masters-institution")
+        assert found == {key: [] for key in found}
+
+
 SWEPT = (
     "/",
     "/patients/new",
@@ -251,6 +328,7 @@ class TestPagesAtBothWidths:
         nothing = httpx.Response(200, json={"items": []})
         backends.get(f"{IDENTITY}/logins").mock(return_value=nothing)
         backends.get(f"{IDENTITY}/audit/events").mock(return_value=nothing)
+        mock_usage(backends)  # 利用統計's twelve months
         entry = {"occurred_at": "2026-12-01T01:00:00Z", "kind": "component_down", "component": "search",
                  "details": {"url": "http://search:8000/health/ready", "error": "HTTP 503"}}  # fmt: skip
         component = {"component": "search", "up": False, "since": "2026-12-01T01:00:00Z",

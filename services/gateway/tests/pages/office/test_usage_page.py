@@ -8,7 +8,7 @@ import pytest
 import respx
 from gateway.pages.admin.usage import masked
 
-from ...conftest import IDENTITY, FakeKeycloakType, Login, text_of, with_roles
+from ...conftest import IDENTITY, FakeKeycloakType, Login, text_of, usage_month, with_roles
 
 pytestmark = pytest.mark.req("N30", partial=True)
 
@@ -19,21 +19,18 @@ def searches(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"items": rows})
 
 
-def month(name: str, **counts: object) -> dict[str, object]:
-    empty = {"logins": 0, "users": 0, "reads": 0, "prints": 0, "downloads": 0, "exports": 0, "searches": 0}
-    return {"month": name, **empty, "areas": {}, **counts}
-
-
 async def test_an_auditor_sees_the_month_in_numbers_the_twelve_months_and_masked_words(
     client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
 ) -> None:
     with_roles(keycloak, ["audit:read"])
     await login(client)
-    earlier = [month(f"2025-{n:02d}") for n in range(12, 13)] + [month(f"2026-{n:02d}") for n in range(1, 10)]
+    earlier = [usage_month(f"2025-{n:02d}") for n in range(12, 13)] + [
+        usage_month(f"2026-{n:02d}") for n in range(1, 10)
+    ]
     counted = [
         *earlier,
-        month("2026-10", logins=1, users=1, reads=2_000),
-        month(
+        usage_month("2026-10", logins=1, users=1, reads=2_000),
+        usage_month(
             "2026-11",
             logins=3_456,
             users=2,
