@@ -4,12 +4,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import OperationsKind
-from tbms_contracts.patients import LabResultSnapshotPage, PatientSnapshotPage, RecordVersion, VersionPage
+from tbms_contracts.patients import (
+    BackfillReport,
+    LabResultSnapshotPage,
+    PatientSnapshotPage,
+    RecordVersion,
+    VersionPage,
+)
 
 from tbms_core import operations_log
 
@@ -25,6 +32,23 @@ async def version_page(
         statement = statement.where(id_column > after)
     items = [RecordVersion(id=str(key), version=version) for key, version in (await session.execute(statement)).all()]
     return VersionPage(items=items, next_after=items[-1].id if len(items) == limit else None)
+
+
+async def backfill(
+    session: AsyncSession,
+    service: str,
+    page: PatientSnapshotPage | LabResultSnapshotPage,
+    store: Callable[[Any], Awaitable[bool]],
+    *,
+    kind: str,
+) -> BackfillReport:
+    """Stores each snapshot of a page with `store` (True when the read model held it older or not at all), keeps a
+    reconciliation's repair in the operations log, and says how many were stored and how many were current."""
+    applied = 0
+    for snapshot in page.items:
+        applied += await store(snapshot)
+    await record_repair(session, service, page, applied, kind=kind)
+    return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
 
 
 async def record_repair(

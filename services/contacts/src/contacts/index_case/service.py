@@ -47,11 +47,9 @@ class IndexCaseService:
         """Applies one page of the patients service's current snapshots (監査の更新 required): rebuilds the index
         cases after lost events or a restore, never undoing a newer event."""
         self.principal.require(Area.AUDIT, Access.UPDATE)
-        applied = 0
-        for snapshot in page.items:
-            applied += await apply_patient(self.session, snapshot)
-        await read_models.record_repair(self.session, SERVICE, page, applied, kind="patients")
-        return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+        return await read_models.backfill(
+            self.session, SERVICE, page, lambda snapshot: apply_patient(self.session, snapshot), kind="patients"
+        )
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """The ids and versions of the index cases held, for `tbms reconcile` to compare with the owner's."""

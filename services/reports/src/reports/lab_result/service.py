@@ -24,11 +24,10 @@ class LabResultBackfillService:
     async def backfill(self, page: LabResultSnapshotPage) -> BackfillReport:
         """Applies one page of snapshots; says how many were stored and how many were already current."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # writes what it is sent: an administrator's repair
-        applied = 0
-        for snapshot in page.items:
-            applied += await self.results.apply(snapshot, snapshot.version)
-        await read_models.record_repair(self.session, "reports", page, applied, kind="lab-results")
-        return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+        store = self.results.apply
+        return await read_models.backfill(
+            self.session, "reports", page, lambda snapshot: store(snapshot, snapshot.version), kind="lab-results"
+        )
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """The ids and versions of the test results held, for `tbms reconcile` to compare with the owner's."""

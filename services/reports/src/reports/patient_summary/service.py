@@ -24,11 +24,10 @@ class PatientSummaryService:
     async def backfill(self, page: PatientSnapshotPage) -> BackfillReport:
         """Applies one page of snapshots; says how many were stored and how many were already current."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # writes what it is sent: an administrator's repair
-        applied = 0
-        for snapshot in page.items:
-            applied += await self.summaries.apply(snapshot, snapshot.version)
-        await read_models.record_repair(self.session, "reports", page, applied, kind="patients")
-        return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
+        store = self.summaries.apply
+        return await read_models.backfill(
+            self.session, "reports", page, lambda snapshot: store(snapshot, snapshot.version), kind="patients"
+        )
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """The ids and versions the read model holds, for `tbms reconcile` to compare with the owner's."""
