@@ -211,19 +211,13 @@ class OutboxRelay:
                     row.last_error = repr(exc)[:1000]
                     log.warning("publishing %s failed, NATS unavailable: %r", row.id, exc)
                     break
-                except NoStreamResponseError as exc:
-                    if not _has_stream(row.subject):  # no stream will ever hold it: this row's fault
-                        self._count_failure(row, exc)
-                        held.add(row.aggregate_id or str(row.id))
-                        if row.parked_at is not None:
-                            await self._log_parked(session, row)
-                        continue
-                    # its stream is electing a leader (a cluster node failed) or being recreated: not the row's
-                    # fault, and every row of the stream would fail alike, so none is counted against
-                    row.last_error = repr(exc)[:1000]
-                    log.warning("publishing %s failed, its stream has no leader yet: %r", row.id, exc)
-                    break
                 except Exception as exc:
+                    if isinstance(exc, NoStreamResponseError) and _has_stream(row.subject):
+                        # its stream is electing a leader (a cluster node failed) or being recreated: not the row's
+                        # fault, and every row of the stream would fail alike, so none is counted against
+                        row.last_error = repr(exc)[:1000]
+                        log.warning("publishing %s failed, its stream has no leader yet: %r", row.id, exc)
+                        break
                     self._count_failure(row, exc)
                     held.add(row.aggregate_id or str(row.id))
                     if row.parked_at is not None:
