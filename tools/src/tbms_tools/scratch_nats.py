@@ -23,10 +23,11 @@ def _free(port: int) -> bool:
 
 
 def scratch_nodes(size: int) -> list[config.NatsNode]:
-    """`size` cluster nodes on client, monitor and route ports nobody listens on."""
+    """`size` cluster nodes on client, monitor and route ports nobody listens on, all below the kernel's ephemeral
+    range (32768 and up), where a busy machine's outgoing connections could hold one of them."""
     for _ in range(50):
-        base = random.randrange(20000, 30000, 100)  # noqa: S311 - a port, not a secret
-        first = config.NatsNode(0, size, base, base + 10000, base + 20000)
+        base = random.randrange(20000, 24000, 100)  # noqa: S311 - a port, not a secret
+        first = config.NatsNode(0, size, base, base + 4000, base + 8000)
         nodes = [replace(first, index=index) for index in range(size)]
         if all(_free(port) for node in nodes for port in (node.port, node.monitor_port, node.cluster_port)):
             return nodes
@@ -71,6 +72,7 @@ class ScratchCluster:
     """`size` nodes with routes to each other; `urls(user)` is what a service's NATS URL setting lists."""
 
     def __init__(self, root: Path, size: int = 3) -> None:
+        self.root, self.size = root, size
         self.nodes = [Node(root, node) for node in scratch_nodes(size)]
 
     def urls(self, credentials: str = "") -> str:
@@ -82,15 +84,32 @@ class ScratchCluster:
         """The node with this server name (a stream's leader, as JetStream reports it)."""
         return next(node for node in self.nodes if node.node.name == server_name)
 
-    def start(self, timeout: float = 30) -> None:
-        for node in self.nodes:
-            node.start()
+    def start(self, timeout: float = 30, attempts: int = 3) -> None:
+        """Start every node; a node that exits at once (a port taken between choosing and binding it) starts the
+        cluster again on other ports, up to `attempts` times. Call `urls()` after this."""
+        for attempt in range(1, attempts + 1):
+            for node in self.nodes:
+                node.start()
+            exited = self._wait_listening(timeout)
+            if exited is None:
+                return
+            self.stop()
+            if attempt == attempts:
+                log = exited.root / "nats.log"
+                tail = log.read_text(encoding="utf-8", errors="replace")[-600:] if log.exists() else ""
+                raise StackError(f"nats node {exited.node.name} did not start (log {log}):\n{tail}")
+            self.nodes = [Node(self.root / f"retry-{attempt}", node) for node in scratch_nodes(self.size)]
+
+    def _wait_listening(self, timeout: float) -> Node | None:
+        """None once every node listens; else the first node that exited or still does not listen at the deadline."""
         deadline = time.monotonic() + timeout
         for node in self.nodes:
             while _free(node.port):
-                if time.monotonic() > deadline:
-                    raise StackError(f"nats node {node.node.name} did not start (log {node.root / 'nats.log'})")
+                assert node.process is not None
+                if node.process.poll() is not None or time.monotonic() > deadline:
+                    return node
                 time.sleep(0.1)
+        return None
 
     def stop(self) -> None:
         for node in self.nodes:
