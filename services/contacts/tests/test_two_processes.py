@@ -9,15 +9,11 @@ import asyncio
 import os
 import re
 import signal
-import socket
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import asyncpg
-import httpx
 import pytest
 from tbms_testing import services as scratch
 from tbms_testing import wait_for
@@ -31,63 +27,25 @@ ACK_WAIT_SECONDS = 3  # what a killed process had taken is delivered again this 
 COUNTED = re.compile(rf'^tbms_events_consumed_total\{{consumer="{re.escape(DURABLE)}",outcome="(\w+)"\}} ([0-9.e+]+)$')
 
 
-@dataclass
-class Instance:
+class Instance(scratch.Replica):
     """One uvicorn process of contacts."""
-
-    process: asyncio.subprocess.Process
-    port: int
 
     async def consumed(self) -> dict[str, int]:
         """How many events of the registration consumer this process applied, found duplicate, parked …"""
-        async with httpx.AsyncClient(timeout=10) as http:
-            text = (await http.get(f"http://127.0.0.1:{self.port}/metrics/")).text
+        text = await self.metrics()
         return {m.group(1): int(float(m.group(2))) for line in text.splitlines() if (m := COUNTED.match(line))}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @asynccontextmanager
 async def contacts_replicas(count: int) -> AsyncIterator[list[Instance]]:
     """`count` processes of this code's contacts on one freshly migrated database, each ready (consumers started)."""
-    env = await asyncio.to_thread(scratch.test_env, "contacts", DATABASE)
-    env |= {
+    env = {
         "TBMS_CONTACTS_DURABLE_SUFFIX": SUFFIX,
         "TBMS_CONTACTS_CONSUMER_ACK_WAIT_SECONDS": str(ACK_WAIT_SECONDS),
         "TBMS_CONTACTS_DEADLINE_SWEEP_SECONDS": "0",
     }
-    await scratch.recreate_database(DATABASE)
-    await asyncio.to_thread(scratch.migrate, "contacts", env)
-    instances: list[Instance] = []
-    try:
-        for _ in range(count):
-            port = free_port()
-            command = [sys.executable, "-m", "uvicorn", "--factory", "contacts.main:create_app", "--port", str(port)]
-            process = await asyncio.create_subprocess_exec(
-                *command, "--host", "127.0.0.1", "--log-level", "warning", env={**os.environ, **env}
-            )
-            instances.append(Instance(process, port))
-        for instance in instances:
-            await wait_for(lambda instance=instance: _ready(instance), timeout=120, interval=0.5)
-        yield instances
-    finally:
-        for instance in instances:
-            if instance.process.returncode is None:
-                instance.process.terminate()
-                await asyncio.wait_for(instance.process.wait(), timeout=30)
-        await scratch.drop_database(DATABASE)
-
-
-async def _ready(instance: Instance) -> bool:
-    try:
-        async with httpx.AsyncClient(timeout=5) as http:
-            return (await http.get(f"http://127.0.0.1:{instance.port}/health/ready")).status_code == 200
-    except httpx.TransportError:
-        return False
+    async with scratch.service_replicas("contacts", DATABASE, count, env) as replicas:
+        yield [Instance(replica.process, replica.port) for replica in replicas]
 
 
 async def count(sql: str, *args: object) -> int:

@@ -26,7 +26,7 @@ NATS_MONITOR_PORT = 58222
 NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
 NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
 REPLICAS_FILE = "replicas"  # in the state folder: processes per stateless service (`--replicas`)
-REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow")  # compose's TBMS_REPLICAS ones
+REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow", "identity")  # compose's TBMS_REPLICAS
 NATS_CLUSTER_FILE = "nats-cluster-size"  # in the state folder: the cluster size chosen
 MINIO_PORT = 59000
 MINIO_CONSOLE_PORT = 59001
@@ -166,8 +166,7 @@ def set_nats_cluster_size(size: int, state: Path | None = None) -> None:
 
 def service_processes(service: str, state: Path | None = None) -> int:
     """How many processes the local stack runs of a service: the number `tbms stack up --replicas N` chose for the
-    stateless services (as compose's TBMS_REPLICAS), always one of search (its index file) and identity (the
-    operation history's chain)."""
+    services compose replicates (TBMS_REPLICAS), always one of search (its embedded index file)."""
     if service not in REPLICATED:
         return 1
     try:

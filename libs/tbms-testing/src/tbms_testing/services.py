@@ -130,3 +130,54 @@ async def service_process(service: str, database: str) -> AsyncIterator[httpx.As
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=20)
         await drop_database(database)
+
+
+class Replica:
+    """One uvicorn process of a service among its replicas: its process and port."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process, self.port = process, port
+
+    async def ready(self) -> bool:
+        """True once the process answers readiness (its consumers started)."""
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                return (await http.get(f"http://127.0.0.1:{self.port}/health/ready")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    async def metrics(self) -> str:
+        """The process's Prometheus text."""
+        async with httpx.AsyncClient(timeout=10) as http:
+            return (await http.get(f"http://127.0.0.1:{self.port}/metrics/")).text
+
+
+@asynccontextmanager
+async def service_replicas(
+    service: str, database: str, count: int, env: dict[str, str] | None = None
+) -> AsyncIterator[list[Replica]]:
+    """`count` processes of this code's `service` on one freshly migrated `database` (dropped after), sharing their
+    durable consumers as compose's replicas do, each ready; `env` adds to the test environment."""
+    settings = await asyncio.to_thread(test_env, service, database) | (env or {})
+    await recreate_database(database)
+    await asyncio.to_thread(migrate, service, settings)
+    replicas: list[Replica] = []
+    try:
+        for _ in range(count):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            command = [sys.executable, "-m", "uvicorn", "--factory", f"{service}.main:create_app", "--port", str(port)]
+            process = await asyncio.create_subprocess_exec(
+                *command, "--host", "127.0.0.1", "--log-level", "warning", env={**os.environ, **settings}
+            )
+            replicas.append(Replica(process, port))
+        for replica in replicas:
+            await wait_for(replica.ready, timeout=120, interval=0.5)
+        yield replicas
+    finally:
+        for replica in replicas:
+            if replica.process.returncode is None:
+                replica.process.terminate()
+                await asyncio.wait_for(replica.process.wait(), timeout=30)
+        await drop_database(database)
