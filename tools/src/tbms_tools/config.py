@@ -26,7 +26,8 @@ NATS_MONITOR_PORT = 58222
 NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
 NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
 REPLICAS_FILE = "replicas"  # in the state folder: processes per stateless service (`--replicas`)
-REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow", "identity")  # compose's TBMS_REPLICAS
+# compose's TBMS_REPLICAS: processes of every service but search
+REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow", "identity")
 NATS_CLUSTER_FILE = "nats-cluster-size"  # in the state folder: the cluster size chosen
 MINIO_PORT = 59000
 MINIO_CONSOLE_PORT = 59001
