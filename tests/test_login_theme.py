@@ -3,7 +3,10 @@
 A scratch Keycloak runs from a copy of the local distribution (in-memory database), with the theme installed by
 the project's own `install_theme` (what `tbms stack up` runs) and the local realm (loginTheme "tbms") imported;
 the running stack's Keycloak is never touched. The pages are read as a browser gets them, and one screenshot of
-each is taken with headless Chromium when `TBMS_THEME_SHOTS` names a folder (for a person to look at).
+each is taken with headless Chromium when `TBMS_THEME_SHOTS` names a folder (for a person to look at). Headless
+Chromium also walks them as a person does (login, a wrong password, the one-time password and a wrong one, the
+set-up of a new user's one-time password, an error page) and axe-core checks each with the runner of the gateway's
+pages (tbms_testing.chromium: WCAG 2.0 A/AA at 1280 px, and at 683 px where nothing may scroll sideways).
 """
 
 from __future__ import annotations
@@ -24,12 +27,17 @@ from pathlib import Path
 import httpx
 import pytest
 from tbms_testing.browser import form_action, keycloak_browser
+from tbms_testing.chromium import WIDTH, Chromium, axe_violations, chromium, narrow_findings
+from tbms_testing.keycloak import DEMO_PASSWORD
 from tbms_testing.scratch import free_port
 from tbms_tools import config
 from tbms_tools.components import THEME, install_theme, java_home
 
 REDIRECT_URI = "http://127.0.0.1:8000/callback"
 NEW_USER, NEW_PASSWORD = "theme-new1", "Theme-Scratch-2026!"  # a user with no one-time password set up yet
+# The user whose wrong password and one-time password Chromium types: not nurse1, whose failures the tests above
+# count, so the realm's brute-force protection (5 failures, or 2 within a second) never locks either out.
+AXE_USER = "chief1"
 SHOTS = os.environ.get("TBMS_THEME_SHOTS", "")
 READY_SECONDS = 840  # a copied distribution re-augments itself on its first start-dev: minutes on a busy machine
 pytestmark = pytest.mark.timeout(READY_SECONDS + 120)
@@ -172,6 +180,7 @@ class TestLoginTheme:
             wrong = await browser.post(form_action(otp.text, "otp"), data={"otp": "000000"})
 
         assert _labelled(otp.text, "otp") == "ワンタイムパスワード（6桁の数字）" and 'lang="ja"' in otp.text
+        assert _labelled(otp.text, "kc-attempted-username") == "ユーザID"  # the user ID shown, read-only
         assert "オーセンティケーター" not in _text(otp.text)
         assert "ワンタイムパスワードが正しくありません。" in _text(wrong.text)
         _screenshot(wrong.text, "otp", keycloak)
@@ -188,5 +197,63 @@ class TestLoginTheme:
 
         assert "ワンタイムパスワードの設定" in text and "QRコード" in text and "オーセンティケーター" not in text
         assert _labelled(setup.text, "totp").startswith("ワンタイムパスワード")
+        assert 'alt="アプリで読み取るQRコード"' in setup.text
         assert "ワンタイムパスワードを入力してください。" in _text(missing.text)
         _screenshot(setup.text, "totp-setup", keycloak)
+
+
+async def _axe_at_both_widths(browser: Chromium, found: dict[str, list[str]], page: str) -> None:
+    """axe's findings on the page shown now at 1280 px, then at 683 px with whether it scrolls sideways there."""
+    found[f"{page} @{WIDTH}"] = await axe_violations(browser)
+    found[f"{page} @683"] = await narrow_findings(browser)
+
+
+async def _log_in_as(browser: Chromium, base: str, username: str, password: str) -> None:
+    """A fresh login in Chromium (no cookies of an earlier one): the user ID and password typed, ログイン pressed."""
+    await browser.command("DELETE", "/cookie")
+    await browser.go(_login_url(base))
+    await browser.type("#username", username)
+    await browser.type("#password", password)
+    await browser.click("#kc-login")
+
+
+@pytest.mark.req("N10", partial=True)
+@pytest.mark.req("N12", partial=True)
+class TestLoginPagesPassAxe:
+    async def test_axe_finds_nothing_on_keycloaks_pages_at_1280_and_683_px(self, keycloak: str) -> None:
+        found: dict[str, list[str]] = {}
+        async with chromium() as browser:
+            await browser.go(_login_url(keycloak))
+            await browser.wait_for("document.getElementById('username')")
+            await _axe_at_both_widths(browser, found, "login")
+
+            await _log_in_as(browser, keycloak, AXE_USER, "wrong-password")
+            await browser.wait_for("document.querySelector('#username[aria-invalid=true]')")
+            await _axe_at_both_widths(browser, found, "wrong password")
+
+            await _log_in_as(browser, keycloak, AXE_USER, DEMO_PASSWORD)
+            await browser.wait_for("document.getElementById('otp')")
+            await _axe_at_both_widths(browser, found, "one-time password")
+            await browser.type("#otp", "000000")
+            await browser.click("#kc-login")
+            await browser.wait_for("document.querySelector('#otp[aria-invalid=true]')")
+            await _axe_at_both_widths(browser, found, "wrong one-time password")
+
+            await _log_in_as(browser, keycloak, NEW_USER, NEW_PASSWORD)
+            await browser.wait_for("document.getElementById('kc-totp-secret-qr-code')")
+            await _axe_at_both_widths(browser, found, "one-time password set-up")
+            await browser.click("#mode-manual")
+            await browser.wait_for("document.getElementById('kc-totp-secret-key')")
+            await _axe_at_both_widths(browser, found, "set-up with the key typed")
+            await browser.click("#saveTOTPBtn")
+            await browser.wait_for("document.querySelector('#totp[aria-invalid=true]')")
+            await _axe_at_both_widths(browser, found, "set-up refused")
+
+            # an address the realm does not allow to be sent back to: Keycloak's own error page
+            await browser.go(_login_url(keycloak).replace(REDIRECT_URI, "http://127.0.0.1:9/elsewhere"))
+            shown = await browser.run("return document.body.innerText;")
+            assert "redirect_uri" in shown, shown
+            await _axe_at_both_widths(browser, found, "error page")
+
+        problems = {page: problems for page, problems in found.items() if problems}
+        assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)

@@ -1,5 +1,6 @@
 <#-- Keycloak 26's keycloak.v2 login-config-totp.ftl, with the labels tied to their inputs (for="totp",
-     for="userLabel"; the original points both at an id no input has), so screen readers name the fields. -->
+     for="userLabel"; the original points both at an id no input has), so screen readers name the fields, and the
+     QR code's text alternative in Japanese (the original's is "Figure: Barcode" on a page in Japanese). -->
 <#import "template.ftl" as layout>
 <#import "field.ftl" as field>
 <#import "password-commons.ftl" as passwordCommons>
@@ -44,7 +45,7 @@
             <#else>
                 <li>
                     <p>${msg("loginTotpStep2")}</p>
-                    <img id="kc-totp-secret-qr-code" src="data:image/png;base64, ${totp.totpSecretQrCode}" alt="Figure: Barcode"><br/>
+                    <img id="kc-totp-secret-qr-code" src="data:image/png;base64, ${totp.totpSecretQrCode}" alt="${msg("loginTotpQrCodeAlt")}"><br/>
                     <p><a href="${totp.manualUrl}" id="mode-manual">${msg("loginTotpUnableToScan")}</a></p>
                 </li>
             </#if>
