@@ -580,6 +580,24 @@ ENDPOINTS = [
     ),
     Endpoint("reports", "GET", "/admin/backfill/lab-results", {Area.AUDIT: U}, params={"limit": 1}),
     Endpoint("contacts", "GET", "/admin/backfill/patients", {Area.AUDIT: U}, params={"limit": 1}),
+    *(  # reports' other read models fed by patients: declared as the lab results are
+        endpoint
+        for kind in ("care-records", "followup-exams", "investigations", "board-records")
+        for endpoint in (
+            Endpoint(
+                "patients", "GET", f"/admin/snapshots/{kind}", {Area.AUDIT: U, Area.PATIENTS: R}, params={"limit": 1}
+            ),
+            Endpoint(
+                "patients",
+                "GET",
+                f"/admin/snapshots/{kind}/versions",
+                {Area.AUDIT: U, Area.PATIENTS: R},
+                params={"limit": 1},
+            ),
+            Endpoint("reports", "POST", f"/admin/backfill/{kind}", {Area.AUDIT: U}, body={"items": []}),
+            Endpoint("reports", "GET", f"/admin/backfill/{kind}", {Area.AUDIT: U}, params={"limit": 1}),
+        )
+    ),
     # identity: operation and login history
     Endpoint("identity", "GET", "/audit/events", {Area.AUDIT: R}, params={"user": "acl-nobody", "limit": 1}),
     Endpoint("identity", "GET", "/audit/events/export.csv", {Area.AUDIT: R}, params={"user": "acl-nobody"}),

@@ -3,12 +3,15 @@ difference (R28): missing and behind are repaired, ahead and unknown are reporte
 
 from __future__ import annotations
 
+import json
 import uuid
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tbms_tools.reconcile import Drift, compare, summary
+from tbms_tools.reconcile import Drift, compare, reconcile_with, summary
+from tbms_tools.replay import KINDS
 
 ids = st.uuids(version=4)
 holdings = st.dictionaries(ids, st.integers(min_value=1, max_value=4), max_size=30)
@@ -46,3 +49,45 @@ def test_the_summary_counts_each_kind_and_shows_at_most_twenty_ids() -> None:
     assert "missing 25" in lines[0] and "ahead 1" in lines[0] and "repaired 25" in lines[0]
     assert lines[1].endswith("and 5 more") and lines[1].count(",") == 19
     assert "restored to an earlier point" in lines[-1]
+
+
+@pytest.mark.req("R28", partial=True)
+@pytest.mark.parametrize("kind", KINDS["reports"])
+def test_each_kind_is_compared_and_repaired_through_its_own_endpoints(kind: str) -> None:
+    first, second, third = (str(uuid.UUID(int=n)) for n in (1, 2, 3))
+    owner = {first: 2, second: 1}  # the read model lacks `second`, holds `first` at 1 and `third` unknown to patients
+    held = {first: 1, third: 1}
+    asked: list[str] = []
+    posted: list[dict] = []  # type: ignore[type-arg]
+
+    def page(versions: dict[str, int]) -> httpx.Response:
+        return httpx.Response(200, json={"items": [{"id": k, "version": v} for k, v in sorted(versions.items())]})
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.url.host} {request.method} {request.url.path}")
+        if request.url.path == f"/admin/snapshots/{kind}/versions":
+            return page(owner)
+        if request.url.path == f"/admin/snapshots/{kind}":
+            ids = request.url.params.get_list("id")
+            return httpx.Response(200, json={"items": [{"id": key, "version": owner[key]} for key in sorted(ids)]})
+        if request.method == "GET":
+            return page(held)
+        posted.append(json.loads(request.content))
+        return httpx.Response(200, json={"received": 2, "applied": 2, "current": 0})
+
+    transport = httpx.MockTransport(answer)
+    with (
+        httpx.Client(transport=transport, base_url="http://patients") as patients,
+        httpx.Client(transport=transport, base_url="http://reports") as reports,
+    ):
+        drift = reconcile_with(patients, reports, target="reports", kind=kind)
+
+    assert (drift.kind, drift.missing, drift.behind, drift.unknown) == (kind, [second], [first], [third])
+    assert asked == [
+        f"patients GET /admin/snapshots/{kind}/versions",
+        f"reports GET /admin/backfill/{kind}",
+        f"patients GET /admin/snapshots/{kind}",
+        f"reports POST /admin/backfill/{kind}",
+    ]
+    assert [item["id"] for item in posted[0]["items"]] == [first, second] and posted[0]["reconciliation"] == drift.run
+    assert drift.repaired == 2

@@ -52,7 +52,8 @@ def test_every_patient_is_sent_once_and_the_counts_add_up(count: int) -> None:
 
 
 @pytest.mark.req("R28", partial=True)
-def test_reports_test_results_are_paged_from_their_own_snapshots_into_their_own_backfill() -> None:
+@pytest.mark.parametrize("kind", ["lab-results", "care-records", "followup-exams", "investigations", "board-records"])
+def test_reports_other_read_models_are_paged_from_their_own_snapshots_into_their_own_backfill(kind: str) -> None:
     asked: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -66,7 +67,19 @@ def test_reports_test_results_are_paged_from_their_own_snapshots_into_their_own_
         httpx.Client(transport=transport, base_url="http://patients") as source,
         httpx.Client(transport=transport, base_url="http://reports") as target,
     ):
-        progress = backfill(source, target, target="reports", kind="lab-results", report=lambda _: None)
-    assert asked == ["GET /admin/snapshots/lab-results", "POST /admin/backfill/lab-results"]
+        progress = backfill(source, target, target="reports", kind=kind, report=lambda _: None)
+    assert asked == [f"GET /admin/snapshots/{kind}", f"POST /admin/backfill/{kind}"]
     assert progress.applied == 1
-    assert KINDS["reports"] == ("patients", "lab-results") and KINDS["contacts"] == ("patients",)
+
+
+@pytest.mark.req("R28", partial=True)
+def test_reports_rebuilds_every_read_model_fed_by_the_patients_service_patients_first() -> None:
+    assert KINDS["reports"] == (
+        "patients",
+        "lab-results",
+        "care-records",
+        "followup-exams",
+        "investigations",
+        "board-records",
+    )
+    assert KINDS["contacts"] == ("patients",)

@@ -5,8 +5,19 @@ Patients hands out every patient's current event snapshot page by page in id ord
 and the read model stores each one it holds in an older version or not at all (`POST /admin/backfill/patients`).
 Nothing is emptied first: a change committed while the rebuild runs reaches the read model through its event, and a
 page read before that change carries an older version, which the read model refuses. A rebuild can be stopped and
-run again at any time. Reports' 菌検査 read model is rebuilt the same way from `GET /admin/snapshots/lab-results` into
-`POST /admin/backfill/lab-results`; its other read models (care, board and follow-up records) have no rebuild yet.
+run again at any time. Reports' other read models fed by the patients service's events are rebuilt the same way, each
+kind from `GET /admin/snapshots/<kind>` into `POST /admin/backfill/<kind>`:
+
+- `lab-results`: 菌検査 (`lab_result_summaries`);
+- `care-records`: treatments, stays, transfers, progress notes, 公費負担 and the DOTS records (`care_record_summaries`,
+  CareRecordSaved);
+- `followup-exams` and `investigations`: 管理検診 and 行動調査, kept in `care_record_summaries` too (kinds
+  `followup_exam`, `investigation`), each as its consumer keeps it;
+- `board-records`: the 診査会's sessions, cases, 患者票 and 勧告 (`board_record_summaries`).
+
+Each snapshot is what the record's event would carry if it were saved now: where an event carries something computed
+from other records or settings (a 行動調査's period, a cohort review's outcome judged today, a 管理検診's schedule,
+the labels of the DOTS settings), the rebuild computes it now.
 """
 
 from __future__ import annotations
@@ -21,7 +32,10 @@ from tbms_tools.keycloak import auth_headers
 
 READ_MODELS = ("reports", "contacts")  # the services keeping the patients service's snapshots besides search
 # what each read model keeps of the patients service: the kinds of snapshots sent, in this order
-KINDS = {"reports": ("patients", "lab-results"), "contacts": ("patients",)}
+KINDS = {
+    "reports": ("patients", "lab-results", "care-records", "followup-exams", "investigations", "board-records"),
+    "contacts": ("patients",),
+}
 PAGE = 200  # patients' largest page of snapshots
 ADMIN = "admin1"  # 監査 更新 and 患者管理 参照: what both endpoints ask for
 
@@ -36,8 +50,8 @@ class Progress:
 
 
 def replay(target: str, username: str = ADMIN, *, page_size: int = PAGE, report: Callable[[str], None] = print) -> int:
-    """Feeds every patient's (and for reports every test result's) current snapshot into `target`'s read models;
-    returns how many they stored."""
+    """Feeds every patient's (and for reports every test result's, care record's, 管理検診's, 行動調査's and 診査会
+    record's) current snapshot into `target`'s read models; returns how many they stored."""
     headers = auth_headers(username)
     with (
         httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients,
@@ -58,8 +72,8 @@ def backfill(
     page_size: int = PAGE,
     report: Callable[[str], None] = print,
 ) -> Progress:
-    """Posts every page of the patients service's snapshots of `kind` (patients, lab-results) to the read model's
-    backfill of the same name, printing progress."""
+    """Posts every page of the patients service's snapshots of `kind` (one of KINDS) to the read model's backfill of
+    the same name, printing progress."""
     progress, after = Progress(), None
     while True:
         params = {"limit": page_size} | ({"after": after} if after else {})

@@ -164,6 +164,16 @@ class CareRecordSnapshot(BaseModel):
     labels: dict[str, str] = {}  # Japanese labels of the coded items (regimen, outcome, …)
 
 
+class CareRecordSnapshotPage(BaseModel):
+    """A page of the current snapshots of every record CareRecordSaved carries (treatments, stays, transfers,
+    progress notes, 公費負担 and the DOTS records) in id order (patients' `GET /admin/snapshots/care-records`, the body
+    of reports' `POST /admin/backfill/care-records`): what `tbms replay reports` rebuilds the care records from."""
+
+    items: list[CareRecordSnapshot]
+    next_after: str | None = None
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
+
+
 class CareRecordSaved(BaseModel):
     """A care record was recorded (`created`) or corrected; the snapshot is the state after the change."""
 
@@ -195,6 +205,15 @@ class FollowupExamSnapshot(BaseModel):
     labels: dict[str, str] = {}  # Japanese labels of the coded items (place, method, judgement, outreach)
 
 
+class FollowupExamSnapshotPage(BaseModel):
+    """A page of the 管理検診' current snapshots in id order (patients' `GET /admin/snapshots/followup-exams`, the
+    body of reports' `POST /admin/backfill/followup-exams`)."""
+
+    items: list[FollowupExamSnapshot]
+    next_after: str | None = None
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
+
+
 class FollowupExamSaved(BaseModel):
     """A 管理検診 was scheduled (`created`), rescheduled or recorded; the snapshot is the state after the change."""
 
@@ -223,6 +242,15 @@ class InvestigationSnapshot(BaseModel):
     extra_items: dict[str, str] = {}  # the labels of the items the health center added (items.extra holds the values)
 
 
+class InvestigationSnapshotPage(BaseModel):
+    """A page of the 行動調査' current snapshots in id order (patients' `GET /admin/snapshots/investigations`, the
+    body of reports' `POST /admin/backfill/investigations`)."""
+
+    items: list[InvestigationSnapshot]
+    next_after: str | None = None
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
+
+
 class InvestigationSaved(BaseModel):
     """A 行動調査 was recorded (`created`) or corrected."""
 
@@ -243,6 +271,15 @@ class BoardRecordSnapshot(BaseModel):
     kind: str  # session, case, card, measure
     data: dict[str, Any] = {}
     labels: dict[str, str] = {}  # Japanese labels of the coded items (kind, decision, article, …)
+
+
+class BoardRecordSnapshotPage(BaseModel):
+    """A page of the 診査会 records' current snapshots (sessions, cases, 患者票, 勧告) in id order (patients' `GET
+    /admin/snapshots/board-records`, the body of reports' `POST /admin/backfill/board-records`)."""
+
+    items: list[BoardRecordSnapshot]
+    next_after: str | None = None
+    reconciliation: uuid.UUID | None = None  # the `tbms reconcile` run repairing drift: kept in the operations log
 
 
 class BoardRecordSaved(BaseModel):

@@ -7,11 +7,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import OperationsKind
 from tbms_contracts.patients import (
     BackfillReport,
+    BoardRecordSnapshotPage,
+    CareRecordSnapshotPage,
+    FollowupExamSnapshotPage,
+    InvestigationSnapshotPage,
     LabResultSnapshotPage,
     PatientSnapshotPage,
     RecordVersion,
@@ -21,15 +25,33 @@ from tbms_contracts.patients import (
 from tbms_core import operations_log
 
 VERSION_PAGE = 5000  # ids and versions per page: a national register in a few dozen requests
+# what the owner hands out and a read model's backfill takes: a page of one kind of event snapshots
+SnapshotPage = (
+    PatientSnapshotPage
+    | LabResultSnapshotPage
+    | CareRecordSnapshotPage
+    | FollowupExamSnapshotPage
+    | InvestigationSnapshotPage
+    | BoardRecordSnapshotPage
+)
 
 
 async def version_page(
-    session: AsyncSession, id_column: Any, version_column: Any, after: uuid.UUID | None, limit: int
+    session: AsyncSession,
+    id_column: Any,
+    version_column: Any,
+    after: uuid.UUID | None,
+    limit: int,
+    *,
+    where: ColumnElement[bool] | None = None,
 ) -> VersionPage:
-    """The ids and versions held after `after`, in id order (PostgreSQL orders uuids as their text does)."""
+    """The ids and versions held after `after`, in id order (PostgreSQL orders uuids as their text does); `where`
+    keeps those of one kind when a table holds the records of several events."""
     statement = select(id_column, version_column).order_by(id_column).limit(limit)
     if after is not None:
         statement = statement.where(id_column > after)
+    if where is not None:
+        statement = statement.where(where)
     items = [RecordVersion(id=str(key), version=version) for key, version in (await session.execute(statement)).all()]
     return VersionPage(items=items, next_after=items[-1].id if len(items) == limit else None)
 
@@ -37,7 +59,7 @@ async def version_page(
 async def backfill(
     session: AsyncSession,
     service: str,
-    page: PatientSnapshotPage | LabResultSnapshotPage,
+    page: SnapshotPage,
     store: Callable[[Any], Awaitable[bool]],
     *,
     kind: str,
@@ -51,12 +73,10 @@ async def backfill(
     return BackfillReport(received=len(page.items), applied=applied, current=len(page.items) - applied)
 
 
-async def record_repair(
-    session: AsyncSession, service: str, page: PatientSnapshotPage | LabResultSnapshotPage, applied: int, *, kind: str
-) -> None:
+async def record_repair(session: AsyncSession, service: str, page: SnapshotPage, applied: int, *, kind: str) -> None:
     """Keeps in the operations log that a reconciliation run stored `applied` records of `kind` (patients,
-    lab-results) it found missing or behind (in the caller's transaction, with the repair itself); nothing for a plain
-    rebuild or when nothing changed."""
+    lab-results, care-records …) it found missing or behind (in the caller's transaction, with the repair itself);
+    nothing for a plain rebuild or when nothing changed."""
     if page.reconciliation is None or not applied:
         return
     run = str(page.reconciliation)

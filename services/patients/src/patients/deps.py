@@ -11,6 +11,7 @@ from tbms_core.db import SessionDep
 from patients.board.records import BoardRecordService
 from patients.board.service import BoardService
 from patients.care.service import CareService
+from patients.care.snapshots import CareSnapshotService
 from patients.custom_field.service import FieldDefinitionService
 from patients.dots.cohort_service import CohortService
 from patients.dots.service import DotsService
@@ -27,6 +28,7 @@ __all__ = [
     "BoardRecordServiceDep",
     "BoardServiceDep",
     "CareServiceDep",
+    "CareSnapshotServiceDep",
     "CohortServiceDep",
     "DotsServiceDep",
     "ExportServiceDep",
@@ -66,6 +68,11 @@ def get_lab_result_service(session: SessionDep, principal: PrincipalDep) -> LabR
 def get_care_service(session: SessionDep, principal: PrincipalDep) -> CareService:
     """The care-record service of this request."""
     return CareService(session, principal)
+
+
+def get_care_snapshot_service(session: SessionDep, principal: PrincipalDep) -> CareSnapshotService:
+    """The care records' snapshots for a rebuild elsewhere, of this request."""
+    return CareSnapshotService(session, principal)
 
 
 def get_board_service(session: SessionDep, principal: PrincipalDep) -> BoardService:
@@ -118,6 +125,7 @@ PatientListServiceDep = Annotated[PatientListService, Depends(get_patient_list_s
 PatientRecordServiceDep = Annotated[PatientRecordService, Depends(get_patient_record_service)]
 LabResultServiceDep = Annotated[LabResultService, Depends(get_lab_result_service)]
 CareServiceDep = Annotated[CareService, Depends(get_care_service)]
+CareSnapshotServiceDep = Annotated[CareSnapshotService, Depends(get_care_snapshot_service)]
 FieldDefinitionServiceDep = Annotated[FieldDefinitionService, Depends(get_field_definition_service)]
 ExportServiceDep = Annotated[ExportService, Depends(get_export_service)]
 DotsServiceDep = Annotated[DotsService, Depends(get_dots_service)]

@@ -10,7 +10,10 @@ from tbms_core.db import SessionDep
 
 from reports.attachment.service import AttachmentService
 from reports.batch.service import PrintBatchService
+from reports.board_record.service import BoardRecordBackfillService
+from reports.care_record.service import CareRecordBackfillService
 from reports.document.service import DocumentService
+from reports.followup.service import FollowupBackfillService
 from reports.form_template.service import FormTemplateService
 from reports.forms.render import FormRenderer
 from reports.lab_result.service import LabResultBackfillService
@@ -102,3 +105,27 @@ def get_lab_result_backfill_service(session: SessionDep, principal: PrincipalDep
 
 
 LabResultBackfillServiceDep = Annotated[LabResultBackfillService, Depends(get_lab_result_backfill_service)]
+
+
+def get_care_record_backfill_service(session: SessionDep, principal: PrincipalDep) -> CareRecordBackfillService:
+    """The care-record read model's rebuild for the calling user."""
+    return CareRecordBackfillService(session, principal)
+
+
+CareRecordBackfillServiceDep = Annotated[CareRecordBackfillService, Depends(get_care_record_backfill_service)]
+
+
+def get_followup_backfill_service(session: SessionDep, principal: PrincipalDep) -> FollowupBackfillService:
+    """The rebuild of the 管理検診 and 行動調査 kept with the care records, for the calling user."""
+    return FollowupBackfillService(session, principal)
+
+
+FollowupBackfillServiceDep = Annotated[FollowupBackfillService, Depends(get_followup_backfill_service)]
+
+
+def get_board_record_backfill_service(session: SessionDep, principal: PrincipalDep) -> BoardRecordBackfillService:
+    """The 診査会 read model's rebuild for the calling user."""
+    return BoardRecordBackfillService(session, principal)
+
+
+BoardRecordBackfillServiceDep = Annotated[BoardRecordBackfillService, Depends(get_board_record_backfill_service)]

@@ -13,13 +13,16 @@ from reports.attachment.errors import UploadRefused
 from reports.attachment.scanner_api import router as scanner_router
 from reports.batch.api import router as batch_router
 from reports.batch.worker import BatchWorker
+from reports.board_record.api import backfill_router as board_record_backfill_router
 from reports.board_record.api import router as board_router
 from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
+from reports.care_record.api import router as care_record_router
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.circulation_stamp.consumers import consumers as stamp_consumers
 from reports.contact_form.api import router as contact_form_router
 from reports.contact_notice.api import router as contact_notice_router
 from reports.document.api import router as document_router
+from reports.followup.api import router as followup_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
@@ -92,6 +95,9 @@ def create_app() -> FastAPI:
             board_router,
             patient_summary_router,
             lab_result_router,
+            care_record_router,
+            followup_router,
+            board_record_backfill_router,
         ],
         consumers=consumers,
         on_startup=start_background,

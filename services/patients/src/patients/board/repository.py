@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
+from typing import Any, ClassVar
 
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_core.db import apply_snapshot, utcnow
-from tbms_core.repository import Repository
+from tbms_core.repository import RecordIndex, Repository
 
 from patients.board.errors import BoardCaseNotFound, BoardSessionNotFound, MeasureNotFound, PatientCardNotFound
 from patients.board.models import (
@@ -195,6 +197,17 @@ class MeasureRepository(Repository[Measure]):
             .order_by(Measure.ends_on)
         )
         return list(rows)
+
+
+class BoardRecordIndex(RecordIndex):
+    """Every record BoardRecordSaved carries, of the four tables, in id order with its kind."""
+
+    tables: ClassVar[Mapping[str, type[Any]]] = {
+        "session": BoardSession,
+        "case": BoardCase,
+        "card": PatientCard,
+        "measure": Measure,
+    }
 
 
 class PatientLookup:

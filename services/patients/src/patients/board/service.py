@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import BoardRecordSaved, BoardRecordSnapshot, CareRecordSaved, CareRecordSnapshot
-from tbms_core import audit, outbox
+from tbms_contracts.patients import BoardRecordSaved, BoardRecordSnapshot, CareRecordSaved, VersionPage
+from tbms_core import audit, outbox, read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
 from tbms_core.clock import today
@@ -23,7 +23,14 @@ from tbms_core.events import Envelope
 from patients.board import codes, payer_numbers, view
 from patients.board.errors import RecipientNumberExhausted
 from patients.board.models import BoardCase, BoardSession, RecipientNumber
-from patients.board.repository import CardRepository, CaseRepository, NumberRepository, PatientLookup, SessionRepository
+from patients.board.repository import (
+    BoardRecordIndex,
+    CardRepository,
+    CaseRepository,
+    NumberRepository,
+    PatientLookup,
+    SessionRepository,
+)
 from patients.board.rules import BoardRules, recipient_number
 from patients.board.schemas import (
     CaseCreate,
@@ -80,15 +87,7 @@ class BoardBase:
 
     async def publish(self, kind: str, record: Any, *, created: bool, changed: list[str]) -> None:
         """Records BoardRecordSaved with the record's full state in the outbox."""
-        snapshot = BoardRecordSnapshot(
-            id=str(record.id),
-            patient_id=str(getattr(record, "patient_id", "") or ""),
-            version=record.version,
-            kind=kind,
-            data=view.data(kind, record),
-            labels=view.labels(kind, record),
-        )
-        event = BoardRecordSaved(board_record=snapshot, created=created, changed_fields=changed)
+        event = BoardRecordSaved(board_record=view.snapshot(kind, record), created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
 
@@ -149,6 +148,34 @@ class BoardService(BoardBase):
         self.sessions = SessionRepository(session)
         self.cases = CaseRepository(session)
         self.numbers = NumberRepository(session)
+
+    # ---- rebuilding reports' copy ----
+
+    def _may_hand_out(self) -> None:
+        """Every 診査会 record, for an administrator's rebuild of a read model elsewhere: 監査の更新 and 患者管理の参照,
+        as for the patients and their test results."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+
+    async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[BoardRecordSnapshot]:
+        """Every session's, case's, 患者票's and 勧告's current snapshot after `after` in id order, as its events
+        carry it: what reports' 診査会 read model is rebuilt from (`tbms replay reports`). Changes nothing."""
+        self._may_hand_out()
+        return [
+            view.snapshot(kind, record)
+            for kind, record in await BoardRecordIndex(self.session).page_after(after, limit)
+        ]
+
+    async def snapshots_of(self, record_ids: list[uuid.UUID]) -> list[BoardRecordSnapshot]:
+        """The current snapshots of the records named that exist, in id order (`tbms reconcile` repairs drift)."""
+        self._may_hand_out()
+        return [view.snapshot(kind, record) for kind, record in await BoardRecordIndex(self.session).having(record_ids)]
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """Every 診査会 record's id and current version after `after`, in id order; changes nothing."""
+        self._may_hand_out()
+        index = BoardRecordIndex(self.session).ids()
+        return await read_models.version_page(self.session, index.c.id, index.c.version, after, limit)
 
     # ---- sessions ----
 
@@ -340,16 +367,7 @@ class BoardService(BoardBase):
         await self._publish_care(record, created=True, changed=[])
 
     async def _publish_care(self, record: PublicExpense, *, created: bool, changed: list[str]) -> None:
-        snapshot_data = PUBLIC_EXPENSE.data(record)
-        snapshot = CareRecordSnapshot(
-            id=str(record.id),
-            patient_id=str(record.patient_id),
-            version=record.version,
-            kind=PUBLIC_EXPENSE.name,
-            data=snapshot_data,
-            labels=PUBLIC_EXPENSE.labels(snapshot_data),
-        )
-        event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed)
+        event = CareRecordSaved(care_record=PUBLIC_EXPENSE.snapshot(record), created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+from tbms_contracts.patients import BoardRecordSnapshot
 
 from patients.board import codes, rules
 from patients.board.models import BoardCase, BoardSession, Measure, PatientCard
@@ -52,6 +53,18 @@ def labels(kind: str, record: Any) -> dict[str, str]:
         "delivery": codes.DELIVERIES.get(record.delivery, ""),
         "end_reason": codes.END_REASONS.get(record.end_reason, ""),
     }
+
+
+def snapshot(kind: str, record: Any) -> BoardRecordSnapshot:
+    """A record as BoardRecordSaved carries it: its items and the labels of the coded ones."""
+    return BoardRecordSnapshot(
+        id=str(record.id),
+        patient_id=str(getattr(record, "patient_id", "") or ""),
+        version=record.version,
+        kind=kind,
+        data=data(kind, record),
+        labels=labels(kind, record),
+    )
 
 
 def session_read(row: BoardSession, case_count: int = 0) -> SessionRead:

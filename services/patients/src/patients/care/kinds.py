@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
+from tbms_contracts.patients import CareRecordSnapshot
 
 from patients.care import codes, schemas
 from patients.care.repository import (
@@ -51,6 +52,18 @@ class CareKind:
         """A record's items as JSON values (a progress note also names its author)."""
         names = (*self.editable, "author", "author_name") if self.name == "progress_note" else self.editable
         return {name: to_jsonable_python(getattr(record, name)) for name in names}
+
+    def snapshot(self, record: Any) -> CareRecordSnapshot:
+        """A record as CareRecordSaved carries it: its items and the labels of the coded ones."""
+        data = self.data(record)
+        return CareRecordSnapshot(
+            id=str(record.id),
+            patient_id=str(record.patient_id),
+            version=record.version,
+            kind=self.name,
+            data=data,
+            labels=self.labels(data),
+        )
 
     def read(self, record: Any) -> CareRecordRead:
         """A record as the API shows it: its items and the labels of the coded ones."""
@@ -118,3 +131,4 @@ PUBLIC_EXPENSE = CareKind(
 )
 KINDS = (TREATMENT, HOSPITALISATION, TRANSFER, PROGRESS_NOTE, PUBLIC_EXPENSE)
 BY_PATH = {kind.path: kind for kind in KINDS}
+BY_NAME = {kind.name: kind for kind in KINDS}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import select
-from tbms_core.repository import Repository
+from tbms_core.repository import RecordIndex, Repository
 
 from patients.care.errors import CareRecordNotFound
 from patients.care.models import Hospitalisation, ProgressNote, PublicExpense, Transfer, TransferSending, Treatment
+from patients.dots.models import CohortReview, DotsAssessment, DotsConfirmation, DotsPlan
 
 RecordT = TypeVar("RecordT")  # a model with patient_id and created_at: a care record, a DOTS record …
 
@@ -106,3 +108,20 @@ class PublicExpenseRepository(CareRecordRepository[PublicExpense]):
 
     model = PublicExpense
     newest_first_by = "applied_on"
+
+
+class CareRecordIndex(RecordIndex):
+    """Every record CareRecordSaved carries, of the care and the DOTS tables, in id order with its kind (the `kind`
+    its events name)."""
+
+    tables: ClassVar[Mapping[str, type[Any]]] = {
+        "treatment": Treatment,
+        "hospitalisation": Hospitalisation,
+        "transfer": Transfer,
+        "progress_note": ProgressNote,
+        "public_expense": PublicExpense,
+        "dots_assessment": DotsAssessment,
+        "dots_plan": DotsPlan,
+        "dots_confirmation": DotsConfirmation,
+        "dots_cohort_review": CohortReview,
+    }

@@ -12,7 +12,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import CareRecordSaved, CareRecordSnapshot
+from tbms_contracts.patients import CareRecordSaved
 from tbms_core import audit, outbox
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
@@ -242,16 +242,7 @@ class CareService:
         return self.principal.display_name or self.principal.username
 
     async def _publish(self, kind: CareKind, record: Any, *, created: bool, changed: list[str]) -> None:
-        data = kind.data(record)
-        snapshot = CareRecordSnapshot(
-            id=str(record.id),
-            patient_id=str(record.patient_id),
-            version=record.version,
-            kind=kind.name,
-            data=data,
-            labels=kind.labels(data),
-        )
-        event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed)
+        event = CareRecordSaved(care_record=kind.snapshot(record), created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
         await PatientListRepository(self.session).mark_stale(record.patient_id)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
+from tbms_contracts.patients import CareRecordSnapshot
 from tbms_core import audit
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
@@ -20,6 +21,7 @@ from tbms_core.errors import InvalidInput, VersionConflict
 
 from patients.care.errors import CareRecordNotFound
 from patients.care.models import Transfer, Treatment
+from patients.care.repository import TreatmentRepository
 from patients.dots.adherence import adherence, next_due
 from patients.dots.cohort import (
     DEFAULT_RULES,
@@ -33,7 +35,7 @@ from patients.dots.cohort import (
     month_of,
     smear_positive,
 )
-from patients.dots.events import publish
+from patients.dots.events import dots_snapshot, publish
 from patients.dots.ltbi import FROM_TREATMENT, LTBI_REGIMENS, ltbi_completion
 from patients.dots.models import CohortReview, DotsPlan
 from patients.dots.repository import (
@@ -248,6 +250,23 @@ class CohortService:
     ) -> None:
         """The review with the outcome computed when it was saved, its rule, and the outcome that stands; for an
         LTBI course its completion by doses and the F02 checklist's items as they are now."""
+        data, extra = await self._review_data(course, review, computed)
+        await publish(
+            self.session, "dots_cohort_review", review, self.principal.user_id,
+            created=created, changed=changed, data=data, labels=extra,
+        )  # fmt: skip
+
+    async def review_snapshot(self, review: CohortReview, types: dict[str, str]) -> CareRecordSnapshot:
+        """A review as CareRecordSaved carries it, its course judged today as a save today would (`tbms replay
+        reports`); `types` names the DOTSの種類."""
+        course = await TreatmentRepository(self.session).get(review.treatment_id)
+        data, extra = await self._review_data(course, review, await self._judge(course, review, today()))
+        return dots_snapshot("dots_cohort_review", review, types, data=data, labels=extra)
+
+    async def _review_data(
+        self, course: Treatment, review: CohortReview, computed: CohortOutcome
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """What a review's event carries beside its columns, and the label of the outcome computed now."""
         view = outcome_view(computed, review)
         as_of = today()
         rows = await self.confirmations.between(course.patient_id, course.started_on, course.ended_on or as_of)
@@ -262,11 +281,7 @@ class CohortService:
             "ltbi": to_jsonable_python(ltbi),
             "ltbi_checklist_items": (await DotsService(self.session, self.principal).config())["ltbi_checklist"],
         }
-        extra = {"computed_now": computed.label}
-        await publish(
-            self.session, "dots_cohort_review", review, self.principal.user_id,
-            created=created, changed=changed, data=data, labels=extra,
-        )  # fmt: skip
+        return data, {"computed_now": computed.label}
 
     async def course_page(self, patient_id: uuid.UUID, as_of: date | None) -> list[dict[str, Any]]:
         """F04 治療・服薬支援の経過: per course its regimen, doses per week, interruptions, tests, due and outcome."""

@@ -103,6 +103,33 @@ def labels_of(data: dict[str, Any], extra: dict[str, str] | None = None) -> dict
     return {name: label for name, label in (found | (extra or {})).items() if label}
 
 
+async def dots_types(session: AsyncSession) -> dict[str, str]:
+    """The labels of the DOTSの種類 (a kind added in マスタ管理 has its label there)."""
+    return (await code_book(session)).labels("dots_type")
+
+
+def dots_snapshot(
+    kind: str,
+    record: Any,
+    types: dict[str, str],
+    *,
+    data: dict[str, Any] | None = None,
+    labels: dict[str, str] | None = None,
+) -> CareRecordSnapshot:
+    """A DOTS record as CareRecordSaved carries it: its items (with `data` laid over them) and the labels of the
+    coded ones, `types` naming the DOTSの種類 and `labels` adding those the caller knows (the intensity's)."""
+    values = record_data(record) | (data or {})
+    typed = {name: types[str(values[name])] for name in ("dots_type", "suggested_type") if values.get(name) in types}
+    return CareRecordSnapshot(
+        id=str(record.id),
+        patient_id=str(record.patient_id),
+        version=record.version,
+        kind=kind,
+        data=values,
+        labels=labels_of(values, typed | (labels or {})),
+    )
+
+
 async def publish(
     session: AsyncSession,
     kind: str,
@@ -115,17 +142,7 @@ async def publish(
     labels: dict[str, str] | None = None,
 ) -> None:
     """Adds CareRecordSaved for a DOTS record to the outbox, in the caller's transaction."""
-    values = record_data(record) | (data or {})
-    types = (await code_book(session)).labels("dots_type")  # a DOTSの種類 added in マスタ管理 has its label there
-    typed = {name: types[str(values[name])] for name in ("dots_type", "suggested_type") if values.get(name) in types}
-    snapshot = CareRecordSnapshot(
-        id=str(record.id),
-        patient_id=str(record.patient_id),
-        version=record.version,
-        kind=kind,
-        data=values,
-        labels=labels_of(values, typed | (labels or {})),
-    )
+    snapshot = dots_snapshot(kind, record, await dots_types(session), data=data, labels=labels)
     event = CareRecordSaved(care_record=snapshot, created=created, changed_fields=changed or [])
     envelope = Envelope.of(event, aggregate_id=record.id, version=record.version, actor=actor)
     await outbox.add(session, envelope)

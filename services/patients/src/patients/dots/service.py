@@ -61,6 +61,16 @@ def _stored(values: dict[str, Any]) -> dict[str, Any]:
     return {k: to_jsonable_python(v) if k in JSON_FIELDS else v for k, v in values.items()}
 
 
+def level_labels(record: Any, intensities: dict[str, Any]) -> dict[str, str]:
+    """The label of a plan's intensity or an assessment's level as the settings in force name it; none for a
+    record without one (a confirmation)."""
+    level = getattr(record, "intensity", None) or getattr(record, "level", None)
+    if not level:
+        return {}
+    label = str((intensities.get(level) or {}).get("label") or level)
+    return {"intensity" if isinstance(record, DotsPlan) else "level": label}
+
+
 class DotsService:
     """What staff do with a patient's DOTS records, and the settings those records follow."""
 
@@ -391,11 +401,7 @@ class DotsService:
 
     async def _labels(self, record: Any) -> dict[str, str]:
         """The labels of a plan's or an assessment's intensity as the settings name it (A（中断リスクが高い…）)."""
-        level = getattr(record, "intensity", None) or getattr(record, "level", None)
-        if not level:
-            return {}
-        label = str(((await self.config())["intensities"].get(level) or {}).get("label") or level)
-        return {"intensity" if isinstance(record, DotsPlan) else "level": label}
+        return level_labels(record, (await self.config())["intensities"])
 
     async def _audit(self, operation: Operation, record_type: str, record: Any) -> None:
         await audit.record(

@@ -26,6 +26,13 @@ class FollowupPlanRepository(PatientRecordRepository[FollowupPlan]):
         """The patient's plan, if any."""
         return await self.session.scalar(select(FollowupPlan).where(FollowupPlan.patient_id == patient_id))
 
+    async def of_patients(self, patient_ids: set[uuid.UUID]) -> dict[uuid.UUID, FollowupPlan]:
+        """The plans of these patients, by patient (none for a patient without one)."""
+        if not patient_ids:
+            return {}
+        rows = await self.session.scalars(select(FollowupPlan).where(FollowupPlan.patient_id.in_(patient_ids)))
+        return {plan.patient_id: plan for plan in rows}
+
     async def on_schedules(self, profiles: set[str]) -> list[FollowupPlan]:
         """The plans on the given schedules of the patients still registered (an excluded patient's plan is closed)."""
         rows = await self.session.scalars(

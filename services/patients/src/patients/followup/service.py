@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import FollowupExamSaved, FollowupExamSnapshot
-from tbms_core import audit, outbox
+from tbms_contracts.patients import FollowupExamSaved, FollowupExamSnapshot, VersionPage
+from tbms_core import audit, outbox, read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
 from tbms_core.clock import today
@@ -24,7 +24,7 @@ from tbms_core.events import Envelope
 from patients.followup.errors import NoExclusionProposed
 from patients.followup.models import FollowupExam, FollowupPlan
 from patients.followup.repository import FollowupExamRepository, FollowupPlanRepository
-from patients.followup.rules import exam_status, exclusion_proposal, period_end, profile_key, schedule
+from patients.followup.rules import Profile, exam_status, exclusion_proposal, period_end, profile_key, schedule
 from patients.followup.schemas import (
     VIEWS,
     ExamChange,
@@ -70,6 +70,27 @@ def exam_read(exam: FollowupExam, on: date) -> ExamRead:
     )
 
 
+def exam_snapshot(exam: FollowupExam, plan: FollowupPlan | None, profile: Profile | None) -> FollowupExamSnapshot:
+    """An examination as FollowupExamSaved carries it: with the end of treatment its plan counts from and the
+    schedule (profile) behind its due date."""
+    values = {name: to_jsonable_python(getattr(exam, name)) for name in EXAM_ITEMS}
+    return FollowupExamSnapshot(
+        id=str(exam.id),
+        patient_id=str(exam.patient_id),
+        version=exam.version,
+        seq=exam.seq,
+        due_on=exam.due_on,
+        reason=exam.reason,
+        profile=profile.key if profile else "",
+        profile_label=profile.label if profile else "",
+        basis=profile.basis if profile else "",
+        ended_on=plan.ended_on if plan else None,
+        cancelled=exam.cancelled,
+        data=values,
+        labels=labels_of(values),
+    )
+
+
 class FollowupService:
     """What staff do with a patient's follow-up examinations, and the clerk's lists."""
 
@@ -85,6 +106,39 @@ class FollowupService:
         """The patient, once the user may record (403) and the patient exists (404)."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         return await self.patients.get(patient_id)
+
+    def _may_hand_out(self) -> None:
+        """Every patient's examinations, for an administrator's rebuild of a read model elsewhere."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+
+    async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[FollowupExamSnapshot]:
+        """Every examination's current snapshot after `after` in id order, as its events carry it: what reports'
+        管理検診 read model is rebuilt from (`tbms replay reports`). Changes nothing."""
+        self._may_hand_out()
+        return await self._snapshots(await self.exams.page_after(after, limit))
+
+    async def snapshots_of(self, exam_ids: list[uuid.UUID]) -> list[FollowupExamSnapshot]:
+        """The current snapshots of the examinations named that exist, in id order (`tbms reconcile` repairs
+        drift)."""
+        self._may_hand_out()
+        return await self._snapshots(await self.exams.having(exam_ids))
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """Every examination's id and current version after `after`, in id order; changes nothing."""
+        self._may_hand_out()
+        return await read_models.version_page(self.session, FollowupExam.id, FollowupExam.version, after, limit)
+
+    async def _snapshots(self, exams: list[FollowupExam]) -> list[FollowupExamSnapshot]:
+        """The exams with their patients' plans and the schedules in force, as `_publish` sends them."""
+        plans = await self.plans.of_patients({exam.patient_id for exam in exams})
+        profiles = await self.configured.profiles()
+        found = []
+        for exam in exams:
+            plan = plans.get(exam.patient_id)
+            profile = (profiles.get(plan.profile) or profiles["standard"]) if plan else None
+            found.append(exam_snapshot(exam, plan, profile))
+        return found
 
     async def view(self, patient_id: uuid.UUID) -> FollowupRead:
         """The patient's plan, schedule, exams and proposal (audited as a read)."""
@@ -333,22 +387,7 @@ class FollowupService:
         self, exam: FollowupExam, plan: FollowupPlan | None, *, created: bool, changed: list[str]
     ) -> None:
         profile = await self.configured.profile(plan.profile) if plan else None
-        values = {name: to_jsonable_python(getattr(exam, name)) for name in EXAM_ITEMS}
-        snapshot = FollowupExamSnapshot(
-            id=str(exam.id),
-            patient_id=str(exam.patient_id),
-            version=exam.version,
-            seq=exam.seq,
-            due_on=exam.due_on,
-            reason=exam.reason,
-            profile=profile.key if profile else "",
-            profile_label=profile.label if profile else "",
-            basis=profile.basis if profile else "",
-            ended_on=plan.ended_on if plan else None,
-            cancelled=exam.cancelled,
-            data=values,
-            labels=labels_of(values),
-        )
+        snapshot = exam_snapshot(exam, plan, profile)
         event = FollowupExamSaved(followup_exam=snapshot, created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=exam.id, version=exam.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)

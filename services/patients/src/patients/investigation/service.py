@@ -11,8 +11,8 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 from tbms_contracts.audit import Operation
-from tbms_contracts.patients import InvestigationSaved, InvestigationSnapshot
-from tbms_core import audit, outbox
+from tbms_contracts.patients import InvestigationSaved, InvestigationSnapshot, VersionPage
+from tbms_core import audit, outbox, read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.changes import diff
 from tbms_core.db import flush_versioned
@@ -41,6 +41,21 @@ CODES = {
 STORED = ("interviewed_on", "interviewer", "items", "override_start", "override_end", "override_reason")
 
 
+def investigation_snapshot(row: Investigation, result: InvestigationRead) -> InvestigationSnapshot:
+    """An investigation as InvestigationSaved carries it: with the period and delays computed as `result` has them."""
+    return InvestigationSnapshot(
+        id=str(row.id),
+        patient_id=str(row.patient_id),
+        version=row.version,
+        interviewed_on=row.interviewed_on,
+        interviewer=row.interviewer,
+        items=result.items,
+        period=result.period.model_dump(mode="json"),
+        delays=[delay.model_dump(mode="json") for delay in result.delays],
+        extra_items=result.extra_items,
+    )
+
+
 class InvestigationService:
     """What staff do with a patient's behavioural investigation."""
 
@@ -54,6 +69,31 @@ class InvestigationService:
         """The patient, once the user may record (403) and the patient exists (404)."""
         self.principal.require(Area.PATIENTS, Access.UPDATE)
         return await self.patients.get(patient_id)
+
+    def _may_hand_out(self) -> None:
+        """Every patient's investigation, for an administrator's rebuild of a read model elsewhere."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        self.principal.require(Area.PATIENTS, Access.READ)
+
+    async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[InvestigationSnapshot]:
+        """Every investigation's current snapshot after `after` in id order, with its period and delays computed
+        now, as its events carry it: what reports' 行動調査 read model is rebuilt from (`tbms replay reports`).
+        Changes nothing."""
+        self._may_hand_out()
+        rows = await self.investigations.page_after(after, limit)
+        return [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+
+    async def snapshots_of(self, investigation_ids: list[uuid.UUID]) -> list[InvestigationSnapshot]:
+        """The current snapshots of the investigations named that exist, in id order (`tbms reconcile` repairs
+        drift)."""
+        self._may_hand_out()
+        rows = await self.investigations.having(investigation_ids)
+        return [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """Every investigation's id and current version after `after`, in id order; changes nothing."""
+        self._may_hand_out()
+        return await read_models.version_page(self.session, Investigation.id, Investigation.version, after, limit)
 
     async def view(self, patient_id: uuid.UUID) -> InvestigationRead:
         """The investigation with what is computed from it (audited as a read)."""
@@ -172,18 +212,9 @@ class InvestigationService:
     async def _publish(
         self, row: Investigation, result: InvestigationRead, *, created: bool, changed: list[str]
     ) -> None:
-        snapshot = InvestigationSnapshot(
-            id=str(row.id),
-            patient_id=str(row.patient_id),
-            version=row.version,
-            interviewed_on=row.interviewed_on,
-            interviewer=row.interviewer,
-            items=result.items,
-            period=result.period.model_dump(mode="json"),
-            delays=[delay.model_dump(mode="json") for delay in result.delays],
-            extra_items=result.extra_items,
+        event = InvestigationSaved(
+            investigation=investigation_snapshot(row, result), created=created, changed_fields=changed
         )
-        event = InvestigationSaved(investigation=snapshot, created=created, changed_fields=changed)
         envelope = Envelope.of(event, aggregate_id=row.id, version=row.version, actor=self.principal.user_id)
         await outbox.add(self.session, envelope)
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from tbms_contracts.patients import BackfillReport, BoardRecordSnapshotPage, VersionPage
+from tbms_core import read_models
 from tbms_core.auth import Access, Area, Principal
 from tbms_core.db import utcnow
 from tbms_core.errors import InvalidInput, NotFound
@@ -39,6 +41,28 @@ class NothingToPrint(InvalidInput):
     """None of the chosen forms applies."""
 
     message = "選んだ帳票に印刷できる内容がありません（決定前の通知、交付前の患者票、未発行の勧告など）。"
+
+
+class BoardRecordBackfillService:
+    """Backfills the 診査会 records BoardRecordSaved keeps (lost events, a restored database, an old stream): a
+    snapshot is stored only over an older version, so events arriving meanwhile are never undone."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session, self.principal = session, principal
+        self.records = BoardRecordRepository(session)
+
+    async def backfill(self, page: BoardRecordSnapshotPage) -> BackfillReport:
+        """Applies one page of snapshots; says how many were stored and how many were already current."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)  # writes what it is sent: an administrator's repair
+        store = self.records.apply
+        return await read_models.backfill(
+            self.session, "reports", page, lambda snapshot: store(snapshot, snapshot.version), kind="board-records"
+        )
+
+    async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
+        """The ids and versions of the 診査会 records held, for `tbms reconcile` to compare with the owner's."""
+        self.principal.require(Area.AUDIT, Access.UPDATE)
+        return await read_models.version_page(self.session, BoardRecord.id, BoardRecord.version, after, limit)
 
 
 class BoardPrintService:

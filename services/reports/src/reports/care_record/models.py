@@ -11,6 +11,9 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base, utcnow
 
+# the kinds the 管理検診 and 行動調査 are kept as (reports.followup); every other kind comes from CareRecordSaved
+FOLLOWUP_EXAM, INVESTIGATION = "followup_exam", "investigation"
+
 
 class CareRecord(Base):
     """One care record as of the newest snapshot applied (`version`); its items as the patients service sent them."""

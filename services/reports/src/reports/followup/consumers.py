@@ -11,29 +11,21 @@ from tbms_core.app import Consumer
 from tbms_core.events import Envelope
 
 from reports.care_record.repository import CareRecordRepository
+from reports.followup.records import exam_record, investigation_record
 
 log = logging.getLogger(__name__)
-FOLLOWUP_EXAM, INVESTIGATION = "followup_exam", "investigation"
 
 
 async def on_followup_exam_saved(session: AsyncSession, envelope: Envelope) -> None:
     """A scheduled, moved or recorded examination: kept with its due date, the reason and the schedule's basis."""
     exam = FollowupExamSaved.model_validate(envelope.payload).followup_exam
-    data = exam.model_dump(mode="json", exclude={"id", "patient_id", "version", "data", "labels"}) | exam.data
-    snapshot = CareRecordSnapshot(
-        id=exam.id, patient_id=exam.patient_id, version=exam.version, kind=FOLLOWUP_EXAM, data=data, labels=exam.labels
-    )
-    await _apply(session, snapshot, envelope.aggregate_version or exam.version)
+    await _apply(session, exam_record(exam), envelope.aggregate_version or exam.version)
 
 
 async def on_investigation_saved(session: AsyncSession, envelope: Envelope) -> None:
     """A recorded or corrected investigation: kept with its computed period and delays."""
     found = InvestigationSaved.model_validate(envelope.payload).investigation
-    data = found.model_dump(mode="json", exclude={"id", "patient_id", "version"})
-    snapshot = CareRecordSnapshot(
-        id=found.id, patient_id=found.patient_id, version=found.version, kind=INVESTIGATION, data=data
-    )
-    await _apply(session, snapshot, envelope.aggregate_version or found.version)
+    await _apply(session, investigation_record(found), envelope.aggregate_version or found.version)
 
 
 async def _apply(session: AsyncSession, snapshot: CareRecordSnapshot, version: int) -> None:
