@@ -58,19 +58,39 @@ async def newest_events(client: httpx.AsyncClient, subject: str, key: str, **mat
         return newest
 
 
+async def handed_out(client: httpx.AsyncClient, kind: str) -> list[dict[str, Any]]:
+    """The operation history's records (still in the outbox) of snapshots of `kind` handed out, oldest first."""
+    async with client.app.state.db.session() as session:  # type: ignore[attr-defined]
+        rows = await session.scalars(
+            text(
+                "SELECT payload->'payload' FROM outbox WHERE subject = 'tbms.audit.patients.operation.recorded.v1'"
+                " AND payload->'payload'->>'record_type' = :type ORDER BY created_at, id"
+            ),
+            {"type": f"snapshots:{kind}"},
+        )
+        return list(rows)
+
+
 async def proves_rebuild(client: httpx.AsyncClient, kind: str, events: dict[str, Any]) -> None:
     """Each record's snapshot is its newest event's; the versions page agrees; `id` fetches the ones named; a nurse
-    (no 監査の更新) is refused."""
+    (no 監査の更新) is refused. Every page handed out is in the operation history, and a fetch by id once per person
+    it names (N05)."""
     assert events, "the records were published"
     snapshots = await walk(client, f"/admin/snapshots/{kind}")
     assert {key: snapshots.get(key) for key in events} == events
     versions = await walk(client, f"/admin/snapshots/{kind}/versions")
     assert {key: versions[key]["version"] for key in events} == {key: e["version"] for key, e in events.items()}
     assert set(versions) == set(snapshots)
+    pages = [record for record in await handed_out(client, kind) if record["person_id"] is None]
+    assert pages and all(record["username"] == "admin1" and record["operation"] == "read" for record in pages)
     named = sorted(events)[:2]
     params = [("id", key) for key in [*reversed(named), MISSING]]
+    before = len(await handed_out(client, kind))
     answer = await ok(await client.get(f"/admin/snapshots/{kind}", params=params, headers=ADMIN))
     assert [item["id"] for item in answer["items"]] == named and answer["next_after"] is None
+    persons = {item["patient_id"] for item in answer["items"]} - {""}
+    recorded = (await handed_out(client, kind))[before:]
+    assert sorted(record["person_id"] for record in recorded) == sorted(persons), "one read per person named"
     for path in (f"/admin/snapshots/{kind}", f"/admin/snapshots/{kind}/versions"):
         assert (await client.get(path, headers=NURSE)).status_code == 403
 

@@ -1,15 +1,16 @@
 """What the read models kept from another service's events share with the owner: the pages of ids and versions that
-`tbms reconcile` compares, and the operations-log entry (N18) of a repair it made."""
+`tbms reconcile` compares, the audit record of the snapshots the owner hands out (N05), and the operations-log entry
+(N18) of a repair it made."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_contracts.audit import OperationsKind
+from tbms_contracts.audit import Operation, OperationsKind
 from tbms_contracts.patients import (
     BackfillReport,
     BoardRecordSnapshotPage,
@@ -22,8 +23,10 @@ from tbms_contracts.patients import (
     VersionPage,
 )
 
-from tbms_core import operations_log
+from tbms_core import audit, operations_log
+from tbms_core.auth import Principal
 
+T = TypeVar("T")
 VERSION_PAGE = 5000  # ids and versions per page: a national register in a few dozen requests
 # what the owner hands out and a read model's backfill takes: a page of one kind of event snapshots
 SnapshotPage = (
@@ -34,6 +37,36 @@ SnapshotPage = (
     | InvestigationSnapshotPage
     | BoardRecordSnapshotPage
 )
+
+
+async def handed_out(
+    session: AsyncSession,
+    principal: Principal,
+    service: str,
+    kind: str,
+    snapshots: list[T],
+    *,
+    named: bool,
+    person_of: Callable[[T], object] = lambda snapshot: getattr(snapshot, "patient_id", ""),
+) -> list[T]:
+    """Records in the operation history that `principal` was handed these snapshots of `kind` (N05), and returns them.
+    Snapshots asked for by id (`tbms reconcile` repairing drift) are one read per person, so a person's history shows
+    the repair; a rebuild's page (every record in id order) is one read of the page, naming nobody."""
+    if not named:
+        detail = f"{len(snapshots)}件（読み取りモデルの再構築）"
+        await audit.record(session, principal, service, Operation.READ, record_type=f"snapshots:{kind}", detail=detail)
+        return snapshots
+    for person in sorted({str(person_of(snapshot) or "") for snapshot in snapshots} - {""}):
+        await audit.record(
+            session,
+            principal,
+            service,
+            Operation.READ,
+            record_type=f"snapshots:{kind}",
+            person_id=person,
+            detail="読み取りモデルの照合・修復",
+        )
+    return snapshots
 
 
 async def version_page(

@@ -161,15 +161,16 @@ class BoardService(BoardBase):
         """Every session's, case's, 患者票's and 勧告's current snapshot after `after` in id order, as its events
         carry it: what reports' 診査会 read model is rebuilt from (`tbms replay reports`). Changes nothing."""
         self._may_hand_out()
-        return [
-            view.snapshot(kind, record)
-            for kind, record in await BoardRecordIndex(self.session).page_after(after, limit)
-        ]
+        page = await BoardRecordIndex(self.session).page_after(after, limit)
+        found = [view.snapshot(kind, record) for kind, record in page]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "board-records", found, named=False)
 
     async def snapshots_of(self, record_ids: list[uuid.UUID]) -> list[BoardRecordSnapshot]:
         """The current snapshots of the records named that exist, in id order (`tbms reconcile` repairs drift)."""
         self._may_hand_out()
-        return [view.snapshot(kind, record) for kind, record in await BoardRecordIndex(self.session).having(record_ids)]
+        named = await BoardRecordIndex(self.session).having(record_ids)
+        found = [view.snapshot(kind, record) for kind, record in named]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "board-records", found, named=True)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """Every 診査会 record's id and current version after `after`, in id order; changes nothing."""

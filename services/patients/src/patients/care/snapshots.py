@@ -14,6 +14,7 @@ from tbms_core.auth import Access, Area, Principal
 
 from patients.care.kinds import BY_NAME
 from patients.care.repository import CareRecordIndex
+from patients.care.service import SERVICE
 from patients.dots.cohort_service import CohortService
 from patients.dots.events import dots_snapshot, dots_types
 from patients.dots.service import DotsService, level_labels
@@ -34,12 +35,14 @@ class CareSnapshotService:
     async def snapshots(self, after: uuid.UUID | None, limit: int) -> list[CareRecordSnapshot]:
         """Every care record's current snapshot after `after` in id order, as its events carry it."""
         self._may_hand_out()
-        return await self._snapshots(await self.index.page_after(after, limit))
+        found = await self._snapshots(await self.index.page_after(after, limit))
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "care-records", found, named=False)
 
     async def snapshots_of(self, record_ids: list[uuid.UUID]) -> list[CareRecordSnapshot]:
         """The current snapshots of the records named that exist, in id order (`tbms reconcile` repairs drift)."""
         self._may_hand_out()
-        return await self._snapshots(await self.index.having(record_ids))
+        found = await self._snapshots(await self.index.having(record_ids))
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "care-records", found, named=True)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """Every care record's id and current version after `after`, in id order."""

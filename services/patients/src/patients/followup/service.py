@@ -116,13 +116,15 @@ class FollowupService:
         """Every examination's current snapshot after `after` in id order, as its events carry it: what reports'
         管理検診 read model is rebuilt from (`tbms replay reports`). Changes nothing."""
         self._may_hand_out()
-        return await self._snapshots(await self.exams.page_after(after, limit))
+        found = await self._snapshots(await self.exams.page_after(after, limit))
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "followup-exams", found, named=False)
 
     async def snapshots_of(self, exam_ids: list[uuid.UUID]) -> list[FollowupExamSnapshot]:
         """The current snapshots of the examinations named that exist, in id order (`tbms reconcile` repairs
         drift)."""
         self._may_hand_out()
-        return await self._snapshots(await self.exams.having(exam_ids))
+        found = await self._snapshots(await self.exams.having(exam_ids))
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "followup-exams", found, named=True)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """Every examination's id and current version after `after`, in id order; changes nothing."""

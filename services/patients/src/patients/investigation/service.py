@@ -81,14 +81,16 @@ class InvestigationService:
         Changes nothing."""
         self._may_hand_out()
         rows = await self.investigations.page_after(after, limit)
-        return [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+        found = [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "investigations", found, named=False)
 
     async def snapshots_of(self, investigation_ids: list[uuid.UUID]) -> list[InvestigationSnapshot]:
         """The current snapshots of the investigations named that exist, in id order (`tbms reconcile` repairs
         drift)."""
         self._may_hand_out()
         rows = await self.investigations.having(investigation_ids)
-        return [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+        found = [investigation_snapshot(row, await self.read(row, row.patient_id)) for row in rows]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "investigations", found, named=True)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """Every investigation's id and current version after `after`, in id order; changes nothing."""

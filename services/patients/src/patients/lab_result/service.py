@@ -75,13 +75,15 @@ class LabResultService:
         read model is rebuilt from (`tbms replay reports`). Changes nothing."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's results, for an administrator's rebuild
         self.principal.require(Area.PATIENTS, Access.READ)
-        return [lab_snapshot(result) for result in await self.results.page_after(after, limit)]
+        found = [lab_snapshot(result) for result in await self.results.page_after(after, limit)]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "lab-results", found, named=False)
 
     async def snapshots_of(self, result_ids: list[uuid.UUID]) -> list[LabResultSnapshot]:
         """The current snapshots of the results named that exist, in id order (`tbms reconcile` repairs drift)."""
         self.principal.require(Area.AUDIT, Access.UPDATE)
         self.principal.require(Area.PATIENTS, Access.READ)
-        return [lab_snapshot(result) for result in await self.results.having(result_ids)]
+        found = [lab_snapshot(result) for result in await self.results.having(result_ids)]
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "lab-results", found, named=True)
 
     async def versions(self, after: uuid.UUID | None, limit: int) -> VersionPage:
         """Every result's id and current version after `after`, in id order; changes nothing."""

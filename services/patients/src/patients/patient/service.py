@@ -231,13 +231,17 @@ class PatientService:
         read models of other services are rebuilt from (`tbms replay`). Changes nothing."""
         self.principal.require(Area.AUDIT, Access.UPDATE)  # every patient's whole card, for an administrator's rebuild
         self.principal.require(Area.PATIENTS, Access.READ)
-        return await self._snapshots(await self.patients.page_after(after, limit))
+        found = await self._snapshots(await self.patients.page_after(after, limit))
+        return await read_models.handed_out(self.session, self.principal, SERVICE, "patients", found, named=False)
 
     async def snapshots_of(self, patient_ids: list[uuid.UUID]) -> list[PatientSnapshot]:
         """The current snapshots of the patients named that exist, in id order (`tbms reconcile` repairs drift)."""
         self.principal.require(Area.AUDIT, Access.UPDATE)
         self.principal.require(Area.PATIENTS, Access.READ)
-        return await self._snapshots(await self.patients.having(patient_ids))
+        found = await self._snapshots(await self.patients.having(patient_ids))
+        return await read_models.handed_out(
+            self.session, self.principal, SERVICE, "patients", found, named=True, person_of=lambda each: each.id
+        )
 
     async def _snapshots(self, patients: list[Patient]) -> list[PatientSnapshot]:
         records = PatientRecordService(self.session, self.principal)

@@ -42,6 +42,12 @@ RECORD_TYPES = {  # what was touched, as staff call it; unknown kinds are shown 
     "assignments": "担当の取り込み",
     "change_log": "変更管理記録",
     "help_text": "使い方・お知らせの文章",
+    "snapshots:patients": "読み取りモデル用の患者の写し",
+    "snapshots:lab-results": "読み取りモデル用の菌検査の写し",
+    "snapshots:care-records": "読み取りモデル用の治療・公費負担・DOTSの写し",
+    "snapshots:followup-exams": "読み取りモデル用の管理検診の写し",
+    "snapshots:investigations": "読み取りモデル用の行動調査の写し",
+    "snapshots:board-records": "読み取りモデル用の診査会の写し",
 }
 SERVICES = {
     "patients": "患者管理",
