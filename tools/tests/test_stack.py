@@ -212,9 +212,9 @@ def test_the_local_realm_is_the_production_realm_plus_demo_users_and_the_passwor
     people = {user["username"] for user in local["users"] if not user.get("serviceAccountClientId")}
     assert people == {"nurse1", "clerk1", "chief1", "admin1", "viewer1"}
     accounts = [user for user in local["users"] if user.get("serviceAccountClientId")]
-    assert accounts == production["users"]  # identity's service account, as in production
+    assert accounts == production["users"]  # identity's and reconciliation's service accounts, as in production
     grants = {c["clientId"]: c["directAccessGrantsEnabled"] for c in local["clients"]}
-    assert grants == {"tbms-gateway": True, "tbms-identity": False}
+    assert grants == {"tbms-gateway": True, "tbms-identity": False, "tbms-reconcile": False}
     same = {key for key in production if key not in ("users", "clients")}
     assert {key: local[key] for key in same} == {key: production[key] for key in same}, "one login flow for both"
 

@@ -1,11 +1,12 @@
 """`tbms reconcile`: compares the patients service's versions with each read model's and repairs the drift.
 
-For each kind a read model keeps (patients; for reports also lab-results), both sides hand out ids and versions page
-by page in id order (patients' `GET /admin/snapshots/<kind>/versions`, the read model's `GET /admin/backfill/<kind>`),
-walked side by side like a merge, so a national register is compared in a few dozen requests without holding it in
-memory. A record the read model lacks or holds in an older version is **drift**: its current snapshot is fetched
-(`GET /admin/snapshots/<kind>?id=…`) and stored through the backfill, which never undoes a newer event and keeps
-each repair in the operations log (N18) with the run's id.
+For each kind a read model keeps (patients; for reports also lab-results, care-records, followup-exams,
+investigations and board-records: replay.KINDS), both sides hand out ids and versions page by page in id order
+(patients' `GET /admin/snapshots/<kind>/versions`, the read model's `GET /admin/backfill/<kind>`), walked side by side
+like a merge, so a national register is compared in a few dozen requests without holding it in memory. A record the
+read model lacks or holds in an older version is **drift**: its current snapshot is fetched (`GET
+/admin/snapshots/<kind>?id=…`) and stored through the backfill, which never undoes a newer event and keeps each
+repair in the operations log (N18) with the run's id.
 A read model ahead of the owner, or holding a patient the owner does not know, is reported, never changed: the
 owner was restored to an earlier point, and only a person decides what is right. The report names ids and counts,
 never a person.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from tbms_tools import config
+from tbms_tools import service_account
 from tbms_tools.keycloak import auth_headers
 from tbms_tools.replay import ADMIN, KINDS, READ_MODELS
 
@@ -35,7 +36,7 @@ class Drift:
 
     read_model: str
     run: str
-    kind: str = "patients"  # or lab-results
+    kind: str = "patients"  # or lab-results, care-records … (replay.KINDS)
     checked: int = 0  # records the owner holds
     missing: list[str] = field(default_factory=list)  # held by the owner, not by the read model
     behind: list[str] = field(default_factory=list)  # the read model holds an older version
@@ -116,12 +117,14 @@ def reconcile(
     report_file: Path | None = None,
     report: Callable[[str], None] = print,
 ) -> int:
-    """Reconciles each read model with the patients service; 0 when nothing is left that a person must look at."""
-    headers = auth_headers(username)
+    """Reconciles each read model with the patients service; 0 when nothing is left that a person must look at.
+    As the deployment's service account when its secret is set (the scheduled run), else as the local `username`."""
+    auth = service_account.from_env() if service_account.configured() else None
+    headers = {} if auth else auth_headers(username)
     found = []
-    with httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients:
+    with service_account.client("patients", auth, headers) as patients:
         for target in targets:
-            with httpx.Client(base_url=config.service_url(target), headers=headers, timeout=60) as read_model:
+            with service_account.client(target, auth, headers) as read_model:
                 for kind in KINDS[target]:
                     drift = reconcile_with(patients, read_model, target=target, kind=kind, fix=fix)
                     found.append(drift)
