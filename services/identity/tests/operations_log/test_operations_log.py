@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from identity.operations_log.repository import OperationsLogRepository
-from identity.operations_log.watch import HealthWatcher, OperationsLogSweep, PlannedStop, record_maintenance
+from identity.operations_log.watch import (
+    HealthWatcher,
+    OperationsLogSweep,
+    PlannedStop,
+    record_maintenance,
+    record_maintenance_mode,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.audit import OperationsKind, OperationsLogged
 from tbms_core.db import Database
@@ -148,6 +154,25 @@ class TestPlannedStops:
             ("maintenance_end", window.end),
             ("maintenance_start", window.start),
         ]
+
+    async def test_the_maintenance_mode_switched_on_and_off_is_logged_once_each(self, db: Database) -> None:
+        start = datetime(2027, 2, 1, 9, 0, tzinfo=UTC) + timedelta(minutes=uuid.uuid4().int % 100000)
+        async with db.session() as session:
+            repo = OperationsLogRepository(session)
+            assert await record_maintenance_mode(repo, False, start) is None, "off as before: nothing to log"
+            assert await record_maintenance_mode(repo, True, start + timedelta(minutes=1)) is True
+            assert await record_maintenance_mode(repo, True, start + timedelta(minutes=2)) is None, "still on"
+            assert await record_maintenance_mode(repo, False, start + timedelta(minutes=3)) is False
+            rows, _ = await repo.page(None, start, start + timedelta(minutes=4), 0, 10)
+            logged = [(r.kind, r.occurred_at - start, r.details) for r in rows if r.component == "gateway"]
+            listed = [state.component for state in await repo.states()]
+            await session.rollback()
+        plan = {"plan": "保守モード（設定による停止）"}
+        assert logged == [
+            ("maintenance_end", timedelta(minutes=3), plan),
+            ("maintenance_start", timedelta(minutes=1), plan),
+        ]
+        assert "gateway-maintenance-mode" not in listed, "the mode is no component of the health list"
 
     async def test_a_stop_first_seen_after_it_ended_is_not_logged(self, db: Database) -> None:
         start = datetime(2025, 1, 5, 9, 0, tzinfo=UTC) + timedelta(minutes=uuid.uuid4().int % 100000)

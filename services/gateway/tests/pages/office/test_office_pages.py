@@ -264,7 +264,8 @@ class TestHelpTexts:
             assert "保守のため停止しています" in page.text and "入力中の内容は保存されていません" in page.text
             assert (await gateway.get("/help/faq")).status_code == 200
             assert (await gateway.get("/health/live")).status_code == 200
-            assert (await gateway.get("/health/maintenance")).status_code == 200  # read by identity's watcher
+            schedule = await gateway.get("/health/maintenance")  # read by identity's watcher, which logs the mode
+            assert schedule.status_code == 200 and schedule.json()["mode"] is True
         async for gateway in gateway_with(settings, maintenance_mode=True):
             with_roles(keycloak, ["users:update"])
             await login(gateway)
@@ -273,6 +274,7 @@ class TestHelpTexts:
             with_roles(keycloak, ["users:update"])
             await login(gateway)
             assert "保守のため停止しています" not in (await gateway.get("/admin/help")).text
+            assert (await gateway.get("/health/maintenance")).json()["mode"] is False
 
     async def test_the_faq_and_the_manuals_are_served(self, browser: httpx.AsyncClient) -> None:
         faq = await browser.get("/help/faq")

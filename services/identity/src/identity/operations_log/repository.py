@@ -17,6 +17,8 @@ DELETE_OLDER = text(
     "DELETE FROM operations_log WHERE id IN (SELECT id FROM operations_log WHERE occurred_at < :cutoff LIMIT :batch)"
 )
 
+MODE_COMPONENT = "gateway-maintenance-mode"  # the maintenance mode's last state seen, kept like a component's
+
 
 class OperationsLogRepository:
     """Adds entries once and reads them a page at a time."""
@@ -89,5 +91,6 @@ class OperationsLogRepository:
         return None
 
     async def states(self) -> list[ComponentHealth]:
-        """The last state seen of every watched component."""
-        return list(await self.session.scalars(select(ComponentHealth).order_by(ComponentHealth.component)))
+        """The last state seen of every watched component (not the maintenance mode's, kept in the same table)."""
+        statement = select(ComponentHealth).where(ComponentHealth.component != MODE_COMPONENT)
+        return list(await self.session.scalars(statement.order_by(ComponentHealth.component)))

@@ -16,7 +16,7 @@ from tbms_core.db import Database, utcnow
 from tbms_core.housekeeping import delete_in_batches
 from tbms_core.operations_log import entry_id
 
-from identity.operations_log.repository import DELETE_OLDER, OperationsLogRepository
+from identity.operations_log.repository import DELETE_OLDER, MODE_COMPONENT, OperationsLogRepository
 
 log = logging.getLogger(__name__)
 SHORTEST_RETENTION_DAYS = 3 * 365  # N18: failure records are kept three years
@@ -65,7 +65,7 @@ class HealthWatcher:
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             names = list(self.targets)
             results = await asyncio.gather(*(probe(client, self.targets[name]) for name in names))
-            windows = await self._schedule(client) if self.maintenance_url else None
+            schedule = await self._schedule(client) if self.maintenance_url else None
         at = utcnow()
         changes = []
         async with self.db.session() as session:
@@ -78,16 +78,22 @@ class HealthWatcher:
                 details = {"url": self.targets[name]} | ({} if up else {"error": why})
                 await repo.add(uuid.uuid4(), at, kind.value, name, details)
                 changes.append((name, changed))
-            if windows is not None:
+            if schedule is not None:
+                windows, mode = schedule
                 await record_maintenance(repo, windows, at)
+                if mode is not None:
+                    await record_maintenance_mode(repo, mode, at)
         return changes
 
-    async def _schedule(self, client: httpx.AsyncClient) -> list[PlannedStop] | None:
+    async def _schedule(self, client: httpx.AsyncClient) -> tuple[list[PlannedStop], bool | None] | None:
+        """The gateway's planned stops and whether its maintenance mode is on (None: it does not say)."""
         try:
             response = await client.get(self.maintenance_url)
             response.raise_for_status()
-            return [PlannedStop.of(w) for w in response.json()["windows"]]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            body = response.json()
+            mode = body.get("mode")
+            return [PlannedStop.of(w) for w in body["windows"]], mode if isinstance(mode, bool) else None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
             log.warning("planned stops could not be read from %s", self.maintenance_url, exc_info=True)
             return None
 
@@ -120,6 +126,20 @@ async def record_maintenance(repo: OperationsLogRepository, windows: list[Planne
             end_id = entry_id("maintenance", OperationsKind.MAINTENANCE_END, window.start.isoformat())
             details = {"plan": window.text[:500], "started": window.start.isoformat()}
             await repo.add(end_id, window.end, OperationsKind.MAINTENANCE_END.value, "gateway", details)
+
+
+MODE_PLAN = "保守モード（設定による停止）"
+
+
+async def record_maintenance_mode(repo: OperationsLogRepository, on: bool, now: datetime) -> bool | None:
+    """Logs the maintenance mode switched on (a stop begins) or off (it ends), once per switch however many watchers
+    see it; a mode already on when first watched is logged as begun then. Returns the change logged, if any."""
+    changed = await repo.change_health(MODE_COMPONENT, not on, now)
+    if changed is None:
+        return None
+    kind = OperationsKind.MAINTENANCE_END if changed else OperationsKind.MAINTENANCE_START
+    await repo.add(uuid.uuid4(), now, kind.value, "gateway", {"plan": MODE_PLAN})
+    return not changed
 
 
 async def _started(repo: OperationsLogRepository, window: PlannedStop) -> bool:

@@ -27,13 +27,14 @@ ACCESSIBILITY_RESULTS = texts.SHIPPED / "accessibility_results.json"
 
 @router.get("/health/maintenance")
 async def maintenance_schedule(request: Request) -> Response:
-    """The planned stops (保守・停止の予定) as JSON, for identity's operations log (N18): it logs each stop as it
-    starts and ends. No login: it says only what every page announces, like the health checks beside it."""
+    """The planned stops (保守・停止の予定) and whether the maintenance mode is on, as JSON, for identity's operations
+    log (N18): it logs each stop as it starts and ends, and the mode as it is switched on and off. No login: it says
+    only what every page announces, like the health checks beside it."""
     windows = [
         {"start": w.start.isoformat(), "end": w.end.isoformat(), "text": w.text}
         for w in texts_of(request).maintenance_windows()
     ]
-    return JSONResponse({"windows": windows})
+    return JSONResponse({"windows": windows, "mode": request.app.state.settings.maintenance_mode})
 
 
 @router.get("/postal-codes/{postal_code}")
