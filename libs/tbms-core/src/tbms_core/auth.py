@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
@@ -13,6 +14,9 @@ import jwt
 from fastapi import Depends, Request
 
 from tbms_core.errors import AccessDenied, NotAuthenticated
+
+log = logging.getLogger(__name__)
+RETRY_KEYS_SECONDS = 30  # how soon keys that could not be fetched again are asked for once more
 
 
 class Area(StrEnum):
@@ -150,11 +154,20 @@ class TokenVerifier:
             raise NotAuthenticated() from exc
 
     async def _key(self, kid: str) -> Any:
+        """The signing key `kid`, the issuer's keys fetched again when it is unknown or they are old. A key already
+        known stays in use when Keycloak cannot be asked just then (restarting, or slow under load): keys are not
+        withdrawn by age, and a blip at Keycloak must not refuse every user's requests."""
         stale = time.monotonic() - self._fetched > self.refresh_seconds
         if kid not in self._keys or stale:
             async with self._lock:
                 if kid not in self._keys or time.monotonic() - self._fetched > self.refresh_seconds:
-                    await self._fetch()
+                    try:
+                        await self._fetch()
+                    except (httpx.HTTPError, ValueError, KeyError):
+                        if kid not in self._keys:
+                            raise
+                        log.warning("the issuer's keys could not be fetched again; the known ones stay in use")
+                        self._fetched = time.monotonic() - self.refresh_seconds + RETRY_KEYS_SECONDS
         return self._keys[kid]
 
     async def _fetch(self) -> None:
