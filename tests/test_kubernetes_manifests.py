@@ -734,7 +734,7 @@ def _allowed(objects: dict[tuple[str, str], dict[str, Any]]) -> set[tuple[str, s
     return allowed
 
 
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 def test_network_policies_allow_exactly_compose_s_connections(objects: dict[tuple[str, str], dict[str, Any]]) -> None:
     """Ingress is denied by default; each pod accepts the connections compose's configuration makes to it, from
     its clients' pods, and nothing else but EXTRA_INGRESS (the proxy, users' only door)."""
@@ -755,7 +755,7 @@ def test_network_policies_allow_exactly_compose_s_connections(objects: dict[tupl
 
 
 @pytest.mark.req("N29", partial=True)
-@pytest.mark.req("N13", partial=True)
+@pytest.mark.req("N13")
 def test_the_proxy_takes_users_over_ipv4_and_ipv6(objects: dict[tuple[str, str], dict[str, Any]]) -> None:
     """The proxy is the only Service reachable from outside: a LoadBalancer on compose's published ports, with an
     address of each family where the cluster has both, keeping users' own addresses for the gateway."""

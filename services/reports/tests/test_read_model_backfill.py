@@ -24,13 +24,13 @@ from tbms_contracts.patients import (
     LabResultSnapshot,
 )
 from tbms_core.events import Envelope
-from tbms_testing import auth_headers, wait_for
+from tbms_testing import LiveAuthHeaders, wait_for
 from tbms_testing.events import publish
 
 MakeRecord = Callable[..., CareRecordSnapshot]
 Publish = Callable[[LabResultSnapshot | CareRecordSnapshot], Awaitable[Envelope]]
 RecordOf = Callable[[str], Awaitable[CareRecord | None]]
-ADMIN, NURSE = auth_headers("admin1"), auth_headers("nurse1")
+ADMIN, NURSE = LiveAuthHeaders("admin1"), LiveAuthHeaders("nurse1")
 NOTE = {"noted_on": "2026-04-10", "kind": "visit", "text": "自宅を訪問し服薬状況を確認。", "author_name": "保健 太郎"}
 pytestmark = pytest.mark.req("R28", partial=True)
 
