@@ -44,6 +44,7 @@ from tbms_tools.backup import (
     keycloak_store,
     manifest,
     objects,
+    patient_sample,
     pg,
     restore,
 )
@@ -286,6 +287,8 @@ class TestBackupAndRestore:
         assert "文書（reports.documents → オブジェクト）" in whats
         assert "patients: public.patients" in whats
         assert "Keycloak の利用者と認証情報（パスワード・TOTP）" in whats
+        sample = next(check for check in report["checks"] if check["what"] == patient_sample.WHAT)
+        assert sample["ok"] is None  # the scratch patients table is no service's: not a pass, and no alert
         assert any(what.startswith("バケット ") for what in whats)
         assert "リストア訓練報告" in (taken / manifest.DRILL_TEXT).read_text(encoding="utf-8")
         assert report["seconds"]["total"] > 0

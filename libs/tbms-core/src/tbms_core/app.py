@@ -194,7 +194,7 @@ def create_service_app(
         **nats_access.broker_options(name, settings.nats_ca_file),
     )
     kit = ServiceKit(name, settings, db, broker, provider)
-    for consumer in consumers:
+    for consumer in () if settings.restored_copy else consumers:
         subscribe(kit, consumer)
     app = FastAPI(title=title, lifespan=_lifespan(kit, Hooks(on_startup, on_shutdown)))
     app.state.kit, app.state.db, app.state.settings = kit, db, settings
@@ -227,6 +227,9 @@ async def stop_tasks(tasks: Sequence[asyncio.Task[None]], *, patience: float = 1
 
 
 def _lifespan(kit: ServiceKit, hooks: Hooks):
+    if kit.settings.restored_copy:
+        return _restored_copy_lifespan(kit)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         options = nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
@@ -273,6 +276,22 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
     return lifespan
 
 
+def _restored_copy_lifespan(kit: ServiceKit):
+    """A restored copy: the database only. No NATS connection at all, no relay (its outbox would publish events the
+    live system already had), no consumers (they would take messages from the live durable consumers), no start
+    record and none of the service's background work."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        log.warning("%s runs as a restored copy: no events are published or consumed", kit.name)
+        try:
+            yield
+        finally:
+            await kit.db.dispose()
+
+    return lifespan
+
+
 OPERATION_OF_METHOD = {
     "GET": Operation.READ,
     "POST": Operation.CREATE,
@@ -307,7 +326,7 @@ def _ready_check(kit: ServiceKit):
     async def ready() -> None:
         async with kit.db.session() as session:
             await session.execute(text("SELECT 1"))
-        if not await kit.broker.ping(timeout=2):
+        if not kit.settings.restored_copy and not await kit.broker.ping(timeout=2):
             raise ConnectionError("NATS does not answer")
 
     return ready

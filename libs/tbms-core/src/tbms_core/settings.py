@@ -90,6 +90,10 @@ class ServiceSettings(AppSettings):
     # A service publishing deadlines looks this often for records not yet computed on Japan's today (0: never);
     # after the day turns, the first look recomputes them all once, the later ones find nothing to do.
     deadline_sweep_seconds: float = 600.0
+    # A copy restored from a backup that the restore drill opens (docs/recovery.md): it never connects to NATS (no
+    # streams, relay, consumers, start record, background sweeps), so its outbox is never published and the live
+    # durable consumers keep their messages; it serves reads of the restored database and nothing else.
+    restored_copy: bool = False
 
     @model_validator(mode="after")
     def _fill_database(self) -> ServiceSettings:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tbms_tools import config
-from tbms_tools.backup import crypt, document_keys, keycloak_store, manifest, objects, pg
+from tbms_tools.backup import crypt, document_keys, keycloak_store, manifest, objects, patient_sample, pg
 from tbms_tools.backup.settings import BackupSettings, with_keycloak_database
 
 LAST_RESULT = "last-result.json"
@@ -181,6 +181,7 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
     bindir = pg.bindir_for(version_num)
     parts: list[dict[str, Any]] = []
     databases: dict[str, Any] = {}
+    sample: dict[str, Any] | None = None
     for role, database in (await _databases(settings)).items():
         part = _open_part(work, f"db-{role}", "database", ".dump", key)
         state = await pg.dump(settings, database, bindir, part.writer, extra=document_keys.dump_arguments(role))
@@ -191,6 +192,8 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
                 "store": document_keys.STORE,
                 "keys": await document_keys.save(settings, database, key),
             }
+        if role == patient_sample.ROLE:  # right after the dump: few saves come between
+            sample = await patient_sample.take(settings, database)
     buckets: dict[str, Any] = {}
     client = settings.s3.client() if settings.buckets else None
     for bucket in settings.buckets:
@@ -225,6 +228,7 @@ async def _collect(settings: BackupSettings, key: bytes, work: Path, name: str, 
         "databases": databases,
         "buckets": buckets,
         "keycloak": keycloak,
+        **({"patient_sample": sample} if sample is not None else {}),
     }
 
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tbms_tools import config
+from tbms_tools import config, service_account
 
 ENV_TARGET = "TBMS_BACKUP_TARGET"
 ENV_KEY_FILE = "TBMS_BACKUP_KEYFILE"
@@ -116,6 +116,10 @@ class BackupSettings:
             _env("TBMS_BACKUP_KEYCLOAK_ADMIN_USER", config.KEYCLOAK_ADMIN[0]),
             _env("TBMS_BACKUP_KEYCLOAK_ADMIN_PASSWORD", config.KEYCLOAK_ADMIN[1]),
         )
+    )
+    # the live patients service a sample of patients is opened through at the backup (the drill opens them again)
+    patients_url: str = field(
+        default_factory=lambda: _env("TBMS_BACKUP_PATIENTS_URL", service_account.service_url("patients"))
     )
     copy_bucket: str | None = field(default_factory=lambda: os.environ.get(ENV_COPY_BUCKET) or None)
     # opens the people's document keys, so the hand-back gives each file as it was (reports' own setting)
