@@ -7,6 +7,7 @@ import re
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 
 class DomainError(Exception):
@@ -63,6 +64,27 @@ class NotAuthenticated(DomainError):
     status_code = 401
     code = "not_authenticated"
     message = "ログインが必要です。もう一度ログインしてください。"
+
+
+class Unavailable(DomainError):
+    """The service's database cannot be reached just now (restarting, failing over): nothing was saved."""
+
+    status_code = 503
+    code = "unavailable"
+    message = "データベースに一時的に接続できません。しばらくしてからもう一度お試しください。"
+
+
+RETRY_AFTER_SECONDS = 5  # what a 503 asks the caller to wait before trying again
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True for an error that says the database cannot be reached (no connection, or a connection lost), not that
+    a statement was wrong."""
+    if isinstance(exc, ConnectionError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError)
+    return False
 
 
 class InvalidInput(DomainError):
@@ -139,6 +161,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return domain_error_response(exc)
+
+    async def _unreachable(_: Request, exc: Exception) -> JSONResponse:
+        if not database_unreachable(exc):
+            raise exc  # any other database error is a defect: answered 500 and logged as such
+        answer = domain_error_response(Unavailable())
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
+    for error in (DBAPIError, ConnectionError):
+        app.add_exception_handler(error, _unreachable)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
