@@ -5,10 +5,9 @@ import asyncio
 from fastapi import FastAPI
 from tbms_core.app import ServiceKit, create_service_app
 
+from patients import snapshot_api
 from patients.board.api import router as board_router
-from patients.board.api import snapshot_router as board_snapshot_router
 from patients.care.api import router as care_router
-from patients.care.api import snapshot_router as care_snapshot_router
 from patients.code_list.consumers import CONSUMERS as CODE_LIST_CONSUMERS
 from patients.custom_field.api import router as custom_field_router
 from patients.deadline.api import router as deadline_router
@@ -16,13 +15,9 @@ from patients.deadline.service import PUBLISHER
 from patients.dots.api import router as dots_router
 from patients.export.api import router as export_router
 from patients.followup.api import router as followup_router
-from patients.followup.api import snapshot_router as followup_snapshot_router
 from patients.investigation.api import router as investigation_router
-from patients.investigation.api import snapshot_router as investigation_snapshot_router
 from patients.lab_result.api import router as lab_result_router
-from patients.lab_result.api import snapshot_router as lab_result_snapshot_router
 from patients.patient.api import router as patient_router
-from patients.patient.api import snapshot_router
 from patients.patient_list.api import router as patient_list_router
 from patients.reference.api import router as reference_router
 from patients.retention.api import router as retention_router
@@ -50,18 +45,13 @@ def create_app() -> FastAPI:
             export_router,
             patient_list_router,
             patient_router,
-            snapshot_router,
+            snapshot_api.router,
             lab_result_router,
-            lab_result_snapshot_router,
             care_router,
-            care_snapshot_router,
             dots_router,
             followup_router,
-            followup_snapshot_router,
             investigation_router,
-            investigation_snapshot_router,
             board_router,
-            board_snapshot_router,
             custom_field_router,
             reference_router,
             deadline_router,

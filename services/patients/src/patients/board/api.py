@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, status
-from tbms_contracts.patients import BoardRecordSnapshotPage, VersionPage
-from tbms_core.read_models import VERSION_PAGE
+from fastapi import APIRouter, Depends, status
 
 from patients.board.rules import BoardRules
 from patients.board.schemas import (
@@ -31,35 +29,6 @@ from patients.board.service import board_rules
 from patients.deps import BoardRecordServiceDep, BoardServiceDep
 
 router = APIRouter(tags=["診査会・公費"])
-snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
-SNAPSHOT_PAGE = 500
-
-
-@snapshot_router.get("/board-records")
-async def board_record_snapshots(
-    board: BoardServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
-    record_id: Annotated[list[uuid.UUID], Query(alias="id", max_length=SNAPSHOT_PAGE)] = [],  # noqa: B006
-) -> BoardRecordSnapshotPage:
-    """Every 診査会 record's current snapshot (sessions, cases, 患者票, 勧告), page by page in id order, for `tbms
-    replay reports`; or those of the records named by `id`, for `tbms reconcile` (監査の更新 and 患者管理の参照
-    required)."""
-    if record_id:
-        return BoardRecordSnapshotPage(items=await board.snapshots_of(record_id))
-    items = await board.snapshots(after, limit)
-    return BoardRecordSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
-
-
-@snapshot_router.get("/board-records/versions")
-async def board_record_versions(
-    board: BoardServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
-) -> VersionPage:
-    """Every 診査会 record's id and current version, page by page in id order, for `tbms reconcile` (監査の更新 and
-    患者管理の参照 required)."""
-    return await board.versions(after, limit)
 
 
 async def may_update(board: BoardServiceDep) -> None:

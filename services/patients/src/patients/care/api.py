@@ -6,46 +6,14 @@ are the kind's classes, known only inside the factory.
 """
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from tbms_contracts.patients import CareRecordSnapshotPage, VersionPage
-from tbms_core.read_models import VERSION_PAGE
+from fastapi import APIRouter, Depends, status
 
 from patients.care.kinds import KINDS, CareKind
 from patients.care.schemas import CarePage, CareRecordRead, SendingChange, TransferSend
-from patients.deps import CareServiceDep, CareSnapshotServiceDep
+from patients.deps import CareServiceDep
 
 router = APIRouter(prefix="/patients/{patient_id}", tags=["治療・入院・転入出・経過記録・公費負担"])
-snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
-SNAPSHOT_PAGE = 500
-
-
-@snapshot_router.get("/care-records")
-async def care_record_snapshots(
-    records: CareSnapshotServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
-    record_id: Annotated[list[uuid.UUID], Query(alias="id", max_length=SNAPSHOT_PAGE)] = [],  # noqa: B006
-) -> CareRecordSnapshotPage:
-    """Every care record's current snapshot (treatments, stays, transfers, progress notes, 公費負担, DOTS records),
-    page by page in id order, for `tbms replay reports`; or those of the records named by `id`, for `tbms
-    reconcile` (監査の更新 and 患者管理の参照 required)."""
-    if record_id:
-        return CareRecordSnapshotPage(items=await records.snapshots_of(record_id))
-    items = await records.snapshots(after, limit)
-    return CareRecordSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
-
-
-@snapshot_router.get("/care-records/versions")
-async def care_record_versions(
-    records: CareSnapshotServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
-) -> VersionPage:
-    """Every care record's id and current version, page by page in id order, for `tbms reconcile` (監査の更新 and
-    患者管理の参照 required)."""
-    return await records.versions(after, limit)
 
 
 async def may_record(patient_id: uuid.UUID, care: CareServiceDep) -> None:

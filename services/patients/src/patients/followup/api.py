@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from tbms_contracts.patients import FollowupExamSnapshotPage, VersionPage
-from tbms_core.read_models import VERSION_PAGE
 
 from patients.deps import FollowupServiceDep, FollowupSettingsServiceDep
 from patients.followup.schemas import (
@@ -22,35 +19,7 @@ from patients.followup.settings_schemas import FollowupSettingChange, FollowupSe
 from patients.history.schemas import HistoryEntryRead
 
 router = APIRouter(tags=["管理検診"])
-snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
 PATIENT = "/patients/{patient_id}/followup"
-SNAPSHOT_PAGE = 500
-
-
-@snapshot_router.get("/followup-exams")
-async def followup_exam_snapshots(
-    followup: FollowupServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
-    exam_id: Annotated[list[uuid.UUID], Query(alias="id", max_length=SNAPSHOT_PAGE)] = [],  # noqa: B006
-) -> FollowupExamSnapshotPage:
-    """Every 管理検診's current snapshot, page by page in id order, for `tbms replay reports`; or those of the
-    examinations named by `id`, for `tbms reconcile` (監査の更新 and 患者管理の参照 required)."""
-    if exam_id:
-        return FollowupExamSnapshotPage(items=await followup.snapshots_of(exam_id))
-    items = await followup.snapshots(after, limit)
-    return FollowupExamSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
-
-
-@snapshot_router.get("/followup-exams/versions")
-async def followup_exam_versions(
-    followup: FollowupServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
-) -> VersionPage:
-    """Every 管理検診's id and current version, page by page in id order, for `tbms reconcile` (監査の更新 and
-    患者管理の参照 required)."""
-    return await followup.versions(after, limit)
 
 
 async def may_record(patient_id: uuid.UUID, followup: FollowupServiceDep) -> None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from tbms_contracts.patients import PatientSnapshotPage, VersionPage
-from tbms_core.read_models import VERSION_PAGE
+from fastapi import APIRouter, status
 
 from patients.deps import PatientRecordServiceDep, PatientServiceDep
 from patients.history.schemas import HistoryRead
@@ -24,34 +21,6 @@ from patients.patient.schemas import (
 )
 
 router = APIRouter(prefix="/patients", tags=["患者"])
-snapshot_router = APIRouter(prefix="/admin/snapshots", tags=["読み取りモデルの再構築"])
-SNAPSHOT_PAGE = 200
-
-
-@snapshot_router.get("/patients")
-async def patient_snapshots(
-    patients: PatientServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=SNAPSHOT_PAGE)] = SNAPSHOT_PAGE,
-    patient_id: Annotated[list[uuid.UUID], Query(alias="id", max_length=SNAPSHOT_PAGE)] = [],  # noqa: B006
-) -> PatientSnapshotPage:
-    """Every patient's current event snapshot, page by page in id order, for `tbms replay`; or those of the
-    patients named by `id` (those found), for `tbms reconcile` (監査の更新 and 患者管理の参照 required)."""
-    if patient_id:
-        return PatientSnapshotPage(items=await patients.snapshots_of(patient_id))
-    items = await patients.snapshots(after, limit)
-    return PatientSnapshotPage(items=items, next_after=items[-1].id if len(items) == limit else None)
-
-
-@snapshot_router.get("/patients/versions")
-async def patient_versions(
-    patients: PatientServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
-) -> VersionPage:
-    """Every patient's id and current version, page by page in id order, for `tbms reconcile` to compare with the
-    read models (監査の更新 and 患者管理の参照 required)."""
-    return await patients.versions(after, limit)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
