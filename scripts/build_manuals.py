@@ -25,13 +25,28 @@ GATEWAY = ROOT / "services" / "gateway" / "src" / "gateway"
 BUILT = GATEWAY / "manuals"
 IMAGES = GATEWAY / "static" / "manuals"
 MANUALS = ("user", "admin", "operations")
-# screenshot of the walk (tests/pages/office/test_office_browser.py) → image name in the manuals
+# the Chromium walks that take the screenshots (office work, and the pages the manuals show)
+WALKS = (
+    "services/gateway/tests/pages/office/test_office_browser.py",
+    "services/gateway/tests/pages/office/test_manual_browser.py",
+)
+# screenshot of a walk → image name in the manuals
 SHOTS = {
     "tbms-shot-home.png": "home.png",
     "tbms-shot-registration-confirm.png": "registration-confirm.png",
     "tbms-shot-patient-683.png": "patient-683.png",
     "tbms-shot-contact-plan.png": "contact-plan.png",
     "tbms-shot-masters-institution.png": "masters-institution.png",
+    "tbms-shot-manual-patient-list.png": "patient-list.png",
+    "tbms-shot-manual-patient.png": "patient.png",
+    "tbms-shot-manual-contact-register.png": "contact-register.png",
+    "tbms-shot-manual-contact.png": "contact.png",
+    "tbms-shot-manual-contact-exam.png": "contact-exam.png",
+    "tbms-shot-manual-contacts-list.png": "contacts-list.png",
+    "tbms-shot-manual-screening-day.png": "screening-day.png",
+    "tbms-shot-manual-masters.png": "masters.png",
+    "tbms-shot-manual-masters-staff.png": "masters-staff.png",
+    "tbms-shot-manual-masters-record.png": "masters-record.png",
 }
 
 
@@ -67,11 +82,10 @@ def stale() -> list[str]:
 
 
 def retake_shots() -> None:
-    """Runs the office walk in Chromium with its screenshots kept, and copies the ones the manuals show."""
+    """Runs the walks in Chromium with their screenshots kept, and copies the ones the manuals show."""
     with tempfile.TemporaryDirectory() as folder:
-        test = "services/gateway/tests/pages/office/test_office_browser.py"
         env = os.environ | {"TBMS_SHOTS": folder}
-        command = [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"]
+        command = [sys.executable, "-m", "pytest", *WALKS, "-q", "-p", "no:cacheprovider"]
         subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603 - our own test run
         for shot, image in SHOTS.items():
             shutil.copyfile(Path(folder) / shot, SOURCES / "images" / image)
