@@ -7,31 +7,27 @@ from tbms_core.app import ServiceKit, create_service_app
 from tbms_core.clock import today
 from tbms_core.gaiji_master import GaijiMaster
 
+from reports import backfill_api
 from reports.attachment.api import audit_refused_upload
 from reports.attachment.api import router as attachment_router
 from reports.attachment.errors import UploadRefused
 from reports.attachment.scanner_api import router as scanner_router
 from reports.batch.api import router as batch_router
 from reports.batch.worker import BatchWorker
-from reports.board_record.api import backfill_router as board_record_backfill_router
 from reports.board_record.api import router as board_router
 from reports.board_record.consumers import CONSUMERS as BOARD_CONSUMERS
-from reports.care_record.api import router as care_record_router
 from reports.care_record.consumers import CONSUMERS as CARE_RECORD_CONSUMERS
 from reports.circulation_stamp.consumers import consumers as stamp_consumers
 from reports.contact_form.api import router as contact_form_router
 from reports.contact_notice.api import router as contact_notice_router
 from reports.document.api import router as document_router
-from reports.followup.api import router as followup_router
 from reports.followup.consumers import CONSUMERS as FOLLOWUP_CONSUMERS
 from reports.form_template.api import router as form_router
 from reports.forms.render import FormRenderer
-from reports.lab_result.api import router as lab_result_router
 from reports.lab_result.consumers import CONSUMERS as LAB_RESULT_CONSUMERS
 from reports.master_snapshot import gaiji
 from reports.master_snapshot.consumers import consumers as master_consumers
 from reports.package.api import router as package_router
-from reports.patient_summary.api import router as patient_summary_router
 from reports.patient_summary.consumers import CONSUMERS as PATIENT_CONSUMERS
 from reports.request_letter.api import router as letter_router
 from reports.request_letter.consumers import CONSUMERS as REQUEST_CONSUMERS
@@ -93,11 +89,7 @@ def create_app() -> FastAPI:
             contact_form_router,
             contact_notice_router,
             board_router,
-            patient_summary_router,
-            lab_result_router,
-            care_record_router,
-            followup_router,
-            board_record_backfill_router,
+            backfill_api.router,
         ],
         consumers=consumers,
         on_startup=start_background,

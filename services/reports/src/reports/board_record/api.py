@@ -7,38 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
-from tbms_contracts.patients import BackfillReport, BoardRecordSnapshotPage, VersionPage
 from tbms_core.auth import PrincipalDep
 from tbms_core.db import SessionDep
-from tbms_core.read_models import VERSION_PAGE
 
 from reports.board_record.service import BoardPrintService
-from reports.deps import BoardRecordBackfillServiceDep, RendererDep, StoreDep
+from reports.deps import RendererDep, StoreDep
 from reports.document.filing import Printed, printed_headers
 
 router = APIRouter(prefix="/board", tags=["診査会の帳票"])
-backfill_router = APIRouter(prefix="/admin/backfill", tags=["読み取りモデルの再構築"])
 ALL = "F16,F17,F28,F09,F13,F15,F10,F11,F12"
-
-
-@backfill_router.post("/board-records")
-async def backfill_board_records(
-    page: BoardRecordSnapshotPage, records: BoardRecordBackfillServiceDep
-) -> BackfillReport:
-    """Stores each 診査会 record's snapshot the read model holds in an older version or not at all (監査の更新
-    required)."""
-    return await records.backfill(page)
-
-
-@backfill_router.get("/board-records")
-async def held_versions(
-    records: BoardRecordBackfillServiceDep,
-    after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=VERSION_PAGE)] = VERSION_PAGE,
-) -> VersionPage:
-    """The id and version of every 診査会 record the read model holds, page by page in id order (`tbms
-    reconcile`)."""
-    return await records.versions(after, limit)
 
 
 def get_board_print_service(
