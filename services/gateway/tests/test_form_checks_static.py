@@ -211,7 +211,61 @@ class TestTheBoardMacros:
             == "判定（承認・不承認・保留・条件付き）を選んでください。"
         )
         decided = attributes(html, "input", id="d-c1-decided_on")
-        assert decided["data-required-message"] == "日付を入力してください。" and "data-format" not in decided
+        assert decided["data-required-message"] == "日付を入力してください。" and decided["data-format"] == "date"
+
+    def test_the_conditions_are_required_with_a_conditional_approval_only(self) -> None:
+        case = {"id": "c1", "version": 1, "basis": "", "patient": {"name": "診査 花子"}}
+        html = str(macro("board/_parts.html", "decision_form")(case, {"conditional": "条件付き承認"}, [], "2026-11-10"))
+        conditions = attributes(html, "textarea", id="d-c1-conditions")
+        assert conditions["data-required-message"] == "条件付き承認のときは条件を入力してください。"
+        assert conditions["data-required-when"] == "decision=conditional" and "aria-required" not in conditions
+        assert "条件（条件付きのとき）</label>" in html  # not marked 必須: it is not always
+
+
+CALL = re.compile(r"\binput\(([^,]+),\s*([^,]+),.*?\) \}\}")
+DATE_NAME = re.compile(r'_on"$|^"(on|day|valid_from|valid_to|effective_from)"$|^"symptom-" ~ code$')
+
+
+def date_calls(template: str) -> list[str]:
+    """The input(...) calls of a hand-written template whose field is a date, by its name (…_on, on, day, valid_…,
+    施行日, a symptom's onset)."""
+    text = (TEMPLATES_DIR / template).read_text(encoding="utf-8")
+    return [m.group(0) for m in CALL.finditer(text) if DATE_NAME.search(m.group(2).strip())]
+
+
+class TestEveryHandWrittenDateIsReadAsADate:
+    """Every date typed into a 診査会, 経過観察・行動調査 or printing form, rows included, is checked in the browser
+    with parse_date's words, which is what the gateway (view.entry_date, typed_date) or patients (FlexibleDate) says."""
+
+    @pytest.mark.parametrize(
+        "template",
+        [
+            "board/_parts.html",
+            "board/case.html",
+            "board/patient.html",
+            "board/worklist.html",
+            "followup/patient.html",
+            "followup/investigation.html",
+            "documents/batch_new.html",
+            "documents/template_versions.html",
+        ],
+    )
+    def test_each_date_input_is_given_date_true(self, template: str) -> None:
+        calls = date_calls(template)
+        assert calls, template
+        assert [call[:120] for call in calls if "date=true" not in call] == []
+
+    def test_the_investigations_row_dates_are_among_them(self) -> None:
+        calls = " ".join(date_calls("followup/investigation.html"))
+        for row_date in ("symptom-", "visits-", 'places-" ~ n ~ "-from_on', 'travel-" ~ n ~ "-to_on'):
+            assert row_date in calls, row_date
+
+    def test_the_f06_period_is_read_as_two_dates_named_in_the_summary(self) -> None:
+        html = str(macro("patients/_f06_period.html", "period_form")("p1"))
+        for name, label in (("period_from", "期間の始まり"), ("period_to", "期間の終わり")):
+            found = attributes(html, "input", id=f"f06-{name}")
+            assert found["data-format"] == "date" and found["data-label"] == label
+            assert "aria-required" not in found and "data-required-message" not in found  # blank prints every note
 
 
 class TestTheFollowupMacros:

@@ -187,10 +187,35 @@
     return String(el.value || "").trim();
   }
 
+  // data-required-when="decision=conditional" (or "override_start override_end"): the field is required only
+  // while one of the named fields of its form holds that value (any value when none is given), as the server's
+  // rule says it, e.g. patients' 「条件付き承認のときは条件を入力してください。」.
+  function chosen(form, name, wanted) {
+    return Array.prototype.some.call(form.querySelectorAll('[name="' + CSS.escape(name) + '"]'), function (input) {
+      if ((input.type === "checkbox" || input.type === "radio") && !input.checked) {
+        return false;
+      }
+      var value = String(input.value || "").trim();
+      return wanted === undefined ? value !== "" : value === wanted;
+    });
+  }
+
+  function requiredNow(el) {
+    var when = el.getAttribute("data-required-when");
+    var form = el.closest("form");
+    if (!when || !form) {
+      return true;
+    }
+    return when.split(" ").filter(Boolean).some(function (condition) {
+      var parts = condition.split("=");
+      return chosen(form, parts[0], parts.length > 1 ? parts.slice(1).join("=") : undefined);
+    });
+  }
+
   function problem(el) {
     var value = typed(el);
     if (!value) {
-      return el.getAttribute("data-required-message") || "";
+      return requiredNow(el) ? el.getAttribute("data-required-message") || "" : "";
     }
     var format = el.getAttribute("data-format");
     if (format === "date") {

@@ -53,7 +53,8 @@ class TestWorklist:
         page = await clerk.get("/board")
         refused = await clerk.post("/board/sessions", data={"csrf_token": csrf_token(page.text), "day": "あした"})
         assert refused.status_code == 422 and not opened.called
-        assert re.search(r'id="day-error"[^>]*>.*開催日は 和暦', refused.text, re.S)
+        # parse_date's words, as the browser says them
+        assert re.search(r'id="day-error"[^>]*>.*日付の形式が正しくありません。', refused.text, re.S)
 
 
 class TestSessionPage:

@@ -83,8 +83,8 @@ class TestProgressRecordPeriod:
     @pytest.mark.parametrize(
         ("period_from", "period_to", "field", "message"),
         [
-            ("R8.13.1", "", "period_from", "期間の始まり"),
-            ("R8.9.30", "R8.4.1", "period_to", "期間の終わりは始まり（令和8年9月30日（2026年9月30日））"),
+            ("R8.13.1", "", "period_from", "期間の始まり：「令和8年13月1日」は存在しない日付です。"),
+            ("R8.9.30", "R8.4.1", "period_to", "期間の終わり：始まり（令和8年9月30日（2026年9月30日））と同じ日か"),
         ],
     )
     async def test_a_wrong_period_is_said_beside_its_field_and_nothing_is_printed(

@@ -123,7 +123,7 @@ class TestBatch:
             "/documents/batches", data={"csrf_token": token, "genre": "接触者健診", "day": "あした"}
         )
         assert bad_day.status_code == 422
-        assert "健診の日は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。" in bad_day.text
+        assert "日付の形式が正しくありません。" in bad_day.text  # parse_date's words, as the browser says them
         assert 'id="batch-day" name="day" type="text" value="あした"' in bad_day.text, "what was typed stays"
         assert not started.called
 
@@ -247,6 +247,6 @@ class TestScreeningDay:
         listed = backends.get(f"{REPORTS}/documents").mock(return_value=httpx.Response(200, json={"items": []}))
         page = await browser.get("/documents/screening-days", params={"day": "2026-13-40", "place": ""})
         assert page.status_code == 422 and not listed.called
-        assert "健診の日は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。" in page.text
+        assert "「2026年13月40日」は存在しない日付です。" in page.text
         assert 'href="#day-day"' in page.text and 'href="#day-place"' in page.text
         assert "会場（予約の受診場所）を入力してください。" in page.text

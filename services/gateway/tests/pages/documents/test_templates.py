@@ -166,7 +166,7 @@ class TestUpload:
         assert response.status_code == 422 and not uploaded.called
         text = text_of(response.text)
         assert "版（例: 2）を入力してください。" in text
-        assert "施行日は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。" in text
+        assert "日付の形式が正しくありません。" in text  # parse_date's words for 施行日, as the browser says them
         assert "様式のHTMLは UTF-8 の文字コードで保存したファイルを選んでください。" in text
         assert 'value="来年"' in response.text, "what was typed stays"
         nothing = await admin.post(PAGE, data=upload(token))

@@ -13,6 +13,7 @@ import respx
 from gateway.web.templating import wareki_with_seireki
 from tbms_core.clock import today
 from tbms_core.dates import add_months
+from tbms_core.jp.wareki import WarekiError, parse_date
 
 from ...conftest import CONTACTS, REPORTS, csrf_token, text_of
 from .conftest import MakePatient
@@ -74,7 +75,8 @@ class TestFollowupPage:
         refused = await browser.post(action, data=form | {"judgement": "normal"})
         assert refused.status_code == 422 and "判定を入力するときは実施日" in text_of(refused.text)
         assert 'value="normal" selected' in refused.text  # the typed value stays
-        beside = refused.text.split('id="e1-done-error"')[1][:300]  # the message is beside 実施日
+        beside = refused.text.split('id="e1-done-error"')[1]  # the message is beside 実施日, up to its input's end
+        beside = beside[: beside.index(">", beside.index('<input id="e1-done"'))]
         assert "判定を入力するときは実施日" in beside and 'aria-invalid="true"' in beside
         done = await browser.post(
             action,
@@ -131,6 +133,13 @@ class TestFollowupPage:
         assert stored["status"] == "excluded" and stored["exclusion_reason"] == "followup_ended"
 
 
+def refusal(typed: str) -> str:
+    """What parse_date (patients' reading of a typed date) says of a date it cannot read."""
+    with pytest.raises(WarekiError) as refused:
+        parse_date(typed)
+    return str(refused.value)
+
+
 @pytest.mark.req("R08", partial=True)
 class TestInvestigationPage:
     async def test_the_form_saves_and_shows_the_period_with_its_rule_and_the_delays(
@@ -179,6 +188,38 @@ class TestInvestigationPage:
         assert refused.status_code == 422 and "理由を入力してください" in text_of(refused.text)
         assert "理由を入力してください" in refused.text.split('id="override_reason-error"')[1][:200]
         assert 'value="見本 一郎"' in refused.text
+
+    @pytest.mark.req("N27", partial=True)
+    async def test_a_rows_wrong_date_is_said_beside_that_date_only(
+        self, browser: httpx.AsyncClient, make_patient: MakePatient
+    ) -> None:
+        patient = await make_patient(category="patient")
+        page = f"/followup/patients/{patient['id']}/investigation"
+        html = (await browser.get(page)).text
+        form = {
+            "csrf_token": csrf_token(html),
+            "has-cough": "1",
+            "symptom-cough": "R8.4.15",
+            "has-fever": "1",
+            "symptom-fever": "R8.2.30",
+            "visits-0-visited_on": "2026-06-14",
+            "places-0-name": "見本体育館",
+            "places-0-from_on": "H40.1.1",
+            "travel-0-name": "見本旅行",
+            "travel-0-to_on": "450301",
+        }
+        refused = await browser.post(page, data=form)
+        assert refused.status_code == 422
+        beside = {
+            found[0]: re.sub(r"<[^>]+>", "", found[1])
+            for found in re.findall(r'<p class="field-error" id="([\w-]+)-error">(.*?)</p>', refused.text, re.S)
+        }
+        assert beside == {
+            "symptom-fever": f"エラー：{refusal('R8.2.30')}",  # not beside 咳's, the other symptom sent
+            "visits-0-institution": "エラー：必須項目です。",
+            "places-0-from_on": f"エラー：{refusal('H40.1.1')}",  # not beside the place's kind
+            "travel-0-to_on": f"エラー：{refusal('450301')}",
+        }
 
 
 @pytest.mark.req("R08", partial=True)

@@ -1,7 +1,8 @@
 """The checks before sending and the browser drafts in headless Chromium (N27, R27; issue 23): the patient page's
-経過記録 form is stopped in the browser with the gateway's own words beside each field and in the error summary,
-the gateway says the same when the form is sent without those checks, the browser's 和暦・郵便番号・カナ rules answer
-as the server's do, and a draft typed before an idle timeout comes back after a new login and goes once saved."""
+経過記録 form and the F06 print's period are stopped in the browser with the gateway's own words beside each field
+and in the error summary, the gateway says the same when the form is sent without those checks, the browser's
+和暦・郵便番号・カナ rules answer as the server's do, and a draft typed before an idle timeout comes back after a new
+login and goes once saved."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from gateway.settings import Settings
 from tbms_core.jp.wareki import WarekiError, parse_date
 
 from ...chromium import Chromium, look
-from ...conftest import PATIENT_ID, PATIENTS, Login, logged_in_chromium, mock_patient_page, session_cookie
+from ...conftest import PATIENT_ID, PATIENTS, REPORTS, Login, logged_in_chromium, mock_patient_page, session_cookie
 
 PAGE = f"/patients/{PATIENT_ID}"
 NOTES = f"{PATIENTS}/patients/{PATIENT_ID}/notes"  # the patients service's 経過記録
 NOTE_FORM = "form[data-draft^='progress-note:']"
+F06_FORM = "form[aria-labelledby='f06-period-title']"
 FIELDS = ["f-pn-new-noted_on", "f-pn-new-kind", "f-pn-new-text"]
 MESSAGES = """return arguments[0].map(id => {
   const shown = document.getElementById(id + '-error');
@@ -152,6 +154,39 @@ class TestChecksBeforeSending:
             assert await note_messages(browser) == in_browser
             server_summary = await browser.run("return document.getElementById('error-summary').textContent;")
             assert "内容：内容を入力してください。" in server_summary and not saved.called
+
+    async def test_an_unreadable_f06_period_is_stopped_in_the_browser_and_refused_by_the_gateway_in_the_same_words(
+        self, served: str, login: Login, backends: respx.MockRouter, settings: Settings
+    ) -> None:
+        settings.public_url = served
+        mock_patient_page(backends)
+        printed = backends.post(f"{REPORTS}/documents").mock(return_value=httpx.Response(201, json={"id": "x"}))
+        period = ["f06-period_from", "f06-period_to"]
+        typed = ["R8.13.1", "450301"]
+        async with logged_in_chromium(served, login, PAGE) as browser:
+            await browser.run(
+                "arguments[0].forEach((id, n) => { document.getElementById(id).value = arguments[1][n]; });",
+                period,
+                typed,
+            )
+            await browser.click(f"{F06_FORM} button[type=submit]")
+            await browser.wait_for(FOCUS_ON_SUMMARY)
+            summary = await browser.run("return document.activeElement.textContent;")
+            for label, text in zip(("期間の始まり", "期間の終わり"), typed, strict=True):
+                assert f"{label}：{server_date(text)}" in summary
+            in_browser = await browser.run(MESSAGES, period)
+            assert in_browser == [server_date(text) for text in typed] and not printed.called
+
+            # sent past the checks (as without script, and in this tab): the gateway says the same, nothing printed
+            send = 'const f = document.querySelector(arguments[0]); f.removeAttribute("target"); f.submit();'
+            await browser.run(send, F06_FORM)
+            await browser.wait_for(
+                "document.readyState === 'complete' && !document.querySelector('[data-client-error]')"
+                " && document.getElementById('f06-period_to-error')"
+            )
+            assert await browser.run(MESSAGES, period) == in_browser and not printed.called
+            server_summary = await browser.run("return document.getElementById('error-summary').textContent;")
+            assert f"期間の始まり：{server_date('R8.13.1')}" in server_summary
 
 
 @pytest.mark.req("N27", partial=True)

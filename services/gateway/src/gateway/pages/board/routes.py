@@ -177,13 +177,13 @@ def _decision_body(typed: dict[str, str], errors: dict[str, str]) -> dict[str, A
     body: dict[str, Any] = {
         "version": typed.get("version", ""),
         "decision": typed.get("decision", ""),
-        "decided_on": v.entry_date(typed.get("decided_on", ""), "決定日", errors, "decided_on") or "",
+        "decided_on": v.entry_date(typed.get("decided_on", ""), errors, "decided_on") or "",
         "conditions": typed.get("conditions", ""),
         "comments": typed.get("comments", ""),
         "payer_number": typed.get("payer_number", ""),
     }
-    for key, what in (("valid_from", "有効期間の開始日"), ("valid_to", "有効期間の終了日")):
-        if on := v.entry_date(typed.get(key, ""), what, errors, key):
+    for key in ("valid_from", "valid_to"):
+        if on := v.entry_date(typed.get(key, ""), errors, key):
             body[key] = on
     return body
 
@@ -269,12 +269,12 @@ async def case_action(
     if action == "withdrawal":
         body["reason"] = typed.get("reason", "")
     elif action == "notified":
-        body["notified_on"] = v.entry_date(typed.get("notified_on", ""), "通知日", errors, "notified_on") or ""
+        body["notified_on"] = v.entry_date(typed.get("notified_on", ""), errors, "notified_on") or ""
     elif action == "receipt":
-        body["on"] = v.entry_date(typed.get("on", ""), "受理日", errors, "on") or ""
+        body["on"] = v.entry_date(typed.get("on", ""), errors, "on") or ""
         body["note"] = typed.get("note", "")
     else:
-        body = {"issued_on": v.entry_date(typed.get("issued_on", ""), "交付日", errors, "issued_on") or ""}
+        body = {"issued_on": v.entry_date(typed.get("issued_on", ""), errors, "issued_on") or ""}
     result = SaveResult(errors=errors) if errors else await patients.board_case_action(str(case_id), action, body)
     if result.record is None:
         return await _case_page(request, patients, masters, case_id, failed=result, typed=typed, status_code=422)
@@ -321,8 +321,8 @@ async def open_case(request: Request, patient_id: uuid.UUID, patients: PatientsD
     typed = await _form(request)
     errors: dict[str, str] = {}
     body: dict[str, Any] = {"patient_id": str(patient_id), "kind": typed.get("kind", "")}
-    for key, what in (("received_on", "受理日"), ("admitted_on", "勧告入院の日"), ("certificate_on", "診断書の日付")):
-        if on := v.entry_date(typed.get(key, ""), what, errors, key):
+    for key in ("received_on", "admitted_on", "certificate_on"):
+        if on := v.entry_date(typed.get(key, ""), errors, key):
             body[key] = on
     if not body.get("received_on") and "received_on" not in errors:
         errors["received_on"] = "受理日を入力してください。"
@@ -409,7 +409,7 @@ async def card_action(
         return RedirectResponse(f"/board/patients/{patient_id}", status_code=303)
     typed = await _form(request)
     errors: dict[str, str] = {}
-    on = v.entry_date(typed.get("on", ""), "日付", errors, "on")
+    on = v.entry_date(typed.get("on", ""), errors, "on")
     body = {"version": typed.get("version", ""), "on": on or "", "reason": typed.get("reason", "")}
     result = SaveResult(errors=errors) if errors else await patients.board_card_action(str(card_id), action, body)
     if result.record is None:

@@ -51,21 +51,22 @@ DISCHARGE_CRITERIA = (
 )
 
 
-def entry_date(value: str, what: str, errors: dict[str, str], key: str) -> str | None:
-    """A typed 和暦 or 西暦 date as ISO, or a message under its key."""
+def entry_date(value: str, errors: dict[str, str], key: str) -> str | None:
+    """A typed 和暦 or 西暦 date as ISO, or parse_date's message under its key: the words static/checks.js says of
+    the same input before sending (N27), as the gateway's generated forms do (Field.problem)."""
     typed = value.strip()
     if not typed:
         return None
     try:
         return parse_date(typed).isoformat()
-    except (WarekiError, ValueError):
-        errors[key] = f"{what}は 和暦（例: R8.10.1）または西暦（例: 2026-10-01）で入力してください。"
+    except WarekiError as exc:
+        errors[key] = str(exc)
         return None
 
 
 def held_at(day: str, time: str, errors: dict[str, str]) -> str | None:
     """The session's date and time as an aware ISO moment in Japan time."""
-    on = entry_date(day, "開催日", errors, "day")
+    on = entry_date(day, errors, "day")
     if on is None:
         errors.setdefault("day", "開催日を入力してください。")
         return None
@@ -154,14 +155,14 @@ END_REASONS = {
     "transferred": "転出・他の勧告へ移行",
     "other": "その他",
 }
-MEASURE_DATES = (("issued_on", "勧告日"), ("starts_on", "開始日"), ("delivered_on", "交付日"), ("ended_on", "終了日"))
+MEASURE_DATES = ("issued_on", "starts_on", "delivered_on", "ended_on")
 
 
 def measure_body(typed: dict[str, str], errors: dict[str, str], *, new: bool) -> dict[str, Any]:
     """A 勧告 form's entries as the API takes them; a typed date that cannot be read is a message."""
     body: dict[str, Any] = {}
-    for key, what in MEASURE_DATES:
-        if key in typed and (on := entry_date(typed[key], what, errors, key)):
+    for key in MEASURE_DATES:
+        if key in typed and (on := entry_date(typed[key], errors, key)):
             body[key] = on
     for key in ("hospital", "restricted_work", "statement", "end_note", "delivery", "end_reason"):
         if typed.get(key):

@@ -162,14 +162,15 @@ INDEX_STATUS = "家族・接触者健診実施状況（接触者のいる患者�
 
 
 def typed_date(typed: str, errors: dict[str, str], key: str = "day", what: str = "健診の日") -> str | None:
-    """A typed 和暦 or 西暦 date as ISO, or a message beside the field (nothing typed: it must be)."""
+    """A typed 和暦 or 西暦 date as ISO, or a message beside the field (nothing typed: it must be); a date that
+    cannot be read gets parse_date's words, as static/checks.js says them before sending (N27)."""
     if not typed.strip():
         errors[key] = f"{what}を入力してください。"
         return None
     try:
         return parse_date(typed.strip()).isoformat()
-    except (WarekiError, ValueError):
-        errors[key] = f"{what}は 和暦（例: R8.12.14）または西暦（例: 2026-12-14）で入力してください。"
+    except WarekiError as exc:
+        errors[key] = str(exc)
         return None
 
 

@@ -201,7 +201,8 @@ async def _investigation_page(
         "rows": v.form_rows(items),
         "onsets": v.symptom_onsets(items),
         "errors": errors or {},
-        "error_for": lambda *p: v.error_for(errors or {}, *p),
+        "error_for": lambda *p, but=(): v.error_for(errors or {}, *p, but=but),
+        "symptom_errors": v.symptom_errors(items, errors or {}),
         "conflict": conflict,
         "title": f"行動調査票（{patient.get('name', '')}）",
     }

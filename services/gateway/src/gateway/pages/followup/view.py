@@ -3,7 +3,7 @@ out), the API's answer back into the form's rows, and the list's tabs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 VIEWS = {
@@ -126,12 +126,26 @@ def symptom_onsets(items: Mapping[str, Any]) -> dict[str, str]:
     return {s.get("symptom", ""): s.get("onset_on") or "" for s in items.get("symptoms") or []}
 
 
-def error_for(errors: Mapping[str, str], *prefixes: str) -> str:
-    """The first message whose key starts with one of the prefixes (e.g. items.household.2)."""
+def error_for(errors: Mapping[str, str], *prefixes: str, but: Sequence[str] = ()) -> str:
+    """The first message whose key starts with one of the prefixes (e.g. items.household.2), leaving out those under
+    `but`: a row's dates have their messages beside themselves, where static/checks.js puts its own (N27)."""
+
+    def under(key: str, prefix: str) -> bool:
+        return key == prefix or key.startswith(f"{prefix}.")
+
     for key, message in errors.items():
-        if any(key == p or key.startswith(f"{p}.") for p in prefixes):
+        if any(under(key, p) for p in prefixes) and not any(under(key, b) for b in but):
             return message
     return ""
+
+
+def symptom_errors(items: Mapping[str, Any], errors: Mapping[str, str]) -> dict[str, str]:
+    """The message of each sent symptom, by code: patients numbers them in the order sent (items.symptoms.0)."""
+    found = {}
+    for number, symptom in enumerate(items.get("symptoms") or []):
+        if message := error_for(errors, f"items.symptoms.{number}"):
+            found[str(symptom.get("symptom", ""))] = message
+    return found
 
 
 # 接触の場 of the contacts service for each kind of candidate of the investigation

@@ -287,12 +287,10 @@ def print_period(posted: FormData) -> tuple[dict[str, str], dict[str, str], dict
         try:
             days[name] = parse_date(typed)
         except WarekiError as exc:
-            errors[name] = f"期間の{'始まり' if name == 'period_from' else '終わり'}: {exc}"
+            errors[name] = str(exc)  # parse_date's words, as static/checks.js says them before sending (N27)
             continue
         values[f"{name}_label"] = format_both(days[name])
         period[name] = days[name].isoformat()
     if not errors and "period_from" in days and "period_to" in days and days["period_to"] < days["period_from"]:
-        errors["period_to"] = (
-            f"期間の終わりは始まり（{format_both(days['period_from'])}）と同じ日かそれより後にしてください。"
-        )
+        errors["period_to"] = f"始まり（{format_both(days['period_from'])}）と同じ日かそれより後にしてください。"
     return values, period, errors
