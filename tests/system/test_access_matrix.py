@@ -631,6 +631,9 @@ ENDPOINTS = [
     Endpoint("identity", "GET", "/changes", {Area.AUDIT: R}, params={"service": "acl-nothing"}),
     Endpoint("identity", "GET", "/operations-log", {Area.AUDIT: R}, params={"kind": "maintenance_end", "limit": 1}),
     Endpoint("identity", "GET", "/usage/monthly", {Area.AUDIT: R}, params={"from": "2026-11-01", "to": "2026-11-30"}),
+    Endpoint(
+        "identity", "GET", "/usage/search-words", {Area.AUDIT: R}, params={"from": "2026-11-01", "to": "2026-11-30"}
+    ),
     Endpoint("identity", "GET", "/review-calendar", {Area.AUDIT: R}),
     Endpoint(
         "identity",

@@ -470,11 +470,15 @@ def usage_month(name: str, **counts: object) -> dict[str, object]:
 
 
 def mock_usage(backends: respx.MockRouter) -> respx.Route:
-    """identity counts twelve months of use: the last two busy, the others empty."""
+    """identity counts twelve months of use (the last two busy, the others empty) and the month's search words."""
     months = [usage_month("2025-12")] + [usage_month(f"2026-{n:02d}") for n in range(1, 11)]
     months.append(usage_month("2026-11", logins=420, users=12, reads=3_100, prints=40, searches=260,
                               areas={"patients": 2_000, "contacts": 1_100}))  # fmt: skip
     months[-2] = usage_month("2026-10", logins=380, users=11, reads=2_500, prints=31, searches=201)
+    words = [{"word": "○○", "count": 120}, {"word": "世田谷", "count": 40}, {"word": "S45", "count": 12}]
+    backends.get(f"{IDENTITY}/usage/search-words").mock(
+        return_value=httpx.Response(200, json={"searches": 260, "words": words})
+    )
     return backends.get(f"{IDENTITY}/usage/monthly").mock(return_value=httpx.Response(200, json={"months": months}))
 
 

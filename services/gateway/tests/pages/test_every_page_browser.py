@@ -99,6 +99,7 @@ NOT_PAGES = {
     "/masters/{kind}/export.{file_format}": "a CSV or Excel file",
     "/admin/logins/export.csv": "a CSV file",
     "/admin/audit/export.csv": "a CSV file",
+    "/admin/usage/export.csv": "a CSV file",
     "/postal-codes/{postal_code}": "JSON: the address of a postal code",
     "/text-check": "JSON: the 外字 check",
 }

@@ -68,7 +68,10 @@ async def test_each_month_counts_its_own_japanese_days_and_every_month_is_presen
 
     async def counted() -> dict[str, dict] | None:  # type: ignore[type-arg]
         after = await months(identity, admin)
-        return after if grown(after, "2025-03", "downloads") == 1 and grown(after, "2025-02", "reads") == 3 else None
+        arrived = [grown(after, "2025-03", "downloads"), grown(after, "2025-03", "exports")] + [
+            grown(after, "2025-02", field) for field in ("prints", "searches")
+        ]
+        return after if arrived == [1, 1, 1, 1] and grown(after, "2025-02", "reads") == 3 else None  # any order
 
     after = await wait_for(counted, timeout=15)
     assert list(after) == ["2025-01", "2025-02", "2025-03"], "every month, oldest first, even an empty one"

@@ -102,6 +102,12 @@ class IdentityClient(ServiceClient):
         answer = await self.get_json("/usage/monthly", **{"from": first.isoformat(), "to": last.isoformat()})
         return list(answer.get("months", []))
 
+    async def usage_search_words(self, first: date, last: date, *, keep: list[str], top: int) -> list[dict[str, Any]]:
+        """The `top` most frequent search words from `first` to `last`, masked but for the words in `keep`."""
+        period = {"from": first.isoformat(), "to": last.isoformat()}
+        answer = await self.get_json("/usage/search-words", **period, top=top, keep=keep)
+        return list(answer.get("words", []))
+
     async def audit_events(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Operation history entries matching the filter, newest first."""
         return list((await self.get_json("/audit/events", **params)).get("items", []))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 from tbms_core.db import Base
@@ -22,6 +22,12 @@ class AuditEvent(Base):
         Index("ix_audit_events_user_id", "user_id", "occurred_at"),
         Index("ix_audit_events_username", "username", "occurred_at"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
+        Index(  # 利用統計's search words (N30): a month's searches and their texts without the other operations
+            "ix_audit_events_searches",
+            "occurred_at",
+            postgresql_include=["query"],
+            postgresql_where=text("operation = 'search'"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

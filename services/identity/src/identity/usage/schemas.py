@@ -23,3 +23,17 @@ class UsageReport(BaseModel):
     """Month by month, oldest first, every month of the period present (zero when nothing happened)."""
 
     months: list[MonthUsage]
+
+
+class SearchWordCount(BaseModel):
+    """One masked search word and how often it was typed in the period."""
+
+    word: str
+    count: int
+
+
+class SearchWordReport(BaseModel):
+    """The most frequent search words of a period, most frequent first, counted over every search it holds."""
+
+    searches: int  # searches with typed words in the period
+    words: list[SearchWordCount]

@@ -3,6 +3,8 @@ history, for administrators; reading it is itself audited."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,10 +15,13 @@ from tbms_core.auth import Access, Area, Principal
 from identity.audit_log.repository import AuditEventRepository
 from identity.login_history.repository import LoginEventRepository
 from identity.periods import period_end, period_start
-from identity.usage.schemas import MonthUsage, UsageReport
+from identity.usage.schemas import MonthUsage, SearchWordCount, SearchWordReport, UsageReport
+from identity.usage.words import masked, typed_words
 
 SERVICE = "identity"
 MAX_MONTHS = 60  # five years at most in one answer
+MAX_TOP = 100  # the most frequent words one answer names
+MAX_KEEP = 500  # districts kept as typed: a city has a few dozen
 COUNTED = {
     Operation.READ.value: "reads",
     Operation.PRINT.value: "prints",
@@ -66,3 +71,28 @@ class UsageService:
             query=f"from={first.isoformat()}&to={last.isoformat()}",
         )
         return UsageReport(months=list(months.values()))
+
+    async def search_words(self, first: date, last: date, *, top: int, keep: Iterable[str]) -> SearchWordReport:
+        """The `top` most frequent words of every search from `first` to `last` (JST days, inclusive), masked:
+        only the districts in `keep` and era years are shown as typed."""
+        self.principal.require(Area.AUDIT, Access.READ)
+        since, until = period_start(first), period_end(last)
+        assert since is not None and until is not None
+        kept, searches = frozenset(keep), 0
+        words: Counter[str] = Counter()
+        async for query, times in AuditEventRepository(self.session).search_queries(since, until):
+            typed = [masked(word, kept) for word in typed_words(query)]
+            searches += times if typed else 0
+            for word in typed:
+                words[word] += times
+        await audit.record(
+            self.session,
+            self.principal,
+            SERVICE,
+            Operation.READ,
+            record_type="usage_statistics",
+            query=f"from={first.isoformat()}&to={last.isoformat()}&top={top}",
+            detail="search_words",
+        )
+        ranked = sorted(words.items(), key=lambda item: (-item[1], item[0]))[:top]
+        return SearchWordReport(searches=searches, words=[SearchWordCount(word=w, count=n) for w, n in ranked])

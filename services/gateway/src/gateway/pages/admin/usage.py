@@ -1,18 +1,17 @@
 """利用統計 (N30): a month's logins, page views per area, downloads, printed forms and frequent search words, and
-the twelve months up to it, counted by identity over its whole login and operation history (`GET /usage/monthly`).
-Search words come from the month's latest searches (at most LIMIT); those that could name a person are masked."""
+the twelve months up to it, counted by identity over its whole login and operation history (`GET /usage/monthly`,
+`GET /usage/search-words`: identity masks the words that could name a person before they leave it)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-LIMIT = 1000  # identity answers at most this many rows a question: the searches the frequent words are taken from
 TREND_MONTHS = 12  # the months shown up to the chosen one
+TOP_WORDS = 10  # the most frequent search words shown
 AREAS = {
     "patients": "患者管理",
     "contacts": "接触者管理",
@@ -22,9 +21,6 @@ AREAS = {
     "identity": "ユーザ・監査",
     "workflow": "予定・回議",
 }
-# Words kept as typed: era years and years (S45, 1970), and the health center's districts; everything else may
-# name a person (a name, カナ, a 登録番号, a phone number) and is shown only by its shape: ○ per character, 9 per digit.
-_PLAIN = re.compile(r"^(?:[MTSHR明大昭平令]\d{1,2}|\d{4})$", re.IGNORECASE)
 
 
 def month_range(month: str, today: date) -> tuple[date, date]:
@@ -36,13 +32,6 @@ def month_range(month: str, today: date) -> tuple[date, date]:
         first = today.replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, date.fromordinal(following.toordinal() - 1)
-
-
-def masked(word: str, keep: Iterable[str] = ()) -> str:
-    """A search word as the statistics may show it: districts and era years as typed, else only its shape."""
-    if word in set(keep) or _PLAIN.match(word):
-        return word
-    return "".join("9" if ch.isdigit() else ("-" if ch in "-‐ー－" else "○") for ch in word)
 
 
 def trend_start(first: date) -> date:
@@ -84,17 +73,9 @@ def trend(months: Iterable[Mapping[str, Any]]) -> list[MonthRow]:
     ]
 
 
-def search_words(events: Iterable[Mapping[str, Any]], districts: Iterable[str], top: int = 10) -> list[tuple[str, int]]:
-    """The most frequent search words (masked), most frequent first."""
-    words: Counter[str] = Counter()
-    keep = list(districts)
-    for event in events:
-        query = str(event.get("query") or "")
-        typed = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("q", query)
-        for word in re.split(r"[\s\u3000]+", typed.strip()):
-            if word:
-                words[masked(word, keep)] += 1
-    return words.most_common(top)
+def search_words(words: Iterable[Mapping[str, Any]]) -> list[tuple[str, int]]:
+    """identity's masked search words and their counts, most frequent first, as table rows."""
+    return [(str(word["word"]), int(word["count"])) for word in words]
 
 
 def per_area(reads: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -103,3 +84,14 @@ def per_area(reads: Mapping[str, int]) -> list[tuple[str, int]]:
     for service, n in reads.items():
         counts[AREAS.get(service, service)] += int(n)
     return counts.most_common()
+
+
+CSV_HEADER = ("月", "ログイン", "ログインした職員", "閲覧（画面）", "帳票の出力", "ダウンロード・CSV出力", "検索")
+
+
+def csv_rows(rows: Iterable[MonthRow]) -> list[tuple[str, int, int, int, int, int, int]]:
+    """The trend table as CSV rows, one per month (月 as YYYY-MM so that Excel sorts it)."""
+    return [
+        (f"{row.month:%Y-%m}", row.logins, row.users, row.reads, row.prints, row.downloads, row.searches)
+        for row in rows
+    ]
