@@ -47,6 +47,9 @@ class Chromium:
 
     def __init__(self, driver: httpx.AsyncClient, session_id: str) -> None:
         self.driver, self.session_id = driver, session_id
+        # what the published accessibility results call the page shown now, where its address and title do not
+        # tell (Keycloak's pages share them); None: the report names it from them
+        self.report_as: str | None = None
 
     async def command(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One WebDriver command of this session; its `value`, or an AssertionError with the driver's message."""
@@ -179,6 +182,8 @@ async def axe_violations(browser: Chromium) -> list[str]:
     if results := os.environ.get("TBMS_A11Y_RESULTS"):
         page = await browser.run("return [location.pathname, document.title, window.innerWidth];")
         line = {"path": page[0], "title": page[1], "width": page[2], "violations": found}
+        if browser.report_as:
+            line["name"] = browser.report_as
         await asyncio.to_thread(_append, Path(results), json.dumps(line, ensure_ascii=False) + "\n")
     return found
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+from gateway.pages.office.routes import ACCESSIBILITY_RESULTS
 from gateway.settings import Settings
 from gateway.web.permissions import role_label
 from gateway.web.sessions import User
@@ -101,6 +102,19 @@ class TestFooterAndAccessibility:
         page = await client.get("/accessibility")
         assert page.status_code == 200
         assert "JIS X 8341-3:2016" in page.text and "適合レベルAA" in page.text and "人による確認" in page.text
+
+    async def test_the_published_results_hold_keycloaks_login_pages_at_both_widths(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """scripts/accessibility_report.py runs the login theme's axe walk too; its pages are published by name."""
+        results = json.loads(ACCESSIBILITY_RESULTS.read_text(encoding="utf-8"))
+        checked = {(page["name"].split("（/")[0], page["width"]) for page in results["pages"]}
+        for name in ("ログイン", "ワンタイムパスワード", "ワンタイムパスワードの設定", "ログインのエラー画面"):
+            assert {(name, 1280), (name, 683)} <= checked, name
+        assert results["violations"] == 0 and results["tests_passed"] is True
+        client.cookies.clear()
+        page = (await client.get("/accessibility")).text
+        assert "ワンタイムパスワードの設定（/realms/tbms/" in page
 
 
 @pytest.mark.req("N25", partial=True)
