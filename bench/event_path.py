@@ -7,8 +7,8 @@ a few at a time); the clock starts when the API answers (the commit) and stops w
 (`index_cases`) holds the patient, polled every 20 ms: commit → relay → JetStream → consumer → committed read model.
 Search stays one process by design (its embedded index file), so the path measured ends in contacts.
 
-With `--nats-cluster 3` the services talk to a scratch JetStream cluster of three nodes beside the stack (every
-stream with three replicas, as compose and the Kubernetes manifests run it) instead of the stack's single node.
+The services talk to the NATS the stack runs: a single node, or after `uv run tbms stack up --nats-cluster 3` a
+JetStream cluster of three nodes with every stream on three replicas (as compose and deploy/kubernetes run it).
 """
 
 from __future__ import annotations
@@ -19,18 +19,15 @@ import os
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 
 import asyncpg
 import httpx
 from tbms_testing import auth_headers
 from tbms_testing import services as scratch
-from tbms_tools.scratch_nats import ScratchCluster
 
 POLL = 0.02
 PATIENT = {
@@ -50,17 +47,11 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def processes(
-    service: str, database: str, count: int, suffix: str, cluster: ScratchCluster | None = None
-) -> AsyncIterator[list[str]]:
-    """`count` processes of `service` on one fresh migrated database (on `cluster` when given); their base URLs
-    once ready."""
+async def processes(service: str, database: str, count: int, suffix: str) -> AsyncIterator[list[str]]:
+    """`count` processes of `service` on one fresh migrated database; their base URLs once ready."""
     env = await asyncio.to_thread(scratch.test_env, service, database)
     key = service.upper()
     env |= {f"TBMS_{key}_DURABLE_SUFFIX": suffix, f"TBMS_{key}_DEADLINE_SWEEP_SECONDS": "0"}
-    if cluster is not None:
-        credentials = env[f"TBMS_{key}_NATS_URL"].removeprefix("nats://").rpartition("@")[0]  # its NATS user
-        env |= {f"TBMS_{key}_NATS_URL": cluster.urls(credentials), f"TBMS_{key}_NATS_STREAM_REPLICAS": "3"}
     await scratch.recreate_database(database)
     await asyncio.to_thread(scratch.migrate, service, env)
     started, urls = [], []
@@ -93,15 +84,15 @@ async def processes(
         await scratch.drop_database(database)
 
 
-async def run(count: int, events: int, concurrency: int, cluster: ScratchCluster | None = None) -> dict[str, float]:
+async def run(count: int, events: int, concurrency: int) -> dict[str, float]:
     """One measurement with `count` processes per service."""
     tag = f"{os.getpid()}n{count}"
     contacts_db = f"tbms_contacts_bench_path_{tag}"
     async with AsyncExitStack() as stack:
         patients = await stack.enter_async_context(
-            processes("patients", f"tbms_patients_bench_path_{tag}", count, f"-bench{tag}", cluster)
+            processes("patients", f"tbms_patients_bench_path_{tag}", count, f"-bench{tag}")
         )
-        await stack.enter_async_context(processes("contacts", contacts_db, count, f"-bench{tag}", cluster))
+        await stack.enter_async_context(processes("contacts", contacts_db, count, f"-bench{tag}"))
         committed: dict[uuid.UUID, float] = {}
         seen: dict[uuid.UUID, float] = {}
         headers = auth_headers("nurse1")
@@ -151,27 +142,18 @@ async def main() -> None:
     parser.add_argument("--events", type=int, default=150, help="registrations per run")
     parser.add_argument("--concurrency", type=int, default=8, help="registrations in flight at once")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="processes per service, per run")
-    parser.add_argument("--nats-cluster", type=int, default=0, help="nodes of a scratch JetStream cluster (e.g. 3)")
     args = parser.parse_args()
-    cluster = None
-    if args.nats_cluster:
-        cluster = ScratchCluster(Path(tempfile.mkdtemp(prefix="tbms-bench-nats-")), args.nats_cluster)
-        await asyncio.to_thread(cluster.start)
-    broker = f"a {args.nats_cluster}-node JetStream cluster" if cluster else "the stack's single NATS node"
-    print(f"on {broker}")
+    nodes = scratch.test_env("patients", "-")["TBMS_PATIENTS_NATS_URL"].count(",") + 1
+    print(f"on the stack's NATS: {nodes} node(s)")
     print("| processes per service | events | commits/s | commit → applied events/s | p50 | p95 | max |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    try:
-        for count in args.processes:
-            r = await run(count, args.events, args.concurrency, cluster)
-            print(
-                f"| {count} | {args.events} | {r['commits_per_s']:.1f} | {r['events_per_s']:.1f} | "
-                f"{r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['max_ms']:.0f} ms |",
-                flush=True,
-            )
-    finally:
-        if cluster is not None:
-            cluster.stop()
+    for count in args.processes:
+        r = await run(count, args.events, args.concurrency)
+        print(
+            f"| {count} | {args.events} | {r['commits_per_s']:.1f} | {r['events_per_s']:.1f} | "
+            f"{r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | {r['max_ms']:.0f} ms |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
