@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from identity.audit_log.models import AuditEvent
+from identity.login_history.models import LoginEvent
 from sqlalchemy import func, select
 from tbms_contracts.audit import Operation, OperationRecorded
 from tbms_core.db import Database
@@ -114,6 +115,27 @@ class TestAuditExport:
         assert "〓田" in sjis.content.decode("cp932")
 
     @pytest.mark.req("R36")
+    @pytest.mark.req("N26", partial=True)
+    async def test_shift_jis_is_cp932_with_the_rows_and_utf8_keeps_what_cp932_lacks(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], publish: Publish, operation: Build, db: Database
+    ) -> None:
+        plain, gaiji = f"test-person-{uuid.uuid4()}", f"test-person-{uuid.uuid4()}"
+        envelopes = [await publish(operation(plain, operation=Operation.SEARCH, query="髙橋 吉田"))]
+        envelopes.append(await publish(operation(gaiji, operation=Operation.SEARCH, query="𠮷田")))
+        await stored(db, envelopes)
+
+        sjis = await identity.get(
+            "/audit/events/export.csv", params={"person_id": plain, "encoding": "cp932"}, headers=admin
+        )
+        utf8 = await identity.get("/audit/events/export.csv", params={"person_id": gaiji}, headers=admin)
+
+        assert sjis.status_code == 200 and sjis.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        header, [line] = (rows := list(csv.reader(io.StringIO(sjis.content.decode("cp932")))))[0], rows[1:]
+        record = dict(zip(header, line, strict=True))
+        assert (record["対象者ID"], record["操作"], record["検索条件"]) == (plain, "検索", "髙橋 吉田")
+        assert dict(zip(*parse_csv(utf8), strict=True))["検索条件"] == "𠮷田"
+
+    @pytest.mark.req("R36")
     async def test_nurse_cannot_export(self, identity: httpx.AsyncClient, nurse: dict[str, str]) -> None:
         assert (await identity.get("/audit/events/export.csv", headers=nurse)).status_code == 403
 
@@ -130,6 +152,46 @@ class TestLoginExport:
         assert rows[0][:3] == ["日時（日本時間）", "種別", "ユーザID"]
         assert rows[1:] and {row[1] for row in rows[1:]} == {"ログイン"} and {row[2] for row in rows[1:]} == {"admin1"}
         assert await exports_recorded(db, "login_history")
+
+    @pytest.mark.req("R36")
+    @pytest.mark.req("N26", partial=True)
+    async def test_shift_jis_stops_at_a_name_it_cannot_carry_and_writes_geta_or_utf8_on_request(
+        self, identity: httpx.AsyncClient, admin: dict[str, str], db: Database
+    ) -> None:
+        user = f"synthetic-{uuid.uuid4()}"  # a synthetic account whose name had 𠮷 (U+20BB7), then 吉
+        await login_events(db, user, ["𠮷野 試験", "吉野 試験"])
+        params = {"user": user, "encoding": "cp932"}
+
+        refused = await identity.get("/logins/export.csv", params=params, headers=admin)
+        geta = await identity.get("/logins/export.csv", params={**params, "substitute": "true"}, headers=admin)
+        utf8 = await identity.get("/logins/export.csv", params={"user": user, "encoding": "utf-8"}, headers=admin)
+
+        assert refused.status_code == 422 and refused.json()["code"] == "csv_not_in_cp932"
+        assert "1行目の「ユーザID」の「𠮷」（U+20BB7）" in refused.json()["detail"]
+        assert geta.status_code == 200 and geta.headers["content-type"] == "text/csv; charset=Shift_JIS"
+        assert geta.headers["x-tbms-replaced-cells"] == "1"
+        written = list(csv.reader(io.StringIO(geta.content.decode("cp932"))))
+        assert written[0][:3] == ["日時（日本時間）", "種別", "ユーザID"]
+        assert [row[1:4] for row in written[1:]] == [["ログイン", "〓野 試験", user], ["ログイン", "吉野 試験", user]]
+        assert [row[2] for row in parse_csv(utf8)[1:]] == ["𠮷野 試験", "吉野 試験"]
+
+
+async def login_events(db: Database, user_id: str, usernames: list[str]) -> None:
+    """Logins of a synthetic account, newest first, as the copy from Keycloak stores them."""
+    now = datetime.now(UTC)
+    async with db.session() as session:
+        for minutes, username in enumerate(usernames, start=1):
+            session.add(
+                LoginEvent(
+                    id=uuid.uuid4().hex,
+                    time=now - timedelta(minutes=minutes),
+                    type="LOGIN",
+                    user_id=user_id,
+                    username=username,
+                    client_id="tbms-gateway",
+                    ip_address="192.0.2.20",
+                )
+            )
 
 
 class TestDisclosure:
