@@ -3,12 +3,16 @@
 The test builds a small system of its own beside the running stack: a PostgreSQL cluster (initdb) holding every
 service's database migrated to head, a MinIO with the documents' bucket, a NATS with JetStream, and a Keycloak (a
 copy of the local distribution) that imported the local realm and holds a new user with a password and a TOTP
-authenticator. The patients and reports services run as processes of this code on those, and trust that Keycloak's
-tokens. Through their APIs, with the user's own login (password + TOTP), patients are registered and corrected and a
-document is stored; the operations' audit records go into identity's hash chain. Then `tbms backup` runs (with its
-drill); every server is stopped and its data folder deleted; empty ones start on the same ports; `tbms restore` puts
-the backup into them; and the user logs in again with a code computed from their secret, the services started again
-answer the same patients, histories and list, the document opens with the same bytes, and the chain verifies.
+authenticator, in the 保健師 and 管理者 groups (patients registration and マスタ管理 更新, what nurse1 and admin1 do
+in `tbms demo-data`). The patients, reports and masters services run as processes of this code on those, and trust
+that Keycloak's tokens. With the user's own login (password + TOTP) the system is loaded as `make dev` loads the
+stack: the synthetic master rows of `tbms demo-data` through the masters API and its 30 synthetic patients through
+the patients API, by the same functions that command uses; then three more patients are registered, one corrected,
+and a document is stored; the operations' audit records go into identity's hash chain. Then `tbms backup` runs
+(with its drill); every server is stopped and its data folder deleted; empty ones start on the same ports;
+`tbms restore` puts the backup into them; and the user logs in again with a code computed from their secret, the
+services started again answer the same 33 patients, their histories, the patient list, every master list loaded
+and the districts, the document opens with the same bytes, and the chain verifies.
 The shared stack is not used: only the local configuration's values are read; nothing of it is started or written.
 """
 
@@ -32,7 +36,7 @@ import httpx
 import pyotp
 import pytest
 from tbms_testing.scratch import free_port
-from tbms_tools import audit, cli, config
+from tbms_tools import audit, cli, config, demo, demo_masters
 from tbms_tools.backup import manifest
 from tbms_tools.backup.settings import BackupSettings
 from tbms_tools.components import java_home, write_development_realm
@@ -40,7 +44,8 @@ from tbms_tools.components import java_home, write_development_realm
 pytestmark = [pytest.mark.req("R31", partial=True), pytest.mark.req("N06", partial=True)]
 USER, PASSWORD = "restore-nurse", "Restore-Pass-2026!"
 ADMIN = ("scratch-admin", "scratch-admin-pw")
-SERVED = ("patients", "reports")
+SERVED = ("patients", "reports", "masters")
+DEMO_PATIENTS = 30  # what `make dev` registers (`tbms demo-data`)
 PATIENT = {
     "name": "全体 復元",
     "name_kana": "ｾﾞﾝﾀｲ ﾌｸｹﾞﾝ",
@@ -218,7 +223,8 @@ class Keycloak:
         self.log.close()
 
     def add_user(self, totp_secret: str) -> None:
-        """A new user of the 保健師 group with a password and a TOTP authenticator, nothing pending."""
+        """A new user of the 保健師 and 管理者 groups (patients update, マスタ管理 更新) with a password and a TOTP
+        authenticator, nothing pending."""
         token = httpx.post(
             f"http://127.0.0.1:{self.port}/realms/master/protocol/openid-connect/token",
             data={"grant_type": "password", "client_id": "admin-cli", "username": ADMIN[0], "password": ADMIN[1]},
@@ -233,7 +239,7 @@ class Keycloak:
             "emailVerified": True,
             "firstName": "花子",
             "lastName": "復元",
-            "groups": ["/保健師"],
+            "groups": ["/保健師", "/管理者"],
             "requiredActions": [],
             "credentials": [
                 {"type": "password", "value": PASSWORD, "temporary": False},
@@ -255,17 +261,20 @@ class Keycloak:
 
     def login(self, code: str) -> httpx.Response:
         """The password grant with the TOTP code, through the gateway's client (as the local realm allows)."""
+        data = {"grant_type": "password", "username": USER, "password": PASSWORD, "totp": code, "scope": "openid"}
+        return self._token(data)
+
+    def refresh(self, refresh_token: str) -> httpx.Response:
+        """A new access token of the same session (an access token lives 5 minutes in the local realm)."""
+        return self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    def _token(self, data: dict[str, str]) -> httpx.Response:
         gateway = config.service_env("gateway")
-        data = {
-            "grant_type": "password",
+        client = {
             "client_id": gateway["TBMS_GATEWAY_OIDC_CLIENT_ID"],
             "client_secret": gateway["TBMS_GATEWAY_OIDC_SECRET"],
-            "username": USER,
-            "password": PASSWORD,
-            "totp": code,
-            "scope": "openid",
         }
-        return httpx.post(f"{self.issuer}/protocol/openid-connect/token", data=data, timeout=30)
+        return httpx.post(f"{self.issuer}/protocol/openid-connect/token", data={**client, **data}, timeout=30)
 
 
 def _keycloak_home(where: Path) -> Path:
@@ -309,7 +318,7 @@ def _migrate_every_service(ports: dict[str, int]) -> list[str]:
 
 @asynccontextmanager
 async def _services(ports: dict[str, int]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    """The patients and reports services of this code in their own processes on the scratch servers."""
+    """The patients, reports and masters services of this code in their own processes on the scratch servers."""
     servers, clients = [], {}
     try:
         for service in SERVED:
@@ -339,8 +348,38 @@ async def _services(ports: dict[str, int]) -> AsyncIterator[dict[str, httpx.Asyn
             await asyncio.wait_for(server.wait(), timeout=30)
 
 
-async def _served(clients: dict[str, httpx.AsyncClient], token: str, ids: list[str], attachment: str) -> Any:
-    """What the services answer: each patient, its edit history, the list, the document and its bytes."""
+def _load_masters(base_url: str, token: str, districts: list[dict[str, Any]]) -> list[demo_masters.MasterRow]:
+    """The synthetic master rows `tbms demo-data` adds, through the masters API by that command's own functions."""
+    rows = demo_masters.demo_masters(districts)
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        added = demo_masters.create(client, rows)
+    assert added == len(rows), (added, len(rows))
+    return rows
+
+
+def _register(base_url: str, token: str, people: list[dict[str, str]]) -> list[str]:
+    """People registered through the patients API by `tbms demo-data`'s own function; returns their ids."""
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        return [str(created["id"]) for created in demo.register(client, people)]
+
+
+async def _all_pages(api: httpx.AsyncClient, path: str, headers: dict[str, str], **params: str) -> list[Any]:
+    """Every item of a paged list (`items`, `total`), page after page of the most a page holds."""
+    items: list[Any] = []
+    while True:
+        response = await api.get(path, params={**params, "limit": 500, "offset": len(items)}, headers=headers)
+        assert response.status_code == 200, (path, response.text)
+        page = response.json()
+        items += page["items"]
+        if not page["items"] or len(items) >= page["total"]:
+            return items
+
+
+async def _served(
+    clients: dict[str, httpx.AsyncClient], token: str, ids: list[str], kinds: list[str], attachment: str
+) -> Any:
+    """What the services answer: each patient, its edit history, the patient list, each kind's master list (ended
+    rows included) and the districts, the document and its bytes."""
     headers = {"Authorization": f"Bearer {token}"}
     answers: dict[str, Any] = {}
     for patient_id in ids:
@@ -348,9 +387,13 @@ async def _served(clients: dict[str, httpx.AsyncClient], token: str, ids: list[s
             response = await clients["patients"].get(path, headers=headers)
             assert response.status_code == 200, (path, response.text)
             answers[path] = response.json()
-    listing = await clients["patients"].get("/patients", headers=headers)
-    assert listing.status_code == 200, listing.text
-    answers["/patients"] = listing.json()
+    answers["/patients"] = await _all_pages(clients["patients"], "/patients", headers)
+    for kind in kinds:
+        path = f"/masters/{kind}"
+        answers[path] = await _all_pages(clients["masters"], path, headers, include_ended="true")
+    districts = await clients["masters"].get("/districts", headers=headers)
+    assert districts.status_code == 200, districts.text
+    answers["/districts"] = districts.json()
     content = await clients["reports"].get(f"/attachments/{attachment}/content", headers=headers)
     assert content.status_code == 200, content.text
     answers["document"] = content.content
@@ -358,7 +401,7 @@ async def _served(clients: dict[str, httpx.AsyncClient], token: str, ids: list[s
 
 
 def _feed_audit(ports: dict[str, int]) -> int:
-    """The patients and reports services' audit records (their outboxes) appended to identity's hash chain by
+    """The served services' audit records (their outboxes) appended to identity's hash chain by
     identity's own consumer code, as NATS would deliver them; returns how many."""
     env = {**os.environ, **_service_env("identity", ports)}
     identity = env["TBMS_IDENTITY_DATABASE_URL"]
@@ -379,6 +422,15 @@ async def _audit_rows(port: int) -> int:
         await conn.close()
 
 
+def _renewed(keycloak: Keycloak, session: dict[str, Any]) -> str:
+    """A new access token of the login's session (one lives 5 minutes in the local realm); keeps the session's new
+    refresh token."""
+    refreshed = keycloak.refresh(session["refresh_token"])
+    assert refreshed.status_code == 200, refreshed.text
+    session.update(refreshed.json())
+    return str(session["access_token"])
+
+
 def _fresh_code(totp: pyotp.TOTP, used: set[int]) -> str:
     """A code of a time step not used before (Keycloak refuses a code used once)."""
     while int(time.time() // 30) in used:
@@ -388,7 +440,8 @@ def _fresh_code(totp: pyotp.TOTP, used: set[int]) -> str:
     return totp.at(step * 30)
 
 
-@pytest.mark.timeout(1800)  # two Keycloak starts (about 3 minutes each on two busy cores), migrations, the drill
+# two Keycloak starts (about 3 minutes each on two busy cores), migrations, the demo data, the drill
+@pytest.mark.timeout(1800)
 async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monkeypatch: pytest.MonkeyPatch) -> None:
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="tbms-whole-"))
@@ -426,33 +479,49 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         await asyncio.to_thread(keycloak.add_user, totp.secret)
         login = await asyncio.to_thread(keycloak.login, _fresh_code(totp, used))
         assert login.status_code == 200, login.text
-        token = login.json()["access_token"]
+        session: dict[str, Any] = login.json()
+        token = session["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
 
         async with _services(ports) as clients:
-            ids = []
-            for number in range(3):
-                body = {**PATIENT, "name": f"全体 復元{number}"}
-                created = await clients["patients"].post("/patients", json=body, headers=headers)
-                assert created.status_code == 201, created.text
-                ids.append(created.json()["id"])
-            first = (await clients["patients"].get(f"/patients/{ids[0]}", headers=headers)).json()
+            # what `make dev` loads (`tbms demo-data`): the synthetic master rows, then the synthetic patients
+            districts = (await clients["masters"].get("/districts", headers=headers)).raise_for_status().json()
+            assert districts, "masters holds no districts"
+            masters_url, patients_url = str(clients["masters"].base_url), str(clients["patients"].base_url)
+            rows = await asyncio.to_thread(_load_masters, masters_url, token, districts)
+            kinds = sorted({row.kind for row in rows} | {"district"})
+            people = demo.demo_patients(DEMO_PATIENTS, districts=[str(district["name"]) for district in districts])
+            token = await asyncio.to_thread(_renewed, keycloak, session)
+            ids = await asyncio.to_thread(_register, patients_url, token, people)
+            # and the user's own work on it: three more patients, one corrected, a document stored
+            mine = [{**PATIENT, "name": f"全体 復元{number}"} for number in range(3)]
+            ids += await asyncio.to_thread(_register, patients_url, token, mine)
+            own = ids[DEMO_PATIENTS]
+            token = await asyncio.to_thread(_renewed, keycloak, session)
+            headers = {"Authorization": f"Bearer {token}"}
+            first = (await clients["patients"].get(f"/patients/{own}", headers=headers)).json()
             change = {
                 "version": first["version"],
                 "changes": {"address": "東京都世田谷区試験町7-8-9"},
                 "reason": "転居",
             }
-            corrected = await clients["patients"].patch(f"/patients/{ids[0]}", json=change, headers=headers)
+            corrected = await clients["patients"].patch(f"/patients/{own}", json=change, headers=headers)
             assert corrected.status_code == 200, corrected.text
-            form = {"owner_type": "patient", "owner_id": ids[0], "person_id": ids[0], "kind": "referral"}
+            form = {"owner_type": "patient", "owner_id": own, "person_id": own, "kind": "referral"}
             form |= {"title": "試験病院からの紹介状", "document_date": "R8.4.1"}
             files = [("files", ("紹介状.pdf", PDF, "application/pdf"))]
             stored = await clients["reports"].post("/attachments", data=form, files=files, headers=headers)
             assert stored.status_code == 201, stored.text
             attachment = stored.json()[0]["id"]
-            before = await _served(clients, token, ids, attachment)
+            before = await _served(clients, token, ids, kinds, attachment)
             assert before["document"] == PDF
-            assert len(before[f"/patients/{ids[0]}/history"]["items"]) >= 1
+            assert len(before[f"/patients/{own}/history"]["items"]) >= 1
+            assert len(ids) == len(set(ids)) == DEMO_PATIENTS + 3
+            assert {item["id"] for item in before["/patients"]} == set(ids)
+            for kind in kinds:
+                loaded = {row.code for row in rows if row.kind == kind}
+                assert loaded <= {item["code"] for item in before[f"/masters/{kind}"]}, kind
+            assert len(before["/masters/district"]) == len(districts)
             fed = await asyncio.to_thread(_feed_audit, ports)
             chained = await _audit_rows(ports["pg"])  # the services' starts go to the change log instead
             assert fed >= 5 and chained >= 5
@@ -489,7 +558,7 @@ async def test_the_whole_system_comes_back_after_every_data_folder_was_lost(monk
         token = login.json()["access_token"]
 
         async with _services(ports) as clients:
-            after = await _served(clients, token, ids, attachment)
+            after = await _served(clients, token, ids, kinds, attachment)
         assert after == before
         chain = await asyncio.to_thread(audit.verify, database_url=BackupSettings().sqlalchemy_url("tbms_identity"))
         assert chain.returncode == 0, chain.stdout + chain.stderr
