@@ -418,7 +418,8 @@ class Service(Component):
     def command(self) -> tuple[list[str], dict[str, str], Path | None]:
         """Returns the uvicorn command line."""
         app = f"{self.name}.main:create_app"
-        argv = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", HOST, "--port", str(self.port)]
+        # on the IPv4 and the IPv6 loopback (N29): production listens on every address of both families
+        argv = [sys.executable, "-m", "tbms_tools.serve", app, "--port", str(self.port)]
         # Idle connections outlive every client's (httpx drops its own after 5 s): a server that closed
         # first could race a request sent on the same connection ("Server disconnected").
         argv += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]
