@@ -1,4 +1,5 @@
-"""`tbms search reindex` pages through `GET /patients`: it empties the index first and skips nobody (R22)."""
+"""`tbms search reindex` pages through `GET /patients`: it begins a rebuild first, names it on every page, and
+skips nobody (R22)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 from tbms_tools.reindex import rebuild
+
+REBUILD = "0123456789abcdef0123456789abcdef"
 
 
 class Patients:
@@ -40,7 +43,8 @@ class Search:
         self.batches.append(batch)
         self.log.append("POST reset" if batch["reset"] else "POST done" if batch["done"] else "POST")
         count = len(batch.get("patients", [])) + len(batch.get("contacts", []))
-        return httpx.Response(200, json={"received": count, "indexed": count, "current": 0, "skipped": 0})
+        answer = {"received": count, "indexed": count, "current": 0, "skipped": 0}
+        return httpx.Response(200, json=answer | ({"rebuild_id": REBUILD} if batch["reset"] else {}))
 
     def sent(self) -> list[str]:
         """Every patient id posted, in order."""
@@ -62,12 +66,18 @@ def run(patients: Patients, page_size: int = 10) -> Search:
 class TestRebuild:
     """The order of a rebuild's requests, and what it sends."""
 
-    def test_the_index_is_emptied_before_the_first_page_is_read_and_closed_after_the_last(self) -> None:
+    def test_the_rebuild_begins_before_the_first_page_is_read_and_is_swapped_in_after_the_last(self) -> None:
         patients = Patients(25)
         search = run(patients)
         assert patients.log[:2] == ["POST reset", "GET 0"] and patients.log[-1] == "POST done"
         assert search.batches[0]["patients"] == [] and search.batches[-1]["patients"] == []
         assert sorted(search.sent()) == [record["id"] for record in patients.records]
+
+    @pytest.mark.req("R28", partial=True)
+    def test_every_page_after_the_reset_names_the_rebuild_it_began(self) -> None:
+        search = run(Patients(25))
+        assert "rebuild_id" not in search.batches[0]
+        assert {batch.get("rebuild_id") for batch in search.batches[1:]} == {REBUILD}
 
     def test_records_deleted_ahead_of_the_cursor_do_not_make_others_skipped(self) -> None:
         patients = Patients(40)

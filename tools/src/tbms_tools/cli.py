@@ -64,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     search_actions = search_parser.add_subparsers(dest="action", required=True)
     rebuild = search_actions.add_parser("reindex", help="rebuild the index from the patients service")
     rebuild.add_argument("--user", default=reindex.ADMIN, help="a user with 監査 update and 患者管理 read access")
-    rebuild.add_argument("--keep", action="store_true", help="add to the index instead of emptying it first")
+    rebuild.add_argument(
+        "--keep",
+        action="store_true",
+        help="add to the live index instead of building a new one beside it and swapping it in",
+    )
     replaying = groups.add_parser(
         "replay", help="rebuild a read model of reports or contacts from the patients service's current state"
     )

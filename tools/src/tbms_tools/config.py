@@ -26,7 +26,8 @@ NATS_MONITOR_PORT = 58222
 NATS_CLUSTER_PORT = 56222  # a cluster's routes (`tbms stack up --nats-cluster 3`)
 NATS_PORT_STEP = 10  # node n of a cluster listens on each port + 10 n
 REPLICAS_FILE = "replicas"  # in the state folder: processes per stateless service (`--replicas`)
-# compose's TBMS_REPLICAS: processes of every service but search
+# TBMS_REPLICAS processes of the local stack: every service but search, whose embedded engine here keeps its index
+# in one process's file (compose and deploy/kubernetes run two of search too, on Meilisearch)
 REPLICATED = ("gateway", "patients", "contacts", "reports", "masters", "workflow", "identity")
 NATS_CLUSTER_FILE = "nats-cluster-size"  # in the state folder: the cluster size chosen
 MINIO_PORT = 59000
@@ -167,7 +168,7 @@ def set_nats_cluster_size(size: int, state: Path | None = None) -> None:
 
 def service_processes(service: str, state: Path | None = None) -> int:
     """How many processes the local stack runs of a service: the number `tbms stack up --replicas N` chose for the
-    services compose replicates (TBMS_REPLICAS), always one of search (its embedded index file)."""
+    services it replicates, always one of search (the local stack's embedded index file)."""
     if service not in REPLICATED:
         return 1
     try:

@@ -3,10 +3,13 @@
 Every patient is sent before any contact: a contact's hit shows its index patient's number, name and district.
 
 Two things keep a rebuild complete while staff keep working:
-- The index is emptied *before* the first page is read. A change committed after that reaches the index
-  through its event; a change committed before it is in the pages. (Emptying it with the first page let a
-  change made between reading and posting that page vanish: its event had been indexed, then wiped, and the
-  page carried the older version, which the ledger refuses.)
+- The rebuild is begun (`reset`) *before* the first page is read. Search then fills a new index beside the live
+  one: users keep searching the complete live index, and every event from then on is applied to both indexes.
+  A change committed after the rebuild began reaches the new index through its event; a change committed before
+  it is in the pages. A page carrying an older version than an event already applied is refused (the ledger, and
+  each index's own version check), and a record deleted during the rebuild is not brought back by a page.
+  `done` swaps the new index in atomically; a rebuild no page came for (30 minutes by default) is discarded and
+  the live index stays as it was. A second `reset` takes over: the first command's next page is refused (409).
 - Pages overlap and must share a record with the previous page. `GET /patients` pages by offset, newest
   first: a record deleted or moved ahead of the cursor shifts the rest forward, and without the overlap the
   record at the page boundary would be skipped. A page that shares none is read again further back.
@@ -35,9 +38,11 @@ class Progress:
     indexed: int = 0
     current: int = 0  # the index already held this version: its event was faster
     skipped: int = 0  # a newer version or a deletion was indexed since the page was read
+    rebuild_id: str | None = None  # the rebuild `reset` began: every later page names it
 
     def add(self, answer: dict) -> None:
         """Adds one page's report."""
+        self.rebuild_id = answer.get("rebuild_id") or self.rebuild_id
         self.indexed += answer.get("indexed", 0)
         self.current += answer.get("current", 0)
         self.skipped += answer.get("skipped", 0)
@@ -46,7 +51,8 @@ class Progress:
 def reindex(
     username: str = ADMIN, *, page_size: int = PAGE, report: Callable[[str], None] = print, keep: bool = False
 ) -> int:
-    """Feeds every patient and contact into the index (emptied first unless `keep`); returns how many were indexed."""
+    """Feeds every patient and contact into a new index swapped in at the end (into the live index when `keep`);
+    returns how many were indexed."""
     headers = auth_headers(username)
     with (
         httpx.Client(base_url=config.service_url("patients"), headers=headers, timeout=60) as patients,
@@ -66,15 +72,16 @@ def rebuild(
     reset: bool = True,
     contacts: httpx.Client | None = None,
 ) -> Progress:
-    """Empties the index, then posts every page of `GET /patients` (and then of `GET /contacts`) to
-    `POST /admin/reindex`, printing progress."""
+    """Begins a rebuild into a new index, posts every page of `GET /patients` (and then of `GET /contacts`) to
+    `POST /admin/reindex`, printing progress, and has the new index swapped in."""
     progress = Progress()
     if reset:
         progress.add(_post(search, [], reset=True))
+        report(f"[search] rebuild {progress.rebuild_id} began: the live index keeps serving until it is done")
     sources = [("patients", patients)] + ([("contacts", contacts)] if contacts is not None else [])
     for kind, source in sources:
         _send_every_page(kind, source, search, progress, page_size=page_size, report=report)
-    progress.add(_post(search, [], done=True))
+    progress.add(_post(search, [], done=True, rebuild_id=progress.rebuild_id))
     return progress
 
 
@@ -96,7 +103,8 @@ def _send_every_page(
         if previous and not set(previous[-overlap:]) & set(ids) and offset > 0:
             offset = max(0, offset - (page_size - overlap))  # records moved ahead of the cursor: read further back
             continue
-        progress.add(_post(search, [item for item in page["items"] if item["id"] not in sent], kind=kind))
+        items = [item for item in page["items"] if item["id"] not in sent]
+        progress.add(_post(search, items, kind=kind, rebuild_id=progress.rebuild_id))
         sent.update(ids)
         progress.sent.update(f"{kind}:{id}" if kind != "patients" else id for id in ids)
         report(
@@ -113,7 +121,13 @@ def _page(source: httpx.Client, kind: str, limit: int, offset: int) -> dict:
 
 
 def _post(
-    search: httpx.Client, items: list[dict], *, kind: str = "patients", reset: bool = False, done: bool = False
+    search: httpx.Client,
+    items: list[dict],
+    *,
+    kind: str = "patients",
+    reset: bool = False,
+    done: bool = False,
+    rebuild_id: str | None = None,
 ) -> dict:
-    batch = {kind: items, "reset": reset, "done": done}
+    batch = {kind: items, "reset": reset, "done": done} | ({"rebuild_id": rebuild_id} if rebuild_id else {})
     return search.post("/admin/reindex", json=batch).raise_for_status().json()

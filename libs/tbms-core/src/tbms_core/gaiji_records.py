@@ -1,5 +1,6 @@
-"""The replicated 外字 master of a service that writes names out (patients' and contacts' CP932 CSV): the table's
-columns as a mixin for the service's own model, and the queries on it. Never commits."""
+"""The replicated 外字 master of a service that writes names out (patients' and contacts' CP932 CSV) or folds them
+(search finds 𠮷田 by 吉田): the table's columns as a mixin for the service's own model, and the queries on it.
+Never commits."""
 
 from __future__ import annotations
 
@@ -46,8 +47,12 @@ async def keep(
     return await apply_snapshot(session, model, {"code": entry.code}, values)
 
 
+async def entries(session: AsyncSession, model: type[GaijiRecordColumns]) -> list[GaijiEntry]:
+    """Every 外字 record kept, ended ones too (what a process's `GaijiMaster` holds)."""
+    rows = await session.scalars(select(model))
+    return [GaijiEntry(r.code, r.character, r.substitute, r.valid_from, r.valid_to, r.version) for r in rows]
+
+
 async def substitutes(session: AsyncSession, model: type[GaijiRecordColumns], day: date) -> dict[str, str]:
     """{外字: 代替文字} of the 外字 master in force on the day."""
-    rows = await session.scalars(select(model))
-    entries = [GaijiEntry(r.code, r.character, r.substitute, r.valid_from, r.valid_to, r.version) for r in rows]
-    return substitutes_in_force(entries, day)
+    return substitutes_in_force(await entries(session, model), day)

@@ -25,7 +25,7 @@ CONSUMES: dict[str, tuple[str, ...]] = {
     "patients": ("MASTERS",),
     "contacts": ("PATIENTS", "MASTERS"),
     "reports": ("PATIENTS", "CONTACTS", "MASTERS", "WORKFLOW"),
-    "search": ("PATIENTS", "CONTACTS"),
+    "search": ("PATIENTS", "CONTACTS", "MASTERS"),  # MASTERS: the 外字 master names are folded with (N26)
     # identity: the audit records it chains; who is assigned to whom, for the unusual-access analysis (N21)
     "identity": ("AUDIT", "PATIENTS", "CONTACTS", "MASTERS", "WORKFLOW"),
     "masters": (),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import FastAPI, Response
@@ -10,10 +11,13 @@ from tbms_core.app import ServiceKit, create_service_app
 
 from search.engine.base import SearchEngine
 from search.engine.factory import create_engine
+from search.gaiji import service as gaiji
+from search.gaiji.consumers import CONSUMERS as GAIJI_CONSUMERS
 from search.indexing.api import router as admin_router
 from search.indexing.consumers import consumers
 from search.indexing.repository import IndexedVersionRepository
 from search.query.api import router as search_router
+from search.rebuild.service import check_rebuilds, resume_rebuilds, watch_rebuilds
 from search.settings import get_settings
 
 READY = "/health/ready"
@@ -25,10 +29,17 @@ def create_app() -> FastAPI:
     engine = create_engine(settings)
 
     async def open_index(kit: ServiceKit) -> None:
+        await gaiji.refresh(kit.db)  # before the first document or query is folded
+        refresher = gaiji.keep_fresh(kit.db, settings.gaiji_refresh_seconds)
+        kit.tasks.append(asyncio.create_task(refresher, name="search-gaiji-master"))
         await engine.start()
         async with kit.db.session() as session:
             indexed = await IndexedVersionRepository(session).count()
         await engine.check_against_ledger(indexed)
+        await resume_rebuilds(kit.db, engine)
+        if settings.rebuild_check_seconds > 0:
+            watch = watch_rebuilds(kit.db, engine, settings.rebuild_check_seconds)
+            kit.tasks.append(asyncio.create_task(watch, name="search-rebuild-watch"))
 
     async def close_index(_: ServiceKit) -> None:
         await engine.close()
@@ -38,7 +49,7 @@ def create_app() -> FastAPI:
         settings,
         title="tbms search（検索）",
         routers=[search_router, admin_router],
-        consumers=consumers(engine),
+        consumers=[*consumers(engine), *GAIJI_CONSUMERS],
         on_startup=open_index,
         on_shutdown=close_index,
     )
@@ -50,6 +61,8 @@ def create_app() -> FastAPI:
 def report_index_when_ready(app: FastAPI, engine: SearchEngine) -> None:
     """`/health/ready` also says whether the index is complete; it stays "ok": a partial search beats none.
 
+    A running rebuild is shown with its progress (`index.rebuild`) while the state stays complete: searches read
+    the live index until the new one is swapped in. Reading it also discards a rebuild no page came for.
     The route is placed before the one every service shares and runs the same checks (database, NATS).
     """
     kit: ServiceKit = app.state.kit
@@ -63,7 +76,7 @@ def report_index_when_ready(app: FastAPI, engine: SearchEngine) -> None:
         except Exception as exc:
             response.status_code = 503
             return {"status": "unavailable", "reason": f"{type(exc).__name__}: {exc}"[:200]}
-        return {"status": "ok", "index": (await engine.status()).to_json()}
+        return {"status": "ok", "index": (await check_rebuilds(kit.db, engine)).to_json()}
 
     route = APIRoute(READY, ready, methods=["GET"], tags=["health"], include_in_schema=False)
     app.router.routes.insert(0, route)

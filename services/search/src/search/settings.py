@@ -23,6 +23,12 @@ class Settings(ServiceSettings):
     meili_key: SecretStr | None = None
     meili_index: str = "records"
     index_dir: Path = Field(default_factory=default_index_dir)
+    # A rebuild (`tbms search reindex`) no page came for within this time is discarded; the live index stays.
+    rebuild_timeout_minutes: float = Field(default=30.0, gt=0)
+    rebuild_check_seconds: float = Field(default=60.0, ge=0)  # how often abandoned rebuilds are looked for; 0: never
+    # 外字 (N26): masters' 外字 master, which names and queries are folded with, is read again every this many
+    # seconds (the process whose consumer takes a change folds with it at once)
+    gaiji_refresh_seconds: float = Field(default=30.0, gt=0)
 
 
 @lru_cache

@@ -81,11 +81,12 @@ class TestNewSchemaVersion:
         await engine.start()
         status = await engine.status()
         assert status.state is IndexState.NEEDS_REINDEX and "tbms search reindex" in status.detail
-        await engine.begin_rebuild()
-        assert (await engine.status()).state is IndexState.REBUILDING
-        await engine.index(record(1, "試験 一", "シケン"))
-        await engine.finish_rebuild()
+        await engine.begin_rebuild("r1")
+        assert (await engine.status()).state is IndexState.NEEDS_REINDEX  # the live index is still incomplete
+        await engine.index_rebuilt(record(1, "試験 一", "シケン"))
+        await engine.finish_rebuild("r1")
         assert (await engine.status()).state is IndexState.COMPLETE
+        assert await ids(engine, "しけん") == ["patient-1"]
         assert not (tmp_path / LEGACY_FILE).exists()
         await engine.close()
 
@@ -98,14 +99,21 @@ class TestNewSchemaVersion:
         assert newer.exists() and (await engine.status()).state is IndexState.COMPLETE
         await engine.close()
 
-    async def test_the_state_survives_a_restart(self, tmp_path: Path) -> None:
+    async def test_a_rebuilds_file_survives_a_restart_and_is_followed_again(self, tmp_path: Path) -> None:
         engine = EmbeddedEngine(tmp_path)
         await engine.start()
-        await engine.begin_rebuild()
+        await engine.index(record(1, "試験 一", "シケン"))
+        await engine.begin_rebuild("r1")
+        await engine.index_rebuilt(record(1, "試験 一", "シケン"))
         await engine.close()
         again = EmbeddedEngine(tmp_path)
         await again.start()
-        assert (await again.status()).state is IndexState.REBUILDING  # `tbms search reindex` did not finish
+        assert (await again.status()).state is IndexState.COMPLETE  # the live file was never emptied
+        assert await again.follow_rebuild("r1") and not await again.follow_rebuild("gone")
+        assert await again.follow_rebuild("r1")
+        await again.index_rebuilt(record(2, "試験 二", "シケン"))
+        await again.finish_rebuild("r1")
+        assert await ids(again, "しけん") == ["patient-1", "patient-2"]
         await again.close()
 
 

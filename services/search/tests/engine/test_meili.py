@@ -246,13 +246,6 @@ class TestIndexState:
         await engine.check_against_ledger(0)  # nothing was ever indexed: nothing to ask
         assert replay.finished()
 
-    async def test_a_rebuild_empties_the_index_and_ends_complete(self, engine: MeiliEngine, replay: Replay) -> None:
-        replay.add("clear_for_rebuild.json")
-        await engine.begin_rebuild()
-        assert (await engine.status()).state is IndexState.REBUILDING
-        await engine.finish_rebuild()
-        assert (await engine.status()).state is IndexState.COMPLETE and replay.finished()
-
 
 def _every_condition() -> SearchFilters:
     return SearchFilters(

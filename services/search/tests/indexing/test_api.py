@@ -132,4 +132,5 @@ class TestRebuildWhileStaffWork:
         assert (progress.indexed, progress.skipped) == (0, 1)  # the page's older version was refused
         assert [item["name"] for item in await found(client, registered["registration_no"])] == ["再構築 新姓"]
         status = (await client.get("/health/ready")).json()
-        assert status == {"status": "ok", "index": {"state": "complete", "detail": ""}}
+        assert (status["status"], status["index"]["state"], status["index"]["detail"]) == ("ok", "complete", "")
+        assert (status["index"]["rebuild"]["state"], status["index"]["rebuild"]["records_sent"]) == ("finished", 1)

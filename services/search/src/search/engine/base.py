@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from datetime import date
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -138,24 +138,68 @@ class IndexState(StrEnum):
     """Whether the index holds every record, so that an empty result can be trusted."""
 
     COMPLETE = "complete"
-    REBUILDING = "rebuilding"  # being filled again: from the previous index file, or by `tbms search reindex`
+    REBUILDING = "rebuilding"  # the embedded engine filling a new schema version's file from the previous file
     NEEDS_REINDEX = "needs_reindex"  # incomplete until an administrator runs `tbms search reindex`
+
+
+class RebuildState(StrEnum):
+    """Where a rebuild from the owning services (`tbms search reindex`) stands."""
+
+    RUNNING = "running"  # pages go into a new index beside the live one, events into both
+    FINISHED = "finished"  # the new index was swapped in
+    ABANDONED = "abandoned"  # no page came for too long, or another rebuild took over: the new index was discarded
+    FAILED = "failed"  # the new index was lost (a restart found no file): discarded
+
+
+@dataclass(frozen=True)
+class RebuildProgress:
+    """One rebuild as the search database records it; every search process reads the same row."""
+
+    id: str
+    state: RebuildState
+    started_at: datetime
+    last_progress_at: datetime
+    records_sent: int = 0
+    finished_at: datetime | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The rebuild as JSON values."""
+        return {
+            "id": self.id,
+            "state": self.state.value,
+            "started_at": self.started_at.isoformat(),
+            "last_progress_at": self.last_progress_at.isoformat(),
+            "records_sent": self.records_sent,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
 class IndexStatus:
-    """The index's state as operators (/health/ready) and users (a notice above results) see it."""
+    """The index's state as operators (/health/ready) and users (a notice above results) see it.
+
+    `state` is the live index's: a rebuild from the owners fills a new index beside it, so the live one stays
+    complete meanwhile and `rebuild` tells how far the rebuild got.
+    """
 
     state: IndexState
     documents: int | None = None
     done: int | None = None  # records copied so far while rebuilding from the previous index file
     total: int | None = None  # records to copy
     detail: str = ""
+    rebuild: RebuildProgress | None = None  # the latest rebuild from the owners, if any
+
+    def with_rebuild(self, rebuild: RebuildProgress | None) -> IndexStatus:
+        """The same status with the latest rebuild from the owners."""
+        return replace(self, rebuild=rebuild)
 
     def to_json(self) -> dict[str, Any]:
         """The status as JSON values, without unknown parts."""
         values = {"state": self.state.value, "documents": self.documents, "done": self.done, "total": self.total}
-        return {name: value for name, value in values.items() if value is not None} | {"detail": self.detail}
+        shown = {name: value for name, value in values.items() if value is not None} | {"detail": self.detail}
+        return shown | ({"rebuild": self.rebuild.to_json()} if self.rebuild else {})
 
 
 @dataclass(frozen=True)
@@ -231,11 +275,27 @@ class SearchEngine(Protocol):
     async def clear(self) -> None:
         """Removes every record."""
 
-    async def begin_rebuild(self) -> None:
-        """Empties the index before a rebuild from the owning services (`tbms search reindex`)."""
+    async def begin_rebuild(self, rebuild_id: str) -> None:
+        """Creates an empty index beside the live one for a rebuild (`tbms search reindex`); until the rebuild
+        ends, events (`index`, `delete`) go to both indexes and searches to the live one."""
 
-    async def finish_rebuild(self) -> None:
-        """Marks the index complete once a rebuild has fed every record in again."""
+    async def follow_rebuild(self, rebuild_id: str | None) -> bool:
+        """Sends events to a running rebuild's index too (another process may have begun it), or stops (None);
+        False when that index does not exist."""
+
+    async def index_rebuilt(self, document: SearchDocument) -> bool:
+        """Stores a rebuild page's document in the new index unless it holds a newer version or the record was
+        deleted during the rebuild; True when it was applied."""
+
+    async def finish_rebuild(self, rebuild_id: str | None = None) -> None:
+        """Swaps the rebuild's index in atomically and removes the old one; None marks the live index complete
+        (pages were sent straight to it)."""
+
+    async def abandon_rebuild(self, rebuild_id: str) -> None:
+        """Deletes the rebuild's index; the live index is untouched."""
+
+    async def discard_stray_rebuilds(self, keep: str | None) -> None:
+        """At start: deletes rebuild indexes a crash left behind, except the running rebuild's (`keep`)."""
 
     async def status(self) -> IndexStatus:
         """Whether the index is complete, being rebuilt, or waits for `tbms search reindex`."""

@@ -5,6 +5,10 @@ from it in the background while the service keeps running, and the old file is r
 (files before version 3, or a lost file while the ledger remembers indexed records), the index is flagged
 `needs_reindex` until an administrator runs `tbms search reindex`: a loud log line, /health/ready and a notice
 above the search results say so.
+
+`tbms search reindex` builds a new file beside the live one (`index-v4.rebuild-<id>.sqlite3`): searches keep
+reading the live file, events are written to both, and the finished file replaces the live one with
+`os.replace` while both connections' locks are held, so no search sees half of either.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,6 +53,20 @@ def index_file(directory: Path, version: int = SCHEMA_VERSION) -> Path:
     return directory / f"index-v{version}.sqlite3"
 
 
+def rebuild_file(directory: Path, rebuild_id: str) -> Path:
+    """The file a rebuild from the owners fills beside the live one."""
+    return directory / f"index-v{SCHEMA_VERSION}.rebuild-{rebuild_id}.sqlite3"
+
+
+@dataclass
+class Rebuild:
+    """The new file of a running rebuild and its writer connection."""
+
+    id: str
+    path: Path
+    conn: sqlite3.Connection
+
+
 class EmbeddedEngine:
     """Search without a search server: one SQLite file, one writer and one reader connection."""
 
@@ -62,6 +81,7 @@ class EmbeddedEngine:
         self._starting, self._closed = asyncio.Lock(), False
         self._status = IndexStatus(IndexState.COMPLETE)
         self._copy: asyncio.Task[None] | None = None
+        self._rebuild: Rebuild | None = None  # the new file events are written to as well
 
     async def start(self) -> None:
         """Opens (or creates) this version's file; fills it from an older file in the background if one is left."""
@@ -133,14 +153,23 @@ class EmbeddedEngine:
 
     def _close(self) -> None:
         with self._write_lock, self._read_lock:
-            for conn in (self._writer, self._reader, self._previous):
+            rebuild, self._rebuild = self._rebuild, None
+            for conn in (self._writer, self._reader, self._previous, rebuild and rebuild.conn):
                 if conn is not None:
                     conn.close()
             self._writer = self._reader = self._previous = None
 
     async def index(self, document: SearchDocument, *, refresh: bool = False) -> bool:
-        """Stores the document unless the index holds a newer version of it (or the same one, unless `refresh`)."""
-        return await self._write(lambda conn: store(conn, [document], refresh=refresh) > 0)
+        """Stores the document unless the index holds a newer version of it (or the same one, unless `refresh`);
+        during a rebuild in the new file too."""
+
+        def put(conn: sqlite3.Connection, live: bool) -> bool:
+            if not live:  # an event after a deletion (the ledger let it through) brings the record back
+                sql = "DELETE FROM removed_while_copying WHERE record_type = ? AND record_id = ?"
+                conn.execute(sql, (document.record_type, document.id))
+            return store(conn, [document], refresh=refresh) > 0
+
+        return await self._write_both(put)
 
     async def index_many(self, documents: list[SearchDocument]) -> int:
         """Stores many documents in one transaction (rebuilds and benchmarks); how many were applied."""
@@ -151,30 +180,133 @@ class EmbeddedEngine:
         await self._stop_copy()
         await self._write(empty)
 
-    async def begin_rebuild(self) -> None:
-        """Empties the index before `tbms search reindex` feeds every record in again."""
-        await self.clear()
-        await self._write(lambda _: self._set(IndexState.REBUILDING, detail="tbms search reindex is running"))
+    async def begin_rebuild(self, rebuild_id: str) -> None:
+        """Creates the new file beside the live one; events go to both until the rebuild finishes or is dropped."""
+        await self.start()
 
-    async def finish_rebuild(self) -> None:
-        """Marks the index complete after a rebuild from the owners; older files are no longer needed."""
+        def begin() -> None:
+            path = rebuild_file(self.directory, rebuild_id)
+            with self._write_lock:
+                self._drop(self._rebuild)
+                self._remove([path])  # a file left by an earlier attempt with the same id
+                conn = connect(path)
+                create(conn)
+                note(conn, state=IndexState.COMPLETE.value, detail="")
+                self._rebuild = Rebuild(rebuild_id, path, conn)
+
+        await asyncio.to_thread(begin)
+        log.warning("search index rebuild %s writes into %s", rebuild_id, rebuild_file(self.directory, rebuild_id))
+
+    async def follow_rebuild(self, rebuild_id: str | None) -> bool:
+        """Writes events to that rebuild's file too (reopened after a restart), or to the live file only (None)."""
+        await self.start()
+
+        def follow() -> bool:
+            with self._write_lock:
+                if self._rebuild is not None and self._rebuild.id == rebuild_id:
+                    return True
+                if self._rebuild is not None:  # not running any more: its file is left for `abandon_rebuild`
+                    self._rebuild.conn.close()
+                    self._rebuild = None
+                if rebuild_id is None:
+                    return True
+                path = rebuild_file(self.directory, rebuild_id)
+                if not path.exists():
+                    return False
+                self._rebuild = Rebuild(rebuild_id, path, connect(path))
+                return True
+
+        return await asyncio.to_thread(follow)
+
+    async def index_rebuilt(self, document: SearchDocument) -> bool:
+        """Stores a rebuild page's document in the new file unless it holds a newer version (an event was faster)
+        or the record was deleted during the rebuild."""
+
+        def put(conn: sqlite3.Connection) -> bool:
+            sql = "SELECT 1 FROM removed_while_copying WHERE record_type = ? AND record_id = ?"
+            if conn.execute(sql, (document.record_type, document.id)).fetchone():
+                return False
+            return store(conn, [document]) > 0
+
+        return await self._write_rebuild(put)
+
+    async def finish_rebuild(self, rebuild_id: str | None = None) -> None:
+        """Replaces the live file with the rebuild's (atomically, both locks held) and marks the index complete;
+        older files are no longer needed. None: the pages went straight into the live file."""
+        if rebuild_id is not None:
+            await self._stop_copy()  # the copy from an older file would write into the swapped-in file
+            if not await self.follow_rebuild(rebuild_id):
+                raise FileNotFoundError(rebuild_file(self.directory, rebuild_id))
+            await asyncio.to_thread(self._swap)
+            log.warning("search index rebuild %s replaced %s", rebuild_id, self.path)
         await self._write(lambda _: self._set(IndexState.COMPLETE))
         await asyncio.to_thread(self._remove, self._older_files())
+
+    def _swap(self) -> None:
+        with self._write_lock, self._read_lock:
+            rebuild, self._rebuild = self._rebuild, None
+            assert rebuild is not None and self._writer is not None and self._reader is not None
+            rebuild.conn.execute("DELETE FROM removed_while_copying")
+            rebuild.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            rebuild.conn.close()
+            self._writer.close()
+            self._reader.close()
+            for part in ("-wal", "-shm"):  # every connection is closed: nothing of the old file may be replayed
+                self.path.with_name(self.path.name + part).unlink(missing_ok=True)
+                rebuild.path.with_name(rebuild.path.name + part).unlink(missing_ok=True)
+            os.replace(rebuild.path, self.path)
+            self._writer = connect(self.path)
+            create(self._writer)
+            self._reader = connect(self.path)
+            self.fresh = False
+
+    async def abandon_rebuild(self, rebuild_id: str) -> None:
+        """Deletes the rebuild's file; the live file is untouched."""
+        await self.start()
+
+        def abandon() -> None:
+            with self._write_lock:
+                if self._rebuild is not None and self._rebuild.id == rebuild_id:
+                    self._drop(self._rebuild)
+                    self._rebuild = None
+                else:
+                    self._remove([rebuild_file(self.directory, rebuild_id)])
+
+        await asyncio.to_thread(abandon)
+
+    async def discard_stray_rebuilds(self, keep: str | None) -> None:
+        """Deletes files of rebuilds no longer running (left by a crash), except `keep`'s."""
+        await self.start()
+        kept = rebuild_file(self.directory, keep) if keep else None
+
+        def discard() -> None:
+            with self._write_lock:
+                pattern = f"index-v{SCHEMA_VERSION}.rebuild-*.sqlite3"
+                current = self._rebuild.path if self._rebuild else None
+                self._remove([path for path in self.directory.glob(pattern) if path not in (kept, current)])
+
+        await asyncio.to_thread(discard)
+
+    def _drop(self, rebuild: Rebuild | None) -> None:
+        if rebuild is not None:
+            rebuild.conn.close()
+            self._remove([rebuild.path])
 
     async def optimise(self) -> None:
         """Merges each full-text index into one segment and refreshes the planner's statistics (after a bulk build)."""
         await self._write(optimise)
 
     async def delete(self, record_type: str, record_id: str) -> None:
-        """Removes a record; while copying from an older file, also remembers not to copy it back."""
+        """Removes a record; while copying from an older file or rebuilding into a new one, also remembers not to
+        copy it back (the rebuild's file keeps the list until it is swapped in)."""
 
-        def remove(conn: sqlite3.Connection) -> None:
+        def remove(conn: sqlite3.Connection, live: bool) -> None:
             conn.execute("DELETE FROM documents WHERE record_type = ? AND record_id = ?", (record_type, record_id))
-            if self._status.state is IndexState.REBUILDING and self._copy is not None:
+            if not live or (self._status.state is IndexState.REBUILDING and self._copy is not None):
                 sql = "INSERT OR IGNORE INTO removed_while_copying (record_type, record_id) VALUES (?, ?)"
                 conn.execute(sql, (record_type, record_id))
 
-        await self._write(remove)
+        await self._write_both(remove)
 
     async def version_of(self, record_type: str, record_id: str) -> int | None:
         """The version the index holds of a record, if any."""
@@ -246,7 +378,7 @@ class EmbeddedEngine:
         for path in paths:
             for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 part.unlink(missing_ok=True)
-            log.warning("removed the older search index file %s", path)
+            log.warning("removed the search index file %s", path)
 
     async def _write(self, action: Callable[[sqlite3.Connection], T]) -> T:
         await self.start()  # events may arrive before the app's startup hook has run
@@ -254,14 +386,32 @@ class EmbeddedEngine:
         def run() -> T:
             assert self._writer is not None, "the engine is closed"
             with self._write_lock:
-                self._writer.execute("BEGIN IMMEDIATE")
-                try:
-                    result = action(self._writer)
-                except BaseException:
-                    self._writer.execute("ROLLBACK")
-                    raise
-                self._writer.execute("COMMIT")
+                return _transaction(self._writer, action)
+
+        return await asyncio.to_thread(run)
+
+    async def _write_both(self, action: Callable[[sqlite3.Connection, bool], T]) -> T:
+        """Runs an event's write on the live file and, during a rebuild, on the new file; the live one's result."""
+        await self.start()
+
+        def run() -> T:
+            assert self._writer is not None, "the engine is closed"
+            with self._write_lock:
+                result = _transaction(self._writer, lambda conn: action(conn, True))
+                if self._rebuild is not None:
+                    _transaction(self._rebuild.conn, lambda conn: action(conn, False))
                 return result
+
+        return await asyncio.to_thread(run)
+
+    async def _write_rebuild(self, action: Callable[[sqlite3.Connection], T]) -> T:
+        await self.start()
+
+        def run() -> T:
+            with self._write_lock:
+                if self._rebuild is None:
+                    raise RuntimeError("no rebuild of the search index is running")
+                return _transaction(self._rebuild.conn, action)
 
         return await asyncio.to_thread(run)
 
@@ -274,3 +424,14 @@ class EmbeddedEngine:
                 return action(self._reader)
 
         return await asyncio.to_thread(run)
+
+
+def _transaction(conn: sqlite3.Connection, action: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = action(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result

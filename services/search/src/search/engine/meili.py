@@ -2,6 +2,10 @@
 
 Every condition of the advanced search becomes a filter, facet counts come from `facetDistribution`, the
 matched words from `_formatted`, and the readable areas are a filter no request goes without.
+
+`tbms search reindex` fills a new index (`records__rebuild_<id>`, same settings) while the live one keeps
+serving; events go to both, and `POST /swap-indexes` swaps the finished one in before the old one is deleted.
+Which rebuild is running is recorded in the search database, so every search process writes to the same pair.
 """
 
 from __future__ import annotations
@@ -29,12 +33,16 @@ class MeiliError(RuntimeError):
     """Meilisearch refused a request or a task failed."""
 
 
+class IndexGone(MeiliError):
+    """The index does not exist (a rebuild's index after its swap or abandonment)."""
+
+
 class MeiliEngine:
     """Talks to one Meilisearch index; writes wait for their task so a failure reaches the consumer.
 
     The index lives on the server, so a new schema here is only new settings, which Meilisearch applies to
-    the documents it holds. The rebuild state is this process's own: a restart during `tbms search reindex`
-    forgets it (the command's own output still tells).
+    the documents it holds. A lost index (`needs_reindex`) is this process's own finding; the state of a rebuild
+    lives in the search database (see `search.rebuild`), which tells each process the index to write events to.
     """
 
     def __init__(
@@ -52,6 +60,11 @@ class MeiliEngine:
         self.uid, self.task_timeout, self.poll_interval = index, task_timeout, poll_interval
         self._started, self._starting = False, asyncio.Lock()
         self._status = IndexStatus(IndexState.COMPLETE)
+        self._rebuild: str | None = None  # the uid of a running rebuild's index: events go there too
+
+    def rebuild_uid(self, rebuild_id: str) -> str:
+        """The uid of a rebuild's index beside the live one."""
+        return f"{self.uid}__rebuild_{rebuild_id}"
 
     async def start(self) -> None:
         """Creates the index if needed and applies its settings (once per process)."""
@@ -60,10 +73,11 @@ class MeiliEngine:
                 await self._prepare()
                 self._started = True
 
-    async def _prepare(self) -> None:
-        created = await self._call("POST", "/indexes", json={"uid": self.uid, "primaryKey": PRIMARY_KEY})
+    async def _prepare(self, uid: str | None = None) -> None:
+        uid = uid or self.uid
+        created = await self._call("POST", "/indexes", json={"uid": uid, "primaryKey": PRIMARY_KEY})
         await self._wait(created["taskUid"], tolerate={"index_already_exists"})
-        updated = await self._call("PATCH", f"/indexes/{self.uid}/settings", json=index_settings())
+        updated = await self._call("PATCH", f"/indexes/{uid}/settings", json=index_settings())
         await self._wait(updated["taskUid"])
 
     async def close(self) -> None:
@@ -85,35 +99,95 @@ class MeiliEngine:
             log.error("search index %s needs a rebuild: %s", self.uid, detail)
 
     async def index(self, document: SearchDocument, *, refresh: bool = False) -> bool:
-        """Adds or replaces the document unless Meilisearch holds a newer version (or the same, unless `refresh`)."""
+        """Adds or replaces the document unless Meilisearch holds a newer version (or the same, unless `refresh`);
+        during a rebuild in its index too."""
         await self.start()  # events may arrive before the app's startup hook has run
-        held = await self._held_version(f"{document.record_type}-{document.id}")
-        if held is not None and (held > document.version or (held == document.version and not refresh)):
-            return False
-        task = await self._call(
-            "POST", f"/indexes/{self.uid}/documents", params={"primaryKey": PRIMARY_KEY}, json=[to_meili(document)]
-        )
-        await self._wait(task["taskUid"])
-        return True
+        applied = await self._put(self.uid, document, refresh=refresh)
+        if self._rebuild is not None:
+            await self._put(self._rebuild, document, refresh=refresh)
+        return bool(applied)
 
     async def clear(self) -> None:
         """Removes every document."""
         task = await self._call("DELETE", f"/indexes/{self.uid}/documents")
         await self._wait(task["taskUid"])
 
-    async def begin_rebuild(self) -> None:
-        """Empties the index before `tbms search reindex` feeds every record in again."""
-        await self.clear()
-        self._status = IndexStatus(IndexState.REBUILDING, detail="tbms search reindex is running")
+    async def begin_rebuild(self, rebuild_id: str) -> None:
+        """Creates the rebuild's index with the live one's settings; events go to both from now on."""
+        await self.start()
+        uid = self.rebuild_uid(rebuild_id)
+        await self._prepare(uid)
+        self._rebuild = uid
 
-    async def finish_rebuild(self) -> None:
-        """Marks the index complete."""
+    async def follow_rebuild(self, rebuild_id: str | None) -> bool:
+        """Writes events to that rebuild's index too, or to the live one only (None); no request is sent."""
+        self._rebuild = None if rebuild_id is None else self.rebuild_uid(rebuild_id)
+        return True
+
+    async def index_rebuilt(self, document: SearchDocument) -> bool:
+        """Adds a rebuild page's document to the rebuild's index unless it holds a newer version.
+
+        A record deleted during the rebuild is refused before it gets here: the ledger keeps its tombstone.
+        """
+        if self._rebuild is None:
+            raise MeiliError("no rebuild of the search index is running")
+        uid = self._rebuild
+        applied = await self._put(uid, document, refresh=False)
+        if applied is None:
+            raise MeiliError(f"the rebuild's index {uid} no longer exists")
+        return applied
+
+    async def finish_rebuild(self, rebuild_id: str | None = None) -> None:
+        """Swaps the rebuild's index in (one Meilisearch task), then deletes the old one, now under the other uid."""
+        if rebuild_id is not None:
+            uid = self.rebuild_uid(rebuild_id)
+            swap = await self._call("POST", "/swap-indexes", json=[{"indexes": [self.uid, uid]}])
+            await self._wait(swap["taskUid"])
+            self._rebuild = None
+            await self._drop(uid)
+            log.warning("search index rebuild %s swapped in as %s", rebuild_id, self.uid)
         self._status = IndexStatus(IndexState.COMPLETE)
 
+    async def abandon_rebuild(self, rebuild_id: str) -> None:
+        """Deletes the rebuild's index; the live one is untouched."""
+        uid = self.rebuild_uid(rebuild_id)
+        if self._rebuild == uid:
+            self._rebuild = None
+        await self._drop(uid)
+
+    async def discard_stray_rebuilds(self, keep: str | None) -> None:
+        """Nothing: another search process may be creating a rebuild's index just now (see `abandon_rebuild`)."""
+
     async def delete(self, record_type: str, record_id: str) -> None:
-        """Removes a record from the index."""
+        """Removes a record from the index (and from a running rebuild's)."""
         task = await self._call("DELETE", f"/indexes/{self.uid}/documents/{record_type}-{record_id}")
         await self._wait(task["taskUid"])
+        if self._rebuild is not None:
+            task = await self._call("DELETE", f"/indexes/{self._rebuild}/documents/{record_type}-{record_id}")
+            await self._wait(task["taskUid"], tolerate={"index_not_found"})
+
+    async def _put(self, uid: str, document: SearchDocument, *, refresh: bool) -> bool | None:
+        """Sends the document to one index unless it holds a newer version; None when a rebuild's index is gone
+        (swapped in and deleted, or abandoned, by another process): it is not created again."""
+        try:
+            held = await self._held_version(uid, f"{document.record_type}-{document.id}")
+        except IndexGone:
+            if uid == self.uid:
+                held = None  # the live index is created by the addition, as on a first start
+            else:
+                self._rebuild = None if self._rebuild == uid else self._rebuild
+                return None
+        if held is not None and (held > document.version or (held == document.version and not refresh)):
+            return False
+        task = await self._call(
+            "POST", f"/indexes/{uid}/documents", params={"primaryKey": PRIMARY_KEY}, json=[to_meili(document)]
+        )
+        await self._wait(task["taskUid"])
+        return True
+
+    async def _drop(self, uid: str) -> None:
+        task = await self._call("DELETE", f"/indexes/{uid}")
+        await self._wait(task["taskUid"], tolerate={"index_not_found"})
 
     async def search(self, query: SearchQuery) -> SearchResult:
         """Records matching the folded words and every condition, inside the readable areas only."""
@@ -127,9 +201,11 @@ class MeiliEngine:
         limited = replace(query, limit=SUGGEST_LIMIT, offset=0, facets=False)
         return (await self.search(limited)).hits
 
-    async def _held_version(self, uid: str) -> int | None:
-        response = await self.client.get(f"/indexes/{self.uid}/documents/{uid}", params={"fields": "version"})
+    async def _held_version(self, index: str, uid: str) -> int | None:
+        response = await self.client.get(f"/indexes/{index}/documents/{uid}", params={"fields": "version"})
         if response.status_code == httpx.codes.NOT_FOUND:
+            if _code(response) == "index_not_found":
+                raise IndexGone(index)
             return None
         return int(_json(response)["version"])
 
@@ -155,3 +231,10 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     if response.is_error:
         raise MeiliError(f"Meilisearch answered {response.status_code}: {response.text[:500]}")
     return response.json()
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except ValueError:
+        return ""

@@ -1,8 +1,14 @@
-"""How typed words and records become comparable: folded keys, birth-date tokens and query terms (N11)."""
+"""How typed words and records become comparable: folded keys, birth-date tokens and query terms (N11).
+
+A registered 外字 folds as its substitute (N26): masters' 外字 master is data, so the process's copy of it is handed
+in with `fold_gaiji` (search.gaiji does, at start and on every change) and applies to documents built and queries
+parsed from then on; documents indexed before a change keep their keys until `tbms search reindex`.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -21,6 +27,21 @@ _LATIN_WORD = re.compile("[a-z]{4,}")  # romanised names and addresses; shorter 
 
 SEPARATOR = "\n"  # ends every field, so no query word spans two of them and every character has a successor
 KEY_START = "\x02"  # starts every whole-field key: the index then finds exact and prefix matches of keys too
+
+
+@dataclass
+class _Gaiji:
+    """The registered 外字 as a translation table, replaced whole so a rebuild's threads never see half of one."""
+
+    table: dict[int, str] = field(default_factory=dict)
+
+
+_GAIJI = _Gaiji()
+
+
+def fold_gaiji(substitutes: Mapping[str, str]) -> None:
+    """Folds each registered 外字 as its substitute from now on ({外字: 代替文字}, e.g. {"𠮷": "吉"})."""
+    _GAIJI.table = str.maketrans(dict(substitutes)) if substitutes else {}
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,10 @@ def parse_query(text: str) -> QueryTerms:
 
 
 def fold(text: str) -> str:
-    """The search key of a text, with hyphens between digits dropped (03-1234-5678, 154-0017, 1-2-3)."""
+    """The search key of a text, with hyphens between digits dropped (03-1234-5678, 154-0017, 1-2-3) and each
+    registered 外字 as its substitute (before the rest of the folding, which the substitute then goes through)."""
+    if table := _GAIJI.table:
+        text = text.translate(table)
     return _HYPHEN_BETWEEN_DIGITS.sub("", search_key(text))
 
 

@@ -21,6 +21,7 @@ from search.indexing.linking import (
     refresh_patient,
 )
 from search.indexing.repository import IndexedVersionRepository, LinkRepository
+from search.rebuild.service import follow_running_rebuild
 
 log = logging.getLogger(__name__)
 PATIENT_EVENTS = "tbms.patients.patient.>"  # registered.v1, updated.v1 and any later event carrying the snapshot
@@ -117,11 +118,22 @@ def on_patient_deadlines(engine: SearchEngine) -> Handler:
     return handle
 
 
+def during_rebuilds(engine: SearchEngine, handler: Handler) -> Handler:
+    """Applies an event to a running rebuild's index too, whichever search process began the rebuild."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        """Follows the running rebuild, then applies the event."""
+        await follow_running_rebuild(session, engine)
+        await handler(session, envelope)
+
+    return handle
+
+
 def consumers(engine: SearchEngine) -> list[Consumer]:
     """Every subscription of the search service."""
     return [
-        Consumer("on_patient_changed", PATIENT_EVENTS, on_patient_changed(engine)),
-        Consumer("on_contact_changed", CONTACT_EVENTS, on_contact_changed(engine)),
-        Consumer("on_care_record_saved", CARE_RECORDS, on_care_record_saved(engine)),
-        Consumer("on_patient_deadlines", PATIENT_DEADLINES, on_patient_deadlines(engine)),
+        Consumer("on_patient_changed", PATIENT_EVENTS, during_rebuilds(engine, on_patient_changed(engine))),
+        Consumer("on_contact_changed", CONTACT_EVENTS, during_rebuilds(engine, on_contact_changed(engine))),
+        Consumer("on_care_record_saved", CARE_RECORDS, during_rebuilds(engine, on_care_record_saved(engine))),
+        Consumer("on_patient_deadlines", PATIENT_DEADLINES, during_rebuilds(engine, on_patient_deadlines(engine))),
     ]
