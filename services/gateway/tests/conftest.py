@@ -256,6 +256,15 @@ def mock_todos(router: respx.MockRouter) -> respx.Route:
     return router.get(f"{WORKFLOW}/todos", name="todos").mock(return_value=empty)
 
 
+def mock_search_index(router: respx.MockRouter) -> respx.Route:
+    """search's index is complete and was never rebuilt (運用状況 shows it); a test overrides the route named
+    "search-index"."""
+    complete = {"state": "complete", "documents": 1200, "detail": ""}
+    return router.get(f"{SEARCH}/admin/reindex", name="search-index").mock(
+        return_value=httpx.Response(200, json=complete)
+    )
+
+
 def mock_inbox_count(router: respx.MockRouter) -> respx.Route:
     """Nothing waits for the user in 回議・供覧 (every page's header shows the badge); a test overrides the route
     named "inbox-count"."""
@@ -271,6 +280,13 @@ def mock_circulations(router: respx.MockRouter) -> respx.Route:
     return router.get(url__regex=rf"^{WORKFLOW}/circulations/of/", name="record-circulations").mock(
         return_value=httpx.Response(200, json=[])
     )
+
+
+def mock_contact_groups(router: respx.MockRouter) -> respx.Route:
+    """contacts knows no group of an index patient (the index patient's contacts page lists them); a test overrides
+    the route named "contact-groups"."""
+    empty = httpx.Response(200, json={"items": []})
+    return router.get(f"{CONTACTS}/groups", name="contact-groups").mock(return_value=empty)
 
 
 def mock_contact_counts(router: respx.MockRouter) -> respx.Route:
@@ -291,7 +307,9 @@ def backends() -> Iterator[respx.MockRouter]:
         mock_contact_list(router)
         mock_todos(router)
         mock_inbox_count(router)
+        mock_search_index(router)
         mock_contact_counts(router)
+        mock_contact_groups(router)
         mock_circulations(router)
         mock_contact_codes(router)
         yield router

@@ -183,6 +183,18 @@ def test_f08_prints_the_items_the_health_center_added(renderer: FormRenderer) ->
     assert "保健所で追加した項目" not in plain
 
 
+@pytest.mark.req("F08", "R27", partial=True)
+def test_f08s_footer_names_the_form_and_prints_its_edition_once_on_every_page(renderer: FormRenderer) -> None:
+    data = FormInput(patient(), PRINTED_AT, "保健 花子", care_records=[record("investigation", INVESTIGATION)])
+    pdf = renderer.render_pdf_sync(form_spec("F08"), data)
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    pages = text.decode().split("\f")[:-1]
+    footers = [" ".join(line.split()) for page in pages for line in page.splitlines() if "様式 F08" in line]
+    assert len(footers) == len(pages) >= 1, footers
+    for footer in footers:
+        assert "様式 F08 行動調査票 第2版" in footer and footer.count("版") == 1, footer
+
+
 def test_f08_without_an_investigation_prints_blank_lines(renderer: FormRenderer) -> None:
     text, pages, _ = printed(renderer, "F08", FormInput(patient(), PRINTED_AT, "x"))
     assert pages <= 2 and "未確定〜未確定" in text
@@ -228,5 +240,6 @@ def test_f29_without_a_letterhead_or_an_appointment_leaves_lines_to_fill(rendere
 
 
 def test_the_forms_are_registered_in_their_genres() -> None:
-    assert form_spec("F06").genre == Genre.PATIENTS and form_spec("f08").title == "行動調査票（第2版）"
+    assert form_spec("F06").genre == Genre.PATIENTS and form_spec("f08").title == "行動調査票"
+    assert form_spec("f08").revision == "2"  # its 第2版, printed once in the footer after the title
     assert form_spec("Ｆ２９").genre == Genre.CONTACT_SCREENING

@@ -124,7 +124,7 @@ class TestGaijiMasterKept:
         assert fold("𡈽井") == fold("土井")
 
 
-@pytest.mark.req("N11", partial=True)
+@pytest.mark.req("N11")
 @pytest.mark.req("N26", partial=True)
 class TestSearchFoldsRegisteredGaiji:
     @pytest.mark.parametrize(("character", "substitute"), [("𠮷", "吉"), ("𠩤", "原")])

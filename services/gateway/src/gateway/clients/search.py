@@ -29,6 +29,10 @@ class SearchClient(ServiceClient):
             "index": body.get("index") or {},  # complete, rebuilding or needs_reindex: an incomplete index is said so
         }
 
+    async def index_status(self) -> dict[str, Any]:
+        """The live index's state and the latest rebuild from the owners with its progress (監査の参照)."""
+        return await self.get_json("/admin/reindex")
+
 
 def _hit(item: dict[str, Any]) -> dict[str, Any]:
     """A search hit with its record type under "type" whichever name search used."""

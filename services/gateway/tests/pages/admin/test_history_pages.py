@@ -115,6 +115,62 @@ class TestOperationsPage:
         assert (await client.get("/admin/operations")).status_code == 403
 
 
+@pytest.mark.req("R28", partial=True)
+class TestOperationsPageSearchIndex:
+    async def test_a_running_rebuild_is_shown_while_the_live_index_serves(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        rebuild = {
+            "id": "4f1c",
+            "state": "running",
+            "started_at": "2026-12-03T01:00:00+00:00",
+            "last_progress_at": "2026-12-03T01:05:30+00:00",
+            "records_sent": 52000,
+            "finished_at": None,
+            "detail": "",
+        }
+        answer = {"state": "complete", "documents": 98765, "detail": "", "rebuild": rebuild}
+        backends.routes["search-index"].mock(return_value=httpx.Response(200, json=answer))
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "検索の索引 状態：正常 索引の件数 98,765件" in page
+        assert "最新の再構築 実行中（開始 令和8年12月3日 10:00:00） 送られた件数 52,000件" in page
+        assert "最後の進み 令和8年12月3日 10:05:30" in page and "その間も利用者はいまの索引で検索できます" in page
+
+    async def test_an_abandoned_rebuild_and_an_index_to_rebuild_are_said_so(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        rebuild = {
+            "id": "4f1c",
+            "state": "abandoned",
+            "started_at": "2026-12-03T01:00:00+00:00",
+            "last_progress_at": "2026-12-03T01:05:30+00:00",
+            "records_sent": 500,
+            "finished_at": "2026-12-03T01:36:00+00:00",
+            "detail": "30分間進まなかったため破棄しました",
+        }
+        answer = {"state": "needs_reindex", "detail": "index file lost", "rebuild": rebuild}
+        backends.routes["search-index"].mock(return_value=httpx.Response(200, json=answer))
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "状態：要対応（索引の再構築が必要です） index file lost" in page and "tbms search reindex で" in page
+        assert "最新の再構築 中断（破棄）" in page and "詳細 30分間進まなかったため破棄しました" in page
+
+    async def test_a_search_service_that_does_not_answer_is_said_so(
+        self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
+    ) -> None:
+        backends.routes["search-index"].mock(side_effect=httpx.ConnectError("refused"))
+        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
+        with_roles(keycloak, ["audit:read"])
+        await login(client)
+        page = text_of((await client.get("/admin/operations")).text)
+        assert "検索の索引 状態：確認できません 検索サービスが応答しません。" in page
+
+
 BACKUP_STATUS = "http://backup.test:9187/status"
 
 

@@ -105,6 +105,18 @@ class TestWhatThePageShows:
         assert "最終接触日 令和8年11月13日 令和8年11月23日" in history
         assert "健診の結果（判定） （空欄） LTBI（治療）" in history
 
+    @pytest.mark.req("R15", partial=True)
+    async def test_the_menu_leads_to_every_section_the_recommendation_included_in_page_order(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        mock_contact(backends)
+        html = (await browser.get(PAGE)).text
+        menu = html[html.index('<nav class="page-toc"') : html.index("</nav>", html.index('<nav class="page-toc"'))]
+        entries = re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', menu)
+        assert ("recommendations-title", "勧告") in entries
+        places = [html.index(f'<h2 id="{anchor}"') for anchor, _ in entries]
+        assert places == sorted(places), entries
+
     async def test_an_unknown_contact_is_a_japanese_not_found_page(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
     ) -> None:

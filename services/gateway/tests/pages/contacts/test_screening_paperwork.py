@@ -156,6 +156,36 @@ async def test_an_appointment_and_the_reception_are_sent_with_the_version_seen(
     )
 
 
+def opener(html: str, href: str) -> str:
+    """The whole link whose address starts with href, with its text."""
+    start = html.rindex("<a ", 0, html.index(f'href="{href}'))
+    return html[start : html.index("</a>", start) + 4]
+
+
+@pytest.mark.req("N27", partial=True)
+async def test_the_letters_f18_f19_and_f29_open_in_a_new_tab_and_say_so(
+    browser: httpx.AsyncClient, backends: respx.MockRouter
+) -> None:
+    booked = EXAM | {
+        "status": "planned",
+        "done_on": None,
+        "result": "",
+        "value": "",
+        "appointment_on": "2026-12-28",
+        "appointment_time": "10:30:00",
+        "appointment_place": "世田谷保健所",
+    }
+    mock_contact(backends, CONTACT | {"recommendations": [RECOMMENDATION], "exams": [booked]})
+    html = (await browser.get(PAGE)).text
+    for href in (
+        f"/contacts/{CONTACT_ID}/forms/F18?record_id={RECOMMENDATION['id']}",
+        f"/contacts/{CONTACT_ID}/forms/F19?record_id={EXAM['id']}",
+        f"/contacts/{CONTACT_ID}/notices/F29?exam_id={EXAM['id']}",
+    ):
+        link = opener(html, href)
+        assert 'target="_blank" rel="noopener"' in link and "（新しいタブで開きます）" in link, link
+
+
 @pytest.mark.req("F18", partial=True)
 async def test_the_forms_are_relayed_from_reports_or_refused_with_what_is_missing(
     browser: httpx.AsyncClient, backends: respx.MockRouter

@@ -12,6 +12,7 @@ import respx
 from gateway.clients.masters import MasterKind
 from gateway.pages.masters.entry_forms import record_fields
 from gateway.pages.masters.view import shown
+from tbms_core.clock import frozen_at, jst
 
 from ...conftest import MASTERS, csrf_token, nav_of, text_of
 from .conftest import CODE, ENDED, INSTITUTION, INSTITUTION_KIND, READER_ROLES, BrowserAs, row_url
@@ -82,6 +83,19 @@ class TestList:
         assert asked["q"] == "きたざわ" and asked["include_ended"] == "true" and asked["offset"] == "0"
         assert 'value="きたざわ"' in page.text and 'name="include_ended" type="checkbox" value="1" checked' in page.text
         assert "旧北沢診療所 終了" in text_of(page.text) and "平成13年4月1日〜令和7年3月31日" in text_of(page.text)
+
+    async def test_a_row_not_yet_in_force_is_planned_from_its_start_and_only_a_past_end_is_ended(
+        self, reader: httpx.AsyncClient, masters: respx.MockRouter
+    ) -> None:
+        planned = {**INSTITUTION, "code": "1310100001", "name": "新設見本病院", "valid_from": "2027-04-01"}
+        ends_today = {**INSTITUTION, "code": "1310100002", "name": "今日まで病院", "valid_to": "2026-12-05"}
+        ended = {**INSTITUTION, "code": "1310100003", "name": "昨日まで病院", "valid_to": "2026-12-04"}
+        rows(masters, *({**row, "active": False} for row in (planned, ended)), ends_today, ENDED)
+        with frozen_at(jst(2026, 12, 5, 8)):  # Japan's 5 December; the machine's UTC clock still says the 4th
+            page = (await reader.get("/masters/institution", params={"include_ended": "1"})).text
+        names = [text_of(cell).strip() for cell in re.findall(r'<th scope="row">(.*?)</th>', page, re.S)]
+        assert names[0] == "新設見本病院 予定（令和9年4月1日から）"
+        assert names[1:] == ["昨日まで病院 終了", "今日まで病院", "旧北沢診療所 終了"]
 
     async def test_a_long_list_comes_a_page_at_a_time(
         self, reader: httpx.AsyncClient, masters: respx.MockRouter
@@ -169,6 +183,16 @@ class TestRow:
         assert "指定日 （空欄） 令和2年4月1日" in history and "管理 一郎 第1版（登録）" in history
         assert "最終更新 令和8年11月20日 10:05 試験 花子 第3版" in text_of(page.text), "by name, not user id"
         assert "理由：新規開設 令和8年4月1日 09:00の登録内容 項目 登録した内容 名称 世田谷中央病院" in history
+
+    async def test_a_row_not_yet_in_force_says_from_when_and_is_not_said_to_have_ended(
+        self, updater: httpx.AsyncClient, masters: respx.MockRouter
+    ) -> None:
+        planned = {**INSTITUTION, "valid_from": "2027-04-01", "valid_to": "2032-03-31", "active": False}
+        masters.routes["row"].mock(return_value=httpx.Response(200, json=planned))
+        with frozen_at(jst(2026, 12, 5, 8)):
+            page = (await updater.get(f"/masters/institution/{CODE}")).text
+        assert "状態 予定（令和9年4月1日から） （令和9年4月1日〜令和14年3月31日）" in text_of(page)
+        assert "この医療機関は令和14年3月31日で終了します。" in text_of(section(page, "end-title"))
 
     async def test_an_updater_gets_the_form_filled_with_wareki_dates_and_one_line_per_item(
         self, updater: httpx.AsyncClient

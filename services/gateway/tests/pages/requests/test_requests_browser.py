@@ -67,3 +67,28 @@ async def test_the_request_pages_pass_axe(
         await browser.go(f"{served}/contacts/index-patients/{INDEX_ID}/cluster")
         found["cluster"] = await look(browser, shots, "cluster")
     assert found == {page: [] for page in found}, found
+
+
+@pytest.mark.req("R27", partial=True)
+async def test_a_group_left_for_its_index_patient_is_reached_again_from_the_contacts_page(
+    served: str, login: Login, backends: respx.MockRouter, shots: Path, settings: Settings
+) -> None:
+    settings.public_url = served
+    mock_new(backends)
+    group = recorded("group")
+    mock_group(backends, group)
+    listed = backends.routes["contact-groups"].mock(return_value=httpx.Response(200, json={"items": [group]}))
+    async with logged_in_chromium(served, login, f"/requests/groups/{group['id']}") as browser:
+        await browser.click(".breadcrumb a")
+        await browser.wait_for("location.pathname === arguments[0]", f"/contacts/index-patients/{INDEX_ID}")
+        assert listed.calls.last.request.url.params["index_patient_id"] == INDEX_ID
+        assert await look(browser, shots, "contacts-of-index-groups") == []
+        told = await browser.run("return document.querySelector(\"a[href='#groups-title']\").textContent;")
+        assert told == "集団接触者（学級・職場など 1件）"
+        link = f"#groups-title ~ ul a[href='/requests/groups/{group['id']}']"
+        shown = await browser.run(f'return document.querySelector("{link}").textContent;')
+        assert f"{group['name']}（名簿2人）" in shown
+        await browser.run(f'document.querySelector("{link}").focus();')
+        await browser.press("Enter")
+        await browser.wait_for("location.pathname === arguments[0]", f"/requests/groups/{group['id']}")
+        assert group["name"] in await browser.run("return document.querySelector('h1').textContent;")

@@ -71,11 +71,11 @@ FORMS: dict[str, FormSpec] = {
         ),
         FormSpec(
             "F08",
-            "行動調査票（第2版）",
+            "行動調査票",
             Genre.PATIENTS,
             "f08.html",
             f08.build_context,
-            revision="1",
+            revision="2",  # 第2版 of the 行動調査票: the footer prints it after the title
             stamp_boxes=True,
         ),
         FormSpec("F29", "管理検診お知らせ", Genre.CONTACT_SCREENING, "f29.html", f29.build_context, revision="1"),

@@ -14,6 +14,7 @@ from tbms_contracts.labels import LOGIN_EVENT_LABELS, OPERATION_LABELS
 from tbms_core import clock, csv_export
 from tbms_core.auth import Access, Area
 
+from gateway.clients.search import SearchClient
 from gateway.pages.admin import usage as usage_stats
 from gateway.pages.admin.entry_forms import DATE_HINT, HistoryFilter
 from gateway.pages.admin.view import (
@@ -24,8 +25,9 @@ from gateway.pages.admin.view import (
     SERVICES,
     operations_details,
 )
-from gateway.web.deps import IdentityDep, MastersDep, ReportsDep, require_access
+from gateway.web.deps import IdentityDep, MastersDep, ReportsDep, SearchDep, require_access
 from gateway.web.downloads import CsvNotInCp932, csv_format, relay
+from gateway.web.errors import PageError
 from gateway.web.templating import render
 
 router = APIRouter(tags=["ログイン履歴・操作履歴"])
@@ -268,13 +270,34 @@ async def backup_state(request: Request) -> dict | None:
         }
 
 
+INDEX_STATES = {
+    "complete": "正常",
+    "rebuilding": "再構築中（以前の版の索引から移しています）",
+    "needs_reindex": "要対応（索引の再構築が必要です）",
+}
+REBUILD_STATES = {"running": "実行中", "finished": "完了", "abandoned": "中断（破棄）", "failed": "失敗（破棄）"}
+
+
+async def search_index_state(search: SearchClient) -> dict:
+    """The search index's state and its latest rebuild (R28); `unreachable` when search does not answer."""
+    try:
+        return await search.index_status()
+    except PageError:
+        return {"unreachable": True}
+
+
 @router.get("/operations", dependencies=CAN_READ_AUDIT)
-async def operations(request: Request, reports: ReportsDep) -> Response:
-    """運用状況: what the administrators check every morning: the backups (N06) and the virus signatures (N22)."""
+async def operations(request: Request, reports: ReportsDep, search: SearchDep) -> Response:
+    """運用状況: what the administrators check every morning: the backups (N06), the virus signatures (N22) and the
+    search index with its rebuild (R28)."""
     scanner = await reports.scanner()
+    index = await search_index_state(search)
     context = {
         "title": "運用状況",
         "backup": await backup_state(request),
+        "index": index,
+        "index_state": INDEX_STATES.get(index.get("state", ""), index.get("state", "")),
+        "rebuild_states": REBUILD_STATES,
         "scanner": scanner,
         "state": SIGNATURE_STATES.get(scanner["state"], scanner["state"]),
         "nav_path": "/admin/audit",

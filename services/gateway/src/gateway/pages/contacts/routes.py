@@ -15,6 +15,7 @@ from tbms_core.auth import Access, Area
 
 from gateway.clients.contacts import MAX_OFFSET, PAGE_SIZE, ContactsClient
 from gateway.clients.masters import MastersClient
+from gateway.clients.requests import RequestsClient
 from gateway.forms import EntryForm, preview_date
 from gateway.forms.chars import accepted_note, check_chars, master_policy
 from gateway.pages.contacts import cluster, exam_routes, notice_routes
@@ -110,6 +111,7 @@ async def _index_page(
     request: Request,
     contacts: ContactsClient,
     masters: MastersClient,
+    requests: RequestsClient,
     patient_id: uuid.UUID,
     form: EntryForm,
     *,
@@ -119,12 +121,13 @@ async def _index_page(
     status_code: int = 200,
 ) -> Response:
     paging = Paging(total=0, page=max(page, 1), path=f"/contacts/index-patients/{patient_id}")
-    index_case, found, counts, codes, nurses = await asyncio.gather(
+    index_case, found, counts, codes, nurses, groups = await asyncio.gather(
         contacts.index_case(str(patient_id)),
         contacts.contacts(index_patient_id=str(patient_id), limit=paging.size, offset=paging.offset),
         contacts.counts(str(patient_id)),
         contacts.codes(),
         masters.nurse_names(),
+        requests.groups(str(patient_id)),
     )
     context = {
         "patient_id": str(patient_id),
@@ -137,6 +140,7 @@ async def _index_page(
         "patient_duplicates": patient_duplicates or [],
         "checked": " ".join(str(c["id"]) for c in (*(duplicates or []), *(patient_duplicates or []))),
         "counts": counts,
+        "groups": groups,
         "contact_codes": with_nurses(codes, nurses, form.value("nurse")),
         "title": f"接触者（{index_case['name']}）" if index_case else "接触者",
         "nav_path": "/contacts",
@@ -150,10 +154,16 @@ def _new_form() -> EntryForm:
 
 @router.get("/index-patients/{patient_id:uuid}", dependencies=CAN_READ)
 async def contacts_of(
-    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep, page: int = 1
+    request: Request,
+    patient_id: uuid.UUID,
+    contacts: ContactsDep,
+    masters: MastersDep,
+    requests: RequestsDep,
+    page: int = 1,
 ) -> Response:
-    """The index patient's summary, their contacts with priority and next exam, and 「接触者を追加」."""
-    return await _index_page(request, contacts, masters, patient_id, _new_form(), page=page)
+    """The index patient's summary, their contacts with priority and next exam, their groups (集団接触者) and
+    「接触者を追加」."""
+    return await _index_page(request, contacts, masters, requests, patient_id, _new_form(), page=page)
 
 
 @router.get("/index-patients/{patient_id:uuid}/cluster", dependencies=CAN_READ)
@@ -182,7 +192,7 @@ async def cluster_of(request: Request, patient_id: uuid.UUID, requests: Requests
 
 @router.post("/index-patients/{patient_id:uuid}")
 async def register_contact(
-    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep
+    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep, requests: RequestsDep
 ) -> Response:
     """Registers a contact of this index patient after the duplicate check: when the person may already be a
     contact (of this or another index patient) or a registered patient, the form comes back with them, to link the
@@ -192,11 +202,11 @@ async def register_contact(
     form = EntryForm.posted(ef.registration_fields(), posted)
     if refused := form.checked_here():  # what the browser checks before sending, in the same words
         form.place(refused)
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=422)
     refused = check_chars(form, await master_policy(request, masters))  # 外字 the policy refuses (N26)
     form.place(refused)
     if ef.elsewhere_without_municipality(form) or refused:
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=422)
     found = await contacts.duplicates({n: form.value(n) for n in ("name", "name_kana", "birth_date", "phone")})
     candidates = [*found.contacts, *found.patients]
     as_patient = chosen_patient(posted, found.patients, candidates)
@@ -205,6 +215,7 @@ async def register_contact(
             request,
             contacts,
             masters,
+            requests,
             patient_id,
             form,
             duplicates=[duplicate_row(c, str(patient_id)) for c in found.contacts],
@@ -218,7 +229,7 @@ async def register_contact(
     result = await contacts.register(body)
     if result.errors is not None:
         form.place(result.errors, ef.registration_aliases())
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=422)
     registered = f"接触者「{result.record['name']}」を登録しました。健診の予定を確認してください。"  # type: ignore[index]
     flash(request, f"{registered}{accepted_note(form)}")
     return RedirectResponse(f"/contacts/{result.record['id']}", status_code=303)  # type: ignore[index]
@@ -233,7 +244,7 @@ async def proposed_nurse(masters: MastersClient, address: str) -> str:
 
 @router.post("/index-patients/{patient_id:uuid}/link")
 async def link_existing(
-    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep
+    request: Request, patient_id: uuid.UUID, contacts: ContactsDep, masters: MastersDep, requests: RequestsDep
 ) -> Response:
     """The duplicate check's other choice: the person is already a contact, so the exposure typed on the
     registration form is added to that contact (linked, not copied) based on the version the user saw."""
@@ -244,15 +255,15 @@ async def link_existing(
         contact_id = str(uuid.UUID(contact_id))
     except ValueError:
         form.conflict = "紐づける接触者が選ばれていません。もう一度「登録する」を押して選び直してください。"
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=422)
     exposure = ef.registration_body(form, str(patient_id))["exposures"][0]
     result = await contacts.add_exposure(contact_id, version, exposure)
     if result.conflict:
         form.conflict = result.conflict
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=409)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=409)
     if result.errors is not None:
         form.place(result.errors, {"exposure": "exposure.setting"})
-        return await _index_page(request, contacts, masters, patient_id, form, status_code=422)
+        return await _index_page(request, contacts, masters, requests, patient_id, form, status_code=422)
     flash(request, f"登録済みの接触者「{result.record['name']}」に、この発端患者との接触状況を追加しました。")  # type: ignore[index]
     return RedirectResponse(f"/contacts/{contact_id}", status_code=303)
 

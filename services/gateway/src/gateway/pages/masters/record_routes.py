@@ -22,7 +22,7 @@ from gateway.pages.masters.entry_forms import (
     new_form,
     record_fields,
 )
-from gateway.pages.masters.view import facts, history_entries, period, record_url, ref_codes
+from gateway.pages.masters.view import facts, history_entries, period, record_url, ref_codes, validity
 from gateway.web.deps import MastersDep, require_access
 from gateway.web.errors import PageError
 from gateway.web.templating import flash, render, wareki
@@ -132,6 +132,7 @@ async def _row_page(
         "row_url": record_url(master.kind, code),
         "facts": facts(master, record, ref_names),
         "period": period(record),
+        "validity": validity(record),
         "form": form or filled_form(master, record),
         "end_form": end_form or EntryForm(END_FIELDS, version=str(record.get("version") or "")),
         "chosen": {key: f"選択中：{name}" for key, name in ref_names.items() if name},

@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
+
+from tbms_core import clock
 
 from gateway.clients.masters import FieldSpec, MasterKind
 from gateway.web.templating import wareki
@@ -84,6 +86,30 @@ def period(record: Mapping[str, Any]) -> str:
     return f"{start}から" if start else "期限なし"
 
 
+class Validity(NamedTuple):
+    """Where a row stands today: in force, not yet (予定, 適用前) or ended, in the words the pages tag it with."""
+
+    state: str  # "in_force", "planned" or "ended"
+    label: str  # 有効, 予定（令和9年4月1日から）, 終了
+
+
+def validity(record: Mapping[str, Any]) -> Validity:
+    """The row's standing on Japan's today: 予定 with its start before it takes effect, 終了 only once its end
+    date has passed (the end date itself is still in force, as masters counts it)."""
+    today = clock.today()
+    start, end = _day(record.get("valid_from")), _day(record.get("valid_to"))
+    if start is not None and today < start:
+        return Validity("planned", f"予定（{wareki(start.isoformat())}から）")
+    if end is not None and end < today:
+        return Validity("ended", "終了")
+    return Validity("in_force", "有効")
+
+
+def _day(value: Any) -> date | None:
+    """An ISO date as masters sends it; None when there is none."""
+    return date.fromisoformat(value) if _looks_like_date(value) else None
+
+
 def columns(kind: MasterKind) -> list[FieldSpec]:
     """The data items the list shows for this kind."""
     keys = KEY_FIELDS.get(kind.kind) or tuple(spec.key for spec in kind.fields[:3])
@@ -96,7 +122,7 @@ def unbroken(spec: FieldSpec) -> bool:
 
 
 def list_rows(kind: MasterKind, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The list's rows: link, code, name, カナ, key items and period, ended rows marked."""
+    """The list's rows: link, code, name, カナ, key items and period, rows not in force today tagged."""
     specs = columns(kind)
     return [
         {
@@ -106,7 +132,7 @@ def list_rows(kind: MasterKind, items: Sequence[Mapping[str, Any]]) -> list[dict
             "kana": item.get("kana", ""),
             "cells": [(shown(spec, (item.get("data") or {}).get(spec.key)), unbroken(spec)) for spec in specs],
             "period": period(item),
-            "active": item.get("active", True),
+            "validity": validity(item),
         }
         for item in items
     ]
