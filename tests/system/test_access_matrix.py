@@ -553,6 +553,7 @@ ENDPOINTS = [
     Endpoint("search", "GET", "/search", params={"q": GIVEN}),
     Endpoint("search", "GET", "/search/suggest", params={"q": GIVEN}),
     Endpoint("search", "POST", "/admin/reindex", {Area.AUDIT: U, Area.PATIENTS: R}, body={"patients": []}),
+    Endpoint("search", "GET", "/admin/reindex", {Area.AUDIT: R}),  # the index and its latest rebuild (運用状況)
     Endpoint(
         "search",
         "POST",
