@@ -9,8 +9,10 @@ counts only for a character the master has no record in force for.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -108,3 +110,14 @@ class GaijiMaster:
                 found = master_policy(mode, substitutes_file, self._entries.values(), day)
                 self._policies = {**self._policies, key: found}
         return found
+
+
+async def refresh_every(every: float, refresh: Callable[[], Awaitable[None]], source: str) -> None:
+    """Calls `refresh` every `every` seconds (after the one at start): a process's 外字 master follows what its
+    database holds. A failed read keeps what is held and the next round retries; `source` names what is read."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await refresh()
+        except Exception:  # a database hiccup must not stop the service's work
+            logging.getLogger(__name__).warning("外字 master not refreshed from %s", source, exc_info=True)

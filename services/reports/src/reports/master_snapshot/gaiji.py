@@ -3,15 +3,10 @@ every reports process prints the substitutes in force (the consumer's own proces
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from tbms_core.db import Database
-from tbms_core.gaiji_master import GaijiMaster
+from tbms_core.gaiji_master import GaijiMaster, refresh_every
 
 from reports.master_snapshot.repository import MasterSnapshotRepository
-
-log = logging.getLogger(__name__)
 
 
 async def refresh(db: Database, master: GaijiMaster) -> None:
@@ -22,9 +17,4 @@ async def refresh(db: Database, master: GaijiMaster) -> None:
 
 async def keep_fresh(db: Database, master: GaijiMaster, every: float) -> None:
     """Refreshes every `every` seconds (after the one at start); a failed read keeps what is held."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await refresh(db, master)
-        except Exception:  # a database hiccup must not stop the forms; the next round retries
-            log.warning("外字 master not refreshed from the read model", exc_info=True)
+    await refresh_every(every, lambda: refresh(db, master), "the read model")

@@ -7,20 +7,16 @@ a new day, take what is in force), and at once in the process whose consumer tak
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from tbms_contracts.masters import MasterSnapshot
 from tbms_core import gaiji_records
 from tbms_core.clock import today
 from tbms_core.db import Database
-from tbms_core.gaiji_master import GaijiEntry, GaijiMaster
+from tbms_core.gaiji_master import GaijiEntry, GaijiMaster, refresh_every
 
 from search.engine.terms import fold_gaiji
 from search.gaiji.models import GaijiRecord
 
-log = logging.getLogger(__name__)
 MASTER = GaijiMaster()  # this process's copy, which folding follows
 
 
@@ -44,9 +40,4 @@ async def refresh(db: Database, master: GaijiMaster = MASTER) -> None:
 
 async def keep_fresh(db: Database, every: float, master: GaijiMaster = MASTER) -> None:
     """Refreshes every `every` seconds (after the one at start); a failed read keeps what is held."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await refresh(db, master)
-        except Exception:  # a database hiccup must not stop indexing; the next round retries
-            log.warning("外字 master not refreshed from the database", exc_info=True)
+    await refresh_every(every, lambda: refresh(db, master), "search's database")
