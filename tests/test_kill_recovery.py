@@ -3,21 +3,24 @@ two at once come back, and afterwards every committed write has exactly one effe
 
 Everything runs on scratch components of its own, never the shared stack: a scratch PostgreSQL cluster (its own data
 folder and port), a scratch three-node JetStream cluster with the local users and permissions (every stream with
-three replicas), and patients, search, reports and contacts each in its own uvicorn process of this code. Only the
-demo users' tokens come from the local Keycloak.
+three replicas), and identity, patients, search, reports, contacts and the gateway each in its own uvicorn process of
+this code. Patients' process publishes nothing itself: its outbox relay runs as a process of its own
+(`python -m tbms_core.relay_process patients`), as a site may run it. The gateway keeps its sessions in the scratch
+PostgreSQL; a browser logs in to it through the local Keycloak (password and TOTP), which also gives the load's tokens.
 
 A load writes about two changes a second through the APIs (registrations, lab results, new contacts of a registered
-patient) and reads patients back (reads that are audited). One after another a patients process, search, reports,
-contacts, PostgreSQL (the whole cluster, restarted on the same data folder: crash recovery) and the NATS node leading
-the patients' stream are killed with SIGKILL and started again; then patients and search at once. For each kill the
-time until every kind of write succeeds again and until the read models hold every write committed so far is measured
-and printed (docs/recovery.md keeps them).
+patient) and reads patients back (reads that are audited). One after another a patients process, patients' relay,
+search, reports, contacts, the gateway, PostgreSQL (the whole cluster, restarted on the same data folder: crash
+recovery) and the NATS node leading the patients' stream are killed with SIGKILL and started again; then patients and
+search at once. For each kill the time until every kind of write succeeds again and until the read models hold every
+write committed so far is measured and printed (docs/recovery.md keeps them). No write fails while only the relay is
+down, and the browser's session survives the gateway's kill and every kill after it, PostgreSQL's included.
 At the end every registered patient is found exactly once by search with its newest version, is held once with the
 newest version by reports' and contacts' read models, every new contact is indexed once, nothing is parked (neither an
-event by a consumer nor an outbox row by a relay) and every outbox row was published.
+event by a consumer nor an outbox row by a relay), every outbox row was published, identity's operation history holds
+one creation per committed registration and contact, and its chain verifies.
 It lives outside tests/system on purpose: it needs no shared stack and starts or restarts none of it.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -41,6 +44,7 @@ import nats
 import pytest
 from tbms_core.clock import today
 from tbms_core.events import PARKED_STREAM
+from tbms_testing.browser import keycloak_browser, log_in
 from tbms_testing.keycloak import auth_headers
 from tbms_testing.scratch import free_port
 from tbms_testing.services import migrate
@@ -53,6 +57,8 @@ pytestmark = [
 ]
 
 SERVICES = ("identity", "patients", "search", "reports", "contacts")  # identity keeps the operation history
+RELAYED = "patients"  # its processes publish nothing: a relay process of its own does (killed in turn)
+NOWHERE = "http://127.0.0.1:9"  # the gateway's back ends the test does not run (its pages say they cannot be reached)
 NATS_NODES = 3  # a JetStream cluster, every stream with three replicas, as compose runs it
 WRITES_PER_SECOND = 2.0
 READS_PER_WRITE = 1
@@ -151,10 +157,14 @@ class Service:
     log: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    relay_of: str = ""  # a relay process of that service (tbms_core.relay_process), its metrics on `port`
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.main:create_app"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+        if self.relay_of:
+            command = [sys.executable, "-m", "tbms_core.relay_process", self.relay_of, "--metrics-port", str(self.port)]
+        else:
+            command = [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.main:create_app"]
+            command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         log = self.log.open("ab")
         environment = {**os.environ, **self.env}
         self.process = subprocess.Popen(command, env=environment, stdout=log, stderr=log, start_new_session=True)
@@ -189,6 +199,19 @@ def _service_env(service: str, root: Path, pg: Postgres, broker: ScratchCluster)
     return env
 
 
+def _gateway_env(root: Path, pg: Postgres, services: dict[str, Service]) -> dict[str, str]:
+    """The gateway on the scratch services, its sessions in the scratch PostgreSQL. Its public URL stays the one the
+    local realm knows (Keycloak sends the browser back there), and the test hands the callback to this process."""
+    env = config.service_env("gateway", root / "state")
+    env["TBMS_GATEWAY_DATABASE_URL"] = pg.url("tbms_gateway")
+    env["TBMS_GATEWAY_SESSION_STORE"] = "postgres"
+    for backend in config.SERVICES:
+        if backend != "gateway":
+            env[f"TBMS_GATEWAY_{backend.upper()}_URL"] = services[backend].url if backend in services else NOWHERE
+    env.pop("TBMS_GATEWAY_SPAN_FILE_DIR", None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def scratch() -> Iterator[tuple[Postgres, ScratchCluster, dict[str, Service]]]:
     root = Path(tempfile.mkdtemp(prefix="tbms-kill-"))
@@ -204,7 +227,7 @@ def scratch() -> Iterator[tuple[Postgres, ScratchCluster, dict[str, Service]]]:
         async def create_databases() -> None:
             conn = await asyncpg.connect(pg.dsn("postgres"))
             try:
-                for service in SERVICES:
+                for service in (*SERVICES, "gateway"):
                     await conn.execute(f'CREATE DATABASE "tbms_{service}"')
             finally:
                 await conn.close()
@@ -213,8 +236,15 @@ def scratch() -> Iterator[tuple[Postgres, ScratchCluster, dict[str, Service]]]:
         for service in SERVICES:
             env = _service_env(service, root, pg, broker)
             migrate(service, env)
+            if service == RELAYED:
+                env[f"TBMS_{service.upper()}_OUTBOX_RELAY"] = "false"
+                relay = Service(f"{service}-relay", env, root / f"{service}-relay.log", relay_of=service)
+                services[relay.name] = relay
             services[service] = Service(service, env, root / f"{service}.log")
-            services[service].start()
+        services["gateway"] = Service("gateway", _gateway_env(root, pg, services), root / "gateway.log")
+        migrate("gateway", services["gateway"].env)
+        for service in services.values():
+            service.start()
         for service in services.values():
             _wait_healthy(service)
         yield pg, broker, services
@@ -476,7 +506,7 @@ async def _search_finds_once(service: Service, registration_no: str, patient_id:
     return sum(1 for item in response.json()["items"] if item["record_type"] == "patient" and item["id"] == patient_id)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(420)
 def test_killed_processes_recover_and_every_committed_write_has_one_effect(
     scratch: tuple[Postgres, ScratchCluster, dict[str, Service]],
 ) -> None:
@@ -487,17 +517,36 @@ def test_killed_processes_recover_and_every_committed_write_has_one_effect(
         Path(target).write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+async def _logged_in(gateway: Service, keycloak: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A browser logged in to the gateway as nurse1 through the local Keycloak (password and TOTP)."""
+    browser = httpx.AsyncClient(base_url=gateway.url, timeout=30)
+    answer = await log_in(browser, keycloak, "nurse1")
+    assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text[:500]
+    return browser
+
+
+async def _still_logged_in(browser: httpx.AsyncClient, after: str) -> None:
+    """The browser's session cookie still opens the home page: no new login was asked for."""
+    page = await browser.get("/")
+    assert page.status_code == 200, f"after {after} the gateway asked for a login again: {page.headers}"
+    assert "ログアウト" in page.text, f"after {after} the home page is not a logged-in one"
+
+
 async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Service]) -> dict[str, Any]:
     load = Load(services)
     running = asyncio.create_task(load.run())
     results: dict[str, Any] = {}
     started = time.monotonic()
+    async with keycloak_browser() as keycloak:
+        browser = await _logged_in(services["gateway"], keycloak)
     try:
         await asyncio.sleep(SETTLE_SECONDS * 2)
-        for name in ("patients", "search", "reports", "contacts"):
+        for name in ("patients", f"{RELAYED}-relay", "search", "reports", "contacts", "gateway"):
             service = services[name]
             results[name] = await _recover(name, service.kill, service.start, load, pg, [service])
             await asyncio.sleep(SETTLE_SECONDS)
+        assert results[f"{RELAYED}-relay"]["writes"] == 0, "writes failed while only the relay was down"
+        await _still_logged_in(browser, "the gateway's SIGKILL and restart")
         results["postgres"] = await _recover("postgres", pg.kill, pg.start, load, pg, [])
         await asyncio.sleep(SETTLE_SECONDS)
         leader = broker.named(await _leader(broker, "PATIENTS"))  # the node every registration's event goes to
@@ -515,9 +564,11 @@ async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Se
 
         results["patients+search"] = await _recover("patients+search", kill_pair, start_pair, load, pg, pair)
         await asyncio.sleep(SETTLE_SECONDS)
+        await _still_logged_in(browser, "every kill")  # PostgreSQL, which keeps the sessions, included
     finally:
         load.running = False
         await running
+        await browser.aclose()
     results["load"] = {
         "seconds": round(time.monotonic() - started),
         "registrations": len(load.committed.patients),

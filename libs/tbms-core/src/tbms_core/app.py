@@ -254,7 +254,8 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             nats_ca_file=kit.settings.nats_ca_file,
             replicas=kit.settings.nats_stream_replicas,
         )
-        kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
+        if kit.settings.outbox_relay:  # else a relay process of its own publishes the outbox (tbms_core.relay_process)
+            kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
         if kit.settings.event_retention_sweep_seconds > 0:
             sweep = EventLogSweep(
                 kit.db,

@@ -77,6 +77,9 @@ class ServiceSettings(AppSettings):
     nats_stream_replicas: int = Field(1, ge=1, le=5)  # copies of each stream a service creates (3 on a cluster)
     nats_ca_file: str = ""  # the internal CA that signed the NATS server's certificate (tls:// URLs in production)
     outbox_poll_seconds: float = 2.0
+    # false: this process serves and consumes but publishes nothing; `python -m tbms_core.relay_process <service>`
+    # relays the outbox in a process of its own (docs/service-guide.md)
+    outbox_relay: bool = True
     db_pool_size: int = 10
     durable_suffix: str = ""  # tests run beside the dev stack under their own consumer names
     consumer_max_deliveries: int = 5  # then the event is parked for a replay, never dropped

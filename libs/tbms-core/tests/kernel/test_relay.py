@@ -6,10 +6,14 @@ import asyncio
 import json
 import logging
 import os
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
+import httpx
 import nats
 import pytest
 from nats.js.api import DeliverPolicy
@@ -21,6 +25,7 @@ from tbms_core.events import Envelope
 from tbms_core.operations_log import subject
 from tbms_core.outbox import OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
+from tbms_testing.scratch import free_port
 from tbms_testing.services import drop_database, recreate_database
 from tbms_testing.stack import ensure_infrastructure
 
@@ -224,3 +229,45 @@ class TestOneBadEventDoesNotJamTheRelay:
         assert await relay.publish_pending() == 0
         [row] = await stored(db, event)
         assert row.attempts == 0 and row.parked_at is None and row.last_error
+
+
+@pytest.mark.req("R28", partial=True)
+class TestTheRelayAsAProcessOfItsOwn:
+    """`python -m tbms_core.relay_process <service>` publishes the service's outbox beside processes that do not."""
+
+    async def test_it_publishes_in_order_serves_its_metrics_and_ends_on_sigterm(self, db: Database) -> None:
+        nc = await nats.connect(NATS_URL)
+        sub = await nc.jetstream().subscribe(SUBJECT, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW)
+        events = [audit_event(n, aggregate="p1") for n in range(3)]
+        async with db.session() as session:
+            for event in events:
+                await outbox.add(session, event, subject=SUBJECT)
+        port = free_port()
+        env = {
+            **os.environ,
+            "TBMS_RELAYTEST_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+            "TBMS_RELAYTEST_NATS_URL": NATS_URL,
+            "TBMS_RELAYTEST_OUTBOX_POLL_SECONDS": "30",  # only a NOTIFY can bring the later event out in time
+        }
+        argv = [sys.executable, "-m", "tbms_core.relay_process", "relaytest", "--metrics-port", str(port)]
+        process = await asyncio.to_thread(
+            subprocess.Popen, argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        try:
+            received = [json.loads((await sub.next_msg(timeout=20)).data)["payload"]["detail"] for _ in events]
+            assert received == ["0", "1", "2"]
+            later = audit_event(3, aggregate="p1")
+            async with db.session() as session:
+                await outbox.add(session, later, subject=SUBJECT)
+            assert json.loads((await sub.next_msg(timeout=10)).data)["payload"]["detail"] == "3"
+            async with httpx.AsyncClient() as client:
+                metrics = (await client.get(f"http://127.0.0.1:{port}/metrics", timeout=5)).text
+            assert 'tbms_outbox_pending{service="relaytest"} 0.0' in metrics
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(process.wait, 15) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+            output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+            await nc.close()
+        assert all(row.published_at for row in await stored(db, *events, later)), output[-2000:]
