@@ -21,6 +21,7 @@ event by a consumer nor an outbox row by a relay), every outbox row was publishe
 one creation per committed registration and contact, and its chain verifies.
 It lives outside tests/system on purpose: it needs no shared stack and starts or restarts none of it.
 """
+
 from __future__ import annotations
 
 import asyncio
