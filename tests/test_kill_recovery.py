@@ -58,6 +58,7 @@ pytestmark = [
 ]
 
 SERVICES = ("identity", "patients", "search", "reports", "contacts")  # identity keeps the operation history
+REPLICATED = {"patients": 2}  # processes of a service, as compose's replicas (uvicorn workers on one port here)
 RELAYED = "patients"  # its processes publish nothing: a relay process of its own does (killed in turn)
 NOWHERE = "http://127.0.0.1:9"  # the gateway's back ends the test does not run (its pages say they cannot be reached)
 NATS_NODES = 3  # a JetStream cluster, every stream with three replicas, as compose runs it
@@ -149,6 +150,20 @@ def _postgres_pids(data: Path) -> list[int]:
     return found
 
 
+def _children(parent: int) -> list[int]:
+    """Pids of the live processes whose parent is `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent and fields[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
+
+
 @dataclass
 class Service:
     """One service in its own uvicorn process (its own process group) on the scratch PostgreSQL and NATS."""
@@ -159,6 +174,7 @@ class Service:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     relay_of: str = ""  # a relay process of that service (tbms_core.relay_process), its metrics on `port`
+    workers: int = 1  # uvicorn processes sharing the port, the database and the durable consumers (replicas)
 
     def start(self) -> None:
         if self.relay_of:
@@ -166,6 +182,7 @@ class Service:
         else:
             command = [sys.executable, "-m", "uvicorn", "--factory", f"{self.name}.main:create_app"]
             command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+            command += ["--workers", str(self.workers)] if self.workers > 1 else []
         log = self.log.open("ab")
         environment = {**os.environ, **self.env}
         self.process = subprocess.Popen(command, env=environment, stdout=log, stderr=log, start_new_session=True)
@@ -174,6 +191,22 @@ class Service:
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def worker_pids(self) -> list[int]:
+        """The uvicorn worker processes serving the port (the children of its supervisor)."""
+        assert self.process is not None
+        return _children(self.process.pid)
+
+    def kill_one_worker(self) -> None:
+        """SIGKILLs one of the workers; its supervisor starts another, while the others keep serving."""
+        os.kill(self.worker_pids()[0], signal.SIGKILL)
+
+    def workers_back(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.worker_pids()) < self.workers:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{self.name}: uvicorn did not replace its killed worker within {timeout} s")
+            time.sleep(0.1)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -241,7 +274,7 @@ def scratch() -> Iterator[tuple[Postgres, ScratchCluster, dict[str, Service]]]:
                 env[f"TBMS_{service.upper()}_OUTBOX_RELAY"] = "false"
                 relay = Service(f"{service}-relay", env, root / f"{service}-relay.log", relay_of=service)
                 services[relay.name] = relay
-            services[service] = Service(service, env, root / f"{service}.log")
+            services[service] = Service(service, env, root / f"{service}.log", workers=REPLICATED.get(service, 1))
         services["gateway"] = Service("gateway", _gateway_env(root, pg, services), root / "gateway.log")
         migrate("gateway", services["gateway"].env)
         for service in services.values():
@@ -542,6 +575,11 @@ async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Se
         browser = await _logged_in(services["gateway"], keycloak)
     try:
         await asyncio.sleep(SETTLE_SECONDS * 2)
+        replicas = services["patients"]
+        results["one of 2 patients processes"] = await _recover(
+            "one of 2 patients processes", replicas.kill_one_worker, replicas.workers_back, load, pg, [replicas]
+        )
+        await asyncio.sleep(SETTLE_SECONDS)
         for name in ("patients", f"{RELAYED}-relay", "search", "reports", "contacts", "gateway"):
             service = services[name]
             results[name] = await _recover(name, service.kill, service.start, load, pg, [service])
