@@ -317,6 +317,13 @@ class DueRead(BaseModel):
     exam_id: uuid.UUID | None = None
 
 
+class GroupOfContact(BaseModel):
+    """A 集団接触者 group the contact is a member of (a class, a workplace)."""
+
+    id: uuid.UUID
+    name: str
+
+
 class ContactRead(BaseModel):
     """A contact as the API shows it: identity, exposures, priority, plan, examinations."""
 
@@ -351,6 +358,7 @@ class ContactRead(BaseModel):
     recommendations: list[RecommendationRead] = []  # 17条 勧告 issued
     patient_id: uuid.UUID | None = None  # the registered patient this contact is (handed over, or already one)
     patient_name: str = ""  # as contacts last heard from patients
+    groups: list[GroupOfContact] = []  # the groups it is a member of (given when one contact is opened)
 
 
 class ContactPage(BaseModel):

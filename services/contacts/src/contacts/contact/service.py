@@ -40,12 +40,14 @@ from contacts.contact.schemas import (
     ExposureAdd,
     ExposureChange,
     ExposureCreate,
+    GroupOfContact,
     IndexPatientName,
     PatientDuplicateRead,
 )
 from contacts.contact.view import contact_read, snapshot
 from contacts.exam.repository import ExamRepository
 from contacts.gaiji.service import substitutes
+from contacts.group.repository import GroupRepository
 from contacts.history.models import ContactVersion
 from contacts.history.service import HistoryService
 from contacts.index_case.models import IndexCase
@@ -116,7 +118,9 @@ class ContactService:
         self.principal.require(Area.CONTACTS, Access.READ)
         contact = await self.contacts.get(contact_id)
         await self.audit(Operation.READ, contact.id)
-        return await self.read_model(contact)
+        member_of = await GroupRepository(self.session).of_member(contact.id)
+        groups = [GroupOfContact(id=group.id, name=group.name) for group in member_of]
+        return (await self.read_model(contact)).model_copy(update={"groups": groups})
 
     async def page(self, criteria: ContactFilter, *, limit: int, offset: int) -> tuple[list[ContactRead], int]:
         """A page of the screening list (of one index patient when given), audited as a read of that list."""

@@ -9,7 +9,7 @@ from tbms_core.repository import Repository
 
 from contacts.contact.models import Contact
 from contacts.group.errors import GroupNotFound, ImportNotFound
-from contacts.group.models import ContactGroup, GroupImport
+from contacts.group.models import ContactGroup, GroupImport, GroupMember
 
 
 class GroupRepository(Repository[ContactGroup]):
@@ -23,6 +23,16 @@ class GroupRepository(Repository[ContactGroup]):
         rows = await self.session.scalars(
             select(ContactGroup)
             .where(ContactGroup.index_patient_id == index_patient_id)
+            .order_by(ContactGroup.created_at, ContactGroup.id)
+        )
+        return list(rows)
+
+    async def of_member(self, contact_id: uuid.UUID) -> list[ContactGroup]:
+        """The groups a contact is a member of, oldest first."""
+        rows = await self.session.scalars(
+            select(ContactGroup)
+            .join(GroupMember, GroupMember.group_id == ContactGroup.id)
+            .where(GroupMember.contact_id == contact_id)
             .order_by(ContactGroup.created_at, ContactGroup.id)
         )
         return list(rows)

@@ -38,6 +38,17 @@ class TestWhatThePageShows:
         for fact in ("試験 花子", "区分 接触者", "発端患者 試験 太郎 、 見本 次郎", "優先度 優先（変更あり）"):
             assert fact in header, fact
         assert "次の健診 胸部X線（直ちに）令和8年12月3日" in header and re.search(r"年齢 \d+歳", header)
+        assert "集団接触者" not in header, "a contact of no group shows no group"
+
+    async def test_a_member_of_a_group_has_a_link_back_to_its_group(
+        self, browser: httpx.AsyncClient, backends: respx.MockRouter
+    ) -> None:
+        group_id = "0190a000-0000-7000-8000-00000000c0de"
+        mock_contact(backends, {**CONTACT, "groups": [{"id": group_id, "name": "試験小学校3年2組"}]})
+        html = (await browser.get(PAGE)).text
+        header = html[html.index('class="patient-header"') : html.index("</section>")]
+        assert f'<a href="/requests/groups/{group_id}">試験小学校3年2組</a>' in header
+        assert "集団接触者 試験小学校3年2組" in text_of(header)
 
     async def test_identity_and_each_exposure_with_the_class_the_rules_give_it(
         self, browser: httpx.AsyncClient, backends: respx.MockRouter
