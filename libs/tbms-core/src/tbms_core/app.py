@@ -30,7 +30,7 @@ from tbms_core.housekeeping import EventLogSweep
 from tbms_core.parking import Parking, retry_delay
 from tbms_core.relay import OutboxRelay, ensure_streams
 from tbms_core.settings import ServiceSettings
-from tbms_core.telemetry import instrument_sql, setup_logging, setup_tracing
+from tbms_core.telemetry import broker_logger, instrument_sql, setup_logging, setup_tracing
 from tbms_core.web import health_router, observe
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
@@ -191,6 +191,7 @@ def create_service_app(
     broker = NatsBroker(
         nats_access.servers(settings.nats_url),
         middlewares=[NatsTelemetryMiddleware(tracer_provider=provider)],
+        logger=broker_logger(),
         **nats_access.broker_options(name, settings.nats_ca_file),
     )
     kit = ServiceKit(name, settings, db, broker, provider)

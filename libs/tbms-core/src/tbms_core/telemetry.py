@@ -114,6 +114,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+BROKER_LOGGER = "tbms.broker"  # FastStream's own lines (a subscriber's task failing and restarted, at ERROR)
+
+
+def broker_logger() -> logging.Logger:
+    """The logger given to FastStream's broker: its lines go out as JSON like every other line, instead of through
+    its own coloured handler, and only from WARNING (per-message and per-task INFO lines are noise; the consumers'
+    metrics count every message)."""
+    logger = logging.getLogger(BROKER_LOGGER)
+    logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    return logger
+
+
 def setup_logging(service: str) -> None:
     """Sends every log line to stdout as JSON."""
     handler = logging.StreamHandler(sys.stdout)
