@@ -608,6 +608,8 @@ async def _scenario(pg: Postgres, broker: ScratchCluster, services: dict[str, Se
         load.running = False
         await running
         await browser.aclose()
+    errors = {kind: counts["500"] for kind, counts in load.committed.failures.items() if "500" in counts}
+    assert not errors, f"answers 500 (a defect, not an outage) while components were down: {errors}"
     results["load"] = {
         "seconds": round(time.monotonic() - started),
         "registrations": len(load.committed.patients),

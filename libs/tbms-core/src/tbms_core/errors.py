@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from asyncpg import exceptions as asyncpg_errors
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -77,10 +78,22 @@ class Unavailable(DomainError):
 RETRY_AFTER_SECONDS = 5  # what a 503 asks the caller to wait before trying again
 
 
+# What asyncpg raises as it is when a new connection is refused, before SQLAlchemy could wrap it: the server is
+# starting up or shutting down (57P01-57P03, e.g. during crash recovery), has no connection slot left (53300), or
+# ended the connection (class 08). A cancelled statement (57014, also "operator intervention") is not among them.
+CONNECTING_REFUSED = (
+    asyncpg_errors.CannotConnectNowError,
+    asyncpg_errors.AdminShutdownError,
+    asyncpg_errors.CrashShutdownError,
+    asyncpg_errors.TooManyConnectionsError,
+    asyncpg_errors.PostgresConnectionError,
+)
+
+
 def database_unreachable(exc: BaseException) -> bool:
     """True for an error that says the database cannot be reached (no connection, or a connection lost), not that
     a statement was wrong."""
-    if isinstance(exc, ConnectionError):
+    if isinstance(exc, (ConnectionError, *CONNECTING_REFUSED)):
         return True
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or isinstance(exc, InterfaceError | OperationalError)
@@ -169,7 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
         answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return answer
 
-    for error in (DBAPIError, ConnectionError):
+    for error in (DBAPIError, ConnectionError, *CONNECTING_REFUSED):
         app.add_exception_handler(error, _unreachable)
 
     @app.exception_handler(RequestValidationError)

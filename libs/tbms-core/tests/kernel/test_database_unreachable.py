@@ -45,6 +45,14 @@ def service(live: Database, gone: Database) -> FastAPI:
                 await other.close()
             return int(await session.scalar(text("SELECT 1")))
 
+    @app.get("/starting")
+    async def connect_while_the_server_recovers() -> int:  # what asyncpg raises unwrapped at connect (57P03)
+        raise asyncpg.exceptions.CannotConnectNowError("the database system is starting up")
+
+    @app.get("/cancelled")
+    async def a_statement_cancelled() -> int:  # 57014 is an "operator intervention" too, but not an outage
+        raise asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout")
+
     @app.get("/wrong")
     async def a_wrong_statement() -> int:
         async with live.session() as session:
@@ -58,12 +66,13 @@ async def test_an_unreachable_database_is_503_with_retry_after_and_a_wrong_state
     transport = httpx.ASGITransport(app=service(live, gone), raise_app_exceptions=False)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            for path in ("/gone", "/lost"):
+            for path in ("/gone", "/lost", "/starting"):
                 answer = await client.get(path)
                 assert answer.status_code == 503, (path, answer.text)
                 assert answer.json()["detail"] == UNAVAILABLE
                 assert answer.json()["code"] == "unavailable" and answer.headers["Retry-After"] == "5"
             assert (await client.get("/wrong")).status_code == 500
+            assert (await client.get("/cancelled")).status_code == 500
     finally:
         await live.engine.dispose()
         await gone.engine.dispose()

@@ -71,7 +71,7 @@ class TestImport:
         exposure = contact["exposures"][0]
         assert exposure["setting"] == "school" and exposure["closed_room"] and exposure["infectiousness"] == "high"
         assert contact["plan"]  # the screening plan follows the group's exposure
-        assert contact["groups"] == [{"id": group["id"], "name": "試験小学校3年2組"}], "the member's page links its group"
+        assert contact["groups"] == [{"id": group["id"], "name": "試験小学校3年2組"}], "its page links the group"
 
     @pytest.mark.req("R12", partial=True)
     async def test_a_bad_row_is_shown_in_japanese_and_nothing_is_registered(self, client, make_index_case) -> None:
