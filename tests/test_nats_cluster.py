@@ -13,16 +13,19 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
+from types import SimpleNamespace
 
 import nats
 import pytest
 from nats.js.errors import Error as JetStreamError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from tbms_core import outbox
+from tbms_core import nats_access, outbox
+from tbms_core.app import prepare_streams
 from tbms_core.events import STREAMS, Envelope, stream_of
 from tbms_core.outbox import InboxMessage, OutboxMessage
 from tbms_core.relay import OutboxRelay, ensure_streams
+from tbms_core.settings import ServiceSettings
 from tbms_testing.consumers import SUBJECT, running_consumer
 from tbms_tools.scratch_nats import ScratchCluster
 
@@ -166,3 +169,23 @@ async def test_an_operators_stream_settings_are_kept_and_missing_subjects_added(
             assert patients.subjects == [*other, *STREAMS["PATIENTS"]], "the operator's kept, the service's added"
             contacts = (await js.stream_info("CONTACTS")).config
             assert contacts.max_age == sixty_days, "another service's stream untouched"
+
+
+@pytest.mark.req("R28", partial=True)
+async def test_a_service_started_before_jetstream_answers_waits_for_it_instead_of_ending(tmp_path: Path) -> None:
+    """A service process that starts while the cluster is not up yet (or still electing its meta leader) keeps trying
+    to create its streams and starts once JetStream answers: before, the first timeout ended the process."""
+    nodes = ScratchCluster(tmp_path, 3)  # its ports are chosen now; nothing listens yet
+    kit = SimpleNamespace(name="patients", settings=ServiceSettings(nats_url=nodes.urls(), nats_stream_replicas=3))
+    waiting = asyncio.create_task(prepare_streams(kit, patience=90))  # type: ignore[arg-type]
+    await asyncio.sleep(3)
+    assert not waiting.done(), "the start gave up while nothing answered"
+    try:
+        await asyncio.to_thread(nodes.start)
+        await asyncio.wait_for(waiting, timeout=90)
+        async with jetstream(nodes.urls()) as js:
+            info = await js.stream_info(nats_access.own_stream("patients"))
+        assert info.config.num_replicas == 3
+    finally:
+        waiting.cancel()
+        nodes.stop()

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from faststream import AckPolicy, StreamMessage
 from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, NatsMessage, PullSub
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from nats.js.errors import ServiceUnavailableError
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
 from sqlalchemy import text
@@ -233,15 +234,7 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        options = nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
-        nc = await nats.connect(nats_access.servers(kit.settings.nats_url), **options)
-        await ensure_streams(
-            nc.jetstream(),
-            service=kit.name,
-            parked_retention_days=kit.settings.parked_retention_days,
-            replicas=kit.settings.nats_stream_replicas,
-        )
-        await nc.close()
+        await prepare_streams(kit)
         if hooks.on_startup is not None:
             await hooks.on_startup(kit)
         await record_start(kit.name, kit.settings, kit.db)
@@ -276,6 +269,37 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             await kit.db.dispose()
 
     return lifespan
+
+
+STREAMS_PATIENCE_SECONDS = 120.0  # how long a starting service waits for JetStream to answer before it gives up
+
+
+async def prepare_streams(kit: ServiceKit, *, patience: float = STREAMS_PATIENCE_SECONDS) -> None:
+    """Creates the service's streams when missing, waiting out a JetStream that does not answer yet (a cluster
+    electing leaders after a node failed, a node still starting): a request that times out is tried again with
+    backoff instead of ending the start, until `patience` is spent."""
+    loop = asyncio.get_running_loop()
+    deadline, attempt = loop.time() + patience, 0
+    options = nats_access.connect_options(kit.name, kit.settings.nats_ca_file)
+    while True:
+        try:
+            nc = await nats.connect(nats_access.servers(kit.settings.nats_url), **options)
+            try:
+                await ensure_streams(
+                    nc.jetstream(),
+                    service=kit.name,
+                    parked_retention_days=kit.settings.parked_retention_days,
+                    replicas=kit.settings.nats_stream_replicas,
+                )
+            finally:
+                await nc.close()
+            return
+        except (TimeoutError, nats.errors.NoServersError, ServiceUnavailableError) as exc:
+            attempt += 1
+            if loop.time() >= deadline:
+                raise
+            log.warning("%s: JetStream did not answer at start (%r); trying again (attempt %d)", kit.name, exc, attempt)
+            await asyncio.sleep(min(2.0**attempt, 10.0))
 
 
 def _restored_copy_lifespan(kit: ServiceKit):
