@@ -83,15 +83,27 @@ def scanner_status(state: str, **changes: object) -> dict[str, object]:
     }
 
 
+async def operations_page(
+    client: httpx.AsyncClient,
+    login: Login,
+    keycloak: FakeKeycloakType,
+    backends: respx.MockRouter,
+    scanner: dict[str, object] | None = None,
+) -> str:
+    """The text of 運用状況 as an auditor (監査 参照) sees it, reports answering `scanner` (default: up to date)."""
+    answer = scanner or scanner_status("ok")
+    backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=answer))
+    with_roles(keycloak, ["audit:read"])
+    await login(client)
+    return text_of((await client.get("/admin/operations")).text)
+
+
 @pytest.mark.req("N22", partial=True)
 class TestOperationsPage:
     async def test_old_signatures_are_shown_with_their_date_and_the_limits(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
     ) -> None:
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("old")))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends, scanner_status("old"))
         assert "状態：古い（更新されていません）" in page
         assert "定義の日時 令和8年12月1日 09:35:21" in page and "経過時間 50.0時間（2.1日）" in page
         assert "24時間を超えると警告、7日を超えるとアップロードを停止" in page
@@ -101,10 +113,7 @@ class TestOperationsPage:
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
     ) -> None:
         answer = scanner_status("unavailable", published=None, age_hours=None, engine="", database="", error="clamd")
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=answer))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends, answer)
         assert "状態：確認できません（ウイルス検査が動いていません）" in page and "定義の日時 不明" in page
 
     async def test_staff_without_audit_access_cannot_open_it(
@@ -131,10 +140,7 @@ class TestOperationsPageSearchIndex:
         }
         answer = {"state": "complete", "documents": 98765, "detail": "", "rebuild": rebuild}
         backends.routes["search-index"].mock(return_value=httpx.Response(200, json=answer))
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends)
         assert "検索の索引 状態：正常 索引の件数 98,765件" in page
         assert "最新の再構築 実行中（開始 令和8年12月3日 10:00:00） 送られた件数 52,000件" in page
         assert "最後の進み 令和8年12月3日 10:05:30" in page and "その間も利用者はいまの索引で検索できます" in page
@@ -153,10 +159,7 @@ class TestOperationsPageSearchIndex:
         }
         answer = {"state": "needs_reindex", "detail": "index file lost", "rebuild": rebuild}
         backends.routes["search-index"].mock(return_value=httpx.Response(200, json=answer))
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends)
         assert "状態：要対応（索引の再構築が必要です） index file lost" in page and "tbms search reindex で" in page
         assert "最新の再構築 中断（破棄）" in page and "詳細 30分間進まなかったため破棄しました" in page
 
@@ -164,10 +167,7 @@ class TestOperationsPageSearchIndex:
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
     ) -> None:
         backends.routes["search-index"].mock(side_effect=httpx.ConnectError("refused"))
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends)
         assert "検索の索引 状態：確認できません 検索サービスが応答しません。" in page
 
 
@@ -189,11 +189,8 @@ class TestOperationsPageBackups:
             "message": "最新の確認済みバックアップが 33.5 時間前です（予定 24 時間ごと）",
         }
         backends.get(BACKUP_STATUS).mock(return_value=httpx.Response(200, json=state))
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
         async for gateway in gateway_with(settings, backup_status_url=BACKUP_STATUS):
-            with_roles(keycloak, ["audit:read"])
-            await login(gateway)
-            page = text_of((await gateway.get("/admin/operations")).text)
+            page = await operations_page(gateway, login, keycloak, backends)
         assert "状態：要対応 最新の確認済みバックアップが 33.5 時間前です（予定 24 時間ごと）" in page
         assert "最新の確認済みバックアップ tbms-20261201T173000Z 経過時間 33.5時間 保管している世代 12件" in page
 
@@ -201,20 +198,14 @@ class TestOperationsPageBackups:
         self, settings: Settings, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
     ) -> None:
         backends.get(BACKUP_STATUS).mock(side_effect=httpx.ConnectError("refused"))
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
         async for gateway in gateway_with(settings, backup_status_url=BACKUP_STATUS):
-            with_roles(keycloak, ["audit:read"])
-            await login(gateway)
-            page = text_of((await gateway.get("/admin/operations")).text)
+            page = await operations_page(gateway, login, keycloak, backends)
         assert "状態：要対応 バックアップの状態を取得できません（backup サービスが応答しません）" in page
 
     async def test_without_a_watched_backup_job_the_page_says_where_to_look(
         self, client: httpx.AsyncClient, login: Login, keycloak: FakeKeycloakType, backends: respx.MockRouter
     ) -> None:
-        backends.get(f"{REPORTS}/scanner").mock(return_value=httpx.Response(200, json=scanner_status("ok")))
-        with_roles(keycloak, ["audit:read"])
-        await login(client)
-        page = text_of((await client.get("/admin/operations")).text)
+        page = await operations_page(client, login, keycloak, backends)
         assert "この環境ではバックアップの状態を監視していません" in page
 
 
