@@ -239,16 +239,9 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             await hooks.on_startup(kit)
         await record_start(kit.name, kit.settings, kit.db)
         await kit.broker.start()
-        relay = OutboxRelay(
-            kit.name,
-            kit.db,
-            kit.settings.nats_url,
-            poll_seconds=kit.settings.outbox_poll_seconds,
-            max_attempts=kit.settings.outbox_max_attempts,
-            nats_ca_file=kit.settings.nats_ca_file,
-            replicas=kit.settings.nats_stream_replicas,
-        )
-        if kit.settings.outbox_relay:  # else a relay process of its own publishes the outbox (tbms_core.relay_process)
+        # without it, a relay process of its own publishes the outbox (tbms_core.relay_process)
+        relay = OutboxRelay.of(kit.name, kit.db, kit.settings) if kit.settings.outbox_relay else None
+        if relay is not None:
             kit.tasks.append(asyncio.create_task(relay.run(), name=f"{kit.name}-outbox-relay"))
         if kit.settings.event_retention_sweep_seconds > 0:
             sweep = EventLogSweep(
@@ -262,7 +255,8 @@ def _lifespan(kit: ServiceKit, hooks: Hooks):
             yield
         finally:
             await kit.broker.stop()  # no message may arrive while the rest shuts down
-            relay.stop()
+            if relay is not None:
+                relay.stop()
             await stop_tasks(kit.tasks)
             if hooks.on_shutdown is not None:
                 await hooks.on_shutdown(kit)

@@ -30,6 +30,7 @@ from tbms_core.events import (
     stream_of,
 )
 from tbms_core.outbox import NOTIFY_CHANNEL, OutboxMessage
+from tbms_core.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 PENDING = Gauge("tbms_outbox_pending", "Events stored but not yet published", ["service"])
@@ -130,6 +131,19 @@ class OutboxRelay:
         self._stopping = False
         self._tracer = trace.get_tracer("tbms.outbox")
         self._js: JetStreamContext | None = None
+
+    @classmethod
+    def of(cls, service: str, db: Database, settings: ServiceSettings) -> OutboxRelay:
+        """The relay of a service as its `TBMS_<SERVICE>_*` settings configure it (in its processes or on its own)."""
+        return cls(
+            service,
+            db,
+            settings.nats_url,
+            poll_seconds=settings.outbox_poll_seconds,
+            max_attempts=settings.outbox_max_attempts,
+            nats_ca_file=settings.nats_ca_file,
+            replicas=settings.nats_stream_replicas,
+        )
 
     def stop(self) -> None:
         """Asks `run` to return after the batch in hand (a cancellation alone may be swallowed by a driver)."""

@@ -42,15 +42,7 @@ async def run(service: str, *, metrics_port: int | None = None, metrics_host: st
     if metrics_port is not None:  # tbms_outbox_pending, _oldest_age_seconds, _parked: also the liveness probe
         start_http_server(metrics_port, addr=metrics_host)
     db = Database(settings.database_url, pool_size=2)
-    relay = OutboxRelay(
-        service,
-        db,
-        settings.nats_url,
-        poll_seconds=settings.outbox_poll_seconds,
-        max_attempts=settings.outbox_max_attempts,
-        nats_ca_file=settings.nats_ca_file,
-        replicas=settings.nats_stream_replicas,
-    )
+    relay = OutboxRelay.of(service, db, settings)
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(stop_signal, relay.stop)
